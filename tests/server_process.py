@@ -1,0 +1,81 @@
+"""Start and stop a real `vvtv serve` subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    port: int
+    data_dir: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=5)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_server(tmp_path: Path, *args: str, wait: bool = True) -> ServerProcess:
+    port = free_port()
+    data_dir = tmp_path / "var"
+    command = [
+        sys.executable, "-m", "vvtv.cli", "serve", "--port", str(port), "--data", str(data_dir),
+        "--config", str(REPO / "config"), *args,
+    ]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    server = ServerProcess(process=process, port=port, data_dir=data_dir)
+    if wait:
+        _wait_until_healthy(server)
+    return server
+
+
+def _wait_until_healthy(server: ServerProcess) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            output = server.process.stdout.read() if server.process.stdout else ""
+            raise RuntimeError(f"vvtv serve exited with {server.process.returncode}:\n{output}")
+        try:
+            if server.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)  # polling a real subprocess's start-up, not a time-based rule
+    server.stop(signal.SIGKILL)
+    raise RuntimeError("vvtv serve did not become healthy in time")

@@ -1,0 +1,55 @@
+"""INV-9: schema first. Every route declares who may use it and its request and response schemas."""
+
+from __future__ import annotations
+
+import pytest
+from quart import Blueprint
+
+from vvtv.contracts.system import Health
+from vvtv.runtime import Runtime
+from vvtv.web.app import create_app
+from vvtv.web.guard import anonymous_guard
+from vvtv.web.routing import endpoint, route_specs, undeclared_routes
+
+pytestmark = pytest.mark.req("INV-9")
+
+
+def test_every_route_of_the_app_is_declared(runtime: Runtime) -> None:
+    app = create_app(runtime)
+    assert undeclared_routes(app) == []
+    specs = route_specs(app)
+    assert {spec.rule for spec in specs} >= {"/healthz", "/readyz", "/metrics"}
+    for spec in specs:
+        assert spec.response is not None
+        assert spec.access in {"public", "user", "mod", "admin"}
+        if spec.method in {"POST", "PUT", "PATCH"}:
+            assert spec.body is not None
+
+
+def test_a_route_added_without_a_declaration_is_found(runtime: Runtime) -> None:
+    app = create_app(runtime)
+
+    @app.route("/sneaky")
+    async def sneaky() -> str:
+        return "no schema"
+
+    assert undeclared_routes(app) == ["GET,HEAD,OPTIONS /sneaky"]
+
+
+def test_a_body_method_without_a_request_schema_cannot_be_declared() -> None:
+    bp = Blueprint("bad", __name__)
+    with pytest.raises(TypeError, match="INV-9"):
+        endpoint(bp, "/x", method="POST", access="public", response=Health, guard=anonymous_guard())
+
+
+def test_the_openapi_document_has_schemas_and_access_for_every_operation(runtime: Runtime) -> None:
+    app = create_app(runtime)
+    document = app.extensions["QUART_SCHEMA"].openapi_provider.schema()
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert len(operations) == len(route_specs(app))
+    for operation in operations:
+        assert operation["x-access"] in {"public", "user", "mod", "admin"}
+        for status, response in operation["responses"].items():
+            (media,) = response["content"].values()
+            assert media["schema"], (operation["operationId"], status)
+    assert {"ServerEvent", "ClientMessage", "SessionView"} <= set(document["components"]["schemas"])

@@ -1,0 +1,17 @@
+"""Wire contracts: msgspec Structs that are the one source of every API body and WS event.
+
+This package imports nothing of vvtv (ARC-1); JSON Schema, OpenAPI and TypeScript are generated
+from it by `vvtv contracts generate`.
+"""
+
+from vvtv.contracts.base import CONTRACTS_VERSION, Contract
+from vvtv.contracts.events import CLIENT_MESSAGE_TYPES, SERVER_EVENT_TYPES, ClientMessage, ServerEvent
+
+__all__ = [
+    "CONTRACTS_VERSION",
+    "CLIENT_MESSAGE_TYPES",
+    "SERVER_EVENT_TYPES",
+    "ClientMessage",
+    "Contract",
+    "ServerEvent",
+]

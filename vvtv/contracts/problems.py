@@ -1,0 +1,20 @@
+"""Error bodies: HTTP problem JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from vvtv.contracts.base import Contract
+
+
+class Problem(Contract, frozen=True, kw_only=True):
+    """An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+    offending field of the request body (`$.handle`) when there is one."""
+
+    status: Annotated[int, msgspec.Meta(ge=400, le=599)]
+    code: str
+    message: str
+    path: str | None = None
+    trace_id: str | None = None

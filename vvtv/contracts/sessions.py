@@ -1,0 +1,83 @@
+"""Session API bodies (CON-1): create, transition, end, get, heartbeat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from vvtv.contracts.base import Contract
+
+SessionState = Literal["creating", "active", "ending", "ended", "failed"]
+AudienceType = Literal["self", "one_to_one", "group", "broadcast"]
+StreamTransport = Literal["webrtc", "hls"]
+HandoverHint = Literal["cut", "crossfade"]
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class PolicySnapshot(Contract, frozen=True, kw_only=True):
+    """The effective config and policy a session was created under; never changes afterwards."""
+
+    config_version: str
+    tier: str | None = None
+    policy_version: int | None = None
+
+
+class CreateSession(Contract, frozen=True, kw_only=True):
+    mode: Name
+    audience_type: AudienceType
+    stream_transport: StreamTransport
+    intent_label: Name
+    media_profile: Name | None = None
+
+
+class TransitionSession(Contract, frozen=True, kw_only=True):
+    """End `from_session_id` and create a new session in `to_mode` (INV-1, SES-2)."""
+
+    from_session_id: Id
+    to_mode: Name
+    audience_type: AudienceType
+    stream_transport: StreamTransport
+    intent_label: Name
+    media_profile: Name | None = None
+
+
+class EndSession(Contract, frozen=True, kw_only=True):
+    reason: Literal["user", "skip", "timeout", "moderation", "transition", "shutdown"] = "user"
+
+
+class SessionHeartbeat(Contract, frozen=True, kw_only=True):
+    session_id: Id
+
+
+class SessionView(Contract, frozen=True, kw_only=True):
+    """A session as its participants see it, with its running cost estimate (INV-10)."""
+
+    id: Id
+    mode: Name
+    audience_type: AudienceType
+    stream_transport: StreamTransport
+    intent_label: Name
+    state: SessionState
+    media_profile: Name | None
+    participants: list[Id]
+    policy: PolicySnapshot
+    created_at: datetime
+    parent_session_id: Id | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    estimated_egress_bytes: int = 0
+
+
+class TransitionResult(Contract, frozen=True, kw_only=True):
+    ended: SessionView
+    session: SessionView
+    handover: HandoverHint
+
+
+class HeartbeatAck(Contract, frozen=True, kw_only=True):
+    session_id: Id
+    expires_in_s: float

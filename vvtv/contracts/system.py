@@ -1,0 +1,28 @@
+"""Bodies of the operational endpoints: liveness, readiness."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from vvtv.contracts.base import Contract
+
+
+class Health(Contract, frozen=True, kw_only=True):
+    """The process is alive and its event loop answers."""
+
+    status: Literal["ok"] = "ok"
+
+
+class ReadinessCheck(Contract, frozen=True, kw_only=True):
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class Readiness(Contract, frozen=True, kw_only=True):
+    """Whether this process can serve traffic, with each check that decides it."""
+
+    ready: bool
+    checks: list[ReadinessCheck]
+    config_version: str
+    tier: str | None = None

@@ -1,0 +1,84 @@
+"""Prometheus metrics of one process, on a registry of its own (no module-level globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import msgspec
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+StatisticsSource = Callable[[], Mapping[str, msgspec.Struct]]
+
+
+class ActorStatisticsCollector(Collector):
+    """Exports each actor kind's `statistics()` snapshot: `*_total` fields as counters, the rest
+    as gauges, labelled by kind."""
+
+    def __init__(self, source: StatisticsSource) -> None:
+        self._source = source
+
+    def collect(self) -> Iterable[Metric]:
+        snapshot = {kind: msgspec.structs.asdict(stats) for kind, stats in self._source().items()}
+        fields = sorted({name for stats in snapshot.values() for name in stats})
+        for name in fields:
+            family: CounterMetricFamily | GaugeMetricFamily
+            if name.endswith("_total"):
+                family = CounterMetricFamily(
+                    f"vvtv_actor_{name.removesuffix('_total')}",
+                    f"Actor kernel: {name.replace('_', ' ')} per actor kind.",
+                    labels=["kind"],
+                )
+            else:
+                family = GaugeMetricFamily(
+                    f"vvtv_actor_{name}",
+                    f"Actor kernel: {name.replace('_', ' ')} per actor kind.",
+                    labels=["kind"],
+                )
+            for kind, stats in sorted(snapshot.items()):
+                value = stats.get(name)
+                if isinstance(value, (int, float)):
+                    family.add_metric([kind], float(value))
+            yield family
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self.http_requests = Counter(
+            "vvtv_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "vvtv_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and method.",
+            ["route", "method"],
+            registry=self.registry,
+        )
+        self.config = Info(
+            "vvtv_config", "The effective configuration: tier and version.", registry=self.registry
+        )
+
+    def watch_actors(self, source: StatisticsSource) -> None:
+        self.registry.register(ActorStatisticsCollector(source))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket adapters: the app factory, routing with schemas and guards, error mapping."""

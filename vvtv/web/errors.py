@@ -1,0 +1,67 @@
+"""The one place where errors become HTTP problem JSON or a WebSocket `error` event."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import msgspec
+from quart import Quart, Response, request
+from werkzeug.exceptions import HTTPException
+
+from vvtv.contracts.events import ErrorEvent
+from vvtv.contracts.problems import Problem
+from vvtv.errors import BadRequest, VvtvError
+
+log = logging.getLogger(__name__)
+
+_AT = re.compile(r" - at `(?P<path>[^`]+)`$")
+_FIELD = re.compile(r"(?:unknown|required) field `(?P<field>[^`]+)`")
+_ENCODE = msgspec.json.Encoder()
+
+
+def body_error(error: msgspec.ValidationError | msgspec.DecodeError) -> BadRequest:
+    """Turn msgspec's decode error into a BadRequest that names the offending field."""
+    text = str(error)
+    if isinstance(error, msgspec.ValidationError):
+        at = _AT.search(text)
+        path = at.group("path") if at else "$"
+        message = _AT.sub("", text)
+        if field := _FIELD.search(message):
+            path = f"{path}.{field.group('field')}"
+        return BadRequest(f"{message} (at {path})", code="invalid_field", path=path)
+    return BadRequest(f"The body is not valid JSON: {text}", code="malformed_json")
+
+
+def problem_from(error: BaseException) -> Problem:
+    if isinstance(error, VvtvError):
+        return Problem(status=error.status, code=error.code, message=error.message, path=error.path)
+    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
+        code = re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
+        return Problem(status=error.code, code=code, message=error.description or error.name)
+    log.error("unhandled error", exc_info=error)
+    return Problem(status=500, code="internal", message="Something went wrong on our side.")
+
+
+def error_event(error: BaseException, ref: str | None = None) -> ErrorEvent:
+    """The WS twin of `problem_from`: same status, code, message and path."""
+    problem = problem_from(error)
+    return ErrorEvent(
+        status=problem.status, code=problem.code, message=problem.message, path=problem.path, ref=ref
+    )
+
+
+def problem_response(problem: Problem) -> Response:
+    response = Response(_ENCODE.encode(problem), status=problem.status)
+    response.content_type = "application/problem+json"
+    return response
+
+
+def install_error_handlers(app: Quart) -> None:
+    async def handle(error: Exception) -> Response:
+        problem = problem_from(error)
+        if problem.status >= 500:
+            log.error("request failed: %s %s", request.method, request.path)
+        return problem_response(problem)
+
+    app.register_error_handler(Exception, handle)

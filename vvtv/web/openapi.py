@@ -1,0 +1,70 @@
+"""OpenAPI generation: quart-schema's provider, taught our route specs, problem JSON, plain-text
+bodies and the WS event unions (published as components so client types cover them too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from quart_schema.openapi import OpenAPIProvider
+from quart_schema.typing import Model
+from werkzeug.routing import Rule
+
+from vvtv.contracts.events import ClientMessage, ServerEvent
+from vvtv.contracts.problems import Problem
+from vvtv.contracts.sessions import (
+    CreateSession,
+    EndSession,
+    HeartbeatAck,
+    SessionHeartbeat,
+    SessionView,
+    TransitionResult,
+    TransitionSession,
+)
+from vvtv.web.routing import ROUTE_SPEC, PlainText, RouteSpec
+
+REF = "#/components/schemas/{name}"
+
+# Contract types published even before a route uses them, so generated clients know them.
+PUBLISHED: tuple[Any, ...] = (
+    ServerEvent,
+    ClientMessage,
+    CreateSession,
+    TransitionSession,
+    EndSession,
+    SessionHeartbeat,
+    SessionView,
+    TransitionResult,
+    HeartbeatAck,
+)
+
+
+class VvtvOpenAPI(OpenAPIProvider):
+    def schema(self) -> dict[str, Any]:
+        document = super().schema()
+        top, components = msgspec.json.schema_components(PUBLISHED, ref_template=REF)
+        document["components"]["schemas"].update(components)
+        # Name the two unions so `components["schemas"]["ServerEvent"]` exists in generated types.
+        document["components"]["schemas"]["ServerEvent"] = top[0]
+        document["components"]["schemas"]["ClientMessage"] = top[1]
+        return document
+
+    def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
+        paths, components = super().build_paths(rule)
+        spec: RouteSpec | None = getattr(self._app.view_functions[rule.endpoint], ROUTE_SPEC, None)
+        if spec is not None:
+            for operation in next(iter(paths.values())).values():
+                operation["x-access"] = spec.access
+        return paths, components
+
+    def build_response_object(
+        self, model: type[Model], headers_model: type[Model] | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        if model is PlainText:
+            body = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+            return body | {"description": "Plain text."}, {}
+        response, components = super().build_response_object(model, headers_model)
+        if model is Problem:
+            response["content"] = {"application/problem+json": response["content"]["application/json"]}
+            response["description"] = "An error, as problem JSON."
+        return response, components

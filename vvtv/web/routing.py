@@ -1,0 +1,165 @@
+"""Declaring routes: every HTTP route states who may use it and its request and response schemas.
+
+`endpoint` is the only way a route is added (INV-9); `undeclared_routes` finds any that slipped in
+another way, and `create_app` refuses to start while one exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+from quart import Blueprint, Quart, Response, request
+from quart_schema.extension import QUART_SCHEMA_HIDDEN_ATTRIBUTE
+from quart_schema.validation import (
+    QUART_SCHEMA_REQUEST_ATTRIBUTE,
+    QUART_SCHEMA_RESPONSE_ATTRIBUTE,
+    DataSource,
+)
+
+from vvtv.contracts.problems import Problem
+from vvtv.errors import VvtvError
+from vvtv.web.errors import body_error
+
+# Who may use a route: anyone, a signed-in user, a moderator, an admin (AUTH-3/4).
+Access = Literal["public", "user", "mod", "admin"]
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+ROUTE_SPEC = "_vvtv_route_spec"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_ENCODE = msgspec.json.Encoder()
+
+
+class PlainText:
+    """Response marker for a non-JSON body (the Prometheus text format)."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        self.body = body
+        self.content_type = content_type
+
+
+class UnsupportedMediaType(VvtvError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    method: Method
+    rule: str
+    access: Access
+    response: type[Any]
+    status: int
+    body: type[msgspec.Struct] | None
+    errors: tuple[int, ...]
+
+
+Handler = Callable[..., Awaitable[Any]]
+Guard = Callable[[RouteSpec], Awaitable[None]]
+
+
+def _error_statuses(method: Method, body: type[msgspec.Struct] | None, extra: Iterable[int]) -> tuple[int, ...]:
+    statuses = set(extra)
+    if body is not None:
+        statuses |= {400, 413, 415}
+    return tuple(sorted(statuses))
+
+
+async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType(
+            f"Send the body as application/json, not {request.mimetype or 'nothing'}.",
+            path="content-type",
+        )
+    raw = await request.get_data(as_text=False)
+    try:
+        return msgspec.json.decode(raw, type=model)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise body_error(error) from None
+
+
+def _respond(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, PlainText):
+        response = Response(result.body, status=status)
+        response.content_type = result.content_type
+        return response
+    response = Response(_ENCODE.encode(result), status=status)
+    response.content_type = "application/json"
+    return response
+
+
+def endpoint(
+    blueprint: Blueprint,
+    rule: str,
+    *,
+    method: Method,
+    access: Access,
+    response: type[Any],
+    guard: Guard,
+    body: type[msgspec.Struct] | None = None,
+    status: int = 200,
+    errors: Iterable[int] = (),
+) -> Callable[[Handler], Handler]:
+    """Register `handler` as `method rule`. With a `body`, the handler receives the decoded Struct
+    as its first argument; path parameters come as keyword arguments."""
+    if method in _BODY_METHODS and body is None:
+        raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
+    spec = RouteSpec(
+        method=method,
+        rule=rule,
+        access=access,
+        response=response,
+        status=status,
+        body=body,
+        errors=_error_statuses(method, body, errors),
+    )
+
+    def register(handler: Handler) -> Handler:
+        async def view(**path_args: Any) -> Response:
+            await guard(spec)
+            if spec.body is not None:
+                result = await handler(await _decode(spec.body), **path_args)
+            else:
+                result = await handler(**path_args)
+            return _respond(result, spec.status)
+
+        view.__name__ = handler.__name__
+        view.__qualname__ = handler.__qualname__
+        view.__doc__ = handler.__doc__
+        setattr(view, ROUTE_SPEC, spec)
+        if body is not None:
+            setattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, (body, DataSource.JSON))
+        documented: dict[int, tuple[type[Any], None]] = {status: (response, None)}
+        documented.update({code: (Problem, None) for code in spec.errors})
+        setattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, documented)
+        blueprint.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=[method])
+        return handler
+
+    return register
+
+
+def route_specs(app: Quart) -> list[RouteSpec]:
+    return [
+        spec
+        for view in app.view_functions.values()
+        if (spec := getattr(view, ROUTE_SPEC, None)) is not None
+    ]
+
+
+def undeclared_routes(app: Quart) -> list[str]:
+    """Rules served without a declared RouteSpec; quart-schema's own hidden doc routes excepted."""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, ROUTE_SPEC, None) is not None:
+            continue
+        if getattr(view, QUART_SCHEMA_HIDDEN_ATTRIBUTE, False) or getattr(
+            getattr(view, "__func__", None), QUART_SCHEMA_HIDDEN_ATTRIBUTE, False
+        ):
+            continue
+        missing.append(f"{','.join(sorted(rule.methods or ()))} {rule.rule}")
+    return missing

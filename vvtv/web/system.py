@@ -1,0 +1,48 @@
+"""Operational routes: liveness, readiness, metrics. Public, as a load balancer or Prometheus
+scraper on the operator's network must reach them without credentials."""
+
+from __future__ import annotations
+
+import os
+
+from quart import Blueprint
+
+from vvtv.contracts.system import Health, Readiness, ReadinessCheck
+from vvtv.runtime import Runtime
+from vvtv.web.routing import Guard, PlainText, endpoint
+from vvtv.observability.metrics import CONTENT_TYPE
+
+
+def routes(runtime: Runtime, guard: Guard) -> Blueprint:
+    bp = Blueprint("system", __name__)
+
+    @endpoint(bp, "/healthz", method="GET", access="public", response=Health, guard=guard)
+    async def healthz() -> Health:
+        """Liveness: the process and its event loop answer."""
+        return Health()
+
+    @endpoint(
+        bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503]
+    )
+    async def readyz() -> tuple[Readiness, int] | Readiness:
+        """Readiness: config loaded, data folder usable, actor supervisor up, not draining."""
+        data_ok = runtime.data_dir.is_dir() and os.access(runtime.data_dir, os.W_OK)
+        checks = [
+            ReadinessCheck(name="config", ok=True, detail=runtime.config.summary()),
+            ReadinessCheck(name="data_dir", ok=data_ok, detail=str(runtime.data_dir)),
+            ReadinessCheck(name="supervisor", ok=runtime.actors.running),
+            ReadinessCheck(name="accepting", ok=not runtime.draining),
+        ]
+        return Readiness(
+            ready=all(check.ok for check in checks),
+            checks=checks,
+            config_version=runtime.config.version,
+            tier=runtime.config.tier,
+        )
+
+    @endpoint(bp, "/metrics", method="GET", access="public", response=PlainText, guard=guard)
+    async def metrics() -> PlainText:
+        """Prometheus metrics in the text exposition format."""
+        return PlainText(runtime.metrics.render(), CONTENT_TYPE)
+
+    return bp

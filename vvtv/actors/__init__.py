@@ -1,0 +1,33 @@
+"""The actor kernel: supervised, bounded-mailbox trio actors addressed by (kind, key).
+
+Knows nothing of the product; imports only trio, msgspec, the stdlib and `vvtv.errors`.
+"""
+
+from .actor import Actor, ActorFactory, BaseActor
+from .errors import (
+    ActorCrashed,
+    ActorUnavailable,
+    AskTimeout,
+    MailboxFull,
+    ShuttingDown,
+    UnknownActorKind,
+)
+from .registry import Registry, open_registry
+from .settings import ActorSettings
+from .statistics import KindStatistics
+
+__all__ = [
+    "Actor",
+    "ActorCrashed",
+    "ActorFactory",
+    "ActorSettings",
+    "ActorUnavailable",
+    "AskTimeout",
+    "BaseActor",
+    "KindStatistics",
+    "MailboxFull",
+    "Registry",
+    "ShuttingDown",
+    "UnknownActorKind",
+    "open_registry",
+]

@@ -1,0 +1,202 @@
+"""The registry: addresses actors by (kind, key), spawning on first message; the one way to spawn.
+
+Open it with `open_registry(settings)`; leaving the block (or `aclose`) drains every mailbox.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import trio
+
+from .actor import ActorFactory
+from .cell import Cell, Kind
+from .deadlines import Deadlines
+from .errors import (
+    ActorUnavailable,
+    AskTimeout,
+    MailboxFull,
+    ShuttingDown,
+    UnknownActorKind,
+)
+from .reply import Reply
+from .settings import ActorSettings
+from .statistics import KindStatistics
+
+
+@asynccontextmanager
+async def open_registry(
+    settings: ActorSettings, *, shutdown_timeout_s: float = math.inf
+) -> AsyncIterator[Registry]:
+    """Run a registry for the block's duration; on exit `aclose(timeout_s=shutdown_timeout_s)`."""
+    try:
+        async with trio.open_nursery() as nursery:
+            registry = Registry(nursery, settings)
+            try:
+                yield registry
+            finally:
+                with trio.CancelScope(shield=True):
+                    # Shielded so a drain still happens when the block exits by an exception;
+                    # the timeout (not the caller's cancellation) bounds it.
+                    await registry.aclose(timeout_s=shutdown_timeout_s)
+    except BaseExceptionGroup as group:
+        # Actor tasks contain their own failures, so a lone error is the block's own: give it back
+        # unwrapped, as if no nursery were involved.
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
+
+
+class Registry:
+    """Get-or-spawn actors by (kind, key) and deliver messages: `tell`, `send`, `ask`.
+
+    Actor tasks run in `nursery`; prefer `open_registry`, which owns one.
+    """
+
+    def __init__(self, nursery: trio.Nursery, settings: ActorSettings) -> None:
+        self._nursery = nursery
+        self._settings = settings
+        self._kinds: dict[str, Kind] = {}
+        self._running: set[Cell] = set()
+        self._closing = False
+        self._deadlines = Deadlines(
+            ask_timeout_s=settings.ask_timeout_s, idle_passivate_s=settings.idle_passivate_s
+        )
+        self._timer_scope = trio.CancelScope()
+        nursery.start_soon(self._run_timer, name="actor registry timer")
+
+    @property
+    def settings(self) -> ActorSettings:
+        return self._settings
+
+    @property
+    def running(self) -> bool:
+        """True until `aclose` starts: messages are accepted (a readiness check)."""
+        return not self._closing
+
+    def register(self, kind: str, factory: ActorFactory) -> None:
+        """Declare an actor kind and the factory `(key) -> actor` that builds its instances."""
+        if kind in self._kinds:
+            raise ValueError(f"actor kind {kind!r} is already registered")
+        self._kinds[kind] = Kind(kind, factory)
+
+    # -- delivery ----------------------------------------------------------------------------------
+
+    def tell(self, kind: str, key: Hashable, message: Any) -> None:
+        """Queue `message` without waiting; raise `MailboxFull` when full (the overflow policy)."""
+        self._put_nowait(self._cell(kind, key), message, None)
+
+    async def send(self, kind: str, key: Hashable, message: Any) -> None:
+        """Like `tell`, but wait for room when the mailbox is full (backpressure)."""
+        cell = self._cell(kind, key)
+        try:
+            await cell.mailbox.put((message, None))
+        except trio.ClosedResourceError:
+            # The actor went away while we waited for room.
+            if self._closing:
+                raise ShuttingDown("the actor registry is shutting down") from None
+            raise ActorUnavailable(f"the {kind} actor is unavailable", kind=kind, key=key) from None
+
+    async def ask(
+        self, kind: str, key: Hashable, message: Any, *, timeout_s: float | None = None
+    ) -> Any:
+        """Queue `message` and wait for the reply (what `handle` returned, or the error it raised).
+
+        Raises `MailboxFull` at once if the mailbox is full, `AskTimeout` after `timeout_s` (default
+        `settings.ask_timeout_s`, counting time queued), `ActorCrashed` if `handle` crashed on it,
+        `ActorUnavailable` if the supervisor gave up on the actor first.
+        """
+        cell = self._cell(kind, key)
+        reply = Reply()
+        self._put_nowait(cell, message, reply)
+        if timeout_s is None:
+            # The common case shares the registry's timer: no cancel scope per ask.
+            self._deadlines.watch_ask(reply, cell)
+            try:
+                return await reply.wait()
+            finally:
+                self._deadlines.forget_answered_asks()
+        with trio.move_on_after(timeout_s):
+            return await reply.wait()
+        cell.kind.counters.ask_timeouts += 1
+        raise AskTimeout(f"the {kind} actor did not reply in time", kind=kind, key=key)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def aclose(self, *, timeout_s: float = math.inf) -> None:
+        """Refuse new messages (`ShuttingDown`); let every actor drain its mailbox, run `on_stop`.
+
+        After `timeout_s`, actors still running are cancelled and their unprocessed askers get
+        `ShuttingDown`. Idempotent.
+        """
+        self._closing = True
+        for kind in self._kinds.values():
+            for cell in list(kind.cells.values()):
+                cell.detach()
+        with trio.move_on_after(timeout_s):
+            await self._wait_all_stopped()
+        for cell in list(self._running):
+            cell.cancel_scope.cancel()
+        await self._wait_all_stopped()
+        self._timer_scope.cancel()
+
+    def statistics(self) -> dict[str, KindStatistics]:
+        """A snapshot per registered kind."""
+        return {
+            name: kind.counters.snapshot(
+                actors_live=len(kind.cells),
+                depths=[len(cell.mailbox) for cell in kind.cells.values()],
+            )
+            for name, kind in self._kinds.items()
+        }
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _cell(self, kind_name: str, key: Hashable) -> Cell:
+        if self._closing:
+            raise ShuttingDown("the actor registry is shutting down")
+        try:
+            kind = self._kinds[kind_name]
+        except KeyError:
+            raise UnknownActorKind(kind_name) from None
+        cell = kind.cells.get(key)
+        if cell is None:
+            cell = self._spawn(kind, key)
+        return cell
+
+    def _spawn(self, kind: Kind, key: Hashable) -> Cell:
+        cell = Cell(kind, key, self._settings, self._deadlines)
+        kind.cells[key] = cell
+        kind.counters.spawns += 1
+        self._running.add(cell)
+        self._nursery.start_soon(
+            self._live, cell, kind.stopping.get(key), name=f"actor {kind.name}/{key!r}"
+        )
+        return cell
+
+    async def _live(self, cell: Cell, predecessor: trio.Event | None) -> None:
+        try:
+            await cell.live(predecessor)
+        finally:
+            self._running.discard(cell)
+
+    async def _run_timer(self) -> None:
+        with self._timer_scope:
+            await self._deadlines.run()
+
+    async def _wait_all_stopped(self) -> None:
+        while self._running:
+            await next(iter(self._running)).stopped.wait()
+
+    @staticmethod
+    def _put_nowait(cell: Cell, message: Any, reply: Reply | None) -> None:
+        try:
+            cell.mailbox.put_nowait((message, reply))
+        except trio.WouldBlock:
+            cell.kind.counters.mailbox_full += 1
+            raise MailboxFull(
+                f"the {cell.kind.name} actor is busy", kind=cell.kind.name, key=cell.key
+            ) from None

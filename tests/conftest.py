@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as HttpClient
 
 from tests.server_process import ServerProcess, start_server
 from vvtv.actors import open_registry
@@ -31,7 +31,7 @@ async def runtime(config_bundle: ConfigBundle, tmp_path: Path) -> AsyncIterator[
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> TestClientProtocol:
+def client(runtime: Runtime) -> HttpClient:
     return create_app(runtime).test_client()
 
 

@@ -52,8 +52,17 @@ def start_server(tmp_path: Path, *args: str, wait: bool = True) -> ServerProcess
     port = free_port()
     data_dir = tmp_path / "var"
     command = [
-        sys.executable, "-m", "vvtv.cli", "serve", "--port", str(port), "--data", str(data_dir),
-        "--config", str(REPO / "config"), *args,
+        sys.executable,
+        "-m",
+        "vvtv.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(data_dir),
+        "--config",
+        str(REPO / "config"),
+        *args,
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(

@@ -12,8 +12,6 @@ import trio
 
 from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _load(config_dir: Path, tier: str | None) -> ConfigBundle | None:
     try:
@@ -99,7 +97,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = parser().parse_args(argv)
     code: int = args.run(args)
     return code

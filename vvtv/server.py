@@ -41,20 +41,22 @@ def actor_settings(config: ConfigBundle) -> ActorSettings:
     )
 
 
-async def _until_signalled(stop: trio.Event) -> None:
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+async def _until_signalled(stop: trio.Event, scope: trio.CancelScope) -> None:
+    with scope, trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async for signum in signals:
             log.info("received %s: shutting down", signal.Signals(signum).name)
             stop.set()
             return
 
 
-async def serve(options: ServeOptions, config: ConfigBundle, stop: trio.Event | None = None) -> None:
+async def serve(
+    options: ServeOptions, config: ConfigBundle, stop: trio.Event | None = None
+) -> None:
     """Run until `stop` is set or a SIGINT/SIGTERM arrives."""
     stop = stop or trio.Event()
     grace = config.limits.runtime.shutdown.grace_s
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    async with open_registry(actor_settings(config)) as actors:
+    async with open_registry(actor_settings(config), shutdown_timeout_s=grace / 2) as actors:
         runtime = Runtime(config=config, actors=actors, data_dir=options.data_dir)
         runtime.metrics.config.info({"tier": config.tier or "base", "version": config.version})
         runtime.metrics.watch_actors(actors.statistics)
@@ -64,12 +66,15 @@ async def serve(options: ServeOptions, config: ConfigBundle, stop: trio.Event | 
         hypercorn.graceful_timeout = grace / 2
         hypercorn.accesslog = None
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(_until_signalled, stop)
+            signals = trio.CancelScope()
+            nursery.start_soon(_until_signalled, stop, signals)
             binds = await nursery.start(_serve_http, app, hypercorn, stop)
             log.info("vvtv serving on %s (%s)", ", ".join(binds), config.summary())
             await stop.wait()
-        runtime.draining = True
-        await actors.aclose(deadline_s=grace / 2)
+            signals.cancel()
+            # Not ready from here on; hypercorn finishes in-flight requests, then the registry
+            # drains its mailboxes as its block exits.
+            runtime.draining = True
     log.info("vvtv stopped")
 
 

@@ -21,12 +21,20 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(
     schemathesis = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     result = subprocess.run(
         [
-            schemathesis, "run", f"{server.url}/openapi.json",
-            "--checks", "all",
-            "--max-examples", "60",
-            "--seed", "20261125",
-            "--report-dir", str(tmp_path / "report"),
+            schemathesis,
+            "run",
+            f"{server.url}/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            "60",
+            "--seed",
+            "20261125",
+            "--report-dir",
+            str(tmp_path / "report"),
         ],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -41,7 +41,8 @@ def test_metrics_pass_promtool(server: ServerProcess) -> None:
         [promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.strip() == "" and check.stderr.strip() == ""
+    assert check.stdout.strip() == ""
+    assert check.stderr.strip() == ""
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -65,9 +66,22 @@ def test_a_broken_config_stops_start_up_with_the_validators_lines(tmp_path: Path
     profiles.write_text(profiles.read_text() + "\nthis is: [not yaml\n")
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "vvtv.cli", "serve", "--port", str(port),
-         "--config", str(config), "--data", str(tmp_path / "var")],
-        cwd=REPO, capture_output=True, text=True, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "vvtv.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--config",
+            str(config),
+            "--data",
+            str(tmp_path / "var"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 1
     assert "media-profiles.yaml:" in result.stderr

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 import pytest
 from quart import Blueprint
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.contracts import Contract
 from vvtv.errors import Conflict
@@ -34,7 +34,7 @@ class Echo(Contract, frozen=True, kw_only=True):
 
 
 @pytest.fixture
-def body_client(runtime: Runtime) -> TestClientProtocol:
+def body_client(runtime: Runtime) -> HttpClient:
     app = create_app(runtime)
     bp = Blueprint("probe", __name__)
     guard = anonymous_guard()
@@ -56,12 +56,12 @@ def body_client(runtime: Runtime) -> TestClientProtocol:
     return app.test_client()
 
 
-async def post(client: TestClientProtocol, data: bytes, content_type: str = "application/json"):  # type: ignore[no-untyped-def]
+async def post(client: HttpClient, data: bytes, content_type: str = "application/json"):  # type: ignore[no-untyped-def]
     response = await client.post("/probe", data=data, headers={"content-type": content_type})
     return response.status_code, await response.get_json()
 
 
-async def test_a_valid_body_reaches_the_handler(body_client: TestClientProtocol) -> None:
+async def test_a_valid_body_reaches_the_handler(body_client: HttpClient) -> None:
     status, body = await post(body_client, b'{"name": "ok", "inner": {"count": 3}}')
     assert (status, body) == (200, {"name": "ok", "count": 3})
 
@@ -81,7 +81,7 @@ async def test_a_valid_body_reaches_the_handler(body_client: TestClientProtocol)
     ],
 )
 async def test_bad_bodies_are_refused_naming_the_field(
-    body_client: TestClientProtocol, raw: bytes, code: str, path: str | None
+    body_client: HttpClient, raw: bytes, code: str, path: str | None
 ) -> None:
     status, body = await post(body_client, raw)
     assert status == 400
@@ -91,25 +91,25 @@ async def test_bad_bodies_are_refused_naming_the_field(
         assert path in body["message"]
 
 
-async def test_oversize_bodies_get_413(body_client: TestClientProtocol) -> None:
+async def test_oversize_bodies_get_413(body_client: HttpClient) -> None:
     status, body = await post(body_client, b'{"name": "' + b"x" * 400 + b'"}')
     assert status == 413
     assert body["code"] == "request_entity_too_large"
 
 
-async def test_non_json_bodies_get_415(body_client: TestClientProtocol) -> None:
+async def test_non_json_bodies_get_415(body_client: HttpClient) -> None:
     status, body = await post(body_client, b"name=ok", content_type="text/plain")
     assert status == 415
     assert body["code"] == "unsupported_media_type"
 
 
-async def test_domain_errors_keep_their_code_and_path(body_client: TestClientProtocol) -> None:
+async def test_domain_errors_keep_their_code_and_path(body_client: HttpClient) -> None:
     status, body = await post(body_client, b'{"name": "taken", "inner": {"count": 1}}')
     assert (status, body["code"], body["path"]) == (409, "name_taken", "$.name")
 
 
 async def test_an_unexpected_failure_is_a_500_without_internals(
-    body_client: TestClientProtocol,
+    body_client: HttpClient,
 ) -> None:
     """The one 500 shape: no message text, no stack trace, reach the client."""
     status, body = await post(body_client, b'{"name": "boom", "inner": {"count": 1}}')
@@ -120,7 +120,7 @@ async def test_an_unexpected_failure_is_a_500_without_internals(
 
 @pytest.mark.req("AUTH-3")
 async def test_the_guard_refuses_non_public_routes_without_identity(
-    body_client: TestClientProtocol,
+    body_client: HttpClient,
 ) -> None:
     response = await body_client.get("/members")
     assert response.status_code == 401

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.runtime import Runtime
 
 
-async def test_healthz_answers_ok(client: TestClientProtocol) -> None:
+async def test_healthz_answers_ok(client: HttpClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert await response.get_json() == {"status": "ok"}
 
 
 async def test_readyz_lists_every_check_and_turns_503_when_draining(
-    client: TestClientProtocol, runtime: Runtime
+    client: HttpClient, runtime: Runtime
 ) -> None:
     response = await client.get("/readyz")
     body = await response.get_json()
@@ -33,7 +33,7 @@ async def test_readyz_lists_every_check_and_turns_503_when_draining(
 
 
 async def test_readyz_fails_when_the_data_folder_is_gone(
-    client: TestClientProtocol, runtime: Runtime
+    client: HttpClient, runtime: Runtime
 ) -> None:
     runtime.data_dir = runtime.data_dir / "missing"
     response = await client.get("/readyz")
@@ -42,7 +42,7 @@ async def test_readyz_fails_when_the_data_folder_is_gone(
     assert failed == ["data_dir"]
 
 
-async def test_metrics_count_requests_by_route_template(client: TestClientProtocol) -> None:
+async def test_metrics_count_requests_by_route_template(client: HttpClient) -> None:
     await client.get("/healthz")
     await client.get("/nope")
     response = await client.get("/metrics")
@@ -55,7 +55,7 @@ async def test_metrics_count_requests_by_route_template(client: TestClientProtoc
 
 
 @pytest.mark.req("CON-1")
-async def test_unknown_route_and_method_answer_problem_json(client: TestClientProtocol) -> None:
+async def test_unknown_route_and_method_answer_problem_json(client: HttpClient) -> None:
     """Errors that never reach a handler still come back as problem JSON."""
     response = await client.get("/no/such/route")
     assert response.status_code == 404

@@ -5,11 +5,16 @@ from it by `vvtv contracts generate`.
 """
 
 from vvtv.contracts.base import CONTRACTS_VERSION, Contract
-from vvtv.contracts.events import CLIENT_MESSAGE_TYPES, SERVER_EVENT_TYPES, ClientMessage, ServerEvent
+from vvtv.contracts.events import (
+    CLIENT_MESSAGE_TYPES,
+    SERVER_EVENT_TYPES,
+    ClientMessage,
+    ServerEvent,
+)
 
 __all__ = [
-    "CONTRACTS_VERSION",
     "CLIENT_MESSAGE_TYPES",
+    "CONTRACTS_VERSION",
     "SERVER_EVENT_TYPES",
     "ClientMessage",
     "Contract",

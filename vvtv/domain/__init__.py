@@ -1,1 +1,3 @@
-"""Pure rules: state machines and policies as plain functions over msgspec Structs (no IO, no trio)."""
+"""Pure rules: state machines and policies as plain functions over msgspec Structs.
+
+No IO, no trio, no clock reads: every input arrives as an argument."""

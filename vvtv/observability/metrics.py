@@ -73,6 +73,12 @@ class Metrics:
             ["route", "method"],
             registry=self.registry,
         )
+        self.telemetry_events = Counter(
+            "vvtv_telemetry_events",
+            "Client telemetry events by name and outcome (kept or sampled_out).",
+            ["event", "outcome"],
+            registry=self.registry,
+        )
         self.config = Info(
             "vvtv_config", "The effective configuration: tier and version.", registry=self.registry
         )

@@ -10,10 +10,12 @@ from quart_trio import QuartTrio
 
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.runtime import Runtime
+from vvtv.telemetry import api as telemetry_api
+from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
 from vvtv.web import system
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.guard import anonymous_guard
-from vvtv.web.openapi import VvtvOpenAPI
+from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
 from vvtv.web.routing import undeclared_routes
 
 
@@ -30,10 +32,12 @@ def create_app(runtime: Runtime) -> QuartTrio:
         redoc_ui_path=None,
         scalar_ui_path=None,
     )
+    app.extensions[SCHEMA_OVERRIDES] = telemetry_schemas(runtime.config)
     install_error_handlers(app)
     _count_requests(app, runtime)
     guard = anonymous_guard()
     app.register_blueprint(system.routes(runtime, guard))
+    app.register_blueprint(telemetry_api.routes(runtime, guard))
     if missing := undeclared_routes(app):
         raise RuntimeError(f"routes without a declared schema and guard (INV-9): {missing}")
     return app

@@ -47,12 +47,21 @@ def error_event(error: BaseException, ref: str | None = None) -> ErrorEvent:
     """The WS twin of `problem_from`: same status, code, message and path."""
     problem = problem_from(error)
     return ErrorEvent(
-        status=problem.status, code=problem.code, message=problem.message, path=problem.path, ref=ref
+        status=problem.status,
+        code=problem.code,
+        message=problem.message,
+        path=problem.path,
+        ref=ref,
     )
 
 
-def problem_response(problem: Problem) -> Response:
+def problem_response(problem: Problem, error: BaseException | None = None) -> Response:
     response = Response(_ENCODE.encode(problem), status=problem.status)
+    if isinstance(error, HTTPException) and problem.status < 500:
+        # Keep what the protocol requires of the status, e.g. `Allow` on a 405 (RFC 9110).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
     response.content_type = "application/problem+json"
     return response
 
@@ -62,6 +71,6 @@ def install_error_handlers(app: Quart) -> None:
         problem = problem_from(error)
         if problem.status >= 500:
             log.error("request failed: %s %s", request.method, request.path)
-        return problem_response(problem)
+        return problem_response(problem, error)
 
     app.register_error_handler(Exception, handle)

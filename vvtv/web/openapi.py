@@ -3,11 +3,13 @@ bodies and the WS event unions (published as components so client types cover th
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import msgspec
 from quart_schema.openapi import OpenAPIProvider
 from quart_schema.typing import Model
+from quart_schema.validation import DataSource
 from werkzeug.routing import Rule
 
 from vvtv.contracts.events import ClientMessage, ServerEvent
@@ -24,6 +26,8 @@ from vvtv.contracts.sessions import (
 from vvtv.web.routing import ROUTE_SPEC, PlainText, RouteSpec
 
 REF = "#/components/schemas/{name}"
+# app.extensions key: component schemas config makes more precise than the Structs can say.
+SCHEMA_OVERRIDES = "vvtv.schema_overrides"
 
 # Contract types published even before a route uses them, so generated clients know them.
 PUBLISHED: tuple[Any, ...] = (
@@ -47,6 +51,7 @@ class VvtvOpenAPI(OpenAPIProvider):
         # Name the two unions so `components["schemas"]["ServerEvent"]` exists in generated types.
         document["components"]["schemas"]["ServerEvent"] = top[0]
         document["components"]["schemas"]["ClientMessage"] = top[1]
+        document["components"]["schemas"].update(self._app.extensions.get(SCHEMA_OVERRIDES, {}))
         return document
 
     def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -57,14 +62,26 @@ class VvtvOpenAPI(OpenAPIProvider):
                 operation["x-access"] = spec.access
         return paths, components
 
+    def build_request_body(
+        self, model: type[Model], source: DataSource
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        schema, components = _schema(model)
+        return {"content": {"application/json": {"schema": schema}}, "required": True}, components
+
     def build_response_object(
         self, model: type[Model], headers_model: type[Model] | None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         if model is PlainText:
             body = {"content": {"text/plain": {"schema": {"type": "string"}}}}
             return body | {"description": "Plain text."}, {}
-        response, components = super().build_response_object(model, headers_model)
-        if model is Problem:
-            response["content"] = {"application/problem+json": response["content"]["application/json"]}
-            response["description"] = "An error, as problem JSON."
-        return response, components
+        schema, components = _schema(model)
+        media = "application/problem+json" if model is Problem else "application/json"
+        description = inspect.getdoc(model) or model.__name__
+        return {"content": {media: {"schema": schema}}, "description": description}, components
+
+
+def _schema(model: type[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A `$ref` to the model and every component it needs. (quart-schema's own msgspec path keeps
+    only the first component and so loses nested Structs.)"""
+    (top,), components = msgspec.json.schema_components([model], ref_template=REF)
+    return top, components

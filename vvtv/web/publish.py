@@ -1,5 +1,5 @@
 """Publishing the contracts (CON-2): `contracts/openapi.json`, `contracts/events.schema.json` and
-the TypeScript types generated from them by openapi-typescript, committed and checked for staleness."""
+the TypeScript types openapi-typescript makes from them; committed, and checked for staleness."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import msgspec
 
 from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
-from vvtv.web.app import create_app
 from vvtv.runtime import Runtime
+from vvtv.web.app import create_app
 
 UI_DIR = Path(__file__).resolve().parent / "ui"
 FILES = ("openapi.json", "events.schema.json", "api.d.ts")
@@ -76,5 +76,3 @@ def stale_contracts(runtime: Runtime, committed_dir: Path) -> list[str]:
             if not committed.exists() or committed.read_bytes() != (fresh / name).read_bytes():
                 stale.append(name)
         return stale
-
-

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import msgspec
 from quart import Blueprint, Quart, Response, request
-from quart_schema.extension import QUART_SCHEMA_HIDDEN_ATTRIBUTE
+from quart_schema.openapi import QUART_SCHEMA_HIDDEN_ATTRIBUTE
 from quart_schema.validation import (
     QUART_SCHEMA_REQUEST_ATTRIBUTE,
     QUART_SCHEMA_RESPONSE_ATTRIBUTE,
@@ -60,7 +60,9 @@ Handler = Callable[..., Awaitable[Any]]
 Guard = Callable[[RouteSpec], Awaitable[None]]
 
 
-def _error_statuses(method: Method, body: type[msgspec.Struct] | None, extra: Iterable[int]) -> tuple[int, ...]:
+def _error_statuses(
+    method: Method, body: type[msgspec.Struct] | None, extra: Iterable[int]
+) -> tuple[int, ...]:
     statuses = set(extra)
     if body is not None:
         statuses |= {400, 413, 415}
@@ -81,6 +83,9 @@ async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
 
 
 def _respond(result: Any, status: int) -> Response:
+    """`result` is a body, or `(body, status)` for a status other than the route's usual one."""
+    if isinstance(result, tuple):
+        result, status = result
     if isinstance(result, Response):
         return result
     if isinstance(result, PlainText):

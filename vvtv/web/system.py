@@ -8,9 +8,9 @@ import os
 from quart import Blueprint
 
 from vvtv.contracts.system import Health, Readiness, ReadinessCheck
+from vvtv.observability.metrics import CONTENT_TYPE
 from vvtv.runtime import Runtime
 from vvtv.web.routing import Guard, PlainText, endpoint
-from vvtv.observability.metrics import CONTENT_TYPE
 
 
 def routes(runtime: Runtime, guard: Guard) -> Blueprint:
@@ -33,12 +33,13 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
             ReadinessCheck(name="supervisor", ok=runtime.actors.running),
             ReadinessCheck(name="accepting", ok=not runtime.draining),
         ]
-        return Readiness(
+        readiness = Readiness(
             ready=all(check.ok for check in checks),
             checks=checks,
             config_version=runtime.config.version,
             tier=runtime.config.tier,
         )
+        return readiness if readiness.ready else (readiness, 503)
 
     @endpoint(bp, "/metrics", method="GET", access="public", response=PlainText, guard=guard)
     async def metrics() -> PlainText:

@@ -11,8 +11,13 @@ import jsonschema_rs
 import msgspec
 import pytest
 
-from vvtv.contracts import CLIENT_MESSAGE_TYPES, SERVER_EVENT_TYPES, ClientMessage, ServerEvent
-from vvtv.contracts import sessions
+from vvtv.contracts import (
+    CLIENT_MESSAGE_TYPES,
+    SERVER_EVENT_TYPES,
+    ClientMessage,
+    ServerEvent,
+    sessions,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 GOLDEN = REPO / "tests" / "golden"

@@ -14,7 +14,7 @@ from vvtv.web.routing import endpoint, route_specs, undeclared_routes
 pytestmark = pytest.mark.req("INV-9")
 
 
-def test_every_route_of_the_app_is_declared(runtime: Runtime) -> None:
+async def test_every_route_of_the_app_is_declared(runtime: Runtime) -> None:
     app = create_app(runtime)
     assert undeclared_routes(app) == []
     specs = route_specs(app)
@@ -26,7 +26,7 @@ def test_every_route_of_the_app_is_declared(runtime: Runtime) -> None:
             assert spec.body is not None
 
 
-def test_a_route_added_without_a_declaration_is_found(runtime: Runtime) -> None:
+async def test_a_route_added_without_a_declaration_is_found(runtime: Runtime) -> None:
     app = create_app(runtime)
 
     @app.route("/sneaky")
@@ -42,7 +42,9 @@ def test_a_body_method_without_a_request_schema_cannot_be_declared() -> None:
         endpoint(bp, "/x", method="POST", access="public", response=Health, guard=anonymous_guard())
 
 
-def test_the_openapi_document_has_schemas_and_access_for_every_operation(runtime: Runtime) -> None:
+async def test_the_openapi_document_has_schemas_and_access_for_every_operation(
+    runtime: Runtime,
+) -> None:
     app = create_app(runtime)
     document = app.extensions["QUART_SCHEMA"].openapi_provider.schema()
     operations = [op for path in document["paths"].values() for op in path.values()]

@@ -1,0 +1,37 @@
+"""VVTV's config pipeline: four YAMLs -> one typed, validated, frozen `ConfigBundle` (CFG-1..6).
+
+Load with `build_runtime_config(config_dir, tier)`; a bad config raises `ConfigError` whose
+`problems` each render as `file:line: key.path: message (REQ-ID)`.
+"""
+
+from vvtv.config.bundle import ConfigBundle, build_runtime_config, validate_config
+from vvtv.config.merge import clamp_violations, deep_merge
+from vvtv.config.problems import ConfigError, Problem
+from vvtv.config.schema import (
+    EventSpec,
+    FeatureFlags,
+    Limits,
+    MediaProfiles,
+    Mode,
+    ModeManifests,
+    Profile,
+    TelemetryEvents,
+)
+
+__all__ = [
+    "ConfigBundle",
+    "ConfigError",
+    "EventSpec",
+    "FeatureFlags",
+    "Limits",
+    "MediaProfiles",
+    "Mode",
+    "ModeManifests",
+    "Problem",
+    "Profile",
+    "TelemetryEvents",
+    "build_runtime_config",
+    "clamp_violations",
+    "deep_merge",
+    "validate_config",
+]

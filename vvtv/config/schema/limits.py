@@ -1,0 +1,233 @@
+"""Typed shape of one cost tier (`base`, or `base` + a tier overlay): every runtime cap (ABU-7).
+
+Every leaf declares its clamp direction (see `vvtv.config.merge`): `Ceiling*` may only go down in
+a tier, `Floor*` may only go up, `Fixed*` never changes. A unit test pins that no leaf lacks one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta
+
+from vvtv.config.schema.frozen import ConfigStruct
+
+CEILING = Meta(extra={"clamp": "ceiling"})
+FLOOR = Meta(extra={"clamp": "floor"})
+FIXED = Meta(extra={"clamp": "fixed"})
+
+_NON_NEGATIVE = Meta(ge=0)
+_POSITIVE = Meta(gt=0)
+
+CeilingInt = Annotated[int, _POSITIVE, CEILING]
+CeilingFloat = Annotated[float, _POSITIVE, CEILING]
+CeilingSeconds = CeilingFloat
+CeilingFraction = Annotated[float, Meta(ge=0, le=1), CEILING]
+CeilingFlag = Annotated[bool, CEILING]  # a feature: a tier may only switch it off
+FloorInt = Annotated[int, _NON_NEGATIVE, FLOOR]
+FloorSeconds = Annotated[float, _NON_NEGATIVE, FLOOR]
+FloorFlag = Annotated[bool, FLOOR]  # a protection: a tier may only switch it on
+FloorSchedule = Annotated[tuple[float, ...], Meta(min_length=1), FLOOR]
+FixedFloat = Annotated[float, _NON_NEGATIVE, FIXED]
+FixedName = Annotated[str, FIXED]
+# Tile counts are checked by the validator with THB-5 wording, so only the direction lives here.
+TileCount = Annotated[int, CEILING]
+
+
+class ActorLimits(ConfigStruct, frozen=True):
+    mailbox_size: CeilingInt
+    ask_timeout_s: CeilingSeconds
+    idle_passivate_s: CeilingSeconds
+    max_restarts: CeilingInt
+    restart_window_s: Annotated[float, _POSITIVE, FLOOR]
+
+
+class HttpLimits(ConfigStruct, frozen=True):
+    max_body_bytes: CeilingInt
+
+
+class ShutdownLimits(ConfigStruct, frozen=True):
+    grace_s: CeilingSeconds
+
+
+class RuntimeLimits(ConfigStruct, frozen=True):
+    actors: ActorLimits
+    http: HttpLimits
+    shutdown: ShutdownLimits
+
+
+class TileLimits(ConfigStruct, frozen=True):
+    desktop: TileCount
+    mobile: TileCount
+
+
+class PresenceLimits(ConfigStruct, frozen=True):
+    ghost_ttl_s: CeilingSeconds
+    heartbeat_interval_s: CeilingSeconds
+    sweep_interval_s: CeilingSeconds
+    removal_deadline_s: CeilingSeconds
+    fanout_tick_ms: FloorInt  # batching more is cheaper; never batch less than base
+    socket_idle_hibernate_s: CeilingSeconds
+
+
+class ViewportLimits(ConfigStruct, frozen=True):
+    out_of_view_disconnect_s: CeilingSeconds
+
+
+class ConsentLimits(ConfigStruct, frozen=True):
+    timeout_s: CeilingSeconds
+    max_pending_per_user: CeilingInt
+
+
+class SessionLimits(ConfigStruct, frozen=True):
+    heartbeat_interval_s: CeilingSeconds
+    heartbeat_timeout_s: CeilingSeconds
+    transition_timeout_s: CeilingSeconds
+    max_concurrent_per_user: CeilingInt
+
+
+class ReconnectLimits(ConfigStruct, frozen=True):
+    attempts_per_minute: CeilingInt
+    backoff_s: FloorSchedule
+
+
+class QuarantineLimits(ConfigStruct, frozen=True):
+    account_age_days: FloorInt  # quarantining longer is stricter
+    max_matches_per_hour: CeilingInt
+    forced_profile: FixedName
+    max_video_bitrate_kbps: CeilingInt
+    max_fps: CeilingInt
+
+
+class AntiAbuseLimits(ConfigStruct, frozen=True):
+    cooldown_schedule_s: FloorSchedule
+    quick_skip_window_s: FloorSeconds  # remembering skips longer is stricter
+    min_time_before_skip_ms: FloorInt
+    reconnect: ReconnectLimits
+    quarantine: QuarantineLimits
+    max_matches_per_hour: CeilingInt
+
+
+class RateLimit(ConfigStruct, frozen=True):
+    max_messages: CeilingInt
+    window_s: Annotated[float, _POSITIVE, FLOOR]
+
+    @property
+    def per_second(self) -> float:
+        return self.max_messages / self.window_s
+
+
+class ChatScopeLimits(ConfigStruct, frozen=True):
+    private_1to1: RateLimit
+    room: RateLimit
+    performer_room: RateLimit
+    live_public: RateLimit
+
+
+class ChatLimits(ConfigStruct, frozen=True):
+    max_message_chars: CeilingInt
+    scopes: ChatScopeLimits
+
+
+class AttemptLimit(ConfigStruct, frozen=True):
+    max_attempts: CeilingInt
+    window_s: Annotated[float, _POSITIVE, FLOOR]
+
+
+class LoginLimits(ConfigStruct, frozen=True):
+    per_account: AttemptLimit
+    per_address: AttemptLimit
+
+
+class TokenLimits(ConfigStruct, frozen=True):
+    access_ttl_s: CeilingSeconds
+    refresh_ttl_s: CeilingSeconds
+
+
+class AuthLimits(ConfigStruct, frozen=True):
+    login: LoginLimits
+    tokens: TokenLimits
+
+
+class KillSwitches(ConfigStruct, frozen=True):
+    max_skips_per_minute: CeilingInt
+    max_estimated_egress_gb_per_hour_total: CeilingFloat
+    max_concurrent_call_sessions: CeilingInt
+    max_connected_tiles_total: CeilingInt
+    block_new_random_sessions: FloorFlag
+    block_new_signups: FloorFlag
+
+
+class DirectionFactor(ConfigStruct, frozen=True):
+    """Egress multiplier per ecosystem (TEL-4: a call is sent both ways)."""
+
+    broadcast: FixedFloat
+    party: FixedFloat
+    random: FixedFloat
+    private: FixedFloat
+    live_public: FixedFloat
+    local: FixedFloat
+
+    def of(self, ecosystem: str) -> float:
+        value: float = getattr(self, ecosystem)
+        return value
+
+
+class CostModel(ConfigStruct, frozen=True):
+    gb_per_hour_per_mbps: FixedFloat
+    direction_factor: DirectionFactor
+    egress_alert_fraction: CeilingFraction
+
+
+class TelemetryLimits(ConfigStruct, frozen=True):
+    qos_sampling_default: CeilingFraction
+    qos_sampling_incident: CeilingFraction
+    flush_interval_s: FloorSeconds
+    max_batch_events: CeilingInt
+
+
+class LabLimits(ConfigStruct, frozen=True):
+    queue_slack_target_s: FloorSeconds
+    queue_alert_below_s: FloorSeconds
+    fetch_ahead_s: FloorSeconds
+    emergency_fallback_max_s: CeilingSeconds
+    health_check_interval_s: CeilingSeconds
+    transmitter_max_restarts: CeilingInt
+
+
+class FeatureFlags(ConfigStruct, frozen=True):
+    """CFG-6: read as `bundle.limits.feature_flags.<name>`, never from anywhere else."""
+
+    party: CeilingFlag
+    sniffers: CeilingFlag
+    random: CeilingFlag
+    private_call: CeilingFlag
+    mirror: CeilingFlag
+    live_public: CeilingFlag
+    chat_links: CeilingFlag
+    incident_mode: FloorFlag
+    shadow_quarantine: FloorFlag
+
+    def enabled(self, name: str) -> bool:
+        """The flag `name`; KeyError for an unknown flag (a typo must not read as off)."""
+        if name not in self.__struct_fields__:
+            raise KeyError(name)
+        value: bool = getattr(self, name)
+        return value
+
+
+class Limits(ConfigStruct, frozen=True):
+    runtime: RuntimeLimits
+    tiles: TileLimits
+    presence: PresenceLimits
+    viewport: ViewportLimits
+    consent: ConsentLimits
+    sessions: SessionLimits
+    anti_abuse: AntiAbuseLimits
+    chat: ChatLimits
+    auth: AuthLimits
+    kill_switches: KillSwitches
+    cost: CostModel
+    telemetry: TelemetryLimits
+    lab: LabLimits
+    feature_flags: FeatureFlags

@@ -1,0 +1,54 @@
+"""Typed shape of `config/telemetry-events.yaml`: events with typed, privacy-safe properties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from vvtv.config.schema.frozen import ConfigStruct
+
+ScalarPropType = Literal["string", "int", "float", "bool"]
+Category = Literal[
+    "funnel",
+    "session",
+    "presence",
+    "match",
+    "consent",
+    "chat",
+    "moderation",
+    "qos",
+    "cost",
+    "broadcast",
+]
+# A fixed fraction, or "qos": the rate comes from cost-tiers telemetry.qos_sampling_* (TEL-2).
+Sampling = Annotated[float, Meta(ge=0, le=1)] | Literal["qos"]
+
+
+class PropSpec(ConfigStruct, frozen=True):
+    type: Literal["string", "int", "float", "bool", "enum"]
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+
+class EventSpec(ConfigStruct, frozen=True):
+    category: Category
+    description: str
+    privacy: str  # what this event deliberately does not carry (TEL-3)
+    source: Literal["client", "server"] = (
+        "server"  # who may emit it; clients never forge server facts
+    )
+    sampling: Sampling = 1.0
+    properties: Mapping[str, ScalarPropType | PropSpec] = msgspec.field(default_factory=dict)
+
+    def property_type(self, name: str) -> str:
+        declared = self.properties[name]
+        return declared if isinstance(declared, str) else declared.type
+
+
+class TelemetryEvents(ConfigStruct, frozen=True):
+    version: int
+    events: Mapping[str, EventSpec]
+    chains: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Telemetry: the events of `config/telemetry-events.yaml`, checked, sampled and counted."""

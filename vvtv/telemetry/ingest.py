@@ -1,0 +1,83 @@
+"""Checking a reported event against its declaration, and deciding whether the sample is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vvtv.config import ConfigBundle
+from vvtv.contracts.telemetry import PropertyValue, TelemetryBatch, TelemetryEvent
+from vvtv.errors import BadRequest
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "enum": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+}
+
+
+def _check_value(kind: str, allowed: tuple[str, ...], value: PropertyValue) -> bool:
+    if isinstance(value, bool) and kind != "bool":
+        return False
+    if not isinstance(value, _PYTHON_TYPES[kind]):
+        return False
+    return kind != "enum" or value in allowed
+
+
+def check_event(config: ConfigBundle, event: TelemetryEvent, index: int) -> None:
+    """Refuse what is undeclared: an unknown or server-only event, an unknown property or a value
+    of the wrong type. Undeclared properties are how private data leaks in (TEL-3)."""
+    spec = config.telemetry.events.get(event.name)
+    where = f"$.events[{index}]"
+    if spec is None or spec.source != "client":
+        raise BadRequest(
+            f"{event.name!r} is not an event clients may report.",
+            code="unknown_event",
+            path=f"{where}.name",
+        )
+    for name, value in event.properties.items():
+        declared = spec.properties.get(name)
+        if declared is None:
+            raise BadRequest(
+                f"{event.name!r} declares no property {name!r}.",
+                code="unknown_property",
+                path=f"{where}.properties.{name}",
+            )
+        kind = declared if isinstance(declared, str) else declared.type
+        allowed = () if isinstance(declared, str) else declared.values
+        if not _check_value(kind, allowed, value):
+            expected = f"one of {list(allowed)}" if kind == "enum" else kind
+            raise BadRequest(
+                f"{event.name}.{name} must be {expected}.",
+                code="invalid_property",
+                path=f"{where}.properties.{name}",
+            )
+
+
+def sampling_rate(config: ConfigBundle, name: str) -> float:
+    sampling = config.telemetry.events[name].sampling
+    if sampling != "qos":
+        return float(sampling)
+    rates = config.limits.telemetry
+    incident = config.limits.feature_flags.incident_mode
+    return rates.qos_sampling_incident if incident else rates.qos_sampling_default
+
+
+def accept_batch(
+    config: ConfigBundle, batch: TelemetryBatch, draw: Callable[[], float]
+) -> tuple[list[TelemetryEvent], list[TelemetryEvent]]:
+    """Check every event first (a batch is taken whole or not at all), then sample:
+    returns (kept, sampled_out). `draw` returns a uniform number in [0, 1)."""
+    cap = config.limits.telemetry.max_batch_events
+    if len(batch.events) > cap:
+        raise BadRequest(
+            f"Send at most {cap} events per batch.", code="batch_too_large", path="$.events"
+        )
+    for index, event in enumerate(batch.events):
+        check_event(config, event, index)
+    kept: list[TelemetryEvent] = []
+    dropped: list[TelemetryEvent] = []
+    for event in batch.events:
+        (kept if draw() < sampling_rate(config, event.name) else dropped).append(event)
+    return kept, dropped

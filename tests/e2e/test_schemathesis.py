@@ -36,5 +36,6 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,  # its example cache stays with this run
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -118,7 +118,6 @@ async def test_an_unexpected_failure_is_a_500_without_internals(
     assert "secret" not in body["message"]
 
 
-@pytest.mark.req("AUTH-3")
 async def test_the_guard_refuses_non_public_routes_without_identity(
     body_client: HttpClient,
 ) -> None:

@@ -18,7 +18,6 @@ async def report(client: HttpClient, *events: dict[str, object]):  # type: ignor
     return response.status_code, await response.get_json()
 
 
-@pytest.mark.req("TEL-1")
 async def test_declared_funnel_events_are_accepted_and_counted(client: HttpClient) -> None:
     status, body = await report(
         client,
@@ -59,7 +58,7 @@ async def test_declared_funnel_events_are_accepted_and_counted(client: HttpClien
 async def test_undeclared_or_mistyped_events_are_refused_naming_the_field(
     client: HttpClient, event: dict[str, object], code: str, path: str
 ) -> None:
-    """TEL-3: an undeclared property is how private data would leak in, so it is refused."""
+    """An undeclared property is how private data would leak in, so it is refused."""
     status, body = await report(client, event)
     assert status == 400
     assert (body["code"], body["path"]) == (code, path)

@@ -9,7 +9,7 @@ class KindStatistics(msgspec.Struct, frozen=True, kw_only=True):
     """Counters (`*_total`) since the registry opened, and gauges at the time of the snapshot."""
 
     actors_live: int
-    mailbox_depth_sum: int
+    queued_messages: int
     mailbox_depth_max: int
     messages_processed_total: int
     crashes_total: int
@@ -48,7 +48,7 @@ class KindCounters:
     def snapshot(self, *, actors_live: int, depths: list[int]) -> KindStatistics:
         return KindStatistics(
             actors_live=actors_live,
-            mailbox_depth_sum=sum(depths),
+            queued_messages=sum(depths),
             mailbox_depth_max=max(depths, default=0),
             messages_processed_total=self.processed,
             crashes_total=self.crashes,

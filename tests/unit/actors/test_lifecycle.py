@@ -156,7 +156,7 @@ async def test_statistics_are_an_exact_immutable_snapshot(autojump_clock: trio.a
         assert set(empty) == {KIND, "other"}
         assert empty[KIND] == KindStatistics(
             actors_live=0,
-            mailbox_depth_sum=0,
+            queued_messages=0,
             mailbox_depth_max=0,
             messages_processed_total=0,
             crashes_total=0,
@@ -183,7 +183,7 @@ async def test_statistics_are_an_exact_immutable_snapshot(autojump_clock: trio.a
         snapshot = registry.statistics()[KIND]
         assert snapshot == KindStatistics(
             actors_live=3,
-            mailbox_depth_sum=4,
+            queued_messages=4,
             mailbox_depth_max=3,
             messages_processed_total=6,  # 3 asks, the crash, the sleep, the gate
             crashes_total=1,

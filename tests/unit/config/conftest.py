@@ -88,3 +88,13 @@ def assert_broken(config_copy: Path) -> Callable[[str], list[Problem]]:
         return problems
 
     return check
+
+
+@pytest.fixture
+def apply_variant(config_copy: Path) -> Callable[[str], list[Expected]]:
+    """Apply the named broken variant to the private copy; returns the problems it must cause."""
+    return lambda case: _apply(config_copy, case)
+
+
+def broken_variant_names() -> list[str]:
+    return sorted(p.name for p in BROKEN_VARIANTS.iterdir() if (p / "patch.yaml").exists())

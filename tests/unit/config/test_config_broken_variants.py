@@ -14,37 +14,37 @@ Check = Callable[[str], list[Problem]]
 
 
 def test_thumbnail_audio_on_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / INV-3 / THB-3: a thumbnail profile with `audio: true` is a problem at its line."""
+    """CFG-4 / INV-3: a thumbnail profile with `audio: true` is a problem at its line."""
     assert_broken("thumb_audio_on")
 
 
 def test_thumbnail_audio_enabled_in_mapping_form_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / INV-3 / THB-4: `audio: {enabled: true}` counts too; degrading may not add audio."""
+    """CFG-4 / INV-3: `audio: {enabled: true}` counts too; degrading may not add audio."""
     assert_broken("thumb_audio_enabled_mapping")
 
 
 def test_mobile_tiles_above_desktop_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / THB-5: tile limits: mobile never gets more tiles than desktop."""
+    """CFG-4: tile limits: mobile never gets more tiles than desktop."""
     assert_broken("tiles_mobile_over_desktop")
 
 
 def test_zero_tiles_in_a_tier_is_reported_at_the_tier_line(assert_broken: Check) -> None:
-    """CFG-4 / THB-5 / CFG-3: a non-positive tile limit set by a tier names the tier's line."""
+    """CFG-4 / CFG-3: a non-positive tile limit set by a tier names the tier's line."""
     assert_broken("tiles_not_positive_in_tier")
 
 
 def test_tile_limit_beyond_sane_bound_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / THB-5: tile limits must be within sane bounds."""
+    """CFG-4: tile limits must be within sane bounds."""
     assert_broken("tiles_beyond_sane")
 
 
 def test_cooldown_schedule_decreasing_after_index_3_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / ABU-1: the cooldown schedule is non-decreasing from index 3 on; names the item."""
+    """CFG-4: the cooldown schedule is non-decreasing from index 3 on; names the item."""
     assert_broken("cooldown_decreasing")
 
 
 def test_negative_cooldown_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / ABU-1: cooldowns are non-negative; the item's own line is named (block list)."""
+    """CFG-4: cooldowns are non-negative; the item's own line is named (block list)."""
     assert_broken("cooldown_negative")
 
 
@@ -59,57 +59,57 @@ def test_live_public_must_not_mount_the_presence_rail(assert_broken: Check) -> N
 
 
 def test_two_modes_on_one_route_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / INV-5 / UI-2: no two modes share a route."""
+    """CFG-4 / INV-5: no two modes share a route."""
     assert_broken("duplicate_route")
 
 
 def test_mode_naming_unknown_profile_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / SES-11: every profile a manifest names exists."""
+    """CFG-4: every profile a manifest names exists."""
     assert_broken("unknown_mode_profile")
 
 
 def test_mode_mounting_unknown_component_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / UI-3: every component a manifest names exists in the kit catalog."""
+    """CFG-4: every component a manifest names exists in the kit catalog."""
     assert_broken("unknown_component")
 
 
 def test_mode_emitting_unknown_event_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / TEL-1: every event a manifest names exists in telemetry-events.yaml."""
+    """CFG-4: every event a manifest names exists in telemetry-events.yaml."""
     assert_broken("unknown_event")
 
 
 def test_transition_to_unknown_mode_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / SES-2: every transition target a manifest names exists."""
+    """CFG-4: every transition target a manifest names exists."""
     assert_broken("unknown_transition_target")
 
 
 def test_route_prop_naming_unknown_route_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / UI-8: every route a manifest names exists (login lands in Party, not a dashboard)."""
+    """CFG-4: every route a manifest names exists (login lands in Party, not a dashboard)."""
     assert_broken("unknown_route_prop")
 
 
 def test_degrade_target_must_exist(assert_broken: Check) -> None:
-    """CFG-4 / THB-4: a profile's degrade target exists."""
+    """CFG-4: a profile's degrade target exists."""
     assert_broken("unknown_degrade_target")
 
 
 def test_quarantine_forced_profile_must_exist(assert_broken: Check) -> None:
-    """CFG-4 / ABU-4: cost-tiers' quarantine profile exists in media-profiles.yaml."""
+    """CFG-4: cost-tiers' quarantine profile exists in media-profiles.yaml."""
     assert_broken("unknown_quarantine_profile")
 
 
 def test_call_mode_without_consent_or_match_is_refused(assert_broken: Check) -> None:
-    """INV-2: a mode whose profile is a call requires consent or a match."""
+    """CFG-4: a mode whose profile is a call requires consent or a match (config side)."""
     assert_broken("call_without_consent")
 
 
 def test_live_public_chat_must_be_strictest(assert_broken: Check) -> None:
-    """CHT-4: the live_public chat scope has the strictest rate limit."""
+    """CFG-4: the live_public chat scope has the strictest rate limit."""
     assert_broken("chat_live_public_not_strictest")
 
 
 def test_ghost_ttl_must_meet_removal_deadline(assert_broken: Check) -> None:
-    """PRS-5: ghost_ttl_s + sweep fits the "gone from lists in < 20 s" promise."""
+    """CFG-4: ghost_ttl_s + sweep fits the "gone from lists in < 20 s" promise."""
     assert_broken("presence_ttl_past_deadline")
 
 
@@ -119,12 +119,12 @@ def test_tier_raising_a_cap_is_refused(assert_broken: Check) -> None:
 
 
 def test_tier_lowering_a_floor_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / INV-7 / ABU-2: a tier may not lower min_time_before_skip_ms."""
+    """CFG-4 / INV-7: a tier may not lower min_time_before_skip_ms."""
     assert_broken("clamp_floor_lowered")
 
 
 def test_tier_cooldown_schedule_is_clamped_element_wise(assert_broken: Check) -> None:
-    """CFG-4 / INV-7 / ABU-1: a schedule is compared element-wise; the loose item is named."""
+    """CFG-4 / INV-7: a schedule is compared element-wise; the loose item is named."""
     assert_broken("clamp_schedule_elementwise")
 
 
@@ -139,7 +139,7 @@ def test_tier_switching_a_protection_off_is_refused(assert_broken: Check) -> Non
 
 
 def test_tier_changing_a_fixed_constant_is_refused(assert_broken: Check) -> None:
-    """CFG-4 / INV-7 / TEL-4: the cost model's constants are fixed across tiers."""
+    """CFG-4 / INV-7: the cost model's constants are fixed across tiers."""
     assert_broken("clamp_fixed_changed")
 
 
@@ -149,7 +149,7 @@ def test_tier_adding_a_key_is_refused(assert_broken: Check) -> None:
 
 
 def test_private_event_properties_are_refused(assert_broken: Check) -> None:
-    """TEL-3: no event property may look like a message body, a video frame or a location."""
+    """CFG-4: no event property may look like a message body, a video frame or a location."""
     assert_broken("telemetry_private_properties")
 
 

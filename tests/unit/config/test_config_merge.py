@@ -68,7 +68,7 @@ def test_every_limit_declares_its_clamp_direction() -> None:
 
 
 def test_known_caps_have_the_right_direction() -> None:
-    """INV-7 / ABU-5 / ABU-6 / THB-5: caps are ceilings, waits and cooldowns are floors."""
+    """INV-7: caps are ceilings, waits and cooldowns are floors."""
     clamps = {".".join(path): clamp for path, clamp, _ in LEAVES}
     for cap in (
         "tiles.desktop",
@@ -145,7 +145,7 @@ def _holds(clamp: str, base: Any, effective: Any) -> bool:
 def _assert_never_looser(effective: Limits) -> None:
     for path, clamp, _ in LEAVES:
         assert _holds(clamp, _at(BASE_LIMITS, path), _at(effective, path)), ".".join(path)
-    # Independent oracle for the figures SPEC names as caps (INV-7, ABU-5, ABU-6, THB-5, ABU-2).
+    # Independent oracle for the figures SPEC names as caps (INV-7).
     assert effective.tiles.desktop <= 12
     assert effective.tiles.mobile <= 6
     assert effective.anti_abuse.max_matches_per_hour <= 120

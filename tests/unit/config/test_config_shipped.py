@@ -49,8 +49,7 @@ def test_bundle_is_frozen_all_the_way_down(bundle: ConfigBundle) -> None:
 
 
 def test_known_figures_live_in_config(bundle: ConfigBundle) -> None:
-    """INV-6 / ABU-7 / THB-3 / THB-4 / THB-5 / THB-2 / PRS-5 / CNS-4 / ABU-1..6 / TEL-2 / TEL-4 /
-    LAB-2 / LAB-4 / LAB-6 / LAB-7: every figure of SPEC's table is read from the YAMLs."""
+    """INV-6 / ABU-7: every figure of SPEC's table is read from the YAMLs."""
     thumb = bundle.profile("thumb_low")
     assert thumb.kind == "thumbnail"
     assert not thumb.audio_enabled
@@ -98,7 +97,7 @@ def test_runtime_keys_the_app_reads_exist(bundle: ConfigBundle) -> None:
 
 
 def test_cost_low_overlay_changes_effective_values(bundle: ConfigBundle) -> None:
-    """CFG-3 / ABU-5: COST_LOW deep-merges onto base: overridden keys change, siblings stay."""
+    """CFG-3: COST_LOW deep-merges onto base: overridden keys change, siblings stay."""
     low = build_runtime_config(SHIPPED_CONFIG, "COST_LOW")
     assert (low.limits.tiles.desktop, low.limits.tiles.mobile) == (8, 4)
     assert low.limits.anti_abuse.max_matches_per_hour == 60
@@ -123,13 +122,13 @@ def test_feature_flags_are_read_through_the_bundle(bundle: ConfigBundle) -> None
 
 
 def test_policy_version_is_stable_and_tracks_content(bundle: ConfigBundle) -> None:
-    """CFG-2 / POL-1: the version is a stable hash of the effective content, different per tier."""
+    """CFG-2: the version is a stable hash of the effective content, different per tier."""
     assert build_runtime_config(SHIPPED_CONFIG).version == bundle.version
     assert build_runtime_config(SHIPPED_CONFIG, "COST_LOW").version != bundle.version
 
 
 def test_bundle_exports_plain_builtins(bundle: ConfigBundle) -> None:
-    """SES-1: the bundle turns into plain data for a session's policy snapshot."""
+    """CFG-2: the bundle turns into plain data for a session's policy snapshot."""
     data = bundle.to_builtins()
     assert data["limits"]["tiles"] == {"desktop": 12, "mobile": 6}
     assert data["media"]["profiles"]["thumb_low"]["audio"] is False
@@ -137,7 +136,7 @@ def test_bundle_exports_plain_builtins(bundle: ConfigBundle) -> None:
 
 
 def test_live_public_is_a_separate_ecosystem(bundle: ConfigBundle) -> None:
-    """INV-5 / MOD-7: live_public and random are their own ecosystems; no Party presence in live."""
+    """INV-5: live_public and random are their own ecosystems; no Party presence in live."""
     live = bundle.modes.modes["live_public"]
     assert live.ecosystem == "live_public"
     assert live.policies.separate_ecosystem_from_party
@@ -147,7 +146,7 @@ def test_live_public_is_a_separate_ecosystem(bundle: ConfigBundle) -> None:
 
 
 def test_every_mode_is_a_composition_of_kit_components(bundle: ConfigBundle) -> None:
-    """INV-8 / UI-3 / UI-6: modes mount only catalog components, on the routes of UI-6."""
+    """CFG-4: modes mount only catalog components, on the routes SPEC names."""
     routes = {name: mode.route for name, mode in bundle.modes.modes.items()}
     assert routes == {
         "broadcast": "/",
@@ -164,7 +163,7 @@ def test_every_mode_is_a_composition_of_kit_components(bundle: ConfigBundle) -> 
 
 
 def test_funnel_and_match_chain_events_exist(bundle: ConfigBundle) -> None:
-    """TEL-1 / MAT-4: the funnel and the Random chain are declared event by event."""
+    """CFG-1: the funnel and the Random chain are declared event by event."""
     chains = bundle.telemetry.chains
     assert chains["funnel"][:5] == (
         "app_open",

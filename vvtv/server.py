@@ -65,6 +65,7 @@ async def serve(
         hypercorn.bind = [f"{options.host}:{options.port}"]
         hypercorn.graceful_timeout = grace / 2
         hypercorn.accesslog = None
+        hypercorn.errorlog = logging.getLogger("hypercorn.error")  # ours, not a second handler
         async with trio.open_nursery() as nursery:
             signals = trio.CancelScope()
             nursery.start_soon(_until_signalled, stop, signals)

@@ -45,6 +45,17 @@ def test_metrics_pass_promtool(server: ServerProcess) -> None:
     assert check.stderr.strip() == ""
 
 
+def test_serve_takes_a_cost_tier_overlay(tmp_path: Path) -> None:
+    """CFG-3: `--tier` applies the overlay; readiness reports the effective tier and version."""
+    server = start_server(tmp_path, "--tier", "COST_LOW")
+    try:
+        ready = server.get("/readyz").json()
+        assert ready["tier"] == "COST_LOW"
+        assert "tier=COST_LOW" in next(c["detail"] for c in ready["checks"] if c["name"] == "config")
+    finally:
+        assert server.stop() == 0
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_server_gracefully_within_5_s(tmp_path: Path, sig: int) -> None:
     server = start_server(tmp_path)

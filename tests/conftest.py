@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
+from quart_trio import QuartTrio
 
 from tests.server_process import ServerProcess, start_server
-from vvtv.actors import open_registry
+from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.runtime import Runtime
-from vvtv.server import actor_settings
 from vvtv.web.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,15 +25,42 @@ def config_bundle() -> ConfigBundle:
     return build_runtime_config(REPO / "config")
 
 
-@pytest.fixture
-async def runtime(config_bundle: ConfigBundle, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with open_registry(actor_settings(config_bundle)) as actors:
-        yield Runtime(config=config_bundle, actors=actors, data_dir=tmp_path)
+@pytest.fixture(scope="session")
+def cheap_config(config_bundle: ConfigBundle) -> ConfigBundle:
+    """The shipped config with argon2 made cheap: tests hash many passwords; the benchmark
+    measures the real cost."""
+    auth = config_bundle.limits.auth
+    password = replace(auth.password, hash_time_cost=1, hash_memory_kib=1024, hash_parallelism=1)
+    limits = replace(config_bundle.limits, auth=replace(auth, password=password))
+    return replace(config_bundle, limits=limits)
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> HttpClient:
-    return create_app(runtime).test_client()
+async def services_and_runtime(
+    cheap_config: ConfigBundle, tmp_path: Path
+) -> AsyncIterator[tuple[Runtime, Services]]:
+    async with open_runtime(cheap_config, tmp_path / "var") as opened:
+        yield opened
+
+
+@pytest.fixture
+def runtime(services_and_runtime: tuple[Runtime, Services]) -> Runtime:
+    return services_and_runtime[0]
+
+
+@pytest.fixture
+def services(services_and_runtime: tuple[Runtime, Services]) -> Services:
+    return services_and_runtime[1]
+
+
+@pytest.fixture
+def app(runtime: Runtime, services: Services) -> QuartTrio:
+    return create_app(runtime, services)
+
+
+@pytest.fixture
+def client(app: QuartTrio) -> HttpClient:
+    return app.test_client()
 
 
 @pytest.fixture

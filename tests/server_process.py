@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,7 +52,22 @@ class ServerProcess:
         return self.process.returncode
 
 
-def start_server(tmp_path: Path, *args: str, wait: bool = True) -> ServerProcess:
+def cheap_hashing_config(tmp_path: Path) -> Path:
+    """A copy of the shipped config with argon2 made cheap, for tests that sign up many users
+    (the auth benchmark measures the real cost)."""
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    tiers = config / "cost-tiers.yaml"
+    text = tiers.read_text()
+    for key, value in (("hash_time_cost", 1), ("hash_memory_kib", 1024), ("hash_parallelism", 1)):
+        text = re.sub(rf"(\n\s+{key}: )\d+", rf"\g<1>{value}", text)
+    tiers.write_text(text)
+    return config
+
+
+def start_server(
+    tmp_path: Path, *args: str, wait: bool = True, config: Path | None = None
+) -> ServerProcess:
     port = free_port()
     data_dir = tmp_path / "var"
     command = [
@@ -61,7 +80,7 @@ def start_server(tmp_path: Path, *args: str, wait: bool = True) -> ServerProcess
         "--data",
         str(data_dir),
         "--config",
-        str(REPO / "config"),
+        str(config or REPO / "config"),
         *args,
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")

@@ -1,16 +1,19 @@
-"""The `vvtv` command: serve, config validate, contracts generate/check."""
+"""The `vvtv` command: serve, config validate, contracts generate/check, user create."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import trio
 
 from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
+from vvtv.domain.accounts import Role
 
 
 def _load(config_dir: Path, tier: str | None) -> ConfigBundle | None:
@@ -42,19 +45,17 @@ def _cmd_config_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_runtime_contracts(config: ConfigBundle, out: Path, check: bool) -> int:
-    from vvtv.actors import open_registry
-    from vvtv.runtime import Runtime
-    from vvtv.server import actor_settings
+async def _contracts(config: ConfigBundle, out: Path, check: bool) -> int:
+    from vvtv.assembly import open_runtime
     from vvtv.web.publish import stale_contracts, write_contracts
 
-    async with open_registry(actor_settings(config)) as actors:
-        runtime = Runtime(config=config, actors=actors, data_dir=Path("."))
-        if not check:
-            for path in write_contracts(runtime, out):
-                print(f"wrote {path}")
-            return 0
-        stale = stale_contracts(runtime, out)
+    with tempfile.TemporaryDirectory() as scratch:
+        async with open_runtime(config, Path(scratch)) as (runtime, services):
+            if not check:
+                for path in write_contracts(runtime, services, out):
+                    print(f"wrote {path}")
+                return 0
+            stale = stale_contracts(runtime, services, out)
     for name in stale:
         print(f"{out / name}: stale; run `vvtv contracts generate` and commit it", file=sys.stderr)
     if not stale:
@@ -66,7 +67,42 @@ def _cmd_contracts(args: argparse.Namespace) -> int:
     config = _load(args.config, None)
     if config is None:
         return 1
-    return trio.run(_with_runtime_contracts, config, args.out, args.action == "check")
+    return trio.run(_contracts, config, args.out, args.action == "check")
+
+
+async def _create_user(
+    config: ConfigBundle, data: Path, handle: str, role: Role, password: str
+) -> str:
+    from vvtv.assembly import open_runtime
+
+    async with open_runtime(config, data) as (_, services):
+        user = await services.identity.create_account(
+            handle,
+            password,
+            role,
+            None,
+            config.limits.auth.terms_version,
+        )
+        return user.id
+
+
+def _cmd_user_create(args: argparse.Namespace) -> int:
+    from vvtv.errors import VvtvError
+
+    config = _load(args.config, None)
+    if config is None:
+        return 1
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.handle}: ")
+    try:
+        user_id = trio.run(_create_user, config, args.data, args.handle, args.role, password)
+    except VvtvError as error:
+        print(f"vvtv user create: {error.message} ({error.code})", file=sys.stderr)
+        return 1
+    print(f"created {args.role} {args.handle} ({user_id})")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,6 +129,18 @@ def parser() -> argparse.ArgumentParser:
     contracts.add_argument("--out", type=Path, default=Path("contracts"))
     contracts.add_argument("--config", type=Path, default=Path("config"))
     contracts.set_defaults(run=_cmd_contracts)
+
+    user = commands.add_parser("user", help="accounts, from the operator's shell")
+    user_commands = user.add_subparsers(dest="action", required=True)
+    create = user_commands.add_parser("create", help="create an account (e.g. the first admin)")
+    create.add_argument("--handle", required=True)
+    create.add_argument("--role", choices=["user", "mod", "admin"], default="user")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    create.add_argument("--config", type=Path, default=Path("config"))
+    create.add_argument("--data", type=Path, default=Path("var"))
+    create.set_defaults(run=_cmd_user_create)
     return root
 
 

@@ -56,6 +56,10 @@ class TooManyRequests(VvtvError):
     status = 429
     code = "rate_limited"
 
+    def __init__(self, message: str, *, retry_after_s: float, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+
 
 class Unavailable(VvtvError):
     """The service cannot take this now (busy, shutting down, a dependency down); retry later."""

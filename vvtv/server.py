@@ -1,7 +1,7 @@
 """`vvtv serve`: hypercorn's trio worker serving the app, in one nursery with the actor supervisor.
 
 Shutdown on SIGINT/SIGTERM: stop accepting, finish in-flight requests, drain the actors' mailboxes
-(each ends what it owns), then return so the process exits 0.
+(each ends what it owns), close the store, then return so the process exits 0.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve as hypercorn_serve
 
-from vvtv.actors import ActorSettings, open_registry
+from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
-from vvtv.runtime import Runtime
 from vvtv.web.app import create_app
 
 log = logging.getLogger("vvtv.server")
@@ -28,17 +27,6 @@ class ServeOptions:
     host: str
     port: int
     data_dir: Path
-
-
-def actor_settings(config: ConfigBundle) -> ActorSettings:
-    actors = config.limits.runtime.actors
-    return ActorSettings(
-        mailbox_size=actors.mailbox_size,
-        ask_timeout_s=actors.ask_timeout_s,
-        idle_passivate_s=actors.idle_passivate_s,
-        max_restarts=actors.max_restarts,
-        restart_window_s=actors.restart_window_s,
-    )
 
 
 async def _until_signalled(stop: trio.Event, scope: trio.CancelScope) -> None:
@@ -54,16 +42,11 @@ async def serve(
 ) -> None:
     """Run until `stop` is set or a SIGINT/SIGTERM arrives."""
     stop = stop or trio.Event()
-    grace = config.limits.runtime.shutdown.grace_s
-    options.data_dir.mkdir(parents=True, exist_ok=True)
-    async with open_registry(actor_settings(config), shutdown_timeout_s=grace / 2) as actors:
-        runtime = Runtime(config=config, actors=actors, data_dir=options.data_dir)
-        runtime.metrics.config.info({"tier": config.tier or "base", "version": config.version})
-        runtime.metrics.watch_actors(actors.statistics)
-        app = create_app(runtime)
+    async with open_runtime(config, options.data_dir) as (runtime, services):
+        app = create_app(runtime, services)
         hypercorn = HypercornConfig()
         hypercorn.bind = [f"{options.host}:{options.port}"]
-        hypercorn.graceful_timeout = grace / 2
+        hypercorn.graceful_timeout = config.limits.runtime.shutdown.grace_s / 2
         hypercorn.accesslog = None
         hypercorn.errorlog = logging.getLogger("hypercorn.error")  # ours, not a second handler
         async with trio.open_nursery() as nursery:
@@ -74,7 +57,7 @@ async def serve(
             await stop.wait()
             signals.cancel()
             # Not ready from here on; hypercorn finishes in-flight requests, then the registry
-            # drains its mailboxes as its block exits.
+            # drains its mailboxes and the store closes as their blocks exit.
             runtime.draining = True
     log.info("vvtv stopped")
 

@@ -51,7 +51,9 @@ def test_serve_takes_a_cost_tier_overlay(tmp_path: Path) -> None:
     try:
         ready = server.get("/readyz").json()
         assert ready["tier"] == "COST_LOW"
-        assert "tier=COST_LOW" in next(c["detail"] for c in ready["checks"] if c["name"] == "config")
+        assert "tier=COST_LOW" in next(
+            c["detail"] for c in ready["checks"] if c["name"] == "config"
+        )
     finally:
         assert server.stop() == 0
 

@@ -12,7 +12,6 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.actors import ActorCrashed, BaseActor
 from vvtv.runtime import Runtime
-from vvtv.web.app import create_app
 
 
 class Echo(BaseActor):
@@ -25,10 +24,9 @@ class Echo(BaseActor):
 
 
 @pytest.fixture
-def metrics_client(runtime: Runtime) -> HttpClient:
+def metrics_client(runtime: Runtime, client: HttpClient) -> HttpClient:
     runtime.actors.register(Echo.kind, lambda key: Echo())
-    runtime.metrics.watch_actors(runtime.actors.statistics)
-    return create_app(runtime).test_client()
+    return client
 
 
 async def test_actor_statistics_are_exported_per_kind(

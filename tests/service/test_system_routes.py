@@ -21,7 +21,8 @@ async def test_readyz_lists_every_check_and_turns_503_when_draining(
     body = await response.get_json()
     assert response.status_code == 200
     assert body["ready"] is True
-    assert {c["name"] for c in body["checks"]} == {"config", "data_dir", "supervisor", "accepting"}
+    names = {c["name"] for c in body["checks"]}
+    assert names == {"config", "data_dir", "store", "supervisor", "accepting"}
     assert body["config_version"] == runtime.config.version
 
     runtime.draining = True
@@ -66,6 +67,7 @@ async def test_unknown_route_and_method_answer_problem_json(client: HttpClient) 
         "message": "The requested URL was not found on the server. If you entered the URL manually"
         " please check your spelling and try again.",
         "path": None,
+        "retry_after_s": None,
         "trace_id": None,
     }
     response = await client.post("/healthz")

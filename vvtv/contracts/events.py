@@ -128,11 +128,25 @@ class AuthExpired(Event, frozen=True, kw_only=True, tag="auth.expired"):
     """The socket's access token expired; send `auth.refresh` to keep the socket."""
 
 
+class Authenticated(Event, frozen=True, kw_only=True, tag="auth.ok"):
+    """The socket's `auth` was accepted; events for this user flow from now on."""
+
+    user_id: Id
+    access_expires_at: datetime
+
+
 class AuthRefreshed(Event, frozen=True, kw_only=True, tag="auth.refreshed"):
-    expires_at: datetime
+    """New tokens, after an in-band `auth.refresh`; the socket stays open."""
+
+    access_token: str
+    refresh_token: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime
 
 
 class Banned(Event, frozen=True, kw_only=True, tag="banned"):
+    """Sent just before the server closes the socket of a banned user."""
+
     until: datetime | None = None  # None: permanent
 
 
@@ -163,6 +177,7 @@ ServerEvent = (
     | ConsentResponse
     | ConsentExpired
     | TileProfileChanged
+    | Authenticated
     | AuthExpired
     | AuthRefreshed
     | Banned
@@ -176,6 +191,13 @@ ServerEvent = (
 
 class Heartbeat(Event, frozen=True, kw_only=True, tag="heartbeat"):
     session_id: Id | None = None
+
+
+class Authenticate(Event, frozen=True, kw_only=True, tag="auth"):
+    """The first message on a socket: browsers cannot set headers on a WebSocket."""
+
+    access_token: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+    device_id: Annotated[str, msgspec.Meta(min_length=8, max_length=128)] | None = None
 
 
 class AuthRefresh(Event, frozen=True, kw_only=True, tag="auth.refresh"):
@@ -193,7 +215,7 @@ class ConsentAnswer(Event, frozen=True, kw_only=True, tag="consent.answer"):
     accept: bool
 
 
-ClientMessage = Heartbeat | AuthRefresh | ChatSend | ConsentAnswer
+ClientMessage = Authenticate | Heartbeat | AuthRefresh | ChatSend | ConsentAnswer
 
 
 def _tags(union: object) -> tuple[str, ...]:

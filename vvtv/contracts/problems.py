@@ -17,4 +17,5 @@ class Problem(Contract, frozen=True, kw_only=True):
     code: str
     message: str
     path: str | None = None
+    retry_after_s: float | None = None  # set on 429: when trying again can succeed
     trace_id: str | None = None

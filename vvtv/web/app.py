@@ -1,25 +1,32 @@
-"""The app factory: one QuartTrio app over one Runtime."""
+"""The app factory: one QuartTrio app over one Runtime and its services."""
 
 from __future__ import annotations
 
 import time
 
-from quart import Response, g, request
+from quart import Blueprint, Response, g, request
 from quart_schema import Info, QuartSchema
 from quart_trio import QuartTrio
+from werkzeug.exceptions import HTTPException
 
+from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION
+from vvtv.identity import api as identity_api
+from vvtv.identity.guard import identity_guard
+from vvtv.identity.schema import schema_overrides as identity_schemas
 from vvtv.runtime import Runtime
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
 from vvtv.web import system
 from vvtv.web.errors import install_error_handlers
-from vvtv.web.guard import anonymous_guard
 from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
 from vvtv.web.routing import undeclared_routes
+from vvtv.web.sockets import socket_route
+
+GUARD = "vvtv.guard"
 
 
-def create_app(runtime: Runtime) -> QuartTrio:
+def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     app = QuartTrio("vvtv")
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.limits.runtime.http.max_body_bytes
     QuartSchema(
@@ -31,13 +38,23 @@ def create_app(runtime: Runtime) -> QuartTrio:
         swagger_ui_path="/docs",
         redoc_ui_path=None,
         scalar_ui_path=None,
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
     )
-    app.extensions[SCHEMA_OVERRIDES] = telemetry_schemas(runtime.config)
+    app.extensions[SCHEMA_OVERRIDES] = telemetry_schemas(runtime.config) | identity_schemas(
+        runtime.config
+    )
     install_error_handlers(app)
     _count_requests(app, runtime)
-    guard = anonymous_guard()
+    guard = app.extensions[GUARD] = identity_guard(services.identity)
+    auth = runtime.config.limits.auth
     app.register_blueprint(system.routes(runtime, guard))
     app.register_blueprint(telemetry_api.routes(runtime, guard))
+    app.register_blueprint(
+        identity_api.routes(services.identity, services.audit, auth.audit_page_max, guard)
+    )
+    sockets = Blueprint("sockets", __name__)
+    socket_route(sockets, "/ws", services.sockets)
+    app.register_blueprint(sockets)
     if missing := undeclared_routes(app):
         raise RuntimeError(f"routes without a declared schema and guard (INV-9): {missing}")
     return app
@@ -50,6 +67,12 @@ def _count_requests(app: QuartTrio, runtime: Runtime) -> None:
 
     @app.after_request
     async def finished(response: Response) -> Response:
+        # Read what the handler left unread: hypercorn does not recycle a keep-alive connection
+        # whose request body was never consumed, so the client's next request would hang.
+        try:
+            await request.get_data()
+        except HTTPException:
+            response.headers["Connection"] = "close"
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         runtime.metrics.http_requests.labels(route, request.method, str(response.status_code)).inc()
         started = getattr(g, "started", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 import msgspec
@@ -11,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from vvtv.contracts.events import ErrorEvent
 from vvtv.contracts.problems import Problem
-from vvtv.errors import BadRequest, VvtvError
+from vvtv.errors import BadRequest, TooManyRequests, VvtvError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,14 @@ def body_error(error: msgspec.ValidationError | msgspec.DecodeError) -> BadReque
 
 def problem_from(error: BaseException) -> Problem:
     if isinstance(error, VvtvError):
-        return Problem(status=error.status, code=error.code, message=error.message, path=error.path)
+        retry = error.retry_after_s if isinstance(error, TooManyRequests) else None
+        return Problem(
+            status=error.status,
+            code=error.code,
+            message=error.message,
+            path=error.path,
+            retry_after_s=retry,
+        )
     if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
         code = re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
         return Problem(status=error.code, code=code, message=error.description or error.name)
@@ -62,6 +70,8 @@ def problem_response(problem: Problem, error: BaseException | None = None) -> Re
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+    if problem.retry_after_s is not None:
+        response.headers["Retry-After"] = str(math.ceil(problem.retry_after_s))
     response.content_type = "application/problem+json"
     return response
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
 from vvtv.runtime import Runtime
 from vvtv.web.app import create_app
@@ -19,8 +20,8 @@ UI_DIR = Path(__file__).resolve().parent / "ui"
 FILES = ("openapi.json", "events.schema.json", "api.d.ts")
 
 
-def openapi_document(runtime: Runtime) -> dict[str, Any]:
-    app = create_app(runtime)
+def openapi_document(runtime: Runtime, services: Services) -> dict[str, Any]:
+    app = create_app(runtime, services)
     provider = app.extensions["QUART_SCHEMA"].openapi_provider
     document: dict[str, Any] = provider.schema()
     return document
@@ -57,19 +58,19 @@ def _typescript(openapi_path: Path, out: Path) -> None:
     )
 
 
-def write_contracts(runtime: Runtime, out_dir: Path) -> list[Path]:
+def write_contracts(runtime: Runtime, services: Services, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "openapi.json").write_text(_dump(openapi_document(runtime)))
+    (out_dir / "openapi.json").write_text(_dump(openapi_document(runtime, services)))
     (out_dir / "events.schema.json").write_text(_dump(events_document()))
     _typescript(out_dir / "openapi.json", out_dir / "api.d.ts")
     return [out_dir / name for name in FILES]
 
 
-def stale_contracts(runtime: Runtime, committed_dir: Path) -> list[str]:
+def stale_contracts(runtime: Runtime, services: Services, committed_dir: Path) -> list[str]:
     """Names of the committed files that differ from what the code generates now."""
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch)
-        write_contracts(runtime, fresh)
+        write_contracts(runtime, services, fresh)
         stale = []
         for name in FILES:
             committed = committed_dir / name

@@ -11,21 +11,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
-from quart import Blueprint, Quart, Response, request
+from quart import Blueprint, Quart, Response, g, request
 from quart_schema.openapi import QUART_SCHEMA_HIDDEN_ATTRIBUTE
 from quart_schema.validation import (
+    QUART_SCHEMA_QUERYSTRING_ATTRIBUTE,
     QUART_SCHEMA_REQUEST_ATTRIBUTE,
     QUART_SCHEMA_RESPONSE_ATTRIBUTE,
     DataSource,
 )
 
 from vvtv.contracts.problems import Problem
-from vvtv.errors import VvtvError
+from vvtv.domain.accounts import Access, Principal
+from vvtv.errors import BadRequest, Unauthorized, VvtvError
 from vvtv.web.errors import body_error
 
-# Who may use a route: anyone, a signed-in user, a moderator, an admin (AUTH-3/4).
-Access = Literal["public", "user", "mod", "admin"]
-Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS"]
 
 ROUTE_SPEC = "_vvtv_route_spec"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -50,36 +50,68 @@ class RouteSpec:
     method: Method
     rule: str
     access: Access
-    response: type[Any]
+    response: Any  # a Struct, a union of Structs (sockets), or PlainText
     status: int
-    body: type[msgspec.Struct] | None
+    body: Any  # a Struct, a union of Structs (sockets), or None
+    query: type[msgspec.Struct] | None
     errors: tuple[int, ...]
 
 
 Handler = Callable[..., Awaitable[Any]]
-Guard = Callable[[RouteSpec], Awaitable[None]]
+# Establishes who is calling and refuses what `spec.access` does not allow (AUTH-3).
+Guard = Callable[[RouteSpec], Awaitable[Principal | None]]
+
+
+def current_principal() -> Principal:
+    """The signed-in caller of this request (routes with access other than public)."""
+    principal: Principal | None = g.get("principal")
+    if principal is None:
+        raise Unauthorized("Sign in to use this.", code="unauthenticated")
+    return principal
 
 
 def _error_statuses(
-    method: Method, body: type[msgspec.Struct] | None, extra: Iterable[int]
+    access: Access,
+    body: type[msgspec.Struct] | None,
+    query: type[msgspec.Struct] | None,
+    extra: Iterable[int],
 ) -> tuple[int, ...]:
     statuses = set(extra)
     if body is not None:
         statuses |= {400, 413, 415}
+    if query is not None:
+        statuses.add(400)
+    if access != "public":
+        statuses |= {401, 403}
     return tuple(sorted(statuses))
 
 
 async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
-    if request.mimetype != "application/json":
+    raw = await request.get_data(as_text=False)
+    if not raw.strip():
+        raw = b"{}"  # no body is an empty object: fine for Empty, a named missing field otherwise
+    elif request.mimetype != "application/json":
         raise UnsupportedMediaType(
             f"Send the body as application/json, not {request.mimetype or 'nothing'}.",
             path="content-type",
         )
-    raw = await request.get_data(as_text=False)
     try:
         return msgspec.json.decode(raw, type=model)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         raise body_error(error) from None
+
+
+def _query(model: type[msgspec.Struct]) -> msgspec.Struct:
+    args = {key: request.args.get(key) for key in request.args}
+    try:
+        # Query values are strings: convert them (str -> int, …), strictly otherwise.
+        return msgspec.convert(args, model, strict=False)
+    except msgspec.ValidationError as error:
+        problem = body_error(error)
+        path = (problem.path or "$").replace("$.", "?", 1)
+        raise BadRequest(
+            problem.message.replace(problem.path or "$", path), code="invalid_query", path=path
+        ) from None
 
 
 def _respond(result: Any, status: int) -> Response:
@@ -106,11 +138,13 @@ def endpoint(
     response: type[Any],
     guard: Guard,
     body: type[msgspec.Struct] | None = None,
+    query: type[msgspec.Struct] | None = None,
     status: int = 200,
     errors: Iterable[int] = (),
 ) -> Callable[[Handler], Handler]:
-    """Register `handler` as `method rule`. With a `body`, the handler receives the decoded Struct
-    as its first argument; path parameters come as keyword arguments."""
+    """Register `handler` as `method rule`. With a `body` (or a `query`), the handler receives the
+    decoded Struct as its first argument; path parameters come as keyword arguments. The guard
+    runs first; the caller, if signed in, is `current_principal()`."""
     if method in _BODY_METHODS and body is None:
         raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
     spec = RouteSpec(
@@ -120,14 +154,17 @@ def endpoint(
         response=response,
         status=status,
         body=body,
-        errors=_error_statuses(method, body, errors),
+        query=query,
+        errors=_error_statuses(access, body, query, errors),
     )
 
     def register(handler: Handler) -> Handler:
         async def view(**path_args: Any) -> Response:
-            await guard(spec)
+            g.principal = await guard(spec)
             if spec.body is not None:
                 result = await handler(await _decode(spec.body), **path_args)
+            elif spec.query is not None:
+                result = await handler(_query(spec.query), **path_args)
             else:
                 result = await handler(**path_args)
             return _respond(result, spec.status)
@@ -138,6 +175,8 @@ def endpoint(
         setattr(view, ROUTE_SPEC, spec)
         if body is not None:
             setattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, (body, DataSource.JSON))
+        if query is not None:
+            setattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, query)
         documented: dict[int, tuple[type[Any], None]] = {status: (response, None)}
         documented.update({code: (Problem, None) for code in spec.errors})
         setattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, documented)

@@ -4,6 +4,7 @@ scraper on the operator's network must reach them without credentials."""
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from quart import Blueprint
 
@@ -25,11 +26,17 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
         bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503]
     )
     async def readyz() -> tuple[Readiness, int] | Readiness:
-        """Readiness: config loaded, data folder usable, actor supervisor up, not draining."""
+        """Readiness: config loaded, data folder and store usable, supervisor up, not draining."""
         data_ok = runtime.data_dir.is_dir() and os.access(runtime.data_dir, os.W_OK)
+        try:
+            await runtime.database.read(lambda db: db.execute("SELECT 1").fetchone())
+            store = ReadinessCheck(name="store", ok=True, detail=str(runtime.database.path))
+        except sqlite3.Error as error:
+            store = ReadinessCheck(name="store", ok=False, detail=str(error))
         checks = [
             ReadinessCheck(name="config", ok=True, detail=runtime.config.summary()),
             ReadinessCheck(name="data_dir", ok=data_ok, detail=str(runtime.data_dir)),
+            store,
             ReadinessCheck(name="supervisor", ok=runtime.actors.running),
             ReadinessCheck(name="accepting", ok=not runtime.draining),
         ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from vvtv.assembly import Services
 from vvtv.runtime import Runtime
 from vvtv.web.publish import FILES, events_document, stale_contracts
 
@@ -17,12 +18,12 @@ REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.req("CON-2")
 
 
-async def test_committed_contracts_are_fresh(runtime: Runtime) -> None:
-    assert stale_contracts(runtime, REPO / "contracts") == []
+async def test_committed_contracts_are_fresh(runtime: Runtime, services: Services) -> None:
+    assert stale_contracts(runtime, services, REPO / "contracts") == []
 
 
 async def test_a_contract_change_without_regeneration_is_caught(
-    runtime: Runtime, tmp_path: Path
+    runtime: Runtime, services: Services, tmp_path: Path
 ) -> None:
     committed = tmp_path / "contracts"
     shutil.copytree(REPO / "contracts", committed)
@@ -30,7 +31,7 @@ async def test_a_contract_change_without_regeneration_is_caught(
     del openapi["components"]["schemas"]["SessionView"]["properties"]["estimated_egress_bytes"]
     (committed / "openapi.json").write_text(json.dumps(openapi, indent=2, sort_keys=True) + "\n")
     (committed / "api.d.ts").unlink()
-    assert stale_contracts(runtime, committed) == ["openapi.json", "api.d.ts"]
+    assert stale_contracts(runtime, services, committed) == ["openapi.json", "api.d.ts"]
 
 
 def test_typescript_types_cover_the_event_unions_and_session_api() -> None:

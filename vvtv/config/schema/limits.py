@@ -30,6 +30,7 @@ FloorFlag = Annotated[bool, FLOOR]  # a protection: a tier may only switch it on
 FloorSchedule = Annotated[tuple[float, ...], Meta(min_length=1), FLOOR]
 FixedFloat = Annotated[float, _NON_NEGATIVE, FIXED]
 FixedName = Annotated[str, FIXED]
+FixedInt = Annotated[int, _POSITIVE, FIXED]
 # Tile counts are checked by the validator with THB-5 wording, so only the direction lives here.
 TileCount = Annotated[int, CEILING]
 
@@ -144,9 +145,28 @@ class TokenLimits(ConfigStruct, frozen=True):
     refresh_ttl_s: CeilingSeconds
 
 
+class PasswordPolicy(ConfigStruct, frozen=True):
+    min_length: FloorInt
+    max_length: CeilingInt
+    # argon2id cost (RFC 9106); a tier may make hashing dearer, never cheaper.
+    hash_time_cost: FloorInt
+    hash_memory_kib: FloorInt
+    hash_parallelism: FixedInt
+
+
+class SocketAuthLimits(ConfigStruct, frozen=True):
+    hello_timeout_s: CeilingSeconds  # a socket must authenticate this soon after opening
+    refresh_grace_s: CeilingSeconds  # after `auth.expired`, this long to refresh in-band
+    close_flush_s: CeilingSeconds  # how long a closing socket may take to receive its last events
+
+
 class AuthLimits(ConfigStruct, frozen=True):
+    terms_version: FixedName  # the terms a signup must accept
     login: LoginLimits
     tokens: TokenLimits
+    password: PasswordPolicy
+    socket: SocketAuthLimits
+    audit_page_max: CeilingInt
 
 
 class KillSwitches(ConfigStruct, frozen=True):
@@ -193,6 +213,38 @@ class LabLimits(ConfigStruct, frozen=True):
     emergency_fallback_max_s: CeilingSeconds
     health_check_interval_s: CeilingSeconds
     transmitter_max_restarts: CeilingInt
+    restart_window_s: Annotated[float, _POSITIVE, FLOOR]
+    plan_horizon_s: FloorSeconds  # planning less far ahead is riskier
+    fetch_backoff_s: FloorSchedule
+    fetch_timeout_s: CeilingSeconds
+    fetch_concurrency: CeilingInt
+    qa_min_duration_s: FloorSeconds  # rejecting more short items is stricter
+    qa_max_black_fraction: CeilingFraction
+    encoder_preset: FixedName
+    emergency_resume_slack_s: FloorSeconds  # more hysteresis = less flapping
+    emergency_min_dwell_s: FloorSeconds
+    reserve_clips: Annotated[int, _POSITIVE, FLOOR]
+    reserve_clip_s: Annotated[float, _POSITIVE, FIXED]
+    control_token_env: FixedName
+    control_token_file: FixedName
+
+
+class TurnLimits(ConfigStruct, frozen=True):
+    credential_ttl_s: CeilingSeconds
+    url: FixedName
+    secret_env: FixedName  # the secret itself never lives in YAML
+    secret_file: FixedName
+
+
+class SfuLimits(ConfigStruct, frozen=True):
+    signalling_timeout_s: CeilingSeconds
+    max_peer_connections: CeilingInt
+    subscriber_queue_packets: CeilingInt
+
+
+class MediaLimits(ConfigStruct, frozen=True):
+    turn: TurnLimits
+    sfu: SfuLimits
 
 
 class FeatureFlags(ConfigStruct, frozen=True):
@@ -230,4 +282,5 @@ class Limits(ConfigStruct, frozen=True):
     cost: CostModel
     telemetry: TelemetryLimits
     lab: LabLimits
+    media: MediaLimits
     feature_flags: FeatureFlags

@@ -1,0 +1,183 @@
+"""The Lab Agent's REST API (LAB-8): control commands (admin), catalog and OwnerCard (admin), the
+health check and the live channel under `/live/` (public). Mounted by `vvtv serve` with its user
+guard, or by the standalone agent with a bearer-token guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import trio
+from quart import Blueprint, Response, g
+
+from lab_agent.contracts import (
+    AuditList,
+    Command,
+    CommandName,
+    CommandResult,
+    LabHealth,
+    LabStatus,
+    MediaItem,
+    MediaItemList,
+    NewMediaItem,
+    OwnerCard,
+    PolicyHistory,
+    PolicySnapshot,
+)
+from lab_agent.runtime import LabRuntime
+from vvtv.errors import NotFound
+from vvtv.web.routing import Guard, PlainText, endpoint
+
+# Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+}
+
+
+def principal_from_g() -> str:
+    """Who is calling: the user id of the Principal the guard returned (`endpoint` keeps it in
+    `g.principal`), whichever guard that was (the server's user guard, the agent's token guard)."""
+    user_id = getattr(g.get("principal"), "user_id", None)
+    return str(user_id) if user_id else "unknown"
+
+
+def live_file(root: Path, path: str) -> Path:
+    """The file under `root` that `path` names; NotFound for anything outside it or untyped."""
+    base = root.resolve()
+    target = (base / path).resolve()
+    if not target.is_relative_to(base) or target.suffix not in CONTENT_TYPES:
+        raise NotFound("no such live file")
+    return target
+
+
+def routes(
+    lab: LabRuntime, guard: Guard, *, principal: Callable[[], str] = principal_from_g
+) -> Blueprint:
+    bp = Blueprint("lab", __name__)
+
+    async def run(name: CommandName, body: Command) -> CommandResult:
+        return await lab.command(name, principal(), body.reason)
+
+    @endpoint(
+        bp, "/lab/health", method="GET", access="public", response=LabHealth, guard=guard,
+        errors=[503],
+    )  # fmt: skip
+    async def lab_health() -> LabHealth | tuple[LabHealth, int]:
+        """Channel health: healthy while something airs; alerts for the operator (LAB-7)."""
+        health = lab.health()
+        return health if health.ok else (health, 503)
+
+    @endpoint(
+        bp, "/lab/status", method="GET", access="admin", response=LabStatus, guard=guard,
+        errors=[401, 403],
+    )  # fmt: skip
+    async def lab_status() -> LabStatus:
+        """Pipeline, on-air source, queue slack, playlist sequence numbers."""
+        return lab.status()
+
+    for name, rule in (
+        ("start", "/lab/start"),
+        ("stop", "/lab/stop"),
+        ("reload_policies", "/lab/policies/reload"),
+        ("rotate_playlist", "/lab/playlist/rotate"),
+    ):
+        _command_route(bp, guard, name, rule, run)  # type: ignore[arg-type]
+
+    @endpoint(
+        bp, "/lab/policies", method="GET", access="admin", response=PolicySnapshot, guard=guard,
+        errors=[401, 403],
+    )  # fmt: skip
+    async def current_policy() -> PolicySnapshot:
+        """The current OwnerCard version (POL-2)."""
+        return lab.policy.snapshot()
+
+    @endpoint(
+        bp, "/lab/policies/<int:version>", method="GET", access="admin",
+        response=PolicySnapshot, guard=guard, errors=[401, 403, 404],
+    )  # fmt: skip
+    async def policy_version(version: int) -> PolicySnapshot:
+        """One OwnerCard version, as the Planner and the Session Orchestrator read it (POL-2)."""
+        return lab.policy.snapshot(version)
+
+    @endpoint(
+        bp, "/lab/policies/history", method="GET", access="admin", response=PolicyHistory,
+        guard=guard, errors=[401, 403],
+    )  # fmt: skip
+    async def policy_history() -> PolicyHistory:
+        """Every version with its author and diff (POL-1)."""
+        return PolicyHistory(changes=lab.policy.history())
+
+    @endpoint(
+        bp, "/lab/policies", method="PUT", access="admin", body=OwnerCard,
+        response=PolicySnapshot, guard=guard, errors=[401, 403],
+    )  # fmt: skip
+    async def update_policy(card: OwnerCard) -> PolicySnapshot:
+        """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
+        return await lab.update_policy(card, principal())
+
+    @endpoint(
+        bp, "/lab/catalog", method="GET", access="admin", response=MediaItemList, guard=guard,
+        errors=[401, 403],
+    )  # fmt: skip
+    async def list_catalog() -> MediaItemList:
+        """Every catalog item."""
+        return MediaItemList(items=await lab.catalog.items())
+
+    @endpoint(
+        bp, "/lab/catalog", method="POST", access="admin", body=NewMediaItem, response=MediaItem,
+        status=201, guard=guard, errors=[401, 403, 409],
+    )  # fmt: skip
+    async def add_to_catalog(body: NewMediaItem) -> MediaItem:
+        """Add an item the planner may schedule."""
+        item = await lab.catalog.add(body)
+        await lab.audit.record(principal(), "catalog.add", "ok", item.id)
+        return item
+
+    @endpoint(
+        bp, "/lab/audit", method="GET", access="admin", response=AuditList, guard=guard,
+        errors=[401, 403],
+    )  # fmt: skip
+    async def audit_log() -> AuditList:
+        """The newest audit entries: commands, policy changes, refusals, what aired."""
+        return AuditList(entries=await lab.audit.recent(200))
+
+    @endpoint(
+        bp, "/live/<path:path>", method="GET", access="public", response=PlainText, guard=guard,
+        errors=[404],
+    )  # fmt: skip
+    async def live(path: str) -> Response:
+        """The channel: master.m3u8, <rendition>/index.m3u8 and media segments (LAB-5)."""
+        target = live_file(lab.paths.live, path)
+        try:
+            data = await trio.Path(target).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            raise NotFound("no such live file") from None
+        response = Response(data, status=200)
+        response.content_type = CONTENT_TYPES[target.suffix]
+        # Playlists change every segment; segments never change once written.
+        playlist = target.suffix == ".m3u8"
+        response.headers["cache-control"] = "no-cache" if playlist else "max-age=86400, immutable"
+        return response
+
+    return bp
+
+
+def _command_route(
+    bp: Blueprint,
+    guard: Guard,
+    name: CommandName,
+    rule: str,
+    run: Callable[[CommandName, Command], object],
+) -> None:
+    async def handler(body: Command) -> object:
+        return await run(name, body)  # type: ignore[misc]
+
+    handler.__name__ = f"command_{name}"
+    handler.__doc__ = f"Control command `{name}` (audited: who, what, result)."
+    endpoint(
+        bp, rule, method="POST", access="admin", body=Command, response=CommandResult,
+        guard=guard, errors=[401, 403],
+    )(handler)  # fmt: skip

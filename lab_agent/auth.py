@@ -1,0 +1,59 @@
+"""The standalone agent's guard: one bearer token, read from the environment variable or file the
+config names (never a literal), compared in constant time; every refusal is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from quart import request
+
+from lab_agent.audit import Audit
+from vvtv.config.schema.limits import LabLimits
+from vvtv.domain.accounts import Principal
+from vvtv.errors import Forbidden, Unauthorized
+from vvtv.web.routing import Guard, RouteSpec
+
+
+class NoToken(Exception):
+    """Standalone control needs a token; the operator has not provided one."""
+
+
+def load_token(limits: LabLimits, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    token = environ.get(limits.control_token_env, "").strip()
+    if not token and limits.control_token_file:
+        try:
+            token = Path(limits.control_token_file).read_text().strip()
+        except OSError as error:
+            raise NoToken(f"cannot read {limits.control_token_file}: {error}") from None
+    if len(token) < 16:
+        raise NoToken(
+            f"set {limits.control_token_env} (or lab.control_token_file) to a token of 16+ chars"
+        )
+    return token
+
+
+def token_guard(token: str, audit: Audit) -> Guard:
+    expected = token.encode()
+    # Audit entries name the token by a short digest, never by its value.
+    who = f"token:{hashlib.sha256(expected).hexdigest()[:8]}"
+
+    async def guard(spec: RouteSpec) -> Principal | None:
+        if spec.access == "public":
+            return None
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        action = f"{spec.method} {spec.rule}"
+        if scheme.lower() != "bearer" or not presented.strip():
+            await audit.record("anonymous", action, "refused 401", "no bearer token")
+            raise Unauthorized("Send a bearer token.", code="unauthenticated")
+        if not hmac.compare_digest(presented.strip().encode(), expected):
+            await audit.record("unknown-token", action, "refused 403", "wrong bearer token")
+            raise Forbidden("This token may not control the agent.", code="bad_token")
+        # The token is the LAB operator's: it may use every route the agent declares.
+        return Principal(user_id=who, role="admin", auth_session_id="lab-token")
+
+    return guard

@@ -1,0 +1,182 @@
+"""Wire bodies of the Lab Agent's API (and the values they carry: catalog items, the OwnerCard).
+
+One definition each (ARC-2): the planner, the stores and the API all use these Structs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from vvtv.contracts.base import Contract
+
+ItemId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+Tag = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+Seconds = Annotated[float, Meta(gt=0)]
+
+
+class MediaItem(Contract, frozen=True, kw_only=True):
+    """A catalog item. `source` is an http(s) URL or a local path; rights bound when it may air."""
+
+    id: ItemId
+    source: Annotated[str, Meta(min_length=1, max_length=2048)]
+    duration_s: Seconds
+    tags: tuple[Tag, ...] = ()
+    rights_from: datetime | None = None
+    rights_until: datetime | None = None
+
+
+class NewMediaItem(Contract, frozen=True, kw_only=True):
+    """A catalog item to add; without an `id`, one is derived from the source."""
+
+    source: Annotated[str, Meta(min_length=1, max_length=2048)]
+    duration_s: Seconds
+    tags: tuple[Tag, ...] = ()
+    rights_from: datetime | None = None
+    rights_until: datetime | None = None
+    id: ItemId | None = None
+
+
+class MediaItemList(Contract, frozen=True, kw_only=True):
+    items: list[MediaItem]
+
+
+class Daypart(Contract, frozen=True, kw_only=True):
+    """UTC hours [start_hour, end_hour); its items must carry one of `tags` (any if none)."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    start_hour: Annotated[int, Meta(ge=0, le=23)]
+    end_hour: Annotated[int, Meta(ge=1, le=24)]
+    tags: tuple[Tag, ...] = ()
+
+
+class TagQuota(Contract, frozen=True, kw_only=True):
+    """Items carrying `tag` may fill at most `max_share` of the planned airtime."""
+
+    tag: Tag
+    max_share: Annotated[float, Meta(ge=0, le=1)]
+
+
+class OwnerCard(Contract, frozen=True, kw_only=True):
+    """The editorial and operational policy of the channel (POL-1)."""
+
+    dayparts: tuple[Daypart, ...] = ()
+    tag_quotas: tuple[TagQuota, ...] = ()
+    no_repeat_window_s: Annotated[float, Meta(ge=0)] = 3600.0
+    max_item_duration_s: Seconds = 3600.0
+    target_lufs: Annotated[float, Meta(ge=-40, le=-5)] = -23.0  # EBU R128
+    true_peak_dbtp: Annotated[float, Meta(ge=-9, le=0)] = -1.0
+    loudness_range_lu: Annotated[float, Meta(ge=1, le=50)] = 11.0
+    ladder: Annotated[tuple[str, ...], Meta(min_length=1)] = ("broadcast_720p", "broadcast_360p")
+
+
+class PolicySnapshot(Contract, frozen=True, kw_only=True):
+    """One immutable version of the OwnerCard (POL-2: what the Planner and Orchestrator read)."""
+
+    version: int
+    card: OwnerCard
+    author: str
+    created_at: datetime
+
+
+class FieldChange(Contract, frozen=True, kw_only=True):
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+class PolicyChange(Contract, frozen=True, kw_only=True):
+    version: int
+    author: str
+    created_at: datetime
+    diff: list[FieldChange]
+
+
+class PolicyHistory(Contract, frozen=True, kw_only=True):
+    changes: list[PolicyChange]
+
+
+class Command(Contract, frozen=True, kw_only=True):
+    """A control command's body; `reason` goes to the audit log."""
+
+    reason: Annotated[str, Meta(max_length=500)] = ""
+
+
+CommandName = Literal["start", "stop", "reload_policies", "rotate_playlist"]
+QueueHealth = Literal["ok", "low", "alert", "empty"]
+OnAir = Literal["plan", "reserve", "off"]
+
+
+class LabStatus(Contract, frozen=True, kw_only=True):
+    pipeline: Literal["running", "stopped", "failed"]
+    on_air: OnAir
+    now_airing: str | None
+    queue_items: int
+    queue_slack_s: float
+    queue_health: QueueHealth
+    policy_version: int
+    media_sequence: int
+    discontinuity_sequence: int
+    transmitter_restarts: int
+    pipeline_restarts: int
+    last_error: str | None = None
+
+
+class CommandResult(Contract, frozen=True, kw_only=True):
+    command: CommandName
+    ok: bool
+    detail: str
+    status: LabStatus
+
+
+class HealthCheck(Contract, frozen=True, kw_only=True):
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class LabHealth(Contract, frozen=True, kw_only=True):
+    """Healthy while something airs; `alerts` lists what an operator should look at (LAB-7)."""
+
+    ok: bool
+    checks: list[HealthCheck]
+    alerts: list[str]
+
+
+class TelemetrySummary(Contract, frozen=True, kw_only=True):
+    fetched_bytes: int
+    prepared_items: int
+    rejected_items: int
+    aired_segments: int
+    emergency_switches: int
+
+
+class LabReport(Contract, frozen=True, kw_only=True):
+    """What the agent pushes to the server every health-check interval (LAB-8)."""
+
+    agent: str
+    at: datetime
+    status: LabStatus
+    health: LabHealth
+    telemetry: TelemetrySummary
+
+
+class AuditEntry(Contract, frozen=True, kw_only=True):
+    """Who did what, with which result (TEL-6)."""
+
+    at: datetime
+    actor: str
+    action: str
+    result: str
+    detail: str = ""
+
+
+class AuditList(Contract, frozen=True, kw_only=True):
+    entries: list[AuditEntry]
+
+
+def to_json(value: msgspec.Struct) -> str:
+    return msgspec.json.encode(value).decode()

@@ -1,0 +1,337 @@
+"""Talking to ffmpeg/ffprobe: the argument lists (pure, so tests can read them), the parsers of
+what the tools print, and the runners (subprocesses via `trio.run_process`, never on the loop)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+import msgspec
+import trio
+
+from lab_agent.settings import Ladder, Rendition
+
+FFMPEG = "ffmpeg"
+FFPROBE = "ffprobe"
+_BLACK = re.compile(r"black_duration:(?P<seconds>[0-9.]+)")
+_EXTINF = re.compile(r"^#EXTINF:(?P<seconds>[0-9.]+),")
+_INTEGRATED = re.compile(r"I:\s+(?P<lufs>-?[0-9.]+|-inf) LUFS")
+# Below EBU R128's absolute gate (-70 LUFS) nothing is measured: the programme is silent.
+_SILENCE_LUFS = -70.0
+
+
+class ToolFailed(Exception):
+    def __init__(self, tool: str, detail: str) -> None:
+        super().__init__(f"{tool}: {detail}")
+        self.detail = detail
+
+
+class Probe(msgspec.Struct, frozen=True, kw_only=True):
+    duration_s: float
+    has_video: bool
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    container_ok: bool = True  # False: no duration in the container (needs a remux)
+
+
+class Loudness(msgspec.Struct, frozen=True, kw_only=True):
+    """loudnorm's first-pass measurement (EBU R128), the inputs of its second, linear pass."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+    @property
+    def silent(self) -> bool:
+        return not math.isfinite(self.input_i) or self.input_i <= _SILENCE_LUFS
+
+
+class Analysis(msgspec.Struct, frozen=True, kw_only=True):
+    loudness: Loudness | None  # None: no audio stream
+    black_s: float
+    raw_loudness: str = ""
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    lufs: float
+    true_peak_dbtp: float
+    lra_lu: float
+
+
+# -- argument lists -------------------------------------------------------------------------------
+
+
+def probe_args(path: Path) -> list[str]:
+    return [FFPROBE, "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)]
+
+
+def remux_args(source: Path, dest: Path) -> list[str]:
+    """Rewrite the container around the same streams (timestamps regenerated)."""
+    return [
+        FFMPEG,
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-fflags",
+        "+genpts",
+        "-i",
+        str(source),
+        "-map",
+        "0",
+        "-c",
+        "copy",
+        str(dest),
+    ]
+
+
+def _loudnorm(target: Target) -> str:
+    return f"loudnorm=I={target.lufs}:TP={target.true_peak_dbtp}:LRA={target.lra_lu}"
+
+
+def analyse_args(path: Path, target: Target, has_audio: bool) -> list[str]:
+    """One decode pass: loudness (loudnorm pass 1) and black frames together."""
+    graph = "[0:v:0]blackdetect=d=0.5:pix_th=0.10[v]"
+    maps = ["-map", "[v]"]
+    if has_audio:
+        graph += f";[0:a:0]{_loudnorm(target)}:print_format=json[a]"
+        maps += ["-map", "[a]"]
+    return [
+        FFMPEG,
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        str(path),
+        "-filter_complex",
+        graph,
+        *maps,
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def ladder_args(
+    path: Path,
+    out_dir: Path,
+    ladder: Ladder,
+    target: Target,
+    measured: Loudness,
+    preset: str,
+) -> list[str]:
+    """Pass 2 of loudnorm (linear, from the measurement) and every rendition in one decode.
+
+    Every rendition forces a keyframe every `gop_s` of media time and the HLS muxer cuts at
+    `segment_s`, a whole number of GOPs, so all renditions cut at the same instants (aligned).
+    """
+    count = len(ladder.renditions)
+    audio = (
+        f"[0:a:0]{_loudnorm(target)}:measured_I={measured.input_i}:measured_TP={measured.input_tp}"
+        f":measured_LRA={measured.input_lra}:measured_thresh={measured.input_thresh}"
+        f":offset={measured.target_offset}:linear=true,aresample=48000,asplit={count}"
+        + "".join(f"[a{index}]" for index in range(count))
+    )
+    video = f"[0:v:0]split={count}" + "".join(f"[s{index}]" for index in range(count))
+    scaled = [
+        f"[s{index}]fps={r.fps},scale={r.width}:{r.height}:force_original_aspect_ratio=decrease,"
+        f"pad={r.width}:{r.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v{index}]"
+        for index, r in enumerate(ladder.renditions)
+    ]
+    args = [
+        FFMPEG,
+        "-nostdin",
+        "-hide_banner",
+        "-v",
+        "error",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-y",
+        "-fflags",
+        "+genpts",
+        "-i",
+        str(path),
+        "-filter_complex",
+        ";".join([audio, video, *scaled]),
+    ]
+    for index, rendition in enumerate(ladder.renditions):
+        args += _rendition_output(index, rendition, ladder, out_dir / rendition.name, preset)
+    return args
+
+
+def _rendition_output(
+    index: int, r: Rendition, ladder: Ladder, folder: Path, preset: str
+) -> list[str]:
+    gop_frames = max(1, round(r.fps * r.gop_s))
+    return [
+        "-map", f"[v{index}]", "-map", f"[a{index}]",
+        "-c:v", "libx264", "-preset", preset, "-profile:v", "main",
+        "-b:v", f"{r.video_kbps}k", "-maxrate", f"{r.video_kbps}k",
+        "-bufsize", f"{2 * r.video_kbps}k",
+        "-g", str(gop_frames), "-keyint_min", str(gop_frames), "-sc_threshold", "0",
+        "-force_key_frames", f"expr:gte(t,n_forced*{r.gop_s})",
+        "-c:a", "aac", "-b:a", f"{r.audio_kbps}k", "-ar", "48000", "-ac", "2",
+        "-f", "hls", "-hls_time", f"{ladder.segment_s}", "-hls_playlist_type", "vod",
+        "-hls_list_size", "0", "-hls_segment_filename", str(folder / "seg_%05d.ts"),
+        str(folder / "index.m3u8"),
+    ]  # fmt: skip
+
+
+def reserve_clip_args(dest: Path, seconds: float, index: int, width: int, height: int) -> list[str]:
+    """A reserve clip from ffmpeg's test sources: a moving pattern and a tone, one pitch each."""
+    frequency = 330 + 110 * index
+    return [FFMPEG, "-nostdin", "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=48000:duration={seconds}",
+            "-af", "volume=-18dB", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", "-f", "matroska", str(dest)]  # fmt: skip
+
+
+def ebur128_args(path: Path) -> list[str]:
+    return [FFMPEG, "-nostdin", "-hide_banner", "-nostats", "-i", str(path),
+            "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"]  # fmt: skip
+
+
+# -- parsers --------------------------------------------------------------------------------------
+
+
+def parse_probe(stdout: bytes) -> Probe:
+    data = json.loads(stdout or b"{}")
+    streams = data.get("streams") or []
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    container = data.get("format") or {}
+    duration = _float(container.get("duration"))
+    if duration is None and video is not None:
+        duration = _float(video.get("duration"))
+    return Probe(
+        duration_s=duration or 0.0,
+        has_video=video is not None,
+        has_audio=audio is not None,
+        width=int(video.get("width", 0)) if video else 0,
+        height=int(video.get("height", 0)) if video else 0,
+        container_ok=_float(container.get("duration")) is not None,
+    )
+
+
+def parse_analysis(stderr: str, has_audio: bool) -> Analysis:
+    black = sum(float(match["seconds"]) for match in _BLACK.finditer(stderr))
+    if not has_audio:
+        return Analysis(loudness=None, black_s=black)
+    start, end = stderr.rfind("{"), stderr.rfind("}")
+    if start < 0 or end < start:
+        raise ToolFailed("ffmpeg", "no loudness measurement in the output")
+    raw = stderr[start : end + 1]
+    data = json.loads(raw)
+    loudness = Loudness(
+        input_i=_float_or(data.get("input_i"), -math.inf),
+        input_tp=_float_or(data.get("input_tp"), -math.inf),
+        input_lra=_float_or(data.get("input_lra"), 0.0),
+        input_thresh=_float_or(data.get("input_thresh"), -math.inf),
+        target_offset=_float_or(data.get("target_offset"), 0.0),
+    )
+    return Analysis(loudness=loudness, black_s=black, raw_loudness=raw)
+
+
+def parse_segment_durations(playlist: str) -> list[float]:
+    return [float(m["seconds"]) for line in playlist.splitlines() if (m := _EXTINF.match(line))]
+
+
+def parse_integrated_lufs(stderr: str) -> float:
+    """The last 'I: … LUFS' of ebur128's summary."""
+    found = _INTEGRATED.findall(stderr)
+    if not found:
+        raise ToolFailed("ffmpeg", "no ebur128 summary")
+    return -math.inf if found[-1] == "-inf" else float(found[-1])
+
+
+def _float(value: object) -> float | None:
+    if not isinstance(value, (str, int, float, bytes)):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _float_or(value: object, default: float) -> float:
+    found = _float(value)
+    return default if found is None else found
+
+
+# -- runners --------------------------------------------------------------------------------------
+
+
+async def run(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    return await trio.run_process(list(args), capture_stdout=True, capture_stderr=True, check=False)
+
+
+async def probe(path: Path) -> Probe:
+    result = await run(probe_args(path))
+    if result.returncode != 0:
+        raise ToolFailed("ffprobe", _last_line(result.stderr))
+    return parse_probe(result.stdout)
+
+
+async def analyse(path: Path, target: Target, has_audio: bool) -> Analysis:
+    result = await run(analyse_args(path, target, has_audio))
+    stderr = result.stderr.decode(errors="replace")
+    if result.returncode != 0:
+        raise ToolFailed("ffmpeg", _last_line(result.stderr))
+    return parse_analysis(stderr, has_audio)
+
+
+async def integrated_lufs(path: Path) -> float:
+    result = await run(ebur128_args(path))
+    if result.returncode != 0:
+        raise ToolFailed("ffmpeg", _last_line(result.stderr))
+    return parse_integrated_lufs(result.stderr.decode(errors="replace"))
+
+
+async def run_with_progress(
+    args: Sequence[str], duration_s: float, on_progress: Callable[[float], None]
+) -> None:
+    """Run ffmpeg with `-progress pipe:1`, reporting 0..1 as it goes; ToolFailed on failure."""
+    errors = bytearray()
+    async with trio.open_nursery() as nursery:
+        command = partial(
+            trio.run_process,
+            list(args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+        process: trio.Process = await nursery.start(command)
+        assert process.stdout is not None
+        assert process.stderr is not None
+        nursery.start_soon(_drain, process.stderr, errors)
+        buffer = b""
+        async for chunk in process.stdout:
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                if line.startswith(b"out_time_us=") and duration_s > 0:
+                    micros = _float_or(line.split(b"=", 1)[1].decode(), 0.0)
+                    on_progress(min(1.0, max(0.0, micros / 1e6 / duration_s)))
+    if process.returncode != 0:
+        raise ToolFailed("ffmpeg", _last_line(bytes(errors)))
+
+
+async def _drain(stream: trio.abc.ReceiveStream, into: bytearray) -> None:
+    async for chunk in stream:
+        into += chunk[-65536:]
+        del into[:-65536]  # keep the tail only: the error is at the end
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "failed"

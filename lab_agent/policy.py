@@ -1,0 +1,119 @@
+"""The OwnerCard service (POL-1/2): every change is a new immutable version with its author and
+diff, audited; readers take a snapshot by version so a plan never sees a half-applied policy."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from lab_agent.audit import Audit
+from lab_agent.clock import SystemClock, WallClock
+from lab_agent.contracts import FieldChange, OwnerCard, PolicyChange, PolicySnapshot
+from lab_agent.store import LabStore
+from vvtv.errors import NotFound
+
+_DECODE_CARD = msgspec.json.Decoder(OwnerCard)
+_DECODE_DIFF = msgspec.json.Decoder(list[FieldChange])
+
+
+def card_diff(before: OwnerCard | None, after: OwnerCard) -> list[FieldChange]:
+    """Leaf-level changes between two cards, as JSON paths (`$.tag_quotas[0].max_share`)."""
+    changes: list[FieldChange] = []
+    _diff("$", msgspec.to_builtins(before) if before else None, msgspec.to_builtins(after), changes)
+    return changes
+
+
+def _diff(path: str, old: Any, new: Any, out: list[FieldChange]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys()):
+            _diff(f"{path}.{key}", old.get(key), new.get(key), out)
+    elif isinstance(old, list | tuple) and isinstance(new, list | tuple) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            _diff(f"{path}[{index}]", a, b, out)
+    elif old != new:
+        out.append(FieldChange(path=path, before=old, after=new))
+
+
+class PolicyService:
+    """Versions start at 1 (the default card, authored by `system`) and only grow."""
+
+    def __init__(
+        self,
+        store: LabStore,
+        audit: Audit,
+        validate: Callable[[OwnerCard], object],
+        clock: WallClock | None = None,
+    ) -> None:
+        self._store = store
+        self._audit = audit
+        self._validate = validate
+        self._clock = clock or SystemClock()
+        self._snapshots: dict[int, PolicySnapshot] = {}
+        self._changes: dict[int, PolicyChange] = {}
+
+    async def load(self, default: OwnerCard) -> None:
+        """Read every version into memory (they are small and immutable); seed version 1."""
+
+        def select(connection: sqlite3.Connection) -> list[tuple[int, str, str, float, str]]:
+            return connection.execute(
+                "SELECT version, card, author, created_at, diff FROM policy_versions"
+            ).fetchall()
+
+        for version, card, author, created_at, diff in await self._store.run(select):
+            self._remember(
+                version, _DECODE_CARD.decode(card), author, created_at, _DECODE_DIFF.decode(diff)
+            )
+        if not self._snapshots:
+            await self.update(default, author="system")
+
+    def current_version(self) -> int:
+        return max(self._snapshots)
+
+    def snapshot(self, version: int | None = None) -> PolicySnapshot:
+        """The card of `version` (the current one when None); NotFound for an unknown version."""
+        try:
+            return self._snapshots[self.current_version() if version is None else version]
+        except KeyError:
+            raise NotFound(f"no policy version {version}", code="unknown_policy_version") from None
+
+    def history(self) -> list[PolicyChange]:
+        return [self._changes[version] for version in sorted(self._changes, reverse=True)]
+
+    async def update(self, card: OwnerCard, author: str) -> PolicySnapshot:
+        """Store `card` as a new version (audited) unless it equals the current one."""
+        self._validate(card)
+        current = self._snapshots.get(max(self._snapshots)) if self._snapshots else None
+        diff = card_diff(current.card if current else None, card)
+        if current is not None and not diff:
+            return current
+        version = (current.version if current else 0) + 1
+        now = self._clock.now()
+        encoded_card = msgspec.json.encode(card).decode()
+        encoded_diff = msgspec.json.encode(diff).decode()
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO policy_versions (version, card, author, created_at, diff)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (version, encoded_card, author, now, encoded_diff),
+            )
+
+        await self._store.write(insert)
+        snapshot = self._remember(version, card, author, now, diff)
+        await self._audit.record(author, "policy.update", f"version {version}", encoded_diff)
+        return snapshot
+
+    def _remember(
+        self, version: int, card: OwnerCard, author: str, at: float, diff: list[FieldChange]
+    ) -> PolicySnapshot:
+        created = datetime.fromtimestamp(at, UTC)
+        snapshot = PolicySnapshot(version=version, card=card, author=author, created_at=created)
+        self._snapshots[version] = snapshot
+        self._changes[version] = PolicyChange(
+            version=version, author=author, created_at=created, diff=diff
+        )
+        return snapshot

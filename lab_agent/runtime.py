@@ -1,0 +1,403 @@
+"""The LAB runtime: one object holding the catalog, the OwnerCard, the pipeline and the
+transmitter, and the commands the API exposes (start, stop, reload policies, rotate playlist).
+
+`run` is the supervised nursery `vvtv serve` (or `python -m lab_agent serve`) starts: the
+transmitter always airs something (plan or reserve loop), the pipeline feeds it while it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import trio
+from prometheus_client import CollectorRegistry
+
+from lab_agent.audit import Audit, SqliteAudit
+from lab_agent.catalog import Catalog
+from lab_agent.clock import SystemClock, WallClock
+from lab_agent.contracts import (
+    CommandName,
+    CommandResult,
+    HealthCheck,
+    LabHealth,
+    LabReport,
+    LabStatus,
+    OwnerCard,
+    PolicySnapshot,
+)
+from lab_agent.fetcher import Fetcher
+from lab_agent.journal import SqliteJournal
+from lab_agent.metrics import LabMetrics
+from lab_agent.pipeline import Pipeline
+from lab_agent.playlist import Variant
+from lab_agent.playout_queue import BroadcastQueue, queue_health
+from lab_agent.policy import PolicyService
+from lab_agent.prepare import Preparer
+from lab_agent.reserve import prepare_reserve
+from lab_agent.settings import LabSettings
+from lab_agent.sources import HttpOrFileSource, MediaSource
+from lab_agent.status import StatusSink
+from lab_agent.store import LabStore
+from lab_agent.supervision import GaveUp, supervise
+from lab_agent.transmitter import OnItem, Transmitter
+
+log = logging.getLogger(__name__)
+
+PipelineState = Literal["running", "stopped", "failed"]
+
+
+@dataclass
+class LabPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "lab.sqlite3"
+
+    @property
+    def live(self) -> Path:
+        return self.root / "live"
+
+    @property
+    def media(self) -> Path:
+        """Prepared segments: served as live/media/… next to the playlists."""
+        return self.root / "live" / "media"
+
+    @property
+    def downloads(self) -> Path:
+        return self.root / "downloads"
+
+    @property
+    def reserve(self) -> Path:
+        return self.root / "reserve"
+
+
+class LabRuntime:
+    def __init__(
+        self,
+        settings: LabSettings,
+        store: LabStore,
+        audit: Audit,
+        catalog: Catalog,
+        policy: PolicyService,
+        fetcher: Fetcher,
+        preparer: Preparer,
+        metrics: LabMetrics,
+        clock: WallClock,
+        *,
+        sink: StatusSink | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.settings = settings
+        self.paths = LabPaths(settings.data_dir)
+        self.store = store
+        self.audit = audit
+        self.catalog = catalog
+        self.policy = policy
+        self.fetcher = fetcher
+        self.preparer = preparer
+        self.metrics = metrics
+        self.clock = clock
+        self.sink = sink
+        self.queue = BroadcastQueue()
+        self.pipeline = Pipeline(
+            settings, catalog, policy, fetcher, preparer, self.queue, clock,
+            seed=seed, metrics=metrics,
+        )  # fmt: skip
+        self.transmitter: Transmitter | None = None
+        self.pipeline_state: PipelineState = "stopped"
+        self.pipeline_restarts = 0
+        self.transmitter_restarts = 0
+        self.transmitter_failed = False
+        self.last_error: str | None = None
+        self._nursery: trio.Nursery | None = None
+        self._pipeline_scope: trio.CancelScope | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        settings: LabSettings,
+        registry: CollectorRegistry,
+        *,
+        default_card: OwnerCard | None = None,
+        clock: WallClock | None = None,
+        source: MediaSource | None = None,
+        audit: Audit | None = None,
+        sink: StatusSink | None = None,
+        seed: int = 0,
+    ) -> LabRuntime:
+        """Open the store (migrating it) and load the OwnerCard; nothing airs until `run`."""
+        clock = clock or SystemClock()
+        paths = LabPaths(settings.data_dir)
+        store = await LabStore.open(paths.database)
+        audit = audit or SqliteAudit(store, clock)
+        policy = PolicyService(store, audit, lambda card: settings.ladder(card.ladder), clock)
+        await policy.load(default_card or OwnerCard())
+        metrics = LabMetrics(registry)
+        limits = settings.limits
+        fetcher = Fetcher(
+            source or HttpOrFileSource(),
+            paths.root,
+            backoff_s=limits.fetch_backoff_s,
+            timeout_s=limits.fetch_timeout_s,
+            metrics=metrics,
+        )
+        preparer = Preparer(paths.media, limits, SqliteJournal(store, clock), metrics)
+        return cls(
+            settings, store, audit, Catalog(store, clock), policy, fetcher, preparer, metrics,
+            clock, sink=sink, seed=seed,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- running
+
+    async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Prepare the reserve loop, put the channel on air, start the pipeline; report health.
+        `task_status.started()` once the first segment is on air."""
+        card = self.policy.snapshot().card
+        ladder = self.settings.ladder(card.ladder)
+        limits = self.settings.limits
+        reserve = await prepare_reserve(
+            self.preparer, self.paths.reserve, limits.reserve_clips, limits.reserve_clip_s,
+            ladder, card,
+        )  # fmt: skip
+        self.transmitter = Transmitter(
+            self.paths.live,
+            [
+                Variant(name=r.name, bandwidth_bps=r.bandwidth_bps, width=r.width, height=r.height)
+                for r in ladder.renditions
+            ],
+            ladder.segment_s,
+            ladder.window_segments,
+            self.queue,
+            reserve,
+            self.pipeline_up,
+            self.clock,
+            resume_slack_s=limits.emergency_resume_slack_s,
+            min_dwell_s=limits.emergency_min_dwell_s,
+            metrics=self.metrics,
+            on_item=self._aired,
+        )
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            await nursery.start(self._run_transmitter)
+            self._start_pipeline()
+            task_status.started()
+            await self._report_loop()
+
+    def pipeline_up(self) -> bool:
+        return self.pipeline_state == "running"
+
+    async def _run_transmitter(self, task_status: trio.TaskStatus[None]) -> None:
+        transmitter = self.transmitter
+        assert transmitter is not None
+        runs = 0
+
+        async def once() -> None:
+            nonlocal runs
+            runs += 1
+            if runs > 1:
+                self.transmitter_restarts += 1
+                self.metrics.transmitter_restarts.inc()
+            # `started()` belongs to the first run that puts a segment on air.
+            await transmitter.run(
+                task_status if transmitter.ticks == 0 else trio.TASK_STATUS_IGNORED
+            )
+
+        try:
+            await supervise(
+                "transmitter",
+                once,
+                max_restarts=self.settings.limits.transmitter_max_restarts,
+                window_s=self.settings.limits.restart_window_s,
+                on_crash=self._crashed,
+            )
+        except GaveUp as error:
+            self.transmitter_failed = True
+            self.last_error = str(error)
+            log.critical("the channel is off air: %s", error)
+
+    def _start_pipeline(self) -> None:
+        assert self._nursery is not None
+        scope = trio.CancelScope()
+        self._pipeline_scope = scope
+        self.pipeline_state = "running"
+        self.metrics.pipeline_up.set(1)
+        self._nursery.start_soon(self._run_pipeline, scope)
+
+    async def _run_pipeline(self, scope: trio.CancelScope) -> None:
+        restarted = False
+
+        async def once() -> None:
+            nonlocal restarted
+            if restarted:
+                self.pipeline_restarts += 1
+                self.metrics.pipeline_restarts.inc()
+            restarted = True
+            self.pipeline_state = "running"
+            self.metrics.pipeline_up.set(1)
+            await self.pipeline.run()
+
+        def crashed(error: BaseException) -> None:
+            # Down between the crash and the restart: the reserve loop covers (LAB-6).
+            self.pipeline_state = "failed"
+            self.metrics.pipeline_up.set(0)
+            self._crashed(error)
+
+        with scope:
+            try:
+                await supervise(
+                    "pipeline",
+                    once,
+                    max_restarts=self.settings.limits.transmitter_max_restarts,
+                    window_s=self.settings.limits.restart_window_s,
+                    on_crash=crashed,
+                )
+            except GaveUp as error:
+                self.pipeline_state = "failed"
+                self.last_error = str(error)
+                self.metrics.pipeline_up.set(0)
+
+    def _crashed(self, error: BaseException) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"
+
+    def kill_pipeline(self) -> None:
+        """Stop the pipeline at once, as a crash would (the benchmark and tests use it)."""
+        if self._pipeline_scope is not None:
+            self._pipeline_scope.cancel()
+        self.pipeline_state = "failed"
+        self.metrics.pipeline_up.set(0)
+
+    async def _aired(self, on_item: OnItem) -> None:
+        # Curator log (TEL-6): what aired, when, why.
+        when = datetime.fromtimestamp(on_item.program_date, UTC).isoformat()
+        await self.audit.record("transmitter", "aired", on_item.item_id, f"{when} {on_item.why}")
+
+    async def _report_loop(self) -> None:
+        previous = "ok"
+        while True:
+            status = self.status()
+            self.metrics.queue_slack.set(status.queue_slack_s)
+            self.metrics.queue_items.set(status.queue_items)
+            alerting = status.queue_health in ("alert", "empty")
+            self.metrics.queue_alert.set(1 if alerting else 0)
+            if alerting and previous not in ("alert", "empty"):
+                log.warning("LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
+            previous = status.queue_health
+            if self.sink is not None:
+                await self.sink.push(self.report(status))
+            await trio.sleep(self.settings.limits.health_check_interval_s)
+
+    # -- commands (each audited: who, what, result)
+
+    async def command(self, name: CommandName, who: str, reason: str = "") -> CommandResult:
+        actions: dict[CommandName, Callable[[], Awaitable[tuple[bool, str]]]] = {
+            "start": self._start,
+            "stop": self._stop,
+            "reload_policies": self._reload,
+            "rotate_playlist": self._rotate,
+        }
+        try:
+            ok, detail = await actions[name]()
+        except Exception as error:
+            await self.audit.record(who, name, "error", f"{error} {reason}".strip())
+            raise
+        await self.audit.record(who, name, "ok" if ok else "refused", f"{detail} {reason}".strip())
+        return CommandResult(command=name, ok=ok, detail=detail, status=self.status())
+
+    async def _start(self) -> tuple[bool, str]:
+        if self._nursery is None:
+            return False, "the agent is not running"
+        if self.pipeline_state == "running":
+            return True, "the pipeline already runs"
+        self._start_pipeline()
+        return True, "pipeline started"
+
+    async def _stop(self) -> tuple[bool, str]:
+        if self.pipeline_state != "running":
+            return True, "the pipeline was not running"
+        if self._pipeline_scope is not None:
+            self._pipeline_scope.cancel()
+        self.pipeline_state = "stopped"
+        self.metrics.pipeline_up.set(0)
+        return True, "pipeline stopped; the reserve loop airs"
+
+    async def _reload(self) -> tuple[bool, str]:
+        self.pipeline.replan()
+        return True, f"planning from policy version {self.policy.current_version()}"
+
+    async def _rotate(self) -> tuple[bool, str]:
+        dropped = self.queue.keep_first(1)
+        self.pipeline.replan(new_seed=True)
+        return True, f"new plan (seed {self.pipeline.seed}); {len(dropped)} queued items dropped"
+
+    async def update_policy(self, card: OwnerCard, who: str) -> PolicySnapshot:
+        """A new OwnerCard version (audited by the policy service); the plan follows on reload."""
+        return await self.policy.update(card, who)
+
+    # -- views
+
+    def status(self) -> LabStatus:
+        transmitter = self.transmitter
+        window = transmitter.window if transmitter is not None else None
+        on_air = transmitter.on_air if transmitter is not None else None
+        slack = self.queue.slack_s()
+        cursor = transmitter.cursor if transmitter is not None else None
+        return LabStatus(
+            pipeline=self.pipeline_state,
+            on_air="off" if on_air is None or self.transmitter_failed else on_air,
+            now_airing=cursor.item.item_id if cursor is not None else None,
+            queue_items=len(self.queue),
+            queue_slack_s=round(slack, 3),
+            queue_health=queue_health(slack, self.settings.limits),
+            policy_version=self.policy.current_version(),
+            media_sequence=window.media_sequence if window is not None else 0,
+            discontinuity_sequence=window.discontinuity_sequence if window is not None else 0,
+            transmitter_restarts=self.transmitter_restarts,
+            pipeline_restarts=self.pipeline_restarts,
+            last_error=self.last_error,
+        )
+
+    def health(self, status: LabStatus | None = None) -> LabHealth:
+        status = status or self.status()
+        on_air = status.on_air != "off"
+        checks = [
+            HealthCheck(name="on_air", ok=on_air, detail=status.on_air),
+            HealthCheck(name="pipeline", ok=status.pipeline == "running", detail=status.pipeline),
+            HealthCheck(
+                name="queue",
+                ok=status.queue_health in ("ok", "low"),
+                detail=f"{status.queue_slack_s:.0f} s prepared ({status.queue_health})",
+            ),
+            HealthCheck(name="emergency", ok=status.on_air != "reserve", detail=status.on_air),
+        ]
+        alerts = []
+        if not on_air:
+            alerts.append("broadcast down: nothing on air")
+        if status.on_air == "reserve":
+            alerts.append("emergency mode: the reserve loop is on air")
+        if status.queue_health in ("alert", "empty"):
+            alerts.append(
+                f"queue under {self.settings.limits.queue_alert_below_s:.0f} s: "
+                f"{status.queue_slack_s:.0f} s prepared"
+            )
+        if status.pipeline == "failed":
+            alerts.append(f"pipeline failed: {status.last_error}")
+        return LabHealth(ok=on_air, checks=checks, alerts=alerts)
+
+    def report(self, status: LabStatus | None = None) -> LabReport:
+        status = status or self.status()
+        return LabReport(
+            agent=self.settings.agent_name,
+            at=datetime.fromtimestamp(self.clock.now(), UTC),
+            status=status,
+            health=self.health(status),
+            telemetry=self.metrics.summary(),
+        )

@@ -1,0 +1,93 @@
+"""Fixtures of the LAB tests: small limits and ladders, fake prepared items, ffmpeg test clips."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from lab_agent.prepared import PreparedItem, SegmentGroup
+from lab_agent.settings import LabSettings, Rendition
+from vvtv.config import build_runtime_config
+from vvtv.config.schema.limits import LabLimits
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def shipped_limits() -> LabLimits:
+    return build_runtime_config(REPO / "config").limits.lab
+
+
+def lab_limits(**overrides: Any) -> LabLimits:
+    return msgspec.structs.replace(shipped_limits(), **overrides)
+
+
+# A tiny ladder under the shipped profile names: the mechanics are the same, the encode is cheap.
+SMALL_PROFILES = {
+    "broadcast_720p": Rendition(
+        name="broadcast_720p", width=256, height=144, fps=15, video_kbps=300, audio_kbps=64,
+        gop_s=2.0,
+    ),
+    "broadcast_360p": Rendition(
+        name="broadcast_360p", width=128, height=72, fps=15, video_kbps=120, audio_kbps=48,
+        gop_s=2.0,
+    ),
+}  # fmt: skip
+
+
+def small_settings(data_dir: Path, **limits: Any) -> LabSettings:
+    return LabSettings(
+        limits=lab_limits(**limits),
+        profiles=SMALL_PROFILES,
+        segment_s=2.0,
+        window_segments=5,
+        data_dir=data_dir,
+    )
+
+
+def fake_prepared(item_id: str, segments: int, *, seconds: float = 2.0, reserve: bool = False):  # type: ignore[no-untyped-def]
+    return PreparedItem(
+        prepared_id=f"{item_id}-p",
+        item_id=item_id,
+        renditions=("hi", "lo"),
+        segments=tuple(
+            SegmentGroup(
+                duration_s=seconds,
+                uris=(f"{item_id}-p/hi/seg_{i:05d}.ts", f"{item_id}-p/lo/seg_{i:05d}.ts"),
+            )
+            for i in range(segments)
+        ),
+        reserve=reserve,
+    )
+
+
+def make_clip(
+    path: Path,
+    seconds: float,
+    *,
+    volume_db: float = -20.0,
+    frequency: int = 440,
+    black: bool = False,
+) -> Path:
+    """An ffmpeg test clip: pattern (or black) video and a sine tone at `volume_db`."""
+    video = (
+        f"color=c=black:size=160x90:rate=15:duration={seconds}"
+        if black
+        else f"testsrc2=size=160x90:rate=15:duration={seconds}"
+    )
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", video,
+         "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=48000:duration={seconds}",
+         "-af", f"volume={volume_db}dB", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> LabSettings:
+    return small_settings(tmp_path)

@@ -1,0 +1,117 @@
+"""Synthetic media for tests and the benchmark: a pre-encoded VP8 clip (so a publishing client
+costs almost no CPU — its sender only packetizes) and a tone, both paced in real time."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import functools
+import math
+import random
+import time
+from typing import Any
+
+import av
+from aiortc import MediaStreamTrack
+
+VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
+AUDIO_RATE = 48000
+AUDIO_SAMPLES = 960  # 20 ms
+
+
+def _frame(width: int, height: int, index: int, count: int, noisy: bool) -> av.VideoFrame:
+    """A dark frame with a bright bar sweeping across it: enough motion for real P-frames.
+    `noisy` adds a moving band of noise, so the SFU's encoders run near their bitrate caps (a
+    busier picture than a webcam's, hence more packets per frame)."""
+    frame = av.VideoFrame(width, height, "yuv420p")
+    luma = frame.planes[0]
+    bar = max(8, width // 10)
+    start = (index * (width - bar)) // max(1, count - 1)
+    row = bytes([40]) * start + bytes([220]) * bar + bytes([40]) * (width - start - bar)
+    row += bytes(luma.line_size - width)
+    rows = row * height
+    if noisy:  # a band of noise, a sixth of the picture, moving down
+        band = height // 6
+        top = (index * (height - band)) // max(1, count - 1)
+        noise = random.Random(index).randbytes(luma.line_size * band)
+        rows = rows[: top * luma.line_size] + noise + rows[(top + band) * luma.line_size :]
+    luma.update(rows)
+    for plane, value in ((frame.planes[1], 110 + index % 40), (frame.planes[2], 140)):
+        plane.update(bytes([value]) * (plane.line_size * (height // 2)))
+    return frame
+
+
+@functools.cache
+def encoded_clip(
+    width: int, height: int, fps: int, seconds: float, noisy: bool = False
+) -> tuple[bytes, ...]:
+    """VP8 frames of a clip that starts with a keyframe, so it can loop."""
+    codec = av.CodecContext.create("libvpx", "w")
+    assert isinstance(codec, av.VideoCodecContext)
+    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
+    codec.time_base = fractions.Fraction(1, fps)
+    codec.bit_rate = 800_000
+    codec.gop_size = 10_000
+    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    count = round(fps * seconds)
+    payloads: list[bytes] = []
+    for index in range(count):
+        frame = _frame(width, height, index, count, noisy)
+        frame.pts = index
+        payloads.extend(bytes(packet) for packet in codec.encode(frame))
+    payloads.extend(bytes(packet) for packet in codec.encode(None))
+    return tuple(payloads)
+
+
+class PreEncodedVideoTrack(MediaStreamTrack):
+    """Loops `encoded_clip` at `fps`; returns `av.Packet`s, so the client never encodes."""
+
+    kind = "video"
+
+    def __init__(
+        self, width: int = 640, height: int = 360, fps: int = 30, noisy: bool = False
+    ) -> None:
+        super().__init__()
+        self._clip = encoded_clip(width, height, fps, 2.0, noisy)
+        self._fps = fps
+        self._index = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.Packet[Any]:
+        if self._start is None:
+            self._start = time.monotonic()
+        due = self._start + self._index / self._fps
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        packet = av.Packet(self._clip[self._index % len(self._clip)])
+        packet.pts = round(self._index * VIDEO_TIME_BASE.denominator / self._fps)
+        packet.time_base = VIDEO_TIME_BASE
+        self._index += 1
+        return packet
+
+
+class ToneAudioTrack(MediaStreamTrack):
+    """A 440 Hz tone, 20 ms mono s16 frames at 48 kHz (aiortc's sender Opus-encodes it)."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        samples = (
+            int(8000 * math.sin(2 * math.pi * 440 * n / AUDIO_RATE)) for n in range(AUDIO_SAMPLES)
+        )
+        self._pcm = b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+        self._index = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.AudioFrame:
+        if self._start is None:
+            self._start = time.monotonic()
+        due = self._start + self._index * AUDIO_SAMPLES / AUDIO_RATE
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        frame = av.AudioFrame(format="s16", layout="mono", samples=AUDIO_SAMPLES)
+        frame.planes[0].update(self._pcm)
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = self._index * AUDIO_SAMPLES
+        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        self._index += 1
+        return frame

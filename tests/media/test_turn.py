@@ -1,0 +1,124 @@
+"""TURN REST API credentials: the format coturn checks, the secret's origin, and a real relay
+allocation against coturn on loopback (wrong credentials refused)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trio
+from aioice import stun, turn
+
+from vvtv.config import ConfigBundle
+from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret, turn_rest_credentials
+
+
+def test_credentials_follow_the_turn_rest_api() -> None:
+    """MED-1: username `expiry:session_id`, password base64(HMAC-SHA1(secret, username))."""
+    creds = turn_rest_credentials("s3cret", "sess-1", now=1000.0, ttl_s=600, urls=("turn:x",))
+    assert creds.username == "1600:sess-1"
+    expected = hmac.new(b"s3cret", b"1600:sess-1", hashlib.sha1).digest()
+    assert base64.b64decode(creds.credential) == expected
+    assert (creds.expires_at, creds.urls) == (1600, ("turn:x",))
+
+
+def test_secret_comes_from_env_else_a_generated_file(
+    config_bundle: ConfigBundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MED-1: the secret is never in YAML: env var first, else a 0600 file made on first start."""
+    limits = config_bundle.limits.media.turn
+    monkeypatch.delenv(limits.secret_env, raising=False)
+    first = load_turn_secret(limits, tmp_path)
+    path = tmp_path / limits.secret_file
+    assert path.read_text().strip() == first
+    assert len(first) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_turn_secret(limits, tmp_path) == first  # stable across restarts
+    monkeypatch.setenv(limits.secret_env, "from-env")
+    assert load_turn_secret(limits, tmp_path) == "from-env"
+
+
+def test_issuer_uses_the_configured_ttl_and_url(config_bundle: ConfigBundle) -> None:
+    """MED-1: TTL and URL come from config (INV-6)."""
+    limits = config_bundle.limits.media.turn
+    creds = TurnCredentialIssuer(limits, "k", lambda: 100.0).issue("s")
+    assert creds.expires_at == 100 + int(limits.credential_ttl_s)
+    assert creds.urls == (limits.url,)
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def coturn(tmp_path: Path) -> Iterator[tuple[int, str]]:
+    if shutil.which("turnserver") is None:
+        pytest.skip("coturn's turnserver is not installed")
+    port, secret = _free_udp_port(), "coturn-test-secret"
+    process = subprocess.Popen(
+        [
+            "turnserver", "--use-auth-secret", f"--static-auth-secret={secret}",
+            "--listening-ip=127.0.0.1", f"--listening-port={port}", "--relay-ip=127.0.0.1",
+            "--min-port=49160", "--max-port=49200", "--no-tls", "--no-dtls", "--realm=vvtv",
+            "--allow-loopback-peers", "--no-cli", "--no-tcp-relay", "--simple-log",
+            f"--log-file={tmp_path / 'turn.log'}", f"--pidfile={tmp_path / 'turn.pid'}",
+            "--no-stun-backward-compatibility", f"--userdb={tmp_path / 'turn.db'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while b"127.0.0.1:%d" % port not in _listening_udp() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield port, secret
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _listening_udp() -> bytes:
+    return subprocess.run(["ss", "-lun"], capture_output=True, check=False).stdout
+
+
+async def _allocate(port: int, username: str, password: str) -> tuple[str, int]:
+    transport, _ = await turn.create_turn_endpoint(
+        asyncio.DatagramProtocol, ("127.0.0.1", port), username, password, lifetime=60
+    )
+    try:
+        relayed: tuple[str, int] = transport.get_extra_info("sockname")
+        return relayed
+    finally:
+        transport.close()
+
+
+@pytest.mark.slow
+async def test_coturn_allocates_a_relay_with_rest_credentials(
+    coturn: tuple[int, str], config_bundle: ConfigBundle
+) -> None:
+    """MED-1: coturn (use-auth-secret) accepts the issued credentials and allocates a relay;
+    a wrong password and an expired username are refused."""
+    port, secret = coturn
+    issuer = TurnCredentialIssuer(config_bundle.limits.media.turn, secret, time.time)
+    good = issuer.issue("session-42")
+    relayed = await trio.to_thread.run_sync(
+        asyncio.run, _allocate(port, good.username, good.credential)
+    )
+    assert relayed[0] == "127.0.0.1"
+    assert relayed[1] > 0
+
+    expired = turn_rest_credentials(secret, "session-42", now=time.time() - 7200, ttl_s=60, urls=())
+    for username, password in ((good.username, "wrong"), (expired.username, expired.credential)):
+        with pytest.raises(stun.TransactionFailed, match="401"):
+            await trio.to_thread.run_sync(asyncio.run, _allocate(port, username, password))

@@ -1,0 +1,159 @@
+"""Identity bodies: signup, login, tokens, the account, blocks, bans, quarantine, roles, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from vvtv.contracts.base import Contract
+
+Role = Literal["user", "mod", "admin"]
+Handle = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9_.]{3,24}$",
+        description="3–24 characters: lower-case letters, digits, `_` and `.`",
+    ),
+]
+# The length policy is config's (auth.password); this only bounds what reaches the server.
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+DeviceId = Annotated[str, msgspec.Meta(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+UserId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Token = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class Empty(Contract, frozen=True, kw_only=True):
+    """No fields: the request says everything in its path. An empty body is accepted as `{}`."""
+
+
+class Signup(Contract, frozen=True, kw_only=True):
+    handle: Handle
+    password: Password
+    age_confirmed: Literal[True]  # the user states they are 18 or older
+    terms_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    device_id: DeviceId | None = None
+
+
+class Login(Contract, frozen=True, kw_only=True):
+    handle: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Password
+    device_id: DeviceId | None = None
+
+
+class Refresh(Contract, frozen=True, kw_only=True):
+    refresh_token: Token
+    device_id: DeviceId | None = None
+
+
+class Logout(Contract, frozen=True, kw_only=True):
+    everywhere: bool = False  # revoke every login session of the account, not just this one
+
+
+class AccountFlags(Contract, frozen=True, kw_only=True):
+    age_confirmed: bool
+    terms_version: str
+    banned_until: str | None  # None, an ISO time, or "permanent"
+    quarantined: bool  # new-account quarantine (MOD-6); a shadow quarantine is never shown
+    reputation: int
+
+
+class Me(Contract, frozen=True, kw_only=True):
+    id: UserId
+    handle: str
+    role: Role
+    created_at: datetime
+    flags: AccountFlags
+
+
+class Tokens(Contract, frozen=True, kw_only=True):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    user: Me
+
+
+class LoggedOut(Contract, frozen=True, kw_only=True):
+    revoked_sessions: int
+
+
+class Block(Contract, frozen=True, kw_only=True):
+    user_id: UserId
+    handle: str
+    created_at: datetime
+
+
+class BlockList(Contract, frozen=True, kw_only=True):
+    blocks: list[Block]
+
+
+class Unblocked(Contract, frozen=True, kw_only=True):
+    user_id: UserId
+    removed: bool
+
+
+class BanRequest(Contract, frozen=True, kw_only=True):
+    user_id: UserId
+    duration_s: Annotated[int, msgspec.Meta(ge=1)] | None = None  # None: permanent
+    reason: Reason
+
+
+class BanView(Contract, frozen=True, kw_only=True):
+    user_id: UserId
+    banned_until: str | None  # an ISO time, "permanent", or None once lifted
+    reason: str | None
+
+
+class Unban(Contract, frozen=True, kw_only=True):
+    reason: Reason
+
+
+class QuarantineRequest(Contract, frozen=True, kw_only=True):
+    reason: Reason
+
+
+class QuarantineView(Contract, frozen=True, kw_only=True):
+    user_id: UserId
+    shadow_quarantine: bool
+
+
+class RoleChange(Contract, frozen=True, kw_only=True):
+    role: Role
+    reason: Reason
+
+
+class UserView(Contract, frozen=True, kw_only=True):
+    """An account as moderators see it (shadow quarantine included)."""
+
+    id: UserId
+    handle: str
+    role: Role
+    created_at: datetime
+    banned_until: str | None
+    shadow_quarantine: bool
+    reputation: int
+
+
+class AuditQuery(Contract, frozen=True, kw_only=True):
+    before_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1)] | None = None  # None: config's auth.audit_page_max
+
+
+class AuditEntry(Contract, frozen=True, kw_only=True):
+    id: int
+    at: datetime
+    actor_id: str | None
+    action: str
+    target_id: str | None
+    reason: str | None
+    detail: dict[str, Any]
+    trace_id: str | None = None
+
+
+class AuditPage(Contract, frozen=True, kw_only=True):
+    entries: list[AuditEntry]
+    next_before_id: int | None

@@ -1,0 +1,1 @@
+"""Identity: accounts, login sessions and tokens, roles, flags, blocks, bans and the guard."""

@@ -1,0 +1,27 @@
+"""The one guard of every HTTP route (AUTH-3): bearer token → Principal → role check (AUTH-4)."""
+
+from __future__ import annotations
+
+from quart import request
+
+from vvtv.domain.accounts import Principal, allows
+from vvtv.errors import Forbidden, Unauthorized
+from vvtv.identity.service import Identity
+from vvtv.web.routing import Guard, RouteSpec
+
+DEVICE_HEADER = "X-Device-Id"
+
+
+def identity_guard(identity: Identity) -> Guard:
+    async def guard(spec: RouteSpec) -> Principal | None:
+        if spec.access == "public":
+            return None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Sign in to use this.", code="unauthenticated")
+        principal = identity.authenticate(token.strip(), request.headers.get(DEVICE_HEADER))
+        if not allows(principal.role, spec.access):
+            raise Forbidden(f"This needs the {spec.access} role.", code="forbidden")
+        return principal
+
+    return guard

@@ -1,0 +1,39 @@
+"""What the identity store holds, as plain records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from vvtv.domain.accounts import Role
+
+
+class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    handle: str
+    password_hash: str
+    role: Role
+    created_at: datetime
+    age_confirmed_at: datetime
+    terms_version: str
+    banned_until: str | None = None
+    ban_reason: str | None = None
+    shadow_quarantine: bool = False
+    reputation: int = 0
+
+
+class AuthSessionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    user_id: str
+    device_id: str | None
+    refresh_hash: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class BlockRecord(msgspec.Struct, frozen=True, kw_only=True):
+    blocker_id: str
+    blocked_id: str
+    created_at: datetime

@@ -1,0 +1,369 @@
+"""The identity service: accounts, login sessions, flags, blocks, bans, roles.
+
+Every write is committed (with its audit entry) before the caller is answered. The guard's hot
+path (`authenticate`, `can_interact`) reads an in-memory directory that every write updates after
+its commit, so a ban or a revocation takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from msgspec.structs import replace
+
+from vvtv.clock import WallClock
+from vvtv.config import ConfigBundle
+from vvtv.contracts.identity import (
+    AccountFlags,
+    BanRequest,
+    BanView,
+    Block,
+    BlockList,
+    Login,
+    Me,
+    QuarantineView,
+    Role,
+    Signup,
+    Tokens,
+    UserView,
+)
+from vvtv.domain.accounts import PERMANENT, Principal, is_banned, is_new_account, may_moderate
+from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from vvtv.identity.passwords import Passwords
+from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
+from vvtv.identity.store import AccountStore, HandleTaken
+from vvtv.identity.throttle import LoginThrottle
+from vvtv.identity.tokens import TokenSigner, new_refresh_token, refresh_hash
+from vvtv.observability.audit import AuditRecord
+
+BanListener = Callable[[str, str | None], Awaitable[None]]
+
+
+class Identity:
+    def __init__(
+        self,
+        store: AccountStore,
+        config: ConfigBundle,
+        signer: TokenSigner,
+        passwords: Passwords,
+        clock: WallClock,
+    ) -> None:
+        self._store = store
+        self._auth = config.limits.auth
+        self._quarantine_days = config.limits.anti_abuse.quarantine.account_age_days
+        self._signer = signer
+        self._passwords = passwords
+        self._clock = clock
+        self._throttle = LoginThrottle(self._auth.login)
+        self._users: dict[str, UserRecord] = {}
+        self._revoked_sessions: set[str] = set()
+        self._blocks: set[tuple[str, str]] = set()
+        self._ban_listeners: list[BanListener] = []
+
+    async def load(self) -> None:
+        """Fill the in-memory directory from the store (at start)."""
+        self._users = {user.id: user for user in await self._store.all_users()}
+        self._revoked_sessions = await self._store.revoked_auth_session_ids(self._clock())
+        self._blocks = {(b.blocker_id, b.blocked_id) for b in await self._store.all_blocks()}
+
+    def on_ban(self, listener: BanListener) -> None:
+        self._ban_listeners.append(listener)
+
+    # -- accounts and login sessions -------------------------------------------------------------
+
+    def _check_password_policy(self, password: str) -> None:
+        policy = self._auth.password
+        if not policy.min_length <= len(password) <= policy.max_length:
+            raise BadRequest(
+                f"Use a password of {policy.min_length} to {policy.max_length} characters.",
+                code="weak_password",
+                path="$.password",
+            )
+
+    async def create_account(
+        self, handle: str, password: str, role: Role, actor_id: str | None, terms_version: str
+    ) -> UserRecord:
+        self._check_password_policy(password)
+        now = self._clock()
+        user = UserRecord(
+            id=str(uuid.uuid4()),
+            handle=handle,
+            password_hash=await self._passwords.hash(password),
+            role=role,
+            created_at=now,
+            age_confirmed_at=now,
+            terms_version=terms_version,
+        )
+        audit = None
+        if role != "user":
+            audit = AuditRecord(
+                at=now, actor_id=actor_id, action="role.grant", target_id=user.id,
+                detail={"role": role, "handle": handle},
+            )  # fmt: skip
+        try:
+            await self._store.create_user(user, audit)
+        except HandleTaken:
+            raise Conflict("That handle is taken.", code="handle_taken", path="$.handle") from None
+        self._users[user.id] = user
+        return user
+
+    async def signup(self, body: Signup) -> Tokens:
+        if body.terms_version != self._auth.terms_version:
+            raise Conflict(
+                f"Accept the current terms (version {self._auth.terms_version}).",
+                code="terms_outdated",
+                path="$.terms_version",
+            )
+        user = await self.create_account(
+            body.handle, body.password, "user", None, body.terms_version
+        )
+        return await self._open_session(user, body.device_id)
+
+    async def login(self, body: Login, address: str) -> Tokens:
+        self._throttle.check(body.handle, address)
+        user = await self._store.user_by_handle(body.handle)
+        known_hash = user.password_hash if user is not None else None
+        if not await self._passwords.verify(known_hash, body.password):
+            self._throttle.failed(body.handle, address)
+            raise Unauthorized("Wrong handle or password.", code="invalid_credentials")
+        assert user is not None
+        self._throttle.succeeded(body.handle)
+        self._refuse_banned(self._users.get(user.id, user))
+        return await self._open_session(user, body.device_id)
+
+    async def refresh(self, token: str, device_id: str | None) -> Tokens:
+        session = await self._store.auth_session_by_refresh(refresh_hash(token))
+        now = self._clock()
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            raise Unauthorized("Sign in again.", code="refresh_invalid")
+        if session.device_id is not None and session.device_id != device_id:
+            raise Unauthorized("This token belongs to another device.", code="device_mismatch")
+        user = self._user(session.user_id)
+        self._refuse_banned(user)
+        fresh = new_refresh_token()
+        if not await self._store.rotate_refresh(
+            session.id, session.refresh_hash, refresh_hash(fresh)
+        ):
+            raise Unauthorized("Sign in again.", code="refresh_invalid")
+        return self._tokens(user, session, fresh)
+
+    async def logout(self, principal: Principal, everywhere: bool) -> int:
+        only = None if everywhere else principal.auth_session_id
+        revoked = await self._store.revoke_auth_sessions(principal.user_id, self._clock(), only)
+        self._revoked_sessions.update(revoked)
+        return len(revoked)
+
+    async def _open_session(self, user: UserRecord, device_id: str | None) -> Tokens:
+        now = self._clock()
+        refresh = new_refresh_token()
+        session = AuthSessionRecord(
+            id=str(uuid.uuid4()),
+            user_id=user.id,
+            device_id=device_id,
+            refresh_hash=refresh_hash(refresh),
+            created_at=now,
+            expires_at=now + timedelta(seconds=self._auth.tokens.refresh_ttl_s),
+        )
+        await self._store.create_auth_session(session)
+        return self._tokens(user, session, refresh)
+
+    def _tokens(self, user: UserRecord, session: AuthSessionRecord, refresh: str) -> Tokens:
+        access, expires = self._signer.mint(user.id, session.id, session.device_id, self._clock())
+        return Tokens(
+            access_token=access,
+            refresh_token=refresh,
+            access_expires_at=expires,
+            refresh_expires_at=session.expires_at,
+            user=self.me_of(user),
+        )
+
+    # -- the guard's hot path --------------------------------------------------------------------
+
+    def authenticate(self, access_token: str, device_id: str | None) -> Principal:
+        """Who this token speaks for, now: expiry, revocation, device binding and bans apply at
+        once because they are checked on every call, not baked into the token."""
+        claims = self._signer.verify(access_token, self._clock())
+        if claims.sid in self._revoked_sessions:
+            raise Unauthorized("This sign-in was ended; sign in again.", code="session_revoked")
+        if claims.dev is not None and claims.dev != device_id:
+            raise Unauthorized("This token belongs to another device.", code="device_mismatch")
+        user = self._users.get(claims.sub)
+        if user is None:
+            raise Unauthorized("That access token is not valid.", code="token_invalid")
+        self._refuse_banned(user)
+        return Principal(
+            user_id=user.id, role=user.role, auth_session_id=claims.sid, device_id=claims.dev
+        )
+
+    def access_expires_at(self, access_token: str) -> datetime:
+        claims = self._signer.verify(access_token, self._clock())
+        return datetime.fromtimestamp(claims.exp, tz=self._clock().tzinfo)
+
+    def can_interact(self, a: str, b: str) -> bool:
+        """The one question every context asks before putting two users in touch (MOD-2/3)."""
+        if a == b or (a, b) in self._blocks or (b, a) in self._blocks:
+            return False
+        now = self._clock()
+        return all(
+            (user := self._users.get(uid)) is not None and not is_banned(user.banned_until, now)
+            for uid in (a, b)
+        )
+
+    def _refuse_banned(self, user: UserRecord) -> None:
+        if is_banned(user.banned_until, self._clock()):
+            until = "for good" if user.banned_until == PERMANENT else f"until {user.banned_until}"
+            raise Forbidden(f"This account is banned {until}.", code="banned")
+
+    def _user(self, user_id: str) -> UserRecord:
+        user = self._users.get(user_id)
+        if user is None:
+            raise NotFound("No such user.", code="user_not_found", path="user_id")
+        return user
+
+    # -- the account as its owner sees it ---------------------------------------------------------
+
+    def me_of(self, user: UserRecord) -> Me:
+        now = self._clock()
+        return Me(
+            id=user.id,
+            handle=user.handle,
+            role=user.role,
+            created_at=user.created_at,
+            flags=AccountFlags(
+                age_confirmed=True,
+                terms_version=user.terms_version,
+                banned_until=user.banned_until if is_banned(user.banned_until, now) else None,
+                # A shadow quarantine is never shown to its subject (MOD-4).
+                quarantined=is_new_account(user.created_at, now, self._quarantine_days),
+                reputation=user.reputation,
+            ),
+        )
+
+    def me(self, principal: Principal) -> Me:
+        return self.me_of(self._user(principal.user_id))
+
+    def is_quarantined(self, user_id: str) -> bool:
+        """Derived (a new account) or shadow (set by a moderator); for the services that limit."""
+        user = self._user(user_id)
+        new = is_new_account(user.created_at, self._clock(), self._quarantine_days)
+        return new or user.shadow_quarantine
+
+    # -- blocks ----------------------------------------------------------------------------------
+
+    async def block(self, principal: Principal, other_id: str) -> Block:
+        other = self._user(other_id)
+        if other.id == principal.user_id:
+            raise BadRequest("You cannot block yourself.", code="block_self", path="user_id")
+        record = BlockRecord(
+            blocker_id=principal.user_id, blocked_id=other.id, created_at=self._clock()
+        )
+        await self._store.add_block(record)
+        self._blocks.add((principal.user_id, other.id))
+        return Block(user_id=other.id, handle=other.handle, created_at=record.created_at)
+
+    async def unblock(self, principal: Principal, other_id: str) -> bool:
+        removed = await self._store.remove_block(principal.user_id, other_id)
+        self._blocks.discard((principal.user_id, other_id))
+        return removed
+
+    async def blocks(self, principal: Principal) -> BlockList:
+        mine = await self._store.blocks_by(principal.user_id)
+        return BlockList(
+            blocks=[
+                Block(
+                    user_id=b.blocked_id,
+                    handle=self._user(b.blocked_id).handle,
+                    created_at=b.created_at,
+                )
+                for b in mine
+            ]
+        )
+
+    # -- moderation ------------------------------------------------------------------------------
+
+    def _moderated(self, actor: Principal, target_id: str) -> UserRecord:
+        target = self._user(target_id)
+        if not may_moderate(actor.role, target.role):
+            raise Forbidden(
+                f"A {actor.role} cannot act on a {target.role}'s account.", code="outranked"
+            )
+        return target
+
+    async def _save(self, user: UserRecord, audit: AuditRecord) -> None:
+        await self._store.update_user(user, audit)
+        self._users[user.id] = user
+
+    async def ban(self, actor: Principal, body: BanRequest) -> BanView:
+        target = self._moderated(actor, body.user_id)
+        now = self._clock()
+        until = (
+            PERMANENT
+            if body.duration_s is None
+            else (now + timedelta(seconds=body.duration_s)).isoformat()
+        )
+        banned = replace(target, banned_until=until, ban_reason=body.reason)
+        await self._save(
+            banned,
+            AuditRecord(
+                at=now, actor_id=actor.user_id, action="ban", target_id=target.id,
+                reason=body.reason, detail={"until": until, "duration_s": body.duration_s},
+            ),
+        )  # fmt: skip
+        for listener in self._ban_listeners:
+            await listener(target.id, None if until == PERMANENT else until)
+        return BanView(user_id=target.id, banned_until=until, reason=body.reason)
+
+    async def unban(self, actor: Principal, user_id: str, reason: str) -> BanView:
+        target = self._moderated(actor, user_id)
+        if target.banned_until is None:
+            raise Conflict("That account is not banned.", code="not_banned")
+        await self._save(
+            replace(target, banned_until=None, ban_reason=None),
+            AuditRecord(
+                at=self._clock(), actor_id=actor.user_id, action="unban", target_id=target.id,
+                reason=reason, detail={"was_until": target.banned_until},
+            ),
+        )  # fmt: skip
+        return BanView(user_id=target.id, banned_until=None, reason=None)
+
+    async def set_shadow_quarantine(
+        self, actor: Principal, user_id: str, on: bool, reason: str
+    ) -> QuarantineView:
+        target = self._moderated(actor, user_id)
+        await self._save(
+            replace(target, shadow_quarantine=on),
+            AuditRecord(
+                at=self._clock(), actor_id=actor.user_id,
+                action="quarantine.shadow" if on else "quarantine.lift", target_id=target.id,
+                reason=reason,
+            ),
+        )  # fmt: skip
+        return QuarantineView(user_id=target.id, shadow_quarantine=on)
+
+    async def set_role(self, actor: Principal, user_id: str, role: Role, reason: str) -> UserView:
+        target = self._user(user_id)
+        if target.id == actor.user_id:
+            raise Forbidden("Ask another admin to change your own role.", code="own_role")
+        changed = replace(target, role=role)
+        await self._save(
+            changed,
+            AuditRecord(
+                at=self._clock(), actor_id=actor.user_id, action="role.change",
+                target_id=target.id, reason=reason, detail={"from": target.role, "to": role},
+            ),
+        )  # fmt: skip
+        return self.user_view(changed.id)
+
+    def user_view(self, user_id: str) -> UserView:
+        user = self._user(user_id)
+        return UserView(
+            id=user.id,
+            handle=user.handle,
+            role=user.role,
+            created_at=user.created_at,
+            banned_until=user.banned_until,
+            shadow_quarantine=user.shadow_quarantine,
+            reputation=user.reputation,
+        )

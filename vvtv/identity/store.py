@@ -1,0 +1,235 @@
+"""The identity store: a Protocol, and its SQLite adapter on the embedded database."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Protocol
+
+from vvtv.domain.accounts import Role
+from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
+from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.store import Database
+
+
+class HandleTaken(Exception):
+    pass
+
+
+class AccountStore(Protocol):
+    async def create_user(self, user: UserRecord, audit: AuditRecord | None = None) -> None: ...
+    async def user_by_id(self, user_id: str) -> UserRecord | None: ...
+    async def user_by_handle(self, handle: str) -> UserRecord | None: ...
+    async def all_users(self) -> list[UserRecord]: ...
+    async def update_user(self, user: UserRecord, audit: AuditRecord) -> None: ...
+    async def create_auth_session(self, session: AuthSessionRecord) -> None: ...
+    async def auth_session_by_refresh(self, refresh_hash: str) -> AuthSessionRecord | None: ...
+    async def rotate_refresh(self, session_id: str, old_hash: str, new_hash: str) -> bool: ...
+    async def revoke_auth_sessions(
+        self, user_id: str, now: datetime, only: str | None = None
+    ) -> list[str]: ...
+    async def revoked_auth_session_ids(self, since: datetime) -> set[str]: ...
+    async def add_block(self, block: BlockRecord) -> bool: ...
+    async def remove_block(self, blocker_id: str, blocked_id: str) -> bool: ...
+    async def all_blocks(self) -> list[BlockRecord]: ...
+    async def blocks_by(self, blocker_id: str) -> list[BlockRecord]: ...
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _user(row: sqlite3.Row) -> UserRecord:
+    role: Role = row["role"]
+    return UserRecord(
+        id=row["id"],
+        handle=row["handle"],
+        password_hash=row["password_hash"],
+        role=role,
+        created_at=datetime.fromisoformat(row["created_at"]),
+        age_confirmed_at=datetime.fromisoformat(row["age_confirmed_at"]),
+        terms_version=row["terms_version"],
+        banned_until=row["banned_until"],
+        ban_reason=row["ban_reason"],
+        shadow_quarantine=bool(row["shadow_quarantine"]),
+        reputation=row["reputation"],
+    )
+
+
+def _session(row: sqlite3.Row) -> AuthSessionRecord:
+    return AuthSessionRecord(
+        id=row["id"],
+        user_id=row["user_id"],
+        device_id=row["device_id"],
+        refresh_hash=row["refresh_hash"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        expires_at=datetime.fromisoformat(row["expires_at"]),
+        revoked_at=_time(row["revoked_at"]),
+    )
+
+
+def _blocks(rows: sqlite3.Cursor) -> list[BlockRecord]:
+    return [
+        BlockRecord(
+            blocker_id=row["blocker_id"],
+            blocked_id=row["blocked_id"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+        )
+        for row in rows
+    ]
+
+
+class SqliteAccountStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create_user(self, user: UserRecord, audit: AuditRecord | None = None) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            try:
+                db.execute(
+                    "INSERT INTO users (id, handle, password_hash, role, created_at,"
+                    " age_confirmed_at, terms_version, banned_until, ban_reason,"
+                    " shadow_quarantine, reputation) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        user.id, user.handle, user.password_hash, user.role,
+                        _iso(user.created_at), _iso(user.age_confirmed_at), user.terms_version,
+                        user.banned_until, user.ban_reason, int(user.shadow_quarantine),
+                        user.reputation,
+                    ),
+                )  # fmt: skip
+            except sqlite3.IntegrityError as error:
+                raise HandleTaken(user.handle) from error
+            if audit is not None:
+                append_audit(db, audit)
+
+        await self._db.write(insert)
+
+    async def user_by_id(self, user_id: str) -> UserRecord | None:
+        def select(db: sqlite3.Connection) -> UserRecord | None:
+            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            return None if row is None else _user(row)
+
+        return await self._db.read(select)
+
+    async def user_by_handle(self, handle: str) -> UserRecord | None:
+        def select(db: sqlite3.Connection) -> UserRecord | None:
+            row = db.execute("SELECT * FROM users WHERE handle = ?", (handle,)).fetchone()
+            return None if row is None else _user(row)
+
+        return await self._db.read(select)
+
+    async def all_users(self) -> list[UserRecord]:
+        def select(db: sqlite3.Connection) -> list[UserRecord]:
+            return [_user(row) for row in db.execute("SELECT * FROM users")]
+
+        return await self._db.read(select)
+
+    async def update_user(self, user: UserRecord, audit: AuditRecord) -> None:
+        """Save the account's mutable fields and its audit entry in one transaction."""
+
+        def update(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE users SET role = ?, banned_until = ?, ban_reason = ?,"
+                " shadow_quarantine = ?, reputation = ? WHERE id = ?",
+                (
+                    user.role, user.banned_until, user.ban_reason, int(user.shadow_quarantine),
+                    user.reputation, user.id,
+                ),
+            )  # fmt: skip
+            append_audit(db, audit)
+
+        await self._db.write(update)
+
+    async def create_auth_session(self, session: AuthSessionRecord) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO auth_sessions (id, user_id, device_id, refresh_hash, created_at,"
+                " expires_at) VALUES (?,?,?,?,?,?)",
+                (
+                    session.id, session.user_id, session.device_id, session.refresh_hash,
+                    _iso(session.created_at), _iso(session.expires_at),
+                ),
+            )  # fmt: skip
+
+        await self._db.write(insert)
+
+    async def auth_session_by_refresh(self, refresh_hash: str) -> AuthSessionRecord | None:
+        def select(db: sqlite3.Connection) -> AuthSessionRecord | None:
+            row = db.execute(
+                "SELECT * FROM auth_sessions WHERE refresh_hash = ?", (refresh_hash,)
+            ).fetchone()
+            return None if row is None else _session(row)
+
+        return await self._db.read(select)
+
+    async def rotate_refresh(self, session_id: str, old_hash: str, new_hash: str) -> bool:
+        """Swap the refresh token; False when `old_hash` was already used (a replay)."""
+
+        def rotate(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE auth_sessions SET refresh_hash = ?"
+                " WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
+                (new_hash, session_id, old_hash),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(rotate)
+
+    async def revoke_auth_sessions(
+        self, user_id: str, now: datetime, only: str | None = None
+    ) -> list[str]:
+        def revoke(db: sqlite3.Connection) -> list[str]:
+            query = "SELECT id FROM auth_sessions WHERE user_id = ? AND revoked_at IS NULL"
+            params: tuple[str, ...] = (user_id,)
+            if only is not None:
+                query += " AND id = ?"
+                params += (only,)
+            ids = [row["id"] for row in db.execute(query, params)]
+            db.executemany(
+                "UPDATE auth_sessions SET revoked_at = ? WHERE id = ?",
+                [(_iso(now), session_id) for session_id in ids],
+            )
+            return ids
+
+        return await self._db.write(revoke)
+
+    async def revoked_auth_session_ids(self, since: datetime) -> set[str]:
+        def select(db: sqlite3.Connection) -> set[str]:
+            rows = db.execute(
+                "SELECT id FROM auth_sessions WHERE revoked_at IS NOT NULL AND expires_at > ?",
+                (_iso(since),),
+            )
+            return {row["id"] for row in rows}
+
+        return await self._db.read(select)
+
+    async def add_block(self, block: BlockRecord) -> bool:
+        def insert(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?,?,?)",
+                (block.blocker_id, block.blocked_id, _iso(block.created_at)),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(insert)
+
+    async def remove_block(self, blocker_id: str, blocked_id: str) -> bool:
+        def delete(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                (blocker_id, blocked_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(delete)
+
+    async def all_blocks(self) -> list[BlockRecord]:
+        return await self._db.read(lambda db: _blocks(db.execute("SELECT * FROM blocks")))
+
+    async def blocks_by(self, blocker_id: str) -> list[BlockRecord]:
+        query = "SELECT * FROM blocks WHERE blocker_id = ? ORDER BY created_at"
+        return await self._db.read(lambda db: _blocks(db.execute(query, (blocker_id,))))

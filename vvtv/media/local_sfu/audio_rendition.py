@@ -1,0 +1,101 @@
+"""One publisher's audio at one call profile's bitrate cap, Opus-encoded ONCE for every subscriber.
+
+Only profiles whose audio is enabled ever get one: a thumbnail never has an audio rendition, so
+the SFU cannot forward a thumbnail's audio even by mistake (INV-3 at runtime).
+"""
+
+from __future__ import annotations
+
+import fractions
+from collections.abc import Callable
+
+import av
+
+from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.video_rendition import PacketSink
+
+SAMPLE_RATE = 48000
+SAMPLES_PER_PACKET = 960  # 20 ms, what WebRTC peers expect from Opus
+AUDIO_TIME_BASE = fractions.Fraction(1, SAMPLE_RATE)
+
+
+class AudioRendition:
+    def __init__(
+        self,
+        publisher_id: str,
+        profile_name: str,
+        max_bitrate_kbps: int,
+        counters: SfuCounters,
+        on_idle: Callable[[AudioRendition], None],
+    ) -> None:
+        self.publisher_id = publisher_id
+        self.profile_name = profile_name
+        self._bitrate = max_bitrate_kbps * 1000
+        self._counters = counters
+        self._on_idle = on_idle
+        self._sinks: list[PacketSink] = []
+        self._codec: av.AudioCodecContext | None = None
+        self._resampler: av.AudioResampler | None = None
+        self._first_pts: int | None = None
+        self.closed = False
+        counters.encoders[f"{profile_name}/audio"] += 1
+
+    @property
+    def sinks(self) -> int:
+        return len(self._sinks)
+
+    def attach(self, sink: PacketSink) -> None:
+        if sink not in self._sinks:
+            self._sinks.append(sink)
+
+    def detach(self, sink: PacketSink) -> None:
+        if sink in self._sinks:
+            self._sinks.remove(sink)
+            if not self._sinks:
+                self._on_idle(self)
+
+    def request_keyframe(self) -> None:
+        """Audio has no keyframes; PLI never arrives for it, but the sink interface is shared."""
+
+    def push(self, frame: av.AudioFrame) -> None:
+        # 20 ms of Opus costs microseconds: encoded inline on the SFU loop, no executor hop.
+        if self.closed or not self._sinks:
+            return
+        if self._codec is None or self._resampler is None:
+            self._codec, self._resampler = self._open()
+        for resampled in self._resampler.resample(frame):
+            for packet in self._codec.encode(resampled):
+                if packet.pts is None:
+                    continue
+                if self._first_pts is None:
+                    self._first_pts = packet.pts  # libopus starts at a negative pts (pre-skip)
+                packet.pts -= self._first_pts
+                packet.time_base = AUDIO_TIME_BASE
+                self._counters.encoded_bytes_total += packet.size
+                for sink in tuple(self._sinks):
+                    sink.deliver(packet, True, self)
+
+    def _open(self) -> tuple[av.AudioCodecContext, av.AudioResampler]:
+        codec = av.CodecContext.create("libopus", "w")
+        assert isinstance(codec, av.AudioCodecContext)
+        codec.bit_rate = self._bitrate
+        codec.format = "s16"
+        codec.layout = "stereo"
+        codec.sample_rate = SAMPLE_RATE
+        codec.time_base = AUDIO_TIME_BASE
+        codec.options = {"application": "voip"}
+        resampler = av.AudioResampler(
+            format="s16", layout="stereo", rate=SAMPLE_RATE, frame_size=SAMPLES_PER_PACKET
+        )
+        return codec, resampler
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._codec = None
+        self._sinks.clear()
+        key = f"{self.profile_name}/audio"
+        self._counters.encoders[key] -= 1
+        if not self._counters.encoders[key]:
+            del self._counters.encoders[key]

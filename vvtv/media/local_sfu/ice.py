@@ -1,0 +1,24 @@
+"""Loopback ICE candidates: aioice leaves 127.0.0.1 out of its host candidates, so peers that only
+share loopback (tests, a single-host dev set-up) never connect. This switch puts it back.
+
+It patches aioice's module-level host address discovery, so it is process-wide and opt-in
+(`SfuOptions.loopback_candidates`); production leaves it off.
+"""
+
+from __future__ import annotations
+
+import aioice.ice
+
+_original = aioice.ice.get_host_addresses
+
+
+def _with_loopback(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+    addresses = _original(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
+    if use_ipv4 and "127.0.0.1" not in addresses:
+        addresses.insert(0, "127.0.0.1")
+    return addresses
+
+
+def allow_loopback_candidates() -> None:
+    """Idempotent: include 127.0.0.1 in every later ICE gathering of this process."""
+    aioice.ice.get_host_addresses = _with_loopback

@@ -1,0 +1,50 @@
+"""Prometheus view of the local SFU: `vvtv_sfu_*` gauges and `_total` counters, read from its
+`statistics()` snapshot at scrape time (so the media thread never calls into prometheus)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from vvtv.media.local_sfu.statistics import SfuStatistics
+
+_GAUGES = {
+    "sessions": "Media sessions with endpoints on the local SFU.",
+    "peer_connections": "Open WebRTC peer connections.",
+    "publishers": "Participants whose media the SFU receives or is waiting for.",
+    "subscribers": "Subscriber tracks (one per received publisher and kind).",
+}
+_COUNTERS = {
+    "frames_received": "Decoded publisher video frames.",
+    "frames_skipped": "Publisher frames dropped by a rendition's fps cap.",
+    "frames_encoded": "Frames encoded by shared rendition encoders (once for all subscribers).",
+    "encoded_bytes": "Bytes produced by shared encoders.",
+    "encode_seconds": "CPU seconds spent scaling and encoding renditions.",
+    "keyframes_encoded": "Keyframes produced by shared encoders.",
+    "keyframes_requested": "Keyframe requests (subscriber joins, PLI/FIR) routed to encoders.",
+    "packets_forwarded": "Encoded packets handed to subscriber senders.",
+    "packets_dropped": "Packets dropped because a subscriber fell behind.",
+    "events_dropped": "Peer state events dropped because nobody consumed them.",
+}
+
+
+class SfuCollector(Collector):
+    def __init__(self, source: Callable[[], SfuStatistics]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterable[Metric]:
+        stats = self._source()
+        for name, help_text in _GAUGES.items():
+            yield GaugeMetricFamily(f"vvtv_sfu_{name}", help_text, value=getattr(stats, name))
+        encoders = GaugeMetricFamily(
+            "vvtv_sfu_encoders", "Live shared encoders per profile rendition.", labels=["profile"]
+        )
+        for profile, count in sorted(stats.encoders.items()):
+            encoders.add_metric([profile], count)
+        yield encoders
+        for name, help_text in _COUNTERS.items():
+            yield CounterMetricFamily(
+                f"vvtv_sfu_{name}", help_text, value=getattr(stats, f"{name}_total")
+            )

@@ -1,0 +1,13 @@
+"""Deployment switches of the local SFU that are not caps (caps live in the config bundle)."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class SfuOptions(msgspec.Struct, frozen=True, kw_only=True):
+    # Offer 127.0.0.1 as an ICE host candidate: for tests and single-host dev only (see ice.py).
+    loopback_candidates: bool = False
+    # Encoder threads; None = one per CPU.
+    encode_threads: int | None = None
+    events_buffer: int = 256  # peer state events kept for a slow consumer, then dropped (counted)

@@ -1,0 +1,134 @@
+"""One participant's published camera and mic: decoded once, fanned out to its renditions.
+
+A publisher outlives any one session: viewers in other sessions (Party tiles) subscribe to it by
+participant id. It is forgotten when it has neither a source nor a rendition left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+import av
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+from vvtv.config.schema.media import AudioCaps, Profile
+from vvtv.media.local_sfu.audio_rendition import AudioRendition
+from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.video_rendition import VideoRendition
+
+
+class Publisher:
+    def __init__(
+        self,
+        participant_id: str,
+        executor: Executor,
+        counters: SfuCounters,
+        on_idle: Callable[[Publisher], None],
+    ) -> None:
+        self.participant_id = participant_id
+        self._executor = executor
+        self._counters = counters
+        self._on_idle = on_idle
+        self.video_renditions: dict[str, VideoRendition] = {}
+        self.audio_renditions: dict[str, AudioRendition] = {}
+        self._sources: dict[str, tuple[MediaStreamTrack, asyncio.Task[None]]] = {}
+
+    @property
+    def idle(self) -> bool:
+        return not (self._sources or self.video_renditions or self.audio_renditions)
+
+    def video_rendition(self, profile_name: str, profile: Profile) -> VideoRendition:
+        rendition = self.video_renditions.get(profile_name)
+        if rendition is None:
+            rendition = VideoRendition(
+                self.participant_id,
+                profile_name,
+                profile.video,
+                self._executor,
+                self._counters,
+                self._release,
+            )
+            self.video_renditions[profile_name] = rendition
+        return rendition
+
+    def audio_rendition(self, profile_name: str, profile: Profile) -> AudioRendition:
+        # Callers check `profile.audio_enabled` first; this refuses again so INV-3 has no gap.
+        if not profile.audio_enabled or not isinstance(profile.audio, AudioCaps):
+            raise ValueError(f"profile {profile_name} carries no audio (INV-3)")
+        rendition = self.audio_renditions.get(profile_name)
+        if rendition is None:
+            rendition = AudioRendition(
+                self.participant_id,
+                profile_name,
+                profile.audio.max_bitrate_kbps,
+                self._counters,
+                self._release,
+            )
+            self.audio_renditions[profile_name] = rendition
+        return rendition
+
+    def attach_source(self, track: MediaStreamTrack) -> None:
+        """Start reading a freshly received track (a newer connection replaces an older one)."""
+        self.detach_source(track.kind)
+        pump = self._pump_video if track.kind == "video" else self._pump_audio
+        task = asyncio.get_running_loop().create_task(pump(track))
+        self._sources[track.kind] = (track, task)
+
+    def owns_source(self, track: MediaStreamTrack) -> bool:
+        held = self._sources.get(track.kind)
+        return held is not None and held[0] is track
+
+    def detach_source(self, kind: str) -> asyncio.Task[None] | None:
+        held = self._sources.pop(kind, None)
+        if held is None:
+            return None
+        held[1].cancel()
+        self._maybe_idle()
+        return held[1]
+
+    async def _pump_video(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                assert isinstance(frame, av.VideoFrame)
+                self._counters.frames_received_total += 1
+                for rendition in tuple(self.video_renditions.values()):
+                    await rendition.push(frame)
+
+    async def _pump_audio(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                assert isinstance(frame, av.AudioFrame)
+                for rendition in tuple(self.audio_renditions.values()):
+                    rendition.push(frame)
+
+    def _release(self, rendition: VideoRendition | AudioRendition) -> None:
+        """A rendition lost its last subscriber: free its encoder now."""
+        if isinstance(rendition, VideoRendition):
+            self.video_renditions.pop(rendition.profile_name, None)
+        else:
+            self.audio_renditions.pop(rendition.profile_name, None)
+        rendition.close()
+        self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        if self.idle:
+            self._on_idle(self)
+
+    def close(self) -> list[asyncio.Task[None]]:
+        tasks = [task for _, task in self._sources.values()]
+        for task in tasks:
+            task.cancel()
+        self._sources.clear()
+        for video in self.video_renditions.values():
+            video.close()
+        for audio in self.audio_renditions.values():
+            audio.close()
+        self.video_renditions.clear()
+        self.audio_renditions.clear()
+        return tasks

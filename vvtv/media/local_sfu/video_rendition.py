@@ -1,0 +1,207 @@
+"""One publisher's video at one profile's caps, encoded ONCE for every subscriber.
+
+Decoded frames come in at the publisher's rate; this keeps at most one per 1/fps slot, scales it
+to fit the profile's box (never up), and encodes VP8 with the profile's bitrate cap. Subscribers
+receive the same `av.Packet[Any]` objects, which their RTP senders only packetize. Keyframes are
+forced on request (a subscriber's join or PLI), since pre-encoded packets ignore the sender's own
+keyframe flag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Protocol
+
+import av
+from av.video.codeccontext import VideoCodecContext
+from av.video.frame import PictureType
+
+from vvtv.config.schema.media import VideoCaps
+from vvtv.media.local_sfu.counters import SfuCounters
+
+# aiortc's RTP clock for video: packet timestamps are converted from this.
+VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
+
+
+class PacketSink(Protocol):
+    def deliver(self, packet: av.Packet[Any], keyframe: bool, source: object) -> None: ...
+
+
+def fit_within(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
+    """The largest even size with the source's aspect that fits the box; never upscales."""
+    scale = min(box_width / width, box_height / height, 1.0)
+
+    def even(size: int, box: int) -> int:
+        # Rounded (not truncated: 360 x 0.3328 is 120, not 119), within the box, even for 4:2:0.
+        return max(2, min(round(size * scale), box) // 2 * 2)
+
+    return even(width, box_width), even(height, box_height)
+
+
+class VideoRendition:
+    def __init__(
+        self,
+        publisher_id: str,
+        profile_name: str,
+        caps: VideoCaps,
+        executor: Executor,
+        counters: SfuCounters,
+        on_idle: Callable[[VideoRendition], None],
+    ) -> None:
+        self.publisher_id = publisher_id
+        self.profile_name = profile_name
+        self._caps = caps
+        self._executor = executor
+        self._counters = counters
+        self._on_idle = on_idle
+        self._sinks: list[PacketSink] = []
+        self._codec: VideoCodecContext | None = None
+        self._size: tuple[int, int] | None = None
+        self._last_slot: int | None = None
+        self._keyframe_wanted = True
+        # Hard bitrate cap: libvpx's rate control cannot get a very busy picture under the cap at
+        # its quality floor, so a byte budget (one second of burst) skips frames when over it.
+        self._bytes_per_s = caps.max_bitrate_kbps * 1000 / 8
+        self._budget = self._bytes_per_s
+        self._budget_at: float | None = None
+        self.frames_encoded = 0
+        self.closed = False
+        counters.encoders[profile_name] += 1
+
+    @property
+    def is_open(self) -> bool:
+        return not self.closed
+
+    @property
+    def sinks(self) -> int:
+        return len(self._sinks)
+
+    def attach(self, sink: PacketSink) -> None:
+        if sink not in self._sinks:
+            self._sinks.append(sink)
+
+    def detach(self, sink: PacketSink) -> None:
+        if sink in self._sinks:
+            self._sinks.remove(sink)
+            if not self._sinks:
+                self._on_idle(self)
+
+    def request_keyframe(self) -> None:
+        """Coalesced: any number of requests before the next encoded frame make one keyframe."""
+        self._counters.keyframes_requested_total += 1
+        self._keyframe_wanted = True
+
+    async def push(self, frame: av.VideoFrame) -> None:
+        """Offer one decoded publisher frame; encodes it if it opens a new 1/fps slot."""
+        if self.closed or not self._sinks or frame.pts is None or frame.time_base is None:
+            return
+        seconds = float(frame.pts * frame.time_base)
+        slot = math.floor(seconds * self._caps.fps)
+        if self._last_slot is not None and 0 <= slot - self._last_slot < 1:
+            self._counters.frames_skipped_total += 1
+            return
+        if self._last_slot is not None and slot < self._last_slot:
+            self._reset()  # the source restarted (new publisher connection): new timeline
+        self._last_slot = slot
+        force = self._keyframe_wanted
+        if self._budget_at is not None:
+            refill = max(0.0, seconds - self._budget_at) * self._bytes_per_s
+            self._budget = min(self._bytes_per_s, self._budget + refill)
+        self._budget_at = seconds
+        if self._budget < 0 and not force:  # a wanted keyframe goes out; later frames repay it
+            self._counters.frames_skipped_total += 1
+            return
+        self._keyframe_wanted = False
+        pts = round(seconds * VIDEO_TIME_BASE.denominator)
+        loop = asyncio.get_running_loop()
+        packets, cpu_s = await loop.run_in_executor(
+            self._executor, self._encode, frame, slot, pts, force
+        )
+        self._counters.encode_seconds_total += cpu_s
+        if not self.is_open:  # closed while the executor encoded
+            return
+        for packet in packets:
+            keyframe = packet.is_keyframe
+            self._budget -= packet.size
+            self.frames_encoded += 1
+            self._counters.frames_encoded_total += 1
+            self._counters.encoded_bytes_total += packet.size
+            self._counters.keyframes_encoded_total += keyframe
+            for sink in tuple(self._sinks):
+                sink.deliver(packet, keyframe, self)
+
+    def _encode(
+        self, frame: av.VideoFrame, slot: int, pts: int, force: bool
+    ) -> tuple[list[av.Packet[Any]], float]:
+        # Runs on an executor thread, one push at a time per rendition (the pump awaits each).
+        started = time.thread_time()
+        size = fit_within(frame.width, frame.height, self._caps.width, self._caps.height)
+        codec = self._codec
+        if codec is None or size != self._size:
+            codec = self._codec = self._open(*size)
+            self._size = size
+        scaled = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+        # The codec's clock ticks once per fps slot, so libvpx's rate control budgets bits for
+        # `fps` frames a second, whatever rate the publisher sends.
+        scaled.pts = slot
+        scaled.time_base = codec.time_base
+        scaled.pict_type = PictureType.I if force else PictureType.NONE
+        packets = codec.encode(scaled)
+        for packet in packets:
+            # Every rendition of a publisher shares the source's timeline, so a subscriber can
+            # switch rendition (THB-4) without a timestamp jump.
+            packet.pts = pts
+            packet.dts = pts
+            packet.time_base = VIDEO_TIME_BASE
+        return packets, time.thread_time() - started
+
+    def _open(self, width: int, height: int) -> VideoCodecContext:
+        codec = av.CodecContext.create("libvpx", "w")
+        assert isinstance(codec, VideoCodecContext)
+        bitrate = self._caps.max_bitrate_kbps * 1000
+        fps = fractions.Fraction(self._caps.fps).limit_denominator(1000)
+        codec.width = width
+        codec.height = height
+        codec.pix_fmt = "yuv420p"
+        codec.time_base = 1 / fps
+        codec.framerate = fps
+        codec.bit_rate = bitrate
+        codec.gop_size = max(1, round(self._caps.keyframe_interval_s * self._caps.fps))
+        codec.qmin = 4
+        codec.qmax = 63  # lose quality before frames when a busy picture meets the cap
+        codec.thread_count = 1 if width * height <= 640 * 360 else 2
+        # Real-time, no look-ahead, a one-second buffer capped at the profile's bitrate.
+        codec.options = {
+            "bufsize": str(bitrate),
+            "maxrate": str(bitrate),
+            "cpu-used": "8",
+            "deadline": "realtime",
+            "lag-in-frames": "0",
+            "undershoot-pct": "100",
+            "overshoot-pct": "15",
+            "static-thresh": "1",
+            "partitions": "0",
+        }
+        codec.open()
+        self._keyframe_wanted = True
+        return codec
+
+    def _reset(self) -> None:
+        self._codec = None
+        self._size = None
+        self._keyframe_wanted = True
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._codec = None
+        self._sinks.clear()
+        self._counters.encoders[self.profile_name] -= 1
+        if not self._counters.encoders[self.profile_name]:
+            del self._counters.encoders[self.profile_name]

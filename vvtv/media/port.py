@@ -1,0 +1,104 @@
+"""The MediaProvider port (MED-1/2): the one way the product touches media, and its messages.
+
+Every message is a frozen msgspec Struct, so a provider can live in a thread today and in a worker
+process (msgspec over a pipe) or behind a remote SFU's API later without the orchestrator noticing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import msgspec
+
+Role = Literal["publish", "subscribe"]
+
+
+class Participant(msgspec.Struct, frozen=True, kw_only=True):
+    """Who takes part in a media session: a publisher sends its camera/mic once; a subscriber
+    receives the named publishers (who may publish from another session, e.g. a Party tile)."""
+
+    participant_id: str
+    publishes: bool = False
+    subscribes_to: tuple[str, ...] = ()
+
+
+class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """One WebRTC peer connection the client may open: `answer` accepts offers only for these."""
+
+    participant_id: str
+    role: Role
+    publisher_ids: tuple[str, ...] = ()  # for `subscribe`: whom it receives, in m-line order
+
+
+class Endpoints(msgspec.Struct, frozen=True, kw_only=True):
+    session_id: str
+    profile_name: str
+    endpoints: tuple[Endpoint, ...]
+
+
+class SdpOffer(msgspec.Struct, frozen=True, kw_only=True):
+    session_id: str
+    participant_id: str
+    role: Role
+    sdp: str
+
+
+class SdpAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """A complete answer: ICE gathering has finished, so no candidates trickle afterwards."""
+
+    session_id: str
+    participant_id: str
+    role: Role
+    sdp: str
+
+
+class TurnCredentials(msgspec.Struct, frozen=True, kw_only=True):
+    """TURN REST API credentials (coturn `use-auth-secret`): valid until `expires_at` (unix s)."""
+
+    urls: tuple[str, ...]
+    username: str
+    credential: str
+    ttl_s: float
+    expires_at: int
+
+
+class RevokeReport(msgspec.Struct, frozen=True, kw_only=True):
+    session_id: str
+    peer_connections_closed: int
+
+
+PeerState = Literal["connected", "failed", "closed"]
+
+
+class PeerStateChanged(msgspec.Struct, frozen=True, kw_only=True, tag="media.peer_state"):
+    """Emitted by a provider when a client's peer connection connects, fails or closes."""
+
+    session_id: str
+    participant_id: str
+    role: Role
+    state: PeerState
+
+
+class MediaProvider(Protocol):
+    """MED-1: the orchestrator's only view of media (MED-2: it never knows what is behind it).
+
+    Every method validates before it acts: an unknown profile raises `UnknownProfile` before any
+    endpoint exists (SES-11); a failed teardown raises `RevokeFailed` (SES-10).
+    """
+
+    async def create_webrtc_endpoints(
+        self, session_id: str, profile_name: str, participants: tuple[Participant, ...]
+    ) -> Endpoints: ...
+
+    async def answer(self, offer: SdpOffer) -> SdpAnswer: ...
+
+    async def set_subscriber_profile(
+        self, session_id: str, participant_id: str, profile_name: str
+    ) -> None:
+        """Move a subscriber to another rendition at its next keyframe, without renegotiating
+        (THB-4: degrade the layer, don't reconnect)."""
+        ...
+
+    async def revoke_endpoints(self, session_id: str) -> RevokeReport: ...
+
+    async def create_turn_credentials(self, session_id: str) -> TurnCredentials: ...

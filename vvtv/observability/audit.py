@@ -1,0 +1,77 @@
+"""The audit log (TEL-6): append-only, written in the same transaction as the change it records,
+so a change and its audit entry are committed together or not at all."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from vvtv.store import Database
+
+
+class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
+    at: datetime
+    actor_id: str | None  # None: the system or the operator's shell
+    action: str
+    target_id: str | None = None
+    reason: str | None = None
+    detail: dict[str, Any] = {}
+    trace_id: str | None = None
+
+
+class StoredAudit(AuditRecord, frozen=True, kw_only=True):
+    id: int
+
+
+def append_audit(db: sqlite3.Connection, record: AuditRecord) -> int:
+    """Append inside the caller's transaction; returns the entry's id."""
+    cursor = db.execute(
+        "INSERT INTO audit_log (at, actor_id, action, target_id, reason, detail, trace_id)"
+        " VALUES (?,?,?,?,?,?,?)",
+        (
+            record.at.isoformat(),
+            record.actor_id,
+            record.action,
+            record.target_id,
+            record.reason,
+            json.dumps(record.detail, sort_keys=True),
+            record.trace_id,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+class AuditLog:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def append(self, record: AuditRecord) -> int:
+        return await self._db.write(lambda db: append_audit(db, record))
+
+    async def page(self, before_id: int | None, limit: int) -> list[StoredAudit]:
+        """Newest first; pass the last id seen as `before_id` for the next page."""
+
+        def select(db: sqlite3.Connection) -> list[StoredAudit]:
+            rows = db.execute(
+                "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before_id if before_id is not None else 2**62, limit),
+            )
+            return [
+                StoredAudit(
+                    id=row["id"],
+                    at=datetime.fromisoformat(row["at"]),
+                    actor_id=row["actor_id"],
+                    action=row["action"],
+                    target_id=row["target_id"],
+                    reason=row["reason"],
+                    detail=json.loads(row["detail"]),
+                    trace_id=row["trace_id"],
+                )
+                for row in rows
+            ]
+
+        return await self._db.read(select)

@@ -72,6 +72,8 @@ class Connection:
             self.outbox.send_nowait(event)
         except trio.WouldBlock:
             self.close(CLOSE_TOO_SLOW, "too slow")
+        except trio.ClosedResourceError:
+            pass  # closing: nothing more goes out
 
     def close(self, code: int, reason: str) -> None:
         self.close_code = (code, reason)
@@ -125,19 +127,22 @@ class SocketHub:
         try:
             expires = self._auth.access_expires_at(token)
             connection.push(Authenticated(user_id=principal.user_id, access_expires_at=expires))
-            with connection.cancel_scope:
-                async with trio.open_nursery() as nursery:
-                    expiry = _Expiry(expires)
-                    nursery.start_soon(self._write, connection)
-                    nursery.start_soon(self._watch_expiry, connection, expiry)
-                    await self._read(connection, expiry)
-                    nursery.cancel_scope.cancel()
+            async with trio.open_nursery() as writer:
+                writer.start_soon(self._write, connection)
+                with connection.cancel_scope:
+                    async with trio.open_nursery() as nursery:
+                        expiry = _Expiry(expires)
+                        nursery.start_soon(self._watch_expiry, connection, expiry)
+                        await self._read(connection, expiry)
+                # The writer delivers what was queued before the close (e.g. `banned`), but a
+                # peer that stopped reading does not hold the close up.
+                connection.outbox.close()
+                writer.cancel_scope.deadline = trio.current_time() + self._limits.close_flush_s
         finally:
             self._by_user[principal.user_id].discard(connection)
             if not self._by_user[principal.user_id]:
                 del self._by_user[principal.user_id]
         if connection.close_code is not None:
-            await self._flush(connection)
             await websocket.close(*connection.close_code)
 
     async def _hello(self) -> tuple[str, Principal]:
@@ -220,16 +225,6 @@ class SocketHub:
     async def _write(self, connection: Connection) -> None:
         async for event in connection._outbox_out:
             await self._send(event)
-
-    async def _flush(self, connection: Connection) -> None:
-        """Deliver what was queued before a close (e.g. `banned`), without waiting for more."""
-        with trio.move_on_after(self._limits.close_flush_s):
-            while True:
-                try:
-                    event = connection._outbox_out.receive_nowait()
-                except (trio.WouldBlock, trio.EndOfChannel):
-                    return
-                await self._send(event)
 
     @staticmethod
     async def _send(event: ServerEvent) -> None:

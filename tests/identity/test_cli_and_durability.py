@@ -1,0 +1,90 @@
+"""The operator's shell and crash safety: `vvtv user create` bootstraps an admin; whatever a user
+was told succeeded survives a SIGKILL of the server."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.identity.helpers import PASSWORD, TERMS
+from tests.server_process import REPO, cheap_hashing_config, start_server
+
+pytestmark = pytest.mark.slow
+
+
+def _create_admin(config: Path, data: Path, handle: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "vvtv.cli", "user", "create", "--handle", handle,
+            "--role", "admin", "--password-stdin", "--config", str(config), "--data", str(data),
+        ],
+        input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.req("AUTH-4")
+def test_user_create_bootstraps_the_first_admin(tmp_path: Path) -> None:
+    config = cheap_hashing_config(tmp_path)
+    created = _create_admin(config, tmp_path / "var", "root")
+    assert created.returncode == 0, created.stderr
+    assert "created admin root" in created.stdout
+    again = _create_admin(config, tmp_path / "var", "root")
+    assert again.returncode == 1
+    assert "handle_taken" in again.stderr
+    server = start_server(tmp_path, config=config)
+    try:
+        tokens = httpx.post(
+            f"{server.url}/auth/login", json={"handle": "root", "password": PASSWORD}
+        ).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        audit = httpx.get(f"{server.url}/admin/audit", headers=headers)
+        assert audit.status_code == 200
+        (entry,) = audit.json()["entries"]
+        assert (entry["action"], entry["actor_id"], entry["detail"]["role"]) == (
+            "role.grant",
+            None,
+            "admin",
+        )
+    finally:
+        assert server.stop() == 0
+
+
+def test_every_acknowledged_signup_survives_a_sigkill(tmp_path: Path) -> None:
+    config = cheap_hashing_config(tmp_path)
+    server = start_server(tmp_path, config=config)
+
+    def sign_up(n: int) -> str | None:
+        body = {
+            "handle": f"user{n:04d}", "password": PASSWORD, "age_confirmed": True,
+            "terms_version": TERMS,
+        }  # fmt: skip
+        try:
+            response = httpx.post(f"{server.url}/auth/signup", json=body, timeout=10)
+        except httpx.TransportError:
+            return None  # cut off by the kill: never acknowledged
+        return body["handle"] if response.status_code == 201 else None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(sign_up, n) for n in range(120)]
+        # Kill while writes are in flight: after the first acknowledgements, without waiting.
+        futures[20].result()
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        acknowledged = [handle for f in futures if (handle := f.result()) is not None]
+    assert len(acknowledged) >= 20
+
+    restarted = start_server(tmp_path, config=config)
+    try:
+        for handle in acknowledged:
+            response = httpx.post(
+                f"{restarted.url}/auth/login", json={"handle": handle, "password": PASSWORD}
+            )
+            assert response.status_code == 200, (handle, response.text)
+    finally:
+        assert restarted.stop() == 0

@@ -1,0 +1,181 @@
+"""The session state machine and cost rules, without trio."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import get_args
+
+import pytest
+
+from vvtv.contracts.sessions import PolicySnapshot, SessionState
+from vvtv.domain.sessions import (
+    TRANSITIONS,
+    Abandoned,
+    Alert,
+    ArmHeartbeat,
+    Create,
+    CreateEndpoints,
+    DisarmHeartbeat,
+    End,
+    EndpointsFailed,
+    EndpointsReady,
+    Heartbeat,
+    HeartbeatTimeout,
+    Message,
+    Persist,
+    Refuse,
+    Revoked,
+    RevokeEndpoints,
+    RevokeFailed,
+    Session,
+    allowed,
+    decide,
+    egress_bytes,
+    media_plan,
+    running_egress_bytes,
+)
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+STATES: tuple[SessionState, ...] = get_args(SessionState)
+
+
+def session(state: SessionState = "creating", **changes: object) -> Session:
+    base = Session(
+        id="s1",
+        mode="party",
+        ecosystem="party",
+        audience_type="group",
+        stream_transport="webrtc",
+        intent_label="hang_out",
+        media_profile="thumb_low",
+        webrtc=True,
+        participants=("u1",),
+        policy=PolicySnapshot(config_version="v1"),
+        created_at=T0,
+        state=state,
+        bitrate_kbps=180,
+        direction_factor=1.0,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+MESSAGES: dict[str, Message] = {
+    "create": Create(session()),
+    "endpoints_ready": EndpointsReady(T0),
+    "endpoints_failed": EndpointsFailed(T0, "boom"),
+    "end": End(T0, "user"),
+    "heartbeat": Heartbeat(),
+    "heartbeat_timeout": HeartbeatTimeout(T0),
+    "abandoned": Abandoned(T0),
+    "revoked": Revoked(T0),
+    "revoke_failed": RevokeFailed(T0, "boom"),
+}
+
+# (state, message) -> the state after it; anything not listed is refused and changes nothing.
+# `=` means accepted without a state change.
+EXPECTED: dict[tuple[SessionState | None, str], SessionState | str] = {
+    (None, "create"): "creating",
+    ("creating", "endpoints_ready"): "active",
+    ("creating", "endpoints_failed"): "ending",
+    ("creating", "abandoned"): "ending",
+    ("active", "end"): "ending",
+    ("active", "heartbeat"): "=",
+    ("active", "heartbeat_timeout"): "ending",
+    ("active", "abandoned"): "ending",
+    ("ending", "abandoned"): "=",
+    ("ending", "revoked"): "ended",
+    ("ending", "revoke_failed"): "failed",
+    # A timer that fires after the session started leaving is ignored, not an error.
+    ("creating", "heartbeat_timeout"): "=",
+    ("ending", "heartbeat_timeout"): "=",
+    ("ended", "heartbeat_timeout"): "=",
+    ("failed", "heartbeat_timeout"): "=",
+}
+
+
+@pytest.mark.parametrize("state", [None, *STATES])
+@pytest.mark.parametrize("name", list(MESSAGES))
+def test_every_message_in_every_state(state: SessionState | None, name: str) -> None:
+    """SES-4: exactly the table's transitions happen; every other message is refused."""
+    current = None if state is None else session(state)
+    new, effects = decide(current, MESSAGES[name])
+    expected = EXPECTED.get((state, name))
+    if expected is None:
+        assert new == current
+        assert len(effects) == 1
+        assert isinstance(effects[0], Refuse)
+        return
+    assert not any(isinstance(effect, Refuse) for effect in effects)
+    assert new is not None
+    if expected == "=":
+        assert new.state == state
+    else:
+        assert new.state == expected
+        assert allowed(state, new.state)
+        # Every change of state is persisted, before anything else reaches outside the actor.
+        persisted = [e for e in effects if isinstance(e, Persist)]
+        assert persisted
+        assert persisted[0].session == new
+
+
+def test_table_is_the_spec_chain_plus_abandoning_creation() -> None:
+    """SES-4: creating → active → ending → ended | failed, and creating → ending for cleanup."""
+    edges = {(s, t) for s, targets in TRANSITIONS.items() for t in targets}
+    assert edges == {
+        (None, "creating"),
+        ("creating", "active"),
+        ("creating", "ending"),
+        ("active", "ending"),
+        ("ending", "ended"),
+        ("ending", "failed"),
+    }
+
+
+def test_create_asks_for_endpoints_then_activation_arms_the_heartbeat() -> None:
+    new, effects = decide(None, Create(session()))
+    assert any(isinstance(e, CreateEndpoints) and e.profile == "thumb_low" for e in effects)
+    assert new is not None
+    active, effects = decide(new, EndpointsReady(T0))
+    assert active is not None
+    assert active.started_at == T0
+    assert ArmHeartbeat("s1") in effects
+
+
+def test_ending_revokes_and_disarms() -> None:
+    new, effects = decide(session("active", started_at=T0), End(T0 + timedelta(seconds=10), "user"))
+    assert new is not None
+    assert new.end_reason == "user"
+    assert DisarmHeartbeat("s1") in effects
+    assert RevokeEndpoints("s1", True) in effects
+
+
+def test_revoke_failure_alerts() -> None:
+    """SES-10 (the rule): a failed revoke makes the session `failed` and raises an alert."""
+    new, effects = decide(session("ending"), RevokeFailed(T0, "sfu gone"))
+    assert new is not None
+    assert new.state == "failed"
+    assert Alert("s1", "sfu gone") in effects
+
+
+def test_egress_estimate() -> None:
+    """SES-12: ceiling bitrate × duration × direction factor, fixed when the session ends."""
+    # 1000 kbps for 8 s, sent both ways: 1000 * 1000 / 8 * 8 * 2 bytes.
+    assert egress_bytes(1000, 2.0, 8.0) == 2_000_000
+    running = session("active", started_at=T0, bitrate_kbps=1000, direction_factor=2.0)
+    assert running_egress_bytes(running, T0 + timedelta(seconds=8)) == 2_000_000
+    ending, _ = decide(running, End(T0 + timedelta(seconds=8), "user"))
+    assert ending is not None
+    assert ending.estimated_egress_bytes == 2_000_000
+    ended, _ = decide(ending, Revoked(T0 + timedelta(seconds=60)))
+    assert ended is not None
+    assert running_egress_bytes(ended, T0 + timedelta(hours=1)) == 2_000_000
+    assert running_egress_bytes(session("creating"), T0 + timedelta(hours=1)) == 0
+
+
+def test_media_plan() -> None:
+    assert media_plan("webrtc", "webrtc") == "endpoints"
+    assert media_plan("hls", "hls") == "none"
+    assert media_plan("local", "webrtc") == "none"
+    assert media_plan("hls", "webrtc") == "mismatch"
+    assert media_plan("webrtc", "hls") == "mismatch"

@@ -1,0 +1,263 @@
+"""The orchestrator and its session actors on trio's MockClock, with the fake media provider."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import trio
+import trio.testing
+
+from tests.sessions.conftest import ADMIN, ANA, BOB, World
+from vvtv.config import ConfigBundle
+from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent
+from vvtv.contracts.sessions import CreateSession, EndSession, TransitionSession
+from vvtv.media.errors import UnknownProfile
+from vvtv.sessions.errors import (
+    SessionNotFound,
+    SessionStateConflict,
+    TransitionFailed,
+    TransitionNotAllowed,
+    TransportMismatch,
+    UnknownMode,
+)
+
+
+def create(mode: str = "party", profile: str | None = None) -> CreateSession:
+    return CreateSession(
+        mode=mode,
+        audience_type="group",
+        stream_transport="webrtc",
+        intent_label="hang_out",
+        media_profile=profile,
+    )
+
+
+def transition(from_id: str, to_mode: str = "random") -> TransitionSession:
+    return TransitionSession(
+        from_session_id=from_id,
+        to_mode=to_mode,
+        audience_type="one_to_one",
+        stream_transport="webrtc",
+        intent_label="meet",
+    )
+
+
+async def test_create_records_mode_intent_policy_and_the_manifest_profile(
+    world: World, config_bundle: ConfigBundle
+) -> None:
+    """SES-1: mode, audience, transport, intent and a policy snapshot; the profile comes from
+    the mode manifest when none is given."""
+    view = await world.sessions.create(ANA, create("party"))
+    assert view.state == "active"
+    assert (view.mode, view.audience_type, view.stream_transport, view.intent_label) == (
+        "party", "group", "webrtc", "hang_out",
+    )  # fmt: skip
+    assert view.media_profile == config_bundle.modes.modes["party"].media_profile
+    assert view.policy.config_version == config_bundle.version
+    assert view.policy.tier == config_bundle.tier
+    assert view.participants == ["ana"]
+    assert world.provider.methods() == ["create_webrtc_endpoints"]
+    assert world.sessions.heartbeats.armed() == 1
+
+
+async def test_a_given_profile_overrides_the_manifest(world: World) -> None:
+    view = await world.sessions.create(ANA, create("party", "thumb_degraded"))
+    assert view.media_profile == "thumb_degraded"
+    assert world.provider.sessions[view.id].profile_name == "thumb_degraded"
+
+
+async def test_local_profile_creates_no_endpoints(world: World) -> None:
+    view = await world.sessions.create(ANA, create("mirror"))
+    assert view.state == "active"
+    assert world.provider.calls == []
+
+
+async def test_unknown_profile_is_refused_before_any_endpoint(world: World) -> None:
+    """SES-11: an unknown profile is an error before any endpoint (or record) exists."""
+    with pytest.raises(UnknownProfile):
+        await world.sessions.create(ANA, create("party", "no_such_profile"))
+    assert world.provider.calls == []
+    assert world.store.sessions == {}
+
+
+async def test_bad_requests_are_refused_before_anything_exists(world: World) -> None:
+    with pytest.raises(UnknownMode):
+        await world.sessions.create(ANA, create("no_such_mode"))
+    with pytest.raises(TransportMismatch):
+        await world.sessions.create(ANA, create("broadcast"))  # an HLS profile over webrtc
+    assert world.provider.calls == []
+    assert world.store.sessions == {}
+
+
+async def test_transition_ends_the_parent_and_links_the_new_session(world: World) -> None:
+    """SES-2, SES-5, SES-6, INV-1: a NEW session with parent_session_id; the parent is ended;
+    the handover hint comes from the mode manifest (party → random is a cut)."""
+    parent = await world.sessions.create(ANA, create("party"))
+    result = await world.sessions.transition(ANA, transition(parent.id, "random"))
+    assert result.handover == "cut"
+    assert result.ended.id == parent.id
+    assert result.ended.state == "ended"
+    assert result.ended.end_reason == "transition"
+    assert result.session.id != parent.id
+    assert result.session.parent_session_id == parent.id
+    assert result.session.mode == "random"
+    assert result.session.state == "active"
+    assert (await world.sessions.get(ANA, parent.id)).state == "ended"
+    assert world.provider.methods() == [
+        "create_webrtc_endpoints", "revoke_endpoints", "create_webrtc_endpoints",
+    ]  # fmt: skip
+
+
+async def test_transition_the_manifest_does_not_allow_is_refused(world: World) -> None:
+    random = await world.sessions.create(ANA, create("random"))
+    with pytest.raises(TransitionNotAllowed):
+        await world.sessions.transition(ANA, transition(random.id, "sniffers"))
+    assert (await world.sessions.get(ANA, random.id)).state == "active"
+    assert len(world.store.sessions) == 1
+
+
+async def test_transition_that_cannot_end_the_previous_session_creates_nothing(
+    world: World,
+) -> None:
+    """SES-7: the revoke fails, so the previous session is `failed` and no new one exists."""
+    parent = await world.sessions.create(ANA, create("party"))
+    world.provider.fail_revoke = True
+    with pytest.raises(TransitionFailed):
+        await world.sessions.transition(ANA, transition(parent.id, "random"))
+    assert list(world.store.sessions) == [parent.id]
+    assert world.store.sessions[parent.id].state == "failed"
+    # An already-ended session cannot be transitioned either.
+    with pytest.raises(SessionStateConflict):
+        await world.sessions.transition(ANA, transition(parent.id, "random"))
+    assert list(world.store.sessions) == [parent.id]
+
+
+async def test_two_simultaneous_transitions_exactly_one_wins(world: World) -> None:
+    """SES-9: 100 times, two transitions of one session race; exactly one creates a session."""
+    for _ in range(100):
+        parent = await world.sessions.create(ANA, create("party"))
+        won: list[str] = []
+        lost: list[Exception] = []
+
+        async def attempt(
+            to_mode: str,
+            parent_id: str = parent.id,
+            won: list[str] = won,
+            lost: list[Exception] = lost,
+        ) -> None:
+            try:
+                result = await world.sessions.transition(ANA, transition(parent_id, to_mode))
+            except SessionStateConflict as refused:
+                lost.append(refused)
+            else:
+                won.append(result.session.id)
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(attempt, "random")
+            nursery.start_soon(attempt, "sniffers")
+        assert len(won) == 1
+        assert len(lost) == 1
+        children = [s for s in world.store.sessions.values() if s.parent_session_id == parent.id]
+        assert [child.id for child in children] == won
+        assert world.store.sessions[parent.id].state == "ended"
+
+
+async def test_no_heartbeat_ends_the_session_and_revokes_endpoints(
+    world: World, config_bundle: ConfigBundle, autojump_clock: trio.testing.MockClock
+) -> None:
+    """SES-8: silent for `sessions.heartbeat_timeout_s` → ending → ended, endpoints revoked."""
+    timeout = config_bundle.limits.sessions.heartbeat_timeout_s
+    view = await world.sessions.create(ANA, create("party"))
+    await trio.sleep(timeout * 0.9)
+    ack = await world.sessions.heartbeat(ANA, view.id)
+    assert ack.expires_in_s == timeout
+    await trio.sleep(timeout * 0.9)  # alive: the heartbeat pushed the deadline back
+    assert world.store.sessions[view.id].state == "active"
+    await trio.sleep(timeout * 0.2)
+    ended = world.store.sessions[view.id]
+    assert ended.state == "ended"
+    assert ended.end_reason == "timeout"
+    assert world.provider.methods()[-1] == "revoke_endpoints"
+    assert view.id not in world.provider.sessions
+    with pytest.raises(SessionStateConflict):
+        await world.sessions.heartbeat(ANA, view.id)
+
+
+async def test_revoke_failure_marks_failed_and_alerts(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SES-10: a failed revoke → `failed` + alert: a metric, an ERROR log line, an audit entry."""
+    view = await world.sessions.create(ANA, create("party"))
+    world.provider.fail_revoke = {view.id}
+    with caplog.at_level(logging.ERROR, logger="vvtv.sessions"):
+        ended = await world.sessions.end(ANA, view.id, EndSession())
+    assert ended.state == "failed"
+    assert (
+        world.metrics.get_sample_value("vvtv_session_revoke_failures_total", {"mode": "party"}) == 1
+    )
+    assert any(r.levelno == logging.ERROR and view.id in r.getMessage() for r in caplog.records)
+    [audit] = world.store.audit
+    assert (audit.action, audit.target_id) == ("session.revoke_failed", view.id)
+
+
+async def test_running_cost_estimate_and_egress_metric(
+    world: World, config_bundle: ConfigBundle, autojump_clock: trio.testing.MockClock
+) -> None:
+    """SES-12, INV-10: profile bitrate × duration × direction factor, running then final."""
+    profile = config_bundle.profile("call_private")
+    factor = config_bundle.limits.cost.direction_factor.of("private")
+    per_second = profile.max_total_kbps * 1000 / 8 * factor
+    view = await world.sessions.create(ANA, create("private_call"))
+    assert view.media_profile == "call_private"
+    await trio.sleep(10)
+    await world.sessions.heartbeat(ANA, view.id)
+    assert (await world.sessions.get(ANA, view.id)).estimated_egress_bytes == int(per_second * 10)
+    ended = await world.sessions.end(ANA, view.id, EndSession())
+    await trio.sleep(60)
+    assert (await world.sessions.get(ANA, view.id)).estimated_egress_bytes == int(per_second * 10)
+    assert ended.estimated_egress_bytes == int(per_second * 10)
+    assert world.metrics.get_sample_value(
+        "vvtv_session_estimated_egress_bytes_total", {"mode": "private_call"}
+    ) == int(per_second * 10)
+
+
+async def test_only_participants_or_an_admin_see_or_act(world: World) -> None:
+    """Outsiders get 404 on every route, so a session's existence never leaks."""
+    view = await world.sessions.create(ANA, create("party"))
+    with pytest.raises(SessionNotFound):
+        await world.sessions.get(BOB, view.id)
+    with pytest.raises(SessionNotFound):
+        await world.sessions.heartbeat(BOB, view.id)
+    with pytest.raises(SessionNotFound):
+        await world.sessions.end(BOB, view.id, EndSession())
+    with pytest.raises(SessionNotFound):
+        await world.sessions.transition(BOB, transition(view.id))
+    with pytest.raises(SessionNotFound):
+        await world.sessions.get(ANA, "no-such-session")
+    with pytest.raises(SessionNotFound):
+        await world.sessions.end(ANA, "no-such-session", EndSession())
+    assert (await world.sessions.get(ANA, view.id)).state == "active"
+    assert (await world.sessions.get(ADMIN, view.id)).id == view.id
+    assert (await world.sessions.end(ADMIN, view.id, EndSession(reason="moderation"))).state == (
+        "ended"
+    )
+
+
+async def test_ending_twice_is_refused(world: World) -> None:
+    """SES-3: end cleans up once; the second end is a conflict."""
+    view = await world.sessions.create(ANA, create("party"))
+    assert (await world.sessions.end(ANA, view.id, EndSession())).state == "ended"
+    assert view.id not in world.provider.sessions
+    with pytest.raises(SessionStateConflict):
+        await world.sessions.end(ANA, view.id, EndSession())
+
+
+async def test_socket_heartbeat_is_acknowledged(world: World, config_bundle: ConfigBundle) -> None:
+    view = await world.sessions.create(ANA, create("party"))
+    ack = await world.sessions.on_socket_heartbeat(ANA, Heartbeat(session_id=view.id))
+    assert ack == HeartbeatAckEvent(
+        session_id=view.id, expires_in_s=config_bundle.limits.sessions.heartbeat_timeout_s
+    )
+    with pytest.raises(SessionNotFound):
+        await world.sessions.on_socket_heartbeat(BOB, Heartbeat(session_id=view.id))

@@ -1,0 +1,131 @@
+"""The session routes over HTTP: a small app mounting the sessions blueprint behind the real
+identity guard (the composition root mounts the same blueprint)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+from quart.typing import TestClientProtocol as HttpClient
+from quart_schema import QuartSchema
+from quart_trio import QuartTrio
+
+from vvtv.actors import open_registry
+from vvtv.assembly import Services, actor_settings
+from vvtv.contracts.identity import Signup
+from vvtv.identity.guard import identity_guard
+from vvtv.media.fake import FakeMediaProvider
+from vvtv.runtime import Runtime
+from vvtv.sessions import api
+from vvtv.sessions.orchestrator import open_orchestrator
+from vvtv.sessions.store import SqliteSessionStore
+from vvtv.web.errors import install_error_handlers
+from vvtv.web.routing import undeclared_routes
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def http(runtime: Runtime, services: Services) -> AsyncIterator[HttpClient]:
+    config = runtime.config
+    async with (
+        open_registry(actor_settings(config)) as actors,
+        open_orchestrator(
+            actors, config, FakeMediaProvider(config.media.profiles),
+            SqliteSessionStore(runtime.database), runtime.clock, CollectorRegistry(),
+        ) as sessions,
+    ):  # fmt: skip
+        app = QuartTrio("sessions-test")
+        QuartSchema(app, conversion_preference="msgspec")
+        install_error_handlers(app)
+        app.register_blueprint(api.routes(sessions, identity_guard(services.identity)))
+        assert undeclared_routes(app) == []
+        yield app.test_client()
+
+
+async def bearer(runtime: Runtime, services: Services, handle: str) -> dict[str, str]:
+    tokens = await services.identity.signup(
+        Signup(
+            handle=handle,
+            password=PASSWORD,
+            age_confirmed=True,
+            terms_version=runtime.config.limits.auth.terms_version,
+        )
+    )
+    return {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+SPEC = {"audience_type": "group", "stream_transport": "webrtc", "intent_label": "hang_out"}
+CREATE = {"mode": "party", **SPEC}
+
+
+async def json_of(response: Any) -> Any:
+    return await response.get_json()
+
+
+async def test_session_journey_over_http(
+    http: HttpClient, runtime: Runtime, services: Services
+) -> None:
+    """SES-1, SES-2, SES-3 over HTTP: create, heartbeat, read, transition, end."""
+    ana = await bearer(runtime, services, "ana")
+    created = await http.post("/sessions", json=CREATE, headers=ana)
+    assert created.status_code == 201, await created.get_data()
+    session = await json_of(created)
+    assert session["state"] == "active"
+    assert session["media_profile"] == "thumb_low"
+
+    beat = await http.post(f"/sessions/{session['id']}/heartbeat", headers=ana)
+    assert beat.status_code == 200
+    assert (await json_of(beat))[
+        "expires_in_s"
+    ] == runtime.config.limits.sessions.heartbeat_timeout_s
+
+    read = await http.get(f"/sessions/{session['id']}", headers=ana)
+    assert read.status_code == 200
+    assert (await json_of(read))["id"] == session["id"]
+
+    moved = await http.post(
+        "/sessions/transition",
+        json={**SPEC, "from_session_id": session["id"], "to_mode": "broadcast",
+              "stream_transport": "hls", "audience_type": "broadcast"},
+        headers=ana,
+    )  # fmt: skip
+    assert moved.status_code == 201, await moved.get_data()
+    result = await json_of(moved)
+    assert result["handover"] == "crossfade"
+    assert result["ended"]["state"] == "ended"
+    assert result["session"]["parent_session_id"] == session["id"]
+
+    again = await http.post(
+        "/sessions/transition",
+        json={**SPEC, "from_session_id": session["id"], "to_mode": "random"},
+        headers=ana,
+    )
+    assert again.status_code == 409
+    assert (await json_of(again))["code"] == "invalid_session_state"
+
+    ended = await http.post(f"/sessions/{result['session']['id']}/end", json={}, headers=ana)
+    assert ended.status_code == 200
+    assert (await json_of(ended))["state"] == "ended"
+
+
+async def test_errors_over_http(http: HttpClient, runtime: Runtime, services: Services) -> None:
+    """SES-11 maps to 400 `unknown_profile`; outsiders get 404; anonymous callers 401."""
+    ana = await bearer(runtime, services, "ana")
+    bob = await bearer(runtime, services, "bob")
+    unknown = await http.post("/sessions", json={**CREATE, "media_profile": "nope"}, headers=ana)
+    assert unknown.status_code == 400
+    assert (await json_of(unknown))["code"] == "unknown_profile"
+
+    session = await json_of(await http.post("/sessions", json=CREATE, headers=ana))
+    for response in (
+        await http.get(f"/sessions/{session['id']}", headers=bob),
+        await http.post(f"/sessions/{session['id']}/end", json={}, headers=bob),
+        await http.post(f"/sessions/{session['id']}/heartbeat", headers=bob),
+        await http.get("/sessions/no-such-session", headers=ana),
+    ):
+        assert response.status_code == 404
+        assert (await json_of(response))["code"] == "session_not_found"
+    assert (await http.get(f"/sessions/{session['id']}")).status_code == 401

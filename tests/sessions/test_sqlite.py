@@ -1,0 +1,87 @@
+"""Sessions on a real SQLite file: crash recovery at start-up and the cost columns (SES-12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from tests.sessions.conftest import ANA, trio_wall_clock
+from tests.sessions.test_orchestrator import create
+from vvtv.actors import open_registry
+from vvtv.assembly import actor_settings
+from vvtv.config import ConfigBundle
+from vvtv.contracts.sessions import EndSession
+from vvtv.media.fake import FakeMediaProvider
+from vvtv.sessions.orchestrator import open_orchestrator
+from vvtv.sessions.store import SqliteSessionStore
+from vvtv.store import open_database
+
+
+async def test_reconcile_ends_what_a_dead_process_left_running(
+    config_bundle: ConfigBundle, tmp_path: Path
+) -> None:
+    """Crash safety: sessions left active are ended at the next start, endpoints revoked."""
+    path = tmp_path / "vvtv.sqlite3"
+    profiles = config_bundle.media.profiles
+    settings = actor_settings(config_bundle)
+    async with (
+        open_database(path) as database,
+        open_registry(settings) as actors,
+        open_orchestrator(
+            actors, config_bundle, FakeMediaProvider(profiles), SqliteSessionStore(database),
+            trio_wall_clock, CollectorRegistry(),
+        ) as sessions,
+    ):  # fmt: skip
+        left = [(await sessions.create(ANA, create("party"))).id for _ in range(2)]
+        finished = (await sessions.create(ANA, create("party"))).id
+        await sessions.end(ANA, finished, EndSession())
+    # The process "died": nothing ended the two sessions. A new one starts on the same file.
+    provider = FakeMediaProvider(profiles)
+    async with (
+        open_database(path) as database,
+        open_registry(settings) as actors,
+        open_orchestrator(
+            actors, config_bundle, provider, SqliteSessionStore(database), trio_wall_clock,
+            CollectorRegistry(),
+        ) as sessions,
+    ):  # fmt: skip
+        store = SqliteSessionStore(database)
+        assert sorted(s.id for s in await store.unfinished()) == sorted(left)
+        assert await sessions.reconcile() == 2
+        assert await store.unfinished() == []
+        for session_id in left:
+            view = await sessions.get(ANA, session_id)
+            assert (view.state, view.end_reason) == ("ended", "abandoned")
+        assert sorted(c.session_id for c in provider.calls if c.method == "revoke_endpoints") == (
+            sorted(left)
+        )
+        assert (await sessions.get(ANA, finished)).end_reason == "user"
+
+
+async def test_store_records_profile_start_end_and_egress(
+    config_bundle: ConfigBundle, tmp_path: Path
+) -> None:
+    """SES-12: the store keeps each session's profile, start, end and estimated egress."""
+    async with (
+        open_database(tmp_path / "vvtv.sqlite3") as database,
+        open_registry(actor_settings(config_bundle)) as actors,
+        open_orchestrator(
+            actors, config_bundle, FakeMediaProvider(config_bundle.media.profiles),
+            SqliteSessionStore(database), trio_wall_clock, CollectorRegistry(),
+        ) as sessions,
+    ):  # fmt: skip
+        view = await sessions.create(ANA, create("random"))
+        ended = await sessions.end(ANA, view.id, EndSession())
+        row = await database.read(
+            lambda db: db.execute(
+                "SELECT media_profile, started_at, ended_at, estimated_egress_bytes, state"
+                " FROM sessions WHERE id = ?",
+                (view.id,),
+            ).fetchone()
+        )
+    assert row["media_profile"] == "call_random_fast"
+    assert row["started_at"] is not None
+    assert row["ended_at"] is not None
+    assert row["state"] == "ended"
+    assert row["estimated_egress_bytes"] == ended.estimated_egress_bytes > 0

@@ -1,0 +1,319 @@
+"""The session state machine (SES-4) and its rules, as a pure `decide(session, message)`.
+
+    creating ──▶ active ──▶ ending ──▶ ended
+        │                      │
+        └──────────────────────┘──▶ failed (only from ending: the revoke failed, SES-10)
+
+`creating → ending` is the one edge beyond the spec's chain: a session whose endpoints could not be
+created (or that a dead process left half-made) still goes through `ending`, so whatever the
+provider may hold is revoked the same way as for any other session. `ended` and `failed` are final.
+Every decision is a new `Session` value plus effects (values) that the actor performs in order;
+a message the table forbids yields only a `Refuse` and leaves the session untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final, Literal
+
+from vvtv.contracts.sessions import (
+    AudienceType,
+    PolicySnapshot,
+    SessionState,
+    StreamTransport,
+)
+
+TRANSITIONS: Final[dict[SessionState | None, frozenset[SessionState]]] = {
+    None: frozenset({"creating"}),
+    "creating": frozenset({"active", "ending"}),
+    "active": frozenset({"ending"}),
+    "ending": frozenset({"ended", "failed"}),
+    "ended": frozenset(),
+    "failed": frozenset(),
+}
+FINAL: Final[frozenset[SessionState]] = frozenset({"ended", "failed"})
+
+
+def allowed(source: SessionState | None, target: SessionState) -> bool:
+    return target in TRANSITIONS[source]
+
+
+# --- the session value ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """Everything one session actor owns; persisted after every change."""
+
+    id: str
+    mode: str
+    ecosystem: str
+    audience_type: AudienceType
+    stream_transport: StreamTransport
+    intent_label: str
+    media_profile: str | None
+    webrtc: bool  # whether the media provider holds endpoints for it
+    participants: tuple[str, ...]
+    policy: PolicySnapshot
+    created_at: datetime
+    parent_session_id: str | None = None
+    state: SessionState = "creating"
+    started_at: datetime | None = None  # when media could flow: the start of the cost estimate
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    bitrate_kbps: int = 0  # the profile's video + audio ceiling (TEL-4)
+    direction_factor: float = 0.0  # per ecosystem: a call is sent both ways
+    estimated_egress_bytes: int = 0  # final once ended; see `running_egress_bytes`
+
+
+def egress_bytes(bitrate_kbps: int, direction_factor: float, seconds: float) -> int:
+    """SES-12 / INV-10: the ceiling bitrate sent for `seconds`, times the direction factor."""
+    return int(bitrate_kbps * 1000 / 8 * direction_factor * max(seconds, 0.0))
+
+
+def running_egress_bytes(session: Session, now: datetime) -> int:
+    """The estimate so far: final once the session has ended, growing while it runs."""
+    if session.started_at is None:
+        return 0
+    if session.ended_at is not None:
+        return session.estimated_egress_bytes
+    seconds = (now - session.started_at).total_seconds()
+    return egress_bytes(session.bitrate_kbps, session.direction_factor, seconds)
+
+
+def may_act(session: Session, user_id: str, is_admin: bool) -> bool:
+    """Only a session's participants, or an admin, may see it or act on it."""
+    return is_admin or user_id in session.participants
+
+
+MediaPlan = Literal["endpoints", "none", "mismatch"]
+
+
+def media_plan(profile_transport: str, stream_transport: StreamTransport) -> MediaPlan:
+    """WebRTC profiles get provider endpoints; local (mirror) and HLS ones need none; a profile
+    whose transport contradicts the requested one is refused before anything is created."""
+    if profile_transport == "local":
+        return "none"
+    if profile_transport != stream_transport:
+        return "mismatch"
+    return "endpoints" if profile_transport == "webrtc" else "none"
+
+
+# --- messages (what happened) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointsReady:
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointsFailed:
+    at: datetime
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """A participant ends it, or a transition moves away from it (reason `transition`)."""
+
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatTimeout:
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Abandoned:
+    """Found unfinished at start-up: the process that owned it died (crash recovery)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeFailed:
+    at: datetime
+    error: str
+
+
+Message = (
+    Create
+    | EndpointsReady
+    | EndpointsFailed
+    | End
+    | Heartbeat
+    | HeartbeatTimeout
+    | Abandoned
+    | Revoked
+    | RevokeFailed
+)
+
+# --- effects (what the actor must do, in order) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Persist:
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class CreateEndpoints:
+    session_id: str
+    profile: str | None
+    participants: tuple[str, ...]
+    webrtc: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeEndpoints:
+    session_id: str
+    webrtc: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EmitState:
+    participants: tuple[str, ...]
+    session_id: str
+    state: SessionState
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArmHeartbeat:
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisarmHeartbeat:
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountEgress:
+    mode: str
+    egress_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """The operator must know: a metric, an ERROR log line and an audit entry (SES-10)."""
+
+    session_id: str
+    reason: str
+
+
+RefusalCode = Literal["not_found", "invalid_state"]
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    code: RefusalCode
+    message: str
+
+
+Effect = (
+    Persist
+    | CreateEndpoints
+    | RevokeEndpoints
+    | EmitState
+    | ArmHeartbeat
+    | DisarmHeartbeat
+    | CountEgress
+    | Alert
+    | Refuse
+)
+Decision = tuple[Session | None, tuple[Effect, ...]]
+
+
+# --- decide --------------------------------------------------------------------------------------
+
+
+def decide(session: Session | None, message: Message) -> Decision:
+    """The next session value and the effects to perform; forbidden messages yield a `Refuse`."""
+    if isinstance(message, Create):
+        if session is not None:
+            return session, (Refuse("invalid_state", "This session already exists."),)
+        new = replace(message.session, state="creating")
+        return new, (
+            Persist(new),
+            CreateEndpoints(new.id, new.media_profile, new.participants, new.webrtc),
+        )
+    if session is None:
+        return None, (Refuse("not_found", "No such session."),)
+    match message:
+        case EndpointsReady(at) if session.state == "creating":
+            new = replace(session, state="active", started_at=at)
+            return new, (Persist(new), _emit(new), ArmHeartbeat(new.id))
+        case EndpointsFailed(at, error) if session.state == "creating":
+            return _begin_ending(session, at, f"endpoints_failed: {error}")
+        case End(at, reason) if session.state == "active":
+            return _begin_ending(session, at, reason)
+        case Heartbeat() if session.state == "active":
+            return session, (ArmHeartbeat(session.id),)
+        case HeartbeatTimeout(at) if session.state == "active":
+            return _begin_ending(session, at, "timeout")
+        case HeartbeatTimeout():
+            return session, ()  # a late timer of a session already leaving: nothing to do
+        case Abandoned(at) if session.state in ("creating", "active"):
+            return _begin_ending(session, at, "abandoned")
+        case Abandoned(at) if session.state == "ending":
+            return session, (RevokeEndpoints(session.id, session.webrtc),)
+        case Revoked(at) if session.state == "ending":
+            return _finish(session, at, "ended", ())
+        case RevokeFailed(at, error) if session.state == "ending":
+            return _finish(session, at, "failed", (Alert(session.id, error),))
+    return session, (
+        Refuse("invalid_state", f"The session is {session.state}; this is not possible now."),
+    )
+
+
+def _begin_ending(session: Session, at: datetime, reason: str) -> Decision:
+    new = replace(
+        session,
+        state="ending",
+        ended_at=at,
+        end_reason=reason,
+        estimated_egress_bytes=running_egress_bytes(session, at),
+    )
+    return new, (
+        DisarmHeartbeat(new.id),
+        Persist(new),
+        _emit(new),
+        RevokeEndpoints(new.id, new.webrtc),
+    )
+
+
+def _finish(
+    session: Session, at: datetime, state: SessionState, extra: tuple[Effect, ...]
+) -> Decision:
+    # The end time is when the session left `active` (set by `_begin_ending`): revoking is not use.
+    new = replace(session, state=state, ended_at=session.ended_at or at)
+    return new, (
+        Persist(new),
+        *extra,
+        _emit(new),
+        CountEgress(new.mode, new.estimated_egress_bytes),
+    )
+
+
+def _emit(session: Session) -> EmitState:
+    return EmitState(session.participants, session.id, session.state, session.end_reason)

@@ -1,0 +1,179 @@
+"""The session actor (kind `session`, key = session id): a thin loop over `decide` that performs
+its effects through the ports: media provider, store, heartbeat watchdog, notifier, metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from vvtv.clock import WallClock
+from vvtv.contracts.events import ServerEvent, SessionStateChanged
+from vvtv.domain.sessions import (
+    Alert,
+    ArmHeartbeat,
+    CountEgress,
+    CreateEndpoints,
+    DisarmHeartbeat,
+    Effect,
+    EmitState,
+    EndpointsFailed,
+    EndpointsReady,
+    Message,
+    Persist,
+    Refuse,
+    Revoked,
+    RevokeEndpoints,
+    RevokeFailed,
+    Session,
+    decide,
+    may_act,
+)
+from vvtv.errors import NotFound, VvtvError
+from vvtv.media.port import MediaProvider, Participant
+from vvtv.observability.audit import AuditRecord
+from vvtv.sessions.errors import SessionNotFound, SessionStateConflict
+from vvtv.sessions.heartbeats import HeartbeatWatchdog
+from vvtv.sessions.metrics import SessionMetrics
+from vvtv.sessions.store import SessionStore
+
+log = logging.getLogger(__name__)
+
+KIND = "session"
+
+Notify = Callable[[str, ServerEvent], None]
+"""Push an event to every socket of a user (`SocketHub.push`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    user_id: str
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """A message for a session actor; `caller` None is the system (timers, recovery, creation)."""
+
+    message: Message
+    caller: Caller | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPorts:
+    provider: MediaProvider
+    store: SessionStore
+    clock: WallClock
+    heartbeats: HeartbeatWatchdog
+    metrics: SessionMetrics
+    notify: Notify | None = None
+
+
+class SessionActor:
+    """Replies with the session after the message and every effect it led to; refusals raise."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(self, session_id: str, ports: SessionPorts) -> None:
+        self._id = session_id
+        self._ports = ports
+        self._session: Session | None = None
+
+    async def on_start(self) -> None:
+        # Spawned again after passivation or a crash: the store holds the truth.
+        self._session = await self._ports.store.get(self._id)
+
+    async def on_stop(self) -> None:
+        return None
+
+    async def handle(self, act: Act) -> Session:
+        if act.caller is not None and (
+            self._session is None
+            or not may_act(self._session, act.caller.user_id, act.caller.is_admin)
+        ):
+            raise SessionNotFound("No such session.")
+        # A provider error while creating is kept for the asker, but only raised once the
+        # session has been cleaned up (ending → ended) so nothing is left half-made.
+        failure: VvtvError | None = None
+        pending: deque[Message] = deque([act.message])
+        while pending:
+            self._session, effects = decide(self._session, pending.popleft())
+            for effect in effects:
+                follow_up, error = await self._perform(effect)
+                failure = failure or error
+                if follow_up is not None:
+                    pending.append(follow_up)
+        if self._session is None:
+            raise SessionNotFound("No such session.")
+        if failure is not None:
+            raise failure
+        return self._session
+
+    async def _perform(self, effect: Effect) -> tuple[Message | None, VvtvError | None]:
+        ports = self._ports
+        match effect:
+            case Refuse(code, message):
+                if code == "not_found":
+                    raise SessionNotFound(message)
+                raise SessionStateConflict(message)
+            case Persist(session):
+                await ports.store.save(session)
+            case CreateEndpoints(session_id, profile, participants, webrtc):
+                if not webrtc or profile is None:
+                    return EndpointsReady(ports.clock()), None
+                try:
+                    await ports.provider.create_webrtc_endpoints(
+                        session_id,
+                        profile,
+                        tuple(Participant(participant_id=p, publishes=True) for p in participants),
+                    )
+                except VvtvError as error:
+                    return EndpointsFailed(ports.clock(), error.message), error
+                return EndpointsReady(ports.clock()), None
+            case RevokeEndpoints(session_id, webrtc):
+                if not webrtc:
+                    return Revoked(ports.clock()), None
+                try:
+                    await ports.provider.revoke_endpoints(session_id)
+                except NotFound:
+                    pass  # the provider holds nothing for it (e.g. a process ago): nothing to undo
+                except VvtvError as error:
+                    return RevokeFailed(ports.clock(), error.message), None
+                return Revoked(ports.clock()), None
+            case EmitState(participants, session_id, state, reason):
+                if ports.notify is not None:
+                    event = SessionStateChanged(session_id=session_id, state=state, reason=reason)
+                    for user_id in participants:
+                        ports.notify(user_id, event)
+            case ArmHeartbeat(session_id):
+                ports.heartbeats.arm(session_id)
+            case DisarmHeartbeat(session_id):
+                ports.heartbeats.disarm(session_id)
+            case CountEgress(mode, egress_bytes):
+                ports.metrics.estimated_egress.labels(mode).inc(egress_bytes)
+            case Alert(session_id, reason):
+                await self._alert(session_id, reason)
+        return None, None
+
+    async def _alert(self, session_id: str, reason: str) -> None:
+        session = self._session
+        assert session is not None  # an alert is about the session just decided on
+        self._ports.metrics.revoke_failures.labels(session.mode).inc()
+        log.error(
+            "session %s failed: its media endpoints could not be revoked: %s",
+            session_id,
+            reason,
+            extra={"session_id": session_id, "mode": session.mode},
+        )
+        audit = AuditRecord(
+            at=self._ports.clock(),
+            actor_id=None,
+            action="session.revoke_failed",
+            target_id=session_id,
+            reason=reason,
+            detail={"mode": session.mode, "media_profile": session.media_profile},
+        )
+        # Saved again with the audit entry, in one transaction: the failure and its record agree.
+        await self._ports.store.save(session, audit)

@@ -1,0 +1,67 @@
+"""Session routes (SES-1..3): create, transition, end, read and heartbeat.
+
+Access: any signed-in user may create; only a session's participants (or an admin) may act on
+it or see it, and everyone else gets 404, so a session's existence never leaks.
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint
+
+from vvtv.contracts.identity import Empty
+from vvtv.contracts.sessions import (
+    CreateSession,
+    EndSession,
+    HeartbeatAck,
+    SessionView,
+    TransitionResult,
+    TransitionSession,
+)
+from vvtv.sessions.orchestrator import Orchestrator
+from vvtv.web.routing import Guard, current_principal, endpoint
+
+
+def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
+    bp = Blueprint("sessions", __name__)
+
+    @endpoint(
+        bp, "/sessions", method="POST", access="user", body=CreateSession, response=SessionView,
+        status=201, errors=[502, 503], guard=guard,
+    )  # fmt: skip
+    async def create_session(body: CreateSession) -> SessionView:
+        """Start a session in a mode; its media profile comes from the mode unless given."""
+        return await sessions.create(current_principal(), body)
+
+    @endpoint(
+        bp, "/sessions/transition", method="POST", access="user", body=TransitionSession,
+        response=TransitionResult, status=201, errors=[404, 409, 502, 503], guard=guard,
+    )  # fmt: skip
+    async def transition_session(body: TransitionSession) -> TransitionResult:
+        """End a session and start its successor in another mode, with a handover hint."""
+        return await sessions.transition(current_principal(), body)
+
+    @endpoint(
+        bp, "/sessions/<session_id>", method="GET", access="user", response=SessionView,
+        errors=[404], guard=guard,
+    )  # fmt: skip
+    async def get_session(session_id: str) -> SessionView:
+        """A session's state and its running cost estimate."""
+        return await sessions.get(current_principal(), session_id)
+
+    @endpoint(
+        bp, "/sessions/<session_id>/end", method="POST", access="user", body=EndSession,
+        response=SessionView, errors=[404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def end_session(body: EndSession, session_id: str) -> SessionView:
+        """End a session; its media endpoints are revoked."""
+        return await sessions.end(current_principal(), session_id, body)
+
+    @endpoint(
+        bp, "/sessions/<session_id>/heartbeat", method="POST", access="user", body=Empty,
+        response=HeartbeatAck, errors=[404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def heartbeat_session(body: Empty, session_id: str) -> HeartbeatAck:
+        """Keep a session alive; without one for `expires_in_s` it ends."""
+        return await sessions.heartbeat(current_principal(), session_id)
+
+    return bp

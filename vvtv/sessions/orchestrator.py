@@ -1,0 +1,302 @@
+"""The session orchestrator: validates requests against the config, then creates, transitions and
+ends sessions by messaging their actors (SES-1..12). It sees media only through `MediaProvider`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import trio
+from prometheus_client import CollectorRegistry
+
+from vvtv.actors import MailboxFull, Registry, ShuttingDown
+from vvtv.clock import WallClock
+from vvtv.config import ConfigBundle
+from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
+from vvtv.contracts.sessions import (
+    AudienceType,
+    CreateSession,
+    EndSession,
+    HeartbeatAck,
+    PolicySnapshot,
+    SessionView,
+    StreamTransport,
+    TransitionResult,
+    TransitionSession,
+)
+from vvtv.domain.accounts import Principal
+from vvtv.domain.sessions import (
+    Abandoned,
+    Create,
+    End,
+    HeartbeatTimeout,
+    Session,
+    may_act,
+    media_plan,
+    running_egress_bytes,
+)
+from vvtv.domain.sessions import Heartbeat as HeartbeatMessage
+from vvtv.media.errors import UnknownProfile
+from vvtv.media.port import MediaProvider
+from vvtv.sessions.actor import KIND, Act, Caller, Notify, SessionActor, SessionPorts
+from vvtv.sessions.errors import (
+    SessionNotFound,
+    TransitionFailed,
+    TransitionNotAllowed,
+    TransportMismatch,
+    UnknownMode,
+)
+from vvtv.sessions.heartbeats import HeartbeatWatchdog
+from vvtv.sessions.metrics import SessionMetrics
+from vvtv.sessions.store import SessionStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A validated request for a new session: everything checked before anything exists."""
+
+    mode: str
+    ecosystem: str
+    audience_type: AudienceType
+    stream_transport: StreamTransport
+    intent_label: str
+    profile: str | None
+    webrtc: bool
+    bitrate_kbps: int
+    direction_factor: float
+
+
+class Orchestrator:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        provider: MediaProvider,
+        store: SessionStore,
+        clock: WallClock,
+        metrics: CollectorRegistry,
+        notify: Notify | None = None,
+    ) -> None:
+        self._registry = registry
+        self._config = config
+        self._limits = config.limits.sessions
+        self._clock = clock
+        self._store = store
+        self.heartbeats = HeartbeatWatchdog(self._limits.heartbeat_timeout_s, self._expire)
+        ports = SessionPorts(
+            provider=provider,
+            store=store,
+            clock=clock,
+            heartbeats=self.heartbeats,
+            metrics=SessionMetrics(metrics),
+            notify=notify,
+        )
+        registry.register(KIND, lambda key: SessionActor(key, ports))
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Watch heartbeat deadlines until cancelled."""
+        await self.heartbeats.run()
+
+    async def reconcile(self) -> int:
+        """At start-up: end every session a dead process left unfinished, revoking its endpoints
+        (a `failed` revoke is alerted like any other). Returns how many were found."""
+        abandoned = await self._store.unfinished()
+        for session in abandoned:
+            log.warning(
+                "ending session %s left %s by a previous process", session.id, session.state
+            )
+            await self._registry.ask(KIND, session.id, Act(Abandoned(self._clock())))
+        return len(abandoned)
+
+    # -- the API -----------------------------------------------------------------------------------
+
+    async def create(self, principal: Principal, body: CreateSession) -> SessionView:
+        """SES-1: a new session in `body.mode`; config errors are raised before anything exists."""
+        plan = self._plan(
+            body.mode, body.audience_type, body.stream_transport, body.intent_label,
+            body.media_profile,
+        )  # fmt: skip
+        return self._view(await self._start(plan, principal.user_id, parent=None))
+
+    async def transition(self, principal: Principal, body: TransitionSession) -> TransitionResult:
+        """SES-2: end `from_session_id` and, only if it ended, create its successor (SES-5/7)."""
+        caller = _caller(principal)
+        previous = await self._visible(caller, body.from_session_id)
+        handover = self._config.modes.modes[previous.mode].transitions.get(body.to_mode)
+        if handover is None:
+            raise TransitionNotAllowed(
+                f"The {previous.mode} mode offers no transition to {body.to_mode}.",
+                path="to_mode",
+            )
+        plan = self._plan(
+            body.to_mode, body.audience_type, body.stream_transport, body.intent_label,
+            body.media_profile,
+        )  # fmt: skip
+        # Two transitions of one session are two messages in its mailbox: the second finds it
+        # no longer active and is refused (SES-9).
+        ended: Session = await self._registry.ask(
+            KIND,
+            previous.id,
+            Act(End(self._clock(), "transition"), caller),
+            timeout_s=self._limits.transition_timeout_s,
+        )
+        if ended.state != "ended":
+            raise TransitionFailed(
+                f"Session {previous.id} could not be ended ({ended.state}); nothing was created."
+            )
+        created = await self._start(plan, principal.user_id, parent=previous.id)
+        return TransitionResult(
+            ended=self._view(ended), session=self._view(created), handover=handover
+        )
+
+    async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView:
+        """SES-3: end with cleanup (endpoints revoked); a failed revoke leaves it `failed`."""
+        act = Act(End(self._clock(), body.reason), _caller(principal))
+        return self._view(await self._registry.ask(KIND, session_id, act))
+
+    async def get(self, principal: Principal, session_id: str) -> SessionView:
+        """The committed state with its running cost estimate (INV-10); read from the store, so
+        looking never spawns an actor."""
+        return self._view(await self._visible(_caller(principal), session_id))
+
+    async def heartbeat(self, principal: Principal, session_id: str) -> HeartbeatAck:
+        """Push the session's heartbeat deadline back by `sessions.heartbeat_timeout_s`."""
+        act = Act(HeartbeatMessage(), _caller(principal))
+        await self._registry.ask(KIND, session_id, act)
+        return HeartbeatAck(session_id=session_id, expires_in_s=self.heartbeats.timeout_s)
+
+    async def on_socket_heartbeat(self, principal: Principal, message: Heartbeat) -> ServerEvent:
+        """The WebSocket `heartbeat` message (register with `SocketHub.handle(Heartbeat, …)`)."""
+        if message.session_id is not None:
+            await self.heartbeat(principal, message.session_id)
+        return HeartbeatAckEvent(
+            session_id=message.session_id, expires_in_s=self.heartbeats.timeout_s
+        )
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _plan(
+        self,
+        mode_name: str,
+        audience_type: AudienceType,
+        stream_transport: StreamTransport,
+        intent_label: str,
+        requested_profile: str | None,
+    ) -> _Plan:
+        mode = self._config.modes.modes.get(mode_name)
+        if mode is None:
+            raise UnknownMode(f"There is no {mode_name!r} mode.", path="mode")
+        profile_name = requested_profile or mode.media_profile
+        webrtc = False
+        bitrate_kbps = 0
+        if profile_name is not None:
+            profile = self._config.media.profiles.get(profile_name)
+            if profile is None:  # SES-11: refused here, before any endpoint or record exists
+                raise UnknownProfile(
+                    f"unknown media profile {profile_name!r}", path="media_profile"
+                )
+            plan = media_plan(profile.transport, stream_transport)
+            if plan == "mismatch":
+                raise TransportMismatch(
+                    f"Media profile {profile_name!r} is delivered over {profile.transport},"
+                    f" not {stream_transport}.",
+                    path="stream_transport",
+                )
+            webrtc = plan == "endpoints"
+            bitrate_kbps = profile.max_total_kbps
+        return _Plan(
+            mode=mode_name,
+            ecosystem=mode.ecosystem,
+            audience_type=audience_type,
+            stream_transport=stream_transport,
+            intent_label=intent_label,
+            profile=profile_name,
+            webrtc=webrtc,
+            bitrate_kbps=bitrate_kbps,
+            direction_factor=self._config.limits.cost.direction_factor.of(mode.ecosystem),
+        )
+
+    async def _start(self, plan: _Plan, user_id: str, parent: str | None) -> Session:
+        session = Session(
+            id=uuid.uuid4().hex,
+            mode=plan.mode,
+            ecosystem=plan.ecosystem,
+            audience_type=plan.audience_type,
+            stream_transport=plan.stream_transport,
+            intent_label=plan.intent_label,
+            media_profile=plan.profile,
+            webrtc=plan.webrtc,
+            participants=(user_id,),
+            policy=PolicySnapshot(config_version=self._config.version, tier=self._config.tier),
+            created_at=self._clock(),
+            parent_session_id=parent,
+            bitrate_kbps=plan.bitrate_kbps,
+            direction_factor=plan.direction_factor,
+        )
+        created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
+        return created
+
+    async def _visible(self, caller: Caller, session_id: str) -> Session:
+        session = await self._store.get(session_id)
+        if session is None or not may_act(session, caller.user_id, caller.is_admin):
+            raise SessionNotFound("No such session.")
+        return session
+
+    def _view(self, session: Session) -> SessionView:
+        return SessionView(
+            id=session.id,
+            mode=session.mode,
+            audience_type=session.audience_type,
+            stream_transport=session.stream_transport,
+            intent_label=session.intent_label,
+            state=session.state,
+            media_profile=session.media_profile,
+            participants=list(session.participants),
+            policy=session.policy,
+            created_at=session.created_at,
+            parent_session_id=session.parent_session_id,
+            ended_at=session.ended_at,
+            end_reason=session.end_reason,
+            estimated_egress_bytes=running_egress_bytes(session, self._clock()),
+        )
+
+    def _expire(self, session_id: str) -> None:
+        try:
+            self._registry.tell(KIND, session_id, Act(HeartbeatTimeout(self._clock())))
+        except MailboxFull:
+            # The actor is busy; try again after another timeout rather than lose the expiry.
+            log.warning("session %s: heartbeat timeout deferred, mailbox full", session_id)
+            self.heartbeats.arm(session_id)
+        except ShuttingDown:
+            pass  # the registry is draining; reconcile ends the session at the next start
+
+
+def _caller(principal: Principal) -> Caller:
+    return Caller(user_id=principal.user_id, is_admin=principal.role == "admin")
+
+
+@asynccontextmanager
+async def open_orchestrator(
+    registry: Registry,
+    config: ConfigBundle,
+    provider: MediaProvider,
+    store: SessionStore,
+    clock: WallClock,
+    metrics: CollectorRegistry,
+    notify: Notify | None = None,
+) -> AsyncIterator[Orchestrator]:
+    """Build the orchestrator and run its heartbeat watchdog for the block's duration."""
+    orchestrator = Orchestrator(registry, config, provider, store, clock, metrics, notify)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(orchestrator.run, name="session heartbeats")
+        try:
+            yield orchestrator
+        finally:
+            nursery.cancel_scope.cancel()

@@ -58,7 +58,7 @@ async def test_the_loop_answers_while_writes_run(tmp_path: Path) -> None:
             nonlocal ticks
             while not done.is_set():
                 ticks += 1
-                await trio.sleep(0)
+                await trio.lowlevel.checkpoint()
 
         async def writes() -> None:
             for n in range(50):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import trio
-from quart import Blueprint, Response, g
+from quart import Blueprint, Response, g, request
 
 from lab_agent.contracts import (
     AuditList,
@@ -16,16 +16,16 @@ from lab_agent.contracts import (
     CommandName,
     CommandResult,
     LabHealth,
+    LabPolicySnapshot,
     LabStatus,
     MediaItem,
     MediaItemList,
     NewMediaItem,
     OwnerCard,
     PolicyHistory,
-    PolicySnapshot,
 )
 from lab_agent.runtime import LabRuntime
-from vvtv.errors import NotFound
+from vvtv.errors import BadRequest, NotFound
 from vvtv.web.routing import Guard, PlainText, endpoint
 
 # Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
@@ -47,7 +47,10 @@ def principal_from_g() -> str:
 def live_file(root: Path, path: str) -> Path:
     """The file under `root` that `path` names; NotFound for anything outside it or untyped."""
     base = root.resolve()
-    target = (base / path).resolve()
+    try:
+        target = (base / path).resolve()
+    except (ValueError, OSError):  # a NUL byte, a symlink loop: no file of ours either way
+        raise NotFound("no such live file") from None
     if not target.is_relative_to(base) or target.suffix not in CONTENT_TYPES:
         raise NotFound("no such live file")
     return target
@@ -61,14 +64,14 @@ def routes(
     async def run(name: CommandName, body: Command) -> CommandResult:
         return await lab.command(name, principal(), body.reason)
 
-    @endpoint(
-        bp, "/lab/health", method="GET", access="public", response=LabHealth, guard=guard,
-        errors=[503],
-    )  # fmt: skip
-    async def lab_health() -> LabHealth | tuple[LabHealth, int]:
-        """Channel health: healthy while something airs; alerts for the operator (LAB-7)."""
-        health = lab.health()
-        return health if health.ok else (health, 503)
+    @endpoint(bp, "/lab/health", method="GET", access="public", response=LabHealth, guard=guard)
+    async def lab_health() -> LabHealth:
+        """Channel health: `ok` while something airs; alerts for the operator (LAB-7)."""
+        # 200 whatever the verdict: the request itself succeeded, and a 5xx would read as a
+        # server fault (the channel is legitimately off air while its first start prepares the
+        # reserve loop). Alerting reads `ok`/`alerts` or the vvtv_lab_agent_healthy gauge; a
+        # load balancer probes /live/master.m3u8, which is 404 until the channel is on air.
+        return lab.health()
 
     @endpoint(
         bp, "/lab/status", method="GET", access="admin", response=LabStatus, guard=guard,
@@ -87,18 +90,18 @@ def routes(
         _command_route(bp, guard, name, rule, run)  # type: ignore[arg-type]
 
     @endpoint(
-        bp, "/lab/policies", method="GET", access="admin", response=PolicySnapshot, guard=guard,
+        bp, "/lab/policies", method="GET", access="admin", response=LabPolicySnapshot, guard=guard,
         errors=[401, 403],
     )  # fmt: skip
-    async def current_policy() -> PolicySnapshot:
+    async def current_policy() -> LabPolicySnapshot:
         """The current OwnerCard version (POL-2)."""
         return lab.policy.snapshot()
 
     @endpoint(
         bp, "/lab/policies/<int:version>", method="GET", access="admin",
-        response=PolicySnapshot, guard=guard, errors=[401, 403, 404],
+        response=LabPolicySnapshot, guard=guard, errors=[401, 403, 404],
     )  # fmt: skip
-    async def policy_version(version: int) -> PolicySnapshot:
+    async def policy_version(version: int) -> LabPolicySnapshot:
         """One OwnerCard version, as the Planner and the Session Orchestrator read it (POL-2)."""
         return lab.policy.snapshot(version)
 
@@ -112,10 +115,13 @@ def routes(
 
     @endpoint(
         bp, "/lab/policies", method="PUT", access="admin", body=OwnerCard,
-        response=PolicySnapshot, guard=guard, errors=[401, 403],
+        response=LabPolicySnapshot, guard=guard, errors=[401, 403],
     )  # fmt: skip
-    async def update_policy(card: OwnerCard) -> PolicySnapshot:
+    async def update_policy(card: OwnerCard) -> LabPolicySnapshot:
         """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
+        if not (await request.get_data()).strip():
+            # Every OwnerCard field has a default: an empty body would silently reset them all.
+            raise BadRequest("send the OwnerCard to store", code="missing_body", path="$")
         return await lab.update_policy(card, principal())
 
     @endpoint(

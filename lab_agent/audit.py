@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import AuditEntry
+from lab_agent.contracts import LabAuditEntry
 from lab_agent.store import LabStore
 
 
@@ -20,7 +20,7 @@ class Audit(Protocol):
         """Record one entry; committed before this returns."""
         ...
 
-    async def recent(self, limit: int = 100) -> list[AuditEntry]:
+    async def recent(self, limit: int = 100) -> list[LabAuditEntry]:
         """The newest entries first."""
         ...
 
@@ -45,7 +45,7 @@ class SqliteAudit:
 
         await self._store.write(insert)
 
-    async def recent(self, limit: int = 100) -> list[AuditEntry]:
+    async def recent(self, limit: int = 100) -> list[LabAuditEntry]:
         def select(connection: sqlite3.Connection) -> list[tuple[float, str, str, str, str]]:
             return connection.execute(
                 "SELECT at, actor, action, result, detail FROM audit ORDER BY id DESC LIMIT ?",
@@ -54,7 +54,7 @@ class SqliteAudit:
 
         rows = await self._store.run(select)
         return [
-            AuditEntry(at=_at(at), actor=actor, action=action, result=result, detail=detail)
+            LabAuditEntry(at=_at(at), actor=actor, action=action, result=result, detail=detail)
             for at, actor, action, result, detail in rows
         ]
 
@@ -62,14 +62,14 @@ class SqliteAudit:
 class MemoryAudit:
     def __init__(self, clock: WallClock | None = None) -> None:
         self._clock = clock or SystemClock()
-        self.entries: list[AuditEntry] = []
+        self.entries: list[LabAuditEntry] = []
 
     async def record(self, actor: str, action: str, result: str, detail: str = "") -> None:
         self.entries.append(
-            AuditEntry(
+            LabAuditEntry(
                 at=_at(self._clock.now()), actor=actor, action=action, result=result, detail=detail
             )
         )
 
-    async def recent(self, limit: int = 100) -> list[AuditEntry]:
+    async def recent(self, limit: int = 100) -> list[LabAuditEntry]:
         return list(reversed(self.entries))[:limit]

@@ -1,6 +1,8 @@
 """Wire bodies of the Lab Agent's API (and the values they carry: catalog items, the OwnerCard).
 
-One definition each (ARC-2): the planner, the stores and the API all use these Structs.
+One definition each (ARC-2): the planner, the stores and the API all use these Structs. OpenAPI
+names a schema after its class and `vvtv serve` publishes these next to the server's own
+contracts, so a name the server already uses (PolicySnapshot, AuditEntry) takes a `Lab` prefix.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class OwnerCard(Contract, frozen=True, kw_only=True):
     ladder: Annotated[tuple[str, ...], Meta(min_length=1)] = ("broadcast_720p", "broadcast_360p")
 
 
-class PolicySnapshot(Contract, frozen=True, kw_only=True):
+class LabPolicySnapshot(Contract, frozen=True, kw_only=True):
     """One immutable version of the OwnerCard (POL-2: what the Planner and Orchestrator read)."""
 
     version: int
@@ -100,9 +102,9 @@ class PolicyHistory(Contract, frozen=True, kw_only=True):
 
 
 class Command(Contract, frozen=True, kw_only=True):
-    """A control command's body; `reason` goes to the audit log."""
+    """A control command's body; `reason` goes to the audit log (required: the log says why)."""
 
-    reason: Annotated[str, Meta(max_length=500)] = ""
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
 
 
 CommandName = Literal["start", "stop", "reload_policies", "rotate_playlist"]
@@ -164,7 +166,13 @@ class LabReport(Contract, frozen=True, kw_only=True):
     telemetry: TelemetrySummary
 
 
-class AuditEntry(Contract, frozen=True, kw_only=True):
+class LabAgents(Contract, frozen=True, kw_only=True):
+    """The latest report of each agent the server has heard from, by agent name (LAB-8)."""
+
+    agents: list[LabReport]
+
+
+class LabAuditEntry(Contract, frozen=True, kw_only=True):
     """Who did what, with which result (TEL-6)."""
 
     at: datetime
@@ -175,7 +183,7 @@ class AuditEntry(Contract, frozen=True, kw_only=True):
 
 
 class AuditList(Contract, frozen=True, kw_only=True):
-    entries: list[AuditEntry]
+    entries: list[LabAuditEntry]
 
 
 def to_json(value: msgspec.Struct) -> str:

@@ -271,8 +271,27 @@ def _float_or(value: object, default: float) -> float:
 # -- runners --------------------------------------------------------------------------------------
 
 
-async def run(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
-    return await trio.run_process(list(args), capture_stdout=True, capture_stderr=True, check=False)
+async def _kill(process: trio.Process) -> None:
+    """On cancellation (shutdown, a stopped pipeline): kill at once rather than trio's SIGTERM
+    then 5 s grace. Every output goes to a temporary name renamed on success, so a killed run
+    leaves nothing that could air, and `vvtv serve` stays inside its shutdown budget."""
+    process.kill()
+
+
+def _niced(args: Sequence[str], niceness: int) -> list[str]:
+    """Heavy work (reserve clips, analysis, the ladder transcode) is offline: under `nice` it
+    yields the CPU to the server's requests (sign-ins hash passwords, the SFU forwards media)."""
+    return ["nice", "-n", str(niceness), *args] if niceness else list(args)
+
+
+async def run(args: Sequence[str], *, niceness: int = 0) -> subprocess.CompletedProcess[bytes]:
+    return await trio.run_process(
+        _niced(args, niceness),
+        capture_stdout=True,
+        capture_stderr=True,
+        check=False,
+        deliver_cancel=_kill,
+    )
 
 
 async def probe(path: Path) -> Probe:
@@ -282,8 +301,8 @@ async def probe(path: Path) -> Probe:
     return parse_probe(result.stdout)
 
 
-async def analyse(path: Path, target: Target, has_audio: bool) -> Analysis:
-    result = await run(analyse_args(path, target, has_audio))
+async def analyse(path: Path, target: Target, has_audio: bool, *, niceness: int = 0) -> Analysis:
+    result = await run(analyse_args(path, target, has_audio), niceness=niceness)
     stderr = result.stderr.decode(errors="replace")
     if result.returncode != 0:
         raise ToolFailed("ffmpeg", _last_line(result.stderr))
@@ -298,17 +317,22 @@ async def integrated_lufs(path: Path) -> float:
 
 
 async def run_with_progress(
-    args: Sequence[str], duration_s: float, on_progress: Callable[[float], None]
+    args: Sequence[str],
+    duration_s: float,
+    on_progress: Callable[[float], None],
+    *,
+    niceness: int = 0,
 ) -> None:
     """Run ffmpeg with `-progress pipe:1`, reporting 0..1 as it goes; ToolFailed on failure."""
     errors = bytearray()
     async with trio.open_nursery() as nursery:
         command = partial(
             trio.run_process,
-            list(args),
+            _niced(args, niceness),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             check=False,
+            deliver_cancel=_kill,
         )
         process: trio.Process = await nursery.start(command)
         assert process.stdout is not None

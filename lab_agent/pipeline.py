@@ -17,7 +17,7 @@ import msgspec
 import trio
 
 from lab_agent.clock import WallClock
-from lab_agent.contracts import MediaItem, OwnerCard, PolicySnapshot
+from lab_agent.contracts import LabPolicySnapshot, MediaItem, OwnerCard
 from lab_agent.fetcher import Fetcher, FetchFailed
 from lab_agent.metrics import LabMetrics
 from lab_agent.planner import Airing, Intention, plan
@@ -36,7 +36,7 @@ class CatalogReader(Protocol):
 class PolicyReader(Protocol):
     def current_version(self) -> int: ...
 
-    def snapshot(self, version: int | None = None) -> PolicySnapshot: ...
+    def snapshot(self, version: int | None = None) -> LabPolicySnapshot: ...
 
 
 class Prepare(Protocol):

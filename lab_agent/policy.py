@@ -12,7 +12,7 @@ import msgspec
 
 from lab_agent.audit import Audit
 from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import FieldChange, OwnerCard, PolicyChange, PolicySnapshot
+from lab_agent.contracts import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
 from lab_agent.store import LabStore
 from vvtv.errors import NotFound
 
@@ -52,7 +52,7 @@ class PolicyService:
         self._audit = audit
         self._validate = validate
         self._clock = clock or SystemClock()
-        self._snapshots: dict[int, PolicySnapshot] = {}
+        self._snapshots: dict[int, LabPolicySnapshot] = {}
         self._changes: dict[int, PolicyChange] = {}
 
     async def load(self, default: OwnerCard) -> None:
@@ -73,7 +73,7 @@ class PolicyService:
     def current_version(self) -> int:
         return max(self._snapshots)
 
-    def snapshot(self, version: int | None = None) -> PolicySnapshot:
+    def snapshot(self, version: int | None = None) -> LabPolicySnapshot:
         """The card of `version` (the current one when None); NotFound for an unknown version."""
         try:
             return self._snapshots[self.current_version() if version is None else version]
@@ -83,7 +83,7 @@ class PolicyService:
     def history(self) -> list[PolicyChange]:
         return [self._changes[version] for version in sorted(self._changes, reverse=True)]
 
-    async def update(self, card: OwnerCard, author: str) -> PolicySnapshot:
+    async def update(self, card: OwnerCard, author: str) -> LabPolicySnapshot:
         """Store `card` as a new version (audited) unless it equals the current one."""
         self._validate(card)
         current = self._snapshots.get(max(self._snapshots)) if self._snapshots else None
@@ -109,9 +109,9 @@ class PolicyService:
 
     def _remember(
         self, version: int, card: OwnerCard, author: str, at: float, diff: list[FieldChange]
-    ) -> PolicySnapshot:
+    ) -> LabPolicySnapshot:
         created = datetime.fromtimestamp(at, UTC)
-        snapshot = PolicySnapshot(version=version, card=card, author=author, created_at=created)
+        snapshot = LabPolicySnapshot(version=version, card=card, author=author, created_at=created)
         self._snapshots[version] = snapshot
         self._changes[version] = PolicyChange(
             version=version, author=author, created_at=created, diff=diff

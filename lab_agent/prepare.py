@@ -53,6 +53,7 @@ class Preparer:
         self._limits = limits
         self._journal = journal
         self._metrics = metrics
+        self.niceness = limits.encoder_niceness
 
     async def prepare(
         self, item_id: str, source: Path, ladder: Ladder, card: OwnerCard, *, reserve: bool = False
@@ -109,12 +110,12 @@ class Preparer:
         if not probe.container_ok:
             # No duration in the container (a broken index, a raw stream): rewrite it first.
             fixed = work / "source.mkv"
-            result = await ffmpeg.run(ffmpeg.remux_args(source, fixed))
+            result = await ffmpeg.run(ffmpeg.remux_args(source, fixed), niceness=self.niceness)
             if result.returncode != 0:
                 raise Rejected("corrupt", "the container cannot be rewritten")
             source = fixed
         try:
-            analysis = await ffmpeg.analyse(source, target, probe.has_audio)
+            analysis = await ffmpeg.analyse(source, target, probe.has_audio, niceness=self.niceness)
         except ffmpeg.ToolFailed as error:
             raise Rejected("corrupt", error.detail) from None
         if verdict := analysis_verdict(
@@ -131,7 +132,9 @@ class Preparer:
             source, work, ladder, target, analysis.loudness, self._limits.encoder_preset
         )
         try:
-            await ffmpeg.run_with_progress(args, probe.duration_s, self._progress)
+            await ffmpeg.run_with_progress(
+                args, probe.duration_s, self._progress, niceness=self.niceness
+            )
         except ffmpeg.ToolFailed as error:
             raise Rejected("corrupt", error.detail) from None
         segments = await self._segments(pid, work, ladder)

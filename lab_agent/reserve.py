@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 VIDEO_SUFFIXES = frozenset({".mp4", ".mkv", ".mov", ".ts", ".webm"})
 
 
-async def reserve_sources(folder: Path, count: int, clip_s: float, ladder: Ladder) -> list[Path]:
+async def reserve_sources(
+    folder: Path, count: int, clip_s: float, ladder: Ladder, *, niceness: int = 0
+) -> list[Path]:
     """The clips in `folder`, generating `count` test clips when it has none."""
     await trio.Path(folder).mkdir(parents=True, exist_ok=True)
     found = await _videos(folder)
@@ -30,7 +32,7 @@ async def reserve_sources(folder: Path, count: int, clip_s: float, ladder: Ladde
         dest = folder / f"generated-{index:02d}.mkv"
         partial = folder / f"generated-{index:02d}.part"
         args = ffmpeg.reserve_clip_args(partial, clip_s, index, top.width, top.height)
-        result = await ffmpeg.run(args)
+        result = await ffmpeg.run(args, niceness=niceness)
         if result.returncode != 0:
             raise ffmpeg.ToolFailed("ffmpeg", result.stderr.decode(errors="replace")[-300:])
         await trio.Path(partial).rename(dest)
@@ -49,7 +51,7 @@ async def prepare_reserve(
     """Every reserve clip prepared (cached after the first time); the ones QA rejects are left
     out, and at least one must remain."""
     prepared = []
-    for path in await reserve_sources(folder, count, clip_s, ladder):
+    for path in await reserve_sources(folder, count, clip_s, ladder, niceness=preparer.niceness):
         try:
             prepared.append(
                 await preparer.prepare(f"reserve-{path.stem}", path, ladder, card, reserve=True)

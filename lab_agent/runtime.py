@@ -25,10 +25,10 @@ from lab_agent.contracts import (
     CommandResult,
     HealthCheck,
     LabHealth,
+    LabPolicySnapshot,
     LabReport,
     LabStatus,
     OwnerCard,
-    PolicySnapshot,
 )
 from lab_agent.fetcher import Fetcher
 from lab_agent.journal import SqliteJournal
@@ -338,7 +338,7 @@ class LabRuntime:
         self.pipeline.replan(new_seed=True)
         return True, f"new plan (seed {self.pipeline.seed}); {len(dropped)} queued items dropped"
 
-    async def update_policy(self, card: OwnerCard, who: str) -> PolicySnapshot:
+    async def update_policy(self, card: OwnerCard, who: str) -> LabPolicySnapshot:
         """A new OwnerCard version (audited by the policy service); the plan follows on reload."""
         return await self.policy.update(card, who)
 

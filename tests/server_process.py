@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import re
-import shutil
 import signal
 import socket
 import subprocess

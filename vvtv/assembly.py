@@ -11,6 +11,11 @@ from pathlib import Path
 
 import trio
 
+from lab_agent.auth import NoToken, load_token
+from lab_agent.board import LabStatusBoard
+from lab_agent.contracts import OwnerCard
+from lab_agent.runtime import LabRuntime
+from lab_agent.settings import default_ladder_names, settings_from_config
 from vvtv.actors import ActorSettings, open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
@@ -24,6 +29,7 @@ from vvtv.store import open_database
 from vvtv.web.sockets import SocketHub
 
 DATABASE_FILE = "vvtv.sqlite3"
+LAB_DIR = "lab"  # the channel's store, downloads, reserve clips and live HLS under the data dir
 
 
 @dataclass
@@ -31,6 +37,19 @@ class Services:
     identity: Identity
     audit: AuditLog
     sockets: SocketHub
+    # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
+    lab: LabRuntime
+    lab_board: LabStatusBoard
+    lab_token: str | None  # the standalone agents' push token; None: admins' bearer tokens only
+
+
+def optional_lab_token(config: ConfigBundle) -> str | None:
+    """The shared lab token if the operator set one: the server runs without it (the in-process
+    agent needs none), standalone agents then push with an admin's bearer token."""
+    try:
+        return load_token(config.limits.lab)
+    except NoToken:
+        return None
 
 
 def actor_settings(config: ConfigBundle) -> ActorSettings:
@@ -72,4 +91,24 @@ async def open_runtime(
         identity.on_ban(sockets.ban)
         runtime.metrics.config.info({"tier": config.tier or "base", "version": config.version})
         runtime.metrics.watch_actors(actors.statistics)
-        yield runtime, Services(identity=identity, audit=AuditLog(database), sockets=sockets)
+        board = LabStatusBoard(runtime.metrics.registry)
+        lab = await LabRuntime.open(
+            settings_from_config(config, data_dir / LAB_DIR),
+            runtime.metrics.registry,
+            default_card=OwnerCard(ladder=default_ladder_names(config)),
+            sink=board.sink(),
+        )
+        try:
+            yield (
+                runtime,
+                Services(
+                    identity=identity,
+                    audit=AuditLog(database),
+                    sockets=sockets,
+                    lab=lab,
+                    lab_board=board,
+                    lab_token=optional_lab_token(config),
+                ),
+            )
+        finally:
+            lab.close()

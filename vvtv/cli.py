@@ -32,7 +32,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     config = _load(args.config, args.tier)
     if config is None:
         return 1
-    options = ServeOptions(host=args.host, port=args.port, data_dir=args.data)
+    options = ServeOptions(
+        host=args.host, port=args.port, data_dir=args.data, channel=not args.no_channel
+    )
     trio.run(serve, options, config)
     return 0
 
@@ -115,6 +117,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, default=Path("config"), help="config folder")
     serve.add_argument("--data", type=Path, default=Path("var"), help="data folder")
     serve.add_argument("--tier", default=None, help="cost tier overlay, e.g. COST_LOW")
+    serve.add_argument(
+        "--no-channel",
+        action="store_true",
+        help="do not air the 24/7 channel here (a standalone `vvtv lab serve` airs it)",
+    )
     serve.set_defaults(run=_cmd_serve)
 
     config = commands.add_parser("config", help="configuration tools")
@@ -129,6 +136,9 @@ def parser() -> argparse.ArgumentParser:
     contracts.add_argument("--out", type=Path, default=Path("contracts"))
     contracts.add_argument("--config", type=Path, default=Path("config"))
     contracts.set_defaults(run=_cmd_contracts)
+
+    # Listed for `vvtv -h` only: `main` hands everything after `lab` to the agent's own parser.
+    commands.add_parser("lab", help="the 24/7 channel's agent: add, ls, serve (`vvtv lab -h`)")
 
     user = commands.add_parser("user", help="accounts, from the operator's shell")
     user_commands = user.add_subparsers(dest="action", required=True)
@@ -148,6 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"]:
+        from lab_agent.cli import main as lab_main
+
+        return lab_main(argv[1:])
     args = parser().parse_args(argv)
     code: int = args.run(args)
     return code

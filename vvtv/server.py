@@ -1,7 +1,12 @@
 """`vvtv serve`: hypercorn's trio worker serving the app, in one nursery with the actor supervisor.
 
-Shutdown on SIGINT/SIGTERM: stop accepting, finish in-flight requests, drain the actors' mailboxes
-(each ends what it owns), close the store, then return so the process exits 0.
+The 24/7 channel (`lab_agent`) runs in the same nursery, started after the HTTP listener so a
+first start's reserve-clip generation never delays readiness; `--no-channel` leaves it off (a
+standalone agent on a LAB machine airs it instead).
+
+Shutdown on SIGINT/SIGTERM: stop the channel (its ffmpeg children are killed), stop accepting,
+finish in-flight requests, drain the actors' mailboxes (each ends what it owns), close the store,
+then return so the process exits 0.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve as hypercorn_serve
 
+from lab_agent.runtime import LabRuntime
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.web.app import create_app
@@ -27,6 +33,7 @@ class ServeOptions:
     host: str
     port: int
     data_dir: Path
+    channel: bool = True  # air the channel in-process (LAB-5)
 
 
 async def _until_signalled(stop: trio.Event, scope: trio.CancelScope) -> None:
@@ -54,12 +61,26 @@ async def serve(
             nursery.start_soon(_until_signalled, stop, signals)
             binds = await nursery.start(_serve_http, app, hypercorn, stop)
             log.info("vvtv serving on %s (%s)", ", ".join(binds), config.summary())
+            channel = trio.CancelScope()
+            if options.channel:
+                nursery.start_soon(_run_channel, services.lab, channel)
             await stop.wait()
             signals.cancel()
+            channel.cancel()
             # Not ready from here on; hypercorn finishes in-flight requests, then the registry
             # drains its mailboxes and the store closes as their blocks exit.
             runtime.draining = True
     log.info("vvtv stopped")
+
+
+async def _run_channel(lab: LabRuntime, scope: trio.CancelScope) -> None:
+    with scope:
+        try:
+            await lab.run()
+        except Exception:
+            # The channel failing to start (no usable reserve clip, ffmpeg missing) must not take
+            # the rest of the product down: /lab/health reports it off air, the log says why.
+            log.exception("the channel is off air")
 
 
 async def _serve_http(

@@ -9,6 +9,10 @@ from quart_schema import Info, QuartSchema
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
+from lab_agent import api as lab_api
+from lab_agent.auth import token_or
+from lab_agent.board import board_routes
+from lab_agent.schema import schema_overrides as lab_schemas
 from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
@@ -40,8 +44,10 @@ def create_app(runtime: Runtime, services: Services) -> QuartTrio:
         scalar_ui_path=None,
         security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
     )
-    app.extensions[SCHEMA_OVERRIDES] = telemetry_schemas(runtime.config) | identity_schemas(
-        runtime.config
+    app.extensions[SCHEMA_OVERRIDES] = (
+        telemetry_schemas(runtime.config)
+        | identity_schemas(runtime.config)
+        | lab_schemas(runtime.config)
     )
     install_error_handlers(app)
     _count_requests(app, runtime)
@@ -51,6 +57,12 @@ def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     app.register_blueprint(telemetry_api.routes(runtime, guard))
     app.register_blueprint(
         identity_api.routes(services.identity, services.audit, auth.audit_page_max, guard)
+    )
+    # The channel (LAB-5/8): control admin-only, /live/ and /lab/health public; agents push their
+    # status with the shared lab token or an admin's bearer token.
+    app.register_blueprint(lab_api.routes(services.lab, guard))
+    app.register_blueprint(
+        board_routes(services.lab_board, guard, token_or(services.lab_token, guard))
     )
     sockets = Blueprint("sockets", __name__)
     socket_route(sockets, "/ws", services.sockets)

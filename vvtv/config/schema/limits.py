@@ -221,6 +221,7 @@ class LabLimits(ConfigStruct, frozen=True):
     qa_min_duration_s: FloorSeconds  # rejecting more short items is stricter
     qa_max_black_fraction: CeilingFraction
     encoder_preset: FixedName
+    encoder_niceness: Annotated[int, Meta(ge=0, le=19), FIXED]  # `nice -n` of offline ffmpeg work
     emergency_resume_slack_s: FloorSeconds  # more hysteresis = less flapping
     emergency_min_dwell_s: FloorSeconds
     reserve_clips: Annotated[int, _POSITIVE, FLOOR]

@@ -1,0 +1,106 @@
+"""The server's side of the status push (LAB-8, TEL-5): the latest report of each agent, its
+Prometheus gauges, and the routes that read it and that a standalone agent posts to.
+
+In `vvtv serve` the in-process agent reaches the board through a `CallbackSink`; a standalone
+agent POSTs to `/lab/agents/<name>/status` with the shared lab token (see `auth.token_or`).
+"""
+
+from __future__ import annotations
+
+import msgspec
+from prometheus_client import CollectorRegistry, Gauge
+from quart import Blueprint
+
+from lab_agent.contracts import LabAgents, LabReport
+from lab_agent.status import CallbackSink
+from vvtv.web.routing import Guard, endpoint
+
+
+class LabStatusBoard:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._reports: dict[str, LabReport] = {}
+        self._on_air_item: dict[str, str] = {}
+        # `vvtv_lab_agent_*`, labelled by agent: the in-process agent's own `vvtv_lab_*` gauges
+        # live on the same registry, and a standalone agent's reach the server only through here.
+        self.queue_slack = Gauge(
+            "vvtv_lab_agent_queue_slack_seconds",
+            "Prepared airtime in the agent's broadcast queue, as last reported (LAB-4).",
+            ["agent"],
+            registry=registry,
+        )
+        self.emergency = Gauge(
+            "vvtv_lab_agent_emergency",
+            "1 while the agent airs its reserve loop, as last reported (LAB-6).",
+            ["agent"],
+            registry=registry,
+        )
+        self.healthy = Gauge(
+            "vvtv_lab_agent_healthy",
+            "1 while the agent reports something on air (LAB-7).",
+            ["agent"],
+            registry=registry,
+        )
+        self.on_air = Gauge(
+            "vvtv_lab_agent_on_air",
+            "1 for the item the agent reports airing (one series per agent).",
+            ["agent", "item"],
+            registry=registry,
+        )
+        self.reported_at = Gauge(
+            "vvtv_lab_agent_report_timestamp_seconds",
+            "When the agent's last report was made (Unix time): stale means the push stopped.",
+            ["agent"],
+            registry=registry,
+        )
+
+    async def record(self, report: LabReport) -> None:
+        self._reports[report.agent] = report
+        status = report.status
+        agent = report.agent
+        self.queue_slack.labels(agent).set(status.queue_slack_s)
+        self.emergency.labels(agent).set(1 if status.on_air == "reserve" else 0)
+        self.healthy.labels(agent).set(1 if report.health.ok else 0)
+        self.reported_at.labels(agent).set(report.at.timestamp())
+        item = status.now_airing or ""
+        previous = self._on_air_item.get(agent)
+        if previous is not None and previous != item:
+            self.on_air.remove(agent, previous)  # keep one series per agent, not one per item
+        self._on_air_item[agent] = item
+        self.on_air.labels(agent, item).set(1 if item else 0)
+
+    def sink(self) -> CallbackSink:
+        """Where the in-process agent pushes its reports."""
+        return CallbackSink(self.record)
+
+    def latest(self, agent: str) -> LabReport | None:
+        return self._reports.get(agent)
+
+    def agents(self) -> LabAgents:
+        return LabAgents(agents=[self._reports[name] for name in sorted(self._reports)])
+
+
+def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blueprint:
+    """`guard` reads (the server's admins); `push_guard` admits the agents' status pushes."""
+    bp = Blueprint("lab_board", __name__)
+
+    @endpoint(
+        bp, "/lab/agents", method="GET", access="admin", response=LabAgents, guard=guard,
+        errors=[401, 403],
+    )  # fmt: skip
+    async def lab_agents() -> LabAgents:
+        """The latest status, health and telemetry summary each LAB agent pushed (LAB-8)."""
+        return board.agents()
+
+    @endpoint(
+        bp, "/lab/agents/<name>/status", method="POST", access="admin", body=LabReport,
+        response=LabReport, guard=push_guard, errors=[401, 403],
+    )  # fmt: skip
+    async def push_status(body: LabReport, name: str) -> LabReport:
+        """A standalone agent's status push (every health-check interval); echoes the report."""
+        # The path names the agent (its URL is what the operator configured); the body's copy
+        # may be stale after a rename.
+        body = msgspec.structs.replace(body, agent=name)
+        await board.record(body)
+        return body
+
+    return bp

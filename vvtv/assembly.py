@@ -19,12 +19,16 @@ from lab_agent.settings import default_ladder_names, settings_from_config
 from vvtv.actors import ActorSettings, open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
+from vvtv.contracts.events import Heartbeat
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
 from vvtv.identity.tokens import TokenSigner, load_or_create_key
+from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.runtime import Runtime
+from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
+from vvtv.sessions.store import SqliteSessionStore
 from vvtv.store import open_database
 from vvtv.web.sockets import SocketHub
 
@@ -37,6 +41,7 @@ class Services:
     identity: Identity
     audit: AuditLog
     sockets: SocketHub
+    sessions: Orchestrator
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -99,16 +104,32 @@ async def open_runtime(
             sink=board.sink(),
         )
         try:
-            yield (
-                runtime,
-                Services(
-                    identity=identity,
-                    audit=AuditLog(database),
-                    sockets=sockets,
-                    lab=lab,
-                    lab_board=board,
-                    lab_token=optional_lab_token(config),
-                ),
-            )
+            async with (
+                open_local_sfu(config, data_dir=data_dir, registry=runtime.metrics.registry) as sfu,
+                open_orchestrator(
+                    actors,
+                    config,
+                    sfu,
+                    SqliteSessionStore(database),
+                    clock,
+                    runtime.metrics.registry,
+                    notify=sockets.push,
+                ) as sessions,
+            ):
+                # Sessions a dead process left open are ended and their endpoints revoked.
+                await sessions.reconcile()
+                sockets.handle(Heartbeat, sessions.on_socket_heartbeat)
+                yield (
+                    runtime,
+                    Services(
+                        identity=identity,
+                        audit=AuditLog(database),
+                        sockets=sockets,
+                        sessions=sessions,
+                        lab=lab,
+                        lab_board=board,
+                        lab_token=optional_lab_token(config),
+                    ),
+                )
         finally:
             lab.close()

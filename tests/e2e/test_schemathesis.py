@@ -74,6 +74,10 @@ def test_an_admin_cannot_break_the_auth_and_admin_routes(
             "--header", f"Authorization: Bearer {tokens['access_token']}",
             # Logging out would end the very token the run uses.
             "--exclude-path", "/auth/logout",
+            # Some rules span fields (a rights window's end after its start) or JSON number forms
+            # (18.0 for an integer, which our strict decoder refuses): JSON Schema cannot state
+            # them, so "schema-valid yet refused" is expected here. Every other check stays on.
+            "--exclude-checks", "positive_data_acceptance",
         )  # fmt: skip
     finally:
         assert server.stop() == 0

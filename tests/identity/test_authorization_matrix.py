@@ -39,6 +39,52 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("DELETE", "/admin/users/<user_id>/quarantine"): ("mod", None, "?reason=matrix"),
     ("PUT", "/admin/users/<user_id>/role"): ("admin", {"role": "user", "reason": "matrix"}, ""),
     ("GET", "/admin/audit"): ("admin", None, ""),
+    # Sessions: `<session_id>` is the victim's; only participants (and admins) see it.
+    ("POST", "/sessions"): (
+        "user",
+        {
+            "mode": "party",
+            "audience_type": "group",
+            "stream_transport": "webrtc",
+            "intent_label": "party_presence",
+        },
+        "",
+    ),
+    ("POST", "/sessions/transition"): (
+        "user",
+        {
+            "from_session_id": "<hexid:session_id>",
+            "to_mode": "random",
+            "audience_type": "one_to_one",
+            "stream_transport": "webrtc",
+            "intent_label": "random_match",
+        },
+        "",
+    ),
+    ("GET", "/sessions/<hexid:session_id>"): ("user", None, ""),
+    ("POST", "/sessions/<hexid:session_id>/heartbeat"): ("user", {}, ""),
+    ("POST", "/sessions/<hexid:session_id>/end"): ("user", {"reason": "user"}, ""),
+    # The channel: watching is public, running it is the operator's.
+    ("GET", "/lab/health"): ("public", None, ""),
+    ("GET", "/live/<path:path>"): ("public", None, ""),
+    ("GET", "/lab/status"): ("admin", None, ""),
+    ("GET", "/lab/policies"): ("admin", None, ""),
+    ("GET", "/lab/policies/<int:version>"): ("admin", None, ""),
+    ("GET", "/lab/policies/history"): ("admin", None, ""),
+    ("GET", "/lab/catalog"): ("admin", None, ""),
+    ("GET", "/lab/audit"): ("admin", None, ""),
+    ("GET", "/lab/agents"): ("admin", None, ""),
+    ("POST", "/lab/start"): ("admin", {"reason": "matrix"}, ""),
+    ("POST", "/lab/stop"): ("admin", {"reason": "matrix"}, ""),
+    ("POST", "/lab/policies/reload"): ("admin", {"reason": "matrix"}, ""),
+    ("POST", "/lab/playlist/rotate"): ("admin", {"reason": "matrix"}, ""),
+    ("PUT", "/lab/policies"): ("admin", {}, ""),
+    ("POST", "/lab/agents/<name>/status"): ("admin", {}, ""),
+    ("POST", "/lab/catalog"): (
+        "admin",
+        {"source": "https://cdn.example/m.mp4", "duration_s": 30},
+        "",
+    ),
     # Last: it ends the caller's sign-in.
     ("POST", "/auth/logout"): ("user", {}, ""),
     ("WS", "/ws"): ("user", None, ""),
@@ -74,12 +120,27 @@ async def test_every_http_route_answers_each_role_as_declared(
     client: HttpClient, services: Services
 ) -> None:
     callers = await _callers(client, services)
-    victim = (await signup(client, "victim"))["user"]["id"]
+    victim_tokens = await signup(client, "victim")
+    victim = victim_tokens["user"]["id"]
+    created = await client.post(
+        "/sessions", json=MATRIX[("POST", "/sessions")][1], headers=bearer(victim_tokens)
+    )
+    session = (await created.get_json())["id"]
+    values = {
+        "<user_id>": victim,
+        "<hexid:session_id>": session,
+        "<path:path>": "master.m3u8",
+        "<int:version>": "1",
+        "<name>": "lab",
+    }
     for (method, rule), (access, body, query) in MATRIX.items():
         if method == "WS":
             continue
-        path = rule.replace("<user_id>", victim) + query
-        payload = None if body is None else _fill(body, victim)
+        path = rule
+        for placeholder, value in values.items():
+            path = path.replace(placeholder, value)
+        path += query
+        payload = None if body is None else _fill(body, values)
         for role, headers in callers.items():
             response = await client.open(path, method=method, json=payload, headers=headers)
             allowed = RANK[role] >= NEEDS[access]
@@ -89,6 +150,9 @@ async def test_every_http_route_answers_each_role_as_declared(
                 if response.status_code in (401, 403):
                     code = (await response.get_json())["code"]
                     assert code not in ("unauthenticated", "forbidden"), where
+                if "<hexid:session_id>" in rule and role in ("user", "other_user", "mod"):
+                    # Another user's session: it does not exist for them (no leak, no action).
+                    assert response.status_code == 404, where
             elif role == "anonymous":
                 assert response.status_code == 401, where
                 assert (await response.get_json())["code"] == "unauthenticated"
@@ -97,8 +161,11 @@ async def test_every_http_route_answers_each_role_as_declared(
                 assert (await response.get_json())["code"] == "forbidden"
 
 
-def _fill(body: dict[str, Any], victim: str) -> dict[str, Any]:
-    return {key: victim if value == "<user_id>" else value for key, value in body.items()}
+def _fill(body: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    return {
+        key: values.get(value, value) if isinstance(value, str) else value
+        for key, value in body.items()
+    }
 
 
 async def test_the_socket_refuses_anonymous_and_forged_tokens_and_takes_users(

@@ -63,7 +63,7 @@ async def test_an_expiring_token_is_refreshed_in_band_and_the_socket_stays(
         assert refreshed["refresh_token"] != tokens["refresh_token"]
         # Same socket, still open, and the new access token works over HTTP too.
         await socket.send_json({"type": "heartbeat"})
-        assert (await socket.receive_json())["code"] == "unsupported_message"
+        assert (await socket.receive_json())["type"] == "heartbeat.ack"
         me = await client.get(
             "/me", headers={"Authorization": f"Bearer {refreshed['access_token']}"}
         )

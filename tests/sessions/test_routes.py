@@ -1,48 +1,23 @@
-"""The session routes over HTTP: a small app mounting the sessions blueprint behind the real
-identity guard (the composition root mounts the same blueprint)."""
+"""The session routes over HTTP, in the whole app behind the real identity guard."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from prometheus_client import CollectorRegistry
 from quart.typing import TestClientProtocol as HttpClient
-from quart_schema import QuartSchema
-from quart_trio import QuartTrio
 
-from vvtv.actors import open_registry
-from vvtv.assembly import Services, actor_settings
+from vvtv.assembly import Services
 from vvtv.contracts.identity import Signup
-from vvtv.identity.guard import identity_guard
-from vvtv.media.fake import FakeMediaProvider
 from vvtv.runtime import Runtime
-from vvtv.sessions import api
-from vvtv.sessions.orchestrator import open_orchestrator
-from vvtv.sessions.store import SqliteSessionStore
-from vvtv.web.errors import install_error_handlers
-from vvtv.web.routing import undeclared_routes
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-async def http(runtime: Runtime, services: Services) -> AsyncIterator[HttpClient]:
-    config = runtime.config
-    async with (
-        open_registry(actor_settings(config)) as actors,
-        open_orchestrator(
-            actors, config, FakeMediaProvider(config.media.profiles),
-            SqliteSessionStore(runtime.database), runtime.clock, CollectorRegistry(),
-        ) as sessions,
-    ):  # fmt: skip
-        app = QuartTrio("sessions-test")
-        QuartSchema(app, conversion_preference="msgspec")
-        install_error_handlers(app)
-        app.register_blueprint(api.routes(sessions, identity_guard(services.identity)))
-        assert undeclared_routes(app) == []
-        yield app.test_client()
+def http(client: HttpClient) -> HttpClient:
+    """The whole app: the sessions blueprint as `vvtv serve` mounts it, with the LocalSFU."""
+    return client
 
 
 async def bearer(runtime: Runtime, services: Services, handle: str) -> dict[str, str]:
@@ -124,7 +99,7 @@ async def test_errors_over_http(http: HttpClient, runtime: Runtime, services: Se
         await http.get(f"/sessions/{session['id']}", headers=bob),
         await http.post(f"/sessions/{session['id']}/end", json={}, headers=bob),
         await http.post(f"/sessions/{session['id']}/heartbeat", headers=bob),
-        await http.get("/sessions/no-such-session", headers=ana),
+        await http.get(f"/sessions/{'0' * 32}", headers=ana),
     ):
         assert response.status_code == 404
         assert (await json_of(response))["code"] == "session_not_found"

@@ -41,7 +41,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.transition(current_principal(), body)
 
     @endpoint(
-        bp, "/sessions/<session_id>", method="GET", access="user", response=SessionView,
+        bp, "/sessions/<hexid:session_id>", method="GET", access="user", response=SessionView,
         errors=[404], guard=guard,
     )  # fmt: skip
     async def get_session(session_id: str) -> SessionView:
@@ -49,7 +49,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.get(current_principal(), session_id)
 
     @endpoint(
-        bp, "/sessions/<session_id>/end", method="POST", access="user", body=EndSession,
+        bp, "/sessions/<hexid:session_id>/end", method="POST", access="user", body=EndSession,
         response=SessionView, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def end_session(body: EndSession, session_id: str) -> SessionView:
@@ -57,7 +57,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.end(current_principal(), session_id, body)
 
     @endpoint(
-        bp, "/sessions/<session_id>/heartbeat", method="POST", access="user", body=Empty,
+        bp, "/sessions/<hexid:session_id>/heartbeat", method="POST", access="user", body=Empty,
         response=HeartbeatAck, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def heartbeat_session(body: Empty, session_id: str) -> HeartbeatAck:

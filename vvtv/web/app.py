@@ -19,12 +19,13 @@ from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
 from vvtv.identity.schema import schema_overrides as identity_schemas
 from vvtv.runtime import Runtime
+from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
 from vvtv.web import system
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
-from vvtv.web.routing import undeclared_routes
+from vvtv.web.routing import CONVERTERS, undeclared_routes
 from vvtv.web.sockets import socket_route
 
 GUARD = "vvtv.guard"
@@ -32,6 +33,7 @@ GUARD = "vvtv.guard"
 
 def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     app = QuartTrio("vvtv")
+    app.url_map.converters.update(CONVERTERS)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.limits.runtime.http.max_body_bytes
     QuartSchema(
         app,
@@ -60,6 +62,7 @@ def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     )
     # The channel (LAB-5/8): control admin-only, /live/ and /lab/health public; agents push their
     # status with the shared lab token or an admin's bearer token.
+    app.register_blueprint(sessions_api.routes(services.sessions, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))

@@ -10,7 +10,7 @@ import msgspec
 from quart_schema.openapi import OpenAPIProvider
 from quart_schema.typing import Model
 from quart_schema.validation import DataSource
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Rule
 
 from vvtv.contracts.events import ClientMessage, ServerEvent
 from vvtv.contracts.problems import Problem
@@ -23,7 +23,7 @@ from vvtv.contracts.sessions import (
     TransitionResult,
     TransitionSession,
 )
-from vvtv.web.routing import ROUTE_SPEC, PlainText, RouteSpec
+from vvtv.web.routing import ROUTE_SPEC, HexIdConverter, PlainText, RouteSpec
 
 REF = "#/components/schemas/{name}"
 # app.extensions key: component schemas config makes more precise than the Structs can say.
@@ -67,6 +67,12 @@ class VvtvOpenAPI(OpenAPIProvider):
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         schema, components = _schema(model)
         return {"content": {"application/json": {"schema": schema}}, "required": True}, components
+
+    def build_path_parameter(self, name: str, converter: BaseConverter) -> dict[str, Any]:
+        parameter = super().build_path_parameter(name, converter)
+        if isinstance(converter, HexIdConverter):
+            parameter["schema"] = {"type": "string", "pattern": f"^{HexIdConverter.regex}$"}
+        return parameter
 
     def build_response_object(
         self, model: type[Model], headers_model: type[Model] | None

@@ -19,6 +19,7 @@ from quart_schema.validation import (
     QUART_SCHEMA_RESPONSE_ATTRIBUTE,
     DataSource,
 )
+from werkzeug.routing import BaseConverter
 
 from vvtv.contracts.problems import Problem
 from vvtv.domain.accounts import Access, Principal
@@ -38,6 +39,16 @@ class PlainText:
     def __init__(self, body: bytes, content_type: str) -> None:
         self.body = body
         self.content_type = content_type
+
+
+class HexIdConverter(BaseConverter):
+    """`<hexid:...>`: a 32-hex-digit id (uuid4().hex), so `/sessions/transition` is never read
+    as a session id."""
+
+    regex = "[0-9a-f]{32}"
+
+
+CONVERTERS = {"hexid": HexIdConverter}
 
 
 class UnsupportedMediaType(VvtvError):

@@ -63,6 +63,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ),
     ("GET", "/sessions/<hexid:session_id>"): ("user", None, ""),
     ("POST", "/sessions/<hexid:session_id>/heartbeat"): ("user", {}, ""),
+    ("POST", "/sessions/<hexid:session_id>/offer"): ("user", {"role": "publish", "sdp": "v=0"}, ""),
+    ("GET", "/sessions/<hexid:session_id>/turn"): ("user", None, ""),
     ("POST", "/sessions/<hexid:session_id>/end"): ("user", {"reason": "user"}, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),

@@ -81,3 +81,30 @@ class TransitionResult(Contract, frozen=True, kw_only=True):
 class HeartbeatAck(Contract, frozen=True, kw_only=True):
     session_id: Id
     expires_in_s: float
+
+
+# A complete SDP (no trickle ICE): generous for many m-lines, bounded to keep requests cheap.
+Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=65536)]
+
+
+class SessionOffer(Contract, frozen=True, kw_only=True):
+    """The caller's SDP offer for one of its endpoints in the session."""
+
+    role: Literal["publish", "subscribe"]
+    sdp: Sdp
+
+
+class SessionAnswer(Contract, frozen=True, kw_only=True):
+    """The server endpoint's complete answer (ICE gathered; nothing trickles afterwards)."""
+
+    role: Literal["publish", "subscribe"]
+    sdp: str
+
+
+class TurnView(Contract, frozen=True, kw_only=True):
+    """Time-limited TURN credentials (TURN REST API) for this session's peer connections."""
+
+    urls: list[str]
+    username: str
+    credential: str
+    expires_at: int  # unix seconds

@@ -13,9 +13,12 @@ from vvtv.contracts.sessions import (
     CreateSession,
     EndSession,
     HeartbeatAck,
+    SessionAnswer,
+    SessionOffer,
     SessionView,
     TransitionResult,
     TransitionSession,
+    TurnView,
 )
 from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.web.routing import Guard, current_principal, endpoint
@@ -63,5 +66,21 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
     async def heartbeat_session(body: Empty, session_id: str) -> HeartbeatAck:
         """Keep a session alive; without one for `expires_in_s` it ends."""
         return await sessions.heartbeat(current_principal(), session_id)
+
+    @endpoint(
+        bp, "/sessions/<hexid:session_id>/offer", method="POST", access="user",
+        body=SessionOffer, response=SessionAnswer, errors=[404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def offer(body: SessionOffer, session_id: str) -> SessionAnswer:
+        """Signalling: send a complete SDP offer for your endpoint, get the server's answer."""
+        return await sessions.answer(current_principal(), session_id, body)
+
+    @endpoint(
+        bp, "/sessions/<hexid:session_id>/turn", method="GET", access="user",
+        response=TurnView, errors=[404, 409], guard=guard,
+    )  # fmt: skip
+    async def turn(session_id: str) -> TurnView:
+        """Time-limited TURN credentials for this session's peer connections."""
+        return await sessions.turn(current_principal(), session_id)
 
     return bp

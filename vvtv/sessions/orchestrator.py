@@ -22,10 +22,13 @@ from vvtv.contracts.sessions import (
     EndSession,
     HeartbeatAck,
     PolicySnapshot,
+    SessionAnswer,
+    SessionOffer,
     SessionView,
     StreamTransport,
     TransitionResult,
     TransitionSession,
+    TurnView,
 )
 from vvtv.domain.accounts import Principal
 from vvtv.domain.sessions import (
@@ -40,10 +43,11 @@ from vvtv.domain.sessions import (
 )
 from vvtv.domain.sessions import Heartbeat as HeartbeatMessage
 from vvtv.media.errors import UnknownProfile
-from vvtv.media.port import MediaProvider
+from vvtv.media.port import MediaProvider, SdpOffer
 from vvtv.sessions.actor import KIND, Act, Caller, Notify, SessionActor, SessionPorts
 from vvtv.sessions.errors import (
     SessionNotFound,
+    SessionStateConflict,
     TransitionFailed,
     TransitionNotAllowed,
     TransportMismatch,
@@ -83,6 +87,7 @@ class Orchestrator:
         notify: Notify | None = None,
     ) -> None:
         self._registry = registry
+        self._provider = provider
         self._config = config
         self._limits = config.limits.sessions
         self._clock = clock
@@ -178,6 +183,36 @@ class Orchestrator:
             await self.heartbeat(principal, message.session_id)
         return HeartbeatAckEvent(
             session_id=message.session_id, expires_in_s=self.heartbeats.timeout_s
+        )
+
+    async def answer(
+        self, principal: Principal, session_id: str, offer: SessionOffer
+    ) -> SessionAnswer:
+        """Signalling: the caller's offer for its own endpoint, answered by the media provider
+        (which enforces the session's profile, never the client)."""
+        session = await self._visible(_caller(principal), session_id)
+        if session.state != "active":
+            raise SessionStateConflict(f"Session {session.id} is {session.state}.")
+        answer = await self._provider.answer(
+            SdpOffer(
+                session_id=session.id,
+                participant_id=principal.user_id,
+                role=offer.role,
+                sdp=offer.sdp,
+            )
+        )
+        return SessionAnswer(role=answer.role, sdp=answer.sdp)
+
+    async def turn(self, principal: Principal, session_id: str) -> TurnView:
+        session = await self._visible(_caller(principal), session_id)
+        if session.state != "active":
+            raise SessionStateConflict(f"Session {session.id} is {session.state}.")
+        credentials = await self._provider.create_turn_credentials(session.id)
+        return TurnView(
+            urls=list(credentials.urls),
+            username=credentials.username,
+            credential=credentials.credential,
+            expires_at=credentials.expires_at,
         )
 
     # -- internals ---------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ async def open_runtime(
                     clock,
                     runtime.metrics.registry,
                     notify=sockets.push,
+                    policy_version=lab.policy.current_version,
                 ) as sessions,
             ):
                 # Sessions a dead process left open are ended and their endpoints revoked.

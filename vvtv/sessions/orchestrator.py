@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -57,6 +57,9 @@ from vvtv.sessions.heartbeats import HeartbeatWatchdog
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.store import SessionStore
 
+# The OwnerCard's current version (POL-2), read when a session is created.
+PolicyVersion = Callable[[], int]
+
 log = logging.getLogger(__name__)
 
 
@@ -85,8 +88,10 @@ class Orchestrator:
         clock: WallClock,
         metrics: CollectorRegistry,
         notify: Notify | None = None,
+        policy_version: PolicyVersion | None = None,
     ) -> None:
         self._registry = registry
+        self._policy_version = policy_version
         self._provider = provider
         self._config = config
         self._limits = config.limits.sessions
@@ -269,7 +274,11 @@ class Orchestrator:
             media_profile=plan.profile,
             webrtc=plan.webrtc,
             participants=(user_id,),
-            policy=PolicySnapshot(config_version=self._config.version, tier=self._config.tier),
+            policy=PolicySnapshot(
+                config_version=self._config.version,
+                tier=self._config.tier,
+                policy_version=self._policy_version() if self._policy_version else None,
+            ),
             created_at=self._clock(),
             parent_session_id=parent,
             bitrate_kbps=plan.bitrate_kbps,
@@ -326,9 +335,12 @@ async def open_orchestrator(
     clock: WallClock,
     metrics: CollectorRegistry,
     notify: Notify | None = None,
+    policy_version: PolicyVersion | None = None,
 ) -> AsyncIterator[Orchestrator]:
     """Build the orchestrator and run its heartbeat watchdog for the block's duration."""
-    orchestrator = Orchestrator(registry, config, provider, store, clock, metrics, notify)
+    orchestrator = Orchestrator(
+        registry, config, provider, store, clock, metrics, notify, policy_version
+    )
     async with trio.open_nursery() as nursery:
         nursery.start_soon(orchestrator.run, name="session heartbeats")
         try:

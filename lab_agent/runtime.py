@@ -141,7 +141,7 @@ class LabRuntime:
         metrics = LabMetrics(registry)
         limits = settings.limits
         fetcher = Fetcher(
-            source or HttpOrFileSource(),
+            source or HttpOrFileSource(limits.fetch_timeout_s),
             paths.root,
             backoff_s=limits.fetch_backoff_s,
             timeout_s=limits.fetch_timeout_s,

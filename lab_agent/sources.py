@@ -31,8 +31,8 @@ class HttpOrFileSource:
     """http(s) URLs are downloaded to `dest` (via a temporary name, renamed when whole); local
     paths are used in place, as copying a large local file buys nothing."""
 
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
-        self._client = client or httpx.AsyncClient(follow_redirects=True, timeout=30.0)
+    def __init__(self, timeout_s: float, client: httpx.AsyncClient | None = None) -> None:
+        self._client = client or httpx.AsyncClient(follow_redirects=True, timeout=timeout_s)
 
     async def available(self, source: str) -> bool:
         if not is_remote(source):

@@ -83,8 +83,9 @@ class HeartbeatAck(Contract, frozen=True, kw_only=True):
     expires_in_s: float
 
 
-# A complete SDP (no trickle ICE): generous for many m-lines, bounded to keep requests cheap.
-Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=65536)]
+# A complete SDP (no trickle ICE): room for a dozen tiles' m-lines (~1.5 KB each), and half the
+# request body cap, so an over-long SDP is a 400 naming `$.sdp`, not a bare 413.
+Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=32768)]
 
 
 class SessionOffer(Contract, frozen=True, kw_only=True):

@@ -75,7 +75,11 @@ async def open_runtime(
     await trio.Path(data_dir).mkdir(parents=True, exist_ok=True)
     grace = config.limits.runtime.shutdown.grace_s
     async with (
-        open_database(data_dir / DATABASE_FILE) as database,
+        open_database(
+            data_dir / DATABASE_FILE,
+            readers=config.limits.runtime.store.readers,
+            busy_timeout_ms=config.limits.runtime.store.busy_timeout_ms,
+        ) as database,
         open_registry(actor_settings(config), shutdown_timeout_s=grace / 2) as actors,
     ):
         runtime = Runtime(

@@ -6,15 +6,22 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import msgspec
 import pytest
 import trio
 
+from vvtv.config import build_runtime_config
 from vvtv.store import SchemaTooNew, open_database
 from vvtv.store.migrations import migrations
 
+# The shipped config's store settings (readers, busy timeout): tests use what serve uses.
+STORE = msgspec.structs.asdict(
+    build_runtime_config(Path(__file__).resolve().parents[2] / "config").limits.runtime.store
+)
+
 
 async def test_a_new_database_gets_every_migration_in_wal_mode(tmp_path: Path) -> None:
-    async with open_database(tmp_path / "db.sqlite3") as db:
+    async with open_database(tmp_path / "db.sqlite3", **STORE) as db:
         assert db.schema_version == len(migrations())
         mode = await db.read(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0])
         assert mode == "wal"
@@ -26,17 +33,17 @@ async def test_a_new_database_gets_every_migration_in_wal_mode(tmp_path: Path) -
 
 async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    async with open_database(path):
+    async with open_database(path, **STORE):
         pass
     with sqlite3.connect(path) as raw:
         raw.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
     with pytest.raises(SchemaTooNew, match="newer vvtv"):
-        async with open_database(path):
+        async with open_database(path, **STORE):
             pass
 
 
 async def test_a_failed_write_rolls_back_whole(tmp_path: Path) -> None:
-    async with open_database(tmp_path / "db.sqlite3") as db:
+    async with open_database(tmp_path / "db.sqlite3", **STORE) as db:
 
         def half(c: sqlite3.Connection) -> None:
             c.execute("INSERT INTO audit_log (at, action) VALUES ('2026-01-01', 'kept?')")
@@ -50,7 +57,7 @@ async def test_a_failed_write_rolls_back_whole(tmp_path: Path) -> None:
 
 async def test_the_loop_answers_while_writes_run(tmp_path: Path) -> None:
     """Writes (fsync per commit) run in the writer thread: a ticker on the loop keeps ticking."""
-    async with open_database(tmp_path / "db.sqlite3") as db:
+    async with open_database(tmp_path / "db.sqlite3", **STORE) as db:
         ticks = 0
         done = trio.Event()
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 from prometheus_client import CollectorRegistry
 
 from tests.sessions.conftest import ANA, trio_wall_clock
 from tests.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
-from vvtv.config import ConfigBundle
+from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.contracts.sessions import EndSession
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.store import open_database
+
+# The shipped config's store settings (readers, busy timeout): tests use what serve uses.
+STORE = msgspec.structs.asdict(
+    build_runtime_config(Path(__file__).resolve().parents[2] / "config").limits.runtime.store
+)
 
 
 async def test_reconcile_ends_what_a_dead_process_left_running(
@@ -26,7 +32,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
     profiles = config_bundle.media.profiles
     settings = actor_settings(config_bundle)
     async with (
-        open_database(path) as database,
+        open_database(path, **STORE) as database,
         open_registry(settings) as actors,
         open_orchestrator(
             actors, config_bundle, FakeMediaProvider(profiles), SqliteSessionStore(database),
@@ -39,7 +45,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
     # The process "died": nothing ended the two sessions. A new one starts on the same file.
     provider = FakeMediaProvider(profiles)
     async with (
-        open_database(path) as database,
+        open_database(path, **STORE) as database,
         open_registry(settings) as actors,
         open_orchestrator(
             actors, config_bundle, provider, SqliteSessionStore(database), trio_wall_clock,
@@ -64,7 +70,7 @@ async def test_store_records_profile_start_end_and_egress(
 ) -> None:
     """SES-12: the store keeps each session's profile, start, end and estimated egress."""
     async with (
-        open_database(tmp_path / "vvtv.sqlite3") as database,
+        open_database(tmp_path / "vvtv.sqlite3", **STORE) as database,
         open_registry(actor_settings(config_bundle)) as actors,
         open_orchestrator(
             actors, config_bundle, FakeMediaProvider(config_bundle.media.profiles),

@@ -32,13 +32,13 @@ class DatabaseStatistics(msgspec.Struct, frozen=True, kw_only=True):
     schema_version: int
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
-    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     return connection
 
 
@@ -98,14 +98,16 @@ class Database:
 
 
 @asynccontextmanager
-async def open_database(path: Path, *, readers: int = 4) -> AsyncIterator[Database]:
+async def open_database(
+    path: Path, *, readers: int, busy_timeout_ms: int
+) -> AsyncIterator[Database]:
     """Open (creating if needed) and migrate the database at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def open_all() -> tuple[sqlite3.Connection, list[sqlite3.Connection], int]:
-        writer = _connect(path)
+        writer = _connect(path, busy_timeout_ms)
         version = apply_migrations(writer, too_new=SchemaTooNew)
-        return writer, [_connect(path) for _ in range(readers)], version
+        return writer, [_connect(path, busy_timeout_ms) for _ in range(readers)], version
 
     writer, pool, version = await trio.to_thread.run_sync(open_all)
     database = Database(path, writer, pool)

@@ -51,10 +51,16 @@ class ShutdownLimits(ConfigStruct, frozen=True):
     grace_s: CeilingSeconds
 
 
+class StoreLimits(ConfigStruct, frozen=True):
+    readers: CeilingInt  # reader connections (WAL: reads never wait behind the writer)
+    busy_timeout_ms: CeilingInt  # how long a statement waits for a lock before failing
+
+
 class RuntimeLimits(ConfigStruct, frozen=True):
     actors: ActorLimits
     http: HttpLimits
     shutdown: ShutdownLimits
+    store: StoreLimits
 
 
 class TileLimits(ConfigStruct, frozen=True):

@@ -501,6 +501,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/modes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The modes on offer, each a composition of regions → component + props. */
+        get: operations["get_modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1115,6 +1132,38 @@ export interface components {
             items: components["schemas"]["MediaItem"][];
         };
         /**
+         * ModeCatalog
+         * @description The modes this deployment offers now: those the cost tier switched off are left out.
+         */
+        ModeCatalog: {
+            config_version: string;
+            default_mode: string;
+            login_lands_in: string;
+            modes: components["schemas"]["ModeView"][];
+        };
+        /** ModeView */
+        ModeView: {
+            /** @default null */
+            chat_scope: string | null;
+            ecosystem: string;
+            media_profile: string | null;
+            name: string;
+            regions: components["schemas"]["RegionsView"];
+            requires_auth: boolean;
+            route: string;
+            transitions: {
+                [key: string]: "crossfade" | "cut";
+            };
+        };
+        /** MountView */
+        MountView: {
+            component: string;
+            /** @default {} */
+            props: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /**
          * NewMediaItem
          * @description A catalog item to add; without an `id`, one is derived from the source.
          */
@@ -1278,6 +1327,16 @@ export interface components {
             /** @default null */
             device_id: string | null;
             refresh_token: string;
+        };
+        /** RegionsView */
+        RegionsView: {
+            /** @default [] */
+            overlays: components["schemas"]["MountView"][];
+            /** @default null */
+            rail: components["schemas"]["MountView"] | null;
+            stage: components["schemas"]["MountView"];
+            /** @default null */
+            topbar: components["schemas"]["MountView"] | null;
         };
         /** RoleChange */
         RoleChange: {
@@ -3708,6 +3767,26 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    get_modes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The modes this deployment offers now: those the cost tier switched off are left out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModeCatalog"];
                 };
             };
         };

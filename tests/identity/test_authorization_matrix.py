@@ -24,6 +24,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/healthz"): ("public", None, ""),
     ("GET", "/readyz"): ("public", None, ""),
     ("GET", "/metrics"): ("public", None, ""),
+    ("GET", "/modes"): ("public", None, ""),
     ("POST", "/telemetry/events"): ("public", {"events": [{"name": "app_open"}]}, ""),
     ("POST", "/auth/signup"): ("public", {"handle": "x", "password": "y"}, ""),
     ("POST", "/auth/login"): ("public", {"handle": "victim", "password": PASSWORD}, ""),

@@ -18,6 +18,7 @@ from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
 from vvtv.identity.schema import schema_overrides as identity_schemas
+from vvtv.modes import api as modes_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
@@ -57,6 +58,7 @@ def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     auth = runtime.config.limits.auth
     app.register_blueprint(system.routes(runtime, guard))
     app.register_blueprint(telemetry_api.routes(runtime, guard))
+    app.register_blueprint(modes_api.routes(runtime.config, guard))
     app.register_blueprint(
         identity_api.routes(services.identity, services.audit, auth.audit_page_max, guard)
     )

@@ -1,0 +1,1 @@
+"""Modes: the catalog of mode manifests, served from config for the shell to compose."""

@@ -1,0 +1,50 @@
+"""The catalog as clients see it: the manifests of `mode-manifests.yaml`, minus the modes the
+cost tier's feature flags switch off (and the transitions into them)."""
+
+from __future__ import annotations
+
+from vvtv.config import ConfigBundle
+from vvtv.config.schema.modes import Mode, Mount
+from vvtv.contracts.modes import ModeCatalog, ModeView, MountView, RegionsView
+
+
+def _offered(config: ConfigBundle, name: str) -> bool:
+    flags = config.limits.feature_flags
+    # A mode without a flag of its own (the channel at `/`) is always on.
+    return not hasattr(flags, name) or flags.enabled(name)
+
+
+def _mount(mount: Mount) -> MountView:
+    return MountView(component=mount.component, props=dict(mount.props))
+
+
+def _view(name: str, mode: Mode, offered: set[str]) -> ModeView:
+    regions = mode.regions
+    return ModeView(
+        name=name,
+        route=mode.route,
+        ecosystem=mode.ecosystem,
+        requires_auth=mode.requires_auth,
+        media_profile=mode.media_profile,
+        regions=RegionsView(
+            stage=_mount(regions.stage),
+            rail=_mount(regions.rail) if regions.rail else None,
+            topbar=_mount(regions.topbar) if regions.topbar else None,
+            overlays=[_mount(overlay) for overlay in regions.overlays],
+        ),
+        transitions={to: hint for to, hint in mode.transitions.items() if to in offered},
+        chat_scope=mode.policies.chat_scope,
+    )
+
+
+def mode_catalog(config: ConfigBundle) -> ModeCatalog:
+    manifests = config.modes
+    offered = {name for name in manifests.modes if _offered(config, name)}
+    return ModeCatalog(
+        config_version=config.version,
+        default_mode=manifests.app.default_mode,
+        login_lands_in=manifests.app.login_lands_in,
+        modes=[
+            _view(name, mode, offered) for name, mode in manifests.modes.items() if name in offered
+        ],
+    )

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `broadcast`'s route. */
+        get: operations["get_page_broadcast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/audit": {
         parameters: {
             query?: never;
@@ -100,6 +117,23 @@ export interface paths {
         get?: never;
         /** Make a user a mod or an admin, or take it back (AUTH-4). */
         put: operations["put_set_role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of the UI's build under assets/ (hashed names: cached for a year). */
+        get: operations["get_asset"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -205,6 +239,40 @@ export interface paths {
         post: operations["post_block"];
         /** Lift the caller's block of a user. */
         delete: operations["delete_unblock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/call/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `private_call`'s route. */
+        get: operations["get_page_private_call"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channel/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the channel airs now and what comes next, for viewers. */
+        get: operations["get_channel_now"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -450,6 +518,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `live_public`'s route. */
+        get: operations["get_page_live_public"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/live/{path}": {
         parameters: {
             query?: never;
@@ -501,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mirror": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `mirror`'s route. */
+        get: operations["get_page_mirror"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/modes": {
         parameters: {
             query?: never;
@@ -510,6 +612,40 @@ export interface paths {
         };
         /** The modes on offer, each a composition of regions → component + props. */
         get: operations["get_modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/party": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `party`'s route. */
+        get: operations["get_page_party"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/random": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `random`'s route. */
+        get: operations["get_page_random"];
         put?: never;
         post?: never;
         delete?: never;
@@ -646,6 +782,23 @@ export interface paths {
         };
         /** Time-limited TURN credentials for this session's peer connections. */
         get: operations["get_turn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sniffers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `sniffers`'s route. */
+        get: operations["get_page_sniffers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -796,6 +949,18 @@ export interface components {
         BlockList: {
             blocks: components["schemas"]["Block"][];
         };
+        /**
+         * ChannelNow
+         * @description What the channel airs now and next, for viewers (public). `item_id` and `title` are null
+         *         while the reserve loop covers (`reserve`) or nothing airs (`off`).
+         */
+        ChannelNow: {
+            item_id: string | null;
+            /** @enum {unknown} */
+            on_air: "off" | "plan" | "reserve";
+            title: string | null;
+            up_next: components["schemas"]["UpNext"][];
+        };
         /** ChatMessage */
         ChatMessage: {
             author_id: string;
@@ -831,6 +996,25 @@ export interface components {
             v: number;
         };
         ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ConsentAnswer"];
+        /**
+         * ClientSettings
+         * @description What the browser UI reads from config before its first request: signup's rules and its
+         *         own waits and retries, so none is hard-coded in the client.
+         */
+        ClientSettings: {
+            access_ttl_s: number;
+            channel_poll_s: number;
+            password_max_length: number;
+            password_min_length: number;
+            player_retry_s: number;
+            socket_reconnect_backoff_s: number[];
+            telemetry_flush_interval_s: number;
+            telemetry_max_batch_events: number;
+            terms_version: string;
+            tiles: components["schemas"]["TileBudget"];
+            token_refresh_lead_s: number;
+            transition_ms: number;
+        };
         /**
          * Command
          * @description A control command's body; `reason` goes to the audit log (required: the log says why).
@@ -1136,6 +1320,7 @@ export interface components {
          * @description The modes this deployment offers now: those the cost tier switched off are left out.
          */
         ModeCatalog: {
+            client: components["schemas"]["ClientSettings"];
             config_version: string;
             default_mode: string;
             login_lands_in: string;
@@ -1152,7 +1337,7 @@ export interface components {
             requires_auth: boolean;
             route: string;
             transitions: {
-                [key: string]: "crossfade" | "cut";
+                [key: string]: "crossfade" | "cut" | "placeholder";
             };
         };
         /** MountView */
@@ -1357,7 +1542,7 @@ export interface components {
         /** SessionCreated */
         SessionCreated: {
             /** @default null */
-            handover: ("crossfade" | "cut") | null;
+            handover: ("crossfade" | "cut" | "placeholder") | null;
             session: components["schemas"]["SessionView"];
             /** @enum {unknown} */
             type: "session.created";
@@ -1470,7 +1655,7 @@ export interface components {
             properties?: {
                 from_mode?: string;
                 /** @enum {unknown} */
-                handover?: "cut" | "crossfade";
+                handover?: "cut" | "crossfade" | "placeholder";
                 mode?: string;
             };
         } | {
@@ -1536,6 +1721,14 @@ export interface components {
             rejected_items: number;
         };
         /**
+         * TileBudget
+         * @description Live tiles a device may show at once (THB-5); the backend enforces the same figures.
+         */
+        TileBudget: {
+            desktop: number;
+            mobile: number;
+        };
+        /**
          * TileProfileChanged
          * @description The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection).
          */
@@ -1564,7 +1757,7 @@ export interface components {
         TransitionResult: {
             ended: components["schemas"]["SessionView"];
             /** @enum {unknown} */
-            handover: "crossfade" | "cut";
+            handover: "crossfade" | "cut" | "placeholder";
             session: components["schemas"]["SessionView"];
         };
         /**
@@ -1597,6 +1790,11 @@ export interface components {
             removed: boolean;
             user_id: string;
         };
+        /** UpNext */
+        UpNext: {
+            item_id: string;
+            title: string;
+        };
         /**
          * UserView
          * @description An account as moderators see it (shadow quarantine included).
@@ -1620,6 +1818,38 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_page_broadcast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_audit_log: {
         parameters: {
             query?: {
@@ -2185,6 +2415,43 @@ export interface operations {
             };
         };
     };
+    get_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A file of the web UI's build: script, style sheet, source map, font or image, each with
+             *     its own type.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     post_login: {
         parameters: {
             query?: never;
@@ -2705,6 +2972,75 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_page_private_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_channel_now: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description What the channel airs now and next, for viewers (public). `item_id` and `title` are null
+             *     while the reserve loop covers (`reserve`) or nothing airs (`off`).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelNow"];
                 };
             };
         };
@@ -3673,6 +4009,38 @@ export interface operations {
             };
         };
     };
+    get_page_live_public: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_live: {
         parameters: {
             query?: never;
@@ -3771,6 +4139,38 @@ export interface operations {
             };
         };
     };
+    get_page_mirror: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_modes: {
         parameters: {
             query?: never;
@@ -3787,6 +4187,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModeCatalog"];
+                };
+            };
+        };
+    };
+    get_page_party: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_page_random: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4548,6 +5012,38 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_page_sniffers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

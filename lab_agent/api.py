@@ -1,17 +1,16 @@
 """The Lab Agent's REST API (LAB-8): control commands (admin), catalog and OwnerCard (admin), the
-health check and the live channel under `/live/` (public). Mounted by `vvtv serve` with its user
-guard, or by the standalone agent with a bearer-token guard."""
+health check, the live channel under `/live/` and what airs now (public). Mounted by `vvtv serve`
+with its user guard, or by the standalone agent with a bearer-token guard."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-import trio
 from quart import Blueprint, Response, g, request
 
 from lab_agent.contracts import (
     AuditList,
+    ChannelNow,
     Command,
     CommandName,
     CommandResult,
@@ -25,7 +24,8 @@ from lab_agent.contracts import (
     PolicyHistory,
 )
 from lab_agent.runtime import LabRuntime
-from vvtv.errors import BadRequest, NotFound
+from vvtv.errors import BadRequest
+from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
 
 # Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
@@ -42,18 +42,6 @@ def principal_from_g() -> str:
     `g.principal`), whichever guard that was (the server's user guard, the agent's token guard)."""
     user_id = getattr(g.get("principal"), "user_id", None)
     return str(user_id) if user_id else "unknown"
-
-
-def live_file(root: Path, path: str) -> Path:
-    """The file under `root` that `path` names; NotFound for anything outside it or untyped."""
-    base = root.resolve()
-    try:
-        target = (base / path).resolve()
-    except (ValueError, OSError):  # a NUL byte, a symlink loop: no file of ours either way
-        raise NotFound("no such live file") from None
-    if not target.is_relative_to(base) or target.suffix not in CONTENT_TYPES:
-        raise NotFound("no such live file")
-    return target
 
 
 def routes(
@@ -156,17 +144,16 @@ def routes(
     )  # fmt: skip
     async def live(path: str) -> Response:
         """The channel: master.m3u8, <rendition>/index.m3u8 and media segments (LAB-5)."""
-        target = live_file(lab.paths.live, path)
-        try:
-            data = await trio.Path(target).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            raise NotFound("no such live file") from None
-        response = Response(data, status=200)
-        response.content_type = CONTENT_TYPES[target.suffix]
+        target = file_under(lab.paths.live, path, CONTENT_TYPES, "live file")
         # Playlists change every segment; segments never change once written.
         playlist = target.suffix == ".m3u8"
-        response.headers["cache-control"] = "no-cache" if playlist else "max-age=86400, immutable"
-        return response
+        cache = "no-cache" if playlist else "max-age=86400, immutable"
+        return await file_response(target, CONTENT_TYPES, cache, "live file")
+
+    @endpoint(bp, "/channel/now", method="GET", access="public", response=ChannelNow, guard=guard)
+    async def channel_now() -> ChannelNow:
+        """What the channel airs now and what comes next, for viewers."""
+        return lab.channel_now()
 
     return bp
 

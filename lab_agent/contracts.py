@@ -127,6 +127,21 @@ class LabStatus(Contract, frozen=True, kw_only=True):
     last_error: str | None = None
 
 
+class UpNext(Contract, frozen=True, kw_only=True):
+    item_id: str
+    title: str
+
+
+class ChannelNow(Contract, frozen=True, kw_only=True):
+    """What the channel airs now and next, for viewers (public). `item_id` and `title` are null
+    while the reserve loop covers (`reserve`) or nothing airs (`off`)."""
+
+    on_air: OnAir
+    item_id: str | None
+    title: str | None
+    up_next: list[UpNext]
+
+
 class CommandResult(Contract, frozen=True, kw_only=True):
     command: CommandName
     ok: bool

@@ -7,8 +7,10 @@ transmitter always airs something (plan or reserve loop), the pipeline feeds it 
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from lab_agent.audit import Audit, SqliteAudit
 from lab_agent.catalog import Catalog
 from lab_agent.clock import SystemClock, WallClock
 from lab_agent.contracts import (
+    ChannelNow,
     CommandName,
     CommandResult,
     HealthCheck,
@@ -29,6 +32,7 @@ from lab_agent.contracts import (
     LabReport,
     LabStatus,
     OwnerCard,
+    UpNext,
 )
 from lab_agent.fetcher import Fetcher
 from lab_agent.journal import SqliteJournal
@@ -38,7 +42,8 @@ from lab_agent.playlist import Variant
 from lab_agent.playout_queue import BroadcastQueue, queue_health
 from lab_agent.policy import PolicyService
 from lab_agent.prepare import Preparer
-from lab_agent.reserve import prepare_reserve
+from lab_agent.prepared import PreparedItem
+from lab_agent.reserve import VIDEO_SUFFIXES, prepare_reserve
 from lab_agent.settings import LabSettings
 from lab_agent.sources import HttpOrFileSource, MediaSource
 from lab_agent.status import StatusSink
@@ -49,6 +54,40 @@ from lab_agent.transmitter import OnItem, Transmitter
 log = logging.getLogger(__name__)
 
 PipelineState = Literal["running", "stopped", "failed"]
+
+# What `catalog.derive_id` leaves of a source's file name: its extension and a short hash.
+_FILE_SUFFIX = re.compile(
+    rf"(?:{'|'.join(re.escape(suffix) for suffix in sorted(VIDEO_SUFFIXES))})(?:-[0-9a-f]{{8}})?$",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+def item_title(item_id: str) -> str:
+    """A title for viewers from an item id: `sunset-beach_01` → `Sunset beach 01`; the file
+    extension and hash an id derived from a source's file name ends with are left out."""
+    words = _SEPARATORS.split(_FILE_SUFFIX.sub("", item_id))
+    text = " ".join(word for word in words if word)
+    return text[:1].upper() + text[1:] if text else item_id
+
+
+def now_and_next(status: LabStatus, queued: Iterable[PreparedItem], count: int) -> ChannelNow:
+    """What viewers see: the planned item on air (none while the reserve loop covers or nothing
+    airs) and the first `count` planned items of the queue."""
+    if status.on_air == "off":
+        return ChannelNow(on_air="off", item_id=None, title=None, up_next=[])
+    planned = (item for item in queued if not item.reserve)
+    up_next = [
+        UpNext(item_id=item.item_id, title=item_title(item.item_id))
+        for item in itertools.islice(planned, count)
+    ]
+    airing = status.now_airing if status.on_air == "plan" else None
+    return ChannelNow(
+        on_air=status.on_air,
+        item_id=airing,
+        title=item_title(airing) if airing is not None else None,
+        up_next=up_next,
+    )
 
 
 @dataclass
@@ -364,6 +403,10 @@ class LabRuntime:
             pipeline_restarts=self.pipeline_restarts,
             last_error=self.last_error,
         )
+
+    def channel_now(self) -> ChannelNow:
+        """What airs now and next, for viewers (`GET /channel/now`)."""
+        return now_and_next(self.status(), self.queue.items(), self.settings.limits.up_next_count)
 
     def health(self, status: LabStatus | None = None) -> LabHealth:
         status = status or self.status()

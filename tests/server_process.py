@@ -31,6 +31,7 @@ class ServerProcess:
     process: subprocess.Popen[str]
     port: int
     data_dir: Path
+    log: Path
 
     @property
     def url(self) -> str:
@@ -50,17 +51,29 @@ class ServerProcess:
         return self.process.returncode
 
 
-def cheap_hashing_config(tmp_path: Path) -> Path:
-    """A copy of the shipped config with argon2 made cheap, for tests that sign up many users
-    (the auth benchmark measures the real cost)."""
+def tweaked_config(tmp_path: Path, **limits: str | int) -> Path:
+    """A copy of the shipped config with base leaves of cost-tiers.yaml rewritten (the first
+    `key: value` line of each key, its comment kept): e.g. a cheap argon2 for tests that sign up
+    many users (the auth benchmark measures the real cost), one reserve clip instead of several."""
     config = tmp_path / "config"
     shutil.copytree(REPO / "config", config)
     tiers = config / "cost-tiers.yaml"
     text = tiers.read_text()
-    for key, value in (("hash_time_cost", 1), ("hash_memory_kib", 1024), ("hash_parallelism", 1)):
-        text = re.sub(rf"(\n\s+{key}: )\d+", rf"\g<1>{value}", text)
+    for key, value in limits.items():
+        text, found = re.subn(
+            rf"(\n\s+{key}: )[^#\n]*?(\s*(#|\n))", rf"\g<1>{value}\2", text, count=1
+        )
+        assert found == 1, f"no {key} in cost-tiers.yaml"
     tiers.write_text(text)
     return config
+
+
+CHEAP_HASHING = {"hash_time_cost": 1, "hash_memory_kib": 1024, "hash_parallelism": 1}
+ONE_RESERVE_CLIP = {"reserve_clips": 1}
+
+
+def cheap_hashing_config(tmp_path: Path) -> Path:
+    return tweaked_config(tmp_path, **CHEAP_HASHING)
 
 
 def start_server(
@@ -82,10 +95,13 @@ def start_server(
         *args,
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    server = ServerProcess(process=process, port=port, data_dir=data_dir)
+    # The log goes to a file: a pipe nobody reads fills up and then blocks the server.
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, text=True
+        )
+    server = ServerProcess(process=process, port=port, data_dir=data_dir, log=log)
     if wait:
         _wait_until_healthy(server)
     return server
@@ -95,7 +111,7 @@ def _wait_until_healthy(server: ServerProcess) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            output = server.process.stdout.read() if server.process.stdout else ""
+            output = server.log.read_text()
             raise RuntimeError(f"vvtv serve exited with {server.process.returncode}:\n{output}")
         try:
             if server.get("/healthz").status_code == 200:

@@ -4,8 +4,6 @@ and SIGTERM still stops everything (ffmpeg included) within the shutdown budget.
 
 from __future__ import annotations
 
-import re
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -13,22 +11,12 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.server_process import REPO, ServerProcess, start_server
+from tests.server_process import ONE_RESERVE_CLIP, ServerProcess, start_server, tweaked_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("LAB-5", "LAB-6", "LAB-8")]
 
 ON_AIR_TIMEOUT_S = 50.0  # first start generates and prepares the reserve clips with ffmpeg
 TS_PACKET = 188
-
-
-def cheap_channel_config(tmp_path: Path) -> Path:
-    """The shipped config with one reserve clip instead of several: the mechanics are the same,
-    the first start generates a third of the media."""
-    config = tmp_path / "config"
-    shutil.copytree(REPO / "config", config)
-    tiers = config / "cost-tiers.yaml"
-    tiers.write_text(re.sub(r"(\n\s+reserve_clips: )\d+", r"\g<1>1", tiers.read_text()))
-    return config
 
 
 def _poll(server: ServerProcess, path: str, ready: object, deadline: float) -> str:
@@ -43,7 +31,7 @@ def _poll(server: ServerProcess, path: str, ready: object, deadline: float) -> s
 
 
 def test_serve_airs_the_reserve_loop_as_hls_and_stops_on_sigterm(tmp_path: Path) -> None:
-    server = start_server(tmp_path, config=cheap_channel_config(tmp_path))
+    server = start_server(tmp_path, config=tweaked_config(tmp_path, **ONE_RESERVE_CLIP))
     try:
         deadline = time.monotonic() + ON_AIR_TIMEOUT_S
         master = _poll(server, "/live/master.m3u8", lambda r: r.status_code == 200, deadline)

@@ -70,6 +70,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),
+    ("GET", "/channel/now"): ("public", None, ""),
+    # The web UI: a page at every mode's route, even a mode that needs a sign-in (the UI asks).
+    ("GET", "/"): ("public", None, ""),
+    ("GET", "/party"): ("public", None, ""),
+    ("GET", "/sniffers"): ("public", None, ""),
+    ("GET", "/random"): ("public", None, ""),
+    ("GET", "/call/<urltoken:token>"): ("public", None, ""),
+    ("GET", "/mirror"): ("public", None, ""),
+    ("GET", "/live"): ("public", None, ""),
+    ("GET", "/assets/<path:path>"): ("public", None, ""),
     ("GET", "/lab/status"): ("admin", None, ""),
     ("GET", "/lab/policies"): ("admin", None, ""),
     ("GET", "/lab/policies/<int:version>"): ("admin", None, ""),
@@ -135,6 +145,7 @@ async def test_every_http_route_answers_each_role_as_declared(
         "<path:path>": "master.m3u8",
         "<int:version>": "1",
         "<name>": "lab",
+        "<urltoken:token>": "an-invite-token",
     }
     for (method, rule), (access, body, query) in MATRIX.items():
         if method == "WS":

@@ -8,25 +8,13 @@ import shutil
 import pytest
 import trio
 
+from tests.browser import ARGS, CHROMIUM
 from tests.media.clients import ClientPeers, Received, wait_for
 from vvtv.media import Participant, SdpOffer
 from vvtv.media.local_sfu import LocalSFU
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 # 127.0.0.1 is a secure context, so getUserMedia works; the page is served by page.route.
 HARNESS_URL = "http://127.0.0.1:9/harness"
 HARNESS = "<!doctype html><title>publisher</title>"

@@ -92,16 +92,16 @@ async def test_bad_requests_are_refused_before_anything_exists(world: World) -> 
 
 async def test_transition_ends_the_parent_and_links_the_new_session(world: World) -> None:
     """SES-2, SES-5, SES-6, INV-1: a NEW session with parent_session_id; the parent is ended;
-    the handover hint comes from the mode manifest (party → random is a cut)."""
-    parent = await world.sessions.create(ANA, create("party"))
-    result = await world.sessions.transition(ANA, transition(parent.id, "random"))
+    the handover hint comes from the mode manifest (random → party is a cut)."""
+    parent = await world.sessions.create(ANA, create("random"))
+    result = await world.sessions.transition(ANA, transition(parent.id, "party"))
     assert result.handover == "cut"
     assert result.ended.id == parent.id
     assert result.ended.state == "ended"
     assert result.ended.end_reason == "transition"
     assert result.session.id != parent.id
     assert result.session.parent_session_id == parent.id
-    assert result.session.mode == "random"
+    assert result.session.mode == "party"
     assert result.session.state == "active"
     assert (await world.sessions.get(ANA, parent.id)).state == "ended"
     assert world.provider.methods() == [
@@ -261,3 +261,10 @@ async def test_socket_heartbeat_is_acknowledged(world: World, config_bundle: Con
     )
     with pytest.raises(SessionNotFound):
         await world.sessions.on_socket_heartbeat(BOB, Heartbeat(session_id=view.id))
+
+
+async def test_a_handover_into_a_call_holds_a_placeholder(world: World) -> None:
+    """UI-2: party → random hands over with a placeholder while the call sets up (manifest)."""
+    parent = await world.sessions.create(ANA, create("party"))
+    result = await world.sessions.transition(ANA, transition(parent.id, "random"))
+    assert result.handover == "placeholder"

@@ -585,6 +585,16 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 ("auth", "tokens", "access_ttl_s"), "must be shorter than refresh_ttl_s (AUTH-1)"
             )
         )
+    problems += _check_schedule(
+        limits.ui.socket_reconnect_backoff_s, ("ui", "socket_reconnect_backoff_s"), at, from_index=0
+    )
+    if limits.ui.token_refresh_lead_s >= limits.auth.tokens.access_ttl_s:
+        problems.append(
+            at.problem(
+                ("ui", "token_refresh_lead_s"),
+                "must be shorter than auth.tokens.access_ttl_s, or the UI refreshes constantly",
+            )
+        )
     return problems
 
 

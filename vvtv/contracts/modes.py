@@ -31,6 +31,31 @@ class ModeView(Contract, frozen=True, kw_only=True):
     chat_scope: str | None = None
 
 
+class TileBudget(Contract, frozen=True, kw_only=True):
+    """Live tiles a device may show at once (THB-5); the backend enforces the same figures."""
+
+    desktop: int
+    mobile: int
+
+
+class ClientSettings(Contract, frozen=True, kw_only=True):
+    """What the browser UI reads from config before its first request: signup's rules and its
+    own waits and retries, so none is hard-coded in the client."""
+
+    terms_version: str  # signup accepts exactly this version of the terms
+    password_min_length: int
+    password_max_length: int
+    access_ttl_s: float  # an access token's lifetime
+    token_refresh_lead_s: float  # refresh the access token this long before it expires
+    socket_reconnect_backoff_s: list[float]  # waits between reconnects; the last one repeats
+    channel_poll_s: float  # how often the player asks `GET /channel/now`
+    player_retry_s: float  # the channel is off air: retry loading the stream this often
+    transition_ms: int  # crossfade between two modes
+    telemetry_flush_interval_s: float  # the client sends its queued telemetry this often
+    telemetry_max_batch_events: int  # ... at most this many events per request
+    tiles: TileBudget
+
+
 class ModeCatalog(Contract, frozen=True, kw_only=True):
     """The modes this deployment offers now: those the cost tier switched off are left out."""
 
@@ -38,3 +63,4 @@ class ModeCatalog(Contract, frozen=True, kw_only=True):
     default_mode: str
     login_lands_in: str
     modes: list[ModeView]
+    client: ClientSettings

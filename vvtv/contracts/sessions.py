@@ -12,7 +12,7 @@ from vvtv.contracts.base import Contract
 SessionState = Literal["creating", "active", "ending", "ended", "failed"]
 AudienceType = Literal["self", "one_to_one", "group", "broadcast"]
 StreamTransport = Literal["webrtc", "hls"]
-HandoverHint = Literal["cut", "crossfade"]
+HandoverHint = Literal["cut", "crossfade", "placeholder"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

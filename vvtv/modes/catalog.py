@@ -1,11 +1,18 @@
 """The catalog as clients see it: the manifests of `mode-manifests.yaml`, minus the modes the
-cost tier's feature flags switch off (and the transitions into them)."""
+cost tier's feature flags switch off (and the transitions into them), with the client settings."""
 
 from __future__ import annotations
 
 from vvtv.config import ConfigBundle
 from vvtv.config.schema.modes import Mode, Mount
-from vvtv.contracts.modes import ModeCatalog, ModeView, MountView, RegionsView
+from vvtv.contracts.modes import (
+    ClientSettings,
+    ModeCatalog,
+    ModeView,
+    MountView,
+    RegionsView,
+    TileBudget,
+)
 
 
 def _offered(config: ConfigBundle, name: str) -> bool:
@@ -37,6 +44,25 @@ def _view(name: str, mode: Mode, offered: set[str]) -> ModeView:
     )
 
 
+def client_settings(config: ConfigBundle) -> ClientSettings:
+    limits = config.limits
+    auth, ui = limits.auth, limits.ui
+    return ClientSettings(
+        terms_version=auth.terms_version,
+        password_min_length=auth.password.min_length,
+        password_max_length=auth.password.max_length,
+        access_ttl_s=auth.tokens.access_ttl_s,
+        token_refresh_lead_s=ui.token_refresh_lead_s,
+        socket_reconnect_backoff_s=list(ui.socket_reconnect_backoff_s),
+        channel_poll_s=ui.channel_poll_s,
+        player_retry_s=ui.player_retry_s,
+        transition_ms=ui.transition_ms,
+        telemetry_flush_interval_s=limits.telemetry.flush_interval_s,
+        telemetry_max_batch_events=limits.telemetry.max_batch_events,
+        tiles=TileBudget(desktop=limits.tiles.desktop, mobile=limits.tiles.mobile),
+    )
+
+
 def mode_catalog(config: ConfigBundle) -> ModeCatalog:
     manifests = config.modes
     offered = {name for name in manifests.modes if _offered(config, name)}
@@ -47,4 +73,5 @@ def mode_catalog(config: ConfigBundle) -> ModeCatalog:
         modes=[
             _view(name, mode, offered) for name, mode in manifests.modes.items() if name in offered
         ],
+        client=client_settings(config),
     )

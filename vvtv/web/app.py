@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from quart import Blueprint, Response, g, request
 from quart_schema import Info, QuartSchema
@@ -23,7 +24,7 @@ from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
-from vvtv.web import system
+from vvtv.web import shell, system
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
 from vvtv.web.routing import CONVERTERS, undeclared_routes
@@ -32,7 +33,10 @@ from vvtv.web.sockets import socket_route
 GUARD = "vvtv.guard"
 
 
-def create_app(runtime: Runtime, services: Services) -> QuartTrio:
+def create_app(
+    runtime: Runtime, services: Services, *, ui_dir: Path = shell.STATIC_DIR
+) -> QuartTrio:
+    """`ui_dir`: the built web UI (index.html, assets/); tests point it at a folder of their own."""
     app = QuartTrio("vvtv")
     app.url_map.converters.update(CONVERTERS)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.limits.runtime.http.max_body_bytes
@@ -69,6 +73,8 @@ def create_app(runtime: Runtime, services: Services) -> QuartTrio:
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))
     )
+    # The web UI: index.html at every mode's route (deep links), its build's assets (UI-6, UI-8).
+    app.register_blueprint(shell.routes(runtime.config, guard, ui_dir))
     sockets = Blueprint("sockets", __name__)
     socket_route(sockets, "/ws", services.sockets)
     app.register_blueprint(sockets)

@@ -23,7 +23,7 @@ from vvtv.contracts.sessions import (
     TransitionResult,
     TransitionSession,
 )
-from vvtv.web.routing import ROUTE_SPEC, HexIdConverter, PlainText, RouteSpec
+from vvtv.web.routing import CONVERTERS, ROUTE_SPEC, PlainText, RouteSpec
 
 REF = "#/components/schemas/{name}"
 # app.extensions key: component schemas config makes more precise than the Structs can say.
@@ -70,16 +70,17 @@ class VvtvOpenAPI(OpenAPIProvider):
 
     def build_path_parameter(self, name: str, converter: BaseConverter) -> dict[str, Any]:
         parameter = super().build_path_parameter(name, converter)
-        if isinstance(converter, HexIdConverter):
-            parameter["schema"] = {"type": "string", "pattern": f"^{HexIdConverter.regex}$"}
+        if type(converter) in CONVERTERS.values():
+            parameter["schema"] = {"type": "string", "pattern": f"^{converter.regex}$"}
         return parameter
 
     def build_response_object(
         self, model: type[Model], headers_model: type[Model] | None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        if model is PlainText:
-            body = {"content": {"text/plain": {"schema": {"type": "string"}}}}
-            return body | {"description": "Plain text."}, {}
+        if isinstance(model, type) and issubclass(model, PlainText):
+            content = {model.media_type: {"schema": {"type": "string"}}}
+            description = "Plain text." if model is PlainText else inspect.getdoc(model)
+            return {"content": content, "description": description or model.__name__}, {}
         schema, components = _schema(model)
         media = "application/problem+json" if model is Problem else "application/json"
         description = inspect.getdoc(model) or model.__name__

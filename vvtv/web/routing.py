@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import msgspec
 from quart import Blueprint, Quart, Response, g, request
@@ -34,7 +34,10 @@ _ENCODE = msgspec.json.Encoder()
 
 
 class PlainText:
-    """Response marker for a non-JSON body (the Prometheus text format)."""
+    """Response marker for a non-JSON body (the Prometheus text format). A subclass, as a route's
+    `response`, names the media type of its bodies (a page, files) for the published schema."""
+
+    media_type: ClassVar[str] = "text/plain"
 
     def __init__(self, body: bytes, content_type: str) -> None:
         self.body = body
@@ -48,7 +51,16 @@ class HexIdConverter(BaseConverter):
     regex = "[0-9a-f]{32}"
 
 
-CONVERTERS = {"hexid": HexIdConverter}
+class UrlTokenConverter(BaseConverter):
+    """`<urltoken:...>`: an opaque token in a link (a call invite), URL-safe base64 characters."""
+
+    regex = "[A-Za-z0-9_-]{1,128}"
+
+
+CONVERTERS: dict[str, type[BaseConverter]] = {
+    "hexid": HexIdConverter,
+    "urltoken": UrlTokenConverter,
+}
 
 
 class UnsupportedMediaType(VvtvError):

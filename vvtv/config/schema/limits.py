@@ -28,6 +28,7 @@ FloorInt = Annotated[int, _NON_NEGATIVE, FLOOR]
 FloorSeconds = Annotated[float, _NON_NEGATIVE, FLOOR]
 FloorFlag = Annotated[bool, FLOOR]  # a protection: a tier may only switch it on
 FloorSchedule = Annotated[tuple[float, ...], Meta(min_length=1), FLOOR]
+FloorInterval = Annotated[float, _POSITIVE, FLOOR]  # a wait that must not be zero (no hot loop)
 FixedFloat = Annotated[float, _NON_NEGATIVE, FIXED]
 FixedName = Annotated[str, FIXED]
 FixedInt = Annotated[int, _POSITIVE, FIXED]
@@ -234,6 +235,7 @@ class LabLimits(ConfigStruct, frozen=True):
     reserve_clip_s: Annotated[float, _POSITIVE, FIXED]
     control_token_env: FixedName
     control_token_file: FixedName
+    up_next_count: CeilingInt  # queued items `GET /channel/now` lists as up next
 
 
 class TurnLimits(ConfigStruct, frozen=True):
@@ -252,6 +254,16 @@ class SfuLimits(ConfigStruct, frozen=True):
 class MediaLimits(ConfigStruct, frozen=True):
     turn: TurnLimits
     sfu: SfuLimits
+
+
+class UiLimits(ConfigStruct, frozen=True):
+    """How the browser UI paces itself; handed to it in the mode catalog's `client` settings."""
+
+    socket_reconnect_backoff_s: FloorSchedule  # waits between reconnects; the last one repeats
+    token_refresh_lead_s: FloorInterval  # refreshing earlier keeps more margin, never less
+    channel_poll_s: FloorInterval  # polling less often is cheaper
+    player_retry_s: FloorInterval
+    transition_ms: FixedInt  # the crossfade is a design constant, not a cost
 
 
 class FeatureFlags(ConfigStruct, frozen=True):
@@ -290,4 +302,5 @@ class Limits(ConfigStruct, frozen=True):
     telemetry: TelemetryLimits
     lab: LabLimits
     media: MediaLimits
+    ui: UiLimits
     feature_flags: FeatureFlags

@@ -11,7 +11,7 @@ from vvtv.config.schema.frozen import ConfigStruct
 
 RegionName = Literal["stage", "rail", "overlays", "topbar"]
 Ecosystem = Literal["broadcast", "party", "random", "private", "live_public", "local"]
-Handover = Literal["cut", "crossfade"]
+Handover = Literal["cut", "crossfade", "placeholder"]
 ChatScope = Literal["private_1to1", "room", "performer_room", "live_public"]
 # Plain values, or names checked against another namespace (profile, event, mode, route, scope).
 PropType = Literal[

@@ -1,0 +1,401 @@
+"""The web shell in a real browser (UI-1..8, OPS-2): Debian's Chromium with a fake camera against a
+real `vvtv serve` airing the channel. Screenshots go to test-artifacts/ui/."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM
+from tests.server_process import (
+    CHEAP_HASHING,
+    ONE_RESERVE_CLIP,
+    ServerProcess,
+    start_server,
+    tweaked_config,
+)
+
+pytestmark = pytest.mark.slow
+
+ON_AIR_TIMEOUT_S = 60.0  # the first start prepares the reserve clip with ffmpeg
+UI_TIMEOUT_MS = 15_000
+AXE = Path(__file__).resolve().parents[2] / "vvtv/web/ui/node_modules/axe-core/axe.min.js"
+SHOTS = ARTIFACTS / "ui"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+PASSWORD = "correct horse battery"
+
+
+def _wait_on_air(server: ServerProcess) -> None:
+    deadline = time.monotonic() + ON_AIR_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.log.read_text()
+        if server.get("/channel/now").json()["on_air"] != "off":
+            variant = next(
+                line
+                for line in server.get("/live/master.m3u8").text.splitlines()
+                if line and not line.startswith("#")
+            )
+            if "#EXTINF" in server.get(f"/live/{variant}").text:
+                return
+        time.sleep(0.25)  # polling a subprocess preparing media, not a time-based rule
+    raise AssertionError("the channel did not go on air in time")
+
+
+@pytest.fixture(scope="module")
+def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    tmp = tmp_path_factory.mktemp("channel")
+    server = start_server(tmp, config=tweaked_config(tmp, **ONE_RESERVE_CLIP, **CHEAP_HASHING))
+    try:
+        _wait_on_air(server)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    """A page with everything the browser complained about collected."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+    def goto(self, server: ServerProcess, path: str) -> None:
+        self.page.goto(server.url + path)
+        self.page.wait_for_selector(".shell", timeout=UI_TIMEOUT_MS)
+
+    def attribute(self, selector: str, name: str) -> str | None:
+        return self.page.get_attribute(selector, name, timeout=UI_TIMEOUT_MS)
+
+    def until(self, check: Callable[[], object], what: str, timeout_s: float = 15.0) -> None:
+        """Poll `check` (a Promise in wait_for_function is truthy at once, so poll ourselves)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if check():
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"timed out waiting until {what}; errors: {self.errors}")
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _open(browser: Browser, **options: Any) -> tuple[BrowserContext, Tab]:
+    context = browser.new_context(**options)
+    page = context.new_page()
+    tab = Tab(page)
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            tab.errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    return context, tab
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Tab]:
+    context, opened = _open(browser, viewport=DESKTOP, locale="en-US")
+    yield opened
+    context.close()
+
+
+def _signup(server: ServerProcess, handle: str) -> None:
+    terms = server.get("/modes").json()["client"]["terms_version"]
+    response = httpx.post(
+        server.url + "/auth/signup",
+        json={
+            "handle": handle,
+            "password": PASSWORD,
+            "age_confirmed": True,
+            "terms_version": terms,
+        },
+    )
+    assert response.status_code == 201, response.text
+
+
+def _log_in(tab: Tab, handle: str) -> None:
+    page = tab.page
+    page.get_by_label("Username").fill(handle)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("form").get_by_role("button", name="Sign in").click()
+
+
+def _current_time(tab: Tab) -> float:
+    value: float = tab.page.evaluate("document.querySelector('.player-video').currentTime")
+    return value
+
+
+@pytest.mark.req("UI-6", "LAB-5", "LAB-6")
+def test_root_plays_the_live_channel_with_its_reserve_loop_state(
+    channel: ServerProcess, tab: Tab
+) -> None:
+    """`/`: hls.js plays the channel (time advances, no player error); with an empty catalog the
+    reserve loop is on air and the player says so; the call to action offers a login."""
+    tab.goto(channel, "/")
+    tab.until(lambda: _current_time(tab) > 1.0, "the channel plays")
+    started = _current_time(tab)
+    tab.until(lambda: _current_time(tab) > started + 2.0, "playback keeps advancing")
+    assert tab.attribute(".player", "data-state") == "playing"
+    assert tab.attribute(".player", "data-fatal-errors") == "0"
+    tab.until(lambda: tab.attribute(".player", "data-on-air") == "reserve", "reserve state shown")
+    assert tab.page.get_by_text("We'll be right back").is_visible()
+    assert tab.page.locator(".topbar").get_by_role("button", name="Sign in").is_visible()
+    assert tab.page.get_by_role("button", name="Tap for sound").is_visible()  # autoplay is muted
+    assert tab.errors == []
+
+
+@pytest.mark.req("UI-6")
+def test_root_says_when_the_channel_is_off_the_air(
+    tmp_path: Path, browser: Browser, tab: Tab
+) -> None:
+    """Nothing on air: a calm offline state that keeps retrying, not a broken player."""
+    server = start_server(tmp_path, "--no-channel")
+    try:
+        tab.goto(server, "/")
+        tab.until(lambda: tab.attribute(".player", "data-state") == "offline", "offline shown")
+        assert tab.attribute(".player", "data-on-air") == "off"
+        assert tab.page.get_by_text("The channel is off the air right now").is_visible()
+    finally:
+        server.stop()
+
+
+@pytest.mark.req("UI-8", "UI-2", "AUTH-2", "UI-5")
+def test_signup_lands_in_party_with_the_channel_still_playing(
+    channel: ServerProcess, tab: Tab
+) -> None:
+    """Login CTA → signup sheet (age + terms) → Party, composed from its manifest; the channel
+    the stage shares with `/` keeps playing through the crossfade; the event socket opens."""
+    page = tab.page
+    tab.goto(channel, "/")
+    tab.until(lambda: _current_time(tab) > 0.5, "the channel plays")
+    page.locator(".topbar").get_by_role("button", name="Sign in").click()
+    assert tab.attribute(".shell", "data-login") == "open"
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Username").fill("newviewer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("I am 18 or older").check()
+    page.get_by_label("I accept the terms of use").check()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
+    assert tab.attribute(".shell", "data-mode") == "party"
+    assert tab.attribute(".shell", "data-login") == "closed"
+    assert page.locator('.rail [data-component="PresenceRail"]').count() == 1
+    assert page.locator(".topbar").get_by_text("Signed in as newviewer").is_visible()
+    before = _current_time(tab)
+    tab.until(lambda: _current_time(tab) > before + 1.0, "the same player keeps playing")
+    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", "the socket is open")
+    assert tab.errors == []
+
+
+@pytest.mark.req("UI-8", "UI-6")
+def test_a_deep_link_survives_the_login_and_mirror_shows_the_camera(
+    channel: ServerProcess, tab: Tab
+) -> None:
+    """`/mirror` signed out: the login sheet asks for it and the address stays; after login the
+    mirror shows the fake camera, hears the fake microphone, and opens to Party."""
+    _signup(channel, "mirrorfan")
+    page = tab.page
+    tab.goto(channel, "/mirror")
+    assert tab.attribute(".shell", "data-login") == "open"
+    assert page.url.endswith("/mirror")
+    assert page.get_by_text("Sign in to continue to Mirror.").is_visible()
+    _log_in(tab, "mirrorfan")
+    tab.until(lambda: tab.attribute(".shell", "data-mode") == "mirror", "mirror mounted")
+    assert page.url.endswith("/mirror")
+    tab.until(lambda: tab.attribute(".mirror-view", "data-camera") == "ok", "camera picture")
+    width = page.evaluate("document.querySelector('.mirror-video').videoWidth")
+    assert width > 0
+    assert page.get_by_text("Camera working").is_visible()
+    tab.until(lambda: tab.attribute(".mirror-view", "data-microphone") == "ok", "microphone heard")
+    assert page.get_by_label("Camera").locator("option").count() >= 1
+    page.get_by_role("button", name="Open to Party").click()
+    page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
+    assert tab.errors == []
+
+
+@pytest.mark.req("UI-7")
+def test_language_follows_the_browser_and_the_switch(
+    channel: ServerProcess, browser: Browser
+) -> None:
+    context, tab = _open(browser, viewport=DESKTOP, locale="pt-BR")
+    try:
+        tab.goto(channel, "/")
+        cta = tab.page.locator(".topbar .cta")
+        assert cta.inner_text() == "Entrar"
+        assert tab.page.evaluate("document.documentElement.lang") == "pt-BR"
+        tab.page.get_by_label("Idioma").select_option("en")
+        assert cta.inner_text() == "Sign in"
+        tab.page.reload()
+        tab.page.wait_for_selector(".shell")
+        assert tab.page.locator(".topbar .cta").inner_text() == "Sign in"  # the choice is kept
+    finally:
+        context.close()
+
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
+}"""
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, a[href], select, input:not([type=checkbox]):not([type=radio]), label.check')]
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  })
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.height < 44 || box.width < 44;
+  })
+  .map(el => el.outerHTML.slice(0, 120))"""
+OVERFLOW = "document.documentElement.scrollWidth > window.innerWidth"
+
+
+def _audit(tab: Tab, name: str) -> None:
+    """Screenshot, axe (no serious or critical violation), touch targets, no sideways scroll."""
+    tab.shot(name)
+    # evaluate, not a <script> tag: the page's CSP rightly allows no inline script
+    tab.page.evaluate(AXE.read_text())
+    violations = tab.page.evaluate(AXE_RUN)
+    assert violations == [], json.dumps(violations, indent=1)
+    assert tab.page.evaluate(SMALL_TARGETS) == []
+    assert not tab.page.evaluate(OVERFLOW)
+
+
+def _gone_right(rail: Any, width: int) -> bool:
+    box = rail.bounding_box()
+    return box is None or box["x"] >= width
+
+
+@pytest.mark.req("OPS-2", "UI-1", "UI-8")
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_layouts_accessibility_and_touch_targets(
+    channel: ServerProcess, browser: Browser, size: str
+) -> None:
+    """The channel, the login sheet, Party and Mirror at 390×844 and 1440×900: screenshots kept,
+    axe-core clean, every touch target ≥ 44 px; on a phone the rail is a drawer and sheets rise
+    from the bottom."""
+    viewport = PHONE if size == "phone" else DESKTOP
+    context, tab = _open(
+        browser, viewport=viewport, locale="en-US", is_mobile=size == "phone", has_touch=True
+    )
+    handle = f"layout{size}"
+    _signup(channel, handle)
+    page = tab.page
+    try:
+        tab.goto(channel, "/")
+        tab.until(lambda: _current_time(tab) > 0.5, "the channel plays")
+        _audit(tab, f"{size}-channel")
+
+        page.locator(".topbar").get_by_role("button", name="Sign in").click()
+        sheet = page.locator("dialog.sheet[open]")
+        sheet.wait_for(timeout=UI_TIMEOUT_MS)
+        box = sheet.bounding_box()
+        assert box is not None
+        if size == "phone":  # a bottom sheet: full width, resting on the bottom edge
+            assert box["width"] == viewport["width"]
+            assert abs(box["y"] + box["height"] - viewport["height"]) <= 1
+        else:
+            assert box["width"] < viewport["width"] / 2
+        _audit(tab, f"{size}-login-sheet")
+
+        _log_in(tab, handle)
+        page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
+        toggle = page.get_by_role("button", name="Open side panel")
+        rail = page.locator("#rail")
+        if size == "phone":
+            assert toggle.is_visible()
+            assert _gone_right(rail, viewport["width"])
+            toggle.click()
+            tab.until(lambda: tab.attribute(".shell", "data-drawer") == "open", "drawer opens")
+            page.wait_for_timeout(400)  # let the slide finish for the screenshot
+            slid = rail.bounding_box()
+            assert slid is not None
+            assert slid["x"] + slid["width"] <= viewport["width"] + 1
+            tab.shot(f"{size}-party-drawer")
+            page.get_by_role("button", name="Close side panel").click()
+            tab.until(lambda: _gone_right(rail, viewport["width"]), "the drawer slides away")
+        else:
+            assert not toggle.is_visible()
+            assert rail.is_visible()
+        _audit(tab, f"{size}-party")
+
+        tab.goto(channel, "/mirror")
+        tab.until(lambda: tab.attribute(".mirror-view", "data-camera") == "ok", "camera picture")
+        _audit(tab, f"{size}-mirror")
+        assert tab.errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.req("UI-5", "OPS-5")
+def test_the_socket_reconnects_and_refreshes_in_band(tmp_path: Path, browser: Browser) -> None:
+    """A dropped socket comes back by itself (backoff from config); an expiring token is renewed
+    in-band (`auth.refresh` → `auth.refreshed`) while the socket stays open."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING, access_ttl_s=4, token_refresh_lead_s=1)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    _signup(server, "socketfan")
+    context, tab = _open(browser, viewport=DESKTOP, locale="en-US")
+    connections: list[Any] = []
+    sent: list[str] = []
+    received: list[str] = []
+
+    def route(ws: Any) -> None:
+        upstream = ws.connect_to_server()
+        connections.append(ws)
+
+        def to_server(message: str | bytes) -> None:
+            sent.append(json.loads(message)["type"])
+            upstream.send(message)
+
+        def to_page(message: str | bytes) -> None:
+            received.append(json.loads(message)["type"])
+            ws.send(message)
+
+        ws.on_message(to_server)
+        upstream.on_message(to_page)
+
+    try:
+        tab.page.route_web_socket("**/ws", route)
+        tab.goto(server, "/party")
+        _log_in(tab, "socketfan")
+        # Off the air (--no-channel), the player's retries of the playlist 404: expected here.
+        ignored = "status of 404"
+        tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", "the socket opens")
+        assert sent[:1] == ["auth"]
+        assert "auth.ok" in received
+        connections[-1].close(code=1012, reason="restarting")  # the server side goes away
+        tab.until(lambda: len(connections) == 2, "a second connection")
+        tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", "open again")
+        tab.until(lambda: "auth.refreshed" in received, "an in-band refresh", timeout_s=20)
+        assert "auth.expired" in received
+        assert "auth.refresh" in sent
+        assert len(connections) == 2  # refreshed in-band, no reconnect
+        assert tab.attribute(".shell", "data-socket") == "open"
+        assert [error for error in tab.errors if ignored not in error] == []
+    finally:
+        context.close()
+        server.stop()

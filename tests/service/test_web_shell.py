@@ -1,0 +1,263 @@
+"""The web UI's shell (UI-6, UI-8): index.html at every mode's route with its security headers,
+the build's assets with an immutable cache, nothing outside assets/, and a named 503 while the UI
+is not built. A temporary folder stands in for Vite's build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from quart.typing import TestClientProtocol as HttpClient
+from quart_trio import QuartTrio
+
+from vvtv.assembly import Services
+from vvtv.config import ConfigBundle, build_runtime_config
+from vvtv.errors import NotFound
+from vvtv.runtime import Runtime
+from vvtv.web import shell
+from vvtv.web.app import create_app
+from vvtv.web.errors import install_error_handlers
+from vvtv.web.files import file_under
+from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs
+
+REPO = Path(__file__).resolve().parents[2]
+INDEX = b"<!doctype html><html><head><title>VVTV</title></head><body></body></html>"
+TOKEN = "Zm9vYmFy_invite-0123"
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(self)",
+}
+ASSETS = {
+    "index-3f2a9c1b.js": ("text/javascript", b"export const a = 1;\n"),
+    "index-3f2a9c1b.js.map": ("application/json", b'{"version":3}'),
+    "index-77aa00ff.css": ("text/css", b"body{margin:0}"),
+    "logo-1234abcd.svg": ("image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    "inter-5678ef01.woff2": ("font/woff2", b"wOF2"),
+    "poster-9abc0def.png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "copy-0f0f0f0f.json": ("application/json", b"{}"),
+}
+
+
+@pytest.fixture
+def ui_dir(tmp_path: Path) -> Path:
+    """A built UI: index.html and assets/, with files beside it that must never be served."""
+    static = tmp_path / "static"
+    (static / "assets" / "nested").mkdir(parents=True)
+    (static / "index.html").write_bytes(INDEX)
+    for name, (_, body) in ASSETS.items():
+        (static / "assets" / name).write_bytes(body)
+    (static / "assets" / "nested" / "chunk-00000000.js").write_bytes(b"1")
+    (static / "assets" / "notes.txt").write_bytes(b"untyped")
+    (static / "top-secret.js").write_bytes(b"outside assets/")
+    (tmp_path / "secret.js").write_bytes(b"outside the UI")
+    (static / "assets" / "escape.js").symlink_to(tmp_path / "secret.js")
+    return static
+
+
+@pytest.fixture
+def shell_client(runtime: Runtime, services: Services, ui_dir: Path) -> HttpClient:
+    return create_app(runtime, services, ui_dir=ui_dir).test_client()
+
+
+@pytest.fixture
+def unbuilt_client(runtime: Runtime, services: Services, tmp_path: Path) -> HttpClient:
+    return create_app(runtime, services, ui_dir=tmp_path / "never-built").test_client()
+
+
+def mode_paths(config: ConfigBundle) -> dict[str, str]:
+    """Every mode's route with its parameters filled in: mode name → path."""
+    return {name: mode.route.replace(":token", TOKEN) for name, mode in config.modes.modes.items()}
+
+
+async def _allow_everyone(spec: RouteSpec) -> None:
+    return None
+
+
+@pytest.mark.req("UI-6", "UI-8")
+async def test_every_mode_route_serves_the_page_with_its_headers(
+    shell_client: HttpClient, runtime: Runtime
+) -> None:
+    paths = mode_paths(runtime.config)
+    assert set(paths.values()) == {
+        "/", "/party", "/sniffers", "/random", f"/call/{TOKEN}", "/mirror", "/live",
+    }  # fmt: skip
+    for path in paths.values():
+        response = await shell_client.get(path)
+        assert response.status_code == 200, path
+        assert response.content_type == "text/html; charset=utf-8"
+        assert await response.get_data() == INDEX
+        for name, value in PAGE_HEADERS.items():
+            assert response.headers[name] == value, (path, name)
+
+
+@pytest.mark.req("UI-6")
+async def test_a_mode_the_tier_switches_off_still_has_its_page(ui_dir: Path) -> None:
+    """The UI says "not available" itself: the page answers, the catalog leaves the mode out."""
+    soft = build_runtime_config(REPO / "config", "FREE_SOFT_OPENING")
+    assert not soft.limits.feature_flags.live_public
+    app = QuartTrio("shell-test", static_folder=None)
+    app.url_map.converters.update(CONVERTERS)
+    install_error_handlers(app)
+    app.register_blueprint(shell.routes(soft, _allow_everyone, ui_dir))
+    response = await app.test_client().get(soft.modes.modes["live_public"].route)
+    assert response.status_code == 200
+    assert await response.get_data() == INDEX
+
+
+async def test_the_public_room_page_and_the_hls_channel_do_not_clash(
+    shell_client: HttpClient, services: Services
+) -> None:
+    """`/live` is a mode's page; `/live/<path>` stays the channel's HLS files."""
+    live = services.lab.paths.live
+    live.mkdir(parents=True)
+    (live / "master.m3u8").write_text("#EXTM3U\n")
+    page = await shell_client.get("/live")
+    assert page.content_type == "text/html; charset=utf-8"
+    playlist = await shell_client.get("/live/master.m3u8")
+    assert (playlist.status_code, playlist.content_type) == (200, "application/vnd.apple.mpegurl")
+
+
+@pytest.mark.req("UI-8")
+@pytest.mark.parametrize("token", ["a", "A-z_09", "x" * 128, "eyJhbGciOiJIUzI1NiJ9_abc-DEF"])
+async def test_a_call_link_with_a_token_serves_the_page(
+    shell_client: HttpClient, token: str
+) -> None:
+    response = await shell_client.get(f"/call/{token}")
+    assert response.status_code == 200
+    assert await response.get_data() == INDEX
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/call/", "/call/a.b", "/call/" + "x" * 129, "/call/a%20b", "/call/a/b", "/call/%2e%2e",
+     "/call/<token>"],
+)  # fmt: skip
+async def test_a_malformed_call_link_is_not_found(shell_client: HttpClient, path: str) -> None:
+    response = await shell_client.get(path)
+    assert response.status_code == 404, path
+    assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.req("UI-6")
+async def test_assets_are_typed_and_cached_for_good(shell_client: HttpClient) -> None:
+    for name, (content_type, body) in ASSETS.items():
+        response = await shell_client.get(f"/assets/{name}")
+        assert response.status_code == 200, name
+        assert response.mimetype == content_type, name
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert await response.get_data() == body
+    nested = await shell_client.get("/assets/nested/chunk-00000000.js")
+    assert nested.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/../secret.js",
+        "/assets/../top-secret.js",
+        "/assets/%2e%2e/top-secret.js",
+        "/assets/..%2ftop-secret.js",
+        "/assets/%2e%2e%2f%2e%2e%2fsecret.js",
+        "/assets/%2E%2E%2Findex.html",
+        "/assets/nested/../../top-secret.js",
+        "/assets/nested/%2e%2e/%2e%2e/top-secret.js",
+        "/assets/escape.js",  # a symlink out of assets/
+        "/assets/x%00.js",
+        "/assets/notes.txt",  # a type the UI does not ship
+        "/assets/missing-00000000.js",
+        "/assets/nested",
+        "/assets/nested.js/",
+        "/assets/",
+        "/index.html",
+    ],
+)
+async def test_nothing_outside_the_assets_is_served(shell_client: HttpClient, path: str) -> None:
+    response = await shell_client.get(path)
+    assert response.status_code == 404, path
+    assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/assets//etc/passwd.js", "/assets/%2fetc%2fpasswd.js"])
+async def test_an_absolute_path_stays_under_the_assets(shell_client: HttpClient, path: str) -> None:
+    """Werkzeug merges the double slash with a redirect that stays under /assets/ (to a 404)."""
+    response = await shell_client.get(path)
+    assert response.status_code == 308
+    assert response.headers["Location"].endswith("/assets/etc/passwd.js")
+    followed = await shell_client.get("/assets/etc/passwd.js")
+    assert followed.status_code == 404
+
+
+@pytest.mark.req("UI-6")
+async def test_an_unbuilt_ui_is_a_named_503_not_a_crash(
+    unbuilt_client: HttpClient, runtime: Runtime
+) -> None:
+    for path in mode_paths(runtime.config).values():
+        for method in ("GET", "HEAD"):
+            response = await unbuilt_client.open(path, method=method)
+            assert response.status_code == 503, (method, path)
+            assert response.content_type == "application/problem+json"
+    problem = await (await unbuilt_client.get("/")).get_json()
+    assert problem["code"] == "ui_not_built"
+    assert problem["status"] == 503
+    assert "scripts/serve" in problem["message"]
+    assert (await unbuilt_client.get("/assets/index-3f2a9c1b.js")).status_code == 404
+
+
+async def test_a_build_without_its_index_is_not_built_either(
+    runtime: Runtime, services: Services, ui_dir: Path
+) -> None:
+    (ui_dir / "index.html").unlink()
+    client = create_app(runtime, services, ui_dir=ui_dir).test_client()
+    response = await client.get("/party")
+    assert (response.status_code, (await response.get_json())["code"]) == (503, "ui_not_built")
+
+
+async def test_head_answers_and_other_methods_are_refused(shell_client: HttpClient) -> None:
+    for path in ("/", f"/call/{TOKEN}", "/assets/index-3f2a9c1b.js"):
+        head = await shell_client.head(path)
+        assert head.status_code == 200, path
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            refused = await shell_client.open(path, method=method, data=b"x")
+            assert refused.status_code == 405, (method, path)
+            assert refused.content_type == "application/problem+json"
+
+
+async def test_the_shell_routes_are_declared_public_and_published(
+    runtime: Runtime, services: Services, ui_dir: Path
+) -> None:
+    """INV-9: declared like every route, with their media types and the 503 documented."""
+    app = create_app(runtime, services, ui_dir=ui_dir)
+    declared = {spec.rule: spec.access for spec in route_specs(app)}
+    for rule in ("/", "/party", "/call/<urltoken:token>", "/live", "/assets/<path:path>"):
+        assert declared[rule] == "public", rule
+    paths = (await (await app.test_client().get("/openapi.json")).get_json())["paths"]
+    page = paths["/call/{token}"]["get"]
+    assert list(page["responses"]["200"]["content"]) == ["text/html"]
+    assert {"404", "503"} <= set(page["responses"])
+    (token,) = page["parameters"]
+    assert token["schema"]["pattern"] == "^[A-Za-z0-9_-]{1,128}$"
+    assert "503" in paths["/"]["get"]["responses"]
+    assert list(paths["/assets/{path}"]["get"]["responses"]["200"]["content"]) == ["*/*"]
+
+
+def test_a_manifest_route_becomes_a_url_rule() -> None:
+    assert shell.page_rule("/") == "/"
+    assert shell.page_rule("/call/:token") == "/call/<urltoken:token>"
+    assert shell.page_rule("/a/:x/b") == "/a/<urltoken:x>/b"
+    for bad in ("/a/<path:x>", "/a b", "/:1x"):
+        with pytest.raises(ValueError, match="no path segment"):
+            shell.page_rule(bad)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd.js", "../secret.js", "a/../../secret.js", "x\0.js"])
+def test_a_path_never_leaves_the_folder(ui_dir: Path, path: str) -> None:
+    with pytest.raises(NotFound):
+        file_under(ui_dir / "assets", path, shell.ASSET_TYPES)

@@ -1,0 +1,270 @@
+"""UI-4 / UI-7: the web UI's static checker (vvtv/web/ui/tools/check-ui.mjs) passes the real UI,
+and catches each rule's seeded violations, at their file and line, in fixture mini-UIs; a clean
+fixture full of near misses passes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+from ruamel.yaml import YAML
+
+REPO = Path(__file__).resolve().parents[2]
+UI = REPO / "vvtv" / "web" / "ui"
+CHECKER = UI / "tools" / "check-ui.mjs"
+REAL_MODES = REPO / "config" / "mode-manifests.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_MODES = FIXTURES / "mode-manifests.yaml"
+CLEAN = FIXTURES / "clean"
+VIOLATIONS = FIXTURES / "violations"
+COPY = "src/copy/copy.json"
+
+LINE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z-]+): (?P<message>.+)$"
+)
+RULES = {
+    "hardcoded-text",
+    "hardcoded-attr",
+    "unknown-copy-key",
+    "dynamic-copy-key",
+    "copy-mismatch",
+    "unused-copy-key",
+    "mode-branch",
+}
+
+
+class Violation(NamedTuple):
+    path: str
+    line: int
+    col: int
+    rule: str
+    message: str
+
+
+class Result(NamedTuple):
+    code: int
+    stdout: str
+    stderr: str
+    violations: list[Violation]
+
+
+def run_checker(*args: str) -> Result:
+    node = shutil.which("node")
+    assert node, "node is missing: scripts/bootstrap sets up the UI toolchain"
+    done = subprocess.run(
+        [node, str(CHECKER), *args], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    violations: list[Violation] = []
+    if done.returncode == 1:
+        for text in done.stdout.splitlines():
+            match = LINE.match(text)
+            assert match, f"not a violation line: {text!r}"
+            violations.append(
+                Violation(
+                    match["path"],
+                    int(match["line"]),
+                    int(match["col"]),
+                    match["rule"],
+                    match["message"],
+                )
+            )
+    return Result(done.returncode, done.stdout, done.stderr, violations)
+
+
+def check(root: Path, modes: Path = FIXTURE_MODES) -> Result:
+    return run_checker("--root", str(root), "--modes-from", str(modes))
+
+
+def where(result: Result, rule: str) -> set[str]:
+    return {f"{v.path}:{v.line}" for v in result.violations if v.rule == rule}
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Result:
+    return check(VIOLATIONS)
+
+
+# ---- The real UI -------------------------------------------------------------------------------
+
+
+@pytest.mark.req("UI-4", "UI-7")
+def test_the_real_ui_obeys_the_rules() -> None:
+    result = run_checker()  # defaults: the UI the script lives in, config/mode-manifests.yaml
+    assert result.code == 0, result.stdout + result.stderr
+    assert re.fullmatch(r"check-ui: OK: \d+ files checked, \d+ copy keys .*\n", result.stdout)
+
+
+@pytest.mark.req("UI-4")
+def test_the_mode_names_are_the_keys_of_the_real_manifests_modes() -> None:
+    manifests: dict[str, Any] = YAML(typ="safe").load(REAL_MODES)
+    expected = list(manifests["modes"])
+    assert expected, "the shipped config has modes"
+    assert run_checker("--list-modes").stdout.split() == expected
+    listed = run_checker("--modes-from", str(FIXTURE_MODES), "--list-modes")
+    assert listed.stdout.split() == ["broadcast", "party", "private_call"]
+
+
+# ---- The clean fixture: near misses are not violations -----------------------------------------
+
+
+@pytest.mark.req("UI-4", "UI-7")
+@pytest.mark.parametrize("modes", [FIXTURE_MODES, REAL_MODES], ids=["fixture-modes", "real-modes"])
+def test_a_clean_ui_passes(modes: Path) -> None:
+    """t("key") with and without values, ternaries of keys, const key maps (local and imported),
+    whitespace, symbols and entities, {count}, className/data-x/type/role strings, mode-like
+    strings that are not exactly a mode, and mode names in the SDK, generated code and .d.ts."""
+    result = check(CLEAN, modes)
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.stdout == (
+        "check-ui: OK: 7 files checked, 16 copy keys in 2 locales, "
+        f"{3 if modes == FIXTURE_MODES else 7} modes\n"
+    )
+
+
+# ---- The seeded fixture: each rule, at its file and line ---------------------------------------
+
+EXPECTED: dict[str, set[str]] = {
+    "hardcoded-text": {
+        "src/kit/Text.tsx:6",  # <p>Hello</p>
+        "src/kit/Text.tsx:7",  # {"World"}
+        "src/kit/Text.tsx:8",  # {on ? "Yes" : t(...)}
+        "src/kit/Text.tsx:10",  # Olá {name}
+        "src/kit/Text.tsx:12",  # {`Hi ${name}`}
+        "src/kit/Text.tsx:13",  # &eacute;
+        "src/kit/Text.tsx:15",  # t("ok.greeting", {name: on ? name : "Anonymous"})
+        "src/shell/Router.tsx:13",  # <span>party</span>
+    },
+    "hardcoded-attr": {
+        "src/kit/Attrs.tsx:5",  # aria-label="Close" title={"Tip"}
+        "src/kit/Attrs.tsx:6",  # placeholder={`Type here`} aria-placeholder aria-valuetext
+        "src/kit/Attrs.tsx:7",  # alt="A cat"
+        "src/kit/Attrs.tsx:8",  # label={on ? "On" : ...} aria-description="More"
+        "src/kit/Attrs.tsx:9",  # aria-roledescription="slide"
+    },
+    "unknown-copy-key": {
+        "src/kit/Keys.tsx:4",  # a local key map's "map.missing"
+        "src/kit/keymap.ts:3",  # an imported key map's "remote.missing", where it is written
+        "src/kit/Keys.tsx:9",  # t("nope.missing")
+        "src/kit/Keys.tsx:10",  # t("only.en"): missing from pt-BR
+        "src/kit/Keys.tsx:11",  # t(k === "a" ? "ok.used" : "also.missing")
+    },
+    "dynamic-copy-key": {
+        "src/kit/Keys.tsx:16",  # t(props.key)
+        "src/kit/Keys.tsx:17",  # t(`ok.${x}`)
+        "src/kit/Keys.tsx:18",  # t()
+        "src/kit/Keys.tsx:19",  # t(label): a const, but a parameter elsewhere shadows the name
+        "src/kit/Keys.tsx:24",  # t(label) with the parameter
+    },
+    "copy-mismatch": {
+        f"{COPY}:5",  # "only.en" is not in pt-BR
+        f"{COPY}:12",  # "ph.mismatch": {nome} in pt-BR, {name} in en
+        f"{COPY}:14",  # "only.pt" is not in en
+    },
+    "unused-copy-key": {f"{COPY}:7"},  # "unused.key"
+    "mode-branch": {
+        "src/shell/Router.tsx:4",  # name === "party"
+        "src/shell/Router.tsx:6",  # case "broadcast":
+        "src/shell/Router.tsx:7",  # `party${x}`
+        "src/shell/Router.tsx:9",  # "private_call"
+        "src/shell/Router.tsx:13",  # <span>party</span>
+    },
+}
+
+
+def _rule_case(rule: str) -> Any:
+    return pytest.param(rule, marks=pytest.mark.req("UI-4" if rule == "mode-branch" else "UI-7"))
+
+
+@pytest.mark.parametrize("rule", [_rule_case(rule) for rule in sorted(EXPECTED)])
+def test_each_seeded_violation_is_reported_at_its_line(seeded: Result, rule: str) -> None:
+    assert seeded.code == 1, seeded.stdout + seeded.stderr
+    assert where(seeded, rule) == EXPECTED[rule], seeded.stdout
+
+
+@pytest.mark.req("UI-4", "UI-7")
+def test_nothing_else_is_reported_and_the_lines_are_exact(seeded: Result) -> None:
+    assert set(EXPECTED) == RULES
+    assert {v.rule for v in seeded.violations} == RULES
+    assert not any(v.path.startswith("src/sdk/") for v in seeded.violations), seeded.stdout
+    by_rule = {f"{v.path}:{v.line}:{v.col}: {v.rule}" for v in seeded.violations}
+    assert {
+        "src/kit/Text.tsx:6:10: hardcoded-text",
+        "src/kit/Text.tsx:10:9: hardcoded-text",
+        "src/kit/Attrs.tsx:5:21: hardcoded-attr",
+        "src/kit/Attrs.tsx:5:36: hardcoded-attr",
+        "src/kit/Keys.tsx:11:31: unknown-copy-key",
+        "src/kit/Keys.tsx:18:5: dynamic-copy-key",
+        "src/copy/copy.json:12:5: copy-mismatch",
+        "src/shell/Router.tsx:4:16: mode-branch",
+    } <= by_rule
+    assert seeded.stderr == f"check-ui: {len(seeded.violations)} violation(s)\n"
+
+
+@pytest.mark.req("UI-7")
+def test_the_messages_name_the_key_and_the_locale(seeded: Result) -> None:
+    messages = {(v.path, v.line): v.message for v in seeded.violations}
+    assert "only.en" in messages[(COPY, 5)]
+    assert "pt-BR" in messages[(COPY, 5)]
+    assert "{nome}" in messages[(COPY, 12)]
+    assert "{name}" in messages[(COPY, 12)]
+    assert "missing from pt-BR" in messages[("src/kit/Keys.tsx", 10)]
+
+
+# ---- copy.json itself --------------------------------------------------------------------------
+
+COPY_BREAKAGES = {
+    "no-copy-file": (None, 1, "copy.json is missing"),
+    "not-json": ('{"en": {"a": "b",}}', 1, "not valid JSON"),
+    "no-pt-BR": ('{"en": {"player.offline": "x"}}', 1, 'locale "pt-BR" is missing'),
+    "nested": (
+        '{"en": {"player": {"offline": "x"}},\n "pt-BR": {"player": {"offline": "y"}}}',
+        1,
+        "must map to a string",
+    ),
+    "duplicate": (
+        '{"en": {"chat.send": "a",\n"chat.send": "b"}, "pt-BR": {"chat.send": "c"}}',
+        2,
+        "appears twice in en",
+    ),
+}
+
+
+@pytest.mark.req("UI-7")
+@pytest.mark.parametrize("case", sorted(COPY_BREAKAGES))
+def test_a_malformed_copy_file_is_a_copy_mismatch(tmp_path: Path, case: str) -> None:
+    text, line, message = COPY_BREAKAGES[case]
+    root = tmp_path / "ui"
+    shutil.copytree(CLEAN, root)
+    copy = root / COPY
+    if text is None:
+        copy.unlink()
+    else:
+        copy.write_text(text)
+    result = check(root)
+    assert result.code == 1
+    assert any(
+        (v.path, v.line, v.rule) == (COPY, line, "copy-mismatch") and message in v.message
+        for v in result.violations
+    ), result.stdout
+
+
+@pytest.mark.req("UI-4")
+def test_the_sdk_is_the_only_exemption_from_mode_branch(tmp_path: Path) -> None:
+    root = tmp_path / "ui"
+    shutil.copytree(CLEAN, root)
+    probe = 'export const lobby = (name: string): boolean => name === "party";\n'
+    (root / "src" / "sdk" / "probe.ts").write_text(probe)
+    assert check(root).code == 0
+    (root / "src" / "kit" / "probe.ts").write_text(probe)
+    assert where(check(root), "mode-branch") == {"src/kit/probe.ts:1"}
+
+
+@pytest.mark.req("UI-4", "UI-7")
+def test_a_missing_src_or_modes_is_a_usage_error(tmp_path: Path) -> None:
+    assert check(tmp_path).code == 2
+    (tmp_path / "modes.yaml").write_text("version: 1\napp: {}\n")
+    assert check(CLEAN, tmp_path / "modes.yaml").code == 2

@@ -1,0 +1,129 @@
+"""The web UI (UI-6, UI-8): Vite builds vvtv/web/ui into vvtv/web/static. Every mode's route
+answers its index.html, so deep links work and the UI routes itself; `/assets/` serves the
+hashed bundle files, cached for good."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import trio
+from quart import Blueprint, Response
+
+from vvtv.config import ConfigBundle
+from vvtv.errors import Unavailable
+from vvtv.web.files import file_response, file_under
+from vvtv.web.routing import Guard, PlainText, endpoint
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # Vite's outDir, next to ui/
+INDEX = "index.html"
+ASSETS = "assets"
+
+# The page runs our own bundle and nothing else: no inline script or style, no third party.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+PAGE_HEADERS = {
+    # A new build renames every asset; the page that names them must be asked for each time.
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(self)",
+}
+# Vite's file names carry a content hash: a name never changes its bytes.
+ASSET_CACHE = "public, max-age=31536000, immutable"
+ASSET_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".map": "application/json",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+}
+NOT_BUILT = (
+    "The web UI is not built yet: run scripts/serve, which builds it before starting the server."
+)
+
+_LITERAL_SEGMENT = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+class Page(PlainText):
+    """The web UI's index.html: the UI shows the mode this route belongs to."""
+
+    media_type = "text/html"
+
+
+class Asset(PlainText):
+    """A file of the web UI's build: script, style sheet, source map, font or image, each with
+    its own type."""
+
+    media_type = "*/*"
+
+
+def page_rule(route: str) -> str:
+    """A manifest route as a URL rule: `/call/:token` → `/call/<urltoken:token>`."""
+    segments = []
+    for segment in route.split("/"):
+        if segment.startswith(":") and segment[1:].isidentifier():
+            segments.append(f"<urltoken:{segment[1:]}>")
+        elif _LITERAL_SEGMENT.fullmatch(segment):
+            segments.append(segment)
+        else:
+            raise ValueError(f"route `{route}`: `{segment}` is no path segment nor `:parameter`")
+    return "/".join(segments)
+
+
+def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) -> Blueprint:
+    """Every mode of the manifests gets its page, even one the tier switches off: the UI itself
+    says that mode is not available (its catalog leaves it out)."""
+    bp = Blueprint("shell", __name__)
+
+    async def page() -> Response:
+        try:
+            html = await trio.Path(static_dir / INDEX).read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise Unavailable(NOT_BUILT, code="ui_not_built") from None
+        response = Response(html, status=200)
+        response.content_type = "text/html; charset=utf-8"
+        response.headers.update(PAGE_HEADERS)
+        return response
+
+    for name, mode in config.modes.modes.items():
+        _page_route(bp, guard, name, page_rule(mode.route), page)
+
+    @endpoint(
+        bp, f"/{ASSETS}/<path:path>", method="GET", access="public", response=Asset, guard=guard,
+        errors=[404],
+    )  # fmt: skip
+    async def asset(path: str) -> Response:
+        """A file of the UI's build under assets/ (hashed names: cached for a year)."""
+        target = file_under(static_dir / ASSETS, path, ASSET_TYPES, "asset")
+        response = await file_response(target, ASSET_TYPES, ASSET_CACHE, "asset")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return bp
+
+
+def _page_route(
+    bp: Blueprint, guard: Guard, mode: str, rule: str, page: Callable[[], Awaitable[Response]]
+) -> None:
+    async def handler(**_path: str) -> Response:
+        return await page()
+
+    handler.__name__ = f"page_{mode}"
+    handler.__doc__ = f"The web UI at mode `{mode}`'s route."
+    # 503 until the UI is built; 404 for a malformed parameter (a token outside its pattern).
+    endpoint(
+        bp, rule, method="GET", access="public", response=Page, guard=guard,
+        errors=[404, 503] if "<" in rule else [503],
+    )(handler)  # fmt: skip

@@ -1,0 +1,45 @@
+// The SDK: the only way the UI reaches the server (UI-5). Components get it from context.
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import { type Api, createApi } from "./api";
+import { Session } from "./session";
+import { EventSocket } from "./socket";
+import { Telemetry } from "./telemetry";
+import type { ClientSettings, ModeCatalog } from "./types";
+
+export { ApiError } from "./problems";
+export type * from "./types";
+
+export interface Sdk {
+  api: Api;
+  session: Session;
+  socket: EventSocket;
+  telemetry: Telemetry;
+  catalog: ModeCatalog;
+  settings: ClientSettings;
+}
+
+/** Loads the mode catalog (which carries the client settings) and wires the SDK from it. */
+export async function connect(): Promise<Sdk> {
+  const session = new Session();
+  const api = createApi(session);
+  const catalog = await api.catalog();
+  const settings = catalog.client;
+  const backoff = settings.socket_reconnect_backoff_s;
+  session.configure(api.refresh, settings.token_refresh_lead_s, backoff[backoff.length - 1] ?? 0);
+  const socket = new EventSocket(session, backoff);
+  const telemetry = new Telemetry(
+    api,
+    settings.telemetry_flush_interval_s,
+    settings.telemetry_max_batch_events,
+  );
+  return { api, session, socket, telemetry, catalog, settings };
+}
+
+export const SdkContext = createContext<Sdk | null>(null);
+
+export function useSdk(): Sdk {
+  const sdk = useContext(SdkContext);
+  if (!sdk) throw new Error("useSdk outside <SdkContext.Provider>");
+  return sdk;
+}

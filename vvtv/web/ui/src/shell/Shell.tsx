@@ -1,0 +1,180 @@
+// The shell (UI-1): five regions (TopBar, Stage, Rail/Drawer, Overlays) filled by the ModeRouter
+// from the mode manifests the server sends. Which component goes where is data, never code.
+import { computed, useComputed, useSignal, useSignalEffect } from "@preact/signals";
+import type { JSX } from "preact";
+import { useEffect, useMemo, useRef } from "preact/hooks";
+import { t } from "../i18n";
+import { LocaleSwitch } from "../kit/LocaleSwitch";
+import { type Sdk, SdkContext } from "../sdk";
+import { type ShellApi, ShellContext } from "./context";
+import { Region } from "./Region";
+import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
+import { TransitionLayer } from "./TransitionLayer";
+
+function currentPath(): string {
+  return window.location.pathname;
+}
+
+export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
+  const { catalog, session, socket, telemetry, settings } = sdk;
+  const context = () => ({ catalog, signedIn: session.signedIn.peek() });
+  const router = useSignal<RouterState>(resolve(null, currentPath(), context()));
+  const drawerOpen = useSignal(false);
+
+  const dispatch = (event: RouterEvent) => {
+    router.value = reduce(router.peek(), event, context());
+  };
+
+  const shell = useMemo<ShellApi>(() => {
+    const modeNamed = (name: string) => catalog.modes.find((mode) => mode.name === name) ?? null;
+    return {
+      mode: computed(() => router.value.mode),
+      loginOpen: computed(() => router.value.login.open),
+      loginNext: computed(() => router.value.login.next),
+      navigate: (path) => dispatch({ type: "navigate", path }),
+      modeNamed,
+      goToMode: (name) => {
+        const mode = modeNamed(name);
+        if (mode) dispatch({ type: "navigate", path: mode.route });
+      },
+      openLogin: (next = null) => dispatch({ type: "open_login", next }),
+      closeLogin: () => dispatch({ type: "close_login" }),
+      loggedIn: () => dispatch({ type: "logged_in" }),
+      landingMode: () => modeNamed(catalog.login_lands_in),
+    };
+  }, []);
+
+  // The address bar follows the router; back/forward drive it.
+  useSignalEffect(() => {
+    const { path } = router.value;
+    if (path !== currentPath()) window.history.pushState(null, "", path);
+  });
+  useEffect(() => {
+    const onPop = () => dispatch({ type: "navigate", path: currentPath() });
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  // Signed out (here, in another tab, or by the server): leave modes that need a login. The
+  // socket lives while someone is signed in.
+  const wasSignedIn = useRef(session.signedIn.peek());
+  useSignalEffect(() => {
+    const signedIn = session.signedIn.value;
+    if (signedIn) socket.start();
+    else socket.stop();
+    if (wasSignedIn.current && !signedIn) dispatch({ type: "logged_out" });
+    wasSignedIn.current = signedIn;
+  });
+
+  // Every mounted mode is reported once (TEL-1 funnel).
+  useSignalEffect(() => {
+    const { mode, handover } = router.value;
+    telemetry.track("enter_mode", {
+      mode: mode.name,
+      ...(handover ? { from_mode: handover.from, handover: handover.hint } : {}),
+    });
+  });
+
+  // A new composition closes the drawer it may have left open.
+  useSignalEffect(() => {
+    void router.value.mode;
+    drawerOpen.value = false;
+  });
+
+  const state = router.value;
+  const { regions } = state.mode;
+  const hasRail = regions.rail != null;
+  const style = useComputed(() => ({ "--transition-ms": `${settings.transition_ms}ms` }));
+
+  return (
+    <SdkContext.Provider value={sdk}>
+      <ShellContext.Provider value={shell}>
+        <div
+          class="shell"
+          data-mode={state.mode.name}
+          data-login={state.login.open ? "open" : "closed"}
+          data-socket={socket.state.value}
+          data-drawer={drawerOpen.value ? "open" : "closed"}
+          style={style.value}
+        >
+          <header class="topbar">
+            <a
+              class="brand"
+              href={catalog.modes.find((mode) => mode.name === catalog.default_mode)?.route}
+              onClick={(event) => {
+                event.preventDefault();
+                shell.goToMode(catalog.default_mode);
+              }}
+            >
+              {t("app.brand")}
+            </a>
+            <div class="topbar-main">
+              {regions.topbar && <Region mount={regions.topbar} />}
+            </div>
+            {socket.state.value === "waiting" && (
+              <span class="connection" role="status">
+                {t("app.reconnecting")}
+              </span>
+            )}
+            <LocaleSwitch />
+            {hasRail && (
+              <button
+                type="button"
+                class="drawer-toggle icon-button"
+                aria-expanded={drawerOpen.value}
+                aria-controls="rail"
+                aria-label={drawerOpen.value ? t("shell.drawer_close") : t("shell.drawer_open")}
+                onClick={() => {
+                  drawerOpen.value = !drawerOpen.value;
+                }}
+              >
+                <span aria-hidden="true" class="drawer-icon" />
+              </button>
+            )}
+          </header>
+          {state.notice && (
+            <div class="notice" role="status">
+              <span>{t("shell.unavailable")}</span>
+              <button
+                type="button"
+                class="text-button"
+                onClick={() => dispatch({ type: "dismiss_notice" })}
+              >
+                {t("shell.dismiss")}
+              </button>
+            </div>
+          )}
+          <main class="stage" id="stage">
+            <TransitionLayer handover={state.handover} stage={regions.stage} />
+          </main>
+          {hasRail && regions.rail && (
+            <>
+              <aside
+                class="rail"
+                id="rail"
+                aria-label={t("shell.rail")}
+                data-open={drawerOpen.value}
+              >
+                <Region mount={regions.rail} />
+              </aside>
+              {drawerOpen.value && (
+                <div
+                  class="scrim"
+                  aria-hidden="true"
+                  onClick={() => {
+                    drawerOpen.value = false;
+                  }}
+                />
+              )}
+            </>
+          )}
+          <div class="overlays">
+            {(regions.overlays ?? []).map((mount) => (
+              <Region key={mount.component} mount={mount} />
+            ))}
+          </div>
+        </div>
+      </ShellContext.Provider>
+    </SdkContext.Provider>
+  );
+}

@@ -399,3 +399,76 @@ def test_the_socket_reconnects_and_refreshes_in_band(tmp_path: Path, browser: Br
     finally:
         context.close()
         server.stop()
+
+
+ON_AIR_PLAN = {
+    "on_air": "plan",
+    "item_id": "night-drive",
+    "title": "Night drive",
+    "up_next": [
+        {"item_id": "sunrise", "title": "Sunrise"},
+        {"item_id": "harbour", "title": "Harbour"},
+    ],
+}
+
+
+def _transition(tab: Tab) -> str | None:
+    return tab.attribute(".transition-layer", "data-transition")
+
+
+@pytest.mark.req("UI-2", "UI-4", "UI-6")
+def test_modes_hand_over_as_their_manifests_say(tmp_path: Path, browser: Browser) -> None:
+    """Party → Sniffers crossfades, Sniffers → Random holds a placeholder, Random → Mirror cuts
+    (hints from config/mode-manifests.yaml, slowed down here to be seen); back/forward follow;
+    the player shows what is on air from the plan; the funnel events reach the server."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING, transition_ms=1500, flush_interval_s=1)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    _signup(server, "modehopper")
+    context, tab = _open(browser, viewport=DESKTOP, locale="en-US")
+    page = tab.page
+    # The channel's status as a planned item airs (the LAB's own tests air a real plan).
+    page.route("**/channel/now", lambda route: route.fulfill(json=ON_AIR_PLAN))
+    telemetry: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            telemetry.append(response.status)
+            if response.url.endswith("/telemetry/events")
+            else None
+        ),
+    )
+    try:
+        tab.goto(server, "/party")
+        _log_in(tab, "modehopper")
+        page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
+        on_air = page.locator(".now-on-air")
+        on_air.wait_for(timeout=UI_TIMEOUT_MS)
+        assert on_air.inner_text() == "On air now Night drive"
+        assert page.locator(".up-next").inner_text() == "Up next Sunrise · Harbour"
+
+        page.get_by_role("link", name="Sniffers").click()
+        tab.until(lambda: _transition(tab) == "crossfade", "a crossfade")
+        assert page.locator(".stage-content.fade-in [data-component=GridDiscovery]").count() == 1
+        tab.until(lambda: _transition(tab) == "none", "the crossfade ends")
+
+        page.get_by_role("link", name="Random").click()
+        tab.until(lambda: _transition(tab) == "placeholder", "a placeholder")
+        assert page.locator(".stage-placeholder").is_visible()
+        page.locator("#stage [data-component=CallUI]").wait_for(state="attached")
+        assert _transition(tab) == "none"
+
+        page.get_by_role("link", name="Mirror").click()
+        page.wait_for_url("**/mirror")
+        assert _transition(tab) == "none"  # a cut: the next frame is the mirror
+        assert page.locator("#stage [data-component=MirrorView]").count() == 1
+
+        page.go_back()
+        tab.until(lambda: tab.attribute(".shell", "data-mode") == "random", "back to Random")
+        page.go_forward()
+        tab.until(lambda: tab.attribute(".shell", "data-mode") == "mirror", "forward again")
+        tab.until(lambda: len(telemetry) >= 2, "telemetry batches sent")
+        assert set(telemetry) <= {200, 202}, telemetry  # declared events, typed properties
+        assert [error for error in tab.errors if "status of 404" not in error] == []
+    finally:
+        context.close()
+        server.stop()

@@ -34,6 +34,7 @@ RULES = {
     "copy-mismatch",
     "unused-copy-key",
     "mode-branch",
+    "direct-io",
 }
 
 
@@ -120,7 +121,7 @@ def test_a_clean_ui_passes(modes: Path) -> None:
     result = check(CLEAN, modes)
     assert result.code == 0, result.stdout + result.stderr
     assert result.stdout == (
-        "check-ui: OK: 7 files checked, 16 copy keys in 2 locales, "
+        "check-ui: OK: 8 files checked, 16 copy keys in 2 locales, "
         f"{3 if modes == FIXTURE_MODES else 7} modes\n"
     )
 
@@ -172,11 +173,19 @@ EXPECTED: dict[str, set[str]] = {
         "src/shell/Router.tsx:9",  # "private_call"
         "src/shell/Router.tsx:13",  # <span>party</span>
     },
+    "direct-io": {
+        "src/kit/Io.tsx:3",  # fetch("/modes")
+        "src/kit/Io.tsx:4",  # new WebSocket(...)
+        "src/kit/Io.tsx:5",  # navigator.sendBeacon(...)
+        "src/kit/Io.tsx:6",  # new window.XMLHttpRequest()
+        "src/kit/Io.tsx:7",  # new EventSource(...)
+    },
 }
 
 
 def _rule_case(rule: str) -> Any:
-    return pytest.param(rule, marks=pytest.mark.req("UI-4" if rule == "mode-branch" else "UI-7"))
+    req = {"mode-branch": "UI-4", "direct-io": "UI-5"}.get(rule, "UI-7")
+    return pytest.param(rule, marks=pytest.mark.req(req))
 
 
 @pytest.mark.parametrize("rule", [_rule_case(rule) for rule in sorted(EXPECTED)])

@@ -16,6 +16,8 @@
 //   copy-mismatch     UI-7  copy.json malformed, or locales disagree on keys or {placeholders}
 //   unused-copy-key   UI-7  a copy.json key no t() call and no string literal in src/ mentions
 //   mode-branch       UI-4  a mode name as a literal (or compared against) outside the SDK
+//   direct-io         UI-5  fetch / WebSocket / XMLHttpRequest / EventSource / sendBeacon outside
+//                           the SDK: components reach the server only through it
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +49,11 @@ const VISIBLE_ATTRIBUTES = new Set([
 ]);
 /** UI-4 (mode-branch) covers every checked file except these (the SDK talks to the server). */
 const MODE_RULE_EXEMPT = ['src/sdk/'];
+/** UI-5 (direct-io): only the SDK talks to the network. */
+const IO_RULE_EXEMPT = ['src/sdk/'];
+const IO_CALLS = new Set(['fetch', 'sendBeacon']);
+const IO_CONSTRUCTORS = new Set(['WebSocket', 'XMLHttpRequest', 'EventSource']);
+const IO_OWNERS = new Set(['window', 'globalThis', 'self', 'navigator']);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_ROOT = path.resolve(HERE, '..');
@@ -526,6 +533,27 @@ function checkFile(parsed, file, modes, used, copyKeys) {
   const { rel, sourceFile } = file;
   const checkKeys = !I18N_FILES.has(path.posix.basename(rel));
   const checkModes = !MODE_RULE_EXEMPT.some((prefix) => rel.startsWith(prefix));
+  const checkIo = !IO_RULE_EXEMPT.some((prefix) => rel.startsWith(prefix));
+
+  // `fetch(...)`, `window.fetch(...)`, `navigator.sendBeacon(...)`, `new WebSocket(...)`, ...
+  const ioName = (callee) => {
+    if (ts.isIdentifier(callee)) return callee.text;
+    if (
+      ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) &&
+      IO_OWNERS.has(callee.expression.text)
+    ) return callee.name.text;
+    return null;
+  };
+  const directIo = (node) => {
+    if (!checkIo) return;
+    const name = ts.isCallExpression(node) ? ioName(node.expression)
+      : ts.isNewExpression(node) ? ioName(node.expression) : null;
+    const banned = ts.isCallExpression(node) ? IO_CALLS : IO_CONSTRUCTORS;
+    if (name && banned.has(name)) {
+      report(rel, sourceFile, node.getStart(sourceFile), 'direct-io',
+        `${name} outside the SDK: call the server through src/sdk (UI-5)`);
+    }
+  };
 
   const modeLiteral = (node, text) => {
     if (!checkModes || !modes.has(text)) return;
@@ -541,6 +569,7 @@ function checkFile(parsed, file, modes, used, copyKeys) {
   };
 
   const visit = (node) => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) directIo(node);
     if (isStaticString(node)) {
       used.literals.add(node.text);
       modeLiteral(node, node.text);

@@ -66,9 +66,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     wasSignedIn.current = signedIn;
   });
 
-  // Every mounted mode is reported once (TEL-1 funnel).
+  // Every mounted mode is reported once (TEL-1 funnel); the sheet opening is not a new mode.
+  const reported = useRef<string | null>(null);
   useSignalEffect(() => {
     const { mode, handover } = router.value;
+    if (reported.current === mode.name) return;
+    reported.current = mode.name;
     telemetry.track("enter_mode", {
       mode: mode.name,
       ...(handover ? { from_mode: handover.from, handover: handover.hint } : {}),
@@ -76,8 +79,9 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
   });
 
   // A new composition closes the drawer it may have left open.
+  const mountedMode = useComputed(() => router.value.mode.name);
   useSignalEffect(() => {
-    void router.value.mode;
+    void mountedMode.value;
     drawerOpen.value = false;
   });
 

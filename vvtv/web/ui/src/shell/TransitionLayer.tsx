@@ -31,9 +31,11 @@ export function TransitionLayer({ handover, stage }: Props): JSX.Element {
     return () => clearTimeout(timer);
   }, [stage.component]);
 
+  // Read the signal on every render, or this render would not subscribe to its end.
+  const running = playing.value;
   // On the render that changes the stage the effect has not run yet: play the hint from now.
   const starting = changed ? (handover?.hint ?? "cut") : null;
-  const hint = starting === "cut" ? null : (starting ?? playing.value);
+  const hint = starting === "cut" ? null : (starting ?? running);
   return (
     <div class="transition-layer" data-transition={hint ?? "none"}>
       {hint === "placeholder" ? (

@@ -1,0 +1,129 @@
+// The ModeRouter's rules (UI-2, UI-8) as a pure state machine, over a catalog shaped like the
+// server's GET /modes.
+import { describe, expect, it } from "vitest";
+import type { ModeCatalog, ModeView } from "../src/sdk/types";
+import { landingPath, reduce, resolve, type RouterState } from "../src/shell/router";
+import { buildRoute, matchRoute } from "../src/shell/routes";
+
+function mode(name: string, route: string, requiresAuth: boolean, transitions = {}): ModeView {
+  return {
+    name,
+    route,
+    ecosystem: name,
+    requires_auth: requiresAuth,
+    media_profile: null,
+    chat_scope: null,
+    regions: { stage: { component: `${name}Stage`, props: {} }, rail: null, topbar: null, overlays: [] },
+    transitions,
+  };
+}
+
+const catalog = {
+  config_version: "test",
+  default_mode: "channel",
+  login_lands_in: "lobby",
+  modes: [
+    mode("channel", "/", false, { lobby: "crossfade", selfie: "cut" }),
+    mode("lobby", "/lobby", true, { channel: "crossfade", call: "placeholder" }),
+    mode("selfie", "/selfie", true, { lobby: "cut" }),
+    mode("call", "/call/:token", true, { lobby: "cut" }),
+  ],
+} as unknown as ModeCatalog;
+
+const out = { catalog, signedIn: false };
+const inside = { catalog, signedIn: true };
+
+describe("resolve", () => {
+  it("mounts a public mode for anyone", () => {
+    const state = resolve(null, "/", out);
+    expect(state.mode.name).toBe("channel");
+    expect(state.login).toEqual({ open: false, next: null });
+    expect(state.handover).toBeNull();
+  });
+
+  it("keeps a deep link in the address bar while the login sheet asks for it", () => {
+    const state = resolve(null, "/selfie", out);
+    expect(state.mode.name).toBe("channel");
+    expect(state.path).toBe("/selfie");
+    expect(state.login).toEqual({ open: true, next: "/selfie" });
+  });
+
+  it("shows the default mode with a notice where no mode is offered", () => {
+    const state = resolve(null, "/switched-off-by-the-tier", inside);
+    expect(state.mode.name).toBe("channel");
+    expect(state.path).toBe("/");
+    expect(state.notice).toBe("unavailable");
+  });
+
+  it("reads route parameters", () => {
+    const state = resolve(null, "/call/abc_123", inside);
+    expect(state.mode.name).toBe("call");
+    expect(state.params).toEqual({ token: "abc_123" });
+    expect(state.path).toBe("/call/abc_123");
+  });
+
+  it("takes the handover hint from the manifest being left", () => {
+    const lobby = resolve(null, "/lobby", inside);
+    expect(resolve(lobby, "/call/x", inside).handover).toEqual({ from: "lobby", hint: "placeholder" });
+    expect(resolve(lobby, "/", inside).handover).toEqual({ from: "lobby", hint: "crossfade" });
+    const selfie = resolve(lobby, "/selfie", inside);
+    expect(selfie.handover).toEqual({ from: "lobby", hint: "cut" }); // no hint declared: a cut
+    expect(resolve(selfie, "/selfie", inside).handover).toBeNull(); // same mode: no handover
+  });
+});
+
+describe("reduce", () => {
+  const gated = (): RouterState => resolve(null, "/selfie", out);
+
+  it("a login lands in the deep link that asked for it", () => {
+    const state = reduce(gated(), { type: "logged_in" }, inside);
+    expect(state.mode.name).toBe("selfie");
+    expect(state.path).toBe("/selfie");
+    expect(state.login.open).toBe(false);
+    expect(state.handover).toEqual({ from: "channel", hint: "cut" });
+  });
+
+  it("a login with no deep link lands where the catalog says (no dashboard)", () => {
+    const opened = reduce(resolve(null, "/", out), { type: "open_login", next: null }, out);
+    expect(opened.login).toEqual({ open: true, next: null });
+    const state = reduce(opened, { type: "logged_in" }, inside);
+    expect(state.mode.name).toBe("lobby");
+    expect(state.path).toBe(landingPath(catalog));
+    expect(state.handover).toEqual({ from: "channel", hint: "crossfade" });
+  });
+
+  it("closing the sheet over a deep link leaves that address", () => {
+    const state = reduce(gated(), { type: "close_login" }, out);
+    expect(state.login).toEqual({ open: false, next: null });
+    expect(state.path).toBe("/");
+  });
+
+  it("closing a sheet opened by the call to action keeps the address", () => {
+    const opened = reduce(resolve(null, "/", out), { type: "open_login", next: "/lobby" }, out);
+    const state = reduce(opened, { type: "close_login" }, out);
+    expect(state.path).toBe("/");
+    expect(state.mode.name).toBe("channel");
+  });
+
+  it("signing out leaves a mode that needs a login, and only such a mode", () => {
+    const lobby = resolve(null, "/lobby", inside);
+    expect(reduce(lobby, { type: "logged_out" }, out).mode.name).toBe("channel");
+    const channel = resolve(null, "/", inside);
+    expect(reduce(channel, { type: "logged_out" }, out).path).toBe("/");
+  });
+
+  it("navigation follows the address; a notice can be dismissed", () => {
+    const lost = resolve(null, "/nowhere", inside);
+    expect(reduce(lost, { type: "dismiss_notice" }, inside).notice).toBeNull();
+    expect(reduce(lost, { type: "navigate", path: "/lobby" }, inside).mode.name).toBe("lobby");
+  });
+});
+
+describe("routes", () => {
+  it("matches and builds parameterised routes, escaping parameters", () => {
+    expect(matchRoute(catalog.modes, "/lobby/")?.mode.name).toBe("lobby");
+    expect(matchRoute(catalog.modes, "/lobby/extra")).toBeNull();
+    expect(matchRoute(catalog.modes, "/call/a%20b")?.params).toEqual({ token: "a b" });
+    expect(buildRoute("/call/:token", { token: "a b" })).toBe("/call/a%20b");
+  });
+});

@@ -1,7 +1,8 @@
 // The 24/7 channel (UI-6 `/`): hls.js on the live playlist, what is on air now and next, and a
 // calm state for every way the channel can be: tuning in, on air, the reserve loop, off the air.
 import { useSignal } from "@preact/signals";
-import Hls, { type ErrorData } from "hls.js";
+import type Hls from "hls.js";
+import type { ErrorData } from "hls.js";
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { t } from "../i18n";
@@ -12,6 +13,11 @@ interface Props {
   autoplay?: boolean;
   start_muted?: boolean;
 }
+
+type HlsClass = typeof Hls;
+
+// hls.js (its light build: no subtitles, no DRM) arrives with the player, not with the shell.
+const loadHls = (): Promise<HlsClass> => import("hls.js/light").then((module) => module.default);
 
 type PlayerState = "loading" | "playing" | "buffering" | "paused" | "offline";
 
@@ -48,6 +54,8 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
     const source = api.channelStreamUrl;
     const retryMs = settings.player_retry_s * 1000;
     let hls: Hls | null = null;
+    let Player: HlsClass | null = null;
+    let disposed = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let reported = false;
 
@@ -73,7 +81,7 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
     const onError = (_event: string, data: ErrorData) => {
       if (!data.fatal || !hls) return;
       fatalErrors.value += 1;
-      if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      if (Player && data.type === Player.ErrorTypes.MEDIA_ERROR) {
         hls.recoverMediaError();
         return;
       }
@@ -81,13 +89,21 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
     };
 
     const load = () => {
+      if (disposed) return;
+      if (!Player) {
+        loadHls().then((loaded) => {
+          Player = loaded;
+          load();
+        }, offline);
+        return;
+      }
       hls?.destroy();
       hls = null;
       state.value = state.peek() === "offline" ? "offline" : "loading";
-      if (Hls.isSupported()) {
-        hls = new Hls({ capLevelToPlayerSize: true });
-        hls.on(Hls.Events.ERROR, onError);
-        hls.on(Hls.Events.MANIFEST_PARSED, start);
+      if (Player.isSupported()) {
+        hls = new Player({ capLevelToPlayerSize: true });
+        hls.on(Player.Events.ERROR, onError);
+        hls.on(Player.Events.MANIFEST_PARSED, start);
         hls.loadSource(source);
         hls.attachMedia(element);
       } else if (element.canPlayType("application/vnd.apple.mpegurl")) {
@@ -124,6 +140,7 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
     element.addEventListener("error", onNativeError);
     load();
     return () => {
+      disposed = true;
       clearTimeout(retry);
       hls?.destroy();
       element.removeEventListener("playing", onPlaying);

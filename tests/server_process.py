@@ -76,6 +76,19 @@ def cheap_hashing_config(tmp_path: Path) -> Path:
     return tweaked_config(tmp_path, **CHEAP_HASHING)
 
 
+def create_admin(
+    config: Path, data: Path, handle: str, password: str
+) -> subprocess.CompletedProcess[str]:
+    """`vvtv user create --role admin`, the way the operator makes the first admin."""
+    return subprocess.run(
+        [
+            sys.executable, "-m", "vvtv.cli", "user", "create", "--handle", handle,
+            "--role", "admin", "--password-stdin", "--config", str(config), "--data", str(data),
+        ],
+        input=password + "\n", capture_output=True, text=True, cwd=REPO, timeout=60,
+    )  # fmt: skip
+
+
 def start_server(
     tmp_path: Path, *args: str, wait: bool = True, config: Path | None = None
 ) -> ServerProcess:

@@ -19,6 +19,7 @@ from tests.server_process import (
     CHEAP_HASHING,
     ONE_RESERVE_CLIP,
     ServerProcess,
+    create_admin,
     start_server,
     tweaked_config,
 )
@@ -120,7 +121,8 @@ def tab(browser: Browser) -> Iterator[Tab]:
     context.close()
 
 
-def _signup(server: ServerProcess, handle: str) -> None:
+def _signup(server: ServerProcess, handle: str) -> str:
+    """A new account, made through the API; its user id."""
     terms = server.get("/modes").json()["client"]["terms_version"]
     response = httpx.post(
         server.url + "/auth/signup",
@@ -132,6 +134,8 @@ def _signup(server: ServerProcess, handle: str) -> None:
         },
     )
     assert response.status_code == 201, response.text
+    user_id: str = response.json()["user"]["id"]
+    return user_id
 
 
 def _log_in(tab: Tab, handle: str) -> None:
@@ -208,7 +212,7 @@ def test_signup_lands_in_party_with_the_channel_still_playing(
     assert tab.errors == []
 
 
-@pytest.mark.req("UI-8", "UI-6")
+@pytest.mark.req("UI-8", "UI-6", "AUTH-3")
 def test_a_deep_link_survives_the_login_and_mirror_shows_the_camera(
     channel: ServerProcess, tab: Tab
 ) -> None:
@@ -469,6 +473,39 @@ def test_modes_hand_over_as_their_manifests_say(tmp_path: Path, browser: Browser
         tab.until(lambda: len(telemetry) >= 2, "telemetry batches sent")
         assert set(telemetry) <= {200, 202}, telemetry  # declared events, typed properties
         assert [error for error in tab.errors if "status of 404" not in error] == []
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.mark.req("MOD-3", "UI-8")
+def test_a_ban_signs_the_viewer_out_and_says_why(tmp_path: Path, browser: Browser) -> None:
+    """A moderator bans a signed-in viewer: the socket's `banned` event signs this tab out, the
+    shell leaves Party for the channel and tells the person why."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    user_id = _signup(server, "troublemaker")
+    assert create_admin(config, server.data_dir, "root", PASSWORD).returncode == 0
+    admin = httpx.post(
+        server.url + "/auth/login", json={"handle": "root", "password": PASSWORD}
+    ).json()
+    context, tab = _open(browser, viewport=DESKTOP, locale="en-US")
+    try:
+        tab.goto(server, "/party")
+        _log_in(tab, "troublemaker")
+        tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", "the socket opens")
+        banned = httpx.post(
+            server.url + "/admin/bans",
+            json={"user_id": user_id, "reason": "spam"},
+            headers={"Authorization": f"Bearer {admin['access_token']}"},
+        )
+        assert banned.status_code == 201, banned.text
+        tab.until(lambda: tab.attribute(".shell", "data-mode") == "broadcast", "back to /")
+        assert tab.page.url == server.url + "/"
+        alert = tab.page.get_by_role("alert")
+        assert alert.inner_text().startswith("This account has been suspended")
+        assert tab.page.evaluate("localStorage.getItem('vvtv.session')") is None
+        assert tab.attribute(".shell", "data-socket") in ("idle", "closed")
     finally:
         context.close()
         server.stop()

@@ -4,8 +4,6 @@ was told succeeded survives a SIGKILL of the server."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,28 +11,18 @@ import httpx
 import pytest
 
 from tests.identity.helpers import PASSWORD, TERMS
-from tests.server_process import REPO, cheap_hashing_config, start_server
+from tests.server_process import cheap_hashing_config, create_admin, start_server
 
 pytestmark = pytest.mark.slow
-
-
-def _create_admin(config: Path, data: Path, handle: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable, "-m", "vvtv.cli", "user", "create", "--handle", handle,
-            "--role", "admin", "--password-stdin", "--config", str(config), "--data", str(data),
-        ],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO, timeout=60,
-    )  # fmt: skip
 
 
 @pytest.mark.req("AUTH-4")
 def test_user_create_bootstraps_the_first_admin(tmp_path: Path) -> None:
     config = cheap_hashing_config(tmp_path)
-    created = _create_admin(config, tmp_path / "var", "root")
+    created = create_admin(config, tmp_path / "var", "root", PASSWORD)
     assert created.returncode == 0, created.stderr
     assert "created admin root" in created.stdout
-    again = _create_admin(config, tmp_path / "var", "root")
+    again = create_admin(config, tmp_path / "var", "root", PASSWORD)
     assert again.returncode == 1
     assert "handle_taken" in again.stderr
     server = start_server(tmp_path, config=config)
@@ -51,6 +39,16 @@ def test_user_create_bootstraps_the_first_admin(tmp_path: Path) -> None:
             None,
             "admin",
         )
+        # An admin made from the shell while the server runs can sign in and act at once.
+        assert create_admin(config, tmp_path / "var", "second", PASSWORD).returncode == 0
+        second = httpx.post(
+            f"{server.url}/auth/login", json={"handle": "second", "password": PASSWORD}
+        ).json()
+        me = httpx.get(
+            f"{server.url}/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+        )
+        assert me.status_code == 200, me.text
+        assert me.json()["role"] == "admin"
     finally:
         assert server.stop() == 0
 

@@ -130,7 +130,10 @@ class Identity:
             raise Unauthorized("Wrong handle or password.", code="invalid_credentials")
         assert user is not None
         self._throttle.succeeded(body.handle)
-        self._refuse_banned(self._users.get(user.id, user))
+        # An account the operator's shell (`vvtv user create`) made while we serve is not cached
+        # yet; the cache is written through for every change made here, so the row is current.
+        user = self._users.setdefault(user.id, user)
+        self._refuse_banned(user)
         return await self._open_session(user, body.device_id)
 
     async def refresh(self, token: str, device_id: str | None) -> Tokens:

@@ -3,13 +3,23 @@
 import { computed, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { t } from "../i18n";
+import { type CopyKey, t } from "../i18n";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
 import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
 import { Region } from "./Region";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { TransitionLayer } from "./TransitionLayer";
+
+// Why the server ended this login → what to tell the person.
+const ENDED = {
+  banned: "session.ended_banned",
+  other: "session.ended",
+} as const satisfies Record<string, CopyKey>;
+
+function endedReason(code: string): keyof typeof ENDED {
+  return code === "banned" ? code : "other";
+}
 
 function currentPath(): string {
   return window.location.pathname;
@@ -136,6 +146,20 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
               </button>
             )}
           </header>
+          {session.endedBecause.value && (
+            <div class="notice" role="alert">
+              <span>{t(ENDED[endedReason(session.endedBecause.value)])}</span>
+              <button
+                type="button"
+                class="text-button"
+                onClick={() => {
+                  session.endedBecause.value = null;
+                }}
+              >
+                {t("shell.dismiss")}
+              </button>
+            </div>
+          )}
           {state.notice && (
             <div class="notice" role="status">
               <span>{t("shell.unavailable")}</span>

@@ -501,7 +501,7 @@ def test_a_ban_signs_the_viewer_out_and_says_why(tmp_path: Path, browser: Browse
         )
         assert banned.status_code == 201, banned.text
         tab.until(lambda: tab.attribute(".shell", "data-mode") == "broadcast", "back to /")
-        assert tab.page.url == server.url + "/"
+        tab.page.wait_for_url(server.url + "/", timeout=UI_TIMEOUT_MS)
         alert = tab.page.get_by_role("alert")
         assert alert.inner_text().startswith("This account has been suspended")
         assert tab.page.evaluate("localStorage.getItem('vvtv.session')") is None

@@ -1,6 +1,13 @@
-// A component the manifest names that this build of the kit does not ship yet: an empty slot.
+// The place of a component this build of the kit does not have yet: a quiet note where a
+// region would otherwise stand empty (stage, rail), nothing where it floats (overlays, top bar).
 import type { JSX } from "preact";
+import { t } from "../i18n";
 
-export function NotYetInKit(): JSX.Element {
-  return <div class="slot-empty" aria-hidden="true" />;
+export function NotYetInKit({ visible }: { visible: boolean }): JSX.Element | null {
+  if (!visible) return null;
+  return (
+    <div class="slot-pending">
+      <p>{t("kit.not_yet")}</p>
+    </div>
+  );
 }

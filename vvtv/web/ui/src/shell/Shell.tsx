@@ -123,7 +123,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
               {t("app.brand")}
             </a>
             <div class="topbar-main">
-              {regions.topbar && <Region mount={regions.topbar} />}
+              {regions.topbar && <Region mount={regions.topbar} region="topbar" />}
             </div>
             {socket.state.value === "waiting" && (
               <span class="connection" role="status">
@@ -183,7 +183,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
                 aria-label={t("shell.rail")}
                 data-open={drawerOpen.value}
               >
-                <Region mount={regions.rail} />
+                <Region mount={regions.rail} region="rail" />
               </aside>
               {drawerOpen.value && (
                 <div
@@ -198,7 +198,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           )}
           <div class="overlays">
             {(regions.overlays ?? []).map((mount) => (
-              <Region key={mount.component} mount={mount} />
+              <Region key={mount.component} mount={mount} region="overlays" />
             ))}
           </div>
         </div>

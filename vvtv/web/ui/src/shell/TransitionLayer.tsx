@@ -45,7 +45,7 @@ export function TransitionLayer({ handover, stage }: Props): JSX.Element {
         </div>
       ) : (
         <div class={hint === "crossfade" ? "stage-content fade-in" : "stage-content"}>
-          <Region key={stage.component} mount={stage} />
+          <Region key={stage.component} mount={stage} region="stage" />
         </div>
       )}
     </div>

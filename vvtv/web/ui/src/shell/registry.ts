@@ -5,14 +5,13 @@ import { LoginSheet } from "../kit/LoginSheet";
 import { MainPlayer } from "../kit/MainPlayer";
 import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
-import { NotYetInKit } from "../kit/NotYetInKit";
 
 type Kit = Record<string, ComponentType<any>>;
 
 const KIT: Kit = { MainPlayer, LoginCTA, LoginSheet, ModeSwitcher, MirrorView };
 
-/** The component a manifest names; a kit component this build does not have yet renders as an
- * empty, labelled slot, so a newer server config never breaks an older UI. */
-export function componentFor(name: string): ComponentType<Record<string, unknown>> {
-  return KIT[name] ?? NotYetInKit;
+/** The component a manifest names, or null when this build of the kit does not have it yet (a
+ * newer server config never breaks an older UI). */
+export function componentFor(name: string): ComponentType<Record<string, unknown>> | null {
+  return KIT[name] ?? null;
 }

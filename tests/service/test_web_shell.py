@@ -4,6 +4,7 @@ is not built. A temporary folder stands in for Vite's build."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,29 @@ async def test_assets_are_typed_and_cached_for_good(shell_client: HttpClient) ->
         assert await response.get_data() == body
     nested = await shell_client.get("/assets/nested/chunk-00000000.js")
     assert nested.status_code == 200
+
+
+@pytest.mark.req("UI-6")
+async def test_text_assets_are_gzipped_for_clients_that_accept_it(
+    shell_client: HttpClient,
+) -> None:
+    for name, (_, body) in ASSETS.items():
+        compressible = name.rsplit(".", 1)[-1] in {"js", "css", "map", "json", "svg"}
+        for _ in range(2):  # the second answer comes from the cache, the same bytes
+            response = await shell_client.get(
+                f"/assets/{name}", headers={"Accept-Encoding": "br, gzip;q=0.8"}
+            )
+            data = await response.get_data()
+            if compressible:
+                assert response.headers["Content-Encoding"] == "gzip", name
+                assert response.headers["Vary"] == "Accept-Encoding"
+                assert gzip.decompress(data) == body, name
+            else:
+                assert "Content-Encoding" not in response.headers, name
+                assert data == body, name
+        plain = await shell_client.get(f"/assets/{name}", headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers
+        assert await plain.get_data() == body
 
 
 @pytest.mark.parametrize(

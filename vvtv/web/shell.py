@@ -4,12 +4,13 @@ hashed bundle files, cached for good."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import trio
-from quart import Blueprint, Response
+from quart import Blueprint, Response, request
 
 from vvtv.config import ConfigBundle
 from vvtv.errors import Unavailable
@@ -49,6 +50,10 @@ ASSET_TYPES = {
     ".woff2": "font/woff2",
     ".woff": "font/woff",
 }
+# Text assets are sent gzipped to clients that accept it (compressed once, then kept: an asset's
+# bytes never change under its name). Media and fonts are compressed already.
+COMPRESSIBLE = frozenset({".js", ".css", ".map", ".json", ".svg"})
+GZIP_LEVEL = 6
 NOT_BUILT = (
     "The web UI is not built yet: run scripts/serve, which builds it before starting the server."
 )
@@ -86,6 +91,13 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
     """Every mode of the manifests gets its page, even one the tier switches off: the UI itself
     says that mode is not available (its catalog leaves it out)."""
     bp = Blueprint("shell", __name__)
+    gzipped: dict[Path, bytes] = {}
+
+    async def compressed(target: Path, data: bytes) -> bytes:
+        if target not in gzipped:
+            # Off the event loop: the source maps run to megabytes.
+            gzipped[target] = await trio.to_thread.run_sync(gzip.compress, data, GZIP_LEVEL)
+        return gzipped[target]
 
     async def page() -> Response:
         try:
@@ -105,10 +117,16 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
         errors=[404],
     )  # fmt: skip
     async def asset(path: str) -> Response:
-        """A file of the UI's build under assets/ (hashed names: cached for a year)."""
+        """A file of the UI's build under assets/ (hashed names: cached for a year; text files
+        gzipped for clients that accept it)."""
         target = file_under(static_dir / ASSETS, path, ASSET_TYPES, "asset")
         response = await file_response(target, ASSET_TYPES, ASSET_CACHE, "asset")
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if target.suffix in COMPRESSIBLE:
+            response.headers["Vary"] = "Accept-Encoding"
+            if request.accept_encodings["gzip"] > 0:
+                response.set_data(await compressed(target, await response.get_data(as_text=False)))
+                response.headers["Content-Encoding"] = "gzip"
         return response
 
     return bp

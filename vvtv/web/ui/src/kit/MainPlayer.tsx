@@ -1,6 +1,6 @@
 // The 24/7 channel (UI-6 `/`): hls.js on the live playlist, what is on air now and next, and a
 // calm state for every way the channel can be: tuning in, on air, the reserve loop, off the air.
-import { useSignal } from "@preact/signals";
+import { effect, useSignal } from "@preact/signals";
 import type Hls from "hls.js";
 import type { ErrorData } from "hls.js";
 import type { JSX } from "preact";
@@ -90,6 +90,10 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
 
     const load = () => {
       if (disposed) return;
+      if (now.peek()?.on_air === "off") {
+        offline(); // nothing to fetch while the channel says it is off the air: ask again later
+        return;
+      }
       if (!Player) {
         loadHls().then((loaded) => {
           Player = loaded;
@@ -139,8 +143,17 @@ export function MainPlayer({ profile, autoplay = true, start_muted = true }: Pro
     element.addEventListener("volumechange", onVolume);
     element.addEventListener("error", onNativeError);
     load();
+    // Back on the air: tune in now rather than at the next retry.
+    const tuneIn = effect(() => {
+      const onAir = now.value?.on_air;
+      if (onAir && onAir !== "off" && state.peek() === "offline") {
+        clearTimeout(retry);
+        load();
+      }
+    });
     return () => {
       disposed = true;
+      tuneIn();
       clearTimeout(retry);
       hls?.destroy();
       element.removeEventListener("playing", onPlaying);

@@ -131,7 +131,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file of the UI's build under assets/ (hashed names: cached for a year). */
+        /**
+         * A file of the UI's build under assets/ (hashed names: cached for a year; text files
+         * @description gzipped for clients that accept it).
+         */
         get: operations["get_asset"];
         put?: never;
         post?: never;

@@ -89,6 +89,24 @@ def create_admin(
     )  # fmt: skip
 
 
+def wait_on_air(server: ServerProcess, timeout_s: float) -> None:
+    """Until the channel airs: `/channel/now` says so and a media playlist lists segments (the
+    first start prepares the reserve loop with ffmpeg)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.log.read_text()
+        if server.get("/channel/now").json()["on_air"] != "off":
+            variant = next(
+                line
+                for line in server.get("/live/master.m3u8").text.splitlines()
+                if line and not line.startswith("#")
+            )
+            if "#EXTINF" in server.get(f"/live/{variant}").text:
+                return
+        time.sleep(0.25)  # polling a subprocess preparing media, not a time-based rule
+    raise AssertionError("the channel did not go on air in time")
+
+
 def start_server(
     tmp_path: Path, *args: str, wait: bool = True, config: Path | None = None
 ) -> ServerProcess:

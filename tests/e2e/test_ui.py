@@ -22,6 +22,7 @@ from tests.server_process import (
     create_admin,
     start_server,
     tweaked_config,
+    wait_on_air,
 )
 
 pytestmark = pytest.mark.slow
@@ -35,28 +36,12 @@ DESKTOP = {"width": 1440, "height": 900}
 PASSWORD = "correct horse battery"
 
 
-def _wait_on_air(server: ServerProcess) -> None:
-    deadline = time.monotonic() + ON_AIR_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, server.log.read_text()
-        if server.get("/channel/now").json()["on_air"] != "off":
-            variant = next(
-                line
-                for line in server.get("/live/master.m3u8").text.splitlines()
-                if line and not line.startswith("#")
-            )
-            if "#EXTINF" in server.get(f"/live/{variant}").text:
-                return
-        time.sleep(0.25)  # polling a subprocess preparing media, not a time-based rule
-    raise AssertionError("the channel did not go on air in time")
-
-
 @pytest.fixture(scope="module")
 def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("channel")
     server = start_server(tmp, config=tweaked_config(tmp, **ONE_RESERVE_CLIP, **CHEAP_HASHING))
     try:
-        _wait_on_air(server)
+        wait_on_air(server, ON_AIR_TIMEOUT_S)
         yield server
     finally:
         server.stop()

@@ -17,7 +17,7 @@ type Handler<T extends ServerEventType> = (event: EventOf<T>) => void;
 export class EventSocket {
   readonly state = signal<SocketState>("idle");
   /** Consecutive failed connections: the backoff index. */
-  readonly attempts = signal(0);
+  private attempts = 0;
   private socket: WebSocket | null = null;
   private handlers = new Map<ServerEventType, Set<(event: ServerEvent) => void>>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -96,7 +96,7 @@ export class EventSocket {
     switch (event.type) {
       case "auth.ok":
         this.state.value = "open";
-        this.attempts.value = 0;
+        this.attempts = 0;
         break;
       case "auth.expired":
         void this.session.renew((refreshToken) => this.refreshInBand(refreshToken));
@@ -142,8 +142,8 @@ export class EventSocket {
       return;
     }
     const delays = this.backoffS;
-    const delayS = delays[Math.min(this.attempts.value, delays.length - 1)] ?? 0;
-    this.attempts.value += 1;
+    const delayS = delays[Math.min(this.attempts, delays.length - 1)] ?? 0;
+    this.attempts += 1;
     this.state.value = "waiting";
     this.retryTimer = setTimeout(async () => {
       if (code === CLOSE_UNAUTHENTICATED) await this.session.renew().catch(() => null);

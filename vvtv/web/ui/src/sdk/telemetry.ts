@@ -12,14 +12,13 @@ type PropertiesOf<N extends ClientEventName> = NonNullable<
 
 export class Telemetry {
   private queue: TelemetryEvent[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly api: Api,
-    private readonly flushIntervalS: number,
+    flushIntervalS: number,
     private readonly maxBatch: number,
   ) {
-    this.timer = setInterval(() => void this.flush(), flushIntervalS * 1000);
+    setInterval(() => void this.flush(), flushIntervalS * 1000); // for the page's life
     window.addEventListener("pagehide", () => void this.flush());
   }
 
@@ -37,9 +36,5 @@ export class Telemetry {
         return; // telemetry never gets in a viewer's way; this batch is dropped
       }
     }
-  }
-
-  close(): void {
-    clearInterval(this.timer);
   }
 }

@@ -7,15 +7,12 @@ export type Schemas = components["schemas"];
 export type ModeCatalog = Schemas["ModeCatalog"];
 export type ModeView = Schemas["ModeView"];
 export type MountView = Schemas["MountView"];
-export type RegionsView = Schemas["RegionsView"];
 export type ClientSettings = Schemas["ClientSettings"];
 export type HandoverHint = ModeView["transitions"][string];
 export type ChannelNow = Schemas["ChannelNow"];
 export type Tokens = Schemas["Tokens"];
 export type Me = Schemas["Me"];
 export type Problem = Schemas["Problem"];
-export type Signup = Schemas["Signup"];
-export type Login = Schemas["Login"];
 export type TelemetryEvent = Schemas["TelemetryEvent"];
 
 export type ServerEvent = Schemas["ServerEvent"];

@@ -18,7 +18,7 @@ from vvtv.errors import VvtvError
 
 from .actor import Actor, ActorFactory
 from .deadlines import Deadlines
-from .errors import ActorCrashed, ActorUnavailable, ShuttingDown
+from .errors import ActorCrashed, ActorUnavailable, AskTimeout, ShuttingDown
 from .mailbox import Mailbox
 from .reply import Reply
 from .settings import ActorSettings
@@ -93,6 +93,16 @@ class Cell:
         if kind.cells.get(self.key) is self:
             del kind.cells[self.key]
             kind.stopping[self.key] = self.stopped
+
+    def ask_timed_out(self, reply: Reply) -> None:
+        self.kind.counters.ask_timeouts += 1
+        reply.fail(
+            AskTimeout(
+                f"the {self.kind.name} actor did not reply in time",
+                kind=self.kind.name,
+                key=self.key,
+            )
+        )
 
     def passivate(self) -> None:
         """Idle too long: detach, so the parked loop sees the end of its mailbox and stops."""

@@ -7,15 +7,19 @@ FIFO per timer suffices: the task sleeps until the earliest deadline, on trio's 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import trio
 
-from .errors import AskTimeout
 from .reply import Reply
 
-if TYPE_CHECKING:
-    from .cell import Cell
+
+class Watched(Protocol):
+    """What the timers need of a cell (the cell implements it; this module never imports it)."""
+
+    def ask_timed_out(self, reply: Reply) -> None: ...
+
+    def passivate(self) -> None: ...
 
 
 class Deadlines:
@@ -26,12 +30,12 @@ class Deadlines:
     def __init__(self, *, ask_timeout_s: float, idle_passivate_s: float) -> None:
         self._ask_timeout_s = ask_timeout_s
         self._idle_s = idle_passivate_s
-        self._asks: deque[tuple[float, Reply, Cell]] = deque()
+        self._asks: deque[tuple[float, Reply, Watched]] = deque()
         # Cells parked on an empty mailbox, oldest first (a dict keeps insertion order); a cell
         # removes itself when it wakes and re-inserts itself when it parks again.
-        self.idle_since: dict[Cell, float] = {}
+        self.idle_since: dict[Watched, float] = {}
 
-    def watch_ask(self, reply: Reply, cell: Cell) -> None:
+    def watch_ask(self, reply: Reply, cell: Watched) -> None:
         self._asks.append((trio.current_time() + self._ask_timeout_s, reply, cell))
 
     def forget_answered_asks(self) -> None:
@@ -61,19 +65,12 @@ class Deadlines:
             if not reply.done:
                 if deadline > now:
                     return
-                cell.kind.counters.ask_timeouts += 1
-                reply.fail(
-                    AskTimeout(
-                        f"the {cell.kind.name} actor did not reply in time",
-                        kind=cell.kind.name,
-                        key=cell.key,
-                    )
-                )
+                cell.ask_timed_out(reply)
             asks.popleft()
 
     def _passivate_idle(self, now: float) -> None:
         idle_s = self._idle_s
-        expired: list[Cell] = []
+        expired: list[Watched] = []
         for cell, since in self.idle_since.items():  # one pass: oldest first
             # The same expression as the wake-up time in `run`, so float rounding cannot make the
             # timer wake for a deadline it then judges not yet reached.

@@ -12,14 +12,14 @@ from collections.abc import Callable
 import av
 
 from vvtv.media.local_sfu.counters import SfuCounters
-from vvtv.media.local_sfu.video_rendition import PacketSink
+from vvtv.media.local_sfu.rendition import Rendition
 
 SAMPLE_RATE = 48000
 SAMPLES_PER_PACKET = 960  # 20 ms, what WebRTC peers expect from Opus
 AUDIO_TIME_BASE = fractions.Fraction(1, SAMPLE_RATE)
 
 
-class AudioRendition:
+class AudioRendition(Rendition):
     def __init__(
         self,
         publisher_id: str,
@@ -28,34 +28,11 @@ class AudioRendition:
         counters: SfuCounters,
         on_idle: Callable[[AudioRendition], None],
     ) -> None:
-        self.publisher_id = publisher_id
-        self.profile_name = profile_name
+        super().__init__(publisher_id, profile_name, f"{profile_name}/audio", counters, on_idle)
         self._bitrate = max_bitrate_kbps * 1000
-        self._counters = counters
-        self._on_idle = on_idle
-        self._sinks: list[PacketSink] = []
         self._codec: av.AudioCodecContext | None = None
         self._resampler: av.AudioResampler | None = None
         self._first_pts: int | None = None
-        self.closed = False
-        counters.encoders[f"{profile_name}/audio"] += 1
-
-    @property
-    def sinks(self) -> int:
-        return len(self._sinks)
-
-    def attach(self, sink: PacketSink) -> None:
-        if sink not in self._sinks:
-            self._sinks.append(sink)
-
-    def detach(self, sink: PacketSink) -> None:
-        if sink in self._sinks:
-            self._sinks.remove(sink)
-            if not self._sinks:
-                self._on_idle(self)
-
-    def request_keyframe(self) -> None:
-        """Audio has no keyframes; PLI never arrives for it, but the sink interface is shared."""
 
     def push(self, frame: av.AudioFrame) -> None:
         # 20 ms of Opus costs microseconds: encoded inline on the SFU loop, no executor hop.
@@ -72,8 +49,7 @@ class AudioRendition:
                 packet.pts -= self._first_pts
                 packet.time_base = AUDIO_TIME_BASE
                 self._counters.encoded_bytes_total += packet.size
-                for sink in tuple(self._sinks):
-                    sink.deliver(packet, True, self)
+                self._deliver(packet, True)
 
     def _open(self) -> tuple[av.AudioCodecContext, av.AudioResampler]:
         codec = av.CodecContext.create("libopus", "w")
@@ -90,12 +66,5 @@ class AudioRendition:
         return codec, resampler
 
     def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
+        super().close()
         self._codec = None
-        self._sinks.clear()
-        key = f"{self.profile_name}/audio"
-        self._counters.encoders[key] -= 1
-        if not self._counters.encoders[key]:
-            del self._counters.encoders[key]

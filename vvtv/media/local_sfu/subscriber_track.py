@@ -8,22 +8,16 @@ the shared encoder for, and moves between renditions only at a keyframe of the n
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from vvtv.media.local_sfu.counters import SfuCounters
-from vvtv.media.local_sfu.video_rendition import PacketSink
+from vvtv.media.local_sfu.rendition import Rendition
 
 Kind = Literal["audio", "video"]
-
-
-class Rendition(Protocol):
-    def attach(self, sink: PacketSink) -> None: ...
-    def detach(self, sink: PacketSink) -> None: ...
-    def request_keyframe(self) -> None: ...
 
 
 class SubscriberTrack(MediaStreamTrack):

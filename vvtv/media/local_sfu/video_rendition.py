@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any, Protocol
+from typing import Any
 
 import av
 from av.video.codeccontext import VideoCodecContext
@@ -23,13 +23,10 @@ from av.video.frame import PictureType
 
 from vvtv.config.schema.media import VideoCaps
 from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.rendition import Rendition
 
 # aiortc's RTP clock for video: packet timestamps are converted from this.
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
-
-
-class PacketSink(Protocol):
-    def deliver(self, packet: av.Packet[Any], keyframe: bool, source: object) -> None: ...
 
 
 def fit_within(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
@@ -43,7 +40,7 @@ def fit_within(width: int, height: int, box_width: int, box_height: int) -> tupl
     return even(width, box_width), even(height, box_height)
 
 
-class VideoRendition:
+class VideoRendition(Rendition):
     def __init__(
         self,
         publisher_id: str,
@@ -53,13 +50,9 @@ class VideoRendition:
         counters: SfuCounters,
         on_idle: Callable[[VideoRendition], None],
     ) -> None:
-        self.publisher_id = publisher_id
-        self.profile_name = profile_name
+        super().__init__(publisher_id, profile_name, profile_name, counters, on_idle)
         self._caps = caps
         self._executor = executor
-        self._counters = counters
-        self._on_idle = on_idle
-        self._sinks: list[PacketSink] = []
         self._codec: VideoCodecContext | None = None
         self._size: tuple[int, int] | None = None
         self._last_slot: int | None = None
@@ -70,26 +63,6 @@ class VideoRendition:
         self._budget = self._bytes_per_s
         self._budget_at: float | None = None
         self.frames_encoded = 0
-        self.closed = False
-        counters.encoders[profile_name] += 1
-
-    @property
-    def is_open(self) -> bool:
-        return not self.closed
-
-    @property
-    def sinks(self) -> int:
-        return len(self._sinks)
-
-    def attach(self, sink: PacketSink) -> None:
-        if sink not in self._sinks:
-            self._sinks.append(sink)
-
-    def detach(self, sink: PacketSink) -> None:
-        if sink in self._sinks:
-            self._sinks.remove(sink)
-            if not self._sinks:
-                self._on_idle(self)
 
     def request_keyframe(self) -> None:
         """Coalesced: any number of requests before the next encoded frame make one keyframe."""
@@ -132,8 +105,7 @@ class VideoRendition:
             self._counters.frames_encoded_total += 1
             self._counters.encoded_bytes_total += packet.size
             self._counters.keyframes_encoded_total += keyframe
-            for sink in tuple(self._sinks):
-                sink.deliver(packet, keyframe, self)
+            self._deliver(packet, keyframe)
 
     def _encode(
         self, frame: av.VideoFrame, slot: int, pts: int, force: bool
@@ -197,11 +169,5 @@ class VideoRendition:
         self._keyframe_wanted = True
 
     def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
+        super().close()
         self._codec = None
-        self._sinks.clear()
-        self._counters.encoders[self.profile_name] -= 1
-        if not self._counters.encoders[self.profile_name]:
-            del self._counters.encoders[self.profile_name]

@@ -4,15 +4,24 @@ real `vvtv serve` airing the channel. Screenshots go to test-artifacts/ui/."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM
 from tests.server_process import (
@@ -24,6 +33,7 @@ from tests.server_process import (
     tweaked_config,
     wait_on_air,
 )
+from vvtv.web.shell import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.slow
 
@@ -518,6 +528,59 @@ def test_a_ban_signs_the_viewer_out_and_says_why(tmp_path: Path, browser: Browse
         assert alert.inner_text().startswith("This account has been suspended")
         assert tab.page.evaluate("localStorage.getItem('vvtv.session')") is None
         assert tab.attribute(".shell", "data-socket") in ("idle", "closed")
+    finally:
+        context.close()
+        server.stop()
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+OPERATION_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+SCRIPTS = re.compile(r'<script\b[^>]*?\bsrc="([^"]+)"')
+STYLE_SHEETS = re.compile(r'<link\b[^>]*?\brel="stylesheet"[^>]*?\bhref="([^"]+)"')
+
+
+@pytest.mark.req("CON-2")
+def test_the_api_docs_render_offline_from_our_own_files(tmp_path: Path, browser: Browser) -> None:
+    """`/docs` under the pages' CSP, every script and style sheet from this origin (each answers),
+    and, with the browser unable to reach anything but the server, Swagger UI lists every
+    operation of /openapi.json: no CDN, no inline initializer, no third party."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    context, tab = _open(browser, viewport=DESKTOP, locale="en-US")
+    outside: list[str] = []
+
+    def loopback_only(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in LOOPBACK:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    try:
+        page = server.get("/docs")
+        assert page.status_code == 200
+        assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        scripts, styles = SCRIPTS.findall(page.text), STYLE_SHEETS.findall(page.text)
+        assert scripts
+        assert styles
+        assert "<script>" not in page.text  # nothing inline
+        assert "<style" not in page.text
+        for url in scripts + styles:
+            assert urlsplit(url).netloc == "", url  # this origin only
+            assert url.startswith("/"), url
+            assert server.get(url).status_code == 200, url
+        paths = server.get("/openapi.json").json()["paths"]
+        operations = sum(len(OPERATION_METHODS & set(item)) for item in paths.values())
+
+        context.route("**/*", loopback_only)
+        tab.page.goto(server.url + "/docs")
+        blocks = tab.page.locator("#swagger-ui .opblock")
+        blocks.first.wait_for(timeout=UI_TIMEOUT_MS)
+        tab.until(lambda: blocks.count() == operations, f"{operations} operations listed")
+        assert tab.page.locator(".opblock-summary-path", has_text="/auth/signup").count() == 1
+        tab.shot("desktop-docs")
+        assert outside == []
+        assert tab.errors == []  # a CSP refusal is a console error
     finally:
         context.close()
         server.stop()

@@ -23,6 +23,7 @@ from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs
 
 REPO = Path(__file__).resolve().parents[2]
 INDEX = b"<!doctype html><html><head><title>VVTV</title></head><body></body></html>"
+DOCS = b'<!doctype html><html><head><script type="module" src="/assets/docs-1.js"></script>'
 TOKEN = "Zm9vYmFy_invite-0123"
 PAGE_HEADERS = {
     "Cache-Control": "no-cache",
@@ -52,6 +53,7 @@ def ui_dir(tmp_path: Path) -> Path:
     static = tmp_path / "static"
     (static / "assets" / "nested").mkdir(parents=True)
     (static / "index.html").write_bytes(INDEX)
+    (static / "docs.html").write_bytes(DOCS)
     for name, (_, body) in ASSETS.items():
         (static / "assets" / name).write_bytes(body)
     (static / "assets" / "nested" / "chunk-00000000.js").write_bytes(b"1")
@@ -96,6 +98,22 @@ async def test_every_mode_route_serves_the_page_with_its_headers(
         assert await response.get_data() == INDEX
         for name, value in PAGE_HEADERS.items():
             assert response.headers[name] == value, (path, name)
+
+
+@pytest.mark.req("CON-2")
+async def test_the_api_docs_are_our_own_page_under_the_pages_headers(
+    shell_client: HttpClient, unbuilt_client: HttpClient
+) -> None:
+    """`/docs` is the build's docs.html (Swagger UI from our own assets), not quart-schema's page
+    that loads it from a CDN; same CSP as every page, and the same 503 before a build."""
+    response = await shell_client.get("/docs")
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    assert await response.get_data() == DOCS
+    for name, value in PAGE_HEADERS.items():
+        assert response.headers[name] == value, name
+    unbuilt = await unbuilt_client.get("/docs")
+    assert (unbuilt.status_code, (await unbuilt.get_json())["code"]) == (503, "ui_not_built")
 
 
 @pytest.mark.req("UI-6")
@@ -260,7 +278,7 @@ async def test_the_shell_routes_are_declared_public_and_published(
     """INV-9: declared like every route, with their media types and the 503 documented."""
     app = create_app(runtime, services, ui_dir=ui_dir)
     declared = {spec.rule: spec.access for spec in route_specs(app)}
-    for rule in ("/", "/party", "/call/<urltoken:token>", "/live", "/assets/<path:path>"):
+    for rule in ("/", "/party", "/call/<urltoken:token>", "/live", "/assets/<path:path>", "/docs"):
         assert declared[rule] == "public", rule
     paths = (await (await app.test_client().get("/openapi.json")).get_json())["paths"]
     page = paths["/call/{token}"]["get"]

@@ -46,7 +46,8 @@ def create_app(
         openapi_provider_class=VvtvOpenAPI,
         conversion_preference="msgspec",
         openapi_path="/openapi.json",
-        swagger_ui_path="/docs",
+        # /docs is ours (shell.py): quart-schema's page loads Swagger UI from a CDN.
+        swagger_ui_path=None,
         redoc_ui_path=None,
         scalar_ui_path=None,
         security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},

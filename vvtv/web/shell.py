@@ -1,6 +1,6 @@
 """The web UI (UI-6, UI-8): Vite builds vvtv/web/ui into vvtv/web/static. Every mode's route
-answers its index.html, so deep links work and the UI routes itself; `/assets/` serves the
-hashed bundle files, cached for good."""
+answers its index.html, so deep links work and the UI routes itself; `/docs` answers docs.html
+(Swagger UI, built from a pinned package); `/assets/` serves the hashed files, cached for good."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from vvtv.web.routing import Guard, PlainText, endpoint
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"  # Vite's outDir, next to ui/
 INDEX = "index.html"
+DOCS = "docs.html"
 ASSETS = "assets"
 
 # The page runs our own bundle and nothing else: no inline script or style, no third party.
@@ -67,6 +68,11 @@ class Page(PlainText):
     media_type = "text/html"
 
 
+class DocsPage(Page):
+    """Swagger UI's page: every file it loads is ours (a pinned package, built with the UI), under
+    the same Content-Security-Policy as the web UI's pages."""
+
+
 class Asset(PlainText):
     """A file of the web UI's build: script, style sheet, source map, font or image, each with
     its own type."""
@@ -99,9 +105,9 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
             gzipped[target] = await trio.to_thread.run_sync(gzip.compress, data, GZIP_LEVEL)
         return gzipped[target]
 
-    async def page() -> Response:
+    async def page(name: str = INDEX) -> Response:
         try:
-            html = await trio.Path(static_dir / INDEX).read_bytes()
+            html = await trio.Path(static_dir / name).read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise Unavailable(NOT_BUILT, code="ui_not_built") from None
         response = Response(html, status=200)
@@ -111,6 +117,13 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
 
     for name, mode in config.modes.modes.items():
         _page_route(bp, guard, name, page_rule(mode.route), page)
+
+    @endpoint(
+        bp, "/docs", method="GET", access="public", response=DocsPage, guard=guard, errors=[503]
+    )
+    async def docs() -> Response:
+        """The API's documentation (Swagger UI over /openapi.json)."""
+        return await page(DOCS)
 
     @endpoint(
         bp, f"/{ASSETS}/<path:path>", method="GET", access="public", response=Asset, guard=guard,

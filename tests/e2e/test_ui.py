@@ -18,6 +18,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Route,
     sync_playwright,
@@ -298,10 +299,21 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   })
   .map(el => el.outerHTML.slice(0, 120))"""
 OVERFLOW = "document.documentElement.scrollWidth > window.innerWidth"
+# An open <dialog> sits in the top layer, fixed to the viewport: what overflows it scrolls or is
+# clipped inside it, and the document's width never shows it. So every element is measured.
+OUTSIDE_VIEWPORT = """() => [...document.querySelectorAll(
+    'dialog[open], dialog[open] *, .topbar, .topbar *')]
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0
+      && (box.left < -0.5 || box.right > window.innerWidth + 0.5);
+  })
+  .map(el => el.outerHTML.slice(0, 120))"""
 
 
 def _audit(tab: Tab, name: str) -> None:
-    """Screenshot, axe (no serious or critical violation), touch targets, no sideways scroll."""
+    """Screenshot, axe (no serious or critical violation), touch targets, no sideways scroll, and
+    nothing of an open sheet or of the top bar past the viewport's sides."""
     tab.shot(name)
     # evaluate, not a <script> tag: the page's CSP rightly allows no inline script
     tab.page.evaluate(AXE.read_text())
@@ -309,6 +321,18 @@ def _audit(tab: Tab, name: str) -> None:
     assert violations == [], json.dumps(violations, indent=1)
     assert tab.page.evaluate(SMALL_TARGETS) == []
     assert not tab.page.evaluate(OVERFLOW)
+    assert tab.page.evaluate(OUTSIDE_VIEWPORT) == []
+
+
+def _in_viewport(target: Locator, viewport: dict[str, int]) -> bool:
+    box = target.bounding_box()
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
 
 
 def _gone_right(rail: Any, width: int) -> bool:
@@ -368,6 +392,24 @@ def test_layouts_accessibility_and_touch_targets(
             assert not toggle.is_visible()
             assert rail.is_visible()
         _audit(tab, f"{size}-party")
+
+        # Every mode and the sign-out within reach: the top bar, or on a phone its Modes sheet.
+        if size == "phone":
+            page.locator(".topbar .menu-button").click()
+            menu = page.locator("dialog.sheet[open]")
+            menu.wait_for(timeout=UI_TIMEOUT_MS)
+            _audit(tab, f"{size}-modes-sheet")
+        else:
+            menu = page.locator(".topbar")
+        for item in (
+            menu.get_by_role("link", name="Mirror"),
+            menu.get_by_role("link", name="Live rooms"),
+            menu.get_by_role("button", name="Sign out"),
+        ):
+            assert _in_viewport(item, viewport), item
+        if size == "phone":
+            page.keyboard.press("Escape")
+            menu.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
 
         tab.goto(channel, "/mirror")
         tab.until(lambda: tab.attribute(".mirror-view", "data-camera") == "ok", "camera picture")

@@ -6,12 +6,14 @@ import { MainPlayer } from "../kit/MainPlayer";
 import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
 
-type Kit = Record<string, ComponentType<any>>;
+// Each component takes its own props; the config validation checks the manifests' props against
+// `components:`, so the map keeps no props type and componentFor makes the one cast.
+type Kit = Record<string, ComponentType<never>>;
 
 const KIT: Kit = { MainPlayer, LoginCTA, LoginSheet, ModeSwitcher, MirrorView };
 
 /** The component a manifest names, or null when this build of the kit does not have it yet (a
  * newer server config never breaks an older UI). */
 export function componentFor(name: string): ComponentType<Record<string, unknown>> | null {
-  return KIT[name] ?? null;
+  return (KIT[name] as ComponentType<Record<string, unknown>> | undefined) ?? null;
 }

@@ -1,144 +1,59 @@
 #!/usr/bin/env node
-// Static checks of the web UI sources (UI-4, UI-7), with the TypeScript parser only (no program,
-// no type checking: fast, and independent of the UI's own dependencies).
+// The copy keys (UI-7), which ESLint cannot check: every t() key is statically known and in every
+// locale of copy.json, every copy.json key is used, and the locales agree on keys and {placeholders}.
+// The rest of the UI's rules are ESLint's (eslint.config.js); `npm run lint` runs both.
 //
-//   node vvtv/web/ui/tools/check-ui.mjs [--root <ui dir>] [--modes-from <mode-manifests.yaml>]
-//                                       [--list-modes]
+//   node vvtv/web/ui/tools/check-copy.mjs [--root <ui dir>]
 //
 // One line per violation, `<path relative to root>:<line>:<col>: <rule-id>: <message>`, exit 1;
-// otherwise a one-line summary and exit 0. Exit 2 when the checker itself cannot run (no src/,
-// no modes). Rule ids:
-//   hardcoded-text    UI-7  JSX text, or a literal rendered as a JSX child or as a t() {value},
-//                           containing a letter
-//   hardcoded-attr    UI-7  a literal containing a letter as a user-visible attribute's value
-//   unknown-copy-key  UI-7  t("key") with a key missing from some locale of copy.json
-//   dynamic-copy-key  UI-7  t(...) whose key is not statically known
-//   copy-mismatch     UI-7  copy.json malformed, or locales disagree on keys or {placeholders}
-//   unused-copy-key   UI-7  a copy.json key no t() call and no string literal in src/ mentions
-//   mode-branch       UI-4  a mode name as a literal (or compared against) outside the SDK
-//   direct-io         UI-5  fetch / WebSocket / XMLHttpRequest / EventSource / sendBeacon outside
-//                           the SDK: components reach the server only through it
+// otherwise a one-line summary and exit 0. Exit 2 when the checker itself cannot run (no src/).
+// Rule ids:
+//   unknown-copy-key  t("key") with a key missing from some locale of copy.json
+//   dynamic-copy-key  t(...) whose key is not statically known
+//   copy-mismatch     copy.json malformed, or locales disagree on keys or {placeholders}
+//   unused-copy-key   a copy.json key no t() call and no string literal in src/ mentions
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-// ---- Configuration: every path rule and exemption lives here. Paths are relative to the root. --
+// ---- Configuration: paths are relative to the root ---------------------------------------------
 const SRC_DIR = 'src';
 const COPY_FILE = 'src/copy/copy.json';
-/** Never checked at all (generated code, declarations). */
+/** Never checked (generated code, declarations). */
 const SKIPPED = [(rel) => rel.endsWith('.d.ts'), (rel) => rel.startsWith('src/sdk/generated/')];
-const SOURCE_EXTENSIONS = ['.ts', '.tsx'];
 /** The copy function: `t("key")` / `t("key", {name: value})`. */
 const COPY_FUNCTIONS = new Set(['t']);
 /** The i18n module implements t(): its own calls are not checked for keys (by file name). */
 const I18N_FILES = new Set(['i18n.ts', 'i18n.tsx']);
 /** Locales copy.json must have; the first one is the reference for the comparisons. */
 const REQUIRED_LOCALES = ['en', 'pt-BR'];
-/** JSX attributes whose value the user sees or hears (compared case-insensitively). */
-const VISIBLE_ATTRIBUTES = new Set([
-  'aria-label',
-  'aria-description',
-  'aria-placeholder',
-  'aria-roledescription',
-  'aria-valuetext',
-  'title',
-  'placeholder',
-  'alt',
-  'label',
-]);
-/** UI-4 (mode-branch) covers every checked file except these (the SDK talks to the server). */
-const MODE_RULE_EXEMPT = ['src/sdk/'];
-/** UI-5 (direct-io): only the SDK talks to the network. */
-const IO_RULE_EXEMPT = ['src/sdk/'];
-const IO_CALLS = new Set(['fetch', 'sendBeacon']);
-const IO_CONSTRUCTORS = new Set(['WebSocket', 'XMLHttpRequest', 'EventSource']);
-const IO_OWNERS = new Set(['window', 'globalThis', 'self', 'navigator']);
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_ROOT = path.resolve(HERE, '..');
-const DEFAULT_MODES = path.resolve(HERE, '../../../../config/mode-manifests.yaml');
-
-const LETTER = /\p{L}/u;
 /** In the i18n module, `prefix.${...}` (e.g. `mode.${name}`) marks the keys `prefix.*` as used. */
 const KEY_PREFIX = /^[\w-]+(\.[\w-]+)*\.$/;
 const PLACEHOLDER = /\{([^{}\s]+)\}/g;
-/** Entities that render as symbols or spaces; any other named entity is treated as a letter. */
-const SYMBOL_ENTITIES = {
-  nbsp: ' ', ensp: ' ', emsp: ' ', thinsp: ' ', zwj: '', zwnj: '', shy: '',
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", times: '×', divide: '÷', middot: '·',
-  bull: '•', hellip: '…', mdash: '—', ndash: '–', minus: '−', plusmn: '±', deg: '°',
-  copy: '©', reg: '®', trade: '™', laquo: '«', raquo: '»', lsaquo: '‹', rsaquo: '›',
-  larr: '←', rarr: '→', uarr: '↑', darr: '↓', harr: '↔', check: '✓', cross: '✗',
-  hearts: '♥', star: '☆', starf: '★', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
-  verbar: '|', sol: '/', bsol: '\\', num: '#', percnt: '%', excl: '!', quest: '?',
-};
+const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// ---- Command line ------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const options = { root: DEFAULT_ROOT, modesFrom: DEFAULT_MODES, listModes: false };
+  const options = { root: DEFAULT_ROOT };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) fail(`${arg} needs a value`);
-      return argv[++i];
-    };
-    if (arg === '--root') options.root = path.resolve(value());
-    else if (arg === '--modes-from') options.modesFrom = path.resolve(value());
-    else if (arg === '--list-modes') options.listModes = true;
-    else if (arg === '-h' || arg === '--help') {
-      process.stdout.write(
-        'usage: check-ui.mjs [--root <ui dir>] [--modes-from <mode-manifests.yaml>] [--list-modes]\n',
-      );
-      process.exit(0);
-    } else fail(`unknown argument: ${arg}`);
+    if (argv[i] === '--root' && i + 1 < argv.length) options.root = path.resolve(argv[++i]);
+    else fail(`unknown argument: ${argv[i]} (usage: check-copy.mjs [--root <ui dir>])`);
   }
   return options;
 }
 
 function fail(message) {
-  process.stderr.write(`check-ui: ${message}\n`);
+  process.stderr.write(`check-copy: ${message}\n`);
   process.exit(2);
 }
 
-// ---- Mode names: the keys of the top-level `modes:` mapping (a minimal, line-based reader) -----
-function readModeNames(yamlText) {
-  const lines = yamlText.split(/\r?\n/);
-  const start = lines.findIndex((line) => /^modes:\s*(#.*)?$/.test(line));
-  if (start < 0) return [];
-  const names = [];
-  let indent = null;
-  for (const line of lines.slice(start + 1)) {
-    if (/^\s*(#.*)?$/.test(line)) continue; // blank or comment
-    const lead = line.length - line.trimStart().length;
-    if (lead === 0) break; // the next top-level key ends the block
-    indent ??= lead;
-    if (lead !== indent) continue; // deeper: a mode's own fields
-    const match = /^\s*(?:"([^"]+)"|'([^']+)'|([^\s:#'"][^:#]*?))\s*:(\s|$)/.exec(line);
-    if (match) names.push(match[1] ?? match[2] ?? match[3]);
-  }
-  return names;
-}
-
-// ---- Files -------------------------------------------------------------------------------------
 function listSources(root) {
-  const files = [];
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(full);
-      } else if (SOURCE_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
-        const rel = toRel(root, full);
-        if (!SKIPPED.some((skip) => skip(rel))) files.push(rel);
-      }
-    }
-  };
-  walk(path.join(root, SRC_DIR));
-  return files.sort();
+  return fs
+    .readdirSync(path.join(root, SRC_DIR), { recursive: true })
+    .map((name) => path.posix.join(SRC_DIR, name.split(path.sep).join('/')))
+    .filter((rel) => /\.tsx?$/.test(rel) && !SKIPPED.some((skip) => skip(rel)))
+    .sort();
 }
-
-const toRel = (root, full) => path.relative(root, full).split(path.sep).join('/');
 
 // ---- Violations --------------------------------------------------------------------------------
 const violations = [];
@@ -150,124 +65,68 @@ function report(rel, sourceFile, pos, rule, message) {
 
 const quote = (text) => JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 
-function decodeEntities(text) {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);/g, (whole, body) => {
-    if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : +body.slice(1);
-      try {
-        return String.fromCodePoint(code);
-      } catch {
-        return whole;
-      }
-    }
-    return Object.hasOwn(SYMBOL_ENTITIES, body) ? SYMBOL_ENTITIES[body] : 'x';
-  });
-}
-
-const hasLetter = (text) => LETTER.test(decodeEntities(text));
-
 // ---- copy.json ---------------------------------------------------------------------------------
 /** Reads copy.json: locale -> Map(key -> {value, pos}), reporting its shape problems. */
 function readCopy(root) {
   const full = path.join(root, COPY_FILE);
   const locales = new Map();
-  let text;
-  try {
-    text = fs.readFileSync(full, 'utf8');
-  } catch {
+  if (!fs.existsSync(full)) {
     violations.push({
       rel: COPY_FILE, line: 1, col: 1, rule: 'copy-mismatch',
       message: 'copy.json is missing: every user-visible string lives there',
     });
     return { locales, sourceFile: null };
   }
+  const text = fs.readFileSync(full, 'utf8');
+  // The TypeScript JSON parser keeps positions and duplicate keys, which JSON.parse drops.
   const sourceFile = ts.parseJsonText(full, text);
+  const mismatch = (pos, message) => report(COPY_FILE, sourceFile, pos, 'copy-mismatch', message);
   try {
     JSON.parse(text);
   } catch (error) {
     const at = /at position (\d+)/.exec(error.message);
-    const pos = at ? Math.min(+at[1], text.length) : 0;
-    report(
-      COPY_FILE,
-      sourceFile,
-      pos,
-      'copy-mismatch',
-      `copy.json is not valid JSON: ${error.message}`,
-    );
+    mismatch(at ? Math.min(+at[1], text.length) : 0, `copy.json is not valid JSON: ${error.message}`);
     return { locales, sourceFile };
   }
   const top = sourceFile.statements[0]?.expression;
   if (!top || !ts.isObjectLiteralExpression(top)) {
-    report(COPY_FILE, sourceFile, 0, 'copy-mismatch', 'copy.json must be an object of locales');
+    mismatch(0, 'copy.json must be an object of locales');
     return { locales, sourceFile };
   }
   for (const localeProp of top.properties) {
     const locale = localeProp.name.text;
     const where = localeProp.name.getStart(sourceFile);
     if (locales.has(locale)) {
-      report(
-        COPY_FILE,
-        sourceFile,
-        where,
-        'copy-mismatch',
-        `locale ${quote(locale)} appears twice`,
-      );
+      mismatch(where, `locale ${quote(locale)} appears twice`);
       continue;
     }
     const entries = new Map();
     locales.set(locale, entries);
     if (!ts.isObjectLiteralExpression(localeProp.initializer)) {
-      report(
-        COPY_FILE,
-        sourceFile,
-        where,
-        'copy-mismatch',
-        `locale ${quote(locale)} must be an object of key: string`,
-      );
+      mismatch(where, `locale ${quote(locale)} must be an object of key: string`);
       continue;
     }
     for (const prop of localeProp.initializer.properties) {
       const key = prop.name.text;
       const pos = prop.name.getStart(sourceFile);
-      if (entries.has(key)) {
-        report(
-          COPY_FILE,
-          sourceFile,
-          pos,
-          'copy-mismatch',
-          `key ${quote(key)} appears twice in ${locale}`,
-        );
-      } else if (!ts.isStringLiteral(prop.initializer)) {
-        report(
-          COPY_FILE,
-          sourceFile,
-          pos,
-          'copy-mismatch',
-          `key ${quote(key)} in ${locale} must map to a string (keys are flat and dotted)`,
-        );
-      } else {
-        entries.set(key, { value: prop.initializer.text, pos });
-      }
+      if (entries.has(key)) mismatch(pos, `key ${quote(key)} appears twice in ${locale}`);
+      else if (!ts.isStringLiteral(prop.initializer)) {
+        mismatch(pos, `key ${quote(key)} in ${locale} must map to a string (keys are flat and dotted)`);
+      } else entries.set(key, { value: prop.initializer.text, pos });
     }
   }
-  for (const locale of REQUIRED_LOCALES) {
-    if (!locales.has(locale)) {
-      report(
-        COPY_FILE,
-        sourceFile,
-        top.getStart(sourceFile),
-        'copy-mismatch',
-        `locale ${quote(locale)} is missing`,
-      );
-    }
+  for (const locale of REQUIRED_LOCALES.filter((name) => !locales.has(name))) {
+    mismatch(top.getStart(sourceFile), `locale ${quote(locale)} is missing`);
   }
   return { locales, sourceFile };
 }
 
 const placeholders = (value) => [...new Set([...value.matchAll(PLACEHOLDER)].map((m) => m[1]))].sort();
 
+/** Every key is in every locale, with the reference locale's {placeholders}. */
 function compareLocales({ locales, sourceFile }) {
   if (!sourceFile || locales.size === 0) return;
+  const mismatch = (pos, message) => report(COPY_FILE, sourceFile, pos, 'copy-mismatch', message);
   const names = [...locales.keys()];
   const reference = locales.has(REQUIRED_LOCALES[0]) ? REQUIRED_LOCALES[0] : names[0];
   const allKeys = new Set(names.flatMap((locale) => [...locales.get(locale).keys()]));
@@ -275,13 +134,7 @@ function compareLocales({ locales, sourceFile }) {
     const having = names.filter((locale) => locales.get(locale).has(key));
     for (const locale of names.filter((name) => !having.includes(name))) {
       const { pos } = locales.get(having[0]).get(key);
-      report(
-        COPY_FILE,
-        sourceFile,
-        pos,
-        'copy-mismatch',
-        `key ${quote(key)} is in ${having.join(', ')} but missing from ${locale}`,
-      );
+      mismatch(pos, `key ${quote(key)} is in ${having.join(', ')} but missing from ${locale}`);
     }
     const base = locales.get(reference).get(key);
     if (!base) continue;
@@ -291,11 +144,8 @@ function compareLocales({ locales, sourceFile }) {
       const got = placeholders(entry.value).join(', ');
       if (got !== expected) {
         const show = (list) => (list ? `{${list.replaceAll(', ', '}, {')}}` : 'none');
-        report(
-          COPY_FILE,
-          sourceFile,
+        mismatch(
           entry.pos,
-          'copy-mismatch',
           `key ${quote(key)} has placeholders ${show(got)} in ${locale} but ${show(expected)} in ${reference}`,
         );
       }
@@ -501,161 +351,30 @@ function leafStrings(file, expr, depth) {
 }
 
 // ---- Per-file checks ---------------------------------------------------------------------------
-/** The literals a JSX child or attribute expression renders as text. */
-function renderedLiterals(expr) {
-  expr = unwrap(expr);
-  if (isStaticString(expr)) return [{ node: expr, text: expr.text }];
-  if (ts.isTemplateExpression(expr)) {
-    const parts = [expr.head, ...expr.templateSpans.map((span) => span.literal)];
-    return [{ node: expr, text: parts.map((part) => part.text).join('${…}') }];
-  }
-  if (ts.isConditionalExpression(expr)) return [...renderedLiterals(expr.whenTrue), ...renderedLiterals(expr.whenFalse)];
-  if (ts.isBinaryExpression(expr)) {
-    const op = expr.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return renderedLiterals(expr.right);
-    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
-      return [...renderedLiterals(expr.left), ...renderedLiterals(expr.right)];
-    }
-    if (op === ts.SyntaxKind.PlusToken) return [...renderedLiterals(expr.left), ...renderedLiterals(expr.right)];
-  }
-  if (ts.isArrayLiteralExpression(expr)) return expr.elements.flatMap(renderedLiterals);
-  return [];
-}
-
-const COMPARISONS = new Set([
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-]);
-
-function checkFile(parsed, file, modes, used, copyKeys) {
+/** Collects the keys t() calls can receive (reporting those not statically known) and every
+ * string literal, which marks a copy key as used wherever it is spelled. */
+function checkFile(parsed, file, used, copyKeys) {
   const { rel, sourceFile } = file;
   const checkKeys = !I18N_FILES.has(path.posix.basename(rel));
-  const checkModes = !MODE_RULE_EXEMPT.some((prefix) => rel.startsWith(prefix));
-  const checkIo = !IO_RULE_EXEMPT.some((prefix) => rel.startsWith(prefix));
-
-  // `fetch(...)`, `window.fetch(...)`, `navigator.sendBeacon(...)`, `new WebSocket(...)`, ...
-  const ioName = (callee) => {
-    if (ts.isIdentifier(callee)) return callee.text;
-    if (
-      ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) &&
-      IO_OWNERS.has(callee.expression.text)
-    ) return callee.name.text;
-    return null;
-  };
-  const directIo = (node) => {
-    if (!checkIo) return;
-    const name = ts.isCallExpression(node) ? ioName(node.expression)
-      : ts.isNewExpression(node) ? ioName(node.expression) : null;
-    const banned = ts.isCallExpression(node) ? IO_CALLS : IO_CONSTRUCTORS;
-    if (name && banned.has(name)) {
-      report(rel, sourceFile, node.getStart(sourceFile), 'direct-io',
-        `${name} outside the SDK: call the server through src/sdk (UI-5)`);
-    }
-  };
-
-  const modeLiteral = (node, text) => {
-    if (!checkModes || !modes.has(text)) return;
-    let parent = node.parent;
-    while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) parent = parent.parent;
-    const compared =
-      (parent && ts.isBinaryExpression(parent) && COMPARISONS.has(parent.operatorToken.kind)) ||
-      (parent && ts.isCaseClause(parent));
-    const message = compared
-      ? `branches on mode ${quote(text)}: components must not compare against a mode (compose from the manifest)`
-      : `mode name ${quote(text)} as a literal: components must not know modes (compose from the manifest)`;
-    report(rel, sourceFile, node.getStart(sourceFile), 'mode-branch', message);
-  };
-
   const visit = (node) => {
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) directIo(node);
     if (isStaticString(node)) {
       used.literals.add(node.text);
-      modeLiteral(node, node.text);
     } else if (ts.isTemplateExpression(node)) {
       if (!checkKeys && KEY_PREFIX.test(node.head.text)) used.prefixes.add(node.head.text);
-      for (const part of [node.head, ...node.templateSpans.map((span) => span.literal)]) modeLiteral(part, part.text);
-    } else if (ts.isJsxText(node)) {
-      if (!node.containsOnlyTriviaWhiteSpaces && hasLetter(node.text)) {
-        const offset = node.text.search(/\S/);
-        report(
-          rel,
-          sourceFile,
-          node.pos + Math.max(offset, 0),
-          'hardcoded-text',
-          `JSX text ${quote(node.text.trim())}: use t("key")`,
-        );
-      }
-      modeLiteral(node, node.text.trim());
-    } else if (
-      ts.isJsxExpression(node) && node.expression &&
-      (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))
-    ) {
-      for (const { node: literal, text } of renderedLiterals(node.expression)) {
-        if (hasLetter(text)) {
-          report(
-            rel,
-            sourceFile,
-            literal.getStart(sourceFile),
-            'hardcoded-text',
-            `text ${quote(text)} rendered in JSX: use t("key")`,
-          );
-        }
-      }
-    } else if (ts.isJsxAttribute(node) && node.initializer) {
-      const name = node.name.getText(sourceFile);
-      if (VISIBLE_ATTRIBUTES.has(name.toLowerCase())) {
-        const init = node.initializer;
-        const literals = ts.isStringLiteral(init)
-          ? [{ node: init, text: init.text }]
-          : ts.isJsxExpression(init) && init.expression
-            ? renderedLiterals(init.expression)
-            : [];
-        for (const { node: literal, text } of literals) {
-          if (hasLetter(text)) {
-            report(
-              rel,
-              sourceFile,
-              literal.getStart(sourceFile),
-              'hardcoded-attr',
-              `${name}=${quote(text)} is user-visible: use t("key")`,
-            );
-          }
-        }
-      }
     } else if (
       checkKeys && ts.isCallExpression(node) && ts.isIdentifier(node.expression) &&
       COPY_FUNCTIONS.has(node.expression.text)
     ) {
-      const callee = node.expression.text;
       const arg = node.arguments[0];
       const keys = arg ? resolveKeys(parsed, file, arg) : null;
       if (keys) copyKeys.push(...keys);
       else {
         report(rel, sourceFile, (arg ?? node).getStart(sourceFile), 'dynamic-copy-key',
-          `${callee}() key must be statically known (a literal, a ternary of literals, or an entry of a const key map)`);
-      }
-      // The {placeholder} values are shown too: t("cta.enter", {mode: "Party"}) is hardcoded text.
-      const vars = node.arguments[1] && unwrap(node.arguments[1]);
-      for (const prop of vars && ts.isObjectLiteralExpression(vars) ? vars.properties : []) {
-        if (!ts.isPropertyAssignment(prop)) continue;
-        for (const { node: literal, text } of renderedLiterals(prop.initializer)) {
-          if (hasLetter(text)) {
-            report(
-              rel,
-              sourceFile,
-              literal.getStart(sourceFile),
-              'hardcoded-text',
-              `{${prop.name.getText(sourceFile)}} value ${quote(text)} is user-visible: use t("key")`,
-            );
-          }
-        }
+          `${node.expression.text}() key must be statically known (a literal, a ternary of literals, or an entry of a const key map)`);
       }
     }
     ts.forEachChild(node, visit);
   };
-
   visit(sourceFile);
 }
 
@@ -680,19 +399,6 @@ function checkKeysExist(copy, copyKeys) {
 // ---- Main --------------------------------------------------------------------------------------
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  let yaml;
-  try {
-    yaml = fs.readFileSync(options.modesFrom, 'utf8');
-  } catch {
-    fail(`cannot read the mode manifests: ${options.modesFrom}`);
-  }
-  const modeList = readModeNames(yaml);
-  if (modeList.length === 0) fail(`no modes found under 'modes:' in ${options.modesFrom}`);
-  if (options.listModes) {
-    process.stdout.write(`${modeList.join('\n')}\n`);
-    return 0;
-  }
-  const modes = new Set(modeList);
   const root = options.root;
   if (!fs.existsSync(path.join(root, SRC_DIR))) fail(`no ${SRC_DIR}/ under ${root}`);
 
@@ -702,7 +408,7 @@ function main() {
   const parsed = new Map(listSources(root).map((rel) => [rel, parseSource(root, rel)]));
   const used = { literals: new Set(), prefixes: new Set() };
   const copyKeys = []; // {file, node}: every literal key t() calls can receive
-  for (const file of parsed.values()) checkFile(parsed, file, modes, used, copyKeys);
+  for (const file of parsed.values()) checkFile(parsed, file, used, copyKeys);
   checkKeysExist(copy, copyKeys);
 
   // Unused keys: a key is used when any string literal in src/ spells it (t("k"), or data: a map),
@@ -711,13 +417,8 @@ function main() {
   if (reference && copy.sourceFile) {
     for (const [key, { pos }] of reference) {
       if (!used.literals.has(key) && ![...used.prefixes].some((prefix) => key.startsWith(prefix))) {
-        report(
-          COPY_FILE,
-          copy.sourceFile,
-          pos,
-          'unused-copy-key',
-          `copy key ${quote(key)} is used by no t() call and no string literal in ${SRC_DIR}/`,
-        );
+        report(COPY_FILE, copy.sourceFile, pos, 'unused-copy-key',
+          `copy key ${quote(key)} is used by no t() call and no string literal in ${SRC_DIR}/`);
       }
     }
   }
@@ -729,12 +430,12 @@ function main() {
     .filter((line) => !seen.has(line) && seen.add(line));
   if (lines.length) {
     process.stdout.write(`${lines.join('\n')}\n`);
-    process.stderr.write(`check-ui: ${lines.length} violation(s)\n`);
+    process.stderr.write(`check-copy: ${lines.length} violation(s)\n`);
     return 1;
   }
   const keyCount = reference ? reference.size : 0;
   process.stdout.write(
-    `check-ui: OK: ${parsed.size} files checked, ${keyCount} copy keys in ${copy.locales.size} locales, ${modes.size} modes\n`,
+    `check-copy: OK: ${parsed.size} files checked, ${keyCount} copy keys in ${copy.locales.size} locales\n`,
   );
   return 0;
 }

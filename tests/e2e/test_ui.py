@@ -235,6 +235,45 @@ def test_signup_lands_in_party_with_the_channel_still_playing(
     assert tab.errors == []
 
 
+@pytest.mark.req("UI-1", "UI-6", "UI-8")
+def test_signed_in_every_mode_page_offers_the_modes_and_sign_out(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """Signed in, the top bar of every mode's page, the channel at `/` included, lists the modes
+    and the account with its sign-out; signing out at `/` brings the login call to action back."""
+    server = start_server(
+        tmp_path, "--no-channel", config=tweaked_config(tmp_path, **CHEAP_HASHING)
+    )
+    _signup(server, "everywhere")
+    context, tab = _open(browser, viewport=DESKTOP, locale="en-US")
+    page = tab.page
+    topbar = page.locator(".topbar")
+    try:
+        tab.goto(server, "/party")
+        _log_in(tab, "everywhere")
+        tab.until(lambda: tab.attribute(".shell", "data-login") == "closed", "signed in")
+        modes = server.get("/modes").json()["modes"]
+        routes = {mode["name"]: mode["route"] for mode in modes if ":" not in mode["route"]}
+        assert "/" in routes.values()
+        for name, route in routes.items():
+            tab.goto(server, route)  # a fresh load of the page, as from a bookmark
+            tab.until(
+                lambda name=name: tab.attribute(".shell", "data-mode") == name, f"{name} mounted"
+            )
+            assert topbar.get_by_role("button", name="Sign out").is_visible(), name
+            assert topbar.get_by_text("Signed in as everywhere").is_visible(), name
+            assert topbar.get_by_role("link", name="Mirror").is_visible(), name
+        tab.goto(server, "/")
+        topbar.get_by_role("button", name="Sign out").click()
+        topbar.get_by_role("button", name="Sign in").wait_for(timeout=UI_TIMEOUT_MS)
+        assert topbar.get_by_role("button", name="Sign out").count() == 0
+        # Off the air (--no-channel), the player's retries of the playlist 404: expected here.
+        assert [error for error in tab.errors if "status of 404" not in error] == []
+    finally:
+        context.close()
+        server.stop()
+
+
 @pytest.mark.req("UI-8", "UI-6", "AUTH-3")
 def test_a_deep_link_survives_the_login_and_mirror_shows_the_camera(
     channel: ServerProcess, tab: Tab
@@ -247,6 +286,12 @@ def test_a_deep_link_survives_the_login_and_mirror_shows_the_camera(
     assert tab.attribute(".shell", "data-login") == "open"
     assert page.url.endswith("/mirror")
     assert page.get_by_text("Sign in to continue to Mirror.").is_visible()
+    # The signup tab asks for an account, not for a sign-in.
+    page.get_by_role("button", name="New here? Create an account").click()
+    assert page.get_by_role("heading", name="Create your account").is_visible()
+    assert page.get_by_text("Create an account to continue to Mirror.").is_visible()
+    assert page.get_by_text("Sign in to continue").count() == 0
+    page.get_by_role("button", name="Already have an account? Sign in").click()
     _log_in(tab, "mirrorfan")
     tab.until(lambda: tab.attribute(".shell", "data-mode") == "mirror", "mirror mounted")
     assert page.url.endswith("/mirror")
@@ -414,6 +459,13 @@ def test_layouts_accessibility_and_touch_targets(
         tab.goto(channel, "/mirror")
         tab.until(lambda: tab.attribute(".mirror-view", "data-camera") == "ok", "camera picture")
         _audit(tab, f"{size}-mirror")
+
+        # The channel, signed in: the modes (a phone's menu button) instead of the login CTA.
+        tab.goto(channel, "/")
+        tab.until(lambda: _current_time(tab) > 0.5, "the channel plays")
+        modes = page.locator(".topbar .menu-button" if size == "phone" else ".topbar .mode-nav")
+        assert _in_viewport(modes, viewport)
+        _audit(tab, f"{size}-channel-signed-in")
         assert tab.errors == []
     finally:
         context.close()

@@ -69,7 +69,11 @@ export function LoginSheet(): JSX.Element {
     <Sheet open={shell.loginOpen.value} labelledBy="login-title" onClose={shell.closeLogin}>
       <h2 id="login-title">{signup ? t("auth.title_signup") : t("auth.title_login")}</h2>
       {wanted?.requires_auth && (
-        <p class="sheet-lead">{t("auth.continue_to", { mode: modeLabel(wanted.name) })}</p>
+        <p class="sheet-lead">
+          {t(signup ? "auth.continue_to_signup" : "auth.continue_to", {
+            mode: modeLabel(wanted.name),
+          })}
+        </p>
       )}
       <form class="form" onSubmit={submit} noValidate={false}>
         <label class="field">

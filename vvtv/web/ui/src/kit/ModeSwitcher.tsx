@@ -1,11 +1,13 @@
-// The signed-in top bar: the modes this deployment offers now (feature flags already applied by
-// the server), and the account. On narrow screens the list opens as a bottom sheet (OPS-2).
+// The top bar: signed in, the modes this deployment offers now (feature flags already applied by
+// the server) and the account; signed out, the login call to action with the manifest's props.
+// On narrow screens the list opens as a bottom sheet (OPS-2).
 import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { modeLabel, t } from "../i18n";
 import { type ModeView, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { hasParams } from "../shell/routes";
+import { LoginCTA } from "./LoginCTA";
 import { Sheet } from "./Sheet";
 
 function ModeLinks({ onPick }: { onPick(): void }): JSX.Element {
@@ -35,7 +37,12 @@ function ModeLinks({ onPick }: { onPick(): void }): JSX.Element {
   );
 }
 
-export function ModeSwitcher(): JSX.Element {
+interface Props {
+  after_login_route?: string;
+  click_event?: string;
+}
+
+export function ModeSwitcher(props: Props): JSX.Element {
   const { api, session } = useSdk();
   const shell = useShell();
   const menuOpen = useSignal(false);
@@ -51,13 +58,7 @@ export function ModeSwitcher(): JSX.Element {
     session.signOut();
   };
 
-  if (!user) {
-    return (
-      <button type="button" class="cta" onClick={() => shell.openLogin()}>
-        {t("cta.login")}
-      </button>
-    );
-  }
+  if (!user) return <LoginCTA {...props} />;
   return (
     <div class="mode-switcher">
       <nav class="mode-nav wide-only" aria-label={t("switcher.label")}>

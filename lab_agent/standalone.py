@@ -15,6 +15,7 @@ from quart_trio import QuartTrio
 from lab_agent.api import routes
 from lab_agent.auth import token_guard
 from lab_agent.runtime import LabRuntime
+from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.routing import Guard, PlainText, endpoint, undeclared_routes
 
@@ -33,7 +34,7 @@ def _metrics_routes(registry: CollectorRegistry, guard: Guard) -> Blueprint:
 
 
 def create_app(lab: LabRuntime, token: str, registry: CollectorRegistry) -> QuartTrio:
-    app = QuartTrio("lab_agent", static_folder=None)  # every route is declared (INV-9)
+    app = WebApp("lab_agent", static_folder=None)  # every route is declared (INV-9)
     install_error_handlers(app)
     guard = token_guard(token, lab.audit)
     app.register_blueprint(routes(lab, guard))

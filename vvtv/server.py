@@ -45,15 +45,20 @@ async def _until_signalled(stop: trio.Event, scope: trio.CancelScope) -> None:
 
 
 async def serve(
-    options: ServeOptions, config: ConfigBundle, stop: trio.Event | None = None
+    options: ServeOptions,
+    config: ConfigBundle,
+    stop: trio.Event | None = None,
+    *,
+    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run until `stop` is set or a SIGINT/SIGTERM arrives."""
-    stop = stop or trio.Event()
+    """Run until `stop` is set or a SIGINT/SIGTERM arrives; `started(binds)` once listening."""
+    stop = stop if stop is not None else trio.Event()
     async with open_runtime(config, options.data_dir) as (runtime, services):
         app = create_app(runtime, services)
         hypercorn = HypercornConfig()
         hypercorn.bind = [f"{options.host}:{options.port}"]
         hypercorn.graceful_timeout = config.limits.runtime.shutdown.grace_s / 2
+        hypercorn.keep_alive_timeout = config.limits.runtime.http.keep_alive_s
         hypercorn.accesslog = None
         hypercorn.errorlog = logging.getLogger("hypercorn.error")  # ours, not a second handler
         async with trio.open_nursery() as nursery:
@@ -61,6 +66,7 @@ async def serve(
             nursery.start_soon(_until_signalled, stop, signals)
             binds = await nursery.start(_serve_http, app, hypercorn, stop)
             log.info("vvtv serving on %s (%s)", ", ".join(binds), config.summary())
+            task_status.started(binds)
             channel = trio.CancelScope()
             if options.channel:
                 nursery.start_soon(_run_channel, services.lab, channel)

@@ -25,6 +25,7 @@ from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
 from vvtv.web import shell, system
+from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
 from vvtv.web.routing import CONVERTERS, undeclared_routes
@@ -37,7 +38,7 @@ def create_app(
     runtime: Runtime, services: Services, *, ui_dir: Path = shell.STATIC_DIR
 ) -> QuartTrio:
     """`ui_dir`: the built web UI (index.html, assets/); tests point it at a folder of their own."""
-    app = QuartTrio("vvtv")
+    app = WebApp("vvtv")
     app.url_map.converters.update(CONVERTERS)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.limits.runtime.http.max_body_bytes
     QuartSchema(

@@ -92,7 +92,7 @@ def test_runtime_keys_the_app_reads_exist(bundle: ConfigBundle) -> None:
     assert runtime.actors.mailbox_size == 256
     assert (runtime.actors.ask_timeout_s, runtime.actors.idle_passivate_s) == (5.0, 300.0)
     assert (runtime.actors.max_restarts, runtime.actors.restart_window_s) == (3, 60.0)
-    assert runtime.http.max_body_bytes == 65536
+    assert (runtime.http.max_body_bytes, runtime.http.keep_alive_s) == (65536, 5.0)
     assert runtime.shutdown.grace_s == 4.0
 
 

@@ -46,6 +46,7 @@ class ActorLimits(ConfigStruct, frozen=True):
 
 class HttpLimits(ConfigStruct, frozen=True):
     max_body_bytes: CeilingInt
+    keep_alive_s: CeilingSeconds  # an idle keep-alive connection is closed after this
 
 
 class ShutdownLimits(ConfigStruct, frozen=True):

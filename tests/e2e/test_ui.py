@@ -274,6 +274,45 @@ def test_signed_in_every_mode_page_offers_the_modes_and_sign_out(
         server.stop()
 
 
+@pytest.mark.req("UI-8", "OPS-2")
+def test_an_unknown_address_shows_the_not_found_screen_and_leads_back(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """A mistyped address: the server answers 404 with the shell, which says nothing is there
+    (the address stays) and leads back to the channel; an API path stays problem JSON."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    context, tab = _open(browser, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+    page = tab.page
+    try:
+        for path in ("/nope", "/party/x/y"):
+            response = page.goto(server.url + path)
+            assert response is not None
+            assert response.status == 404
+            page.wait_for_selector(".shell", timeout=UI_TIMEOUT_MS)
+            assert tab.attribute(".shell", "data-not-found") == "true"
+            assert page.get_by_role("heading", name="There's nothing here").is_visible()
+            assert page.url == server.url + path
+        assert page.locator(".player").count() == 0  # nothing streams on a 404
+        _audit(tab, "phone-not-found")
+        page.get_by_role("link", name="Go to Channel").click()
+        page.wait_for_url(server.url + "/", timeout=UI_TIMEOUT_MS)
+        tab.until(lambda: tab.attribute(".shell", "data-not-found") is None, "the channel")
+        assert tab.attribute(".shell", "data-mode") == "broadcast"
+        assert page.locator(".player").count() == 1
+
+        api = page.goto(server.url + "/auth/nope")
+        assert api is not None
+        assert api.status == 404
+        assert api.headers["content-type"] == "application/problem+json"
+        # Off the air (--no-channel), the player's retries of the playlist 404: expected here, as
+        # is the browser's note of the two 404 pages.
+        assert [error for error in tab.errors if "status of 404" not in error] == []
+    finally:
+        context.close()
+        server.stop()
+
+
 @pytest.mark.req("UI-8", "UI-6", "AUTH-3")
 def test_a_deep_link_survives_the_login_and_mirror_shows_the_camera(
     channel: ServerProcess, tab: Tab

@@ -100,6 +100,57 @@ async def test_every_mode_route_serves_the_page_with_its_headers(
             assert response.headers[name] == value, (path, name)
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.req("UI-8")
+@pytest.mark.parametrize("path", ["/nope", "/party/x/y", "/call/a.b", "/index.html", "/healthzz"])
+async def test_a_browser_asking_for_an_unknown_page_gets_the_shell_with_a_404(
+    shell_client: HttpClient, path: str
+) -> None:
+    """The UI shows its not-found screen; the status stays an honest 404."""
+    for method in ("GET", "HEAD"):
+        response = await shell_client.open(path, method=method, headers=BROWSER)
+        assert response.status_code == 404, (method, path)
+        assert response.content_type == "text/html; charset=utf-8"
+        for name, value in PAGE_HEADERS.items():
+            assert response.headers[name] == value, (path, name)
+    assert await (await shell_client.get(path, headers=BROWSER)).get_data() == INDEX
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers"),
+    [
+        ("/nope", "GET", {}),  # no Accept: not a browser's page request
+        ("/nope", "GET", {"Accept": "application/json"}),
+        ("/nope", "GET", {"Accept": "*/*"}),  # fetch()'s default names no page
+        ("/nope", "POST", BROWSER),  # a form post to nowhere is no page either
+        ("/auth/nope", "GET", BROWSER),  # under the API's own prefixes
+        ("/admin/nope", "GET", BROWSER),
+        ("/sessions/nope/deeper", "GET", BROWSER),
+        ("/modes/x", "GET", BROWSER),
+        ("/openapi.json/x", "GET", BROWSER),
+        ("/assets/missing-00000000.js", "GET", BROWSER),  # a route's own 404
+        ("/call/a%20b", "GET", {}),
+    ],
+)
+async def test_api_paths_and_non_page_requests_keep_the_problem_404(
+    shell_client: HttpClient, path: str, method: str, headers: dict[str, str]
+) -> None:
+    response = await shell_client.open(path, method=method, headers=headers)
+    assert response.status_code == 404, (method, path)
+    assert response.content_type == "application/problem+json"
+    assert (await response.get_json())["code"] == "not_found"
+
+
+async def test_an_unknown_page_before_the_ui_is_built_is_the_problem_404(
+    unbuilt_client: HttpClient,
+) -> None:
+    response = await unbuilt_client.get("/nope", headers=BROWSER)
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+
+
 @pytest.mark.req("CON-2")
 async def test_the_api_docs_are_our_own_page_under_the_pages_headers(
     shell_client: HttpClient, unbuilt_client: HttpClient

@@ -16,7 +16,7 @@ UI = Path(__file__).resolve().parents[2] / "vvtv" / "web" / "ui"
 @pytest.mark.req("UI-2", "UI-8")
 def test_the_mode_router_rules_hold() -> None:
     """Deep links kept through the login sheet, login lands in Party, handover hints from the
-    manifest being left, unknown routes fall back with a notice (ui/tests/router.test.ts)."""
+    manifest being left, the not-found screen where no mode is offered (ui/tests/router.test.ts)."""
     npx = shutil.which("npx")
     assert npx, "node/npm are missing: scripts/bootstrap sets up the UI toolchain"
     done = subprocess.run(

@@ -1,6 +1,7 @@
 """The web UI (UI-6, UI-8): Vite builds vvtv/web/ui into vvtv/web/static. Every mode's route
-answers its index.html, so deep links work and the UI routes itself; `/docs` answers docs.html
-(Swagger UI, built from a pinned package); `/assets/` serves the hashed files, cached for good."""
+answers its index.html, so deep links work and the UI routes itself; a browser asking for a page
+no route serves gets it too, as a 404 (the UI shows its not-found screen); `/docs` answers
+docs.html (Swagger UI, from a pinned package); `/assets/` serves the hashed files, for good."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import trio
-from quart import Blueprint, Response, request
+from quart import Blueprint, Quart, Response, current_app, request
+from werkzeug.exceptions import NotFound as NoRoute
 
 from vvtv.config import ConfigBundle
 from vvtv.errors import Unavailable
+from vvtv.web.errors import problem_from, problem_response
 from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
 
@@ -105,18 +108,35 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
             gzipped[target] = await trio.to_thread.run_sync(gzip.compress, data, GZIP_LEVEL)
         return gzipped[target]
 
-    async def page(name: str = INDEX) -> Response:
+    async def page(name: str = INDEX, status: int = 200) -> Response:
         try:
             html = await trio.Path(static_dir / name).read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise Unavailable(NOT_BUILT, code="ui_not_built") from None
-        response = Response(html, status=200)
+        response = Response(html, status=status)
         response.content_type = "text/html; charset=utf-8"
         response.headers.update(PAGE_HEADERS)
         return response
 
-    for name, mode in config.modes.modes.items():
-        _page_route(bp, guard, name, page_rule(mode.route), page)
+    pages = {
+        f"{bp.name}.{_page_route(bp, guard, name, page_rule(mode.route), page)}"
+        for name, mode in config.modes.modes.items()
+    }
+    api_segments: set[str] = set()  # worked out at the first miss, once every route is in
+
+    @bp.app_errorhandler(NoRoute)
+    async def no_route(error: NoRoute) -> Response:
+        """A path no route serves. A browser asking for a page gets the shell (still a 404), whose
+        router shows the not-found screen; under an API's first segment (`/auth/…`, `/modes/…`),
+        or for any other client, it stays problem JSON."""
+        if not api_segments:
+            api_segments.update(_api_segments(current_app, pages))
+        if _asks_for_a_page() and _first_segment(request.path) not in api_segments:
+            try:
+                return await page(INDEX, status=404)
+            except Unavailable:
+                pass  # no UI to show it in: the plain problem below
+        return problem_response(problem_from(error), error)
 
     @endpoint(
         bp, "/docs", method="GET", access="public", response=DocsPage, guard=guard, errors=[503]
@@ -124,6 +144,8 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
     async def docs() -> Response:
         """The API's documentation (Swagger UI over /openapi.json)."""
         return await page(DOCS)
+
+    pages.add(f"{bp.name}.{docs.__name__}")
 
     @endpoint(
         bp, f"/{ASSETS}/<path:path>", method="GET", access="public", response=Asset, guard=guard,
@@ -145,9 +167,30 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
     return bp
 
 
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _api_segments(app: Quart, pages: set[str]) -> set[str]:
+    """The first path segments of every route that is not a page: the API's own namespaces."""
+    return {
+        _first_segment(rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in pages and not rule.rule.startswith("/<")
+    }
+
+
+def _asks_for_a_page() -> bool:
+    """A browser's navigation: a GET that names text/html. fetch() sends `*/*`, which names none."""
+    named = {value for value, quality in request.accept_mimetypes if quality > 0}
+    return request.method in ("GET", "HEAD") and "text/html" in named
+
+
 def _page_route(
     bp: Blueprint, guard: Guard, mode: str, rule: str, page: Callable[[], Awaitable[Response]]
-) -> None:
+) -> str:
+    """Declares mode `mode`'s page; its endpoint's name."""
+
     async def handler(**_path: str) -> Response:
         return await page()
 
@@ -158,3 +201,4 @@ def _page_route(
         bp, rule, method="GET", access="public", response=Page, guard=guard,
         errors=[404, 503] if "<" in rule else [503],
     )(handler)  # fmt: skip
+    return handler.__name__

@@ -48,11 +48,16 @@ describe("resolve", () => {
     expect(state.login).toEqual({ open: true, next: "/selfie" });
   });
 
-  it("shows the default mode with a notice where no mode is offered", () => {
-    const state = resolve(null, "/switched-off-by-the-tier", inside);
-    expect(state.mode.name).toBe("channel");
-    expect(state.path).toBe("/");
-    expect(state.notice).toBe("unavailable");
+  it("shows the not-found screen where no mode is offered, and keeps the address", () => {
+    for (const path of ["/switched-off-by-the-tier", "/lobby/extra", "/call/"]) {
+      const state = resolve(null, path, inside);
+      expect(state.notFound).toBe(true);
+      expect(state.mode.name).toBe("channel"); // the frame: its top bar and overlays
+      expect(state.path).toBe(path);
+      expect(state.login.open).toBe(false);
+    }
+    expect(resolve(null, "/", inside).notFound).toBe(false);
+    expect(resolve(null, "/selfie", out).notFound).toBe(false); // a login is asked for, not a 404
   });
 
   it("reads route parameters", () => {
@@ -112,10 +117,15 @@ describe("reduce", () => {
     expect(reduce(channel, { type: "logged_out" }, out).path).toBe("/");
   });
 
-  it("navigation follows the address; a notice can be dismissed", () => {
+  it("navigation follows the address, out of the not-found screen too", () => {
     const lost = resolve(null, "/nowhere", inside);
-    expect(reduce(lost, { type: "dismiss_notice" }, inside).notice).toBeNull();
+    const home = reduce(lost, { type: "navigate", path: "/" }, inside);
+    expect(home.notFound).toBe(false);
+    expect(home.path).toBe("/");
     expect(reduce(lost, { type: "navigate", path: "/lobby" }, inside).mode.name).toBe("lobby");
+    const signedIn = reduce({ ...lost, login: { open: true, next: null } }, { type: "logged_in" }, inside);
+    expect(signedIn.mode.name).toBe("lobby"); // a login from the not-found screen lands as usual
+    expect(signedIn.notFound).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { type CopyKey, t } from "../i18n";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
 import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
+import { NotFound } from "./NotFound";
 import { Region } from "./Region";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { TransitionLayer } from "./TransitionLayer";
@@ -76,11 +77,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     wasSignedIn.current = signedIn;
   });
 
-  // Every mounted mode is reported once (TEL-1 funnel); the sheet opening is not a new mode.
+  // Every mounted mode is reported once (TEL-1 funnel); the sheet opening is not a new mode, and
+  // the not-found screen is none.
   const reported = useRef<string | null>(null);
   useSignalEffect(() => {
-    const { mode, handover } = router.value;
-    if (reported.current === mode.name) return;
+    const { mode, handover, notFound } = router.value;
+    if (notFound || reported.current === mode.name) return;
     reported.current = mode.name;
     telemetry.track("enter_mode", {
       mode: mode.name,
@@ -106,6 +108,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
         <div
           class="shell"
           data-mode={state.mode.name}
+          data-not-found={state.notFound ? "true" : undefined}
           data-login={state.login.open ? "open" : "closed"}
           data-socket={socket.state.value}
           data-drawer={drawerOpen.value ? "open" : "closed"}
@@ -160,20 +163,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
               </button>
             </div>
           )}
-          {state.notice && (
-            <div class="notice" role="status">
-              <span>{t("shell.unavailable")}</span>
-              <button
-                type="button"
-                class="text-button"
-                onClick={() => dispatch({ type: "dismiss_notice" })}
-              >
-                {t("shell.dismiss")}
-              </button>
-            </div>
-          )}
           <main class="stage" id="stage">
-            <TransitionLayer handover={state.handover} stage={regions.stage} />
+            {state.notFound ? (
+              <NotFound home={state.mode} />
+            ) : (
+              <TransitionLayer handover={state.handover} stage={regions.stage} />
+            )}
           </main>
           {hasRail && regions.rail && (
             <>

@@ -3,8 +3,6 @@
 import type { HandoverHint, ModeCatalog, ModeView } from "../sdk";
 import { buildRoute, matchRoute } from "./routes";
 
-export type Notice = "unavailable" | null;
-
 export interface RouterState {
   /** The mounted composition. */
   mode: ModeView;
@@ -14,7 +12,9 @@ export interface RouterState {
   /** How the previous composition hands over to this one (from the previous manifest). */
   handover: { from: string; hint: HandoverHint } | null;
   login: { open: boolean; next: string | null };
-  notice: Notice;
+  /** No mode on offer at this address (none such, or one the tier switched off): the stage shows
+   * the not-found screen inside the default mode's frame, and the address stays. */
+  notFound: boolean;
 }
 
 export type RouterEvent =
@@ -22,8 +22,7 @@ export type RouterEvent =
   | { type: "open_login"; next: string | null }
   | { type: "close_login" }
   | { type: "logged_in" }
-  | { type: "logged_out" }
-  | { type: "dismiss_notice" };
+  | { type: "logged_out" };
 
 export interface RouterContext {
   catalog: ModeCatalog;
@@ -61,7 +60,7 @@ function mount(
 }
 
 /** The state for `path`: its mode if open to the caller; the default mode with the login sheet
- * asking for it when it needs a login; the default mode with a notice when nothing is there. */
+ * asking for it when it needs a login; the not-found screen when no mode on offer is there. */
 export function resolve(
   state: RouterState | null,
   path: string,
@@ -71,9 +70,9 @@ export function resolve(
   if (!match) {
     const home = defaultMode(catalog);
     return {
-      ...mount(state, home, {}, home.route),
+      ...mount(state, home, {}, path),
       login: { open: false, next: null },
-      notice: "unavailable",
+      notFound: true,
     };
   }
   if (match.mode.requires_auth && !signedIn) {
@@ -81,13 +80,13 @@ export function resolve(
     return {
       ...mount(state, home, {}, path),
       login: { open: true, next: path },
-      notice: null,
+      notFound: false,
     };
   }
   return {
     ...mount(state, match.mode, match.params, buildRoute(match.mode.route, match.params)),
     login: { open: false, next: null },
-    notice: null,
+    notFound: false,
   };
 }
 
@@ -113,7 +112,5 @@ export function reduce(
       return state.mode.requires_auth
         ? resolve(state, defaultMode(context.catalog).route, context)
         : { ...state, login: { open: false, next: null } };
-    case "dismiss_notice":
-      return { ...state, notice: null };
   }
 }

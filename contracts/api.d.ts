@@ -153,7 +153,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in: a short-lived access token and a refresh token. */
+        /**
+         * Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
+         * @description Failures lock one address, then every new device, out of the account for a while; a
+         *     device that signed in before (its `device_id`) keeps a count of its own.
+         */
         post: operations["post_login"];
         delete?: never;
         options?: never;
@@ -2799,6 +2803,18 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,7 +3,6 @@ and wires them together. `vvtv serve`, the CLI and the tests all start the produ
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -90,7 +89,7 @@ async def open_runtime(
             SqliteAccountStore(database),
             config,
             TokenSigner(load_or_create_key(data_dir), auth.tokens.access_ttl_s),
-            Passwords(auth.password, concurrency=os.cpu_count() or 1),
+            Passwords(auth.password),
             clock,
         )
         await identity.load()

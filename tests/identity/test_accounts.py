@@ -1,5 +1,5 @@
-"""Accounts and tokens: sign-up with age and terms, login, refresh rotation, logout, expiry,
-device binding and login throttling."""
+"""Accounts and tokens: sign-up with age and terms, login, refresh rotation, logout, expiry and
+device binding (the sign-in lockout: test_login_throttle.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import trio
 from quart.typing import TestClientProtocol as HttpClient
 
 from tests.identity.helpers import PASSWORD, TERMS, ManualClock, bearer, signup
@@ -142,36 +141,3 @@ async def test_an_expired_access_token_answers_token_expired(
     assert (
         await timed_client.get("/me", headers=bearer(await refreshed.get_json()))
     ).status_code == 200
-
-
-async def test_login_is_throttled_per_account_with_retry_after(
-    client: HttpClient, cheap_config: ConfigBundle, mock_clock: trio.testing.MockClock
-) -> None:
-    """The window runs on trio's clock (moved by hand: hashing runs in real threads)."""
-    limit = cheap_config.limits.auth.login.per_account
-    await signup(client, "ivy")
-    for _ in range(limit.max_attempts):
-        bad = await client.post("/auth/login", json={"handle": "ivy", "password": "nope nope nope"})
-        assert bad.status_code == 401
-    # Even the right password waits now: the account is under attack.
-    blocked = await client.post("/auth/login", json={"handle": "ivy", "password": PASSWORD})
-    problem = await blocked.get_json()
-    assert (blocked.status_code, problem["code"]) == (429, "login_rate_limited")
-    assert 0 < problem["retry_after_s"] <= limit.window_s
-    assert int(blocked.headers["Retry-After"]) >= 1
-    mock_clock.jump(limit.window_s)
-    again = await client.post("/auth/login", json={"handle": "ivy", "password": PASSWORD})
-    assert again.status_code == 200
-
-
-async def test_login_is_throttled_per_client_address(
-    client: HttpClient, cheap_config: ConfigBundle
-) -> None:
-    limit = cheap_config.limits.auth.login.per_address
-    for attempt in range(limit.max_attempts):
-        response = await client.post(
-            "/auth/login", json={"handle": f"spray{attempt}", "password": "guess guess guess"}
-        )
-        assert response.status_code == 401
-    response = await client.post("/auth/login", json={"handle": "anyone", "password": PASSWORD})
-    assert response.status_code == 429

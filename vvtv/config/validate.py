@@ -6,6 +6,7 @@ The checks read typed Structs and report through a `Locator`, which turns a key 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -595,7 +596,34 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 "must be shorter than auth.tokens.access_ttl_s, or the UI refreshes constantly",
             )
         )
+    problems += _check_login(limits, at)
     return problems
+
+
+def _check_login(limits: Limits, at: Locator) -> list[Problem]:
+    login = limits.auth.login
+    problems = [
+        at.problem(("auth", "login", "trusted_proxies", index), f"{proxy!r} is not an IP network")
+        for index, proxy in enumerate(login.trusted_proxies)
+        if not _is_network(proxy)
+    ]
+    if login.per_account_and_address.max_attempts > login.per_account.max_attempts:
+        problems.append(
+            at.problem(
+                ("auth", "login", "per_account_and_address", "max_attempts"),
+                "must not exceed per_account.max_attempts, or one address could lock new devices"
+                " out of the account on its own",
+            )
+        )
+    return problems
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_schedule(

@@ -30,3 +30,11 @@ def retry_after(hits: tuple[float, ...], now: float, limit: Limit) -> float | No
 
 def record(hits: tuple[float, ...], now: float, limit: Limit) -> tuple[float, ...]:
     return (*prune(hits, now, limit), now)
+
+
+def forget(hits: tuple[float, ...], at: float) -> tuple[float, ...]:
+    """Take back one hit recorded at `at` (an attempt reserved, then withdrawn or vindicated)."""
+    if at not in hits:
+        return hits
+    index = hits.index(at)
+    return hits[:index] + hits[index + 1 :]

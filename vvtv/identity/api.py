@@ -43,7 +43,7 @@ def routes(identity: Identity, audit: AuditLog, audit_page_max: int, guard: Guar
 
     @endpoint(
         bp, "/auth/signup", method="POST", access="public", body=Signup, response=Tokens,
-        status=201, errors=[409], guard=guard,
+        status=201, errors=[409, 429], guard=guard,
     )  # fmt: skip
     async def signup(body: Signup) -> Tokens:
         """Create an account (18+, current terms) and sign in."""
@@ -54,8 +54,13 @@ def routes(identity: Identity, audit: AuditLog, audit_page_max: int, guard: Guar
         errors=[401, 403, 429], guard=guard,
     )  # fmt: skip
     async def login(body: Login) -> Tokens:
-        """Sign in: a short-lived access token and a refresh token."""
-        return await identity.login(body, request.remote_addr or "unknown")
+        """Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
+        Failures lock one address, then every new device, out of the account for a while; a
+        device that signed in before (its `device_id`) keeps a count of its own."""
+        forwarded = request.headers.getlist("X-Forwarded-For")
+        return await identity.login(
+            body, identity.client_addresses.of(request.remote_addr, forwarded)
+        )
 
     @endpoint(
         bp, "/auth/refresh", method="POST", access="public", body=Refresh, response=Tokens,

@@ -30,11 +30,13 @@ from vvtv.contracts.identity import (
     UserView,
 )
 from vvtv.domain.accounts import PERMANENT, Principal, is_banned, is_new_account, may_moderate
+from vvtv.domain.login_throttle import Outcome, Source
 from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
 from vvtv.identity.store import AccountStore, HandleTaken
-from vvtv.identity.throttle import LoginThrottle
+from vvtv.identity.throttle import LoginThrottle, login_policy
 from vvtv.identity.tokens import TokenSigner, new_refresh_token, refresh_hash
 from vvtv.observability.audit import AuditRecord
 
@@ -56,8 +58,12 @@ class Identity:
         self._signer = signer
         self._passwords = passwords
         self._clock = clock
-        self._throttle = LoginThrottle(self._auth.login)
+        self._throttle = LoginThrottle(login_policy(self._auth.login))
+        self.client_addresses = ClientAddresses(self._auth.login.trusted_proxies)
         self._users: dict[str, UserRecord] = {}
+        # Devices that signed in to an account (by lower-cased handle), until their sign-in expires:
+        # the sign-in lockout spares them (vvtv.domain.login_throttle).
+        self._devices: dict[str, dict[str, datetime]] = {}
         self._revoked_sessions: set[str] = set()
         self._blocks: set[tuple[str, str]] = set()
         self._ban_listeners: list[BanListener] = []
@@ -67,6 +73,8 @@ class Identity:
         self._users = {user.id: user for user in await self._store.all_users()}
         self._revoked_sessions = await self._store.revoked_auth_session_ids(self._clock())
         self._blocks = {(b.blocker_id, b.blocked_id) for b in await self._store.all_blocks()}
+        for handle, device_id, until in await self._store.known_devices(self._clock()):
+            self._devices.setdefault(handle.lower(), {})[device_id] = until
 
     def on_ban(self, listener: BanListener) -> None:
         self._ban_listeners.append(listener)
@@ -122,14 +130,23 @@ class Identity:
         return await self._open_session(user, body.device_id)
 
     async def login(self, body: Login, address: str) -> Tokens:
-        self._throttle.check(body.handle, address)
-        user = await self._store.user_by_handle(body.handle)
-        known_hash = user.password_hash if user is not None else None
-        if not await self._passwords.verify(known_hash, body.password):
-            self._throttle.failed(body.handle, address)
-            raise Unauthorized("Wrong handle or password.", code="invalid_credentials")
+        """Sign in; throttled as `vvtv.domain.login_throttle` says, the attempt counted before
+        anything is awaited."""
+        source = Source(body.handle, address, self._known_device(body.handle, body.device_id))
+        reservation = self._throttle.begin(source, busy_retry_after_s=self._passwords.hash_s)
+        outcome: Outcome = "withdrawn"  # unless the password gets checked: busy, cancelled
+        try:
+            user = await self._store.user_by_handle(body.handle)
+            known_hash = user.password_hash if user is not None else None
+            if not await self._passwords.verify(
+                known_hash, body.password, queue_exempt=source.known_device is not None
+            ):
+                outcome = "failed"
+                raise Unauthorized("Wrong handle or password.", code="invalid_credentials")
+            outcome = "succeeded"
+        finally:
+            self._throttle.settle(reservation, outcome)
         assert user is not None
-        self._throttle.succeeded(body.handle)
         # An account the operator's shell (`vvtv user create`) made while we serve is not cached
         # yet; the cache is written through for every change made here, so the row is current.
         user = self._users.setdefault(user.id, user)
@@ -170,7 +187,16 @@ class Identity:
             expires_at=now + timedelta(seconds=self._auth.tokens.refresh_ttl_s),
         )
         await self._store.create_auth_session(session)
+        if device_id is not None:
+            self._devices.setdefault(user.handle.lower(), {})[device_id] = session.expires_at
         return self._tokens(user, session, refresh)
+
+    def _known_device(self, handle: str, device_id: str | None) -> str | None:
+        """`device_id` if it signed in to `handle` before and that sign-in has not expired."""
+        if device_id is None:
+            return None
+        until = self._devices.get(handle.lower(), {}).get(device_id)
+        return device_id if until is not None and until > self._clock() else None
 
     def _tokens(self, user: UserRecord, session: AuthSessionRecord, refresh: str) -> Tokens:
         access, expires = self._signer.mint(user.id, session.id, session.device_id, self._clock())

@@ -29,6 +29,7 @@ class AccountStore(Protocol):
         self, user_id: str, now: datetime, only: str | None = None
     ) -> list[str]: ...
     async def revoked_auth_session_ids(self, since: datetime) -> set[str]: ...
+    async def known_devices(self, since: datetime) -> list[tuple[str, str, datetime]]: ...
     async def add_block(self, block: BlockRecord) -> bool: ...
     async def remove_block(self, blocker_id: str, blocked_id: str) -> bool: ...
     async def all_blocks(self) -> list[BlockRecord]: ...
@@ -204,6 +205,24 @@ class SqliteAccountStore:
                 (_iso(since),),
             )
             return {row["id"] for row in rows}
+
+        return await self._db.read(select)
+
+    async def known_devices(self, since: datetime) -> list[tuple[str, str, datetime]]:
+        """(handle, device id, until when) of every device with a sign-in not yet expired."""
+
+        def select(db: sqlite3.Connection) -> list[tuple[str, str, datetime]]:
+            rows = db.execute(
+                "SELECT u.handle, s.device_id, MAX(s.expires_at) AS until"
+                " FROM auth_sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.device_id IS NOT NULL AND s.expires_at > ?"
+                " GROUP BY u.handle, s.device_id",
+                (_iso(since),),
+            )
+            return [
+                (row["handle"], row["device_id"], datetime.fromisoformat(row["until"]))
+                for row in rows
+            ]
 
         return await self._db.read(select)
 

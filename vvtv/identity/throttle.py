@@ -1,34 +1,72 @@
-"""Login throttling per account and per client address (figures from config).
+"""Sign-in throttling: holds the windows and in-flight counts of `vvtv.domain.login_throttle`.
 
-State is in memory and mutated without awaiting between check and record, so concurrent
-requests on the trio loop cannot interleave inside one decision.
+`begin` decides and reserves in one synchronous step (no checkpoint), so requests running
+concurrently on the trio loop are each admitted against the attempts admitted before them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 import trio
 
-from vvtv.config.schema.limits import LoginLimits
-from vvtv.domain.rate_limit import Limit, prune, record, retry_after
+from vvtv.config.schema.limits import AttemptLimit, LoginLimits
+from vvtv.domain.login_throttle import (
+    LoginPolicy,
+    Outcome,
+    Source,
+    WindowKey,
+    cleared_by_success,
+    in_flight_key,
+    limit_of,
+    windows,
+)
+from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
 from vvtv.errors import TooManyRequests
+
+# Pruning walks every window; below this many it is not worth doing on each failure.
+_PRUNE_FROM = 1024
+
+
+def login_policy(limits: LoginLimits) -> LoginPolicy:
+    def limit(attempts: AttemptLimit) -> Limit:
+        return Limit(attempts.max_attempts, attempts.window_s)
+
+    return LoginPolicy(
+        per_account=limit(limits.per_account),
+        per_account_and_address=limit(limits.per_account_and_address),
+        per_known_device=limit(limits.per_known_device),
+        per_address=limit(limits.per_address),
+        max_in_flight=limits.max_in_flight_per_account,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """An admitted attempt, counted until `settle` says how it ended."""
+
+    source: Source
+    at: float
 
 
 class LoginThrottle:
-    def __init__(self, limits: LoginLimits) -> None:
-        self._account = Limit(limits.per_account.max_attempts, limits.per_account.window_s)
-        self._address = Limit(limits.per_address.max_attempts, limits.per_address.window_s)
-        self._failures: dict[tuple[str, str], tuple[float, ...]] = {}
+    def __init__(self, policy: LoginPolicy) -> None:
+        self._policy = policy
+        self._hits: dict[WindowKey, tuple[float, ...]] = {}
+        self._in_flight: Counter[WindowKey] = Counter()
 
-    def check(self, handle: str, address: str) -> None:
-        """Raise TooManyRequests while either the account or the address is over its limit."""
+    def begin(self, source: Source, busy_retry_after_s: float) -> Reservation:
+        """Admit one attempt and count it at once, or raise TooManyRequests: `login_rate_limited`
+        while one of its windows is full, `login_busy` while the account's checks are in flight."""
         now = trio.current_time()
+        policy = self._policy
+        counted = windows(source)
         waits = [
             wait
-            for key, limit in (
-                (("account", handle.lower()), self._account),
-                (("address", address), self._address),
-            )
-            if (wait := retry_after(self._failures.get(key, ()), now, limit)) is not None
+            for key in counted
+            if (wait := retry_after(self._hits.get(key, ()), now, limit_of(key, policy)))
+            is not None
         ]
         if waits:
             wait = max(waits)
@@ -37,24 +75,39 @@ class LoginThrottle:
                 retry_after_s=wait,
                 code="login_rate_limited",
             )
+        flight = in_flight_key(source)
+        if self._in_flight[flight] >= policy.max_in_flight:
+            raise TooManyRequests(
+                "This account's sign-ins are being checked; try again in a moment.",
+                retry_after_s=busy_retry_after_s,
+                code="login_busy",
+            )
+        self._in_flight[flight] += 1
+        for key in counted:
+            self._hits[key] = record(self._hits.get(key, ()), now, limit_of(key, policy))
+        return Reservation(source, now)
 
-    def failed(self, handle: str, address: str) -> None:
-        now = trio.current_time()
-        for key, limit in (
-            (("account", handle.lower()), self._account),
-            (("address", address), self._address),
-        ):
-            self._failures[key] = record(self._failures.get(key, ()), now, limit)
-        self._forget_stale(now)
-
-    def succeeded(self, handle: str) -> None:
-        self._failures.pop(("account", handle.lower()), None)
-
-    def _forget_stale(self, now: float) -> None:
-        # Keeps memory bounded by recent failures only.
-        if len(self._failures) < 1024:
+    def settle(self, reservation: Reservation, outcome: Outcome) -> None:
+        """A failure stays counted; a success or a withdrawal (busy, cancelled) is taken back."""
+        source = reservation.source
+        flight = in_flight_key(source)
+        self._in_flight[flight] -= 1
+        if self._in_flight[flight] <= 0:
+            del self._in_flight[flight]
+        if outcome == "failed":
+            self._prune(trio.current_time())
             return
-        for key in list(self._failures):
-            limit = self._account if key[0] == "account" else self._address
-            if not prune(self._failures[key], now, limit):
-                del self._failures[key]
+        for key in windows(source):
+            if key in self._hits:
+                self._hits[key] = forget(self._hits[key], reservation.at)
+        if outcome == "succeeded":
+            for key in cleared_by_success(source):
+                self._hits.pop(key, None)
+
+    def _prune(self, now: float) -> None:
+        # Keeps memory bounded by recent failures only.
+        if len(self._hits) < _PRUNE_FROM:
+            return
+        for key in list(self._hits):
+            if not prune(self._hits[key], now, limit_of(key, self._policy)):
+                del self._hits[key]

@@ -171,3 +171,13 @@ def test_wrong_types_in_two_files_are_all_reported(assert_broken: Check) -> None
 def test_missing_key_names_its_parent_line(assert_broken: Check) -> None:
     """CFG-2 / CFG-4: a missing required key is located at its parent mapping."""
     assert_broken("missing_key")
+
+
+def test_a_trusted_proxy_must_be_an_ip_network(assert_broken: Check) -> None:
+    """CFG-4 / AUTH-1: X-Forwarded-For is believed only from proxies listed as IPs or networks."""
+    assert_broken("login_untrusted_proxy")
+
+
+def test_one_address_gets_no_more_guesses_than_every_address(assert_broken: Check) -> None:
+    """CFG-4 / AUTH-1: the per-(account, address) lockout trips before the per-account one."""
+    assert_broken("login_address_window_over_account")

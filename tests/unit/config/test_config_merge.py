@@ -92,6 +92,8 @@ def _value(base: Any) -> st.SearchStrategy[Any]:
     """Values on both sides of `base`, about as often within its clamp as beyond it."""
     if isinstance(base, bool):
         return st.booleans()
+    if isinstance(base, list) and not all(isinstance(v, (int, float)) for v in base or [""]):
+        return st.sampled_from([base, [*base, "10.0.0.0/8"]])  # names (e.g. trusted proxies)
     if isinstance(base, list):
         top = int(max(base)) * 2 + 5
         return st.one_of(

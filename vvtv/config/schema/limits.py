@@ -144,8 +144,15 @@ class AttemptLimit(ConfigStruct, frozen=True):
 
 
 class LoginLimits(ConfigStruct, frozen=True):
-    per_account: AttemptLimit
-    per_address: AttemptLimit
+    """Sign-in lockout (the policy is `vvtv.domain.login_throttle`'s docstring)."""
+
+    per_account: AttemptLimit  # one handle, from every device that never signed in to it
+    per_account_and_address: AttemptLimit  # one handle from one address (such devices)
+    per_known_device: AttemptLimit  # one handle from one device that signed in to it before
+    per_address: AttemptLimit  # one address, whatever the handle (devices unknown to it)
+    max_in_flight_per_account: CeilingInt  # password checks of one handle at once, per kind
+    # Peers whose X-Forwarded-For names the client (IPs or CIDR networks); none by default.
+    trusted_proxies: Annotated[tuple[str, ...], FIXED]
 
 
 class TokenLimits(ConfigStruct, frozen=True):
@@ -160,6 +167,9 @@ class PasswordPolicy(ConfigStruct, frozen=True):
     hash_time_cost: FloorInt
     hash_memory_kib: FloorInt
     hash_parallelism: FixedInt
+    # Each hash holds hash_memory_kib: this many run at once, this many more may wait, then 429.
+    hash_concurrency: CeilingInt
+    hash_queue_max: CeilingInt
 
 
 class SocketAuthLimits(ConfigStruct, frozen=True):

@@ -153,11 +153,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
-         * @description Failures lock one address, then every new device, out of the account for a while; a
-         *     device that signed in before (its `device_id`) keeps a count of its own.
-         */
+        /** Sign in: a short-lived access token and a refresh token. */
         post: operations["post_login"];
         delete?: never;
         options?: never;
@@ -880,6 +876,13 @@ export interface components {
         AuditPage: {
             entries: components["schemas"]["AuditEntry"][];
             next_before_id: number | null;
+        };
+        /** AuditQuery */
+        AuditQuery: {
+            /** @default null */
+            before_id: number | null;
+            /** @default null */
+            limit: number | null;
         };
         /**
          * AuthExpired
@@ -2031,8 +2034,8 @@ export interface operations {
     };
     delete_unban: {
         parameters: {
-            query?: {
-                reason?: string;
+            query: {
+                reason: string;
             };
             header?: never;
             path: {
@@ -2271,8 +2274,8 @@ export interface operations {
     };
     delete_lift_quarantine: {
         parameters: {
-            query?: {
-                reason?: string;
+            query: {
+                reason: string;
             };
             header?: never;
             path: {
@@ -2810,18 +2813,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
-             *     offending field of the request body (`$.handle`) when there is one.
-             */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     get_list_blocks: {
@@ -2877,7 +2868,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["Empty"];
             };
@@ -4787,7 +4778,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["Empty"];
             };

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from quart import Blueprint, Response, g, request
+from quart import Blueprint, Response, g
 
 from lab_agent.contracts import (
     AuditList,
@@ -24,7 +24,6 @@ from lab_agent.contracts import (
     PolicyHistory,
 )
 from lab_agent.runtime import LabRuntime
-from vvtv.errors import BadRequest
 from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
 
@@ -107,9 +106,6 @@ def routes(
     )  # fmt: skip
     async def update_policy(card: OwnerCard) -> LabPolicySnapshot:
         """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
-        if not (await request.get_data()).strip():
-            # Every OwnerCard field has a default: an empty body would silently reset them all.
-            raise BadRequest("send the OwnerCard to store", code="missing_body", path="$")
         return await lab.update_policy(card, principal())
 
     @endpoint(

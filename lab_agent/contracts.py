@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, Count, Serial
 
 ItemId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Tag = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -78,7 +78,7 @@ class OwnerCard(Contract, frozen=True, kw_only=True):
 class LabPolicySnapshot(Contract, frozen=True, kw_only=True):
     """One immutable version of the OwnerCard (POL-2: what the Planner and Orchestrator read)."""
 
-    version: int
+    version: Serial
     card: OwnerCard
     author: str
     created_at: datetime
@@ -91,7 +91,7 @@ class FieldChange(Contract, frozen=True, kw_only=True):
 
 
 class PolicyChange(Contract, frozen=True, kw_only=True):
-    version: int
+    version: Serial
     author: str
     created_at: datetime
     diff: list[FieldChange]
@@ -116,14 +116,14 @@ class LabStatus(Contract, frozen=True, kw_only=True):
     pipeline: Literal["running", "stopped", "failed"]
     on_air: OnAir
     now_airing: str | None
-    queue_items: int
+    queue_items: Count
     queue_slack_s: float
     queue_health: QueueHealth
-    policy_version: int
-    media_sequence: int
-    discontinuity_sequence: int
-    transmitter_restarts: int
-    pipeline_restarts: int
+    policy_version: Serial
+    media_sequence: Count
+    discontinuity_sequence: Count
+    transmitter_restarts: Count
+    pipeline_restarts: Count
     last_error: str | None = None
 
 
@@ -164,11 +164,11 @@ class LabHealth(Contract, frozen=True, kw_only=True):
 
 
 class TelemetrySummary(Contract, frozen=True, kw_only=True):
-    fetched_bytes: int
-    prepared_items: int
-    rejected_items: int
-    aired_segments: int
-    emergency_switches: int
+    fetched_bytes: Count
+    prepared_items: Count
+    rejected_items: Count
+    aired_segments: Count
+    emergency_switches: Count
 
 
 class LabReport(Contract, frozen=True, kw_only=True):

@@ -17,7 +17,7 @@ from lab_agent.auth import token_guard
 from lab_agent.runtime import LabRuntime
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
-from vvtv.web.routing import Guard, PlainText, endpoint, undeclared_routes
+from vvtv.web.routing import CONVERTERS, Guard, PlainText, endpoint, undeclared_routes
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ def _metrics_routes(registry: CollectorRegistry, guard: Guard) -> Blueprint:
 
 def create_app(lab: LabRuntime, token: str, registry: CollectorRegistry) -> QuartTrio:
     app = WebApp("lab_agent", static_folder=None)  # every route is declared (INV-9)
+    app.url_map.converters.update(CONVERTERS)
     install_error_handlers(app)
     guard = token_guard(token, lab.audit)
     app.register_blueprint(routes(lab, guard))

@@ -75,7 +75,8 @@ async def test_a_valid_body_reaches_the_handler(body_client: HttpClient) -> None
         (b'{"name": "waytoolong", "inner": {"count": 3}}', "invalid_field", "$.name"),
         (b'{"name": "ok", "inner": {"count": 3}, "kind": "c"}', "invalid_field", "$.kind"),
         (b"[]", "invalid_field", "$"),
-        (b"", "invalid_field", "$.name"),  # no body reads as {}: the first missing field
+        (b"", "missing_body", None),  # the published schema says the body is required
+        (b"  ", "missing_body", None),
     ],
 )
 async def test_bad_bodies_are_refused_naming_the_field(

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 # Bumped on any breaking change; additive changes (new optional fields, new events) keep it.
 CONTRACTS_VERSION = 1
+
+# Every integer on the wire is bounded: the store's integers are signed 64-bit (SQLite), and an
+# unbounded one decodes fine, then fails deep in a service or the store as a 500 instead of a 400
+# naming its field. Bounds that are policy (a page size, a ban's length) come from config on top.
+INT64_MAX = 2**63 - 1
+Int64 = Annotated[int, msgspec.Meta(ge=-INT64_MAX - 1, le=INT64_MAX)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]  # how many (or how long) of something
+Serial = Annotated[int, msgspec.Meta(ge=1, le=INT64_MAX)]  # a row id or a version number
+HttpStatus = Annotated[int, msgspec.Meta(ge=400, le=599)]  # of an error
 
 
 class Contract(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -15,4 +26,4 @@ class Contract(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 class Event(Contract, frozen=True, kw_only=True, tag_field="type"):
     """A WebSocket message; `type` is its tag, `v` the contracts version it was written for."""
 
-    v: int = CONTRACTS_VERSION
+    v: Serial = CONTRACTS_VERSION

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from vvtv.contracts.base import Event
+from vvtv.contracts.base import Count, Event, HttpStatus
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 
 PresenceMode = Literal["party", "sniffers", "random", "live_public", "mirror", "broadcast"]
@@ -39,7 +39,7 @@ class PresenceEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 class ErrorEvent(Event, frozen=True, kw_only=True, tag="error"):
     """The WS twin of HTTP problem JSON: the same codes and messages."""
 
-    status: int
+    status: HttpStatus
     code: str
     message: str
     path: str | None = None
@@ -83,7 +83,7 @@ class MatchFound(Event, frozen=True, kw_only=True, tag="match.found"):
 
 class MatchCooldown(Event, frozen=True, kw_only=True, tag="match.cooldown"):
     seconds: float
-    skips_in_window: int
+    skips_in_window: Count
 
 
 class ChatMessage(Event, frozen=True, kw_only=True, tag="chat.message"):

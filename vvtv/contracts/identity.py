@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, Count, Int64, Serial
 
 Role = Literal["user", "mod", "admin"]
 Handle = Annotated[
@@ -57,7 +57,7 @@ class AccountFlags(Contract, frozen=True, kw_only=True):
     terms_version: str
     banned_until: str | None  # None, an ISO time, or "permanent"
     quarantined: bool  # new-account quarantine (MOD-6); a shadow quarantine is never shown
-    reputation: int
+    reputation: Int64
 
 
 class Me(Contract, frozen=True, kw_only=True):
@@ -78,7 +78,7 @@ class Tokens(Contract, frozen=True, kw_only=True):
 
 
 class LoggedOut(Contract, frozen=True, kw_only=True):
-    revoked_sessions: int
+    revoked_sessions: Count
 
 
 class Block(Contract, frozen=True, kw_only=True):
@@ -98,7 +98,8 @@ class Unblocked(Contract, frozen=True, kw_only=True):
 
 class BanRequest(Contract, frozen=True, kw_only=True):
     user_id: UserId
-    duration_s: Annotated[int, msgspec.Meta(ge=1)] | None = None  # None: permanent
+    # At most config's auth.ban_max_duration_s (published so); None: permanent.
+    duration_s: Serial | None = None
     reason: Reason
 
 
@@ -135,16 +136,16 @@ class UserView(Contract, frozen=True, kw_only=True):
     created_at: datetime
     banned_until: str | None
     shadow_quarantine: bool
-    reputation: int
+    reputation: Int64
 
 
 class AuditQuery(Contract, frozen=True, kw_only=True):
-    before_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1)] | None = None  # None: config's auth.audit_page_max
+    before_id: Serial | None = None
+    limit: Serial | None = None  # at most config's auth.audit_page_max, which is the default
 
 
 class AuditEntry(Contract, frozen=True, kw_only=True):
-    id: int
+    id: Serial
     at: datetime
     actor_id: str | None
     action: str
@@ -156,4 +157,4 @@ class AuditEntry(Contract, frozen=True, kw_only=True):
 
 class AuditPage(Contract, frozen=True, kw_only=True):
     entries: list[AuditEntry]
-    next_before_id: int | None
+    next_before_id: Serial | None

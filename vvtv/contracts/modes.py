@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, Count, Int64
 from vvtv.contracts.sessions import HandoverHint
 
-PropValue = str | int | float | bool
+PropValue = str | Int64 | float | bool
 
 
 class MountView(Contract, frozen=True, kw_only=True):
@@ -34,8 +34,8 @@ class ModeView(Contract, frozen=True, kw_only=True):
 class TileBudget(Contract, frozen=True, kw_only=True):
     """Live tiles a device may show at once (THB-5); the backend enforces the same figures."""
 
-    desktop: int
-    mobile: int
+    desktop: Count
+    mobile: Count
 
 
 class ClientSettings(Contract, frozen=True, kw_only=True):
@@ -43,16 +43,16 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     own waits and retries, so none is hard-coded in the client."""
 
     terms_version: str  # signup accepts exactly this version of the terms
-    password_min_length: int
-    password_max_length: int
+    password_min_length: Count
+    password_max_length: Count
     access_ttl_s: float  # an access token's lifetime
     token_refresh_lead_s: float  # refresh the access token this long before it expires
     socket_reconnect_backoff_s: list[float]  # waits between reconnects; the last one repeats
     channel_poll_s: float  # how often the player asks `GET /channel/now`
     player_retry_s: float  # the channel is off air: retry loading the stream this often
-    transition_ms: int  # crossfade between two modes
+    transition_ms: Count  # crossfade between two modes
     telemetry_flush_interval_s: float  # the client sends its queued telemetry this often
-    telemetry_max_batch_events: int  # ... at most this many events per request
+    telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
-
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, HttpStatus
 
 
 class Problem(Contract, frozen=True, kw_only=True):
     """An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
     offending field of the request body (`$.handle`) when there is one."""
 
-    status: Annotated[int, msgspec.Meta(ge=400, le=599)]
+    status: HttpStatus
     code: str
     message: str
     path: str | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, Count, Serial
 
 SessionState = Literal["creating", "active", "ending", "ended", "failed"]
 AudienceType = Literal["self", "one_to_one", "group", "broadcast"]
@@ -23,7 +23,7 @@ class PolicySnapshot(Contract, frozen=True, kw_only=True):
 
     config_version: str
     tier: str | None = None
-    policy_version: int | None = None
+    policy_version: Serial | None = None
 
 
 class CreateSession(Contract, frozen=True, kw_only=True):
@@ -69,7 +69,7 @@ class SessionView(Contract, frozen=True, kw_only=True):
     parent_session_id: Id | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
-    estimated_egress_bytes: int = 0
+    estimated_egress_bytes: Count = 0
 
 
 class TransitionResult(Contract, frozen=True, kw_only=True):
@@ -108,4 +108,4 @@ class TurnView(Contract, frozen=True, kw_only=True):
     urls: list[str]
     username: str
     credential: str
-    expires_at: int  # unix seconds
+    expires_at: Count  # unix seconds

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import msgspec
 
-from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Contract, Count, Int64
 
 EventName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 PropertyName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-PropertyValue = Annotated[str, msgspec.Meta(max_length=256)] | int | float | bool
+PropertyValue = Annotated[str, msgspec.Meta(max_length=256)] | Int64 | float | bool
 
 
 class TelemetryEvent(Contract, frozen=True, kw_only=True):
@@ -27,5 +27,5 @@ class TelemetryBatch(Contract, frozen=True, kw_only=True):
 
 
 class TelemetryAccepted(Contract, frozen=True, kw_only=True):
-    accepted: int
-    sampled_out: int
+    accepted: Count
+    sampled_out: Count

@@ -9,6 +9,7 @@ from __future__ import annotations
 import msgspec
 from quart import Blueprint, request
 
+from vvtv.config.schema.limits import AuthLimits
 from vvtv.contracts.identity import (
     AuditEntry,
     AuditPage,
@@ -38,7 +39,9 @@ from vvtv.observability.audit import AuditLog
 from vvtv.web.routing import Guard, current_principal, endpoint
 
 
-def routes(identity: Identity, audit: AuditLog, audit_page_max: int, guard: Guard) -> Blueprint:
+def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard) -> Blueprint:
+    """`limits`: the configured maxima of a ban's length and an audit page, enforced here and
+    published by `vvtv.identity.schema`."""
     bp = Blueprint("identity", __name__)
 
     @endpoint(
@@ -119,6 +122,13 @@ def routes(identity: Identity, audit: AuditLog, audit_page_max: int, guard: Guar
     )  # fmt: skip
     async def ban(body: BanRequest) -> BanView:
         """Ban a user for a duration or for good; their tokens and sockets stop at once (MOD-3)."""
+        if body.duration_s is not None and body.duration_s > limits.ban_max_duration_s:
+            raise BadRequest(
+                f"A timed ban lasts at most {limits.ban_max_duration_s} s; ban for good instead"
+                " (no duration_s).",
+                code="invalid_field",
+                path="$.duration_s",
+            )
         return await identity.ban(current_principal(), body)
 
     @endpoint(
@@ -161,10 +171,12 @@ def routes(identity: Identity, audit: AuditLog, audit_page_max: int, guard: Guar
     )  # fmt: skip
     async def audit_log(query: AuditQuery) -> AuditPage:
         """The audit log, newest first; page with `before_id`."""
-        limit = query.limit or audit_page_max
-        if limit > audit_page_max:
+        limit = query.limit or limits.audit_page_max
+        if limit > limits.audit_page_max:
             raise BadRequest(
-                f"Ask for at most {audit_page_max} entries.", code="invalid_query", path="?limit"
+                f"Ask for at most {limits.audit_page_max} entries.",
+                code="invalid_query",
+                path="?limit",
             )
         entries = await audit.page(query.before_id, limit)
         return AuditPage(

@@ -7,11 +7,13 @@ from typing import Any
 
 from vvtv.config import ConfigBundle
 from vvtv.config.schema.telemetry import PropSpec, ScalarPropType
+from vvtv.contracts.base import INT64_MAX
 
-# What the wire accepts for each declared property type (the Struct caps strings at 256 chars).
+# What the wire accepts for each declared property type (the Struct caps strings at 256 chars,
+# integers at 64 bits).
 _JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string", "maxLength": 256},
-    "int": {"type": "integer"},
+    "int": {"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX},
     "float": {"type": "number"},
     "bool": {"type": "boolean"},
 }

@@ -65,9 +65,7 @@ def create_app(
     app.register_blueprint(system.routes(runtime, guard))
     app.register_blueprint(telemetry_api.routes(runtime, guard))
     app.register_blueprint(modes_api.routes(runtime.config, guard))
-    app.register_blueprint(
-        identity_api.routes(services.identity, services.audit, auth.audit_page_max, guard)
-    )
+    app.register_blueprint(identity_api.routes(services.identity, services.audit, auth, guard))
     # The channel (LAB-5/8): control admin-only, /live/ and /lab/health public; agents push their
     # status with the shared lab token or an admin's bearer token.
     app.register_blueprint(sessions_api.routes(services.sessions, guard))

@@ -4,13 +4,13 @@ bodies and the WS event unions (published as components so client types cover th
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from quart_schema.openapi import OpenAPIProvider
 from quart_schema.typing import Model
 from quart_schema.validation import DataSource
-from werkzeug.routing import BaseConverter, Rule
+from werkzeug.routing import BaseConverter, IntegerConverter, Rule
 
 from vvtv.contracts.events import ClientMessage, ServerEvent
 from vvtv.contracts.problems import Problem
@@ -23,7 +23,7 @@ from vvtv.contracts.sessions import (
     TransitionResult,
     TransitionSession,
 )
-from vvtv.web.routing import CONVERTERS, ROUTE_SPEC, PlainText, RouteSpec
+from vvtv.web.routing import CONVERTERS, ROUTE_SPEC, PlainText, RouteSpec, body_required
 
 REF = "#/components/schemas/{name}"
 # app.extensions key: component schemas config makes more precise than the Structs can say.
@@ -66,13 +66,35 @@ class VvtvOpenAPI(OpenAPIProvider):
         self, model: type[Model], source: DataSource
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         schema, components = _schema(model)
-        return {"content": {"application/json": {"schema": schema}}, "required": True}, components
+        content = {"application/json": {"schema": schema}}
+        # As the route decodes it: no body at all is refused unless the body has no fields.
+        required = body_required(cast(type[msgspec.Struct], model))
+        return {"content": content, "required": required}, components
 
     def build_path_parameter(self, name: str, converter: BaseConverter) -> dict[str, Any]:
         parameter = super().build_path_parameter(name, converter)
-        if type(converter) in CONVERTERS.values():
+        if isinstance(converter, IntegerConverter):
+            bounds = {"minimum": converter.min, "maximum": converter.max}
+            parameter["schema"].update((k, v) for k, v in bounds.items() if v is not None)
+        elif type(converter) in CONVERTERS.values():
             parameter["schema"] = {"type": "string", "pattern": f"^{converter.regex}$"}
         return parameter
+
+    def build_querystring_parameters(
+        self, model: type[Model]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """One parameter per field, `required` unless it has a default, from the component config
+        made more precise when there is one (quart-schema's own loses both)."""
+        component = self._app.extensions.get(SCHEMA_OVERRIDES, {}).get(model.__name__)
+        if component is None:
+            _, components = msgspec.json.schema_components([model], ref_template=REF)
+            component = components[model.__name__]
+        required = set(component.get("required", ()))
+        parameters = [
+            {"name": name, "in": "query", "required": name in required, "schema": schema}
+            for name, schema in component["properties"].items()
+        ]
+        return parameters, {}
 
     def build_response_object(
         self, model: type[Model], headers_model: type[Model] | None

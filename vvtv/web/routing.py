@@ -19,12 +19,13 @@ from quart_schema.validation import (
     QUART_SCHEMA_RESPONSE_ATTRIBUTE,
     DataSource,
 )
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
+from vvtv.contracts.base import INT64_MAX
 from vvtv.contracts.problems import Problem
 from vvtv.domain.accounts import Access, Principal
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
-from vvtv.web.errors import body_error
+from vvtv.web.errors import BODY_ERRORS, body_error
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS"]
 
@@ -57,9 +58,25 @@ class UrlTokenConverter(BaseConverter):
     regex = "[A-Za-z0-9_-]{1,128}"
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>`, bounded to what the store holds (signed 64-bit): a larger number matches no
+    route, a 404, instead of reaching SQLite as an overflow, a 500. The bounds are published."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = 0,
+        max: int | None = INT64_MAX,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 CONVERTERS: dict[str, type[BaseConverter]] = {
     "hexid": HexIdConverter,
     "urltoken": UrlTokenConverter,
+    "int": BoundedIntConverter,
 }
 
 
@@ -109,10 +126,19 @@ def _error_statuses(
     return tuple(sorted(statuses))
 
 
+def body_required(model: type[msgspec.Struct]) -> bool:
+    """Whether a request must carry a body: yes, unless the body has no fields at all (`Empty`).
+    A body whose fields all have defaults is required too: sending none is more likely a client
+    bug than a wish for every default (an empty OwnerCard would reset the channel's policy)."""
+    return bool(model.__struct_fields__)
+
+
 async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
     raw = await request.get_data(as_text=False)
     if not raw.strip():
-        raw = b"{}"  # no body is an empty object: fine for Empty, a named missing field otherwise
+        if body_required(model):
+            raise BadRequest("Send a JSON body: this request needs one.", code="missing_body")
+        raw = b"{}"
     elif request.mimetype != "application/json":
         raise UnsupportedMediaType(
             f"Send the body as application/json, not {request.mimetype or 'nothing'}.",
@@ -120,7 +146,7 @@ async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
         )
     try:
         return msgspec.json.decode(raw, type=model)
-    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+    except BODY_ERRORS as error:
         raise body_error(error) from None
 
 

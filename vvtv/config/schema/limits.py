@@ -184,7 +184,8 @@ class AuthLimits(ConfigStruct, frozen=True):
     tokens: TokenLimits
     password: PasswordPolicy
     socket: SocketAuthLimits
-    audit_page_max: CeilingInt
+    audit_page_max: CeilingInt  # audit entries one `GET /admin/audit` returns at most
+    ban_max_duration_s: CeilingInt  # the longest timed ban; beyond it, ban for good
 
 
 class KillSwitches(ConfigStruct, frozen=True):

@@ -7,7 +7,7 @@ import math
 import re
 
 import msgspec
-from quart import Quart, Response, request
+from quart import Quart, Response, has_request_context, has_websocket_context, request, websocket
 from werkzeug.exceptions import HTTPException
 
 from vvtv.contracts.events import ErrorEvent
@@ -21,8 +21,20 @@ _FIELD = re.compile(r"(?:unknown|required) field `(?P<field>[^`]+)`")
 _ENCODE = msgspec.json.Encoder()
 
 
-def body_error(error: msgspec.ValidationError | msgspec.DecodeError) -> BadRequest:
+# What decoding a client's JSON can raise: msgspec reports invalid UTF-8 inside a string (or a
+# key) as Python's UnicodeDecodeError, not as its own DecodeError.
+BODY_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError)
+
+
+def body_error(
+    error: msgspec.ValidationError | msgspec.DecodeError | UnicodeDecodeError,
+) -> BadRequest:
     """Turn msgspec's decode error into a BadRequest that names the offending field."""
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start : error.start + 1].hex()
+        return BadRequest(
+            f"The body is not valid UTF-8: a string holds the byte 0x{byte}.", code="malformed_json"
+        )
     text = str(error)
     if isinstance(error, msgspec.ValidationError):
         at = _AT.search(text)
@@ -80,7 +92,12 @@ def install_error_handlers(app: Quart) -> None:
     async def handle(error: Exception) -> Response:
         problem = problem_from(error)
         if problem.status >= 500:
-            log.error("request failed: %s %s", request.method, request.path)
+            # Also reached from a socket (an error before or outside its own `error` events),
+            # where there is no request to name.
+            if has_request_context():
+                log.error("request failed: %s %s", request.method, request.path)
+            elif has_websocket_context():
+                log.error("socket failed: %s", websocket.path)
         return problem_response(problem, error)
 
     app.register_error_handler(Exception, handle)

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-import msgspec
 import trio
 from quart import Blueprint, websocket
 
@@ -34,7 +33,7 @@ from vvtv.contracts.events import (
 from vvtv.contracts.identity import Tokens
 from vvtv.domain.accounts import Principal
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
-from vvtv.web.errors import body_error, error_event
+from vvtv.web.errors import BODY_ERRORS, body_error, error_event
 from vvtv.web.routing import ROUTE_SPEC, RouteSpec
 
 log = logging.getLogger(__name__)
@@ -168,7 +167,7 @@ class SocketHub:
         raw = await websocket.receive()
         try:
             return CLIENT_DECODER.decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        except BODY_ERRORS as error:
             await self._send(error_event(body_error(error)))
             return None
 
@@ -179,7 +178,9 @@ class SocketHub:
                 continue
             try:
                 reply = await self._answer(connection, expiry, message)
-            except VvtvError as error:
+            except Exception as error:
+                # One message, one answer, as over HTTP: a failure of ours is a logged 500
+                # `error` event, not the socket torn down with 1011.
                 reply = error_event(error)
             if reply is not None:
                 connection.push(reply)

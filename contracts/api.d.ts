@@ -153,7 +153,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in: a short-lived access token and a refresh token. */
+        /**
+         * Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
+         * @description Failures lock one address, then every new device, out of the account for a while; a
+         *     device that signed in before (its `device_id`) keeps a count of its own.
+         */
         post: operations["post_login"];
         delete?: never;
         options?: never;
@@ -700,7 +704,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a session in a mode; its media profile comes from the mode unless given. */
+        /**
+         * Start a session in a mode; its media profile comes from the mode unless given. A mode
+         * @description that requires consent or a match answers 403 `consent_required` / `match_required`.
+         */
         post: operations["post_create_session"];
         delete?: never;
         options?: never;
@@ -717,7 +724,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a session and start its successor in another mode, with a handover hint. */
+        /**
+         * End a session and start its successor in another mode, with a handover hint; into a
+         * @description mode that requires consent or a match, 403 and nothing ends.
+         */
         post: operations["post_transition_session"];
         delete?: never;
         options?: never;
@@ -2806,6 +2816,18 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

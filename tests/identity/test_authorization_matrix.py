@@ -55,10 +55,10 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
         "user",
         {
             "from_session_id": "<hexid:session_id>",
-            "to_mode": "random",
-            "audience_type": "one_to_one",
+            "to_mode": "sniffers",
+            "audience_type": "group",
             "stream_transport": "webrtc",
-            "intent_label": "random_match",
+            "intent_label": "discover",
         },
         "",
     ),

@@ -1,11 +1,14 @@
 """A session orchestrator over a live actor registry, the fake media provider and an in-memory
-store, with a wall clock that follows trio's (Mock)Clock so durations and costs are exact."""
+store, with a wall clock that follows trio's (Mock)Clock so durations and costs are exact; and the
+call modes the shipped manifests gate behind consent or a match (INV-2), as `gated_mode`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import pytest
 import trio
@@ -13,8 +16,9 @@ from prometheus_client import CollectorRegistry
 
 from vvtv.actors import Registry, open_registry
 from vvtv.assembly import actor_settings
-from vvtv.config import ConfigBundle
+from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import Agreement, Gate, gate_of
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import MemorySessionStore
@@ -27,6 +31,35 @@ ADMIN = Principal(user_id="root", role="admin", auth_session_id="r1")
 
 def trio_wall_clock() -> datetime:
     return T0 + timedelta(seconds=trio.current_time())
+
+
+def gates(config: ConfigBundle) -> dict[str, Gate]:
+    """Every mode whose manifest puts a gate before its sessions, read from its policies."""
+    found = {
+        name: gate_of(mode.policies.requires_consent, mode.policies.requires_match)
+        for name, mode in config.modes.modes.items()
+    }
+    return {name: gate for name, gate in found.items() if gate is not None}
+
+
+def agreed(gate: Gate, *participants: str) -> Agreement:
+    """What the consent or matching service hands the orchestrator once the gate opens."""
+    return Agreement(gate=gate, ref=f"{gate}-1", participants=participants)
+
+
+@cache
+def _shipped_gates() -> tuple[tuple[str, Gate], ...]:
+    return tuple(
+        gates(build_runtime_config(Path(__file__).resolve().parents[2] / "config")).items()
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`gated_mode`: (mode, gate) for each gated mode of the shipped config, not a list of names
+    written here, so a new call mode is covered the day its manifest says so."""
+    if "gated_mode" in metafunc.fixturenames:
+        shipped = _shipped_gates()
+        metafunc.parametrize("gated_mode", shipped, ids=[name for name, _ in shipped])
 
 
 @dataclass

@@ -9,6 +9,7 @@ from typing import get_args
 import pytest
 
 from vvtv.contracts.sessions import PolicySnapshot, SessionState
+from vvtv.domain.agreements import Agreement, Gate, closed_gate, gate_of
 from vvtv.domain.sessions import (
     TRANSITIONS,
     Abandoned,
@@ -179,3 +180,24 @@ def test_media_plan() -> None:
     assert media_plan("local", "webrtc") == "none"
     assert media_plan("hls", "webrtc") == "mismatch"
     assert media_plan("webrtc", "hls") == "mismatch"
+
+
+@pytest.mark.req("INV-2")
+@pytest.mark.parametrize(
+    ("requires_consent", "requires_match", "agreement", "closed"),
+    [
+        (False, False, None, None),  # not a call mode: open to any signed-in user
+        (True, False, None, "consent"),
+        (False, True, None, "match"),
+        (True, False, "consent", None),
+        (False, True, "match", None),
+        (True, False, "match", "consent"),  # a match never stands in for consent
+        (False, True, "consent", "match"),  # nor consent for a match
+        (True, True, "match", "consent"),  # both asked: consent is the stricter gate
+    ],
+)
+def test_only_the_matching_agreement_opens_a_modes_gate(
+    requires_consent: bool, requires_match: bool, agreement: Gate | None, closed: Gate | None
+) -> None:
+    held = None if agreement is None else Agreement(agreement, "ref-1", ("u1", "u2"))
+    assert closed_gate(gate_of(requires_consent, requires_match), held) == closed

@@ -1,4 +1,9 @@
-"""The orchestrator and its session actors on trio's MockClock, with the fake media provider."""
+"""The orchestrator and its session actors on trio's MockClock, with the fake media provider.
+
+Call modes (a manifest's `requires_consent` / `requires_match`) are started here the one way the
+product allows: `create_agreed` / `transition_agreed` with the consent or matching service's
+agreement (INV-2); a user's own request for one is refused.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,16 @@ import pytest
 import trio
 import trio.testing
 
-from tests.sessions.conftest import ADMIN, ANA, BOB, World
+from tests.sessions.conftest import ADMIN, ANA, BOB, World, agreed, gates
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent
 from vvtv.contracts.sessions import CreateSession, EndSession, TransitionSession
+from vvtv.domain.agreements import Gate
+from vvtv.errors import Forbidden
 from vvtv.media.errors import UnknownProfile
 from vvtv.sessions.errors import (
+    ConsentRequired,
+    MatchRequired,
     SessionNotFound,
     SessionStateConflict,
     TransitionFailed,
@@ -33,7 +42,10 @@ def create(mode: str = "party", profile: str | None = None) -> CreateSession:
     )
 
 
-def transition(from_id: str, to_mode: str = "random") -> TransitionSession:
+REFUSAL: dict[Gate, type[Forbidden]] = {"consent": ConsentRequired, "match": MatchRequired}
+
+
+def transition(from_id: str, to_mode: str = "sniffers") -> TransitionSession:
     return TransitionSession(
         from_session_id=from_id,
         to_mode=to_mode,
@@ -93,7 +105,7 @@ async def test_bad_requests_are_refused_before_anything_exists(world: World) -> 
 async def test_transition_ends_the_parent_and_links_the_new_session(world: World) -> None:
     """SES-2, SES-5, SES-6, INV-1: a NEW session with parent_session_id; the parent is ended;
     the handover hint comes from the mode manifest (random → party is a cut)."""
-    parent = await world.sessions.create(ANA, create("random"))
+    parent = await world.sessions.create_agreed(agreed("match", "ana", "bob"), create("random"))
     result = await world.sessions.transition(ANA, transition(parent.id, "party"))
     assert result.handover == "cut"
     assert result.ended.id == parent.id
@@ -110,7 +122,7 @@ async def test_transition_ends_the_parent_and_links_the_new_session(world: World
 
 
 async def test_transition_the_manifest_does_not_allow_is_refused(world: World) -> None:
-    random = await world.sessions.create(ANA, create("random"))
+    random = await world.sessions.create_agreed(agreed("match", "ana", "bob"), create("random"))
     with pytest.raises(TransitionNotAllowed):
         await world.sessions.transition(ANA, transition(random.id, "sniffers"))
     assert (await world.sessions.get(ANA, random.id)).state == "active"
@@ -124,12 +136,12 @@ async def test_transition_that_cannot_end_the_previous_session_creates_nothing(
     parent = await world.sessions.create(ANA, create("party"))
     world.provider.fail_revoke = True
     with pytest.raises(TransitionFailed):
-        await world.sessions.transition(ANA, transition(parent.id, "random"))
+        await world.sessions.transition(ANA, transition(parent.id, "sniffers"))
     assert list(world.store.sessions) == [parent.id]
     assert world.store.sessions[parent.id].state == "failed"
     # An already-ended session cannot be transitioned either.
     with pytest.raises(SessionStateConflict):
-        await world.sessions.transition(ANA, transition(parent.id, "random"))
+        await world.sessions.transition(ANA, transition(parent.id, "sniffers"))
     assert list(world.store.sessions) == [parent.id]
 
 
@@ -154,7 +166,7 @@ async def test_two_simultaneous_transitions_exactly_one_wins(world: World) -> No
                 won.append(result.session.id)
 
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(attempt, "random")
+            nursery.start_soon(attempt, "mirror")
             nursery.start_soon(attempt, "sniffers")
         assert len(won) == 1
         assert len(lost) == 1
@@ -208,7 +220,8 @@ async def test_running_cost_estimate_and_egress_metric(
     profile = config_bundle.profile("call_private")
     factor = config_bundle.limits.cost.direction_factor.of("private")
     per_second = profile.max_total_kbps * 1000 / 8 * factor
-    view = await world.sessions.create(ANA, create("private_call"))
+    consented = agreed("consent", "ana", "bob")
+    view = await world.sessions.create_agreed(consented, create("private_call"))
     assert view.media_profile == "call_private"
     await trio.sleep(10)
     await world.sessions.heartbeat(ANA, view.id)
@@ -264,7 +277,82 @@ async def test_socket_heartbeat_is_acknowledged(world: World, config_bundle: Con
 
 
 async def test_a_handover_into_a_call_holds_a_placeholder(world: World) -> None:
-    """UI-2: party → random hands over with a placeholder while the call sets up (manifest)."""
+    """UI-2: party → random hands over with a placeholder while the call sets up (manifest);
+    the match made it, so both matched users take part."""
     parent = await world.sessions.create(ANA, create("party"))
-    result = await world.sessions.transition(ANA, transition(parent.id, "random"))
+    matched = agreed("match", "ana", "bob")
+    result = await world.sessions.transition_agreed(ANA, matched, transition(parent.id, "random"))
     assert result.handover == "placeholder"
+    assert result.session.participants == ["ana", "bob"]
+    assert (await world.sessions.get(BOB, result.session.id)).mode == "random"
+
+
+# --- INV-2: no call without consent or a match ----------------------------------------------------
+
+
+@pytest.mark.req("INV-2")
+def test_the_shipped_manifests_gate_calls_behind_consent_and_a_match(
+    config_bundle: ConfigBundle,
+) -> None:
+    """The `gated_mode` cases below come from these policies: neither kind may be missing."""
+    assert set(gates(config_bundle).values()) == {"consent", "match"}
+
+
+@pytest.mark.req("INV-2", "CNS-6")
+async def test_a_user_cannot_start_a_gated_mode(world: World, gated_mode: tuple[str, Gate]) -> None:
+    """Refused before any endpoint or record exists."""
+    mode, gate = gated_mode
+    with pytest.raises(REFUSAL[gate]) as refused:
+        await world.sessions.create(ANA, create(mode))
+    assert refused.value.code == f"{gate}_required"
+    assert world.provider.calls == []
+    assert world.store.sessions == {}
+
+
+@pytest.mark.req("INV-2", "CNS-6")
+async def test_a_user_cannot_transition_into_a_gated_mode(
+    world: World, config_bundle: ConfigBundle, gated_mode: tuple[str, Gate]
+) -> None:
+    """Refused before the previous session ends: the user stays where they were."""
+    mode, gate = gated_mode
+    source = next(
+        name
+        for name, manifest in config_bundle.modes.modes.items()
+        if mode in manifest.transitions
+        and name not in gates(config_bundle)
+        and manifest.media_profile is not None
+        and config_bundle.profile(manifest.media_profile).transport == "webrtc"
+    )
+    parent = await world.sessions.create(ANA, create(source))
+    with pytest.raises(REFUSAL[gate]):
+        await world.sessions.transition(ANA, transition(parent.id, mode))
+    assert list(world.store.sessions) == [parent.id]
+    assert world.store.sessions[parent.id].state == "active"
+    assert "revoke_endpoints" not in world.provider.methods()
+
+
+@pytest.mark.req("INV-2")
+async def test_an_agreement_opens_its_own_gate_and_no_other(
+    world: World, gated_mode: tuple[str, Gate]
+) -> None:
+    """The consent or matching service's agreement starts the call for everyone it binds; a
+    match never stands in for a private call's consent, nor consent for a match."""
+    mode, gate = gated_mode
+    other: Gate = "match" if gate == "consent" else "consent"
+    with pytest.raises(REFUSAL[gate]):
+        await world.sessions.create_agreed(agreed(other, "ana", "bob"), create(mode))
+    assert world.store.sessions == {}
+    view = await world.sessions.create_agreed(agreed(gate, "ana", "bob"), create(mode))
+    assert (view.mode, view.state, view.participants) == (mode, "active", ["ana", "bob"])
+    assert (await world.sessions.get(BOB, view.id)).id == view.id
+
+
+@pytest.mark.req("INV-2")
+async def test_an_agreement_that_does_not_bind_the_caller_opens_nothing(world: World) -> None:
+    """A user cannot hand their session over into somebody else's call."""
+    parent = await world.sessions.create(ANA, create("party"))
+    strangers = agreed("match", "bob", "carol")
+    with pytest.raises(MatchRequired):
+        await world.sessions.transition_agreed(ANA, strangers, transition(parent.id, "random"))
+    assert world.store.sessions[parent.id].state == "active"
+    assert len(world.store.sessions) == 1

@@ -9,6 +9,7 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.assembly import Services
 from vvtv.contracts.identity import Signup
+from vvtv.domain.agreements import Gate
 from vvtv.runtime import Runtime
 
 PASSWORD = "correct horse battery"
@@ -75,7 +76,7 @@ async def test_session_journey_over_http(
 
     again = await http.post(
         "/sessions/transition",
-        json={**SPEC, "from_session_id": session["id"], "to_mode": "random"},
+        json={**SPEC, "from_session_id": session["id"], "to_mode": "sniffers"},
         headers=ana,
     )
     assert again.status_code == 409
@@ -104,3 +105,29 @@ async def test_errors_over_http(http: HttpClient, runtime: Runtime, services: Se
         assert response.status_code == 404
         assert (await json_of(response))["code"] == "session_not_found"
     assert (await http.get(f"/sessions/{session['id']}")).status_code == 401
+
+
+@pytest.mark.req("INV-2", "CNS-6")
+async def test_a_user_gets_403_for_a_mode_that_needs_consent_or_a_match(
+    http: HttpClient, runtime: Runtime, services: Services, gated_mode: tuple[str, Gate]
+) -> None:
+    """Neither `POST /sessions` nor a transition starts a call: only the consent and matching
+    services do. The problem names the gate; the user's own session is left as it was."""
+    mode, gate = gated_mode
+    ana = await bearer(runtime, services, "ana")
+    call = {"audience_type": "one_to_one", "stream_transport": "webrtc", "intent_label": mode}
+    refused = await http.post("/sessions", json={**call, "mode": mode}, headers=ana)
+    assert refused.status_code == 403
+    problem = await json_of(refused)
+    assert (problem["code"], problem["path"]) == (f"{gate}_required", "mode")
+
+    party = await json_of(await http.post("/sessions", json=CREATE, headers=ana))
+    moved = await http.post(
+        "/sessions/transition",
+        json={**call, "from_session_id": party["id"], "to_mode": mode},
+        headers=ana,
+    )
+    assert moved.status_code == 403
+    assert (await json_of(moved))["code"] == f"{gate}_required"
+    still = await json_of(await http.get(f"/sessions/{party['id']}", headers=ana))
+    assert still["state"] == "active"

@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 from prometheus_client import CollectorRegistry
 
-from tests.sessions.conftest import ANA, trio_wall_clock
+from tests.sessions.conftest import ANA, agreed, trio_wall_clock
 from tests.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
@@ -68,7 +68,8 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
 async def test_store_records_profile_start_end_and_egress(
     config_bundle: ConfigBundle, tmp_path: Path
 ) -> None:
-    """SES-12: the store keeps each session's profile, start, end and estimated egress."""
+    """SES-12: the store keeps each session's profile, start, end and estimated egress, and a
+    call's participants: everyone its match bound."""
     async with (
         open_database(tmp_path / "vvtv.sqlite3", **STORE) as database,
         open_registry(actor_settings(config_bundle)) as actors,
@@ -77,12 +78,12 @@ async def test_store_records_profile_start_end_and_egress(
             SqliteSessionStore(database), trio_wall_clock, CollectorRegistry(),
         ) as sessions,
     ):  # fmt: skip
-        view = await sessions.create(ANA, create("random"))
+        view = await sessions.create_agreed(agreed("match", "ana", "bob"), create("random"))
         ended = await sessions.end(ANA, view.id, EndSession())
         row = await database.read(
             lambda db: db.execute(
-                "SELECT media_profile, started_at, ended_at, estimated_egress_bytes, state"
-                " FROM sessions WHERE id = ?",
+                "SELECT media_profile, started_at, ended_at, estimated_egress_bytes, state,"
+                " participants FROM sessions WHERE id = ?",
                 (view.id,),
             ).fetchone()
         )
@@ -90,4 +91,5 @@ async def test_store_records_profile_start_end_and_egress(
     assert row["started_at"] is not None
     assert row["ended_at"] is not None
     assert row["state"] == "ended"
+    assert msgspec.json.decode(row["participants"]) == ["ana", "bob"]
     assert row["estimated_egress_bytes"] == ended.estimated_egress_bytes > 0

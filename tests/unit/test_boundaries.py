@@ -56,6 +56,18 @@ def test_the_boundary_contracts_hold_and_catch_a_violation(tmp_path: Path) -> No
     assert "vvtv.domain is not allowed to import sqlite3" in broken.stdout
 
 
+@pytest.mark.req("INV-2")
+def test_no_route_can_hold_the_agreement_that_starts_a_call(tmp_path: Path) -> None:
+    """Only the consent and matching services may start a call (`Orchestrator.create_agreed`):
+    a route that imports `Agreement` to pass one fails the lint."""
+    root = _copy_of_the_packages(tmp_path)
+    api = root / "vvtv" / "sessions" / "api.py"
+    api.write_text(api.read_text() + "\nfrom vvtv.domain.agreements import Agreement  # probe\n")
+    broken = _lint_imports(root)
+    assert broken.returncode != 0
+    assert "vvtv.sessions.api is not allowed to import vvtv.domain.agreements" in broken.stdout
+
+
 @pytest.mark.req("ARC-2")
 def test_every_wire_type_is_defined_once() -> None:
     """Component names are global in OpenAPI and the TypeScript types: a second Struct with the

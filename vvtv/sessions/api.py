@@ -1,7 +1,8 @@
 """Session routes (SES-1..3): create, transition, end, read and heartbeat.
 
-Access: any signed-in user may create; only a session's participants (or an admin) may act on
-it or see it, and everyone else gets 404, so a session's existence never leaks.
+Access: any signed-in user may create, except in a mode that requires consent or a match (403:
+the consent and matching services start those, INV-2); only a session's participants (or an
+admin) may act on it or see it, and everyone else gets 404, so a session's existence never leaks.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         status=201, errors=[502, 503], guard=guard,
     )  # fmt: skip
     async def create_session(body: CreateSession) -> SessionView:
-        """Start a session in a mode; its media profile comes from the mode unless given."""
+        """Start a session in a mode; its media profile comes from the mode unless given. A mode
+        that requires consent or a match answers 403 `consent_required` / `match_required`."""
         return await sessions.create(current_principal(), body)
 
     @endpoint(
@@ -40,7 +42,8 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         response=TransitionResult, status=201, errors=[404, 409, 502, 503], guard=guard,
     )  # fmt: skip
     async def transition_session(body: TransitionSession) -> TransitionResult:
-        """End a session and start its successor in another mode, with a handover hint."""
+        """End a session and start its successor in another mode, with a handover hint; into a
+        mode that requires consent or a match, 403 and nothing ends."""
         return await sessions.transition(current_principal(), body)
 
     @endpoint(

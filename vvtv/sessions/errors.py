@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, NotFound, VvtvError
+from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, VvtvError
 
 
 class SessionNotFound(NotFound):
@@ -39,3 +39,17 @@ class TransitionFailed(VvtvError):
 
     status = 502
     code = "transition_failed"
+
+
+class ConsentRequired(Forbidden):
+    """The mode's calls start only from an invite its guest accepted, never from a request (INV-2,
+    CNS-6): the consent service creates them."""
+
+    code = "consent_required"
+
+
+class MatchRequired(Forbidden):
+    """The mode's calls start only from a match, never from a request (INV-2): the matching
+    service creates them."""
+
+    code = "match_required"

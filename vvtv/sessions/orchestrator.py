@@ -1,5 +1,10 @@
 """The session orchestrator: validates requests against the config, then creates, transitions and
-ends sessions by messaging their actors (SES-1..12). It sees media only through `MediaProvider`."""
+ends sessions by messaging their actors (SES-1..12). It sees media only through `MediaProvider`.
+
+A mode whose manifest requires consent or a match is never started from a request (INV-2): the
+routes' `create` and `transition` refuse it, and only `create_agreed` / `transition_agreed`, given
+the `Agreement` the consent or matching service reached, start one.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from vvtv.contracts.sessions import (
     TurnView,
 )
 from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import Agreement, Gate, closed_gate, gate_of
 from vvtv.domain.sessions import (
     Abandoned,
     Create,
@@ -46,6 +52,8 @@ from vvtv.media.errors import UnknownProfile
 from vvtv.media.port import MediaProvider, SdpOffer
 from vvtv.sessions.actor import KIND, Act, Caller, Notify, SessionActor, SessionPorts
 from vvtv.sessions.errors import (
+    ConsentRequired,
+    MatchRequired,
     SessionNotFound,
     SessionStateConflict,
     TransitionFailed,
@@ -69,6 +77,7 @@ class _Plan:
 
     mode: str
     ecosystem: str
+    gate: Gate | None  # INV-2: what must open before a session of this mode may exist
     audience_type: AudienceType
     stream_transport: StreamTransport
     intent_label: str
@@ -128,15 +137,46 @@ class Orchestrator:
     # -- the API -----------------------------------------------------------------------------------
 
     async def create(self, principal: Principal, body: CreateSession) -> SessionView:
-        """SES-1: a new session in `body.mode`; config errors are raised before anything exists."""
+        """SES-1: a new session in `body.mode`; config errors are raised before anything exists.
+        A mode that requires consent or a match is refused (INV-2, CNS-6)."""
+        return await self._create(body, (principal.user_id,), agreement=None)
+
+    async def transition(self, principal: Principal, body: TransitionSession) -> TransitionResult:
+        """SES-2: end `from_session_id` and, only if it ended, create its successor (SES-5/7).
+        Into a mode that requires consent or a match, refused before anything ends (INV-2)."""
+        return await self._transition(principal, body, agreement=None)
+
+    # -- for the consent and matching services only (INV-2) ---------------------------------------
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView:
+        """A call the consent (CNS-2) or matching (MAT-2) service agreed, with the agreement's
+        participants; `body.mode`'s gate must be the one the agreement opens."""
+        return await self._create(body, agreement.participants, agreement)
+
+    async def transition_agreed(
+        self, principal: Principal, agreement: Agreement, body: TransitionSession
+    ) -> TransitionResult:
+        """`principal`'s session hands over to an agreed call (party → random holds a
+        placeholder, UI-2); `principal` must be one of the agreement's participants."""
+        # An agreement that does not bind the caller opens nothing for them.
+        bound = agreement if principal.user_id in agreement.participants else None
+        return await self._transition(principal, body, bound)
+
+    # -- create and transition, with or without an agreement --------------------------------------
+
+    async def _create(
+        self, body: CreateSession, participants: tuple[str, ...], agreement: Agreement | None
+    ) -> SessionView:
         plan = self._plan(
             body.mode, body.audience_type, body.stream_transport, body.intent_label,
             body.media_profile,
         )  # fmt: skip
-        return self._view(await self._start(plan, principal.user_id, parent=None))
+        _admit(plan, agreement, path="mode")
+        return self._view(await self._start(plan, participants, parent=None, agreement=agreement))
 
-    async def transition(self, principal: Principal, body: TransitionSession) -> TransitionResult:
-        """SES-2: end `from_session_id` and, only if it ended, create its successor (SES-5/7)."""
+    async def _transition(
+        self, principal: Principal, body: TransitionSession, agreement: Agreement | None
+    ) -> TransitionResult:
         caller = _caller(principal)
         previous = await self._visible(caller, body.from_session_id)
         handover = self._config.modes.modes[previous.mode].transitions.get(body.to_mode)
@@ -149,6 +189,7 @@ class Orchestrator:
             body.to_mode, body.audience_type, body.stream_transport, body.intent_label,
             body.media_profile,
         )  # fmt: skip
+        _admit(plan, agreement, path="to_mode")
         # Two transitions of one session are two messages in its mailbox: the second finds it
         # no longer active and is refused (SES-9).
         ended: Session = await self._registry.ask(
@@ -161,7 +202,8 @@ class Orchestrator:
             raise TransitionFailed(
                 f"Session {previous.id} could not be ended ({ended.state}); nothing was created."
             )
-        created = await self._start(plan, principal.user_id, parent=previous.id)
+        participants = agreement.participants if agreement else (principal.user_id,)
+        created = await self._start(plan, participants, parent=previous.id, agreement=agreement)
         return TransitionResult(
             ended=self._view(ended), session=self._view(created), handover=handover
         )
@@ -254,6 +296,7 @@ class Orchestrator:
         return _Plan(
             mode=mode_name,
             ecosystem=mode.ecosystem,
+            gate=gate_of(mode.policies.requires_consent, mode.policies.requires_match),
             audience_type=audience_type,
             stream_transport=stream_transport,
             intent_label=intent_label,
@@ -263,7 +306,13 @@ class Orchestrator:
             direction_factor=self._config.limits.cost.direction_factor.of(mode.ecosystem),
         )
 
-    async def _start(self, plan: _Plan, user_id: str, parent: str | None) -> Session:
+    async def _start(
+        self,
+        plan: _Plan,
+        participants: tuple[str, ...],
+        parent: str | None,
+        agreement: Agreement | None,
+    ) -> Session:
         session = Session(
             id=uuid.uuid4().hex,
             mode=plan.mode,
@@ -273,7 +322,7 @@ class Orchestrator:
             intent_label=plan.intent_label,
             media_profile=plan.profile,
             webrtc=plan.webrtc,
-            participants=(user_id,),
+            participants=participants,
             policy=PolicySnapshot(
                 config_version=self._config.version,
                 tier=self._config.tier,
@@ -285,6 +334,13 @@ class Orchestrator:
             direction_factor=plan.direction_factor,
         )
         created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
+        if agreement is not None:
+            # The session record does not carry it yet: this line is the trail from call to
+            # invite or match.
+            log.info(
+                "session %s (%s) opened by %s %s",
+                created.id, created.mode, agreement.gate, agreement.ref,
+            )  # fmt: skip
         return created
 
     async def _visible(self, caller: Caller, session_id: str) -> Session:
@@ -324,6 +380,17 @@ class Orchestrator:
 
 def _caller(principal: Principal) -> Caller:
     return Caller(user_id=principal.user_id, is_admin=principal.role == "admin")
+
+
+def _admit(plan: _Plan, agreement: Agreement | None, path: str) -> None:
+    """INV-2, before anything exists or ends: refuse unless the mode's gate is open."""
+    gate = closed_gate(plan.gate, agreement)
+    if gate == "consent":
+        raise ConsentRequired(
+            f"A {plan.mode} session starts only when the person invited accepts.", path=path
+        )
+    if gate == "match":
+        raise MatchRequired(f"A {plan.mode} session starts only from a match.", path=path)
 
 
 @asynccontextmanager

@@ -40,7 +40,8 @@ pytestmark = pytest.mark.slow
 
 ON_AIR_TIMEOUT_S = 60.0  # the first start prepares the reserve clip with ffmpeg
 UI_TIMEOUT_MS = 15_000
-AXE = Path(__file__).resolve().parents[2] / "vvtv/web/ui/node_modules/axe-core/axe.min.js"
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "vvtv/web/ui/node_modules/axe-core/axe.min.js"
 SHOTS = ARTIFACTS / "ui"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
@@ -221,6 +222,16 @@ def test_signup_lands_in_party_with_the_channel_still_playing(
     page.get_by_role("button", name="New here? Create an account").click()
     page.get_by_label("Username").fill("newviewer")
     page.get_by_label("Password").fill(PASSWORD)
+    # The terms being accepted can be read first, in the version the server asks for.
+    terms = channel.get("/modes").json()["client"]["terms_version"]
+    text = (REPO / "config" / "terms" / f"{terms}.txt").read_text()
+    page.get_by_role("button", name="Read the terms of use").click()
+    page.locator(".terms[data-state=ready]").wait_for(timeout=UI_TIMEOUT_MS)
+    assert page.get_by_role("heading", name=f"Terms of use (version {terms})").is_visible()
+    for line in ("1. Who may use Voulezvous", text.split("\n\n")[1].strip()):
+        assert page.locator(".terms-text").get_by_text(line, exact=True).is_visible(), line
+    page.get_by_role("button", name="Back to sign-up").click()
+    assert page.get_by_label("Username").input_value() == "newviewer"  # nothing typed is lost
     page.get_by_label("I am 18 or older").check()
     page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
@@ -455,6 +466,12 @@ def test_layouts_accessibility_and_touch_targets(
         else:
             assert box["width"] < viewport["width"] / 2
         _audit(tab, f"{size}-login-sheet")
+        page.get_by_role("button", name="New here? Create an account").click()
+        page.get_by_role("button", name="Read the terms of use").click()
+        page.locator(".terms[data-state=ready]").wait_for(timeout=UI_TIMEOUT_MS)
+        _audit(tab, f"{size}-terms")
+        page.get_by_role("button", name="Back to sign-up").click()
+        page.get_by_role("button", name="Already have an account? Sign in").click()
 
         _log_in(tab, handle)
         page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)

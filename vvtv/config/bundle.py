@@ -7,6 +7,7 @@ The bundle is the one config object passed into the app (never a global): servic
 from __future__ import annotations
 
 import hashlib
+import re
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from vvtv.config.decode import decode
-from vvtv.config.load import SourceFile, load_source
+from vvtv.config.load import SourceFile, display_path, load_source
 from vvtv.config.merge import clamp_violations, deep_merge
 from vvtv.config.problems import ConfigError, KeyPath, Problem
 from vvtv.config.schema.frozen import ConfigStruct
@@ -36,6 +37,9 @@ MEDIA_FILE = "media-profiles.yaml"
 MODES_FILE = "mode-manifests.yaml"
 TIERS_FILE = "cost-tiers.yaml"
 TELEMETRY_FILE = "telemetry-events.yaml"
+# The text of the terms a signup accepts: terms/<auth.terms_version>.txt beside the YAMLs.
+TERMS_DIR = "terms"
+_TERMS_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 T = TypeVar("T")
 
@@ -51,6 +55,7 @@ class ConfigBundle(msgspec.Struct, frozen=True, kw_only=True):
     tiers: tuple[str, ...]  # every tier the file defines (all of them validated)
     version: str  # policy version: short sha256 of the effective content
     source_dir: Path
+    terms: str  # the text of the terms of use a signup accepts (limits.auth.terms_version)
 
     def profile(self, name: str) -> Profile:
         """The named media profile; KeyError if unknown (SES-11: refuse before any endpoint)."""
@@ -104,8 +109,17 @@ def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBun
             problems += check_limits(limits, locator, media)
         if modes is not None:
             problems += check_flags_cover_modes(modes, sources[MODES_FILE], effective[None][0])
+    # A tier may not change the terms' version (it is fixed): the base names the one text.
+    terms = _load_terms(config_dir, *effective[None], problems) if effective is not None else None
 
-    if problems or media is None or modes is None or telemetry is None or effective is None:
+    if (
+        problems
+        or media is None
+        or modes is None
+        or telemetry is None
+        or effective is None
+        or terms is None
+    ):
         raise ConfigError(problems)
     limits = effective[tier][0]
     return ConfigBundle(
@@ -117,6 +131,7 @@ def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBun
         tiers=tuple(t for t in effective if t is not None),
         version=_version(media, modes, limits, telemetry),
         source_dir=config_dir,
+        terms=terms,
     )
 
 
@@ -127,6 +142,33 @@ def validate_config(config_dir: Path, tier: str | None = None) -> list[Problem]:
     except ConfigError as exc:
         return exc.problems
     return []
+
+
+def _load_terms(
+    config_dir: Path, limits: Limits, at: TierLocator, problems: list[Problem]
+) -> str | None:
+    """The terms' text for `auth.terms_version`; None (and a problem) when no one could read what
+    a signup accepts."""
+    version = limits.auth.terms_version
+    where = ("auth", "terms_version")
+    if not _TERMS_VERSION.fullmatch(version):
+        problems.append(at.problem(where, f"`{version}` must be a plain file name (AUTH-2)"))
+        return None
+    path = config_dir / TERMS_DIR / f"{version}.txt"
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if not text:
+        problems.append(
+            at.problem(
+                where,
+                f"no text for terms version `{version}`: write {display_path(path)} "
+                "(UTF-8), what a signup accepts (AUTH-2)",
+            )
+        )
+        return None
+    return text
 
 
 def _decode(source: SourceFile | None, target: type[T], problems: list[Problem]) -> T | None:

@@ -24,7 +24,7 @@ from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
-from vvtv.web import shell, system
+from vvtv.web import shell, system, terms
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
@@ -65,6 +65,7 @@ def create_app(
     app.register_blueprint(system.routes(runtime, guard))
     app.register_blueprint(telemetry_api.routes(runtime, guard))
     app.register_blueprint(modes_api.routes(runtime.config, guard))
+    app.register_blueprint(terms.routes(runtime.config, guard))
     app.register_blueprint(identity_api.routes(services.identity, services.audit, auth, guard))
     # The channel (LAB-5/8): control admin-only, /live/ and /lab/health public; agents push their
     # status with the shared lab token or an admin's bearer token.

@@ -23,6 +23,11 @@ def test_thumbnail_audio_enabled_in_mapping_form_is_refused(assert_broken: Check
     assert_broken("thumb_audio_enabled_mapping")
 
 
+def test_terms_without_their_text_are_refused(assert_broken: Check) -> None:
+    """CFG-4 / AUTH-2: a signup accepts the terms' version: config/terms/ must hold its text."""
+    assert_broken("terms_text_missing")
+
+
 def test_mobile_tiles_above_desktop_is_refused(assert_broken: Check) -> None:
     """CFG-4: tile limits: mobile never gets more tiles than desktop."""
     assert_broken("tiles_mobile_over_desktop")

@@ -2,11 +2,13 @@
 // hands back to the shell, which lands in Party or in the deep link that asked for a login.
 import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
+import { useRef } from "preact/hooks";
 import { type CopyKey, modeLabel, t } from "../i18n";
 import { ApiError, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { matchRoute } from "../shell/routes";
 import { Sheet } from "./Sheet";
+import { TermsText } from "./TermsText";
 
 type Tab = "login" | "signup";
 
@@ -39,6 +41,9 @@ export function LoginSheet(): JSX.Element {
   const tab = useSignal<Tab>("login");
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
+  // Reading the terms replaces the form's view; the form stays (hidden) with what was typed.
+  const readingTerms = useSignal(false);
+  const readTerms = useRef<HTMLButtonElement>(null);
 
   const next = shell.loginNext.value;
   const wanted = next ? matchRoute(catalog.modes, next)?.mode : undefined;
@@ -65,81 +70,115 @@ export function LoginSheet(): JSX.Element {
   };
 
   const signup = tab.value === "signup";
+  const reading = signup && readingTerms.value;
   return (
-    <Sheet open={shell.loginOpen.value} labelledBy="login-title" onClose={shell.closeLogin}>
-      <h2 id="login-title">{signup ? t("auth.title_signup") : t("auth.title_login")}</h2>
-      {wanted?.requires_auth && (
-        <p class="sheet-lead">
-          {t(signup ? "auth.continue_to_signup" : "auth.continue_to", {
-            mode: modeLabel(wanted.name),
-          })}
-        </p>
+    <Sheet
+      open={shell.loginOpen.value}
+      labelledBy="login-title"
+      onClose={() => {
+        readingTerms.value = false;
+        shell.closeLogin();
+      }}
+    >
+      {reading && (
+        <TermsText
+          onBack={() => {
+            readingTerms.value = false;
+            requestAnimationFrame(() => readTerms.current?.focus());
+          }}
+        />
       )}
-      <form class="form" onSubmit={submit} noValidate={false}>
-        <label class="field">
-          <span>{t("auth.handle")}</span>
-          <input
-            name="handle"
-            required
-            autoComplete="username"
-            autoCapitalize="none"
-            spellcheck={false}
-            aria-describedby={signup ? "handle-hint" : undefined}
-          />
-          {signup && (
-            <small id="handle-hint" class="hint">
-              {t("auth.handle_hint")}
-            </small>
-          )}
-        </label>
-        <label class="field">
-          <span>{t("auth.password")}</span>
-          <input
-            name="password"
-            type="password"
-            required
-            minLength={signup ? settings.password_min_length : undefined}
-            maxLength={settings.password_max_length}
-            autoComplete={signup ? "new-password" : "current-password"}
-            aria-describedby={signup ? "password-hint" : undefined}
-          />
-          {signup && (
-            <small id="password-hint" class="hint">
-              {t("auth.password_hint", { min: settings.password_min_length })}
-            </small>
-          )}
-        </label>
-        {signup && (
-          <>
-            <label class="check">
-              <input name="age" type="checkbox" required />
-              <span>{t("auth.age")}</span>
-            </label>
-            <label class="check">
-              <input name="terms" type="checkbox" required />
-              <span>{t("auth.terms", { version: settings.terms_version })}</span>
-            </label>
-          </>
+      <div class="login" hidden={reading}>
+        {!reading && (
+          <h2 id="login-title">{signup ? t("auth.title_signup") : t("auth.title_login")}</h2>
         )}
-        {error.value && (
-          <p class="form-error" role="alert">
-            {error.value}
+        {wanted?.requires_auth && (
+          <p class="sheet-lead">
+            {t(signup ? "auth.continue_to_signup" : "auth.continue_to", {
+              mode: modeLabel(wanted.name),
+            })}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy.value}>
-          {busy.value ? t("auth.busy") : signup ? t("auth.submit_signup") : t("auth.submit_login")}
+        <form class="form" onSubmit={submit} noValidate={false}>
+          <label class="field">
+            <span>{t("auth.handle")}</span>
+            <input
+              name="handle"
+              required
+              autoComplete="username"
+              autoCapitalize="none"
+              spellcheck={false}
+              aria-describedby={signup ? "handle-hint" : undefined}
+            />
+            {signup && (
+              <small id="handle-hint" class="hint">
+                {t("auth.handle_hint")}
+              </small>
+            )}
+          </label>
+          <label class="field">
+            <span>{t("auth.password")}</span>
+            <input
+              name="password"
+              type="password"
+              required
+              minLength={signup ? settings.password_min_length : undefined}
+              maxLength={settings.password_max_length}
+              autoComplete={signup ? "new-password" : "current-password"}
+              aria-describedby={signup ? "password-hint" : undefined}
+            />
+            {signup && (
+              <small id="password-hint" class="hint">
+                {t("auth.password_hint", { min: settings.password_min_length })}
+              </small>
+            )}
+          </label>
+          {signup && (
+            <>
+              <label class="check">
+                <input name="age" type="checkbox" required />
+                <span>{t("auth.age")}</span>
+              </label>
+              <label class="check">
+                <input name="terms" type="checkbox" required />
+                <span>{t("auth.terms", { version: settings.terms_version })}</span>
+              </label>
+              <button
+                type="button"
+                class="text-button read-terms"
+                ref={readTerms}
+                onClick={() => {
+                  readingTerms.value = true;
+                }}
+              >
+                {t("auth.read_terms")}
+              </button>
+            </>
+          )}
+          {error.value && (
+            <p class="form-error" role="alert">
+              {error.value}
+            </p>
+          )}
+          <button type="submit" class="primary" disabled={busy.value}>
+            {busy.value
+              ? t("auth.busy")
+              : signup
+                ? t("auth.submit_signup")
+                : t("auth.submit_login")}
+          </button>
+        </form>
+        <button
+          type="button"
+          class="text-button"
+          onClick={() => {
+            tab.value = signup ? "login" : "signup";
+            error.value = null;
+          }}
+        >
+          {signup ? t("auth.switch_to_login") : t("auth.switch_to_signup")}
         </button>
-      </form>
-      <button
-        type="button"
-        class="text-button"
-        onClick={() => {
-          tab.value = signup ? "login" : "signup";
-          error.value = null;
-        }}
-      >
-        {signup ? t("auth.switch_to_login") : t("auth.switch_to_signup")}
-      </button>
+      </div>
     </Sheet>
   );
 }

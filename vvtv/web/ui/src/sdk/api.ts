@@ -51,6 +51,8 @@ export function createApi(session: Session) {
     channelStreamUrl: new URL("/live/master.m3u8", window.location.origin).toString(),
     catalog: () => unwrap<ModeCatalog>(client.GET("/modes")),
     channelNow: () => unwrap<ChannelNow>(client.GET("/channel/now")),
+    /** The terms of use a signup accepts, as plain text (the version the catalog names). */
+    terms: () => unwrap<string>(client.GET("/terms", { parseAs: "text" })),
     signup: (handle: string, password: string, termsVersion: string) =>
       unwrap<Tokens>(
         client.POST("/auth/signup", {

@@ -91,6 +91,7 @@ async def open_runtime(
             TokenSigner(load_or_create_key(data_dir), auth.tokens.access_ttl_s),
             Passwords(auth.password),
             clock,
+            actors,
         )
         await identity.load()
         sockets = SocketHub(

@@ -1,10 +1,13 @@
-"""Account rules: roles, who may moderate whom, bans and quarantine, as pure functions."""
+"""Account rules: roles, who may moderate whom, bans and quarantine, as pure functions, and the
+account actor's `decide(account, message)`: one moderation decision at a time, on current state.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["user", "mod", "admin"]
 Access = Literal["public", "user", "mod", "admin"]
@@ -45,3 +48,130 @@ def is_banned(banned_until: str | None, now: datetime) -> bool:
 def is_new_account(created_at: datetime, now: datetime, quarantine_days: float) -> bool:
     """Accounts younger than the configured age are quarantined automatically (MOD-6)."""
     return now - created_at < timedelta(days=quarantine_days)
+
+
+# --- the account actor's state, messages and effects ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    """What moderation decides on: the account actor's state (the rest of the row is not its)."""
+
+    id: str
+    role: Role
+    banned_until: str | None = None
+    ban_reason: str | None = None
+    shadow_quarantine: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    at: datetime
+    by: Principal
+    duration_s: int | None  # None: for good
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unban:
+    at: datetime
+    by: Principal
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetShadowQuarantine:
+    at: datetime
+    by: Principal
+    on: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetRole:
+    """Only admins send it (the route's access rule); the rank rules do not apply to roles."""
+
+    at: datetime
+    by: Principal
+    role: Role
+    reason: str
+
+
+Moderation = Ban | Unban | SetShadowQuarantine | SetRole
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    at: datetime
+    actor_id: str
+    action: str
+    target_id: str
+    reason: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Save:
+    """Write `changed` (Account field names = store columns) and the audit entry, together."""
+
+    account: Account
+    changed: tuple[str, ...]
+    audit: Audit
+
+
+RefusalCode = Literal["user_not_found", "outranked", "not_banned", "own_role"]
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    code: RefusalCode
+    message: str
+
+
+AccountEffect = Save | Refuse
+
+
+def decide(
+    account: Account | None, message: Moderation
+) -> tuple[Account | None, tuple[AccountEffect, ...]]:
+    """The account after `message`, and what to do: save the changed columns, or refuse."""
+    if account is None:
+        return None, (Refuse("user_not_found", "No such user."),)
+    by = message.by
+    if isinstance(message, SetRole):
+        if account.id == by.user_id:
+            return account, (Refuse("own_role", "Ask another admin to change your own role."),)
+        moved: dict[str, Any] = {"from": account.role, "to": message.role}
+        return _save(account, message, "role.change", moved, role=message.role)
+    if not may_moderate(by.role, account.role):
+        return account, (
+            Refuse("outranked", f"A {by.role} cannot act on a {account.role}'s account."),
+        )
+    match message:
+        case Ban(at, _, duration_s, reason):
+            until = (
+                PERMANENT
+                if duration_s is None
+                else (at + timedelta(seconds=duration_s)).isoformat()
+            )
+            detail: dict[str, Any] = {"until": until, "duration_s": duration_s}
+            return _save(account, message, "ban", detail, banned_until=until, ban_reason=reason)
+        case Unban():
+            if account.banned_until is None:
+                return account, (Refuse("not_banned", "That account is not banned."),)
+            was = {"was_until": account.banned_until}
+            return _save(account, message, "unban", was, banned_until=None, ban_reason=None)
+        case SetShadowQuarantine(on=on):
+            action = "quarantine.shadow" if on else "quarantine.lift"
+            return _save(account, message, action, {}, shadow_quarantine=on)
+    raise AssertionError(f"unhandled {message!r}")
+
+
+def _save(
+    account: Account, message: Moderation, action: str, detail: Mapping[str, Any], **changes: Any
+) -> tuple[Account, tuple[AccountEffect, ...]]:
+    # The decision is recorded even when a value does not change (the same role again): the audit
+    # log is of decisions, and the columns it names are written with what they already hold.
+    new = replace(account, **changes)
+    audit = Audit(message.at, message.by.user_id, action, account.id, message.reason, detail)
+    return new, (Save(new, tuple(changes), audit),)

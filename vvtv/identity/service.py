@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from msgspec.structs import replace
-
+from vvtv.actors import Registry
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import (
@@ -29,9 +28,21 @@ from vvtv.contracts.identity import (
     Tokens,
     UserView,
 )
-from vvtv.domain.accounts import PERMANENT, Principal, is_banned, is_new_account, may_moderate
+from vvtv.domain.accounts import (
+    PERMANENT,
+    Moderation,
+    Principal,
+    SetRole,
+    SetShadowQuarantine,
+    Unban,
+    is_banned,
+    is_new_account,
+)
+from vvtv.domain.accounts import Ban as BanAccount
 from vvtv.domain.login_throttle import Outcome, Source
 from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from vvtv.identity.account_actor import KIND as ACCOUNT
+from vvtv.identity.account_actor import AccountActor, AccountPorts
 from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
@@ -51,8 +62,10 @@ class Identity:
         signer: TokenSigner,
         passwords: Passwords,
         clock: WallClock,
+        actors: Registry,
     ) -> None:
         self._store = store
+        self._actors = actors
         self._auth = config.limits.auth
         self._quarantine_days = config.limits.anti_abuse.quarantine.account_age_days
         self._signer = signer
@@ -67,6 +80,8 @@ class Identity:
         self._revoked_sessions: set[str] = set()
         self._blocks: set[tuple[str, str]] = set()
         self._ban_listeners: list[BanListener] = []
+        ports = AccountPorts(store=store, publish=self._publish)
+        actors.register(ACCOUNT, lambda user_id: AccountActor(user_id, ports))
 
     async def load(self) -> None:
         """Fill the in-memory directory from the store (at start)."""
@@ -245,6 +260,9 @@ class Identity:
             until = "for good" if user.banned_until == PERMANENT else f"until {user.banned_until}"
             raise Forbidden(f"This account is banned {until}.", code="banned")
 
+    def _publish(self, user: UserRecord) -> None:
+        self._users[user.id] = user
+
     def _user(self, user_id: str) -> UserRecord:
         user = self._users.get(user_id)
         if user is None:
@@ -311,78 +329,36 @@ class Identity:
         )
 
     # -- moderation ------------------------------------------------------------------------------
+    # Every decision on an account goes through its actor, so two of them never interleave: each
+    # sees the one before it, and writes only the columns it changes.
 
-    def _moderated(self, actor: Principal, target_id: str) -> UserRecord:
-        target = self._user(target_id)
-        if not may_moderate(actor.role, target.role):
-            raise Forbidden(
-                f"A {actor.role} cannot act on a {target.role}'s account.", code="outranked"
-            )
-        return target
-
-    async def _save(self, user: UserRecord, audit: AuditRecord) -> None:
-        await self._store.update_user(user, audit)
-        self._users[user.id] = user
+    async def _moderate(self, message: Moderation, user_id: str) -> UserRecord:
+        self._user(user_id)  # unknown here: 404 without spawning an actor for it
+        record: UserRecord = await self._actors.ask(ACCOUNT, user_id, message)
+        return record
 
     async def ban(self, actor: Principal, body: BanRequest) -> BanView:
-        target = self._moderated(actor, body.user_id)
-        now = self._clock()
-        until = (
-            PERMANENT
-            if body.duration_s is None
-            else (now + timedelta(seconds=body.duration_s)).isoformat()
-        )
-        banned = replace(target, banned_until=until, ban_reason=body.reason)
-        await self._save(
-            banned,
-            AuditRecord(
-                at=now, actor_id=actor.user_id, action="ban", target_id=target.id,
-                reason=body.reason, detail={"until": until, "duration_s": body.duration_s},
-            ),
-        )  # fmt: skip
+        message = BanAccount(self._clock(), actor, body.duration_s, body.reason)
+        banned = await self._moderate(message, body.user_id)
+        until = banned.banned_until
+        assert until is not None  # just banned by this very message
         for listener in self._ban_listeners:
-            await listener(target.id, None if until == PERMANENT else until)
-        return BanView(user_id=target.id, banned_until=until, reason=body.reason)
+            await listener(banned.id, None if until == PERMANENT else until)
+        return BanView(user_id=banned.id, banned_until=until, reason=body.reason)
 
     async def unban(self, actor: Principal, user_id: str, reason: str) -> BanView:
-        target = self._moderated(actor, user_id)
-        if target.banned_until is None:
-            raise Conflict("That account is not banned.", code="not_banned")
-        await self._save(
-            replace(target, banned_until=None, ban_reason=None),
-            AuditRecord(
-                at=self._clock(), actor_id=actor.user_id, action="unban", target_id=target.id,
-                reason=reason, detail={"was_until": target.banned_until},
-            ),
-        )  # fmt: skip
-        return BanView(user_id=target.id, banned_until=None, reason=None)
+        lifted = await self._moderate(Unban(self._clock(), actor, reason), user_id)
+        return BanView(user_id=lifted.id, banned_until=None, reason=None)
 
     async def set_shadow_quarantine(
         self, actor: Principal, user_id: str, on: bool, reason: str
     ) -> QuarantineView:
-        target = self._moderated(actor, user_id)
-        await self._save(
-            replace(target, shadow_quarantine=on),
-            AuditRecord(
-                at=self._clock(), actor_id=actor.user_id,
-                action="quarantine.shadow" if on else "quarantine.lift", target_id=target.id,
-                reason=reason,
-            ),
-        )  # fmt: skip
+        message = SetShadowQuarantine(self._clock(), actor, on, reason)
+        target = await self._moderate(message, user_id)
         return QuarantineView(user_id=target.id, shadow_quarantine=on)
 
     async def set_role(self, actor: Principal, user_id: str, role: Role, reason: str) -> UserView:
-        target = self._user(user_id)
-        if target.id == actor.user_id:
-            raise Forbidden("Ask another admin to change your own role.", code="own_role")
-        changed = replace(target, role=role)
-        await self._save(
-            changed,
-            AuditRecord(
-                at=self._clock(), actor_id=actor.user_id, action="role.change",
-                target_id=target.id, reason=reason, detail={"from": target.role, "to": role},
-            ),
-        )  # fmt: skip
+        changed = await self._moderate(SetRole(self._clock(), actor, role, reason), user_id)
         return self.user_view(changed.id)
 
     def user_view(self, user_id: str) -> UserView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -10,6 +11,9 @@ from vvtv.domain.accounts import Role
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+
+# What moderation may change; the rest of a row is written once, at sign-up.
+_MUTABLE_COLUMNS = frozenset({"role", "banned_until", "ban_reason", "shadow_quarantine"})
 
 
 class HandleTaken(Exception):
@@ -21,7 +25,9 @@ class AccountStore(Protocol):
     async def user_by_id(self, user_id: str) -> UserRecord | None: ...
     async def user_by_handle(self, handle: str) -> UserRecord | None: ...
     async def all_users(self) -> list[UserRecord]: ...
-    async def update_user(self, user: UserRecord, audit: AuditRecord) -> None: ...
+    async def update_account(
+        self, user_id: str, changes: Mapping[str, object], audit: AuditRecord
+    ) -> None: ...
     async def create_auth_session(self, session: AuthSessionRecord) -> None: ...
     async def auth_session_by_refresh(self, refresh_hash: str) -> AuthSessionRecord | None: ...
     async def rotate_refresh(self, session_id: str, old_hash: str, new_hash: str) -> bool: ...
@@ -129,18 +135,20 @@ class SqliteAccountStore:
 
         return await self._db.read(select)
 
-    async def update_user(self, user: UserRecord, audit: AuditRecord) -> None:
-        """Save the account's mutable fields and its audit entry in one transaction."""
+    async def update_account(
+        self, user_id: str, changes: Mapping[str, object], audit: AuditRecord
+    ) -> None:
+        """Save only the `changes` (column -> value) and the audit entry, in one transaction: a
+        column nobody changed keeps what another writer put there."""
+        unknown = set(changes) - _MUTABLE_COLUMNS
+        if unknown or not changes:
+            raise ValueError(f"not mutable columns of users: {sorted(unknown) or 'none given'}")
+        # Column names come from the fixed set above, never from a request.
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
 
         def update(db: sqlite3.Connection) -> None:
-            db.execute(
-                "UPDATE users SET role = ?, banned_until = ?, ban_reason = ?,"
-                " shadow_quarantine = ?, reputation = ? WHERE id = ?",
-                (
-                    user.role, user.banned_until, user.ban_reason, int(user.shadow_quarantine),
-                    user.reputation, user.id,
-                ),
-            )  # fmt: skip
+            db.execute(f"UPDATE users SET {assignments} WHERE id = ?", (*values, user_id))
             append_audit(db, audit)
 
         await self._db.write(update)

@@ -1,0 +1,79 @@
+"""The account actor's pure rules (`vvtv.domain.accounts.decide`), without trio or a store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from vvtv.domain.accounts import (
+    PERMANENT,
+    Account,
+    Ban,
+    Principal,
+    Refuse,
+    Save,
+    SetRole,
+    SetShadowQuarantine,
+    Unban,
+    decide,
+)
+
+AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+ADMIN = Principal(user_id="a", role="admin", auth_session_id="s")
+MOD = Principal(user_id="m", role="mod", auth_session_id="s")
+USER = Account(id="u", role="user")
+
+
+@pytest.mark.req("MOD-3")
+def test_a_ban_saves_only_the_ban_columns_with_its_audit_entry() -> None:
+    account, effects = decide(USER, Ban(AT, MOD, 3600, "spam"))
+    assert account == Account(
+        id="u", role="user", banned_until="2026-11-25T13:00:00+00:00", ban_reason="spam"
+    )
+    (save,) = effects
+    assert isinstance(save, Save)
+    assert save.changed == ("banned_until", "ban_reason")
+    assert (save.audit.action, save.audit.actor_id, save.audit.target_id) == ("ban", "m", "u")
+    assert save.audit.detail == {"until": "2026-11-25T13:00:00+00:00", "duration_s": 3600}
+    forever, _ = decide(USER, Ban(AT, MOD, None, "spam"))
+    assert forever is not None
+    assert forever.banned_until == PERMANENT
+
+
+@pytest.mark.req("AUTH-4")
+@pytest.mark.parametrize(
+    ("account", "message", "code"),
+    [
+        (None, Ban(AT, ADMIN, None, "r"), "user_not_found"),
+        (Account(id="x", role="mod"), Ban(AT, MOD, None, "r"), "outranked"),
+        (Account(id="x", role="admin"), SetShadowQuarantine(AT, ADMIN, True, "r"), "outranked"),
+        (USER, Unban(AT, MOD, "r"), "not_banned"),
+        (Account(id="a", role="admin"), SetRole(AT, ADMIN, "user", "r"), "own_role"),
+    ],
+)
+def test_refusals_change_nothing(
+    account: Account | None, message: Ban | Unban | SetShadowQuarantine | SetRole, code: str
+) -> None:
+    after, effects = decide(account, message)
+    assert after == account
+    assert [type(e) for e in effects] == [Refuse]
+    assert effects[0].code == code  # type: ignore[union-attr]
+
+
+@pytest.mark.req("MOD-4")
+def test_each_decision_writes_its_own_columns_only() -> None:
+    banned = Account(id="u", role="user", banned_until=PERMANENT, ban_reason="spam")
+    for message, changed in (
+        (SetShadowQuarantine(AT, MOD, True, "r"), ("shadow_quarantine",)),
+        (SetRole(AT, ADMIN, "mod", "r"), ("role",)),
+        (Unban(AT, MOD, "r"), ("banned_until", "ban_reason")),
+    ):
+        _, (save,) = decide(banned, message)
+        assert isinstance(save, Save)
+        assert save.changed == changed
+    # Rank is judged on the account as it is now: once made an admin, a mod may not ban it.
+    promoted, _ = decide(banned, SetRole(AT, ADMIN, "admin", "r"))
+    assert promoted is not None
+    _, (refusal,) = decide(promoted, Ban(AT, MOD, None, "r"))
+    assert refusal == Refuse("outranked", "A mod cannot act on a admin's account.")

@@ -1,0 +1,85 @@
+"""The account actor (kind `account`, key = user id): moderation of one account, one decision at a
+time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from msgspec.structs import replace
+
+from vvtv.domain.accounts import Account, Moderation, RefusalCode, Refuse, Save, decide
+from vvtv.errors import Conflict, Forbidden, NotFound, VvtvError
+from vvtv.identity.records import UserRecord
+from vvtv.identity.store import AccountStore
+from vvtv.observability.audit import AuditRecord
+
+KIND = "account"
+
+_REFUSALS: dict[RefusalCode, type[VvtvError]] = {
+    "user_not_found": NotFound,
+    "outranked": Forbidden,
+    "own_role": Forbidden,
+    "not_banned": Conflict,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPorts:
+    store: AccountStore
+    # The guard's directory, written through after each commit, so the next request sees it.
+    publish: Callable[[UserRecord], None]
+
+
+class AccountActor:
+    """Replies with the account's record after the decision; refusals raise."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(self, user_id: str, ports: AccountPorts) -> None:
+        self._id = user_id
+        self._ports = ports
+        self._record: UserRecord | None = None
+
+    async def on_start(self) -> None:
+        # Spawned again after passivation or a crash: the store holds the truth.
+        self._record = await self._ports.store.user_by_id(self._id)
+
+    async def on_stop(self) -> None:
+        return None
+
+    async def handle(self, message: Moderation) -> UserRecord:
+        record = self._record
+        _, effects = decide(None if record is None else _account(record), message)
+        for effect in effects:
+            match effect:
+                case Refuse(code, text):
+                    path = "user_id" if code == "user_not_found" else None
+                    raise _REFUSALS[code](text, code=code, path=path)
+                case Save(account, changed, audit):
+                    assert record is not None  # decide refuses a missing account
+                    changes = {column: getattr(account, column) for column in changed}
+                    await self._ports.store.update_account(
+                        record.id,
+                        changes,
+                        AuditRecord(
+                            at=audit.at, actor_id=audit.actor_id, action=audit.action,
+                            target_id=audit.target_id, reason=audit.reason,
+                            detail=dict(audit.detail),
+                        ),
+                    )  # fmt: skip
+                    record = self._record = replace(record, **changes)
+                    self._ports.publish(record)
+        assert record is not None
+        return record
+
+
+def _account(record: UserRecord) -> Account:
+    return Account(
+        id=record.id,
+        role=record.role,
+        banned_until=record.banned_until,
+        ban_reason=record.ban_reason,
+        shadow_quarantine=record.shadow_quarantine,
+    )

@@ -186,13 +186,79 @@ def _rendition_output(
     ]  # fmt: skip
 
 
-def reserve_clip_args(dest: Path, seconds: float, index: int, width: int, height: int) -> list[str]:
-    """A reserve clip from ffmpeg's test sources: a moving pattern and a tone, one pitch each."""
-    frequency = 330 + 110 * index
+# The slate's look: the UI's dark surfaces and accent. Both background colours stay above
+# blackdetect's pixel threshold (QA), so a slate with little text is never judged black.
+_SLATE_BACKGROUND = ("0x2A1F3D", "0x1D2333")
+_SLATE_ACCENT = "0xFF4F8B"
+_SLATE_TEXT = ("0xF4F2F7", "0xB9B5C6")
+_SLATE_FPS = 5  # only the clock moves, once a second; the ladder repeats frames up to its rate
+# A soft major chord (220, 275, 330 Hz: whole cycles in whole seconds, so clips join cleanly)
+# swelling slowly: QA rejects silence, and loudnorm brings it to the channel's loudness anyway.
+_SLATE_CHORD = (
+    "0.05*(sin(2*PI*220*t)+0.7*sin(2*PI*275*t)+0.5*sin(2*PI*330*t))*(0.8+0.2*sin(2*PI*0.2*t))"
+)
+
+
+def _filter_value(text: str) -> str:
+    """`text` as one filter option's value in a filtergraph: escaped for the option parser
+    (backslash, quote, colon), then for the graph parser (backslash, quote, brackets, comma,
+    semicolon)."""
+    option = re.sub(r"([\\':])", r"\\\1", text)
+    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
+
+
+def _text_size(text: str, width: int, height: int, share: float) -> int:
+    # drawtext cannot fit text to a width: size from an em width of ~0.7 (DejaVu Sans Bold).
+    return max(8, round(min(height * share, 0.85 * width / (0.7 * max(1, len(text))))))
+
+
+def slate_args(
+    dest: Path,
+    seconds: float,
+    index: int,
+    width: int,
+    height: int,
+    *,
+    brand: str,
+    message: str,
+    font: Path | None,
+) -> list[str]:
+    """A reserve clip that looks like the channel's slate: the brand on a dark gradient, the
+    message under an accent rule, and a running clock. A clip made once and looped cannot show
+    the wall time, so the clock counts through the loop (clip `index` starts at
+    `index * seconds`). Without a font, the same slate without text."""
+    rule_y = round(height * 0.56)
+    video = [
+        f"gradients=size={width}x{height}:rate={_SLATE_FPS}:duration={seconds}:speed=0.00001"
+        f":c0={_SLATE_BACKGROUND[0]}:c1={_SLATE_BACKGROUND[1]}:x0=0:y0=0:x1={width}:y1={height}",
+        f"drawbox=x={round(width * 0.4)}:y={rule_y}:w={round(width * 0.2)}"
+        f":h={max(2, height // 180)}:color={_SLATE_ACCENT}:t=fill",
+    ]
+    if font is not None:
+        typeface = _filter_value(str(font))
+        brand_size = _text_size(brand, width, height, 0.12)
+        video.append(
+            f"drawtext=fontfile={typeface}:expansion=none:text={_filter_value(brand)}"
+            f":fontsize={brand_size}:fontcolor={_SLATE_TEXT[0]}:x=(w-tw)/2"
+            f":y={rule_y - round(height * 0.05)}-th"
+        )
+        if message:
+            video.append(
+                f"drawtext=fontfile={typeface}:expansion=none:text={_filter_value(message)}"
+                f":fontsize={_text_size(message, width, height, 0.045)}"
+                f":fontcolor={_SLATE_TEXT[1]}:x=(w-tw)/2:y={rule_y + round(height * 0.05)}"
+            )
+        clock = f"%{{pts:gmtime:{index * seconds:g}:%H\\:%M\\:%S}}"
+        margin = round(height * 0.05)
+        video.append(
+            f"drawtext=fontfile={typeface}:text={_filter_value(clock)}"
+            f":fontsize={round(height / 26)}:fontcolor={_SLATE_TEXT[1]}"
+            f":x=w-tw-{margin}:y=h-th-{margin}"
+        )
+    audio = f"aevalsrc=exprs={_filter_value(_SLATE_CHORD)}:sample_rate=48000:duration={seconds}"
     return [FFMPEG, "-nostdin", "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=48000:duration={seconds}",
-            "-af", "volume=-18dB", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            "-f", "lavfi", "-i", ",".join(video), "-f", "lavfi", "-i", audio,
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-shortest", "-f", "matroska", str(dest)]  # fmt: skip
 
 

@@ -56,9 +56,17 @@ class Preparer:
         self.niceness = limits.encoder_niceness
 
     async def prepare(
-        self, item_id: str, source: Path, ladder: Ladder, card: OwnerCard, *, reserve: bool = False
+        self,
+        item_id: str,
+        source: Path,
+        ladder: Ladder,
+        card: OwnerCard,
+        *,
+        reserve: bool = False,
+        urgent: bool = False,
     ) -> PreparedItem:
-        """The prepared item (from cache when made before); Rejected with a reason, journalled."""
+        """The prepared item (from cache when made before); Rejected with a reason, journalled.
+        `urgent`: nothing airs until it is done, so its ffmpeg runs are not niced."""
         target = target_of(card)
         pid = prepared_id(item_id, ladder, target)
         final = self.media_root / pid
@@ -67,7 +75,10 @@ class Preparer:
             return DECODE_PREPARED.decode(await manifest.read_bytes())
         started = time.perf_counter()
         try:
-            prepared = await self._prepare(item_id, pid, source, ladder, card, target, reserve)
+            niceness = 0 if urgent else self.niceness
+            prepared = await self._prepare(
+                item_id, pid, source, ladder, card, target, reserve, niceness
+            )
         except Rejected as rejected:
             log.warning("QA rejected %s: %s", item_id, rejected)
             if self._metrics is not None:
@@ -93,6 +104,7 @@ class Preparer:
         card: OwnerCard,
         target: ffmpeg.Target,
         reserve: bool,
+        niceness: int,
     ) -> PreparedItem:
         work = self.media_root / f"{pid}.tmp"
         await trio.to_thread.run_sync(shutil.rmtree, work, True)
@@ -110,12 +122,12 @@ class Preparer:
         if not probe.container_ok:
             # No duration in the container (a broken index, a raw stream): rewrite it first.
             fixed = work / "source.mkv"
-            result = await ffmpeg.run(ffmpeg.remux_args(source, fixed), niceness=self.niceness)
+            result = await ffmpeg.run(ffmpeg.remux_args(source, fixed), niceness=niceness)
             if result.returncode != 0:
                 raise Rejected("corrupt", "the container cannot be rewritten")
             source = fixed
         try:
-            analysis = await ffmpeg.analyse(source, target, probe.has_audio, niceness=self.niceness)
+            analysis = await ffmpeg.analyse(source, target, probe.has_audio, niceness=niceness)
         except ffmpeg.ToolFailed as error:
             raise Rejected("corrupt", error.detail) from None
         if verdict := analysis_verdict(
@@ -133,7 +145,7 @@ class Preparer:
         )
         try:
             await ffmpeg.run_with_progress(
-                args, probe.duration_s, self._progress, niceness=self.niceness
+                args, probe.duration_s, self._progress, niceness=niceness
             )
         except ffmpeg.ToolFailed as error:
             raise Rejected("corrupt", error.detail) from None

@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,8 +44,8 @@ from lab_agent.playout_queue import BroadcastQueue, queue_health
 from lab_agent.policy import PolicyService
 from lab_agent.prepare import Preparer
 from lab_agent.prepared import PreparedItem
-from lab_agent.reserve import VIDEO_SUFFIXES, prepare_reserve
-from lab_agent.settings import LabSettings
+from lab_agent.reserve import VIDEO_SUFFIXES, Slate, reserve_items
+from lab_agent.settings import LabSettings, Ladder
 from lab_agent.sources import HttpOrFileSource, MediaSource
 from lab_agent.status import StatusSink
 from lab_agent.store import LabStore
@@ -54,6 +55,8 @@ from lab_agent.transmitter import OnItem, Transmitter
 log = logging.getLogger(__name__)
 
 PipelineState = Literal["running", "stopped", "failed"]
+# The reserve loop's clips for a ladder and OwnerCard, each as soon as it is prepared.
+ReserveItems = Callable[[Ladder, OwnerCard], AsyncGenerator[PreparedItem, None]]
 
 # What `catalog.derive_id` leaves of a source's file name: its extension and a short hash.
 _FILE_SUFFIX = re.compile(
@@ -131,6 +134,7 @@ class LabRuntime:
         *,
         sink: StatusSink | None = None,
         seed: int = 0,
+        reserve: ReserveItems | None = None,
     ) -> None:
         self.settings = settings
         self.paths = LabPaths(settings.data_dir)
@@ -143,6 +147,7 @@ class LabRuntime:
         self.metrics = metrics
         self.clock = clock
         self.sink = sink
+        self._reserve_items = reserve or self._prepared_reserve
         self.queue = BroadcastQueue()
         self.pipeline = Pipeline(
             settings, catalog, policy, fetcher, preparer, self.queue, clock,
@@ -169,6 +174,7 @@ class LabRuntime:
         audit: Audit | None = None,
         sink: StatusSink | None = None,
         seed: int = 0,
+        reserve: ReserveItems | None = None,
     ) -> LabRuntime:
         """Open the store (migrating it) and load the OwnerCard; nothing airs until `run`."""
         clock = clock or SystemClock()
@@ -189,7 +195,7 @@ class LabRuntime:
         preparer = Preparer(paths.media, limits, SqliteJournal(store, clock), metrics)
         return cls(
             settings, store, audit, Catalog(store, clock), policy, fetcher, preparer, metrics,
-            clock, sink=sink, seed=seed,
+            clock, sink=sink, seed=seed, reserve=reserve,
         )  # fmt: skip
 
     def close(self) -> None:
@@ -198,15 +204,16 @@ class LabRuntime:
     # -- running
 
     async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Prepare the reserve loop, put the channel on air, start the pipeline; report health.
-        `task_status.started()` once the first segment is on air."""
+        """Put the channel on air as soon as the first reserve clip is prepared (the others are
+        made while it airs), start the pipeline; report health. `task_status.started()` once the
+        first segment is on air."""
         card = self.policy.snapshot().card
         ladder = self.settings.ladder(card.ladder)
         limits = self.settings.limits
-        reserve = await prepare_reserve(
-            self.preparer, self.paths.reserve, limits.reserve_clips, limits.reserve_clip_s,
-            ladder, card,
-        )  # fmt: skip
+        reserve = self._reserve_items(ladder, card)
+        first = await anext(reserve, None)
+        if first is None:
+            raise RuntimeError(f"no reserve clip in {self.paths.reserve} passes QA (LAB-6)")
         self.transmitter = Transmitter(
             self.paths.live,
             [
@@ -216,7 +223,7 @@ class LabRuntime:
             ladder.segment_s,
             ladder.window_segments,
             self.queue,
-            reserve,
+            [first],
             self.pipeline_up,
             self.clock,
             resume_slack_s=limits.emergency_resume_slack_s,
@@ -226,10 +233,38 @@ class LabRuntime:
         )
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            await nursery.start(self._run_transmitter)
+            # Up before the first tick, so the first airing's reason is not "pipeline down".
             self._start_pipeline()
+            await nursery.start(self._run_transmitter)
+            nursery.start_soon(self._complete_reserve, reserve)
             task_status.started()
+            if not await self.catalog.items():
+                log.info(
+                    "the catalog is empty, so the channel airs its reserve loop: add media with "
+                    "`vvtv lab --data %s add FILE_OR_URL`",
+                    self.settings.data_dir,
+                )
             await self._report_loop()
+
+    def _prepared_reserve(
+        self, ladder: Ladder, card: OwnerCard
+    ) -> AsyncGenerator[PreparedItem, None]:
+        limits = self.settings.limits
+        return reserve_items(
+            self.preparer, self.paths.reserve, Slate.of(limits), limits.reserve_clips,
+            limits.reserve_clip_s, ladder, card,
+        )  # fmt: skip
+
+    async def _complete_reserve(self, reserve: AsyncGenerator[PreparedItem, None]) -> None:
+        transmitter = self.transmitter
+        assert transmitter is not None
+        async with aclosing(reserve):
+            try:
+                async for item in reserve:
+                    transmitter.add_reserve(item)
+            except Exception:
+                # The loop goes on with the clips it has; the channel stays on air.
+                log.exception("the reserve loop airs %d clip(s) only", len(transmitter.reserve))
 
     def pipeline_up(self) -> bool:
         return self.pipeline_state == "running"
@@ -328,7 +363,9 @@ class LabRuntime:
             alerting = status.queue_health in ("alert", "empty")
             self.metrics.queue_alert.set(1 if alerting else 0)
             if alerting and previous not in ("alert", "empty"):
-                log.warning("LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
+                # With an empty catalog there is nothing to queue: the slate is expected.
+                level = logging.WARNING if await self.catalog.items() else logging.DEBUG
+                log.log(level, "LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
             previous = status.queue_health
             if self.sink is not None:
                 await self.sink.push(self.report(status))

@@ -103,6 +103,16 @@ class Transmitter:
     def on_air(self) -> Source | None:
         return self.cursor.source if self.cursor is not None else None
 
+    @property
+    def reserve(self) -> tuple[PreparedItem, ...]:
+        return self._reserve
+
+    def add_reserve(self, item: PreparedItem) -> None:
+        """One more clip for the reserve loop: the channel airs its first clip while the others
+        are made."""
+        if all(clip.prepared_id != item.prepared_id for clip in self._reserve):
+            self._reserve = (*self._reserve, item)
+
     async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Publish forever; `task_status.started()` after the first segment is on air."""
         self._write_master()
@@ -185,12 +195,18 @@ class Transmitter:
 
     def _switched(self, source: Source) -> None:
         now = trio.current_time()
+        # Going on air on the reserve (nothing prepared yet at start) is expected; only leaving
+        # the plan for it is an emergency.
+        emergency = source == "reserve" and bool(self.switches)
         self.switches.append((now, source))
         self.reserve_since = now if source == "reserve" else None
         if self._metrics is not None:
             self._metrics.emergency.set(1 if source == "reserve" else 0)
             self._metrics.emergency_switches.labels(source).inc()
-        log.warning("on air: %s", "reserve loop (emergency)" if source == "reserve" else "plan")
+        if emergency:
+            log.warning("on air: reserve loop (emergency)")
+        else:
+            log.info("on air: %s", "reserve loop" if source == "reserve" else "plan")
 
     async def _announce(self, item: PreparedItem, source: Source, program_date: float) -> None:
         if self._on_item is None:

@@ -4,11 +4,14 @@ clock: sliding window, discontinuities, program date times and sequence numbers.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import trio
+import trio.testing
 
 from lab_agent.clock import TrioWallClock
 from lab_agent.playlist import LiveWindow, Variant, append, next_program_date, render_media
@@ -154,3 +157,32 @@ async def test_master_playlist_lists_every_rendition(
     master = (tmp_path / "master.m3u8").read_text()
     assert "BANDWIDTH=2000000,RESOLUTION=1280x720\nhi/index.m3u8" in master
     assert "lo/index.m3u8" in master
+
+
+async def test_only_leaving_the_plan_for_the_reserve_logs_a_warning(
+    tmp_path: Path, autojump_clock: trio.testing.MockClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """LAB-6: going on air on the reserve loop at start (nothing prepared yet) is expected and
+    logged as INFO, like the plan's return; the plan giving way to the reserve is an emergency."""
+    caplog.set_level(logging.INFO, logger="lab_agent.transmitter")
+    queue = BroadcastQueue()
+    pipeline = Pipeline()
+    transmitter = make_transmitter(tmp_path, queue, pipeline)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(transmitter.run)  # an empty queue: on the reserve
+        for name in ("a", "b", "c"):
+            queue.push(fake_prepared(name, 3))
+        await trio.sleep(8)  # past the min dwell, with the resume slack: on plan
+        pipeline.up = False
+        await trio.sleep(4)
+        nursery.cancel_scope.cancel()
+    switches = [
+        (record.levelno, record.getMessage())
+        for record in caplog.records
+        if record.getMessage().startswith("on air")
+    ]
+    assert switches == [
+        (logging.INFO, "on air: reserve loop"),
+        (logging.INFO, "on air: plan"),
+        (logging.WARNING, "on air: reserve loop (emergency)"),
+    ]

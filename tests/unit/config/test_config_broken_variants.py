@@ -186,3 +186,8 @@ def test_a_trusted_proxy_must_be_an_ip_network(assert_broken: Check) -> None:
 def test_one_address_gets_no_more_guesses_than_every_address(assert_broken: Check) -> None:
     """CFG-4 / AUTH-1: the per-(account, address) lockout trips before the per-account one."""
     assert_broken("login_address_window_over_account")
+
+
+def test_the_reserve_slate_needs_a_brand(assert_broken: Check) -> None:
+    """CFG-4 / LAB-6: the generated reserve slate shows the brand: it may not be empty."""
+    assert_broken("slate_brand_empty")

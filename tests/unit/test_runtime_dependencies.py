@@ -47,4 +47,3 @@ def test_every_third_party_import_of_the_product_is_a_runtime_dependency() -> No
         if not runtime & {_normalise(d) for d in distributions.get(module, [module])}
     }
     assert not missing, f"imported by the product but not in [project].dependencies: {missing}"
-

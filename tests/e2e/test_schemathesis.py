@@ -1,9 +1,14 @@
 """No input produces a 500 or breaks the documented schemas: schemathesis over /openapi.json
 against a real `vvtv serve`, anonymously and then as an admin (so the guarded routes are
-exercised past the guard too)."""
+exercised past the guard too, on a real account).
+
+Every integer is published with its bounds (config's where they are policy), so the coverage
+phase sends each bound and one past it: a bound the server does not enforce shows up as a 2xx
+for negative data or a 500, e.g. a ban too long to compute or an id SQLite cannot hold."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,9 +22,12 @@ from tests.server_process import REPO, ServerProcess, cheap_hashing_config, star
 pytestmark = [pytest.mark.slow, pytest.mark.req("INV-9")]
 
 PASSWORD = "correct horse battery"
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
 
-def _schemathesis(server: ServerProcess, workdir: Path, *extra: str) -> None:
+def _schemathesis(
+    server: ServerProcess, workdir: Path, *extra: str, env: dict[str, str] | None = None
+) -> None:
     schemathesis = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     result = subprocess.run(
         [
@@ -27,7 +35,7 @@ def _schemathesis(server: ServerProcess, workdir: Path, *extra: str) -> None:
             "--max-examples", "40", "--seed", "20261125",
             "--report-dir", str(workdir / "report"), *extra,
         ],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
         cwd=workdir,  # its example cache stays with this run
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
@@ -68,6 +76,12 @@ def test_an_admin_cannot_break_the_auth_and_admin_routes(
         tokens = httpx.post(
             f"{server.url}/auth/login", json={"handle": "fuzzadmin", "password": PASSWORD}
         ).json()
+        terms = httpx.get(f"{server.url}/modes").json()["client"]["terms_version"]
+        victim = httpx.post(
+            f"{server.url}/auth/signup",
+            json={"handle": "fuzzvictim", "password": PASSWORD, "age_confirmed": True,
+                  "terms_version": terms},
+        ).json()["user"]["id"]  # fmt: skip
         _schemathesis(
             server,
             tmp_path,
@@ -78,6 +92,7 @@ def test_an_admin_cannot_break_the_auth_and_admin_routes(
             # (18.0 for an integer, which our strict decoder refuses): JSON Schema cannot state
             # them, so "schema-valid yet refused" is expected here. Every other check stays on.
             "--exclude-checks", "positive_data_acceptance",
+            env={"SCHEMATHESIS_HOOKS": str(HOOKS), "VVTV_FUZZ_USER_ID": victim},
         )  # fmt: skip
     finally:
         assert server.stop() == 0

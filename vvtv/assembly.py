@@ -109,7 +109,9 @@ async def open_runtime(
         )
         try:
             async with (
-                open_local_sfu(config, data_dir=data_dir, registry=runtime.metrics.registry) as sfu,
+                open_local_sfu(
+                    config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
+                ) as sfu,
                 open_orchestrator(
                     actors,
                     config,

@@ -1,9 +1,7 @@
-"""Small steps the identity tests share: sign up, sign in, headers, a wall clock we move."""
+"""Small steps the identity tests share: sign up, sign in, headers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart.typing import TestClientProtocol as HttpClient
@@ -13,19 +11,6 @@ from vvtv.domain.accounts import Role
 
 PASSWORD = "correct horse battery"
 TERMS = "2026-11"
-
-
-@dataclass
-class ManualClock:
-    """A wall clock that moves only when told to."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def bearer(tokens: dict[str, Any], device_id: str | None = None) -> dict[str, str]:

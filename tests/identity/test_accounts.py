@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, TERMS, ManualClock, bearer, signup
+from tests.identity.helpers import PASSWORD, TERMS, bearer, signup
 from vvtv.assembly import open_runtime
+from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 from vvtv.web.app import create_app
 

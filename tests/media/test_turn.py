@@ -12,12 +12,14 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import trio
 from aioice import stun, turn
 
+from vvtv.clock import ManualClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret, turn_rest_credentials
 
@@ -50,7 +52,9 @@ def test_secret_comes_from_env_else_a_generated_file(
 def test_issuer_uses_the_configured_ttl_and_url(config_bundle: ConfigBundle) -> None:
     """MED-1: TTL and URL come from config (INV-6)."""
     limits = config_bundle.limits.media.turn
-    creds = TurnCredentialIssuer(limits, "k", lambda: 100.0).issue("s")
+    creds = TurnCredentialIssuer(
+        limits, "k", ManualClock(datetime.fromtimestamp(100.0, UTC))
+    ).issue("s")
     assert creds.expires_at == 100 + int(limits.credential_ttl_s)
     assert creds.urls == (limits.url,)
 
@@ -109,7 +113,7 @@ async def test_coturn_allocates_a_relay_with_rest_credentials(
     """MED-1: coturn (use-auth-secret) accepts the issued credentials and allocates a relay;
     a wrong password and an expired username are refused."""
     port, secret = coturn
-    issuer = TurnCredentialIssuer(config_bundle.limits.media.turn, secret, time.time)
+    issuer = TurnCredentialIssuer(config_bundle.limits.media.turn, secret, utc_now)
     good = issuer.issue("session-42")
     relayed = await trio.to_thread.run_sync(
         asyncio.run, _allocate(port, good.username, good.credential)

@@ -8,15 +8,13 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 
+from vvtv.clock import WallClock
 from vvtv.config.schema.limits import TurnLimits
 from vvtv.media.port import TurnCredentials
 
 _SECRET_BYTES = 32
-
-WallClock = Callable[[], float]  # unix seconds, e.g. time.time
 
 
 def turn_rest_credentials(
@@ -72,7 +70,7 @@ class TurnCredentialIssuer:
         return turn_rest_credentials(
             self._secret,
             session_id,
-            now=self._wall_clock(),
+            now=self._wall_clock().timestamp(),
             ttl_s=self._limits.credential_ttl_s,
             urls=(self._limits.url,),
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.bridge import AsyncioThread
@@ -36,7 +36,7 @@ from vvtv.media.port import (
     TurnCredentials,
 )
 from vvtv.media.profiles import ProfileCatalog
-from vvtv.media.turn import TurnCredentialIssuer, WallClock, load_turn_secret
+from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret
 
 
 class LocalSFU:
@@ -101,7 +101,7 @@ async def open_local_sfu(
     data_dir: Path,
     registry: CollectorRegistry | None = None,
     options: SfuOptions | None = None,
-    wall_clock: WallClock = time.time,
+    wall_clock: WallClock = utc_now,
 ) -> AsyncIterator[LocalSFU]:
     """Start the SFU thread; on exit revoke every session, stop the thread and its encoders."""
     options = options or SfuOptions()

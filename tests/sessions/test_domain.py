@@ -26,9 +26,9 @@ from vvtv.domain.sessions import (
     Message,
     Persist,
     Refuse,
+    RevocationFailed,
     Revoked,
     RevokeEndpoints,
-    RevokeFailed,
     Session,
     allowed,
     decide,
@@ -70,7 +70,7 @@ MESSAGES: dict[str, Message] = {
     "heartbeat_timeout": HeartbeatTimeout(T0),
     "abandoned": Abandoned(T0),
     "revoked": Revoked(T0),
-    "revoke_failed": RevokeFailed(T0, "boom"),
+    "revoke_failed": RevocationFailed(T0, "boom"),
 }
 
 # (state, message) -> the state after it; anything not listed is refused and changes nothing.
@@ -153,7 +153,7 @@ def test_ending_revokes_and_disarms() -> None:
 
 def test_revoke_failure_alerts() -> None:
     """SES-10 (the rule): a failed revoke makes the session `failed` and raises an alert."""
-    new, effects = decide(session("ending"), RevokeFailed(T0, "sfu gone"))
+    new, effects = decide(session("ending"), RevocationFailed(T0, "sfu gone"))
     assert new is not None
     assert new.state == "failed"
     assert Alert("s1", "sfu gone") in effects

@@ -150,7 +150,7 @@ class Revoked:
 
 
 @dataclass(frozen=True, slots=True)
-class RevokeFailed:
+class RevocationFailed:
     at: datetime
     error: str
 
@@ -164,7 +164,7 @@ Message = (
     | HeartbeatTimeout
     | Abandoned
     | Revoked
-    | RevokeFailed
+    | RevocationFailed
 )
 
 # --- effects (what the actor must do, in order) --------------------------------------------------
@@ -279,7 +279,7 @@ def decide(session: Session | None, message: Message) -> Decision:
             return session, (RevokeEndpoints(session.id, session.webrtc),)
         case Revoked(at) if session.state == "ending":
             return _finish(session, at, "ended", ())
-        case RevokeFailed(at, error) if session.state == "ending":
+        case RevocationFailed(at, error) if session.state == "ending":
             return _finish(session, at, "failed", (Alert(session.id, error),))
     return session, (
         Refuse("invalid_state", f"The session is {session.state}; this is not possible now."),

@@ -41,7 +41,7 @@ from vvtv.web.routing import Guard, current_principal, endpoint
 
 def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard) -> Blueprint:
     """`limits`: the configured maxima of a ban's length and an audit page, enforced here and
-    published by `vvtv.identity.schema`."""
+    published by `vvtv.identity.openapi`."""
     bp = Blueprint("identity", __name__)
 
     @endpoint(

@@ -24,9 +24,9 @@ from vvtv.domain.sessions import (
     Message,
     Persist,
     Refuse,
+    RevocationFailed,
     Revoked,
     RevokeEndpoints,
-    RevokeFailed,
     Session,
     decide,
     may_act,
@@ -140,7 +140,7 @@ class SessionActor:
                 except NotFound:
                     pass  # the provider holds nothing for it (e.g. a process ago): nothing to undo
                 except VvtvError as error:
-                    return RevokeFailed(ports.clock(), error.message), None
+                    return RevocationFailed(ports.clock(), error.message), None
                 return Revoked(ports.clock()), None
             case EmitState(participants, session_id, state, reason):
                 if ports.notify is not None:

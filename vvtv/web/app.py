@@ -18,12 +18,12 @@ from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
-from vvtv.identity.schema import schema_overrides as identity_schemas
+from vvtv.identity.openapi import schema_overrides as identity_schemas
 from vvtv.modes import api as modes_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
-from vvtv.telemetry.schema import schema_overrides as telemetry_schemas
+from vvtv.telemetry.openapi import schema_overrides as telemetry_schemas
 from vvtv.web import shell, system, terms
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers

@@ -26,6 +26,8 @@ from vvtv.identity.tokens import TokenSigner, load_or_create_key
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.runtime import Runtime
+from vvtv.sessions.actor import SessionPorts
+from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.store import open_database
@@ -115,12 +117,14 @@ async def open_runtime(
                 open_orchestrator(
                     actors,
                     config,
-                    sfu,
-                    SqliteSessionStore(database),
-                    clock,
-                    runtime.metrics.registry,
-                    notify=sockets.push,
-                    policy_version=lab.policy.current_version,
+                    SessionPorts(
+                        provider=sfu,
+                        store=SqliteSessionStore(database),
+                        clock=clock,
+                        metrics=SessionMetrics(runtime.metrics.registry),
+                        notify=sockets.push,
+                        policy_version=lab.policy.current_version,
+                    ),
                 ) as sessions,
             ):
                 # Sessions a dead process left open are ended and their endpoints revoked.

@@ -20,6 +20,8 @@ from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement, Gate, gate_of
 from vvtv.media.fake import FakeMediaProvider
+from vvtv.sessions.actor import SessionPorts
+from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import MemorySessionStore
 
@@ -79,7 +81,14 @@ async def world(config_bundle: ConfigBundle) -> AsyncIterator[World]:
     async with (
         open_registry(actor_settings(config_bundle)) as actors,
         open_orchestrator(
-            actors, config_bundle, provider, store, trio_wall_clock, metrics
+            actors,
+            config_bundle,
+            SessionPorts(
+                provider=provider,
+                store=store,
+                clock=trio_wall_clock,
+                metrics=SessionMetrics(metrics),
+            ),
         ) as sessions,
     ):
         yield World(sessions, provider, store, actors, metrics)

@@ -8,12 +8,13 @@ from typing import get_args
 
 import pytest
 
-from vvtv.contracts.sessions import PolicySnapshot, SessionState
+from vvtv.contracts.sessions import PolicySnapshot, SessionOffer, SessionState
 from vvtv.domain.agreements import Agreement, Gate, closed_gate, gate_of
 from vvtv.domain.sessions import (
     TRANSITIONS,
     Abandoned,
     Alert,
+    AnswerOffer,
     ArmHeartbeat,
     Create,
     CreateEndpoints,
@@ -23,9 +24,12 @@ from vvtv.domain.sessions import (
     EndpointsReady,
     Heartbeat,
     HeartbeatTimeout,
+    IssueTurn,
     Message,
+    Offer,
     Persist,
     Refuse,
+    RequestTurn,
     RevocationFailed,
     Revoked,
     RevokeEndpoints,
@@ -71,6 +75,8 @@ MESSAGES: dict[str, Message] = {
     "abandoned": Abandoned(T0),
     "revoked": Revoked(T0),
     "revoke_failed": RevocationFailed(T0, "boom"),
+    "offer": Offer("u1", SessionOffer(role="publish", sdp="v=0")),
+    "request_turn": RequestTurn(),
 }
 
 # (state, message) -> the state after it; anything not listed is refused and changes nothing.
@@ -82,6 +88,9 @@ EXPECTED: dict[tuple[SessionState | None, str], SessionState | str] = {
     ("creating", "abandoned"): "ending",
     ("active", "end"): "ending",
     ("active", "heartbeat"): "=",
+    # Signalling is answered only while media may flow.
+    ("active", "offer"): "=",
+    ("active", "request_turn"): "=",
     ("active", "heartbeat_timeout"): "ending",
     ("active", "abandoned"): "ending",
     ("ending", "abandoned"): "=",
@@ -157,6 +166,20 @@ def test_revoke_failure_alerts() -> None:
     assert new is not None
     assert new.state == "failed"
     assert Alert("s1", "sfu gone") in effects
+
+
+def test_signalling_asks_the_provider_only_while_active() -> None:
+    """Signalling goes through the session's owner: answered in turn with its transitions, so an
+    offer that arrives after the end is refused with the state, never sent to the provider."""
+    offer = SessionOffer(role="subscribe", sdp="v=0")
+    active = session("active")
+    assert decide(active, Offer("u1", offer)) == (active, (AnswerOffer("s1", "u1", offer),))
+    assert decide(active, RequestTurn()) == (active, (IssueTurn("s1"),))
+    ending = session("ending")
+    assert decide(ending, Offer("u1", offer)) == (
+        ending,
+        (Refuse("invalid_state", "Session s1 is ending."),),
+    )
 
 
 def test_egress_estimate() -> None:

@@ -16,10 +16,18 @@ import trio.testing
 from tests.sessions.conftest import ADMIN, ANA, BOB, World, agreed, gates
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent
-from vvtv.contracts.sessions import CreateSession, EndSession, TransitionSession
+from vvtv.contracts.sessions import (
+    CreateSession,
+    EndSession,
+    SessionAnswer,
+    SessionOffer,
+    SessionView,
+    TransitionSession,
+)
 from vvtv.domain.agreements import Gate
 from vvtv.errors import Forbidden
 from vvtv.media.errors import UnknownProfile
+from vvtv.media.port import SdpAnswer, SdpOffer
 from vvtv.sessions.errors import (
     ConsentRequired,
     MatchRequired,
@@ -41,6 +49,8 @@ def create(mode: str = "party", profile: str | None = None) -> CreateSession:
         media_profile=profile,
     )
 
+
+OFFER = SessionOffer(role="publish", sdp="v=0")
 
 REFUSAL: dict[Gate, type[Forbidden]] = {"consent": ConsentRequired, "match": MatchRequired}
 
@@ -247,6 +257,12 @@ async def test_only_participants_or_an_admin_see_or_act(world: World) -> None:
     with pytest.raises(SessionNotFound):
         await world.sessions.transition(BOB, transition(view.id))
     with pytest.raises(SessionNotFound):
+        await world.sessions.answer(BOB, view.id, OFFER)
+    with pytest.raises(SessionNotFound):
+        await world.sessions.turn(BOB, view.id)
+    with pytest.raises(SessionNotFound):
+        await world.sessions.answer(ANA, "no-such-session", OFFER)
+    with pytest.raises(SessionNotFound):
         await world.sessions.get(ANA, "no-such-session")
     with pytest.raises(SessionNotFound):
         await world.sessions.end(ANA, "no-such-session", EndSession())
@@ -264,6 +280,55 @@ async def test_ending_twice_is_refused(world: World) -> None:
     assert view.id not in world.provider.sessions
     with pytest.raises(SessionStateConflict):
         await world.sessions.end(ANA, view.id, EndSession())
+
+
+async def test_signalling_waits_its_turn_with_the_sessions_transitions(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signalling goes through the session's owner: an end that arrives while an offer is being
+    answered revokes the endpoints after the answer, never under it; later offers are refused."""
+    view = await world.sessions.create(ANA, create("party"))
+    release = trio.Event()
+    provider_answer = world.provider.answer
+
+    async def slow_answer(offer: SdpOffer) -> SdpAnswer:
+        await release.wait()
+        return await provider_answer(offer)
+
+    monkeypatch.setattr(world.provider, "answer", slow_answer)
+    answered: list[SessionAnswer] = []
+    ended: list[SessionView] = []
+
+    async def offer() -> None:
+        answered.append(await world.sessions.answer(ANA, view.id, OFFER))
+
+    async def end() -> None:
+        ended.append(await world.sessions.end(ANA, view.id, EndSession()))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(offer)
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.start_soon(end)
+        await trio.testing.wait_all_tasks_blocked()
+        assert "revoke_endpoints" not in [call.method for call in world.provider.calls]
+        release.set()
+    assert [call.method for call in world.provider.calls] == [
+        "create_webrtc_endpoints",
+        "answer",
+        "revoke_endpoints",
+    ]
+    assert [a.role for a in answered] == ["publish"]
+    assert [e.state for e in ended] == ["ended"]
+    with pytest.raises(SessionStateConflict):
+        await world.sessions.answer(ANA, view.id, OFFER)
+    with pytest.raises(SessionStateConflict):
+        await world.sessions.turn(ANA, view.id)
+
+
+async def test_turn_credentials_name_the_session(world: World) -> None:
+    view = await world.sessions.create(ANA, create("party"))
+    credentials = await world.sessions.turn(ANA, view.id)
+    assert credentials.username.endswith(view.id)
 
 
 async def test_socket_heartbeat_is_acknowledged(world: World, config_bundle: ConfigBundle) -> None:

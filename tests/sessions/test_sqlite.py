@@ -14,14 +14,25 @@ from vvtv.assembly import actor_settings
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.contracts.sessions import EndSession
 from vvtv.media.fake import FakeMediaProvider
+from vvtv.sessions.actor import SessionPorts
+from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
-from vvtv.store import open_database
+from vvtv.store import Database, open_database
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
 STORE = msgspec.structs.asdict(
     build_runtime_config(Path(__file__).resolve().parents[2] / "config").limits.runtime.store
 )
+
+
+def ports(provider: FakeMediaProvider, database: Database) -> SessionPorts:
+    return SessionPorts(
+        provider=provider,
+        store=SqliteSessionStore(database),
+        clock=trio_wall_clock,
+        metrics=SessionMetrics(CollectorRegistry()),
+    )
 
 
 async def test_reconcile_ends_what_a_dead_process_left_running(
@@ -35,8 +46,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         open_database(path, **STORE) as database,
         open_registry(settings) as actors,
         open_orchestrator(
-            actors, config_bundle, FakeMediaProvider(profiles), SqliteSessionStore(database),
-            trio_wall_clock, CollectorRegistry(),
+            actors, config_bundle, ports(FakeMediaProvider(profiles), database)
         ) as sessions,
     ):  # fmt: skip
         left = [(await sessions.create(ANA, create("party"))).id for _ in range(2)]
@@ -47,10 +57,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
     async with (
         open_database(path, **STORE) as database,
         open_registry(settings) as actors,
-        open_orchestrator(
-            actors, config_bundle, provider, SqliteSessionStore(database), trio_wall_clock,
-            CollectorRegistry(),
-        ) as sessions,
+        open_orchestrator(actors, config_bundle, ports(provider, database)) as sessions,
     ):  # fmt: skip
         store = SqliteSessionStore(database)
         assert sorted(s.id for s in await store.unfinished()) == sorted(left)
@@ -74,8 +81,7 @@ async def test_store_records_profile_start_end_and_egress(
         open_database(tmp_path / "vvtv.sqlite3", **STORE) as database,
         open_registry(actor_settings(config_bundle)) as actors,
         open_orchestrator(
-            actors, config_bundle, FakeMediaProvider(config_bundle.media.profiles),
-            SqliteSessionStore(database), trio_wall_clock, CollectorRegistry(),
+            actors, config_bundle, ports(FakeMediaProvider(config_bundle.media.profiles), database)
         ) as sessions,
     ):  # fmt: skip
         view = await sessions.create_agreed(agreed("match", "ana", "bob"), create("random"))

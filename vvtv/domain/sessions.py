@@ -8,7 +8,9 @@
 created (or that a dead process left half-made) still goes through `ending`, so whatever the
 provider may hold is revoked the same way as for any other session. `ended` and `failed` are final.
 Every decision is a new `Session` value plus effects (values) that the actor performs in order;
-a message the table forbids yields only a `Refuse` and leaves the session untouched.
+a message the table forbids yields only a `Refuse` and leaves the session untouched. Signalling
+(an SDP offer, TURN credentials) changes no state but is only answered while the session is
+`active`, in turn with its transitions.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Final, Literal
 from vvtv.contracts.sessions import (
     AudienceType,
     PolicySnapshot,
+    SessionOffer,
     SessionState,
     StreamTransport,
 )
@@ -155,6 +158,19 @@ class RevocationFailed:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A participant's SDP offer for its own endpoint in the session."""
+
+    participant_id: str
+    offer: SessionOffer
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTurn:
+    """Someone in the session wants TURN credentials for its peer connections."""
+
+
 Message = (
     Create
     | EndpointsReady
@@ -165,6 +181,8 @@ Message = (
     | Abandoned
     | Revoked
     | RevocationFailed
+    | Offer
+    | RequestTurn
 )
 
 # --- effects (what the actor must do, in order) --------------------------------------------------
@@ -221,6 +239,22 @@ class Alert:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerOffer:
+    """Ask the media provider to answer the offer; its answer is the reply."""
+
+    session_id: str
+    participant_id: str
+    offer: SessionOffer
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTurn:
+    """Ask the media provider for TURN credentials; they are the reply."""
+
+    session_id: str
+
+
 RefusalCode = Literal["not_found", "invalid_state"]
 
 
@@ -239,6 +273,8 @@ Effect = (
     | DisarmHeartbeat
     | CountEgress
     | Alert
+    | AnswerOffer
+    | IssueTurn
     | Refuse
 )
 Decision = tuple[Session | None, tuple[Effect, ...]]
@@ -281,6 +317,12 @@ def decide(session: Session | None, message: Message) -> Decision:
             return _finish(session, at, "ended", ())
         case RevocationFailed(at, error) if session.state == "ending":
             return _finish(session, at, "failed", (Alert(session.id, error),))
+        case Offer(participant_id, offer) if session.state == "active":
+            return session, (AnswerOffer(session.id, participant_id, offer),)
+        case RequestTurn() if session.state == "active":
+            return session, (IssueTurn(session.id),)
+        case Offer() | RequestTurn():
+            return session, (Refuse("invalid_state", f"Session {session.id} is {session.state}."),)
     return session, (
         Refuse("invalid_state", f"The session is {session.state}; this is not possible now."),
     )

@@ -1,5 +1,6 @@
 """The session actor (kind `session`, key = session id): a thin loop over `decide` that performs
-its effects through the ports: media provider, store, heartbeat watchdog, notifier, metrics."""
+its effects through the context's ports (media provider, store, notifier, metrics) and the
+heartbeat watchdog. It owns the session: transitions and signalling alike wait their turn here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from vvtv.clock import WallClock
 from vvtv.contracts.events import ServerEvent, SessionStateChanged
 from vvtv.domain.sessions import (
     Alert,
+    AnswerOffer,
     ArmHeartbeat,
     CountEgress,
     CreateEndpoints,
@@ -21,6 +23,7 @@ from vvtv.domain.sessions import (
     EmitState,
     EndpointsFailed,
     EndpointsReady,
+    IssueTurn,
     Message,
     Persist,
     Refuse,
@@ -32,7 +35,7 @@ from vvtv.domain.sessions import (
     may_act,
 )
 from vvtv.errors import NotFound, VvtvError
-from vvtv.media.port import MediaProvider, Participant
+from vvtv.media.port import MediaProvider, Participant, SdpAnswer, SdpOffer, TurnCredentials
 from vvtv.observability.audit import AuditRecord
 from vvtv.sessions.errors import SessionNotFound, SessionStateConflict
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
@@ -45,6 +48,12 @@ KIND = "session"
 
 Notify = Callable[[str, ServerEvent], None]
 """Push an event to every socket of a user (`SocketHub.push`)."""
+
+PolicyVersion = Callable[[], int]
+"""The OwnerCard's current version (POL-2), read when a session is created."""
+
+Signalled = SdpAnswer | TurnCredentials
+"""The media provider's reply to a signalling message: the asker gets it instead of the session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +72,27 @@ class Act:
 
 @dataclass(frozen=True, slots=True)
 class SessionPorts:
+    """What the sessions context reaches outside itself: the one bundle that builds the
+    orchestrator, which hands it to every session actor."""
+
     provider: MediaProvider
     store: SessionStore
     clock: WallClock
-    heartbeats: HeartbeatWatchdog
     metrics: SessionMetrics
     notify: Notify | None = None
+    policy_version: PolicyVersion | None = None
 
 
 class SessionActor:
-    """Replies with the session after the message and every effect it led to; refusals raise."""
+    """Replies with the session after the message and every effect it led to, or with the
+    provider's reply to a signalling message; refusals raise."""
 
     kind: ClassVar[str] = KIND
 
-    def __init__(self, session_id: str, ports: SessionPorts) -> None:
+    def __init__(self, session_id: str, ports: SessionPorts, heartbeats: HeartbeatWatchdog) -> None:
         self._id = session_id
         self._ports = ports
+        self._heartbeats = heartbeats
         self._session: Session | None = None
 
     async def on_start(self) -> None:
@@ -88,7 +102,7 @@ class SessionActor:
     async def on_stop(self) -> None:
         return None
 
-    async def handle(self, act: Act) -> Session:
+    async def handle(self, act: Act) -> Session | Signalled:
         if act.caller is not None and (
             self._session is None
             or not may_act(self._session, act.caller.user_id, act.caller.is_admin)
@@ -97,10 +111,14 @@ class SessionActor:
         # A provider error while creating is kept for the asker, but only raised once the
         # session has been cleaned up (ending → ended) so nothing is left half-made.
         failure: VvtvError | None = None
+        signalled: Signalled | None = None
         pending: deque[Message] = deque([act.message])
         while pending:
             self._session, effects = decide(self._session, pending.popleft())
             for effect in effects:
+                if isinstance(effect, AnswerOffer | IssueTurn):
+                    signalled = await self._signal(effect)
+                    continue
                 follow_up, error = await self._perform(effect)
                 failure = failure or error
                 if follow_up is not None:
@@ -109,7 +127,20 @@ class SessionActor:
             raise SessionNotFound("No such session.")
         if failure is not None:
             raise failure
-        return self._session
+        return self._session if signalled is None else signalled
+
+    async def _signal(self, effect: AnswerOffer | IssueTurn) -> Signalled:
+        provider = self._ports.provider
+        if isinstance(effect, IssueTurn):
+            return await provider.create_turn_credentials(effect.session_id)
+        return await provider.answer(
+            SdpOffer(
+                session_id=effect.session_id,
+                participant_id=effect.participant_id,
+                role=effect.offer.role,
+                sdp=effect.offer.sdp,
+            )
+        )
 
     async def _perform(self, effect: Effect) -> tuple[Message | None, VvtvError | None]:
         ports = self._ports
@@ -148,9 +179,9 @@ class SessionActor:
                     for user_id in participants:
                         ports.notify(user_id, event)
             case ArmHeartbeat(session_id):
-                ports.heartbeats.arm(session_id)
+                self._heartbeats.arm(session_id)
             case DisarmHeartbeat(session_id):
-                ports.heartbeats.disarm(session_id)
+                self._heartbeats.disarm(session_id)
             case CountEgress(mode, egress_bytes):
                 ports.metrics.estimated_egress.labels(mode).inc(egress_bytes)
             case Alert(session_id, reason):

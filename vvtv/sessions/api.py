@@ -80,7 +80,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/sessions/<hexid:session_id>/turn", method="GET", access="user",
-        response=TurnView, errors=[404, 409], guard=guard,
+        response=TurnView, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def turn(session_id: str) -> TurnView:
         """Time-limited TURN credentials for this session's peer connections."""

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import trio
-from prometheus_client import CollectorRegistry
 
 from vvtv.actors import MailboxFull, Registry, ShuttingDown
-from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
 from vvtv.contracts.sessions import (
@@ -42,6 +40,8 @@ from vvtv.domain.sessions import (
     Create,
     End,
     HeartbeatTimeout,
+    Offer,
+    RequestTurn,
     Session,
     may_act,
     media_plan,
@@ -49,24 +49,18 @@ from vvtv.domain.sessions import (
 )
 from vvtv.domain.sessions import Heartbeat as HeartbeatMessage
 from vvtv.media.errors import UnknownProfile
-from vvtv.media.port import MediaProvider, SdpOffer
-from vvtv.sessions.actor import KIND, Act, Caller, Notify, SessionActor, SessionPorts
+from vvtv.media.port import SdpAnswer, TurnCredentials
+from vvtv.sessions.actor import KIND, Act, Caller, SessionActor, SessionPorts
 from vvtv.sessions.errors import (
     ConsentRequired,
     MatchRequired,
     SessionNotFound,
-    SessionStateConflict,
     TransitionFailed,
     TransitionNotAllowed,
     TransportMismatch,
     UnknownMode,
 )
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
-from vvtv.sessions.metrics import SessionMetrics
-from vvtv.sessions.store import SessionStore
-
-# The OwnerCard's current version (POL-2), read when a session is created.
-PolicyVersion = Callable[[], int]
 
 log = logging.getLogger(__name__)
 
@@ -88,34 +82,21 @@ class _Plan:
 
 
 class Orchestrator:
-    def __init__(
-        self,
-        registry: Registry,
-        config: ConfigBundle,
-        provider: MediaProvider,
-        store: SessionStore,
-        clock: WallClock,
-        metrics: CollectorRegistry,
-        notify: Notify | None = None,
-        policy_version: PolicyVersion | None = None,
-    ) -> None:
+    """Built once, from the context's ports; `open_orchestrator` also runs its watchdog."""
+
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: SessionPorts) -> None:
         self._registry = registry
-        self._policy_version = policy_version
-        self._provider = provider
+        self._ports = ports
         self._config = config
         self._limits = config.limits.sessions
-        self._clock = clock
-        self._store = store
-        self.heartbeats = HeartbeatWatchdog(self._limits.heartbeat_timeout_s, self._expire)
-        ports = SessionPorts(
-            provider=provider,
-            store=store,
-            clock=clock,
-            heartbeats=self.heartbeats,
-            metrics=SessionMetrics(metrics),
-            notify=notify,
+        # The provider gives up on an offer after its own bound (ICE gathering); the ask waits that
+        # long beyond the usual, so the caller hears the provider's verdict, not a bare timeout.
+        self._signalling_timeout_s = (
+            config.limits.media.sfu.signalling_timeout_s
+            + config.limits.runtime.actors.ask_timeout_s
         )
-        registry.register(KIND, lambda key: SessionActor(key, ports))
+        self.heartbeats = HeartbeatWatchdog(self._limits.heartbeat_timeout_s, self._expire)
+        registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -126,12 +107,12 @@ class Orchestrator:
     async def reconcile(self) -> int:
         """At start-up: end every session a dead process left unfinished, revoking its endpoints
         (a `failed` revoke is alerted like any other). Returns how many were found."""
-        abandoned = await self._store.unfinished()
+        abandoned = await self._ports.store.unfinished()
         for session in abandoned:
             log.warning(
                 "ending session %s left %s by a previous process", session.id, session.state
             )
-            await self._registry.ask(KIND, session.id, Act(Abandoned(self._clock())))
+            await self._registry.ask(KIND, session.id, Act(Abandoned(self._ports.clock())))
         return len(abandoned)
 
     # -- the API -----------------------------------------------------------------------------------
@@ -195,7 +176,7 @@ class Orchestrator:
         ended: Session = await self._registry.ask(
             KIND,
             previous.id,
-            Act(End(self._clock(), "transition"), caller),
+            Act(End(self._ports.clock(), "transition"), caller),
             timeout_s=self._limits.transition_timeout_s,
         )
         if ended.state != "ended":
@@ -210,7 +191,7 @@ class Orchestrator:
 
     async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView:
         """SES-3: end with cleanup (endpoints revoked); a failed revoke leaves it `failed`."""
-        act = Act(End(self._clock(), body.reason), _caller(principal))
+        act = Act(End(self._ports.clock(), body.reason), _caller(principal))
         return self._view(await self._registry.ask(KIND, session_id, act))
 
     async def get(self, principal: Principal, session_id: str) -> SessionView:
@@ -236,25 +217,17 @@ class Orchestrator:
         self, principal: Principal, session_id: str, offer: SessionOffer
     ) -> SessionAnswer:
         """Signalling: the caller's offer for its own endpoint, answered by the media provider
-        (which enforces the session's profile, never the client)."""
-        session = await self._visible(_caller(principal), session_id)
-        if session.state != "active":
-            raise SessionStateConflict(f"Session {session.id} is {session.state}.")
-        answer = await self._provider.answer(
-            SdpOffer(
-                session_id=session.id,
-                participant_id=principal.user_id,
-                role=offer.role,
-                sdp=offer.sdp,
-            )
+        (which enforces the session's profile, never the client), in turn with the session's
+        transitions."""
+        act = Act(Offer(principal.user_id, offer), _caller(principal))
+        answer: SdpAnswer = await self._registry.ask(
+            KIND, session_id, act, timeout_s=self._signalling_timeout_s
         )
         return SessionAnswer(role=answer.role, sdp=answer.sdp)
 
     async def turn(self, principal: Principal, session_id: str) -> TurnView:
-        session = await self._visible(_caller(principal), session_id)
-        if session.state != "active":
-            raise SessionStateConflict(f"Session {session.id} is {session.state}.")
-        credentials = await self._provider.create_turn_credentials(session.id)
+        act = Act(RequestTurn(), _caller(principal))
+        credentials: TurnCredentials = await self._registry.ask(KIND, session_id, act)
         return TurnView(
             urls=list(credentials.urls),
             username=credentials.username,
@@ -326,9 +299,9 @@ class Orchestrator:
             policy=PolicySnapshot(
                 config_version=self._config.version,
                 tier=self._config.tier,
-                policy_version=self._policy_version() if self._policy_version else None,
+                policy_version=self._ports.policy_version() if self._ports.policy_version else None,
             ),
-            created_at=self._clock(),
+            created_at=self._ports.clock(),
             parent_session_id=parent,
             bitrate_kbps=plan.bitrate_kbps,
             direction_factor=plan.direction_factor,
@@ -344,7 +317,7 @@ class Orchestrator:
         return created
 
     async def _visible(self, caller: Caller, session_id: str) -> Session:
-        session = await self._store.get(session_id)
+        session = await self._ports.store.get(session_id)
         if session is None or not may_act(session, caller.user_id, caller.is_admin):
             raise SessionNotFound("No such session.")
         return session
@@ -364,12 +337,12 @@ class Orchestrator:
             parent_session_id=session.parent_session_id,
             ended_at=session.ended_at,
             end_reason=session.end_reason,
-            estimated_egress_bytes=running_egress_bytes(session, self._clock()),
+            estimated_egress_bytes=running_egress_bytes(session, self._ports.clock()),
         )
 
     def _expire(self, session_id: str) -> None:
         try:
-            self._registry.tell(KIND, session_id, Act(HeartbeatTimeout(self._clock())))
+            self._registry.tell(KIND, session_id, Act(HeartbeatTimeout(self._ports.clock())))
         except MailboxFull:
             # The actor is busy; try again after another timeout rather than lose the expiry.
             log.warning("session %s: heartbeat timeout deferred, mailbox full", session_id)
@@ -395,19 +368,10 @@ def _admit(plan: _Plan, agreement: Agreement | None, path: str) -> None:
 
 @asynccontextmanager
 async def open_orchestrator(
-    registry: Registry,
-    config: ConfigBundle,
-    provider: MediaProvider,
-    store: SessionStore,
-    clock: WallClock,
-    metrics: CollectorRegistry,
-    notify: Notify | None = None,
-    policy_version: PolicyVersion | None = None,
+    registry: Registry, config: ConfigBundle, ports: SessionPorts
 ) -> AsyncIterator[Orchestrator]:
     """Build the orchestrator and run its heartbeat watchdog for the block's duration."""
-    orchestrator = Orchestrator(
-        registry, config, provider, store, clock, metrics, notify, policy_version
-    )
+    orchestrator = Orchestrator(registry, config, ports)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(orchestrator.run, name="session heartbeats")
         try:

@@ -1,20 +1,28 @@
 """A real `vvtv serve` (hypercorn's trio worker, here in-process) ends its TCP connections: a FIN
-right after a response that closes the connection (`Connection: close`, HTTP/1.0), and after the
-configured keep-alive timeout for an idle keep-alive connection.
+right after a response that closes the connection (`Connection: close`, HTTP/1.0), after the
+configured keep-alive timeout for an idle keep-alive connection, and right after the close of a
+socket that was too slow (4503), even while its peer floods it.
 
 Raw sockets and the real clock: what is checked is the FIN on the wire and when it comes."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import trio
 from msgspec.structs import replace
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
 
+from tests.identity.helpers import PASSWORD
 from vvtv.config import ConfigBundle
 from vvtv.server import ServeOptions, serve
+from vvtv.web.sockets import CLOSE_TOO_SLOW
 
 KEEP_ALIVE_S = 1.0  # short, so the idle case takes a second, not hypercorn's default five
 FIN_WITHIN_S = 1.0  # after a response that closes the connection
@@ -97,3 +105,85 @@ async def test_an_idle_keep_alive_connection_is_closed_after_the_configured_time
         assert extra == b""
         idle = await _seconds_until_fin(stream, KEEP_ALIVE_S + FIN_WITHIN_S)
         assert idle > KEEP_ALIVE_S / 2, "closed long before the keep-alive timeout"
+
+
+HEARTBEATS = 10_000  # written at once, nothing read meanwhile: far more acks than the queue holds
+FLOOD_WITHIN_S = 10.0  # the server reads on (or closes) while it closes: writing never stalls
+
+
+@pytest.mark.parametrize("answers_the_close", [True, False], ids=["answers", "silent"])
+@pytest.mark.parametrize("receive_buffer", [None, 4096], ids=["default-buffer", "small-buffer"])
+async def test_a_socket_closed_as_too_slow_is_closed_on_the_wire_even_while_flooded(
+    port: int, cheap_config: ConfigBundle, receive_buffer: int | None, answers_the_close: bool
+) -> None:
+    """The peer writes 10,000 heartbeats before it reads a thing. It gets 4503 and then a FIN,
+    within the close flush, whether it answers the close (as a browser does) or not. Before, the
+    server stopped reading, the peer's writes stalled and nothing closed. With a small receive
+    buffer the server cannot even deliver the acks it owes until the peer reads."""
+    flush_s = cheap_config.limits.auth.socket.close_flush_s
+    stream, client = await _signed_in_socket(port, cheap_config, receive_buffer)
+    async with stream:
+        heartbeat = client.send(TextMessage(data='{"type": "heartbeat"}'))
+        with trio.fail_after(FLOOD_WITHIN_S):
+            await stream.send_all(heartbeat * HEARTBEATS)
+        closes = []
+        with trio.fail_after(flush_s + FIN_WITHIN_S):
+            while data := await stream.receive_some():
+                client.receive_data(data)
+                for event in client.events():
+                    if isinstance(event, CloseConnection):
+                        closes.append(event.code)
+                        if answers_the_close:
+                            await stream.send_all(client.send(event.response()))
+        assert closes == [CLOSE_TOO_SLOW]
+
+
+async def test_a_peer_that_never_stops_writing_is_cut_off_after_the_close_flush(
+    port: int, cheap_config: ConfigBundle
+) -> None:
+    """It never reads, never answers the close, never stops: the server closes the connection
+    anyway (a reset, for what it left unread), and the peer's writes fail instead of stalling."""
+    flush_s = cheap_config.limits.auth.socket.close_flush_s
+    stream, client = await _signed_in_socket(port, cheap_config, receive_buffer=None)
+    async with stream:
+        heartbeats = client.send(TextMessage(data='{"type": "heartbeat"}')) * 1000
+        with trio.fail_after(FLOOD_WITHIN_S + flush_s), pytest.raises(trio.BrokenResourceError):
+            await _write_for_ever(stream, heartbeats)
+
+
+async def _write_for_ever(stream: trio.SocketStream, data: bytes) -> None:
+    while True:
+        await stream.send_all(data)
+
+
+async def _signed_in_socket(
+    port: int, config: ConfigBundle, receive_buffer: int | None
+) -> tuple[trio.SocketStream, WSConnection]:
+    tokens = await _signup(port, config.limits.auth.terms_version)
+    raw = trio.socket.socket()
+    if receive_buffer is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    await raw.connect(("127.0.0.1", port))
+    stream = trio.SocketStream(raw)
+    client = WSConnection(ConnectionType.CLIENT)
+    await stream.send_all(client.send(Request(host="vvtv", target="/ws")))
+    with trio.fail_after(RESPONSE_WITHIN_S):
+        while not any(isinstance(e, AcceptConnection) for e in client.events()):
+            client.receive_data(await _some(stream))
+    hello = {"type": "auth", "access_token": tokens["access_token"]}
+    await stream.send_all(client.send(TextMessage(data=json.dumps(hello))))
+    return stream, client
+
+
+async def _signup(port: int, terms_version: str) -> dict[str, str]:
+    body = {
+        "handle": "flooder",
+        "password": PASSWORD,
+        "age_confirmed": True,
+        "terms_version": terms_version,
+    }
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        response = await http.post("/auth/signup", json=body, timeout=RESPONSE_WITHIN_S)
+    assert response.status_code == 201, response.text
+    tokens: dict[str, str] = response.json()
+    return tokens

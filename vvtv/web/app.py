@@ -38,7 +38,8 @@ def create_app(
     runtime: Runtime, services: Services, *, ui_dir: Path = shell.STATIC_DIR
 ) -> QuartTrio:
     """`ui_dir`: the built web UI (index.html, assets/); tests point it at a folder of their own."""
-    app = WebApp("vvtv")
+    # A closing socket's peer gets `close_flush_s` for its last events, and sends late as long.
+    app = WebApp("vvtv", socket_linger_s=runtime.config.limits.auth.socket.close_flush_s)
     app.url_map.converters.update(CONVERTERS)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.limits.runtime.http.max_body_bytes
     QuartSchema(

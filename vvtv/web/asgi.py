@@ -1,16 +1,26 @@
 """`WebApp`: QuartTrio whose connections end when they should under hypercorn's trio worker.
 
-hypercorn finishes a connection inside the app's own ASGI calls: the last `send` of a response
-tells the app `http.disconnect`, then closes or recycles the TCP connection. quart-trio does not
-expect it, so a completed response could leave its connection open for ever.
+hypercorn finishes a connection inside the app's own ASGI calls and expects the app to go on
+taking its events: the last `send` of a response tells the app `http.disconnect`, then closes or
+recycles the TCP connection; after a socket's handler has returned, hypercorn still puts
+`websocket.disconnect` (and whatever else it read) on the app's small bounded queue, with a
+blocking put, before it closes the TCP connection. quart-trio expects neither, so a completed
+response or a closed socket could leave its connection open for ever.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import trio
-from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent
+from hypercorn.typing import (
+    ASGIReceiveCallable,
+    ASGIReceiveEvent,
+    ASGISendCallable,
+    ASGISendEvent,
+)
 from quart_trio import QuartTrio
-from quart_trio.asgi import TrioASGIHTTPConnection
+from quart_trio.asgi import TrioASGIHTTPConnection, TrioASGIWebsocketConnection
 
 
 class _HTTPConnection(TrioASGIHTTPConnection):
@@ -33,5 +43,50 @@ def _final_body_shielded(send: ASGISendCallable) -> ASGISendCallable:
     return sending
 
 
+class _WebsocketConnection(TrioASGIWebsocketConnection):
+    app: WebApp
+
+    async def __call__(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        disconnected = False
+
+        async def receiving() -> ASGIReceiveEvent:
+            nonlocal disconnected
+            event = await receive()
+            disconnected = disconnected or event["type"] == "websocket.disconnect"
+            return event
+
+        await super().__call__(receiving, send)
+        nursery = getattr(self.app, "nursery", None)  # set by the lifespan, i.e. when served
+        if not disconnected and nursery is not None:
+            # Once the handler has returned, nobody takes hypercorn's events, yet it still puts
+            # them: the `websocket.disconnect` with which it starts closing the TCP connection,
+            # and the rest of what it had read of a flood. Left untaken, a full queue blocks
+            # that put for ever (no FIN, an fd and two tasks leaked), so they are taken here,
+            # and dropped, for as long as a closed socket lingers.
+            nursery.start_soon(_drop_events, receive, self.app.socket_linger_s)
+
+
+async def _drop_events(receive: ASGIReceiveCallable, linger_s: float) -> None:
+    with trio.move_on_after(linger_s):
+        while True:
+            await receive()
+
+
 class WebApp(QuartTrio):
+    """`socket_linger_s`: how long a closed socket's late events are still taken (and dropped);
+    required by an app that serves sockets."""
+
     asgi_http_class = _HTTPConnection
+    asgi_websocket_class = _WebsocketConnection
+
+    def __init__(
+        self, import_name: str, *, socket_linger_s: float | None = None, **options: Any
+    ) -> None:
+        super().__init__(import_name, **options)
+        self._socket_linger_s = socket_linger_s
+
+    @property
+    def socket_linger_s(self) -> float:
+        if self._socket_linger_s is None:
+            raise RuntimeError(f"{self.name} serves a socket but has no socket_linger_s")
+        return self._socket_linger_s

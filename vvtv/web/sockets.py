@@ -126,23 +126,39 @@ class SocketHub:
         try:
             expires = self._auth.access_expires_at(token)
             connection.push(Authenticated(user_id=principal.user_id, access_expires_at=expires))
-            async with trio.open_nursery() as writer:
-                writer.start_soon(self._write, connection)
-                with connection.cancel_scope:
-                    async with trio.open_nursery() as nursery:
-                        expiry = _Expiry(expires)
-                        nursery.start_soon(self._watch_expiry, connection, expiry)
-                        await self._read(connection, expiry)
-                # The writer delivers what was queued before the close (e.g. `banned`), but a
-                # peer that stopped reading does not hold the close up.
-                connection.outbox.close()
-                writer.cancel_scope.deadline = trio.current_time() + self._limits.close_flush_s
+            async with trio.open_nursery() as closing:
+                async with trio.open_nursery() as writer:
+                    writer.start_soon(self._write, connection)
+                    with connection.cancel_scope:
+                        async with trio.open_nursery() as nursery:
+                            expiry = _Expiry(expires)
+                            nursery.start_soon(self._watch_expiry, connection, expiry)
+                            await self._read(connection, expiry)
+                    # From here until the socket ends, what the peer still sends is read and
+                    # dropped. Unread, it stalls a peer that writes before it reads (a flood, a
+                    # small receive buffer): that peer never reads its last events and its close,
+                    # we never finish sending them, and both ends wait on each other for ever.
+                    closing.start_soon(_drop_incoming)
+                    # The writer delivers what was queued before the close (e.g. `banned`), but
+                    # a peer that reads too slowly does not hold the close up. (One that reads
+                    # nothing at all once its window is full still does: hypercorn's writes to
+                    # the TCP socket cannot be cancelled.)
+                    deadline = trio.current_time() + self._limits.close_flush_s
+                    connection.outbox.close()
+                    writer.cancel_scope.deadline = deadline
+                if connection.close_code is not None:
+                    await websocket.close(*connection.close_code)
+                # Then the peer's answer to the close ends the socket (quart-trio cancels this
+                # handler). Data still unread when the TCP connection closes would turn its FIN
+                # into a reset, which can lose the close frame itself, so that answer is waited
+                # for, within the same time.
+                with trio.move_on_at(deadline):
+                    await trio.sleep_forever()
+                closing.cancel_scope.cancel()
         finally:
             self._by_user[principal.user_id].discard(connection)
             if not self._by_user[principal.user_id]:
                 del self._by_user[principal.user_id]
-        if connection.close_code is not None:
-            await websocket.close(*connection.close_code)
 
     async def _hello(self) -> tuple[str, Principal]:
         with trio.move_on_after(self._limits.hello_timeout_s):
@@ -230,6 +246,11 @@ class SocketHub:
     @staticmethod
     async def _send(event: ServerEvent) -> None:
         await websocket.send(EVENT_ENCODER.encode(event).decode())
+
+
+async def _drop_incoming() -> None:
+    while True:
+        await websocket.receive()
 
 
 class _Expiry:

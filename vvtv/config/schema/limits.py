@@ -175,7 +175,8 @@ class PasswordPolicy(ConfigStruct, frozen=True):
 class SocketAuthLimits(ConfigStruct, frozen=True):
     hello_timeout_s: CeilingSeconds  # a socket must authenticate this soon after opening
     refresh_grace_s: CeilingSeconds  # after `auth.expired`, this long to refresh in-band
-    close_flush_s: CeilingSeconds  # how long a closing socket may take to receive its last events
+    # How long a closing socket may take to receive its last events and answer the close.
+    close_flush_s: CeilingSeconds
 
 
 class AuthLimits(ConfigStruct, frozen=True):

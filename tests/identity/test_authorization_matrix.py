@@ -25,6 +25,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/readyz"): ("public", None, ""),
     ("GET", "/metrics"): ("public", None, ""),
     ("GET", "/modes"): ("public", None, ""),
+    ("GET", "/terms"): ("public", None, ""),
+    ("GET", "/docs"): ("public", None, ""),
     ("POST", "/telemetry/events"): ("public", {"events": [{"name": "app_open"}]}, ""),
     ("POST", "/auth/signup"): ("public", {"handle": "x", "password": "y"}, ""),
     ("POST", "/auth/login"): ("public", {"handle": "victim", "password": PASSWORD}, ""),

@@ -82,6 +82,7 @@ def test_client_settings_follow_an_edited_config_and_the_tier(tmp_path: Path) ->
         flush_interval_s=30,
         max_batch_events=20,
     )
+    (config / "terms" / "2027-01.txt").write_text("The terms of January 2027.\n")
     settings = mode_catalog(build_runtime_config(config)).client
     assert settings.terms_version == "2027-01"
     assert (settings.password_min_length, settings.access_ttl_s) == (12, 600)

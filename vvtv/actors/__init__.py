@@ -12,6 +12,7 @@ from .errors import (
     ShuttingDown,
     UnknownActorKind,
 )
+from .nursery import open_background_nursery
 from .registry import Registry, open_registry
 from .settings import ActorSettings
 from .statistics import KindStatistics
@@ -29,5 +30,6 @@ __all__ = [
     "Registry",
     "ShuttingDown",
     "UnknownActorKind",
+    "open_background_nursery",
     "open_registry",
 ]

@@ -22,6 +22,7 @@ from .errors import (
     ShuttingDown,
     UnknownActorKind,
 )
+from .nursery import open_background_nursery
 from .reply import Reply
 from .settings import ActorSettings
 from .statistics import KindStatistics
@@ -32,22 +33,16 @@ async def open_registry(
     settings: ActorSettings, *, shutdown_timeout_s: float = math.inf
 ) -> AsyncIterator[Registry]:
     """Run a registry for the block's duration; on exit `aclose(timeout_s=shutdown_timeout_s)`."""
-    try:
-        async with trio.open_nursery() as nursery:
-            registry = Registry(nursery, settings)
-            try:
-                yield registry
-            finally:
-                with trio.CancelScope(shield=True):
-                    # Shielded so a drain still happens when the block exits by an exception;
-                    # the timeout (not the caller's cancellation) bounds it.
-                    await registry.aclose(timeout_s=shutdown_timeout_s)
-    except BaseExceptionGroup as group:
-        # Actor tasks contain their own failures, so a lone error is the block's own: give it back
-        # unwrapped, as if no nursery were involved.
-        if len(group.exceptions) == 1:
-            raise group.exceptions[0] from None
-        raise
+    # Actor tasks contain their own failures, so the block's error comes back unwrapped.
+    async with open_background_nursery() as nursery:
+        registry = Registry(nursery, settings)
+        try:
+            yield registry
+        finally:
+            with trio.CancelScope(shield=True):
+                # Shielded so a drain still happens when the block exits by an exception;
+                # the timeout (not the caller's cancellation) bounds it.
+                await registry.aclose(timeout_s=shutdown_timeout_s)
 
 
 class Registry:

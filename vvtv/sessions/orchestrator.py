@@ -14,9 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import trio
-
-from vvtv.actors import MailboxFull, Registry, ShuttingDown
+from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
 from vvtv.contracts.sessions import (
@@ -372,7 +370,8 @@ async def open_orchestrator(
 ) -> AsyncIterator[Orchestrator]:
     """Build the orchestrator and run its heartbeat watchdog for the block's duration."""
     orchestrator = Orchestrator(registry, config, ports)
-    async with trio.open_nursery() as nursery:
+    # The watchdog only ends by cancellation, so the block's error comes back unwrapped.
+    async with open_background_nursery() as nursery:
         nursery.start_soon(orchestrator.run, name="session heartbeats")
         try:
             yield orchestrator

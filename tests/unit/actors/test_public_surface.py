@@ -35,6 +35,7 @@ def test_the_exported_surface_is_pinned() -> None:
         "Registry",
         "ShuttingDown",
         "UnknownActorKind",
+        "open_background_nursery",
         "open_registry",
     ]
 

@@ -1,13 +1,15 @@
-"""Every cross-field and cross-file rule of the config (CFG-4): one module per config file."""
+"""Every cross-field and cross-file rule of the config (CFG-4), each naming its requirement.
 
-from vvtv.config.validate.modes import (
-    TierLocator,
-    check_flags_cover_modes,
-    check_limits,
-    check_media,
-    check_modes,
-    check_telemetry,
-)
+One module per config file, as in `vvtv.config.schema`; a check lives with the file its problems
+point into, and takes the other files it references as arguments. The checks read typed Structs
+and report through a `Locator` (`locator`), which turns a key path into `file:line`.
+"""
+
+from vvtv.config.validate.limits import check_limits
+from vvtv.config.validate.locator import TierLocator
+from vvtv.config.validate.media import check_media
+from vvtv.config.validate.modes import check_flags_cover_modes, check_modes
+from vvtv.config.validate.telemetry import check_telemetry
 
 __all__ = [
     "TierLocator",

@@ -1,0 +1,205 @@
+"""The rules of cost-tiers.yaml (CFG-4), checked on each effective tier, with its references
+into media-profiles.yaml (the quarantine's forced profile, ABU-4)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.schema.limits import Limits
+from vvtv.config.schema.media import MediaProfiles
+from vvtv.config.validate.locator import Locator
+
+# Sanity bounds of the validator itself (not product caps): a tile budget beyond this is a typo.
+MAX_SANE_TILES = 64
+# THB-4 / ABU-1: the first three quick skips are free; the schedule only grows from the 4th on.
+COOLDOWN_MONOTONIC_FROM = 3
+
+
+def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Problem]:
+    problems: list[Problem] = []
+    tiles = limits.tiles
+    for device in ("desktop", "mobile"):
+        count = getattr(tiles, device)
+        if count < 1:
+            problems.append(
+                at.problem(
+                    ("tiles", device),
+                    f"must be a positive number of tiles, got {count} (CFG-4, THB-5)",
+                )
+            )
+        elif count > MAX_SANE_TILES:
+            problems.append(
+                at.problem(
+                    ("tiles", device),
+                    f"{count} tiles is beyond the sane bound {MAX_SANE_TILES} (CFG-4, THB-5)",
+                )
+            )
+    if tiles.mobile > tiles.desktop:
+        problems.append(
+            at.problem(
+                ("tiles", "mobile"),
+                f"{tiles.mobile} exceeds desktop's {tiles.desktop}; "
+                "mobile gets fewer tiles (CFG-4, THB-5)",
+            )
+        )
+    problems += _check_schedule(
+        limits.anti_abuse.cooldown_schedule_s, ("anti_abuse", "cooldown_schedule_s"), at
+    )
+    problems += _check_schedule(
+        limits.anti_abuse.reconnect.backoff_s,
+        ("anti_abuse", "reconnect", "backoff_s"),
+        at,
+        from_index=0,
+    )
+    presence = limits.presence
+    if presence.heartbeat_interval_s >= presence.ghost_ttl_s:
+        problems.append(
+            at.problem(
+                ("presence", "heartbeat_interval_s"), "must be shorter than ghost_ttl_s (PRS-1)"
+            )
+        )
+    if presence.ghost_ttl_s + presence.sweep_interval_s > presence.removal_deadline_s:
+        problems.append(
+            at.problem(
+                ("presence", "removal_deadline_s"),
+                "ghost_ttl_s + sweep_interval_s must fit within it (PRS-5)",
+            )
+        )
+    if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
+        problems.append(
+            at.problem(
+                ("sessions", "heartbeat_interval_s"),
+                "must be shorter than heartbeat_timeout_s (SES-8)",
+            )
+        )
+    quarantine = limits.anti_abuse.quarantine
+    forced = media.profiles.get(quarantine.forced_profile)
+    if forced is None:
+        problems.append(
+            at.problem(
+                ("anti_abuse", "quarantine", "forced_profile"),
+                f"names unknown profile `{quarantine.forced_profile}` (CFG-4, ABU-4)",
+            )
+        )
+    elif forced.kind != "call":
+        problems.append(
+            at.problem(
+                ("anti_abuse", "quarantine", "forced_profile"), "must be a call profile (ABU-4)"
+            )
+        )
+    else:
+        if quarantine.max_video_bitrate_kbps > forced.video.max_bitrate_kbps:
+            problems.append(
+                at.problem(
+                    ("anti_abuse", "quarantine", "max_video_bitrate_kbps"),
+                    f"must reduce `{quarantine.forced_profile}`'s "
+                    f"{forced.video.max_bitrate_kbps} kbps (ABU-4)",
+                )
+            )
+        if quarantine.max_fps > forced.video.fps:
+            problems.append(
+                at.problem(
+                    ("anti_abuse", "quarantine", "max_fps"),
+                    f"must reduce `{quarantine.forced_profile}`'s {forced.video.fps:g} fps (ABU-4)",
+                )
+            )
+    if quarantine.max_matches_per_hour > limits.anti_abuse.max_matches_per_hour:
+        problems.append(
+            at.problem(
+                ("anti_abuse", "quarantine", "max_matches_per_hour"),
+                "quarantine must not allow more matches than everyone else (ABU-5)",
+            )
+        )
+    scopes = limits.chat.scopes
+    strictest = scopes.live_public.per_second
+    for scope in ("private_1to1", "room", "performer_room"):
+        if getattr(scopes, scope).per_second < strictest:
+            problems.append(
+                at.problem(
+                    ("chat", "scopes", "live_public"),
+                    f"must be the strictest scope, but `{scope}` is stricter (CHT-4)",
+                )
+            )
+    lab = limits.lab
+    if lab.queue_alert_below_s >= lab.queue_slack_target_s:
+        problems.append(
+            at.problem(("lab", "queue_alert_below_s"), "must be below queue_slack_target_s (LAB-7)")
+        )
+    if lab.fetch_ahead_s < lab.queue_slack_target_s:
+        problems.append(
+            at.problem(("lab", "fetch_ahead_s"), "must cover queue_slack_target_s (LAB-2)")
+        )
+    if limits.telemetry.qos_sampling_incident < limits.telemetry.qos_sampling_default:
+        problems.append(
+            at.problem(
+                ("telemetry", "qos_sampling_incident"),
+                "must be at least qos_sampling_default (TEL-2)",
+            )
+        )
+    if limits.auth.tokens.access_ttl_s >= limits.auth.tokens.refresh_ttl_s:
+        problems.append(
+            at.problem(
+                ("auth", "tokens", "access_ttl_s"), "must be shorter than refresh_ttl_s (AUTH-1)"
+            )
+        )
+    problems += _check_schedule(
+        limits.ui.socket_reconnect_backoff_s, ("ui", "socket_reconnect_backoff_s"), at, from_index=0
+    )
+    if limits.ui.token_refresh_lead_s >= limits.auth.tokens.access_ttl_s:
+        problems.append(
+            at.problem(
+                ("ui", "token_refresh_lead_s"),
+                "must be shorter than auth.tokens.access_ttl_s, or the UI refreshes constantly",
+            )
+        )
+    problems += _check_login(limits, at)
+    return problems
+
+
+def _check_login(limits: Limits, at: Locator) -> list[Problem]:
+    login = limits.auth.login
+    problems = [
+        at.problem(("auth", "login", "trusted_proxies", index), f"{proxy!r} is not an IP network")
+        for index, proxy in enumerate(login.trusted_proxies)
+        if not _is_network(proxy)
+    ]
+    if login.per_account_and_address.max_attempts > login.per_account.max_attempts:
+        problems.append(
+            at.problem(
+                ("auth", "login", "per_account_and_address", "max_attempts"),
+                "must not exceed per_account.max_attempts, or one address could lock new devices"
+                " out of the account on its own",
+            )
+        )
+    return problems
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_schedule(
+    schedule: tuple[float, ...],
+    path: KeyPath,
+    at: Locator,
+    *,
+    from_index: int = COOLDOWN_MONOTONIC_FROM,
+) -> list[Problem]:
+    problems = []
+    for index, seconds in enumerate(schedule):
+        if seconds < 0:
+            problems.append(at.problem((*path, index), f"{seconds:g} s is negative (CFG-4, ABU-1)"))
+        elif index > from_index and seconds < schedule[index - 1]:
+            problems.append(
+                at.problem(
+                    (*path, index),
+                    f"{seconds:g} s is less than the previous {schedule[index - 1]:g} s; "
+                    f"the schedule must not decrease from index {from_index} on (CFG-4, ABU-1)",
+                )
+            )
+    return problems

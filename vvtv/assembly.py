@@ -10,11 +10,6 @@ from pathlib import Path
 
 import trio
 
-from lab_agent.auth import NoToken, load_token
-from lab_agent.board import LabStatusBoard
-from lab_agent.contracts import OwnerCard
-from lab_agent.runtime import LabRuntime
-from lab_agent.settings import default_ladder_names, settings_from_config
 from vvtv.actors import ActorSettings, open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
@@ -23,6 +18,11 @@ from vvtv.identity.passwords import Passwords
 from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
 from vvtv.identity.tokens import TokenSigner, load_or_create_key
+from vvtv.lab.auth import NoToken, load_token
+from vvtv.lab.board import LabStatusBoard
+from vvtv.lab.contracts import OwnerCard
+from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.runtime import Runtime

@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["lab"]:
-        from lab_agent.cli import main as lab_main
+        from vvtv.lab.cli import main as lab_main
 
         return lab_main(argv[1:])
     args = parser().parse_args(argv)

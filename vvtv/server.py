@@ -1,6 +1,6 @@
 """`vvtv serve`: hypercorn's trio worker serving the app, in one nursery with the actor supervisor.
 
-The 24/7 channel (`lab_agent`) runs in the same nursery, started after the HTTP listener so a
+The 24/7 channel (`vvtv.lab`) runs in the same nursery, started after the HTTP listener so a
 first start's reserve-clip generation never delays readiness; `--no-channel` leaves it off (a
 standalone agent on a LAB machine airs it instead).
 
@@ -20,9 +20,9 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve as hypercorn_serve
 
-from lab_agent.runtime import LabRuntime
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
+from vvtv.lab.runtime import LabRuntime
 from vvtv.web.app import create_app
 
 log = logging.getLogger("vvtv.server")

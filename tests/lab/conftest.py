@@ -9,10 +9,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from lab_agent.prepared import PreparedItem, SegmentGroup
-from lab_agent.settings import LabSettings, Rendition
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import LabLimits
+from vvtv.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.lab.settings import LabSettings, Rendition
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,10 +11,10 @@ import trio
 from prometheus_client import CollectorRegistry, generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 
-from lab_agent.auth import NoToken, load_token
-from lab_agent.runtime import LabRuntime
-from lab_agent.standalone import create_app
 from tests.lab.conftest import lab_limits, small_settings
+from vvtv.lab.auth import NoToken, load_token
+from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.standalone import create_app
 
 TOKEN = "s3cret-token-for-tests-only"
 BEARER = {"authorization": f"Bearer {TOKEN}"}

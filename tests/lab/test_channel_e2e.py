@@ -16,14 +16,14 @@ import trio
 import trio.testing
 from prometheus_client import CollectorRegistry
 
-from lab_agent import ffmpeg
-from lab_agent.clock import TrioWallClock
-from lab_agent.contracts import NewMediaItem, OwnerCard
-from lab_agent.journal import SqliteJournal
-from lab_agent.playlist import LiveWindow, render_media
-from lab_agent.runtime import LabRuntime
-from lab_agent.transmitter import MEDIA_PREFIX
 from tests.lab.conftest import make_clip, small_settings
+from vvtv.lab import ffmpeg
+from vvtv.lab.clock import TrioWallClock
+from vvtv.lab.contracts import NewMediaItem, OwnerCard
+from vvtv.lab.journal import SqliteJournal
+from vvtv.lab.playlist import LiveWindow, render_media
+from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.transmitter import MEDIA_PREFIX
 
 pytestmark = pytest.mark.slow
 

@@ -9,13 +9,13 @@ import msgspec
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from lab_agent.clock import TrioWallClock
-from lab_agent.contracts import LabStatus, OnAir
-from lab_agent.playlist import Variant
-from lab_agent.runtime import LabRuntime, item_title, now_and_next
-from lab_agent.transmitter import Transmitter
 from tests.lab.conftest import fake_prepared
 from vvtv.assembly import Services
+from vvtv.lab.clock import TrioWallClock
+from vvtv.lab.contracts import LabStatus, OnAir
+from vvtv.lab.playlist import Variant
+from vvtv.lab.runtime import LabRuntime, item_title, now_and_next
+from vvtv.lab.transmitter import Transmitter
 
 pytestmark = pytest.mark.req("UI-6")
 

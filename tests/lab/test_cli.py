@@ -1,4 +1,4 @@
-"""`python -m lab_agent add|ls` (what `vvtv lab add|ls` routes to): the catalog from the shell."""
+"""`vvtv lab add|ls`: the catalog from the shell."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lab_agent.cli import main
 from tests.lab.conftest import make_clip
+from vvtv.lab.cli import main
 
 
 def test_add_probes_a_local_file_and_ls_lists_it(

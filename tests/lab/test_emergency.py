@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lab_agent.emergency import AirSituation, choose_source
+from vvtv.lab.emergency import AirSituation, choose_source
 
 
 def situation(**changes: object) -> AirSituation:

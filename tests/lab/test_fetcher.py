@@ -9,10 +9,10 @@ import pytest
 import trio
 import trio.testing
 
-from lab_agent.contracts import MediaItem, OwnerCard
-from lab_agent.fetcher import Fetcher, FetchFailed
-from lab_agent.planner import Intention
-from lab_agent.sources import SourceUnavailable
+from vvtv.lab.contracts import MediaItem, OwnerCard
+from vvtv.lab.fetcher import Fetcher, FetchFailed
+from vvtv.lab.planner import Intention
+from vvtv.lab.sources import SourceUnavailable
 
 
 class FakeSource:

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lab_agent.sources import HttpOrFileSource, SourceUnavailable
 from tests.server_process import free_port
+from vvtv.lab.sources import HttpOrFileSource, SourceUnavailable
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 import trio
 import trio.testing
 
-from lab_agent.playout_queue import BroadcastQueue, needs_more, queue_health
 from tests.lab.conftest import fake_prepared, lab_limits
+from vvtv.lab.playout_queue import BroadcastQueue, needs_more, queue_health
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import json
 import math
 from pathlib import Path
 
-from lab_agent import ffmpeg
-from lab_agent.ffmpeg import Analysis, Loudness, Probe
-from lab_agent.qa import analysis_verdict, probe_verdict
-from lab_agent.settings import Ladder
 from tests.lab.conftest import shipped_limits
+from vvtv.lab import ffmpeg
+from vvtv.lab.ffmpeg import Analysis, Loudness, Probe
+from vvtv.lab.qa import analysis_verdict, probe_verdict
+from vvtv.lab.settings import Ladder
 
 LOUD = Loudness(input_i=-4.3, input_tp=2.0, input_lra=0.2, input_thresh=-14.3, target_offset=0)
 
@@ -66,9 +66,9 @@ def test_the_ladder_command_aligns_keyframes_and_segments_for_every_rendition(
 ) -> None:
     """LAB-3: every rendition of the shipped ladder: H.264/AAC, a keyframe every 2 s (no scene
     cut keyframes), HLS segments of segment_s; loudnorm's second pass is linear."""
-    from lab_agent.settings import settings_from_config
     from tests.lab.conftest import REPO
     from vvtv.config import build_runtime_config
+    from vvtv.lab.settings import settings_from_config
 
     shipped = settings_from_config(build_runtime_config(REPO / "config"), Path("/tmp"))
     ladder: Ladder = shipped.ladder(("broadcast_720p", "broadcast_360p"))

@@ -15,17 +15,17 @@ import trio
 import trio.testing
 from prometheus_client import CollectorRegistry
 
-from lab_agent import ffmpeg
-from lab_agent.audit import MemoryAudit
-from lab_agent.cli import parser as lab_parser
-from lab_agent.contracts import NewMediaItem, OwnerCard
-from lab_agent.journal import MemoryJournal
-from lab_agent.prepare import Preparer
-from lab_agent.prepared import PreparedItem
-from lab_agent.reserve import Slate, reserve_items
-from lab_agent.runtime import LabRuntime
-from lab_agent.settings import LabSettings, Ladder
 from tests.lab.conftest import fake_prepared, make_clip, small_settings
+from vvtv.lab import ffmpeg
+from vvtv.lab.audit import MemoryAudit
+from vvtv.lab.cli import parser as lab_parser
+from vvtv.lab.contracts import NewMediaItem, OwnerCard
+from vvtv.lab.journal import MemoryJournal
+from vvtv.lab.prepare import Preparer
+from vvtv.lab.prepared import PreparedItem
+from vvtv.lab.reserve import Slate, reserve_items
+from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.settings import LabSettings, Ladder
 
 pytestmark = pytest.mark.req("LAB-6")
 
@@ -101,7 +101,7 @@ async def _first_start_log(
     async def reserve(ladder: Ladder, card: OwnerCard) -> AsyncGenerator[PreparedItem, None]:
         yield fake_prepared("reserve-00", 2, reserve=True)
 
-    caplog.set_level(logging.DEBUG, logger="lab_agent")
+    caplog.set_level(logging.DEBUG, logger="vvtv.lab")
     lab = await LabRuntime.open(settings, CollectorRegistry(), reserve=reserve)
     try:
         if media:
@@ -114,7 +114,7 @@ async def _first_start_log(
             nursery.cancel_scope.cancel()
     finally:
         lab.close()
-    return [record for record in caplog.records if record.name.startswith("lab_agent")]
+    return [record for record in caplog.records if record.name.startswith("vvtv.lab")]
 
 
 async def test_a_first_start_with_an_empty_catalog_says_how_to_add_media_and_does_not_warn(

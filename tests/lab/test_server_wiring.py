@@ -16,13 +16,13 @@ from prometheus_client import CollectorRegistry, generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from lab_agent.board import LabStatusBoard
-from lab_agent.runtime import LabRuntime
-from lab_agent.status import HttpStatusSink
 from tests.lab.conftest import small_settings
 from vvtv.assembly import Services
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
+from vvtv.lab.board import LabStatusBoard
+from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.status import HttpStatusSink
 from vvtv.runtime import Runtime
 from vvtv.server import ServeOptions
 from vvtv.web.app import create_app

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from lab_agent.audit import SqliteAudit
-from lab_agent.catalog import Catalog
-from lab_agent.contracts import NewMediaItem, OwnerCard, TagQuota
-from lab_agent.migrations import MIGRATIONS
-from lab_agent.policy import PolicyService, card_diff
-from lab_agent.settings import LabSettings
-from lab_agent.store import LabStore, migrate, schema_version
 from vvtv.errors import BadRequest, Conflict, NotFound
+from vvtv.lab.audit import SqliteAudit
+from vvtv.lab.catalog import Catalog
+from vvtv.lab.contracts import NewMediaItem, OwnerCard, TagQuota
+from vvtv.lab.migrations import MIGRATIONS
+from vvtv.lab.policy import PolicyService, card_diff
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.store import LabStore, migrate, schema_version
 
 
 async def test_migrations_apply_once_and_the_journal_is_wal(tmp_path: Path) -> None:

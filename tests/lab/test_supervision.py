@@ -6,7 +6,7 @@ import pytest
 import trio
 import trio.testing
 
-from lab_agent.supervision import GaveUp, supervise
+from vvtv.lab.supervision import GaveUp, supervise
 
 
 async def test_a_crash_is_restarted_and_too_many_give_up(

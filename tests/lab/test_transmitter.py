@@ -13,12 +13,12 @@ import pytest
 import trio
 import trio.testing
 
-from lab_agent.clock import TrioWallClock
-from lab_agent.playlist import LiveWindow, Variant, append, next_program_date, render_media
-from lab_agent.playout_queue import BroadcastQueue
-from lab_agent.prepared import SegmentGroup
-from lab_agent.transmitter import Transmitter
 from tests.lab.conftest import fake_prepared
+from vvtv.lab.clock import TrioWallClock
+from vvtv.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
+from vvtv.lab.playout_queue import BroadcastQueue
+from vvtv.lab.prepared import SegmentGroup
+from vvtv.lab.transmitter import Transmitter
 
 VARIANTS = [
     Variant(name="hi", bandwidth_bps=2_000_000, width=1280, height=720),
@@ -164,7 +164,7 @@ async def test_only_leaving_the_plan_for_the_reserve_logs_a_warning(
 ) -> None:
     """LAB-6: going on air on the reserve loop at start (nothing prepared yet) is expected and
     logged as INFO, like the plan's return; the plan giving way to the reserve is an emergency."""
-    caplog.set_level(logging.INFO, logger="lab_agent.transmitter")
+    caplog.set_level(logging.INFO, logger="vvtv.lab.transmitter")
     queue = BroadcastQueue()
     pipeline = Pipeline()
     transmitter = make_transmitter(tmp_path, queue, pipeline)

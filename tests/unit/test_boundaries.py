@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _copy_of_the_packages(into: Path) -> Path:
     """The Python sources and the import-linter config, so a probe never lands in the real tree
     (another run, or a helper working in the same checkout, would see it)."""
-    for package in ("vvtv", "lab_agent"):
+    for package in ("vvtv",):
         for source in (REPO / package).rglob("*.py"):
             if "node_modules" in source.parts:
                 continue
@@ -76,7 +76,7 @@ def test_every_wire_type_is_defined_once() -> None:
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(vvtv.contracts.__path__, "vvtv.contracts.")
     ]
-    modules.append(importlib.import_module("lab_agent.contracts"))
+    modules.append(importlib.import_module("vvtv.lab.contracts"))
     defined = [
         value
         for module in modules

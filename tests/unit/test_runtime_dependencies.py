@@ -11,7 +11,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PRODUCT = ("vvtv", "lab_agent")
+PRODUCT = ("vvtv",)
 
 
 def _top_level_imports() -> set[str]:

@@ -10,15 +10,15 @@ from quart_schema import Info, QuartSchema
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from lab_agent import api as lab_api
-from lab_agent.auth import token_or
-from lab_agent.board import board_routes
-from lab_agent.schema import schema_overrides as lab_schemas
 from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
 from vvtv.identity.openapi import schema_overrides as identity_schemas
+from vvtv.lab import api as lab_api
+from vvtv.lab.auth import token_or
+from vvtv.lab.board import board_routes
+from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.modes import api as modes_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api

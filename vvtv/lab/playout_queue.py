@@ -7,9 +7,9 @@ from collections import deque
 import msgspec
 import trio
 
-from lab_agent.contracts import QueueHealth
-from lab_agent.prepared import PreparedItem
 from vvtv.config.schema.limits import LabLimits
+from vvtv.lab.contracts import QueueHealth
+from vvtv.lab.prepared import PreparedItem
 
 
 def queue_health(slack_s: float, limits: LabLimits) -> QueueHealth:

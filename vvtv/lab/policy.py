@@ -10,11 +10,11 @@ from typing import Any
 
 import msgspec
 
-from lab_agent.audit import Audit
-from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
-from lab_agent.store import LabStore
 from vvtv.errors import NotFound
+from vvtv.lab.audit import Audit
+from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.lab.contracts import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
+from vvtv.lab.store import LabStore
 
 _DECODE_CARD = msgspec.json.Decoder(OwnerCard)
 _DECODE_DIFF = msgspec.json.Decoder(list[FieldChange])

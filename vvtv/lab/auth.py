@@ -11,10 +11,10 @@ from pathlib import Path
 
 from quart import request
 
-from lab_agent.audit import Audit
 from vvtv.config.schema.limits import LabLimits
 from vvtv.domain.accounts import Principal
 from vvtv.errors import Forbidden, Unauthorized
+from vvtv.lab.audit import Audit
 from vvtv.web.routing import Guard, RouteSpec
 
 

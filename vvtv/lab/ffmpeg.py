@@ -14,7 +14,7 @@ from pathlib import Path
 import msgspec
 import trio
 
-from lab_agent.settings import Ladder, Rendition
+from vvtv.lab.settings import Ladder, Rendition
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"

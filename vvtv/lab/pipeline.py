@@ -16,15 +16,15 @@ from typing import Protocol
 import msgspec
 import trio
 
-from lab_agent.clock import WallClock
-from lab_agent.contracts import LabPolicySnapshot, MediaItem, OwnerCard
-from lab_agent.fetcher import Fetcher, FetchFailed
-from lab_agent.metrics import LabMetrics
-from lab_agent.planner import Airing, Intention, plan
-from lab_agent.playout_queue import BroadcastQueue
-from lab_agent.prepared import PreparedItem
-from lab_agent.qa import Rejected
-from lab_agent.settings import LabSettings, Ladder
+from vvtv.lab.clock import WallClock
+from vvtv.lab.contracts import LabPolicySnapshot, MediaItem, OwnerCard
+from vvtv.lab.fetcher import Fetcher, FetchFailed
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.planner import Airing, Intention, plan
+from vvtv.lab.playout_queue import BroadcastQueue
+from vvtv.lab.prepared import PreparedItem
+from vvtv.lab.qa import Rejected
+from vvtv.lab.settings import LabSettings, Ladder
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import msgspec
 import trio
 
-from lab_agent import ffmpeg
-from lab_agent.contracts import OwnerCard
-from lab_agent.prepare import Preparer
-from lab_agent.prepared import PreparedItem
-from lab_agent.settings import Ladder
 from vvtv.config.schema.limits import LabLimits
+from vvtv.lab import ffmpeg
+from vvtv.lab.contracts import OwnerCard
+from vvtv.lab.prepare import Preparer
+from vvtv.lab.prepared import PreparedItem
+from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The LAB runtime: one object holding the catalog, the OwnerCard, the pipeline and the
 transmitter, and the commands the API exposes (start, stop, reload policies, rotate playlist).
 
-`run` is the supervised nursery `vvtv serve` (or `python -m lab_agent serve`) starts: the
+`run` is the supervised nursery `vvtv serve` starts: the
 transmitter always airs something (plan or reserve loop), the pipeline feeds it while it runs.
 """
 
@@ -20,10 +20,10 @@ from typing import Literal
 import trio
 from prometheus_client import CollectorRegistry
 
-from lab_agent.audit import Audit, SqliteAudit
-from lab_agent.catalog import Catalog
-from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import (
+from vvtv.lab.audit import Audit, SqliteAudit
+from vvtv.lab.catalog import Catalog
+from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.lab.contracts import (
     ChannelNow,
     CommandName,
     CommandResult,
@@ -35,22 +35,22 @@ from lab_agent.contracts import (
     OwnerCard,
     UpNext,
 )
-from lab_agent.fetcher import Fetcher
-from lab_agent.journal import SqliteJournal
-from lab_agent.metrics import LabMetrics
-from lab_agent.pipeline import Pipeline
-from lab_agent.playlist import Variant
-from lab_agent.playout_queue import BroadcastQueue, queue_health
-from lab_agent.policy import PolicyService
-from lab_agent.prepare import Preparer
-from lab_agent.prepared import PreparedItem
-from lab_agent.reserve import VIDEO_SUFFIXES, Slate, reserve_items
-from lab_agent.settings import LabSettings, Ladder
-from lab_agent.sources import HttpOrFileSource, MediaSource
-from lab_agent.status import StatusSink
-from lab_agent.store import LabStore
-from lab_agent.supervision import GaveUp, supervise
-from lab_agent.transmitter import OnItem, Transmitter
+from vvtv.lab.fetcher import Fetcher
+from vvtv.lab.journal import SqliteJournal
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.pipeline import Pipeline
+from vvtv.lab.playlist import Variant
+from vvtv.lab.playout_queue import BroadcastQueue, queue_health
+from vvtv.lab.policy import PolicyService
+from vvtv.lab.prepare import Preparer
+from vvtv.lab.prepared import PreparedItem
+from vvtv.lab.reserve import VIDEO_SUFFIXES, Slate, reserve_items
+from vvtv.lab.settings import LabSettings, Ladder
+from vvtv.lab.sources import HttpOrFileSource, MediaSource
+from vvtv.lab.status import StatusSink
+from vvtv.lab.store import LabStore
+from vvtv.lab.supervision import GaveUp, supervise
+from vvtv.lab.transmitter import OnItem, Transmitter
 
 log = logging.getLogger(__name__)
 

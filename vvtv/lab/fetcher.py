@@ -10,10 +10,10 @@ from pathlib import Path
 import msgspec
 import trio
 
-from lab_agent.contracts import MediaItem, OwnerCard
-from lab_agent.metrics import LabMetrics
-from lab_agent.planner import Airing, Intention, alternates
-from lab_agent.sources import MediaSource, SourceUnavailable
+from vvtv.lab.contracts import MediaItem, OwnerCard
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.planner import Airing, Intention, alternates
+from vvtv.lab.sources import MediaSource, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

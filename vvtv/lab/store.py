@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import trio
 
-from lab_agent.migrations import MIGRATIONS
+from vvtv.lab.migrations import MIGRATIONS
 
 T = TypeVar("T")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import msgspec
 
-from lab_agent.contracts import LabReport, NewMediaItem, OwnerCard
-from lab_agent.settings import broadcast_renditions
 from vvtv.config import ConfigBundle
+from vvtv.lab.contracts import LabReport, NewMediaItem, OwnerCard
+from vvtv.lab.settings import broadcast_renditions
 
 REF = "#/components/schemas/{name}"
 # Year 0000 is no year to the decoder (nor to the proleptic Gregorian calendar).

@@ -10,7 +10,7 @@ from typing import Protocol
 import httpx
 import msgspec
 
-from lab_agent.contracts import LabReport
+from vvtv.lab.contracts import LabReport
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from quart import Blueprint, Response, g
 
-from lab_agent.contracts import (
+from vvtv.lab.contracts import (
     AuditList,
     ChannelNow,
     Command,
@@ -23,7 +23,7 @@ from lab_agent.contracts import (
     OwnerCard,
     PolicyHistory,
 )
-from lab_agent.runtime import LabRuntime
+from vvtv.lab.runtime import LabRuntime
 from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
 

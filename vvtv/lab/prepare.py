@@ -15,14 +15,14 @@ from pathlib import Path
 import msgspec
 import trio
 
-from lab_agent import ffmpeg
-from lab_agent.contracts import OwnerCard
-from lab_agent.journal import PrepareJournal
-from lab_agent.metrics import LabMetrics
-from lab_agent.prepared import DECODE_PREPARED, PreparedItem, SegmentGroup
-from lab_agent.qa import Rejected, analysis_verdict, probe_verdict
-from lab_agent.settings import Ladder
 from vvtv.config.schema.limits import LabLimits
+from vvtv.lab import ffmpeg
+from vvtv.lab.contracts import OwnerCard
+from vvtv.lab.journal import PrepareJournal
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.prepared import DECODE_PREPARED, PreparedItem, SegmentGroup
+from vvtv.lab.qa import Rejected, analysis_verdict, probe_verdict
+from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
 

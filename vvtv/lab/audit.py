@@ -10,9 +10,9 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Protocol
 
-from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import LabAuditEntry
-from lab_agent.store import LabStore
+from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.lab.contracts import LabAuditEntry
+from vvtv.lab.store import LabStore
 
 
 class Audit(Protocol):

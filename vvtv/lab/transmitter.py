@@ -17,10 +17,10 @@ from pathlib import Path
 import msgspec
 import trio
 
-from lab_agent.clock import WallClock
-from lab_agent.emergency import AirSituation, Source, choose_source
-from lab_agent.metrics import LabMetrics
-from lab_agent.playlist import (
+from vvtv.lab.clock import WallClock
+from vvtv.lab.emergency import AirSituation, Source, choose_source
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.playlist import (
     LiveWindow,
     Variant,
     WindowEntry,
@@ -29,8 +29,8 @@ from lab_agent.playlist import (
     render_master,
     render_media,
 )
-from lab_agent.playout_queue import BroadcastQueue
-from lab_agent.prepared import PreparedItem, SegmentGroup
+from vvtv.lab.playout_queue import BroadcastQueue
+from vvtv.lab.prepared import PreparedItem, SegmentGroup
 
 log = logging.getLogger(__name__)
 

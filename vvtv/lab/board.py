@@ -11,8 +11,8 @@ import msgspec
 from prometheus_client import CollectorRegistry, Gauge
 from quart import Blueprint
 
-from lab_agent.contracts import LabAgents, LabReport
-from lab_agent.status import CallbackSink
+from vvtv.lab.contracts import LabAgents, LabReport
+from vvtv.lab.status import CallbackSink
 from vvtv.web.routing import Guard, endpoint
 
 

@@ -1,4 +1,4 @@
-"""`python -m lab_agent …` (and `vvtv lab …`): add to and list the catalog, serve standalone.
+"""`vvtv lab …`: add to and list the catalog, serve standalone.
 
     add SOURCE [--duration S] [--tags a,b] [--id ID] [--rights-from ISO] [--rights-until ISO]
     ls [--json]
@@ -20,21 +20,21 @@ import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 
-from lab_agent import ffmpeg
-from lab_agent.auth import NoToken, load_token
-from lab_agent.catalog import Catalog
-from lab_agent.contracts import MediaItemList, NewMediaItem, OwnerCard
-from lab_agent.runtime import LabPaths, LabRuntime
-from lab_agent.settings import default_ladder_names, settings_from_config
-from lab_agent.sources import is_remote
-from lab_agent.status import HttpStatusSink, StatusSink
-from lab_agent.store import LabStore
 from vvtv.config import ConfigError, build_runtime_config
 from vvtv.errors import VvtvError
+from vvtv.lab import ffmpeg
+from vvtv.lab.auth import NoToken, load_token
+from vvtv.lab.catalog import Catalog
+from vvtv.lab.contracts import MediaItemList, NewMediaItem, OwnerCard
+from vvtv.lab.runtime import LabPaths, LabRuntime
+from vvtv.lab.settings import default_ladder_names, settings_from_config
+from vvtv.lab.sources import is_remote
+from vvtv.lab.status import HttpStatusSink, StatusSink
+from vvtv.lab.store import LabStore
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="lab_agent", description="The VVTV LAB agent.")
+    root = argparse.ArgumentParser(prog="vvtv lab", description="The VVTV LAB agent.")
     root.add_argument("--config", type=Path, default=Path("config"))
     root.add_argument("--data", type=Path, default=Path("var/lab"))
     root.add_argument("--tier", default=None)
@@ -115,7 +115,7 @@ async def _ls(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    from lab_agent.standalone import serve  # the web stack only for `serve`
+    from vvtv.lab.standalone import serve  # the web stack only for `serve`
 
     bundle = build_runtime_config(args.config, args.tier)
     token = load_token(bundle.limits.lab)

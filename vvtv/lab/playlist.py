@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from lab_agent.prepared import SegmentGroup
+from vvtv.lab.prepared import SegmentGroup
 
 
 class WindowEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,8 +8,8 @@ from typing import Protocol
 
 import msgspec
 
-from lab_agent.clock import SystemClock, WallClock
-from lab_agent.store import LabStore
+from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.lab.store import LabStore
 
 
 class Rejection(msgspec.Struct, frozen=True, kw_only=True):

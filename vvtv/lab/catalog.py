@@ -8,10 +8,10 @@ import sqlite3
 
 import msgspec
 
-from lab_agent.clock import SystemClock, WallClock
-from lab_agent.contracts import MediaItem, NewMediaItem
-from lab_agent.store import LabStore
 from vvtv.errors import BadRequest, Conflict, NotFound
+from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.lab.contracts import MediaItem, NewMediaItem
+from vvtv.lab.store import LabStore
 
 _DECODE_ITEM = msgspec.json.Decoder(MediaItem)
 

@@ -12,9 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from quart import Blueprint
 from quart_trio import QuartTrio
 
-from lab_agent.api import routes
-from lab_agent.auth import token_guard
-from lab_agent.runtime import LabRuntime
+from vvtv.lab.api import routes
+from vvtv.lab.auth import token_guard
+from vvtv.lab.runtime import LabRuntime
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.routing import CONVERTERS, Guard, PlainText, endpoint, undeclared_routes
@@ -34,7 +34,7 @@ def _metrics_routes(registry: CollectorRegistry, guard: Guard) -> Blueprint:
 
 
 def create_app(lab: LabRuntime, token: str, registry: CollectorRegistry) -> QuartTrio:
-    app = WebApp("lab_agent", static_folder=None)  # every route is declared (INV-9)
+    app = WebApp("vvtv.lab", static_folder=None)  # every route is declared (INV-9)
     app.url_map.converters.update(CONVERTERS)
     install_error_handlers(app)
     guard = token_guard(token, lab.audit)

@@ -61,14 +61,14 @@ class _Closed(Exception):
 class Connection:
     def __init__(self, principal: Principal, outbox_size: int) -> None:
         self.principal = principal
-        self.outbox, self._outbox_out = trio.open_memory_channel[ServerEvent](outbox_size)
+        self._outbox, self._queued = trio.open_memory_channel[ServerEvent](outbox_size)
         self.cancel_scope = trio.CancelScope()
         self.close_code: tuple[int, str] | None = None
 
     def push(self, event: ServerEvent) -> None:
         """Queue an event; a client too slow to drain its queue is disconnected, not waited for."""
         try:
-            self.outbox.send_nowait(event)
+            self._outbox.send_nowait(event)
         except trio.WouldBlock:
             self.close(CLOSE_TOO_SLOW, "too slow")
         except trio.ClosedResourceError:
@@ -77,6 +77,15 @@ class Connection:
     def close(self, code: int, reason: str) -> None:
         self.close_code = (code, reason)
         self.cancel_scope.cancel()
+
+    def stop_queueing(self) -> None:
+        """Queue nothing more: `deliver` sends what is already queued, then returns."""
+        self._outbox.close()
+
+    async def deliver(self, send: Callable[[ServerEvent], Awaitable[None]]) -> None:
+        """Send each queued event, in order, until `stop_queueing` and the queue is empty."""
+        async for event in self._queued:
+            await send(event)
 
 
 class SocketHub:
@@ -144,7 +153,7 @@ class SocketHub:
                     # nothing at all once its window is full still does: hypercorn's writes to
                     # the TCP socket cannot be cancelled.)
                     deadline = trio.current_time() + self._limits.close_flush_s
-                    connection.outbox.close()
+                    connection.stop_queueing()
                     writer.cancel_scope.deadline = deadline
                 if connection.close_code is not None:
                     await websocket.close(*connection.close_code)
@@ -240,8 +249,7 @@ class SocketHub:
             return
 
     async def _write(self, connection: Connection) -> None:
-        async for event in connection._outbox_out:
-            await self._send(event)
+        await connection.deliver(self._send)
 
     @staticmethod
     async def _send(event: ServerEvent) -> None:

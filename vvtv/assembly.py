@@ -14,6 +14,8 @@ from vvtv.actors import ActorSettings, open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat
+from vvtv.identity.actor import IdentityPorts
+from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
@@ -88,12 +90,15 @@ async def open_runtime(
         )
         auth = config.limits.auth
         identity = Identity(
-            SqliteAccountStore(database),
-            config,
-            TokenSigner(load_or_create_key(data_dir), auth.tokens.access_ttl_s),
-            Passwords(auth.password),
-            clock,
             actors,
+            config,
+            IdentityPorts(
+                store=SqliteAccountStore(database),
+                signer=TokenSigner(load_or_create_key(data_dir), auth.tokens.access_ttl_s),
+                passwords=Passwords(auth.password),
+                clock=clock,
+                metrics=IdentityMetrics(runtime.metrics.registry),
+            ),
         )
         await identity.load()
         sockets = SocketHub(

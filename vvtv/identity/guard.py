@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import request
 
 from vvtv.domain.accounts import Principal, allows
-from vvtv.errors import Forbidden, Unauthorized
+from vvtv.identity.errors import RoleRequired, Unauthenticated
 from vvtv.identity.service import Identity
 from vvtv.web.routing import Guard, RouteSpec
 
@@ -18,10 +18,10 @@ def identity_guard(identity: Identity) -> Guard:
             return None
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise Unauthorized("Sign in to use this.", code="unauthenticated")
+            raise Unauthenticated("Sign in to use this.")
         principal = identity.authenticate(token.strip(), request.headers.get(DEVICE_HEADER))
         if not allows(principal.role, spec.access):
-            raise Forbidden(f"This needs the {spec.access} role.", code="forbidden")
+            raise RoleRequired(f"This needs the {spec.access} role.")
         return principal
 
     return guard

@@ -13,7 +13,7 @@ import argon2
 import trio
 
 from vvtv.config.schema.limits import PasswordPolicy
-from vvtv.errors import TooManyRequests
+from vvtv.identity.errors import AuthBusy
 
 
 class Passwords:
@@ -66,9 +66,8 @@ class Passwords:
         if self._admitted >= self._capacity and not queue_exempt:
             rounds = self._admitted // self._concurrency
             wait = self.hash_s * rounds
-            raise TooManyRequests(
+            raise AuthBusy(
                 f"Too many sign-ins are being checked right now; try again in {int(wait) + 1} s.",
                 retry_after_s=wait,
-                code="auth_busy",
             )
         self._admitted += 1

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from vvtv.actors import Registry
-from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import (
     AccountFlags,
@@ -40,37 +39,55 @@ from vvtv.domain.accounts import (
 )
 from vvtv.domain.accounts import Ban as BanAccount
 from vvtv.domain.login_throttle import Outcome, Source
-from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
-from vvtv.identity.account_actor import KIND as ACCOUNT
-from vvtv.identity.account_actor import AccountActor, AccountPorts
+from vvtv.errors import VvtvError
+from vvtv.identity.actor import KIND as ACCOUNT
+from vvtv.identity.actor import AccountActor, IdentityPorts
 from vvtv.identity.client_address import ClientAddresses
-from vvtv.identity.passwords import Passwords
+from vvtv.identity.errors import (
+    AuthBusy,
+    Banned,
+    BlockSelf,
+    DeviceMismatch,
+    HandleTaken,
+    InvalidCredentials,
+    LoginBusy,
+    LoginLockedOut,
+    RefreshInvalid,
+    SignInRevoked,
+    TermsOutdated,
+    TokenInvalid,
+    UserNotFound,
+    WeakPassword,
+)
+from vvtv.identity.metrics import LoginOutcome
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
-from vvtv.identity.store import AccountStore, HandleTaken
+from vvtv.identity.store import DuplicateHandle
 from vvtv.identity.throttle import LoginThrottle, login_policy
-from vvtv.identity.tokens import TokenSigner, new_refresh_token, refresh_hash
+from vvtv.identity.tokens import new_refresh_token, refresh_hash
 from vvtv.observability.audit import AuditRecord
 
 BanListener = Callable[[str, str | None], Awaitable[None]]
 
+# How a refused sign-in is counted; any other error (a bug, an outage) is not a sign-in outcome.
+_LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
+    InvalidCredentials: "failed",
+    LoginLockedOut: "locked_out",
+    LoginBusy: "busy",
+    AuthBusy: "busy",
+    Banned: "banned",
+}
+
 
 class Identity:
-    def __init__(
-        self,
-        store: AccountStore,
-        config: ConfigBundle,
-        signer: TokenSigner,
-        passwords: Passwords,
-        clock: WallClock,
-        actors: Registry,
-    ) -> None:
-        self._store = store
-        self._actors = actors
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: IdentityPorts) -> None:
+        self._store = ports.store
+        self._actors = registry
         self._auth = config.limits.auth
         self._quarantine_days = config.limits.anti_abuse.quarantine.account_age_days
-        self._signer = signer
-        self._passwords = passwords
-        self._clock = clock
+        self._signer = ports.signer
+        self._passwords = ports.passwords
+        self._clock = ports.clock
+        self._metrics = ports.metrics
         self._throttle = LoginThrottle(login_policy(self._auth.login))
         self.client_addresses = ClientAddresses(self._auth.login.trusted_proxies)
         self._users: dict[str, UserRecord] = {}
@@ -80,8 +97,7 @@ class Identity:
         self._revoked_sessions: set[str] = set()
         self._blocks: set[tuple[str, str]] = set()
         self._ban_listeners: list[BanListener] = []
-        ports = AccountPorts(store=store, publish=self._publish)
-        actors.register(ACCOUNT, lambda user_id: AccountActor(user_id, ports))
+        registry.register(ACCOUNT, lambda user_id: AccountActor(user_id, ports, self._publish))
 
     async def load(self) -> None:
         """Fill the in-memory directory from the store (at start)."""
@@ -99,9 +115,8 @@ class Identity:
     def _check_password_policy(self, password: str) -> None:
         policy = self._auth.password
         if not policy.min_length <= len(password) <= policy.max_length:
-            raise BadRequest(
+            raise WeakPassword(
                 f"Use a password of {policy.min_length} to {policy.max_length} characters.",
-                code="weak_password",
                 path="$.password",
             )
 
@@ -127,26 +142,37 @@ class Identity:
             )  # fmt: skip
         try:
             await self._store.create_user(user, audit)
-        except HandleTaken:
-            raise Conflict("That handle is taken.", code="handle_taken", path="$.handle") from None
+        except DuplicateHandle:
+            raise HandleTaken("That handle is taken.", path="$.handle") from None
         self._users[user.id] = user
         return user
 
     async def signup(self, body: Signup) -> Tokens:
         if body.terms_version != self._auth.terms_version:
-            raise Conflict(
+            raise TermsOutdated(
                 f"Accept the current terms (version {self._auth.terms_version}).",
-                code="terms_outdated",
                 path="$.terms_version",
             )
         user = await self.create_account(
             body.handle, body.password, "user", None, body.terms_version
         )
+        self._metrics.signups.inc()
         return await self._open_session(user, body.device_id)
 
     async def login(self, body: Login, address: str) -> Tokens:
         """Sign in; throttled as `vvtv.domain.login_throttle` says, the attempt counted before
-        anything is awaited."""
+        anything is awaited. Each attempt that gets an answer is counted by its outcome."""
+        try:
+            tokens = await self._login(body, address)
+        except VvtvError as refused:
+            outcome = _LOGIN_REFUSALS.get(type(refused))
+            if outcome is not None:
+                self._metrics.login(outcome)
+            raise
+        self._metrics.login("succeeded")
+        return tokens
+
+    async def _login(self, body: Login, address: str) -> Tokens:
         source = Source(body.handle, address, self._known_device(body.handle, body.device_id))
         reservation = self._throttle.begin(source, busy_retry_after_s=self._passwords.hash_s)
         outcome: Outcome = "withdrawn"  # unless the password gets checked: busy, cancelled
@@ -157,7 +183,7 @@ class Identity:
                 known_hash, body.password, queue_exempt=source.known_device is not None
             ):
                 outcome = "failed"
-                raise Unauthorized("Wrong handle or password.", code="invalid_credentials")
+                raise InvalidCredentials("Wrong handle or password.")
             outcome = "succeeded"
         finally:
             self._throttle.settle(reservation, outcome)
@@ -172,16 +198,16 @@ class Identity:
         session = await self._store.auth_session_by_refresh(refresh_hash(token))
         now = self._clock()
         if session is None or session.revoked_at is not None or session.expires_at <= now:
-            raise Unauthorized("Sign in again.", code="refresh_invalid")
+            raise RefreshInvalid("Sign in again.")
         if session.device_id is not None and session.device_id != device_id:
-            raise Unauthorized("This token belongs to another device.", code="device_mismatch")
+            raise DeviceMismatch("This token belongs to another device.")
         user = self._user(session.user_id)
         self._refuse_banned(user)
         fresh = new_refresh_token()
         if not await self._store.rotate_refresh(
             session.id, session.refresh_hash, refresh_hash(fresh)
         ):
-            raise Unauthorized("Sign in again.", code="refresh_invalid")
+            raise RefreshInvalid("Sign in again.")
         return self._tokens(user, session, fresh)
 
     async def logout(self, principal: Principal, everywhere: bool) -> int:
@@ -230,12 +256,12 @@ class Identity:
         once because they are checked on every call, not baked into the token."""
         claims = self._signer.verify(access_token, self._clock())
         if claims.sid in self._revoked_sessions:
-            raise Unauthorized("This sign-in was ended; sign in again.", code="session_revoked")
+            raise SignInRevoked("This sign-in was ended; sign in again.")
         if claims.dev is not None and claims.dev != device_id:
-            raise Unauthorized("This token belongs to another device.", code="device_mismatch")
+            raise DeviceMismatch("This token belongs to another device.")
         user = self._users.get(claims.sub)
         if user is None:
-            raise Unauthorized("That access token is not valid.", code="token_invalid")
+            raise TokenInvalid("That access token is not valid.")
         self._refuse_banned(user)
         return Principal(
             user_id=user.id, role=user.role, auth_session_id=claims.sid, device_id=claims.dev
@@ -258,7 +284,7 @@ class Identity:
     def _refuse_banned(self, user: UserRecord) -> None:
         if is_banned(user.banned_until, self._clock()):
             until = "for good" if user.banned_until == PERMANENT else f"until {user.banned_until}"
-            raise Forbidden(f"This account is banned {until}.", code="banned")
+            raise Banned(f"This account is banned {until}.")
 
     def _publish(self, user: UserRecord) -> None:
         self._users[user.id] = user
@@ -266,7 +292,7 @@ class Identity:
     def _user(self, user_id: str) -> UserRecord:
         user = self._users.get(user_id)
         if user is None:
-            raise NotFound("No such user.", code="user_not_found", path="user_id")
+            raise UserNotFound("No such user.", path="user_id")
         return user
 
     # -- the account as its owner sees it ---------------------------------------------------------
@@ -302,7 +328,7 @@ class Identity:
     async def block(self, principal: Principal, other_id: str) -> Block:
         other = self._user(other_id)
         if other.id == principal.user_id:
-            raise BadRequest("You cannot block yourself.", code="block_self", path="user_id")
+            raise BlockSelf("You cannot block yourself.", path="user_id")
         record = BlockRecord(
             blocker_id=principal.user_id, blocked_id=other.id, created_at=self._clock()
         )

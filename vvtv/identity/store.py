@@ -16,8 +16,8 @@ from vvtv.store import Database
 _MUTABLE_COLUMNS = frozenset({"role", "banned_until", "ban_reason", "shadow_quarantine"})
 
 
-class HandleTaken(Exception):
-    pass
+class DuplicateHandle(Exception):
+    """The handle is someone's already (compared case-insensitively)."""
 
 
 class AccountStore(Protocol):
@@ -109,7 +109,7 @@ class SqliteAccountStore:
                     ),
                 )  # fmt: skip
             except sqlite3.IntegrityError as error:
-                raise HandleTaken(user.handle) from error
+                raise DuplicateHandle(user.handle) from error
             if audit is not None:
                 append_audit(db, audit)
 

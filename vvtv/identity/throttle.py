@@ -23,7 +23,7 @@ from vvtv.domain.login_throttle import (
     windows,
 )
 from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
-from vvtv.errors import TooManyRequests
+from vvtv.identity.errors import LoginBusy, LoginLockedOut
 
 # Pruning walks every window; below this many it is not worth doing on each failure.
 _PRUNE_FROM = 1024
@@ -57,8 +57,8 @@ class LoginThrottle:
         self._in_flight: Counter[WindowKey] = Counter()
 
     def begin(self, source: Source, busy_retry_after_s: float) -> Reservation:
-        """Admit one attempt and count it at once, or raise TooManyRequests: `login_rate_limited`
-        while one of its windows is full, `login_busy` while the account's checks are in flight."""
+        """Admit one attempt and count it at once, or refuse it: `LoginLockedOut` while one of its
+        windows is full, `LoginBusy` while the account's checks are in flight."""
         now = trio.current_time()
         policy = self._policy
         counted = windows(source)
@@ -70,17 +70,14 @@ class LoginThrottle:
         ]
         if waits:
             wait = max(waits)
-            raise TooManyRequests(
-                f"Too many failed sign-ins; try again in {int(wait) + 1} s.",
-                retry_after_s=wait,
-                code="login_rate_limited",
+            raise LoginLockedOut(
+                f"Too many failed sign-ins; try again in {int(wait) + 1} s.", retry_after_s=wait
             )
         flight = in_flight_key(source)
         if self._in_flight[flight] >= policy.max_in_flight:
-            raise TooManyRequests(
+            raise LoginBusy(
                 "This account's sign-ins are being checked; try again in a moment.",
                 retry_after_s=busy_retry_after_s,
-                code="login_busy",
             )
         self._in_flight[flight] += 1
         for key in counted:

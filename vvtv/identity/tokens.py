@@ -15,7 +15,7 @@ from pathlib import Path
 import jwt
 import msgspec
 
-from vvtv.errors import Unauthorized
+from vvtv.identity.errors import TokenExpired, TokenInvalid
 
 _ALGORITHM = "HS256"
 
@@ -76,9 +76,7 @@ class TokenSigner:
             )
             claims = msgspec.convert(payload, AccessClaims)
         except (jwt.InvalidTokenError, msgspec.ValidationError):
-            raise Unauthorized("That access token is not valid.", code="token_invalid") from None
+            raise TokenInvalid("That access token is not valid.") from None
         if claims.exp <= now.timestamp():
-            raise Unauthorized(
-                "The access token expired; refresh it and try again.", code="token_expired"
-            )
+            raise TokenExpired("The access token expired; refresh it and try again.")
         return claims

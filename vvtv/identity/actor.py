@@ -9,27 +9,40 @@ from typing import ClassVar
 
 from msgspec.structs import replace
 
+from vvtv.clock import WallClock
 from vvtv.domain.accounts import Account, Moderation, RefusalCode, Refuse, Save, decide
-from vvtv.errors import Conflict, Forbidden, NotFound, VvtvError
+from vvtv.errors import VvtvError
+from vvtv.identity.errors import NotBanned, Outranked, OwnRole, UserNotFound
+from vvtv.identity.metrics import IdentityMetrics
+from vvtv.identity.passwords import Passwords
 from vvtv.identity.records import UserRecord
 from vvtv.identity.store import AccountStore
+from vvtv.identity.tokens import TokenSigner
 from vvtv.observability.audit import AuditRecord
 
 KIND = "account"
 
 _REFUSALS: dict[RefusalCode, type[VvtvError]] = {
-    "user_not_found": NotFound,
-    "outranked": Forbidden,
-    "own_role": Forbidden,
-    "not_banned": Conflict,
+    "user_not_found": UserNotFound,
+    "outranked": Outranked,
+    "own_role": OwnRole,
+    "not_banned": NotBanned,
 }
+
+Publish = Callable[[UserRecord], None]
+"""Write a committed account through to the guard's directory, so the next request sees it."""
 
 
 @dataclass(frozen=True, slots=True)
-class AccountPorts:
+class IdentityPorts:
+    """What the identity context reaches outside itself: the one bundle that builds the service,
+    which hands it to every account actor."""
+
     store: AccountStore
-    # The guard's directory, written through after each commit, so the next request sees it.
-    publish: Callable[[UserRecord], None]
+    signer: TokenSigner
+    passwords: Passwords
+    clock: WallClock
+    metrics: IdentityMetrics
 
 
 class AccountActor:
@@ -37,9 +50,10 @@ class AccountActor:
 
     kind: ClassVar[str] = KIND
 
-    def __init__(self, user_id: str, ports: AccountPorts) -> None:
+    def __init__(self, user_id: str, ports: IdentityPorts, publish: Publish) -> None:
         self._id = user_id
         self._ports = ports
+        self._publish = publish
         self._record: UserRecord | None = None
 
     async def on_start(self) -> None:
@@ -56,7 +70,7 @@ class AccountActor:
             match effect:
                 case Refuse(code, text):
                     path = "user_id" if code == "user_not_found" else None
-                    raise _REFUSALS[code](text, code=code, path=path)
+                    raise _REFUSALS[code](text, path=path)
                 case Save(account, changed, audit):
                     assert record is not None  # decide refuses a missing account
                     changes = {column: getattr(account, column) for column in changed}
@@ -70,7 +84,7 @@ class AccountActor:
                         ),
                     )  # fmt: skip
                     record = self._record = replace(record, **changes)
-                    self._ports.publish(record)
+                    self._publish(record)
         assert record is not None
         return record
 

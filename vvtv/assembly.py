@@ -14,6 +14,7 @@ from vvtv.actors import ActorSettings, open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.lab import OwnerCard
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
@@ -22,7 +23,6 @@ from vvtv.identity.store import SqliteAccountStore
 from vvtv.identity.tokens import TokenSigner, load_or_create_key
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.board import LabStatusBoard
-from vvtv.lab.contracts import OwnerCard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu

@@ -11,7 +11,7 @@ import pytest
 
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import LabLimits
-from vvtv.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
 from vvtv.lab.settings import LabSettings, Rendition
 
 REPO = Path(__file__).resolve().parents[2]

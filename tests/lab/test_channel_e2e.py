@@ -17,11 +17,11 @@ import trio.testing
 from prometheus_client import CollectorRegistry
 
 from tests.lab.conftest import make_clip, small_settings
+from vvtv.contracts.lab import NewMediaItem, OwnerCard
+from vvtv.domain.lab.playlist import LiveWindow, render_media
 from vvtv.lab import ffmpeg
 from vvtv.lab.clock import TrioWallClock
-from vvtv.lab.contracts import NewMediaItem, OwnerCard
 from vvtv.lab.journal import SqliteJournal
-from vvtv.lab.playlist import LiveWindow, render_media
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.transmitter import MEDIA_PREFIX
 

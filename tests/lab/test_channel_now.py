@@ -11,9 +11,9 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from tests.lab.conftest import fake_prepared
 from vvtv.assembly import Services
+from vvtv.contracts.lab import LabStatus, OnAir
+from vvtv.domain.lab.playlist import Variant
 from vvtv.lab.clock import TrioWallClock
-from vvtv.lab.contracts import LabStatus, OnAir
-from vvtv.lab.playlist import Variant
 from vvtv.lab.runtime import LabRuntime, item_title, now_and_next
 from vvtv.lab.transmitter import Transmitter
 

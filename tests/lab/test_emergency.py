@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vvtv.lab.emergency import AirSituation, choose_source
+from vvtv.domain.lab.emergency import AirSituation, choose_source
 
 
 def situation(**changes: object) -> AirSituation:

@@ -9,9 +9,9 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.lab.contracts import MediaItem, OwnerCard
+from vvtv.contracts.lab import MediaItem, OwnerCard
+from vvtv.domain.lab.planner import Intention
 from vvtv.lab.fetcher import Fetcher, FetchFailed
-from vvtv.lab.planner import Intention
 from vvtv.lab.sources import SourceUnavailable
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vvtv.lab.contracts import Daypart, MediaItem, OwnerCard, TagQuota
-from vvtv.lab.planner import Airing, Intention, alternates, daypart_at, plan
+from vvtv.contracts.lab import Daypart, MediaItem, OwnerCard, TagQuota
+from vvtv.domain.lab.planner import Airing, Intention, alternates, daypart_at, plan
 
 TAGS = ("news", "music", "film", "kids")
 START = 1_700_000_000.0  # 2023-11-14 22:13 UTC

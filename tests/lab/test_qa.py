@@ -7,9 +7,9 @@ import math
 from pathlib import Path
 
 from tests.lab.conftest import shipped_limits
+from vvtv.domain.lab.findings import Analysis, Loudness, Probe
+from vvtv.domain.lab.qa import analysis_verdict, probe_verdict
 from vvtv.lab import ffmpeg
-from vvtv.lab.ffmpeg import Analysis, Loudness, Probe
-from vvtv.lab.qa import analysis_verdict, probe_verdict
 from vvtv.lab.settings import Ladder
 
 LOUD = Loudness(input_i=-4.3, input_tp=2.0, input_lra=0.2, input_thresh=-14.3, target_offset=0)

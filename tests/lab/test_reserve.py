@@ -16,13 +16,13 @@ import trio.testing
 from prometheus_client import CollectorRegistry
 
 from tests.lab.conftest import fake_prepared, make_clip, small_settings
+from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
+from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
 from vvtv.lab.audit import MemoryAudit
 from vvtv.lab.cli import parser as lab_parser
-from vvtv.lab.contracts import NewMediaItem, OwnerCard
 from vvtv.lab.journal import MemoryJournal
 from vvtv.lab.prepare import Preparer
-from vvtv.lab.prepared import PreparedItem
 from vvtv.lab.reserve import Slate, reserve_items
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings, Ladder
@@ -93,16 +93,30 @@ async def test_with_no_reserve_clip_the_channel_does_not_start(
         lab.close()
 
 
+class ThreeChecks:
+    """A status sink that says when the third health check has reported."""
+
+    def __init__(self) -> None:
+        self.reports: list[LabReport] = []
+        self.third = trio.Event()
+
+    async def push(self, report: LabReport) -> None:
+        self.reports.append(report)
+        if len(self.reports) >= 3:
+            self.third.set()
+
+
 async def _first_start_log(
     settings: LabSettings, caplog: pytest.LogCaptureFixture, *, media: bool
 ) -> list[logging.LogRecord]:
-    """The lab's log records over a minute of air (several health checks) after a first start."""
+    """The lab's log records over three health checks after a first start."""
 
     async def reserve(ladder: Ladder, card: OwnerCard) -> AsyncGenerator[PreparedItem, None]:
         yield fake_prepared("reserve-00", 2, reserve=True)
 
     caplog.set_level(logging.DEBUG, logger="vvtv.lab")
-    lab = await LabRuntime.open(settings, CollectorRegistry(), reserve=reserve)
+    sink = ThreeChecks()
+    lab = await LabRuntime.open(settings, CollectorRegistry(), reserve=reserve, sink=sink)
     try:
         if media:
             # Media that never gets prepared: the queue stays dry although there is media.
@@ -110,7 +124,9 @@ async def _first_start_log(
             await lab.catalog.add(NewMediaItem(id="clip", source=missing, duration_s=60))
         async with trio.open_nursery() as nursery:
             await nursery.start(lab.run)
-            await trio.sleep(60)
+            # Health checks counted, not seconds: while a store call is in its thread, the mock
+            # clock jumps to the next timer, so a minute can pass before the first check ends.
+            await sink.third.wait()
             nursery.cancel_scope.cancel()
     finally:
         lab.close()

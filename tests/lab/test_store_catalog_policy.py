@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from vvtv.contracts.lab import NewMediaItem, OwnerCard, TagQuota
+from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import BadRequest, Conflict, NotFound
 from vvtv.lab.audit import SqliteAudit
 from vvtv.lab.catalog import Catalog
-from vvtv.lab.contracts import NewMediaItem, OwnerCard, TagQuota
 from vvtv.lab.migrations import MIGRATIONS
-from vvtv.lab.policy import PolicyService, card_diff
+from vvtv.lab.policy import PolicyService
 from vvtv.lab.settings import LabSettings
 from vvtv.lab.store import LabStore, migrate, schema_version
 

@@ -14,10 +14,10 @@ import trio
 import trio.testing
 
 from tests.lab.conftest import fake_prepared
+from vvtv.domain.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
+from vvtv.domain.lab.prepared import SegmentGroup
 from vvtv.lab.clock import TrioWallClock
-from vvtv.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
 from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.prepared import SegmentGroup
 from vvtv.lab.transmitter import Transmitter
 
 VARIANTS = [

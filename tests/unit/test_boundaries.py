@@ -76,7 +76,6 @@ def test_every_wire_type_is_defined_once() -> None:
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(vvtv.contracts.__path__, "vvtv.contracts.")
     ]
-    modules.append(importlib.import_module("vvtv.lab.contracts"))
     defined = [
         value
         for module in modules

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from quart import Blueprint, Response, g
 
-from vvtv.lab.contracts import (
+from vvtv.contracts.lab import (
     AuditList,
     ChannelNow,
     Command,

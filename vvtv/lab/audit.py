@@ -10,8 +10,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Protocol
 
+from vvtv.contracts.lab import LabAuditEntry
 from vvtv.lab.clock import SystemClock, WallClock
-from vvtv.lab.contracts import LabAuditEntry
 from vvtv.lab.store import LabStore
 
 

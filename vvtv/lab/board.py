@@ -11,7 +11,7 @@ import msgspec
 from prometheus_client import CollectorRegistry, Gauge
 from quart import Blueprint
 
-from vvtv.lab.contracts import LabAgents, LabReport
+from vvtv.contracts.lab import LabAgents, LabReport
 from vvtv.lab.status import CallbackSink
 from vvtv.web.routing import Guard, endpoint
 

@@ -8,9 +8,9 @@ import sqlite3
 
 import msgspec
 
+from vvtv.contracts.lab import MediaItem, NewMediaItem
 from vvtv.errors import BadRequest, Conflict, NotFound
 from vvtv.lab.clock import SystemClock, WallClock
-from vvtv.lab.contracts import MediaItem, NewMediaItem
 from vvtv.lab.store import LabStore
 
 _DECODE_ITEM = msgspec.json.Decoder(MediaItem)

@@ -21,11 +21,11 @@ import trio
 from prometheus_client import CollectorRegistry
 
 from vvtv.config import ConfigError, build_runtime_config
+from vvtv.contracts.lab import MediaItemList, NewMediaItem, OwnerCard
 from vvtv.errors import VvtvError
 from vvtv.lab import ffmpeg
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.catalog import Catalog
-from vvtv.lab.contracts import MediaItemList, NewMediaItem, OwnerCard
 from vvtv.lab.runtime import LabPaths, LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.lab.sources import is_remote

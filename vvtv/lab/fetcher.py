@@ -10,9 +10,9 @@ from pathlib import Path
 import msgspec
 import trio
 
-from vvtv.lab.contracts import MediaItem, OwnerCard
+from vvtv.contracts.lab import MediaItem, OwnerCard
+from vvtv.domain.lab.planner import Airing, Intention, alternates
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.planner import Airing, Intention, alternates
 from vvtv.lab.sources import MediaSource, SourceUnavailable
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 import trio
 
+from vvtv.domain.lab.findings import Analysis, Loudness, Probe
 from vvtv.lab.settings import Ladder, Rendition
 
 FFMPEG = "ffmpeg"
@@ -21,43 +22,12 @@ FFPROBE = "ffprobe"
 _BLACK = re.compile(r"black_duration:(?P<seconds>[0-9.]+)")
 _EXTINF = re.compile(r"^#EXTINF:(?P<seconds>[0-9.]+),")
 _INTEGRATED = re.compile(r"I:\s+(?P<lufs>-?[0-9.]+|-inf) LUFS")
-# Below EBU R128's absolute gate (-70 LUFS) nothing is measured: the programme is silent.
-_SILENCE_LUFS = -70.0
 
 
 class ToolFailed(Exception):
     def __init__(self, tool: str, detail: str) -> None:
         super().__init__(f"{tool}: {detail}")
         self.detail = detail
-
-
-class Probe(msgspec.Struct, frozen=True, kw_only=True):
-    duration_s: float
-    has_video: bool
-    has_audio: bool
-    width: int = 0
-    height: int = 0
-    container_ok: bool = True  # False: no duration in the container (needs a remux)
-
-
-class Loudness(msgspec.Struct, frozen=True, kw_only=True):
-    """loudnorm's first-pass measurement (EBU R128), the inputs of its second, linear pass."""
-
-    input_i: float
-    input_tp: float
-    input_lra: float
-    input_thresh: float
-    target_offset: float
-
-    @property
-    def silent(self) -> bool:
-        return not math.isfinite(self.input_i) or self.input_i <= _SILENCE_LUFS
-
-
-class Analysis(msgspec.Struct, frozen=True, kw_only=True):
-    loudness: Loudness | None  # None: no audio stream
-    black_s: float
-    raw_loudness: str = ""
 
 
 class Target(msgspec.Struct, frozen=True, kw_only=True):

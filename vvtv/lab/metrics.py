@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from vvtv.lab.contracts import TelemetrySummary
+from vvtv.contracts.lab import TelemetrySummary
 
 
 def _total(counter: Counter) -> int:

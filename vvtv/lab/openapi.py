@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from vvtv.config import ConfigBundle
-from vvtv.lab.contracts import LabReport, NewMediaItem, OwnerCard
+from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
 from vvtv.lab.settings import broadcast_renditions
 
 REF = "#/components/schemas/{name}"

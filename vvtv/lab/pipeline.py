@@ -16,14 +16,14 @@ from typing import Protocol
 import msgspec
 import trio
 
+from vvtv.contracts.lab import LabPolicySnapshot, MediaItem, OwnerCard
+from vvtv.domain.lab.planner import Airing, Intention, plan
+from vvtv.domain.lab.prepared import PreparedItem
+from vvtv.domain.lab.qa import Rejected
 from vvtv.lab.clock import WallClock
-from vvtv.lab.contracts import LabPolicySnapshot, MediaItem, OwnerCard
 from vvtv.lab.fetcher import Fetcher, FetchFailed
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.planner import Airing, Intention, plan
 from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.prepared import PreparedItem
-from vvtv.lab.qa import Rejected
 from vvtv.lab.settings import LabSettings, Ladder
 
 log = logging.getLogger(__name__)

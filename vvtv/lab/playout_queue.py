@@ -8,8 +8,8 @@ import msgspec
 import trio
 
 from vvtv.config.schema.limits import LabLimits
-from vvtv.lab.contracts import QueueHealth
-from vvtv.lab.prepared import PreparedItem
+from vvtv.contracts.lab import QueueHealth
+from vvtv.domain.lab.prepared import PreparedItem
 
 
 def queue_health(slack_s: float, limits: LabLimits) -> QueueHealth:

@@ -6,36 +6,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 
+from vvtv.contracts.lab import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
+from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import NotFound
 from vvtv.lab.audit import Audit
 from vvtv.lab.clock import SystemClock, WallClock
-from vvtv.lab.contracts import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
 from vvtv.lab.store import LabStore
 
 _DECODE_CARD = msgspec.json.Decoder(OwnerCard)
 _DECODE_DIFF = msgspec.json.Decoder(list[FieldChange])
-
-
-def card_diff(before: OwnerCard | None, after: OwnerCard) -> list[FieldChange]:
-    """Leaf-level changes between two cards, as JSON paths (`$.tag_quotas[0].max_share`)."""
-    changes: list[FieldChange] = []
-    _diff("$", msgspec.to_builtins(before) if before else None, msgspec.to_builtins(after), changes)
-    return changes
-
-
-def _diff(path: str, old: Any, new: Any, out: list[FieldChange]) -> None:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(old.keys() | new.keys()):
-            _diff(f"{path}.{key}", old.get(key), new.get(key), out)
-    elif isinstance(old, list | tuple) and isinstance(new, list | tuple) and len(old) == len(new):
-        for index, (a, b) in enumerate(zip(old, new, strict=True)):
-            _diff(f"{path}[{index}]", a, b, out)
-    elif old != new:
-        out.append(FieldChange(path=path, before=old, after=new))
 
 
 class PolicyService:

@@ -16,12 +16,12 @@ import msgspec
 import trio
 
 from vvtv.config.schema.limits import LabLimits
+from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.prepared import DECODE_PREPARED, PreparedItem, SegmentGroup
+from vvtv.domain.lab.qa import Rejected, analysis_verdict, probe_verdict
 from vvtv.lab import ffmpeg
-from vvtv.lab.contracts import OwnerCard
 from vvtv.lab.journal import PrepareJournal
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.prepared import DECODE_PREPARED, PreparedItem, SegmentGroup
-from vvtv.lab.qa import Rejected, analysis_verdict, probe_verdict
 from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)

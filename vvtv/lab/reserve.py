@@ -15,10 +15,10 @@ import msgspec
 import trio
 
 from vvtv.config.schema.limits import LabLimits
+from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
-from vvtv.lab.contracts import OwnerCard
 from vvtv.lab.prepare import Preparer
-from vvtv.lab.prepared import PreparedItem
 from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)

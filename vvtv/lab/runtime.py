@@ -20,10 +20,7 @@ from typing import Literal
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.lab.audit import Audit, SqliteAudit
-from vvtv.lab.catalog import Catalog
-from vvtv.lab.clock import SystemClock, WallClock
-from vvtv.lab.contracts import (
+from vvtv.contracts.lab import (
     ChannelNow,
     CommandName,
     CommandResult,
@@ -35,15 +32,18 @@ from vvtv.lab.contracts import (
     OwnerCard,
     UpNext,
 )
+from vvtv.domain.lab.playlist import Variant
+from vvtv.domain.lab.prepared import PreparedItem
+from vvtv.lab.audit import Audit, SqliteAudit
+from vvtv.lab.catalog import Catalog
+from vvtv.lab.clock import SystemClock, WallClock
 from vvtv.lab.fetcher import Fetcher
 from vvtv.lab.journal import SqliteJournal
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.pipeline import Pipeline
-from vvtv.lab.playlist import Variant
 from vvtv.lab.playout_queue import BroadcastQueue, queue_health
 from vvtv.lab.policy import PolicyService
 from vvtv.lab.prepare import Preparer
-from vvtv.lab.prepared import PreparedItem
 from vvtv.lab.reserve import VIDEO_SUFFIXES, Slate, reserve_items
 from vvtv.lab.settings import LabSettings, Ladder
 from vvtv.lab.sources import HttpOrFileSource, MediaSource

@@ -10,7 +10,7 @@ from typing import Protocol
 import httpx
 import msgspec
 
-from vvtv.lab.contracts import LabReport
+from vvtv.contracts.lab import LabReport
 
 log = logging.getLogger(__name__)
 

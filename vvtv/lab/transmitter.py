@@ -17,10 +17,8 @@ from pathlib import Path
 import msgspec
 import trio
 
-from vvtv.lab.clock import WallClock
-from vvtv.lab.emergency import AirSituation, Source, choose_source
-from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.playlist import (
+from vvtv.domain.lab.emergency import AirSituation, Source, choose_source
+from vvtv.domain.lab.playlist import (
     LiveWindow,
     Variant,
     WindowEntry,
@@ -29,8 +27,10 @@ from vvtv.lab.playlist import (
     render_master,
     render_media,
 )
+from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.lab.clock import WallClock
+from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.prepared import PreparedItem, SegmentGroup
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from vvtv.lab.ffmpeg import Analysis, Probe
+from vvtv.domain.lab.findings import Analysis, Probe
 
 RejectReason = Literal["corrupt", "too_short", "too_long", "silent", "black", "unaligned"]
 

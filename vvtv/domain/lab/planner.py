@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 
-from vvtv.lab.contracts import Daypart, MediaItem, OwnerCard
+from vvtv.contracts.lab import Daypart, MediaItem, OwnerCard
 
 _DAY_S = 86_400.0
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from vvtv.lab.prepared import SegmentGroup
+from vvtv.domain.lab.prepared import SegmentGroup
 
 
 class WindowEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -112,6 +112,7 @@ async def open_runtime(
             settings_from_config(config, data_dir / LAB_DIR),
             runtime.metrics.registry,
             default_card=OwnerCard(ladder=default_ladder_names(config)),
+            clock=clock,
             sink=board.sink(),
         )
         try:

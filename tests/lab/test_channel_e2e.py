@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +16,10 @@ import trio.testing
 from prometheus_client import CollectorRegistry
 
 from tests.lab.conftest import make_clip, small_settings
+from vvtv.clock import ManualClock, utc_now
 from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.domain.lab.playlist import LiveWindow, render_media
 from vvtv.lab import ffmpeg
-from vvtv.lab.clock import TrioWallClock
 from vvtv.lab.journal import SqliteJournal
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.transmitter import MEDIA_PREFIX
@@ -89,7 +88,7 @@ async def test_the_channel_airs_the_plan_normalised_and_survives_a_pipeline_kill
         emergency_fallback_max_s=5, reserve_clips=1, reserve_clip_s=4, health_check_interval_s=1,
     )  # fmt: skip
     lab = await LabRuntime.open(
-        settings, CollectorRegistry(), clock=TrioWallClock(time.time()),
+        settings, CollectorRegistry(), clock=ManualClock(at=utc_now(), follow_trio=True),
         default_card=OwnerCard(no_repeat_window_s=0, target_lufs=TARGET_LUFS),
     )  # fmt: skip
     for name, path in clips.items():
@@ -129,7 +128,7 @@ async def test_the_channel_airs_the_plan_normalised_and_survives_a_pipeline_kill
             b.program_date == a.program_date + a.duration_s for a, b in itertools.pairwise(history)
         )
         assert "corrupt" not in {e.item_id for e in history}
-        journal = SqliteJournal(lab.store)
+        journal = SqliteJournal(lab.store, lab.clock)
         assert [(r.item_id, r.reason) for r in await journal.rejections()] == [
             ("corrupt", "corrupt")
         ]

@@ -11,9 +11,9 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from tests.lab.conftest import fake_prepared
 from vvtv.assembly import Services
+from vvtv.clock import ManualClock
 from vvtv.contracts.lab import LabStatus, OnAir
 from vvtv.domain.lab.playlist import Variant
-from vvtv.lab.clock import TrioWallClock
 from vvtv.lab.runtime import LabRuntime, item_title, now_and_next
 from vvtv.lab.transmitter import Transmitter
 
@@ -32,7 +32,7 @@ def air(lab: LabRuntime, pipeline: Pipeline) -> Transmitter:
     transmitter = Transmitter(
         lab.paths.live, [Variant(name="hi", bandwidth_bps=1_000_000, width=640, height=360)],
         2.0, 4, lab.queue, [fake_prepared("reserve-generated-00", 2, reserve=True)], pipeline,
-        TrioWallClock(), resume_slack_s=0.0, min_dwell_s=0.0,
+        ManualClock(follow_trio=True), resume_slack_s=0.0, min_dwell_s=0.0,
     )  # fmt: skip
     lab.transmitter = transmitter
     return transmitter

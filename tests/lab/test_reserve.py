@@ -16,6 +16,7 @@ import trio.testing
 from prometheus_client import CollectorRegistry
 
 from tests.lab.conftest import fake_prepared, make_clip, small_settings
+from vvtv.clock import utc_now
 from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
@@ -52,7 +53,7 @@ async def test_the_channel_airs_the_first_reserve_clip_without_waiting_for_the_r
     # An audit in memory: the transmitter never waits on a thread, which would let the mock
     # clock jump past its ticks.
     lab = await LabRuntime.open(
-        small_settings(tmp_path), CollectorRegistry(), audit=MemoryAudit(), reserve=reserve
+        small_settings(tmp_path), CollectorRegistry(), audit=MemoryAudit(utc_now), reserve=reserve
     )
     try:
         async with trio.open_nursery() as nursery:

@@ -17,9 +17,12 @@ from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
 from tests.lab.conftest import small_settings
-from vvtv.assembly import Services
+from vvtv.assembly import Services, open_runtime
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
+from vvtv.clock import ManualClock
+from vvtv.config import ConfigBundle
+from vvtv.contracts.lab import OwnerCard
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.status import HttpStatusSink
@@ -179,3 +182,19 @@ def test_serve_airs_the_channel_unless_told_not_to() -> None:
     assert vvtv_parser().parse_args(["serve"]).no_channel is False
     assert vvtv_parser().parse_args(["serve", "--no-channel"]).no_channel is True
     assert ServeOptions(host="127.0.0.1", port=0, data_dir=Path("var")).channel is True
+
+
+async def test_the_runtimes_clock_dates_what_the_channel_records(
+    cheap_config: ConfigBundle, tmp_path: Path
+) -> None:
+    """One clock: the wall clock `open_runtime` is given dates the channel's policy versions,
+    audit entries and status reports, so a test that moves it moves them."""
+    clock = ManualClock()
+    async with open_runtime(cheap_config, tmp_path / "var", clock=clock) as (_, services):
+        lab = services.lab
+        assert lab.policy.snapshot(1).created_at == clock()
+        clock.advance(3600)
+        changed = await lab.update_policy(OwnerCard(target_lufs=-16.0), "ops")
+        assert changed.created_at == clock()
+        assert (await lab.audit.recent())[0].at == clock()
+        assert lab.report().at == clock()

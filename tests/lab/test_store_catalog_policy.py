@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from vvtv.clock import utc_now
 from vvtv.contracts.lab import NewMediaItem, OwnerCard, TagQuota
 from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import BadRequest, Conflict, NotFound
@@ -30,7 +31,7 @@ async def test_migrations_apply_once_and_the_journal_is_wal(tmp_path: Path) -> N
 
 async def test_catalog_adds_lists_and_refuses_duplicates(tmp_path: Path) -> None:
     store = await LabStore.open(tmp_path / "lab.sqlite3")
-    catalog = Catalog(store)
+    catalog = Catalog(store, utc_now)
     added = await catalog.add(
         NewMediaItem(source="/media/Show One.mp4", duration_s=60, tags=("music", "kids", "music"))
     )
@@ -51,8 +52,8 @@ async def test_every_policy_change_is_a_new_audited_version_with_its_diff(
     """POL-1: versions only grow, each with author and diff, audited; POL-2: snapshots by
     version stay readable after later changes and after a restart."""
     store = await LabStore.open(tmp_path / "lab.sqlite3")
-    audit = SqliteAudit(store)
-    policy = PolicyService(store, audit, lambda card: settings.ladder(card.ladder))
+    audit = SqliteAudit(store, utc_now)
+    policy = PolicyService(store, audit, lambda card: settings.ladder(card.ladder), utc_now)
     await policy.load(OwnerCard())
     assert policy.current_version() == 1
     changed = OwnerCard(target_lufs=-16.0, tag_quotas=(TagQuota(tag="music", max_share=0.5),))
@@ -71,7 +72,7 @@ async def test_every_policy_change_is_a_new_audited_version_with_its_diff(
         await policy.update(OwnerCard(ladder=("thumb_low",)), author="ops@example")
     with pytest.raises(NotFound):
         policy.snapshot(99)
-    reopened = PolicyService(store, audit, lambda card: None)
+    reopened = PolicyService(store, audit, lambda card: None, utc_now)
     await reopened.load(OwnerCard())
     assert reopened.current_version() == 2
     assert reopened.snapshot(2).card == changed

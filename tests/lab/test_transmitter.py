@@ -14,9 +14,9 @@ import trio
 import trio.testing
 
 from tests.lab.conftest import fake_prepared
+from vvtv.clock import ManualClock
 from vvtv.domain.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
 from vvtv.domain.lab.prepared import SegmentGroup
-from vvtv.lab.clock import TrioWallClock
 from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.transmitter import Transmitter
 
@@ -36,7 +36,7 @@ class Pipeline:
 def make_transmitter(live: Path, queue: BroadcastQueue, pipeline: Pipeline) -> Transmitter:
     return Transmitter(
         live, VARIANTS, 2.0, 4, queue, [fake_prepared("reserve", 3, reserve=True)], pipeline,
-        TrioWallClock(), resume_slack_s=6.0, min_dwell_s=4.0,
+        ManualClock(follow_trio=True), resume_slack_s=6.0, min_dwell_s=4.0,
     )  # fmt: skip
 
 

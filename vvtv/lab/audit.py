@@ -10,8 +10,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Protocol
 
+from vvtv.clock import WallClock
 from vvtv.contracts.lab import LabAuditEntry
-from vvtv.lab.clock import SystemClock, WallClock
 from vvtv.lab.store import LabStore
 
 
@@ -30,12 +30,12 @@ def _at(seconds: float) -> datetime:
 
 
 class SqliteAudit:
-    def __init__(self, store: LabStore, clock: WallClock | None = None) -> None:
+    def __init__(self, store: LabStore, clock: WallClock) -> None:
         self._store = store
-        self._clock = clock or SystemClock()
+        self._clock = clock
 
     async def record(self, actor: str, action: str, result: str, detail: str = "") -> None:
-        at = self._clock.now()
+        at = self._clock().timestamp()
 
         def insert(connection: sqlite3.Connection) -> None:
             connection.execute(
@@ -60,14 +60,14 @@ class SqliteAudit:
 
 
 class MemoryAudit:
-    def __init__(self, clock: WallClock | None = None) -> None:
-        self._clock = clock or SystemClock()
+    def __init__(self, clock: WallClock) -> None:
+        self._clock = clock
         self.entries: list[LabAuditEntry] = []
 
     async def record(self, actor: str, action: str, result: str, detail: str = "") -> None:
         self.entries.append(
             LabAuditEntry(
-                at=_at(self._clock.now()), actor=actor, action=action, result=result, detail=detail
+                at=self._clock(), actor=actor, action=action, result=result, detail=detail
             )
         )
 

@@ -8,9 +8,9 @@ import sqlite3
 
 import msgspec
 
+from vvtv.clock import WallClock
 from vvtv.contracts.lab import MediaItem, NewMediaItem
 from vvtv.errors import BadRequest, Conflict, NotFound
-from vvtv.lab.clock import SystemClock, WallClock
 from vvtv.lab.store import LabStore
 
 _DECODE_ITEM = msgspec.json.Decoder(MediaItem)
@@ -37,14 +37,14 @@ def new_item(body: NewMediaItem) -> MediaItem:
 
 
 class Catalog:
-    def __init__(self, store: LabStore, clock: WallClock | None = None) -> None:
+    def __init__(self, store: LabStore, clock: WallClock) -> None:
         self._store = store
-        self._clock = clock or SystemClock()
+        self._clock = clock
 
     async def add(self, body: NewMediaItem) -> MediaItem:
         item = new_item(body)
         encoded = msgspec.json.encode(item).decode()
-        now = self._clock.now()
+        now = self._clock().timestamp()
 
         def insert(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(

@@ -20,6 +20,7 @@ import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.clock import utc_now
 from vvtv.config import ConfigError, build_runtime_config
 from vvtv.contracts.lab import MediaItemList, NewMediaItem, OwnerCard
 from vvtv.errors import VvtvError
@@ -93,7 +94,7 @@ async def _add(args: argparse.Namespace) -> int:
     body = msgspec.convert(msgspec.to_builtins(body), NewMediaItem)  # apply the field rules
     store = await LabStore.open(LabPaths(args.data).database)
     try:
-        item = await Catalog(store).add(body)
+        item = await Catalog(store, utc_now).add(body)
     finally:
         store.close()
     print(item.id)
@@ -103,7 +104,7 @@ async def _add(args: argparse.Namespace) -> int:
 async def _ls(args: argparse.Namespace) -> int:
     store = await LabStore.open(LabPaths(args.data).database)
     try:
-        items = await Catalog(store).items()
+        items = await Catalog(store, utc_now).items()
     finally:
         store.close()
     if args.json:

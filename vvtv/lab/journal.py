@@ -8,7 +8,7 @@ from typing import Protocol
 
 import msgspec
 
-from vvtv.lab.clock import SystemClock, WallClock
+from vvtv.clock import WallClock
 from vvtv.lab.store import LabStore
 
 
@@ -27,14 +27,14 @@ class PrepareJournal(Protocol):
 
 
 class SqliteJournal:
-    def __init__(self, store: LabStore, clock: WallClock | None = None) -> None:
+    def __init__(self, store: LabStore, clock: WallClock) -> None:
         self._store = store
-        self._clock = clock or SystemClock()
+        self._clock = clock
 
     async def loudness(
         self, prepared_id: str, item_id: str, target_lufs: float, measurement: str
     ) -> None:
-        at = self._clock.now()
+        at = self._clock().timestamp()
 
         def upsert(connection: sqlite3.Connection) -> None:
             connection.execute(
@@ -47,7 +47,7 @@ class SqliteJournal:
         await self._store.write(upsert)
 
     async def rejected(self, item_id: str, reason: str, detail: str) -> None:
-        at = self._clock.now()
+        at = self._clock().timestamp()
 
         def insert(connection: sqlite3.Connection) -> None:
             connection.execute(

@@ -16,11 +16,11 @@ from typing import Protocol
 import msgspec
 import trio
 
+from vvtv.clock import WallClock
 from vvtv.contracts.lab import LabPolicySnapshot, MediaItem, OwnerCard
 from vvtv.domain.lab.planner import Airing, Intention, plan
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.domain.lab.qa import Rejected
-from vvtv.lab.clock import WallClock
 from vvtv.lab.fetcher import Fetcher, FetchFailed
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.playout_queue import BroadcastQueue
@@ -112,7 +112,7 @@ class Pipeline:
         async with trio.open_nursery() as nursery:
             while True:
                 items = {item.id: item for item in await self._catalog.items()}
-                horizon = self._clock.now() + self._limits.fetch_ahead_s
+                horizon = self._clock().timestamp() + self._limits.fetch_ahead_s
                 for intention in list(self.pending):
                     if intention.starts_at > horizon or intention.slot in self._prefetched:
                         continue
@@ -134,7 +134,8 @@ class Pipeline:
         while not self.pending:
             snapshot = self._policy.snapshot()
             items = [item for item in await self._catalog.items() if item.id not in self.rejected]
-            starts_at = max(self._plan_end or 0.0, self._clock.now() + self._queue.slack_s())
+            now = self._clock().timestamp()
+            starts_at = max(self._plan_end or 0.0, now + self._queue.slack_s())
             made = plan(
                 items,
                 snapshot.card,

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from vvtv.clock import WallClock
 from vvtv.contracts.lab import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
 from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import NotFound
 from vvtv.lab.audit import Audit
-from vvtv.lab.clock import SystemClock, WallClock
 from vvtv.lab.store import LabStore
 
 _DECODE_CARD = msgspec.json.Decoder(OwnerCard)
@@ -28,12 +28,12 @@ class PolicyService:
         store: LabStore,
         audit: Audit,
         validate: Callable[[OwnerCard], object],
-        clock: WallClock | None = None,
+        clock: WallClock,
     ) -> None:
         self._store = store
         self._audit = audit
         self._validate = validate
-        self._clock = clock or SystemClock()
+        self._clock = clock
         self._snapshots: dict[int, LabPolicySnapshot] = {}
         self._changes: dict[int, PolicyChange] = {}
 
@@ -73,7 +73,7 @@ class PolicyService:
         if current is not None and not diff:
             return current
         version = (current.version if current else 0) + 1
-        now = self._clock.now()
+        now = self._clock().timestamp()
         encoded_card = msgspec.json.encode(card).decode()
         encoded_diff = msgspec.json.encode(diff).decode()
 

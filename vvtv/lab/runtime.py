@@ -20,6 +20,7 @@ from typing import Literal
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.clock import WallClock, utc_now
 from vvtv.contracts.lab import (
     ChannelNow,
     CommandName,
@@ -36,7 +37,6 @@ from vvtv.domain.lab.playlist import Variant
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.audit import Audit, SqliteAudit
 from vvtv.lab.catalog import Catalog
-from vvtv.lab.clock import SystemClock, WallClock
 from vvtv.lab.fetcher import Fetcher
 from vvtv.lab.journal import SqliteJournal
 from vvtv.lab.metrics import LabMetrics
@@ -169,7 +169,7 @@ class LabRuntime:
         registry: CollectorRegistry,
         *,
         default_card: OwnerCard | None = None,
-        clock: WallClock | None = None,
+        clock: WallClock = utc_now,
         source: MediaSource | None = None,
         audit: Audit | None = None,
         sink: StatusSink | None = None,
@@ -177,7 +177,6 @@ class LabRuntime:
         reserve: ReserveItems | None = None,
     ) -> LabRuntime:
         """Open the store (migrating it) and load the OwnerCard; nothing airs until `run`."""
-        clock = clock or SystemClock()
         paths = LabPaths(settings.data_dir)
         store = await LabStore.open(paths.database)
         audit = audit or SqliteAudit(store, clock)
@@ -476,7 +475,7 @@ class LabRuntime:
         status = status or self.status()
         return LabReport(
             agent=self.settings.agent_name,
-            at=datetime.fromtimestamp(self.clock.now(), UTC),
+            at=self.clock(),
             status=status,
             health=self.health(status),
             telemetry=self.metrics.summary(),

@@ -17,6 +17,7 @@ from pathlib import Path
 import msgspec
 import trio
 
+from vvtv.clock import WallClock
 from vvtv.domain.lab.emergency import AirSituation, Source, choose_source
 from vvtv.domain.lab.playlist import (
     LiveWindow,
@@ -28,7 +29,6 @@ from vvtv.domain.lab.playlist import (
     render_media,
 )
 from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
-from vvtv.lab.clock import WallClock
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.playout_queue import BroadcastQueue
 
@@ -136,7 +136,7 @@ class Transmitter:
     async def tick(self) -> WindowEntry:
         """Append the next segment and rewrite the playlists."""
         segment, item, discontinuity, source = await self._next_segment()
-        program_date = next_program_date(self.window, self._clock.now(), self._segment_s)
+        program_date = next_program_date(self.window, self._clock().timestamp(), self._segment_s)
         self.state.window = append(
             self.window,
             segment,

@@ -309,8 +309,10 @@ class SfuEngine:
         transceiver = pc.addTransceiver(track, direction="sendonly")
         transceiver.setCodecPreferences(_codecs(kind, mime_type))
         # A PLI/FIR only sets the sender's own keyframe flag, which pre-encoded packets ignore:
-        # route it to the shared encoder instead (aiortc calls `self._send_keyframe()`).
-        transceiver.sender._send_keyframe = track.request_keyframe  # type: ignore[method-assign]
+        # route it to the shared encoder instead (aiortc calls `self._send_keyframe()`; it has no
+        # public hook for a receiver's keyframe request).
+        sender = transceiver.sender
+        sender._send_keyframe = track.request_keyframe  # type: ignore[method-assign]  # noqa: SLF001
         return track
 
     def _watch(self, session: MediaSession, key: PeerKey, pc: RTCPeerConnection) -> None:

@@ -353,23 +353,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/lab/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The newest audit entries: commands, policy changes, refusals, what aired. */
-        get: operations["get_audit_log"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/lab/catalog": {
         parameters: {
             query?: never;
@@ -380,7 +363,7 @@ export interface paths {
         /** Every catalog item. */
         get: operations["get_list_catalog"];
         put?: never;
-        /** Add an item the planner may schedule. */
+        /** Add an item the planner may schedule (audited). */
         post: operations["post_add_to_catalog"];
         delete?: never;
         options?: never;
@@ -895,10 +878,6 @@ export interface components {
             /** @default null */
             trace_id: string | null;
         };
-        /** AuditList */
-        AuditList: {
-            entries: components["schemas"]["LabAuditEntry"][];
-        };
         /** AuditPage */
         AuditPage: {
             entries: components["schemas"]["AuditEntry"][];
@@ -1235,18 +1214,6 @@ export interface components {
          */
         LabAgents: {
             agents: components["schemas"]["LabReport"][];
-        };
-        /**
-         * LabAuditEntry
-         * @description Who did what, with which result (TEL-6).
-         */
-        LabAuditEntry: {
-            action: string;
-            actor: string;
-            at: string;
-            /** @default  */
-            detail: string;
-            result: string;
         };
         /**
          * LabHealth
@@ -3287,50 +3254,6 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_audit_log: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditList"];
-                };
-            };
-            /**
-             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
-             *     offending field of the request body (`$.handle`) when there is one.
-             */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
-             *     offending field of the request body (`$.handle`) when there is one.
-             */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,16 +27,12 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
-from vvtv.runtime import Runtime
+from vvtv.runtime import Runtime, open_store
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
-from vvtv.store import open_database
 from vvtv.web.sockets import SocketHub
-
-DATABASE_FILE = "vvtv.sqlite3"
-LAB_DIR = "lab"  # the channel's store, downloads, reserve clips and live HLS under the data dir
 
 
 @dataclass
@@ -78,11 +74,7 @@ async def open_runtime(
     await trio.Path(data_dir).mkdir(parents=True, exist_ok=True)
     grace = config.limits.runtime.shutdown.grace_s
     async with (
-        open_database(
-            data_dir / DATABASE_FILE,
-            readers=config.limits.runtime.store.readers,
-            busy_timeout_ms=config.limits.runtime.store.busy_timeout_ms,
-        ) as database,
+        open_store(config, data_dir) as database,
         open_registry(actor_settings(config), shutdown_timeout_s=grace / 2) as actors,
     ):
         runtime = Runtime(
@@ -109,44 +101,42 @@ async def open_runtime(
         runtime.metrics.watch_actors(actors.statistics)
         board = LabStatusBoard(runtime.metrics.registry)
         lab = await LabRuntime.open(
-            settings_from_config(config, data_dir / LAB_DIR),
+            settings_from_config(config, data_dir),
             runtime.metrics.registry,
+            database,
             default_card=OwnerCard(ladder=default_ladder_names(config)),
             clock=clock,
             sink=board.sink(),
         )
-        try:
-            async with (
-                open_local_sfu(
-                    config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
-                ) as sfu,
-                open_orchestrator(
-                    actors,
-                    config,
-                    SessionPorts(
-                        provider=sfu,
-                        store=SqliteSessionStore(database),
-                        clock=clock,
-                        metrics=SessionMetrics(runtime.metrics.registry),
-                        notify=sockets.push,
-                        policy_version=lab.policy.current_version,
-                    ),
-                ) as sessions,
-            ):
-                # Sessions a dead process left open are ended and their endpoints revoked.
-                await sessions.reconcile()
-                sockets.handle(Heartbeat, sessions.on_socket_heartbeat)
-                yield (
-                    runtime,
-                    Services(
-                        identity=identity,
-                        audit=AuditLog(database),
-                        sockets=sockets,
-                        sessions=sessions,
-                        lab=lab,
-                        lab_board=board,
-                        lab_token=optional_lab_token(config),
-                    ),
-                )
-        finally:
-            lab.close()
+        async with (
+            open_local_sfu(
+                config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
+            ) as sfu,
+            open_orchestrator(
+                actors,
+                config,
+                SessionPorts(
+                    provider=sfu,
+                    store=SqliteSessionStore(database),
+                    clock=clock,
+                    metrics=SessionMetrics(runtime.metrics.registry),
+                    notify=sockets.push,
+                    policy_version=lab.policy.current_version,
+                ),
+            ) as sessions,
+        ):
+            # Sessions a dead process left open are ended and their endpoints revoked.
+            await sessions.reconcile()
+            sockets.handle(Heartbeat, sessions.on_socket_heartbeat)
+            yield (
+                runtime,
+                Services(
+                    identity=identity,
+                    audit=AuditLog(database),
+                    sockets=sockets,
+                    sessions=sessions,
+                    lab=lab,
+                    lab_board=board,
+                    lab_token=optional_lab_token(config),
+                ),
+            )

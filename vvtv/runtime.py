@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from vvtv.actors import Registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.observability.metrics import Metrics
-from vvtv.store import Database
+from vvtv.store import DATABASE_FILE, Database, open_database
 
 
 @dataclass
@@ -21,3 +22,11 @@ class Runtime:
     clock: WallClock = utc_now
     metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False
+
+
+def open_store(config: ConfigBundle, data_dir: Path) -> AbstractAsyncContextManager[Database]:
+    """The one database of a data folder (`vvtv serve`'s, or a standalone channel's)."""
+    store = config.limits.runtime.store
+    return open_database(
+        data_dir / DATABASE_FILE, readers=store.readers, busy_timeout_ms=store.busy_timeout_ms
+    )

@@ -87,7 +87,6 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/lab/policies/<int:version>"): ("admin", None, ""),
     ("GET", "/lab/policies/history"): ("admin", None, ""),
     ("GET", "/lab/catalog"): ("admin", None, ""),
-    ("GET", "/lab/audit"): ("admin", None, ""),
     ("GET", "/lab/agents"): ("admin", None, ""),
     ("POST", "/lab/start"): ("admin", {"reason": "matrix"}, ""),
     ("POST", "/lab/stop"): ("admin", {"reason": "matrix"}, ""),

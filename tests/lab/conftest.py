@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from prometheus_client import CollectorRegistry
 
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import LabLimits
 from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings, Rendition
+from vvtv.runtime import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,6 +51,15 @@ def small_settings(data_dir: Path, **limits: Any) -> LabSettings:
         window_segments=5,
         data_dir=data_dir,
     )
+
+
+@asynccontextmanager
+async def open_lab(settings: LabSettings, **options: Any) -> AsyncIterator[LabRuntime]:
+    """A LAB runtime over its own database in `settings.data_dir` (as `vvtv lab serve` opens
+    it); `options` go to `LabRuntime.open`."""
+    registry = options.pop("registry", None) or CollectorRegistry()
+    async with open_store(build_runtime_config(REPO / "config"), settings.data_dir) as database:
+        yield await LabRuntime.open(settings, registry, database, **options)
 
 
 def fake_prepared(item_id: str, segments: int, *, seconds: float = 2.0, reserve: bool = False):  # type: ignore[no-untyped-def]

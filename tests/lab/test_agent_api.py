@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import trio
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.lab.conftest import lab_limits, small_settings
+from tests.lab.conftest import lab_limits, open_lab, small_settings
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.standalone import create_app
+from vvtv.observability.audit import StoredAudit
 
 TOKEN = "s3cret-token-for-tests-only"
 BEARER = {"authorization": f"Bearer {TOKEN}"}
@@ -22,9 +23,13 @@ BEARER = {"authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 async def lab(tmp_path: Path) -> AsyncIterator[LabRuntime]:
-    runtime = await LabRuntime.open(small_settings(tmp_path), CollectorRegistry())
-    yield runtime
-    runtime.close()
+    async with open_lab(small_settings(tmp_path)) as runtime:
+        yield runtime
+
+
+async def audited(lab: LabRuntime) -> list[StoredAudit]:
+    """The agent's audit entries, newest first."""
+    return await lab.audit.page(None, 50)
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def client(lab: LabRuntime) -> HttpClient:
     ("method", "path"),
     [("POST", "/lab/start"), ("POST", "/lab/stop"), ("POST", "/lab/policies/reload"),
      ("POST", "/lab/playlist/rotate"), ("GET", "/lab/status"), ("GET", "/lab/catalog"),
-     ("GET", "/lab/audit"), ("GET", "/lab/policies")],
+     ("GET", "/lab/policies")],
 )  # fmt: skip
 async def test_control_needs_the_token(
     client: HttpClient, lab: LabRuntime, method: str, path: str
@@ -51,8 +56,8 @@ async def test_control_needs_the_token(
     )
     assert wrong.status_code == 403
     assert (await wrong.get_json())["code"] == "bad_token"
-    results = [entry.result for entry in await lab.audit.recent()]
-    assert results[:2] == ["refused 403", "refused 401"]
+    refusals = [(e.action, e.target_id, e.detail["status"]) for e in (await audited(lab))[:2]]
+    assert refusals == [("lab.refused", f"{method} {path}", status) for status in (403, 401)]
 
 
 async def test_each_command_is_audited_with_who_what_and_result(
@@ -64,13 +69,14 @@ async def test_each_command_is_audited_with_who_what_and_result(
         assert response.status_code == 200, await response.get_data()
         body = await response.get_json()
         assert body["status"]["pipeline"] == "stopped"
-    entries = await lab.audit.recent()
+    entries = await audited(lab)
     assert [e.action for e in entries[:4]] == [
-        "start", "rotate_playlist", "reload_policies", "stop",
+        "lab.start", "lab.rotate_playlist", "lab.reload_policies", "lab.stop",
     ]  # fmt: skip
-    assert entries[0].result == "refused"  # start before the agent runs
-    assert all(e.actor.startswith("token:") and TOKEN not in e.actor for e in entries[:4])
-    assert all("drill" in e.detail for e in entries[:4])
+    assert entries[0].detail["result"] == "refused"  # start before the agent runs
+    actors = [e.actor_id or "" for e in entries[:4]]
+    assert all(actor.startswith("token:") and TOKEN not in actor for actor in actors)
+    assert all(e.reason == "drill" for e in entries[:4])
 
 
 async def test_catalog_and_policy_through_the_api(client: HttpClient, lab: LabRuntime) -> None:
@@ -110,7 +116,7 @@ async def test_live_files_are_public_typed_and_confined(
         assert response.status_code == 200
         assert response.content_type == content_type
     for path in ("/live/../secret.ts", "/live/%2e%2e/secret.ts", "/live/media/../../secret.ts",
-                 "/live/../lab.sqlite3", "/live/missing.m3u8"):  # fmt: skip
+                 "/live/../../vvtv.sqlite3", "/live/missing.m3u8"):  # fmt: skip
         assert (await client.get(path)).status_code == 404, path
 
 

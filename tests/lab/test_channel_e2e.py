@@ -13,15 +13,14 @@ import msgspec
 import pytest
 import trio
 import trio.testing
-from prometheus_client import CollectorRegistry
 
-from tests.lab.conftest import make_clip, small_settings
+from tests.lab.conftest import make_clip, open_lab, small_settings
 from vvtv.clock import ManualClock, utc_now
 from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.domain.lab.playlist import LiveWindow, render_media
 from vvtv.lab import ffmpeg
-from vvtv.lab.journal import SqliteJournal
 from vvtv.lab.runtime import LabRuntime
+from vvtv.lab.settings import LabSettings
 from vvtv.lab.transmitter import MEDIA_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -87,71 +86,69 @@ async def test_the_channel_airs_the_plan_normalised_and_survives_a_pipeline_kill
         fetch_backoff_s=(0.2,), emergency_resume_slack_s=6, emergency_min_dwell_s=2,
         emergency_fallback_max_s=5, reserve_clips=1, reserve_clip_s=4, health_check_interval_s=1,
     )  # fmt: skip
-    lab = await LabRuntime.open(
-        settings, CollectorRegistry(), clock=ManualClock(at=utc_now(), follow_trio=True),
+    async with open_lab(
+        settings, clock=ManualClock(at=utc_now(), follow_trio=True),
         default_card=OwnerCard(no_repeat_window_s=0, target_lufs=TARGET_LUFS),
-    )  # fmt: skip
+    ) as lab:  # fmt: skip
+        await _air_and_check(lab, settings, clips)
+
+
+async def _air_and_check(lab: LabRuntime, settings: LabSettings, clips: dict[str, Path]) -> None:
     for name, path in clips.items():
-        await lab.catalog.add(NewMediaItem(id=name, source=str(path), duration_s=6))
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(lab.run)
-            assert lab.transmitter is not None
-            transmitter = lab.transmitter
+        await lab.catalog.add(NewMediaItem(id=name, source=str(path), duration_s=6), None)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(lab.run)
+        assert lab.transmitter is not None
+        transmitter = lab.transmitter
 
-            def aired() -> set[str]:
-                return {e.item_id for e in transmitter.history if not e.reserve}
+        def aired() -> set[str]:
+            return {e.item_id for e in transmitter.history if not e.reserve}
 
-            await wait_for(lambda: {"calm", "loud", "quiet"} <= aired(), 240, "the plan airs")
-            assert "corrupt" in lab.pipeline.rejected
+        await wait_for(lambda: {"calm", "loud", "quiet"} <= aired(), 240, "the plan airs")
+        assert "corrupt" in lab.pipeline.rejected
 
-            # Kill the pipeline: the reserve loop must be on air within the target.
-            killed_at = trio.current_time()
-            lab.kill_pipeline()
-            await wait_for(lambda: transmitter.on_air == "reserve", 30, "reserve on air")
-            fallback_s = trio.current_time() - killed_at
-            print(f"fallback {fallback_s:.2f} s")
-            assert fallback_s <= settings.limits.emergency_fallback_max_s
-            assert "emergency mode: the reserve loop is on air" in lab.health().alerts
+        # Kill the pipeline: the reserve loop must be on air within the target.
+        killed_at = trio.current_time()
+        lab.kill_pipeline()
+        await wait_for(lambda: transmitter.on_air == "reserve", 30, "reserve on air")
+        fallback_s = trio.current_time() - killed_at
+        print(f"fallback {fallback_s:.2f} s")
+        assert fallback_s <= settings.limits.emergency_fallback_max_s
+        assert "emergency mode: the reserve loop is on air" in lab.health().alerts
 
-            # Restore: the plan resumes (the queue kept its prepared items).
-            before = len(transmitter.history)
-            result = await lab.command("start", who="test", reason="restore")
-            assert result.ok
-            await wait_for(lambda: transmitter.on_air == "plan", 30, "the plan resumes")
-            await wait_for(lambda: len(transmitter.history) > before + 3, 30, "more air")
-            nursery.cancel_scope.cancel()
+        # Restore: the plan resumes (the queue kept its prepared items).
+        before = len(transmitter.history)
+        result = await lab.command("start", who="test", reason="restore")
+        assert result.ok
+        await wait_for(lambda: transmitter.on_air == "plan", 30, "the plan resumes")
+        await wait_for(lambda: len(transmitter.history) > before + 3, 30, "more air")
+        nursery.cancel_scope.cancel()
 
-        history = list(transmitter.history)
-        assert all(b.sequence == a.sequence + 1 for a, b in itertools.pairwise(history))
-        assert all(
-            b.program_date == a.program_date + a.duration_s for a, b in itertools.pairwise(history)
-        )
-        assert "corrupt" not in {e.item_id for e in history}
-        journal = SqliteJournal(lab.store, lab.clock)
-        assert [(r.item_id, r.reason) for r in await journal.rejections()] == [
-            ("corrupt", "corrupt")
-        ]
-        sources = [source for _, source in transmitter.switches]
-        assert sources[-2:] == ["reserve", "plan"]
+    history = list(transmitter.history)
+    assert all(b.sequence == a.sequence + 1 for a, b in itertools.pairwise(history))
+    assert all(
+        b.program_date == a.program_date + a.duration_s for a, b in itertools.pairwise(history)
+    )
+    assert "corrupt" not in {e.item_id for e in history}
+    assert [(r.item_id, r.reason) for r in await lab.store.rejections()] == [("corrupt", "corrupt")]
+    sources = [source for _, source in transmitter.switches]
+    assert sources[-2:] == ["reserve", "plan"]
 
-        # What aired decodes from end to end, across every discontinuity.
-        playlist = aired_playlist(lab)
-        probe = await ffmpeg.run(
-            ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-             "-show_entries", "stream=nb_read_frames", "-of", "json", str(playlist)]
-        )  # fmt: skip
-        assert probe.returncode == 0, probe.stderr
-        frames = int(msgspec.json.decode(probe.stdout)["streams"][0]["nb_read_frames"])
-        aired_s = sum(e.duration_s for e in history)
-        assert math.isclose(frames, aired_s * 15, rel_tol=0.03), (frames, aired_s)
+    # What aired decodes from end to end, across every discontinuity.
+    playlist = aired_playlist(lab)
+    probe = await ffmpeg.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+         "-show_entries", "stream=nb_read_frames", "-of", "json", str(playlist)]
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    frames = int(msgspec.json.decode(probe.stdout)["streams"][0]["nb_read_frames"])
+    aired_s = sum(e.duration_s for e in history)
+    assert math.isclose(frames, aired_s * 15, rel_tol=0.03), (frames, aired_s)
 
-        # Loudness of what aired: each item, the far too loud one included, at the target.
-        for item_id in ("calm", "loud", "quiet"):
-            lufs = await ffmpeg.integrated_lufs(item_playlist(lab, item_id))
-            print(f"{item_id}: {lufs} LUFS")
-            assert abs(lufs - TARGET_LUFS) <= 1.0, (item_id, lufs)
-        whole = await ffmpeg.integrated_lufs(playlist)
-        assert abs(whole - TARGET_LUFS) <= 1.0, whole
-    finally:
-        lab.close()
+    # Loudness of what aired: each item, the far too loud one included, at the target.
+    for item_id in ("calm", "loud", "quiet"):
+        lufs = await ffmpeg.integrated_lufs(item_playlist(lab, item_id))
+        print(f"{item_id}: {lufs} LUFS")
+        assert abs(lufs - TARGET_LUFS) <= 1.0, (item_id, lufs)
+    whole = await ffmpeg.integrated_lufs(playlist)
+    assert abs(whole - TARGET_LUFS) <= 1.0, whole

@@ -13,19 +13,15 @@ import msgspec
 import pytest
 import trio
 import trio.testing
-from prometheus_client import CollectorRegistry
 
-from tests.lab.conftest import fake_prepared, make_clip, small_settings
-from vvtv.clock import utc_now
+from tests.lab.conftest import fake_prepared, make_clip, open_lab, small_settings
 from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
-from vvtv.lab.audit import MemoryAudit
 from vvtv.lab.cli import parser as lab_parser
 from vvtv.lab.journal import MemoryJournal
 from vvtv.lab.prepare import Preparer
 from vvtv.lab.reserve import Slate, reserve_items
-from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings, Ladder
 
 pytestmark = pytest.mark.req("LAB-6")
@@ -50,26 +46,21 @@ async def test_the_channel_airs_the_first_reserve_clip_without_waiting_for_the_r
     """A first start makes the reserve clips one at a time: the channel is on air with the first
     as soon as it exists, and the others join the loop when they are ready."""
     reserve = SlowReserve()
-    # An audit in memory: the transmitter never waits on a thread, which would let the mock
-    # clock jump past its ticks.
-    lab = await LabRuntime.open(
-        small_settings(tmp_path), CollectorRegistry(), audit=MemoryAudit(utc_now), reserve=reserve
-    )
-    try:
-        async with trio.open_nursery() as nursery:
-            with trio.fail_after(10):  # a runtime waiting for every clip would never start
-                await nursery.start(lab.run)
-            transmitter = lab.transmitter
-            assert transmitter is not None
-            assert lab.status().on_air == "reserve"
-            assert "#EXTINF" in (lab.paths.live / "broadcast_720p" / "index.m3u8").read_text()
-            await trio.sleep(20)  # the others are still being made: the first clip loops
-            assert [clip.item_id for clip in transmitter.reserve] == ["reserve-00"]
-            reserve.release.set()
-            await trio.sleep(60)  # several rounds of the (now three clips) loop
-            nursery.cancel_scope.cancel()
-    finally:
-        lab.close()
+    async with (
+        open_lab(small_settings(tmp_path), reserve=reserve) as lab,
+        trio.open_nursery() as nursery,
+    ):
+        with trio.fail_after(10):  # a runtime waiting for every clip would never start
+            await nursery.start(lab.run)
+        transmitter = lab.transmitter
+        assert transmitter is not None
+        assert lab.status().on_air == "reserve"
+        assert "#EXTINF" in (lab.paths.live / "broadcast_720p" / "index.m3u8").read_text()
+        await trio.sleep(20)  # the others are still being made: the first clip loops
+        assert [clip.item_id for clip in transmitter.reserve] == ["reserve-00"]
+        reserve.release.set()
+        await trio.sleep(60)  # several rounds of the (now three clips) loop
+        nursery.cancel_scope.cancel()
     assert [clip.item_id for clip in transmitter.reserve] == [
         "reserve-00", "reserve-01", "reserve-02",
     ]  # fmt: skip
@@ -86,12 +77,9 @@ async def test_with_no_reserve_clip_the_channel_does_not_start(
         return
         yield  # an async generator that yields nothing
 
-    lab = await LabRuntime.open(small_settings(tmp_path), CollectorRegistry(), reserve=none_pass)
-    try:
+    async with open_lab(small_settings(tmp_path), reserve=none_pass) as lab:
         with pytest.raises(RuntimeError, match="no reserve clip"):
             await lab.run()
-    finally:
-        lab.close()
 
 
 class ThreeChecks:
@@ -117,20 +105,17 @@ async def _first_start_log(
 
     caplog.set_level(logging.DEBUG, logger="vvtv.lab")
     sink = ThreeChecks()
-    lab = await LabRuntime.open(settings, CollectorRegistry(), reserve=reserve, sink=sink)
-    try:
+    async with open_lab(settings, reserve=reserve, sink=sink) as lab:
         if media:
             # Media that never gets prepared: the queue stays dry although there is media.
             missing = str(settings.data_dir / "missing.mp4")
-            await lab.catalog.add(NewMediaItem(id="clip", source=missing, duration_s=60))
+            await lab.catalog.add(NewMediaItem(id="clip", source=missing, duration_s=60), None)
         async with trio.open_nursery() as nursery:
             await nursery.start(lab.run)
             # Health checks counted, not seconds: while a store call is in its thread, the mock
             # clock jumps to the next timer, so a minute can pass before the first check ends.
             await sink.third.wait()
             nursery.cancel_scope.cancel()
-    finally:
-        lab.close()
     return [record for record in caplog.records if record.name.startswith("vvtv.lab")]
 
 

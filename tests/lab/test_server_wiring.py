@@ -16,13 +16,14 @@ from prometheus_client import CollectorRegistry, generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.lab.conftest import small_settings
+from tests.identity.helpers import signup
+from tests.lab.conftest import open_lab, small_settings
 from vvtv.assembly import Services, open_runtime
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.lab import OwnerCard
+from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.status import HttpStatusSink
@@ -56,12 +57,9 @@ def token_app(runtime: Runtime, services: Services) -> QuartTrio:
 @pytest.fixture
 async def studio(tmp_path: Path) -> AsyncIterator[LabRuntime]:
     """A standalone agent (its own store and registry), never run: it only reports."""
-    lab = await LabRuntime.open(
-        msgspec.structs.replace(small_settings(tmp_path / "studio"), agent_name="studio"),
-        CollectorRegistry(),
-    )
-    yield lab
-    lab.close()
+    settings = msgspec.structs.replace(small_settings(tmp_path / "studio"), agent_name="studio")
+    async with open_lab(settings) as lab:
+        yield lab
 
 
 async def test_the_app_mounts_the_channel_with_declared_access(app: QuartTrio) -> None:
@@ -94,10 +92,11 @@ async def test_control_needs_an_admin_and_the_channel_is_public(
     assert stop.status_code == 200, await stop.get_data()
     status = await client.get("/lab/status", headers=admin)
     assert (await status.get_json())["pipeline"] == "stopped"
-    entry = (await services.lab.audit.recent())[0]
+    [entry] = await services.audit.page(None, 1)
     # Audited under the admin's user id (the server's guard), not a token digest.
-    assert entry.action == "stop"
-    assert not entry.actor.startswith("token:")
+    assert entry.action == "lab.stop"
+    assert entry.actor_id is not None
+    assert not entry.actor_id.startswith("token:")
 
 
 async def test_the_in_process_agent_pushes_to_the_board(
@@ -196,5 +195,39 @@ async def test_the_runtimes_clock_dates_what_the_channel_records(
         clock.advance(3600)
         changed = await lab.update_policy(OwnerCard(target_lufs=-16.0), "ops")
         assert changed.created_at == clock()
-        assert (await lab.audit.recent())[0].at == clock()
+        assert (await services.audit.page(None, 1))[0].at == clock()
         assert lab.report().at == clock()
+
+
+@pytest.mark.req("TEL-6")
+async def test_one_audit_page_shows_curator_and_moderation_decisions(
+    client: HttpClient, services: Services, runtime: Runtime
+) -> None:
+    """The channel writes to the one audit log: a policy version, a catalog item and a ban are
+    read together from `GET /admin/audit`."""
+    admin = await _admin(services, client, runtime)
+    policy = await client.put("/lab/policies", json={"target_lufs": -16}, headers=admin)
+    assert policy.status_code == 200, await policy.get_data()
+    item = {"source": "https://cdn.example/a.mp4", "duration_s": 30, "id": "a"}
+    assert (await client.post("/lab/catalog", json=item, headers=admin)).status_code == 201
+    user = await signup(client, "spammer")
+    ban = await client.post(
+        "/admin/bans", json={"user_id": user["user"]["id"], "reason": "spam"}, headers=admin
+    )
+    assert ban.status_code == 201
+    page = await (await client.get("/admin/audit", headers=admin)).get_json()
+    decisions = [(e["action"], e["target_id"]) for e in page["entries"]]
+    assert decisions[:3] == [
+        ("ban", user["user"]["id"]), ("lab.catalog.add", "a"), ("lab.policy.update", "2"),
+    ]  # fmt: skip
+
+
+async def test_the_channel_keeps_no_database_of_its_own_in_serve(
+    config_bundle: ConfigBundle, tmp_path: Path
+) -> None:
+    """Under `vvtv serve` the channel's catalog and policies live in the one database file."""
+    data = tmp_path / "var"
+    async with open_runtime(config_bundle, data) as (_, services):
+        await services.lab.catalog.add(NewMediaItem(source="/media/a.mp4", duration_s=5), None)
+        await services.lab.update_policy(OwnerCard(target_lufs=-16.0), "ops")
+    assert [path.relative_to(data) for path in data.rglob("*.sqlite3")] == [Path("vvtv.sqlite3")]

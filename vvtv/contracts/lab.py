@@ -2,7 +2,7 @@
 
 One definition each (ARC-2): the planner, the stores and the API all use these Structs. OpenAPI
 names a schema after its class and `vvtv serve` publishes these next to the server's own
-contracts, so a name the server already uses (PolicySnapshot, AuditEntry) takes a `Lab` prefix.
+contracts, so a name the server already uses (PolicySnapshot) takes a `Lab` prefix.
 """
 
 from __future__ import annotations
@@ -185,20 +185,6 @@ class LabAgents(Contract, frozen=True, kw_only=True):
     """The latest report of each agent the server has heard from, by agent name (LAB-8)."""
 
     agents: list[LabReport]
-
-
-class LabAuditEntry(Contract, frozen=True, kw_only=True):
-    """Who did what, with which result (TEL-6)."""
-
-    at: datetime
-    actor: str
-    action: str
-    result: str
-    detail: str = ""
-
-
-class AuditList(Contract, frozen=True, kw_only=True):
-    entries: list[LabAuditEntry]
 
 
 def to_json(value: msgspec.Struct) -> str:

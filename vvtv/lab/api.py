@@ -9,7 +9,6 @@ from collections.abc import Callable
 from quart import Blueprint, Response, g
 
 from vvtv.contracts.lab import (
-    AuditList,
     ChannelNow,
     Command,
     CommandName,
@@ -121,18 +120,8 @@ def routes(
         status=201, guard=guard, errors=[401, 403, 409],
     )  # fmt: skip
     async def add_to_catalog(body: NewMediaItem) -> MediaItem:
-        """Add an item the planner may schedule."""
-        item = await lab.catalog.add(body)
-        await lab.audit.record(principal(), "catalog.add", "ok", item.id)
-        return item
-
-    @endpoint(
-        bp, "/lab/audit", method="GET", access="admin", response=AuditList, guard=guard,
-        errors=[401, 403],
-    )  # fmt: skip
-    async def audit_log() -> AuditList:
-        """The newest audit entries: commands, policy changes, refusals, what aired."""
-        return AuditList(entries=await lab.audit.recent(200))
+        """Add an item the planner may schedule (audited)."""
+        return await lab.catalog.add(body, principal())
 
     @endpoint(
         bp, "/live/<path:path>", method="GET", access="public", response=PlainText, guard=guard,

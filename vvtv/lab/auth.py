@@ -7,14 +7,16 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from quart import request
 
+from vvtv.clock import WallClock
 from vvtv.config.schema.limits import LabLimits
 from vvtv.domain.accounts import Principal
 from vvtv.errors import Forbidden, Unauthorized
-from vvtv.lab.audit import Audit
+from vvtv.observability.audit import AuditLog, AuditRecord
 from vvtv.web.routing import Guard, RouteSpec
 
 
@@ -37,7 +39,7 @@ def load_token(limits: LabLimits, environ: Mapping[str, str] | None = None) -> s
     return token
 
 
-def token_guard(token: str, audit: Audit) -> Guard:
+def token_guard(token: str, audit: AuditLog, clock: WallClock) -> Guard:
     expected = token.encode()
     # Audit entries name the token by a short digest, never by its value.
     who = f"token:{hashlib.sha256(expected).hexdigest()[:8]}"
@@ -46,17 +48,24 @@ def token_guard(token: str, audit: Audit) -> Guard:
         if spec.access == "public":
             return None
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-        action = f"{spec.method} {spec.rule}"
+        route = f"{spec.method} {spec.rule}"
         if scheme.lower() != "bearer" or not presented.strip():
-            await audit.record("anonymous", action, "refused 401", "no bearer token")
+            await audit.append(_refusal(clock(), route, "no bearer token", 401))
             raise Unauthorized("Send a bearer token.", code="unauthenticated")
         if not hmac.compare_digest(presented.strip().encode(), expected):
-            await audit.record("unknown-token", action, "refused 403", "wrong bearer token")
+            await audit.append(_refusal(clock(), route, "wrong bearer token", 403))
             raise Forbidden("This token may not control the agent.", code="bad_token")
         # The token is the LAB operator's: it may use every route the agent declares.
         return Principal(user_id=who, role="admin", auth_session_id="lab-token")
 
     return guard
+
+
+def _refusal(at: datetime, route: str, why: str, status: int) -> AuditRecord:
+    return AuditRecord(
+        at=at, actor_id=None, action="lab.refused", target_id=route, reason=why,
+        detail={"status": status},
+    )  # fmt: skip
 
 
 def token_or(token: str | None, fallback: Guard) -> Guard:

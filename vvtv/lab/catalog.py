@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
-
-import msgspec
 
 from vvtv.clock import WallClock
 from vvtv.contracts.lab import MediaItem, NewMediaItem
 from vvtv.errors import BadRequest, Conflict, NotFound
 from vvtv.lab.store import LabStore
-
-_DECODE_ITEM = msgspec.json.Decoder(MediaItem)
+from vvtv.observability.audit import AuditRecord
 
 
 def derive_id(source: str) -> str:
@@ -37,35 +33,30 @@ def new_item(body: NewMediaItem) -> MediaItem:
 
 
 class Catalog:
+    """Every change is audited (TEL-6: a curator decision) in the transaction that makes it;
+    `who` is the user id, or None for the operator's shell."""
+
     def __init__(self, store: LabStore, clock: WallClock) -> None:
         self._store = store
         self._clock = clock
 
-    async def add(self, body: NewMediaItem) -> MediaItem:
+    async def add(self, body: NewMediaItem, who: str | None) -> MediaItem:
         item = new_item(body)
-        encoded = msgspec.json.encode(item).decode()
-        now = self._clock().timestamp()
-
-        def insert(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
-                "INSERT OR IGNORE INTO catalog_items (id, item, added_at) VALUES (?, ?, ?)",
-                (item.id, encoded, now),
-            )
-            return cursor.rowcount == 1
-
-        if not await self._store.write(insert):
+        now = self._clock()
+        audit = AuditRecord(
+            at=now, actor_id=who, action="lab.catalog.add", target_id=item.id,
+            detail={"source": item.source, "tags": list(item.tags)},
+        )  # fmt: skip
+        if not await self._store.add_item(item, now, audit):
             raise Conflict(f"catalog item {item.id} exists", code="item_exists", path="$.id")
         return item
 
     async def items(self) -> list[MediaItem]:
-        def select(connection: sqlite3.Connection) -> list[tuple[str]]:
-            return connection.execute("SELECT item FROM catalog_items ORDER BY id").fetchall()
+        return await self._store.items()
 
-        return [_DECODE_ITEM.decode(row[0]) for row in await self._store.run(select)]
-
-    async def remove(self, item_id: str) -> None:
-        def delete(connection: sqlite3.Connection) -> int:
-            return connection.execute("DELETE FROM catalog_items WHERE id = ?", (item_id,)).rowcount
-
-        if not await self._store.write(delete):
+    async def remove(self, item_id: str, who: str | None) -> None:
+        audit = AuditRecord(
+            at=self._clock(), actor_id=who, action="lab.catalog.remove", target_id=item_id
+        )
+        if not await self._store.remove_item(item_id, audit):
             raise NotFound(f"no catalog item {item_id}")

@@ -4,7 +4,8 @@
     ls [--json]
     serve [--host H] [--port P] [--status-url URL] [--name NAME]
 
-Common: --config DIR (./config), --data DIR (./var/lab), --tier NAME.
+Common: --config DIR (./config), --data DIR (./var, laid out as `vvtv serve`'s: the one database
+and the channel's files in lab/), --tier NAME.
 """
 
 from __future__ import annotations
@@ -27,17 +28,21 @@ from vvtv.errors import VvtvError
 from vvtv.lab import ffmpeg
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.catalog import Catalog
-from vvtv.lab.runtime import LabPaths, LabRuntime
+from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.lab.sources import is_remote
 from vvtv.lab.status import HttpStatusSink, StatusSink
-from vvtv.lab.store import LabStore
+from vvtv.lab.store import SqliteLabStore
+from vvtv.runtime import open_store
+from vvtv.store import SchemaTooNew
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vvtv lab", description="The VVTV LAB agent.")
     root.add_argument("--config", type=Path, default=Path("config"))
-    root.add_argument("--data", type=Path, default=Path("var/lab"))
+    root.add_argument(
+        "--data", type=Path, default=Path("var"), help="the data folder, as `vvtv serve --data`"
+    )
     root.add_argument("--tier", default=None)
     commands = root.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add a media item to the catalog")
@@ -69,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    except (VvtvError, NoToken, ffmpeg.ToolFailed) as error:
+    except (VvtvError, NoToken, ffmpeg.ToolFailed, SchemaTooNew) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -92,21 +97,18 @@ async def _add(args: argparse.Namespace) -> int:
         rights_until=args.rights_until,
     )
     body = msgspec.convert(msgspec.to_builtins(body), NewMediaItem)  # apply the field rules
-    store = await LabStore.open(LabPaths(args.data).database)
-    try:
-        item = await Catalog(store, utc_now).add(body)
-    finally:
-        store.close()
+    bundle = build_runtime_config(args.config, args.tier)
+    async with open_store(bundle, args.data) as database:
+        # Added from the operator's shell: audited without a user id.
+        item = await Catalog(SqliteLabStore(database), utc_now).add(body, None)
     print(item.id)
     return 0
 
 
 async def _ls(args: argparse.Namespace) -> int:
-    store = await LabStore.open(LabPaths(args.data).database)
-    try:
-        items = await Catalog(store, utc_now).items()
-    finally:
-        store.close()
+    bundle = build_runtime_config(args.config, args.tier)
+    async with open_store(bundle, args.data) as database:
+        items = await SqliteLabStore(database).items()
     if args.json:
         print(msgspec.json.encode(MediaItemList(items=items)).decode())
         return 0
@@ -123,14 +125,13 @@ async def _serve(args: argparse.Namespace) -> int:
     settings = settings_from_config(bundle, args.data, agent_name=args.name)
     sink: StatusSink | None = HttpStatusSink(args.status_url, token) if args.status_url else None
     registry = CollectorRegistry()
-    lab = await LabRuntime.open(
-        settings,
-        registry,
-        default_card=OwnerCard(ladder=default_ladder_names(bundle)),
-        sink=sink,
-    )
-    try:
+    async with open_store(bundle, args.data) as database:
+        lab = await LabRuntime.open(
+            settings,
+            registry,
+            database,
+            default_card=OwnerCard(ladder=default_ladder_names(bundle)),
+            sink=sink,
+        )
         await serve(lab, token, registry, host=args.host, port=args.port)
-    finally:
-        lab.close()
     return 0

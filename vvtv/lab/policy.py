@@ -3,9 +3,8 @@ diff, audited; readers take a snapshot by version so a plan never sees a half-ap
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import msgspec
 
@@ -13,25 +12,19 @@ from vvtv.clock import WallClock
 from vvtv.contracts.lab import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
 from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import NotFound
-from vvtv.lab.audit import Audit
-from vvtv.lab.store import LabStore
+from vvtv.lab.store import LabStore, StoredPolicy
+from vvtv.observability.audit import AuditRecord
 
-_DECODE_CARD = msgspec.json.Decoder(OwnerCard)
-_DECODE_DIFF = msgspec.json.Decoder(list[FieldChange])
+SYSTEM = "system"  # the author of version 1, the default card
 
 
 class PolicyService:
     """Versions start at 1 (the default card, authored by `system`) and only grow."""
 
     def __init__(
-        self,
-        store: LabStore,
-        audit: Audit,
-        validate: Callable[[OwnerCard], object],
-        clock: WallClock,
+        self, store: LabStore, validate: Callable[[OwnerCard], object], clock: WallClock
     ) -> None:
         self._store = store
-        self._audit = audit
         self._validate = validate
         self._clock = clock
         self._snapshots: dict[int, LabPolicySnapshot] = {}
@@ -39,18 +32,12 @@ class PolicyService:
 
     async def load(self, default: OwnerCard) -> None:
         """Read every version into memory (they are small and immutable); seed version 1."""
-
-        def select(connection: sqlite3.Connection) -> list[tuple[int, str, str, float, str]]:
-            return connection.execute(
-                "SELECT version, card, author, created_at, diff FROM policy_versions"
-            ).fetchall()
-
-        for version, card, author, created_at, diff in await self._store.run(select):
+        for stored in await self._store.policies():
             self._remember(
-                version, _DECODE_CARD.decode(card), author, created_at, _DECODE_DIFF.decode(diff)
+                stored.version, stored.card, stored.author, stored.created_at, stored.diff
             )
         if not self._snapshots:
-            await self.update(default, author="system")
+            await self.update(default, author=SYSTEM)
 
     def current_version(self) -> int:
         return max(self._snapshots)
@@ -73,26 +60,19 @@ class PolicyService:
         if current is not None and not diff:
             return current
         version = (current.version if current else 0) + 1
-        now = self._clock().timestamp()
-        encoded_card = msgspec.json.encode(card).decode()
-        encoded_diff = msgspec.json.encode(diff).decode()
-
-        def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO policy_versions (version, card, author, created_at, diff)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (version, encoded_card, author, now, encoded_diff),
-            )
-
-        await self._store.write(insert)
-        snapshot = self._remember(version, card, author, now, diff)
-        await self._audit.record(author, "policy.update", f"version {version}", encoded_diff)
-        return snapshot
+        now = self._clock()
+        audit = AuditRecord(
+            at=now, actor_id=None if author == SYSTEM else author, action="lab.policy.update",
+            target_id=str(version),
+            detail={"diff": msgspec.to_builtins(diff)},
+        )  # fmt: skip
+        stored = StoredPolicy(version=version, card=card, author=author, created_at=now, diff=diff)
+        await self._store.add_policy(stored, audit)
+        return self._remember(version, card, author, now, diff)
 
     def _remember(
-        self, version: int, card: OwnerCard, author: str, at: float, diff: list[FieldChange]
+        self, version: int, card: OwnerCard, author: str, created: datetime, diff: list[FieldChange]
     ) -> LabPolicySnapshot:
-        created = datetime.fromtimestamp(at, UTC)
         snapshot = LabPolicySnapshot(version=version, card=card, author=author, created_at=created)
         self._snapshots[version] = snapshot
         self._changes[version] = PolicyChange(

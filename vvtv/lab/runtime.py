@@ -12,9 +12,7 @@ import logging
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from contextlib import aclosing
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 import trio
@@ -35,10 +33,9 @@ from vvtv.contracts.lab import (
 )
 from vvtv.domain.lab.playlist import Variant
 from vvtv.domain.lab.prepared import PreparedItem
-from vvtv.lab.audit import Audit, SqliteAudit
 from vvtv.lab.catalog import Catalog
 from vvtv.lab.fetcher import Fetcher
-from vvtv.lab.journal import SqliteJournal
+from vvtv.lab.journal import StoreJournal
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.pipeline import Pipeline
 from vvtv.lab.playout_queue import BroadcastQueue, queue_health
@@ -48,9 +45,11 @@ from vvtv.lab.reserve import VIDEO_SUFFIXES, Slate, reserve_items
 from vvtv.lab.settings import LabSettings, Ladder
 from vvtv.lab.sources import HttpOrFileSource, MediaSource
 from vvtv.lab.status import StatusSink
-from vvtv.lab.store import LabStore
+from vvtv.lab.store import LabStore, SqliteLabStore
 from vvtv.lab.supervision import GaveUp, supervise
 from vvtv.lab.transmitter import OnItem, Transmitter
+from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.store import Database
 
 log = logging.getLogger(__name__)
 
@@ -93,38 +92,12 @@ def now_and_next(status: LabStatus, queued: Iterable[PreparedItem], count: int) 
     )
 
 
-@dataclass
-class LabPaths:
-    root: Path
-
-    @property
-    def database(self) -> Path:
-        return self.root / "lab.sqlite3"
-
-    @property
-    def live(self) -> Path:
-        return self.root / "live"
-
-    @property
-    def media(self) -> Path:
-        """Prepared segments: served as live/media/… next to the playlists."""
-        return self.root / "live" / "media"
-
-    @property
-    def downloads(self) -> Path:
-        return self.root / "downloads"
-
-    @property
-    def reserve(self) -> Path:
-        return self.root / "reserve"
-
-
 class LabRuntime:
     def __init__(
         self,
         settings: LabSettings,
         store: LabStore,
-        audit: Audit,
+        audit: AuditLog,
         catalog: Catalog,
         policy: PolicyService,
         fetcher: Fetcher,
@@ -137,7 +110,7 @@ class LabRuntime:
         reserve: ReserveItems | None = None,
     ) -> None:
         self.settings = settings
-        self.paths = LabPaths(settings.data_dir)
+        self.paths = settings.paths
         self.store = store
         self.audit = audit
         self.catalog = catalog
@@ -167,20 +140,19 @@ class LabRuntime:
         cls,
         settings: LabSettings,
         registry: CollectorRegistry,
+        database: Database,
         *,
         default_card: OwnerCard | None = None,
         clock: WallClock = utc_now,
         source: MediaSource | None = None,
-        audit: Audit | None = None,
         sink: StatusSink | None = None,
         seed: int = 0,
         reserve: ReserveItems | None = None,
     ) -> LabRuntime:
-        """Open the store (migrating it) and load the OwnerCard; nothing airs until `run`."""
-        paths = LabPaths(settings.data_dir)
-        store = await LabStore.open(paths.database)
-        audit = audit or SqliteAudit(store, clock)
-        policy = PolicyService(store, audit, lambda card: settings.ladder(card.ladder), clock)
+        """Load the OwnerCard from `database` (seeding version 1); nothing airs until `run`."""
+        paths = settings.paths
+        store = SqliteLabStore(database)
+        policy = PolicyService(store, lambda card: settings.ladder(card.ladder), clock)
         await policy.load(default_card or OwnerCard())
         metrics = LabMetrics(registry)
         limits = settings.limits
@@ -191,14 +163,12 @@ class LabRuntime:
             timeout_s=limits.fetch_timeout_s,
             metrics=metrics,
         )
-        preparer = Preparer(paths.media, limits, SqliteJournal(store, clock), metrics)
+        preparer = Preparer(paths.media, limits, StoreJournal(store, clock), metrics)
         return cls(
-            settings, store, audit, Catalog(store, clock), policy, fetcher, preparer, metrics,
+            settings, store, AuditLog(database), Catalog(store, clock), policy, fetcher, preparer,
+            metrics,
             clock, sink=sink, seed=seed, reserve=reserve,
         )  # fmt: skip
-
-    def close(self) -> None:
-        self.store.close()
 
     # -- running
 
@@ -349,9 +319,18 @@ class LabRuntime:
         self.metrics.pipeline_up.set(0)
 
     async def _aired(self, on_item: OnItem) -> None:
-        # Curator log (TEL-6): what aired, when, why.
-        when = datetime.fromtimestamp(on_item.program_date, UTC).isoformat()
-        await self.audit.record("transmitter", "aired", on_item.item_id, f"{when} {on_item.why}")
+        # Curator log (TEL-6): what aired, when, why. Written beside the transmitter, whose
+        # pacing must not wait on the disk.
+        record = AuditRecord(
+            at=self.clock(), actor_id=None, action="lab.aired", target_id=on_item.item_id,
+            reason=on_item.why,
+            detail={
+                "program_date": datetime.fromtimestamp(on_item.program_date, UTC).isoformat(),
+                "source": on_item.source,
+            },
+        )  # fmt: skip
+        assert self._nursery is not None
+        self._nursery.start_soon(self.audit.append, record)
 
     async def _report_loop(self) -> None:
         previous = "ok"
@@ -382,10 +361,19 @@ class LabRuntime:
         try:
             ok, detail = await actions[name]()
         except Exception as error:
-            await self.audit.record(who, name, "error", f"{error} {reason}".strip())
+            await self.audit.append(self._command_record(name, who, reason, "error", str(error)))
             raise
-        await self.audit.record(who, name, "ok" if ok else "refused", f"{detail} {reason}".strip())
+        result = "ok" if ok else "refused"
+        await self.audit.append(self._command_record(name, who, reason, result, detail))
         return CommandResult(command=name, ok=ok, detail=detail, status=self.status())
+
+    def _command_record(
+        self, name: CommandName, who: str, reason: str, result: str, detail: str
+    ) -> AuditRecord:
+        return AuditRecord(
+            at=self.clock(), actor_id=who, action=f"lab.{name}", reason=reason or None,
+            detail={"result": result, "detail": detail},
+        )  # fmt: skip
 
     async def _start(self) -> tuple[bool, str]:
         if self._nursery is None:

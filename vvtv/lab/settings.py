@@ -13,6 +13,7 @@ import msgspec
 from vvtv.config import ConfigBundle
 from vvtv.config.schema.limits import LabLimits
 from vvtv.errors import BadRequest
+from vvtv.store import DATABASE_FILE
 
 
 class Rendition(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,13 +38,52 @@ class Ladder(msgspec.Struct, frozen=True, kw_only=True):
     window_segments: int
 
 
+LAB_DIR = "lab"
+
+
+class LabPaths(msgspec.Struct, frozen=True):
+    """Where the channel keeps its files in a data folder laid out as `vvtv serve`'s: the one
+    database, and beside it `lab/` (downloads, reserve clips, the live HLS)."""
+
+    data_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DATABASE_FILE
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir / LAB_DIR
+
+    @property
+    def live(self) -> Path:
+        return self.root / "live"
+
+    @property
+    def media(self) -> Path:
+        """Prepared segments: served as live/media/… next to the playlists."""
+        return self.root / "live" / "media"
+
+    @property
+    def downloads(self) -> Path:
+        return self.root / "downloads"
+
+    @property
+    def reserve(self) -> Path:
+        return self.root / "reserve"
+
+
 class LabSettings(msgspec.Struct, frozen=True, kw_only=True):
     limits: LabLimits
     profiles: Mapping[str, Rendition]  # every broadcast profile, by name
     segment_s: float
     window_segments: int
-    data_dir: Path
+    data_dir: Path  # the data folder (`vvtv serve --data`); the channel's files are in `lab/`
     agent_name: str = "lab"
+
+    @property
+    def paths(self) -> LabPaths:
+        return LabPaths(self.data_dir)
 
     def ladder(self, names: tuple[str, ...]) -> Ladder:
         """The ladder the OwnerCard names; BadRequest for a name that is no broadcast profile."""

@@ -37,7 +37,7 @@ def create_app(lab: LabRuntime, token: str, registry: CollectorRegistry) -> Quar
     app = WebApp("vvtv.lab", static_folder=None)  # every route is declared (INV-9)
     app.url_map.converters.update(CONVERTERS)
     install_error_handlers(app)
-    guard = token_guard(token, lab.audit)
+    guard = token_guard(token, lab.audit, lab.clock)
     app.register_blueprint(routes(lab, guard))
     app.register_blueprint(_metrics_routes(registry, guard))
     if missing := undeclared_routes(app):

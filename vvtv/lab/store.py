@@ -1,78 +1,158 @@
-"""The agent's own SQLite store (WAL), so it also runs standalone on a LAB machine.
-
-Every call runs in a worker thread (`trio.to_thread`), one at a time, never on the event loop.
-"""
+"""The channel's persistence port and its SQLite store: the catalog, the OwnerCard versions and
+prepare's journal, in the one database (`vvtv.store.Database`, migration 0003_lab). A change and
+its audit entry are written in one transaction (TEL-6)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
+from datetime import datetime
+from typing import Protocol
 
-import trio
+import msgspec
 
-from vvtv.lab.migrations import MIGRATIONS
+from vvtv.contracts.lab import FieldChange, MediaItem, OwnerCard
+from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.store import Database
 
-T = TypeVar("T")
-
-
-class LabStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
-        # One connection, one thread at a time: SQLite serialises writers anyway, and this keeps
-        # each transaction whole without locks of our own.
-        self._limiter = trio.CapacityLimiter(1)
-
-    @classmethod
-    async def open(cls, path: Path) -> LabStore:
-        def connect() -> sqlite3.Connection:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            migrate(connection)
-            return connection
-
-        return cls(await trio.to_thread.run_sync(connect))
-
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(connection)` in a worker thread; it opens its own transaction if it writes."""
-        return await trio.to_thread.run_sync(work, self._connection, limiter=self._limiter)
-
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` in one transaction: committed before this returns, rolled back on error."""
-
-        def transaction(connection: sqlite3.Connection) -> T:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(connection)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-            return result
-
-        return await self.run(transaction)
-
-    def close(self) -> None:
-        self._connection.close()
+_DECODE_ITEM = msgspec.json.Decoder(MediaItem)
+_DECODE_CARD = msgspec.json.Decoder(OwnerCard)
+_DECODE_DIFF = msgspec.json.Decoder(list[FieldChange])
 
 
-def schema_version(connection: sqlite3.Connection) -> int:
-    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
-    return version
+class StoredPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    card: OwnerCard
+    author: str
+    created_at: datetime
+    diff: list[FieldChange]
 
 
-def migrate(connection: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database, each in its own transaction."""
-    current = schema_version(connection)
-    for number, sql in MIGRATIONS:
-        if number <= current:
-            continue
-        connection.executescript(
-            f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
-        current = number
-    return current
+class Rejection(msgspec.Struct, frozen=True, kw_only=True):
+    item_id: str
+    reason: str
+    detail: str
+
+
+class LabStore(Protocol):
+    async def add_item(self, item: MediaItem, added_at: datetime, audit: AuditRecord) -> bool:
+        """False (and nothing written) when an item with that id exists."""
+        ...
+
+    async def items(self) -> list[MediaItem]: ...
+
+    async def remove_item(self, item_id: str, audit: AuditRecord) -> bool:
+        """False (and nothing written) when there is no such item."""
+        ...
+
+    async def policies(self) -> list[StoredPolicy]: ...
+
+    async def add_policy(self, policy: StoredPolicy, audit: AuditRecord) -> None: ...
+
+    async def record_loudness(
+        self, prepared_id: str, item_id: str, target_lufs: float, measurement: str, at: datetime
+    ) -> None: ...
+
+    async def record_rejection(self, rejection: Rejection, at: datetime) -> None: ...
+
+    async def rejections(self) -> list[Rejection]: ...
+
+
+class SqliteLabStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add_item(self, item: MediaItem, added_at: datetime, audit: AuditRecord) -> bool:
+        encoded = msgspec.json.encode(item).decode()
+
+        def insert(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO catalog_items (id, item, added_at) VALUES (?, ?, ?)",
+                (item.id, encoded, added_at.isoformat()),
+            )
+            if cursor.rowcount != 1:
+                return False
+            append_audit(db, audit)
+            return True
+
+        return await self._db.write(insert)
+
+    async def items(self) -> list[MediaItem]:
+        def select(db: sqlite3.Connection) -> list[MediaItem]:
+            rows = db.execute("SELECT item FROM catalog_items ORDER BY id")
+            return [_DECODE_ITEM.decode(row["item"]) for row in rows]
+
+        return await self._db.read(select)
+
+    async def remove_item(self, item_id: str, audit: AuditRecord) -> bool:
+        def delete(db: sqlite3.Connection) -> bool:
+            if db.execute("DELETE FROM catalog_items WHERE id = ?", (item_id,)).rowcount != 1:
+                return False
+            append_audit(db, audit)
+            return True
+
+        return await self._db.write(delete)
+
+    async def policies(self) -> list[StoredPolicy]:
+        def select(db: sqlite3.Connection) -> list[StoredPolicy]:
+            rows = db.execute(
+                "SELECT version, card, author, created_at, diff FROM policy_versions"
+                " ORDER BY version"
+            )
+            return [
+                StoredPolicy(
+                    version=row["version"],
+                    card=_DECODE_CARD.decode(row["card"]),
+                    author=row["author"],
+                    created_at=datetime.fromisoformat(row["created_at"]),
+                    diff=_DECODE_DIFF.decode(row["diff"]),
+                )
+                for row in rows
+            ]
+
+        return await self._db.read(select)
+
+    async def add_policy(self, policy: StoredPolicy, audit: AuditRecord) -> None:
+        card = msgspec.json.encode(policy.card).decode()
+        diff = msgspec.json.encode(policy.diff).decode()
+
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO policy_versions (version, card, author, created_at, diff)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (policy.version, card, policy.author, policy.created_at.isoformat(), diff),
+            )
+            append_audit(db, audit)
+
+        await self._db.write(insert)
+
+    async def record_loudness(
+        self, prepared_id: str, item_id: str, target_lufs: float, measurement: str, at: datetime
+    ) -> None:
+        def upsert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT OR REPLACE INTO prepared_loudness"
+                " (prepared_id, item_id, target_lufs, measurement, measured_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (prepared_id, item_id, target_lufs, measurement, at.isoformat()),
+            )
+
+        await self._db.write(upsert)
+
+    async def record_rejection(self, rejection: Rejection, at: datetime) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO qa_rejections (item_id, reason, detail, at) VALUES (?, ?, ?, ?)",
+                (rejection.item_id, rejection.reason, rejection.detail, at.isoformat()),
+            )
+
+        await self._db.write(insert)
+
+    async def rejections(self) -> list[Rejection]:
+        def select(db: sqlite3.Connection) -> list[Rejection]:
+            rows = db.execute("SELECT item_id, reason, detail FROM qa_rejections ORDER BY id")
+            return [
+                Rejection(item_id=row["item_id"], reason=row["reason"], detail=row["detail"])
+                for row in rows
+            ]
+
+        return await self._db.read(select)

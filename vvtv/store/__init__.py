@@ -1,6 +1,6 @@
 """Persistence: the embedded SQLite database (WAL) and its migrations. Contexts keep their own
 queries in their `store.py`, behind a Protocol, so another engine can replace SQLite."""
 
-from vvtv.store.database import Database, SchemaTooNew, open_database
+from vvtv.store.database import DATABASE_FILE, Database, SchemaTooNew, open_database
 
-__all__ = ["Database", "SchemaTooNew", "open_database"]
+__all__ = ["DATABASE_FILE", "Database", "SchemaTooNew", "open_database"]

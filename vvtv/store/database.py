@@ -20,6 +20,8 @@ from vvtv.store.migrations import apply_migrations
 
 T = TypeVar("T")
 
+DATABASE_FILE = "vvtv.sqlite3"  # in the data folder, for `vvtv serve` and the standalone channel
+
 
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer vvtv than this one; refusing to touch it."""

@@ -1177,13 +1177,6 @@ export interface components {
              */
             status: "ok";
         };
-        /** HealthCheck */
-        HealthCheck: {
-            /** @default  */
-            detail: string;
-            name: string;
-            ok: boolean;
-        };
         /** Heartbeat */
         Heartbeat: {
             /** @default null */
@@ -1221,7 +1214,7 @@ export interface components {
          */
         LabHealth: {
             alerts: string[];
-            checks: components["schemas"]["HealthCheck"][];
+            checks: components["schemas"]["ReadinessCheck"][];
             ok: boolean;
         };
         /**

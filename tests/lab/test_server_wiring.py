@@ -231,3 +231,12 @@ async def test_the_channel_keeps_no_database_of_its_own_in_serve(
         await services.lab.catalog.add(NewMediaItem(source="/media/a.mp4", duration_s=5), None)
         await services.lab.update_policy(OwnerCard(target_lufs=-16.0), "ops")
     assert [path.relative_to(data) for path in data.rglob("*.sqlite3")] == [Path("vvtv.sqlite3")]
+
+
+async def test_the_channels_health_checks_are_the_readiness_checks(client: HttpClient) -> None:
+    """One health vocabulary: `/lab/health` lists its checks in /readyz's ReadinessCheck shape."""
+    document = await (await client.get("/openapi.json")).get_json()
+    schemas = document["components"]["schemas"]
+    checks = schemas["LabHealth"]["properties"]["checks"]["items"]
+    assert checks == schemas["Readiness"]["properties"]["checks"]["items"]
+    assert "HealthCheck" not in schemas

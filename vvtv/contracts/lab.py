@@ -14,6 +14,7 @@ import msgspec
 from msgspec import Meta
 
 from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.system import ReadinessCheck
 
 ItemId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Tag = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -149,17 +150,11 @@ class CommandResult(Contract, frozen=True, kw_only=True):
     status: LabStatus
 
 
-class HealthCheck(Contract, frozen=True, kw_only=True):
-    name: str
-    ok: bool
-    detail: str = ""
-
-
 class LabHealth(Contract, frozen=True, kw_only=True):
     """Healthy while something airs; `alerts` lists what an operator should look at (LAB-7)."""
 
     ok: bool
-    checks: list[HealthCheck]
+    checks: list[ReadinessCheck]  # the shape of /readyz's checks
     alerts: list[str]
 
 

@@ -23,7 +23,6 @@ from vvtv.contracts.lab import (
     ChannelNow,
     CommandName,
     CommandResult,
-    HealthCheck,
     LabHealth,
     LabPolicySnapshot,
     LabReport,
@@ -31,6 +30,7 @@ from vvtv.contracts.lab import (
     OwnerCard,
     UpNext,
 )
+from vvtv.contracts.system import ReadinessCheck
 from vvtv.domain.lab.playlist import Variant
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.catalog import Catalog
@@ -436,14 +436,16 @@ class LabRuntime:
         status = status or self.status()
         on_air = status.on_air != "off"
         checks = [
-            HealthCheck(name="on_air", ok=on_air, detail=status.on_air),
-            HealthCheck(name="pipeline", ok=status.pipeline == "running", detail=status.pipeline),
-            HealthCheck(
+            ReadinessCheck(name="on_air", ok=on_air, detail=status.on_air),
+            ReadinessCheck(
+                name="pipeline", ok=status.pipeline == "running", detail=status.pipeline
+            ),
+            ReadinessCheck(
                 name="queue",
                 ok=status.queue_health in ("ok", "low"),
                 detail=f"{status.queue_slack_s:.0f} s prepared ({status.queue_health})",
             ),
-            HealthCheck(name="emergency", ok=status.on_air != "reserve", detail=status.on_air),
+            ReadinessCheck(name="emergency", ok=status.on_air != "reserve", detail=status.on_air),
         ]
         alerts = []
         if not on_air:

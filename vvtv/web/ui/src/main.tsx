@@ -1,28 +1,18 @@
 // Boot: load the mode catalog (and the client settings it carries), then hand over to the shell.
-import { useSignal } from "@preact/signals";
 import { type JSX, render } from "preact";
-import { useEffect } from "preact/hooks";
 import { t } from "./i18n";
-import { connect, type Sdk } from "./sdk";
+import { RetryButton, useRetryableLoad } from "./kit/Retry";
+import { connect } from "./sdk";
 import { Shell } from "./shell/Shell";
 import "./styles.css";
 
 function Boot(): JSX.Element {
-  const sdk = useSignal<Sdk | null>(null);
-  const failed = useSignal(false);
-  const attempt = useSignal(0);
-
-  useEffect(() => {
-    failed.value = false;
-    connect()
-      .then((ready) => {
-        ready.telemetry.track("app_open", { route: window.location.pathname });
-        sdk.value = ready;
-      })
-      .catch(() => {
-        failed.value = true;
-      });
-  }, [attempt.value]);
+  const { value: sdk, failed, attempt } = useRetryableLoad(() =>
+    connect().then((ready) => {
+      ready.telemetry.track("app_open", { route: window.location.pathname });
+      return ready;
+    }),
+  );
 
   if (sdk.value) return <Shell sdk={sdk.value} />;
   return (
@@ -31,15 +21,7 @@ function Boot(): JSX.Element {
       {failed.value ? (
         <>
           <p>{t("app.boot_failed")}</p>
-          <button
-            type="button"
-            class="primary"
-            onClick={() => {
-              attempt.value += 1;
-            }}
-          >
-            {t("app.retry")}
-          </button>
+          <RetryButton attempt={attempt} label={t("app.retry")} look="primary" />
         </>
       ) : (
         <span class="spinner" aria-label={t("app.loading")} />

@@ -1,10 +1,11 @@
 // Mirror (UI-6 `/mirror`): your own camera, local only (nothing leaves the device), with the
 // device pickers, a camera and a microphone check, and "Open to…" the social modes.
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { modeLabel, t } from "../i18n";
 import { useShell } from "../shell/context";
+import { RetryButton } from "./Retry";
 
 interface Props {
   profile?: string;
@@ -23,6 +24,48 @@ function describeFailure(error: unknown): Access {
   if (name === "NotAllowedError" || name === "SecurityError") return "denied";
   if (name === "NotFoundError" || name === "OverconstrainedError") return "missing";
   return "failed";
+}
+
+// A device's label stays empty until access is granted: meanwhile it is named by its place.
+const DEVICE_COPY = {
+  camera: { name: () => t("mirror.camera"), nth: (n: number) => t("mirror.camera_n", { n }) },
+  microphone: {
+    name: () => t("mirror.microphone"),
+    nth: (n: number) => t("mirror.microphone_n", { n }),
+  },
+};
+
+// Picking another device opens the preview again with it (a new attempt).
+function DevicePicker({
+  kind,
+  devices,
+  chosen,
+  disabled,
+  attempt,
+}: {
+  kind: keyof typeof DEVICE_COPY;
+  devices: Signal<MediaDeviceInfo[]>;
+  chosen: Signal<string>;
+  disabled: boolean;
+  attempt: Signal<number>;
+}): JSX.Element {
+  const copy = DEVICE_COPY[kind];
+  const pick = (event: JSX.TargetedEvent<HTMLSelectElement>) => {
+    chosen.value = event.currentTarget.value;
+    attempt.value += 1;
+  };
+  return (
+    <label class="field">
+      <span>{copy.name()}</span>
+      <select value={chosen.value} onChange={pick} disabled={disabled}>
+        {devices.value.map((device, index) => (
+          <option key={device.deviceId} value={device.deviceId}>
+            {device.label || copy.nth(index + 1)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 export function MirrorView({ profile, open_to_party, open_to_random }: Props): JSX.Element {
@@ -112,16 +155,12 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
     };
   }, [attempt.value]);
 
-  const pick = (which: "camera" | "microphone") => (event: JSX.TargetedEvent<HTMLSelectElement>) => {
-    (which === "camera" ? cameraId : microphoneId).value = event.currentTarget.value;
-    attempt.value += 1;
-  };
-
   const targets = [open_to_party, open_to_random]
     .map((name) => (name ? shell.modeNamed(name) : null))
     .filter((mode) => mode !== null);
 
   const state = access.value;
+  const picking = { disabled: state !== "granted", attempt };
   return (
     <section
       class="mirror-view"
@@ -157,43 +196,13 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
                   ? t("mirror.missing")
                   : t("mirror.failed")}
             </p>
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                attempt.value += 1;
-              }}
-            >
-              {t("mirror.retry")}
-            </button>
+            <RetryButton attempt={attempt} label={t("mirror.retry")} look="secondary" />
           </div>
         )}
       </div>
       <div class="mirror-panel">
-        <label class="field">
-          <span>{t("mirror.camera")}</span>
-          <select value={cameraId.value} onChange={pick("camera")} disabled={state !== "granted"}>
-            {cameras.value.map((device, index) => (
-              <option key={device.deviceId} value={device.deviceId}>
-                {device.label || t("mirror.camera_n", { n: index + 1 })}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>{t("mirror.microphone")}</span>
-          <select
-            value={microphoneId.value}
-            onChange={pick("microphone")}
-            disabled={state !== "granted"}
-          >
-            {microphones.value.map((device, index) => (
-              <option key={device.deviceId} value={device.deviceId}>
-                {device.label || t("mirror.microphone_n", { n: index + 1 })}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DevicePicker kind="camera" devices={cameras} chosen={cameraId} {...picking} />
+        <DevicePicker kind="microphone" devices={microphones} chosen={microphoneId} {...picking} />
         <ul class="checks">
           <li data-ok={picture.value !== null}>
             {picture.value

@@ -1,10 +1,10 @@
 // The terms of use a signup accepts (AUTH-2), readable in the login sheet before anyone ticks the
 // box: fetched once, shown as the config's text (a block's first line heads it when it has more).
-import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { t } from "../i18n";
 import { useSdk } from "../sdk";
+import { RetryButton, useRetryableLoad } from "./Retry";
 
 function blocks(text: string): { head: string | null; body: string }[] {
   return text.split(/\n\s*\n/).map((block) => {
@@ -15,25 +15,12 @@ function blocks(text: string): { head: string | null; body: string }[] {
 
 export function TermsText({ onBack }: { onBack(): void }): JSX.Element {
   const { api, settings } = useSdk();
-  const text = useSignal<string | null>(null);
-  const failed = useSignal(false);
-  const attempt = useSignal(0);
+  const { value: text, failed, attempt } = useRetryableLoad(() => api.terms());
   const title = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     title.current?.focus(); // a screen reader lands on what replaced the form
   }, []);
-  useEffect(() => {
-    failed.value = false;
-    api
-      .terms()
-      .then((loaded) => {
-        text.value = loaded;
-      })
-      .catch(() => {
-        failed.value = true;
-      });
-  }, [attempt.value]);
 
   return (
     <div class="terms" data-state={text.value ? "ready" : failed.value ? "failed" : "loading"}>
@@ -52,15 +39,7 @@ export function TermsText({ onBack }: { onBack(): void }): JSX.Element {
       ) : failed.value ? (
         <p class="form-error" role="alert">
           {t("terms.failed")}{" "}
-          <button
-            type="button"
-            class="text-button"
-            onClick={() => {
-              attempt.value += 1;
-            }}
-          >
-            {t("app.retry")}
-          </button>
+          <RetryButton attempt={attempt} label={t("app.retry")} look="text-button" />
         </p>
       ) : (
         <span class="spinner" role="status" aria-label={t("app.loading")} />

@@ -49,9 +49,6 @@ class MediaUnavailable(Unavailable):
     code = "media_unavailable"
 
 
-class RevokeFailed(VvtvError):
+class RevokeFailed(VvtvError, status=502, code="revoke_failed"):
     """Some endpoints of the session could not be torn down: the session becomes `failed` and the
     operator is alerted (SES-10). The provider has dropped its records either way."""
-
-    status = 502
-    code = "revoke_failed"

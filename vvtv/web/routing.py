@@ -80,9 +80,8 @@ CONVERTERS: dict[str, type[BaseConverter]] = {
 }
 
 
-class UnsupportedMediaType(VvtvError):
-    status = 415
-    code = "unsupported_media_type"
+class UnsupportedMediaType(VvtvError, status=415, code="unsupported_media_type"):
+    """A body sent as another content type than the JSON the route reads."""
 
 
 @dataclass(frozen=True, slots=True)

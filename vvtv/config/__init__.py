@@ -4,34 +4,19 @@ Load with `build_runtime_config(config_dir, tier)`; a bad config raises `ConfigE
 `problems` each render as `file:line: key.path: message (REQ-ID)`.
 """
 
+from vvtv.config import schema
 from vvtv.config.bundle import ConfigBundle, build_runtime_config, validate_config
 from vvtv.config.merge import clamp_violations, deep_merge
 from vvtv.config.problems import ConfigError, Problem
-from vvtv.config.schema import (
-    EventSpec,
-    FeatureFlags,
-    Limits,
-    MediaProfiles,
-    Mode,
-    ModeManifests,
-    Profile,
-    TelemetryEvents,
-)
+from vvtv.config.schema import *  # noqa: F403  (the typed shapes are public here too, as listed there)
 
 __all__ = [
     "ConfigBundle",
     "ConfigError",
-    "EventSpec",
-    "FeatureFlags",
-    "Limits",
-    "MediaProfiles",
-    "Mode",
-    "ModeManifests",
     "Problem",
-    "Profile",
-    "TelemetryEvents",
     "build_runtime_config",
     "clamp_violations",
     "deep_merge",
     "validate_config",
+    *schema.__all__,
 ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 class VvtvError(Exception):
     """Base of every error meant for a client; `status` is the HTTP status it maps to.
 
-    A subclass names its status and code as class keywords (`class X(VvtvError, status=409,
-    code="x")`) or overrides `code` in its body; what it leaves out it inherits."""
+    The refusals below, one per HTTP status, name theirs as class keywords (`status=`, `code=`);
+    each context's refusals refine one of them by setting `code` (rarely `status`) in their body."""
 
     status: int = 500
     code: str = "internal"

@@ -49,6 +49,9 @@ class MediaUnavailable(Unavailable):
     code = "media_unavailable"
 
 
-class RevokeFailed(VvtvError, status=502, code="revoke_failed"):
+class RevokeFailed(VvtvError):
     """Some endpoints of the session could not be torn down: the session becomes `failed` and the
     operator is alerted (SES-10). The provider has dropped its records either way."""
+
+    status = 502
+    code = "revoke_failed"

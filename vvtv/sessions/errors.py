@@ -34,8 +34,11 @@ class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
 
 
-class TransitionFailed(VvtvError, status=502, code="transition_failed"):
+class TransitionFailed(VvtvError):
     """The previous session could not be ended cleanly, so no new session was created (SES-7)."""
+
+    status = 502
+    code = "transition_failed"
 
 
 class ConsentRequired(Forbidden):

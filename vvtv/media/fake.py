@@ -8,12 +8,7 @@ from collections.abc import Mapping
 import msgspec
 
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import (
-    MediaSessionExists,
-    RevokeFailed,
-    UnknownEndpoint,
-    UnknownMediaSession,
-)
+from vvtv.media.errors import MediaSessionExists, RevokeFailed, UnknownEndpoint, UnknownMediaSession
 from vvtv.media.port import (
     Endpoint,
     Endpoints,

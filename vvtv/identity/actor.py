@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+import msgspec
 from msgspec.structs import replace
 
 from vvtv.clock import WallClock
@@ -90,10 +91,5 @@ class AccountActor:
 
 
 def _account(record: UserRecord) -> Account:
-    return Account(
-        id=record.id,
-        role=record.role,
-        banned_until=record.banned_until,
-        ban_reason=record.ban_reason,
-        shadow_quarantine=record.shadow_quarantine,
-    )
+    # What moderation decides on is the record's columns of the same names.
+    return msgspec.convert(record, Account, from_attributes=True)

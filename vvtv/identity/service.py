@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import msgspec
+
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import (
@@ -388,13 +390,5 @@ class Identity:
         return self.user_view(changed.id)
 
     def user_view(self, user_id: str) -> UserView:
-        user = self._user(user_id)
-        return UserView(
-            id=user.id,
-            handle=user.handle,
-            role=user.role,
-            created_at=user.created_at,
-            banned_until=user.banned_until,
-            shadow_quarantine=user.shadow_quarantine,
-            reputation=user.reputation,
-        )
+        # What moderators see is the record's columns of the same names.
+        return msgspec.convert(self._user(user_id), UserView, from_attributes=True)

@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import msgspec
+
 from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
@@ -321,22 +323,10 @@ class Orchestrator:
         return session
 
     def _view(self, session: Session) -> SessionView:
-        return SessionView(
-            id=session.id,
-            mode=session.mode,
-            audience_type=session.audience_type,
-            stream_transport=session.stream_transport,
-            intent_label=session.intent_label,
-            state=session.state,
-            media_profile=session.media_profile,
-            participants=list(session.participants),
-            policy=session.policy,
-            created_at=session.created_at,
-            parent_session_id=session.parent_session_id,
-            ended_at=session.ended_at,
-            end_reason=session.end_reason,
-            estimated_egress_bytes=running_egress_bytes(session, self._ports.clock()),
-        )
+        # The session's fields of the same names, with its cost estimate as of now.
+        view = msgspec.convert(session, SessionView, from_attributes=True)
+        running = running_egress_bytes(session, self._ports.clock())
+        return msgspec.structs.replace(view, estimated_egress_bytes=running)
 
     def _expire(self, session_id: str) -> None:
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import trio
 
-from vvtv.actors import ActorSettings, open_registry
+from vvtv.actors import open_registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat
@@ -27,7 +27,7 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
-from vvtv.runtime import Runtime, open_store
+from vvtv.runtime import Runtime, actor_settings, open_store
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
@@ -54,17 +54,6 @@ def optional_lab_token(config: ConfigBundle) -> str | None:
         return load_token(config.limits.lab)
     except NoToken:
         return None
-
-
-def actor_settings(config: ConfigBundle) -> ActorSettings:
-    actors = config.limits.runtime.actors
-    return ActorSettings(
-        mailbox_size=actors.mailbox_size,
-        ask_timeout_s=actors.ask_timeout_s,
-        idle_passivate_s=actors.idle_passivate_s,
-        max_restarts=actors.max_restarts,
-        restart_window_s=actors.restart_window_s,
-    )
 
 
 @asynccontextmanager
@@ -104,6 +93,7 @@ async def open_runtime(
             settings_from_config(config, data_dir),
             runtime.metrics.registry,
             database,
+            actors,
             default_card=OwnerCard(ladder=default_ladder_names(config)),
             clock=clock,
             sink=board.sink(),

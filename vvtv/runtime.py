@@ -6,7 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vvtv.actors import Registry
+from vvtv.actors import ActorSettings, Registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.observability.metrics import Metrics
@@ -22,6 +22,18 @@ class Runtime:
     clock: WallClock = utc_now
     metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False
+
+
+def actor_settings(config: ConfigBundle) -> ActorSettings:
+    """The actor kernel's settings from config (the kernel reads no config itself)."""
+    actors = config.limits.runtime.actors
+    return ActorSettings(
+        mailbox_size=actors.mailbox_size,
+        ask_timeout_s=actors.ask_timeout_s,
+        idle_passivate_s=actors.idle_passivate_s,
+        max_restarts=actors.max_restarts,
+        restart_window_s=actors.restart_window_s,
+    )
 
 
 def open_store(config: ConfigBundle, data_dir: Path) -> AbstractAsyncContextManager[Database]:

@@ -12,12 +12,13 @@ import msgspec
 import pytest
 from prometheus_client import CollectorRegistry
 
+from vvtv.actors import open_registry
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import LabLimits
 from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings, Rendition
-from vvtv.runtime import open_store
+from vvtv.runtime import actor_settings, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,11 +56,15 @@ def small_settings(data_dir: Path, **limits: Any) -> LabSettings:
 
 @asynccontextmanager
 async def open_lab(settings: LabSettings, **options: Any) -> AsyncIterator[LabRuntime]:
-    """A LAB runtime over its own database in `settings.data_dir` (as `vvtv lab serve` opens
-    it); `options` go to `LabRuntime.open`."""
+    """A LAB runtime over its own database in `settings.data_dir` and its own actor registry
+    (as `vvtv lab serve` opens them); `options` go to `LabRuntime.open`."""
     registry = options.pop("registry", None) or CollectorRegistry()
-    async with open_store(build_runtime_config(REPO / "config"), settings.data_dir) as database:
-        yield await LabRuntime.open(settings, registry, database, **options)
+    config = build_runtime_config(REPO / "config")
+    async with (
+        open_store(config, settings.data_dir) as database,
+        open_registry(actor_settings(config)) as actors,
+    ):
+        yield await LabRuntime.open(settings, registry, database, actors, **options)
 
 
 def fake_prepared(item_id: str, segments: int, *, seconds: float = 2.0, reserve: bool = False):  # type: ignore[no-untyped-def]

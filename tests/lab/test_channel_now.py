@@ -13,8 +13,9 @@ from tests.lab.conftest import fake_prepared
 from vvtv.assembly import Services
 from vvtv.clock import ManualClock
 from vvtv.contracts.lab import LabStatus, OnAir
+from vvtv.domain.lab.channel import item_title, now_and_next
 from vvtv.domain.lab.playlist import Variant
-from vvtv.lab.runtime import LabRuntime, item_title, now_and_next
+from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.transmitter import Transmitter
 
 pytestmark = pytest.mark.req("UI-6")
@@ -34,7 +35,7 @@ def air(lab: LabRuntime, pipeline: Pipeline) -> Transmitter:
         2.0, 4, lab.queue, [fake_prepared("reserve-generated-00", 2, reserve=True)], pipeline,
         ManualClock(follow_trio=True), resume_slack_s=0.0, min_dwell_s=0.0,
     )  # fmt: skip
-    lab.transmitter = transmitter
+    lab.supervisor.transmitter = transmitter
     return transmitter
 
 

@@ -7,7 +7,8 @@ import trio
 import trio.testing
 
 from tests.lab.conftest import fake_prepared, lab_limits
-from vvtv.lab.playout_queue import BroadcastQueue, needs_more, queue_health
+from vvtv.domain.lab.channel import queue_health
+from vvtv.lab.playout_queue import BroadcastQueue
 
 
 @pytest.mark.parametrize(
@@ -17,8 +18,11 @@ from vvtv.lab.playout_queue import BroadcastQueue, needs_more, queue_health
 def test_health_levels_follow_the_configured_thresholds(slack: float, health: str) -> None:
     """LAB-7: under queue_alert_below_s (30 min) the queue alerts; under the 1 h target: low."""
     limits = lab_limits(queue_alert_below_s=1800, queue_slack_target_s=3600)
-    assert queue_health(slack, limits) == health
-    assert needs_more(slack, limits) is (slack < 3600)
+    thresholds = {
+        "alert_below_s": limits.queue_alert_below_s,
+        "target_s": limits.queue_slack_target_s,
+    }
+    assert queue_health(slack, **thresholds) == health
 
 
 async def test_slack_is_the_prepared_airtime_and_waiters_wake_when_it_drops() -> None:

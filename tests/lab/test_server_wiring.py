@@ -26,7 +26,7 @@ from vvtv.config import ConfigBundle
 from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
-from vvtv.lab.status import HttpStatusSink
+from vvtv.lab.sinks import HttpStatusSink
 from vvtv.runtime import Runtime
 from vvtv.server import ServeOptions
 from vvtv.web.app import create_app

@@ -1,4 +1,5 @@
-"""The actor kernel: supervised, bounded-mailbox trio actors addressed by (kind, key).
+"""The actor kernel: supervised, bounded-mailbox trio actors addressed by (kind, key), and
+supervised services (long-running tasks restarted within the same restart intensity).
 
 Knows nothing of the product; imports only trio, msgspec, the stdlib and `vvtv.errors`.
 """
@@ -8,6 +9,7 @@ from .errors import (
     ActorCrashed,
     ActorUnavailable,
     AskTimeout,
+    GaveUp,
     MailboxFull,
     ShuttingDown,
     UnknownActorKind,
@@ -25,6 +27,7 @@ __all__ = [
     "ActorUnavailable",
     "AskTimeout",
     "BaseActor",
+    "GaveUp",
     "KindStatistics",
     "MailboxFull",
     "Registry",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -19,6 +18,7 @@ from vvtv.errors import VvtvError
 from .actor import Actor, ActorFactory
 from .deadlines import Deadlines
 from .errors import ActorCrashed, ActorUnavailable, AskTimeout, ShuttingDown
+from .intensity import RestartIntensity
 from .mailbox import Mailbox
 from .reply import Reply
 from .settings import ActorSettings
@@ -57,8 +57,8 @@ class Cell:
     """The mailbox and supervision state of one (kind, key), for as long as it is attached."""
 
     __slots__ = (
-        "_crash_times",
         "_deadlines",
+        "_intensity",
         "cancel_scope",
         "key",
         "kind",
@@ -77,7 +77,7 @@ class Cell:
         self.mailbox: Mailbox[Envelope] = Mailbox(settings.mailbox_size)
         self.cancel_scope = trio.CancelScope()
         self.stopped = trio.Event()
-        self._crash_times: deque[float] = deque()
+        self._intensity = RestartIntensity(settings.max_restarts, settings.restart_window_s)
 
     # -- called by the registry and its timer ------------------------------------------------------
 
@@ -144,7 +144,7 @@ class Cell:
                 await self._stop_instance(actor)
             if ending is _Ending.STOPPED:
                 return
-            if self._exceeds_restart_intensity():
+            if self._intensity.exceeded(trio.current_time()):
                 self._give_up()
                 return
             counters.restarts += 1
@@ -233,7 +233,7 @@ class Cell:
 
     def _log_crash(self, crash: Exception, where: str) -> None:
         self.kind.counters.crashes += 1
-        self._crash_times.append(trio.current_time())
+        self._intensity.crashed(trio.current_time())
         logger.error(
             "actor %s/%r crashed in %s",
             self.kind.name,
@@ -242,13 +242,6 @@ class Cell:
             exc_info=crash,
             extra={"actor_kind": self.kind.name, "actor_key": self.key},
         )
-
-    def _exceeds_restart_intensity(self) -> bool:
-        horizon = trio.current_time() - self.settings.restart_window_s
-        times = self._crash_times
-        while times and times[0] <= horizon:
-            times.popleft()
-        return len(times) > self.settings.max_restarts
 
     def _fail_pending(self, make_error: Callable[[], Exception]) -> None:
         while True:

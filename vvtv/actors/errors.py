@@ -46,5 +46,16 @@ class ShuttingDown(Unavailable):
     code = "shutting_down"
 
 
+class GaveUp(RuntimeError):
+    """A supervised service crashed more often than its restart intensity allows; its last crash
+    is `__cause__`. Not a refusal of a request: the operator's to see."""
+
+    def __init__(self, name: str, max_restarts: int, window_s: float) -> None:
+        super().__init__(
+            f"{name} crashed more than {max_restarts} times within {window_s:g} s; giving up"
+        )
+        self.name = name
+
+
 class UnknownActorKind(LookupError):
     """A message named a kind nobody registered: a wiring bug, not a client error."""

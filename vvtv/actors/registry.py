@@ -6,7 +6,7 @@ Open it with `open_registry(settings)`; leaving the block (or `aclose`) drains e
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,8 +22,11 @@ from .errors import (
     ShuttingDown,
     UnknownActorKind,
 )
+from .intensity import RestartIntensity
 from .nursery import open_background_nursery
 from .reply import Reply
+from .service import Service
+from .service import supervise as supervise_service
 from .settings import ActorSettings
 from .statistics import KindStatistics
 
@@ -55,6 +58,7 @@ class Registry:
         self._nursery = nursery
         self._settings = settings
         self._kinds: dict[str, Kind] = {}
+        self._services: dict[str, Service] = {}
         self._running: set[Cell] = set()
         self._closing = False
         self._deadlines = Deadlines(
@@ -74,9 +78,35 @@ class Registry:
 
     def register(self, kind: str, factory: ActorFactory) -> None:
         """Declare an actor kind and the factory `(key) -> actor` that builds its instances."""
-        if kind in self._kinds:
+        if kind in self._kinds or kind in self._services:
             raise ValueError(f"actor kind {kind!r} is already registered")
         self._kinds[kind] = Kind(kind, factory)
+
+    async def supervise(
+        self,
+        name: str,
+        run: Callable[[], Awaitable[None]],
+        *,
+        on_crash: Callable[[Exception], None] | None = None,
+        backoff_s: float = 0.0,
+        max_restarts: int | None = None,
+        restart_window_s: float | None = None,
+    ) -> None:
+        """Run the service `run` in this task until it returns; after a crash call `on_crash`,
+        wait `backoff_s` and run it again, unless that would pass the restart intensity
+        (`max_restarts` within `restart_window_s`, the registry's by default): then raise
+        `GaveUp`. Cancellation passes through. `statistics()[name]` counts its runs (spawns),
+        crashes, restarts and give-ups, and how many runs are live (actors_live)."""
+        if name in self._kinds:
+            raise ValueError(f"{name!r} is an actor kind, not a service")
+        intensity = RestartIntensity(
+            self._settings.max_restarts if max_restarts is None else max_restarts,
+            self._settings.restart_window_s if restart_window_s is None else restart_window_s,
+        )
+        service = self._services.setdefault(name, Service())
+        await supervise_service(
+            name, service, run, intensity, on_crash=on_crash, backoff_s=backoff_s
+        )
 
     # -- delivery ----------------------------------------------------------------------------------
 
@@ -139,14 +169,19 @@ class Registry:
         self._timer_scope.cancel()
 
     def statistics(self) -> dict[str, KindStatistics]:
-        """A snapshot per registered kind."""
-        return {
+        """A snapshot per registered kind and per service."""
+        kinds = {
             name: kind.counters.snapshot(
                 actors_live=len(kind.cells),
                 depths=[len(cell.mailbox) for cell in kind.cells.values()],
             )
             for name, kind in self._kinds.items()
         }
+        services = {
+            name: service.counters.snapshot(actors_live=service.live, depths=[])
+            for name, service in self._services.items()
+        }
+        return kinds | services
 
     # -- internals ---------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from quart import Blueprint
 
 from vvtv.contracts.lab import LabAgents, LabReport
-from vvtv.lab.status import CallbackSink
+from vvtv.lab.sinks import CallbackSink
 from vvtv.web.routing import Guard, endpoint
 
 

@@ -21,6 +21,7 @@ import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.actors import open_registry
 from vvtv.clock import utc_now
 from vvtv.config import ConfigError, build_runtime_config
 from vvtv.contracts.lab import MediaItemList, NewMediaItem, OwnerCard
@@ -30,10 +31,11 @@ from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.catalog import Catalog
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
+from vvtv.lab.sinks import HttpStatusSink, StatusSink
 from vvtv.lab.sources import is_remote
-from vvtv.lab.status import HttpStatusSink, StatusSink
 from vvtv.lab.store import SqliteLabStore
-from vvtv.runtime import open_store
+from vvtv.observability.metrics import ActorStatisticsCollector
+from vvtv.runtime import actor_settings, open_store
 from vvtv.store import SchemaTooNew
 
 
@@ -125,11 +127,17 @@ async def _serve(args: argparse.Namespace) -> int:
     settings = settings_from_config(bundle, args.data, agent_name=args.name)
     sink: StatusSink | None = HttpStatusSink(args.status_url, token) if args.status_url else None
     registry = CollectorRegistry()
-    async with open_store(bundle, args.data) as database:
+    async with (
+        open_store(bundle, args.data) as database,
+        open_registry(actor_settings(bundle)) as actors,
+    ):
+        # The supervisor's counts of the transmitter and pipeline services, as `vvtv serve` has.
+        registry.register(ActorStatisticsCollector(actors.statistics))
         lab = await LabRuntime.open(
             settings,
             registry,
             database,
+            actors,
             default_card=OwnerCard(ladder=default_ladder_names(bundle)),
             sink=sink,
         )

@@ -1,4 +1,5 @@
-"""The broadcast queue (LAB-4): prepared items in air order, and the pure rules on its slack."""
+"""The broadcast queue (LAB-4): prepared items in air order; its health is a pure rule
+(`vvtv.domain.lab.channel.queue_health`)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,7 @@ from collections import deque
 import msgspec
 import trio
 
-from vvtv.config.schema.limits import LabLimits
-from vvtv.contracts.lab import QueueHealth
 from vvtv.domain.lab.prepared import PreparedItem
-
-
-def queue_health(slack_s: float, limits: LabLimits) -> QueueHealth:
-    """`alert` under queue_alert_below_s (LAB-7), `low` under the slack target."""
-    if slack_s <= 0:
-        return "empty"
-    if slack_s < limits.queue_alert_below_s:
-        return "alert"
-    if slack_s < limits.queue_slack_target_s:
-        return "low"
-    return "ok"
-
-
-def needs_more(slack_s: float, limits: LabLimits) -> bool:
-    return slack_s < limits.queue_slack_target_s
 
 
 class QueueStatistics(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,6 +16,7 @@ import trio
 
 from vvtv.config.schema.limits import LabLimits
 from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.channel import VIDEO_SUFFIXES
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
 from vvtv.lab.prepare import Preparer
@@ -23,7 +24,6 @@ from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mkv", ".mov", ".ts", ".webm"})
 GENERATED_PREFIX = "generated-"
 
 

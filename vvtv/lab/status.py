@@ -1,66 +1,96 @@
-"""Where the agent's status, health and summarised telemetry go (LAB-8, TEL-5): a callback in
-`vvtv serve`, an authenticated HTTP POST to the server when standalone, a list in tests."""
+"""The channel's status (LAB-7, LAB-8): a snapshot of what the supervisor, the queue and the
+policy say now, its health verdict, the report pushed to the server (TEL-5), and the loop that
+keeps the queue gauges, the LAB-7 alert and the pushes going every health-check interval."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Protocol
 
-import httpx
-import msgspec
+import trio
 
-from vvtv.contracts.lab import LabReport
+from vvtv.clock import WallClock
+from vvtv.contracts.lab import LabHealth, LabReport, LabStatus
+from vvtv.domain.lab.channel import channel_health, queue_health
+from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.pipeline import CatalogReader, PolicyReader
+from vvtv.lab.playout_queue import BroadcastQueue
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.sinks import StatusSink
+from vvtv.lab.supervisor import ChannelSupervisor
 
 log = logging.getLogger(__name__)
 
 
-class StatusSink(Protocol):
-    async def push(self, report: LabReport) -> None:
-        """Deliver one report; a failure is the sink's to log, the agent keeps going."""
-        ...
-
-
-class CallbackSink:
-    """In-process: hand each report to the server's callback."""
-
-    def __init__(self, callback: Callable[[LabReport], Awaitable[None]]) -> None:
-        self._callback = callback
-
-    async def push(self, report: LabReport) -> None:
-        await self._callback(report)
-
-
-class HttpStatusSink:
-    """Standalone: POST each report as JSON to `url`, with a bearer token when one is given."""
-
+class ChannelStatus:
     def __init__(
-        self, url: str, token: str | None = None, client: httpx.AsyncClient | None = None
+        self,
+        settings: LabSettings,
+        supervisor: ChannelSupervisor,
+        queue: BroadcastQueue,
+        policy: PolicyReader,
+        metrics: LabMetrics,
+        clock: WallClock,
     ) -> None:
-        self._url = url
-        self._headers = {"content-type": "application/json"}
-        if token:
-            self._headers["authorization"] = f"Bearer {token}"
-        self._client = client or httpx.AsyncClient(timeout=5.0)
+        self._settings = settings
+        self._supervisor = supervisor
+        self._queue = queue
+        self._policy = policy
+        self._metrics = metrics
+        self._clock = clock
 
-    async def push(self, report: LabReport) -> None:
-        try:
-            response = await self._client.post(
-                self._url, content=msgspec.json.encode(report), headers=self._headers
-            )
-        except httpx.HTTPError as error:
-            log.warning("status push to %s failed: %s", self._url, error)
-            return
-        if response.status_code >= 400:
-            log.warning("status push to %s refused: HTTP %d", self._url, response.status_code)
+    def status(self) -> LabStatus:
+        supervisor = self._supervisor
+        transmitter = supervisor.transmitter
+        window = transmitter.window if transmitter is not None else None
+        on_air = transmitter.on_air if transmitter is not None else None
+        cursor = transmitter.cursor if transmitter is not None else None
+        slack = self._queue.slack_s()
+        limits = self._settings.limits
+        health = queue_health(
+            slack, alert_below_s=limits.queue_alert_below_s, target_s=limits.queue_slack_target_s
+        )
+        return LabStatus(
+            pipeline=supervisor.pipeline_state,
+            on_air="off" if on_air is None or supervisor.transmitter_failed else on_air,
+            now_airing=cursor.item.item_id if cursor is not None else None,
+            queue_items=len(self._queue),
+            queue_slack_s=round(slack, 3),
+            queue_health=health,
+            policy_version=self._policy.current_version(),
+            media_sequence=window.media_sequence if window is not None else 0,
+            discontinuity_sequence=window.discontinuity_sequence if window is not None else 0,
+            transmitter_restarts=supervisor.transmitter_restarts,
+            pipeline_restarts=supervisor.pipeline_restarts,
+            last_error=supervisor.last_error,
+        )
 
-    async def aclose(self) -> None:
-        await self._client.aclose()
+    def health(self, status: LabStatus | None = None) -> LabHealth:
+        status = status or self.status()
+        return channel_health(status, alert_below_s=self._settings.limits.queue_alert_below_s)
 
+    def report(self, status: LabStatus | None = None) -> LabReport:
+        status = status or self.status()
+        return LabReport(
+            agent=self._settings.agent_name,
+            at=self._clock(),
+            status=status,
+            health=self.health(status),
+            telemetry=self._metrics.summary(),
+        )
 
-class MemorySink:
-    def __init__(self) -> None:
-        self.reports: list[LabReport] = []
-
-    async def push(self, report: LabReport) -> None:
-        self.reports.append(report)
+    async def report_forever(self, catalog: CatalogReader, sink: StatusSink | None) -> None:
+        previous = "ok"
+        while True:
+            status = self.status()
+            self._metrics.queue_slack.set(status.queue_slack_s)
+            self._metrics.queue_items.set(status.queue_items)
+            alerting = status.queue_health in ("alert", "empty")
+            self._metrics.queue_alert.set(1 if alerting else 0)
+            if alerting and previous not in ("alert", "empty"):
+                # With an empty catalog there is nothing to queue: the slate is expected.
+                level = logging.WARNING if await catalog.items() else logging.DEBUG
+                log.log(level, "LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
+            previous = status.queue_health
+            if sink is not None:
+                await sink.push(self.report(status))
+            await trio.sleep(self._settings.limits.health_check_interval_s)

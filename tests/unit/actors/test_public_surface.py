@@ -30,6 +30,7 @@ def test_the_exported_surface_is_pinned() -> None:
         "ActorUnavailable",
         "AskTimeout",
         "BaseActor",
+        "GaveUp",
         "KindStatistics",
         "MailboxFull",
         "Registry",

@@ -234,6 +234,7 @@ class LabLimits(ConfigStruct, frozen=True):
     health_check_interval_s: CeilingSeconds
     transmitter_max_restarts: CeilingInt
     restart_window_s: Annotated[float, _POSITIVE, FLOOR]
+    restart_backoff_s: FloorInterval  # the pause before a crashed transmitter or pipeline restarts
     plan_horizon_s: FloorSeconds  # planning less far ahead is riskier
     fetch_backoff_s: FloorSchedule
     fetch_timeout_s: CeilingSeconds

@@ -3,12 +3,13 @@ events and the feature flags of cost-tiers.yaml (CFG-6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import get_args
 
 from vvtv.config.problems import KeyPath, Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
-from vvtv.config.schema.modes import Mode, ModeManifests, Mount
+from vvtv.config.schema.modes import ChatScope, Mode, ModeManifests, Mount, Regions
 from vvtv.config.schema.telemetry import TelemetryEvents
 from vvtv.config.validate.locator import Locator
 
@@ -31,6 +32,7 @@ def check_modes(
                     "a component mounts in at least one region (UI-1)",
                 )
             )
+    namespaces = _namespaces(modes, media, telemetry)
     routes: dict[str, str] = {}
     for name, mode in modes.modes.items():
         here: KeyPath = ("modes", name)
@@ -76,17 +78,33 @@ def check_modes(
                             f"names unknown event `{event}` (CFG-4, TEL-1)",
                         )
                     )
-        problems += _check_mounts(name, mode, modes, at, media, telemetry, routes_of(modes))
+        problems += _check_mounts(name, mode, modes, at, namespaces)
         problems += _check_policies(name, mode, modes, at, media)
     return problems
 
 
-def routes_of(modes: ModeManifests) -> frozenset[str]:
-    return frozenset(mode.route for mode in modes.modes.values())
+def _namespaces(
+    modes: ModeManifests, media: MediaProfiles, telemetry: TelemetryEvents
+) -> Mapping[str, Iterable[str]]:
+    """What a prop of each naming kind may name."""
+    return {
+        "profile": media.profiles,
+        "event": telemetry.events,
+        "mode": modes.modes,
+        "route": frozenset(mode.route for mode in modes.modes.values()),
+        "chat_scope": get_args(ChatScope),
+    }
 
 
-def _region_path(region: str, index: int | None) -> KeyPath:
-    return ("regions", region) if index is None else ("regions", region, index)
+def _mounted(regions: Regions) -> Iterator[tuple[str, KeyPath, Mount]]:
+    """(region, its key path under the mode, mount) for each mount; overlays go by index."""
+    overlay_index = 0
+    for region, mount in regions.mounts():
+        if region == "overlays":
+            yield region, ("regions", region, overlay_index), mount
+            overlay_index += 1
+        else:
+            yield region, ("regions", region), mount
 
 
 def _check_mounts(
@@ -94,17 +112,11 @@ def _check_mounts(
     mode: Mode,
     modes: ModeManifests,
     at: Locator,
-    media: MediaProfiles,
-    telemetry: TelemetryEvents,
-    routes: frozenset[str],
+    namespaces: Mapping[str, Iterable[str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    overlay_index = 0
-    for region, mount in mode.regions.mounts():
-        index = None
-        if region == "overlays":
-            index, overlay_index = overlay_index, overlay_index + 1
-        here: KeyPath = ("modes", name, *_region_path(region, index))
+    for region, path, mount in _mounted(mode.regions):
+        here: KeyPath = ("modes", name, *path)
         spec = modes.components.get(mount.component)
         if spec is None:
             problems.append(
@@ -122,13 +134,8 @@ def _check_mounts(
                     f"(allowed: {', '.join(spec.regions)}) (UI-1)",
                 )
             )
-        problems += _check_props(
-            mount, spec.props, (*here, "props"), at, media, telemetry, modes, routes
-        )
+        problems += _check_props(mount, spec.props, (*here, "props"), at, namespaces)
     return problems
-
-
-_CHAT_SCOPES = ("private_1to1", "room", "performer_room", "live_public")
 
 
 def _check_props(
@@ -136,19 +143,9 @@ def _check_props(
     declared: Mapping[str, str],
     here: KeyPath,
     at: Locator,
-    media: MediaProfiles,
-    telemetry: TelemetryEvents,
-    modes: ModeManifests,
-    routes: frozenset[str],
+    namespaces: Mapping[str, Iterable[str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    namespaces: dict[str, Iterable[str]] = {
-        "profile": media.profiles,
-        "event": telemetry.events,
-        "mode": modes.modes,
-        "route": routes,
-        "chat_scope": _CHAT_SCOPES,
-    }
     for prop, value in mount.props.items():
         where = (*here, prop)
         kind = declared.get(prop)
@@ -203,16 +200,12 @@ def _check_policies(
             )
         )
     if separated:
-        overlay_index = 0
-        for region, mount in mode.regions.mounts():
-            index = None
-            if region == "overlays":
-                index, overlay_index = overlay_index, overlay_index + 1
+        for _, path, mount in _mounted(mode.regions):
             spec = modes.components.get(mount.component)
             if spec is not None and spec.reads_presence and mount.component != PRESENCE_RAIL:
                 problems.append(
                     at.problem(
-                        (*here, *_region_path(region, index), "component"),
+                        (*here, *path, "component"),
                         f"`{mount.component}` shows Party presence; "
                         "this mode is separated from Party (INV-5)",
                     )

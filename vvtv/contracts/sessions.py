@@ -26,23 +26,27 @@ class PolicySnapshot(Contract, frozen=True, kw_only=True):
     policy_version: Serial | None = None
 
 
-class CreateSession(Contract, frozen=True, kw_only=True):
-    mode: Name
+class SessionSpec(Contract, frozen=True, kw_only=True):
+    """What a new session is for and how its media flow: the part of a create or a transition
+    that is not its mode (no route takes it alone)."""
+
     audience_type: AudienceType
     stream_transport: StreamTransport
     intent_label: Name
     media_profile: Name | None = None
 
 
-class TransitionSession(Contract, frozen=True, kw_only=True):
+# Not kw_only: msgspec puts a subclass's own positional fields before the inherited keyword-only
+# ones, so the fields keep their published order (`required`, the first missing field named).
+class CreateSession(SessionSpec, frozen=True):
+    mode: Name
+
+
+class TransitionSession(SessionSpec, frozen=True):
     """End `from_session_id` and create a new session in `to_mode` (INV-1, SES-2)."""
 
     from_session_id: Id
     to_mode: Name
-    audience_type: AudienceType
-    stream_transport: StreamTransport
-    intent_label: Name
-    media_profile: Name | None = None
 
 
 class EndSession(Contract, frozen=True, kw_only=True):

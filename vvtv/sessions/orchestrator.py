@@ -27,6 +27,7 @@ from vvtv.contracts.sessions import (
     PolicySnapshot,
     SessionAnswer,
     SessionOffer,
+    SessionSpec,
     SessionView,
     StreamTransport,
     TransitionResult,
@@ -148,10 +149,7 @@ class Orchestrator:
     async def _create(
         self, body: CreateSession, participants: tuple[str, ...], agreement: Agreement | None
     ) -> SessionView:
-        plan = self._plan(
-            body.mode, body.audience_type, body.stream_transport, body.intent_label,
-            body.media_profile,
-        )  # fmt: skip
+        plan = self._plan(body.mode, body)
         _admit(plan, agreement, path="mode")
         return self._view(await self._start(plan, participants, parent=None, agreement=agreement))
 
@@ -166,10 +164,7 @@ class Orchestrator:
                 f"The {previous.mode} mode offers no transition to {body.to_mode}.",
                 path="to_mode",
             )
-        plan = self._plan(
-            body.to_mode, body.audience_type, body.stream_transport, body.intent_label,
-            body.media_profile,
-        )  # fmt: skip
+        plan = self._plan(body.to_mode, body)
         _admit(plan, agreement, path="to_mode")
         # Two transitions of one session are two messages in its mailbox: the second finds it
         # no longer active and is refused (SES-9).
@@ -237,18 +232,12 @@ class Orchestrator:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _plan(
-        self,
-        mode_name: str,
-        audience_type: AudienceType,
-        stream_transport: StreamTransport,
-        intent_label: str,
-        requested_profile: str | None,
-    ) -> _Plan:
+    def _plan(self, mode_name: str, spec: SessionSpec) -> _Plan:
         mode = self._config.modes.modes.get(mode_name)
         if mode is None:
             raise UnknownMode(f"There is no {mode_name!r} mode.", path="mode")
-        profile_name = requested_profile or mode.media_profile
+        stream_transport = spec.stream_transport
+        profile_name = spec.media_profile or mode.media_profile
         webrtc = False
         bitrate_kbps = 0
         if profile_name is not None:
@@ -270,9 +259,9 @@ class Orchestrator:
             mode=mode_name,
             ecosystem=mode.ecosystem,
             gate=gate_of(mode.policies.requires_consent, mode.policies.requires_match),
-            audience_type=audience_type,
+            audience_type=spec.audience_type,
             stream_transport=stream_transport,
-            intent_label=intent_label,
+            intent_label=spec.intent_label,
             profile=profile_name,
             webrtc=webrtc,
             bitrate_kbps=bitrate_kbps,

@@ -1028,7 +1028,7 @@ export interface components {
             /** @default 1 */
             v: number;
         };
-        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ConsentAnswer"];
+        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"];
         /**
          * ClientSettings
          * @description What the browser UI reads from config before its first request: signup's rules and its
@@ -1439,22 +1439,142 @@ export interface components {
             /** @default null */
             tier: string | null;
         };
-        /** PresenceEntry */
-        PresenceEntry: {
+        /**
+         * PresenceFilters
+         * @description What the grid may narrow by (OPS-4); every filter given must hold.
+         */
+        PresenceFilters: {
+            /** @default null */
+            camera_on: boolean | null;
+            /** @default null */
+            language: string | null;
+            /** @default [] */
+            modes: string[];
+            /** @default false */
+            new: boolean;
+            /** @default [] */
+            tags: string[];
+        };
+        /**
+         * PresenceHeartbeat
+         * @description Keeps this socket's presence and subscriptions alive (PRS-1, PRS-5).
+         */
+        PresenceHeartbeat: {
+            /** @enum {unknown} */
+            type: "presence.heartbeat";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * PresenceLeave
+         * @description Leave an ecosystem now (not after the TTL): e.g. on moving to another mode.
+         */
+        PresenceLeave: {
+            ecosystem: string;
+            /** @enum {unknown} */
+            type: "presence.leave";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * PresenceMember
+         * @description One user present in an ecosystem, however many tabs or devices they use (OPS-5).
+         */
+        PresenceMember: {
             /** @default [] */
             capabilities: string[];
+            /** @default 1 */
+            devices: number;
+            /** @description 3–24 characters: lower-case letters, digits, `_` and `.` */
+            handle: string;
             is_camera_on: boolean;
+            joined_at: string;
+            /** @default null */
+            language: string | null;
             last_seen_at: string;
             presence_id: string;
-            /** @enum {unknown} */
-            presence_mode: "broadcast" | "live_public" | "mirror" | "party" | "random" | "sniffers";
+            presence_mode: string;
+            /** @default false */
+            quarantined_new: boolean;
+            /** @default [] */
+            tags: string[];
             user_id: string;
             /** @enum {unknown} */
             visibility: "hidden" | "visible";
         };
-        /** PresenceSnapshot */
+        /** PresencePage */
+        PresencePage: {
+            ecosystem: string;
+            members: components["schemas"]["PresenceMember"][];
+            /** @default null */
+            next_cursor: string | null;
+            total: number;
+        };
+        /**
+         * PresenceQuery
+         * @description The one presence query (PRS-3): `party` lists in arrival order without filters; `grid`
+         *         ranks (matching tags, camera on first) and filters. Both page with an opaque cursor.
+         */
+        PresenceQuery: {
+            /** @default null */
+            cursor: string | null;
+            ecosystem: string;
+            /**
+             * @default {
+             *       "camera_on": null,
+             *       "language": null,
+             *       "modes": [],
+             *       "new": false,
+             *       "tags": []
+             *     }
+             */
+            filters: components["schemas"]["PresenceFilters"];
+            /** @default null */
+            limit: number | null;
+            /**
+             * @default party
+             * @enum {unknown}
+             */
+            policy: "grid" | "party";
+        };
+        /**
+         * PresenceSet
+         * @description Your own fields (PRS-2): the first set in an ecosystem joins it; omitted fields keep their
+         *         value (a join starts from camera off, visible, nothing else).
+         */
+        PresenceSet: {
+            /** @default null */
+            capabilities: string[] | null;
+            /** @default null */
+            is_camera_on: boolean | null;
+            /** @default null */
+            language: string | null;
+            presence_mode: string;
+            /** @default null */
+            tags: string[] | null;
+            /** @default null */
+            visibility: ("hidden" | "visible") | null;
+        };
+        /**
+         * PresenceSetFields
+         * @description Set your own presence fields (PRS-2); the first set joins the mode's ecosystem.
+         */
+        PresenceSetFields: {
+            fields: components["schemas"]["PresenceSet"];
+            /** @enum {unknown} */
+            type: "presence.set";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * PresenceSnapshot
+         * @description Your view of a room when you subscribe, or when the room changes size mode: everyone the
+         *         query matches (`paged` false) or, in a large room, the page it asks for (`paged` true).
+         */
         PresenceSnapshot: {
-            entries: components["schemas"]["PresenceEntry"][];
+            page: components["schemas"]["PresencePage"];
+            /** @default false */
+            paged: boolean;
             room: string;
             /** @enum {unknown} */
             type: "presence.snapshot";
@@ -1462,17 +1582,43 @@ export interface components {
             v: number;
         };
         /**
+         * PresenceSubscribe
+         * @description Watch an ecosystem through a query: a `presence.snapshot`, then `presence.update`s.
+         *         Subscribing again to the same ecosystem replaces the query (e.g. the next page).
+         */
+        PresenceSubscribe: {
+            query: components["schemas"]["PresenceQuery"];
+            /** @enum {unknown} */
+            type: "presence.subscribe";
+            /** @default 1 */
+            v: number;
+        };
+        /** PresenceUnsubscribe */
+        PresenceUnsubscribe: {
+            ecosystem: string;
+            /** @enum {unknown} */
+            type: "presence.unsubscribe";
+            /** @default 1 */
+            v: number;
+        };
+        /**
          * PresenceUpdate
-         * @description A batched diff of one presence room (one per tick, not per change).
+         * @description What changed in a room you watch since the last update: at most one per tick (PRS-4).
+         *
+         *         Up to `presence.large_room_threshold` members: who joined, changed or left your view. Above it,
+         *         `page` instead: the page your query looks at, whole, and the total (not every join and leave).
          */
         PresenceUpdate: {
             /** @default [] */
-            changed: components["schemas"]["PresenceEntry"][];
+            changed: components["schemas"]["PresenceMember"][];
             /** @default [] */
-            joined: components["schemas"]["PresenceEntry"][];
+            joined: components["schemas"]["PresenceMember"][];
             /** @default [] */
             left: string[];
+            /** @default null */
+            page: components["schemas"]["PresencePage"] | null;
             room: string;
+            total: number;
             /** @enum {unknown} */
             type: "presence.update";
             /** @default 1 */

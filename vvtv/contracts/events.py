@@ -12,25 +12,11 @@ from typing import Annotated, Literal
 import msgspec
 
 from vvtv.contracts.base import Count, Event, HttpStatus
+from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 
-PresenceMode = Literal["party", "sniffers", "random", "live_public", "mirror", "broadcast"]
-Visibility = Literal["visible", "hidden"]
 ChatScope = Literal["private_1to1", "room", "performer_room", "live_public"]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-
-
-# --- shared shapes -------------------------------------------------------------------------------
-
-
-class PresenceEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    presence_id: Id
-    user_id: Id
-    presence_mode: PresenceMode
-    is_camera_on: bool
-    last_seen_at: datetime
-    visibility: Visibility
-    capabilities: list[str] = []
 
 
 # --- server → client -----------------------------------------------------------------------------
@@ -47,17 +33,27 @@ class ErrorEvent(Event, frozen=True, kw_only=True, tag="error"):
 
 
 class PresenceUpdate(Event, frozen=True, kw_only=True, tag="presence.update"):
-    """A batched diff of one presence room (one per tick, not per change)."""
+    """What changed in a room you watch since the last update: at most one per tick (PRS-4).
 
-    room: str
-    joined: list[PresenceEntry] = []
-    changed: list[PresenceEntry] = []
-    left: list[Id] = []
+    Up to `presence.large_room_threshold` members: who joined, changed or left your view. Above it,
+    `page` instead: the page your query looks at, whole, and the total (not every join and leave).
+    """
+
+    room: Name
+    total: Count  # everyone your query matches now
+    joined: list[PresenceMember] = []
+    changed: list[PresenceMember] = []
+    left: list[Id] = []  # presence ids
+    page: PresencePage | None = None
 
 
 class PresenceSnapshot(Event, frozen=True, kw_only=True, tag="presence.snapshot"):
-    room: str
-    entries: list[PresenceEntry]
+    """Your view of a room when you subscribe, or when the room changes size mode: everyone the
+    query matches (`paged` false) or, in a large room, the page it asks for (`paged` true)."""
+
+    room: Name
+    page: PresencePage
+    paged: bool = False
 
 
 class SessionCreated(Event, frozen=True, kw_only=True, tag="session.created"):
@@ -215,7 +211,45 @@ class ConsentAnswer(Event, frozen=True, kw_only=True, tag="consent.answer"):
     accept: bool
 
 
-ClientMessage = Authenticate | Heartbeat | AuthRefresh | ChatSend | ConsentAnswer
+class PresenceSubscribe(Event, frozen=True, kw_only=True, tag="presence.subscribe"):
+    """Watch an ecosystem through a query: a `presence.snapshot`, then `presence.update`s.
+    Subscribing again to the same ecosystem replaces the query (e.g. the next page)."""
+
+    query: PresenceQuery
+
+
+class PresenceUnsubscribe(Event, frozen=True, kw_only=True, tag="presence.unsubscribe"):
+    ecosystem: Name
+
+
+class PresenceSetFields(Event, frozen=True, kw_only=True, tag="presence.set"):
+    """Set your own presence fields (PRS-2); the first set joins the mode's ecosystem."""
+
+    fields: PresenceSet
+
+
+class PresenceHeartbeat(Event, frozen=True, kw_only=True, tag="presence.heartbeat"):
+    """Keeps this socket's presence and subscriptions alive (PRS-1, PRS-5)."""
+
+
+class PresenceLeave(Event, frozen=True, kw_only=True, tag="presence.leave"):
+    """Leave an ecosystem now (not after the TTL): e.g. on moving to another mode."""
+
+    ecosystem: Name
+
+
+ClientMessage = (
+    Authenticate
+    | Heartbeat
+    | AuthRefresh
+    | ChatSend
+    | ConsentAnswer
+    | PresenceSubscribe
+    | PresenceUnsubscribe
+    | PresenceSetFields
+    | PresenceHeartbeat
+    | PresenceLeave
+)
 
 
 def _tags(union: object) -> tuple[str, ...]:

@@ -77,6 +77,13 @@ class PresenceLimits(ConfigStruct, frozen=True):
     removal_deadline_s: CeilingSeconds
     fanout_tick_ms: FloorInt  # batching more is cheaper; never batch less than base
     socket_idle_hibernate_s: CeilingSeconds
+    large_room_threshold: CeilingInt  # counts + a page sooner is cheaper
+    party_page_size: CeilingInt
+    grid_page_size: CeilingInt
+    page_size_max: CeilingInt
+    max_tags: CeilingInt
+    max_capabilities: CeilingInt
+    max_devices_per_user: CeilingInt
 
 
 class ViewportLimits(ConfigStruct, frozen=True):

@@ -9,6 +9,7 @@ from vvtv.config.problems import KeyPath, Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.validate.locator import Locator
+from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
 
 # Sanity bounds of the validator itself (not product caps): a tile budget beyond this is a typo.
 MAX_SANE_TILES = 64
@@ -66,6 +67,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 "ghost_ttl_s + sweep_interval_s must fit within it (PRS-5)",
             )
         )
+    problems += _check_presence(limits, at)
     if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
         problems.append(
             at.problem(
@@ -154,6 +156,41 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_login(limits, at)
+    return problems
+
+
+def _check_presence(limits: Limits, at: Locator) -> list[Problem]:
+    presence = limits.presence
+    problems = []
+    # A room holding anyone wakes for its next expiry at least this often; the actor kernel must
+    # not passivate it in between, or everyone in it would vanish at once.
+    longest_sleep_s = presence.ghost_ttl_s + presence.sweep_interval_s
+    if longest_sleep_s >= limits.runtime.actors.idle_passivate_s:
+        problems.append(
+            at.problem(
+                ("presence", "ghost_ttl_s"),
+                "ghost_ttl_s + sweep_interval_s must be shorter than "
+                "runtime.actors.idle_passivate_s, or rooms passivate with people in them (PRS-4)",
+            )
+        )
+    for name in ("party_page_size", "grid_page_size"):
+        if getattr(presence, name) > presence.page_size_max:
+            problems.append(
+                at.problem(("presence", name), "must not exceed page_size_max (PRS-3, OPS-4)")
+            )
+    wire_bounds = {
+        "page_size_max": PAGE_SIZE_MAX,
+        "max_tags": TAGS_MAX,
+        "max_capabilities": CAPABILITIES_MAX,
+    }
+    for name, bound in wire_bounds.items():
+        if getattr(presence, name) > bound:
+            problems.append(
+                at.problem(
+                    ("presence", name),
+                    f"must not exceed {bound}, the bound of the presence contracts (PRS-2)",
+                )
+            )
     return problems
 
 

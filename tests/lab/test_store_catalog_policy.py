@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.conftest import REPO
+from tests.lab.conftest import REPO, open_lab
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.contracts.lab import NewMediaItem, OwnerCard, TagQuota
@@ -151,3 +151,17 @@ def test_the_diff_names_leaf_paths() -> None:
         ("$.no_repeat_window_s", 3600.0, 60.0),
         ("$.tag_quotas[0].max_share", 0.5, 0.25),
     ]
+
+
+async def test_a_channel_database_of_an_older_vvtv_is_named_in_a_warning(
+    tmp_path: Path, settings: LabSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before the one database the channel kept its own lab/lab.sqlite3: nothing reads it now,
+    so the operator is told where the catalog lives and how to fill it again."""
+    settings.paths.root.mkdir(parents=True)
+    (settings.paths.root / "lab.sqlite3").write_bytes(b"")
+    async with open_lab(settings):
+        pass
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "lab.sqlite3 is no longer read" in warning
+    assert "vvtv lab --data" in warning

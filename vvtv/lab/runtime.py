@@ -49,6 +49,8 @@ from vvtv.store import Database
 
 log = logging.getLogger(__name__)
 
+LEGACY_DATABASE = "lab.sqlite3"  # the channel's own database before it joined the one database
+
 
 class LabRuntime:
     def __init__(
@@ -110,6 +112,12 @@ class LabRuntime:
         """Load the OwnerCard from `database` (seeding version 1); nothing airs until `run`.
         `actors` supervises the transmitter and the pipeline; `registry` takes the metrics."""
         paths = settings.paths
+        if await trio.Path(paths.root / LEGACY_DATABASE).exists():
+            log.warning(
+                "%s is no longer read: the catalog and OwnerCard versions are in %s now; add media "
+                "again with `vvtv lab --data %s add FILE_OR_URL`",
+                paths.root / LEGACY_DATABASE, paths.database, settings.data_dir,
+            )  # fmt: skip
         store = SqliteLabStore(database)
         policy = PolicyService(store, lambda card: settings.ladder(card.ladder), clock)
         await policy.load(default_card or OwnerCard())

@@ -15,7 +15,7 @@ from tests.server_process import ServerProcess, start_server
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.runtime import Runtime
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -49,7 +49,7 @@ def _cmd_config_validate(args: argparse.Namespace) -> int:
 
 async def _contracts(config: ConfigBundle, out: Path, check: bool) -> int:
     from vvtv.assembly import open_runtime
-    from vvtv.web.publish import stale_contracts, write_contracts
+    from vvtv.publish import stale_contracts, write_contracts
 
     with tempfile.TemporaryDirectory() as scratch:
         async with open_runtime(config, Path(scratch)) as (runtime, services):

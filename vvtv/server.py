@@ -23,7 +23,7 @@ from hypercorn.trio import serve as hypercorn_serve
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.lab.runtime import LabRuntime
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 log = logging.getLogger("vvtv.server")
 

@@ -13,7 +13,7 @@ from tests.identity.helpers import PASSWORD, TERMS, bearer, signup
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 
 @pytest.mark.req("AUTH-1")

@@ -21,7 +21,7 @@ from vvtv.contracts.identity import Login
 from vvtv.errors import TooManyRequests, Unauthorized
 from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.passwords import Passwords
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 WRONG = "wrong password!"
 

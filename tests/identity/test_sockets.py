@@ -19,7 +19,7 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.identity.helpers import bearer, signup, staff
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 BASE = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -29,7 +29,7 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.sinks import HttpStatusSink
 from vvtv.runtime import Runtime
 from vvtv.server import ServeOptions
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 from vvtv.web.routing import route_specs, undeclared_routes
 
 pytestmark = pytest.mark.req("LAB-8")

@@ -12,7 +12,7 @@ from quart_trio import QuartTrio
 
 from vvtv.contracts import Contract
 from vvtv.errors import Conflict
-from vvtv.web.app import GUARD
+from vvtv.app import GUARD
 from vvtv.web.errors import error_event, problem_from
 from vvtv.web.routing import endpoint
 

@@ -16,7 +16,7 @@ from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.errors import NotFound
 from vvtv.runtime import Runtime
 from vvtv.web import shell
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.files import file_under
 from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs

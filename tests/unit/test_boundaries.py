@@ -48,7 +48,7 @@ def test_the_boundary_contracts_hold_and_catch_a_violation(tmp_path: Path) -> No
     assert kept.returncode == 0, kept.stdout
     assert "ARC-1: the domain is pure" in kept.stdout
     (root / "vvtv" / "domain" / "_boundary_probe.py").write_text(
-        "import sqlite3\nimport vvtv.web.app\n"
+        "import sqlite3\nimport vvtv.app\n"
     )
     broken = _lint_imports(root)
     # Only the copy holds the probe: this failing proves the copy, not the checkout, was linted.

@@ -11,7 +11,7 @@ import pytest
 
 from vvtv.assembly import Services
 from vvtv.runtime import Runtime
-from vvtv.web.publish import FILES, events_document, stale_contracts
+from vvtv.publish import FILES, events_document, stale_contracts
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -14,7 +14,7 @@ import msgspec
 from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
 from vvtv.runtime import Runtime
-from vvtv.web.app import create_app
+from vvtv.app import create_app
 
 UI_DIR = Path(__file__).resolve().parent / "ui"
 FILES = ("openapi.json", "events.schema.json", "api.d.ts")

@@ -339,6 +339,7 @@ def decide(room: Room, message: Message, now: float) -> Decision:
             else:
                 _touch(room, connection, now)
         case Tick():
+            room.wake_at = None  # this was the wake-up: whatever comes next is asked for anew
             expired = _expire(room, now)
             if expired:
                 effects.append(Expired(expired))

@@ -1,0 +1,229 @@
+"""The presence room actor (kind `presence`, key = an ecosystem): a thin loop over `decide` that
+pushes its events to connections through the `notify` port and asks the one timer task
+(`RoomWakes`) for its next `Tick`. Keying rooms by ecosystem is what keeps Party presence out of
+Live Public and the Random queue (INV-5, MOD-7).
+
+A room lives in memory only: after a crash or passivation it starts empty, and a connection it
+no longer holds has its heartbeat refused (`not_present`), so its client sets its fields again.
+It passivates only when empty, because a room holding anyone wakes at least every
+ghost_ttl_s + sweep_interval_s, which the config keeps below the kernel's idle_passivate_s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import trio
+
+from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
+from vvtv.clock import WallClock
+from vvtv.config import ConfigBundle, ModeManifests
+from vvtv.config.schema.limits import PresenceLimits
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.presence import PresenceMember, PresencePage
+from vvtv.domain.presence import (
+    Answer,
+    Deliver,
+    Expired,
+    Message,
+    RefusalCode,
+    Refuse,
+    Room,
+    RoomLimits,
+    RoomStatistics,
+    Tick,
+    WakeAt,
+    decide,
+    new_room,
+    statistics,
+)
+from vvtv.errors import VvtvError
+from vvtv.presence.errors import (
+    InvalidPresenceFields,
+    InvalidPresenceQuery,
+    NotPresent,
+    WrongEcosystem,
+)
+from vvtv.presence.wakes import RoomWakes
+
+log = logging.getLogger(__name__)
+
+KIND = "presence"
+
+Notify = Callable[[str, ServerEvent], None]
+"""Push an event to one connection, the `connection` a room was given: not to a user, since two
+tabs of one user may watch different pages of a room."""
+
+REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
+    "not_present": NotPresent,
+    "wrong_ecosystem": WrongEcosystem,
+    "invalid_fields": InvalidPresenceFields,
+    "invalid_query": InvalidPresenceQuery,
+}
+
+Reply = PresenceMember | PresencePage | RoomStatistics | None
+
+
+@dataclass(frozen=True, slots=True)
+class PresencePorts:
+    """What the presence context reaches outside itself."""
+
+    notify: Notify
+    clock: WallClock  # stamps last_seen_at / joined_at; timers run on trio's clock
+
+
+@dataclass(frozen=True, slots=True)
+class Inspect:
+    """Ask a room for its statistics; changes nothing."""
+
+
+def room_limits(presence: PresenceLimits) -> RoomLimits:
+    return RoomLimits(
+        ttl_s=presence.ghost_ttl_s,
+        sweep_s=presence.sweep_interval_s,
+        tick_s=presence.fanout_tick_ms / 1000,
+        large_room_threshold=presence.large_room_threshold,
+        party_page_size=presence.party_page_size,
+        grid_page_size=presence.grid_page_size,
+        page_size_max=presence.page_size_max,
+        max_tags=presence.max_tags,
+        max_capabilities=presence.max_capabilities,
+        max_devices=presence.max_devices_per_user,
+    )
+
+
+def ecosystems(modes: ModeManifests) -> dict[str, frozenset[str]]:
+    """Each ecosystem with the modes in it: the only modes its room admits."""
+    found: dict[str, set[str]] = {}
+    for name, mode in modes.modes.items():
+        found.setdefault(mode.ecosystem, set()).add(name)
+    return {ecosystem: frozenset(names) for ecosystem, names in found.items()}
+
+
+class PresenceRoom:
+    """Replies with the asker's own presence (join, set), a page (query) or the statistics
+    (`Inspect`); refusals raise."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(
+        self,
+        ecosystem: str,
+        modes: frozenset[str],
+        limits: RoomLimits,
+        ports: PresencePorts,
+        wakes: RoomWakes,
+    ) -> None:
+        self._ecosystem = ecosystem
+        self._modes = modes
+        self._limits = limits
+        self._ports = ports
+        self._wakes = wakes
+        self._room: Room | None = None
+
+    async def on_start(self) -> None:
+        origin = self._ports.clock() - timedelta(seconds=trio.current_time())
+        self._room = new_room(self._ecosystem, self._modes, self._limits, origin)
+
+    async def on_stop(self) -> None:
+        self._wakes.set(self._ecosystem, None)
+        if self._room is not None and self._room.members:
+            log.warning(
+                "presence room %s stopped holding %d members; they join again on their next set",
+                self._ecosystem,
+                len(self._room.members),
+                extra={"ecosystem": self._ecosystem},
+            )
+
+    async def handle(self, message: Message | Inspect) -> Reply:
+        room = self._room
+        assert room is not None  # on_start ran
+        if isinstance(message, Inspect):
+            return statistics(room)
+        _, effects = decide(room, message, trio.current_time())
+        reply: Reply = None
+        refusal: VvtvError | None = None
+        for effect in effects:
+            match effect:
+                case Deliver(connection, event):
+                    self._ports.notify(connection, event)
+                case Answer(value):
+                    reply = value
+                case WakeAt(at):
+                    self._wakes.set(self._ecosystem, at)
+                case Expired(presence_ids):
+                    log.info(
+                        "presence room %s: %d silent past the TTL, removed",
+                        self._ecosystem,
+                        len(presence_ids),
+                        extra={"ecosystem": self._ecosystem},
+                    )
+                case Refuse(code, text, path):
+                    refusal = REFUSALS[code](text, path=path)
+        if refusal is not None:
+            raise refusal
+        return reply
+
+
+class PresenceRooms:
+    """The presence rooms of one process: registers the actor kind and owns the wake-up timer
+    (run it with `open_presence_rooms`). Routes and the socket reach rooms through `ask`/`tell`."""
+
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: PresencePorts) -> None:
+        self._registry = registry
+        limits = room_limits(config.limits.presence)
+        modes = ecosystems(config.modes)
+        # A room whose mailbox is full is woken again one batching tick later.
+        self._retry_s = limits.tick_s
+        self.wakes = RoomWakes(self._wake)
+        registry.register(
+            KIND,
+            lambda key: PresenceRoom(key, modes.get(key, frozenset()), limits, ports, self.wakes),
+        )
+
+    async def ask(self, ecosystem: str, message: Message | Inspect) -> Any:
+        return await self._registry.ask(KIND, ecosystem, message)
+
+    def tell(self, ecosystem: str, message: Message) -> None:
+        self._registry.tell(KIND, ecosystem, message)
+
+    def tell_occupied(self, message: Message) -> None:
+        """Tell every room holding someone (a block, a quarantine): an empty room has no one to
+        apply it to, and is not woken for it."""
+        for ecosystem in self.wakes.rooms():
+            try:
+                self._registry.tell(KIND, ecosystem, message)
+            except MailboxFull:
+                log.error("presence room %s missed %r: its mailbox is full", ecosystem, message)
+
+    async def run(self) -> None:
+        """Wake rooms until cancelled, supervised by the actor kernel."""
+        await self._registry.supervise("presence wakes", self.wakes.run)
+
+    def _wake(self, ecosystem: Any) -> float | None:
+        try:
+            self._registry.tell(KIND, ecosystem, Tick())
+        except MailboxFull:
+            return trio.current_time() + self._retry_s
+        except ShuttingDown:
+            pass
+        return None
+
+
+@asynccontextmanager
+async def open_presence_rooms(
+    registry: Registry, config: ConfigBundle, ports: PresencePorts
+) -> AsyncIterator[PresenceRooms]:
+    """Build the rooms and run their wake-up timer for the block's duration."""
+    rooms = PresenceRooms(registry, config, ports)
+    async with open_background_nursery() as nursery:
+        nursery.start_soon(rooms.run, name="presence wakes")
+        try:
+            yield rooms
+        finally:
+            nursery.cancel_scope.cancel()

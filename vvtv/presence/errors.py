@@ -1,0 +1,26 @@
+"""The presence context's refusals, in the one `vvtv.errors` hierarchy."""
+
+from __future__ import annotations
+
+from vvtv.errors import BadRequest, NotFound
+
+
+class NotPresent(NotFound):
+    """This connection holds no presence in the ecosystem (never joined, left, or silent past the
+    TTL): set your fields again to join."""
+
+    code = "not_present"
+
+
+class WrongEcosystem(BadRequest):
+    """A mode, or a query, of another ecosystem than the room's (INV-5, MOD-7)."""
+
+    code = "wrong_ecosystem"
+
+
+class InvalidPresenceFields(BadRequest):
+    code = "invalid_presence_fields"
+
+
+class InvalidPresenceQuery(BadRequest):
+    code = "invalid_presence_query"

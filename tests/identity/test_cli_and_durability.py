@@ -35,7 +35,9 @@ def test_user_create_bootstraps_the_first_admin(tmp_path: Path) -> None:
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         audit = httpx.get(f"{server.url}/admin/audit", headers=headers)
         assert audit.status_code == 200
-        (entry,) = audit.json()["entries"]
+        # Newest first; the first opening of the data folder seeded the channel's first policy.
+        entry, seeded = audit.json()["entries"]
+        assert (seeded["action"], seeded["actor_id"]) == ("lab.policy.update", None)
         assert (entry["action"], entry["actor_id"], entry["detail"]["role"]) == (
             "role.grant",
             None,

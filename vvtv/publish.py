@@ -16,7 +16,7 @@ from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
 from vvtv.runtime import Runtime
 from vvtv.app import create_app
 
-UI_DIR = Path(__file__).resolve().parent / "ui"
+UI_DIR = Path(__file__).resolve().parent / "web" / "ui"
 FILES = ("openapi.json", "events.schema.json", "api.d.ts")
 
 

@@ -1040,6 +1040,7 @@ export interface components {
             password_max_length: number;
             password_min_length: number;
             player_retry_s: number;
+            presence_heartbeat_s: number;
             socket_reconnect_backoff_s: number[];
             telemetry_flush_interval_s: number;
             telemetry_max_batch_events: number;

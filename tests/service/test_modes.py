@@ -56,6 +56,7 @@ async def test_the_catalog_carries_the_client_settings_of_config(
         "channel_poll_s": limits.ui.channel_poll_s,
         "player_retry_s": limits.ui.player_retry_s,
         "transition_ms": limits.ui.transition_ms,
+        "presence_heartbeat_s": limits.presence.heartbeat_interval_s,
         "telemetry_flush_interval_s": limits.telemetry.flush_interval_s,
         "telemetry_max_batch_events": limits.telemetry.max_batch_events,
         "tiles": {"desktop": limits.tiles.desktop, "mobile": limits.tiles.mobile},

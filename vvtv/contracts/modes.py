@@ -51,6 +51,7 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     channel_poll_s: float  # how often the player asks `GET /channel/now`
     player_retry_s: float  # the channel is off air: retry loading the stream this often
     transition_ms: Count  # crossfade between two modes
+    presence_heartbeat_s: float  # while in or watching a presence room, heartbeat this often
     telemetry_flush_interval_s: float  # the client sends its queued telemetry this often
     telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget

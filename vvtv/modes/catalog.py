@@ -57,6 +57,7 @@ def client_settings(config: ConfigBundle) -> ClientSettings:
         channel_poll_s=ui.channel_poll_s,
         player_retry_s=ui.player_retry_s,
         transition_ms=ui.transition_ms,
+        presence_heartbeat_s=limits.presence.heartbeat_interval_s,
         telemetry_flush_interval_s=limits.telemetry.flush_interval_s,
         telemetry_max_batch_events=limits.telemetry.max_batch_events,
         tiles=TileBudget(desktop=limits.tiles.desktop, mobile=limits.tiles.mobile),

@@ -79,6 +79,9 @@ export function createApi(session: Session) {
       ),
     logout: (everywhere = false) =>
       unwrap(client.POST("/auth/logout", { body: { everywhere } })),
+    /** Block someone: neither of you reaches or sees the other anywhere, at once (MOD-2). */
+    block: (userId: string) =>
+      unwrap(client.POST("/blocks/{user_id}", { params: { path: { user_id: userId } }, body: {} })),
     telemetry: (events: TelemetryEvent[]) =>
       unwrap(client.POST("/telemetry/events", { body: { events } })),
   };

@@ -2,11 +2,14 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { type Api, createApi } from "./api";
+import { PresenceClient } from "./presence";
 import { Session } from "./session";
 import { EventSocket } from "./socket";
 import { Telemetry } from "./telemetry";
 import type { ClientSettings, ModeCatalog } from "./types";
 
+export { NO_FILTERS, presencePolicy } from "./presence";
+export type * from "./presence";
 export { ApiError } from "./problems";
 export type * from "./types";
 
@@ -14,6 +17,7 @@ export interface Sdk {
   api: Api;
   session: Session;
   socket: EventSocket;
+  presence: PresenceClient;
   telemetry: Telemetry;
   catalog: ModeCatalog;
   settings: ClientSettings;
@@ -28,12 +32,13 @@ export async function connect(): Promise<Sdk> {
   const backoff = settings.socket_reconnect_backoff_s;
   session.configure(api.refresh, settings.token_refresh_lead_s, backoff[backoff.length - 1] ?? 0);
   const socket = new EventSocket(session, backoff);
+  const presence = new PresenceClient(socket, catalog, settings.presence_heartbeat_s);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,
     settings.telemetry_max_batch_events,
   );
-  return { api, session, socket, telemetry, catalog, settings };
+  return { api, session, socket, presence, telemetry, catalog, settings };
 }
 
 export const SdkContext = createContext<Sdk | null>(null);

@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: the shipped config, a runtime with a live actor registry,
-an in-process HTTP client, and a real `vvtv serve` subprocess."""
+an in-process HTTP client, a real `vvtv serve` subprocess, and a LocalSFU on loopback with aiortc
+client peers (the SFU's service tests and the browser's e2e test both publish to it)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from pathlib import Path
 
 import pytest
 from msgspec.structs import replace
+from prometheus_client import CollectorRegistry
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
 from tests.server_process import ServerProcess, start_server
+from tests.webrtc_clients import ClientPeers, client_peers
+from vvtv.app import create_app
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle, build_runtime_config
+from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
 from vvtv.runtime import Runtime
-from vvtv.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -71,3 +75,27 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def metrics_registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+async def sfu(
+    config_bundle: ConfigBundle, tmp_path: Path, metrics_registry: CollectorRegistry
+) -> AsyncIterator[LocalSFU]:
+    async with open_local_sfu(
+        config_bundle,
+        data_dir=tmp_path,
+        registry=metrics_registry,
+        options=SfuOptions(loopback_candidates=True),
+    ) as provider:
+        yield provider
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[ClientPeers]:
+    async with client_peers() as peers:
+        yield peers

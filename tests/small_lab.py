@@ -1,4 +1,5 @@
-"""Fixtures of the LAB tests: small limits and ladders, fake prepared items, ffmpeg test clips."""
+"""A small LAB for the channel's tests (unit, service and e2e alike): the shipped limits with
+overrides, a tiny ladder, a runtime over its own database, fake prepared items, test clips."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 from prometheus_client import CollectorRegistry
 
 from vvtv.actors import open_registry
@@ -20,7 +20,7 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings, Rendition
 from vvtv.runtime import actor_settings, open_store
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parent.parent
 
 
 def shipped_limits() -> LabLimits:
@@ -105,8 +105,3 @@ def make_clip(
         check=True,
     )  # fmt: skip
     return path
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> LabSettings:
-    return small_settings(tmp_path)

@@ -13,7 +13,7 @@ import trio
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from tests.media.synthetic import PreEncodedVideoTrack, ToneAudioTrack
+from tests.synthetic_media import PreEncodedVideoTrack, ToneAudioTrack
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.port import MediaProvider, Role, SdpOffer
 

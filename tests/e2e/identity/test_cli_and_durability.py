@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.identity.helpers import PASSWORD, TERMS
+from tests.accounts import PASSWORD, TERMS
 from tests.server_process import cheap_hashing_config, create_admin, start_server
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.conftest import make_clip
+from tests.small_lab import make_clip
 from vvtv.lab.cli import main
 
 

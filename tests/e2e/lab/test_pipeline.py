@@ -14,7 +14,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.lab.conftest import make_clip, open_lab, small_settings
+from tests.small_lab import make_clip, open_lab, small_settings
 from vvtv.clock import ManualClock, utc_now
 from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.domain.lab.playlist import LiveWindow, render_media

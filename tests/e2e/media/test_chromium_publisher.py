@@ -9,7 +9,7 @@ import pytest
 import trio
 
 from tests.browser import ARGS, CHROMIUM
-from tests.media.clients import ClientPeers, Received, wait_for
+from tests.webrtc_clients import ClientPeers, Received, wait_for
 from vvtv.media import Participant, SdpOffer
 from vvtv.media.local_sfu import LocalSFU
 

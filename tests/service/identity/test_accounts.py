@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, TERMS, bearer, signup
+from tests.accounts import PASSWORD, TERMS, bearer, signup
+from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.app import create_app
 
 
 @pytest.mark.req("AUTH-1")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import trio
 
-from tests.identity.helpers import PASSWORD, TERMS
+from tests.accounts import PASSWORD, TERMS
 from vvtv.assembly import Services
 from vvtv.contracts.identity import BanRequest
 from vvtv.domain.accounts import Principal

@@ -13,7 +13,7 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.identity.helpers import PASSWORD, bearer, signup, staff
+from tests.accounts import PASSWORD, bearer, signup, staff
 from vvtv.assembly import Services
 from vvtv.web.routing import route_specs
 

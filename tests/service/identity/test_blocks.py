@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, bearer, signup
+from tests.accounts import PASSWORD, bearer, signup
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle
 
@@ -75,7 +75,7 @@ async def test_blocks_persist_across_a_restart(cheap_config: ConfigBundle, tmp_p
 
 async def test_banned_users_cannot_interact(client: HttpClient, services: Services) -> None:
     """MOD-3 through the same question: a banned account is out of reach."""
-    from tests.identity.helpers import staff
+    from tests.accounts import staff
 
     mod = await staff(services, client, "morty", "mod")
     ana = await signup(client, "amber")

@@ -14,14 +14,14 @@ import trio
 from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, signup
+from tests.accounts import PASSWORD, signup
+from vvtv.app import create_app
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import Login
 from vvtv.errors import TooManyRequests, Unauthorized
 from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.passwords import Passwords
-from vvtv.app import create_app
 
 WRONG = "wrong password!"
 

@@ -9,7 +9,7 @@ import subprocess
 import trio
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, signup, staff
+from tests.accounts import PASSWORD, signup, staff
 from vvtv.assembly import Services
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import BanRequest

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import PASSWORD, bearer, signup, staff
+from tests.accounts import PASSWORD, bearer, signup, staff
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.observability.audit import AuditRecord

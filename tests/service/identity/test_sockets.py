@@ -16,10 +16,10 @@ import trio.testing
 from quart.testing.connections import WebsocketDisconnectError
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import bearer, signup, staff
+from tests.accounts import bearer, signup, staff
+from vvtv.app import create_app
 from vvtv.assembly import Services, open_runtime
 from vvtv.config import ConfigBundle
-from vvtv.app import create_app
 
 BASE = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

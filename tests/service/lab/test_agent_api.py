@@ -11,7 +11,7 @@ import trio
 from prometheus_client import generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.lab.conftest import lab_limits, open_lab, small_settings
+from tests.small_lab import lab_limits, open_lab, small_settings
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.standalone import create_app

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.lab.conftest import fake_prepared
+from tests.small_lab import fake_prepared
 from vvtv.assembly import Services
 from vvtv.clock import ManualClock
 from vvtv.contracts.lab import LabStatus, OnAir

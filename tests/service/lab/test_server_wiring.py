@@ -16,8 +16,9 @@ from prometheus_client import CollectorRegistry, generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.identity.helpers import signup
-from tests.lab.conftest import open_lab, small_settings
+from tests.accounts import signup
+from tests.small_lab import open_lab, small_settings
+from vvtv.app import create_app
 from vvtv.assembly import Services, open_runtime
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
@@ -29,7 +30,6 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.sinks import HttpStatusSink
 from vvtv.runtime import Runtime
 from vvtv.server import ServeOptions
-from vvtv.app import create_app
 from vvtv.web.routing import route_specs, undeclared_routes
 
 pytestmark = pytest.mark.req("LAB-8")

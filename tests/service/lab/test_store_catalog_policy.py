@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.conftest import REPO, open_lab
+from tests.small_lab import REPO, open_lab
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.contracts.lab import NewMediaItem, OwnerCard, TagQuota

@@ -11,7 +11,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.lab.conftest import fake_prepared, open_lab, small_settings
+from tests.small_lab import fake_prepared, open_lab, small_settings
 from vvtv.contracts.lab import NewMediaItem, OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.settings import Ladder

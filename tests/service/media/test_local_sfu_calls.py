@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from tests.media.clients import ClientPeers, client_peers, wait_for
+from tests.webrtc_clients import ClientPeers, client_peers, wait_for
 from vvtv.config import ConfigBundle
 from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu

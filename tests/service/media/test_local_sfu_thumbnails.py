@@ -7,7 +7,7 @@ import time
 import pytest
 import trio
 
-from tests.media.clients import ClientPeers, Received, wait_for
+from tests.webrtc_clients import ClientPeers, Received, wait_for
 from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
 

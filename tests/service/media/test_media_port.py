@@ -76,7 +76,7 @@ async def test_revoke_failure_is_a_typed_error(
 ) -> None:
     """SES-10: when tearing a peer connection down fails, `revoke_endpoints` raises
     `RevokeFailed` (code revoke_failed) after closing the rest; the fake can be told to fail."""
-    from tests.media.clients import client_peers
+    from tests.webrtc_clients import client_peers
 
     await sfu.create_webrtc_endpoints("s1", "thumb_low", VIEWER)
     async with client_peers() as clients:

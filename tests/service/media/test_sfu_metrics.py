@@ -9,7 +9,7 @@ import pytest
 import trio
 from prometheus_client import CollectorRegistry, generate_latest
 
-from tests.media.clients import ClientPeers, wait_for
+from tests.webrtc_clients import ClientPeers, wait_for
 from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
 

@@ -11,7 +11,7 @@ from tests.server_process import tweaked_config
 from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
 from vvtv.modes.catalog import mode_catalog
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 async def test_the_catalog_serves_every_mode_as_regions_and_props(client: HttpClient) -> None:

@@ -52,7 +52,7 @@ def agreed(gate: Gate, *participants: str) -> Agreement:
 @cache
 def _shipped_gates() -> tuple[tuple[str, Gate], ...]:
     return tuple(
-        gates(build_runtime_config(Path(__file__).resolve().parents[2] / "config")).items()
+        gates(build_runtime_config(Path(__file__).resolve().parents[3] / "config")).items()
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.sessions.conftest import ADMIN, ANA, BOB, World, agreed, gates
+from tests.service.sessions.conftest import ADMIN, ANA, BOB, World, agreed, gates
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent
 from vvtv.contracts.sessions import (

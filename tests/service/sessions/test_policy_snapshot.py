@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import bearer, signup
+from tests.accounts import bearer, signup
 from vvtv.assembly import Services
 from vvtv.runtime import Runtime
 

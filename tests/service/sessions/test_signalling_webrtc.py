@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.identity.helpers import bearer, signup
-from tests.media.clients import client_peers, wait_for
+from tests.accounts import bearer, signup
+from tests.webrtc_clients import client_peers, wait_for
 from vvtv.media.port import SdpAnswer, SdpOffer
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("MED-3")]

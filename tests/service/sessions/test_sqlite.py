@@ -7,8 +7,8 @@ from pathlib import Path
 import msgspec
 from prometheus_client import CollectorRegistry
 
-from tests.sessions.conftest import ANA, agreed, trio_wall_clock
-from tests.sessions.test_orchestrator import create
+from tests.service.sessions.conftest import ANA, agreed, trio_wall_clock
+from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
 from vvtv.config import ConfigBundle, build_runtime_config
@@ -22,7 +22,7 @@ from vvtv.store import Database, open_database
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
 STORE = msgspec.structs.asdict(
-    build_runtime_config(Path(__file__).resolve().parents[2] / "config").limits.runtime.store
+    build_runtime_config(Path(__file__).resolve().parents[3] / "config").limits.runtime.store
 )
 
 

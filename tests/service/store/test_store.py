@@ -16,7 +16,7 @@ from vvtv.store.migrations import migrations
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
 STORE = msgspec.structs.asdict(
-    build_runtime_config(Path(__file__).resolve().parents[2] / "config").limits.runtime.store
+    build_runtime_config(Path(__file__).resolve().parents[3] / "config").limits.runtime.store
 )
 
 

@@ -19,7 +19,7 @@ from msgspec.structs import replace
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
 
-from tests.identity.helpers import PASSWORD
+from tests.accounts import PASSWORD
 from vvtv.config import ConfigBundle
 from vvtv.server import ServeOptions, serve
 from vvtv.web.sockets import CLOSE_TOO_SLOW

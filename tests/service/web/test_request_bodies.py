@@ -10,9 +10,9 @@ from quart import Blueprint
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
+from vvtv.app import GUARD
 from vvtv.contracts import Contract
 from vvtv.errors import Conflict
-from vvtv.app import GUARD
 from vvtv.web.errors import error_event, problem_from
 from vvtv.web.routing import endpoint
 

@@ -6,8 +6,8 @@ import pytest
 from quart import Blueprint
 from quart_trio import QuartTrio
 
-from vvtv.contracts.system import Health
 from vvtv.app import GUARD
+from vvtv.contracts.system import Health
 from vvtv.web.routing import endpoint, route_specs, undeclared_routes
 
 pytestmark = pytest.mark.req("INV-9")

@@ -13,7 +13,7 @@ from quart.testing.connections import WebsocketResponseError
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.identity.helpers import bearer, signup, staff
+from tests.accounts import bearer, signup, staff
 from vvtv.assembly import Services
 from vvtv.contracts.events import Heartbeat
 from vvtv.domain.accounts import Principal

@@ -11,17 +11,17 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
+from vvtv.app import create_app
 from vvtv.assembly import Services
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.errors import NotFound
 from vvtv.runtime import Runtime
 from vvtv.web import shell
-from vvtv.app import create_app
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.files import file_under
 from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 INDEX = b"<!doctype html><html><head><title>VVTV</title></head><body></body></html>"
 DOCS = b'<!doctype html><html><head><script type="module" src="/assets/docs-1.js"></script>'
 TOKEN = "Zm9vYmFy_invite-0123"

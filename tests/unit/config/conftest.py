@@ -15,7 +15,7 @@ from vvtv.config import ConfigError, Problem, build_runtime_config
 
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED_CONFIG = REPO / "config"
-BROKEN_VARIANTS = REPO / "tests" / "fixtures" / "config"
+BROKEN_VARIANTS = Path(__file__).resolve().parent / "broken_variants"
 
 
 @dataclass(frozen=True)

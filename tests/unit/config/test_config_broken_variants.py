@@ -1,7 +1,7 @@
 """Each CFG-4 check, proven by its own broken variant of the shipped config.
 
 Every variant must fail with exactly its expected problems, each naming file, key path and the
-exact line (computed from the patched text, not from the loader). Variants: tests/fixtures/config/.
+exact line (computed from the patched text, not from the loader). Variants: broken_variants/.
 """
 
 from __future__ import annotations

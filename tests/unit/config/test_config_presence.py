@@ -1,5 +1,5 @@
 """The presence section's own checks (CFG-4), each proven by a broken variant of the shipped config
-(tests/fixtures/config/presence_*)."""
+(broken_variants/presence_*)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from vvtv.contracts import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-GOLDEN = REPO / "tests" / "golden"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 EVENTS_SCHEMA = json.loads((REPO / "contracts" / "events.schema.json").read_text())
 OPENAPI = json.loads((REPO / "contracts" / "openapi.json").read_text())
 

@@ -6,7 +6,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.lab.conftest import fake_prepared, lab_limits
+from tests.small_lab import fake_prepared, lab_limits
 from vvtv.domain.lab.channel import queue_health
 from vvtv.lab.playout_queue import BroadcastQueue
 

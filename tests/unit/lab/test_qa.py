@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from tests.lab.conftest import shipped_limits
+from tests.small_lab import shipped_limits
 from vvtv.domain.lab.findings import Analysis, Loudness, Probe
 from vvtv.domain.lab.qa import analysis_verdict, probe_verdict
 from vvtv.lab import ffmpeg
@@ -61,12 +61,10 @@ def test_parsers_read_what_ffmpeg_prints() -> None:
     )
 
 
-def test_the_ladder_command_aligns_keyframes_and_segments_for_every_rendition(
-    settings: object,
-) -> None:
+def test_the_ladder_command_aligns_keyframes_and_segments_for_every_rendition() -> None:
     """LAB-3: every rendition of the shipped ladder: H.264/AAC, a keyframe every 2 s (no scene
     cut keyframes), HLS segments of segment_s; loudnorm's second pass is linear."""
-    from tests.lab.conftest import REPO
+    from tests.small_lab import REPO
     from vvtv.config import build_runtime_config
     from vvtv.lab.settings import settings_from_config
 

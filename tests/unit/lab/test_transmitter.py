@@ -13,7 +13,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.lab.conftest import fake_prepared
+from tests.small_lab import fake_prepared
 from vvtv.clock import ManualClock
 from vvtv.domain.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
 from vvtv.domain.lab.prepared import SegmentGroup

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pytest
 from ruamel.yaml import YAML
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 UI = REPO / "vvtv" / "web" / "ui"
 ESLINT = UI / "node_modules" / ".bin" / "eslint"
 ESLINT_CONFIG = UI / "eslint.config.js"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-UI = Path(__file__).resolve().parents[2] / "vvtv" / "web" / "ui"
+UI = Path(__file__).resolve().parents[3] / "vvtv" / "web" / "ui"
 
 
 @pytest.mark.req("UI-2", "UI-8")

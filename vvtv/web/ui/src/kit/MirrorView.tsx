@@ -3,7 +3,8 @@
 import { type Signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { modeLabel, t } from "../i18n";
+import { locale, modeLabel, t } from "../i18n";
+import { useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { RetryButton } from "./Retry";
 
@@ -70,6 +71,7 @@ function DevicePicker({
 
 export function MirrorView({ profile, open_to_party, open_to_random }: Props): JSX.Element {
   const shell = useShell();
+  const { presence } = useSdk();
   const preview = useRef<HTMLVideoElement>(null);
   const access = useSignal<Access>("asking");
   const cameras = useSignal<MediaDeviceInfo[]>([]);
@@ -158,6 +160,14 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
   const targets = [open_to_party, open_to_random]
     .map((name) => (name ? shell.modeNamed(name) : null))
     .filter((mode) => mode !== null);
+  // Opening to Party is being seen there with your camera on (PRS-2), set before the mode mounts
+  // so its list shows you that way from the first frame; Random pairs, it lists no one.
+  const openTo = (name: string) => {
+    if (name === open_to_party) {
+      presence.set(name, { is_camera_on: true, language: locale.peek() });
+    }
+    shell.goToMode(name);
+  };
 
   const state = access.value;
   const picking = { disabled: state !== "granted", attempt };
@@ -228,7 +238,7 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
                 key={mode.name}
                 type="button"
                 class="primary"
-                onClick={() => shell.goToMode(mode.name)}
+                onClick={() => openTo(mode.name)}
               >
                 {t("mirror.open_to_mode", { mode: modeLabel(mode.name) })}
               </button>

@@ -64,6 +64,8 @@ interface Watch {
 export class PresenceClient {
   /** Every field sent so far, by ecosystem: what a new socket says again. */
   private readonly joined = new Map<string, PresenceSet>();
+  /** Bumped whenever `joined` changes, so what reads it (`cameraOn`) re-renders. */
+  private readonly joinedVersion = signal(0);
   /** One query per ecosystem, as on the server (subscribing again replaces it). */
   private readonly watches = new Map<string, Watch>();
   private beat: ReturnType<typeof setInterval> | undefined;
@@ -109,6 +111,7 @@ export class PresenceClient {
     ) as PresenceFields;
     const current = this.joined.get(ecosystem) ?? { ...KEEP, presence_mode: mode };
     this.joined.set(ecosystem, { ...current, ...given, presence_mode: mode });
+    this.joinedVersion.value += 1;
     this.send({ type: "presence.set", v: 1, fields: { ...KEEP, ...given, presence_mode: mode } });
     this.pace();
   }
@@ -122,6 +125,7 @@ export class PresenceClient {
 
   leave(ecosystem: string): void {
     if (!this.joined.delete(ecosystem)) return;
+    this.joinedVersion.value += 1;
     this.send({ type: "presence.leave", v: 1, ecosystem });
     this.pace();
   }
@@ -131,8 +135,9 @@ export class PresenceClient {
     for (const other of [...this.joined.keys()]) if (other !== ecosystem) this.leave(other);
   }
 
-  /** Whether your camera is on in `ecosystem`, as last set from this tab. */
+  /** Whether your camera is on in `ecosystem`, as last set from this tab (a signal read). */
   cameraOn(ecosystem: string): boolean {
+    void this.joinedVersion.value;
     return this.joined.get(ecosystem)?.is_camera_on === true;
   }
 

@@ -27,7 +27,7 @@ function currentPath(): string {
 }
 
 export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
-  const { catalog, session, socket, telemetry, settings } = sdk;
+  const { catalog, session, socket, presence, telemetry, settings } = sdk;
   const context = () => ({ catalog, signedIn: session.signedIn.peek() });
   const router = useSignal<RouterState>(resolve(null, currentPath(), context()));
   const drawerOpen = useSignal(false);
@@ -52,6 +52,9 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
       closeLogin: () => dispatch({ type: "close_login" }),
       loggedIn: () => dispatch({ type: "logged_in" }),
       landingMode: () => modeNamed(catalog.login_lands_in),
+      openRail: () => {
+        drawerOpen.value = true;
+      },
     };
   }, []);
 
@@ -88,6 +91,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
       mode: mode.name,
       ...(handover ? { from_mode: handover.from, handover: handover.hint } : {}),
     });
+  });
+
+  // Presence follows the mounted mode: leaving its ecosystem (back to the channel, say) leaves
+  // the room at once instead of after the heartbeat TTL. Joining is the presence readers' call.
+  useSignalEffect(() => {
+    presence.stayIn(router.value.mode.ecosystem);
   });
 
   // A new composition closes the drawer it may have left open.

@@ -20,6 +20,8 @@ export interface ShellApi {
   loggedIn(): void;
   /** Where a login with no deep link waiting lands. */
   landingMode(): ModeView | null;
+  /** Open the rail (the drawer, on narrow screens), e.g. to reach filters kept there. */
+  openRail(): void;
 }
 
 export const ShellContext = createContext<ShellApi | null>(null);

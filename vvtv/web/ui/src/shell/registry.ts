@@ -1,16 +1,30 @@
 // Kit components by the names the manifests use (config/mode-manifests.yaml `components:`).
 import type { ComponentType } from "preact";
+import { FiltersPanel } from "../kit/FiltersPanel";
+import { GridDiscovery } from "../kit/GridDiscovery";
 import { LoginCTA } from "../kit/LoginCTA";
 import { LoginSheet } from "../kit/LoginSheet";
 import { MainPlayer } from "../kit/MainPlayer";
 import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
+import { PresenceRail } from "../kit/PresenceRail";
+import { ProfileCard } from "../kit/ProfileCard";
 
 // Each component takes its own props; the config validation checks the manifests' props against
 // `components:`, so the map keeps no props type and componentFor makes the one cast.
 type Kit = Record<string, ComponentType<never>>;
 
-const KIT: Kit = { MainPlayer, LoginCTA, LoginSheet, ModeSwitcher, MirrorView };
+const KIT: Kit = {
+  MainPlayer,
+  LoginCTA,
+  LoginSheet,
+  ModeSwitcher,
+  MirrorView,
+  PresenceRail,
+  GridDiscovery,
+  FiltersPanel,
+  ProfileCard,
+};
 
 /** The component a manifest names, or null when this build of the kit does not have it yet (a
  * newer server config never breaks an older UI). */

@@ -1,0 +1,142 @@
+// The discovery grid's filters (OPS-4): tags, language, camera on, new accounts. They drive the
+// grid's presence query (GridDiscovery reads `gridFilters`); the server applies them.
+import { signal, useSignal } from "@preact/signals";
+import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
+import { LOCALES, locale, t } from "../i18n";
+import { NO_FILTERS, type PresenceFilters } from "../sdk";
+
+export const gridFilters = signal<PresenceFilters>(NO_FILTERS);
+
+export function filtering(filters: PresenceFilters): boolean {
+  return (
+    filters.tags.length > 0 ||
+    filters.language !== null ||
+    filters.camera_on !== null ||
+    filters.new ||
+    filters.modes.length > 0
+  );
+}
+
+export function clearFilters(): void {
+  gridFilters.value = NO_FILTERS;
+}
+
+// The contracts' shape of a tag; the server refuses others (and too many).
+const TAG = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Tags as typed (`Music, travel #Food`) → the query's (`music`, `travel`, `food`). */
+export function parseTags(text: string): string[] {
+  const words = text
+    .toLowerCase()
+    .split(/[\s,;#]+/)
+    .filter((word) => TAG.test(word));
+  return [...new Set(words)];
+}
+
+/** The languages people here speak as far as the grid can tell: those of the UI's locales
+ * (everyone's presence carries their UI language). */
+function languages(): string[] {
+  return [...new Set(LOCALES.map((code) => code.split("-")[0] ?? code))];
+}
+
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([locale.value], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function update(change: Partial<PresenceFilters>): void {
+  gridFilters.value = { ...gridFilters.peek(), ...change };
+}
+
+export function FiltersPanel(): JSX.Element {
+  const filters = gridFilters.value;
+  // What is typed stays as typed; the query takes it when the field is left or Enter pressed.
+  const typed = useSignal(filters.tags.join(", "));
+  // Cleared from elsewhere (the grid's empty state), or tidied: show what the query holds.
+  const held = filters.tags.join(", ");
+  useEffect(() => {
+    typed.value = held;
+  }, [held]);
+  const applyTags = () => {
+    const tags = parseTags(typed.value);
+    typed.value = tags.join(", ");
+    update({ tags });
+  };
+
+  return (
+    <form
+      class="filters"
+      aria-labelledby="filters-title"
+      data-active={filtering(filters) ? "true" : "false"}
+      onSubmit={(event) => {
+        event.preventDefault();
+        applyTags();
+      }}
+    >
+      <h2 id="filters-title">{t("filters.title")}</h2>
+      <label class="field">
+        <span>{t("filters.tags")}</span>
+        <input
+          type="text"
+          inputMode="text"
+          autoComplete="off"
+          value={typed.value}
+          placeholder={t("filters.tags_placeholder")}
+          aria-describedby="filters-tags-hint"
+          onInput={(event) => {
+            typed.value = event.currentTarget.value;
+          }}
+          onChange={applyTags}
+        />
+        <small id="filters-tags-hint" class="hint">
+          {t("filters.tags_hint")}
+        </small>
+      </label>
+      <label class="field">
+        <span>{t("filters.language")}</span>
+        <select
+          value={filters.language ?? ""}
+          onChange={(event) => update({ language: event.currentTarget.value || null })}
+        >
+          <option value="">{t("filters.any_language")}</option>
+          {languages().map((code) => (
+            <option key={code} value={code}>
+              {languageName(code)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={filters.camera_on === true}
+          onChange={(event) => update({ camera_on: event.currentTarget.checked ? true : null })}
+        />
+        <span>{t("filters.camera_on")}</span>
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={filters.new}
+          onChange={(event) => update({ new: event.currentTarget.checked })}
+        />
+        <span>{t("filters.new")}</span>
+      </label>
+      <button
+        type="button"
+        class="secondary"
+        disabled={!filtering(filters)}
+        onClick={() => {
+          typed.value = "";
+          clearFilters();
+        }}
+      >
+        {t("filters.clear")}
+      </button>
+    </form>
+  );
+}

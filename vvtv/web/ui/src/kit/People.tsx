@@ -1,0 +1,169 @@
+// What the presence readers share (PresenceRail, GridDiscovery, ProfileCard): how a member looks
+// until live tiles land (an avatar with initials, the camera state, the "new" badge), the hook
+// that watches a room and is present in it, and the states of a list with no one in it yet.
+import { type ReadonlySignal, useSignal } from "@preact/signals";
+import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
+import { locale, modeLabel, t } from "../i18n";
+import {
+  type PresenceFilters,
+  type PresenceMember,
+  type PresencePolicy,
+  type PresenceView,
+  type PresenceWatch,
+  useSdk,
+} from "../sdk";
+import { useShell } from "../shell/context";
+
+/** Up to two letters from a handle: its first two words' (`ana_b` → AB), else its first two. */
+export function initials(handle: string): string {
+  const words = handle.split(/[._\d]+/).filter((word) => word.length > 0);
+  const [first = handle, second] = words;
+  return (second ? `${first.charAt(0)}${second.charAt(0)}` : first.slice(0, 2)).toUpperCase();
+}
+
+/** A stable hue per user, so a face-less list is still easy to scan. */
+function hue(userId: string): number {
+  let hash = 0;
+  for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return Math.abs(hash) % 360;
+}
+
+export function Avatar({ member, large = false }: { member: PresenceMember; large?: boolean }) {
+  return (
+    <span
+      class={large ? "avatar avatar-large" : "avatar"}
+      style={{ "--avatar-hue": String(hue(member.user_id)) }}
+      aria-hidden="true"
+    >
+      {initials(member.handle)}
+    </span>
+  );
+}
+
+/** The camera's state as an icon named for screen readers, or with words beside it (its name,
+ * or `text`). */
+export function CameraState({ on, words = false, text }: { on: boolean; words?: boolean; text?: string }) {
+  const label = text ?? (on ? t("presence.camera_on") : t("presence.camera_off"));
+  return (
+    <span class="camera-state" data-on={on ? "true" : "false"}>
+      <svg
+        class="camera-icon"
+        viewBox="0 0 24 24"
+        width="20"
+        height="20"
+        role="img"
+        aria-label={words ? undefined : label}
+        aria-hidden={words ? "true" : undefined}
+      >
+        <path d="M3 7h12v10H3z M15 10l6-3v10l-6-3z" fill="currentColor" />
+        {!on && <path d="M2 3l20 18" stroke="currentColor" stroke-width="2.5" />}
+      </svg>
+      {words && <span>{label}</span>}
+    </span>
+  );
+}
+
+export function NewBadge() {
+  return <span class="badge badge-new">{t("presence.new")}</span>;
+}
+
+/** Watch `ecosystem` through a query while mounted, and be present there as the mounted mode
+ * (when the mode lives in it; the first presence there starts with the camera off). */
+export function usePresence(
+  ecosystem: string | undefined,
+  policy: PresencePolicy,
+  filters: PresenceFilters,
+): { room: string | null; watch: ReadonlySignal<PresenceWatch | null> } {
+  const { presence } = useSdk();
+  const shell = useShell();
+  const mode = shell.mode.value.name;
+  const room = ecosystem ?? presence.ecosystemOf(mode);
+  const watch = useSignal<PresenceWatch | null>(null);
+
+  useEffect(() => {
+    if (room !== null && presence.ecosystemOf(mode) === room) {
+      presence.enter(mode, { language: locale.peek() });
+    }
+  }, [room, mode]);
+
+  const filterKey = JSON.stringify(filters);
+  useEffect(() => {
+    if (room === null) return;
+    const opened = presence.watch({ ecosystem: room, policy, filters, cursor: null, limit: null });
+    watch.value = opened;
+    return () => {
+      opened.close();
+      if (watch.peek() === opened) watch.value = null;
+    };
+  }, [room, policy, filterKey]);
+
+  return { room, watch };
+}
+
+/** The list's states before it has anyone to show: waiting for the room, refused, or empty (with
+ * what to do about it). `null` once there are members. */
+export function PresenceState({
+  view,
+  room,
+  camera_mode,
+  filtered = false,
+  onClearFilters,
+}: {
+  view: PresenceView | null;
+  room: string | null;
+  camera_mode?: string | undefined;
+  filtered?: boolean;
+  onClearFilters?: () => void;
+}): JSX.Element | null {
+  const { presence } = useSdk();
+  const shell = useShell();
+  if (view === null || view.status === "connecting") {
+    return (
+      <div class="presence-state" role="status">
+        <span class="spinner" aria-hidden="true" />
+        <p>{t("presence.looking")}</p>
+      </div>
+    );
+  }
+  if (view.status === "refused") {
+    return (
+      <div class="presence-state" role="alert">
+        <p class="presence-state-title">{t("presence.refused_title")}</p>
+        <p>{t("presence.refused_body")}</p>
+        {onClearFilters && (
+          <button type="button" class="secondary" onClick={onClearFilters}>
+            {t("filters.clear")}
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (view.members.length > 0) return null;
+  if (filtered) {
+    return (
+      <div class="presence-state" role="status">
+        <p class="presence-state-title">{t("presence.no_match_title")}</p>
+        <p>{t("presence.no_match_body")}</p>
+        {onClearFilters && (
+          <button type="button" class="secondary" onClick={onClearFilters}>
+            {t("filters.clear")}
+          </button>
+        )}
+      </div>
+    );
+  }
+  const cameraOn = room !== null && presence.cameraOn(room);
+  const cameraMode = camera_mode ? shell.modeNamed(camera_mode) : null;
+  return (
+    <div class="presence-state" role="status">
+      <p class="presence-state-title">{t("presence.empty_title")}</p>
+      <p>{cameraOn ? t("presence.empty_body_visible") : t("presence.empty_body")}</p>
+      {!cameraOn && cameraMode && (
+        <button type="button" class="primary" onClick={() => shell.goToMode(cameraMode.name)}>
+          {t("presence.open_camera_in", { mode: modeLabel(cameraMode.name) })}
+        </button>
+      )}
+    </div>
+  );
+}

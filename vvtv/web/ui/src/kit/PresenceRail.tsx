@@ -1,0 +1,92 @@
+// Who is here (PRS-3's list policy), live: each member's avatar (until tiles land), handle,
+// camera state and "new" badge; a member opens their card. On narrow screens this is the
+// shell's drawer. Which room and which query come from the manifest's props.
+import type { JSX } from "preact";
+import { modeLabel, t } from "../i18n";
+import { NO_FILTERS, presencePolicy, useSdk } from "../sdk";
+import { useShell } from "../shell/context";
+import { Avatar, CameraState, NewBadge, PresenceState, usePresence } from "./People";
+import { showProfile } from "./ProfileCard";
+
+interface Props {
+  tile_profile?: string;
+  ecosystem?: string;
+  query?: string;
+  camera_mode?: string;
+}
+
+export function PresenceRail({ ecosystem, query, camera_mode }: Props): JSX.Element {
+  const { presence } = useSdk();
+  const shell = useShell();
+  const { room, watch } = usePresence(ecosystem, presencePolicy(query), NO_FILTERS);
+  const view = watch.value?.view.value ?? null;
+  const members = view?.members ?? [];
+  const cameraOn = room !== null && presence.cameraOn(room);
+  const cameraMode = camera_mode ? shell.modeNamed(camera_mode) : null;
+
+  return (
+    <section
+      class="presence-rail"
+      aria-labelledby="presence-rail-title"
+      data-status={view?.status ?? "connecting"}
+      data-count={members.length}
+    >
+      <header class="presence-head">
+        <h2 id="presence-rail-title">{t("presence.here_now")}</h2>
+        {view?.status === "ready" && (
+          <span class="presence-count">{t("presence.count", { count: view.total })}</span>
+        )}
+      </header>
+      <PresenceState view={view} room={room} camera_mode={camera_mode} />
+      {members.length > 0 && (
+        <ul class="member-list">
+          {members.map((member) => (
+            <li
+              key={member.presence_id}
+              class="member"
+              data-handle={member.handle}
+              data-camera={member.is_camera_on ? "on" : "off"}
+            >
+              <button
+                type="button"
+                class="member-row"
+                aria-haspopup="dialog"
+                onClick={() => showProfile(member)}
+              >
+                <Avatar member={member} />
+                <span class="member-name">
+                  <span class="member-handle">{member.handle}</span>
+                  {member.quarantined_new && <NewBadge />}
+                </span>
+                <CameraState on={member.is_camera_on} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {view?.nextCursor && (
+        <button type="button" class="secondary load-more" onClick={() => watch.value?.loadMore()}>
+          {t("presence.load_more")}
+        </button>
+      )}
+      {members.length > 0 && (
+        <footer class="presence-self">
+          <CameraState
+            on={cameraOn}
+            words
+            text={cameraOn ? t("presence.self_camera_on") : t("presence.self_camera_off")}
+          />
+          {!cameraOn && cameraMode && (
+            <button
+              type="button"
+              class="text-button"
+              onClick={() => shell.goToMode(cameraMode.name)}
+            >
+              {t("presence.open_camera_in", { mode: modeLabel(cameraMode.name) })}
+            </button>
+          )}
+        </footer>
+      )}
+    </section>
+  );
+}

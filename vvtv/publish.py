@@ -11,10 +11,10 @@ from typing import Any
 
 import msgspec
 
+from vvtv.app import create_app
 from vvtv.assembly import Services
 from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
 from vvtv.runtime import Runtime
-from vvtv.app import create_app
 
 UI_DIR = Path(__file__).resolve().parent / "web" / "ui"
 FILES = ("openapi.json", "events.schema.json", "api.d.ts")

@@ -20,10 +20,10 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve as hypercorn_serve
 
+from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.lab.runtime import LabRuntime
-from vvtv.app import create_app
 
 log = logging.getLogger("vvtv.server")
 

@@ -20,6 +20,7 @@ from vvtv.lab.auth import token_or
 from vvtv.lab.board import board_routes
 from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.modes import api as modes_api
+from vvtv.presence import api as presence_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
@@ -71,6 +72,7 @@ def create_app(
     # The channel (LAB-5/8): control admin-only, /live/ and /lab/health public; agents push their
     # status with the shared lab token or an admin's bearer token.
     app.register_blueprint(sessions_api.routes(services.sessions, guard))
+    app.register_blueprint(presence_api.routes(services.presence, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))

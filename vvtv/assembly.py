@@ -27,6 +27,9 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
+from vvtv.presence import api as presence_api
+from vvtv.presence.actor import PresencePorts, open_presence_rooms
+from vvtv.presence.service import Presence
 from vvtv.runtime import Runtime, actor_settings, open_store
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
@@ -41,6 +44,7 @@ class Services:
     audit: AuditLog
     sockets: SocketHub
     sessions: Orchestrator
+    presence: Presence
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -114,10 +118,24 @@ async def open_runtime(
                     policy_version=lab.policy.current_version,
                 ),
             ) as sessions,
+            open_presence_rooms(
+                actors,
+                config,
+                PresencePorts(notify=sockets.push_to, clock=clock),
+            ) as rooms,
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.
             await sessions.reconcile()
             sockets.handle(Heartbeat, sessions.on_socket_heartbeat)
+            presence = Presence(rooms, config, identity)
+            for message_type, handler in presence_api.socket_handlers(presence).items():
+                sockets.handle(message_type, handler)
+            # Closing a socket leaves nothing at once (the TTL does); a ban, a block or a shadow
+            # quarantine reaches every room at once (MOD-2/3/4).
+            sockets.on_close(presence.forget)
+            identity.on_ban(presence.expel)
+            identity.on_block(presence.block_changed)
+            identity.on_shadow_quarantine(presence.quarantine_changed)
             yield (
                 runtime,
                 Services(
@@ -125,6 +143,7 @@ async def open_runtime(
                     audit=AuditLog(database),
                     sockets=sockets,
                     sessions=sessions,
+                    presence=presence,
                     lab=lab,
                     lab_board=board,
                     lab_token=optional_lab_token(config),

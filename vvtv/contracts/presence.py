@@ -36,6 +36,7 @@ Capabilities = Annotated[list[Capability], msgspec.Meta(max_length=CAPABILITIES_
 Cursor = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 PageSize = Annotated[int, msgspec.Meta(ge=1, le=PAGE_SIZE_MAX)]
 Devices = Annotated[int, msgspec.Meta(ge=1, le=PAGE_SIZE_MAX)]
+Segment = Annotated[list[Name], msgspec.Meta(max_length=16)]  # modes of one ecosystem
 
 
 class PresenceMember(Contract, frozen=True, kw_only=True):
@@ -75,7 +76,7 @@ class PresenceFilters(Contract, frozen=True, kw_only=True):
     language: Language | None = None  # `pt` also matches `pt-BR`
     camera_on: bool | None = None
     new: bool = False  # only new accounts (MOD-6's quarantined_new)
-    modes: Annotated[list[Name], msgspec.Meta(max_length=16)] = []  # a segment: these modes only
+    modes: Segment = []  # a segment: these modes only
 
 
 class PresenceQuery(Contract, frozen=True, kw_only=True):
@@ -94,3 +95,36 @@ class PresencePage(Contract, frozen=True, kw_only=True):
     members: list[PresenceMember]
     total: Count  # everyone the query matches for this viewer, across pages
     next_cursor: Cursor | None = None
+
+
+# --- the HTTP routes' own shapes (GET /presence/party, GET /presence/grid, POST /presence/…) ----
+
+
+class PresencePartyQuery(Contract, frozen=True, kw_only=True):
+    """`GET /presence/party`: who is in an ecosystem (Party's unless named), in arrival order."""
+
+    ecosystem: Name = "party"
+    cursor: Cursor | None = None
+    limit: PageSize | None = None
+
+
+class PresenceGridQuery(Contract, frozen=True, kw_only=True):
+    """`GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
+    filtered; lists as `tags=a,b` or `tags=a&tags=b`."""
+
+    ecosystem: Name = "party"
+    tags: Tags = []
+    language: Language | None = None
+    camera_on: bool | None = None
+    new: bool = False
+    modes: Segment = []
+    cursor: Cursor | None = None
+    limit: PageSize | None = None
+
+
+class PresenceAlive(Contract, frozen=True, kw_only=True):
+    """`POST /presence/heartbeat`: still present, in this ecosystem, for this long without
+    another heartbeat."""
+
+    ecosystem: Name
+    expires_in_s: float

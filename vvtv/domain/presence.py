@@ -245,6 +245,13 @@ class QuarantineChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Expel:
+    """Remove a user from the room now, every device and every watch (a ban, MOD-3)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """A read-only look (GET /presence/party, /presence/grid: OPS-4); answered with a page."""
 
@@ -262,6 +269,7 @@ Message = (
     | Unsubscribe
     | BlocksChanged
     | QuarantineChanged
+    | Expel
     | Query
 )
 
@@ -362,6 +370,16 @@ def decide(room: Room, message: Message, now: float) -> Decision:
             if known is not None and known.shadow_quarantined != shadow:
                 _set_person(room, replace(known, shadow_quarantined=shadow))
                 _flush(room, effects)
+        case Expel(user_id):
+            expelled = room.members.get(user_id)
+            for connection in list(expelled.devices) if expelled is not None else ():
+                _drop_device(room, connection)
+                _release(room, connection)
+            for connection in list(room.watching.get(user_id, ())):
+                _unwatch(room, connection)
+                _release(room, connection)
+            if expelled is not None:
+                _flush(room, effects)  # gone at once, like a block
         case Query(viewer, query):
             refusal = _check_query(room, query)
             effects.append(refusal or Answer(_page(room, viewer, query, _Groups())))

@@ -69,6 +69,10 @@ from vvtv.identity.tokens import new_refresh_token, refresh_hash
 from vvtv.observability.audit import AuditRecord
 
 BanListener = Callable[[str, str | None], Awaitable[None]]
+# (a, b, blocked): whether a block stands between the two now, either way (MOD-2).
+BlockListener = Callable[[str, str, bool], None]
+# (user_id, shadow): a moderator put the user in shadow quarantine or took them out (MOD-4).
+QuarantineListener = Callable[[str, bool], None]
 
 # How a refused sign-in is counted; any other error (a bug, an outage) is not a sign-in outcome.
 _LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
@@ -98,7 +102,10 @@ class Identity:
         self._devices: dict[str, dict[str, datetime]] = {}
         self._revoked_sessions: set[str] = set()
         self._blocks: set[tuple[str, str]] = set()
+        self._blocked_with: dict[str, set[str]] = {}  # both directions of `_blocks`, by user
         self._ban_listeners: list[BanListener] = []
+        self._block_listeners: list[BlockListener] = []
+        self._quarantine_listeners: list[QuarantineListener] = []
         registry.register(ACCOUNT, lambda user_id: AccountActor(user_id, ports, self._publish))
 
     async def load(self) -> None:
@@ -106,11 +113,22 @@ class Identity:
         self._users = {user.id: user for user in await self._store.all_users()}
         self._revoked_sessions = await self._store.revoked_auth_session_ids(self._clock())
         self._blocks = {(b.blocker_id, b.blocked_id) for b in await self._store.all_blocks()}
+        self._blocked_with = {}
+        for a, b in self._blocks:
+            self._blocked_with.setdefault(a, set()).add(b)
+            self._blocked_with.setdefault(b, set()).add(a)
         for handle, device_id, until in await self._store.known_devices(self._clock()):
             self._devices.setdefault(handle.lower(), {})[device_id] = until
 
     def on_ban(self, listener: BanListener) -> None:
         self._ban_listeners.append(listener)
+
+    def on_block(self, listener: BlockListener) -> None:
+        """Told after each block and each unblock that lifts the last block between two users."""
+        self._block_listeners.append(listener)
+
+    def on_shadow_quarantine(self, listener: QuarantineListener) -> None:
+        self._quarantine_listeners.append(listener)
 
     # -- accounts and login sessions -------------------------------------------------------------
 
@@ -319,6 +337,11 @@ class Identity:
     def me(self, principal: Principal) -> Me:
         return self.me_of(self._user(principal.user_id))
 
+    def is_new(self, user_id: str) -> bool:
+        """A new account, quarantined for its first days (MOD-6)."""
+        user = self._user(user_id)
+        return is_new_account(user.created_at, self._clock(), self._quarantine_days)
+
     def is_quarantined(self, user_id: str) -> bool:
         """Derived (a new account) or shadow (set by a moderator); for the services that limit."""
         user = self._user(user_id)
@@ -336,12 +359,29 @@ class Identity:
         )
         await self._store.add_block(record)
         self._blocks.add((principal.user_id, other.id))
+        self._blocked_with.setdefault(principal.user_id, set()).add(other.id)
+        self._blocked_with.setdefault(other.id, set()).add(principal.user_id)
+        for listener in self._block_listeners:
+            listener(principal.user_id, other.id, True)
         return Block(user_id=other.id, handle=other.handle, created_at=record.created_at)
 
     async def unblock(self, principal: Principal, other_id: str) -> bool:
         removed = await self._store.remove_block(principal.user_id, other_id)
         self._blocks.discard((principal.user_id, other_id))
+        if removed and (other_id, principal.user_id) not in self._blocks:
+            for one, another in ((principal.user_id, other_id), (other_id, principal.user_id)):
+                others = self._blocked_with.get(one)
+                if others is not None:
+                    others.discard(another)
+                    if not others:
+                        del self._blocked_with[one]
+            for listener in self._block_listeners:
+                listener(principal.user_id, other_id, False)
         return removed
+
+    def blocked_either_way(self, user_id: str) -> frozenset[str]:
+        """Everyone `user_id` blocks or is blocked by (MOD-2)."""
+        return frozenset(self._blocked_with.get(user_id, ()))
 
     async def blocks(self, principal: Principal) -> BlockList:
         mine = await self._store.blocks_by(principal.user_id)
@@ -383,6 +423,8 @@ class Identity:
     ) -> QuarantineView:
         message = SetShadowQuarantine(self._clock(), actor, on, reason)
         target = await self._moderate(message, user_id)
+        for listener in self._quarantine_listeners:
+            listener(target.id, on)
         return QuarantineView(user_id=target.id, shadow_quarantine=on)
 
     async def set_role(self, actor: Principal, user_id: str, role: Role, reason: str) -> UserView:

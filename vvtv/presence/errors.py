@@ -24,3 +24,15 @@ class InvalidPresenceFields(BadRequest):
 
 class InvalidPresenceQuery(BadRequest):
     code = "invalid_presence_query"
+
+
+class UnknownEcosystem(BadRequest):
+    """No mode is in this ecosystem, so there is no room to look at or join."""
+
+    code = "unknown_ecosystem"
+
+
+class UnknownPresenceMode(BadRequest):
+    """`presence_mode` names no mode of the manifests."""
+
+    code = "unknown_mode"

@@ -6,11 +6,13 @@ another way, and `create_app` refuses to start while one exists.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import msgspec
+import msgspec.inspect
 from quart import Blueprint, Quart, Response, g, request
 from quart_schema.openapi import QUART_SCHEMA_HIDDEN_ATTRIBUTE
 from quart_schema.validation import (
@@ -149,8 +151,32 @@ async def _decode(model: type[msgspec.Struct]) -> msgspec.Struct:
         raise body_error(error) from None
 
 
+@functools.cache
+def _list_fields(model: type[msgspec.Struct]) -> frozenset[str]:
+    """The query fields that take several values."""
+    info = msgspec.inspect.type_info(model)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return frozenset(
+        field.encode_name
+        for field in info.fields
+        if isinstance(field.type, msgspec.inspect.ListType)
+        or (
+            isinstance(field.type, msgspec.inspect.UnionType)
+            and any(isinstance(t, msgspec.inspect.ListType) for t in field.type.types)
+        )
+    )
+
+
 def _query(model: type[msgspec.Struct]) -> msgspec.Struct:
-    args = {key: request.args.get(key) for key in request.args}
+    lists = _list_fields(model)
+    # A list comes repeated (`tags=a&tags=b`, OpenAPI's default form) or comma-separated
+    # (`tags=a,b`), or both; an empty value is no item.
+    args: dict[str, Any] = {
+        key: [item for value in request.args.getlist(key) for item in value.split(",") if item]
+        if key in lists
+        else request.args.get(key)
+        for key in request.args
+    }
     try:
         # Query values are strings: convert them (str -> int, …), strictly otherwise.
         return msgspec.convert(args, model, strict=False)

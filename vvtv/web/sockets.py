@@ -9,7 +9,9 @@ Errors are `error` events with the same codes as HTTP problem JSON.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -44,6 +46,15 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4503
 
 MessageHandler = Callable[[Principal, Any], Awaitable[ServerEvent | None]]
+CloseListener = Callable[[str], None]
+
+_CONNECTION: ContextVar[str] = ContextVar("vvtv_socket_connection")
+
+
+def current_connection() -> str:
+    """The id of the socket whose message a handler is answering: one tab, where `Principal` is
+    its user (two tabs of one user may want different things pushed, e.g. two pages of a list)."""
+    return _CONNECTION.get()
 
 
 class SocketAuth(Protocol):
@@ -60,6 +71,7 @@ class _Closed(Exception):
 
 class Connection:
     def __init__(self, principal: Principal, outbox_size: int) -> None:
+        self.id = uuid.uuid4().hex
         self.principal = principal
         self._outbox, self._queued = trio.open_memory_channel[ServerEvent](outbox_size)
         self.cancel_scope = trio.CancelScope()
@@ -89,7 +101,8 @@ class Connection:
 
 
 class SocketHub:
-    """Open sockets by user, so any context can push to a user and a ban can close theirs."""
+    """Open sockets by user and by id, so any context can push to a user or to one socket, and a
+    ban can close a user's."""
 
     def __init__(
         self,
@@ -103,17 +116,29 @@ class SocketHub:
         self._clock = clock
         self._outbox_size = outbox_size
         self._by_user: dict[str, set[Connection]] = {}
+        self._by_id: dict[str, Connection] = {}
         self._handlers: dict[type, MessageHandler] = {}
+        self._close_listeners: list[CloseListener] = []
 
     def handle(self, message_type: type, handler: MessageHandler) -> None:
-        """Let a context answer one client message type."""
+        """Let a context answer one client message type; `current_connection()` names the socket."""
         self._handlers[message_type] = handler
+
+    def on_close(self, listener: CloseListener) -> None:
+        """Tell `listener` the id of each socket that closes, once it sends and receives no more."""
+        self._close_listeners.append(listener)
 
     def connections(self, user_id: str) -> int:
         return len(self._by_user.get(user_id, ()))
 
     def push(self, user_id: str, event: ServerEvent) -> None:
         for connection in list(self._by_user.get(user_id, ())):
+            connection.push(event)
+
+    def push_to(self, connection_id: str, event: ServerEvent) -> None:
+        """Push to one socket; nothing if it has closed."""
+        connection = self._by_id.get(connection_id)
+        if connection is not None:
             connection.push(event)
 
     async def ban(self, user_id: str, until: str | None) -> None:
@@ -132,6 +157,8 @@ class SocketHub:
             return
         connection = Connection(principal, self._outbox_size)
         self._by_user.setdefault(principal.user_id, set()).add(connection)
+        self._by_id[connection.id] = connection
+        _CONNECTION.set(connection.id)
         try:
             expires = self._auth.access_expires_at(token)
             connection.push(Authenticated(user_id=principal.user_id, access_expires_at=expires))
@@ -165,9 +192,12 @@ class SocketHub:
                     await trio.sleep_forever()
                 closing.cancel_scope.cancel()
         finally:
+            del self._by_id[connection.id]
             self._by_user[principal.user_id].discard(connection)
             if not self._by_user[principal.user_id]:
                 del self._by_user[principal.user_id]
+            for listener in self._close_listeners:
+                listener(connection.id)
 
     async def _hello(self) -> tuple[str, Principal]:
         with trio.move_on_after(self._limits.hello_timeout_s):

@@ -69,6 +69,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("POST", "/sessions/<hexid:session_id>/offer"): ("user", {"role": "publish", "sdp": "v=0"}, ""),
     ("GET", "/sessions/<hexid:session_id>/turn"): ("user", None, ""),
     ("POST", "/sessions/<hexid:session_id>/end"): ("user", {"reason": "user"}, ""),
+    # Presence: every signed-in user reads it and sets their own (PRS-3).
+    ("GET", "/presence/party"): ("user", None, ""),
+    ("GET", "/presence/grid"): ("user", None, "?tags=music&camera_on=true"),
+    ("POST", "/presence/set"): ("user", {"presence_mode": "party"}, ""),
+    ("POST", "/presence/heartbeat"): ("user", {}, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),

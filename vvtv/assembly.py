@@ -28,7 +28,8 @@ from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.media.local_sfu import open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.presence import api as presence_api
-from vvtv.presence.actor import PresencePorts, open_presence_rooms
+from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
+from vvtv.presence.metrics import PresenceMetrics
 from vvtv.presence.service import Presence
 from vvtv.runtime import Runtime, actor_settings, open_store
 from vvtv.sessions.actor import SessionPorts
@@ -121,7 +122,11 @@ async def open_runtime(
             open_presence_rooms(
                 actors,
                 config,
-                PresencePorts(notify=sockets.push_to, clock=clock),
+                PresencePorts(
+                    notify=sockets.push_to,
+                    clock=clock,
+                    metrics=PresenceMetrics(runtime.metrics.registry, ecosystems(config.modes)),
+                ),
             ) as rooms,
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.

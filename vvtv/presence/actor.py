@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import trio
+from prometheus_client import CollectorRegistry
 
 from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
 from vvtv.clock import WallClock
@@ -49,6 +50,7 @@ from vvtv.presence.errors import (
     NotPresent,
     WrongEcosystem,
 )
+from vvtv.presence.metrics import PresenceMetrics
 from vvtv.presence.wakes import RoomWakes
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class PresencePorts:
 
     notify: Notify
     clock: WallClock  # stamps last_seen_at / joined_at; timers run on trio's clock
+    metrics: PresenceMetrics = field(default_factory=lambda: PresenceMetrics(CollectorRegistry()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +127,17 @@ class PresenceRoom:
         self._limits = limits
         self._ports = ports
         self._wakes = wakes
+        self._meter = ports.metrics.room(ecosystem)
         self._room: Room | None = None
 
     async def on_start(self) -> None:
         origin = self._ports.clock() - timedelta(seconds=trio.current_time())
         self._room = new_room(self._ecosystem, self._modes, self._limits, origin)
+        self._meter.observe(statistics(self._room))  # a restarted room starts from nobody
 
     async def on_stop(self) -> None:
         self._wakes.set(self._ecosystem, None)
+        self._meter.observe(RoomStatistics(members=0, devices=0, watchers=0, large=False))
         if self._room is not None and self._room.members:
             log.warning(
                 "presence room %s stopped holding %d members; they join again on their next set",
@@ -152,11 +158,13 @@ class PresenceRoom:
             match effect:
                 case Deliver(connection, event):
                     self._ports.notify(connection, event)
+                    self._meter.sent(event)
                 case Answer(value):
                     reply = value
                 case WakeAt(at):
                     self._wakes.set(self._ecosystem, at)
                 case Expired(presence_ids):
+                    self._meter.expired(len(presence_ids))
                     log.info(
                         "presence room %s: %d silent past the TTL, removed",
                         self._ecosystem,
@@ -164,7 +172,9 @@ class PresenceRoom:
                         extra={"ecosystem": self._ecosystem},
                     )
                 case Refuse(code, text, path):
+                    self._meter.refused(code)
                     refusal = REFUSALS[code](text, path=path)
+        self._meter.observe(statistics(room))
         if refusal is not None:
             raise refusal
         return reply

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 import pytest
-import trio
 from prometheus_client import CollectorRegistry
 
 from vvtv.actors import Registry, open_registry
 from vvtv.assembly import actor_settings
+from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle, build_runtime_config
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement, Gate, gate_of
@@ -25,14 +25,12 @@ from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import MemorySessionStore
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ANA = Principal(user_id="ana", role="user", auth_session_id="a1")
 BOB = Principal(user_id="bob", role="user", auth_session_id="b1")
 ADMIN = Principal(user_id="root", role="admin", auth_session_id="r1")
 
 
-def trio_wall_clock() -> datetime:
-    return T0 + timedelta(seconds=trio.current_time())
+trio_wall_clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC), follow_trio=True)
 
 
 def gates(config: ConfigBundle) -> dict[str, Gate]:

@@ -33,7 +33,7 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: Props): JSX.Ele
     >
       <header class="grid-head">
         <h1 id="grid-title">{t("grid.title")}</h1>
-        {view?.status === "ready" && (
+        {view?.status === "ready" && view.total > 0 && (
           <span class="presence-count">{t("presence.count", { count: view.total })}</span>
         )}
         <button type="button" class="secondary narrow-only" onClick={() => shell.openRail()}>

@@ -52,12 +52,21 @@ export function CameraState({ on, words = false, text }: { on: boolean; words?: 
         viewBox="0 0 24 24"
         width="20"
         height="20"
-        role="img"
+        role={words ? undefined : "img"}
         aria-label={words ? undefined : label}
         aria-hidden={words ? "true" : undefined}
       >
-        <path d="M3 7h12v10H3z M15 10l6-3v10l-6-3z" fill="currentColor" />
-        {!on && <path d="M2 3l20 18" stroke="currentColor" stroke-width="2.5" />}
+        {/* On: a solid camera. Off: its outline, struck through (not told by colour alone). */}
+        <g
+          fill={on ? "currentColor" : "none"}
+          stroke="currentColor"
+          stroke-width={on ? 0 : 1.8}
+          stroke-linejoin="round"
+        >
+          <rect x="2" y="6" width="13" height="12" rx="2" />
+          <path d="M16 10.5 22 7v10l-6-3.5z" />
+        </g>
+        {!on && <path d="M3 3l18 18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />}
       </svg>
       {words && <span>{label}</span>}
     </span>

@@ -33,7 +33,7 @@ export function PresenceRail({ ecosystem, query, camera_mode }: Props): JSX.Elem
     >
       <header class="presence-head">
         <h2 id="presence-rail-title">{t("presence.here_now")}</h2>
-        {view?.status === "ready" && (
+        {view?.status === "ready" && view.total > 0 && (
           <span class="presence-count">{t("presence.count", { count: view.total })}</span>
         )}
       </header>

@@ -4,7 +4,7 @@
 // tools/check-copy.mjs; `npm run lint` runs both.
 //
 // Each UI-rule message names its rule (`hardcoded-text:`, `hardcoded-attr:`, `mode-branch:`,
-// `direct-io:`): tests/ui/test_ui_rules.py reads those names. The mode names are the keys of
+// `direct-io:`): tests/unit/ui/test_ui_rules.py reads those names. The mode names are the keys of
 // `modes:` in config/mode-manifests.yaml (VVTV_MODES_FROM names another file, for test fixtures).
 //
 // No i18n plugin: eslint-plugin-i18next's no-literal-string skips JSX under an ALL_CAPS const

@@ -27,7 +27,7 @@ from vvtv.config import ConfigBundle, ModeManifests
 from vvtv.config.schema.limits import PresenceLimits
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.presence import PresenceMember, PresencePage
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     Answer,
     Deliver,
     Expired,

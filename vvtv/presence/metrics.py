@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.domain.presence import RefusalCode, RoomStatistics
+from vvtv.domain.presence.decide import RefusalCode, RoomStatistics
 
 
 class PresenceMetrics:

@@ -25,7 +25,7 @@ from vvtv.contracts.presence import (
     PresenceSet,
 )
 from vvtv.domain.accounts import Principal
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     BlocksChanged,
     Expel,
     Heartbeat,

@@ -17,7 +17,7 @@ from vvtv.contracts.presence import (
     PresenceQuery,
     PresenceSet,
 )
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     Answer,
     Deliver,
     Effect,

@@ -18,7 +18,7 @@ from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate, ServerEvent
 from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     BlocksChanged,
     Heartbeat,
     Join,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.unit.presence.scene import Scene
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     BlocksChanged,
     Deliver,
     Heartbeat,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.presence.scene import Scene, handles
-from vvtv.domain.presence import Expel, Heartbeat, RoomStatistics, statistics
+from vvtv.domain.presence.decide import Expel, Heartbeat, RoomStatistics, statistics
 
 
 @pytest.mark.req("MOD-3")

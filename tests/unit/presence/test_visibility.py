@@ -8,7 +8,7 @@ import pytest
 from tests.unit.presence.scene import LIMITS, Scene, handles
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresenceFilters, PresenceQuery, PresenceSet
-from vvtv.domain.presence import (
+from vvtv.domain.presence.decide import (
     BlocksChanged,
     Heartbeat,
     Join,

@@ -27,22 +27,18 @@ from vvtv.config import ConfigBundle, ModeManifests
 from vvtv.config.schema.limits import PresenceLimits
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.presence import PresenceMember, PresencePage
-from vvtv.domain.presence.decide import (
+from vvtv.domain.presence.decide import decide
+from vvtv.domain.presence.messages import (
     Answer,
     Deliver,
     Expired,
     Message,
     RefusalCode,
     Refuse,
-    Room,
-    RoomLimits,
-    RoomStatistics,
     Tick,
     WakeAt,
-    decide,
-    new_room,
-    statistics,
 )
+from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
 from vvtv.errors import VvtvError
 from vvtv.presence.errors import (
     InvalidPresenceFields,

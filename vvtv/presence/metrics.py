@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.domain.presence.decide import RefusalCode, RoomStatistics
+from vvtv.domain.presence.messages import RefusalCode
+from vvtv.domain.presence.room import RoomStatistics
 
 
 class PresenceMetrics:

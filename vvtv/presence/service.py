@@ -25,18 +25,18 @@ from vvtv.contracts.presence import (
     PresenceSet,
 )
 from vvtv.domain.accounts import Principal
-from vvtv.domain.presence.decide import (
+from vvtv.domain.presence.messages import (
     BlocksChanged,
     Expel,
     Heartbeat,
     Join,
     Leave,
-    Person,
     QuarantineChanged,
     Query,
     Subscribe,
     Unsubscribe,
 )
+from vvtv.domain.presence.room import Person
 from vvtv.presence.actor import PresenceRooms
 from vvtv.presence.errors import NotPresent, UnknownEcosystem, UnknownPresenceMode
 

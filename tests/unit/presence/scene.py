@@ -17,7 +17,8 @@ from vvtv.contracts.presence import (
     PresenceQuery,
     PresenceSet,
 )
-from vvtv.domain.presence.decide import (
+from vvtv.domain.presence.decide import decide
+from vvtv.domain.presence.messages import (
     Answer,
     Deliver,
     Effect,
@@ -25,15 +26,12 @@ from vvtv.domain.presence.decide import (
     Heartbeat,
     Join,
     Message,
-    Person,
     Query,
     Refuse,
-    RoomLimits,
     Subscribe,
     Tick,
-    decide,
-    new_room,
 )
+from vvtv.domain.presence.room import Person, RoomLimits, new_room
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HEARTBEAT_S = 5.0

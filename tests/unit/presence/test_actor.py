@@ -18,15 +18,8 @@ from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate, ServerEvent
 from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence.decide import (
-    BlocksChanged,
-    Heartbeat,
-    Join,
-    Person,
-    Query,
-    RoomStatistics,
-    Subscribe,
-)
+from vvtv.domain.presence.messages import BlocksChanged, Heartbeat, Join, Query, Subscribe
+from vvtv.domain.presence.room import Person, RoomStatistics
 from vvtv.presence.actor import (
     KIND,
     Inspect,

@@ -13,19 +13,19 @@ from hypothesis import strategies as st
 from tests.unit.presence.scene import Scene
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence.decide import (
+from vvtv.domain.presence.messages import (
     BlocksChanged,
     Deliver,
     Heartbeat,
     Join,
     Leave,
-    Person,
     Query,
     Set,
     Subscribe,
     Tick,
     Unsubscribe,
 )
+from vvtv.domain.presence.room import Person
 
 pytestmark = pytest.mark.req("MOD-2")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.presence.scene import Scene, handles
-from vvtv.domain.presence.decide import Expel, Heartbeat, RoomStatistics, statistics
+from vvtv.domain.presence.messages import Expel, Heartbeat
+from vvtv.domain.presence.room import RoomStatistics, statistics
 
 
 @pytest.mark.req("MOD-3")

@@ -46,7 +46,7 @@ export function presencePolicy(name: string | undefined): PresencePolicy {
   return POLICIES.find((policy) => policy === name) ?? "party";
 }
 
-// The server's refusals of a query (vvtv/presence/errors.py, vvtv/domain/presence.py).
+// The server's refusals of a query (vvtv/presence/errors.py, vvtv/domain/presence/query.py).
 const QUERY_REFUSALS = new Set(["invalid_query", "invalid_presence_query", "wrong_ecosystem"]);
 
 export interface PresenceWatch {

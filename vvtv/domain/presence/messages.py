@@ -1,0 +1,155 @@
+"""What a presence room is told (messages) and what it asks of its owner (effects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
+from vvtv.contracts.presence import (
+    PresenceMember,
+    PresencePage,
+    PresenceQuery,
+    PresenceSet,
+)
+from vvtv.domain.presence.room import Person
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """A connection sets fields in this ecosystem: it joins as a device of its user's presence
+    (made with `presence_id` if the user has none here yet)."""
+
+    connection: str
+    person: Person
+    fields: PresenceSet
+    presence_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Set:
+    """A joined connection changes its presence's fields."""
+
+    connection: str
+    fields: PresenceSet
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """The connection leaves now (its user's presence goes with its last device)."""
+
+    connection: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    connection: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The owner's timer, at the time the last `WakeAt` asked for (or later)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe:
+    connection: str
+    person: Person
+    query: PresenceQuery
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    connection: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksChanged:
+    """`a` blocked (or unblocked) `b`: effective in the next flush, both ways (MOD-2)."""
+
+    a: str
+    b: str
+    blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineChanged:
+    """A moderator put `user_id` in shadow quarantine or took them out (MOD-4)."""
+
+    user_id: str
+    shadow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Expel:
+    """Remove a user from the room now, every device and every watch (a ban, MOD-3)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A read-only look (GET /presence/party, /presence/grid: OPS-4); answered with a page."""
+
+    viewer: Person
+    query: PresenceQuery
+
+
+Message = (
+    Join
+    | Set
+    | Leave
+    | Heartbeat
+    | Tick
+    | Subscribe
+    | Unsubscribe
+    | BlocksChanged
+    | QuarantineChanged
+    | Expel
+    | Query
+)
+
+
+# --- effects -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    connection: str
+    event: PresenceSnapshot | PresenceUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The asker's reply: their own presence after a join or set, or a query's page."""
+
+    value: PresenceMember | PresencePage
+
+
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    """Send the room a `Tick` at `at` (replacing any earlier request); None: no timer at all."""
+
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """Presences dropped for silence (PRS-5), by presence id."""
+
+    presence_ids: tuple[str, ...]
+
+
+RefusalCode = Literal["not_present", "wrong_ecosystem", "invalid_fields", "invalid_query"]
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    code: RefusalCode
+    message: str
+    path: str | None = None
+
+
+Effect = Deliver | Answer | WakeAt | Expired | Refuse

@@ -10,18 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from tests.browser import ARGS, CHROMIUM
-from tests.e2e.test_ui import (
+from tests.e2e.ui.tabs import (
     DESKTOP,
     PHONE,
     UI_TIMEOUT_MS,
     Tab,
-    _audit,
-    _log_in,
-    _open,
-    _signup,
+    audit_screen,
+    log_in,
+    open_tab,
+    sign_up,
 )
 from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
 
@@ -38,16 +37,6 @@ PRESENCE = {
 SEEN_WITHIN_S = 5.0  # "within a few seconds, without a reload"
 # Off the air (--no-channel), the Party stage's player retries a playlist that 404s: expected.
 EXPECTED_ERROR = "status of 404"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
@@ -91,7 +80,7 @@ def _errors(tab: Tab) -> list[str]:
 
 def _party_after_login(tab: Tab, server: ServerProcess, handle: str) -> None:
     tab.goto(server, "/party")
-    _log_in(tab, handle)
+    log_in(tab, handle)
     tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
     tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
 
@@ -105,20 +94,20 @@ def test_three_people_see_block_and_lose_each_other_in_party(
     long before the TTL. C blocks A from A's card: A leaves C's list and C leaves A's; B still
     sees both. B closes the page: gone from A's and C's lists within the TTL plus a sweep."""
     for handle in ("alice", "bruno", "carla"):
-        _signup(server, handle)
+        sign_up(server, handle)
     contexts = []
     try:
-        context, a = _open(browser, viewport=DESKTOP, locale="en-US")
+        context, a = open_tab(browser, viewport=DESKTOP, locale="en-US")
         contexts.append(context)
         phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
-        context, b = _open(browser, locale="en-US", **phone)
+        context, b = open_tab(browser, locale="en-US", **phone)
         contexts.append(context)
-        context, c = _open(browser, viewport=DESKTOP, locale="en-US")
+        context, c = open_tab(browser, viewport=DESKTOP, locale="en-US")
         contexts.append(context)
 
         # A: Mirror, then "Open to Party" with the camera on.
         a.goto(server, "/mirror")
-        _log_in(a, "alice")
+        log_in(a, "alice")
         a.until(lambda: a.attribute(".mirror-view", "data-camera") == "ok", "A's camera")
         a.page.get_by_role("button", name="Open to Party").click()
         a.page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
@@ -139,13 +128,13 @@ def test_three_people_see_block_and_lose_each_other_in_party(
             a.page.locator(_rail_member("bruno")).get_by_role("img", name="Camera off").count() == 1
         )
         assert b.page.get_by_text("You're visible · camera off").count() == 1
-        _audit(a, "desktop-presence-party")
+        audit_screen(a, "desktop-presence-party")
         # On a phone the list is the drawer.
         b.page.get_by_role("button", name="Open side panel").click()
         b.until(lambda: b.attribute(".shell", "data-drawer") == "open", "B's drawer opens")
         b.page.wait_for_timeout(400)  # the slide, for the screenshot
         assert rail_b.is_visible()
-        _audit(b, "phone-presence-drawer")
+        audit_screen(b, "phone-presence-drawer")
 
         # A back on the channel: out of B's list at once (a leave, not the TTL) ...
         a.page.locator(".topbar .brand").click()
@@ -172,17 +161,17 @@ def test_three_people_see_block_and_lose_each_other_in_party(
         for slot in ("Chat", "Invite", "Report"):
             assert card.get_by_role("button", name=slot).is_disabled(), slot
         assert card.get_by_text("Coming soon.").is_visible()
-        _audit(c, "desktop-profile-card")
+        audit_screen(c, "desktop-profile-card")
         card.get_by_role("button", name="Block alice").click()
         assert card.get_by_text("Block alice?").is_visible()  # confirmed first
-        _audit(c, "desktop-profile-block-confirm")
+        audit_screen(c, "desktop-profile-block-confirm")
         card.get_by_role("button", name="Block", exact=True).click()
         c.page.locator("dialog.sheet[open]").wait_for(state="detached", timeout=UI_TIMEOUT_MS)
         c.until(lambda: not _lists(c, "alice"), "A leaves C's list", timeout_s=SEEN_WITHIN_S)
         a.until(lambda: not _lists(a, "carla"), "C leaves A's list", timeout_s=SEEN_WITHIN_S)
         assert c.page.get_by_text("You blocked alice").is_visible()
         assert c.page.evaluate(ON_TOP, ".toast")  # above the player, not under its veil
-        _audit(c, "desktop-presence-blocked")
+        audit_screen(c, "desktop-presence-blocked")
         # B, who blocked no one, still sees both.
         assert _lists(b, "alice")
         b.until(lambda: _lists(b, "carla"), "B sees C", timeout_s=SEEN_WITHIN_S)
@@ -202,7 +191,7 @@ def test_three_people_see_block_and_lose_each_other_in_party(
         # A is alone again (C blocked A): the empty state, with the camera off this time.
         a.until(lambda: a.page.get_by_text("No one else is here yet").is_visible(), "A alone")
         assert a.page.get_by_role("button", name="Open your camera in Mirror").is_visible()
-        _audit(a, "desktop-presence-empty")
+        audit_screen(a, "desktop-presence-empty")
         assert b_errors == []
         assert _errors(a) == []
         assert _errors(c) == []
@@ -218,26 +207,28 @@ def test_the_discovery_grid_filters_and_lives_in_a_phone_drawer(
     """Sniffers: the same Party presence as cards; the filters in the rail (the drawer on a phone)
     drive the grid's query; no match says so and clears in one tap."""
     for handle in ("dora", "enzo"):
-        _signup(server, handle)
+        sign_up(server, handle)
     contexts = []
     try:
-        context, d = _open(browser, viewport=DESKTOP, locale="en-US")
+        context, d = open_tab(browser, viewport=DESKTOP, locale="en-US")
         contexts.append(context)
-        context, e = _open(browser, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+        context, e = open_tab(
+            browser, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True
+        )
         contexts.append(context)
         d.goto(server, "/mirror")
-        _log_in(d, "dora")
+        log_in(d, "dora")
         d.until(lambda: d.attribute(".mirror-view", "data-camera") == "ok", "D's camera")
         d.page.get_by_role("button", name="Open to Party").click()
         d.page.wait_for_url("**/party", timeout=UI_TIMEOUT_MS)
 
         e.goto(server, "/sniffers")
-        _log_in(e, "enzo")
+        log_in(e, "enzo")
         e.until(lambda: e.attribute(".shell", "data-mode") == "sniffers", "E in Sniffers")
         card = e.page.locator('.grid-discovery .member[data-handle="dora"]')
         card.wait_for(timeout=SEEN_WITHIN_S * 1000)
         assert card.get_attribute("data-camera") == "on"
-        _audit(e, "phone-grid")
+        audit_screen(e, "phone-grid")
 
         # Dora in Sniffers too sees Enzo's card; then filters Enzo (camera off) out.
         d.page.locator(".topbar").get_by_role("link", name="Sniffers").click()
@@ -245,13 +236,13 @@ def test_the_discovery_grid_filters_and_lives_in_a_phone_drawer(
             timeout=SEEN_WITHIN_S * 1000
         )
         _settled(d)
-        _audit(d, "desktop-grid")
+        audit_screen(d, "desktop-grid")
         d.page.get_by_label("Camera on only").check()
         d.until(
             lambda: d.page.get_by_text("No one matches these filters").is_visible(),
             "no camera on but hers",
         )
-        _audit(d, "desktop-grid-no-match")
+        audit_screen(d, "desktop-grid-no-match")
         d.page.locator(".grid-discovery").get_by_role("button", name="Clear filters").click()
         d.page.locator('.grid-discovery .member[data-handle="enzo"]').wait_for(
             timeout=SEEN_WITHIN_S * 1000
@@ -263,7 +254,7 @@ def test_the_discovery_grid_filters_and_lives_in_a_phone_drawer(
         e.until(lambda: e.attribute(".shell", "data-drawer") == "open", "E's drawer opens")
         e.page.wait_for_timeout(400)  # the slide, for the screenshot
         assert e.page.get_by_label("Camera on only").is_visible()
-        _audit(e, "phone-grid-filters")
+        audit_screen(e, "phone-grid-filters")
         assert _errors(d) == []
         assert _errors(e) == []
     finally:

@@ -14,7 +14,7 @@ from .errors import (
     ShuttingDown,
     UnknownActorKind,
 )
-from .nursery import open_background_nursery
+from .nursery import Runs, open_background_nursery, open_running
 from .registry import Registry, open_registry
 from .settings import ActorSettings
 from .statistics import KindStatistics
@@ -31,8 +31,10 @@ __all__ = [
     "KindStatistics",
     "MailboxFull",
     "Registry",
+    "Runs",
     "ShuttingDown",
     "UnknownActorKind",
     "open_background_nursery",
     "open_registry",
+    "open_running",
 ]

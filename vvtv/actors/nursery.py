@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol, TypeVar
 
 import trio
 
@@ -19,3 +20,24 @@ async def open_background_nursery() -> AsyncIterator[trio.Nursery]:
         if len(group.exceptions) == 1:
             raise group.exceptions[0] from None
         raise
+
+
+class Runs(Protocol):
+    async def run(self) -> None:
+        """Work in the background until cancelled, containing its own failures."""
+
+
+R = TypeVar("R", bound=Runs)
+
+
+@asynccontextmanager
+async def open_running(owner: R, *, name: str) -> AsyncIterator[R]:
+    """`owner` for the block's duration with its `run()` in a background task (named `name`),
+    cancelled when the block ends."""
+    # `run` only ends by cancellation, so the block's error comes back unwrapped.
+    async with open_background_nursery() as nursery:
+        nursery.start_soon(owner.run, name=name)
+        try:
+            yield owner
+        finally:
+            nursery.cancel_scope.cancel()

@@ -12,8 +12,8 @@ ghost_ttl_s + sweep_interval_s, which the config keeps below the kernel's idle_p
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
+from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_running
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle, ModeManifests
 from vvtv.config.schema.limits import PresenceLimits
@@ -221,15 +221,8 @@ class PresenceRooms:
         return None
 
 
-@asynccontextmanager
-async def open_presence_rooms(
+def open_presence_rooms(
     registry: Registry, config: ConfigBundle, ports: PresencePorts
-) -> AsyncIterator[PresenceRooms]:
+) -> AbstractAsyncContextManager[PresenceRooms]:
     """Build the rooms and run their wake-up timer for the block's duration."""
-    rooms = PresenceRooms(registry, config, ports)
-    async with open_background_nursery() as nursery:
-        nursery.start_soon(rooms.run, name="presence wakes")
-        try:
-            yield rooms
-        finally:
-            nursery.cancel_scope.cancel()
+    return open_running(PresenceRooms(registry, config, ports), name="presence wakes")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 import msgspec
 
-from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_background_nursery
+from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_running
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
 from vvtv.contracts.sessions import (
@@ -343,16 +342,8 @@ def _admit(plan: _Plan, agreement: Agreement | None, path: str) -> None:
         raise MatchRequired(f"A {plan.mode} session starts only from a match.", path=path)
 
 
-@asynccontextmanager
-async def open_orchestrator(
+def open_orchestrator(
     registry: Registry, config: ConfigBundle, ports: SessionPorts
-) -> AsyncIterator[Orchestrator]:
+) -> AbstractAsyncContextManager[Orchestrator]:
     """Build the orchestrator and run its heartbeat watchdog for the block's duration."""
-    orchestrator = Orchestrator(registry, config, ports)
-    # The watchdog only ends by cancellation, so the block's error comes back unwrapped.
-    async with open_background_nursery() as nursery:
-        nursery.start_soon(orchestrator.run, name="session heartbeats")
-        try:
-            yield orchestrator
-        finally:
-            nursery.cancel_scope.cancel()
+    return open_running(Orchestrator(registry, config, ports), name="session heartbeats")

@@ -1,5 +1,6 @@
 """ARC-3 actor kernel: lifecycle — idle passivation and re-spawn, graceful shutdown that drains
-mailboxes and calls on_stop within a deadline, and the statistics snapshot."""
+mailboxes and calls on_stop within a deadline, the statistics snapshot, and a background task
+that lives as long as a block."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import AskTimeout, KindStatistics, MailboxFull, ShuttingDown
+from vvtv.actors import AskTimeout, KindStatistics, MailboxFull, ShuttingDown, open_running
 
 from .recorder import KIND, Journal, Sleep, Wait, recorder_registry
 
@@ -198,3 +199,37 @@ async def test_statistics_are_an_exact_immutable_snapshot(autojump_clock: trio.a
             snapshot.crashes_total = 0  # type: ignore[misc]
         assert msgspec.structs.asdict(snapshot)["spawns_total"] == 3
         gate.set()
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.cancelled = False
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await trio.sleep(1)
+                self.ticks += 1
+        except trio.Cancelled:
+            self.cancelled = True
+            raise
+
+
+async def test_open_running_runs_its_owner_for_the_block_and_lets_its_error_through(
+    autojump_clock: trio.abc.Clock,
+) -> None:
+    """Actor kernel: the owner's `run` works while the block does and is cancelled when it ends;
+    the block's own error is not wrapped in an ExceptionGroup."""
+    ticker = Ticker()
+
+    async def block() -> None:
+        async with open_running(ticker, name="ticker") as running:
+            assert running is ticker
+            await trio.sleep(3.5)
+            assert ticker.ticks == 3
+            raise KeyError("the block's own")
+
+    with pytest.raises(KeyError):
+        await block()
+    assert ticker.cancelled

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.presence.messages import Answer, Effect, Join, Refuse
 from vvtv.domain.presence.room import Member, Room, changed, mark, release, touch, view
@@ -57,15 +59,12 @@ def check_fields(room: Room, fields: PresenceSet) -> Refuse | None:
     return None
 
 
+# What a `Set` may change: the same before and after means there is nothing to send.
+_settable = attrgetter("mode", "is_camera_on", "visibility", "capabilities", "tags", "language")
+
+
 def apply(room: Room, member: Member, fields: PresenceSet) -> None:
-    before = (
-        member.mode,
-        member.is_camera_on,
-        member.visibility,
-        member.capabilities,
-        member.tags,
-        member.language,
-    )
+    before = _settable(member)
     member.mode = fields.presence_mode
     if fields.is_camera_on is not None:
         member.is_camera_on = fields.is_camera_on
@@ -77,15 +76,7 @@ def apply(room: Room, member: Member, fields: PresenceSet) -> None:
         member.tags = tuple(dict.fromkeys(fields.tags))
     if fields.language is not None:
         member.language = fields.language
-    after = (
-        member.mode,
-        member.is_camera_on,
-        member.visibility,
-        member.capabilities,
-        member.tags,
-        member.language,
-    )
-    if after != before:
+    if _settable(member) != before:
         changed(room, member)
 
 

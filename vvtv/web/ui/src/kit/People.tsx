@@ -1,8 +1,9 @@
 // What the presence readers share (PresenceRail, GridDiscovery, ProfileCard): how a member looks
 // until live tiles land (an avatar with initials, the camera state, the "new" badge), the hook
-// that watches a room and is present in it, and the states of a list with no one in it yet.
+// that watches a room and is present in it, the count and the paged list of members, and the
+// states of a list with no one in it yet.
 import { type ReadonlySignal, useSignal } from "@preact/signals";
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { locale, modeLabel, t } from "../i18n";
 import {
@@ -14,6 +15,15 @@ import {
   useSdk,
 } from "../sdk";
 import { useShell } from "../shell/context";
+
+/** What a manifest gives a presence reader (its `components:` in config/mode-manifests.yaml): the
+ * room, the query, the tiles' media profile, and the mode that turns one's camera on. */
+export interface PresenceProps {
+  tile_profile?: string;
+  ecosystem?: string;
+  query?: string;
+  camera_mode?: string;
+}
 
 /** Up to two letters from a handle: its first two words' (`ana_b` → AB), else its first two. */
 export function initials(handle: string): string {
@@ -135,44 +145,115 @@ export function PresenceState({
       </div>
     );
   }
+  const clear = onClearFilters && (
+    <button type="button" class="secondary" onClick={onClearFilters}>
+      {t("filters.clear")}
+    </button>
+  );
   if (view.status === "refused") {
     return (
-      <div class="presence-state" role="alert">
-        <p class="presence-state-title">{t("presence.refused_title")}</p>
-        <p>{t("presence.refused_body")}</p>
-        {onClearFilters && (
-          <button type="button" class="secondary" onClick={onClearFilters}>
-            {t("filters.clear")}
-          </button>
-        )}
-      </div>
+      <StateNote role="alert" title={t("presence.refused_title")} body={t("presence.refused_body")}>
+        {clear}
+      </StateNote>
     );
   }
   if (view.members.length > 0) return null;
   if (filtered) {
     return (
-      <div class="presence-state" role="status">
-        <p class="presence-state-title">{t("presence.no_match_title")}</p>
-        <p>{t("presence.no_match_body")}</p>
-        {onClearFilters && (
-          <button type="button" class="secondary" onClick={onClearFilters}>
-            {t("filters.clear")}
-          </button>
-        )}
-      </div>
+      <StateNote title={t("presence.no_match_title")} body={t("presence.no_match_body")}>
+        {clear}
+      </StateNote>
     );
   }
   const cameraOn = room !== null && presence.cameraOn(room);
   const cameraMode = camera_mode ? shell.modeNamed(camera_mode) : null;
   return (
-    <div class="presence-state" role="status">
-      <p class="presence-state-title">{t("presence.empty_title")}</p>
-      <p>{cameraOn ? t("presence.empty_body_visible") : t("presence.empty_body")}</p>
+    <StateNote
+      title={t("presence.empty_title")}
+      body={cameraOn ? t("presence.empty_body_visible") : t("presence.empty_body")}
+    >
       {!cameraOn && cameraMode && (
         <button type="button" class="primary" onClick={() => shell.goToMode(cameraMode.name)}>
           {t("presence.open_camera_in", { mode: modeLabel(cameraMode.name) })}
         </button>
       )}
+    </StateNote>
+  );
+}
+
+/** One of the list's states: what it is, what it means, and what to do about it (`children`). */
+function StateNote({
+  role = "status",
+  title,
+  body,
+  children,
+}: {
+  role?: "status" | "alert";
+  title: string;
+  body: string;
+  children?: ComponentChildren;
+}): JSX.Element {
+  return (
+    <div class="presence-state" role={role}>
+      <p class="presence-state-title">{title}</p>
+      <p>{body}</p>
+      {children}
     </div>
+  );
+}
+
+/** How many are in the room, once it has answered and someone is. */
+export function PresenceCount({ view }: { view: PresenceView | null }): JSX.Element | null {
+  if (view?.status !== "ready" || view.total === 0) return null;
+  return <span class="presence-count">{t("presence.count", { count: view.total })}</span>;
+}
+
+/** The members so far, each a button that opens their card (`onOpen`) and shows what `face`
+ * draws of them; then "load more" while the room has another page. */
+export function MemberList({
+  view,
+  watch,
+  listClass,
+  buttonClass,
+  onOpen,
+  face,
+}: {
+  view: PresenceView | null;
+  watch: ReadonlySignal<PresenceWatch | null>;
+  listClass: string;
+  buttonClass: string;
+  onOpen: (member: PresenceMember) => void;
+  face: (member: PresenceMember) => ComponentChildren;
+}): JSX.Element {
+  const members = view?.members ?? [];
+  return (
+    <>
+      {members.length > 0 && (
+        <ul class={listClass}>
+          {members.map((member) => (
+            <li
+              key={member.presence_id}
+              class="member"
+              data-handle={member.handle}
+              data-camera={member.is_camera_on ? "on" : "off"}
+            >
+              <button
+                type="button"
+                class={buttonClass}
+                aria-haspopup="dialog"
+                onClick={() => onOpen(member)}
+              >
+                {face(member)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {view?.nextCursor && (
+        <button type="button" class="secondary load-more" onClick={() => watch.value?.loadMore()}>
+          {t("presence.load_more")}
+        </button>
+      )}
+    </>
   );
 }

@@ -5,17 +5,19 @@ import type { JSX } from "preact";
 import { modeLabel, t } from "../i18n";
 import { NO_FILTERS, presencePolicy, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
-import { Avatar, CameraState, NewBadge, PresenceState, usePresence } from "./People";
+import {
+  Avatar,
+  CameraState,
+  MemberList,
+  NewBadge,
+  PresenceCount,
+  type PresenceProps,
+  PresenceState,
+  usePresence,
+} from "./People";
 import { showProfile } from "./ProfileCard";
 
-interface Props {
-  tile_profile?: string;
-  ecosystem?: string;
-  query?: string;
-  camera_mode?: string;
-}
-
-export function PresenceRail({ ecosystem, query, camera_mode }: Props): JSX.Element {
+export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const { presence } = useSdk();
   const shell = useShell();
   const { room, watch } = usePresence(ecosystem, presencePolicy(query), NO_FILTERS);
@@ -33,42 +35,26 @@ export function PresenceRail({ ecosystem, query, camera_mode }: Props): JSX.Elem
     >
       <header class="presence-head">
         <h2 id="presence-rail-title">{t("presence.here_now")}</h2>
-        {view?.status === "ready" && view.total > 0 && (
-          <span class="presence-count">{t("presence.count", { count: view.total })}</span>
-        )}
+        <PresenceCount view={view} />
       </header>
       <PresenceState view={view} room={room} camera_mode={camera_mode} />
-      {members.length > 0 && (
-        <ul class="member-list">
-          {members.map((member) => (
-            <li
-              key={member.presence_id}
-              class="member"
-              data-handle={member.handle}
-              data-camera={member.is_camera_on ? "on" : "off"}
-            >
-              <button
-                type="button"
-                class="member-row"
-                aria-haspopup="dialog"
-                onClick={() => showProfile(member)}
-              >
-                <Avatar member={member} />
-                <span class="member-name">
-                  <span class="member-handle">{member.handle}</span>
-                  {member.quarantined_new && <NewBadge />}
-                </span>
-                <CameraState on={member.is_camera_on} />
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {view?.nextCursor && (
-        <button type="button" class="secondary load-more" onClick={() => watch.value?.loadMore()}>
-          {t("presence.load_more")}
-        </button>
-      )}
+      <MemberList
+        view={view}
+        watch={watch}
+        listClass="member-list"
+        buttonClass="member-row"
+        onOpen={showProfile}
+        face={(member) => (
+          <>
+            <Avatar member={member} />
+            <span class="member-name">
+              <span class="member-handle">{member.handle}</span>
+              {member.quarantined_new && <NewBadge />}
+            </span>
+            <CameraState on={member.is_camera_on} />
+          </>
+        )}
+      />
       {members.length > 0 && (
         <footer class="presence-self">
           <CameraState

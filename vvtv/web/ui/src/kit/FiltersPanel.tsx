@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { LOCALES, locale, t } from "../i18n";
 import { NO_FILTERS, type PresenceFilters } from "../sdk";
+import { Field } from "./Field";
 
 export const gridFilters = signal<PresenceFilters>(NO_FILTERS);
 
@@ -78,8 +79,7 @@ export function FiltersPanel(): JSX.Element {
       }}
     >
       <h2 id="filters-title">{t("filters.title")}</h2>
-      <label class="field">
-        <span>{t("filters.tags")}</span>
+      <Field label={t("filters.tags")} hint={t("filters.tags_hint")} hintId="filters-tags-hint">
         <input
           type="text"
           inputMode="text"
@@ -92,12 +92,8 @@ export function FiltersPanel(): JSX.Element {
           }}
           onChange={applyTags}
         />
-        <small id="filters-tags-hint" class="hint">
-          {t("filters.tags_hint")}
-        </small>
-      </label>
-      <label class="field">
-        <span>{t("filters.language")}</span>
+      </Field>
+      <Field label={t("filters.language")}>
         <select
           value={filters.language ?? ""}
           onChange={(event) => update({ language: event.currentTarget.value || null })}
@@ -109,7 +105,7 @@ export function FiltersPanel(): JSX.Element {
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <label class="check">
         <input
           type="checkbox"

@@ -7,6 +7,7 @@ import { type CopyKey, modeLabel, t } from "../i18n";
 import { ApiError, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { matchRoute } from "../shell/routes";
+import { Field } from "./Field";
 import { Sheet } from "./Sheet";
 import { TermsText } from "./TermsText";
 
@@ -100,8 +101,11 @@ export function LoginSheet(): JSX.Element {
           </p>
         )}
         <form class="form" onSubmit={submit} noValidate={false}>
-          <label class="field">
-            <span>{t("auth.handle")}</span>
+          <Field
+            label={t("auth.handle")}
+            hint={signup && t("auth.handle_hint")}
+            hintId="handle-hint"
+          >
             <input
               name="handle"
               required
@@ -110,14 +114,12 @@ export function LoginSheet(): JSX.Element {
               spellcheck={false}
               aria-describedby={signup ? "handle-hint" : undefined}
             />
-            {signup && (
-              <small id="handle-hint" class="hint">
-                {t("auth.handle_hint")}
-              </small>
-            )}
-          </label>
-          <label class="field">
-            <span>{t("auth.password")}</span>
+          </Field>
+          <Field
+            label={t("auth.password")}
+            hint={signup && t("auth.password_hint", { min: settings.password_min_length })}
+            hintId="password-hint"
+          >
             <input
               name="password"
               type="password"
@@ -127,12 +129,7 @@ export function LoginSheet(): JSX.Element {
               autoComplete={signup ? "new-password" : "current-password"}
               aria-describedby={signup ? "password-hint" : undefined}
             />
-            {signup && (
-              <small id="password-hint" class="hint">
-                {t("auth.password_hint", { min: settings.password_min_length })}
-              </small>
-            )}
-          </label>
+          </Field>
           {signup && (
             <>
               <label class="check">

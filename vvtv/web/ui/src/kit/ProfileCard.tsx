@@ -47,6 +47,9 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
     blocked.value = who.handle;
   };
 
+  const toStep = (next: Step) => () => {
+    step.value = next;
+  };
   const confirming = step.value === "confirm" || step.value === "blocking";
   return (
     <>
@@ -78,13 +81,7 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
                   >
                     {step.value === "blocking" ? t("profile.blocking") : t("profile.block_yes")}
                   </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => {
-                      step.value = "card";
-                    }}
-                  >
+                  <button type="button" class="secondary" onClick={toStep("card")}>
                     {t("profile.cancel")}
                   </button>
                 </div>
@@ -92,22 +89,9 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
             ) : (
               <>
                 <div class="profile-actions">
-                  <button type="button" class="secondary" disabled aria-describedby="profile-soon">
-                    {t("profile.chat")}
-                  </button>
-                  {allow_invite && (
-                    <button
-                      type="button"
-                      class="secondary"
-                      disabled
-                      aria-describedby="profile-soon"
-                    >
-                      {t("profile.invite")}
-                    </button>
-                  )}
-                  <button type="button" class="secondary" disabled aria-describedby="profile-soon">
-                    {t("profile.report")}
-                  </button>
+                  <Soon label={t("profile.chat")} />
+                  {allow_invite && <Soon label={t("profile.invite")} />}
+                  <Soon label={t("profile.report")} />
                 </div>
                 <p id="profile-soon" class="hint">
                   {t("profile.coming_soon")}
@@ -117,13 +101,7 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
                     {t("profile.block_failed")}
                   </p>
                 )}
-                <button
-                  type="button"
-                  class="danger-outline"
-                  onClick={() => {
-                    step.value = "confirm";
-                  }}
-                >
+                <button type="button" class="danger-outline" onClick={toStep("confirm")}>
                   {t("profile.block", { handle: member.handle })}
                 </button>
               </>
@@ -146,5 +124,14 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
         </div>
       )}
     </>
+  );
+}
+
+/** An action that has its place on the card but is not there yet (`#profile-soon` says so). */
+function Soon({ label }: { label: string }): JSX.Element {
+  return (
+    <button type="button" class="secondary" disabled aria-describedby="profile-soon">
+      {label}
+    </button>
   );
 }

@@ -5,6 +5,7 @@ keeps the queue gauges, the LAB-7 alert and the pushes going every health-check 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import trio
 
@@ -21,31 +22,23 @@ from vvtv.lab.supervisor import ChannelSupervisor
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class ChannelStatus:
-    def __init__(
-        self,
-        settings: LabSettings,
-        supervisor: ChannelSupervisor,
-        queue: BroadcastQueue,
-        policy: PolicyReader,
-        metrics: LabMetrics,
-        clock: WallClock,
-    ) -> None:
-        self._settings = settings
-        self._supervisor = supervisor
-        self._queue = queue
-        self._policy = policy
-        self._metrics = metrics
-        self._clock = clock
+    settings: LabSettings
+    supervisor: ChannelSupervisor
+    queue: BroadcastQueue
+    policy: PolicyReader
+    metrics: LabMetrics
+    clock: WallClock
 
     def status(self) -> LabStatus:
-        supervisor = self._supervisor
+        supervisor = self.supervisor
         transmitter = supervisor.transmitter
         window = transmitter.window if transmitter is not None else None
         on_air = transmitter.on_air if transmitter is not None else None
         cursor = transmitter.cursor if transmitter is not None else None
-        slack = self._queue.slack_s()
-        limits = self._settings.limits
+        slack = self.queue.slack_s()
+        limits = self.settings.limits
         health = queue_health(
             slack, alert_below_s=limits.queue_alert_below_s, target_s=limits.queue_slack_target_s
         )
@@ -53,10 +46,10 @@ class ChannelStatus:
             pipeline=supervisor.pipeline_state,
             on_air="off" if on_air is None or supervisor.transmitter_failed else on_air,
             now_airing=cursor.item.item_id if cursor is not None else None,
-            queue_items=len(self._queue),
+            queue_items=len(self.queue),
             queue_slack_s=round(slack, 3),
             queue_health=health,
-            policy_version=self._policy.current_version(),
+            policy_version=self.policy.current_version(),
             media_sequence=window.media_sequence if window is not None else 0,
             discontinuity_sequence=window.discontinuity_sequence if window is not None else 0,
             transmitter_restarts=supervisor.transmitter_restarts,
@@ -66,26 +59,26 @@ class ChannelStatus:
 
     def health(self, status: LabStatus | None = None) -> LabHealth:
         status = status or self.status()
-        return channel_health(status, alert_below_s=self._settings.limits.queue_alert_below_s)
+        return channel_health(status, alert_below_s=self.settings.limits.queue_alert_below_s)
 
     def report(self, status: LabStatus | None = None) -> LabReport:
         status = status or self.status()
         return LabReport(
-            agent=self._settings.agent_name,
-            at=self._clock(),
+            agent=self.settings.agent_name,
+            at=self.clock(),
             status=status,
             health=self.health(status),
-            telemetry=self._metrics.summary(),
+            telemetry=self.metrics.summary(),
         )
 
     async def report_forever(self, catalog: CatalogReader, sink: StatusSink | None) -> None:
         previous = "ok"
         while True:
             status = self.status()
-            self._metrics.queue_slack.set(status.queue_slack_s)
-            self._metrics.queue_items.set(status.queue_items)
+            self.metrics.queue_slack.set(status.queue_slack_s)
+            self.metrics.queue_items.set(status.queue_items)
             alerting = status.queue_health in ("alert", "empty")
-            self._metrics.queue_alert.set(1 if alerting else 0)
+            self.metrics.queue_alert.set(1 if alerting else 0)
             if alerting and previous not in ("alert", "empty"):
                 # With an empty catalog there is nothing to queue: the slate is expected.
                 level = logging.WARNING if await catalog.items() else logging.DEBUG
@@ -93,4 +86,4 @@ class ChannelStatus:
             previous = status.queue_health
             if sink is not None:
                 await sink.push(self.report(status))
-            await trio.sleep(self._settings.limits.health_check_interval_s)
+            await trio.sleep(self.settings.limits.health_check_interval_s)

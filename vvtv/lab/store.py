@@ -61,20 +61,24 @@ class SqliteLabStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def add_item(self, item: MediaItem, added_at: datetime, audit: AuditRecord) -> bool:
-        encoded = msgspec.json.encode(item).decode()
+    async def _change_one(self, sql: str, params: tuple[object, ...], audit: AuditRecord) -> bool:
+        """Run a statement that changes one row or none; audit it, in the same transaction, only
+        when it did."""
 
-        def insert(db: sqlite3.Connection) -> bool:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO catalog_items (id, item, added_at) VALUES (?, ?, ?)",
-                (item.id, encoded, added_at.isoformat()),
-            )
-            if cursor.rowcount != 1:
+        def change(db: sqlite3.Connection) -> bool:
+            if db.execute(sql, params).rowcount != 1:
                 return False
             append_audit(db, audit)
             return True
 
-        return await self._db.write(insert)
+        return await self._db.write(change)
+
+    async def add_item(self, item: MediaItem, added_at: datetime, audit: AuditRecord) -> bool:
+        return await self._change_one(
+            "INSERT OR IGNORE INTO catalog_items (id, item, added_at) VALUES (?, ?, ?)",
+            (item.id, msgspec.json.encode(item).decode(), added_at.isoformat()),
+            audit,
+        )
 
     async def items(self) -> list[MediaItem]:
         def select(db: sqlite3.Connection) -> list[MediaItem]:
@@ -84,13 +88,7 @@ class SqliteLabStore:
         return await self._db.read(select)
 
     async def remove_item(self, item_id: str, audit: AuditRecord) -> bool:
-        def delete(db: sqlite3.Connection) -> bool:
-            if db.execute("DELETE FROM catalog_items WHERE id = ?", (item_id,)).rowcount != 1:
-                return False
-            append_audit(db, audit)
-            return True
-
-        return await self._db.write(delete)
+        return await self._change_one("DELETE FROM catalog_items WHERE id = ?", (item_id,), audit)
 
     async def policies(self) -> list[StoredPolicy]:
         def select(db: sqlite3.Connection) -> list[StoredPolicy]:

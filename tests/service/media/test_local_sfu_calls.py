@@ -77,8 +77,8 @@ async def test_closing_the_sfu_leaks_no_thread_or_task(
         ) as sfu:
             _, subscribers = await start_call(sfu, clients, "call-2", "call_private")
             await wait_for(lambda: all(len(s.received.video) > 5 for s in subscribers))
-            engine_loop = sfu._bridge.loop
-            tasks = await sfu._bridge.call(_count_tasks)
+            engine_loop = sfu.bridge.loop
+            tasks = await sfu.bridge.call(_count_tasks)
             assert tasks > 0
         assert engine_loop.is_closed()
     await wait_for(lambda: {t.ident for t in threading.enumerate()} <= before, within_s=5)

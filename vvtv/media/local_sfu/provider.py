@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import trio
@@ -39,59 +40,51 @@ from vvtv.media.profiles import ProfileCatalog
 from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class LocalSFU:
     """Implements `vvtv.media.port.MediaProvider`. Open it with `open_local_sfu`."""
 
-    def __init__(
-        self,
-        *,
-        bridge: AsyncioThread,
-        engine: SfuEngine,
-        profiles: ProfileCatalog,
-        turn: TurnCredentialIssuer,
-        signalling_timeout_s: float,
-        events: trio.MemoryReceiveChannel[PeerStateChanged],
-    ) -> None:
-        self._bridge = bridge
-        self._engine = engine
-        self._profiles = profiles
-        self._turn = turn
-        self._signalling_timeout_s = signalling_timeout_s
-        self.events = events  # PeerStateChanged, for the orchestrator (e.g. a publisher failed)
+    bridge: AsyncioThread
+    engine: SfuEngine
+    profiles: ProfileCatalog
+    turn: TurnCredentialIssuer
+    signalling_timeout_s: float
+    events: trio.MemoryReceiveChannel[PeerStateChanged]
+    """PeerStateChanged, for the orchestrator (e.g. a publisher failed)."""
 
     async def create_webrtc_endpoints(
         self, session_id: str, profile_name: str, participants: tuple[Participant, ...]
     ) -> Endpoints:
-        self._profiles.webrtc(profile_name)  # SES-11: refuse on the caller's side, at once
-        return await self._bridge.call(
-            lambda: self._engine.create(session_id, profile_name, participants)
+        self.profiles.webrtc(profile_name)  # SES-11: refuse on the caller's side, at once
+        return await self.bridge.call(
+            lambda: self.engine.create(session_id, profile_name, participants)
         )
 
     async def answer(self, offer: SdpOffer) -> SdpAnswer:
-        with trio.move_on_after(self._signalling_timeout_s) as scope:
-            return await self._bridge.call(lambda: self._engine.answer(offer))
+        with trio.move_on_after(self.signalling_timeout_s) as scope:
+            return await self.bridge.call(lambda: self.engine.answer(offer))
         assert scope.cancelled_caught
         raise MediaUnavailable(
             f"no answer for {offer.participant_id}/{offer.role} within "
-            f"{self._signalling_timeout_s} s (ICE gathering)"
+            f"{self.signalling_timeout_s} s (ICE gathering)"
         )
 
     async def set_subscriber_profile(
         self, session_id: str, participant_id: str, profile_name: str
     ) -> None:
-        self._profiles.webrtc(profile_name)
-        await self._bridge.call(
-            lambda: self._engine.set_subscriber_profile(session_id, participant_id, profile_name)
+        self.profiles.webrtc(profile_name)
+        await self.bridge.call(
+            lambda: self.engine.set_subscriber_profile(session_id, participant_id, profile_name)
         )
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
-        return await self._bridge.call(lambda: self._engine.revoke(session_id))
+        return await self.bridge.call(lambda: self.engine.revoke(session_id))
 
     async def create_turn_credentials(self, session_id: str) -> TurnCredentials:
-        return self._turn.issue(session_id)
+        return self.turn.issue(session_id)
 
     def statistics(self) -> SfuStatistics:
-        return self._engine.statistics()
+        return self.engine.statistics()
 
 
 @asynccontextmanager

@@ -6,7 +6,7 @@ a tier, `Floor*` may only go up, `Fixed*` never changes. A unit test pins that n
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
@@ -34,6 +34,8 @@ FixedName = Annotated[str, FIXED]
 FixedInt = Annotated[int, _POSITIVE, FIXED]
 # Tile counts are checked by the validator with THB-5 wording, so only the direction lives here.
 TileCount = Annotated[int, CEILING]
+# CNS-5: what a second invite to a user already asked gets; a tier keeps the base's choice.
+SecondInvite = Annotated[Literal["queue", "refuse"], FIXED]
 
 
 class ActorLimits(ConfigStruct, frozen=True):
@@ -93,6 +95,9 @@ class ViewportLimits(ConfigStruct, frozen=True):
 class ConsentLimits(ConfigStruct, frozen=True):
     timeout_s: CeilingSeconds
     max_pending_per_user: CeilingInt
+    second_invite: SecondInvite
+    max_queued_per_user: CeilingInt
+    invites_per_minute: CeilingInt
 
 
 class SessionLimits(ConfigStruct, frozen=True):
@@ -133,15 +138,35 @@ class RateLimit(ConfigStruct, frozen=True):
         return self.max_messages / self.window_s
 
 
+class ChatScopePolicy(ConfigStruct, frozen=True):
+    """One chat scope's rules (CHT-4): its rate limit per user, its length cap, its links."""
+
+    max_messages: CeilingInt
+    window_s: Annotated[float, _POSITIVE, FLOOR]
+    max_chars: CeilingInt  # at most the section's max_message_chars
+    links: CeilingFlag  # and only while feature_flags.chat_links is on
+
+    @property
+    def per_second(self) -> float:
+        return self.max_messages / self.window_s
+
+
 class ChatScopeLimits(ConfigStruct, frozen=True):
-    private_1to1: RateLimit
-    room: RateLimit
-    performer_room: RateLimit
-    live_public: RateLimit
+    private_1to1: ChatScopePolicy
+    room: ChatScopePolicy
+    performer_room: ChatScopePolicy
+    live_public: ChatScopePolicy
+
+    def of(self, scope: str) -> ChatScopePolicy:
+        policy: ChatScopePolicy = getattr(self, scope)
+        return policy
 
 
 class ChatLimits(ConfigStruct, frozen=True):
-    max_message_chars: CeilingInt
+    max_message_chars: CeilingInt  # every scope's cap, within the wire's bound
+    history_page_size: CeilingInt  # messages one history read returns unless it asks for fewer
+    history_page_max: CeilingInt  # the most one history read may ask for
+    max_report_messages: CeilingInt  # message ids one report may name (MOD-1)
     scopes: ChatScopeLimits
 
 

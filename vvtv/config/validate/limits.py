@@ -9,6 +9,7 @@ from vvtv.config.problems import KeyPath, Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.validate.locator import Locator
+from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
 from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
 
 # Sanity bounds of the validator itself (not product caps): a tile budget beyond this is a typo.
@@ -68,6 +69,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_presence(limits, at)
+    problems += _check_consent(limits, at)
     if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
         problems.append(
             at.problem(
@@ -113,16 +115,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 "quarantine must not allow more matches than everyone else (ABU-5)",
             )
         )
-    scopes = limits.chat.scopes
-    strictest = scopes.live_public.per_second
-    for scope in ("private_1to1", "room", "performer_room"):
-        if getattr(scopes, scope).per_second < strictest:
-            problems.append(
-                at.problem(
-                    ("chat", "scopes", "live_public"),
-                    f"must be the strictest scope, but `{scope}` is stricter (CHT-4)",
-                )
-            )
+    problems += _check_chat(limits, at)
     lab = limits.lab
     if lab.queue_alert_below_s >= lab.queue_slack_target_s:
         problems.append(
@@ -194,6 +187,20 @@ def _check_presence(limits: Limits, at: Locator) -> list[Problem]:
     return problems
 
 
+def _check_consent(limits: Limits, at: Locator) -> list[Problem]:
+    # Invites live only in their invitee's actor: the kernel must not passivate it between an
+    # invite and its expiry, or the invite would vanish unanswered and unexpired (CNS-4).
+    if limits.consent.timeout_s >= limits.runtime.actors.idle_passivate_s:
+        return [
+            at.problem(
+                ("consent", "timeout_s"),
+                "must be shorter than runtime.actors.idle_passivate_s, or pending invites "
+                "passivate unanswered (CNS-4)",
+            )
+        ]
+    return []
+
+
 def _check_login(limits: Limits, at: Locator) -> list[Problem]:
     login = limits.auth.login
     problems = [
@@ -239,4 +246,44 @@ def _check_schedule(
                     f"the schedule must not decrease from index {from_index} on (CFG-4, ABU-1)",
                 )
             )
+    return problems
+
+
+def _check_chat(limits: Limits, at: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    chat = limits.chat
+    scopes = chat.scopes
+    strictest = scopes.live_public.per_second
+    for scope in ("private_1to1", "room", "performer_room"):
+        if scopes.of(scope).per_second < strictest:
+            problems.append(
+                at.problem(
+                    ("chat", "scopes", "live_public"),
+                    f"must be the strictest scope, but `{scope}` is stricter (CHT-4)",
+                )
+            )
+    for scope in scopes.__struct_fields__:
+        if scopes.of(scope).max_chars > chat.max_message_chars:
+            problems.append(
+                at.problem(
+                    ("chat", "scopes", scope, "max_chars"),
+                    "must not exceed max_message_chars (CHT-3)",
+                )
+            )
+    wire_bounds = {
+        "max_message_chars": BODY_MAX,
+        "history_page_max": HISTORY_PAGE_MAX,
+        "max_report_messages": REPORT_MESSAGES_MAX,
+    }
+    for name, bound in wire_bounds.items():
+        if getattr(chat, name) > bound:
+            problems.append(
+                at.problem(
+                    ("chat", name), f"must not exceed {bound}, the bound of the chat contracts"
+                )
+            )
+    if chat.history_page_size > chat.history_page_max:
+        problems.append(
+            at.problem(("chat", "history_page_size"), "must not exceed history_page_max (CHT-2)")
+        )
     return problems

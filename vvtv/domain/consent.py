@@ -1,0 +1,341 @@
+"""The consent handshake (CNS-1..5): the invites one user (the invitee) is asked, as pure rules.
+
+An invite is `pending` while its invitee is asked (every tab of theirs shows it) until it is
+accepted, declined, cancelled by its inviter, or expires `timeout_s` after it was asked. A user
+is asked at most `max_pending` invites at once; one more is refused or, by config, `queued` behind
+them (CNS-5) and asked when one of them ends, its own `timeout_s` starting then. The first answer
+wins: the invitee's devices answer one after another through one owner, and an invite already
+answered refuses the next (OPS-5). Only an accepted invite asks for a call, and only once (CNS-2);
+nothing else ever does (declined CNS-3, expired CNS-4, cancelled).
+
+Ended invites stay for `timeout_s` more, so a late answer learns what happened to its invite
+(409 invite_expired ...) rather than that it never existed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Status = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
+OPEN: frozenset[Status] = frozenset({"queued", "pending"})
+CancelReason = Literal["inviter", "tab_closed", "call_failed"]
+SecondInvite = Literal["queue", "refuse"]
+NoticeKind = Literal["request", "accepted", "declined", "expired", "cancelled"]
+RefusalCode = Literal[
+    "invite_pending",
+    "invite_queue_full",
+    "unknown_invite",
+    "not_invitee",
+    "not_inviter",
+    "invite_queued",
+    "invite_answered",
+    "invite_expired",
+    "invite_cancelled",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRules:
+    timeout_s: float
+    max_pending: int
+    second_invite: SecondInvite
+    max_queued: int
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """Times are on the owner's monotonic clock (trio's)."""
+
+    id: str
+    inviter: str
+    invitee: str
+    status: Status
+    created_at: float
+    expires_at: float | None = None  # set when asked: a queued invite's time has not started
+    ended_at: float | None = None
+    session_id: str | None = None
+    reason: CancelReason | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """Every invite of one invitee, open or recently ended, in arrival order."""
+
+    invitee: str
+    invites: tuple[Invite, ...] = ()
+
+    def find(self, invite_id: str) -> Invite | None:
+        return next((i for i in self.invites if i.id == invite_id), None)
+
+    def with_status(self, status: Status) -> tuple[Invite, ...]:
+        return tuple(i for i in self.invites if i.status == status)
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """`inviter` invites the inbox's owner (CNS-1)."""
+
+    invite_id: str
+    inviter: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One of `user`'s devices answers (CNS-2/3)."""
+
+    invite_id: str
+    user: str
+    accept: bool
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """The inviter withdraws (or their last tab closed, OPS-5; or the call could not start)."""
+
+    invite_id: str
+    user: str
+    reason: CancelReason
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted:
+    """The call an accepted invite asked for exists."""
+
+    invite_id: str
+    session_id: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The owner's timer: expire what is due (CNS-4), forget what ended long enough ago."""
+
+    now: float
+
+
+Message = Ask | Answer | Cancel | CallStarted | Tick
+
+
+# --- effects -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """The invite as it now is (for the owner's index and metrics)."""
+
+    invite: Invite
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Tell every device of `user` (CNS-1: all the invitee's tabs)."""
+
+    user: str
+    kind: NoticeKind
+    invite: Invite
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCall:
+    """Start the agreed call for the invite's inviter and invitee (CNS-2), then `CallStarted`."""
+
+    invite: Invite
+
+
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    """The next `Tick` wanted; None: nothing to wait for."""
+
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    invite: Invite
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    code: RefusalCode
+    text: str
+
+
+Effect = Changed | Notify | CreateCall | WakeAt | Reply | Refuse
+
+
+# --- the transition ------------------------------------------------------------------------------
+
+
+def decide(inbox: Inbox, message: Message, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
+    """The inbox after `message`, and what its owner must do. A refusal changes nothing."""
+    match message:
+        case Ask():
+            inbox, effects = _ask(inbox, message, rules)
+        case Answer():
+            inbox, effects = _answer(inbox, message, rules)
+        case Cancel():
+            inbox, effects = _cancel(inbox, message, rules)
+        case CallStarted():
+            inbox, effects = _call_started(inbox, message)
+        case Tick():
+            inbox, effects = _tick(inbox, message.now, rules)
+    if any(isinstance(effect, Refuse) for effect in effects):
+        return inbox, effects
+    return inbox, [*effects, WakeAt(next_wake(inbox, rules))]
+
+
+def next_wake(inbox: Inbox, rules: InviteRules) -> float | None:
+    """The soonest expiry of a pending invite, or the time an ended one may be forgotten."""
+    times = [i.expires_at for i in inbox.invites if i.status == "pending" and i.expires_at]
+    times += [i.ended_at + rules.timeout_s for i in inbox.invites if i.ended_at is not None]
+    return min(times, default=None)
+
+
+def _ask(inbox: Inbox, ask: Ask, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
+    if any(i.open and i.inviter == ask.inviter for i in inbox.invites):
+        return inbox, [Refuse("invite_pending", "You have already invited them; wait for it.")]
+    created = Invite(ask.invite_id, ask.inviter, inbox.invitee, "queued", ask.now)
+    if len(inbox.with_status("pending")) < rules.max_pending:
+        invite = _asked(created, ask.now, rules)
+        effects: list[Effect] = [Changed(invite), Notify(invite.invitee, "request", invite)]
+    elif rules.second_invite == "refuse":
+        return inbox, [Refuse("invite_pending", "They are answering another invite; try later.")]
+    elif len(inbox.with_status("queued")) >= rules.max_queued:
+        return inbox, [Refuse("invite_queue_full", "Too many invites wait for them; try later.")]
+    else:
+        invite = created
+        effects = [Changed(invite)]
+    return replace(inbox, invites=(*inbox.invites, invite)), [*effects, Reply(invite)]
+
+
+def _answer(inbox: Inbox, answer: Answer, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
+    invite = inbox.find(answer.invite_id)
+    if invite is None:
+        return inbox, [Refuse("unknown_invite", "No such invite.")]
+    if invite.invitee != answer.user:
+        return inbox, [Refuse("not_invitee", "Only the invited user may answer an invite.")]
+    if (refusal := _not_pending(invite)) is not None:
+        return inbox, [refusal]
+    if answer.accept:
+        # The call is asked for here, once: the invite is no longer pending, so a second answer
+        # (another device, a retry) is refused above (CNS-2, OPS-5).
+        ended = _end(invite, "accepted", answer.now)
+        inbox, effects = _settle(inbox, ended, answer.now, rules)
+        return inbox, [*effects, CreateCall(ended), Reply(ended)]
+    ended = _end(invite, "declined", answer.now)
+    inbox, effects = _settle(inbox, ended, answer.now, rules)
+    return inbox, [
+        *effects,
+        Notify(ended.inviter, "declined", ended),
+        Notify(ended.invitee, "declined", ended),  # the invitee's other tabs: answered
+        Reply(ended),
+    ]
+
+
+def _cancel(inbox: Inbox, cancel: Cancel, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
+    invite = inbox.find(cancel.invite_id)
+    if invite is None:
+        return inbox, [Refuse("unknown_invite", "No such invite.")]
+    if invite.inviter != cancel.user:
+        return inbox, [Refuse("not_inviter", "Only the inviter may withdraw an invite.")]
+    if cancel.reason == "call_failed":
+        if invite.status != "accepted" or invite.session_id is not None:
+            return inbox, [Refuse("invite_answered", "This invite's call is not being started.")]
+    elif not invite.open:
+        return inbox, [_ended_refusal(invite)]
+    was_asked = invite.status in ("pending", "accepted")
+    ended = replace(invite, status="cancelled", ended_at=cancel.now, reason=cancel.reason)
+    inbox, effects = _settle(inbox, ended, cancel.now, rules)
+    effects.append(Notify(ended.inviter, "cancelled", ended))
+    if was_asked:
+        effects.append(Notify(ended.invitee, "cancelled", ended))
+    return inbox, [*effects, Reply(ended)]
+
+
+def _call_started(inbox: Inbox, started: CallStarted) -> tuple[Inbox, list[Effect]]:
+    invite = inbox.find(started.invite_id)
+    if invite is None or invite.status != "accepted" or invite.session_id is not None:
+        return inbox, [Refuse("invite_answered", "This invite asked for no call (any more).")]
+    done = replace(invite, session_id=started.session_id)
+    inbox = _put(inbox, done)
+    return inbox, [
+        Changed(done),
+        Notify(done.inviter, "accepted", done),
+        Notify(done.invitee, "accepted", done),
+        Reply(done),
+    ]
+
+
+def _tick(inbox: Inbox, now: float, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
+    effects: list[Effect] = []
+    for invite in inbox.invites:
+        if (
+            invite.status == "pending"
+            and invite.expires_at is not None
+            and invite.expires_at <= now
+        ):
+            # Expiry only ends an invite: it never asks for a call (CNS-4).
+            ended = _end(invite, "expired", invite.expires_at)
+            inbox, settled = _settle(inbox, ended, now, rules)
+            effects += [
+                *settled,
+                Notify(ended.inviter, "expired", ended),
+                Notify(ended.invitee, "expired", ended),
+            ]
+    kept = tuple(
+        i for i in inbox.invites if i.ended_at is None or i.ended_at + rules.timeout_s > now
+    )
+    return replace(inbox, invites=kept), effects
+
+
+def _settle(
+    inbox: Inbox, ended: Invite, now: float, rules: InviteRules
+) -> tuple[Inbox, list[Effect]]:
+    """Record `ended` and ask the queued invites that now fit, oldest first (CNS-5)."""
+    inbox = _put(inbox, ended)
+    effects: list[Effect] = [Changed(ended)]
+    room = rules.max_pending - len(inbox.with_status("pending"))
+    for queued in inbox.with_status("queued")[: max(room, 0)]:
+        asked = _asked(queued, now, rules)
+        inbox = _put(inbox, asked)
+        effects += [Changed(asked), Notify(asked.invitee, "request", asked)]
+    return inbox, effects
+
+
+def _asked(invite: Invite, now: float, rules: InviteRules) -> Invite:
+    return replace(invite, status="pending", expires_at=now + rules.timeout_s)
+
+
+def _end(invite: Invite, status: Status, at: float) -> Invite:
+    return replace(invite, status=status, ended_at=at)
+
+
+def _put(inbox: Inbox, invite: Invite) -> Inbox:
+    return replace(inbox, invites=tuple(invite if i.id == invite.id else i for i in inbox.invites))
+
+
+def _not_pending(invite: Invite) -> Refuse | None:
+    if invite.status == "pending":
+        return None
+    if invite.status == "queued":
+        return Refuse("invite_queued", "This invite has not been asked yet.")
+    return _ended_refusal(invite)
+
+
+def _ended_refusal(invite: Invite) -> Refuse:
+    if invite.status == "expired":
+        return Refuse("invite_expired", "This invite expired.")
+    if invite.status == "cancelled":
+        return Refuse("invite_cancelled", "This invite was withdrawn.")
+    return Refuse("invite_answered", "This invite was already answered.")

@@ -1074,20 +1074,32 @@ export interface components {
             title: string | null;
             up_next: components["schemas"]["UpNext"][];
         };
-        /** ChatMessage */
+        /**
+         * ChatMessage
+         * @description A message of a thread you are in, on every socket of yours (CHT-2): `seq` is 1, 2, 3 … per
+         *         thread, so a gap means missed messages (subscribe with `after_seq` to get them).
+         */
         ChatMessage: {
             author_id: string;
             body: string;
+            /** @default null */
+            client_id: string | null;
             message_id: string;
             sent_at: string;
+            seq: number;
             thread_id: string;
             /** @enum {unknown} */
             type: "chat.message";
             /** @default 1 */
             v: number;
         };
-        /** ChatRateLimited */
+        /**
+         * ChatRateLimited
+         * @description Your message was not sent: the scope's rate limit (CHT-4); send again after the wait.
+         */
         ChatRateLimited: {
+            /** @default null */
+            client_id: string | null;
             retry_after_s: number;
             /** @enum {unknown} */
             scope: "live_public" | "performer_room" | "private_1to1" | "room";
@@ -1097,7 +1109,11 @@ export interface components {
             /** @default 1 */
             v: number;
         };
-        /** ChatSend */
+        /**
+         * ChatSend
+         * @description Send to a thread you are in; it comes back as `chat.message` (with `client_id`) or
+         *         `chat.rate_limited`, a refusal as `error` with `ref` = `client_id`.
+         */
         ChatSend: {
             body: string;
             /** @default null */
@@ -1108,7 +1124,21 @@ export interface components {
             /** @default 1 */
             v: number;
         };
-        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"];
+        /**
+         * ChatSubscribe
+         * @description Get a thread's messages after `after_seq` on this socket now (resume without gaps or
+         *         duplicates); new ones reach every socket of yours anyway.
+         */
+        ChatSubscribe: {
+            /** @default 0 */
+            after_seq: number;
+            thread_id: string;
+            /** @enum {unknown} */
+            type: "chat.subscribe";
+            /** @default 1 */
+            v: number;
+        };
+        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ChatSubscribe"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"];
         /**
          * ClientSettings
          * @description What the browser UI reads from config before its first request: signup's rules and its
@@ -1144,6 +1174,18 @@ export interface components {
             ok: boolean;
             status: components["schemas"]["LabStatus"];
         };
+        /**
+         * ConsentAccepted
+         * @description To both ends (the invitee's other tabs: answered elsewhere): the call exists (CNS-2).
+         */
+        ConsentAccepted: {
+            invite_id: string;
+            session_id: string;
+            /** @enum {unknown} */
+            type: "consent.accepted";
+            /** @default 1 */
+            v: number;
+        };
         /** ConsentAnswer */
         ConsentAnswer: {
             accept: boolean;
@@ -1153,7 +1195,34 @@ export interface components {
             /** @default 1 */
             v: number;
         };
-        /** ConsentExpired */
+        /**
+         * ConsentCancelled
+         * @description To the inviter, and the invitee if they were asked: the invite is withdrawn.
+         */
+        ConsentCancelled: {
+            invite_id: string;
+            /** @enum {unknown} */
+            reason: "call_failed" | "inviter" | "tab_closed";
+            /** @enum {unknown} */
+            type: "consent.cancelled";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * ConsentDeclined
+         * @description To both ends: declined, nothing else changes (CNS-3).
+         */
+        ConsentDeclined: {
+            invite_id: string;
+            /** @enum {unknown} */
+            type: "consent.declined";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * ConsentExpired
+         * @description To both ends: unanswered in time, no call (CNS-4).
+         */
         ConsentExpired: {
             invite_id: string;
             /** @enum {unknown} */
@@ -1161,29 +1230,31 @@ export interface components {
             /** @default 1 */
             v: number;
         };
-        /** ConsentRequest */
-        ConsentRequest: {
-            /**
-             * @default profile_card
-             * @enum {unknown}
-             */
-            context: "chat" | "profile_card";
-            expires_at: string;
-            from_user_id: string;
-            invite_id: string;
-            /** @enum {unknown} */
-            type: "consent.request";
-            /** @default 1 */
-            v: number;
-        };
-        /** ConsentResponse */
-        ConsentResponse: {
-            accepted: boolean;
-            invite_id: string;
+        /** ConsentInvite */
+        ConsentInvite: {
+            created_at: string;
+            /** @default null */
+            expires_at: string | null;
+            id: string;
+            invitee_id: string;
+            inviter_id: string;
+            /** @default null */
+            reason: ("call_failed" | "inviter" | "tab_closed") | null;
             /** @default null */
             session_id: string | null;
             /** @enum {unknown} */
-            type: "consent.response";
+            status: "accepted" | "cancelled" | "declined" | "expired" | "pending" | "queued";
+        };
+        /**
+         * ConsentRequest
+         * @description To every tab of the invitee (CNS-1): show the ConsentOverlay until `expires_at`.
+         */
+        ConsentRequest: {
+            expires_at: string;
+            invite: components["schemas"]["ConsentInvite"];
+            inviter_handle: string;
+            /** @enum {unknown} */
+            type: "consent.request";
             /** @default 1 */
             v: number;
         };
@@ -1779,7 +1850,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentResponse"] | components["schemas"]["ConsentExpired"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"];
         /**
          * SessionAnswer
          * @description The server endpoint's complete answer (ICE gathered; nothing trickles afterwards).

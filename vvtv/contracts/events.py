@@ -7,17 +7,15 @@ Decode with `CLIENT_DECODER`; unknown types and fields are errors, never ignored
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
-from vvtv.contracts.base import Count, Event, HttpStatus
+from vvtv.contracts.base import Count, Event, HttpStatus, Serial
+from vvtv.contracts.chat import Body, ChatScope, ClientId
+from vvtv.contracts.consent import CancelReason, ConsentInvite
 from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
-
-ChatScope = Literal["private_1to1", "room", "performer_room", "live_public"]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-
 
 # --- server → client -----------------------------------------------------------------------------
 
@@ -83,34 +81,59 @@ class MatchCooldown(Event, frozen=True, kw_only=True, tag="match.cooldown"):
 
 
 class ChatMessage(Event, frozen=True, kw_only=True, tag="chat.message"):
+    """A message of a thread you are in, on every socket of yours (CHT-2): `seq` is 1, 2, 3 … per
+    thread, so a gap means missed messages (subscribe with `after_seq` to get them)."""
+
     thread_id: Id
+    seq: Serial
     message_id: Id
     author_id: Id
-    body: Text
+    body: Body
     sent_at: datetime
+    client_id: ClientId | None = None  # the sender's id for it, echoed to the sender's sockets
 
 
 class ChatRateLimited(Event, frozen=True, kw_only=True, tag="chat.rate_limited"):
+    """Your message was not sent: the scope's rate limit (CHT-4); send again after the wait."""
+
     thread_id: Id
     scope: ChatScope
     retry_after_s: float
+    client_id: ClientId | None = None
 
 
 class ConsentRequest(Event, frozen=True, kw_only=True, tag="consent.request"):
-    invite_id: Id
-    from_user_id: Id
+    """To every tab of the invitee (CNS-1): show the ConsentOverlay until `expires_at`."""
+
+    invite: ConsentInvite
+    inviter_handle: str
     expires_at: datetime
-    context: Literal["chat", "profile_card"] = "profile_card"
 
 
-class ConsentResponse(Event, frozen=True, kw_only=True, tag="consent.response"):
+class ConsentAccepted(Event, frozen=True, kw_only=True, tag="consent.accepted"):
+    """To both ends (the invitee's other tabs: answered elsewhere): the call exists (CNS-2)."""
+
     invite_id: Id
-    accepted: bool
-    session_id: Id | None = None
+    session_id: Id
+
+
+class ConsentDeclined(Event, frozen=True, kw_only=True, tag="consent.declined"):
+    """To both ends: declined, nothing else changes (CNS-3)."""
+
+    invite_id: Id
 
 
 class ConsentExpired(Event, frozen=True, kw_only=True, tag="consent.expired"):
+    """To both ends: unanswered in time, no call (CNS-4)."""
+
     invite_id: Id
+
+
+class ConsentCancelled(Event, frozen=True, kw_only=True, tag="consent.cancelled"):
+    """To the inviter, and the invitee if they were asked: the invite is withdrawn."""
+
+    invite_id: Id
+    reason: CancelReason
 
 
 class TileProfileChanged(Event, frozen=True, kw_only=True, tag="tile.profile"):
@@ -170,8 +193,10 @@ ServerEvent = (
     | ChatMessage
     | ChatRateLimited
     | ConsentRequest
-    | ConsentResponse
+    | ConsentAccepted
+    | ConsentDeclined
     | ConsentExpired
+    | ConsentCancelled
     | TileProfileChanged
     | Authenticated
     | AuthExpired
@@ -201,9 +226,20 @@ class AuthRefresh(Event, frozen=True, kw_only=True, tag="auth.refresh"):
 
 
 class ChatSend(Event, frozen=True, kw_only=True, tag="chat.send"):
+    """Send to a thread you are in; it comes back as `chat.message` (with `client_id`) or
+    `chat.rate_limited`, a refusal as `error` with `ref` = `client_id`."""
+
     thread_id: Id
-    body: Text
-    client_id: Id | None = None
+    body: Body
+    client_id: ClientId | None = None
+
+
+class ChatSubscribe(Event, frozen=True, kw_only=True, tag="chat.subscribe"):
+    """Get a thread's messages after `after_seq` on this socket now (resume without gaps or
+    duplicates); new ones reach every socket of yours anyway."""
+
+    thread_id: Id
+    after_seq: Count = 0
 
 
 class ConsentAnswer(Event, frozen=True, kw_only=True, tag="consent.answer"):
@@ -243,6 +279,7 @@ ClientMessage = (
     | Heartbeat
     | AuthRefresh
     | ChatSend
+    | ChatSubscribe
     | ConsentAnswer
     | PresenceSubscribe
     | PresenceUnsubscribe

@@ -1,0 +1,100 @@
+"""Chat on the wire (CHT-1..4, MOD-1): one thread model for every scope, its messages ordered by a
+per-thread sequence (a reconnecting client resumes after the last `seq` it has), history pages
+and reports. The socket events are in `vvtv.contracts.events` (`chat.*`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.sessions import Id, Name
+
+# Bounds of what may reach the server at all; the policy (each scope's length cap, the history's
+# page size) is config's `chat` section, which the validator holds within these.
+BODY_MAX: Final = 2000
+HISTORY_PAGE_MAX: Final = 500
+REPORT_MESSAGES_MAX: Final = 100
+
+ChatScope = Literal["private_1to1", "room", "performer_room", "live_public"]
+ReasonCode = Literal["spam", "harassment", "hate", "sexual_content", "minor_safety", "other"]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=BODY_MAX)]
+ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+RoomKey = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_:-]*$",
+        description="Which room of the scope: `party`, a performer's id, a live's id",
+    ),
+]
+HistoryLimit = Annotated[int, msgspec.Meta(ge=1, le=HISTORY_PAGE_MAX)]
+ReportedIds = Annotated[list[Id], msgspec.Meta(max_length=REPORT_MESSAGES_MAX)]
+
+
+class ChatThreadOpen(Contract, frozen=True, kw_only=True):
+    """`POST /chat/thread`: `peer_user_id` for `private_1to1` (the same pair always gets the same
+    thread back, CHT-1), `room` for the other scopes (joining the room's one thread)."""
+
+    scope: ChatScope
+    peer_user_id: Id | None = None
+    room: RoomKey | None = None
+
+
+class ChatThreadView(Contract, frozen=True, kw_only=True):
+    thread_id: Id
+    scope: ChatScope
+    room: RoomKey | None = None
+    participants: list[Id] = []  # a private thread's pair; empty for rooms
+    last_seq: Count  # the newest message's seq (0: none yet)
+    created_at: datetime
+    reopened: bool = False  # the thread existed before this call
+
+
+class ChatMessageView(Contract, frozen=True, kw_only=True):
+    thread_id: Id
+    seq: Serial  # 1, 2, 3 … per thread, no gaps: resume with after_seq = the last one seen
+    message_id: Id
+    author_id: Id
+    body: Body
+    sent_at: datetime
+    client_id: ClientId | None = None  # the sender's own id for it, echoed (dedup on its side)
+
+
+class ChatPost(Contract, frozen=True, kw_only=True):
+    """`POST /chat/{thread_id}/messages`: the same as a socket's `chat.send`."""
+
+    body: Body
+    client_id: ClientId | None = None
+
+
+class ChatHistoryQuery(Contract, frozen=True, kw_only=True):
+    """`GET /chat/{thread_id}/messages`: the newest page, older ones with `before_seq`, or what
+    came after `after_seq` (resume after a reconnect), oldest first; not both."""
+
+    before_seq: Serial | None = None
+    after_seq: Count | None = None
+    limit: HistoryLimit | None = None  # default and ceiling from config
+
+
+class ChatHistoryPage(Contract, frozen=True, kw_only=True):
+    thread_id: Id
+    messages: list[ChatMessageView]  # ascending seq
+    last_seq: Count  # the thread's newest seq now
+    has_more: bool  # more in the direction asked (older for before_seq, newer for after_seq)
+
+
+class ChatReport(Contract, frozen=True, kw_only=True):
+    """`POST /chat/{thread_id}/report` (MOD-1): the metadata moderators need, never the bodies."""
+
+    reason_code: ReasonCode
+    message_ids: ReportedIds = []
+    session_id: Id | None = None
+    mode_id: Name | None = None
+
+
+class ChatReportReceipt(Contract, frozen=True, kw_only=True):
+    report_id: Serial

@@ -1,0 +1,254 @@
+"""Chat records: the `ChatStore` port, its SQLite adapter (0004_chat.sql) and an in-memory one for
+actor tests on trio's MockClock. Bodies go to the database and nowhere else (TEL-3)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from vvtv.contracts.chat import ChatMessageView, ChatScope
+from vvtv.domain.chat.thread import Thread
+from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.store import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    thread_id: str
+    reporter_id: str
+    reason_code: str
+    session_id: str | None
+    mode_id: str | None
+    message_ids: tuple[str, ...]
+    created_at: datetime
+
+
+class ChatStore(Protocol):
+    async def find(self, scope: ChatScope, key: str) -> Thread | None: ...
+
+    async def get(self, thread_id: str) -> Thread | None: ...
+
+    async def create(self, thread: Thread) -> Thread:
+        """Insert the thread with its participants; if its (scope, key) exists already, return
+        that one instead (two opens at once still make one thread, CHT-1)."""
+        ...
+
+    async def join(self, thread_id: str, user_id: str, at: datetime) -> None: ...
+
+    async def append(self, message: ChatMessageView) -> None:
+        """Write the message and its thread's last_seq together, before returning."""
+        ...
+
+    async def history(
+        self, thread_id: str, *, before_seq: int | None, after_seq: int | None, limit: int
+    ) -> list[ChatMessageView]:
+        """Up to `limit` messages in ascending seq: after `after_seq` (the oldest first), else
+        before `before_seq` (or the newest), the newest `limit` of them."""
+        ...
+
+    async def report(self, report: Report, audit: AuditRecord) -> int:
+        """Store the report and its audit entry together; returns its id."""
+        ...
+
+
+class MemoryChatStore:
+    """Implements `ChatStore` without IO."""
+
+    def __init__(self) -> None:
+        self.threads: dict[str, Thread] = {}
+        self.messages: dict[str, list[ChatMessageView]] = {}
+        self.reports: list[Report] = []
+        self.audit: list[AuditRecord] = []
+
+    async def find(self, scope: ChatScope, key: str) -> Thread | None:
+        return next((t for t in self.threads.values() if t.scope == scope and t.key == key), None)
+
+    async def get(self, thread_id: str) -> Thread | None:
+        return self.threads.get(thread_id)
+
+    async def create(self, thread: Thread) -> Thread:
+        existing = await self.find(thread.scope, thread.key)
+        if existing is not None:
+            return existing
+        self.threads[thread.id] = thread
+        self.messages[thread.id] = []
+        return thread
+
+    async def join(self, thread_id: str, user_id: str, at: datetime) -> None:
+        self.threads[thread_id] = self.threads[thread_id].joined(user_id)
+
+    async def append(self, message: ChatMessageView) -> None:
+        self.messages[message.thread_id].append(message)
+        thread = self.threads[message.thread_id]
+        self.threads[message.thread_id] = replace(thread, last_seq=message.seq)
+
+    async def history(
+        self, thread_id: str, *, before_seq: int | None, after_seq: int | None, limit: int
+    ) -> list[ChatMessageView]:
+        messages = self.messages.get(thread_id, [])
+        if after_seq is not None:
+            return [m for m in messages if m.seq > after_seq][:limit]
+        older = [m for m in messages if before_seq is None or m.seq < before_seq]
+        return older[-limit:]
+
+    async def report(self, report: Report, audit: AuditRecord) -> int:
+        self.reports.append(report)
+        self.audit.append(audit)
+        return len(self.reports)
+
+
+_MESSAGE_COLUMNS = "thread_id, seq, id, author_id, body, client_id, sent_at"
+
+
+def _message(row: sqlite3.Row) -> ChatMessageView:
+    return ChatMessageView(
+        thread_id=row["thread_id"],
+        seq=row["seq"],
+        message_id=row["id"],
+        author_id=row["author_id"],
+        body=row["body"],
+        client_id=row["client_id"],
+        sent_at=datetime.fromisoformat(row["sent_at"]),
+    )
+
+
+def _thread(db: sqlite3.Connection, row: sqlite3.Row | None) -> Thread | None:
+    if row is None:
+        return None
+    members = db.execute("SELECT user_id FROM chat_participants WHERE thread_id = ?", (row["id"],))
+    return Thread(
+        id=row["id"],
+        scope=row["scope"],
+        key=row["key"],
+        participants=frozenset(m["user_id"] for m in members),
+        last_seq=row["last_seq"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+_THREAD = "SELECT id, scope, key, last_seq, created_at FROM chat_threads"
+
+
+class SqliteChatStore:
+    """Implements `ChatStore` on the process's database."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def find(self, scope: ChatScope, key: str) -> Thread | None:
+        def read(db: sqlite3.Connection) -> Thread | None:
+            row = db.execute(f"{_THREAD} WHERE scope = ? AND key = ?", (scope, key)).fetchone()
+            return _thread(db, row)
+
+        return await self._db.read(read)
+
+    async def get(self, thread_id: str) -> Thread | None:
+        def read(db: sqlite3.Connection) -> Thread | None:
+            return _thread(db, db.execute(f"{_THREAD} WHERE id = ?", (thread_id,)).fetchone())
+
+        return await self._db.read(read)
+
+    async def create(self, thread: Thread) -> Thread:
+        def write(db: sqlite3.Connection) -> Thread:
+            inserted = db.execute(
+                "INSERT INTO chat_threads (id, scope, key, last_seq, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING",
+                (
+                    thread.id,
+                    thread.scope,
+                    thread.key,
+                    thread.last_seq,
+                    thread.created_at.isoformat(),
+                ),
+            ).rowcount
+            if not inserted:
+                row = db.execute(
+                    f"{_THREAD} WHERE scope = ? AND key = ?", (thread.scope, thread.key)
+                ).fetchone()
+                existing = _thread(db, row)
+                assert existing is not None  # the conflict was with it
+                return existing
+            db.executemany(
+                "INSERT INTO chat_participants (thread_id, user_id, joined_at) VALUES (?, ?, ?)",
+                [
+                    (thread.id, u, thread.created_at.isoformat())
+                    for u in sorted(thread.participants)
+                ],
+            )
+            return thread
+
+        return await self._db.write(write)
+
+    async def join(self, thread_id: str, user_id: str, at: datetime) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO chat_participants (thread_id, user_id, joined_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (thread_id, user_id, at.isoformat()),
+            )
+
+        await self._db.write(write)
+
+    async def append(self, message: ChatMessageView) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                f"INSERT INTO chat_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.thread_id,
+                    message.seq,
+                    message.message_id,
+                    message.author_id,
+                    message.body,
+                    message.client_id,
+                    message.sent_at.isoformat(),
+                ),
+            )
+            db.execute(
+                "UPDATE chat_threads SET last_seq = ? WHERE id = ?",
+                (message.seq, message.thread_id),
+            )
+
+        await self._db.write(write)
+
+    async def history(
+        self, thread_id: str, *, before_seq: int | None, after_seq: int | None, limit: int
+    ) -> list[ChatMessageView]:
+        def read(db: sqlite3.Connection) -> list[ChatMessageView]:
+            if after_seq is not None:
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE thread_id = ? AND seq > ?"
+                    " ORDER BY seq LIMIT ?",
+                    (thread_id, after_seq, limit),
+                ).fetchall()
+                return [_message(r) for r in rows]
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE thread_id = ? AND seq < ?"
+                " ORDER BY seq DESC LIMIT ?",
+                (thread_id, before_seq if before_seq is not None else 2**63 - 1, limit),
+            ).fetchall()
+            return [_message(r) for r in reversed(rows)]
+
+        return await self._db.read(read)
+
+    async def report(self, report: Report, audit: AuditRecord) -> int:
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO chat_reports (thread_id, reporter_id, reason_code, session_id,"
+                " mode_id, message_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report.thread_id,
+                    report.reporter_id,
+                    report.reason_code,
+                    report.session_id,
+                    report.mode_id,
+                    json.dumps(list(report.message_ids)),
+                    report.created_at.isoformat(),
+                ),
+            )
+            append_audit(db, audit)
+            return int(cursor.lastrowid or 0)
+
+        return await self._db.write(write)

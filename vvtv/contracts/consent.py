@@ -1,0 +1,36 @@
+"""The consent handshake on the wire (CNS-1..5): an invite, as both its ends see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from vvtv.contracts.base import Contract
+from vvtv.contracts.identity import UserId
+from vvtv.contracts.sessions import Id
+
+InviteStatus = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
+# `inviter`: withdrawn; `tab_closed`: the inviter's last tab closed (OPS-5); `call_failed`:
+# accepted, but the call could not start (e.g. a kill switch).
+CancelReason = Literal["inviter", "tab_closed", "call_failed"]
+
+
+class CreateInvite(Contract, frozen=True, kw_only=True):
+    invitee_id: UserId
+
+
+class ConsentInvite(Contract, frozen=True, kw_only=True):
+    id: Id
+    inviter_id: UserId
+    invitee_id: UserId
+    status: InviteStatus
+    created_at: datetime
+    expires_at: datetime | None = None  # None while queued behind another invite (CNS-5)
+    session_id: Id | None = None  # the call, once an accepted invite's call exists (CNS-2)
+    reason: CancelReason | None = None
+
+
+class ConsentInvites(Contract, frozen=True, kw_only=True):
+    """Your open and recently ended invites, sent and received, oldest first."""
+
+    invites: list[ConsentInvite]

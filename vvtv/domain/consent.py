@@ -231,16 +231,15 @@ def _answer(inbox: Inbox, answer: Answer, rules: InviteRules) -> tuple[Inbox, li
         # The call is asked for here, once: the invite is no longer pending, so a second answer
         # (another device, a retry) is refused above (CNS-2, OPS-5).
         ended = _end(invite, "accepted", answer.now)
-        inbox, effects = _settle(inbox, ended, answer.now, rules)
+        inbox, effects = _settle(inbox, ended, [], answer.now, rules)
         return inbox, [*effects, CreateCall(ended), Reply(ended)]
     ended = _end(invite, "declined", answer.now)
-    inbox, effects = _settle(inbox, ended, answer.now, rules)
-    return inbox, [
-        *effects,
+    told: list[Effect] = [
         Notify(ended.inviter, "declined", ended),
         Notify(ended.invitee, "declined", ended),  # the invitee's other tabs: answered
-        Reply(ended),
     ]
+    inbox, effects = _settle(inbox, ended, told, answer.now, rules)
+    return inbox, [*effects, Reply(ended)]
 
 
 def _cancel(inbox: Inbox, cancel: Cancel, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
@@ -256,10 +255,10 @@ def _cancel(inbox: Inbox, cancel: Cancel, rules: InviteRules) -> tuple[Inbox, li
         return inbox, [_ended_refusal(invite)]
     was_asked = invite.status in ("pending", "accepted")
     ended = replace(invite, status="cancelled", ended_at=cancel.now, reason=cancel.reason)
-    inbox, effects = _settle(inbox, ended, cancel.now, rules)
-    effects.append(Notify(ended.inviter, "cancelled", ended))
+    told: list[Effect] = [Notify(ended.inviter, "cancelled", ended)]
     if was_asked:
-        effects.append(Notify(ended.invitee, "cancelled", ended))
+        told.append(Notify(ended.invitee, "cancelled", ended))
+    inbox, effects = _settle(inbox, ended, told, cancel.now, rules)
     return inbox, [*effects, Reply(ended)]
 
 
@@ -287,12 +286,12 @@ def _tick(inbox: Inbox, now: float, rules: InviteRules) -> tuple[Inbox, list[Eff
         ):
             # Expiry only ends an invite: it never asks for a call (CNS-4).
             ended = _end(invite, "expired", invite.expires_at)
-            inbox, settled = _settle(inbox, ended, now, rules)
-            effects += [
-                *settled,
+            told: list[Effect] = [
                 Notify(ended.inviter, "expired", ended),
                 Notify(ended.invitee, "expired", ended),
             ]
+            inbox, settled = _settle(inbox, ended, told, now, rules)
+            effects += settled
     kept = tuple(
         i for i in inbox.invites if i.ended_at is None or i.ended_at + rules.timeout_s > now
     )
@@ -300,11 +299,12 @@ def _tick(inbox: Inbox, now: float, rules: InviteRules) -> tuple[Inbox, list[Eff
 
 
 def _settle(
-    inbox: Inbox, ended: Invite, now: float, rules: InviteRules
+    inbox: Inbox, ended: Invite, told: list[Effect], now: float, rules: InviteRules
 ) -> tuple[Inbox, list[Effect]]:
-    """Record `ended` and ask the queued invites that now fit, oldest first (CNS-5)."""
+    """Record `ended`, tell its ends (`told`), then ask the queued invites that now fit, oldest
+    first (CNS-5): the invitee's tabs close one overlay before the next one opens."""
     inbox = _put(inbox, ended)
-    effects: list[Effect] = [Changed(ended)]
+    effects: list[Effect] = [Changed(ended), *told]
     room = rules.max_pending - len(inbox.with_status("pending"))
     for queued in inbox.with_status("queued")[: max(room, 0)]:
         asked = _asked(queued, now, rules)

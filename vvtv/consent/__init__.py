@@ -1,0 +1,1 @@
+"""The consent context: private-call invites and their handshake (CNS-1..6)."""

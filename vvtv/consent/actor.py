@@ -1,0 +1,213 @@
+"""The inbox actor (kind `consent`, key = the invitee): a thin loop over `decide` that serialises
+every message about one user's invites, so their devices' answers come one after another and the
+first wins (OPS-5). It pushes the handshake's events through `notify`, asks for its next `Tick`
+through the timers, and starts an accepted invite's call through `start_call` (the service's: it
+holds the agreement, INV-2).
+
+An inbox lives in memory only (an invite lasts seconds; the config keeps `timeout_s` below the
+kernel's idle_passivate_s, so an inbox with an open invite is never passivated): after a crash
+its invites are gone, their ends' answers refused as unknown, and no call is made for them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+import trio
+from prometheus_client import CollectorRegistry
+
+from vvtv.clock import WallClock
+from vvtv.consent.errors import (
+    InviteAnswered,
+    InviteCancelled,
+    InviteExpired,
+    InvitePending,
+    InviteQueued,
+    InviteQueueFull,
+    NotInvitee,
+    NotInviter,
+    UnknownInvite,
+)
+from vvtv.consent.metrics import ConsentMetrics
+from vvtv.consent.timers import InboxTimers
+from vvtv.contracts.consent import ConsentInvite
+from vvtv.contracts.events import (
+    ConsentAccepted,
+    ConsentCancelled,
+    ConsentDeclined,
+    ConsentExpired,
+    ConsentRequest,
+    ServerEvent,
+)
+from vvtv.domain.consent import (
+    CallStarted,
+    Cancel,
+    Changed,
+    CreateCall,
+    Effect,
+    Inbox,
+    Invite,
+    InviteRules,
+    Message,
+    Notify,
+    RefusalCode,
+    Refuse,
+    Reply,
+    Tick,
+    WakeAt,
+    decide,
+)
+from vvtv.errors import VvtvError
+
+log = logging.getLogger(__name__)
+
+KIND = "consent"
+
+REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
+    "invite_pending": InvitePending,
+    "invite_queue_full": InviteQueueFull,
+    "unknown_invite": UnknownInvite,
+    "not_invitee": NotInvitee,
+    "not_inviter": NotInviter,
+    "invite_queued": InviteQueued,
+    "invite_answered": InviteAnswered,
+    "invite_expired": InviteExpired,
+    "invite_cancelled": InviteCancelled,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPorts:
+    """What the consent context reaches outside itself."""
+
+    notify: Callable[[str, ServerEvent], None]  # to every socket of one user
+    handle_of: Callable[[str], str]
+    clock: WallClock  # the wire's times; timers run on trio's clock
+    metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
+
+
+@dataclass(frozen=True, slots=True)
+class InboxHooks:
+    """What the service lends every inbox: its call starter (the agreement is the service's), its
+    index of invites (who may see which) and the timers."""
+
+    start_call: Callable[[Invite], Awaitable[str]]
+    changed: Callable[[Invite], None]
+    timers: InboxTimers
+
+
+def origin(clock: WallClock) -> datetime:
+    """The wall time at trio time zero: read once per answer, so an event and the reply beside
+    it name the same instants."""
+    return clock() - timedelta(seconds=trio.current_time())
+
+
+def wire(invite: Invite, at_zero: datetime) -> ConsentInvite:
+    return ConsentInvite(
+        id=invite.id,
+        inviter_id=invite.inviter,
+        invitee_id=invite.invitee,
+        status=invite.status,
+        created_at=at_zero + timedelta(seconds=invite.created_at),
+        expires_at=(
+            None if invite.expires_at is None else at_zero + timedelta(seconds=invite.expires_at)
+        ),
+        session_id=invite.session_id,
+        reason=invite.reason,
+    )
+
+
+class InboxActor:
+    """Replies with the invite a message concerned; refusals raise."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(
+        self, invitee: str, rules: InviteRules, ports: ConsentPorts, hooks: InboxHooks
+    ) -> None:
+        self._inbox = Inbox(invitee)
+        self._rules = rules
+        self._ports = ports
+        self._hooks = hooks
+        self._origin = origin(ports.clock)
+
+    async def on_start(self) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        self._hooks.timers.set(self._inbox.invitee, None)
+        if open_ := [i for i in self._inbox.invites if i.open]:
+            log.warning(
+                "consent inbox of %s stopped holding %d open invites; they are gone",
+                self._inbox.invitee,
+                len(open_),
+            )
+
+    async def handle(self, message: Message) -> ConsentInvite | None:
+        self._origin = origin(self._ports.clock)
+        reply = await self._step(message)
+        return None if reply is None else wire(reply, self._origin)
+
+    async def _step(self, message: Message) -> Invite | None:
+        self._inbox, effects = decide(self._inbox, message, self._rules)
+        reply: Invite | None = None
+        call: Invite | None = None
+        for effect in effects:
+            reply = self._perform(effect, reply)
+            if isinstance(effect, CreateCall):
+                call = effect.invite
+        if call is not None:
+            # Still inside this message: a second answer waits behind it, and finds it answered.
+            try:
+                session_id = await self._hooks.start_call(call)
+            except VvtvError:
+                await self._step(Cancel(call.id, call.inviter, "call_failed", trio.current_time()))
+                raise
+            reply = await self._step(CallStarted(call.id, session_id, trio.current_time()))
+        return reply
+
+    def _perform(self, effect: Effect, reply: Invite | None) -> Invite | None:
+        match effect:
+            case Changed(invite):
+                self._hooks.changed(invite)
+                self._ports.metrics.invites.labels(invite.status).inc()
+            case Notify(user, kind, invite):
+                self._ports.notify(user, self._event(kind, invite))
+            case WakeAt(at):
+                self._hooks.timers.set(self._inbox.invitee, at)
+            case Reply(invite):
+                return invite
+            case Refuse(code, text):
+                self._ports.metrics.refusals.labels(code).inc()
+                raise REFUSALS[code](text)
+            case CreateCall():
+                pass
+        return reply
+
+    def _event(self, kind: str, invite: Invite) -> ServerEvent:
+        match kind:
+            case "request":
+                shown = wire(invite, self._origin)
+                assert shown.expires_at is not None  # asked: its time runs
+                return ConsentRequest(
+                    invite=shown,
+                    inviter_handle=self._ports.handle_of(invite.inviter),
+                    expires_at=shown.expires_at,
+                )
+            case "accepted":
+                assert invite.session_id is not None  # told once the call exists
+                return ConsentAccepted(invite_id=invite.id, session_id=invite.session_id)
+            case "declined":
+                return ConsentDeclined(invite_id=invite.id)
+            case "expired":
+                return ConsentExpired(invite_id=invite.id)
+        assert invite.reason is not None
+        return ConsentCancelled(invite_id=invite.id, reason=invite.reason)
+
+
+def tick() -> Tick:
+    return Tick(trio.current_time())

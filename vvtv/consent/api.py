@@ -1,0 +1,81 @@
+"""Consent routes (CNS-1..5) and the `consent.answer` socket message, all for signed-in users.
+
+`POST /consent/invites` asks a user for a private call: every tab of theirs gets a
+`consent.request` until `expires_at`. They answer with `POST /consent/invites/{id}/accept` or
+`/decline`, or a socket's `consent.answer`; the first answer wins (OPS-5). Accepting starts the
+call for both (the consent service does, never a client: INV-2) and both get `consent.accepted`
+with its session id; otherwise both get `consent.declined`, `consent.expired` or
+`consent.cancelled` (`DELETE /consent/invites/{id}` by the inviter, or the inviter's last tab
+closing). An invite that is not yours is unknown to you (404).
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint
+
+from vvtv.consent.service import Consent
+from vvtv.contracts.consent import ConsentInvite, ConsentInvites, CreateInvite
+from vvtv.contracts.events import ConsentAnswer
+from vvtv.contracts.identity import Empty
+from vvtv.domain.accounts import Principal
+from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.sockets import MessageHandler
+
+
+def routes(consent: Consent, guard: Guard) -> Blueprint:
+    bp = Blueprint("consent", __name__)
+
+    @endpoint(
+        bp, "/consent/invites", method="POST", access="user", body=CreateInvite,
+        response=ConsentInvite, status=201, errors=[403, 404, 409, 429, 503], guard=guard,
+    )  # fmt: skip
+    async def create_invite(body: CreateInvite) -> ConsentInvite:
+        """Invite a user to a private call (`pending`, or `queued` behind another invite to them
+        when config queues); 403 `blocked` either way or a banned invitee, 409 `invite_pending`,
+        429 `rate_limited`."""
+        return await consent.invite(current_principal(), body.invitee_id)
+
+    @endpoint(
+        bp, "/consent/invites", method="GET", access="user", response=ConsentInvites,
+        guard=guard,
+    )  # fmt: skip
+    async def list_invites() -> ConsentInvites:
+        """Your open and recently ended invites, sent and received."""
+        return consent.mine(current_principal())
+
+    @endpoint(
+        bp, "/consent/invites/<hexid:invite_id>/accept", method="POST", access="user",
+        body=Empty, response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def accept_invite(body: Empty, invite_id: str) -> ConsentInvite:
+        """Accept: the call starts for you both (`session_id`); 409 once answered, expired or
+        withdrawn."""
+        return await consent.answer(current_principal(), invite_id, accept=True)
+
+    @endpoint(
+        bp, "/consent/invites/<hexid:invite_id>/decline", method="POST", access="user",
+        body=Empty, response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def decline_invite(body: Empty, invite_id: str) -> ConsentInvite:
+        """Decline: the inviter is told, nothing else changes."""
+        return await consent.answer(current_principal(), invite_id, accept=False)
+
+    @endpoint(
+        bp, "/consent/invites/<hexid:invite_id>", method="DELETE", access="user",
+        response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def cancel_invite(invite_id: str) -> ConsentInvite:
+        """Withdraw your invite before it is answered."""
+        return await consent.cancel(current_principal(), invite_id)
+
+    return bp
+
+
+def socket_handlers(consent: Consent) -> dict[type, MessageHandler]:
+    """`consent.answer`: success is silent on the socket (`consent.accepted` / `declined`
+    follow); a refusal is an `error` event with the HTTP code."""
+
+    async def answer(principal: Principal, message: ConsentAnswer) -> None:
+        await consent.answer(principal, message.invite_id, message.accept)
+
+    return {ConsentAnswer: answer}

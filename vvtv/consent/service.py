@@ -1,0 +1,210 @@
+"""The consent service: the one entry point of the consent routes, the `consent.answer` socket
+message and the socket-close hook, over the inbox actors (one per invitee).
+
+It refuses an invite between users a block stands between (either way) or to a banned user, and
+invite spam (`invites_per_minute` per inviter). Only here is an `Agreement` made (INV-2): when an
+inbox reports an accepted invite, the service asks the orchestrator for the call with both users
+as participants (CNS-2); nothing else can start a consented call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Protocol
+
+import trio
+
+from vvtv.actors import Registry
+from vvtv.config import ConfigBundle
+from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, origin, tick, wire
+from vvtv.consent.errors import Blocked, InviteRateLimited, SelfInvite, Unavailable, UnknownInvite
+from vvtv.consent.timers import InboxTimers
+from vvtv.contracts.consent import ConsentInvite, ConsentInvites
+from vvtv.contracts.identity import UserView
+from vvtv.contracts.sessions import CreateSession, SessionView
+from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import Agreement
+from vvtv.domain.consent import Answer, Ask, Cancel, Invite, InviteRules
+from vvtv.domain.rate_limit import Limit, prune, record, retry_after
+
+RATE_WINDOW_S = 60.0  # `invites_per_minute` names its window
+
+
+class People(Protocol):
+    """What consent asks identity about two users, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def can_interact(self, a: str, b: str) -> bool: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+
+
+class Calls(Protocol):
+    """The orchestrator's entry point for agreed calls (INV-2)."""
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
+
+
+def call_mode(config: ConfigBundle) -> str:
+    """The mode an accepted invite starts: the manifests' consent-gated mode."""
+    gated = [name for name, mode in config.modes.modes.items() if mode.policies.requires_consent]
+    if len(gated) != 1:
+        raise ValueError(f"consent needs exactly one mode that requires consent, got {gated}")
+    return gated[0]
+
+
+class Consent:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        ports: ConsentPorts,
+        people: People,
+        calls: Calls,
+        connections: Callable[[str], int],
+    ) -> None:
+        limits = config.limits.consent
+        self._registry = registry
+        self._ports = ports
+        self._people = people
+        self._calls = calls
+        self._connections = connections
+        self._mode = call_mode(config)
+        self._retention_s = limits.timeout_s
+        self._rate = Limit(limits.invites_per_minute, RATE_WINDOW_S)
+        self._sent: dict[str, tuple[float, ...]] = {}
+        self._invites: dict[str, Invite] = {}
+        # Invites whose inviter had a socket open when inviting: their last one closing cancels.
+        self._on_socket: set[str] = set()
+        self.timers = InboxTimers(self._wake)
+        rules = InviteRules(
+            timeout_s=limits.timeout_s,
+            max_pending=limits.max_pending_per_user,
+            second_invite=limits.second_invite,
+            max_queued=limits.max_queued_per_user,
+        )
+        hooks = InboxHooks(start_call=self._start_call, changed=self._changed, timers=self.timers)
+        registry.register(KIND, lambda invitee: InboxActor(invitee, rules, ports, hooks))
+
+    async def run(self) -> None:
+        """Run the inboxes' timers until cancelled, supervised by the actor kernel."""
+        await self._registry.supervise("consent timers", self.timers.run)
+
+    # -- the API -----------------------------------------------------------------------------------
+
+    async def invite(self, principal: Principal, invitee_id: str) -> ConsentInvite:
+        """CNS-1: ask `invitee_id` (every tab of theirs) for a private call."""
+        inviter = principal.user_id
+        if invitee_id == inviter:
+            raise SelfInvite("You cannot invite yourself.", path="invitee_id")
+        self._people.user_view(invitee_id)  # 404 for no such user
+        if not self._people.can_interact(inviter, invitee_id):
+            if invitee_id in self._people.blocked_either_way(inviter):
+                raise Blocked("A block stands between you.", path="invitee_id")
+            raise Unavailable("This user cannot be invited.", path="invitee_id")
+        now = trio.current_time()
+        sent = self._sent.get(inviter, ())
+        wait = retry_after(sent, now, self._rate)
+        if wait is not None:
+            self._ports.metrics.refusals.labels("rate_limited").inc()
+            raise InviteRateLimited(
+                f"Too many invites; try again in {wait:.0f} s.", retry_after_s=wait
+            )
+        self._sent[inviter] = record(sent, now, self._rate)
+        self._prune(now)
+        invite_id = uuid.uuid4().hex
+        if self._connections(inviter) > 0:
+            self._on_socket.add(invite_id)
+        try:
+            made: ConsentInvite = await self._registry.ask(
+                KIND, invitee_id, Ask(invite_id, inviter, now)
+            )
+        except BaseException:
+            self._on_socket.discard(invite_id)
+            raise
+        return made
+
+    async def answer(self, principal: Principal, invite_id: str, accept: bool) -> ConsentInvite:
+        """CNS-2/3: the invitee accepts (the call starts) or declines; the first answer wins."""
+        invitee = self._invitee_of(principal, invite_id)
+        answered: ConsentInvite = await self._registry.ask(
+            KIND, invitee, Answer(invite_id, principal.user_id, accept, trio.current_time())
+        )
+        return answered
+
+    async def cancel(self, principal: Principal, invite_id: str) -> ConsentInvite:
+        invitee = self._invitee_of(principal, invite_id)
+        cancelled: ConsentInvite = await self._registry.ask(
+            KIND, invitee, Cancel(invite_id, principal.user_id, "inviter", trio.current_time())
+        )
+        return cancelled
+
+    def mine(self, principal: Principal) -> ConsentInvites:
+        """Your open and recently ended invites, sent and received."""
+        self._prune(trio.current_time())
+        me, at_zero = principal.user_id, origin(self._ports.clock)
+        return ConsentInvites(
+            invites=[
+                wire(invite, at_zero)
+                for invite in sorted(self._invites.values(), key=lambda i: i.created_at)
+                if me in (invite.inviter, invite.invitee)
+            ]
+        )
+
+    # -- what other contexts tell consent ---------------------------------------------------------
+
+    def socket_closed(self, connection: str) -> None:
+        """A socket closed: an inviter left with none cancels what they asked (OPS-5)."""
+        for invite in list(self._invites.values()):
+            if (
+                invite.open
+                and invite.id in self._on_socket
+                and self._connections(invite.inviter) == 0
+            ):
+                self._on_socket.discard(invite.id)
+                self._registry.tell(
+                    KIND,
+                    invite.invitee,
+                    Cancel(invite.id, invite.inviter, "tab_closed", trio.current_time()),
+                )
+
+    # -- the inboxes' hooks ------------------------------------------------------------------------
+
+    async def _start_call(self, invite: Invite) -> str:
+        # The one place a consent Agreement is made (INV-2): an invite its invitee accepted.
+        agreement = Agreement(
+            gate="consent", ref=invite.id, participants=(invite.inviter, invite.invitee)
+        )
+        view = await self._calls.create_agreed(
+            agreement,
+            CreateSession(
+                mode=self._mode,
+                audience_type="one_to_one",
+                stream_transport="webrtc",
+                intent_label=self._mode,
+            ),
+        )
+        return view.id
+
+    def _changed(self, invite: Invite) -> None:
+        self._invites[invite.id] = invite
+        if not invite.open:
+            self._on_socket.discard(invite.id)
+
+    async def _wake(self, invitee: str) -> None:
+        await self._registry.send(KIND, invitee, tick())
+
+    def _invitee_of(self, principal: Principal, invite_id: str) -> str:
+        invite = self._invites.get(invite_id)
+        # Someone else's invite is as unknown as one that never was.
+        if invite is None or principal.user_id not in (invite.inviter, invite.invitee):
+            raise UnknownInvite("No such invite.", path="invite_id")
+        return invite.invitee
+
+    def _prune(self, now: float) -> None:
+        for invite_id, invite in list(self._invites.items()):
+            if invite.ended_at is not None and invite.ended_at + self._retention_s <= now:
+                del self._invites[invite_id]
+        for inviter, sent in list(self._sent.items()):
+            if not prune(sent, now, self._rate):
+                del self._sent[inviter]

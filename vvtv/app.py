@@ -11,6 +11,7 @@ from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
 from vvtv.assembly import Services
+from vvtv.chat import api as chat_api
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
@@ -73,6 +74,7 @@ def create_app(
     # status with the shared lab token or an admin's bearer token.
     app.register_blueprint(sessions_api.routes(services.sessions, guard))
     app.register_blueprint(presence_api.routes(services.presence, guard))
+    app.register_blueprint(chat_api.routes(services.chat, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))

@@ -11,6 +11,11 @@ from pathlib import Path
 import trio
 
 from vvtv.actors import open_registry
+from vvtv.chat import api as chat_api
+from vvtv.chat.actor import ChatPorts
+from vvtv.chat.metrics import ChatMetrics
+from vvtv.chat.service import Chat
+from vvtv.chat.store import SqliteChatStore
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import Heartbeat
@@ -46,6 +51,7 @@ class Services:
     sockets: SocketHub
     sessions: Orchestrator
     presence: Presence
+    chat: Chat
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -141,6 +147,23 @@ async def open_runtime(
             identity.on_ban(presence.expel)
             identity.on_block(presence.block_changed)
             identity.on_shadow_quarantine(presence.quarantine_changed)
+            # Chat (CHT-1..4): a message reaches every socket of each participant; identity
+            # answers who stands in a block with whom, as of each message (MOD-2).
+            chat = Chat(
+                actors,
+                config,
+                ChatPorts(
+                    store=SqliteChatStore(database),
+                    notify_user=sockets.push,
+                    notify_connection=sockets.push_to,
+                    blocked=identity.blocked_either_way,
+                    clock=clock,
+                    metrics=ChatMetrics(runtime.metrics.registry),
+                ),
+                identity,
+            )
+            for message_type, handler in chat_api.socket_handlers(chat).items():
+                sockets.handle(message_type, handler)
             yield (
                 runtime,
                 Services(
@@ -149,6 +172,7 @@ async def open_runtime(
                     sockets=sockets,
                     sessions=sessions,
                     presence=presence,
+                    chat=chat,
                     lab=lab,
                     lab_board=board,
                     lab_token=optional_lab_token(config),

@@ -74,6 +74,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/presence/grid"): ("user", None, "?tags=music&camera_on=true"),
     ("POST", "/presence/set"): ("user", {"presence_mode": "party"}, ""),
     ("POST", "/presence/heartbeat"): ("user", {}, ""),
+    # Chat: every signed-in user opens threads; someone else's thread is unknown (404).
+    ("POST", "/chat/thread"): ("user", {"scope": "private_1to1", "peer_user_id": "<user_id>"}, ""),
+    ("GET", "/chat/<hexid:thread_id>/messages"): ("user", None, ""),
+    ("POST", "/chat/<hexid:thread_id>/messages"): ("user", {"body": "hi"}, ""),
+    ("POST", "/chat/<hexid:thread_id>/report"): ("user", {"reason_code": "spam"}, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),
@@ -148,6 +153,7 @@ async def test_every_http_route_answers_each_role_as_declared(
     values = {
         "<user_id>": victim,
         "<hexid:session_id>": session,
+        "<hexid:thread_id>": "0" * 32,  # no thread: past the guard, the route answers 404
         "<path:path>": "master.m3u8",
         "<int:version>": "1",
         "<name>": "lab",

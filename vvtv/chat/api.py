@@ -1,0 +1,95 @@
+"""Chat routes (CHT-1..4, MOD-1) and the /ws chat messages, all for signed-in users.
+
+`POST /chat/thread` creates or reopens a thread; a thread's messages are read with
+`GET /chat/{thread_id}/messages` (pages by seq: older with `before_seq`, what came after a seq
+with `after_seq`), sent with `POST /chat/{thread_id}/messages` or a socket's `chat.send`, and
+reported with `POST /chat/{thread_id}/report`. Someone else's thread is a 404, as a missing one.
+
+On a socket (the SPEC's `WS /chat/{id}` is the one `/ws`): every message of your threads reaches
+every socket of yours as `chat.message`; `chat.subscribe {thread_id, after_seq}` first sends this
+socket what it missed, in order. A `chat.send` over the scope's rate is answered with
+`chat.rate_limited` (its wait, for the UI to show, CHT-4); other refusals with an `error`.
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint
+
+from vvtv.chat.errors import ChatRateLimited as RateLimitedError
+from vvtv.chat.service import Chat
+from vvtv.contracts.chat import (
+    ChatHistoryPage,
+    ChatHistoryQuery,
+    ChatMessageView,
+    ChatPost,
+    ChatReport,
+    ChatReportReceipt,
+    ChatThreadOpen,
+    ChatThreadView,
+)
+from vvtv.contracts.events import ChatRateLimited, ChatSend, ChatSubscribe
+from vvtv.domain.accounts import Principal
+from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.sockets import MessageHandler, current_connection
+
+
+def routes(chat: Chat, guard: Guard) -> Blueprint:
+    bp = Blueprint("chat", __name__)
+
+    @endpoint(
+        bp, "/chat/thread", method="POST", access="user", body=ChatThreadOpen,
+        response=ChatThreadView, errors=[403, 404, 503], guard=guard,
+    )  # fmt: skip
+    async def chat_open(body: ChatThreadOpen) -> ChatThreadView:
+        """Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
+        pair's one thread (CHT-1); with `room`, the room's one thread, joining it. 403 `blocked`
+        when a block stands between you and the peer."""
+        return await chat.open(current_principal(), body)
+
+    @endpoint(
+        bp, "/chat/<hexid:thread_id>/messages", method="GET", access="user",
+        query=ChatHistoryQuery, response=ChatHistoryPage, errors=[404, 503], guard=guard,
+    )  # fmt: skip
+    async def chat_history(query: ChatHistoryQuery, thread_id: str) -> ChatHistoryPage:
+        """A page of the thread's messages, oldest first: the newest, older than `before_seq`, or
+        newer than `after_seq` (resume: pass the last seq you have)."""
+        return await chat.history(current_principal(), thread_id, query)
+
+    @endpoint(
+        bp, "/chat/<hexid:thread_id>/messages", method="POST", access="user", body=ChatPost,
+        response=ChatMessageView, errors=[403, 404, 429, 503], guard=guard,
+    )  # fmt: skip
+    async def chat_post(body: ChatPost, thread_id: str) -> ChatMessageView:
+        """Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
+        the scope's rate (CHT-4)."""
+        return await chat.send(current_principal(), thread_id, body.body, body.client_id)
+
+    @endpoint(
+        bp, "/chat/<hexid:thread_id>/report", method="POST", access="user", body=ChatReport,
+        response=ChatReportReceipt, status=201, errors=[404, 503], guard=guard,
+    )  # fmt: skip
+    async def chat_report(body: ChatReport, thread_id: str) -> ChatReportReceipt:
+        """Report the thread, or some of its messages by id, for moderators (MOD-1)."""
+        return await chat.report(current_principal(), thread_id, body)
+
+    return bp
+
+
+def socket_handlers(chat: Chat) -> dict[type, MessageHandler]:
+    async def send(principal: Principal, message: ChatSend) -> ChatRateLimited | None:
+        try:
+            await chat.send(principal, message.thread_id, message.body, message.client_id)
+        except RateLimitedError as limited:
+            thread = await chat.thread(principal, message.thread_id)
+            return ChatRateLimited(
+                thread_id=thread.id,
+                scope=thread.scope,
+                retry_after_s=limited.retry_after_s,
+                client_id=message.client_id,
+            )
+        return None
+
+    async def subscribe(principal: Principal, message: ChatSubscribe) -> None:
+        await chat.subscribe(principal, current_connection(), message.thread_id, message.after_seq)
+
+    return {ChatSend: send, ChatSubscribe: subscribe}

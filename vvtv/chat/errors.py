@@ -1,0 +1,49 @@
+"""The chat context's refusals, in the one `vvtv.errors` hierarchy."""
+
+from __future__ import annotations
+
+from vvtv.errors import BadRequest, Forbidden, NotFound, TooManyRequests
+
+
+class ThreadNotFound(NotFound):
+    """No such thread, or not one of yours: outsiders learn nothing of other people's threads."""
+
+    code = "thread_not_found"
+
+
+class ThreadBlocked(Forbidden):
+    """A block stands between you and this user, either way (MOD-2)."""
+
+    code = "blocked"
+
+
+class InvalidThread(BadRequest):
+    """A private thread needs `peer_user_id` (not yourself); a room thread needs `room`."""
+
+    code = "invalid_thread"
+
+
+class EmptyMessage(BadRequest):
+    code = "empty_message"
+
+
+class MessageTooLong(BadRequest):
+    code = "message_too_long"
+
+
+class LinksNotAllowed(BadRequest):
+    code = "links_not_allowed"
+
+
+class ChatRateLimited(TooManyRequests):
+    """The scope's rate limit (CHT-4): `retry_after_s` says when to send again."""
+
+    code = "chat_rate_limited"
+
+
+class InvalidHistoryQuery(BadRequest):
+    code = "invalid_history_query"
+
+
+class InvalidReport(BadRequest):
+    code = "invalid_report"

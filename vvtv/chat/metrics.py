@@ -1,0 +1,40 @@
+"""The chat context's Prometheus series, on the registry it is given: counts by scope, never a
+body or anything taken from one (TEL-3)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+from vvtv.contracts.chat import ChatScope
+
+SCOPES: tuple[ChatScope, ...] = ("private_1to1", "room", "performer_room", "live_public")
+
+
+class ChatMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        # prometheus-client appends `_total` to counters when it renders them.
+        self.messages = Counter(
+            "vvtv_chat_messages", "Chat messages sent, by scope.", ["scope"], registry=registry
+        )
+        self.rate_limited = Counter(
+            "vvtv_chat_rate_limited",
+            "Chat messages refused by their scope's rate limit (CHT-4), by scope.",
+            ["scope"],
+            registry=registry,
+        )
+        self.refused = Counter(
+            "vvtv_chat_refused",
+            "Chat messages refused for what they hold (empty, too long, links), by scope and code.",
+            ["scope", "code"],
+            registry=registry,
+        )
+        self.reports = Counter(
+            "vvtv_chat_reports",
+            "Chat reports filed (MOD-1), by scope.",
+            ["scope"],
+            registry=registry,
+        )
+        for scope in SCOPES:
+            self.messages.labels(scope)
+            self.rate_limited.labels(scope)
+            self.reports.labels(scope)

@@ -1,0 +1,251 @@
+"""The chat service: the one entry point of the chat routes and the /ws `chat.*` messages, over
+the thread actors. It opens or reopens threads (CHT-1), checks what a message holds against its
+scope (CHT-3) and the sender's rate in that scope (CHT-4), then asks the thread's actor to number,
+store and deliver it. Bodies pass through here, never into a log line, a metric or an audit
+entry (TEL-3)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
+
+import trio
+
+from vvtv.actors import Registry
+from vvtv.chat.actor import KIND, ChatPorts, ChatThreadActor, Current, Join, Replay, Send
+from vvtv.chat.errors import (
+    ChatRateLimited,
+    EmptyMessage,
+    InvalidHistoryQuery,
+    InvalidReport,
+    InvalidThread,
+    LinksNotAllowed,
+    MessageTooLong,
+    ThreadBlocked,
+    ThreadNotFound,
+)
+from vvtv.chat.store import Report
+from vvtv.config import ConfigBundle
+from vvtv.contracts.chat import (
+    ChatHistoryPage,
+    ChatHistoryQuery,
+    ChatMessageView,
+    ChatReport,
+    ChatReportReceipt,
+    ChatScope,
+    ChatThreadOpen,
+    ChatThreadView,
+)
+from vvtv.contracts.identity import UserView
+from vvtv.domain.accounts import Principal
+from vvtv.domain.chat.message import BodyPolicy, BodyRefusal, check_body
+from vvtv.domain.chat.rate import ChatRates, admit, pruned
+from vvtv.domain.chat.thread import Thread, may_take_part, thread_key, visible_to
+from vvtv.domain.rate_limit import Limit
+from vvtv.errors import BadRequest
+from vvtv.observability.audit import AuditRecord
+
+log = logging.getLogger(__name__)
+
+BODY_REFUSALS: dict[BodyRefusal, type[BadRequest]] = {
+    "empty_message": EmptyMessage,
+    "message_too_long": MessageTooLong,
+    "links_not_allowed": LinksNotAllowed,
+}
+
+
+class People(Protocol):
+    """What chat asks identity about users, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+
+
+class Chat:
+    def __init__(
+        self, registry: Registry, config: ConfigBundle, ports: ChatPorts, people: People
+    ) -> None:
+        self._registry = registry
+        self._ports = ports
+        self._people = people
+        self._limits = config.limits.chat
+        links_on = config.limits.feature_flags.chat_links
+        self._policies: dict[str, BodyPolicy] = {}
+        self._rates_of: dict[str, Limit] = {}
+        for scope in self._limits.scopes.__struct_fields__:
+            policy = self._limits.scopes.of(scope)
+            self._policies[scope] = BodyPolicy(policy.max_chars, policy.links and links_on)
+            self._rates_of[scope] = Limit(policy.max_messages, policy.window_s)
+        self._longest_window_s = max(limit.window_s for limit in self._rates_of.values())
+        self._rates = ChatRates()
+        self._pruned_at = trio.current_time()
+        registry.register(KIND, lambda thread_id: ChatThreadActor(thread_id, ports))
+
+    # -- threads (CHT-1, CHT-3) ------------------------------------------------------------------
+
+    async def open(self, principal: Principal, body: ChatThreadOpen) -> ChatThreadView:
+        """Create the thread, or reopen the one that exists: a pair has one thread forever, a
+        room one thread that whoever opens it joins."""
+        me = principal.user_id
+        if body.peer_user_id is not None:
+            self._people.user_view(body.peer_user_id)  # unknown: 404 before anything else
+        key = thread_key(
+            body.scope, me, body.peer_user_id, body.room, self._people.blocked_either_way(me)
+        )
+        if key == "blocked":
+            raise ThreadBlocked("A block stands between you and this user.", path="peer_user_id")
+        if key in ("peer_required", "self_thread"):
+            raise InvalidThread(
+                "A private thread is with one other user: give `peer_user_id`.",
+                path="peer_user_id",
+            )
+        if key == "room_required":
+            raise InvalidThread("A room thread needs `room`.", path="room")
+        existing = await self._ports.store.find(body.scope, key)
+        if existing is None:
+            members = {me} if body.peer_user_id is None else {me, body.peer_user_id}
+            fresh = Thread(uuid.uuid4().hex, body.scope, key, frozenset(members), 0, self._now())
+            thread = await self._ports.store.create(fresh)
+            reopened = thread.id != fresh.id
+        else:
+            thread, reopened = existing, True
+        if me not in thread.participants:
+            thread = await self._ask(thread.id, Join(me))
+        return self._view(thread, reopened=reopened)
+
+    async def thread(self, principal: Principal, thread_id: str) -> Thread:
+        """The thread, if `principal` takes part in it; 404 otherwise (no hint it exists)."""
+        thread: Thread = await self._ask(thread_id, Current())
+        if not may_take_part(thread, principal.user_id):
+            raise ThreadNotFound("No such thread.")
+        return thread
+
+    # -- messages (CHT-2..4) ---------------------------------------------------------------------
+
+    async def send(
+        self, principal: Principal, thread_id: str, body: str, client_id: str | None
+    ) -> ChatMessageView:
+        thread = await self.thread(principal, thread_id)
+        if thread.private and thread.participants & self._people.blocked_either_way(
+            principal.user_id
+        ):
+            raise ThreadBlocked("A block stands between you and this user.")
+        refusal = check_body(body, self._policies[thread.scope])
+        if refusal is not None:
+            self._ports.metrics.refused.labels(thread.scope, refusal).inc()
+            log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
+            raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
+        self._admit(principal.user_id, thread.scope)
+        message: ChatMessageView = await self._ask(
+            thread.id, Send(principal.user_id, body, client_id)
+        )
+        return message
+
+    async def history(
+        self, principal: Principal, thread_id: str, query: ChatHistoryQuery
+    ) -> ChatHistoryPage:
+        if query.before_seq is not None and query.after_seq is not None:
+            raise InvalidHistoryQuery("Give `before_seq` or `after_seq`, not both.")
+        limit = query.limit or self._limits.history_page_size
+        if limit > self._limits.history_page_max:
+            raise InvalidHistoryQuery(
+                f"`limit` may be at most {self._limits.history_page_max}.", path="limit"
+            )
+        thread = await self.thread(principal, thread_id)
+        # One more than asked tells whether there is more in that direction.
+        found = await self._ports.store.history(
+            thread.id, before_seq=query.before_seq, after_seq=query.after_seq, limit=limit + 1
+        )
+        has_more = len(found) > limit
+        page = found[:limit] if query.after_seq is not None else found[-limit:]
+        if not thread.private:
+            hidden = self._people.blocked_either_way(principal.user_id)
+            page = [m for m in page if visible_to(m.author_id, hidden)]
+        return ChatHistoryPage(
+            thread_id=thread.id, messages=page, last_seq=thread.last_seq, has_more=has_more
+        )
+
+    async def subscribe(
+        self, principal: Principal, connection: str, thread_id: str, after_seq: int
+    ) -> None:
+        """Send this socket what it missed after `after_seq`, in order, before anything newer."""
+        thread = await self.thread(principal, thread_id)
+        page = self._limits.history_page_max
+        await self._ask(thread.id, Replay(connection, principal.user_id, after_seq, page))
+
+    async def report(
+        self, principal: Principal, thread_id: str, body: ChatReport
+    ) -> ChatReportReceipt:
+        """Store a report's metadata (MOD-1) and audit it; the reported messages by id only."""
+        thread = await self.thread(principal, thread_id)
+        if len(body.message_ids) > self._limits.max_report_messages:
+            raise InvalidReport(
+                f"A report names at most {self._limits.max_report_messages} messages.",
+                path="message_ids",
+            )
+        now = self._now()
+        report = Report(
+            thread_id=thread.id,
+            reporter_id=principal.user_id,
+            reason_code=body.reason_code,
+            session_id=body.session_id,
+            mode_id=body.mode_id,
+            message_ids=tuple(body.message_ids),
+            created_at=now,
+        )
+        audit = AuditRecord(
+            at=now,
+            actor_id=principal.user_id,
+            action="chat.report",
+            target_id=thread.id,
+            reason=body.reason_code,
+            detail={
+                "scope": thread.scope,
+                "session_id": body.session_id,
+                "mode_id": body.mode_id,
+                "message_ids": list(body.message_ids),
+            },
+        )
+        report_id = await self._ports.store.report(report, audit)
+        self._ports.metrics.reports.labels(thread.scope).inc()
+        return ChatReportReceipt(report_id=report_id)
+
+    # -- inside ----------------------------------------------------------------------------------
+
+    def _admit(self, user_id: str, scope: ChatScope) -> None:
+        now = trio.current_time()
+        if now - self._pruned_at >= self._longest_window_s:
+            self._rates, self._pruned_at = pruned(self._rates, now, self._longest_window_s), now
+        self._rates, wait = admit(self._rates, user_id, scope, now, self._rates_of[scope])
+        if wait is not None:
+            self._ports.metrics.rate_limited.labels(scope).inc()
+            log.info("chat: %s rate-limited in %s for %.1f s", user_id, scope, wait)
+            raise ChatRateLimited(
+                f"Too many messages here: wait {wait:.1f} s.", retry_after_s=round(wait, 3)
+            )
+
+    def _refusal_text(self, refusal: BodyRefusal, scope: str) -> str:
+        if refusal == "empty_message":
+            return "A message needs some text."
+        if refusal == "message_too_long":
+            return f"At most {self._policies[scope].max_chars} characters here."
+        return "Links are not allowed here."
+
+    async def _ask(self, thread_id: str, message: Send | Join | Replay | Current) -> Any:
+        return await self._registry.ask(KIND, thread_id, message)
+
+    def _view(self, thread: Thread, *, reopened: bool) -> ChatThreadView:
+        return ChatThreadView(
+            thread_id=thread.id,
+            scope=thread.scope,
+            room=thread.room,
+            participants=sorted(thread.participants) if thread.private else [],
+            last_seq=thread.last_seq,
+            created_at=thread.created_at,
+            reopened=reopened,
+        )
+
+    def _now(self) -> datetime:
+        return self._ports.clock()

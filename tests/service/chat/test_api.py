@@ -10,7 +10,7 @@ import pytest
 import trio.testing
 
 from tests.service.chat.conftest import chat_events, open_thread, post
-from tests.service.presence.conftest import World
+from tests.service.presence.conftest import User, World
 
 
 def _seqs(events: list[dict[str, object]]) -> list[object]:
@@ -265,3 +265,36 @@ async def test_message_bodies_never_reach_logs_or_metrics(
     metrics = await (await world.client.get("/metrics")).get_data(as_text=True)
     assert secret not in metrics
     assert 'vvtv_chat_messages_total{scope="private_1to1"} 2.0' in metrics
+
+
+@pytest.mark.req("CHT-2")
+async def test_concurrent_senders_get_distinct_gapless_seqs(world: World) -> None:
+    people = await world.users("ana", "bob")
+    ana, bob = people["ana"], people["bob"]
+    _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
+    tid = thread["thread_id"]
+    seqs: list[int] = []
+
+    async def send(user: User, n: int) -> None:
+        status, message = await post(world, user, tid, f"m{n}")
+        assert status == 200
+        seqs.append(message["seq"])
+
+    async with trio.open_nursery() as nursery:
+        for n in range(8):
+            nursery.start_soon(send, ana if n % 2 else bob, n)
+    assert sorted(seqs) == list(range(1, 9))
+    _, page = await world.get(ana, f"/chat/{tid}/messages")
+    assert _seqs(page["messages"]) == list(range(1, 9))
+
+
+@pytest.mark.req("CHT-4")
+async def test_rate_limited_messages_are_counted_by_scope(world: World) -> None:
+    ana = (await world.users("ana"))["ana"]
+    _, live = await open_thread(world, ana, scope="live_public", room="live1")
+    allowed = world.config.limits.chat.scopes.live_public.max_messages
+    for _ in range(allowed + 2):
+        await post(world, ana, live["thread_id"], "hey")
+    metrics = await (await world.client.get("/metrics")).get_data(as_text=True)
+    assert 'vvtv_chat_rate_limited_total{scope="live_public"} 2.0' in metrics
+    assert f'vvtv_chat_messages_total{{scope="live_public"}} {float(allowed)}' in metrics

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from vvtv.assembly import Services
 from vvtv.chat import api as chat_api
+from vvtv.consent import api as consent_api
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
@@ -75,6 +76,7 @@ def create_app(
     app.register_blueprint(sessions_api.routes(services.sessions, guard))
     app.register_blueprint(presence_api.routes(services.presence, guard))
     app.register_blueprint(chat_api.routes(services.chat, guard))
+    app.register_blueprint(consent_api.routes(services.consent, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import trio
 
-from vvtv.actors import open_registry
+from vvtv.actors import open_registry, open_running
 from vvtv.chat import api as chat_api
 from vvtv.chat.actor import ChatPorts
 from vvtv.chat.metrics import ChatMetrics
@@ -18,6 +18,10 @@ from vvtv.chat.service import Chat
 from vvtv.chat.store import SqliteChatStore
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
+from vvtv.consent import api as consent_api
+from vvtv.consent.actor import ConsentPorts
+from vvtv.consent.metrics import ConsentMetrics
+from vvtv.consent.service import Consent
 from vvtv.contracts.events import Heartbeat
 from vvtv.contracts.lab import OwnerCard
 from vvtv.identity.actor import IdentityPorts
@@ -52,6 +56,7 @@ class Services:
     sessions: Orchestrator
     presence: Presence
     chat: Chat
+    consent: Consent
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -134,6 +139,24 @@ async def open_runtime(
                     metrics=PresenceMetrics(runtime.metrics.registry, ecosystems(config.modes)),
                 ),
             ) as rooms,
+            # Invites between users (CNS-1..5): identity answers blocks and bans, the orchestrator
+            # starts the agreed call, the hub says whether an inviter still has a tab open.
+            open_running(
+                Consent(
+                    actors,
+                    config,
+                    ConsentPorts(
+                        notify=sockets.push,
+                        handle_of=lambda user_id: identity.user_view(user_id).handle,
+                        clock=clock,
+                        metrics=ConsentMetrics(runtime.metrics.registry),
+                    ),
+                    identity,
+                    sessions,
+                    sockets.connections,
+                ),
+                name="consent timers",
+            ) as consent,
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.
             await sessions.reconcile()
@@ -164,6 +187,10 @@ async def open_runtime(
             )
             for message_type, handler in chat_api.socket_handlers(chat).items():
                 sockets.handle(message_type, handler)
+            for message_type, handler in consent_api.socket_handlers(consent).items():
+                sockets.handle(message_type, handler)
+            # The inviter's last tab closing withdraws their invites (OPS-5).
+            sockets.on_close(consent.socket_closed)
             yield (
                 runtime,
                 Services(
@@ -173,6 +200,7 @@ async def open_runtime(
                     sessions=sessions,
                     presence=presence,
                     chat=chat,
+                    consent=consent,
                     lab=lab,
                     lab_board=board,
                     lab_token=optional_lab_token(config),

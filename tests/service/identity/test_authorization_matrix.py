@@ -79,6 +79,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/chat/<hexid:thread_id>/messages"): ("user", None, ""),
     ("POST", "/chat/<hexid:thread_id>/messages"): ("user", {"body": "hi"}, ""),
     ("POST", "/chat/<hexid:thread_id>/report"): ("user", {"reason_code": "spam"}, ""),
+    # Consent: every signed-in user invites and answers; someone else's invite is unknown (404).
+    ("POST", "/consent/invites"): ("user", {"invitee_id": "<user_id>"}, ""),
+    ("GET", "/consent/invites"): ("user", None, ""),
+    ("POST", "/consent/invites/<hexid:invite_id>/accept"): ("user", {}, ""),
+    ("POST", "/consent/invites/<hexid:invite_id>/decline"): ("user", {}, ""),
+    ("DELETE", "/consent/invites/<hexid:invite_id>"): ("user", None, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),
@@ -154,6 +160,7 @@ async def test_every_http_route_answers_each_role_as_declared(
         "<user_id>": victim,
         "<hexid:session_id>": session,
         "<hexid:thread_id>": "0" * 32,  # no thread: past the guard, the route answers 404
+        "<hexid:invite_id>": "0" * 32,  # no invite: past the guard, the route answers 404
         "<path:path>": "master.m3u8",
         "<int:version>": "1",
         "<name>": "lab",

@@ -1412,7 +1412,7 @@ export interface components {
         ConsentCancelled: {
             invite_id: string;
             /** @enum {unknown} */
-            reason: "call_failed" | "inviter" | "tab_closed";
+            reason: "call_failed" | "inviter" | "tab_closed" | "unavailable";
             /** @enum {unknown} */
             type: "consent.cancelled";
             /** @default 1 */
@@ -1449,7 +1449,7 @@ export interface components {
             invitee_id: string;
             inviter_id: string;
             /** @default null */
-            reason: ("call_failed" | "inviter" | "tab_closed") | null;
+            reason: ("call_failed" | "inviter" | "tab_closed" | "unavailable") | null;
             /** @default null */
             session_id: string | null;
             /** @enum {unknown} */

@@ -191,6 +191,8 @@ async def open_runtime(
                 sockets.handle(message_type, handler)
             # The inviter's last tab closing withdraws their invites (OPS-5).
             sockets.on_close(consent.socket_closed)
+            identity.on_block(consent.block_changed)
+            identity.on_ban(consent.banned)
             yield (
                 runtime,
                 Services(

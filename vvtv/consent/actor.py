@@ -174,7 +174,10 @@ class InboxActor:
         match effect:
             case Changed(invite):
                 self._hooks.changed(invite)
-                self._ports.metrics.invites.labels(invite.status).inc()
+                # An accept is counted once its call exists (it is Changed twice: answered, then
+                # with its session); one whose call could not start counts as cancelled.
+                if invite.status != "accepted" or invite.session_id is not None:
+                    self._ports.metrics.invites.labels(invite.status).inc()
             case Notify(user, kind, invite):
                 self._ports.notify(user, self._event(kind, invite))
             case WakeAt(at):

@@ -10,8 +10,8 @@ class ConsentMetrics:
         # prometheus-client appends `_total` to counters when it renders them.
         self.invites = Counter(
             "vvtv_consent_invites",
-            "Private-call invites by what became of them: queued, pending (asked), accepted,"
-            " declined, expired, cancelled (CNS-1..5).",
+            "Private-call invites by what became of them: queued, pending (asked), accepted"
+            " (its call started), declined, expired, cancelled (CNS-1..5).",
             ["outcome"],
             registry=registry,
         )

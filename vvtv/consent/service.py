@@ -9,13 +9,14 @@ as participants (CNS-2); nothing else can start a consented call.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from typing import Protocol
 
 import trio
 
-from vvtv.actors import Registry
+from vvtv.actors import MailboxFull, Registry
 from vvtv.config import ConfigBundle
 from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, origin, tick, wire
 from vvtv.consent.errors import Blocked, InviteRateLimited, SelfInvite, Unavailable, UnknownInvite
@@ -25,7 +26,7 @@ from vvtv.contracts.identity import UserView
 from vvtv.contracts.sessions import CreateSession, SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
-from vvtv.domain.consent import Answer, Ask, Cancel, Invite, InviteRules
+from vvtv.domain.consent import Answer, Ask, Cancel, CancelReason, Invite, InviteRules
 from vvtv.domain.rate_limit import Limit, prune, record, retry_after
 
 RATE_WINDOW_S = 60.0  # `invites_per_minute` names its window
@@ -155,18 +156,33 @@ class Consent:
 
     def socket_closed(self, connection: str) -> None:
         """A socket closed: an inviter left with none cancels what they asked (OPS-5)."""
+        self._withdraw(
+            lambda invite: invite.id in self._on_socket and self._connections(invite.inviter) == 0,
+            "tab_closed",
+        )
+
+    def block_changed(self, a: str, b: str, blocked: bool) -> None:
+        """Identity's `on_block`: a new block withdraws the open invites between the two."""
+        if blocked:
+            self._withdraw(lambda invite: {invite.inviter, invite.invitee} == {a, b})
+
+    async def banned(self, user_id: str, until: str | None) -> None:
+        """Identity's `on_ban`: the user's open invites, sent and received, are withdrawn."""
+        self._withdraw(lambda invite: user_id in (invite.inviter, invite.invitee))
+
+    def _withdraw(
+        self, which: Callable[[Invite], bool], reason: CancelReason = "unavailable"
+    ) -> None:
         for invite in list(self._invites.values()):
-            if (
-                invite.open
-                and invite.id in self._on_socket
-                and self._connections(invite.inviter) == 0
-            ):
+            if invite.open and which(invite):
                 self._on_socket.discard(invite.id)
-                self._registry.tell(
-                    KIND,
-                    invite.invitee,
-                    Cancel(invite.id, invite.inviter, "tab_closed", trio.current_time()),
-                )
+                # Told, not asked: a full inbox mailbox drops this, and expiry still ends it.
+                with contextlib.suppress(MailboxFull):
+                    self._registry.tell(
+                        KIND,
+                        invite.invitee,
+                        Cancel(invite.id, invite.inviter, reason, trio.current_time()),
+                    )
 
     # -- the inboxes' hooks ------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from vvtv.contracts.sessions import Id
 
 InviteStatus = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
 # `inviter`: withdrawn; `tab_closed`: the inviter's last tab closed (OPS-5); `call_failed`:
-# accepted, but the call could not start (e.g. a kill switch).
-CancelReason = Literal["inviter", "tab_closed", "call_failed"]
+# accepted, but the call could not start (e.g. a kill switch); `unavailable`: a block or a ban
+# now stands between them (which one is not said, MOD-2).
+CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
 
 
 class CreateInvite(Contract, frozen=True, kw_only=True):

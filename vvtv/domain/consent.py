@@ -19,7 +19,7 @@ from typing import Literal
 
 Status = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
 OPEN: frozenset[Status] = frozenset({"queued", "pending"})
-CancelReason = Literal["inviter", "tab_closed", "call_failed"]
+CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
 SecondInvite = Literal["queue", "refuse"]
 NoticeKind = Literal["request", "accepted", "declined", "expired", "cancelled"]
 RefusalCode = Literal[

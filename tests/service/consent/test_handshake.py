@@ -65,6 +65,10 @@ async def test_accepting_starts_one_private_call_for_both_and_tells_every_tab(
         assert sorted(view["participants"]) == sorted([ana.id, bob.id])
     status, mine = await world.get(ana, "/consent/invites")
     assert [(i["status"], i["session_id"]) for i in mine["invites"]] == [("accepted", session_id)]
+    assert [session.id for session in await _sessions(world)] == [session_id]  # exactly one
+    metrics = (await (await world.client.get("/metrics")).get_data()).decode()
+    for outcome, count in (("pending", 1), ("accepted", 1), ("declined", 0), ("expired", 0)):
+        assert f'vvtv_consent_invites_total{{outcome="{outcome}"}} {count}.0' in metrics
 
 
 @pytest.mark.req("CNS-3")
@@ -205,3 +209,28 @@ async def test_the_inviter_withdraws(world: World) -> None:
         assert response.status_code == 200
         assert (await response.get_json())["reason"] == "inviter"
         assert _types(await bob_tab.settle()) == ["consent.request", "consent.cancelled"]
+
+
+@pytest.mark.req("MOD-2", "CNS-2")
+async def test_a_block_or_a_ban_during_the_handshake_withdraws_the_invite(world: World) -> None:
+    people = await world.users("ana", "bob", "cyd")
+    ana, bob, cyd = people["ana"], people["bob"], people["cyd"]
+    async with world.tab(ana) as ana_tab:
+        _, to_bob = await invite(world, ana, bob)
+        _, to_cyd = await invite(world, ana, cyd)
+        response = await world.client.post(f"/blocks/{ana.id}", json={}, headers=bob.headers)
+        assert response.status_code == 201
+        moira = await world.moderator()
+        response = await world.client.post(
+            "/admin/bans", json={"user_id": cyd.id, "reason": "spam"}, headers=moira.headers
+        )
+        assert response.status_code in (200, 201)
+        await trio.testing.wait_all_tasks_blocked()
+        # Told only that they cannot be reached: not which of a block or a ban (MOD-2).
+        assert _consent(await ana_tab.settle()) == [
+            {"type": "consent.cancelled", "v": 1, "invite_id": made["id"], "reason": "unavailable"}
+            for made in (to_bob, to_cyd)
+        ]
+    status, late = await post(world, bob, f"/consent/invites/{to_bob['id']}/accept")
+    assert (status, late["code"]) == (409, "invite_cancelled")
+    assert await _sessions(world) == []

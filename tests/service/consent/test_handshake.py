@@ -234,3 +234,22 @@ async def test_a_block_or_a_ban_during_the_handshake_withdraws_the_invite(world:
     status, late = await post(world, bob, f"/consent/invites/{to_bob['id']}/accept")
     assert (status, late["code"]) == (409, "invite_cancelled")
     assert await _sessions(world) == []
+
+
+@pytest.mark.req("CNS-6", "INV-2")
+async def test_a_pending_invite_opens_no_door_to_a_call_the_client_asks_for(world: World) -> None:
+    people = await world.users("ana", "bob")
+    ana, bob = people["ana"], people["bob"]
+    await invite(world, ana, bob)
+    for user in (ana, bob):
+        status, body = await post(
+            world,
+            user,
+            "/sessions",
+            mode="private_call",
+            audience_type="one_to_one",
+            stream_transport="webrtc",
+            intent_label="private_call",
+        )
+        assert (status, body["code"]) == (403, "consent_required")
+    assert await _sessions(world) == []

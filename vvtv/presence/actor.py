@@ -64,7 +64,7 @@ REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
     "invalid_query": InvalidPresenceQuery,
 }
 
-Reply = PresenceMember | PresencePage | RoomStatistics | None
+Reply = PresenceMember | PresencePage | frozenset[str] | RoomStatistics | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +157,8 @@ class PresenceRoom:
                     self._meter.sent(event)
                 case Answer(value):
                     reply = value
+                    if isinstance(value, frozenset) and value:  # heartbeats it does not hold
+                        self._meter.refused("not_present", len(value))
                 case WakeAt(at):
                     self._wakes.set(self._ecosystem, at)
                 case Expired(presence_ids):

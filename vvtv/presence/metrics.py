@@ -100,5 +100,5 @@ class RoomMeter:
     def expired(self, count: int) -> None:
         self._expired.inc(count)
 
-    def refused(self, code: RefusalCode) -> None:
-        self._metrics.refusals.labels(self._ecosystem, code).inc()
+    def refused(self, code: RefusalCode, count: int = 1) -> None:
+        self._metrics.refusals.labels(self._ecosystem, code).inc(count)

@@ -28,7 +28,7 @@ from vvtv.domain.accounts import Principal
 from vvtv.domain.presence.messages import (
     BlocksChanged,
     Expel,
-    Heartbeat,
+    Heartbeats,
     Join,
     Leave,
     QuarantineChanged,
@@ -39,6 +39,7 @@ from vvtv.domain.presence.messages import (
 from vvtv.domain.presence.room import Person
 from vvtv.presence.actor import PresenceRooms
 from vvtv.presence.errors import NotPresent, UnknownEcosystem, UnknownPresenceMode
+from vvtv.presence.heartbeats import HeartbeatBatches
 
 HTTP_CONNECTION = "http:"  # + the sign-in's id: an HTTP client's one connection (socket ids: hex)
 
@@ -78,6 +79,7 @@ class Presence:
         self._links: dict[str, _Link] = {}
         self._by_user: dict[str, set[str]] = {}
         self._pruned_at = trio.current_time()
+        self._heartbeats = HeartbeatBatches(self._ask_heartbeats)
 
     @staticmethod
     def http_connection(principal: Principal) -> str:
@@ -200,15 +202,17 @@ class Presence:
         link.heard_at = trio.current_time()
         lost = []
         for ecosystem in link.rooms():
-            try:
-                await self._rooms.ask(ecosystem, Heartbeat(connection))
-            except NotPresent:
+            if not await self._heartbeats.beat(ecosystem, connection):
                 lost.append(ecosystem)
                 link.watching.discard(ecosystem)
                 if link.present_in == ecosystem:
                     link.present_in = None
         self._drop_if_empty(connection, link)
         return lost
+
+    async def _ask_heartbeats(self, ecosystem: str, heartbeats: Heartbeats) -> frozenset[str]:
+        absent: frozenset[str] = await self._rooms.ask(ecosystem, heartbeats)
+        return absent
 
     def _person(self, user_id: str) -> Person:
         view = self._people.user_view(user_id)

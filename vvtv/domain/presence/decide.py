@@ -26,6 +26,7 @@ from vvtv.domain.presence.messages import (
     Expel,
     Expired,
     Heartbeat,
+    Heartbeats,
     Join,
     Leave,
     Message,
@@ -71,6 +72,12 @@ def decide(room: Room, message: Message, now: float) -> Decision:
                 effects.append(Refuse("not_present", "Not in this ecosystem (any more)."))
             else:
                 touch(room, connection, now)
+        case Heartbeats(connections):
+            absent = frozenset(c for c in connections if c not in room.alive)
+            for connection in connections:
+                if connection not in absent:
+                    touch(room, connection, now)
+            effects.append(Answer(absent))
         case Tick():
             room.wake_at = None  # this was the wake-up: whatever comes next is asked for anew
             expired = _expire(room, now)

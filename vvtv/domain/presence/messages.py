@@ -49,6 +49,14 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
+class Heartbeats:
+    """Many connections' heartbeats as one message, so a busy room's bounded mailbox holds them:
+    answered with the connections it does not hold (each would have been refused `not_present`)."""
+
+    connections: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """The owner's timer, at the time the last `WakeAt` asked for (or later)."""
 
@@ -102,6 +110,7 @@ Message = (
     | Set
     | Leave
     | Heartbeat
+    | Heartbeats
     | Tick
     | Subscribe
     | Unsubscribe
@@ -123,9 +132,10 @@ class Deliver:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The asker's reply: their own presence after a join or set, or a query's page."""
+    """The asker's reply: their own presence after a join or set, a query's page, or the
+    connections a batch of heartbeats named that the room does not hold."""
 
-    value: PresenceMember | PresencePage
+    value: PresenceMember | PresencePage | frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)

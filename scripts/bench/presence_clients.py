@@ -1,0 +1,246 @@
+"""The presence benchmark's WebSocket clients: trio + wsproto in their own processes, driven
+over a pipe by scripts/bench/presence (one process may hold at most `ulimit -n` sockets)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import resource
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import trio
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Message, Ping, Request
+
+PROBE_EVERY_S = 0.5
+PROBE = re.compile(r"probe-(\d+)")
+
+
+def raise_fd_limit() -> int:
+    """As many open files as this process may have (the hard limit; raising it needs root)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+class ClientFailed(Exception):
+    pass
+
+
+class Ws:
+    """One client WebSocket: sends JSON, receives text, nothing more."""
+
+    __slots__ = ("buffer", "conn", "sending", "stream")
+
+    def __init__(self, stream: trio.SocketStream) -> None:
+        self.stream = stream
+        self.conn = WSConnection(ConnectionType.CLIENT)
+        self.buffer: list[str] = []
+        self.sending = trio.StrictFIFOLock()  # heartbeats, churn and the probe share a socket
+
+    @classmethod
+    async def open(cls, port: int, source: str, token: str) -> Ws:
+        sock = trio.socket.socket()
+        await sock.bind((source, 0))
+        await sock.connect(("127.0.0.1", port))
+        ws = cls(trio.SocketStream(sock))
+        await ws.stream.send_all(ws.conn.send(Request(host="127.0.0.1", target="/ws")))
+        while True:
+            events = await ws._read()
+            if any(isinstance(e, AcceptConnection) for e in events):
+                break
+        await ws.send({"type": "auth", "access_token": token})
+        hello = await ws.receive()
+        if '"auth.ok"' not in hello:
+            raise RuntimeError(hello[:200])
+        return ws
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self.sending:
+            await self.stream.send_all(self.conn.send(Message(data=json.dumps(message))))
+
+    async def receive(self) -> str:
+        while not self.buffer:
+            for event in await self._read():
+                if isinstance(event, Message):
+                    self.buffer.append(str(event.data))
+                elif isinstance(event, CloseConnection):
+                    raise EOFError(f"closed {event.code}")
+        return self.buffer.pop(0)
+
+    async def _read(self) -> list[Any]:
+        data = await self.stream.receive_some(1 << 16)
+        if not data:
+            raise EOFError("connection lost")
+        self.conn.receive_data(data)
+        events = list(self.conn.events())
+        for event in events:
+            if isinstance(event, Ping):
+                await self.stream.send_all(self.conn.send(event.response()))
+        return events
+
+
+class Client:
+    def __init__(self, port: int, index: int) -> None:
+        self.port = port
+        self.source = f"127.0.0.{2 + index}"  # each process its own source address: ports enough
+        self.sockets: dict[int, Ws] = {}
+        self.receipts: dict[int, dict[int, float]] = {}  # watcher -> probe seq -> first seen
+        self.sent: dict[int, float] = {}  # probe seq -> when it was set
+        self.errors: dict[str, int] = {}  # error code -> how many
+        self.churned = 0
+
+    def error(self, text: str) -> None:
+        found = re.search(r'"code":"([a-z_]+)"', text)
+        code = found.group(1) if found else text[:60]
+        self.errors[code] = self.errors.get(code, 0) + 1
+
+    async def open_many(self, tokens: dict[int, str], concurrency: int) -> dict[str, Any]:
+        limiter = trio.CapacityLimiter(concurrency)
+        failures: list[str] = []
+
+        async def one(key: int, token: str) -> None:
+            async with limiter:
+                try:
+                    self.sockets[key] = await Ws.open(self.port, self.source, token)
+                except (OSError, EOFError, RuntimeError) as error:
+                    failures.append(repr(error))
+
+        async with trio.open_nursery() as nursery:
+            for key, token in tokens.items():
+                nursery.start_soon(one, key, token)
+        return {"opened": len(self.sockets), "failures": len(failures), "first": failures[:3]}
+
+    async def set_presence(self, keys: list[int], per_s: float, fields: dict[str, Any]) -> None:
+        for n, key in enumerate(keys):
+            await self.sockets[key].send({"type": "presence.set", "fields": fields})
+            if (n + 1) % 100 == 0:
+                await trio.sleep(100 / per_s)
+
+    async def watch(self, keys: list[int], nursery: trio.Nursery) -> None:
+        for key in keys:
+            ws = self.sockets[key]
+            await ws.send({"type": "presence.subscribe", "query": {"ecosystem": "party"}})
+            reply = await ws.receive()
+            if '"presence.snapshot"' not in reply:
+                self.error(reply)
+            self.receipts[key] = {}
+            nursery.start_soon(self._read_updates, key, ws)
+
+    async def _read_updates(self, key: int, ws: Ws) -> None:
+        seen = self.receipts[key]
+        last = max(seen, default=0)
+        while True:
+            text = await ws.receive()
+            now = time.monotonic()
+            if '"error"' in text[:40]:
+                self.error(text)
+                continue
+            found = PROBE.search(text)
+            if found is not None:
+                seq = int(found.group(1))
+                for earlier in range(last + 1, seq + 1):
+                    seen[earlier] = now
+                last = max(last, seq)
+
+    async def drain(self, key: int) -> None:
+        """Read what a member's socket is sent (errors only, normally) and count the errors."""
+        ws = self.sockets[key]
+        while True:
+            text = await ws.receive()
+            if '"error"' in text[:40]:
+                self.error(text)
+
+    async def heartbeat(self, keys: list[int], every_s: float) -> None:
+        """Each socket once per `every_s`, spread evenly."""
+        if not keys:
+            return
+        gap = every_s / len(keys)
+        start = trio.current_time()
+        while True:
+            for n, key in enumerate(keys):
+                await trio.sleep_until(start + n * gap)  # on schedule, even when behind
+                await self.sockets[key].send({"type": "presence.heartbeat"})
+            start += every_s
+
+    async def churn(self, present: list[int], per_s: float, seconds: float) -> None:
+        """Alternate a leave of someone present and a join of someone absent, `per_s` in all."""
+        present, absent = list(present), []
+        gap = 1 / per_s
+        start = trio.current_time()
+        leaving = True
+        for n in range(int(seconds * per_s)):
+            await trio.sleep_until(start + n * gap)  # on schedule, even when behind
+            if leaving and present:
+                key = present.pop(random.randrange(len(present)))
+                await self.sockets[key].send({"type": "presence.leave", "ecosystem": "party"})
+                absent.append(key)
+            elif absent:
+                key = absent.pop(random.randrange(len(absent)))
+                fields = {"presence_mode": "party"}
+                await self.sockets[key].send({"type": "presence.set", "fields": fields})
+                present.append(key)
+            self.churned += 1
+            leaving = not leaving
+
+    async def probe(self, key: int, every_s: float, seconds: float) -> None:
+        for seq in range(1, int(seconds / every_s) + 1):
+            self.sent[seq] = time.monotonic()
+            fields = {"presence_mode": "party", "tags": [f"probe-{seq}"]}
+            await self.sockets[key].send({"type": "presence.set", "fields": fields})
+            await trio.sleep(every_s)
+
+    async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Churn and probe for `seconds`, then give the last updates time to arrive."""
+        async with trio.open_nursery() as running:
+            if payload["present"]:
+                running.start_soon(
+                    self.churn, payload["present"], payload["per_s"], payload["seconds"]
+                )
+            if payload["probe"] is not None:
+                running.start_soon(self.probe, payload["probe"], PROBE_EVERY_S, payload["seconds"])
+        await trio.sleep(2)
+        return {"sent": self.sent, "churned": self.churned, "errors": self.errors}
+
+
+async def _client_main(conn: Connection, port: int, index: int) -> None:
+    raise_fd_limit()
+    client = Client(port, index)
+
+    def recv() -> Any:
+        return conn.recv()
+
+    async with trio.open_nursery() as nursery:
+        while True:
+            command, payload = await trio.to_thread.run_sync(recv)
+            if command == "open":
+                reply: Any = await client.open_many(payload["tokens"], payload["concurrency"])
+            elif command == "set":
+                await client.set_presence(payload["keys"], payload["per_s"], payload["fields"])
+                reply = None
+            elif command == "watch":
+                await client.watch(payload, nursery)
+                reply = {"errors": client.errors}
+            elif command == "beat":
+                for key in payload["drain"]:
+                    nursery.start_soon(client.drain, key)
+                nursery.start_soon(client.heartbeat, payload["keys"], payload["every_s"])
+                reply = None
+            elif command == "run":
+                reply = await client.run(payload)
+            elif command == "receipts":
+                reply = client.receipts
+            else:
+                raise ValueError(command)
+            conn.send(reply)
+
+
+def client_process(conn: Connection, port: int, index: int) -> None:
+    try:
+        trio.run(_client_main, conn, port, index)
+    except BaseException as error:
+        conn.send(ClientFailed(repr(error)))  # the server stops instead of waiting for ever
+        raise

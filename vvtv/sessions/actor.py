@@ -158,7 +158,7 @@ class SessionActor:
                     await ports.provider.create_webrtc_endpoints(
                         session_id,
                         profile,
-                        tuple(Participant(participant_id=p, publishes=True) for p in participants),
+                        _call(participants),
                     )
                 except VvtvError as error:
                     return EndpointsFailed(ports.clock(), error.message), error
@@ -208,3 +208,16 @@ class SessionActor:
         )
         # Saved again with the audit entry, in one transaction: the failure and its record agree.
         await self._ports.store.save(session, audit)
+
+
+def _call(participants: tuple[str, ...]) -> tuple[Participant, ...]:
+    """Everyone publishes once and receives everyone else, through the SFU only: no participant
+    ever gets another's address (a call is relayed, never peer to peer)."""
+    return tuple(
+        Participant(
+            participant_id=p,
+            publishes=True,
+            subscribes_to=tuple(other for other in participants if other != p),
+        )
+        for p in participants
+    )

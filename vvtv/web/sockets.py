@@ -235,8 +235,9 @@ class SocketHub:
                 reply = await self._answer(connection, expiry, message)
             except Exception as error:
                 # One message, one answer, as over HTTP: a failure of ours is a logged 500
-                # `error` event, not the socket torn down with 1011.
-                reply = error_event(error)
+                # `error` event, not the socket torn down with 1011. A message the client
+                # numbered (`chat.send`'s client_id) gets its number back as `ref`.
+                reply = error_event(error, ref=getattr(message, "client_id", None))
             if reply is not None:
                 connection.push(reply)
 

@@ -151,6 +151,7 @@ async def test_bodies_are_checked_against_the_scope(world: World) -> None:
         await tab.send("chat.send", thread_id=private["thread_id"], body=" ", client_id="e1")
         [error] = await tab.settle()
         assert (error["type"], error["code"], error["status"]) == ("error", "empty_message", 400)
+        assert error["ref"] == "e1"  # which of the tab's sends it refuses
 
 
 @pytest.mark.req("MOD-2")

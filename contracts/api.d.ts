@@ -1220,6 +1220,17 @@ export interface components {
             thread_id: string;
         };
         /**
+         * ChatLengthCaps
+         * @description Each chat scope's longest message (CHT-3): the composer stops there, the server refuses
+         *         longer.
+         */
+        ChatLengthCaps: {
+            live_public: number;
+            performer_room: number;
+            private_1to1: number;
+            room: number;
+        };
+        /**
          * ChatMessage
          * @description A message of a thread you are in, on every socket of yours (CHT-2): `seq` is 1, 2, 3 … per
          *         thread, so a gap means missed messages (subscribe with `after_seq` to get them).
@@ -1357,10 +1368,12 @@ export interface components {
         ClientSettings: {
             access_ttl_s: number;
             channel_poll_s: number;
+            chat_max_chars: components["schemas"]["ChatLengthCaps"];
             password_max_length: number;
             password_min_length: number;
             player_retry_s: number;
             presence_heartbeat_s: number;
+            session_heartbeat_s: number;
             socket_reconnect_backoff_s: number[];
             telemetry_flush_interval_s: number;
             telemetry_max_batch_events: number;

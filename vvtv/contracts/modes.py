@@ -38,6 +38,16 @@ class TileBudget(Contract, frozen=True, kw_only=True):
     mobile: Count
 
 
+class ChatLengthCaps(Contract, frozen=True, kw_only=True):
+    """Each chat scope's longest message (CHT-3): the composer stops there, the server refuses
+    longer."""
+
+    private_1to1: Count
+    room: Count
+    performer_room: Count
+    live_public: Count
+
+
 class ClientSettings(Contract, frozen=True, kw_only=True):
     """What the browser UI reads from config before its first request: signup's rules and its
     own waits and retries, so none is hard-coded in the client."""
@@ -52,9 +62,11 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     player_retry_s: float  # the channel is off air: retry loading the stream this often
     transition_ms: Count  # crossfade between two modes
     presence_heartbeat_s: float  # while in or watching a presence room, heartbeat this often
+    session_heartbeat_s: float  # while in a call, heartbeat its session this often (SES-8)
     telemetry_flush_interval_s: float  # the client sends its queued telemetry this often
     telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget
+    chat_max_chars: ChatLengthCaps
 
 
 class ModeCatalog(Contract, frozen=True, kw_only=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from vvtv.config import ConfigBundle
 from vvtv.config.schema.modes import Mode, Mount
 from vvtv.contracts.modes import (
+    ChatLengthCaps,
     ClientSettings,
     ModeCatalog,
     ModeView,
@@ -46,7 +47,7 @@ def _view(name: str, mode: Mode, offered: set[str]) -> ModeView:
 
 def client_settings(config: ConfigBundle) -> ClientSettings:
     limits = config.limits
-    auth, ui = limits.auth, limits.ui
+    auth, ui, chat = limits.auth, limits.ui, limits.chat.scopes
     return ClientSettings(
         terms_version=auth.terms_version,
         password_min_length=auth.password.min_length,
@@ -58,9 +59,13 @@ def client_settings(config: ConfigBundle) -> ClientSettings:
         player_retry_s=ui.player_retry_s,
         transition_ms=ui.transition_ms,
         presence_heartbeat_s=limits.presence.heartbeat_interval_s,
+        session_heartbeat_s=limits.sessions.heartbeat_interval_s,
         telemetry_flush_interval_s=limits.telemetry.flush_interval_s,
         telemetry_max_batch_events=limits.telemetry.max_batch_events,
         tiles=TileBudget(desktop=limits.tiles.desktop, mobile=limits.tiles.mobile),
+        chat_max_chars=ChatLengthCaps(
+            **{scope: chat.of(scope).max_chars for scope in chat.__struct_fields__}
+        ),
     )
 
 

@@ -57,15 +57,21 @@ async def test_the_catalog_carries_the_client_settings_of_config(
         "player_retry_s": limits.ui.player_retry_s,
         "transition_ms": limits.ui.transition_ms,
         "presence_heartbeat_s": limits.presence.heartbeat_interval_s,
+        "session_heartbeat_s": limits.sessions.heartbeat_interval_s,
         "telemetry_flush_interval_s": limits.telemetry.flush_interval_s,
         "telemetry_max_batch_events": limits.telemetry.max_batch_events,
         "tiles": {"desktop": limits.tiles.desktop, "mobile": limits.tiles.mobile},
+        "chat_max_chars": {
+            scope: limits.chat.scopes.of(scope).max_chars
+            for scope in ("private_1to1", "room", "performer_room", "live_public")
+        },
     }
     # The shipped figures.
     assert settings["socket_reconnect_backoff_s"] == [1, 2, 5, 10, 30]
     assert (settings["token_refresh_lead_s"], settings["channel_poll_s"]) == (60, 15)
     assert (settings["player_retry_s"], settings["transition_ms"]) == (5, 280)
     assert settings["tiles"] == {"desktop": 12, "mobile": 6}
+    assert settings["chat_max_chars"]["live_public"] == 300
 
 
 @pytest.mark.req("CFG-3", "THB-5")

@@ -176,14 +176,7 @@ def _check_presence(limits: Limits, at: Locator) -> list[Problem]:
         "max_tags": TAGS_MAX,
         "max_capabilities": CAPABILITIES_MAX,
     }
-    for name, bound in wire_bounds.items():
-        if getattr(presence, name) > bound:
-            problems.append(
-                at.problem(
-                    ("presence", name),
-                    f"must not exceed {bound}, the bound of the presence contracts (PRS-2)",
-                )
-            )
+    problems += _within_wire_bounds(presence, "presence", wire_bounds, at, " (PRS-2)")
     return problems
 
 
@@ -217,6 +210,18 @@ def _check_login(limits: Limits, at: Locator) -> list[Problem]:
             )
         )
     return problems
+
+
+def _within_wire_bounds(
+    section: object, name: str, bounds: dict[str, int], at: Locator, why: str = ""
+) -> list[Problem]:
+    """A configured cap beyond what the published contract admits would be refused on the wire
+    before the config could apply it: the contract's bound is the ceiling."""
+    return [
+        at.problem((name, key), f"must not exceed {bound}, the bound of the {name} contracts{why}")
+        for key, bound in bounds.items()
+        if getattr(section, key) > bound
+    ]
 
 
 def _is_network(text: str) -> bool:
@@ -275,13 +280,7 @@ def _check_chat(limits: Limits, at: Locator) -> list[Problem]:
         "history_page_max": HISTORY_PAGE_MAX,
         "max_report_messages": REPORT_MESSAGES_MAX,
     }
-    for name, bound in wire_bounds.items():
-        if getattr(chat, name) > bound:
-            problems.append(
-                at.problem(
-                    ("chat", name), f"must not exceed {bound}, the bound of the chat contracts"
-                )
-            )
+    problems += _within_wire_bounds(chat, "chat", wire_bounds, at)
     if chat.history_page_size > chat.history_page_max:
         problems.append(
             at.problem(("chat", "history_page_size"), "must not exceed history_page_max (CHT-2)")

@@ -131,6 +131,11 @@ class SocketHub:
     def connections(self, user_id: str) -> int:
         return len(self._by_user.get(user_id, ()))
 
+    def connection_ids(self, user_id: str) -> tuple[str, ...]:
+        """The ids of a user's open sockets: for a context that must know which sockets an event
+        reached (chat sends each message at most once per socket)."""
+        return tuple(connection.id for connection in self._by_user.get(user_id, ()))
+
     def push(self, user_id: str, event: ServerEvent) -> None:
         for connection in list(self._by_user.get(user_id, ())):
             connection.push(event)

@@ -1,5 +1,7 @@
 """Synthetic media for tests and the benchmark: a pre-encoded VP8 clip (so a publishing client
-costs almost no CPU — its sender only packetizes) and a tone, both paced in real time."""
+costs almost no CPU — its sender only packetizes) and a tone, both paced in real time. Each may
+carry a signature (the picture's V chroma, the tone's pitch) that survives the SFU's re-encoding,
+so a receiver can tell whose media it decoded."""
 
 from __future__ import annotations
 
@@ -19,7 +21,13 @@ AUDIO_RATE = 48000
 AUDIO_SAMPLES = 960  # 20 ms
 
 
-def _frame(width: int, height: int, index: int, count: int, noisy: bool) -> av.VideoFrame:
+DEFAULT_CHROMA = 140  # V plane: a flat value, read back from decoded frames (`Received.chroma`)
+DEFAULT_TONE_HZ = 440.0
+
+
+def _frame(
+    width: int, height: int, index: int, count: int, noisy: bool, chroma: int
+) -> av.VideoFrame:
     """A dark frame with a bright bar sweeping across it: enough motion for real P-frames.
     `noisy` adds a moving band of noise, so the SFU's encoders run near their bitrate caps (a
     busier picture than a webcam's, hence more packets per frame)."""
@@ -36,14 +44,19 @@ def _frame(width: int, height: int, index: int, count: int, noisy: bool) -> av.V
         noise = random.Random(index).randbytes(luma.line_size * band)
         rows = rows[: top * luma.line_size] + noise + rows[(top + band) * luma.line_size :]
     luma.update(rows)
-    for plane, value in ((frame.planes[1], 110 + index % 40), (frame.planes[2], 140)):
+    for plane, value in ((frame.planes[1], 110 + index % 40), (frame.planes[2], chroma)):
         plane.update(bytes([value]) * (plane.line_size * (height // 2)))
     return frame
 
 
 @functools.cache
 def encoded_clip(
-    width: int, height: int, fps: int, seconds: float, noisy: bool = False
+    width: int,
+    height: int,
+    fps: int,
+    seconds: float,
+    noisy: bool = False,
+    chroma: int = DEFAULT_CHROMA,
 ) -> tuple[bytes, ...]:
     """VP8 frames of a clip that starts with a keyframe, so it can loop."""
     codec = av.CodecContext.create("libvpx", "w")
@@ -56,7 +69,7 @@ def encoded_clip(
     count = round(fps * seconds)
     payloads: list[bytes] = []
     for index in range(count):
-        frame = _frame(width, height, index, count, noisy)
+        frame = _frame(width, height, index, count, noisy, chroma)
         frame.pts = index
         payloads.extend(bytes(packet) for packet in codec.encode(frame))
     payloads.extend(bytes(packet) for packet in codec.encode(None))
@@ -69,10 +82,15 @@ class PreEncodedVideoTrack(MediaStreamTrack):
     kind = "video"
 
     def __init__(
-        self, width: int = 640, height: int = 360, fps: int = 30, noisy: bool = False
+        self,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 30,
+        noisy: bool = False,
+        chroma: int = DEFAULT_CHROMA,
     ) -> None:
         super().__init__()
-        self._clip = encoded_clip(width, height, fps, 2.0, noisy)
+        self._clip = encoded_clip(width, height, fps, 2.0, noisy, chroma)
         self._fps = fps
         self._index = 0
         self._start: float | None = None
@@ -90,14 +108,16 @@ class PreEncodedVideoTrack(MediaStreamTrack):
 
 
 class ToneAudioTrack(MediaStreamTrack):
-    """A 440 Hz tone, 20 ms mono s16 frames at 48 kHz (aiortc's sender Opus-encodes it)."""
+    """A tone (440 Hz unless told), 20 ms mono s16 frames at 48 kHz (aiortc's sender
+    Opus-encodes it). One frame's samples repeat: a pitch with whole cycles in 20 ms (a
+    multiple of 50 Hz) loops without a click, so its pitch reads back cleanly."""
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, hz: float = DEFAULT_TONE_HZ) -> None:
         super().__init__()
         samples = (
-            int(8000 * math.sin(2 * math.pi * 440 * n / AUDIO_RATE)) for n in range(AUDIO_SAMPLES)
+            int(8000 * math.sin(2 * math.pi * hz * n / AUDIO_RATE)) for n in range(AUDIO_SAMPLES)
         )
         self._pcm = b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
         self._index = 0

@@ -1,30 +1,90 @@
 """aiortc client peers for the media tests and the benchmark: they run on an asyncio thread of
-their own (not the SFU's) and are driven from trio, signalling through the MediaProvider port."""
+their own (not the SFU's) and are driven from trio, signalling through anything that answers an
+offer: the MediaProvider port itself, or the session routes over HTTP (`HttpSignalling`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+import av
 import trio
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
+from quart.typing import TestClientProtocol as HttpClient
 
-from tests.synthetic_media import PreEncodedVideoTrack, ToneAudioTrack
+from tests.synthetic_media import (
+    DEFAULT_CHROMA,
+    DEFAULT_TONE_HZ,
+    PreEncodedVideoTrack,
+    ToneAudioTrack,
+)
 from vvtv.media.local_sfu.bridge import AsyncioThread
-from vvtv.media.port import MediaProvider, Role, SdpOffer
+from vvtv.media.port import Role, SdpAnswer, SdpOffer
+
+
+class Signalling(Protocol):
+    """Whatever answers a client's offer: `MediaProvider.answer`, or the product's route."""
+
+    async def answer(self, offer: SdpOffer) -> SdpAnswer: ...
+
+
+class HttpSignalling:
+    """The MediaProvider's `answer`, as a browser reaches it: POST /sessions/{id}/offer. Every
+    response body is kept in `bodies`, so a test can check what the server told this client."""
+
+    def __init__(self, client: HttpClient, headers: dict[str, str]) -> None:
+        self._client = client
+        self.headers = headers
+        self.bodies: list[str] = []
+
+    async def answer(self, offer: SdpOffer) -> SdpAnswer:
+        response = await self._client.post(
+            f"/sessions/{offer.session_id}/offer",
+            json={"role": offer.role, "sdp": offer.sdp},
+            headers=self.headers,
+        )
+        self.bodies.append((await response.get_data()).decode())
+        assert response.status_code == 200, self.bodies[-1]
+        body: dict[str, Any] = await response.get_json()
+        return SdpAnswer(
+            session_id=offer.session_id,
+            participant_id=offer.participant_id,
+            role=body["role"],
+            sdp=body["sdp"],
+        )
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one publishing client sends: its picture's chroma and its tone's pitch, so whoever
+    receives it can tell it from another publisher's (`Received.chroma`, `Received.pitch_hz`)."""
+
+    chroma: int = DEFAULT_CHROMA
+    tone_hz: float = DEFAULT_TONE_HZ
 
 
 @dataclass
 class Received:
-    """What one subscribing client decoded: per video frame (arrival time, width, height)."""
+    """What one subscribing client decoded: per video frame (arrival time, width, height) and
+    its mean V chroma across the middle row; audio frames and their zero crossings."""
 
     video: list[tuple[float, int, int]] = field(default_factory=list)
+    chroma: list[int] = field(default_factory=list)
     audio_frames: int = 0
+    audio_samples: int = 0  # per channel
+    audio_crossings: int = 0
     tracks: list[str] = field(default_factory=list)  # kinds of the tracks the SFU sent
+
+    def pitch_hz(self) -> float:
+        """The decoded audio's pitch, from its zero crossings (two per cycle)."""
+        seconds = self.audio_samples / 48000
+        return self.audio_crossings / 2 / seconds if seconds else 0.0
 
     def first_video_at(self) -> float | None:
         return self.video[0][0] if self.video else None
@@ -38,6 +98,17 @@ class ClientPeer:
     pc: RTCPeerConnection
     received: Received
     readers: list[asyncio.Task[None]] = field(default_factory=list)
+    offer_sdp: str = ""
+    answer_sdp: str = ""
+
+
+Address = tuple[str, int]
+_CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ \S+ \d+ (\S+) (\d+) typ", re.MULTILINE)
+
+
+def candidates(sdp: str) -> set[Address]:
+    """The (address, port) of every ICE candidate an SDP names."""
+    return {(host, int(port)) for host, port in _CANDIDATE.findall(sdp)}
 
 
 class ClientPeers:
@@ -47,7 +118,7 @@ class ClientPeers:
 
     async def publish(
         self,
-        provider: MediaProvider,
+        provider: Signalling,
         session_id: str,
         participant_id: str,
         *,
@@ -55,12 +126,13 @@ class ClientPeers:
         width: int = 640,
         height: int = 360,
         fps: int = 30,
+        look: Look = Look(),
     ) -> ClientPeer:
         async def offer() -> ClientPeer:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            pc.addTrack(PreEncodedVideoTrack(width, height, fps))
+            pc.addTrack(PreEncodedVideoTrack(width, height, fps, chroma=look.chroma))
             if audio:
-                pc.addTrack(ToneAudioTrack())
+                pc.addTrack(ToneAudioTrack(look.tone_hz))
             await pc.setLocalDescription(await pc.createOffer())
             return ClientPeer(pc, Received())
 
@@ -68,7 +140,7 @@ class ClientPeers:
 
     async def subscribe(
         self,
-        provider: MediaProvider,
+        provider: Signalling,
         session_id: str,
         participant_id: str,
         *,
@@ -95,18 +167,20 @@ class ClientPeers:
         return await self._negotiate(provider, session_id, participant_id, "subscribe", offer)
 
     async def _negotiate(
-        self, provider: MediaProvider, session_id: str, participant_id: str, role: Role, make
+        self, provider: Signalling, session_id: str, participant_id: str, role: Role, make
     ) -> ClientPeer:
         peer: ClientPeer = await self._thread.call(make)
         self.peers.append(peer)
+        peer.offer_sdp = peer.pc.localDescription.sdp
         answer = await provider.answer(
             SdpOffer(
                 session_id=session_id,
                 participant_id=participant_id,
                 role=role,
-                sdp=peer.pc.localDescription.sdp,
+                sdp=peer.offer_sdp,
             )
         )
+        peer.answer_sdp = answer.sdp
 
         async def apply() -> None:
             await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer.sdp, type="answer"))
@@ -119,6 +193,30 @@ class ClientPeers:
             return str(peer.pc.connectionState)
 
         return await self._thread.call(read)
+
+    async def selected_pair(self, peer: ClientPeer) -> tuple[Address, Address]:
+        """(local, remote) address of the ICE candidate pair the connection nominated."""
+
+        async def read() -> tuple[Address, Address]:
+            ice = peer.pc.getTransceivers()[0].receiver.transport.transport
+            # aiortc does not expose the nominated pair (RTCIceTransport.getSelectedCandidatePair
+            # is not implemented); aioice's connection holds it, per component.
+            pair = ice._connection._nominated[1]
+            local, remote = pair.local_candidate, pair.remote_candidate
+            return (local.host, local.port), (remote.host, remote.port)
+
+        return await self._thread.call(read)
+
+    async def close(self, peer: ClientPeer) -> None:
+        """Close one peer connection, as a tab that goes away does."""
+
+        async def close() -> None:
+            for reader in peer.readers:
+                reader.cancel()
+            await peer.pc.close()
+
+        await self._thread.call(close)
+        self.peers.remove(peer)
 
     async def close_all(self) -> None:
         async def close() -> None:
@@ -136,10 +234,43 @@ async def _read(track: MediaStreamTrack, received: Received) -> None:
     with contextlib.suppress(MediaStreamError):
         while True:
             frame = await track.recv()
-            if track.kind == "video":
-                received.video.append((time.monotonic(), frame.width, frame.height))  # type: ignore[union-attr]
-            else:
+            if isinstance(frame, av.VideoFrame):
+                received.video.append((time.monotonic(), frame.width, frame.height))
+                received.chroma.append(_mean_v(frame))
+            elif isinstance(frame, av.AudioFrame):
                 received.audio_frames += 1
+                _count_crossings(frame, received)
+
+
+def _mean_v(frame: av.VideoFrame) -> int:
+    """The V (red-difference) plane's mean over its middle row: the publisher's `Look.chroma`
+    (a flat plane survives VP8 within a few units)."""
+    if frame.format.name != "yuv420p":
+        frame = frame.reformat(format="yuv420p")
+    plane = frame.planes[2]
+    row = bytes(plane)[(frame.height // 4) * plane.line_size :][: frame.width // 2]
+    return sum(row) // max(1, len(row))
+
+
+_AUDIBLE = 1000  # of s16; the synthetic tone's amplitude is 8000
+
+
+def _count_crossings(frame: av.AudioFrame, received: Received) -> None:
+    """Sign changes of the first channel between samples well clear of zero (codec noise near
+    silence does not count), over the frames that carry sound at all."""
+    channels = 1 if frame.format.is_planar else len(frame.layout.channels)
+    samples = memoryview(bytes(frame.planes[0])).cast("h")[: frame.samples * channels : channels]
+    crossings, sign = 0, 0
+    for sample in samples:
+        if abs(sample) < _AUDIBLE:
+            continue
+        now = 1 if sample > 0 else -1
+        if sign and now != sign:
+            crossings += 1
+        sign = now
+    if sign:
+        received.audio_samples += len(samples)
+        received.audio_crossings += crossings
 
 
 @contextlib.asynccontextmanager

@@ -3,39 +3,13 @@ session routes (create → offer/answer over HTTP → connected → end closes t
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
 from tests.accounts import bearer, signup
-from tests.webrtc_clients import client_peers, wait_for
-from vvtv.media.port import SdpAnswer, SdpOffer
+from tests.webrtc_clients import HttpSignalling, client_peers, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("MED-3")]
-
-
-class HttpSignalling:
-    """The MediaProvider's `answer`, as a browser reaches it: POST /sessions/{id}/offer."""
-
-    def __init__(self, client: HttpClient, headers: dict[str, str]) -> None:
-        self._client = client
-        self._headers = headers
-
-    async def answer(self, offer: SdpOffer) -> SdpAnswer:
-        response = await self._client.post(
-            f"/sessions/{offer.session_id}/offer",
-            json={"role": offer.role, "sdp": offer.sdp},
-            headers=self._headers,
-        )
-        assert response.status_code == 200, await response.get_data()
-        body: dict[str, Any] = await response.get_json()
-        return SdpAnswer(
-            session_id=offer.session_id,
-            participant_id=offer.participant_id,
-            role=body["role"],
-            sdp=body["sdp"],
-        )
 
 
 async def test_a_client_publishes_through_the_session_api_and_ending_closes_it(
@@ -56,7 +30,7 @@ async def test_a_client_publishes_through_the_session_api_and_ending_closes_it(
 
     signalling = HttpSignalling(client, headers)
     async with client_peers() as peers:
-        peer = await peers.publish(signalling, session["id"], tokens["user"]["id"])  # type: ignore[arg-type]
+        peer = await peers.publish(signalling, session["id"], tokens["user"]["id"])
         await wait_for(lambda: peer.pc.connectionState == "connected", within_s=15)
         ended = await client.post(f"/sessions/{session['id']}/end", json={}, headers=headers)
         assert (await ended.get_json())["state"] == "ended"

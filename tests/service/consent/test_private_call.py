@@ -1,0 +1,212 @@
+"""The private call end to end in the whole product (CNS-2, INV-2): A invites B over HTTP, B
+accepts, both learn the session, and real aiortc clients publish and subscribe through the session
+routes. Each hears and sees the OTHER (their pictures and tones differ), only ever through the
+SFU: nothing the server tells one of them names the other's ICE candidates, ufrag or certificate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.service.consent.conftest import post
+from tests.service.presence.conftest import Tab, User, World
+from tests.webrtc_clients import (
+    Address,
+    ClientPeer,
+    ClientPeers,
+    HttpSignalling,
+    Look,
+    candidates,
+    client_peers,
+    wait_for,
+)
+from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.local_sfu.ice import allow_loopback_candidates
+
+pytestmark = pytest.mark.slow
+
+# Far apart in chroma and pitch, so a mix-up (or one's own media looped back) cannot pass.
+LOOKS = {"ana": Look(chroma=200, tone_hz=300.0), "bob": Look(chroma=60, tone_hz=900.0)}
+CHROMA_TOLERANCE = 12
+PITCH_TOLERANCE = 0.1  # relative
+# A small picture: the SFU decodes and re-encodes every publisher (call_private), on 2 cores.
+PICTURE = {"width": 320, "height": 180, "fps": 15}
+
+
+@pytest.fixture(autouse=True)
+def loopback() -> None:
+    # The SFU and the clients share this host; on a box with only loopback they could not meet.
+    allow_loopback_candidates()
+
+
+@dataclass
+class Caller:
+    """One person in the call: their tab, their HTTP signalling, their two peer connections,
+    and everything the server told them (HTTP bodies and socket events, verbatim)."""
+
+    user: User
+    tab: Tab
+    signalling: HttpSignalling
+    events: list[dict[str, Any]] = field(default_factory=list)
+    publisher: ClientPeer | None = None
+    subscriber: ClientPeer | None = None
+
+    @property
+    def peers(self) -> tuple[ClientPeer, ClientPeer]:
+        assert self.publisher is not None
+        assert self.subscriber is not None
+        return self.publisher, self.subscriber
+
+    async def heard(self) -> list[dict[str, Any]]:
+        """What reached the tab since last asked (kept in `events` too)."""
+        new = await self.tab.settle()
+        self.events += new
+        return new
+
+    def transcript(self) -> list[str]:
+        """Every text the server sent this person."""
+        return [*self.signalling.bodies, *(repr(event) for event in self.events)]
+
+
+async def _told(caller: Caller, kind: str) -> dict[str, Any]:
+    [event] = [event for event in await caller.heard() if event["type"] == kind]
+    return event
+
+
+@asynccontextmanager
+async def private_call(world: World) -> AsyncIterator[tuple[Caller, Caller, str, ClientPeers]]:
+    """Ana invites Bob, Bob accepts; both publish at call_private and subscribe to each other
+    over HTTP, and every peer connection is connected."""
+    people = await world.users("ana", "bob")
+    async with (
+        world.tab(people["ana"]) as ana_tab,
+        world.tab(people["bob"]) as bob_tab,
+        client_peers() as peers,
+    ):
+        ana, bob = (
+            Caller(people[h], tab, HttpSignalling(world.client, people[h].headers))
+            for h, tab in (("ana", ana_tab), ("bob", bob_tab))
+        )
+        status, made = await post(world, ana.user, "/consent/invites", invitee_id=bob.user.id)
+        assert status == 201, made
+        ana.signalling.bodies.append(repr(made))
+        request = await _told(bob, "consent.request")
+        status, accepted = await post(world, bob.user, f"/consent/invites/{made['id']}/accept")
+        assert (status, accepted["status"]) == (200, "accepted"), accepted
+        session_id = accepted["session_id"]
+        assert request["invite"]["id"] == made["id"]
+        told = await _told(ana, "consent.accepted")
+        assert told["session_id"] == session_id  # how A learns the call it asked for
+        for caller in (ana, bob):
+            caller.publisher = await peers.publish(
+                caller.signalling,
+                session_id,
+                caller.user.id,
+                look=LOOKS[caller.user.handle],
+                **PICTURE,
+            )
+            caller.subscriber = await peers.subscribe(caller.signalling, session_id, caller.user.id)
+        every = [*ana.peers, *bob.peers]
+        await wait_for(lambda: all(p.pc.connectionState == "connected" for p in every), 20)
+        yield ana, bob, session_id, peers
+
+
+def _sfu(world: World) -> LocalSFU:
+    sfu = world.services.sessions._ports.provider
+    assert isinstance(sfu, LocalSFU)
+    return sfu
+
+
+async def _sfu_candidates(world: World, session_id: str, user_id: str) -> set[Address]:
+    """The SFU's own ICE host candidates on the peer connections it holds for `user_id`."""
+    sfu = _sfu(world)
+
+    async def read() -> set[Address]:
+        media = sfu.engine._sessions[session_id]
+        found: set[Address] = set()
+        for (participant, _role), pc in media.peers.items():
+            if participant == user_id:
+                gatherer = pc.getTransceivers()[0].sender.transport.transport.iceGatherer
+                found |= {(c.ip, c.port) for c in gatherer.getLocalCandidates()}
+        return found
+
+    return await sfu.bridge.call(read)
+
+
+_UFRAG = re.compile(r"^a=ice-ufrag:(\S+)", re.MULTILINE)
+_FINGERPRINT = re.compile(r"^a=fingerprint:\S+ (\S+)", re.MULTILINE)
+
+
+def _identity(peer: ClientPeer) -> set[str]:
+    """What would let someone reach this client directly: its ICE username fragment, its DTLS
+    certificate's fingerprint, and each candidate as an SDP line spells it ("addr port typ")."""
+    sdp = peer.offer_sdp
+    return {
+        *_UFRAG.findall(sdp),
+        *_FINGERPRINT.findall(sdp),
+        *(f"{host} {port} typ" for host, port in candidates(sdp)),
+    }
+
+
+def _spelled(secret: str, text: str) -> bool:
+    """`secret` appears in `text` as a whole token (a 4-letter ufrag inside a longer word is
+    chance, not a leak)."""
+    return re.search(rf"(?<![\w+/]){re.escape(secret)}(?![\w+/])", text) is not None
+
+
+@pytest.mark.req("CNS-2", "INV-2", "MED-3")
+async def test_each_caller_sees_and_hears_the_other(world: World) -> None:
+    async with private_call(world) as (ana, bob, session_id, _):
+        for caller in (ana, bob):
+            received = caller.peers[1].received
+            await wait_for(lambda r=received: len(r.video) >= 30 and r.audio_samples >= 48000)
+            assert sorted(received.tracks) == ["audio", "video"]
+            # Advancing: frames keep coming, spread over time, not one burst then silence.
+            seen = len(received.video)
+            await wait_for(lambda r=received, n=seen: len(r.video) >= n + 10)
+            assert received.video[-1][0] - received.video[0][0] > 1.0
+        for me, other in ((ana, bob), (bob, ana)):
+            received = me.peers[1].received
+            look = LOOKS[other.user.handle]
+            late = received.chroma[-20:]
+            assert all(abs(v - look.chroma) <= CHROMA_TOLERANCE for v in late), (me.user, late)
+            pitch = received.pitch_hz()
+            assert abs(pitch - look.tone_hz) <= look.tone_hz * PITCH_TOLERANCE, (me.user, pitch)
+        status, view = await world.get(ana.user, f"/sessions/{session_id}")
+        assert (status, view["state"], view["media_profile"]) == (200, "active", "call_private")
+
+
+@pytest.mark.req("INV-2", "CNS-2")
+async def test_the_call_is_relayed_and_neither_learns_the_others_address(world: World) -> None:
+    """On loopback both clients and the SFU share addresses, so ports, ufrags and certificate
+    fingerprints are what tell them apart."""
+    async with private_call(world) as (ana, bob, session_id, peers):
+        for caller in (ana, bob):  # whatever arrives after the call is up counts too
+            await caller.heard()
+        for me, other in ((ana, bob), (bob, ana)):
+            theirs = set().union(*(_identity(peer) for peer in other.peers))
+            their_addresses = set().union(*(candidates(peer.offer_sdp) for peer in other.peers))
+            for path in (f"/sessions/{session_id}", "/consent/invites"):
+                status, body = await world.get(me.user, path)
+                assert status == 200
+                me.signalling.bodies.append(repr(body))
+            for text in me.transcript():
+                leaked = {secret for secret in theirs if _spelled(secret, text)}
+                assert not leaked, (me.user.handle, leaked, text[:200])
+            sfu_side = await _sfu_candidates(world, session_id, me.user.id)
+            assert sfu_side
+            assert not sfu_side & their_addresses
+            for peer in me.peers:
+                answered = candidates(peer.answer_sdp)
+                assert answered
+                assert answered <= sfu_side, (answered, sfu_side)
+                local, remote = await peers.selected_pair(peer)
+                assert remote in answered, (remote, answered)
+                assert remote not in their_addresses
+                assert local in candidates(peer.offer_sdp)

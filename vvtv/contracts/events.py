@@ -60,9 +60,13 @@ class SessionCreated(Event, frozen=True, kw_only=True, tag="session.created"):
 
 
 class SessionStateChanged(Event, frozen=True, kw_only=True, tag="session.state"):
+    """To every participant. Once it ends: `reason` (`user` hung up, `timeout` went silent, …)
+    and `ended_by`, the participant who hung up or went silent (None: the system ended it)."""
+
     session_id: Id
     state: SessionState
     reason: str | None = None
+    ended_by: Id | None = None
 
 
 class MatchSearching(Event, frozen=True, kw_only=True, tag="match.searching"):

@@ -73,6 +73,7 @@ class SessionView(Contract, frozen=True, kw_only=True):
     parent_session_id: Id | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+    ended_by: Id | None = None  # the participant who hung up or went silent
     estimated_egress_bytes: Count = 0
 
 

@@ -65,6 +65,9 @@ class Session:
     started_at: datetime | None = None  # when media could flow: the start of the cost estimate
     ended_at: datetime | None = None
     end_reason: str | None = None
+    # The participant whose hang-up or silence ended it (None: the system did, e.g. a restart),
+    # so the others can be told who left.
+    ended_by: str | None = None
     bitrate_kbps: int = 0  # the profile's video + audio ceiling (TEL-4)
     direction_factor: float = 0.0  # per ecosystem: a call is sent both ways
     estimated_egress_bytes: int = 0  # final once ended; see `running_egress_bytes`
@@ -124,10 +127,12 @@ class EndpointsFailed:
 
 @dataclass(frozen=True, slots=True)
 class End:
-    """A participant ends it, or a transition moves away from it (reason `transition`)."""
+    """A participant ends it, or a transition moves away from it (reason `transition`); `by`
+    who asked."""
 
     at: datetime
     reason: str
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +218,7 @@ class EmitState:
     session_id: str
     state: SessionState
     reason: str | None
+    ended_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +307,8 @@ def decide(session: Session | None, message: Message) -> Decision:
             return new, (Persist(new), _emit(new), ArmHeartbeat(new.id))
         case EndpointsFailed(at, error) if session.state == "creating":
             return _begin_ending(session, at, f"endpoints_failed: {error}")
-        case End(at, reason) if session.state == "active":
-            return _begin_ending(session, at, reason)
+        case End(at, reason, by) if session.state == "active":
+            return _begin_ending(session, at, reason, by)
         case Heartbeat() if session.state == "active":
             return session, (ArmHeartbeat(session.id),)
         case HeartbeatTimeout(at) if session.state == "active":
@@ -328,12 +334,15 @@ def decide(session: Session | None, message: Message) -> Decision:
     )
 
 
-def _begin_ending(session: Session, at: datetime, reason: str) -> Decision:
+def _begin_ending(
+    session: Session, at: datetime, reason: str, by: str | None = None
+) -> Decision:
     new = replace(
         session,
         state="ending",
         ended_at=at,
         end_reason=reason,
+        ended_by=by,
         estimated_egress_bytes=running_egress_bytes(session, at),
     )
     return new, (
@@ -358,4 +367,6 @@ def _finish(
 
 
 def _emit(session: Session) -> EmitState:
-    return EmitState(session.participants, session.id, session.state, session.end_reason)
+    return EmitState(
+        session.participants, session.id, session.state, session.end_reason, session.ended_by
+    )

@@ -173,9 +173,11 @@ class SessionActor:
                 except VvtvError as error:
                     return RevocationFailed(ports.clock(), error.message), None
                 return Revoked(ports.clock()), None
-            case EmitState(participants, session_id, state, reason):
+            case EmitState(participants, session_id, state, reason, ended_by):
                 if ports.notify is not None:
-                    event = SessionStateChanged(session_id=session_id, state=state, reason=reason)
+                    event = SessionStateChanged(
+                        session_id=session_id, state=state, reason=reason, ended_by=ended_by
+                    )
                     for user_id in participants:
                         ports.notify(user_id, event)
             case ArmHeartbeat(session_id):

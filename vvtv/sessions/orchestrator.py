@@ -170,7 +170,7 @@ class Orchestrator:
         ended: Session = await self._registry.ask(
             KIND,
             previous.id,
-            Act(End(self._ports.clock(), "transition"), caller),
+            Act(End(self._ports.clock(), "transition", caller.user_id), caller),
             timeout_s=self._limits.transition_timeout_s,
         )
         if ended.state != "ended":
@@ -185,7 +185,7 @@ class Orchestrator:
 
     async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView:
         """SES-3: end with cleanup (endpoints revoked); a failed revoke leaves it `failed`."""
-        act = Act(End(self._ports.clock(), body.reason), _caller(principal))
+        act = Act(End(self._ports.clock(), body.reason, principal.user_id), _caller(principal))
         return self._view(await self._registry.ask(KIND, session_id, act))
 
     async def get(self, principal: Principal, session_id: str) -> SessionView:

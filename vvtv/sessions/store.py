@@ -52,13 +52,13 @@ class MemorySessionStore:
 _COLUMNS = (
     "id, mode, ecosystem, audience_type, stream_transport, intent_label, media_profile, webrtc,"
     " participants, policy, parent_session_id, state, created_at, started_at, ended_at,"
-    " end_reason, bitrate_kbps, direction_factor, estimated_egress_bytes"
+    " end_reason, bitrate_kbps, direction_factor, estimated_egress_bytes, ended_by"
 )
 _UPSERT = (
-    f"INSERT INTO sessions ({_COLUMNS}) VALUES ({', '.join('?' * 19)})"
+    f"INSERT INTO sessions ({_COLUMNS}) VALUES ({', '.join('?' * 20)})"
     " ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,"
     " ended_at = excluded.ended_at, end_reason = excluded.end_reason,"
-    " estimated_egress_bytes = excluded.estimated_egress_bytes"
+    " estimated_egress_bytes = excluded.estimated_egress_bytes, ended_by = excluded.ended_by"
 )
 
 
@@ -91,6 +91,7 @@ def _row(session: Session) -> tuple[object, ...]:
         session.bitrate_kbps,
         session.direction_factor,
         session.estimated_egress_bytes,
+        session.ended_by,
     )
 
 
@@ -117,11 +118,12 @@ def _session(row: sqlite3.Row) -> Session:
         bitrate_kbps=row["bitrate_kbps"],
         direction_factor=row["direction_factor"],
         estimated_egress_bytes=row["estimated_egress_bytes"],
+        ended_by=row["ended_by"],
     )
 
 
 class SqliteSessionStore:
-    """Implements `SessionStore` on the process's database (table from 0002_sessions.sql)."""
+    """Implements `SessionStore` on the process's database (table from 0002_sessions.sql, 0005)."""
 
     def __init__(self, database: Database) -> None:
         self._db = database

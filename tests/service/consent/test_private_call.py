@@ -210,3 +210,38 @@ async def test_the_call_is_relayed_and_neither_learns_the_others_address(world: 
                 assert remote in answered, (remote, answered)
                 assert remote not in their_addresses
                 assert local in candidates(peer.offer_sdp)
+
+
+@pytest.mark.req("SES-3", "CNS-2")
+async def test_hanging_up_ends_the_call_for_both_and_tells_the_other_who_left(
+    world: World,
+) -> None:
+    async with private_call(world) as (ana, bob, session_id, _):
+        await wait_for(lambda: len(ana.peers[1].received.video) > 5)
+        for caller in (ana, bob):
+            await caller.heard()
+        status, ended = await post(world, bob.user, f"/sessions/{session_id}/end")
+        assert status == 200, ended
+        assert (ended["state"], ended["end_reason"], ended["ended_by"]) == (
+            "ended",
+            "user",
+            bob.user.id,
+        )
+        for caller in (ana, bob):  # ana's UI can say "bob hung up", bob's "you hung up"
+            told = [
+                (event["state"], event["reason"], event["ended_by"])
+                for event in await caller.heard()
+                if event["type"] == "session.state"
+            ]
+            assert told == [("ending", "user", bob.user.id), ("ended", "user", bob.user.id)]
+        # The endpoints are revoked: every peer connection of both closes, the SFU holds nothing.
+        every = [*ana.peers, *bob.peers]
+        gone = ("closed", "failed", "disconnected")
+        await wait_for(lambda: all(peer.pc.connectionState in gone for peer in every))
+        stats = _sfu(world).statistics()
+        assert (stats.sessions, stats.peer_connections, stats.subscribers) == (0, 0, 0)
+        status, view = await world.get(ana.user, f"/sessions/{session_id}")
+        assert (status, view["state"], view["ended_by"]) == (200, "ended", bob.user.id)
+        status, late = await post(world, ana.user, f"/sessions/{session_id}/offer",
+                                  role="publish", sdp="v=0")  # fmt: skip
+        assert (status, late["code"]) == (409, "invalid_session_state")

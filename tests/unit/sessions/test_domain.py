@@ -19,6 +19,7 @@ from vvtv.domain.sessions import (
     Create,
     CreateEndpoints,
     DisarmHeartbeat,
+    EmitState,
     End,
     EndpointsFailed,
     EndpointsReady,
@@ -158,6 +159,18 @@ def test_ending_revokes_and_disarms() -> None:
     assert new.end_reason == "user"
     assert DisarmHeartbeat("s1") in effects
     assert RevokeEndpoints("s1", True) in effects
+
+
+@pytest.mark.req("SES-3")
+def test_who_hung_up_is_kept_and_told_to_every_participant() -> None:
+    call = session("active", participants=("ana", "bob"), started_at=T0)
+    ending, effects = decide(call, End(T0, "user", "bob"))
+    assert ending is not None
+    assert ending.ended_by == "bob"
+    assert EmitState(("ana", "bob"), "s1", "ending", "user", "bob") in effects
+    ended, effects = decide(ending, Revoked(T0))
+    assert ended is not None
+    assert EmitState(("ana", "bob"), "s1", "ended", "user", "bob") in effects
 
 
 def test_revoke_failure_alerts() -> None:

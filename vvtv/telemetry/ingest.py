@@ -5,24 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.telemetry import PropertyValue, TelemetryBatch, TelemetryEvent
+from vvtv.contracts.telemetry import TelemetryBatch, TelemetryEvent
 from vvtv.errors import BadRequest
-
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "enum": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "bool": (bool,),
-}
-
-
-def _check_value(kind: str, allowed: tuple[str, ...], value: PropertyValue) -> bool:
-    if isinstance(value, bool) and kind != "bool":
-        return False
-    if not isinstance(value, _PYTHON_TYPES[kind]):
-        return False
-    return kind != "enum" or value in allowed
 
 
 def check_event(config: ConfigBundle, event: TelemetryEvent, index: int) -> None:
@@ -44,9 +28,9 @@ def check_event(config: ConfigBundle, event: TelemetryEvent, index: int) -> None
                 code="unknown_property",
                 path=f"{where}.properties.{name}",
             )
-        kind = declared if isinstance(declared, str) else declared.type
-        allowed = () if isinstance(declared, str) else declared.values
-        if not _check_value(kind, allowed, value):
+        if not spec.allows(name, value):
+            kind = spec.property_type(name)
+            allowed = () if isinstance(declared, str) else declared.values
             expected = f"one of {list(allowed)}" if kind == "enum" else kind
             raise BadRequest(
                 f"{event.name}.{name} must be {expected}.",

@@ -103,6 +103,7 @@ class ConsentLimits(ConfigStruct, frozen=True):
 class SessionLimits(ConfigStruct, frozen=True):
     heartbeat_interval_s: CeilingSeconds
     heartbeat_timeout_s: CeilingSeconds
+    socket_grace_s: CeilingSeconds  # a participant's last socket closed: this long to come back
     transition_timeout_s: CeilingSeconds
     max_concurrent_per_user: CeilingInt
 
@@ -127,6 +128,12 @@ class AntiAbuseLimits(ConfigStruct, frozen=True):
     reconnect: ReconnectLimits
     quarantine: QuarantineLimits
     max_matches_per_hour: CeilingInt
+
+
+class MatchingLimits(ConfigStruct, frozen=True):
+    relax_after_s: FloorSeconds  # holding out longer for a shared tag is never looser
+    no_repeat_window_s: FloorSeconds  # keeping two who met apart longer is stricter
+    call_failed_pause_s: FloorInterval  # never zero: a failing call must not retry in a hot loop
 
 
 class RateLimit(ConfigStruct, frozen=True):
@@ -251,6 +258,11 @@ class CostModel(ConfigStruct, frozen=True):
     egress_alert_fraction: CeilingFraction
 
 
+class ObservabilityLimits(ConfigStruct, frozen=True):
+    health_sample_interval_s: FloorInterval  # sampling less often is cheaper
+    stuck_after_s: FloorInterval  # an alert threshold: waiting longer before calling it stuck
+
+
 class TelemetryLimits(ConfigStruct, frozen=True):
     qos_sampling_default: CeilingFraction
     qos_sampling_incident: CeilingFraction
@@ -345,10 +357,12 @@ class Limits(ConfigStruct, frozen=True):
     consent: ConsentLimits
     sessions: SessionLimits
     anti_abuse: AntiAbuseLimits
+    matching: MatchingLimits
     chat: ChatLimits
     auth: AuthLimits
     kill_switches: KillSwitches
     cost: CostModel
+    observability: ObservabilityLimits
     telemetry: TelemetryLimits
     lab: LabLimits
     media: MediaLimits

@@ -23,6 +23,13 @@ Category = Literal[
     "cost",
     "broadcast",
 ]
+_PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "enum": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+}
 # A fixed fraction, or "qos": the rate comes from cost-tiers telemetry.qos_sampling_* (TEL-2).
 Sampling = Annotated[float, Meta(ge=0, le=1)] | Literal["qos"]
 
@@ -46,6 +53,17 @@ class EventSpec(ConfigStruct, frozen=True):
     def property_type(self, name: str) -> str:
         declared = self.properties[name]
         return declared if isinstance(declared, str) else declared.type
+
+    def allows(self, name: str, value: object) -> bool:
+        """Whether `value` may be this event's property `name`: declared, of its type (a bool is
+        no number), and one of its values if an enum. Whoever emits, client or server."""
+        declared = self.properties.get(name)
+        if declared is None or (isinstance(value, bool) and self.property_type(name) != "bool"):
+            return False
+        kind = self.property_type(name)
+        if not isinstance(value, _PYTHON_TYPES[kind]):
+            return False
+        return kind != "enum" or (isinstance(declared, PropSpec) and value in declared.values)
 
 
 class TelemetryEvents(ConfigStruct, frozen=True):

@@ -1,0 +1,405 @@
+"""The matching transition: `decide(book, message, rules)` changes the book in place and returns
+what its owner must do. Pairing happens on each event that may make a pair possible (a join, a
+skip, a leave, a cooldown's or a wait's end, a lifted block), never on a polling tick.
+
+Never paired: two people in different segments (language, or the quarantine pool, ABU-4); a pair
+a block stands between (MOD-2); a pair that met within `no_repeat_window_s`; anyone who did not
+join (the queue holds only those who asked: Party presence is never drawn from, INV-5). Matching
+only decides: a pair becomes a call when the orchestrator has made it (MAT-2), and only then are
+both told `Found`. A refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from vvtv.domain.matching.book import Book, Match, Person, Pool
+from vvtv.domain.matching.ledger import ABUSE_CODES, Refusal
+from vvtv.domain.matching.messages import (
+    Block,
+    CallFailed,
+    CallStarted,
+    CoolingDown,
+    Effect,
+    Emit,
+    EndCall,
+    Ended,
+    EndReason,
+    Found,
+    Join,
+    Leave,
+    Look,
+    Message,
+    Refuse,
+    Refused,
+    Reply,
+    Searching,
+    SessionEnded,
+    Skip,
+    Standing,
+    StartCall,
+    Tick,
+    WakeAt,
+)
+from vvtv.domain.matching.rules import MatchRules
+from vvtv.domain.matching.segment import Ticket
+
+# What the other one of an ended match hears: who blocked whom is never said (MOD-2).
+_TOLD_PEER: dict[EndReason, EndReason] = {
+    "skipped": "peer_skipped",
+    "left": "peer_left",
+    "blocked": "peer_left",
+}
+
+
+def decide(book: Book, message: Message, rules: MatchRules) -> list[Effect]:
+    effects: list[Effect] = []
+    match message:
+        case Join():
+            _join(book, message, rules, effects)
+        case Skip(user_id, now):
+            _skip(book, user_id, now, rules, effects)
+        case Leave(user_id, reason, now):
+            _leave(book, user_id, reason == "banned", now, rules, effects)
+            effects.append(Reply(standing(book, user_id, now, rules)))
+        case Block(a, b, blocked, now):
+            _block(book, a, b, blocked, now, rules, effects)
+        case CallStarted():
+            _call_started(book, message, rules, effects)
+        case CallFailed(match_id, now):
+            _call_failed(book, match_id, now, rules, effects)
+        case SessionEnded(session_id, now):
+            ended = book.by_session.get(session_id)
+            if ended is not None:
+                _end_match(book, book.matches[ended], None, "session_ended", now, rules, effects)
+        case Tick(now):
+            _tick(book, now, rules, effects)
+        case Look(user_id, now):
+            effects.append(Reply(standing(book, user_id, now, rules)))
+    if any(isinstance(effect, Refuse) for effect in effects):
+        return effects
+    return [*effects, WakeAt(book.next_wake())]
+
+
+def standing(book: Book, user_id: str, now: float, rules: MatchRules) -> Standing:
+    person = book.people.get(user_id)
+    if person is None:
+        return Standing("idle", matches_left=rules.hourly_cap(False))
+    ledger = person.ledger
+    match = book.matches.get(person.match_id) if person.match_id else None
+    skip_at = None
+    if match is not None and match.live_since is not None:
+        skip_at = match.live_since + rules.min_time_before_skip_s
+    return Standing(
+        person.status,
+        language=person.language,
+        tags=tuple(sorted(person.tags)),
+        searching_since=person.since if person.status == "searching" else None,
+        cooldown_until=ledger.cooldown_until if ledger.cooldown_until > now else None,
+        match_id=None if match is None else match.id,
+        session_id=None if match is None else match.session_id,
+        peer_id=None if match is None else match.peer_of(user_id),
+        skip_allowed_at=skip_at,
+        next_cooldown_s=ledger.next_cooldown_s(now, rules),
+        matches_left=ledger.matches_left(person.pool == "quarantine", now, rules),
+    )
+
+
+# --- the messages ------------------------------------------------------------------------------
+
+
+def _join(book: Book, join: Join, rules: MatchRules, effects: list[Effect]) -> None:
+    person = book.person(join.user_id)
+    now = join.now
+    if person.status in ("connecting", "in_call"):
+        _refuse(Refusal("in_match", "You are in a match: skip or leave it first."), effects)
+        return
+    pool: Pool = "quarantine" if join.quarantined else "open"
+    person.blocked = set(join.blocked)
+    if person.status in ("searching", "cooldown"):
+        # Already in: the new preferences apply, the place in the queue is kept.
+        ticket = book.segment(person.segment).remove(join.user_id)
+        person.language, person.tags, person.pool = join.language, join.tags, pool
+        if ticket is not None:
+            _enqueue(book, person, ticket.since, rules)
+            _pair(book, person, now, rules, effects)
+        effects.append(Reply(standing(book, join.user_id, now, rules)))
+        return
+    if (refusal := person.ledger.join_refusal(join.quarantined, now, rules)) is not None:
+        _refuse(refusal, effects)
+        return
+    person.ledger.joined(now, rules)
+    person.language, person.tags, person.pool = join.language, join.tags, pool
+    effects.append(Emit("match_join", {"segment": person.segment, "quarantined": join.quarantined}))
+    _search(book, person, now, rules, effects)
+    effects.append(Reply(standing(book, join.user_id, now, rules)))
+
+
+def _skip(book: Book, user_id: str, now: float, rules: MatchRules, effects: list[Effect]) -> None:
+    person = book.people.get(user_id)
+    match = book.matches.get(person.match_id) if person and person.match_id else None
+    if person is None or match is None:
+        _refuse(Refusal("not_in_call", "You are not in a call."), effects)
+        return
+    ledger = person.ledger
+    if (refusal := ledger.skip_refusal(match.live_since, now, rules)) is not None:
+        if refusal.code == "kill_switch":
+            effects.append(
+                Emit(
+                    "kill_switch_tripped",
+                    {
+                        "switch": "max_skips_per_minute",
+                        "measured": float(ledger.skips_in_minute(now) + 1),
+                        "threshold": float(rules.max_skips_per_minute),
+                    },
+                )
+            )
+        _refuse(refusal, effects)
+        return
+    # Not too early, so the call exists.
+    assert match.session_id is not None
+    assert match.live_since is not None
+    index, cooldown = ledger.skipped(now, rules)
+    effects.append(
+        Emit(
+            "match_skip",
+            {
+                "session_id": match.session_id,
+                "after_ms": round((now - match.live_since) * 1000),
+                "skip_index": index,
+            },
+        )
+    )
+    _end_match(book, match, user_id, "skipped", now, rules, effects, skip_index=index)
+    if cooldown > 0:
+        effects.append(Emit("cooldown_started", {"cooldown_s": cooldown, "skip_index": index}))
+    effects.append(Reply(standing(book, user_id, now, rules)))
+
+
+def _leave(
+    book: Book, user_id: str, banned: bool, now: float, rules: MatchRules, effects: list[Effect]
+) -> None:
+    person = book.people.get(user_id)
+    if person is None or person.status == "idle":
+        return
+    match = book.matches.get(person.match_id) if person.match_id else None
+    if match is not None:
+        _end_match(book, match, user_id, "left", now, rules, effects)
+    else:
+        book.segment(person.segment).remove(user_id)
+        effects.append(Ended(user_id, "left"))
+    person.status = "idle"
+    if not banned:
+        person.ledger.left(now)
+    _forget_later(book, person, rules)
+
+
+def _block(
+    book: Book, a: str, b: str, blocked: bool, now: float, rules: MatchRules, effects: list[Effect]
+) -> None:
+    people = [p for p in (book.people.get(a), book.people.get(b)) if p is not None]
+    for person in people:
+        other = b if person.user_id == a else a
+        if blocked:
+            person.blocked.add(other)
+        else:
+            person.blocked.discard(other)
+    if not blocked:
+        # Lifted: the two may suit each other now.
+        for person in people:
+            if person.status == "searching":
+                _pair(book, person, now, rules, effects)
+        return
+    first = book.people.get(a)
+    match = book.matches.get(first.match_id) if first and first.match_id else None
+    if match is not None and b in match.users:
+        # A block made from within a call ends it at once; the blocked one hears only that the
+        # peer left (MOD-2).
+        _end_match(book, match, a, "blocked", now, rules, effects)
+
+
+def _call_started(
+    book: Book, started: CallStarted, rules: MatchRules, effects: list[Effect]
+) -> None:
+    match = book.matches.get(started.match_id)
+    if match is None:
+        # Someone left (or blocked) while the call was being made: nobody is waiting for it.
+        effects.append(EndCall(started.session_id, started.users[0], "user"))
+        return
+    match.session_id, match.live_since = started.session_id, started.now
+    book.by_session[started.session_id] = match.id
+    skip_at = started.now + rules.min_time_before_skip_s
+    for user_id in match.users:
+        book.people[user_id].status = "in_call"
+        peer = match.peer_of(user_id)
+        effects.append(Found(user_id, match.id, started.session_id, peer, skip_at))
+
+
+def _call_failed(
+    book: Book, match_id: str, now: float, rules: MatchRules, effects: list[Effect]
+) -> None:
+    match = book.matches.pop(match_id, None)
+    if match is None:
+        return
+    for user_id in match.users:
+        person = book.people[user_id]
+        person.match_id = None
+        person.ledger.unmatched(match.found_at)
+        effects.append(Ended(user_id, "call_failed", match.id))
+        # A pause, so a call that cannot start (a kill switch, the SFU full) is not retried in a
+        # hot loop; the two have met, so they will not be paired with each other again soon.
+        person.ledger.pause(now + rules.call_failed_pause_s)
+        _cool_down(book, person, now, rules, effects)
+
+
+def _tick(book: Book, now: float, rules: MatchRules, effects: list[Effect]) -> None:
+    for kind, user_id in book.due(now):
+        person = book.people.get(user_id)
+        if person is None:
+            continue
+        if kind == "cooldown":
+            if person.status == "cooldown" and person.ledger.cooldown_until <= now:
+                _resume(book, person, now, rules, effects)
+        elif kind == "relax":
+            if person.status == "searching":
+                book.segment(person.segment).relax(user_id)
+                _pair(book, person, now, rules, effects)
+        elif kind == "retry":
+            if person.status == "searching":
+                _pair(book, person, now, rules, effects)
+        elif person.status == "idle":  # forget
+            person.ledger.forget_met(now, rules)
+            if person.ledger.stale_at(rules) <= now:
+                del book.people[user_id]
+            else:
+                _forget_later(book, person, rules)
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _end_match(
+    book: Book,
+    match: Match,
+    by: str | None,
+    reason: EndReason,
+    now: float,
+    rules: MatchRules,
+    effects: list[Effect],
+    skip_index: int = 0,
+) -> None:
+    """End `match` because of `by` (None: the session ended by itself): its call ends, `by` is
+    told `reason`, and whoever did not leave searches again (MAT-5), told why."""
+    del book.matches[match.id]
+    if match.session_id is not None:
+        book.by_session.pop(match.session_id, None)
+        if by is not None:
+            effects.append(EndCall(match.session_id, by, "skip" if reason == "skipped" else "user"))
+    told_peer = _TOLD_PEER.get(reason, reason)
+    for user_id in match.users:
+        person = book.people[user_id]
+        person.match_id = None
+        mine = reason if user_id == by or by is None else told_peer
+        effects.append(Ended(user_id, mine, match.id, match.session_id))
+        if user_id == by and reason == "left":
+            continue  # the caller makes them idle
+        if user_id == by and reason == "skipped" and person.ledger.cooldown_until > now:
+            _cool_down(book, person, now, rules, effects, skip_index)
+            continue
+        _resume(book, person, now, rules, effects)
+
+
+def _resume(
+    book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]
+) -> None:
+    """Back to searching after a match or a cooldown, unless the hourly cap says no (ABU-5)."""
+    quarantined = person.pool == "quarantine"
+    if (capped := person.ledger.hourly_refusal(quarantined, now, rules)) is not None:
+        person.status = "idle"
+        effects.append(Refused(person.user_id, capped))
+        effects.append(Emit("match_blocked", {"reason": capped.code}))
+        _forget_later(book, person, rules)
+        return
+    _search(book, person, now, rules, effects)
+
+
+def _cool_down(
+    book: Book,
+    person: Person,
+    now: float,
+    rules: MatchRules,
+    effects: list[Effect],
+    skip_index: int = 0,
+) -> None:
+    person.status = "cooldown"
+    until = person.ledger.cooldown_until
+    effects.append(CoolingDown(person.user_id, until, skip_index))
+    book.wake(until, "cooldown", person.user_id)
+
+
+def _search(
+    book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]
+) -> None:
+    person.status = "searching"
+    _enqueue(book, person, now, rules)
+    effects.append(Searching(person.user_id, now, person.language))
+    effects.append(Emit("match_searching", {"segment": person.segment}))
+    _pair(book, person, now, rules, effects)
+
+
+def _enqueue(book: Book, person: Person, since: float, rules: MatchRules) -> None:
+    person.since = since
+    ticket = Ticket(person.user_id, person.tags, since)
+    book.segment(person.segment).add(ticket)
+    if not ticket.relaxed:
+        book.wake(since + rules.relax_after_s, "relax", person.user_id)
+
+
+def _pair(book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]) -> None:
+    segment = book.segment(person.segment)
+    ticket = segment.waiting.get(person.user_id)
+    if ticket is None:
+        return
+    if not ticket.relaxed and ticket.since + rules.relax_after_s <= now:
+        segment.relax(person.user_id)
+    ledger = person.ledger
+    ledger.forget_met(now, rules)
+    held_back_until: list[float] = []
+
+    def acceptable(other_id: str) -> bool:
+        other = book.people[other_id]
+        if other_id in person.blocked or person.user_id in other.blocked:
+            return False
+        until = ledger.met_until(other_id, rules)
+        if until is not None and until > now:
+            held_back_until.append(until)
+            return False
+        return True
+
+    peer_id = segment.best_for(ticket, acceptable)
+    if peer_id is None:
+        if held_back_until:
+            # Only someone they met just now would do: look again when that no longer holds.
+            book.wake(min(held_back_until), "retry", person.user_id)
+        return
+    peer = book.people[peer_id]
+    segment.remove(person.user_id)
+    peer_ticket = segment.remove(peer_id)
+    assert peer_ticket is not None
+    match = Match(book.new_match_id(), (peer_id, person.user_id), segment.key, person.pool, now)
+    book.matches[match.id] = match
+    for one, since in ((peer, peer_ticket.since), (person, ticket.since)):
+        one.status = "connecting"
+        one.match_id = match.id
+        one.ledger.matched(match.peer_of(one.user_id), now)
+        wait_ms = round((now - since) * 1000)
+        effects.append(Emit("match_found", {"segment": segment.key, "wait_ms": wait_ms}))
+    effects.append(StartCall(match.id, match.users, match.pool))
+
+
+def _forget_later(book: Book, person: Person, rules: MatchRules) -> None:
+    book.wake(person.ledger.stale_at(rules), "forget", person.user_id)
+
+
+def _refuse(refusal: Refusal, effects: list[Effect]) -> None:
+    if refusal.code in ABUSE_CODES:
+        effects.append(Emit("match_blocked", {"reason": refusal.code}))
+    effects.append(Refuse(refusal))

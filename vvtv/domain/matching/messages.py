@@ -1,0 +1,205 @@
+"""What the matching actor is told, and what `decide` asks it to do, as values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from vvtv.domain.matching.book import Pool, Status
+from vvtv.domain.matching.ledger import Refusal
+
+LeaveReason = Literal["left", "disconnected", "banned"]
+# Why a match (or a search) ended, as the person told sees it: `peer_left` covers a peer who
+# left, lost every tab, was banned or blocked them (which one is not said, MOD-2).
+EndReason = Literal[
+    "skipped", "peer_skipped", "left", "peer_left", "blocked", "session_ended", "call_failed"
+]
+PropertyValue = str | int | float | bool
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Search (MAT-1), or change what you search for while you do. `quarantined` and `blocked`
+    are identity's answers as of now (ABU-4, MOD-2)."""
+
+    user_id: str
+    language: str | None
+    tags: frozenset[str]
+    quarantined: bool
+    blocked: frozenset[str]
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """End the call and search again, both of you (MAT-5)."""
+
+    user_id: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    user_id: str
+    reason: LeaveReason
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Identity's `on_block`: a block (or its lifting) between two users."""
+
+    a: str
+    b: str
+    blocked: bool
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted:
+    """The call a match asked for exists (the orchestrator made it, MAT-2)."""
+
+    match_id: str
+    session_id: str
+    users: tuple[str, str]
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallFailed:
+    match_id: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """A call ended outside matching: a heartbeat timeout, a participant's own end."""
+
+    session_id: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The owner's timer: cooldowns ended, searches relaxed, ledgers to forget."""
+
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """Where `user_id` stands, for a client that (re)loads."""
+
+    user_id: str
+    now: float
+
+
+Message = Join | Skip | Leave | Block | CallStarted | CallFailed | SessionEnded | Tick | Look
+
+# --- effects -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One person's place in matching, for a reply or a reloading client (every UI state)."""
+
+    status: Status
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    searching_since: float | None = None
+    cooldown_until: float | None = None
+    match_id: str | None = None
+    session_id: str | None = None
+    peer_id: str | None = None
+    skip_allowed_at: float | None = None
+    next_cooldown_s: float = 0.0  # what the next skip would cost (ABU-1)
+    matches_left: int = 0  # this hour (ABU-5)
+
+
+@dataclass(frozen=True, slots=True)
+class Searching:
+    user_id: str
+    since: float
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Told once the call exists: its session and who is on the other end."""
+
+    user_id: str
+    match_id: str
+    session_id: str
+    peer_id: str
+    skip_allowed_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoolingDown:
+    user_id: str
+    until: float
+    skips_in_window: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    user_id: str
+    reason: EndReason
+    match_id: str | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A refusal no request waits for (a search that could not resume), pushed (ABU-7)."""
+
+    user_id: str
+    refusal: Refusal
+
+
+Notice = Searching | Found | CoolingDown | Ended | Refused
+
+
+@dataclass(frozen=True, slots=True)
+class StartCall:
+    """Ask the orchestrator for the pair's call (MAT-2), then `CallStarted` or `CallFailed`."""
+
+    match_id: str
+    users: tuple[str, str]
+    pool: Pool
+
+
+@dataclass(frozen=True, slots=True)
+class EndCall:
+    session_id: str
+    by: str  # a participant: the one who skipped, left or blocked
+    reason: Literal["skip", "user"]
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """A telemetry event of the MAT-4 chain (declared in telemetry-events.yaml)."""
+
+    name: str
+    properties: Mapping[str, PropertyValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    refusal: Refusal
+
+
+Effect = Notice | StartCall | EndCall | Emit | WakeAt | Reply | Refuse

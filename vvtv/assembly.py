@@ -22,7 +22,6 @@ from vvtv.consent import api as consent_api
 from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
-from vvtv.contracts.events import Heartbeat
 from vvtv.contracts.lab import OwnerCard
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
@@ -41,6 +40,7 @@ from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
 from vvtv.presence.service import Presence
 from vvtv.runtime import Runtime, actor_settings, open_store
+from vvtv.sessions import api as sessions_api
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
@@ -160,7 +160,10 @@ async def open_runtime(
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.
             await sessions.reconcile()
-            sockets.handle(Heartbeat, sessions.on_socket_heartbeat)
+            for message_type, handler in sessions_api.socket_handlers(sessions).items():
+                sockets.handle(message_type, handler)
+            # A participant's last socket closing leaves them socket_grace_s (OPS-5).
+            sockets.on_close(sessions.socket_closed)
             presence = Presence(rooms, config, identity)
             for message_type, handler in presence_api.socket_handlers(presence).items():
                 sockets.handle(message_type, handler)

@@ -137,12 +137,18 @@ class End:
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
-    pass
+    """From participant `by`: their deadline starts again. From anyone else (an admin, or
+    `by` None) every participant's does."""
+
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HeartbeatTimeout:
+    """Participant `of` went silent (None: the session as a whole, e.g. a timer of old)."""
+
     at: datetime
+    of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +229,12 @@ class EmitState:
 
 @dataclass(frozen=True, slots=True)
 class ArmHeartbeat:
+    """Start these participants' heartbeat deadlines again: each of them is watched on their
+    own, so one who goes silent ends the session though the others keep beating (a call is
+    over when either side is gone)."""
+
     session_id: str
+    participants: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,15 +315,16 @@ def decide(session: Session | None, message: Message) -> Decision:
     match message:
         case EndpointsReady(at) if session.state == "creating":
             new = replace(session, state="active", started_at=at)
-            return new, (Persist(new), _emit(new), ArmHeartbeat(new.id))
+            return new, (Persist(new), _emit(new), ArmHeartbeat(new.id, new.participants))
         case EndpointsFailed(at, error) if session.state == "creating":
             return _begin_ending(session, at, f"endpoints_failed: {error}")
         case End(at, reason, by) if session.state == "active":
             return _begin_ending(session, at, reason, by)
-        case Heartbeat() if session.state == "active":
-            return session, (ArmHeartbeat(session.id),)
-        case HeartbeatTimeout(at) if session.state == "active":
-            return _begin_ending(session, at, "timeout")
+        case Heartbeat(by) if session.state == "active":
+            beating = tuple(p for p in session.participants if p == by) or session.participants
+            return session, (ArmHeartbeat(session.id, beating),)
+        case HeartbeatTimeout(at, of) if session.state == "active":
+            return _begin_ending(session, at, "timeout", of)
         case HeartbeatTimeout():
             return session, ()  # a late timer of a session already leaving: nothing to do
         case Abandoned(at) if session.state in ("creating", "active"):
@@ -334,9 +346,7 @@ def decide(session: Session | None, message: Message) -> Decision:
     )
 
 
-def _begin_ending(
-    session: Session, at: datetime, reason: str, by: str | None = None
-) -> Decision:
+def _begin_ending(session: Session, at: datetime, reason: str, by: str | None = None) -> Decision:
     new = replace(
         session,
         state="ending",

@@ -180,8 +180,9 @@ class SessionActor:
                     )
                     for user_id in participants:
                         ports.notify(user_id, event)
-            case ArmHeartbeat(session_id):
-                self._heartbeats.arm(session_id)
+            case ArmHeartbeat(session_id, participants):
+                for participant_id in participants:
+                    self._heartbeats.arm(session_id, participant_id)
             case DisarmHeartbeat(session_id):
                 self._heartbeats.disarm(session_id)
             case CountEgress(mode, egress_bytes):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from quart import Blueprint
 
+from vvtv.contracts.events import Heartbeat, ServerEvent
 from vvtv.contracts.identity import Empty
 from vvtv.contracts.sessions import (
     CreateSession,
@@ -21,8 +22,10 @@ from vvtv.contracts.sessions import (
     TransitionSession,
     TurnView,
 )
+from vvtv.domain.accounts import Principal
 from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.sockets import MessageHandler, current_connection
 
 
 def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
@@ -87,3 +90,13 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.turn(current_principal(), session_id)
 
     return bp
+
+
+def socket_handlers(sessions: Orchestrator) -> dict[type, MessageHandler]:
+    """`heartbeat`: answered with `heartbeat.ack` (in order, after what was pushed before it);
+    with a `session_id`, it keeps the caller in that session, this socket until it closes."""
+
+    async def heartbeat(principal: Principal, message: Heartbeat) -> ServerEvent:
+        return await sessions.on_socket_heartbeat(principal, current_connection(), message)
+
+    return {Heartbeat: heartbeat}

@@ -96,6 +96,10 @@ class Orchestrator:
             + config.limits.runtime.actors.ask_timeout_s
         )
         self.heartbeats = HeartbeatWatchdog(self._limits.heartbeat_timeout_s, self._expire)
+        # Which (session, participant) each socket keeps alive by heartbeating it, and back: the
+        # last of a participant's sockets closing brings their deadline forward (OPS-5).
+        self._kept_by_socket: dict[str, set[tuple[str, str]]] = {}
+        self._sockets_keeping: dict[tuple[str, str], set[str]] = {}
         registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -194,18 +198,48 @@ class Orchestrator:
         return self._view(await self._visible(_caller(principal), session_id))
 
     async def heartbeat(self, principal: Principal, session_id: str) -> HeartbeatAck:
-        """Push the session's heartbeat deadline back by `sessions.heartbeat_timeout_s`."""
-        act = Act(HeartbeatMessage(), _caller(principal))
+        """Push the caller's heartbeat deadline in the session back by
+        `sessions.heartbeat_timeout_s`; any participant silent that long ends it for all."""
+        act = Act(HeartbeatMessage(principal.user_id), _caller(principal))
         await self._registry.ask(KIND, session_id, act)
         return HeartbeatAck(session_id=session_id, expires_in_s=self.heartbeats.timeout_s)
 
-    async def on_socket_heartbeat(self, principal: Principal, message: Heartbeat) -> ServerEvent:
-        """The WebSocket `heartbeat` message (register with `SocketHub.handle(Heartbeat, …)`)."""
+    async def on_socket_heartbeat(
+        self, principal: Principal, connection: str, message: Heartbeat
+    ) -> ServerEvent:
+        """The WebSocket `heartbeat` message from socket `connection`: that socket now keeps
+        the caller in the session, until it closes (`socket_closed`)."""
         if message.session_id is not None:
             await self.heartbeat(principal, message.session_id)
+            self._keep(connection, message.session_id, principal.user_id)
         return HeartbeatAckEvent(
             session_id=message.session_id, expires_in_s=self.heartbeats.timeout_s
         )
+
+    def socket_closed(self, connection: str) -> None:
+        """A socket closed (`SocketHub.on_close`). Whoever it kept in a session, and no other
+        socket of theirs keeps there, has `sessions.socket_grace_s` left instead of the
+        heartbeat timeout: a closed tab ends the call soon, and one that reconnects and
+        heartbeats within the grace keeps it (OPS-5)."""
+        for kept in self._kept_by_socket.pop(connection, ()):
+            sockets = self._sockets_keeping.get(kept, set())
+            sockets.discard(connection)
+            if not sockets:
+                self._sockets_keeping.pop(kept, None)
+                self.heartbeats.hasten(*kept, self._limits.socket_grace_s)
+
+    def _keep(self, connection: str, session_id: str, user_id: str) -> None:
+        kept = self._kept_by_socket.setdefault(connection, set())
+        # What a long-lived socket kept in sessions that have ended since is forgotten here, so
+        # it holds no more than its live sessions (a Random evening is many short calls).
+        for gone in [k for k in kept if not self.heartbeats.watches(k[0])]:
+            kept.discard(gone)
+            sockets = self._sockets_keeping.get(gone, set())
+            sockets.discard(connection)
+            if not sockets:
+                self._sockets_keeping.pop(gone, None)
+        kept.add((session_id, user_id))
+        self._sockets_keeping.setdefault((session_id, user_id), set()).add(connection)
 
     async def answer(
         self, principal: Principal, session_id: str, offer: SessionOffer
@@ -316,13 +350,14 @@ class Orchestrator:
         running = running_egress_bytes(session, self._ports.clock())
         return msgspec.structs.replace(view, estimated_egress_bytes=running)
 
-    def _expire(self, session_id: str) -> None:
+    def _expire(self, session_id: str, participant_id: str) -> None:
+        act = Act(HeartbeatTimeout(self._ports.clock(), participant_id))
         try:
-            self._registry.tell(KIND, session_id, Act(HeartbeatTimeout(self._ports.clock())))
+            self._registry.tell(KIND, session_id, act)
         except MailboxFull:
             # The actor is busy; try again after another timeout rather than lose the expiry.
             log.warning("session %s: heartbeat timeout deferred, mailbox full", session_id)
-            self.heartbeats.arm(session_id)
+            self.heartbeats.arm(session_id, participant_id)
         except ShuttingDown:
             pass  # the registry is draining; reconcile ends the session at the next start
 

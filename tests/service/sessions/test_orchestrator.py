@@ -333,12 +333,12 @@ async def test_turn_credentials_name_the_session(world: World) -> None:
 
 async def test_socket_heartbeat_is_acknowledged(world: World, config_bundle: ConfigBundle) -> None:
     view = await world.sessions.create(ANA, create("party"))
-    ack = await world.sessions.on_socket_heartbeat(ANA, Heartbeat(session_id=view.id))
+    ack = await world.sessions.on_socket_heartbeat(ANA, "tab-1", Heartbeat(session_id=view.id))
     assert ack == HeartbeatAckEvent(
         session_id=view.id, expires_in_s=config_bundle.limits.sessions.heartbeat_timeout_s
     )
     with pytest.raises(SessionNotFound):
-        await world.sessions.on_socket_heartbeat(BOB, Heartbeat(session_id=view.id))
+        await world.sessions.on_socket_heartbeat(BOB, "tab-2", Heartbeat(session_id=view.id))
 
 
 async def test_a_handover_into_a_call_holds_a_placeholder(world: World) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from vvtv.config import Problem
 
 Check = Callable[[str], list[Problem]]
@@ -111,6 +113,18 @@ def test_call_mode_without_consent_or_match_is_refused(assert_broken: Check) -> 
 def test_live_public_chat_must_be_strictest(assert_broken: Check) -> None:
     """CFG-4: the live_public chat scope has the strictest rate limit."""
     assert_broken("chat_live_public_not_strictest")
+
+
+@pytest.mark.req("OPS-5")
+def test_socket_grace_must_be_shorter_than_the_heartbeat_timeout(assert_broken: Check) -> None:
+    """CFG-4: a closed tab must end a call sooner than silence does."""
+    assert_broken("sessions_socket_grace_past_timeout")
+
+
+@pytest.mark.req("OPS-5")
+def test_socket_grace_must_outlast_the_first_reconnect(assert_broken: Check) -> None:
+    """CFG-4: a socket that blips and reconnects at once keeps its calls."""
+    assert_broken("sessions_socket_grace_within_reconnect")
 
 
 def test_ghost_ttl_must_meet_removal_deadline(assert_broken: Check) -> None:

@@ -150,7 +150,7 @@ def test_create_asks_for_endpoints_then_activation_arms_the_heartbeat() -> None:
     active, effects = decide(new, EndpointsReady(T0))
     assert active is not None
     assert active.started_at == T0
-    assert ArmHeartbeat("s1") in effects
+    assert ArmHeartbeat("s1", ("u1",)) in effects
 
 
 def test_ending_revokes_and_disarms() -> None:
@@ -171,6 +171,20 @@ def test_who_hung_up_is_kept_and_told_to_every_participant() -> None:
     ended, effects = decide(ending, Revoked(T0))
     assert ended is not None
     assert EmitState(("ana", "bob"), "s1", "ended", "user", "bob") in effects
+
+
+@pytest.mark.req("SES-8")
+def test_each_participant_keeps_only_themselves_alive_and_one_silent_ends_it() -> None:
+    """A call is over when either side is gone: each participant has their own deadline."""
+    call = session("active", participants=("ana", "bob"), started_at=T0)
+    assert decide(call, Heartbeat("bob")) == (call, (ArmHeartbeat("s1", ("bob",)),))
+    # Someone not in it (an admin) keeps everyone's; so does a heartbeat that names nobody.
+    for by in ("root", None):
+        assert decide(call, Heartbeat(by)) == (call, (ArmHeartbeat("s1", ("ana", "bob")),))
+    ending, effects = decide(call, HeartbeatTimeout(T0, "ana"))
+    assert ending is not None
+    assert (ending.state, ending.end_reason, ending.ended_by) == ("ending", "timeout", "ana")
+    assert EmitState(("ana", "bob"), "s1", "ending", "timeout", "ana") in effects
 
 
 def test_revoke_failure_alerts() -> None:

@@ -77,6 +77,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 "must be shorter than heartbeat_timeout_s (SES-8)",
             )
         )
+    problems += _check_socket_grace(limits, at)
     quarantine = limits.anti_abuse.quarantine
     forced = media.profiles.get(quarantine.forced_profile)
     if forced is None:
@@ -178,6 +179,27 @@ def _check_presence(limits: Limits, at: Locator) -> list[Problem]:
     }
     problems += _within_wire_bounds(presence, "presence", wire_bounds, at, " (PRS-2)")
     return problems
+
+
+def _check_socket_grace(limits: Limits, at: Locator) -> list[Problem]:
+    sessions, reconnect = limits.sessions, limits.ui.socket_reconnect_backoff_s
+    if sessions.socket_grace_s >= sessions.heartbeat_timeout_s:
+        return [
+            at.problem(
+                ("sessions", "socket_grace_s"),
+                "must be shorter than heartbeat_timeout_s, or a closed tab ends a call no sooner"
+                " than silence does (OPS-5)",
+            )
+        ]
+    if sessions.socket_grace_s <= reconnect[0]:
+        return [
+            at.problem(
+                ("sessions", "socket_grace_s"),
+                f"must outlast the UI's first reconnect wait ({reconnect[0]:g} s), or every"
+                " dropped socket ends its calls (OPS-5)",
+            )
+        ]
+    return []
 
 
 def _check_consent(limits: Limits, at: Locator) -> list[Problem]:

@@ -296,8 +296,9 @@ export interface paths {
         put?: never;
         /**
          * Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
-         * @description pair's one thread (CHT-1); with `room`, the room's one thread, joining it. 403 `blocked`
-         *     when a block stands between you and the peer.
+         * @description pair's one thread (CHT-1); with `room`, the room's one thread, joining it: a room is the
+         *     ecosystem of a mode that chats in that scope (`party` for `room`, `live_public`), else 404
+         *     `room_not_found`. 403 `blocked` when a block stands between you and the peer.
          */
         post: operations["post_chat_open"];
         delete?: never;
@@ -1232,8 +1233,10 @@ export interface components {
         };
         /**
          * ChatMessage
-         * @description A message of a thread you are in, on every socket of yours (CHT-2): `seq` is 1, 2, 3 … per
-         *         thread, so a gap means missed messages (subscribe with `after_seq` to get them).
+         * @description A message of a thread you are in (CHT-2): a private thread's reach every socket of the
+         *         pair; a room's, the sockets that subscribed to it (or sent to it). Never twice on one socket.
+         *         `seq` is 1, 2, 3 … per thread, so a gap means missed messages (or, in rooms, ones hidden from
+         *         you): subscribe with `after_seq` to get them.
          */
         ChatMessage: {
             author_id: string;
@@ -1320,8 +1323,9 @@ export interface components {
         };
         /**
          * ChatSubscribe
-         * @description Get a thread's messages after `after_seq` on this socket now (resume without gaps or
-         *         duplicates); new ones reach every socket of yours anyway.
+         * @description Follow a thread on this socket: first what it was never sent after `after_seq` (resume
+         *         without gaps or duplicates), then each new message once. A room's messages reach only the
+         *         sockets that subscribed to it; a private thread's reach every socket of yours anyway.
          */
         ChatSubscribe: {
             /** @default 0 */
@@ -2117,14 +2121,8 @@ export interface components {
             role: "publish" | "subscribe";
             sdp: string;
         };
-        /**
-         * SessionStateChanged
-         * @description To every participant. Once it ends: `reason` (`user` hung up, `timeout` went silent, …)
-         *         and `ended_by`, the participant who hung up or went silent (None: the system ended it).
-         */
+        /** SessionStateChanged */
         SessionStateChanged: {
-            /** @default null */
-            ended_by: string | null;
             /** @default null */
             reason: string | null;
             session_id: string;
@@ -2147,8 +2145,6 @@ export interface components {
             end_reason: string | null;
             /** @default null */
             ended_at: string | null;
-            /** @default null */
-            ended_by: string | null;
             /** @default 0 */
             estimated_egress_bytes: number;
             id: string;

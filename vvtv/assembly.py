@@ -173,16 +173,18 @@ async def open_runtime(
             identity.on_ban(presence.expel)
             identity.on_block(presence.block_changed)
             identity.on_shadow_quarantine(presence.quarantine_changed)
-            # Chat (CHT-1..4): a message reaches every socket of each participant; identity
-            # answers who stands in a block with whom, as of each message (MOD-2).
+            # Chat (CHT-1..4): a message reaches each socket that follows its thread once;
+            # identity answers who stands in a block with whom and who is shadow-quarantined, as
+            # of each message (MOD-2, MOD-4). A closed socket follows nothing.
             chat = Chat(
                 actors,
                 config,
                 ChatPorts(
                     store=SqliteChatStore(database),
-                    notify_user=sockets.push,
                     notify_connection=sockets.push_to,
+                    connections_of=sockets.connection_ids,
                     blocked=identity.blocked_either_way,
+                    shadowed=lambda user_id: identity.user_view(user_id).shadow_quarantine,
                     clock=clock,
                     metrics=ChatMetrics(runtime.metrics.registry),
                 ),
@@ -190,6 +192,7 @@ async def open_runtime(
             )
             for message_type, handler in chat_api.socket_handlers(chat).items():
                 sockets.handle(message_type, handler)
+            sockets.on_close(chat.socket_closed)
             for message_type, handler in consent_api.socket_handlers(consent).items():
                 sockets.handle(message_type, handler)
             # The inviter's last tab closing withdraws their invites (OPS-5).

@@ -2,16 +2,18 @@
 so two senders never get the same seq; each message is persisted before anyone is sent it, so
 what a client saw is always in the history it resumes from (CHT-2).
 
-Delivery goes to every socket of every participant (`notify`: a user, not a connection), except,
-in rooms, to whoever stands in a block with the author (MOD-2). A resume (`Replay`) runs in the
-same mailbox as the sends, so the socket gets what it missed, in order, before anything newer.
+Delivery is per socket, to the thread's followers (`Followers`): in a private thread every socket
+of the pair, in a room the sockets that subscribed to it or sent to it; in rooms not to whoever
+stands in a block with the author (MOD-2), and a shadow-quarantined author's only to others like
+them (MOD-4). A `Subscribe` runs in the same mailbox as the sends, so the socket gets what it
+missed, in order, before anything newer, and never a message it was already sent.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -19,20 +21,23 @@ from typing import ClassVar
 from prometheus_client import CollectorRegistry
 
 from vvtv.chat.errors import ThreadNotFound
+from vvtv.chat.followers import Followers
 from vvtv.chat.metrics import ChatMetrics
 from vvtv.chat.store import ChatStore
 from vvtv.clock import WallClock
 from vvtv.contracts.chat import ChatMessageView
 from vvtv.contracts.events import ChatMessage, ServerEvent
-from vvtv.domain.chat.thread import Thread, visible_to
+from vvtv.domain.chat.delivery import catch_up, sees
+from vvtv.domain.chat.thread import Thread
 
 log = logging.getLogger(__name__)
 
 KIND = "chat"
 
-NotifyUser = Callable[[str, ServerEvent], None]
 NotifyConnection = Callable[[str, ServerEvent], None]
+ConnectionsOf = Callable[[str], Collection[str]]
 Blocked = Callable[[str], frozenset[str]]
+Shadowed = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +45,13 @@ class ChatPorts:
     """What the chat context reaches outside itself."""
 
     store: ChatStore
-    notify_user: NotifyUser  # every socket of a user
     notify_connection: NotifyConnection  # one socket
+    connections_of: ConnectionsOf  # a user's open sockets
     blocked: Blocked  # who stands in a block with a user, either way
+    shadowed: Shadowed  # whether a user is shadow-quarantined (MOD-4)
     clock: WallClock
     metrics: ChatMetrics = field(default_factory=lambda: ChatMetrics(CollectorRegistry()))
+    followers: Followers = field(default_factory=Followers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,7 @@ class Send:
     author_id: str
     body: str
     client_id: str | None
+    connection: str | None = None  # the socket it came from: it follows the thread from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +68,9 @@ class Join:
 
 
 @dataclass(frozen=True, slots=True)
-class Replay:
+class Subscribe:
+    """Follow the thread on `connection`, with what it was never sent after `after_seq` first."""
+
     connection: str
     viewer_id: str
     after_seq: int
@@ -98,7 +108,7 @@ class ChatThreadActor:
     async def on_stop(self) -> None:
         pass
 
-    async def handle(self, message: Send | Join | Replay | Current) -> Thread | ChatMessageView:
+    async def handle(self, message: Send | Join | Subscribe | Current) -> Thread | ChatMessageView:
         thread = self._thread
         if thread is None:
             # Spawned by a guess at an id: it may exist by now, but is never made up here.
@@ -115,8 +125,8 @@ class ChatThreadActor:
                 return thread
             case Send():
                 return await self._send(thread, message)
-            case Replay():
-                await self._replay(thread, message)
+            case Subscribe():
+                await self._subscribe(thread, message)
                 return thread
 
     async def _send(self, thread: Thread, send: Send) -> ChatMessageView:
@@ -142,25 +152,71 @@ class ChatThreadActor:
             len(send.body),
             extra={"thread_id": thread.id, "scope": thread.scope},
         )
-        event = event_of(stored)
-        for user_id in sorted(thread.participants):
-            if thread.private or visible_to(send.author_id, self._ports.blocked(user_id)):
-                self._ports.notify_user(user_id, event)
+        self._deliver(thread, stored, send.connection)
         return stored
 
-    async def _replay(self, thread: Thread, replay: Replay) -> None:
-        after = replay.after_seq
-        hidden = frozenset() if thread.private else self._ports.blocked(replay.viewer_id)
-        while after < thread.last_seq:
-            page = await self._ports.store.history(
-                thread.id, before_seq=None, after_seq=after, limit=replay.page
+    def _deliver(self, thread: Thread, message: ChatMessageView, sender: str | None) -> None:
+        ports, followers, seq = self._ports, self._ports.followers, message.seq
+        if thread.private:
+            # Every socket of the pair: one opened since the last message follows from this one.
+            for user_id in thread.participants:
+                for connection in ports.connections_of(user_id):
+                    if followers.get(thread.id, connection) is None:
+                        followers.follow(thread.id, connection, user_id, seq)
+        elif sender is not None and followers.get(thread.id, sender) is None:
+            followers.follow(thread.id, sender, message.author_id, seq)
+        following = followers.of(thread.id)
+        if not following:
+            return
+        event = event_of(message)
+        if thread.private:
+            for connection in following:
+                ports.notify_connection(connection, event)
+            return
+        author = message.author_id
+        hidden = ports.blocked(author)
+        shadowed = ports.shadowed(author)
+        for connection, follower in following.items():
+            reader = follower.user_id
+            if sees(
+                own=reader == author,
+                blocked_pair=reader in hidden,
+                author_shadowed=shadowed,
+                reader_shadowed=shadowed and ports.shadowed(reader),
+            ):
+                ports.notify_connection(connection, event)
+
+    async def _subscribe(self, thread: Thread, subscribe: Subscribe) -> None:
+        ports, connection = self._ports, subscribe.connection
+        known = ports.followers.get(thread.id, connection)
+        from_seq = None if known is None else known.from_seq
+        plan = catch_up(from_seq, subscribe.after_seq, thread.last_seq)
+        # In rooms, the reader's view of each author (MOD-2, MOD-4); private threads hide nothing.
+        hidden = frozenset() if thread.private else ports.blocked(subscribe.viewer_id)
+        reader_shadowed = not thread.private and ports.shadowed(subscribe.viewer_id)
+        shadowed: dict[str, bool] = {}
+        after = plan.first - 1
+        while after < plan.last:
+            # Sends wait in the mailbox meanwhile: nothing newer can overtake these.
+            limit = min(subscribe.page, plan.last - after)
+            page = await ports.store.history(
+                thread.id, before_seq=None, after_seq=after, limit=limit
             )
             if not page:
                 break
             for message in page:
-                if visible_to(message.author_id, hidden):
-                    self._ports.notify_connection(replay.connection, event_of(message))
+                author = message.author_id
+                if thread.private or sees(
+                    own=author == subscribe.viewer_id,
+                    blocked_pair=author in hidden,
+                    author_shadowed=shadowed.setdefault(author, ports.shadowed(author)),
+                    reader_shadowed=reader_shadowed,
+                ):
+                    ports.notify_connection(connection, event_of(message))
             after = page[-1].seq
+        # A socket that closed meanwhile follows nothing (`Followers.forget` ran already).
+        if connection in ports.connections_of(subscribe.viewer_id):
+            ports.followers.follow(thread.id, connection, subscribe.viewer_id, plan.from_seq)
 
     def _now(self) -> datetime:
         return self._ports.clock()

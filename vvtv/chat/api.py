@@ -5,10 +5,12 @@
 with `after_seq`), sent with `POST /chat/{thread_id}/messages` or a socket's `chat.send`, and
 reported with `POST /chat/{thread_id}/report`. Someone else's thread is a 404, as a missing one.
 
-On a socket (the SPEC's `WS /chat/{id}` is the one `/ws`): every message of your threads reaches
-every socket of yours as `chat.message`; `chat.subscribe {thread_id, after_seq}` first sends this
-socket what it missed, in order. A `chat.send` over the scope's rate is answered with
-`chat.rate_limited` (its wait, for the UI to show, CHT-4); other refusals with an `error`.
+On a socket (the SPEC's `WS /chat/{id}` is the one `/ws`), a message reaches as `chat.message`
+every socket of a private thread's pair, and in rooms the sockets that subscribed to the room (or
+sent to it); `chat.subscribe {thread_id, after_seq}` first sends this socket what it was never
+sent after `after_seq`, in order: no socket gets a message twice. A `chat.send` over the scope's
+rate is answered with `chat.rate_limited` (its wait, for the UI to show, CHT-4); other refusals
+with an `error`.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
     )  # fmt: skip
     async def chat_open(body: ChatThreadOpen) -> ChatThreadView:
         """Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
-        pair's one thread (CHT-1); with `room`, the room's one thread, joining it. 403 `blocked`
-        when a block stands between you and the peer."""
+        pair's one thread (CHT-1); with `room`, the room's one thread, joining it: a room is the
+        ecosystem of a mode that chats in that scope (`party` for `room`, `live_public`), else 404
+        `room_not_found`. 403 `blocked` when a block stands between you and the peer."""
         return await chat.open(current_principal(), body)
 
     @endpoint(
@@ -78,7 +81,9 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
 def socket_handlers(chat: Chat) -> dict[type, MessageHandler]:
     async def send(principal: Principal, message: ChatSend) -> ChatRateLimited | None:
         try:
-            await chat.send(principal, message.thread_id, message.body, message.client_id)
+            await chat.send(
+                principal, message.thread_id, message.body, message.client_id, current_connection()
+            )
         except RateLimitedError as limited:
             thread = await chat.thread(principal, message.thread_id)
             return ChatRateLimited(

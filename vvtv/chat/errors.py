@@ -11,6 +11,12 @@ class ThreadNotFound(NotFound):
     code = "thread_not_found"
 
 
+class RoomNotFound(NotFound):
+    """No mode offered here chats in that room and scope: a room is an ecosystem (INV-5)."""
+
+    code = "room_not_found"
+
+
 class ThreadBlocked(Forbidden):
     """A block stands between you and this user, either way (MOD-2)."""
 

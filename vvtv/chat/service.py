@@ -2,7 +2,12 @@
 the thread actors. It opens or reopens threads (CHT-1), checks what a message holds against its
 scope (CHT-3) and the sender's rate in that scope (CHT-4), then asks the thread's actor to number,
 store and deliver it. Bodies pass through here, never into a log line, a metric or an audit
-entry (TEL-3)."""
+entry (TEL-3).
+
+A room is an ecosystem (INV-5): the rooms of a scope are the ecosystems of the modes whose
+manifest chats in that scope (`policies.chat_scope`) and that the tier offers, so Party's room is
+`party`, a live's is `live_public`, and no mode offers `performer_room` yet. Any other room, or
+one whose mode the tier switched off, does not exist (404 `room_not_found`)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import Any, Protocol
 import trio
 
 from vvtv.actors import Registry
-from vvtv.chat.actor import KIND, ChatPorts, ChatThreadActor, Current, Join, Replay, Send
+from vvtv.chat.actor import KIND, ChatPorts, ChatThreadActor, Current, Join, Send, Subscribe
 from vvtv.chat.errors import (
     ChatRateLimited,
     EmptyMessage,
@@ -23,6 +28,7 @@ from vvtv.chat.errors import (
     InvalidThread,
     LinksNotAllowed,
     MessageTooLong,
+    RoomNotFound,
     ThreadBlocked,
     ThreadNotFound,
 )
@@ -40,9 +46,10 @@ from vvtv.contracts.chat import (
 )
 from vvtv.contracts.identity import UserView
 from vvtv.domain.accounts import Principal
+from vvtv.domain.chat.delivery import sees
 from vvtv.domain.chat.message import BodyPolicy, BodyRefusal, check_body
 from vvtv.domain.chat.rate import ChatRates, admit, pruned
-from vvtv.domain.chat.thread import Thread, may_take_part, thread_key, visible_to
+from vvtv.domain.chat.thread import PRIVATE, Thread, may_take_part, thread_key
 from vvtv.domain.rate_limit import Limit
 from vvtv.errors import BadRequest
 from vvtv.observability.audit import AuditRecord
@@ -79,6 +86,15 @@ class Chat:
             self._policies[scope] = BodyPolicy(policy.max_chars, policy.links and links_on)
             self._rates_of[scope] = Limit(policy.max_messages, policy.window_s)
         self._longest_window_s = max(limit.window_s for limit in self._rates_of.values())
+        flags = config.limits.feature_flags
+        rooms: dict[str, set[str]] = {}
+        for name, mode in config.modes.modes.items():
+            chats_in = mode.policies.chat_scope
+            # A mode without a flag of its own (the channel at `/`) is always offered.
+            offered = name not in flags.__struct_fields__ or flags.enabled(name)
+            if chats_in is not None and chats_in != PRIVATE and offered:
+                rooms.setdefault(chats_in, set()).add(mode.ecosystem)
+        self._rooms = {scope: frozenset(names) for scope, names in rooms.items()}
         self._rates = ChatRates()
         self._pruned_at = trio.current_time()
         registry.register(KIND, lambda thread_id: ChatThreadActor(thread_id, ports))
@@ -103,6 +119,7 @@ class Chat:
             )
         if key == "room_required":
             raise InvalidThread("A room thread needs `room`.", path="room")
+        self._check_room(body.scope, body.room)
         existing = await self._ports.store.find(body.scope, key)
         if existing is None:
             members = {me} if body.peer_user_id is None else {me, body.peer_user_id}
@@ -120,13 +137,20 @@ class Chat:
         thread: Thread = await self._ask(thread_id, Current())
         if not may_take_part(thread, principal.user_id):
             raise ThreadNotFound("No such thread.")
+        self._check_room(thread.scope, thread.room)  # its mode may be off in this tier
         return thread
 
     # -- messages (CHT-2..4) ---------------------------------------------------------------------
 
     async def send(
-        self, principal: Principal, thread_id: str, body: str, client_id: str | None
+        self,
+        principal: Principal,
+        thread_id: str,
+        body: str,
+        client_id: str | None,
+        connection: str | None = None,
     ) -> ChatMessageView:
+        """Send to a thread; over a socket (`connection`), that socket follows it from there."""
         thread = await self.thread(principal, thread_id)
         if thread.private and thread.participants & self._people.blocked_either_way(
             principal.user_id
@@ -139,7 +163,7 @@ class Chat:
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
         self._admit(principal.user_id, thread.scope)
         message: ChatMessageView = await self._ask(
-            thread.id, Send(principal.user_id, body, client_id)
+            thread.id, Send(principal.user_id, body, client_id, connection)
         )
         return message
 
@@ -161,8 +185,20 @@ class Chat:
         has_more = len(found) > limit
         page = found[:limit] if query.after_seq is not None else found[-limit:]
         if not thread.private:
-            hidden = self._people.blocked_either_way(principal.user_id)
-            page = [m for m in page if visible_to(m.author_id, hidden)]
+            me = principal.user_id
+            hidden = self._people.blocked_either_way(me)
+            shadowed = self._ports.shadowed
+            reader_shadowed = shadowed(me)
+            page = [
+                m
+                for m in page
+                if sees(
+                    own=m.author_id == me,
+                    blocked_pair=m.author_id in hidden,
+                    author_shadowed=shadowed(m.author_id),
+                    reader_shadowed=reader_shadowed,
+                )
+            ]
         return ChatHistoryPage(
             thread_id=thread.id, messages=page, last_seq=thread.last_seq, has_more=has_more
         )
@@ -170,10 +206,15 @@ class Chat:
     async def subscribe(
         self, principal: Principal, connection: str, thread_id: str, after_seq: int
     ) -> None:
-        """Send this socket what it missed after `after_seq`, in order, before anything newer."""
+        """Follow the thread on this socket: first what it was never sent after `after_seq`, in
+        order, then each new message, each once."""
         thread = await self.thread(principal, thread_id)
         page = self._limits.history_page_max
-        await self._ask(thread.id, Replay(connection, principal.user_id, after_seq, page))
+        await self._ask(thread.id, Subscribe(connection, principal.user_id, after_seq, page))
+
+    def socket_closed(self, connection: str) -> None:
+        """The hub's `on_close`: the socket follows no thread any more."""
+        self._ports.followers.forget(connection)
 
     async def report(
         self, principal: Principal, thread_id: str, body: ChatReport
@@ -233,7 +274,14 @@ class Chat:
             return f"At most {self._policies[scope].max_chars} characters here."
         return "Links are not allowed here."
 
-    async def _ask(self, thread_id: str, message: Send | Join | Replay | Current) -> Any:
+    def _check_room(self, scope: ChatScope, room: str | None) -> None:
+        if scope != PRIVATE and room not in self._rooms.get(scope, ()):
+            offered = ", ".join(f"`{r}`" for r in sorted(self._rooms.get(scope, ()))) or "none"
+            raise RoomNotFound(
+                f"No room `{room}` chats in `{scope}` here (its rooms: {offered}).", path="room"
+            )
+
+    async def _ask(self, thread_id: str, message: Send | Join | Subscribe | Current) -> Any:
         return await self._registry.ask(KIND, thread_id, message)
 
     def _view(self, thread: Thread, *, reopened: bool) -> ChatThreadView:

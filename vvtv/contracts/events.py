@@ -85,8 +85,10 @@ class MatchCooldown(Event, frozen=True, kw_only=True, tag="match.cooldown"):
 
 
 class ChatMessage(Event, frozen=True, kw_only=True, tag="chat.message"):
-    """A message of a thread you are in, on every socket of yours (CHT-2): `seq` is 1, 2, 3 … per
-    thread, so a gap means missed messages (subscribe with `after_seq` to get them)."""
+    """A message of a thread you are in (CHT-2): a private thread's reach every socket of the
+    pair; a room's, the sockets that subscribed to it (or sent to it). Never twice on one socket.
+    `seq` is 1, 2, 3 … per thread, so a gap means missed messages (or, in rooms, ones hidden from
+    you): subscribe with `after_seq` to get them."""
 
     thread_id: Id
     seq: Serial
@@ -239,8 +241,9 @@ class ChatSend(Event, frozen=True, kw_only=True, tag="chat.send"):
 
 
 class ChatSubscribe(Event, frozen=True, kw_only=True, tag="chat.subscribe"):
-    """Get a thread's messages after `after_seq` on this socket now (resume without gaps or
-    duplicates); new ones reach every socket of yours anyway."""
+    """Follow a thread on this socket: first what it was never sent after `after_seq` (resume
+    without gaps or duplicates), then each new message once. A room's messages reach only the
+    sockets that subscribed to it; a private thread's reach every socket of yours anyway."""
 
     thread_id: Id
     after_seq: Count = 0

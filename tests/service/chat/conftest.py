@@ -1,13 +1,29 @@
 """The whole product in-process for chat: presence's `world` (users, tabs, a wall clock that
-follows trio's MockClock), plus chat's own steps."""
+follows trio's MockClock), plus chat's own steps, and `open_world` for a config of a test's own."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from tests.service.presence.conftest import Tab, User, World, world
+from vvtv.app import create_app
+from vvtv.assembly import open_runtime
+from vvtv.clock import ManualClock
+from vvtv.config import ConfigBundle
 
-__all__ = ["chat_events", "open_thread", "post", "world"]
+__all__ = ["chat_events", "open_thread", "open_world", "post", "world"]
+
+
+@asynccontextmanager
+async def open_world(config: ConfigBundle, data_dir: Path) -> AsyncIterator[World]:
+    """The product on `config`, its data in `data_dir` (a second world on the same folder is the
+    same product restarted, e.g. under another tier)."""
+    wall = ManualClock(follow_trio=True)
+    async with open_runtime(config, data_dir, clock=wall) as (runtime, services):
+        yield World(create_app(runtime, services).test_client(), services, config, wall)
 
 
 async def open_thread(world: World, user: User, **body: Any) -> tuple[int, dict[str, Any]]:

@@ -97,6 +97,34 @@ async def test_a_reconnecting_tab_resumes_without_gaps_or_duplicates(world: Worl
     assert status == 400
 
 
+@pytest.mark.req("CHT-2")
+async def test_a_tab_that_resubscribes_after_a_live_message_gets_each_message_once(
+    world: World,
+) -> None:
+    """The overlap of a resume: bob's new tab is sent seq 5 live before its `chat.subscribe`
+    with the last seq it had (2) is handled; it gets 3 and 4 from the history, 5 only once."""
+    people = await world.users("ana", "bob")
+    ana, bob = people["ana"], people["bob"]
+    _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
+    tid = thread["thread_id"]
+    async with world.tab(bob) as bob_tab:
+        for n in (1, 2):
+            await post(world, ana, tid, f"m{n}")
+        assert _seqs(await chat_events(bob_tab)) == [1, 2]
+    for n in (3, 4):  # while bob is away
+        await post(world, ana, tid, f"m{n}")
+    async with world.tab(bob) as bob_tab:
+        await post(world, ana, tid, "m5")  # live, before the tab resubscribes
+        await bob_tab.send("chat.subscribe", thread_id=tid, after_seq=2)
+        await bob_tab.send("chat.subscribe", thread_id=tid, after_seq=2)  # twice: nothing new
+        got = await chat_events(bob_tab)
+        assert _seqs(got) == [5, 3, 4]
+        assert [e["body"] for e in got] == ["m5", "m3", "m4"]
+        await post(world, ana, tid, "m6")
+        await bob_tab.send("chat.subscribe", thread_id=tid, after_seq=0)
+        assert _seqs(await chat_events(bob_tab)) == [6, 1, 2]
+
+
 @pytest.mark.req("CHT-4")
 async def test_over_the_scope_rate_a_message_gets_rate_limited_with_its_wait(
     world: World, mock_clock: trio.testing.MockClock
@@ -104,11 +132,12 @@ async def test_over_the_scope_rate_a_message_gets_rate_limited_with_its_wait(
     people = await world.users("ana", "bob")
     ana, bob = people["ana"], people["bob"]
     rate = world.config.limits.chat.scopes.live_public
-    _, thread = await open_thread(world, ana, scope="live_public", room="live1")
-    await open_thread(world, bob, scope="live_public", room="live1")
+    _, thread = await open_thread(world, ana, scope="live_public", room="live_public")
+    await open_thread(world, bob, scope="live_public", room="live_public")
     tid = thread["thread_id"]
     async with world.tab(ana) as ana_tab, world.tab(bob) as bob_tab:
-        for n in range(rate.max_messages):
+        await bob_tab.send("chat.subscribe", thread_id=tid)
+        for n in range(rate.max_messages):  # ana's socket follows the room from her first
             await ana_tab.send("chat.send", thread_id=tid, body=f"n{n}", client_id=f"c{n}")
         await ana_tab.send("chat.send", thread_id=tid, body="one more", client_id="late")
         events = await chat_events(ana_tab)
@@ -135,7 +164,7 @@ async def test_bodies_are_checked_against_the_scope(world: World) -> None:
     people = await world.users("ana", "bob")
     ana, bob = people["ana"], people["bob"]
     _, private = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
-    _, live = await open_thread(world, ana, scope="live_public", room="live1")
+    _, live = await open_thread(world, ana, scope="live_public", room="live_public")
     live_cap = world.config.limits.chat.scopes.live_public.max_chars
     refusals = [
         (private["thread_id"], "   \n\t", "empty_message"),
@@ -173,10 +202,13 @@ async def test_a_blocked_pair_cannot_open_a_thread_nor_see_each_other_in_rooms(
     status, body = await post(world, bob, before["thread_id"], "still there?")
     assert (status, body["code"]) == (403, "blocked")
     async with world.tab(ana) as ana_tab, world.tab(cyd) as cyd_tab:
+        for tab in (ana_tab, cyd_tab):  # follow the room from now on
+            await tab.send("chat.subscribe", thread_id=rid, after_seq=1)
         await post(world, bob, rid, "after the block")
         await post(world, cyd, rid, "cyd here")
         assert [e["body"] for e in await chat_events(ana_tab)] == ["cyd here"]
         assert [e["body"] for e in await chat_events(cyd_tab)] == ["after the block", "cyd here"]
+    async with world.tab(ana) as ana_tab:
         await ana_tab.send("chat.subscribe", thread_id=rid, after_seq=0)
         assert [e["body"] for e in await chat_events(ana_tab)] == ["cyd here"]
     _, page = await world.get(ana, f"/chat/{rid}/messages")
@@ -261,8 +293,11 @@ async def test_message_bodies_never_reach_logs_or_metrics(
         await world.client.post(
             f"/chat/{tid}/report", json={"reason_code": "other"}, headers=ana.headers
         )
-    assert caplog.records  # something was logged meanwhile, so the check is not vacuous
+    # Chat itself logged at DEBUG meanwhile (who, where, how long), so the check is not vacuous.
+    chat_lines = [r for r in caplog.records if r.name.startswith("vvtv.chat")]
+    assert logging.DEBUG in {r.levelno for r in chat_lines}
     assert secret not in caplog.text
+    assert all(secret not in repr(r.__dict__) for r in caplog.records)  # nor in `extra`
     metrics = await (await world.client.get("/metrics")).get_data(as_text=True)
     assert secret not in metrics
     assert 'vvtv_chat_messages_total{scope="private_1to1"} 2.0' in metrics
@@ -292,7 +327,7 @@ async def test_concurrent_senders_get_distinct_gapless_seqs(world: World) -> Non
 @pytest.mark.req("CHT-4")
 async def test_rate_limited_messages_are_counted_by_scope(world: World) -> None:
     ana = (await world.users("ana"))["ana"]
-    _, live = await open_thread(world, ana, scope="live_public", room="live1")
+    _, live = await open_thread(world, ana, scope="live_public", room="live_public")
     allowed = world.config.limits.chat.scopes.live_public.max_messages
     for _ in range(allowed + 2):
         await post(world, ana, live["thread_id"], "hey")

@@ -2121,8 +2121,14 @@ export interface components {
             role: "publish" | "subscribe";
             sdp: string;
         };
-        /** SessionStateChanged */
+        /**
+         * SessionStateChanged
+         * @description To every participant. Once it ends: `reason` (`user` hung up, `timeout` went silent, …)
+         *         and `ended_by`, the participant who hung up or went silent (None: the system ended it).
+         */
         SessionStateChanged: {
+            /** @default null */
+            ended_by: string | null;
             /** @default null */
             reason: string | null;
             session_id: string;
@@ -2145,6 +2151,8 @@ export interface components {
             end_reason: string | null;
             /** @default null */
             ended_at: string | null;
+            /** @default null */
+            ended_by: string | null;
             /** @default 0 */
             estimated_egress_bytes: number;
             id: string;

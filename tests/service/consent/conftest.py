@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
+import trio.testing
 from msgspec.structs import replace
 
-from tests.service.presence.conftest import User, World
+from tests.service.presence.conftest import Tab, User, World
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock
@@ -43,3 +45,26 @@ async def post(world: World, user: User, path: str, **body: Any) -> tuple[int, d
 
 async def invite(world: World, inviter: User, invitee: User) -> tuple[int, dict[str, Any]]:
     return await post(world, inviter, "/consent/invites", invitee_id=invitee.id)
+
+
+async def beat(tab: Tab, session_id: str) -> list[dict[str, Any]]:
+    """Heartbeat the session on this socket: what came before the answer, and the answer."""
+    await tab.send("heartbeat", session_id=session_id)
+    events = []
+    while (event := await tab.next())["type"] not in ("heartbeat.ack", "error"):
+        events.append(event)
+    return [*events, event]
+
+
+async def told_end(tab: Tab) -> list[tuple[str, str | None, str | None]]:
+    """The session.state events this tab got until it was told the session ended (the actor
+    writes to SQLite in a thread, which MockClock does not wait for: poll a bounded while)."""
+    states: list[tuple[str, str | None, str | None]] = []
+    for _ in range(200):
+        for event in await tab.settle():
+            if event["type"] == "session.state":
+                states.append((event["state"], event["reason"], event["ended_by"]))
+        if states and states[-1][0] == "ended":
+            return states
+        await trio.testing.wait_all_tasks_blocked(cushion=0.01)
+    raise AssertionError(f"never told the session ended: {states}")

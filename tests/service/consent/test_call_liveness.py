@@ -4,39 +4,14 @@ reconnects within `sessions.socket_grace_s` and heartbeats again keeps the call.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import trio
 import trio.testing
 
-from tests.service.consent.conftest import invite, post
+from tests.service.consent.conftest import beat, invite, post, told_end
 from tests.service.presence.conftest import Tab, User, World
 
 MockClock = trio.testing.MockClock
-
-
-async def beat(tab: Tab, session_id: str) -> list[dict[str, Any]]:
-    """Heartbeat the session on this socket: what came before the answer, and the answer."""
-    await tab.send("heartbeat", session_id=session_id)
-    events = []
-    while (event := await tab.next())["type"] not in ("heartbeat.ack", "error"):
-        events.append(event)
-    return [*events, event]
-
-
-async def told_end(tab: Tab) -> list[tuple[str, str | None, str | None]]:
-    """The session.state events this tab got until it was told the session ended (the actor
-    writes to SQLite in a thread, which MockClock does not wait for: poll a bounded while)."""
-    states: list[tuple[str, str | None, str | None]] = []
-    for _ in range(200):
-        for event in await tab.settle():
-            if event["type"] == "session.state":
-                states.append((event["state"], event["reason"], event["ended_by"]))
-        if states and states[-1][0] == "ended":
-            return states
-        await trio.testing.wait_all_tasks_blocked(cushion=0.01)
-    raise AssertionError(f"never told the session ended: {states}")
 
 
 async def start_call(world: World, ana: User, bob: User, bob_tab: Tab) -> str:

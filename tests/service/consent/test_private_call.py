@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import trio.testing
 
-from tests.service.consent.conftest import post
+from tests.service.consent.conftest import beat, post
 from tests.service.presence.conftest import Tab, User, World
 from tests.webrtc_clients import (
     Address,
@@ -245,3 +246,106 @@ async def test_hanging_up_ends_the_call_for_both_and_tells_the_other_who_left(
         status, late = await post(world, ana.user, f"/sessions/{session_id}/offer",
                                   role="publish", sdp="v=0")  # fmt: skip
         assert (status, late["code"]) == (409, "invalid_session_state")
+
+
+async def _refresh_in_band(caller: Caller) -> None:
+    """The UI's answer to `auth.expired`: new tokens over the same socket (OPS-5)."""
+    await caller.tab.send("auth.refresh", refresh_token=caller.user.tokens["refresh_token"])
+    while (event := await caller.tab.next())["type"] != "auth.refreshed":
+        assert event["type"] != "error", event
+    caller.user.tokens |= {k: event[k] for k in ("access_token", "refresh_token")}
+
+
+async def _refresh_over_http(world: World, caller: Caller) -> None:
+    refresh = {"refresh_token": caller.user.tokens["refresh_token"]}
+    response = await world.client.post("/auth/refresh", json=refresh)
+    assert response.status_code == 200, await response.get_data()
+    caller.user.tokens = await response.get_json()
+
+
+@pytest.mark.req("OPS-5", "SES-8")
+async def test_the_access_token_running_out_during_a_call_keeps_the_call(
+    world: World, mock_clock: trio.testing.MockClock
+) -> None:
+    """Past auth.access_ttl_s the call is still on and its media still flow (the SFU's peer
+    connections owe nothing to tokens); each side refreshes as the UI does, ana in-band on her
+    socket when told `auth.expired`, bob over HTTP after a 401, and both go on heartbeating;
+    then ana, on her new token, hangs up."""
+    mock_clock.rate = 1.0  # media run in real time on their own threads; the test jumps the rest
+    limits = world.config.limits
+    step = limits.sessions.heartbeat_timeout_s * 2 / 3
+    async with private_call(world) as (ana, bob, session_id, _):
+        refreshed: set[str] = set()
+        waited = 0.0
+        while waited <= limits.auth.tokens.access_ttl_s + step:
+            await world.advance(mock_clock, step)
+            waited += step
+            answer = await beat(ana.tab, session_id)
+            if answer[-1]["type"] == "error":
+                assert answer[-1]["code"] == "token_expired"
+                assert "auth.expired" in [event["type"] for event in answer]
+                await _refresh_in_band(ana)
+                refreshed.add("ana")
+                answer = await beat(ana.tab, session_id)
+            assert answer[-1]["type"] == "heartbeat.ack", answer
+            path = f"/sessions/{session_id}/heartbeat"
+            status, body = await post(world, bob.user, path)
+            if status == 401:
+                assert body["code"] == "token_expired"
+                await _refresh_over_http(world, bob)
+                refreshed.add("bob")
+                status, body = await post(world, bob.user, path)
+            assert status == 200, body
+        assert refreshed == {"ana", "bob"}
+        status, view = await world.get(bob.user, f"/sessions/{session_id}")
+        assert (status, view["state"]) == (200, "active")
+        for caller in (ana, bob):
+            received = caller.peers[1].received
+            seen = len(received.video)
+            await wait_for(lambda r=received, n=seen: len(r.video) >= n + 10)
+            assert all(peer.pc.connectionState == "connected" for peer in caller.peers)
+        await ana.heard()
+        status, ended = await post(world, ana.user, f"/sessions/{session_id}/end")
+        assert (status, ended["state"], ended["ended_by"]) == (200, "ended", ana.user.id)
+
+
+@pytest.mark.req("OPS-5")
+async def test_a_second_device_joining_the_call_takes_over_from_the_first(world: World) -> None:
+    """Both of bob's devices learn the call (consent.accepted reaches every tab); the one that
+    joins last takes over his place (an offer again is a reconnect, as after a reload): the
+    first device's connections close, ana now sees and hears the second, and it sees her."""
+    phone = Look(chroma=120, tone_hz=600.0)
+    async with private_call(world) as (ana, bob, session_id, peers):
+        heard = ana.peers[1].received
+        await wait_for(lambda: len(heard.chroma) > 5)
+        assert heard.chroma[-1] == pytest.approx(LOOKS["bob"].chroma, abs=CHROMA_TOLERANCE)
+        async with world.tab(bob.user):
+            signalling = HttpSignalling(world.client, bob.user.headers)
+            publisher = await peers.publish(
+                signalling, session_id, bob.user.id, look=phone, **PICTURE
+            )
+            subscriber = await peers.subscribe(signalling, session_id, bob.user.id)
+            joined = (publisher, subscriber)
+            await wait_for(lambda: all(p.pc.connectionState == "connected" for p in joined), 20)
+            gone = ("closed", "failed", "disconnected")
+            await wait_for(lambda: all(p.pc.connectionState in gone for p in bob.peers))
+            before = (heard.audio_samples, heard.audio_crossings)
+
+            def now_the_phone() -> bool:
+                late = heard.chroma[-10:]
+                return len(late) == 10 and all(
+                    abs(v - phone.chroma) <= CHROMA_TOLERANCE for v in late
+                )
+
+            await wait_for(now_the_phone)
+            await wait_for(lambda: heard.audio_samples - before[0] >= 48000)
+            samples = heard.audio_samples - before[0]
+            pitch = (heard.audio_crossings - before[1]) / 2 / (samples / 48000)
+            # Mostly the phone's tone; the first device's last frames may still be in it.
+            assert abs(pitch - phone.tone_hz) <= phone.tone_hz * 0.2, pitch
+            seen = subscriber.received
+            await wait_for(lambda: len(seen.chroma) > 5)
+            assert seen.chroma[-1] == pytest.approx(LOOKS["ana"].chroma, abs=CHROMA_TOLERANCE)
+        status, view = await world.get(ana.user, f"/sessions/{session_id}")
+        assert (status, view["state"]) == (200, "active")
+        assert sorted(view["participants"]) == sorted([ana.user.id, bob.user.id])

@@ -887,7 +887,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: config loaded, data folder and store usable, supervisor up, not draining. */
+        /**
+         * Readiness: config loaded, data folder and store usable, supervisor up, not draining;
+         * @description with each service's health (TEL-5) as detail that does not decide readiness.
+         */
         get: operations["get_readyz"];
         put?: never;
         post?: never;
@@ -2050,12 +2053,16 @@ export interface components {
         };
         /**
          * Readiness
-         * @description Whether this process can serve traffic, with each check that decides it.
+         * @description Whether this process can serve traffic, with each check that decides it. `services` is
+         *         each service's health: detail for the operator, not part of readiness (a channel off air
+         *         must not take the API out of a load balancer).
          */
         Readiness: {
             checks: components["schemas"]["ReadinessCheck"][];
             config_version: string;
             ready: boolean;
+            /** @default [] */
+            services: components["schemas"]["ServiceHealth"][];
             /** @default null */
             tier: string | null;
         };
@@ -2089,6 +2096,17 @@ export interface components {
             role: "admin" | "mod" | "user";
         };
         ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"];
+        /**
+         * ServiceHealth
+         * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
+         */
+        ServiceHealth: {
+            /** @default  */
+            detail: string;
+            service: string;
+            /** @enum {unknown} */
+            state: "degraded" | "down" | "ok" | "stuck";
+        };
         /**
          * SessionAnswer
          * @description The server endpoint's complete answer (ICE gathered; nothing trickles afterwards).
@@ -6118,7 +6136,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Whether this process can serve traffic, with each check that decides it. */
+            /**
+             * @description Whether this process can serve traffic, with each check that decides it. `services` is
+             *     each service's health: detail for the operator, not part of readiness (a channel off air
+             *     must not take the API out of a load balancer).
+             */
             200: {
                 headers: {
                     [name: string]: unknown;

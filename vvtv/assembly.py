@@ -23,6 +23,7 @@ from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
 from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
@@ -33,8 +34,9 @@ from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
-from vvtv.media.local_sfu import open_local_sfu
+from vvtv.media.local_sfu import LocalSFU, open_local_sfu
 from vvtv.observability.audit import AuditLog
+from vvtv.observability.health import HealthBoard
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
@@ -157,6 +159,12 @@ async def open_runtime(
                 ),
                 name="consent timers",
             ) as consent,
+            open_running(
+                HealthBoard(
+                    config.limits.observability, actors.statistics, runtime.metrics.registry
+                ),
+                name="service health",
+            ) as health,
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.
             await sessions.reconcile()
@@ -199,6 +207,8 @@ async def open_runtime(
             sockets.on_close(consent.socket_closed)
             identity.on_block(consent.block_changed)
             identity.on_ban(consent.banned)
+            _watch_services(health, config, board, sfu, clock)
+            runtime.health = health
             yield (
                 runtime,
                 Services(
@@ -214,3 +224,33 @@ async def open_runtime(
                     lab_token=optional_lab_token(config),
                 ),
             )
+
+
+def _watch_services(
+    health: HealthBoard,
+    config: ConfigBundle,
+    lab_board: LabStatusBoard,
+    sfu: LocalSFU,
+    clock: WallClock,
+) -> None:
+    """What each service runs, for its health (TEL-5): actor kinds and supervised loops, or a
+    probe of its own (the channel's agents' reports, the SFU's admission cap)."""
+    health.watch_actors("presence", ServiceShape(kinds=("presence",), loops=("presence wakes",)))
+    health.watch_actors("sessions", ServiceShape(kinds=("session",)))
+    health.watch_actors("chat", ServiceShape(kinds=("chat",)))
+    health.watch_actors("consent", ServiceShape(kinds=("consent",), loops=("consent timers",)))
+    stale_after_s = config.limits.observability.stuck_after_s
+    health.watch(
+        "broadcast",
+        lambda: judge_channel(
+            (
+                (report.status.on_air, (clock() - report.at).total_seconds())
+                for report in lab_board.agents().agents
+            ),
+            stale_after_s,
+        ),
+    )
+    cap = config.limits.media.sfu.max_peer_connections
+    health.watch(
+        "sfu", lambda: judge_capacity(sfu.statistics().peer_connections, cap, "peer connections")
+    )

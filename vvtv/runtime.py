@@ -9,6 +9,7 @@ from pathlib import Path
 from vvtv.actors import ActorSettings, Registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
+from vvtv.observability.health import HealthBoard
 from vvtv.observability.metrics import Metrics
 from vvtv.store import DATABASE_FILE, Database, open_database
 
@@ -22,6 +23,7 @@ class Runtime:
     clock: WallClock = utc_now
     metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False
+    health: HealthBoard | None = None  # each service's health (TEL-5), once assembly watches them
 
 
 def actor_settings(config: ConfigBundle) -> ActorSettings:

@@ -19,10 +19,21 @@ class ReadinessCheck(Contract, frozen=True, kw_only=True):
     detail: str = ""
 
 
+class ServiceHealth(Contract, frozen=True, kw_only=True):
+    """One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`."""
+
+    service: str
+    state: Literal["ok", "degraded", "stuck", "down"]
+    detail: str = ""
+
+
 class Readiness(Contract, frozen=True, kw_only=True):
-    """Whether this process can serve traffic, with each check that decides it."""
+    """Whether this process can serve traffic, with each check that decides it. `services` is
+    each service's health: detail for the operator, not part of readiness (a channel off air
+    must not take the API out of a load balancer)."""
 
     ready: bool
     checks: list[ReadinessCheck]
     config_version: str
     tier: str | None = None
+    services: list[ServiceHealth] = []

@@ -26,7 +26,8 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
         bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503]
     )
     async def readyz() -> tuple[Readiness, int] | Readiness:
-        """Readiness: config loaded, data folder and store usable, supervisor up, not draining."""
+        """Readiness: config loaded, data folder and store usable, supervisor up, not draining;
+        with each service's health (TEL-5) as detail that does not decide readiness."""
         data_ok = runtime.data_dir.is_dir() and os.access(runtime.data_dir, os.W_OK)
         try:
             await runtime.database.read(lambda db: db.execute("SELECT 1").fetchone())
@@ -45,6 +46,7 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
             checks=checks,
             config_version=runtime.config.version,
             tier=runtime.config.tier,
+            services=runtime.health.services() if runtime.health is not None else [],
         )
         return readiness if readiness.ready else (readiness, 503)
 

@@ -70,6 +70,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         )
     problems += _check_presence(limits, at)
     problems += _check_consent(limits, at)
+    problems += _check_observability(limits, at)
     if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
         problems.append(
             at.problem(
@@ -211,6 +212,19 @@ def _check_consent(limits: Limits, at: Locator) -> list[Problem]:
                 ("consent", "timeout_s"),
                 "must be shorter than runtime.actors.idle_passivate_s, or pending invites "
                 "passivate unanswered (CNS-4)",
+            )
+        ]
+    return []
+
+
+def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
+    # A stall is seen between two samples: a shorter threshold could never be told from a pause.
+    health = limits.observability
+    if health.stuck_after_s < health.health_sample_interval_s:
+        return [
+            at.problem(
+                ("observability", "stuck_after_s"),
+                "must be at least observability.health_sample_interval_s (TEL-5)",
             )
         ]
     return []

@@ -67,6 +67,7 @@ class Look:
 
     chroma: int = DEFAULT_CHROMA
     tone_hz: float = DEFAULT_TONE_HZ
+    noisy: bool = False  # a busy picture: the SFU's encoders run near their bitrate caps
 
 
 @dataclass
@@ -130,7 +131,7 @@ class ClientPeers:
     ) -> ClientPeer:
         async def offer() -> ClientPeer:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            pc.addTrack(PreEncodedVideoTrack(width, height, fps, chroma=look.chroma))
+            pc.addTrack(PreEncodedVideoTrack(width, height, fps, look.noisy, look.chroma))
             if audio:
                 pc.addTrack(ToneAudioTrack(look.tone_hz))
             await pc.setLocalDescription(await pc.createOffer())

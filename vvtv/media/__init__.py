@@ -22,6 +22,7 @@ from vvtv.media.port import (
     Role,
     SdpAnswer,
     SdpOffer,
+    TilePoolSample,
     TurnCredentials,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "Role",
     "SdpAnswer",
     "SdpOffer",
+    "TilePoolSample",
     "TurnCredentials",
     "UnknownEndpoint",
     "UnknownMediaSession",

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 import msgspec
 
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import MediaSessionExists, RevokeFailed, UnknownEndpoint, UnknownMediaSession
+from vvtv.media.errors import (
+    IncompatibleProfile,
+    MediaSessionExists,
+    RevokeFailed,
+    UnknownEndpoint,
+    UnknownMediaSession,
+)
 from vvtv.media.port import (
     Endpoint,
     Endpoints,
@@ -16,6 +22,7 @@ from vvtv.media.port import (
     RevokeReport,
     SdpAnswer,
     SdpOffer,
+    TilePoolSample,
     TurnCredentials,
 )
 from vvtv.media.profiles import ProfileCatalog
@@ -37,6 +44,10 @@ class FakeMediaProvider:
         self.sessions: dict[str, Endpoints] = {}
         self.subscriber_profiles: dict[tuple[str, str], str] = {}
         self.fail_revoke: bool | set[str] = False
+        # Tile pools: (session, participant) -> what each slot is pointed at now; and the
+        # samples `sample_tile_pools` hands out next (a test sets what the SFU "measured").
+        self.pools: dict[tuple[str, str], tuple[str | None, ...]] = {}
+        self.next_samples: list[TilePoolSample] = []
 
     async def create_webrtc_endpoints(
         self, session_id: str, profile_name: str, participants: tuple[Participant, ...]
@@ -88,10 +99,37 @@ class FakeMediaProvider:
         self._session(session_id)
         self.subscriber_profiles[(session_id, participant_id)] = profile_name
 
+    async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
+        self.calls.append(ProviderCall("open_tile_pool", session_id, f"{participant_id}/{slots}"))
+        session = self._session(session_id)
+        profile = self._profiles.webrtc(session.profile_name)
+        if profile.kind != "thumbnail" or profile.audio_enabled:
+            raise IncompatibleProfile(f"tile pools carry thumbnails only: {session.profile_name}")
+        endpoint = Endpoint(participant_id=participant_id, role="subscribe", slots=slots)
+        self.sessions[session_id] = msgspec.structs.replace(
+            session, endpoints=(*session.endpoints, endpoint)
+        )
+        self.pools.setdefault((session_id, participant_id), (None,) * slots)
+        return endpoint
+
+    async def point_tiles(
+        self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
+    ) -> None:
+        self.calls.append(ProviderCall("point_tiles", session_id, ",".join(map(str, publishers))))
+        if (session_id, participant_id) not in self.pools:
+            raise UnknownEndpoint(f"{participant_id} has no tile pool in {session_id}")
+        self.pools[(session_id, participant_id)] = publishers
+
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
+        samples, self.next_samples = tuple(self.next_samples), []
+        return samples
+
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
         self.calls.append(ProviderCall("revoke_endpoints", session_id))
         session = self._session(session_id)
         del self.sessions[session_id]
+        for key in [key for key in self.pools if key[0] == session_id]:
+            del self.pools[key]
         failing = self.fail_revoke
         if failing is True or (isinstance(failing, set) and session_id in failing):
             raise RevokeFailed(f"revoking {session_id} failed (fake)")

@@ -28,6 +28,9 @@ class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
     participant_id: str
     role: Role
     publisher_ids: tuple[str, ...] = ()  # for `subscribe`: whom it receives, in m-line order
+    # For a tile pool (`open_tile_pool`): this many video slots, each pointed at a publisher (or
+    # none) by `point_tiles` while the connection stays up; `publisher_ids` is then empty.
+    slots: int = 0
 
 
 class Endpoints(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +70,22 @@ class RevokeReport(msgspec.Struct, frozen=True, kw_only=True):
     peer_connections_closed: int
 
 
+class TilePoolSample(msgspec.Struct, frozen=True, kw_only=True):
+    """What the SFU measured of one tile pool since the previous sample (THB-4, THB-6): the
+    bytes its senders really sent (a running total), and what its receiver reported back over
+    RTCP (receiver reports: packets expected and lost, the worst jitter; REMB if it sends one)."""
+
+    session_id: str
+    participant_id: str
+    profile_name: str  # the rendition its slots receive now
+    connected: bool
+    bytes_sent: int  # since the pool opened, across reconnects
+    packets_expected: int  # in this sample's window, by the receiver's reports
+    packets_lost: int
+    jitter_ms: float | None = None  # worst reported in the window; None: no report came
+    remb_kbps: float | None = None  # the receiver's latest estimate, if it sends REMB
+
+
 PeerState = Literal["connected", "failed", "closed"]
 
 
@@ -97,6 +116,23 @@ class MediaProvider(Protocol):
     ) -> None:
         """Move a subscriber to another rendition at its next keyframe, without renegotiating
         (THB-4: degrade the layer, don't reconnect)."""
+        ...
+
+    async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
+        """A subscribe endpoint of `slots` video slots in an existing session (thumbnail profiles
+        only, never audio: INV-3), pointed at nobody until `point_tiles`; the client offers for it
+        like any subscribe endpoint. Opening it again with the same size returns it."""
+        ...
+
+    async def point_tiles(
+        self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
+    ) -> None:
+        """Slot i receives `publishers[i]`'s rendition from its next keyframe, or nothing (None):
+        the same connection, no renegotiation (THB-2, THB-5)."""
+        ...
+
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
+        """Every tile pool's measurements since the previous call (which resets the window)."""
         ...
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport: ...

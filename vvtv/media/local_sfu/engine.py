@@ -37,6 +37,7 @@ from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.publisher import Publisher
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.local_sfu.subscriber_track import SubscriberTrack
+from vvtv.media.local_sfu.tile_pool import TilePool
 from vvtv.media.port import (
     Endpoint,
     Endpoints,
@@ -47,6 +48,7 @@ from vvtv.media.port import (
     Role,
     SdpAnswer,
     SdpOffer,
+    TilePoolSample,
 )
 from vvtv.media.profiles import ProfileCatalog
 
@@ -74,6 +76,7 @@ class MediaSession:
         self.endpoints: dict[PeerKey, Endpoint] = {}
         self.peers: dict[PeerKey, RTCPeerConnection] = {}
         self.tracks: dict[str, list[SubscriberTrack]] = {}  # subscriber id -> its tracks
+        self.pools: dict[str, TilePool] = {}  # subscriber id -> its tile pool, if it has one
 
 
 class SfuEngine:
@@ -145,6 +148,8 @@ class SfuEngine:
         try:
             if offer.role == "publish":
                 self._prepare_publish(session, offer.participant_id, pc)
+            elif endpoint.slots:
+                self._prepare_pool(session, session.pools[offer.participant_id], pc, parsed)
             else:
                 self._prepare_subscribe(session, endpoint, pc, parsed)
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
@@ -178,13 +183,57 @@ class SfuEngine:
                 f"cannot move a {session.profile.kind} subscriber to {profile_name} "
                 f"({profile.kind})"
             )
+        pool = session.pools.get(participant_id)
+        if pool is not None:
+            pool.profile_name = profile_name  # slots pointed later get it too
+            pool.refollow(self._slot_follower(pool))
+            return
         tracks = session.tracks.get(participant_id)
         if not tracks:
             raise UnknownEndpoint(f"{participant_id} subscribes to nothing in {session_id}")
         for track in tracks:
-            if track.kind == "video":
+            if track.kind == "video" and track.publisher_id is not None:
                 publisher = self._publisher(track.publisher_id)
                 track.follow(publisher.video_rendition(profile_name, profile))
+
+    async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
+        session = self._session(session_id)
+        if session.profile.kind != "thumbnail" or session.profile.audio_enabled:
+            raise IncompatibleProfile(
+                f"tile pools carry thumbnails only, never audio (INV-3): {session.profile_name} "
+                f"is a {session.profile.kind} profile"
+            )
+        if slots < 1:
+            raise ValueError(f"a tile pool needs at least one slot, not {slots}")
+        key: PeerKey = (participant_id, "subscribe")
+        existing = session.endpoints.get(key)
+        if existing is not None:
+            if existing.slots != slots:
+                raise MediaSessionExists(
+                    f"{participant_id} already subscribes in {session_id} "
+                    f"({existing.slots} slots, not {slots})"
+                )
+            return existing
+        endpoint = Endpoint(participant_id=participant_id, role="subscribe", slots=slots)
+        session.endpoints[key] = endpoint
+        session.pools[participant_id] = TilePool(
+            session_id, participant_id, slots, session.profile_name
+        )
+        return endpoint
+
+    async def point_tiles(
+        self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
+    ) -> None:
+        session = self._session(session_id)
+        pool = session.pools.get(participant_id)
+        if pool is None:
+            raise UnknownEndpoint(f"{participant_id} has no tile pool in {session_id}")
+        pool.point(publishers, self._slot_follower(pool))
+
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
+        return tuple(
+            pool.sample() for session in self._sessions.values() for pool in session.pools.values()
+        )
 
     async def revoke(self, session_id: str) -> RevokeReport:
         session = self._session(session_id)
@@ -297,8 +346,46 @@ class SfuEngine:
                 tracks.append(audio)
         self._subscriber_count += len(tracks)
 
+    def _prepare_pool(
+        self,
+        session: MediaSession,
+        pool: TilePool,
+        pc: RTCPeerConnection,
+        offer: SessionDescription,
+    ) -> None:
+        """One sendonly VP8 transceiver per slot, bound to the offer's first video m-lines; the
+        offer's audio m-lines find no transceiver of ours and are answered inactive (INV-3)."""
+        video_lines = [m for m in offer.media if m.kind == "video"]
+        if len(video_lines) < pool.slots:
+            raise BadOffer(
+                f"the offer has {len(video_lines)} video m-lines for a pool of {pool.slots} slots"
+            )
+        for line in video_lines[: pool.slots]:
+            if not any(c.mimeType.lower() == "video/vp8" for c in line.rtp.codecs):
+                raise BadOffer("the subscriber must accept VP8 (what the SFU encodes)")
+        tracks: list[SubscriberTrack] = []
+        for _ in range(pool.slots):
+            track = self._subscriber_track("video", None, pc, "video/VP8")
+            pool.watch(self._sender_of(pc, track))
+            tracks.append(track)
+        session.tracks[pool.participant_id] = tracks
+        self._subscriber_count += len(tracks)
+        pool.connect(pc, tracks, self._slot_follower(pool))
+
+    def _slot_follower(self, pool: TilePool) -> Callable[[SubscriberTrack, str], None]:
+        profile = self._profiles.webrtc(pool.profile_name)
+
+        def follow(track: SubscriberTrack, publisher_id: str) -> None:
+            track.follow(self._publisher(publisher_id).video_rendition(pool.profile_name, profile))
+
+        return follow
+
+    @staticmethod
+    def _sender_of(pc: RTCPeerConnection, track: SubscriberTrack) -> RTCRtpSender:
+        return next(t.sender for t in pc.getTransceivers() if t.sender.track is track)
+
     def _subscriber_track(
-        self, kind: str, publisher_id: str, pc: RTCPeerConnection, mime_type: str
+        self, kind: str, publisher_id: str | None, pc: RTCPeerConnection, mime_type: str
     ) -> SubscriberTrack:
         track = SubscriberTrack(
             "video" if kind == "video" else "audio",
@@ -341,6 +428,9 @@ class SfuEngine:
         pumps: list[asyncio.Task[None]] = []
         if role == "subscribe":
             tracks = session.tracks.pop(participant_id, [])
+            pool = session.pools.get(participant_id)
+            if pool is not None:
+                pool.disconnect()  # keeps its pointing for the next connection, counts its bytes
             for track in tracks:
                 track.stop()  # detaches it; a rendition left without subscribers frees its encoder
             self._subscriber_count -= len(tracks)

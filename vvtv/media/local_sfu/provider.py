@@ -28,12 +28,14 @@ from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.port import (
+    Endpoint,
     Endpoints,
     Participant,
     PeerStateChanged,
     RevokeReport,
     SdpAnswer,
     SdpOffer,
+    TilePoolSample,
     TurnCredentials,
 )
 from vvtv.media.profiles import ProfileCatalog
@@ -76,6 +78,21 @@ class LocalSFU:
         await self.bridge.call(
             lambda: self.engine.set_subscriber_profile(session_id, participant_id, profile_name)
         )
+
+    async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
+        return await self.bridge.call(
+            lambda: self.engine.open_tile_pool(session_id, participant_id, slots)
+        )
+
+    async def point_tiles(
+        self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
+    ) -> None:
+        await self.bridge.call(
+            lambda: self.engine.point_tiles(session_id, participant_id, publishers)
+        )
+
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
+        return await self.bridge.call(self.engine.sample_tile_pools)
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
         return await self.bridge.call(lambda: self.engine.revoke(session_id))

@@ -91,13 +91,17 @@ class Publisher:
         return held[1]
 
     async def _pump_video(self, track: MediaStreamTrack) -> None:
+        loop = asyncio.get_running_loop()
+        offset: float | None = None  # this source's timeline onto the loop's clock, once
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
                 assert isinstance(frame, av.VideoFrame)
                 self._counters.frames_received_total += 1
+                if offset is None and frame.pts is not None and frame.time_base is not None:
+                    offset = loop.time() - float(frame.pts * frame.time_base)
                 for rendition in tuple(self.video_renditions.values()):
-                    await rendition.push(frame)
+                    await rendition.push(frame, offset or 0.0)
 
     async def _pump_audio(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):

@@ -69,8 +69,11 @@ class VideoRendition(Rendition):
         self._counters.keyframes_requested_total += 1
         self._keyframe_wanted = True
 
-    async def push(self, frame: av.VideoFrame) -> None:
-        """Offer one decoded publisher frame; encodes it if it opens a new 1/fps slot."""
+    async def push(self, frame: av.VideoFrame, clock_offset_s: float = 0.0) -> None:
+        """Offer one decoded publisher frame; encodes it if it opens a new 1/fps slot.
+        `clock_offset_s` moves the source's timeline onto the SFU's clock, where packets are
+        stamped: a tile slot re-pointed to another publisher (THB-2) then carries timestamps that
+        keep moving forward, as if one camera had cut to another."""
         if self.closed or not self._sinks or frame.pts is None or frame.time_base is None:
             return
         seconds = float(frame.pts * frame.time_base)
@@ -90,7 +93,7 @@ class VideoRendition(Rendition):
             self._counters.frames_skipped_total += 1
             return
         self._keyframe_wanted = False
-        pts = round(seconds * VIDEO_TIME_BASE.denominator)
+        pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
         loop = asyncio.get_running_loop()
         packets, cpu_s = await loop.run_in_executor(
             self._executor, self._encode, frame, slot, pts, force
@@ -125,8 +128,8 @@ class VideoRendition(Rendition):
         scaled.pict_type = PictureType.I if force else PictureType.NONE
         packets = codec.encode(scaled)
         for packet in packets:
-            # Every rendition of a publisher shares the source's timeline, so a subscriber can
-            # switch rendition (THB-4) without a timestamp jump.
+            # Every rendition of every publisher shares the SFU's timeline, so a subscriber can
+            # switch rendition (THB-4) or publisher (a tile slot) without a timestamp jump.
             packet.pts = pts
             packet.dts = pts
             packet.time_base = VIDEO_TIME_BASE

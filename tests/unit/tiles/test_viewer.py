@@ -142,7 +142,8 @@ def test_the_budget_always_holds_and_only_what_is_in_view_or_cooling_is_pointed(
         assert set(granted) == (set(viewer.visible) & set(granted)) | cooling
         assert not (cooling & set(viewer.visible))
         if viewer.waiting:
-            assert not cooling and None not in viewer.slots
+            assert not cooling
+            assert None not in viewer.slots
         wake = next((e.at for e in reversed(effects) if isinstance(e, WakeAt)), wake)
         oldest = viewer.hidden_at[0][1] + RULES.out_of_view_s if viewer.hidden_at else None
         assert wake == oldest  # the timer always stands at the next release

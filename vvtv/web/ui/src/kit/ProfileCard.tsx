@@ -5,6 +5,7 @@ import { signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { t } from "../i18n";
 import { type PresenceMember, useSdk } from "../sdk";
+import { InviteToCall } from "./ConsentOverlay";
 import { Avatar, CameraState, NewBadge } from "./People";
 import { Sheet } from "./Sheet";
 
@@ -90,7 +91,7 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
               <>
                 <div class="profile-actions">
                   <Soon label={t("profile.chat")} />
-                  {allow_invite && <Soon label={t("profile.invite")} />}
+                  {allow_invite && <InviteToCall member={member} onInvited={close} />}
                   <Soon label={t("profile.report")} />
                 </div>
                 <p id="profile-soon" class="hint">

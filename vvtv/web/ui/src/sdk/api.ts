@@ -7,7 +7,8 @@ import type { ChannelNow, ModeCatalog, Paths, TelemetryEvent, Tokens } from "./t
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
-async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+/** A call's data, or its refusal as an ApiError (`network` when it never reached the server). */
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   let result: Result<T>;
   try {
     result = await call;
@@ -47,6 +48,8 @@ export function createApi(session: Session) {
   client.use(bearer);
 
   return {
+    /** The typed client itself, for the SDK's other modules (consent, calls) to make their calls. */
+    http: client,
     /** The channel's HLS master playlist (served under `/live/{path}`). */
     channelStreamUrl: new URL("/live/master.m3u8", window.location.origin).toString(),
     catalog: () => unwrap<ModeCatalog>(client.GET("/modes")),
@@ -88,3 +91,4 @@ export function createApi(session: Session) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+export type Http = Api["http"];

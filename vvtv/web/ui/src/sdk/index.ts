@@ -2,12 +2,16 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { type Api, createApi } from "./api";
+import { Calls } from "./call";
+import { ConsentClient } from "./consent";
 import { PresenceClient } from "./presence";
 import { Session } from "./session";
 import { EventSocket } from "./socket";
 import { Telemetry } from "./telemetry";
 import type { ClientSettings, ModeCatalog } from "./types";
 
+export type * from "./call";
+export type * from "./consent";
 export { NO_FILTERS, presencePolicy } from "./presence";
 export type * from "./presence";
 export { ApiError } from "./problems";
@@ -18,6 +22,8 @@ export interface Sdk {
   session: Session;
   socket: EventSocket;
   presence: PresenceClient;
+  consent: ConsentClient;
+  calls: Calls;
   telemetry: Telemetry;
   catalog: ModeCatalog;
   settings: ClientSettings;
@@ -33,12 +39,14 @@ export async function connect(): Promise<Sdk> {
   session.configure(api.refresh, settings.token_refresh_lead_s, backoff[backoff.length - 1] ?? 0);
   const socket = new EventSocket(session, backoff);
   const presence = new PresenceClient(socket, catalog, settings.presence_heartbeat_s);
+  const consent = new ConsentClient(api.http, session, socket);
+  const calls = new Calls(api.http, socket, settings.session_heartbeat_s);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,
     settings.telemetry_max_batch_events,
   );
-  return { api, session, socket, presence, telemetry, catalog, settings };
+  return { api, session, socket, presence, consent, calls, telemetry, catalog, settings };
 }
 
 export const SdkContext = createContext<Sdk | null>(null);

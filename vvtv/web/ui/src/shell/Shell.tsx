@@ -9,7 +9,9 @@ import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
 import { NotFound } from "./NotFound";
 import { Region } from "./Region";
+import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
+import { buildRoute } from "./routes";
 import { TransitionLayer } from "./TransitionLayer";
 
 // Why the server ended this login → what to tell the person.
@@ -40,13 +42,14 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     const modeNamed = (name: string) => catalog.modes.find((mode) => mode.name === name) ?? null;
     return {
       mode: computed(() => router.value.mode),
+      params: computed(() => router.value.params),
       loginOpen: computed(() => router.value.login.open),
       loginNext: computed(() => router.value.login.next),
       navigate: (path) => dispatch({ type: "navigate", path }),
       modeNamed,
-      goToMode: (name) => {
+      goToMode: (name, params = {}) => {
         const mode = modeNamed(name);
-        if (mode) dispatch({ type: "navigate", path: mode.route });
+        if (mode) dispatch({ type: "navigate", path: buildRoute(mode.route, params) });
       },
       openLogin: (next = null) => dispatch({ type: "open_login", next }),
       closeLogin: () => dispatch({ type: "close_login" }),
@@ -105,6 +108,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     void mountedMode.value;
     drawerOpen.value = false;
   });
+
+  // Overlays that follow a signed-in person into every mode (an invite reaches you wherever you
+  // are, CNS-1) are mounted once, here, with the props a manifest gives them: not per mode, so a
+  // mode change never drops them, and modes whose manifests leave them out (the channel, Mirror)
+  // still show them.
+  const everywhere = useMemo(() => everywhereMounts(catalog), []);
 
   const state = router.value;
   const { regions } = state.mode;
@@ -201,9 +210,15 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
             </>
           )}
           <div class="overlays">
-            {(regions.overlays ?? []).map((mount) => (
-              <Region key={mount.component} mount={mount} region="overlays" />
-            ))}
+            {(regions.overlays ?? [])
+              .filter((mount) => !followsEverywhere(mount.component))
+              .map((mount) => (
+                <Region key={mount.component} mount={mount} region="overlays" />
+              ))}
+            {session.signedIn.value &&
+              everywhere.map((mount) => (
+                <Region key={mount.component} mount={mount} region="overlays" />
+              ))}
           </div>
         </div>
       </ShellContext.Provider>

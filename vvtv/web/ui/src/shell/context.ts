@@ -8,13 +8,16 @@ import type { ModeView } from "../sdk";
 export interface ShellApi {
   /** The mounted mode (for telemetry and labels; components never branch on it). */
   mode: ReadonlySignal<ModeView>;
+  /** The mounted route's parameters (`/call/:token` → `{token}`). */
+  params: ReadonlySignal<Record<string, string>>;
   loginOpen: ReadonlySignal<boolean>;
   /** The address a login was asked for (a deep link), if any. */
   loginNext: ReadonlySignal<string | null>;
   navigate(path: string): void;
   /** The mode named `name` if this deployment offers it now (the catalog leaves out the others). */
   modeNamed(name: string): ModeView | null;
-  goToMode(name: string): void;
+  /** Go to the mode named `name`, filling its route's parameters from `params`. */
+  goToMode(name: string, params?: Record<string, string>): void;
   openLogin(next?: string | null): void;
   closeLogin(): void;
   loggedIn(): void;

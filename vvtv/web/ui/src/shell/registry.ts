@@ -1,5 +1,7 @@
 // Kit components by the names the manifests use (config/mode-manifests.yaml `components:`).
 import type { ComponentType } from "preact";
+import { CallUI } from "../kit/CallUI";
+import { ConsentOverlay } from "../kit/ConsentOverlay";
 import { FiltersPanel } from "../kit/FiltersPanel";
 import { GridDiscovery } from "../kit/GridDiscovery";
 import { LoginCTA } from "../kit/LoginCTA";
@@ -9,6 +11,7 @@ import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
 import { PresenceRail } from "../kit/PresenceRail";
 import { ProfileCard } from "../kit/ProfileCard";
+import type { ModeCatalog, MountView } from "../sdk";
 
 // Each component takes its own props; the config validation checks the manifests' props against
 // `components:`, so the map keeps no props type and componentFor makes the one cast.
@@ -24,7 +27,30 @@ const KIT: Kit = {
   GridDiscovery,
   FiltersPanel,
   ProfileCard,
+  ConsentOverlay,
+  CallUI,
 };
+
+/** Overlays that follow a signed-in person into every mode, mounted once by the shell: an invite
+ * reaches you wherever you are (CNS-1). */
+const EVERYWHERE: ReadonlySet<string> = new Set(["ConsentOverlay"]);
+
+export function followsEverywhere(component: string): boolean {
+  return EVERYWHERE.has(component);
+}
+
+/** Each such overlay once, with the props of the first manifest that mounts it. */
+export function everywhereMounts(catalog: ModeCatalog): MountView[] {
+  const found = new Map<string, MountView>();
+  for (const mode of catalog.modes) {
+    for (const mount of mode.regions.overlays ?? []) {
+      if (followsEverywhere(mount.component) && !found.has(mount.component)) {
+        found.set(mount.component, mount);
+      }
+    }
+  }
+  return [...found.values()];
+}
 
 /** The component a manifest names, or null when this build of the kit does not have it yet (a
  * newer server config never breaks an older UI). */

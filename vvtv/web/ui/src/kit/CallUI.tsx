@@ -1,0 +1,392 @@
+// The call surface (UI-3, UI-6 `/call/:token`): the other person's video, your own preview
+// (muted), mute, camera off, hang up and report, and a line that says where the call is. The token
+// is the invite's id: while the invite waits, the ConsentOverlay asks over this stage; an accepted
+// one opens its call here; a token that leads nowhere, or an invite that ended, says so with a
+// way back. A call ends for both on hang-up, on leaving this page, or when the other side ends it.
+import { useSignal } from "@preact/signals";
+import type { JSX } from "preact";
+import { useEffect, useMemo, useRef } from "preact/hooks";
+import { type CopyKey, modeLabel, t } from "../i18n";
+import { type Call, type InviteState, type KnownCall, type ReportReason, useSdk } from "../sdk";
+import { useShell } from "../shell/context";
+import { NotYetInKit } from "./NotYetInKit";
+import { Sheet } from "./Sheet";
+
+interface Props {
+  profile?: string;
+  show_skip?: boolean;
+  show_report?: boolean;
+}
+
+export function CallUI({ profile, show_report = false }: Props): JSX.Element {
+  const shell = useShell();
+  const token = shell.params.value.token;
+  // A call reached without an invite's token (Random's, from a match) is not in this kit yet.
+  if (!token) return <NotYetInKit visible />;
+  return <InviteCall key={token} token={token} profile={profile} showReport={show_report} />;
+}
+
+function InviteCall({
+  token,
+  profile,
+  showReport,
+}: {
+  token: string;
+  profile: string | undefined;
+  showReport: boolean;
+}): JSX.Element {
+  const { consent } = useSdk();
+  useEffect(() => consent.follow(token), [token]);
+  const view = consent.view(token);
+  switch (view.kind) {
+    case "looking":
+      return (
+        <section class="call-ui call-message" data-state="looking" aria-busy="true">
+          <span class="spinner" role="status" aria-label={t("app.loading")} />
+        </section>
+      );
+    case "unknown":
+      return <CallGone state="unknown" text={t("call.gone_unknown")} />;
+    case "invite":
+      return <InviteWaiting state={view.state} />;
+    case "call":
+      return <LiveCall call={view.call} profile={profile} showReport={showReport} />;
+  }
+}
+
+/** The stage while an invite waits: the overlay above asks (you) or says "Calling" (them). */
+function InviteWaiting({ state }: { state: InviteState }): JSX.Element {
+  const handle = state.peerHandle ?? t("consent.someone");
+  const { status } = state.invite;
+  if (status === "declined") return <CallGone state={status} text={t("call.gone_declined")} />;
+  if (status === "expired") return <CallGone state={status} text={t("call.gone_expired")} />;
+  if (status === "cancelled") return <CallGone state={status} text={t("call.gone_cancelled")} />;
+  return (
+    <section class="call-ui call-message" data-state="waiting" aria-labelledby="call-title">
+      <h1 id="call-title">
+        {state.role === "invitee"
+          ? t("consent.incoming_title", { handle })
+          : t("consent.calling", { handle })}
+      </h1>
+      <p>{state.role === "invitee" ? t("call.answer_above") : t("call.waiting_answer")}</p>
+    </section>
+  );
+}
+
+/** Nothing to join here: say why, and lead back to where a login lands. */
+function CallGone({ state, text }: { state: string; text: string }): JSX.Element {
+  const shell = useShell();
+  const home = shell.landingMode();
+  return (
+    <section class="call-ui call-message" data-state={state} aria-labelledby="call-title">
+      <h1 id="call-title">{t("call.gone_title")}</h1>
+      <p>{text}</p>
+      {home && (
+        <a
+          class="cta"
+          href={home.route}
+          onClick={(event) => {
+            event.preventDefault();
+            shell.goToMode(home.name);
+          }}
+        >
+          {t("cta.enter", { mode: modeLabel(home.name) })}
+        </a>
+      )}
+    </section>
+  );
+}
+
+const ENDED_BY_SERVER = {
+  timeout: "call.ended_timeout",
+  moderation: "call.ended_moderation",
+  shutdown: "call.ended_shutdown",
+} as const satisfies Record<string, CopyKey>;
+
+function endedText(call: Call, handle: string): string {
+  const end = call.ended.value;
+  if (!end) return "";
+  if (end.by === "you") return t("call.ended_you");
+  if (end.by === "peer") return t("call.ended_peer", { handle });
+  const reason = end.reason as keyof typeof ENDED_BY_SERVER | null;
+  return reason && reason in ENDED_BY_SERVER ? t(ENDED_BY_SERVER[reason]) : t("call.ended");
+}
+
+function statusText(call: Call, handle: string): string {
+  switch (call.status.value) {
+    case "starting":
+    case "connecting":
+      return t("call.connecting", { handle });
+    case "connected":
+      return t("call.connected", { handle });
+    case "interrupted":
+      return t("call.interrupted");
+    case "ended":
+      return endedText(call, handle);
+  }
+}
+
+/** A video element showing `stream` (set as its source object, which JSX cannot set). */
+function useStream(stream: MediaStream | null, onBlocked?: () => void) {
+  const element = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = element.current;
+    if (!video) return;
+    video.srcObject = stream;
+    if (stream) {
+      video.play().catch((error: unknown) => {
+        // Sound before any tap on this page: play muted, and offer the sound on a tap. (A new
+        // track replacing the source interrupts the last play(): that one is not a refusal.)
+        const refused = error instanceof DOMException && error.name === "NotAllowedError";
+        if (!refused || video.muted) return;
+        video.muted = true;
+        onBlocked?.();
+        void video.play().catch(() => {});
+      });
+    }
+  }, [stream]);
+  return element;
+}
+
+function LiveCall({
+  call: known,
+  profile,
+  showReport,
+}: {
+  call: KnownCall;
+  profile: string | undefined;
+  showReport: boolean;
+}): JSX.Element {
+  const { calls } = useSdk();
+  const shell = useShell();
+  const call = useMemo(() => calls.open(known.sessionId), [known.sessionId]);
+  const soundBlocked = useSignal(false);
+  const reporting = useSignal(false);
+  const handle = known.peerHandle ?? t("consent.someone");
+
+  useEffect(() => {
+    void call.start();
+    return () => call.close();
+  }, [call]);
+
+  const remote = useStream(call.remote.value, () => {
+    soundBlocked.value = true;
+  });
+  const local = useStream(call.local.value);
+  const ended = call.ended.value;
+  const home = shell.landingMode();
+  const problem = call.mediaProblem.value;
+
+  return (
+    <section
+      class="call-ui"
+      data-state={call.status.value}
+      data-ended-by={ended?.by}
+      data-profile={profile}
+      aria-labelledby="call-status"
+    >
+      <p id="call-status" class="call-status" role="status">
+        {statusText(call, handle)}
+      </p>
+      <div class="call-remote">
+        <video
+          ref={remote}
+          class="call-remote-video"
+          playsInline
+          autoPlay
+          aria-label={t("call.remote_video", { handle })}
+        />
+        {!ended && !call.remote.value && (
+          <p class="call-veil">{t("call.waiting_video", { handle })}</p>
+        )}
+      </div>
+      {!ended && (
+        <div class="call-local" data-camera={call.cameraOn.value ? "on" : "off"}>
+          <video
+            ref={local}
+            class="call-local-video"
+            playsInline
+            autoPlay
+            muted
+            aria-label={t("call.local_video")}
+          />
+        </div>
+      )}
+      {problem && !ended && (
+        <p class="call-problem" role="alert">
+          {problem === "denied" ? t("call.media_denied") : t("call.media_failed")}
+        </p>
+      )}
+      {soundBlocked.value && !ended && (
+        <button
+          type="button"
+          class="player-sound call-sound"
+          onClick={() => {
+            const video = remote.current;
+            if (video) {
+              video.muted = false;
+              void video.play().catch(() => {});
+            }
+            soundBlocked.value = false;
+          }}
+        >
+          {t("player.unmute")}
+        </button>
+      )}
+      {ended ? (
+        <div class="call-ended">
+          {home && (
+            <button type="button" class="primary" onClick={() => shell.goToMode(home.name)}>
+              {t("cta.enter", { mode: modeLabel(home.name) })}
+            </button>
+          )}
+        </div>
+      ) : (
+        <div class="call-controls" role="group" aria-label={t("call.controls")}>
+          <button
+            type="button"
+            class="secondary"
+            aria-pressed={!call.micOn.value}
+            disabled={!call.local.value}
+            onClick={() => call.setMic(!call.micOn.value)}
+          >
+            {t("call.mute")}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            aria-pressed={!call.cameraOn.value}
+            disabled={!call.local.value}
+            onClick={() => call.setCamera(!call.cameraOn.value)}
+          >
+            {t("call.camera_off")}
+          </button>
+          <button type="button" class="danger" onClick={() => void call.hangUp()}>
+            {t("call.hang_up")}
+          </button>
+          {showReport && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                reporting.value = true;
+              }}
+            >
+              {t("call.report")}
+            </button>
+          )}
+        </div>
+      )}
+      {showReport && (
+        <ReportSheet
+          open={reporting.value}
+          onClose={() => {
+            reporting.value = false;
+          }}
+          peerId={known.peerId}
+          sessionId={known.sessionId}
+          handle={handle}
+        />
+      )}
+    </section>
+  );
+}
+
+const REASONS = {
+  harassment: "report.reason_harassment",
+  sexual_content: "report.reason_sexual_content",
+  hate: "report.reason_hate",
+  minor_safety: "report.reason_minor_safety",
+  spam: "report.reason_spam",
+  other: "report.reason_other",
+} as const satisfies Record<ReportReason, CopyKey>;
+
+type ReportStep = "choose" | "sending" | "sent" | "failed";
+
+/** Report the other person (MOD-1): a reason, then the report goes with the call's session. */
+function ReportSheet({
+  open,
+  onClose,
+  peerId,
+  sessionId,
+  handle,
+}: {
+  open: boolean;
+  onClose(): void;
+  peerId: string;
+  sessionId: string;
+  handle: string;
+}): JSX.Element {
+  const { calls } = useSdk();
+  const shell = useShell();
+  const reason = useSignal<ReportReason | null>(null);
+  const step = useSignal<ReportStep>("choose");
+
+  useEffect(() => {
+    if (!open) return;
+    step.value = "choose";
+    reason.value = null;
+  }, [open]);
+
+  const send = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const chosen = reason.value;
+    if (!chosen) return;
+    step.value = "sending";
+    try {
+      await calls.report(peerId, sessionId, shell.mode.peek().name, chosen);
+      step.value = "sent";
+    } catch {
+      step.value = "failed";
+    }
+  };
+
+  return (
+    <Sheet open={open} labelledBy="report-title" onClose={onClose}>
+      <h2 id="report-title">{t("report.title", { handle })}</h2>
+      {step.value === "sent" ? (
+        <>
+          <p class="sheet-lead" role="status">
+            {t("report.sent")}
+          </p>
+          <button type="button" class="primary" onClick={onClose}>
+            {t("shell.dismiss")}
+          </button>
+        </>
+      ) : (
+        <form class="form" onSubmit={(event) => void send(event)}>
+          <fieldset class="report-reasons">
+            <legend class="sheet-lead">{t("report.why")}</legend>
+            {(Object.keys(REASONS) as ReportReason[]).map((code) => (
+              <label key={code} class="check">
+                <input
+                  type="radio"
+                  name="reason"
+                  value={code}
+                  checked={reason.value === code}
+                  onChange={() => {
+                    reason.value = code;
+                  }}
+                />
+                <span>{t(REASONS[code])}</span>
+              </label>
+            ))}
+          </fieldset>
+          <p class="hint">{t("report.private")}</p>
+          {step.value === "failed" && (
+            <p class="form-error" role="alert">
+              {t("report.failed")}
+            </p>
+          )}
+          <button
+            type="submit"
+            class="primary"
+            disabled={reason.value === null || step.value === "sending"}
+          >
+            {step.value === "sending" ? t("report.sending") : t("report.send")}
+          </button>
+        </form>
+      )}
+    </Sheet>
+  );
+}

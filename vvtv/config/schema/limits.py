@@ -92,6 +92,19 @@ class ViewportLimits(ConfigStruct, frozen=True):
     out_of_view_disconnect_s: CeilingSeconds
 
 
+class TileQualityLimits(ConfigStruct, frozen=True):
+    """THB-4: when a viewer's tiles step down and back up (vvtv/domain/tiles/quality.py)."""
+
+    sample_s: FloorInterval  # sampling less often is cheaper
+    loss_above: CeilingFraction  # a tier may step down sooner, never later
+    jitter_above_ms: CeilingFloat
+    bad_samples: CeilingInt
+    recover_loss_below: CeilingFraction  # ... and may make the way back up harder
+    recover_jitter_below_ms: CeilingFloat
+    recover_after_s: FloorSeconds
+    min_packets: FixedInt
+
+
 class ConsentLimits(ConfigStruct, frozen=True):
     timeout_s: CeilingSeconds
     max_pending_per_user: CeilingInt
@@ -357,6 +370,7 @@ class Limits(ConfigStruct, frozen=True):
     consent: ConsentLimits
     sessions: SessionLimits
     anti_abuse: AntiAbuseLimits
+    tile_quality: TileQualityLimits
     matching: MatchingLimits
     chat: ChatLimits
     auth: AuthLimits

@@ -45,6 +45,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                 "mobile gets fewer tiles (CFG-4, THB-5)",
             )
         )
+    problems += _check_tile_quality(limits, at)
     problems += _check_schedule(
         limits.anti_abuse.cooldown_schedule_s, ("anti_abuse", "cooldown_schedule_s"), at
     )
@@ -152,6 +153,24 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         )
     problems += _check_login(limits, at)
     return problems
+
+
+def _check_tile_quality(limits: Limits, at: Locator) -> list[Problem]:
+    """THB-4's hysteresis: the way back up must be stricter than the way down."""
+    quality = limits.tile_quality
+    pairs = (
+        ("recover_loss_below", "loss_above"),
+        ("recover_jitter_below_ms", "jitter_above_ms"),
+    )
+    return [
+        at.problem(
+            ("tile_quality", recover),
+            f"must be below {degrade}, or a link on the threshold steps up and down for ever"
+            " (THB-4)",
+        )
+        for recover, degrade in pairs
+        if getattr(quality, recover) >= getattr(quality, degrade)
+    ]
 
 
 def _check_presence(limits: Limits, at: Locator) -> list[Problem]:

@@ -1,11 +1,13 @@
 // Someone's card, opened from any member of a presence list: who they are, and what you can do
-// about them. Blocking works now (MOD-2: confirmed first, then neither of you sees the other);
-// chat, invite and report have their places, disabled until they land.
+// about them: chat (your private conversation with them, in the mode's chat), invite to a private
+// call, block (MOD-2: confirmed first, then neither of you sees the other); report has its place,
+// disabled until it lands.
 import { signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { t } from "../i18n";
 import { type PresenceMember, useSdk } from "../sdk";
 import { InviteToCall } from "./ConsentOverlay";
+import { ChatButton } from "./ChatPanel";
 import { Avatar, CameraState, NewBadge } from "./People";
 import { Sheet } from "./Sheet";
 
@@ -90,7 +92,7 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
             ) : (
               <>
                 <div class="profile-actions">
-                  <Soon label={t("profile.chat")} />
+                  <ChatButton member={member} onOpened={close} />
                   {allow_invite && <InviteToCall member={member} onInvited={close} />}
                   <Soon label={t("profile.report")} />
                 </div>

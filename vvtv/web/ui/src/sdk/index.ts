@@ -3,6 +3,7 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { type Api, createApi } from "./api";
 import { Calls } from "./call";
+import { ChatClient, chatCalls } from "./chat";
 import { ConsentClient } from "./consent";
 import { PresenceClient } from "./presence";
 import { Session } from "./session";
@@ -11,6 +12,8 @@ import { Telemetry } from "./telemetry";
 import type { ClientSettings, ModeCatalog } from "./types";
 
 export type * from "./call";
+export { chatScope, PRIVATE_SCOPE } from "./chat";
+export type { Bounce, ChatMessage, ChatScope, ChatThread, Outgoing, SendOutcome } from "./chat";
 export type * from "./consent";
 export { NO_FILTERS, presencePolicy } from "./presence";
 export type * from "./presence";
@@ -22,6 +25,7 @@ export interface Sdk {
   session: Session;
   socket: EventSocket;
   presence: PresenceClient;
+  chat: ChatClient;
   consent: ConsentClient;
   calls: Calls;
   telemetry: Telemetry;
@@ -39,14 +43,15 @@ export async function connect(): Promise<Sdk> {
   session.configure(api.refresh, settings.token_refresh_lead_s, backoff[backoff.length - 1] ?? 0);
   const socket = new EventSocket(session, backoff);
   const presence = new PresenceClient(socket, catalog, settings.presence_heartbeat_s);
+  const chat = new ChatClient(socket, chatCalls(api), session.user);
   const consent = new ConsentClient(api.http, session, socket);
-  const calls = new Calls(api.http, socket, settings.session_heartbeat_s);
+  const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,
     settings.telemetry_max_batch_events,
   );
-  return { api, session, socket, presence, consent, calls, telemetry, catalog, settings };
+  return { api, session, socket, presence, chat, consent, calls, telemetry, catalog, settings };
 }
 
 export const SdkContext = createContext<Sdk | null>(null);

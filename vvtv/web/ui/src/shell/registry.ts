@@ -2,6 +2,7 @@
 import type { ComponentType } from "preact";
 import { CallUI } from "../kit/CallUI";
 import { ConsentOverlay } from "../kit/ConsentOverlay";
+import { ChatOverlay } from "../kit/ChatOverlay";
 import { FiltersPanel } from "../kit/FiltersPanel";
 import { GridDiscovery } from "../kit/GridDiscovery";
 import { LoginCTA } from "../kit/LoginCTA";
@@ -11,6 +12,7 @@ import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
 import { PresenceRail } from "../kit/PresenceRail";
 import { ProfileCard } from "../kit/ProfileCard";
+import { RoomChat } from "../kit/RoomChat";
 import type { ModeCatalog, MountView } from "../sdk";
 
 // Each component takes its own props; the config validation checks the manifests' props against
@@ -27,6 +29,8 @@ const KIT: Kit = {
   GridDiscovery,
   FiltersPanel,
   ProfileCard,
+  ChatOverlay,
+  RoomChat,
   ConsentOverlay,
   CallUI,
 };

@@ -106,8 +106,12 @@ const ENDED_BY_SERVER = {
 function endedText(call: Call, handle: string): string {
   const end = call.ended.value;
   if (!end) return "";
-  if (end.by === "you") return t("call.ended_you");
-  if (end.by === "peer") return t("call.ended_peer", { handle });
+  // `timeout`: the one who ended it went silent (a lost connection, a closed tab), not a hang-up.
+  const lost = end.reason === "timeout";
+  if (end.by === "you") return lost ? t("call.ended_you_lost") : t("call.ended_you");
+  if (end.by === "peer") {
+    return lost ? t("call.ended_peer_lost", { handle }) : t("call.ended_peer", { handle });
+  }
   const reason = end.reason as keyof typeof ENDED_BY_SERVER | null;
   return reason && reason in ENDED_BY_SERVER ? t(ENDED_BY_SERVER[reason]) : t("call.ended");
 }
@@ -185,9 +189,16 @@ function LiveCall({
       data-profile={profile}
       aria-labelledby="call-status"
     >
-      <p id="call-status" class="call-status" role="status">
-        {statusText(call, handle)}
-      </p>
+      <div class={ended ? "call-over" : "call-top"}>
+        <p id="call-status" class="call-status" role="status">
+          {statusText(call, handle)}
+        </p>
+        {ended && home && (
+          <button type="button" class="primary" onClick={() => shell.goToMode(home.name)}>
+            {t("cta.enter", { mode: modeLabel(home.name) })}
+          </button>
+        )}
+      </div>
       <div class="call-remote">
         <video
           ref={remote}
@@ -233,15 +244,7 @@ function LiveCall({
           {t("player.unmute")}
         </button>
       )}
-      {ended ? (
-        <div class="call-ended">
-          {home && (
-            <button type="button" class="primary" onClick={() => shell.goToMode(home.name)}>
-              {t("cta.enter", { mode: modeLabel(home.name) })}
-            </button>
-          )}
-        </div>
-      ) : (
+      {!ended && (
         <div class="call-controls" role="group" aria-label={t("call.controls")}>
           <button
             type="button"

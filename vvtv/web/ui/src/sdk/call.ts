@@ -8,15 +8,16 @@
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { ApiError } from "./problems";
+import type { Session } from "./session";
 import type { EventSocket } from "./socket";
 import type { Schemas } from "./types";
 
 export type CallStatus = "starting" | "connecting" | "connected" | "interrupted" | "ended";
-/** Who ended the call: you, the other person, or the server (a timeout, moderation, shutdown). */
+/** Who ended the call: you, the other person (hung up or went silent), or the server alone. */
 export type EndedBy = "you" | "peer" | "server";
 export interface CallEnd {
   by: EndedBy;
-  /** The session's end reason (`user`, `timeout`, `moderation`, `shutdown`, …), if known. */
+  /** The session's end reason (`user` hung up, `timeout` went silent, `moderation`, …). */
   reason: string | null;
 }
 /** Why your own camera or microphone could not be opened (the call goes on without them). */
@@ -66,13 +67,16 @@ export class Call {
     private readonly socket: EventSocket,
     readonly sessionId: string,
     private readonly heartbeatS: number,
+    /** Who you are: the session names who ended it by participant. */
+    private readonly me: string | null,
   ) {}
 
   /** Read the session, then publish and subscribe; heartbeats until it ends. */
   async start(): Promise<void> {
     this.cleanups.push(
       this.socket.on("session.state", (event) => {
-        if (event.session_id === this.sessionId) this.changed(event.state, event.reason ?? null);
+        if (event.session_id !== this.sessionId) return;
+        this.changed(event.state, event.reason ?? null, event.ended_by ?? null);
       }),
       this.socket.on("auth.ok", () => void this.check()),
     );
@@ -143,7 +147,7 @@ export class Call {
         }),
       );
       this.participants.value = view.participants;
-      this.changed(view.state, view.end_reason ?? null);
+      this.changed(view.state, view.end_reason ?? null, view.ended_by ?? null);
       return !OVER.has(view.state);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
@@ -153,9 +157,11 @@ export class Call {
     }
   }
 
-  private changed(state: SessionState, reason: string | null): void {
+  private changed(state: SessionState, reason: string | null, endedBy: string | null): void {
     if (!OVER.has(state)) return;
-    const by: EndedBy = this.hangingUp ? "you" : reason === "user" ? "peer" : "server";
+    let by: EndedBy = "server";
+    if (this.hangingUp || (endedBy !== null && endedBy === this.me)) by = "you";
+    else if (endedBy !== null) by = "peer";
     this.finish({ by, reason });
   }
 
@@ -257,11 +263,13 @@ export class Calls {
     private readonly http: Http,
     private readonly socket: EventSocket,
     private readonly heartbeatS: number,
+    private readonly session: Session,
   ) {}
 
   /** The call of session `sessionId` (not started: `start` it). */
   open(sessionId: string): Call {
-    return new Call(this.http, this.socket, sessionId, this.heartbeatS);
+    const me = this.session.user.peek()?.id ?? null;
+    return new Call(this.http, this.socket, sessionId, this.heartbeatS, me);
   }
 
   /** Report the other person of a call (MOD-1): on your one thread with them, with the call's

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Egress per mode per hour: the SPEC's estimate and what was really sent, with $/h. */
+        get: operations["get_cost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}": {
         parameters: {
             query?: never;
@@ -1495,6 +1512,35 @@ export interface components {
             /** @default 1 */
             v: number;
         };
+        /**
+         * CostLine
+         * @description One mode: the SPEC's estimate (0.439 x Mbps x viewers x direction) beside the bytes really
+         *         sent (SFU senders; HLS bytes served for the channel's modes), per hour and in money.
+         */
+        CostLine: {
+            estimated_gb_per_hour: number;
+            estimated_usd_per_hour: number;
+            measured_gb_per_hour: number;
+            measured_usd_per_hour: number;
+            mode: string;
+            viewers: number;
+        };
+        /**
+         * CostReport
+         * @description The last sample of every mode's cost, with the totals the kill-switch ladder compares
+         *         against `ceiling_gb_per_hour` (kill_switches.max_estimated_egress_gb_per_hour_total).
+         */
+        CostReport: {
+            at: string;
+            ceiling_gb_per_hour: number;
+            channel_bytes_served: number;
+            lines: components["schemas"]["CostLine"][];
+            price_per_gb_usd: number;
+            total_estimated_gb_per_hour: number;
+            total_estimated_usd_per_hour: number;
+            total_measured_gb_per_hour: number;
+            total_measured_usd_per_hour: number;
+        };
         /** CreateInvite */
         CreateInvite: {
             invitee_id: string;
@@ -2665,6 +2711,53 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_cost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The last sample of every mode's cost, with the totals the kill-switch ladder compares
+             *     against `ceiling_gb_per_hour` (kill_switches.max_estimated_egress_gb_per_hour_total).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

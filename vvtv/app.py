@@ -14,6 +14,7 @@ from vvtv.assembly import Services
 from vvtv.chat import api as chat_api
 from vvtv.consent import api as consent_api
 from vvtv.contracts import CONTRACTS_VERSION
+from vvtv.cost import api as cost_api
 from vvtv.identity import api as identity_api
 from vvtv.identity.guard import identity_guard
 from vvtv.identity.openapi import schema_overrides as identity_schemas
@@ -78,6 +79,7 @@ def create_app(
     app.register_blueprint(chat_api.routes(services.chat, guard))
     app.register_blueprint(consent_api.routes(services.consent, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
+    app.register_blueprint(cost_api.routes(services.cost, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))
     )
@@ -106,6 +108,8 @@ def _count_requests(app: QuartTrio, runtime: Runtime) -> None:
             response.headers["Connection"] = "close"
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         runtime.metrics.http_requests.labels(route, request.method, str(response.status_code)).inc()
+        if response.content_length:
+            runtime.metrics.count_response(route, response.content_length)
         started = getattr(g, "started", None)
         if started is not None:
             elapsed = time.perf_counter() - started

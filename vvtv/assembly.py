@@ -3,7 +3,8 @@ and wires them together. `vvtv serve`, the CLI and the tests all start the produ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
 from vvtv.contracts.lab import OwnerCard
+from vvtv.cost.metrics import CostMetrics
+from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.domain.cost import ModeLoad
 from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
@@ -30,6 +34,7 @@ from vvtv.identity.passwords import Passwords
 from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
 from vvtv.identity.tokens import TokenSigner, load_or_create_key
+from vvtv.lab.api import LIVE_ROUTE
 from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
@@ -63,6 +68,7 @@ class Services:
     lab: LabRuntime
     lab_board: LabStatusBoard
     lab_token: str | None  # the standalone agents' push token; None: admins' bearer tokens only
+    cost: CostMeter
 
 
 def optional_lab_token(config: ConfigBundle) -> str | None:
@@ -116,6 +122,7 @@ async def open_runtime(
             clock=clock,
             sink=board.sink(),
         )
+        loads_of = session_loads(config)
         async with (
             open_local_sfu(
                 config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
@@ -159,6 +166,21 @@ async def open_runtime(
                 ),
                 name="consent timers",
             ) as consent,
+            # Live cost per mode (TEL-4): sessions for the estimate, the SFU's senders and the
+            # channel's HLS responses for what was really sent.
+            open_running(
+                CostMeter(
+                    config,
+                    CostPorts(
+                        loads=lambda: _active_loads(SqliteSessionStore(database), loads_of),
+                        sfu_bytes=lambda: sfu.statistics().bytes_sent,
+                        channel_bytes=lambda: runtime.metrics.response_bytes(LIVE_ROUTE),
+                        clock=clock,
+                        metrics=CostMetrics(runtime.metrics.registry),
+                    ),
+                ),
+                name="cost meter",
+            ) as cost,
             open_running(
                 HealthBoard(
                     config.limits.observability, actors.statistics, runtime.metrics.registry
@@ -222,8 +244,17 @@ async def open_runtime(
                     lab=lab,
                     lab_board=board,
                     lab_token=optional_lab_token(config),
+                    cost=cost,
                 ),
             )
+
+
+async def _active_loads(
+    store: SqliteSessionStore, loads_of: Callable[[Counter[str]], list[ModeLoad]]
+) -> list[ModeLoad]:
+    """What each mode runs now, from the sessions that are active."""
+    unfinished = await store.unfinished()
+    return loads_of(Counter(session.mode for session in unfinished if session.state == "active"))
 
 
 def _watch_services(

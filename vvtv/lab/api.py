@@ -27,6 +27,8 @@ from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
 
 # Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
+# The channel's HLS files: the cost meter counts what this route serves (TEL-4).
+LIVE_ROUTE = "/live/<path:path>"
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
@@ -124,7 +126,7 @@ def routes(
         return await lab.catalog.add(body, principal())
 
     @endpoint(
-        bp, "/live/<path:path>", method="GET", access="public", response=PlainText, guard=guard,
+        bp, LIVE_ROUTE, method="GET", access="public", response=PlainText, guard=guard,
         errors=[404],
     )  # fmt: skip
     async def live(path: str) -> Response:

@@ -73,6 +73,13 @@ class Metrics:
             ["route", "method"],
             registry=self.registry,
         )
+        self.http_response_bytes = Counter(
+            "vvtv_http_response_bytes",
+            "Bytes of HTTP response bodies sent, by route template (the channel's HLS is one).",
+            ["route"],
+            registry=self.registry,
+        )
+        self._response_bytes: dict[str, int] = {}
         self.telemetry_events = Counter(
             "vvtv_telemetry_events",
             "Client telemetry events by name and outcome (kept or sampled_out).",
@@ -82,6 +89,14 @@ class Metrics:
         self.config = Info(
             "vvtv_config", "The effective configuration: tier and version.", registry=self.registry
         )
+
+    def count_response(self, route: str, size: int) -> None:
+        self.http_response_bytes.labels(route).inc(size)
+        self._response_bytes[route] = self._response_bytes.get(route, 0) + size
+
+    def response_bytes(self, route: str) -> int:
+        """Body bytes sent by `route` so far (the cost meter reads the channel's)."""
+        return self._response_bytes.get(route, 0)
 
     def watch_actors(self, source: StatisticsSource) -> None:
         self.registry.register(ActorStatisticsCollector(source))

@@ -42,6 +42,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("DELETE", "/admin/users/<user_id>/quarantine"): ("mod", None, "?reason=matrix"),
     ("PUT", "/admin/users/<user_id>/role"): ("admin", {"role": "user", "reason": "matrix"}, ""),
     ("GET", "/admin/audit"): ("admin", None, ""),
+    ("GET", "/admin/cost"): ("admin", None, ""),
     # Sessions: `<session_id>` is the victim's; only participants (and admins) see it.
     ("POST", "/sessions"): (
         "user",

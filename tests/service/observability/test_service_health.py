@@ -36,7 +36,7 @@ async def test_readyz_details_every_service_without_gating_readiness(client: Htt
     assert response.status_code == 200
     assert body["ready"] is True
     states = {entry["service"]: entry["state"] for entry in body["services"]}
-    assert set(states) == SERVICES
+    assert set(states) >= SERVICES
     # The test runtime never puts the channel on air: that is down, and still ready.
     assert states.pop("broadcast") == "down"
     assert set(states.values()) == {"ok"}

@@ -269,6 +269,9 @@ class CostModel(ConfigStruct, frozen=True):
     gb_per_hour_per_mbps: FixedFloat
     direction_factor: DirectionFactor
     egress_alert_fraction: CeilingFraction
+    price_per_gb_usd: FixedFloat  # a price, not a cap: a tier does not change it
+    sample_interval_s: FloorInterval  # sampling less often is cheaper
+    rate_window_s: FloorInterval  # a longer window smooths more
 
 
 class ObservabilityLimits(ConfigStruct, frozen=True):

@@ -238,15 +238,25 @@ def _check_consent(limits: Limits, at: Locator) -> list[Problem]:
 
 def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
     # A stall is seen between two samples: a shorter threshold could never be told from a pause.
+    problems = []
     health = limits.observability
     if health.stuck_after_s < health.health_sample_interval_s:
-        return [
+        problems.append(
             at.problem(
                 ("observability", "stuck_after_s"),
                 "must be at least observability.health_sample_interval_s (TEL-5)",
             )
-        ]
-    return []
+        )
+    # A rate needs two samples inside its window.
+    cost = limits.cost
+    if cost.rate_window_s < 2 * cost.sample_interval_s:
+        problems.append(
+            at.problem(
+                ("cost", "rate_window_s"),
+                "must be at least twice cost.sample_interval_s (TEL-4)",
+            )
+        )
+    return problems
 
 
 def _check_login(limits: Limits, at: Locator) -> list[Problem]:

@@ -18,3 +18,5 @@ class SfuCounters:
         self.packets_forwarded_total = 0  # encoded packets handed to subscriber senders
         self.packets_dropped_total = 0  # a subscriber fell behind its queue
         self.encoders: Counter[str] = Counter()  # live shared encoders per profile name
+        # Bytes the RTP senders took, by rendition profile: what really went out (TEL-4, THB-6).
+        self.bytes_sent: Counter[str] = Counter()

@@ -278,6 +278,7 @@ class SfuEngine:
             packets_forwarded_total=c.packets_forwarded_total,
             packets_dropped_total=c.packets_dropped_total,
             events_dropped_total=self.events_dropped_total,
+            bytes_sent=dict(c.bytes_sent),  # a C-level copy: atomic under the GIL
         )
 
     # -- internals ---------------------------------------------------------------------------

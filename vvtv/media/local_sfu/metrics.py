@@ -44,6 +44,14 @@ class SfuCollector(Collector):
         for profile, count in sorted(stats.encoders.items()):
             encoders.add_metric([profile], count)
         yield encoders
+        sent = CounterMetricFamily(
+            "vvtv_sfu_bytes_sent",
+            "Bytes the RTP senders took, by rendition profile (what really went out).",
+            labels=["profile"],
+        )
+        for profile, count in sorted(stats.bytes_sent.items()):
+            sent.add_metric([profile], count)
+        yield sent
         for name, help_text in _COUNTERS.items():
             yield CounterMetricFamily(
                 f"vvtv_sfu_{name}", help_text, value=getattr(stats, f"{name}_total")

@@ -21,6 +21,7 @@ class SfuStatistics(msgspec.Struct, frozen=True, kw_only=True):
     packets_forwarded_total: int
     packets_dropped_total: int
     events_dropped_total: int
+    bytes_sent: dict[str, int] = {}  # running totals taken by the RTP senders, by rendition profile
 
     @property
     def encoder_count(self) -> int:

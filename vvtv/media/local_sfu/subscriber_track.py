@@ -109,6 +109,8 @@ class SubscriberTrack(MediaStreamTrack):
             raise MediaStreamError
         self.packets_delivered += 1
         self.bytes_delivered += packet.size
+        if self._current is not None:
+            self._counters.bytes_sent[self._current.profile_name] += packet.size
         return packet
 
     def stop(self) -> None:

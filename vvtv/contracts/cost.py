@@ -1,0 +1,34 @@
+"""The operator's live cost (TEL-4, THB-6): egress per mode, estimated and measured, and money."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vvtv.contracts.base import Contract, Count
+
+
+class CostLine(Contract, frozen=True, kw_only=True):
+    """One mode: the SPEC's estimate (0.439 x Mbps x viewers x direction) beside the bytes really
+    sent (SFU senders; HLS bytes served for the channel's modes), per hour and in money."""
+
+    mode: str
+    viewers: Count
+    estimated_gb_per_hour: float
+    measured_gb_per_hour: float
+    estimated_usd_per_hour: float
+    measured_usd_per_hour: float
+
+
+class CostReport(Contract, frozen=True, kw_only=True):
+    """The last sample of every mode's cost, with the totals the kill-switch ladder compares
+    against `ceiling_gb_per_hour` (kill_switches.max_estimated_egress_gb_per_hour_total)."""
+
+    at: datetime
+    price_per_gb_usd: float
+    ceiling_gb_per_hour: float
+    lines: list[CostLine]
+    total_estimated_gb_per_hour: float
+    total_measured_gb_per_hour: float
+    total_estimated_usd_per_hour: float
+    total_measured_usd_per_hour: float
+    channel_bytes_served: Count  # HLS bytes served since the process started

@@ -198,8 +198,8 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
 ) -> None:
     """A invites B from B's card in Party; B's overlay names A and counts down; B accepts; both
     land in `/call/:token` and each sees the OTHER's frames advancing and hears their audio
-    (inbound-rtp on the receiving connection, the remote <video> playing); A hangs up and B's
-    screen says A ended the call."""
+    (inbound-rtp on the receiving connection, the remote <video> playing); B reports A without
+    leaving the call; A hangs up and B's screen says A ended the call."""
     sign_up(server, "alice")
     sign_up(server, "bruno")
     a = two(viewport=DESKTOP)
@@ -247,6 +247,18 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     )
     mute.click()
     assert mute.get_attribute("aria-pressed") == "false"
+
+    # B reports A from the call (MOD-1: on their one thread, with this call's session).
+    b.page.get_by_role("button", name="Report").click()
+    sheet = b.page.locator("dialog.sheet[open]")
+    sheet.get_by_role("heading", name="Report alice").wait_for(timeout=UI_TIMEOUT_MS)
+    sheet.get_by_label("Harassment or bullying").check()
+    audit_screen(b, "phone-call-report")
+    sheet.get_by_role("button", name="Send report").click()
+    sheet.get_by_text("Thanks. A moderator will look into it.").wait_for(timeout=UI_TIMEOUT_MS)
+    sheet.get_by_role("button", name="OK").click()
+    sheet.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+    assert b.attribute(".call-ui", "data-state") == "connected"  # reporting is not hanging up
 
     a.page.get_by_role("button", name="Hang up").click()
     a.until(lambda: a.attribute(".call-ui", "data-ended-by") == "you", "A's call ends")

@@ -7,10 +7,10 @@ import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, modeLabel, t } from "../i18n";
-import { type Call, type InviteState, type KnownCall, type ReportReason, useSdk } from "../sdk";
+import { type Call, type InviteState, type KnownCall, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { NotYetInKit } from "./NotYetInKit";
-import { Sheet } from "./Sheet";
+import { ReportSheet } from "./ReportSheet";
 
 interface Props {
   profile?: string;
@@ -283,113 +283,16 @@ function LiveCall({
       {showReport && (
         <ReportSheet
           open={reporting.value}
+          title={t("report.title", { handle })}
+          note={t("report.private")}
+          onSend={(reason) =>
+            calls.report(known.peerId, known.sessionId, shell.mode.peek().name, reason)
+          }
           onClose={() => {
             reporting.value = false;
           }}
-          peerId={known.peerId}
-          sessionId={known.sessionId}
-          handle={handle}
         />
       )}
     </section>
-  );
-}
-
-const REASONS = {
-  harassment: "report.reason_harassment",
-  sexual_content: "report.reason_sexual_content",
-  hate: "report.reason_hate",
-  minor_safety: "report.reason_minor_safety",
-  spam: "report.reason_spam",
-  other: "report.reason_other",
-} as const satisfies Record<ReportReason, CopyKey>;
-
-type ReportStep = "choose" | "sending" | "sent" | "failed";
-
-/** Report the other person (MOD-1): a reason, then the report goes with the call's session. */
-function ReportSheet({
-  open,
-  onClose,
-  peerId,
-  sessionId,
-  handle,
-}: {
-  open: boolean;
-  onClose(): void;
-  peerId: string;
-  sessionId: string;
-  handle: string;
-}): JSX.Element {
-  const { calls } = useSdk();
-  const shell = useShell();
-  const reason = useSignal<ReportReason | null>(null);
-  const step = useSignal<ReportStep>("choose");
-
-  useEffect(() => {
-    if (!open) return;
-    step.value = "choose";
-    reason.value = null;
-  }, [open]);
-
-  const send = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const chosen = reason.value;
-    if (!chosen) return;
-    step.value = "sending";
-    try {
-      await calls.report(peerId, sessionId, shell.mode.peek().name, chosen);
-      step.value = "sent";
-    } catch {
-      step.value = "failed";
-    }
-  };
-
-  return (
-    <Sheet open={open} labelledBy="report-title" onClose={onClose}>
-      <h2 id="report-title">{t("report.title", { handle })}</h2>
-      {step.value === "sent" ? (
-        <>
-          <p class="sheet-lead" role="status">
-            {t("report.sent")}
-          </p>
-          <button type="button" class="primary" onClick={onClose}>
-            {t("shell.dismiss")}
-          </button>
-        </>
-      ) : (
-        <form class="form" onSubmit={(event) => void send(event)}>
-          <fieldset class="report-reasons">
-            <legend class="sheet-lead">{t("report.why")}</legend>
-            {(Object.keys(REASONS) as ReportReason[]).map((code) => (
-              <label key={code} class="check">
-                <input
-                  type="radio"
-                  name="reason"
-                  value={code}
-                  checked={reason.value === code}
-                  onChange={() => {
-                    reason.value = code;
-                  }}
-                />
-                <span>{t(REASONS[code])}</span>
-              </label>
-            ))}
-          </fieldset>
-          <p class="hint">{t("report.private")}</p>
-          {step.value === "failed" && (
-            <p class="form-error" role="alert">
-              {t("report.failed")}
-            </p>
-          )}
-          <button
-            type="submit"
-            class="primary"
-            disabled={reason.value === null || step.value === "sending"}
-          >
-            {step.value === "sending" ? t("report.sending") : t("report.send")}
-          </button>
-        </form>
-      )}
-    </Sheet>
   );
 }

@@ -7,6 +7,7 @@
 // the socket (a reconnected socket may have missed it: the session is read again then).
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
+import { type ChatCalls, PRIVATE_SCOPE } from "./chat";
 import { ApiError } from "./problems";
 import type { Session } from "./session";
 import type { EventSocket } from "./socket";
@@ -264,6 +265,7 @@ export class Calls {
     private readonly socket: EventSocket,
     private readonly heartbeatS: number,
     private readonly session: Session,
+    private readonly chat: ChatCalls,
   ) {}
 
   /** The call of session `sessionId` (not started: `start` it). */
@@ -275,16 +277,12 @@ export class Calls {
   /** Report the other person of a call (MOD-1): on your one thread with them, with the call's
    * session and mode, never anything they said. */
   async report(peerId: string, sessionId: string, modeId: string, reason: ReportReason) {
-    const thread = await unwrap(
-      this.http.POST("/chat/thread", {
-        body: { scope: "private_1to1", peer_user_id: peerId, room: null },
-      }),
-    );
-    return unwrap(
-      this.http.POST("/chat/{thread_id}/report", {
-        params: { path: { thread_id: thread.thread_id } },
-        body: { reason_code: reason, message_ids: [], session_id: sessionId, mode_id: modeId },
-      }),
-    );
+    const thread = await this.chat.open({ scope: PRIVATE_SCOPE, peer_user_id: peerId, room: null });
+    return this.chat.report(thread.thread_id, {
+      reason_code: reason,
+      message_ids: [],
+      session_id: sessionId,
+      mode_id: modeId,
+    });
   }
 }

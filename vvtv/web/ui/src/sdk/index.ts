@@ -43,9 +43,10 @@ export async function connect(): Promise<Sdk> {
   session.configure(api.refresh, settings.token_refresh_lead_s, backoff[backoff.length - 1] ?? 0);
   const socket = new EventSocket(session, backoff);
   const presence = new PresenceClient(socket, catalog, settings.presence_heartbeat_s);
-  const chat = new ChatClient(socket, chatCalls(api), session.user);
+  const chatHttp = chatCalls(api);
+  const chat = new ChatClient(socket, chatHttp, session.user);
   const consent = new ConsentClient(api.http, session, socket);
-  const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session);
+  const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session, chatHttp);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,

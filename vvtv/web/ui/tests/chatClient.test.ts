@@ -36,7 +36,10 @@ class FakeSocket {
 
 /** The chat routes over memory: threads by key, messages by seq, pages as the server cuts them. */
 class FakeServer implements ChatCalls {
-  threads = new Map<string, { view: ThreadView; messages: ChatMessage[]; hiddenFrom: Set<string> }>();
+  threads = new Map<
+    string,
+    { view: ThreadView; messages: ChatMessage[]; hiddenFrom: Set<string> }
+  >();
   calls: string[] = [];
   pageSize = 3;
 
@@ -127,6 +130,12 @@ class MemoryStorage {
 }
 
 const ME = { id: "me", handle: "ana" };
+const AUTH_OK: ServerEvent = {
+  type: "auth.ok",
+  v: 1,
+  user_id: ME.id,
+  access_expires_at: "2026-01-01T01:00:00Z",
+};
 
 function setup(storage = new MemoryStorage(), server = new FakeServer(ME.id)) {
   const socket = new FakeSocket();
@@ -230,7 +239,7 @@ describe("a new socket", () => {
     socket.push(server.post(room.id, "bob", "two"));
     server.post(room.id, "bob", "missed"); // while the socket was down
     socket.sent = [];
-    socket.push({ type: "auth.ok", v: 1, user_id: ME.id, access_expires_at: "2026-01-01T01:00:00Z" });
+    socket.push(AUTH_OK);
     expect(socket.ofType("chat.subscribe")).toEqual([
       { type: "chat.subscribe", v: 1, thread_id: room.id, after_seq: 2 },
     ]);
@@ -245,7 +254,7 @@ describe("a new socket", () => {
     socket.open = false;
     expect(chat.send(room, "offline")).toBe("queued");
     socket.open = true;
-    socket.push({ type: "auth.ok", v: 1, user_id: ME.id, access_expires_at: "2026-01-01T01:00:00Z" });
+    socket.push(AUTH_OK);
     const sends = socket.ofType("chat.send");
     expect(sends.map((s) => s.body)).toEqual(["in flight", "offline"]);
     expect(room.outgoing.value.map((o) => [o.body, o.state])).toEqual([
@@ -335,7 +344,7 @@ describe("private conversations", () => {
     first.chat.watch(thread)();
     first.server.post(thread.id, "bob", "not yet");
     const again = setup(storage, first.server);
-    again.socket.push({ type: "auth.ok", v: 1, user_id: ME.id, access_expires_at: "2026-01-01T01:00:00Z" });
+    again.socket.push(AUTH_OK);
     await settle();
     const [restored] = again.chat.threads.value;
     expect(restored?.id).toBe(thread.id);

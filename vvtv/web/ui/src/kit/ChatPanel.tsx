@@ -1,8 +1,14 @@
-// What ChatOverlay and RoomChat share: the conversations a chat surface holds (the mode's room, when
-// its scope is a room's, and your private conversations, each with its unread count) and the one
-// on screen. A ProfileCard's Chat button opens your private thread with that person and asks the
-// mounted chat surface to show it (a panel that expands, a rail that opens).
-import { type ReadonlySignal, signal, useComputed, useSignal, useSignalEffect } from "@preact/signals";
+// What ChatOverlay and RoomChat share: the conversations a chat surface holds (the mode's room,
+// when its scope is a room's, and your private conversations, each with its unread count) and the
+// one on screen. A ProfileCard's Chat button opens your private thread with that person and asks
+// the mounted chat surface to show it (a panel that expands, a rail that opens).
+import {
+  type ReadonlySignal,
+  signal,
+  useComputed,
+  useSignal,
+  useSignalEffect,
+} from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { modeLabel, t } from "../i18n";
@@ -169,7 +175,9 @@ export function ChatPanel({ hub }: { hub: ChatHub }): JSX.Element {
               : t("chat.message_to", { handle: peerName(active) })
           }
           emptyText={
-            active === room ? t("chat.empty_room") : t("chat.empty_private", { handle: peerName(active) })
+            active === room
+              ? t("chat.empty_room")
+              : t("chat.empty_private", { handle: peerName(active) })
           }
         />
       ) : (

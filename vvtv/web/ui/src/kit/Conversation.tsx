@@ -28,7 +28,8 @@ const SECOND_MS = 1000;
 
 /** Whole seconds left until `until` (epoch ms), ticking while there are any. */
 function useSecondsLeft(until: number | null): number {
-  const left = () => (until === null ? 0 : Math.max(0, Math.ceil((until - Date.now()) / SECOND_MS)));
+  const left = () =>
+    until === null ? 0 : Math.max(0, Math.ceil((until - Date.now()) / SECOND_MS));
   const seconds = useSignal(left());
   useEffect(() => {
     seconds.value = left();

@@ -45,10 +45,14 @@ export function chatCalls(api: Api): ChatCalls {
     open: (body) => unwrap<ThreadView>(http.POST("/chat/thread", { body })),
     history: (threadId, query) =>
       unwrap<HistoryPage>(
-        http.GET("/chat/{thread_id}/messages", { params: { path: { thread_id: threadId }, query } }),
+        http.GET("/chat/{thread_id}/messages", {
+          params: { path: { thread_id: threadId }, query },
+        }),
       ),
     report: (threadId, body) =>
-      unwrap(http.POST("/chat/{thread_id}/report", { params: { path: { thread_id: threadId } }, body })),
+      unwrap(
+        http.POST("/chat/{thread_id}/report", { params: { path: { thread_id: threadId } }, body }),
+      ),
   };
 }
 
@@ -327,11 +331,15 @@ export class ChatClient {
   }
 
   /** Hold a thread the server named (the same one again changes nothing). */
-  private adopt(view: Pick<ThreadView, "thread_id" | "scope" | "room" | "participants">, readSeq: number): Thread {
+  private adopt(
+    view: Pick<ThreadView, "thread_id" | "scope" | "room" | "participants">,
+    readSeq: number,
+  ): Thread {
     const known = this.byId.get(view.thread_id);
     if (known) return known;
     const me = this.me ?? "";
-    const peer = view.scope === PRIVATE_SCOPE ? (view.participants.find((id) => id !== me) ?? null) : null;
+    const peer =
+      view.scope === PRIVATE_SCOPE ? (view.participants.find((id) => id !== me) ?? null) : null;
     const thread = new Thread(view.thread_id, view.scope, view.room, peer, me, readSeq);
     this.byId.set(thread.id, thread);
     this.ignored.delete(thread.id);
@@ -421,7 +429,11 @@ export class ChatClient {
   private async discover(threadId: string, author: string, readSeq: number): Promise<void> {
     this.discovering.add(threadId);
     try {
-      const view = await this.calls.open({ scope: PRIVATE_SCOPE, peer_user_id: author, room: null });
+      const view = await this.calls.open({
+        scope: PRIVATE_SCOPE,
+        peer_user_id: author,
+        room: null,
+      });
       if (view.thread_id !== threadId) {
         this.ignored.add(threadId);
         this.early.delete(threadId);
@@ -445,7 +457,9 @@ export class ChatClient {
     if (!thread) return;
     thread.limitedUntil.value = Date.now() + event.retry_after_s * 1000;
     const out = event.client_id ? thread.take(event.client_id) : null;
-    if (out) thread.bounced.value = { clientId: out.clientId, body: out.body, code: "chat_rate_limited" };
+    if (out) {
+      thread.bounced.value = { clientId: out.clientId, body: out.body, code: "chat_rate_limited" };
+    }
   }
 
   /** A refused `chat.send` (its client id comes back as `ref`): blocked, too long, empty … */
@@ -481,11 +495,13 @@ export class ChatClient {
 
   /** This socket is sent what came after the unbroken run, then every new message. */
   private subscribe(thread: Thread): void {
-    this.socket.send({ type: "chat.subscribe", v: 1, thread_id: thread.id, after_seq: thread.upTo });
+    const after = thread.upTo;
+    this.socket.send({ type: "chat.subscribe", v: 1, thread_id: thread.id, after_seq: after });
   }
 
   private transmit(thread: Thread, clientId: string, body: string): boolean {
-    return this.socket.send({ type: "chat.send", v: 1, thread_id: thread.id, body, client_id: clientId });
+    const id = thread.id;
+    return this.socket.send({ type: "chat.send", v: 1, thread_id: id, body, client_id: clientId });
   }
 
   private learn(members: readonly { user_id: string; handle: string }[]): void {

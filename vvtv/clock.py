@@ -19,6 +19,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def trio_origin(clock: WallClock) -> datetime:
+    """The wall time at trio time zero: an actor's times are trio's (its timers), its wire's are
+    wall times. Read once per answer, so an event and the reply beside it name the same instants."""
+    return clock() - timedelta(seconds=trio.current_time())
+
+
 @dataclass
 class ManualClock:
     """A wall clock that moves only when told to (`advance`) or, with `follow_trio`, also as

@@ -294,7 +294,8 @@ def _end_match(
         if by is not None:
             effects.append(EndCall(match.session_id, by, "skip" if reason == "skipped" else "user"))
     told_peer = _TOLD_PEER.get(reason, reason)
-    for user_id in match.users:
+    # The one who did not end it is back in the queue first: a skip never costs its peer a place.
+    for user_id in sorted(match.users, key=lambda user: user == by):
         person = book.people[user_id]
         person.match_id = None
         mine = reason if user_id == by or by is None else told_peer

@@ -1,0 +1,292 @@
+"""The matching service: the one entry point of the matching routes and of the other contexts'
+hooks (a socket closing, a block, a ban, a call ending), over the matching actor.
+
+A join is checked against config (Random on and open, at most presence.max_tags tags) and
+identity says whether the account is quarantined (ABU-4) and whom it stands in a block with.
+Only here is a match `Agreement` made (INV-2): for each pair the actor decides, the service asks
+the orchestrator for the `random` call (MAT-2), beside the mailbox so deciding never waits for
+it, and tells the actor what became of it. It ends the calls the actor ends (a skip, a leave, a
+block) as the participant who ended them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
+import trio
+
+from vvtv.actors import ActorUnavailable, MailboxFull, Registry, ShuttingDown
+from vvtv.config import ConfigBundle
+from vvtv.contracts.events import SessionStateChanged
+from vvtv.contracts.identity import UserView
+from vvtv.contracts.matching import JoinMatch, MatchState
+from vvtv.contracts.sessions import CreateSession, EndSession, SessionView
+from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import Agreement
+from vvtv.domain.matching.book import Book
+from vvtv.domain.matching.messages import (
+    Block,
+    CallFailed,
+    CallStarted,
+    EndCall,
+    Join,
+    Leave,
+    Look,
+    Message,
+    SessionEnded,
+    Skip,
+    StartCall,
+    Tick,
+)
+from vvtv.domain.matching.rules import MatchRules
+from vvtv.errors import VvtvError
+from vvtv.matching.actor import KIND, MatchActor, MatchHooks, MatchingPorts
+from vvtv.matching.errors import RandomClosed, TooManyTags
+from vvtv.matching.wakes import Wake
+
+log = logging.getLogger(__name__)
+
+# The sign-in a call is ended under when matching ends it for a participant (a skip, a leave,
+# a block, a lost tab): the participant's own, as far as the orchestrator is concerned.
+ENDED_BY_MATCHING = "matching"
+
+T = TypeVar("T")
+
+
+class People(Protocol):
+    """What matching asks identity about a user, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def is_quarantined(self, user_id: str) -> bool: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+
+
+class Calls(Protocol):
+    """The orchestrator's entry points for agreed calls (INV-2) and for ending one."""
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
+    async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView: ...
+
+
+def match_mode(config: ConfigBundle) -> str:
+    """The mode a match starts: the manifests' match-gated one. Its ecosystem is its own, so its
+    queue cannot hold anyone from Party's (INV-5)."""
+    gated = [name for name, mode in config.modes.modes.items() if mode.policies.requires_match]
+    if len(gated) != 1:
+        raise ValueError(f"matching needs exactly one mode that requires a match, got {gated}")
+    ecosystem = config.modes.modes[gated[0]].ecosystem
+    shared = [
+        n for n, m in config.modes.modes.items() if m.ecosystem == ecosystem and n not in gated
+    ]
+    if shared:
+        raise ValueError(f"the {gated[0]} mode's ecosystem {ecosystem!r} is shared with {shared}")
+    return gated[0]
+
+
+def rules_of(config: ConfigBundle) -> MatchRules:
+    limits = config.limits
+    abuse, matching = limits.anti_abuse, limits.matching
+    return MatchRules(
+        cooldown_schedule_s=abuse.cooldown_schedule_s,
+        quick_skip_window_s=abuse.quick_skip_window_s,
+        min_time_before_skip_s=abuse.min_time_before_skip_ms / 1000,
+        reconnects_per_minute=abuse.reconnect.attempts_per_minute,
+        reconnect_backoff_s=abuse.reconnect.backoff_s,
+        max_matches_per_hour=abuse.max_matches_per_hour,
+        quarantine_max_matches_per_hour=abuse.quarantine.max_matches_per_hour,
+        max_skips_per_minute=limits.kill_switches.max_skips_per_minute,
+        relax_after_s=matching.relax_after_s,
+        no_repeat_window_s=matching.no_repeat_window_s,
+        call_failed_pause_s=matching.call_failed_pause_s,
+    )
+
+
+class Matching:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        ports: MatchingPorts,
+        people: People,
+        calls: Calls,
+        connections: Callable[[str], int],
+    ) -> None:
+        self._registry = registry
+        self._ports = ports
+        self._people = people
+        self._calls = calls
+        self._connections = connections
+        self._mode = match_mode(config)
+        limits = config.limits
+        self._open = (
+            limits.feature_flags.random and not limits.kill_switches.block_new_random_sessions
+        )
+        self._max_tags = limits.presence.max_tags
+        self._quarantine_profile = limits.anti_abuse.quarantine.forced_profile
+        self._book = Book(uuid.uuid4().hex[:8])
+        self._sessions: set[str] = set()  # the calls made for matches, until they end
+        self._on_socket: set[str] = set()  # joined with a tab open: the last one closing leaves
+        self._nursery: trio.Nursery | None = None
+        self.wake = Wake(self._tick)
+        rules = rules_of(config)
+        hooks = MatchHooks(start_call=self._start_soon, end_call=self._end_soon, wake=self.wake.set)
+        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports, hooks))
+
+    async def run(self) -> None:
+        """Run the wake-ups and the calls being started and ended until cancelled, supervised
+        by the actor kernel."""
+        await self._registry.supervise("matching calls", self._run)
+
+    async def _run(self) -> None:
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                await self.wake.run()
+        finally:
+            self._nursery = None
+
+    # -- the API ----------------------------------------------------------------------------------
+
+    async def join(self, principal: Principal, body: JoinMatch) -> MatchState:
+        """MAT-1: search (or change what you search for); the pairing happens at once if it can."""
+        if not self._open:
+            raise RandomClosed("Random is closed for now; try again later.")
+        if len(body.tags) > self._max_tags:
+            raise TooManyTags(f"Name at most {self._max_tags} tags.", path="$.tags")
+        user = principal.user_id
+        if self._connections(user) > 0:
+            self._on_socket.add(user)
+        join = Join(
+            user,
+            body.language,
+            frozenset(body.tags),
+            self._people.is_quarantined(user),
+            self._people.blocked_either_way(user),
+            trio.current_time(),
+        )
+        return await self._ask(join)
+
+    async def skip(self, principal: Principal) -> MatchState:
+        """MAT-5: end the call; you both search again (you after your cooldown, ABU-1)."""
+        return await self._ask(Skip(principal.user_id, trio.current_time()))
+
+    async def leave(self, principal: Principal) -> MatchState:
+        """Stop: out of the queue, or out of the call (the other one searches again)."""
+        self._on_socket.discard(principal.user_id)
+        return await self._ask(Leave(principal.user_id, "left", trio.current_time()))
+
+    async def state(self, principal: Principal) -> MatchState:
+        return await self._ask(Look(principal.user_id, trio.current_time()))
+
+    # -- what other contexts tell matching --------------------------------------------------------
+
+    def socket_closed(self, connection: str) -> None:
+        """A socket closed: whoever joined from a tab and has none left leaves."""
+        for user in [u for u in self._on_socket if self._connections(u) == 0]:
+            self._on_socket.discard(user)
+            self._deliver(Leave(user, "disconnected", trio.current_time()))
+
+    def block_changed(self, a: str, b: str, blocked: bool) -> None:
+        """Identity's `on_block`: the two are no longer candidates for each other, at once, and a
+        call between them ends (MOD-2)."""
+        self._deliver(Block(a, b, blocked, trio.current_time()))
+
+    async def banned(self, user_id: str, until: str | None) -> None:
+        """Identity's `on_ban`: out of the queue and of any call."""
+        self._on_socket.discard(user_id)
+        await self._send(Leave(user_id, "banned", trio.current_time()))
+
+    def session_changed(self, event: SessionStateChanged) -> None:
+        """The orchestrator's `session.state`: a call of ours that ends by itself (a heartbeat
+        timeout, a participant's own end) ends its match; both search again."""
+        if event.state in ("ending", "ended", "failed") and event.session_id in self._sessions:
+            self._sessions.discard(event.session_id)
+            self._deliver(SessionEnded(event.session_id, trio.current_time()))
+
+    # -- the calls, beside the mailbox ------------------------------------------------------------
+
+    def _start_soon(self, start: StartCall) -> None:
+        self._soon(self._start, start)
+
+    def _end_soon(self, end: EndCall) -> None:
+        self._soon(self._end, end)
+
+    async def _start(self, start: StartCall) -> None:
+        # The one place a match Agreement is made (INV-2): a pair the matching actor decided.
+        agreement = Agreement(gate="match", ref=start.match_id, participants=start.users)
+        body = CreateSession(
+            mode=self._mode,
+            audience_type="one_to_one",
+            stream_transport="webrtc",
+            intent_label=self._mode,
+            # ABU-4: new accounts meet at the quarantine's profile.
+            media_profile=self._quarantine_profile if start.pool == "quarantine" else None,
+        )
+        try:
+            view = await self._calls.create_agreed(agreement, body)
+        except VvtvError as error:
+            log.warning("match %s: its call could not start: %s", start.match_id, error.message)
+            self._ports.metrics.call_failures.inc()
+            await self._send(CallFailed(start.match_id, trio.current_time()))
+            return
+        self._sessions.add(view.id)
+        self._ports.events.emit(
+            "session_created",
+            session_id=view.id,
+            mode=view.mode,
+            media_profile=view.media_profile or "",
+            parent_session_id=view.parent_session_id or "",
+        )
+        await self._send(CallStarted(start.match_id, view.id, start.users, trio.current_time()))
+
+    async def _end(self, end: EndCall) -> None:
+        self._sessions.discard(end.session_id)
+        principal = Principal(user_id=end.by, role="user", auth_session_id=ENDED_BY_MATCHING)
+        try:
+            view = await self._calls.end(principal, end.session_id, EndSession(reason=end.reason))
+        except VvtvError as error:
+            # Already ending by itself (a timeout, the other side's own end): nothing to undo.
+            log.info("call %s was not ended by matching: %s", end.session_id, error.message)
+            return
+        lasted = (view.ended_at or view.created_at) - view.created_at
+        self._ports.events.emit(
+            "session_ended",
+            session_id=view.id,
+            mode=view.mode,
+            reason=end.reason,
+            duration_s=lasted.total_seconds(),
+            estimated_gb=view.estimated_egress_bytes / 1e9,
+        )
+
+    # -- delivery ---------------------------------------------------------------------------------
+
+    async def _ask(self, message: Message) -> MatchState:
+        state: MatchState = await self._registry.ask(KIND, self._mode, message)
+        return state
+
+    def _deliver(self, message: Message) -> None:
+        """Now if the mailbox has room, else as soon as it has: a leave or a block is never lost."""
+        try:
+            self._registry.tell(KIND, self._mode, message)
+        except MailboxFull:
+            self._soon(self._send, message)
+        except ShuttingDown:
+            pass
+
+    async def _send(self, message: Message) -> None:
+        try:
+            await self._registry.send(KIND, self._mode, message)
+        except (ShuttingDown, ActorUnavailable) as gone:
+            log.warning("matching did not get %s: %s", type(message).__name__, gone)
+
+    async def _tick(self) -> None:
+        await self._send(Tick(trio.current_time()))
+
+    def _soon(self, task: Callable[[T], Awaitable[None]], arg: T) -> None:
+        if self._nursery is None:
+            log.warning("matching is not running: %s dropped", type(arg).__name__)
+            return
+        self._nursery.start_soon(task, arg)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
+
+from msgspec import Meta
 
 from vvtv.contracts.base import Contract, Count
 
@@ -32,3 +35,25 @@ class CostReport(Contract, frozen=True, kw_only=True):
     total_estimated_usd_per_hour: float
     total_measured_usd_per_hour: float
     channel_bytes_served: Count  # HLS bytes served since the process started
+
+
+class KillSwitchStatus(Contract, frozen=True, kw_only=True):
+    """Where the kill-switch ladder stands (INV-7): `level` steps of `steps` are taken (the first
+    `level`), by the load (`automatic_level`) or pinned by an admin (`override_level`)."""
+
+    level: Count
+    steps: list[str]
+    engaged: list[str]
+    automatic_level: Count
+    override_level: Count | None = None
+    load_gb_per_hour: float
+    ceiling_gb_per_hour: float
+    step_up_below_gb_per_hour: float
+    changed_at: datetime | None = None
+
+
+class KillSwitchOverride(Contract, frozen=True, kw_only=True):
+    """Pin the ladder at `level` (0: nothing taken), or give it back to the load with null."""
+
+    level: Count | None
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]

@@ -1,21 +1,39 @@
-"""The operator's cost routes (TEL-4), for admins only: `GET /admin/cost` is the last sample of
-every mode's egress, estimated beside measured, per hour and in money."""
+"""The operator's cost routes (TEL-4, INV-7), for admins only: `GET /admin/cost` is the last
+sample of every mode's egress, estimated beside measured, per hour and in money;
+`GET /admin/kill-switch` is where the ladder stands, `POST /admin/kill-switch` pins it (audited)."""
 
 from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.cost import CostReport
+from vvtv.contracts.cost import CostReport, KillSwitchOverride, KillSwitchStatus
+from vvtv.cost.ladder import KillSwitch
 from vvtv.cost.service import CostMeter
-from vvtv.web.routing import Guard, endpoint
+from vvtv.web.routing import Guard, current_principal, endpoint
 
 
-def routes(meter: CostMeter, guard: Guard) -> Blueprint:
+def routes(meter: CostMeter, kill_switch: KillSwitch, guard: Guard) -> Blueprint:
     bp = Blueprint("cost", __name__)
 
     @endpoint(bp, "/admin/cost", method="GET", access="admin", response=CostReport, guard=guard)
     async def cost() -> CostReport:
         """Egress per mode per hour: the SPEC's estimate and what was really sent, with $/h."""
         return meter.report()
+
+    @endpoint(
+        bp, "/admin/kill-switch", method="GET", access="admin", response=KillSwitchStatus,
+        guard=guard,
+    )  # fmt: skip
+    async def kill_switch_status() -> KillSwitchStatus:
+        """The ladder's steps, how many are taken, by the load or by an admin's pin."""
+        return kill_switch.status()
+
+    @endpoint(
+        bp, "/admin/kill-switch", method="POST", access="admin", body=KillSwitchOverride,
+        response=KillSwitchStatus, guard=guard, errors=[400],
+    )  # fmt: skip
+    async def override_kill_switch(body: KillSwitchOverride) -> KillSwitchStatus:
+        """Pin the ladder at a level (audited, told to users), or give it back to the load."""
+        return await kill_switch.override(current_principal().user_id, body.level, body.reason)
 
     return bp

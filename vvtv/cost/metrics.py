@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from vvtv.contracts.cost import CostReport
 from vvtv.domain.cost import SECONDS_PER_HOUR
+from vvtv.domain.kill_switch import Changed, Ladder
 
 
 class CostMetrics:
@@ -75,3 +76,40 @@ class CostMetrics:
             self.measured.labels(mode).inc(sent)
         self.total.labels("estimated").set(report.total_estimated_gb_per_hour * rate)
         self.total.labels("measured").set(report.total_measured_gb_per_hour * rate)
+
+
+class LadderMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.level = Gauge(
+            "vvtv_kill_switch_level",
+            "Steps of the kill-switch ladder taken now (0: none; INV-7).",
+            registry=registry,
+        )
+        self.automatic = Gauge(
+            "vvtv_kill_switch_automatic_level",
+            "The level the egress alone has reached (an admin's pin may differ).",
+            registry=registry,
+        )
+        self.overridden = Gauge(
+            "vvtv_kill_switch_overridden",
+            "1 while an admin pins the ladder's level.",
+            registry=registry,
+        )
+        self.changes = Counter(
+            "vvtv_kill_switch_changes",
+            "Changes of the ladder's level, by cause (load, override) and direction (down, up).",
+            ["cause", "direction"],
+            registry=registry,
+        )
+        for cause in ("load", "override"):
+            for direction in ("down", "up"):
+                self.changes.labels(cause, direction)
+
+    def show(self, ladder: Ladder) -> None:
+        self.level.set(ladder.level)
+        self.automatic.set(ladder.automatic)
+        self.overridden.set(0 if ladder.override is None else 1)
+
+    def changed(self, change: Changed) -> None:
+        direction = "down" if change.after > change.before else "up"
+        self.changes.labels(change.cause, direction).inc()

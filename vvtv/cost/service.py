@@ -52,12 +52,17 @@ class CostMeter:
         self._last_raw: dict[str, int] = {}
         self._attributed: dict[str, int] = {}
         self._report = self._empty()
+        self._listeners: list[Callable[[CostReport], Awaitable[None]]] = []
         ports.metrics.configure(
             rules.bytes_per_gb(self._cost.gb_per_hour_per_mbps),
             self._ceiling,
             self._ceiling * self._cost.egress_alert_fraction,
             self._cost.price_per_gb_usd,
         )
+
+    def on_sample(self, listener: Callable[[CostReport], Awaitable[None]]) -> None:
+        """Hand each new report to `listener` (the kill-switch ladder)."""
+        self._listeners.append(listener)
 
     def report(self) -> CostReport:
         """The last sample's report."""
@@ -83,7 +88,9 @@ class CostMeter:
 
     async def run(self) -> None:
         while True:
-            await self.sample()
+            report = await self.sample()
+            for listener in self._listeners:
+                await listener(report)
             await trio.sleep(self._cost.sample_interval_s)
 
     def _build(self, lines: list[rules.CostLine], channel_bytes: int) -> CostReport:

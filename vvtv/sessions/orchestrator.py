@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
@@ -101,6 +102,11 @@ class Orchestrator:
         self._kept_by_socket: dict[str, set[tuple[str, str]]] = {}
         self._sockets_keeping: dict[tuple[str, str], set[str]] = {}
         registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
+        self._admission: Callable[[str], None] | None = None
+
+    def admit_with(self, check: Callable[[str], None]) -> None:
+        """Let `check(mode)` refuse a new session by raising (the kill-switch ladder, INV-7)."""
+        self._admission = check
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -154,6 +160,8 @@ class Orchestrator:
     ) -> SessionView:
         plan = self._plan(body.mode, body)
         _admit(plan, agreement, path="mode")
+        if self._admission is not None:
+            self._admission(plan.mode)
         return self._view(await self._start(plan, participants, parent=None, agreement=agreement))
 
     async def _transition(
@@ -169,6 +177,8 @@ class Orchestrator:
             )
         plan = self._plan(body.to_mode, body)
         _admit(plan, agreement, path="to_mode")
+        if self._admission is not None:
+            self._admission(plan.mode)
         # Two transitions of one session are two messages in its mailbox: the second finds it
         # no longer active and is refused (SES-9).
         ended: Session = await self._registry.ask(

@@ -140,6 +140,11 @@ class SocketHub:
         for connection in list(self._by_user.get(user_id, ())):
             connection.push(event)
 
+    def push_all(self, event: ServerEvent) -> None:
+        """Push to every open socket (a notice for everyone signed in)."""
+        for connection in list(self._by_id.values()):
+            connection.push(event)
+
     def push_to(self, connection_id: str, event: ServerEvent) -> None:
         """Push to one socket; nothing if it has closed."""
         connection = self._by_id.get(connection_id)

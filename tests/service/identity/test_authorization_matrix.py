@@ -43,6 +43,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("PUT", "/admin/users/<user_id>/role"): ("admin", {"role": "user", "reason": "matrix"}, ""),
     ("GET", "/admin/audit"): ("admin", None, ""),
     ("GET", "/admin/cost"): ("admin", None, ""),
+    ("GET", "/admin/kill-switch"): ("admin", None, ""),
+    ("POST", "/admin/kill-switch"): ("admin", {"level": None, "reason": "matrix"}, ""),
     # Sessions: `<session_id>` is the victim's; only participants (and admins) see it.
     ("POST", "/sessions"): (
         "user",
@@ -86,11 +88,6 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("POST", "/consent/invites/<hexid:invite_id>/accept"): ("user", {}, ""),
     ("POST", "/consent/invites/<hexid:invite_id>/decline"): ("user", {}, ""),
     ("DELETE", "/consent/invites/<hexid:invite_id>"): ("user", None, ""),
-    # Random: every signed-in user searches, skips and leaves their own place in the queue.
-    ("POST", "/match/join"): ("user", {}, ""),
-    ("POST", "/match/skip"): ("user", {}, ""),
-    ("POST", "/match/leave"): ("user", {}, ""),
-    ("GET", "/match/state"): ("user", None, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),

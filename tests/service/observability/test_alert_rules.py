@@ -53,7 +53,7 @@ def test_the_rules_cover_every_alert_the_spec_names() -> None:
     adds emergency mode; INV-7's ladder adds the kill switch."""
     assert {
         "VvtvBroadcastDown", "VvtvEmergencyMode", "VvtvPresenceStuck", "VvtvMatchingDegraded",
-        "VvtvEgressSpike",
+        "VvtvEgressSpike", "VvtvKillSwitchEngaged",
     } <= alert_names()  # fmt: skip
 
 

@@ -241,6 +241,16 @@ class AuthLimits(ConfigStruct, frozen=True):
     ban_max_duration_s: CeilingInt  # the longest timed ban; beyond it, ban for good
 
 
+class KillSwitchLadder(ConfigStruct, frozen=True):
+    """INV-7: the steps taken, in order, while egress stays above the ceiling."""
+
+    steps: Annotated[tuple[str, ...], FIXED]  # names from vvtv.domain.kill_switch.STEPS
+    paused_modes: Annotated[tuple[str, ...], FIXED]  # new sessions refused from random_paused on
+    call_modes: Annotated[tuple[str, ...], FIXED]  # new sessions refused at new_calls_refused
+    step_up_fraction: CeilingFraction  # back up only below this share of the ceiling
+    min_dwell_s: FloorSeconds  # at least this long between two changes: no flapping
+
+
 class KillSwitches(ConfigStruct, frozen=True):
     max_skips_per_minute: CeilingInt
     max_estimated_egress_gb_per_hour_total: CeilingFloat
@@ -248,6 +258,7 @@ class KillSwitches(ConfigStruct, frozen=True):
     max_connected_tiles_total: CeilingInt
     block_new_random_sessions: FloorFlag
     block_new_signups: FloorFlag
+    ladder: KillSwitchLadder
 
 
 class DirectionFactor(ConfigStruct, frozen=True):

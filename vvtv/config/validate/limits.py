@@ -11,6 +11,7 @@ from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.validate.locator import Locator
 from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
 from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
+from vvtv.domain.kill_switch import STEPS
 
 # Sanity bounds of the validator itself (not product caps): a tile budget beyond this is a typo.
 MAX_SANE_TILES = 64
@@ -247,6 +248,16 @@ def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
                 "must be at least observability.health_sample_interval_s (TEL-5)",
             )
         )
+    ladder = limits.kill_switches.ladder
+    for index, step in enumerate(ladder.steps):
+        if step not in STEPS or step in ladder.steps[:index]:
+            problems.append(
+                at.problem(
+                    ("kill_switches", "ladder", "steps", index),
+                    f"`{step}` is not a step the product knows, or is named twice"
+                    f" (known: {', '.join(STEPS)}) (INV-7)",
+                )
+            )
     # A rate needs two samples inside its window.
     cost = limits.cost
     if cost.rate_window_s < 2 * cost.sample_interval_s:

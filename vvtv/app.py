@@ -22,6 +22,7 @@ from vvtv.lab import api as lab_api
 from vvtv.lab.auth import token_or
 from vvtv.lab.board import board_routes
 from vvtv.lab.openapi import schema_overrides as lab_schemas
+from vvtv.matching import api as matching_api
 from vvtv.modes import api as modes_api
 from vvtv.presence import api as presence_api
 from vvtv.runtime import Runtime
@@ -78,6 +79,7 @@ def create_app(
     app.register_blueprint(presence_api.routes(services.presence, guard))
     app.register_blueprint(chat_api.routes(services.chat, guard))
     app.register_blueprint(consent_api.routes(services.consent, guard))
+    app.register_blueprint(matching_api.routes(services.matching, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(cost_api.routes(services.cost, services.kill_switch, guard))
     app.register_blueprint(

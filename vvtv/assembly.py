@@ -23,6 +23,7 @@ from vvtv.consent import api as consent_api
 from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
+from vvtv.contracts.events import ServerEvent, SessionStateChanged
 from vvtv.contracts.lab import OwnerCard
 from vvtv.cost.ladder import KillSwitch, LadderPorts
 from vvtv.cost.metrics import CostMetrics, LadderMetrics
@@ -40,8 +41,12 @@ from vvtv.lab.auth import NoToken, load_token
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
+from vvtv.matching.actor import MatchingPorts
+from vvtv.matching.metrics import MatchingMetrics
+from vvtv.matching.service import Matching
 from vvtv.media.local_sfu import LocalSFU, open_local_sfu
 from vvtv.observability.audit import AuditLog
+from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
@@ -65,6 +70,7 @@ class Services:
     presence: Presence
     chat: Chat
     consent: Consent
+    matching: Matching
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -126,6 +132,17 @@ async def open_runtime(
             sink=board.sink(),
         )
         loads_of = session_loads(config)
+        # Matching hears the calls it made end by themselves (a timeout, a participant's own end).
+        session_watchers: list[Callable[[SessionStateChanged], None]] = []
+
+        def notify_session(user_id: str, event: ServerEvent) -> None:
+            sockets.push(user_id, event)
+            if isinstance(event, SessionStateChanged):
+                for watcher in session_watchers:
+                    watcher(event)
+
+        telemetry = ServerEvents(config.telemetry.events, runtime.metrics.registry)
+        loads_of = session_loads(config)
         async with (
             open_local_sfu(
                 config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
@@ -138,7 +155,7 @@ async def open_runtime(
                     store=SqliteSessionStore(database),
                     clock=clock,
                     metrics=SessionMetrics(runtime.metrics.registry),
-                    notify=sockets.push,
+                    notify=notify_session,
                     policy_version=lab.policy.current_version,
                 ),
             ) as sessions,
@@ -169,6 +186,25 @@ async def open_runtime(
                 ),
                 name="consent timers",
             ) as consent,
+            # Random (MAT-1..5, ABU-1..7): identity answers quarantine and blocks, the
+            # orchestrator makes each match's call, the hub says whether a joiner has a tab left.
+            open_running(
+                Matching(
+                    actors,
+                    config,
+                    MatchingPorts(
+                        notify=sockets.push,
+                        handle_of=lambda user_id: identity.user_view(user_id).handle,
+                        clock=clock,
+                        events=telemetry,
+                        metrics=MatchingMetrics(runtime.metrics.registry),
+                    ),
+                    identity,
+                    sessions,
+                    sockets.connections,
+                ),
+                name="matching calls",
+            ) as matching,
             # Live cost per mode (TEL-4): sessions for the estimate, the SFU's senders and the
             # channel's HLS responses for what was really sent.
             open_running(
@@ -232,6 +268,12 @@ async def open_runtime(
             sockets.on_close(consent.socket_closed)
             identity.on_block(consent.block_changed)
             identity.on_ban(consent.banned)
+            # The last tab a joiner searched from closing leaves the queue; a block parts the two
+            # at once and ends a call between them (MOD-2).
+            session_watchers.append(matching.session_changed)
+            sockets.on_close(matching.socket_closed)
+            identity.on_block(matching.block_changed)
+            identity.on_ban(matching.banned)
             _watch_services(health, config, board, sfu, clock)
             # The kill-switch ladder judges each cost sample; the orchestrator asks it before
             # every new session, and every signed-in tab hears of each step (INV-7).
@@ -257,6 +299,7 @@ async def open_runtime(
                     presence=presence,
                     chat=chat,
                     consent=consent,
+                    matching=matching,
                     lab=lab,
                     lab_board=board,
                     lab_token=optional_lab_token(config),
@@ -287,6 +330,7 @@ def _watch_services(
     health.watch_actors("sessions", ServiceShape(kinds=("session",)))
     health.watch_actors("chat", ServiceShape(kinds=("chat",)))
     health.watch_actors("consent", ServiceShape(kinds=("consent",), loops=("consent timers",)))
+    health.watch_actors("matching", ServiceShape(kinds=("matching",), loops=("matching calls",)))
     stale_after_s = config.limits.observability.stuck_after_s
     health.watch(
         "broadcast",

@@ -14,7 +14,14 @@ import msgspec
 from vvtv.contracts.base import Count, Event, HttpStatus, Serial
 from vvtv.contracts.chat import Body, ChatScope, ClientId
 from vvtv.contracts.consent import CancelReason, ConsentInvite
-from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
+from vvtv.contracts.matching import MatchEndReason, MatchPeer, MatchRefusalCode
+from vvtv.contracts.presence import (
+    Language,
+    PresenceMember,
+    PresencePage,
+    PresenceQuery,
+    PresenceSet,
+)
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 
 # --- server → client -----------------------------------------------------------------------------
@@ -70,18 +77,45 @@ class SessionStateChanged(Event, frozen=True, kw_only=True, tag="session.state")
 
 
 class MatchSearching(Event, frozen=True, kw_only=True, tag="match.searching"):
-    segment: str
+    """To every tab of yours: you are in the queue (MAT-4), since `since`."""
+
+    since: datetime
+    language: Language | None = None
 
 
 class MatchFound(Event, frozen=True, kw_only=True, tag="match.found"):
+    """To both: your call exists (MAT-2); offer to `session_id` and meet `peer`."""
+
     match_id: Id
-    peer_user_id: Id
     session_id: Id
+    peer: MatchPeer
+    skip_allowed_at: datetime  # a skip before this is refused `too_early` (ABU-2)
 
 
 class MatchCooldown(Event, frozen=True, kw_only=True, tag="match.cooldown"):
+    """You search again at `until` by yourself (ABU-1; or after a call that could not start)."""
+
+    until: datetime
     seconds: float
     skips_in_window: Count
+
+
+class MatchRefused(Event, frozen=True, kw_only=True, tag="match.refused"):
+    """A search that could not resume by itself (e.g. the hourly cap after a call): you are idle,
+    and may join again after `retry_after_s` (ABU-7). A request's refusal is its HTTP error."""
+
+    code: MatchRefusalCode
+    message: str
+    retry_after_s: float | None = None
+
+
+class MatchEnded(Event, frozen=True, kw_only=True, tag="match.ended"):
+    """Your match (or search) ended, and why; `match.searching` or `match.cooldown` follows
+    unless you left."""
+
+    reason: MatchEndReason
+    match_id: Id | None = None
+    session_id: Id | None = None
 
 
 class ChatMessage(Event, frozen=True, kw_only=True, tag="chat.message"):
@@ -204,6 +238,8 @@ ServerEvent = (
     | MatchSearching
     | MatchFound
     | MatchCooldown
+    | MatchRefused
+    | MatchEnded
     | ChatMessage
     | ChatRateLimited
     | ConsentRequest

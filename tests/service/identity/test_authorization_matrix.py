@@ -88,6 +88,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("POST", "/consent/invites/<hexid:invite_id>/accept"): ("user", {}, ""),
     ("POST", "/consent/invites/<hexid:invite_id>/decline"): ("user", {}, ""),
     ("DELETE", "/consent/invites/<hexid:invite_id>"): ("user", None, ""),
+    # Random: every signed-in user searches, skips and leaves their own place in the queue.
+    ("POST", "/match/join"): ("user", {}, ""),
+    ("POST", "/match/skip"): ("user", {}, ""),
+    ("POST", "/match/leave"): ("user", {}, ""),
+    ("GET", "/match/state"): ("user", None, ""),
     # The channel: watching is public, running it is the operator's.
     ("GET", "/lab/health"): ("public", None, ""),
     ("GET", "/live/<path:path>"): ("public", None, ""),

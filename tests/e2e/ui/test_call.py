@@ -277,39 +277,67 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     assert _errors(b) == []
 
 
-@pytest.mark.req("CNS-3", "UI-3")
+@pytest.mark.req("CNS-3", "UI-3", "OPS-5")
 def test_a_declined_invite_tells_the_inviter_and_changes_nothing_else(
     server: ServerProcess, two: Callable[..., Tab]
 ) -> None:
-    """B declines: A's card says so, both stay where they were (Party), no call starts."""
+    """B, with two tabs open, is asked on both; declining on one closes both and tells A, both
+    stay where they were (Party), no call starts. A asks again: while it waits, A's card for B
+    says why it cannot invite twice; A cancels, and B's tabs are told it was withdrawn."""
     sign_up(server, "carla")
     sign_up(server, "dario")
     a = two(viewport=DESKTOP)
     b = two(viewport=DESKTOP)
     _in_party(a, server, "carla")
     _in_party(b, server, "dario")
+    b2 = Tab(b.page.context.new_page())  # dario's second tab: the same sign-in
+    b2.page.on("pageerror", lambda error: b2.errors.append(str(error)))
+    b2.goto(server, "/party")
+    b2.until(lambda: b2.attribute(".shell", "data-socket") == "open", "the second tab's socket")
 
     _invite_from_card(a, "dario")
-    incoming = _incoming(b)
-    incoming.wait_for(timeout=SEEN_WITHIN_S * 1000)
-    incoming.get_by_role("button", name="Decline").click()
-    incoming.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+    for tab in (b, b2):
+        _incoming(tab).wait_for(timeout=SEEN_WITHIN_S * 1000)
+    _incoming(b2).get_by_role("button", name="Decline").click()
+    for tab in (b, b2):
+        _incoming(tab).wait_for(state="detached", timeout=UI_TIMEOUT_MS)
 
     told = a.page.locator(".consent-ended[data-status=declined]")
     told.wait_for(timeout=SEEN_WITHIN_S * 1000)
     assert told.get_by_text("dario declined your invite.").is_visible()
     audit_screen(a, "desktop-call-invite-declined")
-    for tab in (a, b):
+    for tab in (a, b, b2):
         assert tab.page.url.endswith("/party")
         assert tab.attribute(".shell", "data-mode") == "party"
     (invite,) = _invites(server, a)
     assert invite["status"] == "declined"
     assert invite["session_id"] is None
-    assert b.page.locator(".consent-ended").count() == 0  # B declined: nothing to tell B
+    for tab in (b, b2):
+        assert tab.page.locator(".consent-ended").count() == 0  # B declined: nothing to tell B
     told.get_by_role("button", name="OK").click()
     told.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+
+    # Again; while it waits, a second invite is not on offer, and says why.
+    _invite_from_card(a, "dario")
+    _incoming(b).wait_for(timeout=SEEN_WITHIN_S * 1000)
+    a.page.locator('.presence-rail .member[data-handle="dario"]').get_by_role("button").click()
+    card = a.page.locator("dialog.sheet[open] .profile")
+    card.wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.get_by_role("button", name="Invite to call").is_disabled()
+    assert card.get_by_text("You're already calling someone.").is_visible()
+    a.page.locator("dialog.sheet[open]").get_by_role("button", name="Close").click()
+    card.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+    a.page.locator(".consent-outgoing").get_by_role("button", name="Cancel").click()
+    a.page.locator(".consent-outgoing").wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+    for tab in (b, b2):
+        withdrawn = tab.page.locator(".consent-ended[data-status=cancelled]")
+        withdrawn.wait_for(timeout=SEEN_WITHIN_S * 1000)
+        assert withdrawn.get_by_text("carla withdrew the invite.").is_visible()
+        assert _incoming(tab).count() == 0
+    assert [invite["status"] for invite in _invites(server, a)] == ["declined", "cancelled"]
     assert _errors(a) == []
     assert _errors(b) == []
+    assert _errors(b2) == []
 
 
 CONSENT_TIMEOUT_S = 6

@@ -101,6 +101,15 @@ class ClientPeer:
     readers: list[asyncio.Task[None]] = field(default_factory=list)
     offer_sdp: str = ""
     answer_sdp: str = ""
+    connected_at: float | None = None  # time.monotonic() when it first reached `connected`
+
+    def watch(self) -> None:
+        """Stamp `connected_at` (on the clients' asyncio thread, as it happens)."""
+
+        @self.pc.on("connectionstatechange")
+        def on_state() -> None:
+            if self.pc.connectionState == "connected" and self.connected_at is None:
+                self.connected_at = time.monotonic()
 
 
 Address = tuple[str, int]
@@ -135,7 +144,9 @@ class ClientPeers:
             if audio:
                 pc.addTrack(ToneAudioTrack(look.tone_hz))
             await pc.setLocalDescription(await pc.createOffer())
-            return ClientPeer(pc, Received())
+            peer = ClientPeer(pc, Received())
+            peer.watch()
+            return peer
 
         return await self._negotiate(provider, session_id, participant_id, "publish", offer)
 
@@ -152,6 +163,7 @@ class ClientPeers:
         async def offer() -> ClientPeer:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
             peer = ClientPeer(pc, Received())
+            peer.watch()
             for _ in range(videos):
                 pc.addTransceiver("video", direction="recvonly")
             for _ in range(audios):

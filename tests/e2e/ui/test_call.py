@@ -228,8 +228,8 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     assert invite["status"] == "accepted"
     assert invite["session_id"]
 
-    for tab in (a, b):
-        tab.until(lambda tab=tab: tab.attribute(".call-ui", "data-state") == "connected", "in call")
+    a.until(lambda: a.attribute(".call-ui", "data-state") == "connected", "A in the call")
+    b.until(lambda: b.attribute(".call-ui", "data-state") == "connected", "B in the call")
     _sees_and_hears(a, "bruno")
     _sees_and_hears(b, "alice")
     assert a.page.get_by_role("status").get_by_text("In a call with bruno").is_visible()

@@ -139,6 +139,22 @@ describe("an invite to you", () => {
   });
 });
 
+describe("a new socket", () => {
+  it("asks here what waits for you, and ends what ended while it was away", async () => {
+    const { socket, http, consent } = client();
+    socket.push(request(invite({ id: "gone" })));
+    http.replies.set("GET /consent/invites", {
+      invites: [invite({ id: "gone", status: "expired" }), invite({ id: "waiting" })],
+    });
+    socket.push({ type: "auth.ok", v: 1 } as ServerEvent);
+    await vi.waitFor(() =>
+      expect(consent.incoming.value.map((state) => state.invite.id)).toEqual(["waiting"]),
+    );
+    expect(consent.missed.value.map((state) => state.invite.id)).toEqual(["gone"]);
+    expect(consent.incoming.value[0]?.peerHandle).toBeNull(); // the list names no one
+  });
+});
+
 describe("the invite this tab sent", () => {
   it("calls, then says it was declined until put away; no call (CNS-3)", async () => {
     const { socket, http, consent } = client();

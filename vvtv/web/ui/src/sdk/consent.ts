@@ -97,6 +97,7 @@ export class ConsentClient {
     private readonly session: Session,
     socket: EventSocket,
   ) {
+    socket.on("auth.ok", () => void this.resync());
     socket.on("consent.request", (event) => this.requested(event));
     socket.on("consent.accepted", (event) =>
       this.update(event.invite_id, { status: "accepted", session_id: event.session_id }),
@@ -168,6 +169,24 @@ export class ConsentClient {
     if (this.calls.peek()[token] || this.invites.peek().has(token)) return;
     if (this.asked.peek().has(token)) return;
     void this.lookUp(token);
+  }
+
+  /** A new socket may have missed events, and a tab opened mid-invite heard none: take what the
+   * server has now (an invite to you still waiting is asked here too). */
+  private async resync(): Promise<void> {
+    let invites: ConsentInvite[];
+    try {
+      ({ invites } = await unwrap(this.http.GET("/consent/invites")));
+    } catch {
+      return; // the next socket tries again
+    }
+    const me = this.session.user.peek()?.id;
+    for (const invite of invites) {
+      if (this.invites.peek().has(invite.id)) this.update(invite.id, invite);
+      else if (invite.status === "pending" && invite.invitee_id === me) {
+        this.adopt(invite, null, false);
+      }
+    }
   }
 
   private async lookUp(token: string): Promise<void> {

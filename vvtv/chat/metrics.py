@@ -3,7 +3,7 @@ body or anything taken from one (TEL-3)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from vvtv.contracts.chat import ChatScope
 
@@ -32,6 +32,11 @@ class ChatMetrics:
             "vvtv_chat_reports",
             "Chat reports filed (MOD-1), by scope.",
             ["scope"],
+            registry=registry,
+        )
+        self.followers = Gauge(
+            "vvtv_chat_followers",
+            "Sockets following chat threads: a room's subscribers, a private thread's pair's tabs.",
             registry=registry,
         )
         for scope in SCOPES:

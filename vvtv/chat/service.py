@@ -19,7 +19,17 @@ from typing import Any, Protocol
 import trio
 
 from vvtv.actors import Registry
-from vvtv.chat.actor import KIND, ChatPorts, ChatThreadActor, Current, Join, Send, Subscribe
+from vvtv.chat.actor import (
+    KIND,
+    ChatPorts,
+    ChatThreadActor,
+    Current,
+    Join,
+    Send,
+    Sends,
+    Subscribe,
+)
+from vvtv.chat.batches import SendBatches
 from vvtv.chat.errors import (
     ChatRateLimited,
     EmptyMessage,
@@ -96,6 +106,8 @@ class Chat:
                 rooms.setdefault(chats_in, set()).add(mode.ecosystem)
         self._rooms = {scope: frozenset(names) for scope, names in rooms.items()}
         self._rates = ChatRates()
+        self._batches = SendBatches(self._ask_sends)
+        ports.metrics.followers.set_function(ports.followers.count)
         self._pruned_at = trio.current_time()
         registry.register(KIND, lambda thread_id: ChatThreadActor(thread_id, ports))
 
@@ -162,10 +174,9 @@ class Chat:
             log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
         self._admit(principal.user_id, thread.scope)
-        message: ChatMessageView = await self._ask(
+        return await self._batches.send(
             thread.id, Send(principal.user_id, body, client_id, connection)
         )
-        return message
 
     async def history(
         self, principal: Principal, thread_id: str, query: ChatHistoryQuery
@@ -281,7 +292,11 @@ class Chat:
                 f"No room `{room}` chats in `{scope}` here (its rooms: {offered}).", path="room"
             )
 
-    async def _ask(self, thread_id: str, message: Send | Join | Subscribe | Current) -> Any:
+    async def _ask_sends(self, thread_id: str, sends: Sends) -> tuple[ChatMessageView, ...]:
+        stored: tuple[ChatMessageView, ...] = await self._ask(thread_id, sends)
+        return stored
+
+    async def _ask(self, thread_id: str, message: Sends | Join | Subscribe | Current) -> Any:
         return await self._registry.ask(KIND, thread_id, message)
 
     def _view(self, thread: Thread, *, reopened: bool) -> ChatThreadView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -38,8 +39,9 @@ class ChatStore(Protocol):
 
     async def join(self, thread_id: str, user_id: str, at: datetime) -> None: ...
 
-    async def append(self, message: ChatMessageView) -> None:
-        """Write the message and its thread's last_seq together, before returning."""
+    async def append(self, messages: Sequence[ChatMessageView]) -> None:
+        """Write the messages (of one thread, in seq order) and the thread's last_seq together,
+        in one transaction, before returning."""
         ...
 
     async def history(
@@ -80,10 +82,11 @@ class MemoryChatStore:
     async def join(self, thread_id: str, user_id: str, at: datetime) -> None:
         self.threads[thread_id] = self.threads[thread_id].joined(user_id)
 
-    async def append(self, message: ChatMessageView) -> None:
-        self.messages[message.thread_id].append(message)
-        thread = self.threads[message.thread_id]
-        self.threads[message.thread_id] = replace(thread, last_seq=message.seq)
+    async def append(self, messages: Sequence[ChatMessageView]) -> None:
+        for message in messages:
+            self.messages[message.thread_id].append(message)
+            thread = self.threads[message.thread_id]
+            self.threads[message.thread_id] = replace(thread, last_seq=message.seq)
 
     async def history(
         self, thread_id: str, *, before_seq: int | None, after_seq: int | None, limit: int
@@ -192,23 +195,26 @@ class SqliteChatStore:
 
         await self._db.write(write)
 
-    async def append(self, message: ChatMessageView) -> None:
+    async def append(self, messages: Sequence[ChatMessageView]) -> None:
         def write(db: sqlite3.Connection) -> None:
-            db.execute(
+            db.executemany(
                 f"INSERT INTO chat_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message.thread_id,
-                    message.seq,
-                    message.message_id,
-                    message.author_id,
-                    message.body,
-                    message.client_id,
-                    message.sent_at.isoformat(),
-                ),
+                [
+                    (
+                        m.thread_id,
+                        m.seq,
+                        m.message_id,
+                        m.author_id,
+                        m.body,
+                        m.client_id,
+                        m.sent_at.isoformat(),
+                    )
+                    for m in messages
+                ],
             )
+            last = messages[-1]
             db.execute(
-                "UPDATE chat_threads SET last_seq = ? WHERE id = ?",
-                (message.seq, message.thread_id),
+                "UPDATE chat_threads SET last_seq = ? WHERE id = ?", (last.seq, last.thread_id)
             )
 
         await self._db.write(write)

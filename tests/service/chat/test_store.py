@@ -56,7 +56,7 @@ async def test_a_pair_opened_twice_is_one_thread(store: ChatStore) -> None:
 async def test_history_pages_by_seq_both_ways(store: ChatStore) -> None:
     await store.create(_pair("t1"))
     for seq in range(1, 8):
-        await store.append(_message(seq))
+        await store.append([_message(seq)])
     thread = await store.get("t1")
     assert thread is not None
     assert thread.last_seq == 7

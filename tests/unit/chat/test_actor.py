@@ -4,6 +4,7 @@ gets each message once, however a resubscribe and live sends interleave."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -30,11 +31,11 @@ class FlakyStore(MemoryChatStore):
         super().__init__()
         self.fail_next = False
 
-    async def append(self, message: ChatMessageView) -> None:
+    async def append(self, messages: Sequence[ChatMessageView]) -> None:
         if self.fail_next:
             self.fail_next = False
             raise BrokenDisk
-        await super().append(message)
+        await super().append(messages)
 
 
 class GatedStore(MemoryChatStore):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from quart import Blueprint, Response, g, request
@@ -24,6 +25,7 @@ from vvtv.lab.board import board_routes
 from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.matching import api as matching_api
 from vvtv.modes import api as modes_api
+from vvtv.observability.tracing import TRACE_ID_HEADER, TRACEPARENT, Tracing
 from vvtv.presence import api as presence_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
@@ -66,6 +68,7 @@ def create_app(
     )
     install_error_handlers(app)
     _count_requests(app, runtime)
+    _trace_requests(app, runtime.tracing or Tracing(runtime.config.limits.observability.tracing))
     guard = app.extensions[GUARD] = identity_guard(services.identity)
     auth = runtime.config.limits.auth
     app.register_blueprint(system.routes(runtime, guard))
@@ -93,6 +96,32 @@ def create_app(
     if missing := undeclared_routes(app):
         raise RuntimeError(f"routes without a declared schema and guard (INV-9): {missing}")
     return app
+
+
+def _trace_requests(app: QuartTrio, tracing: Tracing) -> None:
+    """TEL-7: each request runs under a trace id (the caller's `traceparent` trace, else a new
+    one), named in its response, its log lines and its audit entries."""
+
+    @app.before_request
+    async def begin() -> None:
+        g.trace = ExitStack()
+        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        g.trace_id = g.trace.enter_context(
+            tracing.span(f"{request.method} {rule}", request.headers.get(TRACEPARENT))
+        )
+
+    @app.after_request
+    async def name_it(response: Response) -> Response:
+        trace_id = getattr(g, "trace_id", None)
+        if trace_id is not None:
+            response.headers[TRACE_ID_HEADER] = trace_id
+        return response
+
+    @app.teardown_request
+    async def end(error: BaseException | None) -> None:
+        trace = getattr(g, "trace", None)
+        if trace is not None:
+            trace.close()
 
 
 def _count_requests(app: QuartTrio, runtime: Runtime) -> None:

@@ -48,6 +48,7 @@ from vvtv.media.local_sfu import LocalSFU, open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
+from vvtv.observability.tracing import TRACE_ID, Tracing
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
@@ -102,6 +103,9 @@ async def open_runtime(
             config=config, actors=actors, database=database, data_dir=data_dir, clock=clock
         )
         audit = AuditLog(database)
+        # A trace id per request and socket message reaches the actors handling it (TEL-7).
+        runtime.tracing = Tracing(config.limits.observability.tracing)
+        actors.carry(TRACE_ID)
         auth = config.limits.auth
         identity = Identity(
             actors,
@@ -119,6 +123,7 @@ async def open_runtime(
             identity, auth.socket, clock, outbox_size=config.limits.runtime.actors.mailbox_size
         )
         identity.on_ban(sockets.ban)
+        sockets.trace_with(runtime.tracing.span)
         runtime.metrics.config.info({"tier": config.tier or "base", "version": config.version})
         runtime.metrics.watch_actors(actors.statistics)
         board = LabStatusBoard(runtime.metrics.registry)

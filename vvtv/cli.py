@@ -14,6 +14,7 @@ import trio
 
 from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
 from vvtv.domain.accounts import Role
+from vvtv.observability.tracing import install_log_trace_ids
 
 
 def _load(config_dir: Path, tier: str | None) -> ConfigBundle | None:
@@ -155,8 +156,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every line names the trace of the request or socket message it was logged for (TEL-7).
+    install_log_trace_ids()
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s [%(trace_id)s]: %(message)s",
     )
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["lab"]:

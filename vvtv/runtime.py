@@ -11,6 +11,7 @@ from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.observability.health import HealthBoard
 from vvtv.observability.metrics import Metrics
+from vvtv.observability.tracing import Tracing
 from vvtv.store import DATABASE_FILE, Database, open_database
 
 
@@ -24,6 +25,7 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False
     health: HealthBoard | None = None  # each service's health (TEL-5), once assembly watches them
+    tracing: Tracing | None = None  # a trace id per request and message (TEL-7)
 
 
 def actor_settings(config: ConfigBundle) -> ActorSettings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import Any
 
 import trio
@@ -26,8 +27,11 @@ from .statistics import KindCounters
 
 logger = logging.getLogger("vvtv.actors")
 
-Envelope = tuple[Any, Reply | None]
-"""A message and, for `ask`, the slot its reply goes to (None for `tell`)."""
+Ambient = tuple[tuple[ContextVar[Any], Any], ...]
+"""Context variables the sender had set (a trace id), carried with its message."""
+
+Envelope = tuple[Any, Reply | None, Ambient]
+"""A message, for `ask` the slot its reply goes to (None for `tell`), and the sender's ambient."""
 
 # A busy actor takes queued messages without parking; it still yields this often, to stay fair.
 _YIELD_EVERY = 64
@@ -160,13 +164,13 @@ class Cell:
                 if streak >= _YIELD_EVERY:
                     streak = 0
                     await trio.lowlevel.checkpoint()
-                message, reply = mailbox.get_nowait()
+                message, reply, ambient = mailbox.get_nowait()
                 streak += 1
             except trio.WouldBlock:
                 streak = 0
                 idle_since[self] = trio.current_time()
                 try:
-                    message, reply = await mailbox.get()
+                    message, reply, ambient = await mailbox.get()
                 except trio.EndOfChannel:
                     return _Ending.STOPPED
                 finally:
@@ -174,6 +178,9 @@ class Cell:
             except trio.EndOfChannel:
                 return _Ending.STOPPED
             counters.processed += 1
+            # The actor's task outlives any one sender: the sender's values hold only while
+            # its message is handled.
+            tokens = [var.set(value) for var, value in ambient]
             try:
                 result = await actor.handle(message)
             except VvtvError as refusal:
@@ -200,6 +207,9 @@ class Cell:
             else:
                 if reply is not None:
                     reply.succeed(result)
+            finally:
+                for token in reversed(tokens):
+                    token.var.reset(token)
 
     def _give_up(self) -> None:
         self.kind.counters.gave_up += 1
@@ -246,7 +256,7 @@ class Cell:
     def _fail_pending(self, make_error: Callable[[], Exception]) -> None:
         while True:
             try:
-                _, reply = self.mailbox.get_nowait()
+                _, reply, _ = self.mailbox.get_nowait()
             except (trio.WouldBlock, trio.EndOfChannel):
                 return
             if reply is not None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import trio
 
 from .actor import ActorFactory
-from .cell import Cell, Kind
+from .cell import Ambient, Cell, Kind
 from .deadlines import Deadlines
 from .errors import (
     ActorUnavailable,
@@ -65,6 +66,7 @@ class Registry:
             ask_timeout_s=settings.ask_timeout_s, idle_passivate_s=settings.idle_passivate_s
         )
         self._timer_scope = trio.CancelScope()
+        self._carried: tuple[ContextVar[Any], ...] = ()
         nursery.start_soon(self._run_timer, name="actor registry timer")
 
     @property
@@ -75,6 +77,12 @@ class Registry:
     def running(self) -> bool:
         """True until `aclose` starts: messages are accepted (a readiness check)."""
         return not self._closing
+
+    def carry(self, var: ContextVar[Any]) -> None:
+        """Carry `var`'s value from whoever sends a message into the actor while it handles that
+        message (the product carries its trace id this way)."""
+        if var not in self._carried:
+            self._carried += (var,)
 
     def register(self, kind: str, factory: ActorFactory) -> None:
         """Declare an actor kind and the factory `(key) -> actor` that builds its instances."""
@@ -112,13 +120,13 @@ class Registry:
 
     def tell(self, kind: str, key: Hashable, message: Any) -> None:
         """Queue `message` without waiting; raise `MailboxFull` when full (the overflow policy)."""
-        self._put_nowait(self._cell(kind, key), message, None)
+        self._put_nowait(self._cell(kind, key), message, None, self._ambient())
 
     async def send(self, kind: str, key: Hashable, message: Any) -> None:
         """Like `tell`, but wait for room when the mailbox is full (backpressure)."""
         cell = self._cell(kind, key)
         try:
-            await cell.mailbox.put((message, None))
+            await cell.mailbox.put((message, None, self._ambient()))
         except trio.ClosedResourceError:
             # The actor went away while we waited for room.
             if self._closing:
@@ -136,7 +144,7 @@ class Registry:
         """
         cell = self._cell(kind, key)
         reply = Reply()
-        self._put_nowait(cell, message, reply)
+        self._put_nowait(cell, message, reply, self._ambient())
         if timeout_s is None:
             # The common case shares the registry's timer: no cancel scope per ask.
             self._deadlines.watch_ask(reply, cell)
@@ -221,10 +229,13 @@ class Registry:
         while self._running:
             await next(iter(self._running)).stopped.wait()
 
+    def _ambient(self) -> Ambient:
+        return tuple((var, var.get(None)) for var in self._carried)
+
     @staticmethod
-    def _put_nowait(cell: Cell, message: Any, reply: Reply | None) -> None:
+    def _put_nowait(cell: Cell, message: Any, reply: Reply | None, ambient: Ambient) -> None:
         try:
-            cell.mailbox.put_nowait((message, reply))
+            cell.mailbox.put_nowait((message, reply, ambient))
         except trio.WouldBlock:
             cell.kind.counters.mailbox_full += 1
             raise MailboxFull(

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from vvtv.observability.tracing import current_trace_id
 from vvtv.store import Database
 
 
@@ -20,7 +21,9 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
     target_id: str | None = None
     reason: str | None = None
     detail: dict[str, Any] = {}
-    trace_id: str | None = None
+    # The trace of the request or message it is made for (TEL-7): read where the record is made,
+    # since it is written on the database's own thread.
+    trace_id: str | None = msgspec.field(default_factory=current_trace_id)
 
 
 class StoredAudit(AuditRecord, frozen=True, kw_only=True):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Protocol
@@ -49,6 +50,13 @@ MessageHandler = Callable[[Principal, Any], Awaitable[ServerEvent | None]]
 CloseListener = Callable[[str], None]
 
 _CONNECTION: ContextVar[str] = ContextVar("vvtv_socket_connection")
+# What runs one client message under a trace: `span(name)` (the product's tracing, TEL-7).
+Span = Callable[[str], AbstractContextManager[object]]
+
+
+@contextmanager
+def _untraced(name: str) -> Iterator[None]:
+    yield
 
 
 def current_connection() -> str:
@@ -119,6 +127,11 @@ class SocketHub:
         self._by_id: dict[str, Connection] = {}
         self._handlers: dict[type, MessageHandler] = {}
         self._close_listeners: list[CloseListener] = []
+        self._span: Span = _untraced
+
+    def trace_with(self, span: Span) -> None:
+        """Answer each client message under its own trace (`span(name)`, TEL-7)."""
+        self._span = span
 
     def handle(self, message_type: type, handler: MessageHandler) -> None:
         """Let a context answer one client message type; `current_connection()` names the socket."""
@@ -242,7 +255,8 @@ class SocketHub:
             if message is None:
                 continue
             try:
-                reply = await self._answer(connection, expiry, message)
+                with self._span(f"ws {message.__struct_config__.tag}"):
+                    reply = await self._answer(connection, expiry, message)
             except Exception as error:
                 # One message, one answer, as over HTTP: a failure of ours is a logged 500
                 # `error` event, not the socket torn down with 1011. A message the client

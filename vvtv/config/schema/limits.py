@@ -285,9 +285,16 @@ class CostModel(ConfigStruct, frozen=True):
     rate_window_s: FloorInterval  # a longer window smooths more
 
 
+class TracingSettings(ConfigStruct, frozen=True):
+    exporter: Annotated[Literal["none", "otlp"], FIXED]  # none: trace ids in logs only
+    otlp_endpoint: FixedName  # OTLP over HTTP, e.g. http://127.0.0.1:4318/v1/traces
+    service_name: FixedName
+
+
 class ObservabilityLimits(ConfigStruct, frozen=True):
     health_sample_interval_s: FloorInterval  # sampling less often is cheaper
     stuck_after_s: FloorInterval  # an alert threshold: waiting longer before calling it stuck
+    tracing: TracingSettings
 
 
 class TelemetryLimits(ConfigStruct, frozen=True):

@@ -248,6 +248,14 @@ def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
                 "must be at least observability.health_sample_interval_s (TEL-5)",
             )
         )
+    tracing = health.tracing
+    if tracing.exporter == "otlp" and not tracing.otlp_endpoint:
+        problems.append(
+            at.problem(
+                ("observability", "tracing", "otlp_endpoint"),
+                "must name the collector's OTLP/HTTP endpoint when exporter is otlp (TEL-7)",
+            )
+        )
     ladder = limits.kill_switches.ladder
     for index, step in enumerate(ladder.steps):
         if step not in STEPS or step in ladder.steps[:index]:

@@ -4,12 +4,12 @@
 // one opens its call here; a token that leads nowhere, or an invite that ended, says so with a
 // way back. A call ends for both on hang-up, on leaving this page, or when the other side ends it.
 import { useSignal } from "@preact/signals";
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, modeLabel, t } from "../i18n";
 import { type Call, type InviteState, type KnownCall, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
-import { NotYetInKit } from "./NotYetInKit";
+import { MatchCall } from "./MatchCall";
 import { ReportSheet } from "./ReportSheet";
 
 interface Props {
@@ -18,11 +18,16 @@ interface Props {
   show_report?: boolean;
 }
 
-export function CallUI({ profile, show_report = false }: Props): JSX.Element {
+export function CallUI({ profile, show_skip = false, show_report = false }: Props): JSX.Element {
   const shell = useShell();
   const token = shell.params.value.token;
-  // A call reached without an invite's token (Random's, from a match) is not in this kit yet.
-  if (!token) return <NotYetInKit visible />;
+  // Without an invite's token, the call is a match's (Random): MatchCall finds it, this kit's
+  // LiveCall shows it.
+  if (!token) {
+    return (
+      <MatchCall profile={profile} showSkip={show_skip} showReport={show_report} live={LiveCall} />
+    );
+  }
   return <InviteCall key={token} token={token} profile={profile} showReport={show_report} />;
 }
 
@@ -152,15 +157,26 @@ function useStream(stream: MediaStream | null, onBlocked?: () => void) {
   return element;
 }
 
-function LiveCall({
-  call: known,
-  profile,
-  showReport,
-}: {
+export interface LiveCallProps {
   call: KnownCall;
   profile: string | undefined;
   showReport: boolean;
-}): JSX.Element {
+  /** Instead of Hang up (Random's Stop). */
+  endButton?: JSX.Element;
+  /** More controls after the call's own (Random's Skip and Block). */
+  controls?: ComponentChildren;
+  /** Someone else ends the call when this leaves the page (matching): only let go of it. */
+  endedElsewhere?: boolean;
+}
+
+export function LiveCall({
+  call: known,
+  profile,
+  showReport,
+  endButton,
+  controls,
+  endedElsewhere = false,
+}: LiveCallProps): JSX.Element {
   const { calls } = useSdk();
   const shell = useShell();
   const call = useMemo(() => calls.open(known.sessionId), [known.sessionId]);
@@ -170,7 +186,7 @@ function LiveCall({
 
   useEffect(() => {
     void call.start();
-    return () => call.close();
+    return () => call.close(!endedElsewhere);
   }, [call]);
 
   const remote = useStream(call.remote.value, () => {
@@ -264,9 +280,11 @@ function LiveCall({
           >
             {t("call.camera_off")}
           </button>
-          <button type="button" class="danger" onClick={() => void call.hangUp()}>
-            {t("call.hang_up")}
-          </button>
+          {endButton ?? (
+            <button type="button" class="danger" onClick={() => void call.hangUp()}>
+              {t("call.hang_up")}
+            </button>
+          )}
           {showReport && (
             <button
               type="button"
@@ -278,6 +296,7 @@ function LiveCall({
               {t("call.report")}
             </button>
           )}
+          {controls}
         </div>
       )}
       {showReport && (

@@ -37,11 +37,11 @@ export function parseTags(text: string): string[] {
 
 /** The languages people here speak as far as the grid can tell: those of the UI's locales
  * (everyone's presence carries their UI language). */
-function languages(): string[] {
+export function languages(): string[] {
   return [...new Set(LOCALES.map((code) => code.split("-")[0] ?? code))];
 }
 
-function languageName(code: string): string {
+export function languageName(code: string): string {
   try {
     return new Intl.DisplayNames([locale.value], { type: "language" }).of(code) ?? code;
   } catch {

@@ -1,7 +1,7 @@
 // Mirror (UI-6 `/mirror`): your own camera, local only (nothing leaves the device), with the
 // device pickers, a camera and a microphone check, and "Open to…" the social modes.
 import { type Signal, useSignal } from "@preact/signals";
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { locale, modeLabel, t } from "../i18n";
 import { useSdk } from "../sdk";
@@ -12,6 +12,10 @@ interface Props {
   profile?: string;
   open_to_party?: string;
   open_to_random?: string;
+  /** The screen's name, when the check is another screen's first step (Random's). */
+  title?: string;
+  /** What that screen offers first, above the pickers (Random's Start). */
+  children?: ComponentChildren;
 }
 
 type Access = "asking" | "granted" | "denied" | "missing" | "failed";
@@ -69,7 +73,13 @@ function DevicePicker({
   );
 }
 
-export function MirrorView({ profile, open_to_party, open_to_random }: Props): JSX.Element {
+export function MirrorView({
+  profile,
+  open_to_party,
+  open_to_random,
+  title,
+  children,
+}: Props): JSX.Element {
   const shell = useShell();
   const { presence } = useSdk();
   const preview = useRef<HTMLVideoElement>(null);
@@ -181,7 +191,7 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
       data-microphone={heard.value ? "ok" : "waiting"}
     >
       <h1 id="mirror-title" class="visually-hidden">
-        {t("mirror.title")}
+        {title ?? t("mirror.title")}
       </h1>
       <div class="mirror-preview">
         <video
@@ -211,6 +221,7 @@ export function MirrorView({ profile, open_to_party, open_to_random }: Props): J
         )}
       </div>
       <div class="mirror-panel">
+        {children}
         <DevicePicker kind="camera" devices={cameras} chosen={cameraId} {...picking} />
         <DevicePicker kind="microphone" devices={microphones} chosen={microphoneId} {...picking} />
         <ul class="checks">

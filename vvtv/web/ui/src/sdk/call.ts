@@ -119,9 +119,11 @@ export class Call {
     this.finish({ by: "you", reason: "user" });
   }
 
-  /** Done with this call here (the page moves on): hang up if it is still on, let go of all. */
-  close(): void {
-    void this.hangUp();
+  /** Done with this call here (the page moves on): hang up if it is still on, let go of all.
+   * `hangUp` false: someone else ends it (matching, on a skip or a stop), only let go here. */
+  close(hangUp = true): void {
+    if (hangUp) void this.hangUp();
+    else this.finish({ by: "you", reason: null });
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 

@@ -5,6 +5,7 @@ import { type Api, createApi } from "./api";
 import { Calls } from "./call";
 import { ChatClient, chatCalls } from "./chat";
 import { ConsentClient } from "./consent";
+import { MatchClient } from "./match";
 import { PresenceClient } from "./presence";
 import { Session } from "./session";
 import { EventSocket } from "./socket";
@@ -15,6 +16,7 @@ export type * from "./call";
 export { chatScope, PRIVATE_SCOPE } from "./chat";
 export type { Bounce, ChatMessage, ChatScope, ChatThread, Outgoing, SendOutcome } from "./chat";
 export type * from "./consent";
+export type * from "./match";
 export { NO_FILTERS, presencePolicy } from "./presence";
 export type * from "./presence";
 export { ApiError } from "./problems";
@@ -27,6 +29,7 @@ export interface Sdk {
   presence: PresenceClient;
   chat: ChatClient;
   consent: ConsentClient;
+  match: MatchClient;
   calls: Calls;
   telemetry: Telemetry;
   catalog: ModeCatalog;
@@ -46,13 +49,26 @@ export async function connect(): Promise<Sdk> {
   const chatHttp = chatCalls(api);
   const chat = new ChatClient(socket, chatHttp, session.user);
   const consent = new ConsentClient(api.http, session, socket);
+  const match = new MatchClient(api.http, socket);
   const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session, chatHttp);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,
     settings.telemetry_max_batch_events,
   );
-  return { api, session, socket, presence, chat, consent, calls, telemetry, catalog, settings };
+  return {
+    api,
+    session,
+    socket,
+    presence,
+    chat,
+    consent,
+    match,
+    calls,
+    telemetry,
+    catalog,
+    settings,
+  };
 }
 
 export const SdkContext = createContext<Sdk | null>(null);

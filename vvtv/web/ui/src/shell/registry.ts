@@ -8,6 +8,7 @@ import { GridDiscovery } from "../kit/GridDiscovery";
 import { LoginCTA } from "../kit/LoginCTA";
 import { LoginSheet } from "../kit/LoginSheet";
 import { MainPlayer } from "../kit/MainPlayer";
+import { MatchOverlay } from "../kit/MatchOverlay";
 import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
 import { PresenceRail } from "../kit/PresenceRail";
@@ -33,6 +34,7 @@ const KIT: Kit = {
   RoomChat,
   ConsentOverlay,
   CallUI,
+  MatchOverlay,
 };
 
 /** Overlays that follow a signed-in person into every mode, mounted once by the shell: an invite

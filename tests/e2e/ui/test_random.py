@@ -218,7 +218,8 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     long she searches; they are matched and each sees the OTHER's frames advancing; Skip waits
     for min_time_before_skip (its countdown on the button); bruno reports alice from the call
     (session and mode given to moderators). alice skips: both are back in the queue, each told
-    why, and they are not paired again. carla joins and meets one of them; the one carla meets
+    why, and they are not paired again; a second tab of bruno's reads where he stands and leaves
+    the call to the first. carla joins and meets one of them; the one carla meets
     blocks her or is skipped, so alice's second quick skip cools her down with a countdown, after
     which she searches again by herself, and bruno's one-click block ends his call with carla.
     alice stops and starts again at once: refused (the reconnect budget) with the wait on the
@@ -285,6 +286,16 @@ def test_three_people_meet_skip_and_are_not_paired_again(
         assert _card(tab) == "searching"
         assert _standing(server, tab)["status"] == "searching"
     audit_screen(b, "phone-random-searching")
+
+    # bruno opens Random in a second tab: it reads where he stands (searching, for how long),
+    # and leaves the call to the tab that joined.
+    b2 = Tab(b.page.context.new_page())
+    b2.page.on("pageerror", lambda error: b2.errors.append(str(error)))
+    b2.goto(server, "/random")
+    b2.until(lambda: _card(b2) == "searching", "the second tab knows bruno searches")
+    assert _seconds(b2, ".match-elapsed") >= NOT_REPAIRED_FOR_S
+    assert b2.page.get_by_role("heading", name="Random is open in another tab").is_visible()
+    b2.page.close()
 
     # carla meets one of them, never the two of them each other.
     _in_random(c, server, "carla")
@@ -360,3 +371,4 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     assert [e for e in a.errors if REFUSED_LOAD not in e] == []
     assert b.errors == []
     assert c.errors == []
+    assert b2.errors == []

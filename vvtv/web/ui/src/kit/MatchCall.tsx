@@ -23,12 +23,14 @@ interface Props {
 }
 
 export function MatchCall({ profile, showSkip, showReport, live: Live }: Props): JSX.Element {
-  const { match } = useSdk();
+  const { match, session } = useSdk();
   useEffect(() => match.follow(), []);
   useEffect(
     () => () => {
       const { status } = match.view.peek();
-      if (match.here.peek() && status !== "idle" && status !== "unknown") void match.leave();
+      // Signed out, the closed socket has already taken you out.
+      if (!session.signedIn.peek() || !match.here.peek()) return;
+      if (status !== "idle" && status !== "unknown") void match.leave();
     },
     [],
   );

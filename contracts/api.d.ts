@@ -1475,7 +1475,7 @@ export interface components {
             scope: "live_public" | "performer_room" | "private_1to1" | "room";
             thread_id: string;
         };
-        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ChatSubscribe"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"];
+        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ChatSubscribe"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"] | components["schemas"]["TileOpen"] | components["schemas"]["TileVisible"] | components["schemas"]["TileHidden"] | components["schemas"]["TileClose"];
         /**
          * ClientSettings
          * @description What the browser UI reads from config before its first request: signup's rules and its
@@ -2349,7 +2349,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -2582,6 +2582,71 @@ export interface components {
             mobile: number;
         };
         /**
+         * TileClose
+         * @description This socket's tiles are done (e.g. leaving the mode): every slot is released.
+         */
+        TileClose: {
+            /** @enum {unknown} */
+            type: "tile.close";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileGranted
+         * @description `publisher_id`'s tile plays in `slot` (its next keyframe on).
+         */
+        TileGranted: {
+            publisher_id: string;
+            slot: number;
+            /** @enum {unknown} */
+            type: "tile.granted";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileHidden
+         * @description These tiles left the view: each keeps its slot `viewport.out_of_view_disconnect_s`, then
+         *         is `tile.released` (INV-4).
+         */
+        TileHidden: {
+            publisher_ids: string[];
+            /** @enum {unknown} */
+            type: "tile.hidden";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileOpen
+         * @description Open this socket's tile pool in your session of a tile mode (its profile a thumbnail
+         *         one), as a `device`: answered `tile.opened`; then offer for its subscribe endpoint over
+         *         `POST /sessions/{id}/offer`. Opening again (a reconnect) must declare the same device.
+         */
+        TileOpen: {
+            /** @enum {unknown} */
+            device: "desktop" | "mobile";
+            session_id: string;
+            /** @enum {unknown} */
+            type: "tile.open";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileOpened
+         * @description Your pool: `slots` video slots (your device's budget), slot i being the offer's i-th
+         *         video m-line, at `profile`.
+         */
+        TileOpened: {
+            /** @enum {unknown} */
+            device: "desktop" | "mobile";
+            profile: string;
+            session_id: string;
+            slots: number;
+            /** @enum {unknown} */
+            type: "tile.opened";
+            /** @default 1 */
+            v: number;
+        };
+        /**
          * TileProfileChanged
          * @description The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection).
          */
@@ -2590,6 +2655,46 @@ export interface components {
             publisher_id: string;
             /** @enum {unknown} */
             type: "tile.profile";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileRefused
+         * @description Not shown: `tile_budget` (every slot shows a tile in view: THB-5; it is granted when one
+         *         frees), or `tile_unavailable` (you may not see this member's camera now).
+         */
+        TileRefused: {
+            /** @enum {unknown} */
+            code: "tile_budget" | "tile_unavailable";
+            message: string;
+            publisher_id: string;
+            /** @enum {unknown} */
+            type: "tile.refused";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileReleased
+         * @description `publisher_id`'s slot no longer carries it (out of view: THB-2; no longer visible to you;
+         *         or your tiles closed).
+         */
+        TileReleased: {
+            publisher_id: string;
+            /** @enum {unknown} */
+            reason: "closed" | "out_of_view" | "unavailable";
+            /** @enum {unknown} */
+            type: "tile.released";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * TileVisible
+         * @description These members' tiles came into view (user ids): each is `tile.granted` or `tile.refused`.
+         */
+        TileVisible: {
+            publisher_ids: string[];
+            /** @enum {unknown} */
+            type: "tile.visible";
             /** @default 1 */
             v: number;
         };

@@ -59,6 +59,9 @@ from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
+from vvtv.tiles import api as tiles_api
+from vvtv.tiles.metrics import TileMetrics
+from vvtv.tiles.service import Tiles
 from vvtv.web.sockets import SocketHub
 
 
@@ -69,6 +72,7 @@ class Services:
     sockets: SocketHub
     sessions: Orchestrator
     presence: Presence
+    tiles: Tiles
     chat: Chat
     consent: Consent
     matching: Matching
@@ -175,6 +179,20 @@ async def open_runtime(
             ) as rooms,
             # Invites between users (CNS-1..5): identity answers blocks and bans, the orchestrator
             # starts the agreed call, the hub says whether an inviter still has a tab open.
+            # Live tiles (THB-1..6): each viewer's pool of slots at the SFU, in a session of the
+            # orchestrator's; presence says whose camera a viewer may see.
+            open_running(
+                Tiles(
+                    actors,
+                    config,
+                    media=sfu,
+                    sight=(presence := Presence(rooms, config, identity)),
+                    sessions=sessions,
+                    notify=sockets.push_to,
+                    metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
+                ),
+                name="tiles",
+            ) as tiles,
             open_running(
                 Consent(
                     actors,
@@ -238,7 +256,6 @@ async def open_runtime(
                 sockets.handle(message_type, handler)
             # A participant's last socket closing leaves them socket_grace_s (OPS-5).
             sockets.on_close(sessions.socket_closed)
-            presence = Presence(rooms, config, identity)
             for message_type, handler in presence_api.socket_handlers(presence).items():
                 sockets.handle(message_type, handler)
             # Closing a socket leaves nothing at once (the TTL does); a ban, a block or a shadow
@@ -249,6 +266,13 @@ async def open_runtime(
             identity.on_shadow_quarantine(presence.quarantine_changed)
             # Chat (CHT-1..4): a message reaches each socket that follows its thread once;
             # identity answers who stands in a block with whom and who is shadow-quarantined, as
+            # A tile is granted, released and stepped down by its viewer's actor; a closed socket
+            # or a block releases at once (INV-4, MOD-2); a shadow quarantine is asked again.
+            for message_type, handler in tiles_api.socket_handlers(tiles).items():
+                sockets.handle(message_type, handler)
+            sockets.on_close(tiles.close)
+            identity.on_block(tiles.block_changed)
+            identity.on_shadow_quarantine(tiles.quarantine_changed)
             # of each message (MOD-2, MOD-4). A closed socket follows nothing.
             chat = Chat(
                 actors,
@@ -304,6 +328,7 @@ async def open_runtime(
                     presence=presence,
                     chat=chat,
                     consent=consent,
+                    tiles=tiles,
                     matching=matching,
                     lab=lab,
                     lab_board=board,

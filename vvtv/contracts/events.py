@@ -23,6 +23,16 @@ from vvtv.contracts.presence import (
     PresenceSet,
 )
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
+from vvtv.contracts.tiles import (
+    TileClose,
+    TileGranted,
+    TileHidden,
+    TileOpen,
+    TileOpened,
+    TileRefused,
+    TileReleased,
+    TileVisible,
+)
 
 # --- server → client -----------------------------------------------------------------------------
 
@@ -248,6 +258,10 @@ ServerEvent = (
     | ConsentExpired
     | ConsentCancelled
     | TileProfileChanged
+    | TileOpened
+    | TileGranted
+    | TileRefused
+    | TileReleased
     | Authenticated
     | AuthExpired
     | AuthRefreshed
@@ -338,6 +352,10 @@ ClientMessage = (
     | PresenceSetFields
     | PresenceHeartbeat
     | PresenceLeave
+    | TileOpen
+    | TileVisible
+    | TileHidden
+    | TileClose
 )
 
 

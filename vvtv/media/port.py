@@ -78,7 +78,7 @@ class TilePoolSample(msgspec.Struct, frozen=True, kw_only=True):
     session_id: str
     participant_id: str
     profile_name: str  # the rendition its slots receive now
-    connected: bool
+    connected: bool  # a connection is up, or coming up (ICE/DTLS take a moment; media follow)
     bytes_sent: int  # since the pool opened, across reconnects
     packets_expected: int  # in this sample's window, by the receiver's reports
     packets_lost: int

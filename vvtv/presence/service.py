@@ -31,6 +31,7 @@ from vvtv.domain.presence.messages import (
     Heartbeats,
     Join,
     Leave,
+    Lookup,
     QuarantineChanged,
     Query,
     Subscribe,
@@ -93,6 +94,17 @@ class Presence:
         viewer = self._person(principal.user_id)
         page: PresencePage = await self._rooms.ask(query.ecosystem, Query(viewer, query))
         return page
+
+    async def cameras_seen_by(
+        self, user_id: str, ecosystem: str, user_ids: frozenset[str]
+    ) -> frozenset[str]:
+        """Which of `user_ids` are present in `ecosystem` with their camera on and visible to
+        `user_id` now: the live tiles' one check (THB-5), by the rule of every list."""
+        self._check_ecosystem(ecosystem)
+        seen: frozenset[str] = await self._rooms.ask(
+            ecosystem, Lookup(self._person(user_id), user_ids)
+        )
+        return seen
 
     # -- being present (PRS-1, PRS-2) ------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from vvtv.domain.presence.messages import (
     Heartbeats,
     Join,
     Leave,
+    Lookup,
     Message,
     QuarantineChanged,
     Query,
@@ -41,7 +42,7 @@ from vvtv.domain.presence.messages import (
 )
 from vvtv.domain.presence.query import Groups, check_query, query_page
 from vvtv.domain.presence.room import Room, release, touch, view
-from vvtv.domain.presence.visibility import change_block, set_person
+from vvtv.domain.presence.visibility import cameras_seen, change_block, set_person
 
 Decision = tuple[Room, tuple[Effect, ...]]
 
@@ -115,6 +116,8 @@ def decide(room: Room, message: Message, now: float) -> Decision:
         case Query(viewer, query):
             refusal = check_query(room, query)
             effects.append(refusal or Answer(query_page(room, viewer, query, Groups())))
+        case Lookup(viewer, user_ids):
+            effects.append(Answer(cameras_seen(room, viewer, user_ids)))
     wake = _next_wake(room)
     if wake != room.wake_at:
         room.wake_at = wake

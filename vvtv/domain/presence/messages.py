@@ -105,6 +105,15 @@ class Query:
     query: PresenceQuery
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Which of `user_ids` are members whose camera `viewer` may see now (live tiles: the same
+    rule as every list, MOD-2/4); answered with that subset."""
+
+    viewer: Person
+    user_ids: frozenset[str]
+
+
 Message = (
     Join
     | Set
@@ -118,6 +127,7 @@ Message = (
     | QuarantineChanged
     | Expel
     | Query
+    | Lookup
 )
 
 

@@ -22,6 +22,19 @@ def visible_to(viewer: Person, member: Person, visibility: Visibility) -> bool:
     return viewer.shadow_quarantined or not member.shadow_quarantined
 
 
+def cameras_seen(room: Room, viewer: Person, user_ids: frozenset[str]) -> frozenset[str]:
+    """Those of `user_ids` in the room with their camera on whom `viewer` may see (live tiles)."""
+    seen = set()
+    for user_id in user_ids:
+        member = room.members.get(user_id)
+        person = room.people.get(user_id)
+        if member is None or person is None or not member.is_camera_on:
+            continue
+        if visible_to(viewer, person, member.visibility):
+            seen.add(user_id)
+    return frozenset(seen)
+
+
 # --- people and their relations ------------------------------------------------------------------
 
 

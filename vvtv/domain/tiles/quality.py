@@ -2,9 +2,11 @@
 rendition (on the same connection), and good for long enough to step back up.
 
 Each sample is what the SFU measured of the viewer's pool since the one before: the packets its
-receiver reported expected and lost, the worst jitter, its REMB if it sends one. A sample is bad if
-any of them is past its threshold, good only if all are comfortably within (the recover thresholds
-are stricter than the degrade ones), and says nothing if too few packets were reported to judge.
+receiver reported expected and lost, and the worst jitter (RTCP receiver reports, which every
+receiver sends). A sample is bad if either is past its threshold, good only if both are comfortably
+within (the recover thresholds are stricter than the degrade ones), and says nothing if too few
+packets were reported to judge. REMB is not judged: browsers send transport-wide feedback instead,
+and aiortc's estimate starts below the rate it receives, so it would step healthy links down.
 
     top:       `bad_samples` bad samples in a row     → step down
     degraded:  good samples for `recover_after_s`      → step up; any bad sample restarts the wait
@@ -37,8 +39,6 @@ class LinkSample:
     packets_expected: int
     packets_lost: int
     jitter_ms: float | None  # None: no receiver report in the sample
-    remb_kbps: float | None  # None: the receiver does not send REMB
-    top_kbps: float  # what the pool's connected tiles take at the top rendition
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +52,8 @@ def verdict(sample: LinkSample, rules: QualityRules) -> Verdict:
     enough = sample.packets_expected >= rules.min_packets
     loss = sample.packets_lost / sample.packets_expected if sample.packets_expected else 0.0
     jitter = sample.jitter_ms
-    short_of_top = sample.remb_kbps is not None and sample.remb_kbps < sample.top_kbps
-    if (
-        (enough and loss >= rules.loss_above)
-        or (jitter is not None and jitter >= rules.jitter_above_ms)
-        or short_of_top
+    if (enough and loss >= rules.loss_above) or (
+        jitter is not None and jitter >= rules.jitter_above_ms
     ):
         return "bad"
     calm = jitter is None or jitter < rules.recover_jitter_below_ms

@@ -27,6 +27,7 @@ from vvtv.media.local_sfu.video_rendition import VIDEO_TIME_BASE
 from vvtv.media.port import TilePoolSample
 
 Follow = Callable[[SubscriberTrack, str], None]
+_DOWN = ("failed", "closed")
 """Point a slot's track at a publisher's rendition for the pool's current profile."""
 
 
@@ -136,7 +137,7 @@ class TilePool:
             session_id=self.session_id,
             participant_id=self.participant_id,
             profile_name=self.profile_name,
-            connected=self._pc is not None and self._pc.connectionState == "connected",
+            connected=self._pc is not None and self._pc.connectionState not in _DOWN,
             bytes_sent=self.bytes_sent,
             packets_expected=window.expected,
             packets_lost=window.lost,

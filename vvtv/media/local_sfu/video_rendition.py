@@ -89,7 +89,9 @@ class VideoRendition(Rendition):
             refill = max(0.0, seconds - self._budget_at) * self._bytes_per_s
             self._budget = min(self._bytes_per_s, self._budget + refill)
         self._budget_at = seconds
-        if self._budget < 0 and not force:  # a wanted keyframe goes out; later frames repay it
+        if self._budget < 0:
+            # Over budget, even a wanted keyframe waits (it stays wanted): subscribers that keep
+            # asking for one (a lossy viewer's PLIs) must not lift the cap (THB-3).
             self._counters.frames_skipped_total += 1
             return
         self._keyframe_wanted = False

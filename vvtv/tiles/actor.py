@@ -1,0 +1,402 @@
+"""The tile viewer actor (kind `tiles`, key = the viewer's session id): a thin loop over the tile
+rules that points its pool's slots through the MediaProvider, tells its socket what was granted,
+refused or released, asks for its next out-of-view release (`WakeAt`), steps the pool down and up
+on what the SFU measured (THB-4) and keeps its cost (THB-6).
+
+A viewer lives in memory only: after a crash, passivation or a restart its socket is refused
+`tiles_not_open` and opens again. Its session's end revokes the pool at the SFU; the next call
+finds it gone and the viewer closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import trio
+
+from vvtv.actors.wakes import Wakes
+from vvtv.contracts.events import ServerEvent, TileProfileChanged
+from vvtv.contracts.tiles import DeviceClass, TileGranted, TileOpened, TileRefused, TileReleased
+from vvtv.domain.tiles.cost import Ledger, accrue, retune
+from vvtv.domain.tiles.quality import Link, LinkSample, QualityRules, assess
+from vvtv.domain.tiles.viewer import (
+    Close,
+    Drop,
+    Effect,
+    Granted,
+    Hide,
+    Message,
+    Point,
+    Refused,
+    Released,
+    Show,
+    Tick,
+    Viewer,
+    ViewerRules,
+    WakeAt,
+    decide,
+    new_viewer,
+)
+from vvtv.errors import NotFound
+from vvtv.media.errors import MediaSessionExists
+from vvtv.media.port import Endpoint, TilePoolSample
+from vvtv.tiles.errors import DeviceMismatch, TilesNotOpen
+from vvtv.tiles.metrics import TileMetrics
+from vvtv.tiles.statistics import ViewerFigures
+
+log = logging.getLogger(__name__)
+
+KIND = "tiles"
+
+REFUSALS = {
+    "tile_budget": "Every one of your tiles shows someone in view; this one plays when one frees.",
+    "tile_unavailable": "This member's camera is not available to you now.",
+}
+
+
+class TileMedia(Protocol):
+    """What the tiles context asks of the MediaProvider (MED-1's port)."""
+
+    async def open_tile_pool(
+        self, session_id: str, participant_id: str, slots: int
+    ) -> Endpoint: ...
+
+    async def point_tiles(
+        self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
+    ) -> None: ...
+
+    async def set_subscriber_profile(
+        self, session_id: str, participant_id: str, profile_name: str
+    ) -> None: ...
+
+
+class Sight(Protocol):
+    """Presence's answer: which of these members' cameras the viewer may see now."""
+
+    async def cameras_seen_by(
+        self, user_id: str, ecosystem: str, user_ids: frozenset[str]
+    ) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TilesPorts:
+    media: TileMedia
+    sight: Sight
+    notify: Callable[[str, ServerEvent], None]  # to one socket (`SocketHub.push_to`)
+    metrics: TileMetrics
+    figures: dict[str, ViewerFigures]  # by session: each open viewer's, for the service to read
+    wakes: Wakes
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """The session's tile rendition and the one a poor link steps down to (THB-4)."""
+
+    top: str
+    top_kbps: float
+    degraded: str | None
+    degraded_kbps: float
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """A socket opens (or takes over) the session's pool as a device class."""
+
+    connection: str
+    user_id: str
+    device: DeviceClass
+    budget: int
+    mode: str
+    ecosystem: str
+    ladder: Ladder
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Tiles of the socket's page came into view (`visible`) or left it."""
+
+    connection: str
+    publishers: tuple[str, ...]
+    visible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """The socket is done with its tiles (it said so, or it closed: `connection`'s only)."""
+
+    connection: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """Presence's view may have changed (a shadow quarantine): ask it again about every tile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    sample: TilePoolSample
+
+
+ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick
+
+
+@dataclass(slots=True)
+class _Open:
+    """An open viewer: who, where, and the rules' states."""
+
+    connection: str
+    user_id: str
+    device: DeviceClass
+    mode: str
+    ecosystem: str
+    ladder: Ladder
+    viewer: Viewer
+    link: Link
+    ledger: Ledger
+    # Counted from the grant: the client offers right after `tile.opened`, and media flow as
+    # soon as its connection is up; a sample that finds none stops the count (THB-6).
+    pool_connected: bool = True
+    sent_bytes: int = 0
+
+    @property
+    def profile(self) -> str:
+        return (
+            self.ladder.degraded if self.link.degraded and self.ladder.degraded else self.ladder.top
+        )
+
+    @property
+    def granted(self) -> int:
+        return len(self.viewer.granted)
+
+
+class TileViewerActor:
+    """Replies `TileOpened` to an `Open`; refusals raise; every other message replies None."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(
+        self, session_id: str, ports: TilesPorts, out_of_view_s: float, quality: QualityRules
+    ) -> None:
+        self._id = session_id
+        self._ports = ports
+        self._out_of_view_s = out_of_view_s
+        self._quality = quality
+        self._open: _Open | None = None
+
+    async def on_start(self) -> None:
+        return None
+
+    async def on_stop(self) -> None:
+        # Passivated, crashed or shutting down: nothing keeps pointing its slots.
+        if self._open is not None:
+            await self._close("closed", tell=True)
+
+    async def handle(self, message: ActorMessage) -> TileOpened | None:
+        if isinstance(message, Open):
+            return await self._opened(message)
+        state = self._open
+        if state is None:
+            if isinstance(message, Report):
+                raise TilesNotOpen("Open your tiles first (`tile.open`).")
+            return None  # a late timer, sample or hook for a viewer already gone
+        try:
+            match message:
+                case Report(connection, publishers, visible):
+                    if connection != state.connection:
+                        raise TilesNotOpen("This socket's tiles are not open (another one is).")
+                    if visible:
+                        wanted = frozenset(publishers)
+                        seen = await self._ports.sight.cameras_seen_by(
+                            state.user_id, state.ecosystem, wanted
+                        )
+                        await self._decide(Show(publishers, seen))
+                    else:
+                        await self._decide(Hide(publishers))
+                case Leave(connection) if connection == state.connection:
+                    await self._close("closed", tell=False)
+                case Recheck():
+                    shown = state.viewer.granted | frozenset(state.viewer.visible)
+                    seen = await self._ports.sight.cameras_seen_by(
+                        state.user_id, state.ecosystem, shown
+                    )
+                    if shown - seen:
+                        await self._decide(Drop(shown - seen))
+                case Drop() | Tick():
+                    await self._decide(message)
+                case Sample(sample):
+                    await self._sampled(sample)
+        except NotFound:
+            # The session ended: its pool went with it (revoked at the SFU).
+            await self._close("closed", tell=True, media=False)
+        return None
+
+    # -- opening and closing ---------------------------------------------------------------------
+
+    async def _opened(self, message: Open) -> TileOpened:
+        state = self._open
+        if state is not None and state.device != message.device:
+            raise DeviceMismatch(
+                f"This session's tiles were opened as {state.device}, not {message.device}.",
+                path="device",
+            )
+        if state is None:
+            try:
+                await self._ports.media.open_tile_pool(self._id, message.user_id, message.budget)
+            except MediaSessionExists as error:  # opened before a restart, as another device
+                raise DeviceMismatch(error.message, path="device") from error
+            now = trio.current_time()
+            state = self._open = _Open(
+                connection=message.connection,
+                user_id=message.user_id,
+                device=message.device,
+                mode=message.mode,
+                ecosystem=message.ecosystem,
+                ladder=message.ladder,
+                viewer=new_viewer(ViewerRules(message.budget, self._out_of_view_s)),
+                link=Link(),
+                ledger=Ledger(at=now, kbps=message.ladder.top_kbps),
+            )
+            self._ports.metrics.viewers.labels(state.mode).inc()
+        elif state.connection != message.connection:
+            # Another socket takes the pool over (a reconnect): it starts from no tile at all.
+            await self._decide(Close())
+            state.connection = message.connection
+        self._publish()
+        return TileOpened(
+            session_id=self._id,
+            device=state.device,
+            slots=state.viewer.rules.budget,
+            profile=state.profile,
+        )
+
+    async def _close(self, reason: str, *, tell: bool, media: bool = True) -> None:
+        state = self._open
+        assert state is not None
+        if media:
+            with contextlib.suppress(NotFound):  # the pool went with its session
+                await self._decide(Close(), tell=tell)
+        self._retune(trio.current_time(), connected=0)
+        metrics = self._ports.metrics
+        metrics.viewers.labels(state.mode).dec()
+        metrics.connected.labels(state.mode).dec(self._connected(state))
+        self._ports.wakes.set(self._id, None)
+        self._ports.figures.pop(self._id, None)
+        self._open = None
+        # THB-6's cost log: one line per viewer, when it goes.
+        log.info(
+            "tiles of session %s closed (%s): estimated %d bytes, sent %d bytes",
+            self._id,
+            reason,
+            int(state.ledger.estimated_bytes),
+            state.sent_bytes,
+            extra={"session_id": self._id, "mode": state.mode, "user_id": state.user_id},
+        )
+
+    # -- the rules' effects ----------------------------------------------------------------------
+
+    async def _decide(self, message: Message, *, tell: bool = True) -> None:
+        state = self._open
+        assert state is not None
+        before = self._connected(state)
+        state.viewer, effects = decide(state.viewer, message, trio.current_time())
+        for effect in effects:
+            await self._perform(state, effect, tell)
+        after = self._connected(state)
+        if after != before:
+            self._ports.metrics.connected.labels(state.mode).inc(after - before)
+            self._retune(trio.current_time(), connected=after)
+        self._publish()
+
+    async def _perform(self, state: _Open, effect: Effect, tell: bool) -> None:
+        ports = self._ports
+        match effect:
+            case Point(slots):
+                await ports.media.point_tiles(self._id, state.user_id, slots)
+            case Granted(publisher, slot):
+                ports.metrics.grants.labels(state.mode).inc()
+                ports.notify(state.connection, TileGranted(publisher_id=publisher, slot=slot))
+            case Refused(publisher, code):
+                ports.metrics.refusals.labels(code).inc()
+                refused = TileRefused(publisher_id=publisher, code=code, message=REFUSALS[code])
+                ports.notify(state.connection, refused)
+            case Released(publisher, reason):
+                ports.metrics.releases.labels(reason).inc()
+                if tell:
+                    released = TileReleased(publisher_id=publisher, reason=reason)
+                    ports.notify(state.connection, released)
+            case WakeAt(at):
+                ports.wakes.set(self._id, at)
+
+    # -- what the SFU measured (THB-4, THB-6) ----------------------------------------------------
+
+    async def _sampled(self, sample: TilePoolSample) -> None:
+        state = self._open
+        assert state is not None
+        now = trio.current_time()
+        sent = max(0, sample.bytes_sent - state.sent_bytes)
+        state.sent_bytes = sample.bytes_sent
+        self._ports.metrics.sent_bytes.labels(state.mode).inc(sent)
+        before = self._connected(state)
+        state.pool_connected = sample.connected
+        after = self._connected(state)
+        if after != before:
+            self._ports.metrics.connected.labels(state.mode).inc(after - before)
+        self._retune(now, connected=after)
+        ladder = state.ladder
+        link_sample = LinkSample(
+            packets_expected=sample.packets_expected,
+            packets_lost=sample.packets_lost,
+            jitter_ms=sample.jitter_ms,
+        )
+        state.link, step = assess(state.link, link_sample, now, self._quality)
+        log.debug(
+            "tiles of session %s: %d/%d packets lost, jitter %s ms: %s, step %s",
+            self._id, sample.packets_lost, sample.packets_expected, sample.jitter_ms, state.link,
+            step,
+        )  # fmt: skip
+        if step is not None and ladder.degraded is not None:
+            await self._ports.media.set_subscriber_profile(self._id, state.user_id, state.profile)
+            self._ports.metrics.steps.labels(step).inc()
+            kbps = ladder.degraded_kbps if step == "down" else ladder.top_kbps
+            self._retune(now, connected=after, kbps=kbps)
+            for publisher in state.viewer.granted:
+                event = TileProfileChanged(publisher_id=publisher, profile=state.profile)
+                self._ports.notify(state.connection, event)
+        elif step is not None:
+            state.link = Link()  # no rendition to step down to: the top is the bottom
+        self._publish()
+
+    def _connected(self, state: _Open) -> int:
+        """Tiles really receiving: granted a slot on a pool whose connection is up."""
+        return state.granted if state.pool_connected else 0
+
+    def _retune(self, now: float, *, connected: int, kbps: float | None = None) -> None:
+        state = self._open
+        assert state is not None
+        before = state.ledger.estimated_bytes
+        state.ledger = retune(
+            state.ledger, now, connected=connected, kbps=state.ledger.kbps if kbps is None else kbps
+        )
+        self._ports.metrics.estimated_bytes.labels(state.mode).inc(
+            state.ledger.estimated_bytes - before
+        )
+
+    def _publish(self) -> None:
+        state = self._open
+        assert state is not None
+        ledger = accrue(state.ledger, trio.current_time())
+        self._ports.figures[self._id] = ViewerFigures(
+            session_id=self._id,
+            user_id=state.user_id,
+            mode=state.mode,
+            device=state.device,
+            profile=state.profile,
+            connected=self._connected(state),
+            rate_kbps=ledger.rate_kbps,
+            estimated_bytes=int(ledger.estimated_bytes),
+            sent_bytes=state.sent_bytes,
+        )

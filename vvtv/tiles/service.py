@@ -1,0 +1,248 @@
+"""The tiles service: the one entry point of the `tile.*` socket messages and of the hooks other
+contexts call (socket closed, blocks, shadow quarantine), over the viewer actors (one per session).
+
+A socket opens its session's tile pool as a device class (THB-5: the budget is `tiles.<device>`);
+the session must be the caller's, active, in a mode whose profile is a thumbnail one (THB-1), and
+a session keeps the device class it was opened with. Which tiles a viewer may see is presence's
+rule (`Sight`), asked as they come into view. Every `tile_quality.sample_s` the SFU's measurements
+of every pool go to their viewers (THB-4, THB-6), and the tiles' total estimated egress is held
+against the kill switch (the alert metric; enforcing it is the operator's console's).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable
+from typing import Protocol
+
+import trio
+
+from vvtv.actors import MailboxFull, Registry, ShuttingDown
+from vvtv.actors.wakes import Wakes
+from vvtv.config import ConfigBundle
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.tiles import DeviceClass, TileOpened
+from vvtv.domain.accounts import Principal
+from vvtv.domain.tiles.cost import BITS_PER_BYTE, AlertLevel, alert_level, egress_gb_per_hour
+from vvtv.domain.tiles.quality import QualityRules
+from vvtv.domain.tiles.viewer import Drop, Tick
+from vvtv.media.port import TilePoolSample
+from vvtv.tiles.actor import (
+    KIND,
+    Ladder,
+    Leave,
+    Open,
+    Recheck,
+    Report,
+    Sample,
+    Sight,
+    TileMedia,
+    TilesPorts,
+    TileViewerActor,
+)
+from vvtv.tiles.errors import NotATileSession, TilesNotOpen
+from vvtv.tiles.metrics import TileMetrics
+from vvtv.tiles.statistics import TilesStatistics, ViewerFigures
+
+log = logging.getLogger(__name__)
+
+
+class Sessions(Protocol):
+    """The orchestrator's read of a session (404 unless it is the caller's)."""
+
+    async def get(self, principal: Principal, session_id: str) -> SessionView: ...
+
+
+class SampledMedia(TileMedia, Protocol):
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]: ...
+
+
+class Tiles:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        *,
+        media: SampledMedia,
+        sight: Sight,
+        sessions: Sessions,
+        notify: Callable[[str, ServerEvent], None],
+        metrics: TileMetrics,
+    ) -> None:
+        self._registry = registry
+        self._config = config
+        self._media = media
+        self._sessions = sessions
+        self._metrics = metrics
+        quality = config.limits.tile_quality
+        self._sample_s = quality.sample_s
+        self.wakes = Wakes(self._wake)
+        self._figures: dict[str, ViewerFigures] = {}
+        self._by_connection: dict[str, str] = {}  # socket -> the session whose tiles it opened
+        self._alert: AlertLevel = "ok"
+        ports = TilesPorts(
+            media=media,
+            sight=sight,
+            notify=notify,
+            metrics=metrics,
+            figures=self._figures,
+            wakes=self.wakes,
+        )
+        rules = QualityRules(
+            loss_above=quality.loss_above,
+            jitter_above_ms=quality.jitter_above_ms,
+            bad_samples=quality.bad_samples,
+            recover_loss_below=quality.recover_loss_below,
+            recover_jitter_below_ms=quality.recover_jitter_below_ms,
+            recover_after_s=quality.recover_after_s,
+            min_packets=quality.min_packets,
+        )
+        out_of_view_s = config.limits.viewport.out_of_view_disconnect_s
+        registry.register(
+            KIND, lambda session_id: TileViewerActor(session_id, ports, out_of_view_s, rules)
+        )
+
+    async def run(self) -> None:
+        """Run the viewers' wake-ups and the SFU sampler until cancelled, supervised."""
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._registry.supervise, "tile wakes", self.wakes.run)
+            nursery.start_soon(self._registry.supervise, "tile samples", self._sample_forever)
+
+    # -- the socket's messages ---------------------------------------------------------------------
+
+    async def open(
+        self, principal: Principal, connection: str, session_id: str, device: DeviceClass
+    ) -> TileOpened:
+        session = await self._sessions.get(principal, session_id)
+        mode = self._config.modes.modes.get(session.mode)
+        profiles = self._config.media.profiles
+        profile = profiles.get(session.media_profile or "")
+        if session.state != "active" or mode is None or profile is None:
+            raise NotATileSession("Tiles open in an active session of yours.", path="session_id")
+        if profile.kind != "thumbnail":
+            raise NotATileSession(
+                f"A {session.mode} session carries no tiles ({session.media_profile}).",
+                path="session_id",
+            )
+        degraded = profiles.get(profile.degrade_to or "")
+        ladder = Ladder(
+            top=session.media_profile or "",
+            top_kbps=profile.max_total_kbps,
+            degraded=profile.degrade_to if degraded is not None else None,
+            degraded_kbps=degraded.max_total_kbps if degraded is not None else 0,
+        )
+        previous = self._by_connection.get(connection)
+        if previous is not None and previous != session_id:
+            self._tell(previous, Leave(connection))
+        opened: TileOpened = await self._registry.ask(
+            KIND,
+            session_id,
+            Open(
+                connection=connection,
+                user_id=principal.user_id,
+                device=device,
+                budget=getattr(self._config.limits.tiles, device),
+                mode=session.mode,
+                ecosystem=mode.ecosystem,
+                ladder=ladder,
+            ),
+        )
+        self._by_connection[connection] = session_id
+        return opened
+
+    async def report(self, connection: str, publishers: tuple[str, ...], *, visible: bool) -> None:
+        session_id = self._by_connection.get(connection)
+        if session_id is None:
+            raise TilesNotOpen("Open your tiles first (`tile.open`).")
+        await self._registry.ask(KIND, session_id, Report(connection, publishers, visible))
+
+    def close(self, connection: str) -> None:
+        """`tile.close`, or the socket closed: its tiles are released at once (INV-4)."""
+        session_id = self._by_connection.pop(connection, None)
+        if session_id is not None:
+            self._tell(session_id, Leave(connection))
+
+    # -- what other contexts tell tiles ------------------------------------------------------------
+
+    def block_changed(self, a: str, b: str, blocked: bool) -> None:
+        """Identity's `on_block`: a block ends the pair's tiles both ways at once (MOD-2)."""
+        if not blocked:
+            return
+        for figures in list(self._figures.values()):
+            if figures.user_id in (a, b):
+                other = b if figures.user_id == a else a
+                self._tell(figures.session_id, Drop(frozenset({other})))
+
+    def quarantine_changed(self, user_id: str, shadow: bool) -> None:
+        """Identity's `on_shadow_quarantine` (MOD-4): every viewer asks presence again."""
+        for session_id in list(self._figures):
+            self._tell(session_id, Recheck())
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def statistics(self) -> TilesStatistics:
+        viewers = tuple(self._figures.values())
+        return TilesStatistics(
+            viewers=viewers,
+            egress_gb_per_hour=self._egress_gb_per_hour(viewers),
+            alert=self._alert,
+        )
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    async def _sample_forever(self) -> None:
+        while True:
+            await trio.sleep(self._sample_s)
+            for sample in await self._media.sample_tile_pools():
+                if sample.session_id in self._figures:
+                    self._tell(sample.session_id, Sample(sample))
+            self._check_egress()
+
+    def _check_egress(self) -> None:
+        gb_per_hour = self._egress_gb_per_hour(tuple(self._figures.values()))
+        limits = self._config.limits
+        level = alert_level(
+            gb_per_hour,
+            limits.kill_switches.max_estimated_egress_gb_per_hour_total,
+            limits.cost.egress_alert_fraction,
+        )
+        per_mbps = limits.cost.gb_per_hour_per_mbps
+        self._metrics.egress_rate.set(gb_per_hour / per_mbps * 1e6 / BITS_PER_BYTE)
+        self._metrics.alert(level)
+        if level != self._alert:
+            log.log(
+                {"trip": logging.ERROR, "warn": logging.WARNING, "ok": logging.INFO}[level],
+                "tiles' estimated egress %.1f GB/h: alert %s (kill switch %.1f GB/h)",
+                gb_per_hour,
+                level,
+                limits.kill_switches.max_estimated_egress_gb_per_hour_total,
+            )
+        self._alert = level
+
+    def _egress_gb_per_hour(self, viewers: tuple[ViewerFigures, ...]) -> float:
+        cost = self._config.limits.cost
+        total = 0.0
+        for viewer in viewers:
+            ecosystem = self._config.modes.modes[viewer.mode].ecosystem
+            total += egress_gb_per_hour(
+                viewer.rate_kbps, cost.gb_per_hour_per_mbps, cost.direction_factor.of(ecosystem)
+            )
+        return total
+
+    def _wake(self, session_id: Hashable) -> float | None:
+        try:
+            self._registry.tell(KIND, session_id, Tick())
+        except MailboxFull:
+            return trio.current_time() + self._sample_s
+        except ShuttingDown:
+            pass
+        return None
+
+    def _tell(self, session_id: str, message: object) -> None:
+        try:
+            self._registry.tell(KIND, session_id, message)
+        except MailboxFull:
+            log.warning("tiles of session %s missed %r: mailbox full", session_id, message)
+        except ShuttingDown:
+            pass

@@ -89,6 +89,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/cost/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last samples (oldest first), for the operator's charts; `after_seq` for new ones. */
+        get: operations["get_cost_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/kill-switch": {
         parameters: {
             query?: never;
@@ -1009,6 +1026,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/service/notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far the product stepped down to keep its cost (a tab asks when its socket opens). */
+        get: operations["get_service_notice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sessions": {
         parameters: {
             query?: never;
@@ -1605,6 +1639,15 @@ export interface components {
             v: number;
         };
         /**
+         * CostHistory
+         * @description The cost meter's last samples, oldest first: at most `cost.history_samples` of them, one
+         *         every `sample_interval_s`.
+         */
+        CostHistory: {
+            sample_interval_s: number;
+            samples: components["schemas"]["CostPoint"][];
+        };
+        /**
          * CostLine
          * @description One mode: the SPEC's estimate (0.439 x Mbps x viewers x direction) beside the bytes really
          *         sent (SFU senders; HLS bytes served for the channel's modes), per hour and in money.
@@ -1616,6 +1659,23 @@ export interface components {
             measured_usd_per_hour: number;
             mode: string;
             viewers: number;
+        };
+        /**
+         * CostPoint
+         * @description One past sample of the cost meter, for the operator's charts: each mode's egress per hour,
+         *         estimated and measured, and the totals in money.
+         */
+        CostPoint: {
+            at: string;
+            estimated_gb_per_hour: {
+                [key: string]: number;
+            };
+            estimated_usd_per_hour: number;
+            measured_gb_per_hour: {
+                [key: string]: number;
+            };
+            measured_usd_per_hour: number;
+            seq: number;
         };
         /**
          * CostReport
@@ -2376,6 +2436,17 @@ export interface components {
             v: number;
         };
         /**
+         * ServiceStatus
+         * @description Where the product stands for its users (INV-7): `level` steps of the kill-switch ladder
+         *         are taken, `step` the last one (None at level 0). A tab reads it when its socket opens, then
+         *         follows `service.notice`.
+         */
+        ServiceStatus: {
+            level: number;
+            /** @default null */
+            step: string | null;
+        };
+        /**
          * SessionAnswer
          * @description The server endpoint's complete answer (ICE gathered; nothing trickles afterwards).
          */
@@ -3066,6 +3137,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_cost_history: {
+        parameters: {
+            query?: {
+                after_seq?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The cost meter's last samples, oldest first: at most `cost.history_samples` of them, one
+             *     every `sample_interval_s`.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostHistory"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /**
@@ -7100,6 +7232,54 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_service_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Where the product stands for its users (INV-7): `level` steps of the kill-switch ladder
+             *     are taken, `step` the last one (None at level 0). A tab reads it when its socket opens, then
+             *     follows `service.notice`.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

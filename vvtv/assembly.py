@@ -28,6 +28,7 @@ from vvtv.contracts.lab import OwnerCard
 from vvtv.cost.ladder import KillSwitch, LadderPorts
 from vvtv.cost.metrics import CostMetrics, LadderMetrics
 from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.cost.store import SqliteLadderStore
 from vvtv.domain.cost import ModeLoad
 from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
 from vvtv.identity.actor import IdentityPorts
@@ -239,6 +240,7 @@ async def open_runtime(
                         channel_bytes=lambda: runtime.metrics.response_bytes(LIVE_ROUTE),
                         clock=clock,
                         metrics=CostMetrics(runtime.metrics.registry),
+                        emit=telemetry.emit,
                     ),
                 ),
                 name="cost meter",
@@ -313,8 +315,12 @@ async def open_runtime(
                     notify_all=sockets.push_all,
                     clock=clock,
                     metrics=LadderMetrics(runtime.metrics.registry),
+                    store=SqliteLadderStore(database),
+                    emit=telemetry.emit,
                 ),
             )
+            # A restart resumes the ladder where it stood, an admin's pin included.
+            await kill_switch.restore()
             cost.on_sample(kill_switch.observe)
             sessions.admit_with(kill_switch.admit)
             runtime.health = health

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from vvtv.contracts.base import Contract, Count
+from vvtv.contracts.base import Contract, Count, Serial
 
 
 class CostLine(Contract, frozen=True, kw_only=True):
@@ -57,3 +57,36 @@ class KillSwitchOverride(Contract, frozen=True, kw_only=True):
 
     level: Count | None
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class CostPoint(Contract, frozen=True, kw_only=True):
+    """One past sample of the cost meter, for the operator's charts: each mode's egress per hour,
+    estimated and measured, and the totals in money."""
+
+    seq: Serial  # counts every sample since the process started
+    at: datetime
+    estimated_gb_per_hour: dict[str, float]
+    measured_gb_per_hour: dict[str, float]
+    estimated_usd_per_hour: float
+    measured_usd_per_hour: float
+
+
+class CostHistoryQuery(Contract, frozen=True, kw_only=True):
+    after_seq: Count | None = None  # only the samples after this one (a chart that has the rest)
+
+
+class CostHistory(Contract, frozen=True, kw_only=True):
+    """The cost meter's last samples, oldest first: at most `cost.history_samples` of them, one
+    every `sample_interval_s`."""
+
+    sample_interval_s: float
+    samples: list[CostPoint]
+
+
+class ServiceStatus(Contract, frozen=True, kw_only=True):
+    """Where the product stands for its users (INV-7): `level` steps of the kill-switch ladder
+    are taken, `step` the last one (None at level 0). A tab reads it when its socket opens, then
+    follows `service.notice`."""
+
+    level: Count
+    step: str | None = None

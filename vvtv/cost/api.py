@@ -1,12 +1,21 @@
-"""The operator's cost routes (TEL-4, INV-7), for admins only: `GET /admin/cost` is the last
-sample of every mode's egress, estimated beside measured, per hour and in money;
-`GET /admin/kill-switch` is where the ladder stands, `POST /admin/kill-switch` pins it (audited)."""
+"""The operator's cost routes (TEL-4, INV-7), for admins: `GET /admin/cost` is the last sample of
+every mode's egress, estimated beside measured, per hour and in money, `GET /admin/cost/history`
+the samples before it; `GET /admin/kill-switch` is where the ladder stands, `POST
+/admin/kill-switch` pins it (audited). `GET /service/notice` tells any signed-in user how far the
+product stepped down."""
 
 from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.cost import CostReport, KillSwitchOverride, KillSwitchStatus
+from vvtv.contracts.cost import (
+    CostHistory,
+    CostHistoryQuery,
+    CostReport,
+    KillSwitchOverride,
+    KillSwitchStatus,
+    ServiceStatus,
+)
 from vvtv.cost.ladder import KillSwitch
 from vvtv.cost.service import CostMeter
 from vvtv.web.routing import Guard, current_principal, endpoint
@@ -19,6 +28,21 @@ def routes(meter: CostMeter, kill_switch: KillSwitch, guard: Guard) -> Blueprint
     async def cost() -> CostReport:
         """Egress per mode per hour: the SPEC's estimate and what was really sent, with $/h."""
         return meter.report()
+
+    @endpoint(
+        bp, "/admin/cost/history", method="GET", access="admin", query=CostHistoryQuery,
+        response=CostHistory, guard=guard,
+    )  # fmt: skip
+    async def cost_history(query: CostHistoryQuery) -> CostHistory:
+        """The last samples (oldest first), for the operator's charts; `after_seq` for new ones."""
+        return meter.history(query.after_seq)
+
+    @endpoint(
+        bp, "/service/notice", method="GET", access="user", response=ServiceStatus, guard=guard
+    )  # fmt: skip
+    async def service_notice() -> ServiceStatus:
+        """How far the product stepped down to keep its cost (a tab asks when its socket opens)."""
+        return kill_switch.notice()
 
     @endpoint(
         bp, "/admin/kill-switch", method="GET", access="admin", response=KillSwitchStatus,

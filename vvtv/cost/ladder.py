@@ -1,6 +1,7 @@
 """The kill-switch ladder's one owner (INV-7): it judges each cost sample, takes an admin's pin,
 and performs each change: audited, metered, and told to every signed-in tab as a calm notice.
-Other contexts consult it through `engaged(step)` and `admit(mode)`.
+Other contexts consult it through `engaged(step)` and `admit(mode)`. Where it stands (the load's
+level and the pin) is saved with each change, so a restart resumes there (`restore`).
 
 Every change of state happens synchronously (no await between reading and writing it), so the
 meter's samples and an admin's pin, both on trio's one thread, are two messages in one mailbox.
@@ -17,9 +18,10 @@ import trio
 
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.cost import CostReport, KillSwitchStatus
+from vvtv.contracts.cost import CostReport, KillSwitchStatus, ServiceStatus
 from vvtv.contracts.events import ServerEvent, ServiceNotice
 from vvtv.cost.metrics import LadderMetrics
+from vvtv.cost.store import LadderStore, SavedLadder
 from vvtv.domain.kill_switch import Changed, Ladder, LadderRules, engaged, observe, pin, step_name
 from vvtv.errors import BadRequest, Unavailable
 from vvtv.observability.audit import AuditRecord
@@ -34,6 +36,10 @@ class LadderPorts:
     notify_all: Callable[[ServerEvent], None]
     clock: WallClock
     metrics: LadderMetrics
+    # Where the ladder stands, saved with each change's audit entry; None: kept in memory only.
+    store: LadderStore | None = None
+    # The server's telemetry (`kill_switch_tripped` on each step down, TEL-4); None: not told.
+    emit: Callable[..., None] | None = None
 
 
 class KillSwitch:
@@ -51,9 +57,32 @@ class KillSwitch:
         self._ladder = Ladder()
         self._load = 0.0
         self._changed_at: datetime | None = None
+        self._listeners: list[Callable[[int], None]] = []
         ports.metrics.show(self._ladder)
 
+    async def restore(self) -> None:
+        """Resume where the last run left the ladder (its level and any pin). Its dwell starts
+        afresh, so a restart never moves it at once."""
+        if self._ports.store is None or (saved := await self._ports.store.load()) is None:
+            return
+        top = len(self._rules.steps)  # config may have dropped steps since
+        override = None if saved.override is None else min(saved.override, top)
+        self._ladder = Ladder(
+            automatic=min(saved.automatic, top), changed_at=trio.current_time(), override=override
+        )
+        self._ports.metrics.show(self._ladder)
+        if self._ladder.level or override is not None:
+            log.warning(
+                "kill switch: resumed at level %d (%s)", self._ladder.level,
+                "pinned" if override is not None else "by the load",
+            )  # fmt: skip
+
     # -- what other contexts consult ---------------------------------------------------------------
+
+    def on_change(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(level)` each time the effective level moves (e.g. Random pauses its
+        queue at `random_paused`)."""
+        self._listeners.append(listener)
 
     def engaged(self, step: str) -> bool:
         """Whether `step` (e.g. `stills`, `party_tiles_off`) is taken now."""
@@ -72,15 +101,24 @@ class KillSwitch:
                 code="kill_switch",
             )
 
+    def notice(self) -> ServiceStatus:
+        """What users are told: how far the product stepped down (0: not at all)."""
+        level = self._ladder.level
+        return ServiceStatus(level=level, step=step_name(level, self._rules))
+
     # -- what drives it ----------------------------------------------------------------------------
 
     async def observe(self, report: CostReport) -> None:
         """A cost sample: the larger of the estimate and what was really sent is the load."""
         self._load = max(report.total_estimated_gb_per_hour, report.total_measured_gb_per_hour)
+        before = self._ladder
         self._ladder, changed = observe(self._ladder, self._load, trio.current_time(), self._rules)
         self._ports.metrics.show(self._ladder)
         if changed is not None:
             await self._perform(changed, actor_id=None, reason="egress")
+        elif self._ladder.automatic != before.automatic:
+            # The load moved under a pin: users see nothing, but a restart must resume there.
+            await self._save(None)
 
     async def override(self, actor_id: str, level: int | None, reason: str) -> KillSwitchStatus:
         """An admin pins the ladder at `level`, or gives it back to the load (None)."""
@@ -124,6 +162,13 @@ class KillSwitch:
             self._changed_at = self._ports.clock()
             self._ports.metrics.changed(changed)
             self._ports.notify_all(ServiceNotice(level=changed.after, step=step))
+            for listener in self._listeners:
+                listener(changed.after)
+            if changed.after > changed.before and step is not None and self._ports.emit:
+                self._ports.emit(
+                    "kill_switch_tripped", switch=step, measured=self._load,
+                    threshold=self._rules.ceiling_gb_per_hour,
+                )  # fmt: skip
             log.warning(
                 "kill switch: level %d -> %d (%s, %s)", changed.before, changed.after,
                 changed.cause, step or "nothing taken",
@@ -135,9 +180,18 @@ class KillSwitch:
             detail["load_gb_per_hour"] = round(changed.load_gb_per_hour, 3)
         if changed.cause == "override":
             detail["pinned"] = pinned
-        await self._ports.audit(
+        await self._save(
             AuditRecord(
                 at=self._ports.clock(), actor_id=actor_id, action=ACTION, reason=reason,
                 detail=detail,
             )
         )  # fmt: skip
+
+    async def _save(self, audit: AuditRecord | None) -> None:
+        """Where the ladder stands now, with the audit entry of the change (one transaction)."""
+        if self._ports.store is None:
+            if audit is not None:
+                await self._ports.audit(audit)
+            return
+        saved = SavedLadder(self._ladder.automatic, self._ladder.override)
+        await self._ports.store.save(saved, self._ports.clock(), audit)

@@ -1,9 +1,11 @@
 """The cost meter: every `cost.sample_interval_s` it reads what each mode runs (sessions) and what
 was really sent (the SFU's senders, the channel's HLS bytes), and keeps the report the console,
-the metrics and the kill-switch ladder read (TEL-4, THB-6)."""
+the metrics and the kill-switch ladder read (TEL-4, THB-6), and the last `cost.history_samples`
+of them for the console's charts."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -11,7 +13,7 @@ import trio
 
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.cost import CostLine, CostReport
+from vvtv.contracts.cost import CostHistory, CostLine, CostPoint, CostReport
 from vvtv.cost.metrics import CostMetrics
 from vvtv.domain import cost as rules
 from vvtv.domain.cost import ModeLoad, RateWindow, attribute, cost_lines, receivers_of
@@ -27,6 +29,8 @@ class CostPorts:
     channel_bytes: Callable[[], int]  # running total of HLS bytes served
     clock: WallClock
     metrics: CostMetrics
+    # The server's telemetry (`cost_sample` per mode running something, TEL-4); None: not told.
+    emit: Callable[..., None] | None = None
 
 
 class CostMeter:
@@ -52,6 +56,8 @@ class CostMeter:
         self._last_raw: dict[str, int] = {}
         self._attributed: dict[str, int] = {}
         self._report = self._empty()
+        self._history: deque[CostPoint] = deque(maxlen=self._cost.history_samples)
+        self._samples = 0
         self._listeners: list[Callable[[CostReport], Awaitable[None]]] = []
         ports.metrics.configure(
             rules.bytes_per_gb(self._cost.gb_per_hour_per_mbps),
@@ -67,6 +73,13 @@ class CostMeter:
     def report(self) -> CostReport:
         """The last sample's report."""
         return self._report
+
+    def history(self, after_seq: int | None = None) -> CostHistory:
+        """The samples kept, oldest first; only those after `after_seq` when given."""
+        kept = self._history
+        if after_seq is not None:
+            kept = deque(point for point in kept if point.seq > after_seq)
+        return CostHistory(sample_interval_s=self._cost.sample_interval_s, samples=list(kept))
 
     async def sample(self) -> CostReport:
         loads = await self._ports.loads()
@@ -84,6 +97,8 @@ class CostMeter:
         lines = cost_lines(loads, self._window.bytes_per_second(), per_mbps)
         self._report = self._build(lines, raw[_HLS])
         self._ports.metrics.show(self._report, given)
+        self._remember(self._report)
+        self._tell(loads, lines)
         return self._report
 
     async def run(self) -> None:
@@ -119,6 +134,40 @@ class CostMeter:
             total_measured_usd_per_hour=measured * price,
             channel_bytes_served=channel_bytes,
         )
+
+    def _remember(self, report: CostReport) -> None:
+        self._samples += 1
+        self._history.append(
+            CostPoint(
+                seq=self._samples,
+                at=report.at,
+                estimated_gb_per_hour={
+                    line.mode: line.estimated_gb_per_hour for line in report.lines
+                },
+                measured_gb_per_hour={
+                    line.mode: line.measured_gb_per_hour for line in report.lines
+                },
+                estimated_usd_per_hour=report.total_estimated_usd_per_hour,
+                measured_usd_per_hour=report.total_measured_usd_per_hour,
+            )
+        )
+
+    def _tell(self, loads: list[ModeLoad], lines: list[rules.CostLine]) -> None:
+        """One `cost_sample` per mode that runs something (an idle mode would only be noise)."""
+        if self._ports.emit is None:
+            return
+        by_mode = {load.mode: load for load in loads}
+        for line in lines:
+            load = by_mode.get(line.mode)
+            if load is None or not load.viewers:
+                continue
+            self._ports.emit(
+                "cost_sample",
+                mode=line.mode,
+                concurrent_viewers=load.viewers,
+                mbps_received=load.mbps,
+                estimated_gb_per_hour=line.estimated_gb_per_hour,
+            )
 
     def _empty(self) -> CostReport:
         return self._build([], 0)

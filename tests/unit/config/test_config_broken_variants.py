@@ -105,6 +105,21 @@ def test_quarantine_forced_profile_must_exist(assert_broken: Check) -> None:
     assert_broken("unknown_quarantine_profile")
 
 
+def test_the_quarantines_derived_profile_must_not_be_taken(assert_broken: Check) -> None:
+    """CFG-4 / ABU-4: the bundle derives `<forced>_reduced`: media-profiles.yaml may not name it."""
+    assert_broken("quarantine_reduced_profile_taken")
+
+
+def test_a_reload_must_fit_in_randoms_socket_grace(assert_broken: Check) -> None:
+    """CFG-4 / ABU-3: matching.socket_grace_s outlasts the UI's first reconnect wait."""
+    assert_broken("matching_socket_grace_within_reconnect")
+
+
+def test_randoms_socket_grace_is_shorter_than_silence(assert_broken: Check) -> None:
+    """CFG-4 / MAT-5: matching.socket_grace_s is shorter than sessions.heartbeat_timeout_s."""
+    assert_broken("matching_socket_grace_past_timeout")
+
+
 def test_call_mode_without_consent_or_match_is_refused(assert_broken: Check) -> None:
     """CFG-4: a mode whose profile is a call requires consent or a match (config side)."""
     assert_broken("call_without_consent")
@@ -205,3 +220,15 @@ def test_one_address_gets_no_more_guesses_than_every_address(assert_broken: Chec
 def test_the_reserve_slate_needs_a_brand(assert_broken: Check) -> None:
     """CFG-4 / LAB-6: the generated reserve slate shows the brand: it may not be empty."""
     assert_broken("slate_brand_empty")
+
+
+def test_a_ladder_naming_an_unknown_mode_is_refused(assert_broken: Check) -> None:
+    """CFG-4 / INV-7: the modes the kill-switch ladder pauses or refuses exist in the manifests."""
+    assert_broken("kill_switch_unknown_mode")
+
+
+def test_a_channel_viewer_window_shorter_than_the_players_poll_is_refused(
+    assert_broken: Check,
+) -> None:
+    """TEL-5: a player asks what airs every ui.channel_poll_s; the viewer window outlasts it."""
+    assert_broken("channel_viewer_window_under_poll")

@@ -133,6 +133,12 @@ class QuarantineLimits(ConfigStruct, frozen=True):
     max_video_bitrate_kbps: CeilingInt
     max_fps: CeilingInt
 
+    @property
+    def reduced_profile(self) -> str:
+        """The profile quarantined calls run at: `forced_profile` with this section's video caps,
+        derived into the bundle's media profiles (ABU-4)."""
+        return f"{self.forced_profile}_reduced"
+
 
 class AntiAbuseLimits(ConfigStruct, frozen=True):
     cooldown_schedule_s: FloorSchedule
@@ -147,6 +153,7 @@ class MatchingLimits(ConfigStruct, frozen=True):
     relax_after_s: FloorSeconds  # holding out longer for a shared tag is never looser
     no_repeat_window_s: FloorSeconds  # keeping two who met apart longer is stricter
     call_failed_pause_s: FloorInterval  # never zero: a failing call must not retry in a hot loop
+    socket_grace_s: CeilingSeconds  # a joiner's last tab closed: this long to come back
 
 
 class RateLimit(ConfigStruct, frozen=True):
@@ -283,6 +290,7 @@ class CostModel(ConfigStruct, frozen=True):
     price_per_gb_usd: FixedFloat  # a price, not a cap: a tier does not change it
     sample_interval_s: FloorInterval  # sampling less often is cheaper
     rate_window_s: FloorInterval  # a longer window smooths more
+    history_samples: CeilingInt  # samples kept in memory for the operator's charts
 
 
 class TracingSettings(ConfigStruct, frozen=True):
@@ -302,6 +310,7 @@ class TelemetryLimits(ConfigStruct, frozen=True):
     qos_sampling_incident: CeilingFraction
     flush_interval_s: FloorSeconds
     max_batch_events: CeilingInt
+    qos_sample_interval_s: FloorInterval  # a sampled call reports its WebRTC stats this often
 
 
 class LabLimits(ConfigStruct, frozen=True):
@@ -332,6 +341,8 @@ class LabLimits(ConfigStruct, frozen=True):
     control_token_env: FixedName
     control_token_file: FixedName
     up_next_count: CeilingInt  # queued items `GET /channel/now` lists as up next
+    # A device that asked `GET /channel/now` within this is watching (its player polls it).
+    viewer_window_s: Annotated[float, _POSITIVE, FIXED]
 
 
 class TurnLimits(ConfigStruct, frozen=True):
@@ -360,6 +371,7 @@ class UiLimits(ConfigStruct, frozen=True):
     channel_poll_s: FloorInterval  # polling less often is cheaper
     player_retry_s: FloorInterval
     transition_ms: FixedInt  # the crossfade is a design constant, not a cost
+    operator_refresh_s: FloorInterval  # the operator's console asks for fresh figures this often
 
 
 class FeatureFlags(ConfigStruct, frozen=True):

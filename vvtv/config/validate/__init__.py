@@ -5,7 +5,7 @@ point into, and takes the other files it references as arguments. The checks rea
 and report through a `Locator` (`locator`), which turns a key path into `file:line`.
 """
 
-from vvtv.config.validate.limits import check_limits
+from vvtv.config.validate.limits import check_ladder_modes, check_limits
 from vvtv.config.validate.locator import TierLocator
 from vvtv.config.validate.media import check_media
 from vvtv.config.validate.modes import check_flags_cover_modes, check_modes
@@ -14,6 +14,7 @@ from vvtv.config.validate.telemetry import check_telemetry
 __all__ = [
     "TierLocator",
     "check_flags_cover_modes",
+    "check_ladder_modes",
     "check_limits",
     "check_media",
     "check_modes",

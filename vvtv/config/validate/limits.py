@@ -8,6 +8,7 @@ import ipaddress
 from vvtv.config.problems import KeyPath, Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
+from vvtv.config.schema.modes import ModeManifests
 from vvtv.config.validate.locator import Locator
 from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
 from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
@@ -81,6 +82,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_socket_grace(limits, at)
+    problems += _check_matching_grace(limits, at)
     quarantine = limits.anti_abuse.quarantine
     forced = media.profiles.get(quarantine.forced_profile)
     if forced is None:
@@ -94,6 +96,16 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         problems.append(
             at.problem(
                 ("anti_abuse", "quarantine", "forced_profile"), "must be a call profile (ABU-4)"
+            )
+        )
+    elif quarantine.reduced_profile in media.profiles:
+        # The bundle derives that profile (the forced one at the reduced caps): a profile of the
+        # same name in media-profiles.yaml would be shadowed.
+        problems.append(
+            at.problem(
+                ("anti_abuse", "quarantine", "forced_profile"),
+                f"derives `{quarantine.reduced_profile}`, which media-profiles.yaml already"
+                " names (ABU-4)",
             )
         )
     else:
@@ -223,6 +235,28 @@ def _check_socket_grace(limits: Limits, at: Locator) -> list[Problem]:
     return []
 
 
+def _check_matching_grace(limits: Limits, at: Locator) -> list[Problem]:
+    grace = limits.matching.socket_grace_s
+    reconnect = limits.ui.socket_reconnect_backoff_s
+    if grace <= reconnect[0]:
+        return [
+            at.problem(
+                ("matching", "socket_grace_s"),
+                f"must outlast the UI's first reconnect wait ({reconnect[0]:g} s), or a reload"
+                " leaves Random and counts as a reconnect (ABU-3)",
+            )
+        ]
+    if grace >= limits.sessions.heartbeat_timeout_s:
+        return [
+            at.problem(
+                ("matching", "socket_grace_s"),
+                "must be shorter than sessions.heartbeat_timeout_s, or a joiner gone for good"
+                " holds the one they were matched with longer than silence would (MAT-5)",
+            )
+        ]
+    return []
+
+
 def _check_consent(limits: Limits, at: Locator) -> list[Problem]:
     # Invites live only in their invitee's actor: the kernel must not passivate it between an
     # invite and its expiry, or the invite would vanish unanswered and unexpired (CNS-4).
@@ -275,7 +309,30 @@ def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
                 "must be at least twice cost.sample_interval_s (TEL-4)",
             )
         )
+    # A player asks what airs every ui.channel_poll_s: a shorter window loses watching devices.
+    if limits.lab.viewer_window_s <= limits.ui.channel_poll_s:
+        problems.append(
+            at.problem(
+                ("lab", "viewer_window_s"),
+                "must be longer than ui.channel_poll_s, how often a player asks (TEL-5)",
+            )
+        )
     return problems
+
+
+def check_ladder_modes(limits: Limits, at: Locator, modes: ModeManifests) -> list[Problem]:
+    """The modes the ladder pauses or refuses exist in mode-manifests.yaml: a typo would leave
+    that mode running at the very step meant to stop it (INV-7)."""
+    ladder = limits.kill_switches.ladder
+    return [
+        at.problem(
+            ("kill_switches", "ladder", key, index),
+            f"names unknown mode `{mode}` (known: {', '.join(modes.modes)}) (CFG-4, INV-7)",
+        )
+        for key in ("paused_modes", "call_modes")
+        for index, mode in enumerate(getattr(ladder, key))
+        if mode not in modes.modes
+    ]
 
 
 def _check_login(limits: Limits, at: Locator) -> list[Problem]:

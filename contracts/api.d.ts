@@ -1385,6 +1385,8 @@ export interface components {
          *         you): subscribe with `after_seq` to get them.
          */
         ChatMessage: {
+            /** @default null */
+            author_handle: string | null;
             author_id: string;
             body: string;
             /** @default null */
@@ -1400,6 +1402,8 @@ export interface components {
         };
         /** ChatMessageView */
         ChatMessageView: {
+            /** @default null */
+            author_handle: string | null;
             author_id: string;
             body: string;
             /** @default null */
@@ -1609,7 +1613,11 @@ export interface components {
             /** @default null */
             expires_at: string | null;
             id: string;
+            /** @default null */
+            invitee_handle: string | null;
             invitee_id: string;
+            /** @default null */
+            inviter_handle: string | null;
             inviter_id: string;
             /** @default null */
             reason: ("call_failed" | "inviter" | "tab_closed" | "unavailable") | null;
@@ -1632,7 +1640,7 @@ export interface components {
         ConsentRequest: {
             expires_at: string;
             invite: components["schemas"]["ConsentInvite"];
-            inviter_handle: string;
+            inviter_handle: string | null;
             /** @enum {unknown} */
             type: "consent.request";
             /** @default 1 */

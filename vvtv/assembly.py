@@ -200,7 +200,7 @@ async def open_runtime(
                     config,
                     ConsentPorts(
                         notify=sockets.push,
-                        handle_of=lambda user_id: identity.user_view(user_id).handle,
+                        handle_of=identity.handle_of,
                         clock=clock,
                         metrics=ConsentMetrics(runtime.metrics.registry),
                     ),
@@ -285,6 +285,7 @@ async def open_runtime(
                     connections_of=sockets.connection_ids,
                     blocked=identity.blocked_either_way,
                     shadowed=lambda user_id: identity.user_view(user_id).shadow_quarantine,
+                    handle_of=identity.handle_of,
                     clock=clock,
                     metrics=ChatMetrics(runtime.metrics.registry),
                 ),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
+import msgspec
 from prometheus_client import CollectorRegistry
 
 from vvtv.chat.errors import ThreadNotFound
@@ -38,6 +39,7 @@ NotifyConnection = Callable[[str, ServerEvent], None]
 ConnectionsOf = Callable[[str], Collection[str]]
 Blocked = Callable[[str], frozenset[str]]
 Shadowed = Callable[[str], bool]
+HandleOf = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class ChatPorts:
     connections_of: ConnectionsOf  # a user's open sockets
     blocked: Blocked  # who stands in a block with a user, either way
     shadowed: Shadowed  # whether a user is shadow-quarantined (MOD-4)
+    handle_of: HandleOf  # an author's handle now; None once the account is gone
     clock: WallClock
     metrics: ChatMetrics = field(default_factory=lambda: ChatMetrics(CollectorRegistry()))
     followers: Followers = field(default_factory=Followers)
@@ -89,6 +92,14 @@ class Current:
     """Ask for the thread as it stands (membership, last seq)."""
 
 
+def named(messages: list[ChatMessageView], handle_of: HandleOf) -> list[ChatMessageView]:
+    """Stored messages with their authors' handles as of now (the store keeps ids only)."""
+    return [
+        msgspec.structs.replace(message, author_handle=handle_of(message.author_id))
+        for message in messages
+    ]
+
+
 def event_of(message: ChatMessageView) -> ChatMessage:
     return ChatMessage(
         thread_id=message.thread_id,
@@ -98,6 +109,7 @@ def event_of(message: ChatMessageView) -> ChatMessage:
         body=message.body,
         sent_at=message.sent_at,
         client_id=message.client_id,
+        author_handle=message.author_handle,
     )
 
 
@@ -153,6 +165,7 @@ class ChatThreadActor:
                     body=send.body,
                     sent_at=now,
                     client_id=send.client_id,
+                    author_handle=self._ports.handle_of(send.author_id),
                 )
             )
         # One write for the batch: the store's commit, not the fan-out, is what a busy thread
@@ -222,7 +235,7 @@ class ChatThreadActor:
             )
             if not page:
                 break
-            for message in page:
+            for message in named(page, ports.handle_of):
                 author = message.author_id
                 if thread.private or sees(
                     own=author == subscribe.viewer_id,

@@ -62,10 +62,13 @@ from vvtv.domain.consent import (
     decide,
 )
 from vvtv.errors import VvtvError
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
 KIND = "consent"
+
+HandleOf = Callable[[str], str | None]  # None: the account is gone
 
 REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
     "invite_pending": InvitePending,
@@ -85,9 +88,10 @@ class ConsentPorts:
     """What the consent context reaches outside itself."""
 
     notify: Callable[[str, ServerEvent], None]  # to every socket of one user
-    handle_of: Callable[[str], str]
+    handle_of: HandleOf
     clock: WallClock  # the wire's times; timers run on trio's clock
     metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
+    events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,7 @@ def origin(clock: WallClock) -> datetime:
     return clock() - timedelta(seconds=trio.current_time())
 
 
-def wire(invite: Invite, at_zero: datetime) -> ConsentInvite:
+def wire(invite: Invite, at_zero: datetime, handle_of: HandleOf) -> ConsentInvite:
     return ConsentInvite(
         id=invite.id,
         inviter_id=invite.inviter,
@@ -118,6 +122,8 @@ def wire(invite: Invite, at_zero: datetime) -> ConsentInvite:
         ),
         session_id=invite.session_id,
         reason=invite.reason,
+        inviter_handle=handle_of(invite.inviter),
+        invitee_handle=handle_of(invite.invitee),
     )
 
 
@@ -150,7 +156,7 @@ class InboxActor:
     async def handle(self, message: Message) -> ConsentInvite | None:
         self._origin = origin(self._ports.clock)
         reply = await self._step(message)
-        return None if reply is None else wire(reply, self._origin)
+        return None if reply is None else wire(reply, self._origin, self._ports.handle_of)
 
     async def _step(self, message: Message) -> Invite | None:
         self._inbox, effects = decide(self._inbox, message, self._rules)
@@ -178,6 +184,7 @@ class InboxActor:
                 # with its session); one whose call could not start counts as cancelled.
                 if invite.status != "accepted" or invite.session_id is not None:
                     self._ports.metrics.invites.labels(invite.status).inc()
+                    self._tell(invite)
             case Notify(user, kind, invite):
                 self._ports.notify(user, self._event(kind, invite))
             case WakeAt(at):
@@ -191,14 +198,24 @@ class InboxActor:
                 pass
         return reply
 
+    def _tell(self, invite: Invite) -> None:
+        """The server's telemetry: an invite answered, or run out (ids and timings only)."""
+        events = self._ports.events
+        if events is not None and invite.status in ("accepted", "declined", "expired"):
+            waited = (invite.ended_at or trio.current_time()) - invite.created_at
+            events.emit(
+                "consent_resolved", invite_id=invite.id, outcome=invite.status,
+                wait_ms=int(waited * 1000),
+            )  # fmt: skip
+
     def _event(self, kind: str, invite: Invite) -> ServerEvent:
         match kind:
             case "request":
-                shown = wire(invite, self._origin)
+                shown = wire(invite, self._origin, self._ports.handle_of)
                 assert shown.expires_at is not None  # asked: its time runs
                 return ConsentRequest(
                     invite=shown,
-                    inviter_handle=self._ports.handle_of(invite.inviter),
+                    inviter_handle=shown.inviter_handle,
                     expires_at=shown.expires_at,
                 )
             case "accepted":

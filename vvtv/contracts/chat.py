@@ -62,6 +62,9 @@ class ChatMessageView(Contract, frozen=True, kw_only=True):
     body: Body
     sent_at: datetime
     client_id: ClientId | None = None  # the sender's own id for it, echoed (dedup on its side)
+    # The author's handle as of reading (rooms show no presence to name them by); None once the
+    # account is gone. Not stored: a renamed author is named as they are now.
+    author_handle: str | None = None
 
 
 class ChatPost(Contract, frozen=True, kw_only=True):

@@ -29,6 +29,10 @@ class ConsentInvite(Contract, frozen=True, kw_only=True):
     expires_at: datetime | None = None  # None while queued behind another invite (CNS-5)
     session_id: Id | None = None  # the call, once an accepted invite's call exists (CNS-2)
     reason: CancelReason | None = None
+    # Each end's handle as of this answer, so a tab that never saw the other end (a deep link, a
+    # tab opened mid-invite) can name them; None once an account is gone.
+    inviter_handle: str | None = None
+    invitee_handle: str | None = None
 
 
 class ConsentInvites(Contract, frozen=True, kw_only=True):

@@ -141,6 +141,7 @@ class ChatMessage(Event, frozen=True, kw_only=True, tag="chat.message"):
     body: Body
     sent_at: datetime
     client_id: ClientId | None = None  # the sender's id for it, echoed to the sender's sockets
+    author_handle: str | None = None  # as of sending; None once the account is gone
 
 
 class ChatRateLimited(Event, frozen=True, kw_only=True, tag="chat.rate_limited"):
@@ -156,7 +157,7 @@ class ConsentRequest(Event, frozen=True, kw_only=True, tag="consent.request"):
     """To every tab of the invitee (CNS-1): show the ConsentOverlay until `expires_at`."""
 
     invite: ConsentInvite
-    inviter_handle: str
+    inviter_handle: str | None  # the invite's own; None once the account is gone
     expires_at: datetime
 
 

@@ -434,3 +434,9 @@ class Identity:
     def user_view(self, user_id: str) -> UserView:
         # What moderators see is the record's columns of the same names.
         return msgspec.convert(self._user(user_id), UserView, from_attributes=True)
+
+    def handle_of(self, user_id: str) -> str | None:
+        """A user's handle as of now, for naming them on the wire; None for an account that is
+        gone, so a name shown elsewhere never fails on it."""
+        user = self._users.get(user_id)
+        return None if user is None else user.handle

@@ -169,3 +169,23 @@ async def test_links_need_the_flag_and_the_scope(
             "room": (200, None),
             "live_public": refused,
         }
+
+
+@pytest.mark.req("CHT-2")
+async def test_a_room_message_names_its_author_live_and_in_history(world: World) -> None:
+    """Live rooms show no presence to name an author by: each message carries the handle."""
+    people = await world.users("ana", "bob")
+    ana, bob = people["ana"], people["bob"]
+    _, room = await open_thread(world, ana, scope="live_public", room="live_public")
+    await open_thread(world, bob, scope="live_public", room="live_public")
+    rid = room["thread_id"]
+    status, sent = await post(world, ana, rid, "first")
+    assert (status, sent["author_handle"]) == (200, "ana")
+    async with world.tab(bob) as tab:
+        await tab.send("chat.subscribe", thread_id=rid, after_seq=0)  # caught up: seq 1
+        await post(world, ana, rid, "second")  # live: seq 2
+        events = await chat_events(tab)
+        assert [(e["seq"], e["author_handle"]) for e in events] == [(1, "ana"), (2, "ana")]
+    status, page = await world.get(bob, f"/chat/{rid}/messages")
+    assert status == 200, page
+    assert [m["author_handle"] for m in page["messages"]] == ["ana", "ana"]

@@ -253,3 +253,24 @@ async def test_a_pending_invite_opens_no_door_to_a_call_the_client_asks_for(worl
         )
         assert (status, body["code"]) == (403, "consent_required")
     assert await _sessions(world) == []
+
+
+@pytest.mark.req("CNS-1", "UI-6")
+async def test_an_invite_names_both_ends_wherever_it_is_read(world: World) -> None:
+    """A tab opened after the request, or a deep link, reads the invite from the API: it names
+    both ends there too, not only in the `consent.request` the earlier tabs got."""
+    people = await world.users("ana", "bob")
+    ana, bob = people["ana"], people["bob"]
+    names = {"inviter_handle": "ana", "invitee_handle": "bob"}
+    async with world.tab(bob) as bob_tab:
+        status, made = await invite(world, ana, bob)
+        assert status == 201, made
+        assert made | names == made
+        [request] = await bob_tab.settle()
+        assert request["invite"] | names == request["invite"]
+    for user in (ana, bob):
+        status, mine = await world.get(user, "/consent/invites")
+        assert status == 200, mine
+        assert [invite | names == invite for invite in mine["invites"]] == [True]
+    status, declined = await post(world, bob, f"/consent/invites/{made['id']}/decline")
+    assert (status, declined | names == declined) == (200, True)

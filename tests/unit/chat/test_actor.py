@@ -4,6 +4,7 @@ gets each message once, however a resubscribe and live sends interleave."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -77,6 +78,7 @@ def _ports(
         connections_of=lambda user: (sockets or {}).get(user, (user,)),
         blocked=lambda user: BLOCKS.get(user, frozenset()),
         shadowed=lambda user: user in shadowed,
+        handle_of=lambda user: f"@{user}",
         clock=lambda: AT,
     )
 
@@ -237,3 +239,23 @@ async def test_a_room_reaches_the_sockets_that_follow_it_and_a_sender_s_own() ->
     sent.clear()
     await actor.handle(Subscribe("ana", "ana", 0, page=10))
     assert [(to, _seq(e)) for to, e in sent] == [("ana", 1)]
+
+
+@pytest.mark.req("CHT-2")
+async def test_messages_name_their_author_as_of_now_and_none_once_the_account_is_gone() -> None:
+    store = MemoryChatStore()
+    await store.create(Thread("r", "room", "live_public", frozenset({"ana", "zed"}), 0, AT))
+    sent: list[tuple[str, ServerEvent]] = []
+    handles: dict[str, str] = {"ana": "ana", "zed": "zed"}
+    ports = dataclasses.replace(_ports(store, sent), handle_of=handles.get)
+    actor = ChatThreadActor("r", ports)
+    await actor.on_start()
+    await actor.handle(Subscribe("ana", "ana", 0, page=10))
+    for author in ("ana", "zed"):
+        await actor.handle(Send(author, "hi", None))
+    assert [getattr(e, "author_handle") for _, e in sent] == ["ana", "zed"]  # noqa: B009
+    handles["ana"] = "ana_b"  # renamed
+    del handles["zed"]  # the account is gone
+    sent.clear()
+    await actor.handle(Subscribe("socket-1", "ana", 0, page=10))  # replayed from the store
+    assert [getattr(e, "author_handle") for _, e in sent] == ["ana_b", None]  # noqa: B009

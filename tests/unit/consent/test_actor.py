@@ -23,6 +23,7 @@ class Fakes:
         self.sent: list[tuple[str, ServerEvent]] = []
         self.index: dict[str, Invite] = {}
         self.calls: list[Invite] = []
+        self.gone: set[str] = set()  # accounts that no longer exist
 
     async def start_call(self, invite: Invite) -> str:
         self.calls.append(invite)
@@ -36,7 +37,7 @@ class Fakes:
 
         ports = ConsentPorts(
             notify=lambda user, event: self.sent.append((user, event)),
-            handle_of=lambda user: f"@{user}",
+            handle_of=lambda user: None if user in self.gone else f"@{user}",
             clock=lambda: datetime(2026, 12, 1, tzinfo=UTC),
         )
         hooks = InboxHooks(
@@ -73,3 +74,18 @@ async def test_the_reply_and_the_request_name_the_same_expiry() -> None:
     assert (user, request.inviter_handle) == ("bob", "@ana")
     assert request.expires_at == made.expires_at
     assert (made.expires_at - made.created_at).total_seconds() == RULES.timeout_s
+
+
+@pytest.mark.req("CNS-1")
+async def test_an_invite_names_both_ends_and_none_for_an_account_that_is_gone() -> None:
+    fakes = Fakes(fail=False)
+    actor = fakes.actor()
+    made = await actor.handle(Ask("i1", "ana", trio.current_time()))
+    assert made is not None
+    assert (made.inviter_handle, made.invitee_handle) == ("@ana", "@bob")
+    fakes.gone.add("ana")
+    fakes.sent.clear()
+    declined = await actor.handle(Answer("i1", "bob", False, trio.current_time()))
+    assert declined is not None
+    assert (declined.inviter_handle, declined.invitee_handle) == (None, "@bob")
+    assert len(fakes.sent) == 2  # both told, the missing name breaks nothing

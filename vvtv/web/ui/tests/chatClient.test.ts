@@ -42,6 +42,8 @@ class FakeServer implements ChatCalls {
   >();
   calls: string[] = [];
   pageSize = 3;
+  /** Authors' handles where they are not their ids (null: the account is gone). */
+  handles = new Map<string, string | null>();
 
   constructor(private readonly me: string) {}
 
@@ -109,6 +111,7 @@ class FakeServer implements ChatCalls {
       body,
       sent_at: "2026-01-01T00:00:00Z",
       client_id: clientId,
+      author_handle: this.handles.has(author) ? (this.handles.get(author) ?? null) : author,
     };
     thread.messages.push(message);
     return event(message);
@@ -323,6 +326,17 @@ describe("private conversations", () => {
     expect(thread?.peerId).toBe("bob");
     expect(thread?.unread.value).toBe(1);
     expect(thread?.messages.value.map((m) => m.body)).toEqual(["hi ana"]);
+    expect(chat.handleOf("bob")).toBe("bob"); // the message named him: the list can too
+  });
+
+  it("a message names its author (no presence in Live rooms); an account gone, no one", async () => {
+    const { socket, server, chat } = setup();
+    const room = await chat.openRoom("live_public", "live_public");
+    server.handles.set("zed", null);
+    socket.push(server.post(room.id, "cyd", "hello"));
+    socket.push(server.post(room.id, "zed", "bye"));
+    expect(room.messages.value.map((m) => m.author_handle)).toEqual(["cyd", null]);
+    expect([chat.handleOf("cyd"), chat.handleOf("zed")]).toEqual(["cyd", null]);
   });
 
   it("a room of somewhere else pushed to us is asked about once, then ignored", async () => {

@@ -52,6 +52,8 @@ function invite(change: Partial<ConsentInvite> = {}): ConsentInvite {
     expires_at: "2026-01-01T00:00:20Z",
     session_id: null,
     reason: null,
+    inviter_handle: "peer",
+    invitee_handle: "me",
     ...change,
   };
 }
@@ -151,7 +153,15 @@ describe("a new socket", () => {
       expect(consent.incoming.value.map((state) => state.invite.id)).toEqual(["waiting"]),
     );
     expect(consent.missed.value.map((state) => state.invite.id)).toEqual(["gone"]);
-    expect(consent.incoming.value[0]?.peerHandle).toBeNull(); // the list names no one
+    expect(consent.incoming.value[0]?.peerHandle).toBe("peer"); // the list names both ends
+  });
+
+  it("an invite from an account that is gone names no one, and still shows", async () => {
+    const { socket, http, consent } = client();
+    http.replies.set("GET /consent/invites", { invites: [invite({ inviter_handle: null })] });
+    socket.push({ type: "auth.ok", v: 1 } as ServerEvent);
+    await vi.waitFor(() => expect(consent.incoming.value.length).toBe(1));
+    expect(consent.incoming.value[0]?.peerHandle).toBeNull();
   });
 });
 
@@ -191,6 +201,19 @@ describe("a /call/:token address", () => {
     expect(http.calls).toEqual(["GET /consent/invites"]);
   });
 
+  it("names the other end of an invite it never heard of (the invite names them)", async () => {
+    const { http, consent } = client();
+    http.replies.set("GET /consent/invites", {
+      invites: [
+        invite({ inviter_id: ME, invitee_id: PEER, inviter_handle: "me", invitee_handle: "peer" }),
+      ],
+    });
+    consent.follow("inv1");
+    await vi.waitFor(() => expect(consent.view("inv1").kind).toBe("invite"));
+    const view = consent.view("inv1");
+    expect(view.kind === "invite" && view.state.peerHandle).toBe("peer");
+  });
+
   it("finds a call this tab joined again after a reload", async () => {
     const first = client();
     first.http.replies.set("GET /consent/invites", {
@@ -201,7 +224,7 @@ describe("a /call/:token address", () => {
     const reloaded = client(); // the server may have forgotten the invite by now
     expect(reloaded.consent.view("inv1")).toEqual({
       kind: "call",
-      call: { sessionId: "s1", peerId: PEER, peerHandle: null },
+      call: { sessionId: "s1", peerId: PEER, peerHandle: "peer" },
     });
   });
 });

@@ -97,8 +97,12 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
     atBottom.current = true;
   };
 
-  const authorName = (authorId: string) =>
-    authorId === me ? t("chat.you") : (chat.handleOf(authorId) ?? t("chat.someone"));
+  // The newest name this client knows, else the one the message came with (none for an account
+  // that is gone).
+  const authorName = (message: Pick<ChatMessage, "author_id" | "author_handle">) =>
+    message.author_id === me
+      ? t("chat.you")
+      : (chat.handleOf(message.author_id) ?? message.author_handle ?? t("chat.someone"));
 
   return (
     <div class="conversation" data-thread={thread.id} data-loaded={thread.loaded.value}>
@@ -135,7 +139,7 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
             <MessageItem
               key={message.seq}
               message={message}
-              author={authorName(message.author_id)}
+              author={authorName(message)}
               mine={message.author_id === me}
               onReport={() => {
                 reporting.value = message;
@@ -206,7 +210,9 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
       )}
       <ReportSheet
         open={reporting.value !== null}
-        title={t("chat.report_title", { handle: authorName(reporting.value?.author_id ?? "") })}
+        title={t("chat.report_title", {
+          handle: reporting.value ? authorName(reporting.value) : t("chat.someone"),
+        })}
         note={t("chat.report_note")}
         onSend={(reason) => {
           const message = reporting.peek();

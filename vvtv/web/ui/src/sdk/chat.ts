@@ -213,7 +213,8 @@ export class ChatClient {
     effect(() => this.signedIn(user.value));
   }
 
-  /** Someone's handle, when this client has seen it (presence, a card, your conversations). */
+  /** Someone's handle, when this client has seen it (presence, a card, a message of theirs, your
+   * conversations). */
   handleOf(userId: string): string | null {
     return this.names.value.get(userId) ?? null;
   }
@@ -402,7 +403,10 @@ export class ChatClient {
       body: event.body,
       sent_at: event.sent_at,
       client_id: event.client_id,
+      author_handle: event.author_handle ?? null,
     };
+    // The message names its author (a Live room shows no presence to learn it from).
+    if (message.author_handle) this.remember(message.author_id, message.author_handle);
     const thread = this.byId.get(message.thread_id);
     if (thread) {
       thread.hold([message]);

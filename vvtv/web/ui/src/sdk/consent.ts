@@ -44,6 +44,11 @@ export type TokenView =
   | { kind: "invite"; state: InviteState }
   | { kind: "call"; call: KnownCall };
 
+/** The other end's handle as the invite names it (null for an account that is gone). */
+function handleOf(invite: Partial<ConsentInvite>, role: InviteState["role"]): string | null {
+  return (role === "inviter" ? invite.invitee_handle : invite.inviter_handle) ?? null;
+}
+
 function readCalls(): Record<string, KnownCall> {
   try {
     return JSON.parse(sessionStorage.getItem(CALLS_KEY) ?? "{}") as Record<string, KnownCall>;
@@ -226,7 +231,7 @@ export class ConsentClient {
       invite: known ? { ...known.invite, ...invite } : invite,
       role,
       peerId: role === "inviter" ? invite.invitee_id : invite.inviter_id,
-      peerHandle: peerHandle ?? known?.peerHandle ?? null,
+      peerHandle: peerHandle ?? handleOf(invite, role) ?? known?.peerHandle ?? null,
       expiresAt: invite.expires_at ? Date.parse(invite.expires_at) : (known?.expiresAt ?? null),
       here: here || (known?.here ?? false),
       settled: known?.settled ?? false,
@@ -249,6 +254,7 @@ export class ConsentClient {
     const declinedHere = known.role === "invitee" && invite.status === "declined";
     this.patch(inviteId, {
       invite,
+      peerHandle: known.peerHandle ?? handleOf(invite, known.role) ?? null,
       settled: known.settled || elsewhere || declinedHere,
     });
     const state = this.invites.peek().get(inviteId);

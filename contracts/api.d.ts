@@ -106,6 +106,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each chain of telemetry-events.yaml (the funnel, Random's), its steps counted. */
+        get: operations["get_funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether incident mode is on: then every call samples its QoS (TEL-2). */
+        get: operations["get_incident_status"];
+        put?: never;
+        /** Switch incident mode on or off (audited, told to every signed-in tab). */
+        post: operations["post_switch_incident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/kill-switch": {
         parameters: {
             query?: never;
@@ -1202,6 +1237,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/telemetry/qos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The share of calls that send `qos_sample`, and how often (a call draws once). */
+        get: operations["get_qos_sampling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/terms": {
         parameters: {
             query?: never;
@@ -1766,6 +1818,23 @@ export interface components {
             path: string;
         };
         /**
+         * FunnelChain
+         * @description One chain of telemetry-events.yaml (`funnel`, `match`), its events in order (TEL-1).
+         */
+        FunnelChain: {
+            name: string;
+            steps: components["schemas"]["FunnelStep"][];
+        };
+        /** FunnelReport */
+        FunnelReport: {
+            chains: components["schemas"]["FunnelChain"][];
+        };
+        /** FunnelStep */
+        FunnelStep: {
+            count: number;
+            event: string;
+        };
+        /**
          * Health
          * @description The process is alive and its event loop answers.
          */
@@ -1799,6 +1868,27 @@ export interface components {
             type: "heartbeat.ack";
             /** @default 1 */
             v: number;
+        };
+        /**
+         * IncidentStatus
+         * @description `active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
+         *         tier may only switch on: then `forced_by_tier` and the switch cannot turn it off).
+         */
+        IncidentStatus: {
+            active: boolean;
+            /** @default null */
+            changed_at: string | null;
+            forced_by_tier: boolean;
+            qos_rate: number;
+            switched_on: boolean;
+        };
+        /**
+         * IncidentSwitch
+         * @description Switch the incident flag on (every call samples its QoS) or off, saying why (audited).
+         */
+        IncidentSwitch: {
+            active: boolean;
+            reason: string;
         };
         /**
          * JoinMatch
@@ -2364,6 +2454,16 @@ export interface components {
             /** @default null */
             trace_id: string | null;
         };
+        /**
+         * QosSampling
+         * @description TEL-2: the share of calls that send `qos_sample` (each call draws once when it starts),
+         *         every `interval_s`; all of them while the incident flag is on.
+         */
+        QosSampling: {
+            incident: boolean;
+            interval_s: number;
+            rate: number;
+        };
         /** QuarantineRequest */
         QuarantineRequest: {
             reason: string;
@@ -2417,7 +2517,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -2643,6 +2743,19 @@ export interface components {
                 connect_ms?: number;
                 session_id?: string;
             };
+        };
+        /**
+         * TelemetrySampling
+         * @description To every signed-in tab: the share of calls sampling their QoS changed (TEL-2, the incident
+         *         flag); a call that drew under `rate` starts sending `qos_sample`.
+         */
+        TelemetrySampling: {
+            incident: boolean;
+            rate: number;
+            /** @enum {unknown} */
+            type: "telemetry.sampling";
+            /** @default 1 */
+            v: number;
         };
         /** TelemetrySummary */
         TelemetrySummary: {
@@ -3225,6 +3338,196 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_funnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_incident_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description `active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
+             *     tier may only switch on: then `forced_by_tier` and the switch cannot turn it off).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_switch_incident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncidentSwitch"];
+            };
+        };
+        responses: {
+            /**
+             * @description `active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
+             *     tier may only switch on: then `forced_by_tier` and the switch cannot turn it off).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8126,6 +8429,53 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_qos_sampling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description TEL-2: the share of calls that send `qos_sample` (each call draws once when it starts),
+             *     every `interval_s`; all of them while the incident flag is on.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QosSampling"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -72,7 +72,7 @@ def create_app(
     guard = app.extensions[GUARD] = identity_guard(services.identity)
     auth = runtime.config.limits.auth
     app.register_blueprint(system.routes(runtime, guard))
-    app.register_blueprint(telemetry_api.routes(runtime, guard))
+    app.register_blueprint(telemetry_api.routes(runtime, services.incident, guard))
     app.register_blueprint(modes_api.routes(runtime.config, guard))
     app.register_blueprint(terms.routes(runtime.config, guard))
     app.register_blueprint(identity_api.routes(services.identity, services.audit, auth, guard))

@@ -60,6 +60,8 @@ from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
+from vvtv.telemetry.incident import Incident, IncidentPorts
+from vvtv.telemetry.store import SqliteIncidentStore
 from vvtv.tiles import api as tiles_api
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
@@ -83,6 +85,7 @@ class Services:
     lab_token: str | None  # the standalone agents' push token; None: admins' bearer tokens only
     cost: CostMeter
     kill_switch: KillSwitch
+    incident: Incident  # TEL-2: every call samples its QoS while it is on
 
 
 def optional_lab_token(config: ConfigBundle) -> str | None:
@@ -111,6 +114,8 @@ async def open_runtime(
         # A trace id per request and socket message reaches the actors handling it (TEL-7).
         runtime.tracing = Tracing(config.limits.observability.tracing)
         actors.carry(TRACE_ID)
+        # The server's telemetry events, counted for the funnel as they are emitted (TEL-1).
+        telemetry = ServerEvents(config.telemetry.events, runtime.metrics.registry, runtime.events)
         auth = config.limits.auth
         identity = Identity(
             actors,
@@ -121,6 +126,7 @@ async def open_runtime(
                 passwords=Passwords(auth.password),
                 clock=clock,
                 metrics=IdentityMetrics(runtime.metrics.registry),
+                events=telemetry,
             ),
         )
         await identity.load()
@@ -140,6 +146,7 @@ async def open_runtime(
             default_card=OwnerCard(ladder=default_ladder_names(config)),
             clock=clock,
             sink=board.sink(),
+            events=telemetry,
         )
         loads_of = session_loads(config)
         # Matching hears the calls it made end by themselves (a timeout, a participant's own end).
@@ -151,7 +158,6 @@ async def open_runtime(
                 for watcher in session_watchers:
                     watcher(event)
 
-        telemetry = ServerEvents(config.telemetry.events, runtime.metrics.registry)
         loads_of = session_loads(config)
         async with (
             open_local_sfu(
@@ -167,6 +173,7 @@ async def open_runtime(
                     metrics=SessionMetrics(runtime.metrics.registry),
                     notify=notify_session,
                     policy_version=lab.policy.current_version,
+                    events=telemetry,
                 ),
             ) as sessions,
             open_presence_rooms(
@@ -176,6 +183,7 @@ async def open_runtime(
                     notify=sockets.push_to,
                     clock=clock,
                     metrics=PresenceMetrics(runtime.metrics.registry, ecosystems(config.modes)),
+                    events=telemetry,
                 ),
             ) as rooms,
             # Invites between users (CNS-1..5): identity answers blocks and bans, the orchestrator
@@ -191,6 +199,7 @@ async def open_runtime(
                     sessions=sessions,
                     notify=sockets.push_to,
                     metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
+                    events=telemetry,
                 ),
                 name="tiles",
             ) as tiles,
@@ -203,6 +212,7 @@ async def open_runtime(
                         handle_of=identity.handle_of,
                         clock=clock,
                         metrics=ConsentMetrics(runtime.metrics.registry),
+                        events=telemetry,
                     ),
                     identity,
                     sessions,
@@ -290,6 +300,7 @@ async def open_runtime(
                     metrics=ChatMetrics(runtime.metrics.registry),
                 ),
                 identity,
+                events=telemetry,
             )
             for message_type, handler in chat_api.socket_handlers(chat).items():
                 sockets.handle(message_type, handler)
@@ -324,6 +335,13 @@ async def open_runtime(
             await kill_switch.restore()
             cost.on_sample(kill_switch.observe)
             sessions.admit_with(kill_switch.admit)
+            incident = Incident(
+                config,
+                IncidentPorts(
+                    store=SqliteIncidentStore(database), notify_all=sockets.push_all, clock=clock
+                ),
+            )
+            await incident.restore()
             runtime.health = health
             yield (
                 runtime,
@@ -342,6 +360,7 @@ async def open_runtime(
                     lab_token=optional_lab_token(config),
                     cost=cost,
                     kill_switch=kill_switch,
+                    incident=incident,
                 ),
             )
 

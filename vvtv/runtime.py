@@ -9,6 +9,7 @@ from pathlib import Path
 from vvtv.actors import ActorSettings, Registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
+from vvtv.observability.events import EventCounts
 from vvtv.observability.health import HealthBoard
 from vvtv.observability.metrics import Metrics
 from vvtv.observability.tracing import Tracing
@@ -26,6 +27,7 @@ class Runtime:
     draining: bool = False
     health: HealthBoard | None = None  # each service's health (TEL-5), once assembly watches them
     tracing: Tracing | None = None  # a trace id per request and message (TEL-7)
+    events: EventCounts = field(default_factory=EventCounts)  # the funnel's steps (TEL-1)
 
 
 def actor_settings(config: ConfigBundle) -> ActorSettings:

@@ -64,8 +64,11 @@ from vvtv.domain.chat.thread import PRIVATE, Thread, may_take_part, thread_key
 from vvtv.domain.rate_limit import Limit
 from vvtv.errors import BadRequest
 from vvtv.observability.audit import AuditRecord
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
+# Where a report was made, in telemetry's words (report_submitted.context), by the report's mode.
+_REPORT_CONTEXTS = {"random": "random", "live_public": "live"}
 
 BODY_REFUSALS: dict[BodyRefusal, type[BadRequest]] = {
     "empty_message": EmptyMessage,
@@ -83,9 +86,15 @@ class People(Protocol):
 
 class Chat:
     def __init__(
-        self, registry: Registry, config: ConfigBundle, ports: ChatPorts, people: People
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        ports: ChatPorts,
+        people: People,
+        events: ServerEvents | None = None,
     ) -> None:
         self._registry = registry
+        self._events = events  # chat_message_sent, chat_rate_limited, report_submitted (TEL-1)
         self._ports = ports
         self._people = people
         self._limits = config.limits.chat
@@ -175,9 +184,12 @@ class Chat:
             log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
         self._admit(principal.user_id, thread.scope)
-        return await self._batches.send(
+        sent = await self._batches.send(
             thread.id, Send(principal.user_id, body, client_id, connection)
         )
+        if self._events is not None:  # never the message itself (TEL-3)
+            self._events.emit("chat_message_sent", scope=thread.scope, length_chars=len(body))
+        return sent
 
     async def history(
         self, principal: Principal, thread_id: str, query: ChatHistoryQuery
@@ -266,6 +278,9 @@ class Chat:
         )
         report_id = await self._ports.store.report(report, audit)
         self._ports.metrics.reports.labels(thread.scope).inc()
+        if self._events is not None:
+            context = _REPORT_CONTEXTS.get(body.mode_id or "", "chat")
+            self._events.emit("report_submitted", reason_code=body.reason_code, context=context)
         return ChatReportReceipt(report_id=report_id)
 
     # -- inside ----------------------------------------------------------------------------------
@@ -277,6 +292,8 @@ class Chat:
         self._rates, wait = admit(self._rates, user_id, scope, now, self._rates_of[scope])
         if wait is not None:
             self._ports.metrics.rate_limited.labels(scope).inc()
+            if self._events is not None:
+                self._events.emit("chat_rate_limited", scope=scope)
             log.info("chat: %s rate-limited in %s for %.1f s", user_id, scope, wait)
             raise ChatRateLimited(
                 f"Too many messages here: wait {wait:.1f} s.", retry_after_s=round(wait, 3)

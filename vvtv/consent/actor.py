@@ -62,6 +62,7 @@ from vvtv.domain.consent import (
     decide,
 )
 from vvtv.errors import VvtvError
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class ConsentPorts:
     handle_of: HandleOf
     clock: WallClock  # the wire's times; timers run on trio's clock
     metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
+    events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class InboxActor:
                 # with its session); one whose call could not start counts as cancelled.
                 if invite.status != "accepted" or invite.session_id is not None:
                     self._ports.metrics.invites.labels(invite.status).inc()
+                    self._tell(invite)
             case Notify(user, kind, invite):
                 self._ports.notify(user, self._event(kind, invite))
             case WakeAt(at):
@@ -194,6 +197,16 @@ class InboxActor:
             case CreateCall():
                 pass
         return reply
+
+    def _tell(self, invite: Invite) -> None:
+        """The server's telemetry: an invite answered, or run out (ids and timings only)."""
+        events = self._ports.events
+        if events is not None and invite.status in ("accepted", "declined", "expired"):
+            waited = (invite.ended_at or trio.current_time()) - invite.created_at
+            events.emit(
+                "consent_resolved", invite_id=invite.id, outcome=invite.status,
+                wait_ms=int(waited * 1000),
+            )  # fmt: skip
 
     def _event(self, kind: str, invite: Invite) -> ServerEvent:
         match kind:

@@ -123,6 +123,9 @@ class Consent:
         except BaseException:
             self._on_socket.discard(invite_id)
             raise
+        if self._ports.events is not None:
+            # Invites are made from a profile card (the UI's one way to invite, CNS-1).
+            self._ports.events.emit("consent_requested", invite_id=made.id, origin="profile_card")
         return made
 
     async def answer(self, principal: Principal, invite_id: str, accept: bool) -> ConsentInvite:

@@ -232,6 +232,14 @@ class HeartbeatAckEvent(Event, frozen=True, kw_only=True, tag="heartbeat.ack"):
     expires_in_s: float
 
 
+class TelemetrySampling(Event, frozen=True, kw_only=True, tag="telemetry.sampling"):
+    """To every signed-in tab: the share of calls sampling their QoS changed (TEL-2, the incident
+    flag); a call that drew under `rate` starts sending `qos_sample`."""
+
+    rate: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    incident: bool
+
+
 class ServiceNotice(Event, frozen=True, kw_only=True, tag="service.notice"):
     """To every signed-in tab, calmly: the product stepped down to keep its cost (INV-7), or back
     up. `step` is the last step taken (e.g. `stills`), None once everything is back."""
@@ -270,6 +278,7 @@ ServerEvent = (
     | NowPlaying
     | HeartbeatAckEvent
     | ServiceNotice
+    | TelemetrySampling
 )
 
 

@@ -29,3 +29,46 @@ class TelemetryBatch(Contract, frozen=True, kw_only=True):
 class TelemetryAccepted(Contract, frozen=True, kw_only=True):
     accepted: Count
     sampled_out: Count
+
+
+class FunnelStep(Contract, frozen=True, kw_only=True):
+    event: EventName
+    count: Count  # events seen since the process started (the clients' kept ones and the server's)
+
+
+class FunnelChain(Contract, frozen=True, kw_only=True):
+    """One chain of telemetry-events.yaml (`funnel`, `match`), its events in order (TEL-1)."""
+
+    name: str
+    steps: list[FunnelStep]
+
+
+class FunnelReport(Contract, frozen=True, kw_only=True):
+    chains: list[FunnelChain]
+
+
+class QosSampling(Contract, frozen=True, kw_only=True):
+    """TEL-2: the share of calls that send `qos_sample` (each call draws once when it starts),
+    every `interval_s`; all of them while the incident flag is on."""
+
+    rate: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    incident: bool
+    interval_s: float
+
+
+class IncidentSwitch(Contract, frozen=True, kw_only=True):
+    """Switch the incident flag on (every call samples its QoS) or off, saying why (audited)."""
+
+    active: bool
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class IncidentStatus(Contract, frozen=True, kw_only=True):
+    """`active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
+    tier may only switch on: then `forced_by_tier` and the switch cannot turn it off)."""
+
+    active: bool
+    switched_on: bool
+    forced_by_tier: bool
+    qos_rate: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    changed_at: datetime | None = None

@@ -20,6 +20,7 @@ from vvtv.identity.records import UserRecord
 from vvtv.identity.store import AccountStore
 from vvtv.identity.tokens import TokenSigner
 from vvtv.observability.audit import AuditRecord
+from vvtv.observability.events import ServerEvents
 
 KIND = "account"
 
@@ -44,6 +45,7 @@ class IdentityPorts:
     passwords: Passwords
     clock: WallClock
     metrics: IdentityMetrics
+    events: ServerEvents | None = None  # the funnel's auth_success / auth_failure (TEL-1)
 
 
 class AccountActor:

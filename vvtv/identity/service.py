@@ -82,6 +82,13 @@ _LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
     AuthBusy: "busy",
     Banned: "banned",
 }
+# The same refusals as telemetry's auth_failure reasons (a reason code only, TEL-3).
+_FAILURE_REASONS: dict[LoginOutcome, str] = {
+    "failed": "bad_credentials",
+    "locked_out": "rate_limited",
+    "busy": "rate_limited",
+    "banned": "banned",
+}
 
 
 class Identity:
@@ -94,6 +101,7 @@ class Identity:
         self._passwords = ports.passwords
         self._clock = ports.clock
         self._metrics = ports.metrics
+        self._events = ports.events
         self._throttle = LoginThrottle(login_policy(self._auth.login))
         self.client_addresses = ClientAddresses(self._auth.login.trusted_proxies)
         self._users: dict[str, UserRecord] = {}
@@ -177,7 +185,9 @@ class Identity:
             body.handle, body.password, "user", None, body.terms_version
         )
         self._metrics.signups.inc()
-        return await self._open_session(user, body.device_id)
+        tokens = await self._open_session(user, body.device_id)
+        self._emit("auth_success", method="password", is_new_account=True)
+        return tokens
 
     async def login(self, body: Login, address: str) -> Tokens:
         """Sign in; throttled as `vvtv.domain.login_throttle` says, the attempt counted before
@@ -188,8 +198,10 @@ class Identity:
             outcome = _LOGIN_REFUSALS.get(type(refused))
             if outcome is not None:
                 self._metrics.login(outcome)
+                self._emit("auth_failure", reason=_FAILURE_REASONS[outcome])
             raise
         self._metrics.login("succeeded")
+        self._emit("auth_success", method="password", is_new_account=False)
         return tokens
 
     async def _login(self, body: Login, address: str) -> Tokens:
@@ -251,6 +263,10 @@ class Identity:
         if device_id is not None:
             self._devices.setdefault(user.handle.lower(), {})[device_id] = session.expires_at
         return self._tokens(user, session, refresh)
+
+    def _emit(self, name: str, **properties: str | bool) -> None:
+        if self._events is not None:
+            self._events.emit(name, **properties)
 
     def _known_device(self, handle: str, device_id: str | None) -> str | None:
         """`device_id` if it signed in to `handle` before and that sign-in has not expired."""
@@ -363,6 +379,7 @@ class Identity:
         self._blocked_with.setdefault(other.id, set()).add(principal.user_id)
         for listener in self._block_listeners:
             listener(principal.user_id, other.id, True)
+        self._emit("user_blocked")  # no ids of either party in analytics
         return Block(user_id=other.id, handle=other.handle, created_at=record.created_at)
 
     async def unblock(self, principal: Principal, other_id: str) -> bool:

@@ -45,6 +45,7 @@ from vvtv.lab.store import LabStore, SqliteLabStore
 from vvtv.lab.supervisor import ChannelSupervisor, ReserveItems
 from vvtv.lab.transmitter import Transmitter
 from vvtv.observability.audit import AuditLog
+from vvtv.observability.events import ServerEvents
 from vvtv.store import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class LabRuntime:
         sink: StatusSink | None = None,
         seed: int = 0,
         reserve: ReserveItems | None = None,
+        events: ServerEvents | None = None,
     ) -> None:
         self.settings = settings
         self.paths = settings.paths
@@ -87,9 +89,11 @@ class LabRuntime:
         )  # fmt: skip
         self.supervisor = ChannelSupervisor(
             settings, actors, self.pipeline, self.queue, policy,
-            reserve or self._prepared_reserve, metrics, audit, clock,
+            reserve or self._prepared_reserve, metrics, audit, clock, events,
         )  # fmt: skip
-        self._status = ChannelStatus(settings, self.supervisor, self.queue, policy, metrics, clock)
+        self._status = ChannelStatus(
+            settings, self.supervisor, self.queue, policy, metrics, clock, events
+        )
         self._commands = Commands(
             self.supervisor, self.pipeline, self.queue, policy, self.status, audit, clock
         )
@@ -108,6 +112,7 @@ class LabRuntime:
         sink: StatusSink | None = None,
         seed: int = 0,
         reserve: ReserveItems | None = None,
+        events: ServerEvents | None = None,
     ) -> LabRuntime:
         """Load the OwnerCard from `database` (seeding version 1); nothing airs until `run`.
         `actors` supervises the transmitter and the pipeline; `registry` takes the metrics."""
@@ -133,7 +138,7 @@ class LabRuntime:
         preparer = Preparer(paths.media, limits, StoreJournal(store, clock), metrics)
         return cls(
             settings, actors, store, AuditLog(database), policy, fetcher, preparer, metrics, clock,
-            sink=sink, seed=seed, reserve=reserve,
+            sink=sink, seed=seed, reserve=reserve, events=events,
         )  # fmt: skip
 
     async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:

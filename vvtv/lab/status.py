@@ -18,6 +18,7 @@ from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.settings import LabSettings
 from vvtv.lab.sinks import StatusSink
 from vvtv.lab.supervisor import ChannelSupervisor
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class ChannelStatus:
     policy: PolicyReader
     metrics: LabMetrics
     clock: WallClock
+    events: ServerEvents | None = None  # broadcast_queue_low (TEL-1, LAB-7)
 
     def status(self) -> LabStatus:
         supervisor = self.supervisor
@@ -83,6 +85,8 @@ class ChannelStatus:
                 # With an empty catalog there is nothing to queue: the slate is expected.
                 level = logging.WARNING if await catalog.items() else logging.DEBUG
                 log.log(level, "LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
+                if self.events is not None:
+                    self.events.emit("broadcast_queue_low", queue_slack_s=status.queue_slack_s)
             previous = status.queue_health
             if sink is not None:
                 await sink.push(self.report(status))

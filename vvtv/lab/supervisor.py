@@ -25,6 +25,7 @@ from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.settings import LabSettings, Ladder
 from vvtv.lab.transmitter import OnItem, Transmitter
 from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,11 @@ class ChannelSupervisor:
         metrics: LabMetrics,
         audit: AuditLog,
         clock: WallClock,
+        events: ServerEvents | None = None,
     ) -> None:
         self._settings = settings
+        self._events = events  # broadcast_item_started, broadcast_emergency (TEL-1)
+        self._airing_from: str | None = None  # plan or reserve, as of the last item aired
         self._actors = actors
         self._pipeline = pipeline
         self._queue = queue
@@ -168,6 +172,19 @@ class ChannelSupervisor:
         )  # fmt: skip
         assert self._nursery is not None
         self._nursery.start_soon(self._audit.append, record)
+        self._tell(on_item)
+
+    def _tell(self, on_item: OnItem) -> None:
+        """The server's telemetry: each item on air, and the reserve loop taking over from the
+        plan (an emergency) or giving it back."""
+        if self._events is None:
+            return
+        self._events.emit(
+            "broadcast_item_started", item_id=on_item.item_id, queue_slack_s=self._queue.slack_s()
+        )
+        before, self._airing_from = self._airing_from, on_item.source
+        if before is not None and before != on_item.source:
+            self._events.emit("broadcast_emergency", active=on_item.source == "reserve")
 
     # -- the pipeline
 

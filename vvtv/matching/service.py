@@ -233,33 +233,17 @@ class Matching:
             await self._send(CallFailed(start.match_id, trio.current_time()))
             return
         self._sessions.add(view.id)
-        self._ports.events.emit(
-            "session_created",
-            session_id=view.id,
-            mode=view.mode,
-            media_profile=view.media_profile or "",
-            parent_session_id=view.parent_session_id or "",
-        )
         await self._send(CallStarted(start.match_id, view.id, start.users, trio.current_time()))
 
     async def _end(self, end: EndCall) -> None:
         self._sessions.discard(end.session_id)
         principal = Principal(user_id=end.by, role="user", auth_session_id=ENDED_BY_MATCHING)
         try:
-            view = await self._calls.end(principal, end.session_id, EndSession(reason=end.reason))
+            await self._calls.end(principal, end.session_id, EndSession(reason=end.reason))
         except VvtvError as error:
             # Already ending by itself (a timeout, the other side's own end): nothing to undo.
             log.info("call %s was not ended by matching: %s", end.session_id, error.message)
             return
-        lasted = (view.ended_at or view.created_at) - view.created_at
-        self._ports.events.emit(
-            "session_ended",
-            session_id=view.id,
-            mode=view.mode,
-            reason=end.reason,
-            duration_s=lasted.total_seconds(),
-            estimated_gb=view.estimated_egress_bytes / 1e9,
-        )
 
     # -- delivery ---------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The server's own telemetry events (TEL-1): each checked against its declaration in
-telemetry-events.yaml, then written as one log line (logger `vvtv.telemetry`) and counted.
+telemetry-events.yaml, then written as one log line (logger `vvtv.telemetry`) and counted; and
+`EventCounts`, every event of either source counted by name, the funnel's steps (TEL-1).
 
 An undeclared event, a client-only one or an undeclared property is a bug of ours, so it raises
 instead of being sent: that is how a private field would leak (TEL-3).
@@ -8,7 +9,8 @@ instead of being sent: that is how a private field would leak (TEL-3).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections import Counter as Tally
+from collections.abc import Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter
 
@@ -19,9 +21,29 @@ PropertyValue = str | int | float | bool
 log = logging.getLogger("vvtv.telemetry")
 
 
+class EventCounts:
+    """How many of each event this process has seen: the server's own and the clients' kept ones,
+    in memory (the funnel read by the console; the Prometheus series keep them for longer)."""
+
+    def __init__(self) -> None:
+        self._counts: Tally[str] = Tally()
+
+    def count(self, name: str) -> None:
+        self._counts[name] += 1
+
+    def of(self, names: Iterable[str]) -> list[tuple[str, int]]:
+        return [(name, self._counts[name]) for name in names]
+
+
 class ServerEvents:
-    def __init__(self, declared: Mapping[str, EventSpec], registry: CollectorRegistry) -> None:
+    def __init__(
+        self,
+        declared: Mapping[str, EventSpec],
+        registry: CollectorRegistry,
+        counts: EventCounts | None = None,
+    ) -> None:
         self._declared = declared
+        self._counts = counts or EventCounts()
         self.emitted = Counter(
             "vvtv_server_events",
             "Telemetry events the server emitted, by name (declared in telemetry-events.yaml).",
@@ -37,5 +59,6 @@ class ServerEvents:
             if not spec.allows(key, value):
                 raise ValueError(f"{name}.{key} = {value!r} is not what its declaration allows")
         self.emitted.labels(name).inc()
+        self._counts.count(name)
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s", name, properties, extra={"event": name, "properties": properties})

@@ -40,6 +40,7 @@ from vvtv.domain.presence.messages import (
 )
 from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
 from vvtv.errors import VvtvError
+from vvtv.observability.events import ServerEvents
 from vvtv.presence.errors import (
     InvalidPresenceFields,
     InvalidPresenceQuery,
@@ -74,6 +75,7 @@ class PresencePorts:
     notify: Notify
     clock: WallClock  # stamps last_seen_at / joined_at; timers run on trio's clock
     metrics: PresenceMetrics = field(default_factory=lambda: PresenceMetrics(CollectorRegistry()))
+    events: ServerEvents | None = None  # presence_ghost_removed (TEL-1, PRS-5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,11 @@ class PresenceRoom:
                     self._wakes.set(self._ecosystem, at)
                 case Expired(presence_ids):
                     self._meter.expired(len(presence_ids))
+                    if self._ports.events is not None:
+                        for _ in presence_ids:  # the event carries no id (TEL-3)
+                            self._ports.events.emit(
+                                "presence_ghost_removed", ecosystem=self._ecosystem
+                            )
                     log.info(
                         "presence room %s: %d silent past the TTL, removed",
                         self._ecosystem,

@@ -37,6 +37,7 @@ from vvtv.domain.sessions import (
 from vvtv.errors import NotFound, VvtvError
 from vvtv.media.port import MediaProvider, Participant, SdpAnswer, SdpOffer, TurnCredentials
 from vvtv.observability.audit import AuditRecord
+from vvtv.observability.events import ServerEvents
 from vvtv.sessions.errors import SessionNotFound, SessionStateConflict
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
 from vvtv.sessions.metrics import SessionMetrics
@@ -45,6 +46,9 @@ from vvtv.sessions.store import SessionStore
 log = logging.getLogger(__name__)
 
 KIND = "session"
+# Why a session ended, in telemetry's words (session_ended.reason, telemetry-events.yaml).
+_END_REASONS = {"timeout": "heartbeat_timeout"}
+BYTES_PER_GB = 1_000_000_000
 
 Notify = Callable[[str, ServerEvent], None]
 """Push an event to every socket of a user (`SocketHub.push`)."""
@@ -81,6 +85,7 @@ class SessionPorts:
     metrics: SessionMetrics
     notify: Notify | None = None
     policy_version: PolicyVersion | None = None
+    events: ServerEvents | None = None  # session_created / session_ended, every mode (TEL-1)
 
 
 class SessionActor:
@@ -180,6 +185,7 @@ class SessionActor:
                     )
                     for user_id in participants:
                         ports.notify(user_id, event)
+                self._tell(state, reason)
             case ArmHeartbeat(session_id, participants):
                 for participant_id in participants:
                     self._heartbeats.arm(session_id, participant_id)
@@ -190,6 +196,29 @@ class SessionActor:
             case Alert(session_id, reason):
                 await self._alert(session_id, reason)
         return None, None
+
+    def _tell(self, state: str, reason: str | None) -> None:
+        """The server's telemetry: a session became active (created for its people), or ended."""
+        session, events = self._session, self._ports.events
+        if events is None or session is None:
+            return
+        if state == "active":
+            events.emit(
+                "session_created", session_id=session.id, mode=session.mode,
+                media_profile=session.media_profile or "",
+                parent_session_id=session.parent_session_id or "",
+            )  # fmt: skip
+        elif state in ("ended", "failed"):
+            lasted = (session.ended_at or session.created_at) - (
+                session.started_at or session.created_at
+            )
+            why = "failed" if state == "failed" else (reason or "user")
+            events.emit(
+                "session_ended", session_id=session.id, mode=session.mode,
+                reason=_END_REASONS.get(why, why),
+                duration_s=lasted.total_seconds(),
+                estimated_gb=session.estimated_egress_bytes / BYTES_PER_GB,
+            )  # fmt: skip
 
     async def _alert(self, session_id: str, reason: str) -> None:
         session = self._session

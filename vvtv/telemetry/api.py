@@ -1,5 +1,7 @@
-"""`POST /telemetry/events`: the browser's funnel and QoS reports. Public: the funnel starts
-before login (app_open, view_broadcast)."""
+"""The telemetry routes: `POST /telemetry/events`, the browser's funnel and QoS reports (public:
+the funnel starts before login: app_open, view_broadcast); `GET /telemetry/qos`, whether a call
+samples its QoS (TEL-2); for admins, `GET /admin/funnel` (every chain's steps counted, TEL-1) and
+the incident flag, `GET`/`POST /admin/incident` (audited)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,27 @@ import random
 
 from quart import Blueprint
 
-from vvtv.contracts.telemetry import TelemetryAccepted, TelemetryBatch
+from vvtv.contracts.telemetry import (
+    FunnelChain,
+    FunnelReport,
+    FunnelStep,
+    IncidentStatus,
+    IncidentSwitch,
+    QosSampling,
+    TelemetryAccepted,
+    TelemetryBatch,
+)
 from vvtv.runtime import Runtime
+from vvtv.telemetry.incident import Incident
 from vvtv.telemetry.ingest import accept_batch
-from vvtv.web.routing import Guard, endpoint
+from vvtv.web.routing import Guard, current_principal, endpoint
 
 
-def routes(runtime: Runtime, guard: Guard) -> Blueprint:
+def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
     bp = Blueprint("telemetry", __name__)
     reported = runtime.metrics.telemetry_events
+    counts = runtime.events
+    chains = runtime.config.telemetry.chains
     draw = random.Random().random
 
     @endpoint(
@@ -33,8 +47,48 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
         kept, dropped = accept_batch(runtime.config, batch, draw)
         for event in kept:
             reported.labels(event.name, "kept").inc()
+            counts.count(event.name)
         for event in dropped:
             reported.labels(event.name, "sampled_out").inc()
         return TelemetryAccepted(accepted=len(kept), sampled_out=len(dropped))
+
+    @endpoint(bp, "/telemetry/qos", method="GET", access="user", response=QosSampling, guard=guard)
+    async def qos_sampling() -> QosSampling:
+        """The share of calls that send `qos_sample`, and how often (a call draws once)."""
+        return incident.sampling()
+
+    @endpoint(bp, "/admin/funnel", method="GET", access="admin", response=FunnelReport, guard=guard)
+    async def funnel() -> FunnelReport:
+        """Each chain of telemetry-events.yaml (the funnel, Random's), its steps counted."""
+        return FunnelReport(
+            chains=[
+                FunnelChain(
+                    name=name,
+                    steps=[FunnelStep(event=event, count=n) for event, n in counts.of(events)],
+                )
+                for name, events in chains.items()
+            ]
+        )
+
+    @endpoint(
+        bp, "/admin/incident", method="GET", access="admin", response=IncidentStatus, guard=guard
+    )
+    async def incident_status() -> IncidentStatus:
+        """Whether incident mode is on: then every call samples its QoS (TEL-2)."""
+        return incident.status()
+
+    @endpoint(
+        bp,
+        "/admin/incident",
+        method="POST",
+        access="admin",
+        body=IncidentSwitch,
+        response=IncidentStatus,
+        guard=guard,
+        errors=[409],
+    )
+    async def switch_incident(body: IncidentSwitch) -> IncidentStatus:
+        """Switch incident mode on or off (audited, told to every signed-in tab)."""
+        return await incident.switch(current_principal().user_id, body.active, body.reason)
 
     return bp

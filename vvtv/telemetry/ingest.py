@@ -40,12 +40,11 @@ def check_event(config: ConfigBundle, event: TelemetryEvent, index: int) -> None
 
 
 def sampling_rate(config: ConfigBundle, name: str) -> float:
+    """The share of reports of `name` the server keeps. A `qos` event comes only from the calls
+    that drew under the incident flag's rate (each call draws once, TEL-2): all of them are kept,
+    or a sampled call would lose samples at random."""
     sampling = config.telemetry.events[name].sampling
-    if sampling != "qos":
-        return float(sampling)
-    rates = config.limits.telemetry
-    incident = config.limits.feature_flags.incident_mode
-    return rates.qos_sampling_incident if incident else rates.qos_sampling_default
+    return 1.0 if sampling == "qos" else float(sampling)
 
 
 def accept_batch(

@@ -44,6 +44,7 @@ from vvtv.domain.tiles.viewer import (
 from vvtv.errors import NotFound
 from vvtv.media.errors import MediaSessionExists
 from vvtv.media.port import Endpoint, TilePoolSample
+from vvtv.observability.events import ServerEvents
 from vvtv.tiles.errors import DeviceMismatch, TilesNotOpen
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.statistics import ViewerFigures
@@ -90,6 +91,7 @@ class TilesPorts:
     metrics: TileMetrics
     figures: dict[str, ViewerFigures]  # by session: each open viewer's, for the service to read
     wakes: Wakes
+    events: ServerEvents | None = None  # tile_degraded (TEL-1, THB-4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +363,10 @@ class TileViewerActor:
         if step is not None and ladder.degraded is not None:
             await self._ports.media.set_subscriber_profile(self._id, state.user_id, state.profile)
             self._ports.metrics.steps.labels(step).inc()
+            if step == "down" and self._ports.events is not None:
+                self._ports.events.emit(
+                    "tile_degraded", from_profile=ladder.top, to_profile=ladder.degraded
+                )
             kbps = ladder.degraded_kbps if step == "down" else ladder.top_kbps
             self._retune(now, connected=after, kbps=kbps)
             for publisher in state.viewer.granted:

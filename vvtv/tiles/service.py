@@ -28,6 +28,7 @@ from vvtv.domain.tiles.cost import BITS_PER_BYTE, AlertLevel, alert_level, egres
 from vvtv.domain.tiles.quality import QualityRules
 from vvtv.domain.tiles.viewer import Drop, Tick
 from vvtv.media.port import TilePoolSample
+from vvtv.observability.events import ServerEvents
 from vvtv.tiles.actor import (
     KIND,
     Ladder,
@@ -69,6 +70,7 @@ class Tiles:
         sessions: Sessions,
         notify: Callable[[str, ServerEvent], None],
         metrics: TileMetrics,
+        events: ServerEvents | None = None,
     ) -> None:
         self._registry = registry
         self._config = config
@@ -88,6 +90,7 @@ class Tiles:
             metrics=metrics,
             figures=self._figures,
             wakes=self.wakes,
+            events=events,
         )
         rules = QualityRules(
             loss_above=quality.loss_above,

@@ -90,25 +90,12 @@ def test_the_batch_cap_comes_from_config(config_bundle: ConfigBundle) -> None:
 
 
 @pytest.mark.req("TEL-2")
-def test_qos_events_use_the_tier_sampling_rate_and_incidents_take_all(
-    config_bundle: ConfigBundle,
-) -> None:
+def test_qos_samples_are_all_kept_since_each_call_drew_once(config_bundle: ConfigBundle) -> None:
+    """The share of calls that sample is drawn by the client once per call (the incident flag's
+    rate, see test_incident.py); the server keeps every sample such a call sends."""
     qos = [name for name, spec in config_bundle.telemetry.events.items() if spec.sampling == "qos"]
     assert qos, "telemetry-events.yaml declares QoS events sampled by the tier"
-    assert (
-        sampling_rate(config_bundle, qos[0]) == config_bundle.limits.telemetry.qos_sampling_default
-    )
-    incident = msgspec.structs.replace(
-        config_bundle,
-        limits=msgspec.structs.replace(
-            config_bundle.limits,
-            feature_flags=msgspec.structs.replace(
-                config_bundle.limits.feature_flags, incident_mode=True
-            ),
-        ),
-    )
-    assert (
-        sampling_rate(incident, qos[0])
-        == config_bundle.limits.telemetry.qos_sampling_incident
-        == 1.0
-    )
+    assert sampling_rate(config_bundle, qos[0]) == 1.0
+    sample = TelemetryEvent(name=qos[0], properties={"rtt_ms": 20.0, "fps": 30.0})
+    kept, dropped = accept_batch(config_bundle, TelemetryBatch(events=[sample]), lambda: 0.99)
+    assert (len(kept), dropped) == (1, [])

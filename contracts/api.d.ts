@@ -2050,13 +2050,25 @@ export interface components {
             user_id: string;
         };
         /**
+         * MatchQuarantine
+         * @description A new account's limits in Random, told to its owner (MOD-6, ABU-4/5): for its first
+         *         `account_age_days` days it meets only other new accounts, at most `max_matches_per_hour`
+         *         matches an hour, its calls' video at most `max_video_bitrate_kbps` and `max_fps`.
+         */
+        MatchQuarantine: {
+            account_age_days: number;
+            max_fps: number;
+            max_matches_per_hour: number;
+            max_video_bitrate_kbps: number;
+        };
+        /**
          * MatchRefused
          * @description A search that could not resume by itself (e.g. the hourly cap after a call): you are idle,
          *         and may join again after `retry_after_s` (ABU-7). A request's refusal is its HTTP error.
          */
         MatchRefused: {
             /** @enum {unknown} */
-            code: "cooldown" | "hourly_cap" | "in_match" | "kill_switch" | "not_in_call" | "reconnect_budget" | "too_early";
+            code: "cooldown" | "hourly_cap" | "in_match" | "kill_switch" | "not_in_call" | "random_closed" | "reconnect_budget" | "too_early";
             message: string;
             /** @default null */
             retry_after_s: number | null;
@@ -2095,6 +2107,8 @@ export interface components {
             next_cooldown_s: number;
             /** @default null */
             peer: components["schemas"]["MatchPeer"] | null;
+            /** @default null */
+            quarantine: components["schemas"]["MatchQuarantine"] | null;
             /** @default null */
             searching_since: string | null;
             /** @default null */

@@ -335,6 +335,10 @@ async def open_runtime(
             await kill_switch.restore()
             cost.on_sample(kill_switch.observe)
             sessions.admit_with(kill_switch.admit)
+            # Random pauses while the ladder refuses its calls: joins get 503 random_closed and
+            # the queue is stopped, each told; it runs again when the step lifts.
+            matching.admit_with(kill_switch.admit)
+            kill_switch.on_change(matching.ladder_changed)
             incident = Incident(
                 config,
                 IncidentPorts(

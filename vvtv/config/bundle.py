@@ -124,6 +124,7 @@ def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBun
     ):
         raise ConfigError(problems)
     limits = effective[tier][0]
+    media = _with_reduced_profile(media, limits)
     return ConfigBundle(
         media=_freeze(media),
         modes=_freeze(modes),
@@ -220,6 +221,24 @@ def _decode_tiers(
         if limits is not None:
             effective[name] = (limits, locator)
     return effective
+
+
+def _with_reduced_profile(media: MediaProfiles, limits: Limits) -> MediaProfiles:
+    """The quarantine's profile (ABU-4) among the others: its forced profile with the tier's
+    reduced video caps, so the orchestrator estimates a quarantined call at them (INV-10) and the
+    SFU encodes it at them, like any profile. Validation has checked the caps only reduce."""
+    quarantine = limits.anti_abuse.quarantine
+    forced = media.profiles[quarantine.forced_profile]
+    video = msgspec.structs.replace(
+        forced.video,
+        max_bitrate_kbps=min(forced.video.max_bitrate_kbps, quarantine.max_video_bitrate_kbps),
+        fps=min(forced.video.fps, quarantine.max_fps),
+    )
+    reduced = msgspec.structs.replace(
+        forced, description=f"{forced.description} (reduced caps)", video=video
+    )
+    profiles = {**media.profiles, quarantine.reduced_profile: reduced}
+    return msgspec.structs.replace(media, profiles=profiles)
 
 
 def _version(*parts: msgspec.Struct) -> str:

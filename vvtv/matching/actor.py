@@ -31,7 +31,7 @@ from vvtv.contracts.events import (
     MatchSearching,
     ServerEvent,
 )
-from vvtv.contracts.matching import MatchPeer, MatchState
+from vvtv.contracts.matching import MatchPeer, MatchQuarantine, MatchState
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
 from vvtv.domain.matching.ledger import RefusalCode
@@ -60,6 +60,7 @@ from vvtv.matching.errors import (
     HourlyCap,
     InMatch,
     NotInCall,
+    RandomClosed,
     ReconnectBudget,
     SkipKillSwitch,
     TooEarly,
@@ -77,6 +78,7 @@ REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
     "kill_switch": SkipKillSwitch,
     "in_match": InMatch,
     "not_in_call": NotInCall,
+    "random_closed": RandomClosed,
 }
 
 
@@ -102,15 +104,24 @@ class MatchHooks:
 
 
 class MatchActor:
-    """Replies with the asker's `MatchState`; refusals raise."""
+    """Replies with the asker's `MatchState`; refusals raise. `quarantine` is what a new account
+    is told limits it (MOD-6)."""
 
     kind: ClassVar[str] = KIND
 
-    def __init__(self, book: Book, rules: MatchRules, ports: MatchingPorts, hooks: MatchHooks):
+    def __init__(
+        self,
+        book: Book,
+        rules: MatchRules,
+        ports: MatchingPorts,
+        hooks: MatchHooks,
+        quarantine: MatchQuarantine,
+    ):
         self._book = book
         self._rules = rules
         self._ports = ports
         self._hooks = hooks
+        self._quarantine = quarantine
         self._origin = trio_origin(ports.clock)
 
     async def on_start(self) -> None:
@@ -152,6 +163,7 @@ class MatchActor:
             skip_allowed_at=self._at(standing.skip_allowed_at),
             next_cooldown_s=standing.next_cooldown_s,
             matches_left=standing.matches_left,
+            quarantine=self._quarantine if standing.quarantined else None,
         )
 
     def _perform(self, effect: Effect) -> None:

@@ -45,7 +45,9 @@ class NotInCall(Conflict):
 
 
 class RandomClosed(Unavailable):
-    """The operator switched Random off (feature flag) or stopped new random calls (kill switch)."""
+    """The operator switched Random off (feature flag, block_new_random_sessions), or the
+    kill-switch ladder paused it (`random_paused`, or `new_calls_refused`). No wait is given: it
+    reopens when the load falls, not at a time."""
 
     code = "random_closed"
 

@@ -1,8 +1,11 @@
 """The matching service: the one entry point of the matching routes and of the other contexts'
 hooks (a socket closing, a block, a ban, a call ending), over the matching actor.
 
-A join is checked against config (Random on and open, at most presence.max_tags tags) and
-identity says whether the account is quarantined (ABU-4) and whom it stands in a block with.
+A join is checked against config (Random on and open, at most presence.max_tags tags) and the
+kill-switch ladder (Random paused while it would refuse Random's calls), and identity says whether
+the account is quarantined (ABU-4; a new account is told so, a shadow quarantine never: MOD-4/6)
+and whom it stands in a block with. A joiner whose last tab closes has matching.socket_grace_s to
+come back (a reload) before it counts as leaving.
 Only here is a match `Agreement` made (INV-2): for each pair the actor decides, the service asks
 the orchestrator for the `random` call (MAT-2), beside the mailbox so deciding never waits for
 it, and tells the actor what became of it. It ends the calls the actor ends (a skip, a leave, a
@@ -22,7 +25,7 @@ from vvtv.actors import ActorUnavailable, MailboxFull, Registry, ShuttingDown
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.matching import JoinMatch, MatchState
+from vvtv.contracts.matching import JoinMatch, MatchQuarantine, MatchState
 from vvtv.contracts.sessions import CreateSession, EndSession, SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
@@ -36,6 +39,7 @@ from vvtv.domain.matching.messages import (
     Leave,
     Look,
     Message,
+    Pause,
     SessionEnded,
     Skip,
     StartCall,
@@ -61,6 +65,7 @@ class People(Protocol):
 
     def user_view(self, user_id: str) -> UserView: ...
     def is_quarantined(self, user_id: str) -> bool: ...
+    def is_new(self, user_id: str) -> bool: ...
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
@@ -125,15 +130,28 @@ class Matching:
             limits.feature_flags.random and not limits.kill_switches.block_new_random_sessions
         )
         self._max_tags = limits.presence.max_tags
-        self._quarantine_profile = limits.anti_abuse.quarantine.forced_profile
+        quarantine = limits.anti_abuse.quarantine
+        self._quarantine_profile = quarantine.reduced_profile
+        self._grace_s = limits.matching.socket_grace_s
         self._book = Book(uuid.uuid4().hex[:8])
         self._sessions: set[str] = set()  # the calls made for matches, until they end
         self._on_socket: set[str] = set()  # joined with a tab open: the last one closing leaves
+        # Joiners with no tab left -> their grace, a cancel scope whose deadline is when they
+        # leave: a later close moves it, a leave or a ban cancels it.
+        self._away: dict[str, trio.CancelScope] = {}
+        self._admit: Callable[[str], None] = lambda mode: None
+        self._paused = False
         self._nursery: trio.Nursery | None = None
         self.wake = Wake(self._tick)
         rules = rules_of(config)
+        told = MatchQuarantine(
+            account_age_days=quarantine.account_age_days,
+            max_matches_per_hour=rules.hourly_cap(True),
+            max_video_bitrate_kbps=quarantine.max_video_bitrate_kbps,
+            max_fps=quarantine.max_fps,
+        )
         hooks = MatchHooks(start_call=self._start_soon, end_call=self._end_soon, wake=self.wake.set)
-        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports, hooks))
+        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports, hooks, told))
 
     async def run(self) -> None:
         """Run the wake-ups and the calls being started and ended until cancelled, supervised
@@ -154,18 +172,22 @@ class Matching:
         """MAT-1: search (or change what you search for); the pairing happens at once if it can."""
         if not self._open:
             raise RandomClosed("Random is closed for now; try again later.")
+        if not self._admitted():
+            raise RandomClosed("Random is paused for a moment; try again later.")
         if len(body.tags) > self._max_tags:
             raise TooManyTags(f"Name at most {self._max_tags} tags.", path="$.tags")
         user = principal.user_id
         if self._connections(user) > 0:
             self._on_socket.add(user)
+        quarantined, shadow = self._quarantine(user)
         join = Join(
             user,
             body.language,
             frozenset(body.tags),
-            self._people.is_quarantined(user),
+            quarantined,
             self._people.blocked_either_way(user),
             trio.current_time(),
+            shadow=shadow,
         )
         return await self._ask(join)
 
@@ -175,19 +197,72 @@ class Matching:
 
     async def leave(self, principal: Principal) -> MatchState:
         """Stop: out of the queue, or out of the call (the other one searches again)."""
-        self._on_socket.discard(principal.user_id)
+        self._forget_tabs(principal.user_id)
         return await self._ask(Leave(principal.user_id, "left", trio.current_time()))
 
     async def state(self, principal: Principal) -> MatchState:
-        return await self._ask(Look(principal.user_id, trio.current_time()))
+        user = principal.user_id
+        return await self._ask(Look(user, trio.current_time(), *self._quarantine(user)))
+
+    def _quarantine(self, user_id: str) -> tuple[bool, bool]:
+        """(quarantined, shadow): in the quarantine pool, and whether only by a moderator's
+        shadow quarantine, which is applied and never told (MOD-4)."""
+        quarantined = self._people.is_quarantined(user_id)
+        return quarantined, quarantined and not self._people.is_new(user_id)
 
     # -- what other contexts tell matching --------------------------------------------------------
 
     def socket_closed(self, connection: str) -> None:
-        """A socket closed: whoever joined from a tab and has none left leaves."""
+        """A socket closed: whoever joined from a tab and has none left leaves, unless a tab of
+        theirs is back within matching.socket_grace_s (a reload: their search or call goes on,
+        and no reconnect is counted, ABU-3)."""
+        leave_at = trio.current_time() + self._grace_s
         for user in [u for u in self._on_socket if self._connections(u) == 0]:
+            grace = self._away.get(user)
+            if grace is not None:
+                grace.deadline = leave_at  # from the latest tab to close
+                continue
+            self._away[user] = grace = trio.CancelScope(deadline=leave_at)
+            self._soon(self._leave_unless_back, (user, grace))
+
+    async def _leave_unless_back(self, away: tuple[str, trio.CancelScope]) -> None:
+        user, grace = away
+        with grace:
+            await trio.sleep_forever()
+        if self._away.get(user) is not grace:
+            return  # they left, or were banned, meanwhile
+        del self._away[user]
+        if user in self._on_socket and self._connections(user) == 0:
             self._on_socket.discard(user)
-            self._deliver(Leave(user, "disconnected", trio.current_time()))
+            await self._send(Leave(user, "disconnected", trio.current_time()))
+
+    def _forget_tabs(self, user: str) -> None:
+        """`user` left or was banned: their tabs no longer keep them, no grace runs out."""
+        self._on_socket.discard(user)
+        grace = self._away.pop(user, None)
+        if grace is not None:
+            grace.cancel()
+
+    def admit_with(self, admit: Callable[[str], None]) -> None:
+        """The kill-switch ladder's admission of a new session of a mode (it raises when not):
+        while Random's is refused (`random_paused`, `new_calls_refused`), Random is paused."""
+        self._admit = admit
+        self.ladder_changed()
+
+    def ladder_changed(self, level: int | None = None) -> None:
+        """The ladder moved: pause Random (the queue is stopped, each told `random_closed`) or
+        let it run again (joins work)."""
+        paused = not self._admitted()
+        if paused != self._paused:
+            self._paused = paused
+            self._deliver(Pause(paused, trio.current_time()))
+
+    def _admitted(self) -> bool:
+        try:
+            self._admit(self._mode)
+        except VvtvError:
+            return False
+        return True
 
     def block_changed(self, a: str, b: str, blocked: bool) -> None:
         """Identity's `on_block`: the two are no longer candidates for each other, at once, and a
@@ -196,15 +271,17 @@ class Matching:
 
     async def banned(self, user_id: str, until: str | None) -> None:
         """Identity's `on_ban`: out of the queue and of any call."""
-        self._on_socket.discard(user_id)
+        self._forget_tabs(user_id)
         await self._send(Leave(user_id, "banned", trio.current_time()))
 
     def session_changed(self, event: SessionStateChanged) -> None:
-        """The orchestrator's `session.state`: a call of ours that ends by itself (a heartbeat
-        timeout, a participant's own end) ends its match; both search again."""
+        """The orchestrator's `session.state`: a call of ours that ends outside matching ends its
+        match, as its `ended_by` participant's skip or leave (a silence, a transition), else as
+        nobody's (both search again)."""
         if event.state in ("ending", "ended", "failed") and event.session_id in self._sessions:
             self._sessions.discard(event.session_id)
-            self._deliver(SessionEnded(event.session_id, trio.current_time()))
+            now = trio.current_time()
+            self._deliver(SessionEnded(event.session_id, now, event.ended_by, event.reason))
 
     # -- the calls, beside the mailbox ------------------------------------------------------------
 
@@ -222,7 +299,8 @@ class Matching:
             audience_type="one_to_one",
             stream_transport="webrtc",
             intent_label=self._mode,
-            # ABU-4: new accounts meet at the quarantine's profile.
+            # ABU-4: new accounts meet at the quarantine's profile: the forced one, its video
+            # capped at anti_abuse.quarantine's bitrate and fps (the config derives it).
             media_profile=self._quarantine_profile if start.pool == "quarantine" else None,
         )
         try:

@@ -41,7 +41,9 @@ async def _until_ended(tab: Any, session_id: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.req("MAT-1", "MAT-2", "INV-2")
-async def test_two_who_join_both_get_the_same_random_call_with_each_other(world: World) -> None:
+async def test_two_who_join_both_get_the_same_random_call_with_each_other(
+    world: World, mock_clock: trio.testing.MockClock
+) -> None:
     people = await world.users(old=("ana", "bob"))
     ana, bob = people["ana"], people["bob"]
     async with world.tab(ana) as ana_tab, world.tab(bob) as bob_tab:
@@ -65,8 +67,8 @@ async def test_two_who_join_both_get_the_same_random_call_with_each_other(world:
         assert (state["status"], state["session_id"], state["peer"]["handle"]) == (
             "in_call", session_id, "ana",
         )  # fmt: skip
-    # Their tabs closed: both left, and their call ended.
-    await trio.testing.wait_all_tasks_blocked()
+    # Their tabs closed and did not come back within the grace: both left.
+    await world.advance(mock_clock, world.config.limits.matching.socket_grace_s)
     assert (await world.get(bob, "/match/state"))[1]["status"] == "idle"
 
 
@@ -153,20 +155,37 @@ async def test_a_block_from_within_a_call_ends_it_and_the_two_never_meet_again(
         assert (await world.get(bob, "/match/state"))[1]["status"] == "searching"
 
 
-@pytest.mark.req("MAT-1")
-async def test_the_last_tab_closing_leaves_the_queue(world: World) -> None:
+@pytest.mark.req("MAT-1", "ABU-3")
+async def test_the_last_tab_closing_leaves_the_queue_after_the_grace_and_a_reload_does_not(
+    world: World, mock_clock: trio.testing.MockClock
+) -> None:
+    grace = world.config.limits.matching.socket_grace_s
     people = await world.users(old=("ana",))
     ana: User = people["ana"]
     async with world.tab(ana), world.tab(ana):
         await post(world, ana, "/match/join")
-    await trio.testing.wait_all_tasks_blocked()
+    await world.advance(mock_clock, grace - 1)
+    async with world.tab(ana) as reloaded:  # the page reloaded: its new socket
+        await world.advance(mock_clock, 2)
+        assert (await world.get(ana, "/match/state"))[1]["status"] == "searching"
+        assert types(await reloaded.settle()) == []  # nothing happened, nothing is told
+    await world.advance(mock_clock, grace - 0.5)
+    assert (await world.get(ana, "/match/state"))[1]["status"] == "searching"
+    await world.advance(mock_clock, 0.5)
     assert (await world.get(ana, "/match/state"))[1]["status"] == "idle"
 
 
-@pytest.mark.req("MAT-2", "SES-8")
-async def test_a_call_that_ends_by_itself_puts_both_back_in_the_queue(world: World) -> None:
+@pytest.mark.req("MAT-5", "ABU-1", "ABU-2", "ABU-6")
+async def test_ending_the_call_through_the_session_is_your_skip_and_costs_its_wait(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """bob ends the call with POST /sessions/{id}/end at once (sooner than a skip is allowed):
+    the call is over, so it is his skip, counted (the cooldown schedule, the skips-a-minute
+    switch), and he waits out what `too_early` would have made him wait; ana is told he
+    skipped and searches at once."""
     people = await world.users(old=("ana", "bob"))
     ana, bob = people["ana"], people["bob"]
+    caplog.set_level(logging.INFO, logger="vvtv.telemetry")
     async with world.tab(ana) as ana_tab, world.tab(bob) as bob_tab:
         await post(world, ana, "/match/join")
         await post(world, bob, "/match/join")
@@ -175,9 +194,69 @@ async def test_a_call_that_ends_by_itself_puts_both_back_in_the_queue(world: Wor
         assert status == 200
         seen = await _until_ended(ana_tab, found["session_id"])
         told = matching(seen + await ana_tab.settle())
-        assert [e["type"] for e in told] == ["match.ended", "match.searching"]
-        assert told[0]["reason"] == "session_ended"
-        assert (await world.get(bob, "/match/state"))[1]["status"] == "searching"
+        assert [(e["type"], e.get("reason")) for e in told] == [
+            ("match.ended", "peer_skipped"),
+            ("match.searching", None),
+        ]
+        status, state = await world.get(bob, "/match/state")
+        assert state["status"] == "cooldown", state
+        assert state["cooldown_until"] is not None
+        assert "match.cooldown" in types(await bob_tab.settle())
+    metrics = (await (await world.client.get("/metrics")).get_data()).decode()
+    assert "vvtv_matching_skips_total 1.0" in metrics
+    blocked = [r for r in caplog.records if getattr(r, "event", None) == "match_blocked"]
+    assert blocked, "the too-early end is counted as an anti-abuse hit"
+
+
+@pytest.mark.req("INV-7", "MAT-1")
+async def test_random_pauses_while_the_kill_switch_ladder_says_so(world: World) -> None:
+    """An admin pins the ladder at `random_paused`: whoever searches is stopped and told
+    `random_closed`, a join is a 503 `random_closed`; unpinned, joins work again."""
+    people = await world.users(old=("ana", "bob"))
+    ana, bob = people["ana"], people["bob"]
+    ladder = world.services.kill_switch
+    paused_at = world.config.limits.kill_switches.ladder.steps.index("random_paused") + 1
+    async with world.tab(ana) as ana_tab:
+        await post(world, ana, "/match/join")
+        await ana_tab.settle()
+        await ladder.override("operator", paused_at, "drill")
+        await trio.testing.wait_all_tasks_blocked()
+        refused = [e for e in matching(await ana_tab.settle()) if e["type"] == "match.refused"]
+        assert [(e["code"], e["retry_after_s"]) for e in refused] == [("random_closed", None)]
+        assert (await world.get(ana, "/match/state"))[1]["status"] == "idle"
+        status, problem = await post(world, bob, "/match/join")
+        assert (status, problem["code"]) == (503, "random_closed"), problem
+        await ladder.override("operator", None, "drill over")
+        await trio.testing.wait_all_tasks_blocked()
+        status, state = await post(world, bob, "/match/join")
+        assert (status, state["status"]) == (200, "searching")
+
+
+@pytest.mark.req("MOD-6", "MOD-4")
+async def test_a_new_account_is_told_of_its_quarantine_and_a_shadow_one_is_not(
+    world: World,
+) -> None:
+    people = await world.users("nina", old=("ana", "sam"))
+    moderator = await world.moderator()
+    response = await world.client.post(
+        f"/admin/users/{people['sam'].id}/quarantine", json={"reason": "looking into it"},
+        headers=moderator.headers,
+    )  # fmt: skip
+    assert response.status_code == 200
+    quarantine = world.config.limits.anti_abuse.quarantine
+    status, nina = await world.get(people["nina"], "/match/state")
+    assert status == 200
+    assert nina["quarantine"] == {
+        "account_age_days": quarantine.account_age_days,
+        "max_matches_per_hour": quarantine.max_matches_per_hour,
+        "max_video_bitrate_kbps": quarantine.max_video_bitrate_kbps,
+        "max_fps": quarantine.max_fps,
+    }
+    assert nina["matches_left"] == quarantine.max_matches_per_hour
+    for old in ("ana", "sam"):
+        state = (await world.get(people[old], "/match/state"))[1]
+        assert state["quarantine"] is None, old
+        assert state["matches_left"] == world.config.limits.anti_abuse.max_matches_per_hour
 
 
 @pytest.mark.req("ABU-7")

@@ -105,6 +105,21 @@ def test_quarantine_forced_profile_must_exist(assert_broken: Check) -> None:
     assert_broken("unknown_quarantine_profile")
 
 
+def test_the_quarantines_derived_profile_must_not_be_taken(assert_broken: Check) -> None:
+    """CFG-4 / ABU-4: the bundle derives `<forced>_reduced`: media-profiles.yaml may not name it."""
+    assert_broken("quarantine_reduced_profile_taken")
+
+
+def test_a_reload_must_fit_in_randoms_socket_grace(assert_broken: Check) -> None:
+    """CFG-4 / ABU-3: matching.socket_grace_s outlasts the UI's first reconnect wait."""
+    assert_broken("matching_socket_grace_within_reconnect")
+
+
+def test_randoms_socket_grace_is_shorter_than_silence(assert_broken: Check) -> None:
+    """CFG-4 / MAT-5: matching.socket_grace_s is shorter than sessions.heartbeat_timeout_s."""
+    assert_broken("matching_socket_grace_past_timeout")
+
+
 def test_call_mode_without_consent_or_match_is_refused(assert_broken: Check) -> None:
     """CFG-4: a mode whose profile is a call requires consent or a match (config side)."""
     assert_broken("call_without_consent")

@@ -24,7 +24,7 @@ def test_shipped_config_loads_and_validates(bundle: ConfigBundle) -> None:
     assert bundle.tier is None
     assert set(bundle.tiers) == {"COST_LOW", "INCIDENT", "FREE_SOFT_OPENING"}
     assert re.fullmatch(
-        r"config OK: 7 profiles, 7 modes, 3 tiers, \d+ events; tier=base; version=[0-9a-f]{12}",
+        r"config OK: 8 profiles, 7 modes, 3 tiers, \d+ events; tier=base; version=[0-9a-f]{12}",
         bundle.summary(),
     )
 

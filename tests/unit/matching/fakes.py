@@ -1,6 +1,7 @@
 """The matching service over a real actor registry with fake neighbours: identity (who is
-quarantined, who blocks whom), the orchestrator (calls made and ended, instantly) and the socket
-hub (events per user, open tabs). For tests on trio's MockClock."""
+quarantined, whose quarantine is a moderator's shadow one, who blocks whom), the orchestrator
+(calls made and ended, instantly), the socket hub (events per user, open tabs) and the
+kill-switch ladder (Random's calls admitted or not). For tests on trio's MockClock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+import pytest
 import trio
 import trio.testing
 from msgspec.structs import replace
@@ -24,6 +26,7 @@ from vvtv.contracts.matching import JoinMatch, MatchState
 from vvtv.contracts.sessions import CreateSession, EndSession, PolicySnapshot, SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
+from vvtv.errors import TooManyRequests, Unavailable
 from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
@@ -36,6 +39,7 @@ EPOCH = datetime(2026, 12, 1, tzinfo=UTC)
 @dataclass
 class Neighbours:
     quarantined: set[str] = field(default_factory=set)
+    shadowed: set[str] = field(default_factory=set)  # of the quarantined: by a moderator (MOD-4)
     blocks: set[frozenset[str]] = field(default_factory=set)
     tabs: dict[str, int] = field(default_factory=dict)
     events: list[tuple[str, ServerEvent]] = field(default_factory=list)
@@ -51,14 +55,15 @@ class Neighbours:
     def is_quarantined(self, user_id: str) -> bool:
         return user_id in self.quarantined
 
+    def is_new(self, user_id: str) -> bool:
+        return user_id in self.quarantined - self.shadowed
+
     def blocked_either_way(self, user_id: str) -> frozenset[str]:
         return frozenset(o for pair in self.blocks if user_id in pair for o in pair - {user_id})
 
     # -- the orchestrator ------------------------------------------------------------------------
 
     async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView:
-        from vvtv.errors import Unavailable
-
         if self.fail_calls:
             raise Unavailable("No calls now.", code="kill_switch")
         session_id = f"s{len(self.made) + 1}"
@@ -117,12 +122,47 @@ class Random:
     async def state(self, user: str) -> MatchState:
         return await self.matching.state(_principal(user))
 
+    async def meet(self, user: str, peer: str) -> str:
+        """`peer` arrives and meets `user`, who is searching; the call is made at once: its id."""
+        await self.join(peer)
+        await trio.testing.wait_all_tasks_blocked()
+        state = await self.state(user)
+        assert state.status == "in_call", state
+        assert state.peer is not None
+        assert state.peer.user_id == peer
+        assert state.session_id is not None
+        return state.session_id
+
+    def refusals(self, code: str) -> float:
+        """How many refusals of `code` the metric counted."""
+        metric = self.matching._ports.metrics.refusals.labels(code)
+        return float(metric._value.get())
+
     @staticmethod
     async def _settled(call: Awaitable[MatchState]) -> MatchState:
         try:
             return await call
         finally:
             await trio.testing.wait_all_tasks_blocked()
+
+
+async def expect_refused(call: Awaitable[object], code: str) -> TooManyRequests:
+    """`call` is refused with a 429 of `code`: the error, with its wait."""
+    with pytest.raises(TooManyRequests) as refusal:
+        await call
+    assert refusal.value.code == code
+    return refusal.value
+
+
+class Ladder:
+    """The kill-switch ladder as matching sees it: Random's calls admitted, or not."""
+
+    def __init__(self) -> None:
+        self.paused = False
+
+    def admit(self, mode: str) -> None:
+        if self.paused:
+            raise Unavailable(f"{mode} is paused.", code="kill_switch")
 
 
 def _principal(user: str) -> Principal:

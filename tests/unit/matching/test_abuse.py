@@ -8,35 +8,11 @@ import pytest
 import trio
 from msgspec.structs import replace
 
-from tests.unit.matching.fakes import Random, open_random
+from tests.unit.matching.fakes import expect_refused, open_random
 from vvtv.config import ConfigBundle
-from vvtv.errors import Conflict, TooManyRequests
+from vvtv.errors import Conflict
 
 SKIP_AFTER_S = 2.0  # the shipped min_time_before_skip_ms, checked below
-
-
-async def _call(random: Random, user: str, peer: str) -> str:
-    """`peer` arrives and meets `user`, who is searching; the call is made at once."""
-    await random.join(peer)
-    await trio.testing.wait_all_tasks_blocked()
-    state = await random.state(user)
-    assert state.status == "in_call", state
-    assert state.peer is not None
-    assert state.peer.user_id == peer
-    assert state.session_id is not None
-    return state.session_id
-
-
-async def _refused(call: object, code: str) -> TooManyRequests:
-    with pytest.raises(TooManyRequests) as refused:
-        await call  # type: ignore[misc]
-    assert refused.value.code == code
-    return refused.value
-
-
-def _refusals(random: Random, code: str) -> float:
-    metric = random.matching._ports.metrics.refusals.labels(code)
-    return float(metric._value.get())
 
 
 def test_the_shipped_figures(config: ConfigBundle) -> None:
@@ -53,7 +29,7 @@ async def test_the_fourth_quick_skip_cools_down_3_s_then_searching_resumes_by_it
     async with open_random(config) as random:
         await random.join("ana")
         for n, peer in enumerate(["p1", "p2", "p3", "p4"], start=1):
-            await _call(random, "ana", peer)
+            await random.meet("ana", peer)
             await trio.sleep(SKIP_AFTER_S)
             state = await random.skip("ana")
             await random.leave(peer)  # gone, so the next one is new to ana
@@ -67,9 +43,9 @@ async def test_the_fourth_quick_skip_cools_down_3_s_then_searching_resumes_by_it
         assert (cooldown["seconds"], cooldown["skips_in_window"]) == (3.0, 4)
         # Leaving does not shorten it: joining again is refused until it ends.
         await random.leave("ana")
-        refused = await _refused(random.join("ana"), "cooldown")
+        refused = await expect_refused(random.join("ana"), "cooldown")
         assert 0 < refused.retry_after_s <= 3.0
-        assert _refusals(random, "cooldown") == 1
+        assert random.refusals("cooldown") == 1
         await trio.sleep(refused.retry_after_s)
         # (a reconnect after leaving: its backoff has passed by now)
         assert (await random.join("ana")).status == "searching"
@@ -82,7 +58,7 @@ async def test_a_cooldown_ends_into_searching_without_asking(
     async with open_random(config) as random:
         await random.join("ana")
         for peer in ["p1", "p2", "p3", "p4"]:
-            await _call(random, "ana", peer)
+            await random.meet("ana", peer)
             await trio.sleep(SKIP_AFTER_S)
             await random.skip("ana")
             await random.leave(peer)
@@ -99,18 +75,18 @@ async def test_a_skip_before_min_time_before_skip_ms_is_refused_with_the_wait(
 ) -> None:
     async with open_random(config) as random:
         await random.join("ana")
-        session = await _call(random, "ana", "bob")
+        session = await random.meet("ana", "bob")
         [found] = random.n.told("ana", "match.found")
         assert found["session_id"] == session
         await trio.sleep(SKIP_AFTER_S - 0.5)
-        refused = await _refused(random.skip("ana"), "too_early")
+        refused = await expect_refused(random.skip("ana"), "too_early")
         assert refused.retry_after_s == pytest.approx(0.5)
         assert (await random.state("ana")).status == "in_call"  # nothing changed
         assert random.n.ended == []
         await trio.sleep(0.5)
         assert (await random.skip("ana")).status == "searching"
         assert random.n.ended == [(session, "ana", "skip")]
-        assert _refusals(random, "too_early") == 1
+        assert random.refusals("too_early") == 1
         with pytest.raises(Conflict) as outside:
             await random.skip("ana")  # no call to skip now
         assert outside.value.code == "not_in_call"
@@ -125,36 +101,77 @@ async def test_reconnects_are_two_a_minute_each_after_its_backoff(
     async with open_random(config) as random:
         await random.join("ana")
         await random.leave("ana")
-        refused = await _refused(random.join("ana"), "reconnect_budget")
+        refused = await expect_refused(random.join("ana"), "reconnect_budget")
         assert refused.retry_after_s == pytest.approx(backoff[0])
         await trio.sleep(backoff[0])
         assert (await random.join("ana")).status == "searching"  # the first reconnect
         await random.leave("ana")
         await trio.sleep(backoff[0])
-        refused = await _refused(random.join("ana"), "reconnect_budget")  # the second waits more
+        # The second waits more.
+        refused = await expect_refused(random.join("ana"), "reconnect_budget")
         assert refused.retry_after_s == pytest.approx(backoff[1] - backoff[0])
         await trio.sleep(refused.retry_after_s)
         assert (await random.join("ana")).status == "searching"  # the second reconnect
         await random.leave("ana")
         await trio.sleep(backoff[-1])
-        refused = await _refused(random.join("ana"), "reconnect_budget")  # a third: no budget
+        refused = await expect_refused(random.join("ana"), "reconnect_budget")  # a third: no budget
         assert refused.retry_after_s > 0
         await trio.sleep(refused.retry_after_s)
         assert (await random.join("ana")).status == "searching"
-        assert _refusals(random, "reconnect_budget") == 3
+        assert random.refusals("reconnect_budget") == 3
 
 
 @pytest.mark.req("ABU-3")
-async def test_losing_the_last_tab_leaves_the_queue_and_counts_as_leaving(
+async def test_losing_the_last_tab_leaves_after_the_grace_and_counts_as_leaving(
     config: ConfigBundle, autojump_clock: trio.abc.Clock
 ) -> None:
+    grace = config.limits.matching.socket_grace_s
     async with open_random(config, tabs={"ana": 1}) as random:
         await random.join("ana")
         random.n.tabs["ana"] = 0
         random.matching.socket_closed("tab-1")
+        await trio.sleep(grace - 0.1)
+        assert (await random.state("ana")).status == "searching"
+        await trio.sleep(0.1)
         await trio.testing.wait_all_tasks_blocked()
         assert (await random.state("ana")).status == "idle"
-        await _refused(random.join("ana"), "reconnect_budget")
+        assert random.n.last("ana") == "match.ended"
+        await expect_refused(random.join("ana"), "reconnect_budget")
+
+
+@pytest.mark.req("ABU-3", "OPS-5")
+async def test_a_reload_within_the_grace_keeps_the_search_and_the_call_and_is_no_reconnect(
+    config: ConfigBundle, autojump_clock: trio.abc.Clock
+) -> None:
+    """The last tab closes and a tab is back (a reload) before matching.socket_grace_s: the
+    search goes on as if nothing happened (told nothing), and so does a call; a second close
+    starts the grace afresh. Then leaving and joining is the first reconnect, not the second."""
+    grace = config.limits.matching.socket_grace_s
+    backoff = config.limits.anti_abuse.reconnect.backoff_s
+    async with open_random(config, tabs={"ana": 1, "bob": 1}) as random:
+        await random.join("ana")
+        told = len(random.n.told("ana"))
+        for _ in range(3):  # three reloads in a row, each back in time
+            random.n.tabs["ana"] = 0
+            random.matching.socket_closed("ana-tab")
+            await trio.sleep(grace - 1)
+            random.n.tabs["ana"] = 1
+            await trio.sleep(2)  # past the first close's grace: it no longer counts
+        assert (await random.state("ana")).status == "searching"
+        assert len(random.n.told("ana")) == told
+        session = await random.meet("ana", "bob")
+        random.n.tabs["bob"] = 0
+        random.matching.socket_closed("bob-tab")
+        await trio.sleep(grace - 1)
+        random.n.tabs["bob"] = 1
+        await trio.sleep(grace)
+        state = await random.state("bob")
+        assert (state.status, state.session_id) == ("in_call", session)
+        assert random.n.ended == []
+        await random.leave("ana")
+        # A first reconnect (its backoff), not a second one: the reloads spent nothing.
+        first = await expect_refused(random.join("ana"), "reconnect_budget")
+        assert first.retry_after_s == pytest.approx(backoff[0])
 
 
 @pytest.mark.req("ABU-4", "ABU-5", "ABU-7")
@@ -168,11 +185,15 @@ async def test_new_accounts_meet_only_each_other_at_the_forced_profile_20_an_hou
         await random.join("ana")
         await random.join("old")  # an older account: never ana's
         for peer in peers[:-1]:
-            await _call(random, "ana", peer)
+            await random.meet("ana", peer)
             await trio.sleep(SKIP_AFTER_S)
             await random.leave(peer)  # ana searches again, until the cap
+        # The forced profile at the quarantine's reduced caps (ABU-4), which the SFU encodes at.
+        reduced = config.profile(quarantine.reduced_profile)
+        assert (reduced.video.max_bitrate_kbps, reduced.video.fps) == (300, 15)
+        assert reduced.audio == config.profile(quarantine.forced_profile).audio
         assert all(
-            body.media_profile == quarantine.forced_profile for _, body in random.n.made.values()
+            body.media_profile == quarantine.reduced_profile for _, body in random.n.made.values()
         )
         assert all("old" not in a.participants for a, _ in random.n.made.values())
         state = await random.state("ana")
@@ -181,10 +202,10 @@ async def test_new_accounts_meet_only_each_other_at_the_forced_profile_20_an_hou
         [refused] = random.n.told("ana", "match.refused")
         assert refused["code"] == "hourly_cap"
         assert refused["retry_after_s"] > 0
-        again = await _refused(random.join("ana"), "hourly_cap")
+        again = await expect_refused(random.join("ana"), "hourly_cap")
         await trio.sleep(again.retry_after_s)
         assert (await random.join("ana")).status == "searching"  # an hour after the first
-        assert _refusals(random, "hourly_cap") == 2
+        assert random.refusals("hourly_cap") == 2
 
 
 @pytest.mark.req("ABU-5")
@@ -200,11 +221,11 @@ async def test_the_open_pool_cap_is_the_tiers(
     async with open_random(capped) as random:
         await random.join("ana")
         for n in range(cap):
-            await _call(random, "ana", f"p{n}")
+            await random.meet("ana", f"p{n}")
             await trio.sleep(SKIP_AFTER_S)
             await random.leave(f"p{n}")
         assert random.n.last("ana") == "match.refused"
-        await _refused(random.join("ana"), "hourly_cap")
+        await expect_refused(random.join("ana"), "hourly_cap")
 
 
 @pytest.mark.req("ABU-6", "ABU-7")
@@ -218,18 +239,18 @@ async def test_more_skips_a_minute_than_the_kill_switch_are_refused(
     async with open_random(strict) as random:
         await random.join("ana")
         for peer in ["p1", "p2", "p3"]:
-            await _call(random, "ana", peer)
+            await random.meet("ana", peer)
             await trio.sleep(SKIP_AFTER_S)
             await random.skip("ana")
             await random.leave(peer)
-        await _call(random, "ana", "p4")
+        await random.meet("ana", "p4")
         await trio.sleep(SKIP_AFTER_S)
-        refused = await _refused(random.skip("ana"), "kill_switch")
+        refused = await expect_refused(random.skip("ana"), "kill_switch")
         assert 0 < refused.retry_after_s <= 60
         assert (await random.state("ana")).status == "in_call"
         await trio.sleep(refused.retry_after_s)
         assert (await random.skip("ana")).status in ("searching", "cooldown")
-        assert _refusals(random, "kill_switch") == 1
+        assert random.refusals("kill_switch") == 1
 
 
 @pytest.mark.req("MAT-3")
@@ -255,7 +276,7 @@ async def test_two_who_met_meet_again_only_after_the_no_repeat_window(
     window = config.limits.matching.no_repeat_window_s
     async with open_random(config) as random:
         await random.join("ana")
-        first = await _call(random, "ana", "bob")
+        first = await random.meet("ana", "bob")
         met_at = trio.current_time()
         await trio.sleep(SKIP_AFTER_S)
         await random.skip("ana")

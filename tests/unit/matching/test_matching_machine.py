@@ -1,7 +1,9 @@
-"""Matching as a state machine over a small population (MAT-2, MAT-5, MOD-2, ABU-1..6): whatever
-they do - join, skip, leave, lose every tab, block, be banned, wait - and whenever the calls they
-were matched for start or fail, nobody is in two matches, no call exists without its match, no
-blocked pair is ever matched and no pair meets twice within the no-repeat window."""
+"""Matching as a state machine over a small population (MAT-2, MAT-5, MOD-2, ABU-1..6, INV-7):
+whatever they do - join, skip, leave, lose every tab, block, be banned, hang up or go silent,
+wait - whenever the calls they were matched for start or fail, and whenever the kill-switch
+ladder pauses Random or lets it run, nobody is in two matches, no call exists without its match,
+no blocked pair is ever matched, no pair meets twice within the no-repeat window, and nobody
+searches or cools down while Random is paused."""
 
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ from vvtv.domain.matching.messages import (
     Join,
     Leave,
     Message,
+    Pause,
     SessionEnded,
     Skip,
     StartCall,
     Tick,
 )
 
-pytestmark = pytest.mark.req("MAT-2", "MAT-5", "MOD-2", "INV-2")
+pytestmark = pytest.mark.req("MAT-2", "MAT-5", "MOD-2", "INV-2", "INV-7")
 
 USERS = ("ana", "bob", "cy", "dee", "eve")
 users = st.sampled_from(USERS)
@@ -59,10 +62,14 @@ class Population(RuleBasedStateMachine):
                 assert effect.session_id in self.calls, "ended a call that is not open"
                 self.calls.discard(effect.session_id)
 
-    @rule(user=users, tags=tags, language=st.sampled_from(["en", "pt"]), q=st.booleans())
-    def join(self, user: str, tags: frozenset[str], language: str, q: bool) -> None:
+    @rule(
+        user=users, tags=tags, language=st.sampled_from(["en", "pt"]), q=st.booleans(),
+        shadow=st.booleans(),
+    )  # fmt: skip
+    def join(self, user: str, tags: frozenset[str], language: str, q: bool, shadow: bool) -> None:
         blocked = frozenset(o for o in USERS if frozenset({user, o}) in self.blocked)
-        self._send(Join(user, language, tags, q and user in ("dee", "eve"), blocked, self.now))
+        quarantined = q and user in ("dee", "eve")
+        self._send(Join(user, language, tags, quarantined, blocked, self.now, shadow=shadow))
 
     @rule(user=users)
     def skip(self, user: str) -> None:
@@ -92,13 +99,22 @@ class Population(RuleBasedStateMachine):
         else:
             self._send(CallFailed(match_id, self.now))
 
-    @rule(data=st.data())
-    def call_dropped(self, data: st.DataObject) -> None:
-        """A heartbeat timeout or a participant's own end."""
+    @rule(
+        data=st.data(),
+        by=st.sampled_from([None, *USERS]),
+        reason=st.sampled_from(["user", "skip", "timeout", "transition", "shutdown"]),
+    )
+    def call_dropped(self, data: st.DataObject, by: str | None, reason: str) -> None:
+        """A call ended outside matching: a participant hung up or went silent (or someone not
+        in it, or the system, ended it)."""
         if self.calls:
             session = data.draw(st.sampled_from(sorted(self.calls)))
             self.calls.discard(session)
-            self._send(SessionEnded(session, self.now))
+            self._send(SessionEnded(session, self.now, by, reason))
+
+    @rule(paused=st.booleans())
+    def ladder(self, paused: bool) -> None:
+        self._send(Pause(paused, self.now))
 
     @rule(seconds=st.sampled_from([0.5, 2.0, 3.0, 10.0, 60.0, 601.0]))
     def wait(self, seconds: float) -> None:
@@ -119,6 +135,12 @@ class Population(RuleBasedStateMachine):
     def every_open_call_is_a_live_match(self) -> None:
         live = {m.session_id for m in self.book.matches.values() if m.session_id is not None}
         assert live == self.calls
+
+    @invariant()
+    def nobody_searches_while_random_is_paused(self) -> None:
+        if self.book.paused:
+            waiting = {p.status for p in self.book.people.values()} & {"searching", "cooldown"}
+            assert not waiting
 
     @invariant()
     def the_searching_are_queued_once_and_nobody_else(self) -> None:

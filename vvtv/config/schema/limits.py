@@ -133,6 +133,12 @@ class QuarantineLimits(ConfigStruct, frozen=True):
     max_video_bitrate_kbps: CeilingInt
     max_fps: CeilingInt
 
+    @property
+    def reduced_profile(self) -> str:
+        """The profile quarantined calls run at: `forced_profile` with this section's video caps,
+        derived into the bundle's media profiles (ABU-4)."""
+        return f"{self.forced_profile}_reduced"
+
 
 class AntiAbuseLimits(ConfigStruct, frozen=True):
     cooldown_schedule_s: FloorSchedule
@@ -147,6 +153,7 @@ class MatchingLimits(ConfigStruct, frozen=True):
     relax_after_s: FloorSeconds  # holding out longer for a shared tag is never looser
     no_repeat_window_s: FloorSeconds  # keeping two who met apart longer is stricter
     call_failed_pause_s: FloorInterval  # never zero: a failing call must not retry in a hot loop
+    socket_grace_s: CeilingSeconds  # a joiner's last tab closed: this long to come back
 
 
 class RateLimit(ConfigStruct, frozen=True):

@@ -82,6 +82,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_socket_grace(limits, at)
+    problems += _check_matching_grace(limits, at)
     quarantine = limits.anti_abuse.quarantine
     forced = media.profiles.get(quarantine.forced_profile)
     if forced is None:
@@ -95,6 +96,16 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         problems.append(
             at.problem(
                 ("anti_abuse", "quarantine", "forced_profile"), "must be a call profile (ABU-4)"
+            )
+        )
+    elif quarantine.reduced_profile in media.profiles:
+        # The bundle derives that profile (the forced one at the reduced caps): a profile of the
+        # same name in media-profiles.yaml would be shadowed.
+        problems.append(
+            at.problem(
+                ("anti_abuse", "quarantine", "forced_profile"),
+                f"derives `{quarantine.reduced_profile}`, which media-profiles.yaml already"
+                " names (ABU-4)",
             )
         )
     else:
@@ -219,6 +230,28 @@ def _check_socket_grace(limits: Limits, at: Locator) -> list[Problem]:
                 ("sessions", "socket_grace_s"),
                 f"must outlast the UI's first reconnect wait ({reconnect[0]:g} s), or every"
                 " dropped socket ends its calls (OPS-5)",
+            )
+        ]
+    return []
+
+
+def _check_matching_grace(limits: Limits, at: Locator) -> list[Problem]:
+    grace = limits.matching.socket_grace_s
+    reconnect = limits.ui.socket_reconnect_backoff_s
+    if grace <= reconnect[0]:
+        return [
+            at.problem(
+                ("matching", "socket_grace_s"),
+                f"must outlast the UI's first reconnect wait ({reconnect[0]:g} s), or a reload"
+                " leaves Random and counts as a reconnect (ABU-3)",
+            )
+        ]
+    if grace >= limits.sessions.heartbeat_timeout_s:
+        return [
+            at.problem(
+                ("matching", "socket_grace_s"),
+                "must be shorter than sessions.heartbeat_timeout_s, or a joiner gone for good"
+                " holds the one they were matched with longer than silence would (MAT-5)",
             )
         ]
     return []

@@ -10,7 +10,7 @@ A person's status:
       ▲               ▲  ▲                    │ call failed              │ skip / peer skip /
       │               │  └────────────────────┼──────────────────────────┘ block / session ended
       │               └──── cooldown ◀────────┘ (and after one's own skip, by the schedule)
-      └── leave / last tab closed / ban, from anywhere
+      └── leave / last tab closed / ban, from anywhere; Random paused, from searching or cooldown
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Person:
         "ledger",
         "match_id",
         "pool",
+        "shadow",
         "since",
         "status",
         "tags",
@@ -52,6 +53,7 @@ class Person:
         self.language: str | None = None
         self.tags: frozenset[str] = frozenset()
         self.pool: Pool = "open"
+        self.shadow = False  # the quarantine pool by a moderator's shadow quarantine (MOD-4)
         self.blocked: set[str] = set()  # who they block or are blocked by (MOD-2)
         self.since = 0.0  # searching since
         self.match_id: str | None = None
@@ -86,6 +88,7 @@ class Book:
         self.segments: dict[str, Segment] = {}
         self.matches: dict[str, Match] = {}
         self.by_session: dict[str, str] = {}  # session id -> match id
+        self.paused = False  # the kill-switch ladder's `random_paused`: nobody searches
         self._wakes: list[tuple[float, int, WakeKind, str]] = []
         self._serial = 0
 

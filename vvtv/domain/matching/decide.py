@@ -7,6 +7,16 @@ a block stands between (MOD-2); a pair that met within `no_repeat_window_s`; any
 join (the queue holds only those who asked: Party presence is never drawn from, INV-5). Matching
 only decides: a pair becomes a call when the orchestrator has made it (MAT-2), and only then are
 both told `Found`. A refusal changes nothing.
+
+A call a participant ends outside matching (the session's own end, `POST /sessions/{id}/end`) is
+theirs to answer for, as if they had asked matching: going silent (`timeout`) or moving to
+another mode (`transition`) is leaving (ABU-3 counts the way back); any other end is their skip,
+counted towards the cooldown schedule and the skips-a-minute switch (ABU-1, ABU-6). A skip that
+would have been refused (`too_early`, ABU-2; `kill_switch`, ABU-6) cannot be undone, since the
+call has ended: its skipper serves the wait the refusal would have named as a cooldown.
+
+While the kill-switch ladder pauses Random nobody joins (`random_closed`), and whoever would
+search (the queue, those cooling down, those whose call ends) is stopped and told so.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from vvtv.domain.matching.messages import (
     Leave,
     Look,
     Message,
+    Pause,
     Refuse,
     Refused,
     Reply,
@@ -48,6 +59,10 @@ _TOLD_PEER: dict[EndReason, EndReason] = {
     "left": "peer_left",
     "blocked": "peer_left",
 }
+# A participant's own end of their call that is leaving it (the session's end reasons): they
+# went silent, or moved to another mode. Any other end by a participant is their skip.
+_LEAVING_ENDS = frozenset({"timeout", "transition"})
+CLOSED = Refusal("random_closed", "Random is paused for a moment; try again later.")
 
 
 def decide(book: Book, message: Message, rules: MatchRules) -> list[Effect]:
@@ -66,23 +81,36 @@ def decide(book: Book, message: Message, rules: MatchRules) -> list[Effect]:
             _call_started(book, message, rules, effects)
         case CallFailed(match_id, now):
             _call_failed(book, match_id, now, rules, effects)
-        case SessionEnded(session_id, now):
-            ended = book.by_session.get(session_id)
-            if ended is not None:
-                _end_match(book, book.matches[ended], None, "session_ended", now, rules, effects)
+        case SessionEnded():
+            _session_ended(book, message, rules, effects)
+        case Pause(paused, now):
+            _pause(book, paused, now, rules, effects)
         case Tick(now):
             _tick(book, now, rules, effects)
-        case Look(user_id, now):
-            effects.append(Reply(standing(book, user_id, now, rules)))
+        case Look(user_id, now, quarantined, shadow):
+            effects.append(Reply(standing(book, user_id, now, rules, (quarantined, shadow))))
     if any(isinstance(effect, Refuse) for effect in effects):
         return effects
     return [*effects, WakeAt(book.next_wake())]
 
 
-def standing(book: Book, user_id: str, now: float, rules: MatchRules) -> Standing:
+def standing(
+    book: Book,
+    user_id: str,
+    now: float,
+    rules: MatchRules,
+    quarantine: tuple[bool, bool] | None = None,
+) -> Standing:
+    """Where `user_id` stands. `quarantine` (quarantined, shadow) is identity's word as of now,
+    for someone idle; whoever searches or is matched stands in the pool they joined."""
     person = book.people.get(user_id)
+    quarantined, shadow = quarantine or (False, False)
+    if person is not None and (person.status != "idle" or quarantine is None):
+        quarantined, shadow = person.pool == "quarantine", person.shadow
+    # A shadow quarantine is applied, never told (MOD-4): its subject sees the open pool's figures.
+    shown = quarantined and not shadow
     if person is None:
-        return Standing("idle", matches_left=rules.hourly_cap(False))
+        return Standing("idle", matches_left=rules.hourly_cap(shown), quarantined=shown)
     ledger = person.ledger
     match = book.matches.get(person.match_id) if person.match_id else None
     skip_at = None
@@ -99,7 +127,8 @@ def standing(book: Book, user_id: str, now: float, rules: MatchRules) -> Standin
         peer_id=None if match is None else match.peer_of(user_id),
         skip_allowed_at=skip_at,
         next_cooldown_s=ledger.next_cooldown_s(now, rules),
-        matches_left=ledger.matches_left(person.pool == "quarantine", now, rules),
+        matches_left=ledger.matches_left(shown, now, rules),
+        quarantined=shown,
     )
 
 
@@ -112,8 +141,12 @@ def _join(book: Book, join: Join, rules: MatchRules, effects: list[Effect]) -> N
     if person.status in ("connecting", "in_call"):
         _refuse(Refusal("in_match", "You are in a match: skip or leave it first."), effects)
         return
+    if book.paused:
+        _refuse(CLOSED, effects)
+        return
     pool: Pool = "quarantine" if join.quarantined else "open"
     person.blocked = set(join.blocked)
+    person.shadow = join.quarantined and join.shadow
     if person.status in ("searching", "cooldown"):
         # Already in: the new preferences apply, the place in the queue is kept.
         ticket = book.segment(person.segment).remove(join.user_id)
@@ -133,7 +166,17 @@ def _join(book: Book, join: Join, rules: MatchRules, effects: list[Effect]) -> N
     effects.append(Reply(standing(book, join.user_id, now, rules)))
 
 
-def _skip(book: Book, user_id: str, now: float, rules: MatchRules, effects: list[Effect]) -> None:
+def _skip(
+    book: Book,
+    user_id: str,
+    now: float,
+    rules: MatchRules,
+    effects: list[Effect],
+    *,
+    call_ended: bool = False,
+) -> None:
+    """A skip asked for, or (`call_ended`) a participant's own end of the call, which nothing
+    can refuse any more: what a refusal would have made them wait, they wait as a cooldown."""
     person = book.people.get(user_id)
     match = book.matches.get(person.match_id) if person and person.match_id else None
     if person is None or match is None:
@@ -152,9 +195,12 @@ def _skip(book: Book, user_id: str, now: float, rules: MatchRules, effects: list
                     },
                 )
             )
-        _refuse(refusal, effects)
-        return
-    # Not too early, so the call exists.
+        if not call_ended:
+            _refuse(refusal, effects)
+            return
+        effects.append(Emit("match_blocked", {"reason": refusal.code}))
+        ledger.pause(now + (refusal.retry_after_s or 0.0))
+    # Not too early (or ended by its participant), so the call exists.
     assert match.session_id is not None
     assert match.live_since is not None
     index, cooldown = ledger.skipped(now, rules)
@@ -168,21 +214,32 @@ def _skip(book: Book, user_id: str, now: float, rules: MatchRules, effects: list
             },
         )
     )
-    _end_match(book, match, user_id, "skipped", now, rules, effects, skip_index=index)
+    _end_match(
+        book, match, user_id, "skipped", now, rules, effects, skip_index=index,
+        call_ended=call_ended,
+    )  # fmt: skip
     if cooldown > 0:
         effects.append(Emit("cooldown_started", {"cooldown_s": cooldown, "skip_index": index}))
-    effects.append(Reply(standing(book, user_id, now, rules)))
+    if not call_ended:  # else nobody asked: the orchestrator answered the session's end
+        effects.append(Reply(standing(book, user_id, now, rules)))
 
 
 def _leave(
-    book: Book, user_id: str, banned: bool, now: float, rules: MatchRules, effects: list[Effect]
+    book: Book,
+    user_id: str,
+    banned: bool,
+    now: float,
+    rules: MatchRules,
+    effects: list[Effect],
+    *,
+    call_ended: bool = False,
 ) -> None:
     person = book.people.get(user_id)
     if person is None or person.status == "idle":
         return
     match = book.matches.get(person.match_id) if person.match_id else None
     if match is not None:
-        _end_match(book, match, user_id, "left", now, rules, effects)
+        _end_match(book, match, user_id, "left", now, rules, effects, call_ended=call_ended)
     else:
         book.segment(person.segment).remove(user_id)
         effects.append(Ended(user_id, "left"))
@@ -244,10 +301,43 @@ def _call_failed(
         person.match_id = None
         person.ledger.unmatched(match.found_at)
         effects.append(Ended(user_id, "call_failed", match.id))
+        if book.paused:
+            _close_out(book, person, rules, effects)
+            continue
         # A pause, so a call that cannot start (a kill switch, the SFU full) is not retried in a
         # hot loop; the two have met, so they will not be paired with each other again soon.
         person.ledger.pause(now + rules.call_failed_pause_s)
         _cool_down(book, person, now, rules, effects)
+
+
+def _session_ended(
+    book: Book, ended: SessionEnded, rules: MatchRules, effects: list[Effect]
+) -> None:
+    match_id = book.by_session.get(ended.session_id)
+    if match_id is None:
+        return
+    match = book.matches[match_id]
+    if ended.by not in match.users:
+        # Nobody in it ended it: both search again, as after any match.
+        _end_match(book, match, None, "session_ended", ended.now, rules, effects)
+    elif ended.reason in _LEAVING_ENDS:
+        assert ended.by is not None
+        _leave(book, ended.by, False, ended.now, rules, effects, call_ended=True)
+    else:
+        assert ended.by is not None
+        _skip(book, ended.by, ended.now, rules, effects, call_ended=True)
+
+
+def _pause(book: Book, paused: bool, now: float, rules: MatchRules, effects: list[Effect]) -> None:
+    """The ladder paused Random: the queue and those cooling down are stopped, told why. Calls
+    go on; whoever's call ends while paused is stopped too (`_end_match`). Lifted: nobody is put
+    back by themselves, they join again."""
+    book.paused = paused
+    if not paused:
+        return
+    for person in list(book.people.values()):
+        if person.status in ("searching", "cooldown"):
+            _close_out(book, person, rules, effects)
 
 
 def _tick(book: Book, now: float, rules: MatchRules, effects: list[Effect]) -> None:
@@ -285,13 +375,15 @@ def _end_match(
     rules: MatchRules,
     effects: list[Effect],
     skip_index: int = 0,
+    call_ended: bool = False,
 ) -> None:
-    """End `match` because of `by` (None: the session ended by itself): its call ends, `by` is
-    told `reason`, and whoever did not leave searches again (MAT-5), told why."""
+    """End `match` because of `by` (None: the session ended by itself): its call ends (unless
+    `call_ended` already), `by` is told `reason`, and whoever did not leave searches again
+    (MAT-5), told why."""
     del book.matches[match.id]
     if match.session_id is not None:
         book.by_session.pop(match.session_id, None)
-        if by is not None:
+        if by is not None and not call_ended:
             effects.append(EndCall(match.session_id, by, "skip" if reason == "skipped" else "user"))
     told_peer = _TOLD_PEER.get(reason, reason)
     # The one who did not end it is back in the queue first: a skip never costs its peer a place.
@@ -302,6 +394,9 @@ def _end_match(
         effects.append(Ended(user_id, mine, match.id, match.session_id))
         if user_id == by and reason == "left":
             continue  # the caller makes them idle
+        if book.paused:
+            _close_out(book, person, rules, effects)
+            continue
         if user_id == by and reason == "skipped" and person.ledger.cooldown_until > now:
             _cool_down(book, person, now, rules, effects, skip_index)
             continue
@@ -311,7 +406,11 @@ def _end_match(
 def _resume(
     book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]
 ) -> None:
-    """Back to searching after a match or a cooldown, unless the hourly cap says no (ABU-5)."""
+    """Back to searching after a match or a cooldown, unless Random is paused or the hourly cap
+    says no (ABU-5)."""
+    if book.paused:
+        _close_out(book, person, rules, effects)
+        return
     quarantined = person.pool == "quarantine"
     if (capped := person.ledger.hourly_refusal(quarantined, now, rules)) is not None:
         person.status = "idle"
@@ -320,6 +419,16 @@ def _resume(
         _forget_later(book, person, rules)
         return
     _search(book, person, now, rules, effects)
+
+
+def _close_out(book: Book, person: Person, rules: MatchRules, effects: list[Effect]) -> None:
+    """Random is paused: out of the queue (or of a cooldown), idle, told so. Not leaving: no
+    reconnect is counted when they come back."""
+    if person.status == "searching":
+        book.segment(person.segment).remove(person.user_id)
+    person.status = "idle"
+    effects.append(Refused(person.user_id, CLOSED))
+    _forget_later(book, person, rules)
 
 
 def _cool_down(

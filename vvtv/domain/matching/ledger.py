@@ -27,6 +27,7 @@ RefusalCode = Literal[
     "kill_switch",
     "in_match",
     "not_in_call",
+    "random_closed",
 ]
 # The refusals telemetry's `match_blocked` counts: the anti-abuse rules (the rest are misuse).
 ABUSE_CODES: frozenset[RefusalCode] = frozenset(
@@ -98,8 +99,9 @@ class Ledger:
         cap = Limit(rules.hourly_cap(quarantined), HOUR_S)
         if (wait := retry_after(self.matches, now, cap)) is None:
             return None
+        # No figure: a shadow quarantine's lower cap must not show through (MOD-4).
         return Refusal(
-            "hourly_cap", f"That is {cap.max_hits} matches this hour; more in {wait:.0f} s.", wait
+            "hourly_cap", f"That is as many matches as an hour allows; more in {wait:.0f} s.", wait
         )
 
     def matched(self, peer: str, now: float) -> None:

@@ -23,7 +23,8 @@ PropertyValue = str | int | float | bool
 @dataclass(frozen=True, slots=True)
 class Join:
     """Search (MAT-1), or change what you search for while you do. `quarantined` and `blocked`
-    are identity's answers as of now (ABU-4, MOD-2)."""
+    are identity's answers as of now (ABU-4, MOD-2); `shadow`: the quarantine is a moderator's
+    (MOD-4), applied like a new account's and never shown."""
 
     user_id: str
     language: str | None
@@ -31,6 +32,7 @@ class Join:
     quarantined: bool
     blocked: frozenset[str]
     now: float
+    shadow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,22 @@ class CallFailed:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnded:
-    """A call ended outside matching: a heartbeat timeout, a participant's own end."""
+    """A call ended outside matching. `by` is the participant the session names (`ended_by`:
+    who hung up or went silent) and `reason` its end reason; `by` None: nobody in it ended it
+    (the system did, or a moderator)."""
 
     session_id: str
+    now: float
+    by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """The kill-switch ladder paused Random (`paused`, its `random_paused` step) or let it run
+    again: while paused nobody searches and nobody joins."""
+
+    paused: bool
     now: float
 
 
@@ -91,13 +106,18 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """Where `user_id` stands, for a client that (re)loads."""
+    """Where `user_id` stands, for a client that (re)loads; `quarantined` and `shadow` are
+    identity's answers as of now (what an idle person would be told)."""
 
     user_id: str
     now: float
+    quarantined: bool = False
+    shadow: bool = False
 
 
-Message = Join | Skip | Leave | Block | CallStarted | CallFailed | SessionEnded | Tick | Look
+Message = (
+    Join | Skip | Leave | Block | CallStarted | CallFailed | SessionEnded | Pause | Tick | Look
+)
 
 # --- effects -------------------------------------------------------------------------------------
 
@@ -116,7 +136,10 @@ class Standing:
     peer_id: str | None = None
     skip_allowed_at: float | None = None
     next_cooldown_s: float = 0.0  # what the next skip would cost (ABU-1)
-    matches_left: int = 0  # this hour (ABU-5)
+    matches_left: int = 0  # this hour (ABU-5), by the cap they are told of
+    # A new account's quarantine, which its owner is told of (MOD-6, ABU-4); never a shadow one
+    # (MOD-4), whose subject is shown the open pool's figures.
+    quarantined: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ export default defineConfig({
   server: {
     // `npm run dev` proxies the API to a local `vvtv serve` (default port).
     proxy: {
-      "^/(auth|me|modes|channel|live|sessions|telemetry|blocks|presence|chat|consent|healthz|readyz|openapi\\.json|ws)": {
+      "^/(auth|me|modes|channel|live|sessions|telemetry|blocks|presence|chat|consent|match|healthz|readyz|openapi\\.json|ws)": {
         target: "http://127.0.0.1:8080",
         ws: true,
       },

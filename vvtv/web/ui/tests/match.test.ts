@@ -70,6 +70,7 @@ function state(change: Partial<MatchState> = {}): MatchState {
     skip_allowed_at: null,
     next_cooldown_s: 0,
     matches_left: 20,
+    quarantine: null,
     ...change,
   };
 }
@@ -126,6 +127,24 @@ describe("where you stand", () => {
     });
     stop();
     stopToo();
+  });
+
+  it("says a new account is quarantined, and how, from the look (MOD-6)", async () => {
+    const { http, match } = client();
+    const limits = {
+      account_age_days: 3,
+      max_matches_per_hour: 20,
+      max_video_bitrate_kbps: 300,
+      max_fps: 15,
+    };
+    http.queue("GET /match/state", 200, state({ quarantine: limits }));
+    const stop = match.follow();
+    await flush();
+    expect(match.view.value.quarantine).toEqual(limits);
+    http.queue("POST /match/join", 200, state({ status: "searching", quarantine: null }));
+    await match.join(null, []);
+    expect(match.view.value.quarantine).toBeNull();
+    stop();
   });
 
   it("follows searching, found, a skip by the peer and searching again, told who skipped", () => {

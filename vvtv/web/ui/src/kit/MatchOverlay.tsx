@@ -1,12 +1,13 @@
 // Where you stand in Random (UI-3, MAT-4, ABU-1..7), over its stage: searching (for how long),
 // matched (with whom), cooling down (until when: a countdown), and anything refused, in plain
 // words with when to try again. How your last match ended (you skipped, they skipped, they left,
-// you blocked them) is said on the card that follows it.
+// you blocked them) is said on the card that follows it. A new account is told, outside a call,
+// that it is limited and how (MOD-6).
 import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
-import { type MatchEnd, type MatchRefusal, useSdk } from "../sdk";
+import { type MatchEnd, type MatchQuarantine, type MatchRefusal, useSdk } from "../sdk";
 import { useSecondsLeft } from "./ConsentOverlay";
 
 // Every refusal the server has (vvtv/matching/errors.py, MatchRefusalCode), and the two that never
@@ -76,13 +77,15 @@ export function MatchOverlay(): JSX.Element {
   useEffect(() => match.follow(), []);
   const view = match.view.value;
   const notice = view.lastEnd && view.lastEnd.reason !== "left" ? view.lastEnd : null;
+  const inMatch = view.status === "connecting" || view.status === "in_call";
   return (
     <div class="match-overlay">
+      {view.quarantine && !inMatch && <Quarantined limits={view.quarantine} />}
       {view.status === "searching" && (
         <Searching since={view.searchingSince} notice={notice} />
       )}
       {view.status === "cooldown" && <Cooldown until={view.cooldownUntil} notice={notice} />}
-      {(view.status === "connecting" || view.status === "in_call") && view.match && (
+      {inMatch && view.match && (
         <div class="match-card" data-status="found" role="status">
           <p class="match-card-title">
             {t("match.found", { handle: view.match.peerHandle })}
@@ -90,6 +93,19 @@ export function MatchOverlay(): JSX.Element {
         </div>
       )}
       {view.refusal && <Refused refusal={view.refusal} />}
+    </div>
+  );
+}
+
+function Quarantined({ limits }: { limits: MatchQuarantine }): JSX.Element {
+  return (
+    <div class="match-card match-quarantine" role="note">
+      <p class="match-notice">
+        {t("match.quarantine", {
+          days: limits.account_age_days,
+          matches: limits.max_matches_per_hour,
+        })}
+      </p>
     </div>
   );
 }

@@ -11,6 +11,7 @@ import type { EventSocket } from "./socket";
 import type { EventOf, Schemas } from "./types";
 
 export type MatchState = Schemas["MatchState"];
+export type MatchQuarantine = Schemas["MatchQuarantine"];
 export type MatchStatus = MatchState["status"];
 export type MatchEndReason = EventOf<"match.ended">["reason"];
 
@@ -53,6 +54,8 @@ export interface MatchView {
   match: FoundMatch | null;
   refusal: MatchRefusal | null;
   lastEnd: MatchEnd | null;
+  /** Your account is new (MOD-6): what limits you in Random, as the server says; else null. */
+  quarantine: MatchQuarantine | null;
 }
 
 const UNKNOWN: MatchView = {
@@ -62,6 +65,7 @@ const UNKNOWN: MatchView = {
   match: null,
   refusal: null,
   lastEnd: null,
+  quarantine: null,
 };
 
 function when(iso: string | null | undefined): number | null {
@@ -248,6 +252,7 @@ export class MatchClient {
       cooldownUntil: when(state.cooldown_until),
       match,
       lastEnd: match ? null : current.lastEnd,
+      quarantine: state.quarantine ?? null,
     };
   }
 

@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is here now (channel viewers, Party, Random's queue, calls) and what is not ok. */
+        get: operations["get_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}": {
         parameters: {
             query?: never;
@@ -362,7 +379,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the channel airs now and what comes next, for viewers. */
+        /**
+         * What the channel airs now and what comes next, for viewers (a player asks every
+         * @description ui.channel_poll_s; its `X-Device-Id` counts it as watching).
+         */
         get: operations["get_channel_now"];
         put?: never;
         post?: never;
@@ -1983,6 +2003,15 @@ export interface components {
             queue_items: number;
             queue_slack_s: number;
             transmitter_restarts: number;
+        };
+        /** LiveStatus */
+        LiveStatus: {
+            alerts: components["schemas"]["ServiceHealth"][];
+            at: string;
+            calls: number;
+            channel_viewers: number;
+            party_members: number;
+            random_queue: number;
         };
         /** LoggedOut */
         LoggedOut: {
@@ -3676,6 +3705,50 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.matching import api as matching_api
 from vvtv.modes import api as modes_api
 from vvtv.observability.tracing import TRACE_ID_HEADER, TRACEPARENT, Tracing
+from vvtv.operator import api as operator_api
 from vvtv.presence import api as presence_api
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
@@ -85,6 +86,7 @@ def create_app(
     app.register_blueprint(matching_api.routes(services.matching, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(cost_api.routes(services.cost, services.kill_switch, guard))
+    app.register_blueprint(operator_api.routes(services.live, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))
     )

@@ -50,6 +50,7 @@ from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
 from vvtv.observability.tracing import TRACE_ID, Tracing
+from vvtv.operator.service import LiveBoard, LivePorts
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
@@ -86,6 +87,7 @@ class Services:
     cost: CostMeter
     kill_switch: KillSwitch
     incident: Incident  # TEL-2: every call samples its QoS while it is on
+    live: LiveBoard  # the operator's live counts and alerts (TEL-5)
 
 
 def optional_lab_token(config: ConfigBundle) -> str | None:
@@ -346,6 +348,25 @@ async def open_runtime(
                 ),
             )
             await incident.restore()
+            # The console's live counts, each read where its context keeps it (TEL-5): Party is
+            # the ecosystem a login lands in (UI-8); calls are the ladder's call modes' sessions.
+            sample = runtime.metrics.registry.get_sample_value
+            party = config.modes.modes[config.modes.app.login_lands_in].ecosystem
+            call_modes = frozenset(config.limits.kill_switches.ladder.call_modes)
+            live = LiveBoard(
+                LivePorts(
+                    channel_viewers=lab.viewers,
+                    party_members=lambda: int(
+                        sample("vvtv_presence_members", {"ecosystem": party}) or 0
+                    ),
+                    random_queue=lambda: int(sample("vvtv_matching_searching") or 0),
+                    calls=lambda: sum(
+                        line.viewers for line in cost.report().lines if line.mode in call_modes
+                    ),
+                    services=health.services,
+                    clock=clock,
+                )
+            )
             runtime.health = health
             yield (
                 runtime,
@@ -365,6 +386,7 @@ async def open_runtime(
                     cost=cost,
                     kill_switch=kill_switch,
                     incident=incident,
+                    live=live,
                 ),
             )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from quart import Blueprint, Response, g
+from quart import Blueprint, Response, g, request
 
 from vvtv.contracts.lab import (
     ChannelNow,
@@ -35,6 +35,16 @@ CONTENT_TYPES = {
     ".m4s": "video/iso.segment",
     ".mp4": "video/mp4",
 }
+
+
+# The browser's anonymous device id (the SDK sends it on every call); the same bounds as the
+# socket's `auth.device_id`, so a forged header cannot grow the audience's memory per byte.
+DEVICE_HEADER = "X-Device-Id"
+DEVICE_ID_LENGTH = range(8, 129)
+
+
+def _device_of(header: str | None) -> str | None:
+    return header if header is not None and len(header) in DEVICE_ID_LENGTH else None
 
 
 def principal_from_g() -> str:
@@ -139,8 +149,9 @@ def routes(
 
     @endpoint(bp, "/channel/now", method="GET", access="public", response=ChannelNow, guard=guard)
     async def channel_now() -> ChannelNow:
-        """What the channel airs now and what comes next, for viewers."""
-        return lab.channel_now()
+        """What the channel airs now and what comes next, for viewers (a player asks every
+        ui.channel_poll_s; its `X-Device-Id` counts it as watching)."""
+        return lab.channel_now(_device_of(request.headers.get(DEVICE_HEADER)))
 
     return bp
 

@@ -48,6 +48,12 @@ class LabMetrics:
         self.pipeline_restarts = Counter(
             "vvtv_lab_pipeline_restarts", "Pipeline restarts after a crash.", registry=registry
         )
+        self.viewers = Gauge(
+            "vvtv_channel_viewers",
+            "Devices whose player asked what airs within lab.viewer_window_s (as of the last ask"
+            " or count).",
+            registry=registry,
+        )
         self.emergency = Gauge(
             "vvtv_lab_emergency_active",
             "1 while the reserve loop is on air (LAB-6).",

@@ -25,6 +25,7 @@ from vvtv.contracts.lab import (
     LabStatus,
     OwnerCard,
 )
+from vvtv.domain.lab.audience import Audience
 from vvtv.domain.lab.channel import now_and_next
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.catalog import Catalog
@@ -83,6 +84,7 @@ class LabRuntime:
         self.clock = clock
         self.sink = sink
         self.queue = BroadcastQueue()
+        self.audience = Audience(settings.limits.viewer_window_s)
         self.pipeline = Pipeline(
             settings, self.catalog, policy, fetcher, preparer, self.queue, clock,
             seed=seed, metrics=metrics,
@@ -189,6 +191,16 @@ class LabRuntime:
     def report(self, status: LabStatus | None = None) -> LabReport:
         return self._status.report(status)
 
-    def channel_now(self) -> ChannelNow:
-        """What airs now and next, for viewers (`GET /channel/now`)."""
+    def channel_now(self, device: str | None = None) -> ChannelNow:
+        """What airs now and next, for viewers (`GET /channel/now`); the asking `device`, whose
+        player asks every ui.channel_poll_s, is counted as watching."""
+        if device is not None:
+            self.audience.saw(device, trio.current_time())
+            self.metrics.viewers.set(self.audience.count(trio.current_time()))
         return now_and_next(self.status(), self.queue.items(), self.settings.limits.up_next_count)
+
+    def viewers(self) -> int:
+        """Devices watching the channel now (TEL-5)."""
+        count = self.audience.count(trio.current_time())
+        self.metrics.viewers.set(count)
+        return count

@@ -47,6 +47,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("PUT", "/admin/users/<user_id>/role"): ("admin", {"role": "user", "reason": "matrix"}, ""),
     ("GET", "/admin/audit"): ("admin", None, ""),
     ("GET", "/admin/cost"): ("admin", None, ""),
+    ("GET", "/admin/live"): ("admin", None, ""),
     ("GET", "/admin/cost/history"): ("admin", None, "?after_seq=0"),
     ("GET", "/service/notice"): ("user", None, ""),
     ("GET", "/admin/kill-switch"): ("admin", None, ""),

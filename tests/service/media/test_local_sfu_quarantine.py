@@ -69,6 +69,7 @@ async def test_a_quarantined_call_is_sent_at_the_reduced_caps(
     print(f"{forced}: {open_kbps:.0f} kbps, {open_fps:.1f} fps; {reduced}: {kbps:.0f} kbps,"
           f" {fps:.1f} fps")  # fmt: skip
     assert open_kbps > cap_kbps * 1.5  # the busy picture would pass the cap
-    assert kbps <= cap_kbps * 1.05
+    # The byte budget may let one frame take it below zero, and a busy machine bunches frames.
+    assert kbps <= cap_kbps * 1.1
     assert open_fps > cap_fps + 3  # the plain picture would pass the cap
     assert cap_fps * 0.8 <= fps <= cap_fps + 0.5

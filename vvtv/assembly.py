@@ -45,7 +45,7 @@ from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
-from vvtv.media.local_sfu import LocalSFU, open_local_sfu
+from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
@@ -101,8 +101,12 @@ def optional_lab_token(config: ConfigBundle) -> str | None:
 
 @asynccontextmanager
 async def open_runtime(
-    config: ConfigBundle, data_dir: Path, clock: WallClock = utc_now
+    config: ConfigBundle,
+    data_dir: Path,
+    clock: WallClock = utc_now,
+    sfu_options: SfuOptions | None = None,
 ) -> AsyncIterator[tuple[Runtime, Services]]:
+    """`sfu_options`: how the SFU runs (`vvtv serve`: in a worker process; tests: on a thread)."""
     await trio.Path(data_dir).mkdir(parents=True, exist_ok=True)
     grace = config.limits.runtime.shutdown.grace_s
     async with (
@@ -163,7 +167,11 @@ async def open_runtime(
         loads_of = session_loads(config)
         async with (
             open_local_sfu(
-                config, data_dir=data_dir, registry=runtime.metrics.registry, wall_clock=clock
+                config,
+                data_dir=data_dir,
+                registry=runtime.metrics.registry,
+                options=sfu_options,
+                wall_clock=clock,
             ) as sfu,
             open_orchestrator(
                 actors,

@@ -24,6 +24,7 @@ from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.lab.runtime import LabRuntime
+from vvtv.media.local_sfu import SfuOptions
 
 log = logging.getLogger("vvtv.server")
 
@@ -53,7 +54,9 @@ async def serve(
 ) -> None:
     """Run until `stop` is set or a SIGINT/SIGTERM arrives; `started(binds)` once listening."""
     stop = stop if stop is not None else trio.Event()
-    async with open_runtime(config, options.data_dir) as (runtime, services):
+    # The SFU in a worker process: its garbage collections never stall this loop (worker.py).
+    sfu = SfuOptions(process=True)
+    async with open_runtime(config, options.data_dir, sfu_options=sfu) as (runtime, services):
         app = create_app(runtime, services)
         hypercorn = HypercornConfig()
         hypercorn.bind = [f"{options.host}:{options.port}"]

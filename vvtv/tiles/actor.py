@@ -42,7 +42,7 @@ from vvtv.domain.tiles.viewer import (
     new_viewer,
 )
 from vvtv.errors import NotFound
-from vvtv.media.errors import MediaSessionExists
+from vvtv.media.errors import MediaSessionExists, MediaUnavailable
 from vvtv.media.port import Endpoint, TilePoolSample
 from vvtv.observability.events import ServerEvents
 from vvtv.tiles.errors import DeviceMismatch, TilesNotOpen
@@ -279,7 +279,8 @@ class TileViewerActor:
         state = self._open
         assert state is not None
         if media:
-            with contextlib.suppress(NotFound):  # the pool went with its session
+            # The pool may have gone with its session, or the SFU with the process (shutdown).
+            with contextlib.suppress(NotFound, MediaUnavailable, RuntimeError):
                 await self._decide(Close(), tell=tell)
         self._retune(trio.current_time(), connected=0)
         metrics = self._ports.metrics

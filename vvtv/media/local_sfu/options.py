@@ -11,3 +11,6 @@ class SfuOptions(msgspec.Struct, frozen=True, kw_only=True):
     # Encoder threads; None = one per CPU.
     encode_threads: int | None = None
     events_buffer: int = 256  # peer state events kept for a slow consumer, then dropped (counted)
+    # Run the engine in a worker process of its own (worker.py: why) rather than on a thread.
+    process: bool = False
+    statistics_s: float = 0.5  # a worker process reports its statistics this often

@@ -1,19 +1,23 @@
 """`LocalSFU`: the MediaProvider adapter over aiortc (MED-3), callable from trio.
 
-The SFU engine lives on its own asyncio thread; each port call is one `AsyncioThread.call`, so
-trio never blocks on media work. Peer state events come back through a bounded memory channel.
+The SFU engine lives on an asyncio loop of its own: on a thread of this process (each port call is
+one `AsyncioThread.call`), or in a worker process (`SfuOptions.process`, worker.py: how `vvtv
+serve` runs it, so aiortc's garbage never stalls trio's loop). Either way trio never blocks on
+media work. Peer state events come back through a bounded memory channel.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 
@@ -27,6 +31,7 @@ from vvtv.media.local_sfu.ice import allow_loopback_candidates
 from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
+from vvtv.media.local_sfu.worker import SfuWorker
 from vvtv.media.port import (
     Endpoint,
     Endpoints,
@@ -42,29 +47,55 @@ from vvtv.media.profiles import ProfileCatalog
 from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class OnThread:
+    """The engine on an asyncio thread of this process."""
+
+    bridge: AsyncioThread
+    engine: SfuEngine
+
+    async def call(self, method: str, *args: Any) -> Any:
+        return await self.bridge.call(lambda: getattr(self.engine, method)(*args))
+
+    def statistics(self) -> SfuStatistics:
+        return self.engine.statistics()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class LocalSFU:
     """Implements `vvtv.media.port.MediaProvider`. Open it with `open_local_sfu`."""
 
-    bridge: AsyncioThread
-    engine: SfuEngine
+    engine_calls: OnThread | SfuWorker
     profiles: ProfileCatalog
     turn: TurnCredentialIssuer
     signalling_timeout_s: float
     events: trio.MemoryReceiveChannel[PeerStateChanged]
     """PeerStateChanged, for the orchestrator (e.g. a publisher failed)."""
 
+    @property
+    def bridge(self) -> AsyncioThread:
+        """The engine's thread (tests reach its loop); only when it runs on one."""
+        assert isinstance(self.engine_calls, OnThread), "the SFU runs in a worker process"
+        return self.engine_calls.bridge
+
+    @property
+    def engine(self) -> SfuEngine:
+        assert isinstance(self.engine_calls, OnThread), "the SFU runs in a worker process"
+        return self.engine_calls.engine
+
     async def create_webrtc_endpoints(
         self, session_id: str, profile_name: str, participants: tuple[Participant, ...]
     ) -> Endpoints:
         self.profiles.webrtc(profile_name)  # SES-11: refuse on the caller's side, at once
-        return await self.bridge.call(
-            lambda: self.engine.create(session_id, profile_name, participants)
+        endpoints: Endpoints = await self.engine_calls.call(
+            "create", session_id, profile_name, participants
         )
+        return endpoints
 
     async def answer(self, offer: SdpOffer) -> SdpAnswer:
         with trio.move_on_after(self.signalling_timeout_s) as scope:
-            return await self.bridge.call(lambda: self.engine.answer(offer))
+            answer: SdpAnswer = await self.engine_calls.call("answer", offer)
+            return answer
         assert scope.cancelled_caught
         raise MediaUnavailable(
             f"no answer for {offer.participant_id}/{offer.role} within "
@@ -75,33 +106,34 @@ class LocalSFU:
         self, session_id: str, participant_id: str, profile_name: str
     ) -> None:
         self.profiles.webrtc(profile_name)
-        await self.bridge.call(
-            lambda: self.engine.set_subscriber_profile(session_id, participant_id, profile_name)
+        await self.engine_calls.call(
+            "set_subscriber_profile", session_id, participant_id, profile_name
         )
 
     async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
-        return await self.bridge.call(
-            lambda: self.engine.open_tile_pool(session_id, participant_id, slots)
+        endpoint: Endpoint = await self.engine_calls.call(
+            "open_tile_pool", session_id, participant_id, slots
         )
+        return endpoint
 
     async def point_tiles(
         self, session_id: str, participant_id: str, publishers: tuple[str | None, ...]
     ) -> None:
-        await self.bridge.call(
-            lambda: self.engine.point_tiles(session_id, participant_id, publishers)
-        )
+        await self.engine_calls.call("point_tiles", session_id, participant_id, publishers)
 
     async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
-        return await self.bridge.call(self.engine.sample_tile_pools)
+        samples: tuple[TilePoolSample, ...] = await self.engine_calls.call("sample_tile_pools")
+        return samples
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
-        return await self.bridge.call(lambda: self.engine.revoke(session_id))
+        report: RevokeReport = await self.engine_calls.call("revoke", session_id)
+        return report
 
     async def create_turn_credentials(self, session_id: str) -> TurnCredentials:
         return self.turn.issue(session_id)
 
     def statistics(self) -> SfuStatistics:
-        return self.engine.statistics()
+        return self.engine_calls.statistics()
 
 
 @asynccontextmanager
@@ -113,48 +145,77 @@ async def open_local_sfu(
     options: SfuOptions | None = None,
     wall_clock: WallClock = utc_now,
 ) -> AsyncIterator[LocalSFU]:
-    """Start the SFU thread; on exit revoke every session, stop the thread and its encoders."""
+    """Start the SFU (its thread, or its worker process); on exit revoke every session and stop
+    it and its encoders."""
     options = options or SfuOptions()
     limits = config.limits.media
     if options.loopback_candidates:
         allow_loopback_candidates()
-    profiles = ProfileCatalog(config.media.profiles)
     issuer = TurnCredentialIssuer(limits.turn, load_turn_secret(limits.turn, data_dir), wall_clock)
-    counters = SfuCounters()
     send, receive = trio.open_memory_channel[PeerStateChanged](options.events_buffer)
-    token = trio.lowlevel.current_trio_token()
-    executor = ThreadPoolExecutor(
-        max_workers=options.encode_threads or os.cpu_count() or 2,
-        thread_name_prefix="sfu-encode",
-    )
-    engine: SfuEngine
+    dropped = [0]
 
     def deliver(event: PeerStateChanged) -> None:
         try:
             send.send_nowait(event)
         except (trio.WouldBlock, trio.ClosedResourceError):
-            engine.events_dropped_total += 1
+            dropped[0] += 1
+
+    async with send, receive:
+        opened = (
+            _open_worker(config, options, deliver)
+            if options.process
+            else _open_thread(config, options, deliver)
+        )
+        async with opened as engine_calls:
+
+            def statistics() -> SfuStatistics:
+                snapshot = engine_calls.statistics()
+                extra = dropped[0]
+                total = snapshot.events_dropped_total + extra
+                return msgspec.structs.replace(snapshot, events_dropped_total=total)
+
+            collector = SfuCollector(statistics)
+            if registry is not None:
+                registry.register(collector)
+            try:
+                yield LocalSFU(
+                    engine_calls=engine_calls,
+                    profiles=ProfileCatalog(config.media.profiles),
+                    turn=issuer,
+                    signalling_timeout_s=limits.sfu.signalling_timeout_s,
+                    events=receive,
+                )
+            finally:
+                if registry is not None:
+                    registry.unregister(collector)
+
+
+@asynccontextmanager
+async def _open_thread(
+    config: ConfigBundle, options: SfuOptions, deliver: Callable[[PeerStateChanged], None]
+) -> AsyncIterator[OnThread]:
+    token = trio.lowlevel.current_trio_token()
+    executor = ThreadPoolExecutor(
+        max_workers=options.encode_threads or os.cpu_count() or 2,
+        thread_name_prefix="sfu-encode",
+    )
 
     def notify(event: PeerStateChanged) -> None:  # called on the SFU thread
         with contextlib.suppress(trio.RunFinishedError):
             token.run_sync_soon(deliver, event)
 
-    engine = SfuEngine(profiles, limits.sfu, executor, counters, notify)
+    engine = SfuEngine(
+        ProfileCatalog(config.media.profiles),
+        config.limits.media.sfu,
+        executor,
+        SfuCounters(),
+        notify,
+    )
     bridge = AsyncioThread("vvtv-sfu")
     bridge.start()
-    collector = SfuCollector(engine.statistics)
-    if registry is not None:
-        registry.register(collector)
     try:
-        async with send, receive:
-            yield LocalSFU(
-                bridge=bridge,
-                engine=engine,
-                profiles=profiles,
-                turn=issuer,
-                signalling_timeout_s=limits.sfu.signalling_timeout_s,
-                events=receive,
-            )
+        yield OnThread(bridge, engine)
     finally:
         with trio.CancelScope(shield=True):
             try:
@@ -162,5 +223,18 @@ async def open_local_sfu(
             finally:
                 await bridge.stop()
                 await trio.to_thread.run_sync(executor.shutdown)
-                if registry is not None:
-                    registry.unregister(collector)
+
+
+@asynccontextmanager
+async def _open_worker(
+    config: ConfigBundle, options: SfuOptions, deliver: Callable[[PeerStateChanged], None]
+) -> AsyncIterator[SfuWorker]:
+    worker = await SfuWorker.start(config.media.profiles, config.limits.media.sfu, options, deliver)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(worker.read)
+        try:
+            yield worker
+        finally:
+            with trio.CancelScope(shield=True):
+                await worker.close(config.limits.runtime.shutdown.grace_s)
+            nursery.cancel_scope.cancel()

@@ -3,8 +3,7 @@ and wires them together. `vvtv serve`, the CLI and the tests all start the produ
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -400,11 +399,11 @@ async def open_runtime(
 
 
 async def _active_loads(
-    store: SqliteSessionStore, loads_of: Callable[[Counter[str]], list[ModeLoad]]
+    store: SqliteSessionStore, loads_of: Callable[[Mapping[str, int]], list[ModeLoad]]
 ) -> list[ModeLoad]:
-    """What each mode runs now, from the sessions that are active."""
-    unfinished = await store.unfinished()
-    return loads_of(Counter(session.mode for session in unfinished if session.state == "active"))
+    """What each mode runs now: its active sessions, as the store counts them (every sample, so
+    never by reading each session)."""
+    return loads_of({t.mode: t.sessions for t in await store.tally() if t.state == "active"})
 
 
 def _watch_services(

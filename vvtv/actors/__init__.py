@@ -5,6 +5,7 @@ Knows nothing of the product; imports only trio, msgspec, the stdlib and `vvtv.e
 """
 
 from .actor import Actor, ActorFactory, BaseActor
+from .batches import Batches
 from .errors import (
     ActorCrashed,
     ActorUnavailable,
@@ -27,6 +28,7 @@ __all__ = [
     "ActorUnavailable",
     "AskTimeout",
     "BaseActor",
+    "Batches",
     "GaveUp",
     "KindStatistics",
     "MailboxFull",

@@ -67,7 +67,7 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Sends:
-    """Sends that arrived together (`SendBatches`): numbered in order, stored in one write."""
+    """Sends that arrived together (`Batches`): numbered in order, stored in one write."""
 
     items: tuple[Send, ...]
 

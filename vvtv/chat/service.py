@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import trio
 
-from vvtv.actors import Registry
+from vvtv.actors import Batches, Registry
 from vvtv.chat.actor import (
     KIND,
     ChatPorts,
@@ -30,7 +30,6 @@ from vvtv.chat.actor import (
     Subscribe,
     named,
 )
-from vvtv.chat.batches import SendBatches
 from vvtv.chat.errors import (
     ChatRateLimited,
     EmptyMessage,
@@ -116,7 +115,8 @@ class Chat:
                 rooms.setdefault(chats_in, set()).add(mode.ecosystem)
         self._rooms = {scope: frozenset(names) for scope, names in rooms.items()}
         self._rates = ChatRates()
-        self._batches = SendBatches(self._ask_sends)
+        # Sends to a thread that arrive while its last batch is stored go together (CHT-2).
+        self._batches: Batches[str, Send, ChatMessageView] = Batches(self._ask_sends)
         ports.metrics.followers.set_function(ports.followers.count)
         self._pruned_at = trio.current_time()
         registry.register(KIND, lambda thread_id: ChatThreadActor(thread_id, ports))
@@ -184,7 +184,7 @@ class Chat:
             log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
         self._admit(principal.user_id, thread.scope)
-        sent = await self._batches.send(
+        sent = await self._batches.submit(
             thread.id, Send(principal.user_id, body, client_id, connection)
         )
         if self._events is not None:  # never the message itself (TEL-3)
@@ -313,8 +313,10 @@ class Chat:
                 f"No room `{room}` chats in `{scope}` here (its rooms: {offered}).", path="room"
             )
 
-    async def _ask_sends(self, thread_id: str, sends: Sends) -> tuple[ChatMessageView, ...]:
-        stored: tuple[ChatMessageView, ...] = await self._ask(thread_id, sends)
+    async def _ask_sends(
+        self, thread_id: str, sends: tuple[Send, ...]
+    ) -> tuple[ChatMessageView, ...]:
+        stored: tuple[ChatMessageView, ...] = await self._ask(thread_id, Sends(sends))
         return stored
 
     async def _ask(self, thread_id: str, message: Sends | Join | Subscribe | Current) -> Any:

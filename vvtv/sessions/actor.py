@@ -17,6 +17,7 @@ from vvtv.domain.sessions import (
     AnswerOffer,
     ArmHeartbeat,
     CountEgress,
+    Create,
     CreateEndpoints,
     DisarmHeartbeat,
     Effect,
@@ -99,15 +100,25 @@ class SessionActor:
         self._ports = ports
         self._heartbeats = heartbeats
         self._session: Session | None = None
+        self._loaded = False
 
     async def on_start(self) -> None:
-        # Spawned again after passivation or a crash: the store holds the truth.
-        self._session = await self._ports.store.get(self._id)
+        return None  # the first message reads the store (`_load`), unless it creates the session
+
+    async def _load(self, message: Message) -> None:
+        self._loaded = True
+        # A Create comes for an id the orchestrator has just drawn (uuid4), so nothing can be
+        # stored under it: a new session costs no read. Any other first message finds an actor
+        # spawned again after passivation or a crash, and the store holds the truth.
+        if not isinstance(message, Create):
+            self._session = await self._ports.store.get(self._id)
 
     async def on_stop(self) -> None:
         return None
 
     async def handle(self, act: Act) -> Session | Signalled:
+        if not self._loaded:
+            await self._load(act.message)
         if act.caller is not None and (
             self._session is None
             or not may_act(self._session, act.caller.user_id, act.caller.is_admin)

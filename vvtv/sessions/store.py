@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 import msgspec
 
-from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.actors import Batches
+from vvtv.contracts.sessions import PolicySnapshot, SessionState
 from vvtv.domain.sessions import Session
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
 UNFINISHED = ("creating", "active", "ending")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ModeTally:
+    """How many sessions of a mode are in an unfinished state, and their profiles' ceilings
+    added up (each session's own profile, SES-12)."""
+
+    mode: str
+    state: SessionState
+    sessions: int
+    bitrate_kbps: int
 
 
 class SessionStore(Protocol):
@@ -26,6 +40,11 @@ class SessionStore(Protocol):
 
     async def unfinished(self) -> list[Session]:
         """Sessions not yet `ended` or `failed`: what a dead process may have left behind."""
+        ...
+
+    async def tally(self) -> list[ModeTally]:
+        """The unfinished sessions counted by mode and state, without reading each one: what a
+        meter can ask every few seconds whatever the number of sessions."""
         ...
 
 
@@ -47,6 +66,14 @@ class MemorySessionStore:
 
     async def unfinished(self) -> list[Session]:
         return [s for s in self.sessions.values() if s.state in UNFINISHED]
+
+    async def tally(self) -> list[ModeTally]:
+        counted: Counter[tuple[str, SessionState]] = Counter()
+        kbps: Counter[tuple[str, SessionState]] = Counter()
+        for session in await self.unfinished():
+            counted[session.mode, session.state] += 1
+            kbps[session.mode, session.state] += session.bitrate_kbps
+        return [ModeTally(*key, counted[key], kbps[key]) for key in counted]
 
 
 _COLUMNS = (
@@ -122,19 +149,34 @@ def _session(row: sqlite3.Row) -> Session:
     )
 
 
+Save = tuple[Session, AuditRecord | None]
+
+
 class SqliteSessionStore:
-    """Implements `SessionStore` on the process's database (table from 0002_sessions.sql, 0005)."""
+    """Implements `SessionStore` on the process's database (table from 0002_sessions.sql, 0005).
+
+    Saves are group-committed: those that arrive while one transaction is being written go
+    together in the next, so a burst of sessions (each saved at every change of state) costs a
+    few synced commits, not one each; every save still returns only after its own COMMIT, and a
+    transaction that fails fails each save in it."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._saves: Batches[str, Save, None] = Batches(self._write)
 
     async def save(self, session: Session, audit: AuditRecord | None = None) -> None:
+        await self._saves.submit("sessions", (session, audit))
+
+    async def _write(self, _: str, saves: tuple[Save, ...]) -> list[None]:
         def write(db: sqlite3.Connection) -> None:
-            db.execute(_UPSERT, _row(session))
-            if audit is not None:
-                append_audit(db, audit)
+            # In arrival order: a session saved twice in one batch ends as its last save.
+            for session, audit in saves:
+                db.execute(_UPSERT, _row(session))
+                if audit is not None:
+                    append_audit(db, audit)
 
         await self._db.write(write)
+        return [None] * len(saves)
 
     async def get(self, session_id: str) -> Session | None:
         def read(db: sqlite3.Connection) -> Session | None:
@@ -151,5 +193,17 @@ class SqliteSessionStore:
                 UNFINISHED,
             )
             return [_session(row) for row in rows]
+
+        return await self._db.read(read)
+
+    async def tally(self) -> list[ModeTally]:
+        def read(db: sqlite3.Connection) -> list[ModeTally]:
+            # The partial index on unfinished states finds them; no row is decoded.
+            rows = db.execute(
+                "SELECT mode, state, count(*), total(bitrate_kbps) FROM sessions"
+                " WHERE state IN (?, ?, ?) GROUP BY mode, state",
+                UNFINISHED,
+            )
+            return [ModeTally(mode, state, n, int(kbps)) for mode, state, n, kbps in rows]
 
         return await self._db.read(read)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+import pytest
+import trio
+import trio.testing
 from prometheus_client import CollectorRegistry
 
 from tests.service.sessions.conftest import ANA, agreed, trio_wall_clock
@@ -12,12 +19,14 @@ from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
 from vvtv.config import ConfigBundle, build_runtime_config
-from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import EndSession, PolicySnapshot
+from vvtv.domain.sessions import Session
 from vvtv.media.fake import FakeMediaProvider
+from vvtv.observability.audit import AuditRecord
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import open_orchestrator
-from vvtv.sessions.store import SqliteSessionStore
+from vvtv.sessions.store import MemorySessionStore, ModeTally, SqliteSessionStore
 from vvtv.store import Database, open_database
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
@@ -99,3 +108,96 @@ async def test_store_records_profile_start_end_and_egress(
     assert row["state"] == "ended"
     assert msgspec.json.decode(row["participants"]) == ["ana", "bob"]
     assert row["estimated_egress_bytes"] == ended.estimated_egress_bytes > 0
+
+
+def _session(n: int) -> Session:
+    return Session(
+        id=f"s{n}",
+        mode="party",
+        ecosystem="party",
+        audience_type="room",
+        stream_transport="webrtc",
+        intent_label="party",
+        media_profile="thumb_low",
+        webrtc=True,
+        participants=("ana",),
+        policy=PolicySnapshot(config_version="v", tier=None, policy_version=None),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+async def test_saves_that_arrive_during_a_commit_go_together_each_returning_committed(
+    tmp_path: Path,
+) -> None:
+    """A group commit: many sessions saved at once cost two transactions, not one each, and
+    every save returns only once its row (and its audit entry) is committed."""
+    async with open_database(tmp_path / "vvtv.sqlite3", **STORE) as database:
+        store = SqliteSessionStore(database)
+        before = database.statistics().writes_total
+        audit = AuditRecord(at=datetime(2026, 1, 1, tzinfo=UTC), actor_id=None, action="x")
+        committed: dict[str, bool] = {}
+
+        async def save(n: int) -> None:
+            await store.save(_session(n), audit if n == 7 else None)
+            committed[f"s{n}"] = await store.get(f"s{n}") is not None
+
+        async with trio.open_nursery() as nursery:
+            for n in range(20):
+                nursery.start_soon(save, n)
+        assert database.statistics().writes_total - before == 2  # the first, then the rest
+        assert committed == {f"s{n}": True for n in range(20)}
+        assert len(await store.unfinished()) == 20
+        audited = await database.read(
+            lambda db: db.execute("SELECT count(*) FROM audit_log WHERE action = 'x'").fetchone()
+        )
+        assert audited[0] == 1
+
+
+async def test_a_batch_that_fails_fails_each_save_and_commits_none_of_it(tmp_path: Path) -> None:
+    async with open_database(tmp_path / "vvtv.sqlite3", **STORE) as database:
+        store = SqliteSessionStore(database)
+        failures: list[str] = []
+
+        async def save(session: Session) -> None:
+            with pytest.raises(sqlite3.IntegrityError):
+                await store.save(session)
+            failures.append(session.id)
+
+        refused = dataclasses.replace(_session(3), state="bogus")  # type: ignore[arg-type]
+        gate = threading.Event()
+        async with trio.open_nursery() as nursery:
+            # Something else holds the writer, so s0's batch waits and the next two gather.
+            nursery.start_soon(database.write, lambda db: gate.wait(10))
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(store.save, _session(0))
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(save, _session(2))
+            nursery.start_soon(save, refused)  # its state fails the table's CHECK
+            await trio.testing.wait_all_tasks_blocked()
+            gate.set()
+        assert sorted(failures) == ["s2", "s3"]
+        assert [s.id for s in await store.unfinished()] == ["s0"]
+
+
+async def test_the_tally_counts_unfinished_sessions_by_mode_and_state_without_reading_them(
+    tmp_path: Path,
+) -> None:
+    """What the cost meter reads every sample (TEL-4): counts and summed profile ceilings per mode
+    and state, from one indexed query; finished sessions are not counted."""
+    async with open_database(tmp_path / "vvtv.sqlite3", **STORE) as database:
+        store = SqliteSessionStore(database)
+        states = ["active", "active", "creating", "ended", "failed"]
+        for n, state in enumerate(states):
+            await store.save(dataclasses.replace(_session(n), state=state, bitrate_kbps=300))
+        call = dataclasses.replace(_session(9), mode="random", state="active", bitrate_kbps=900)
+        await store.save(call)
+        assert sorted(await store.tally()) == [
+            ModeTally(mode="party", state="active", sessions=2, bitrate_kbps=600),
+            ModeTally(mode="party", state="creating", sessions=1, bitrate_kbps=300),
+            ModeTally(mode="random", state="active", sessions=1, bitrate_kbps=900),
+        ]
+        memory = MemorySessionStore()
+        for n, state in enumerate(states):
+            await memory.save(dataclasses.replace(_session(n), state=state, bitrate_kbps=300))
+        await memory.save(call)
+        assert sorted(await memory.tally()) == sorted(await store.tally())

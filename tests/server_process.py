@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import re
 import shutil
@@ -40,6 +42,25 @@ class ServerProcess:
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.url + path, timeout=5)
 
+    def udp_addresses(self) -> set[str]:
+        """The IPv4/IPv6 addresses the server's UDP sockets are bound to (its media: ICE), its
+        worker processes' included: read from /proc, as `ss -uanp` would show them."""
+        pids = _descendants(self.process.pid)
+        inodes = set()
+        for pid in pids:
+            with contextlib.suppress(OSError):  # a worker may exit while it is looked at
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+        addresses = set()
+        for table in ("udp", "udp6"):
+            for line in Path(f"/proc/{self.process.pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[9] in inodes:
+                    addresses.add(_address(fields[1].split(":")[0]))
+        return addresses
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -49,6 +70,28 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+def _descendants(pid: int) -> set[int]:
+    """`pid` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # The name in parentheses may hold spaces: the parent's pid is after its closing one.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        found.add(current := todo.pop())
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _address(hex_address: str) -> str:
+    """/proc/net/udp's address column: the bytes of the address in host (little-endian) words."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(words))
 
 
 def tweaked_config(tmp_path: Path, **limits: str | int) -> Path:
@@ -123,6 +166,9 @@ def start_server(
         str(data_dir),
         "--config",
         str(config or REPO / "config"),
+        # Media on loopback too: a server under test listens nowhere else (the browsers allow
+        # loopback peer connections, tests/browser.py).
+        "--ice-loopback-only",
         *args,
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")

@@ -34,7 +34,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     options = ServeOptions(
-        host=args.host, port=args.port, data_dir=args.data, channel=not args.no_channel
+        host=args.host,
+        port=args.port,
+        data_dir=args.data,
+        channel=not args.no_channel,
+        ice_loopback_only=args.ice_loopback_only,
     )
     trio.run(serve, options, config)
     return 0
@@ -122,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-channel",
         action="store_true",
         help="do not air the 24/7 channel here (a standalone `vvtv lab serve` airs it)",
+    )
+    serve.add_argument(
+        "--ice-loopback-only",
+        action="store_true",
+        help="dev/test: the SFU offers and binds 127.0.0.1 only for media (with --host 127.0.0.1"
+        " nothing listens beyond loopback; browsers need --allow-loopback-in-peer-connection)",
     )
     serve.set_defaults(run=_cmd_serve)
 

@@ -35,6 +35,9 @@ class ServeOptions:
     port: int
     data_dir: Path
     channel: bool = True  # air the channel in-process (LAB-5)
+    # Dev/test: the SFU gathers ICE on 127.0.0.1 only (a server under test listens on loopback
+    # alone, whatever the machine's interfaces).
+    ice_loopback_only: bool = False
 
 
 async def _until_signalled(stop: trio.Event, scope: trio.CancelScope) -> None:
@@ -55,7 +58,7 @@ async def serve(
     """Run until `stop` is set or a SIGINT/SIGTERM arrives; `started(binds)` once listening."""
     stop = stop if stop is not None else trio.Event()
     # The SFU in a worker process: its garbage collections never stall this loop (worker.py).
-    sfu = SfuOptions(process=True)
+    sfu = SfuOptions(process=True, loopback_only=options.ice_loopback_only)
     async with open_runtime(config, options.data_dir, sfu_options=sfu) as (runtime, services):
         app = create_app(runtime, services)
         hypercorn = HypercornConfig()

@@ -232,6 +232,8 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     b.until(lambda: b.attribute(".call-ui", "data-state") == "connected", "B in the call")
     _sees_and_hears(a, "bruno")
     _sees_and_hears(b, "alice")
+    # Media on loopback only, like everything of a server under test (`--ice-loopback-only`).
+    assert server.udp_addresses() == {"127.0.0.1"}
     assert a.page.get_by_role("status").get_by_text("In a call with bruno").is_visible()
     assert b.page.get_by_role("status").get_by_text("In a call with alice").is_visible()
     audit_screen(a, "desktop-call")

@@ -315,7 +315,7 @@ def test_a_live_room_chats_in_its_rail(
     server: ServerProcess, config: Path, browser: Browser
 ) -> None:
     """Live rooms: the chat is the rail (RoomChat), in the live room's own thread with its own
-    length cap; on a phone it is the drawer."""
+    length cap, each message named by its author's handle; on a phone it is the drawer."""
     for handle in ("carla", "dana"):
         sign_up(server, handle)
     live = build_runtime_config(config).limits.chat.scopes.live_public
@@ -342,6 +342,9 @@ def test_a_live_room_chats_in_its_rail(
         d.until(lambda: d.attribute(".shell", "data-drawer") == "open", "D's drawer opens")
         rail_d = d.page.locator("#rail .room-chat")
         d.until(lambda: _shows(rail_d, "hello live"), "D sees C's message")
+        # No presence in a Live room to name C by: the message names her.
+        author = rail_d.locator(".chat-message[data-mine=false] .chat-author").last
+        assert author.inner_text() == "carla"
         d.page.wait_for_timeout(400)  # the slide, for the screenshot
         audit_screen(d, "phone-live-chat-drawer")
         _send(rail_d, "hi from the phone")

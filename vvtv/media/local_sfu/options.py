@@ -8,6 +8,9 @@ import msgspec
 class SfuOptions(msgspec.Struct, frozen=True, kw_only=True):
     # Offer 127.0.0.1 as an ICE host candidate: for tests and single-host dev only (see ice.py).
     loopback_candidates: bool = False
+    # Offer (and bind) 127.0.0.1 only, no other address: servers under test (`vvtv serve
+    # --ice-loopback-only`), which must listen on loopback alone.
+    loopback_only: bool = False
     # Encoder threads; None = one per CPU.
     encode_threads: int | None = None
     events_buffer: int = 256  # peer state events kept for a slow consumer, then dropped (counted)

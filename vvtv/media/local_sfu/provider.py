@@ -27,7 +27,7 @@ from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.ice import allow_loopback_candidates
+from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
@@ -149,7 +149,9 @@ async def open_local_sfu(
     it and its encoders."""
     options = options or SfuOptions()
     limits = config.limits.media
-    if options.loopback_candidates:
+    if options.loopback_only:
+        only_loopback_candidates()
+    elif options.loopback_candidates:
         allow_loopback_candidates()
     issuer = TurnCredentialIssuer(limits.turn, load_turn_secret(limits.turn, data_dir), wall_clock)
     send, receive = trio.open_memory_channel[PeerStateChanged](options.events_buffer)

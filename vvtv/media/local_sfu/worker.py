@@ -28,7 +28,7 @@ from vvtv.config.schema.media import Profile
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.ice import allow_loopback_candidates
+from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.port import PeerStateChanged
@@ -50,7 +50,9 @@ def worker_main(
     conn: Connection, profiles: Mapping[str, Profile], limits: SfuLimits, options: SfuOptions
 ) -> None:
     """The process's entry point: serve port calls until told to close."""
-    if options.loopback_candidates:
+    if options.loopback_only:
+        only_loopback_candidates()
+    elif options.loopback_candidates:
         allow_loopback_candidates()
     asyncio.run(_serve(conn, profiles, limits, options))
 

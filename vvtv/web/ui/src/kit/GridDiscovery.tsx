@@ -1,13 +1,12 @@
 // The discovery grid (OPS-4): the same presence as the list, through the grid policy (matching
-// tags and cameras on first) and the filters of FiltersPanel, as cards; a large room pages by
-// cursor ("load more"). A card opens the member's ProfileCard.
+// tags and cameras on first) and the filters of FiltersPanel, as cards with their live tile
+// (VideoTile); a large room pages by cursor ("load more"). A card opens the member's ProfileCard.
 import type { JSX } from "preact";
 import { t } from "../i18n";
 import { presencePolicy } from "../sdk";
 import { useShell } from "../shell/context";
 import { clearFilters, filtering, gridFilters } from "./FiltersPanel";
 import {
-  Avatar,
   CameraState,
   MemberList,
   NewBadge,
@@ -17,11 +16,13 @@ import {
   usePresence,
 } from "./People";
 import { showProfile } from "./ProfileCard";
+import { useTiles, VideoTile } from "./VideoTile";
 
 export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const shell = useShell();
   const filters = gridFilters.value;
   const { room, watch } = usePresence(ecosystem, presencePolicy(query), filters);
+  const tiles = useTiles(room);
   const view = watch.value?.view.value ?? null;
   const filtered = filtering(filters);
 
@@ -54,7 +55,7 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps):
         onOpen={showProfile}
         face={(member) => (
           <>
-            <Avatar member={member} large />
+            <VideoTile member={member} room={tiles} large />
             <span class="member-handle">{member.handle}</span>
             <span class="member-badges">
               <CameraState on={member.is_camera_on} />

@@ -1,5 +1,5 @@
 // What the presence readers share (PresenceRail, GridDiscovery, ProfileCard): how a member looks
-// until live tiles land (an avatar with initials, the camera state, the "new" badge), the hook
+// without a live tile (an avatar with initials, the camera state, the "new" badge), the hook
 // that watches a room and is present in it, the count and the paged list of members, and the
 // states of a list with no one in it yet.
 import { type ReadonlySignal, useSignal } from "@preact/signals";

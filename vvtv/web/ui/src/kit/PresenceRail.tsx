@@ -1,12 +1,11 @@
-// Who is here (PRS-3's list policy), live: each member's avatar (until tiles land), handle,
-// camera state and "new" badge; a member opens their card. On narrow screens this is the
+// Who is here (PRS-3's list policy), live: each member's tile (their camera live while in view,
+// else their avatar: VideoTile), handle, camera state and "new" badge; a member opens their card. On narrow screens this is the
 // shell's drawer. Which room and which query come from the manifest's props.
 import type { JSX } from "preact";
 import { modeLabel, t } from "../i18n";
 import { NO_FILTERS, presencePolicy, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import {
-  Avatar,
   CameraState,
   MemberList,
   NewBadge,
@@ -16,11 +15,13 @@ import {
   usePresence,
 } from "./People";
 import { showProfile } from "./ProfileCard";
+import { useTiles, VideoTile } from "./VideoTile";
 
 export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const { presence } = useSdk();
   const shell = useShell();
   const { room, watch } = usePresence(ecosystem, presencePolicy(query), NO_FILTERS);
+  const tiles = useTiles(room);
   const view = watch.value?.view.value ?? null;
   const members = view?.members ?? [];
   const cameraOn = room !== null && presence.cameraOn(room);
@@ -46,7 +47,7 @@ export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): 
         onOpen={showProfile}
         face={(member) => (
           <>
-            <Avatar member={member} />
+            <VideoTile member={member} room={tiles} />
             <span class="member-name">
               <span class="member-handle">{member.handle}</span>
               {member.quarantined_new && <NewBadge />}

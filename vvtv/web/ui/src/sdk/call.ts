@@ -36,7 +36,7 @@ function mediaProblem(error: unknown): MediaProblem {
 }
 
 /** Resolves once the connection has gathered every candidate it will (no trickle). */
-function gathered(pc: RTCPeerConnection): Promise<void> {
+export function gathered(pc: RTCPeerConnection): Promise<void> {
   return new Promise((done) => {
     if (pc.iceGatheringState === "complete") return done();
     const check = () => {

@@ -10,6 +10,7 @@ import { PresenceClient } from "./presence";
 import { Session } from "./session";
 import { EventSocket } from "./socket";
 import { Telemetry } from "./telemetry";
+import { Tiles } from "./tiles";
 import type { ClientSettings, ModeCatalog } from "./types";
 
 export type * from "./call";
@@ -20,6 +21,7 @@ export type * from "./match";
 export { NO_FILTERS, presencePolicy } from "./presence";
 export type * from "./presence";
 export { ApiError } from "./problems";
+export type * from "./tiles";
 export type * from "./types";
 
 export interface Sdk {
@@ -31,6 +33,7 @@ export interface Sdk {
   consent: ConsentClient;
   match: MatchClient;
   calls: Calls;
+  tiles: Tiles;
   telemetry: Telemetry;
   catalog: ModeCatalog;
   settings: ClientSettings;
@@ -51,6 +54,7 @@ export async function connect(): Promise<Sdk> {
   const consent = new ConsentClient(api.http, session, socket);
   const match = new MatchClient(api.http, socket);
   const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session, chatHttp);
+  const tiles = new Tiles(api.http, socket, settings.session_heartbeat_s, settings.tiles);
   const telemetry = new Telemetry(
     api,
     settings.telemetry_flush_interval_s,
@@ -65,6 +69,7 @@ export async function connect(): Promise<Sdk> {
     consent,
     match,
     calls,
+    tiles,
     telemetry,
     catalog,
     settings,

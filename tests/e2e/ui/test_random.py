@@ -121,14 +121,14 @@ def _start(tab: Tab) -> None:
 def _card(tab: Tab) -> str | None:
     """Where the overlay says you stand: searching, found, cooldown (or None)."""
     status: str | None = tab.page.evaluate(
-        "document.querySelector('.match-overlay .match-card:not(.match-refusal)')"
+        "document.querySelector('.match-overlay .match-card[data-status]')"
         "?.dataset.status ?? null"
     )
     return status
 
 
 def _card_text(tab: Tab) -> str:
-    text: str = tab.page.locator(".match-overlay .match-card:not(.match-refusal)").inner_text()
+    text: str = tab.page.locator(".match-overlay .match-card[data-status]").inner_text()
     return text
 
 

@@ -947,6 +947,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `operator`'s route. */
+        get: operations["get_page_operator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/party": {
         parameters: {
             query?: never;
@@ -1595,6 +1612,7 @@ export interface components {
             access_ttl_s: number;
             channel_poll_s: number;
             chat_max_chars: components["schemas"]["ChatLengthCaps"];
+            operator_refresh_s: number;
             password_max_length: number;
             password_min_length: number;
             player_retry_s: number;
@@ -1724,6 +1742,7 @@ export interface components {
          *         every `sample_interval_s`.
          */
         CostHistory: {
+            capacity: number;
             sample_interval_s: number;
             samples: components["schemas"]["CostPoint"][];
         };
@@ -2197,6 +2216,8 @@ export interface components {
             name: string;
             regions: components["schemas"]["RegionsView"];
             requires_auth: boolean;
+            /** @default null */
+            requires_role: ("admin" | "mod") | null;
             route: string;
             transitions: {
                 [key: string]: "crossfade" | "cut" | "placeholder";
@@ -7179,6 +7200,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModeCatalog"];
+                };
+            };
+        };
+    };
+    get_page_operator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

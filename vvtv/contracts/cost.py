@@ -80,6 +80,7 @@ class CostHistory(Contract, frozen=True, kw_only=True):
     every `sample_interval_s`."""
 
     sample_interval_s: float
+    capacity: Count  # cost.history_samples: older samples are dropped, here and in a chart
     samples: list[CostPoint]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from vvtv.contracts.base import Contract, Count, Int64
 from vvtv.contracts.sessions import HandoverHint
 
@@ -29,6 +31,7 @@ class ModeView(Contract, frozen=True, kw_only=True):
     regions: RegionsView
     transitions: dict[str, HandoverHint]  # target mode -> handover hint
     chat_scope: str | None = None
+    requires_role: Literal["mod", "admin"] | None = None  # staff only: others get not-allowed
 
 
 class TileBudget(Contract, frozen=True, kw_only=True):
@@ -67,6 +70,7 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget
     chat_max_chars: ChatLengthCaps
+    operator_refresh_s: float  # the operator's console asks for fresh figures this often
 
 
 class ModeCatalog(Contract, frozen=True, kw_only=True):

@@ -79,7 +79,11 @@ class CostMeter:
         kept = self._history
         if after_seq is not None:
             kept = deque(point for point in kept if point.seq > after_seq)
-        return CostHistory(sample_interval_s=self._cost.sample_interval_s, samples=list(kept))
+        return CostHistory(
+            sample_interval_s=self._cost.sample_interval_s,
+            capacity=self._cost.history_samples,
+            samples=list(kept),
+        )
 
     async def sample(self) -> CostReport:
         loads = await self._ports.loads()

@@ -42,6 +42,7 @@ def _view(name: str, mode: Mode, offered: set[str]) -> ModeView:
         ),
         transitions={to: hint for to, hint in mode.transitions.items() if to in offered},
         chat_scope=mode.policies.chat_scope,
+        requires_role=mode.requires_role,
     )
 
 
@@ -62,6 +63,7 @@ def client_settings(config: ConfigBundle) -> ClientSettings:
         session_heartbeat_s=limits.sessions.heartbeat_interval_s,
         telemetry_flush_interval_s=limits.telemetry.flush_interval_s,
         telemetry_max_batch_events=limits.telemetry.max_batch_events,
+        operator_refresh_s=ui.operator_refresh_s,
         tiles=TileBudget(desktop=limits.tiles.desktop, mobile=limits.tiles.mobile),
         chat_max_chars=ChatLengthCaps(
             **{scope: chat.of(scope).max_chars for scope in chat.__struct_fields__}

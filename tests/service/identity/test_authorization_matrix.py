@@ -112,6 +112,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/call/<urltoken:token>"): ("public", None, ""),
     ("GET", "/mirror"): ("public", None, ""),
     ("GET", "/live"): ("public", None, ""),
+    ("GET", "/operator"): ("public", None, ""),
     ("GET", "/assets/<path:path>"): ("public", None, ""),
     ("GET", "/lab/status"): ("admin", None, ""),
     ("GET", "/lab/policies"): ("admin", None, ""),

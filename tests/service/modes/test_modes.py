@@ -21,7 +21,10 @@ async def test_the_catalog_serves_every_mode_as_regions_and_props(client: HttpCl
     modes = {mode["name"]: mode for mode in catalog["modes"]}
     assert set(modes) == {
         "broadcast", "party", "sniffers", "random", "private_call", "mirror", "live_public",
+        "operator",
     }  # fmt: skip
+    # The console is offered to every catalog (its page says who may use it), for admins only.
+    assert (modes["operator"]["requires_role"], modes["party"]["requires_role"]) == ("admin", None)
     assert modes["broadcast"]["route"] == "/"
     assert modes["broadcast"]["requires_auth"] is False
     assert modes["party"]["regions"]["rail"]["component"] == "PresenceRail"
@@ -65,6 +68,7 @@ async def test_the_catalog_carries_the_client_settings_of_config(
             scope: limits.chat.scopes.of(scope).max_chars
             for scope in ("private_1to1", "room", "performer_room", "live_public")
         },
+        "operator_refresh_s": limits.ui.operator_refresh_s,
     }
     # The shipped figures.
     assert settings["socket_reconnect_backoff_s"] == [1, 2, 5, 10, 30]

@@ -232,3 +232,8 @@ def test_a_channel_viewer_window_shorter_than_the_players_poll_is_refused(
 ) -> None:
     """TEL-5: a player asks what airs every ui.channel_poll_s; the viewer window outlasts it."""
     assert_broken("channel_viewer_window_under_poll")
+
+
+def test_a_staff_mode_without_a_sign_in_is_refused(assert_broken: Check) -> None:
+    """CFG-4 / AUTH-4: a mode for admins (the operator's console) needs a sign-in."""
+    assert_broken("staff_mode_without_sign_in")

@@ -68,6 +68,9 @@ class Mode(ConfigStruct, frozen=True):
     media_profile: str | None
     regions: Regions
     transitions: Mapping[str, Handover] = msgspec.field(default_factory=dict)
+    # Staff only (the operator's console): the UI shows everyone else the not-allowed screen; the
+    # API behind it checks the role itself (AUTH-4).
+    requires_role: Literal["mod", "admin"] | None = None
     policies: Policies = Policies()
     telemetry: ModeTelemetry = ModeTelemetry()
 

@@ -47,6 +47,13 @@ def check_modes(
                 )
             )
         routes.setdefault(mode.route, name)
+        if mode.requires_role is not None and not mode.requires_auth:
+            problems.append(
+                at.problem(
+                    (*here, "requires_auth"),
+                    f"must be true: a mode for `{mode.requires_role}` needs a sign-in (AUTH-4)",
+                )
+            )
         if mode.media_profile is not None and mode.media_profile not in media.profiles:
             problems.append(
                 at.problem(
@@ -233,12 +240,13 @@ def _check_policies(
 
 
 def check_flags_cover_modes(modes: ModeManifests, at: Locator, limits: Limits) -> list[Problem]:
-    """CFG-6: every mode but the default can be switched off by a tier, so each needs a flag."""
+    """CFG-6: every mode but the default can be switched off by a tier, so each needs a flag.
+    A staff mode (the operator's console) costs nothing to run and is how a tier is watched."""
     flags = limits.feature_flags.__struct_fields__
     return [
         at.problem(
             ("modes", name), f"has no feature flag `{name}` in cost-tiers feature_flags (CFG-6)"
         )
-        for name in modes.modes
-        if name != modes.app.default_mode and name not in flags
+        for name, mode in modes.modes.items()
+        if name != modes.app.default_mode and mode.requires_role is None and name not in flags
     ]

@@ -13,6 +13,7 @@ function mode(name: string, route: string, requiresAuth: boolean, transitions = 
     requires_auth: requiresAuth,
     media_profile: null,
     chat_scope: null,
+    requires_role: null,
     regions: { stage: { component: `${name}Stage`, props: {} }, rail: null, topbar: null, overlays: [] },
     transitions,
   };
@@ -135,5 +136,29 @@ describe("routes", () => {
     expect(matchRoute(catalog.modes, "/lobby/extra")).toBeNull();
     expect(matchRoute(catalog.modes, "/call/a%20b")?.params).toEqual({ token: "a b" });
     expect(buildRoute("/call/:token", { token: "a b" })).toBe("/call/a%20b");
+  });
+});
+
+describe("staff modes", () => {
+  const console_ = { ...mode("desk", "/desk", true), requires_role: "admin" as const };
+  const staffed = { ...catalog, modes: [...catalog.modes, console_] } as ModeCatalog;
+
+  it("mounts a staff mode for its role, tells anyone else it is not for them", () => {
+    const admin = resolve(null, "/desk", { catalog: staffed, signedIn: true, role: "admin" });
+    expect([admin.mode.name, admin.notAllowed]).toEqual(["desk", false]);
+    const user = resolve(null, "/desk", { catalog: staffed, signedIn: true, role: "user" });
+    expect([user.mode.name, user.notAllowed, user.path]).toEqual(["desk", true, "/desk"]);
+    const mod = resolve(null, "/desk", { catalog: staffed, signedIn: true, role: "mod" });
+    expect(mod.notAllowed).toBe(true);
+  });
+
+  it("asks a signed-out person to sign in first, then decides by their role", () => {
+    const out = resolve(null, "/desk", { catalog: staffed, signedIn: false, role: null });
+    expect([out.mode.name, out.login]).toEqual(["channel", { open: true, next: "/desk" }]);
+    expect(out.notAllowed).toBe(false);
+    const user = reduce(out, { type: "logged_in" }, { catalog: staffed, signedIn: true, role: "user" });
+    expect([user.mode.name, user.notAllowed]).toEqual(["desk", true]);
+    const admin = reduce(out, { type: "logged_in" }, { catalog: staffed, signedIn: true, role: "admin" });
+    expect([admin.mode.name, admin.notAllowed]).toEqual(["desk", false]);
   });
 });

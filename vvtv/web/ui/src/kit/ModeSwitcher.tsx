@@ -6,16 +6,21 @@ import type { JSX } from "preact";
 import { modeLabel, t } from "../i18n";
 import { type ModeView, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
+import { roleAllows } from "../shell/router";
 import { hasParams } from "../shell/routes";
 import { LoginCTA } from "./LoginCTA";
 import { Sheet } from "./Sheet";
 
 function ModeLinks({ onPick }: { onPick(): void }): JSX.Element {
-  const { catalog } = useSdk();
+  const { catalog, session } = useSdk();
   const shell = useShell();
   const current = shell.mode.value.name;
-  // Modes with parameters (a private call's token) are reached by invitation, not from a menu.
-  const modes = catalog.modes.filter((mode: ModeView) => !hasParams(mode.route));
+  const role = session.user.value?.role ?? null;
+  // Modes with parameters (a private call's token) are reached by invitation, not from a menu;
+  // a staff mode (the operator's console) is listed for its staff only.
+  const modes = catalog.modes.filter(
+    (mode: ModeView) => !hasParams(mode.route) && roleAllows(role, mode.requires_role ?? null),
+  );
   return (
     <ul class="mode-links">
       {modes.map((mode) => (

@@ -9,6 +9,7 @@ import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { type ChatCalls, PRIVATE_SCOPE } from "./chat";
 import { ApiError } from "./problems";
+import type { CallQuality } from "./qos";
 import type { Session } from "./session";
 import type { EventSocket } from "./socket";
 import type { Schemas } from "./types";
@@ -62,6 +63,8 @@ export class Call {
   private readonly cleanups: (() => void)[] = [];
   private beat: ReturnType<typeof setInterval> | undefined;
   private hangingUp = false;
+  /** The session's media profile, once read (its QoS samples name it). */
+  private profile: string | null = null;
 
   constructor(
     private readonly http: Http,
@@ -70,6 +73,8 @@ export class Call {
     private readonly heartbeatS: number,
     /** Who you are: the session names who ended it by participant. */
     private readonly me: string | null,
+    /** Reports its media flowing and, if this call is drawn, its QoS (TEL-1, TEL-2). */
+    private readonly quality: CallQuality | null = null,
   ) {}
 
   /** Read the session, then publish and subscribe; heartbeats until it ends. */
@@ -150,6 +155,7 @@ export class Call {
         }),
       );
       this.participants.value = view.participants;
+      this.profile = view.media_profile ?? null;
       this.changed(view.state, view.end_reason ?? null, view.ended_by ?? null);
       return !OVER.has(view.state);
     } catch (error) {
@@ -208,6 +214,7 @@ export class Call {
     // One video and one audio line: the SFU sends the other person's picture and voice on them.
     pc.addTransceiver("video", { direction: "recvonly" });
     pc.addTransceiver("audio", { direction: "recvonly" });
+    if (this.quality) this.cleanups.push(this.quality.follow(pc, this.sessionId, () => this.profile));
     pc.addEventListener("track", (event) => {
       const tracks = [...(this.remote.peek()?.getTracks() ?? []), event.track];
       this.remote.value = new MediaStream(tracks);
@@ -270,10 +277,17 @@ export class Calls {
     private readonly chat: ChatCalls,
   ) {}
 
+  /** Every call from now on reports its media flowing and, if drawn, its QoS (TEL-1, TEL-2). */
+  private quality: CallQuality | null = null;
+
+  measure(quality: CallQuality): void {
+    this.quality = quality;
+  }
+
   /** The call of session `sessionId` (not started: `start` it). */
   open(sessionId: string): Call {
     const me = this.session.user.peek()?.id ?? null;
-    return new Call(this.http, this.socket, sessionId, this.heartbeatS, me);
+    return new Call(this.http, this.socket, sessionId, this.heartbeatS, me, this.quality);
   }
 
   /** Report the other person of a call (MOD-1): on your one thread with them, with the call's

@@ -6,7 +6,10 @@ import { Calls } from "./call";
 import { ChatClient, chatCalls } from "./chat";
 import { ConsentClient } from "./consent";
 import { MatchClient } from "./match";
+import { ServiceNotices } from "./notice";
+import { OperatorConsole } from "./operator";
 import { PresenceClient } from "./presence";
+import { CallQuality } from "./qos";
 import { Session } from "./session";
 import { EventSocket } from "./socket";
 import { Telemetry } from "./telemetry";
@@ -18,6 +21,9 @@ export { chatScope, PRIVATE_SCOPE } from "./chat";
 export type { Bounce, ChatMessage, ChatScope, ChatThread, Outgoing, SendOutcome } from "./chat";
 export type * from "./consent";
 export type * from "./match";
+export type * from "./notice";
+export { EMPTY_VIEW as NO_OPERATOR_VIEW, mergeHistory } from "./operator";
+export type * from "./operator";
 export { NO_FILTERS, presencePolicy } from "./presence";
 export type * from "./presence";
 export { ApiError } from "./problems";
@@ -32,6 +38,10 @@ export interface Sdk {
   chat: ChatClient;
   consent: ConsentClient;
   match: MatchClient;
+  /** The calm notice when the product steps down (INV-7). */
+  notices: ServiceNotices;
+  /** The operator's console (admins). */
+  operator: OperatorConsole;
   calls: Calls;
   tiles: Tiles;
   telemetry: Telemetry;
@@ -60,6 +70,9 @@ export async function connect(): Promise<Sdk> {
     settings.telemetry_flush_interval_s,
     settings.telemetry_max_batch_events,
   );
+  const notices = new ServiceNotices(api.http, socket);
+  const operator = new OperatorConsole(api.http, settings.operator_refresh_s);
+  calls.measure(new CallQuality(api.http, socket, telemetry));
   return {
     api,
     session,
@@ -68,6 +81,8 @@ export async function connect(): Promise<Sdk> {
     chat,
     consent,
     match,
+    notices,
+    operator,
     calls,
     tiles,
     telemetry,

@@ -7,11 +7,13 @@ import { type CopyKey, t } from "../i18n";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
 import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
+import { NotAllowed } from "./NotAllowed";
 import { NotFound } from "./NotFound";
 import { Region } from "./Region";
 import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { buildRoute } from "./routes";
+import { ServiceNotice } from "./ServiceNotice";
 import { TransitionLayer } from "./TransitionLayer";
 
 // Why the server ended this login → what to tell the person.
@@ -24,13 +26,19 @@ function endedReason(code: string): keyof typeof ENDED {
   return code === "banned" ? code : "other";
 }
 
+const MS_PER_S = 1000;
+
 function currentPath(): string {
   return window.location.pathname;
 }
 
 export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
   const { catalog, session, socket, presence, telemetry, settings } = sdk;
-  const context = () => ({ catalog, signedIn: session.signedIn.peek() });
+  const context = () => ({
+    catalog,
+    signedIn: session.signedIn.peek(),
+    role: session.user.peek()?.role ?? null,
+  });
   const router = useSignal<RouterState>(resolve(null, currentPath(), context()));
   const drawerOpen = useSignal(false);
 
@@ -83,13 +91,19 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     wasSignedIn.current = signedIn;
   });
 
-  // Every mounted mode is reported once (TEL-1 funnel); the sheet opening is not a new mode, and
-  // the not-found screen is none.
+  // Every mounted mode is reported once (TEL-1 funnel), and left with how long it was on; the
+  // sheet opening is not a new mode, and the not-found screen is none.
   const reported = useRef<string | null>(null);
+  const enteredAt = useRef(0);
   useSignalEffect(() => {
     const { mode, handover, notFound } = router.value;
     if (notFound || reported.current === mode.name) return;
+    if (reported.current !== null) {
+      const durationS = (Date.now() - enteredAt.current) / MS_PER_S;
+      telemetry.track("leave_mode", { mode: reported.current, duration_s: durationS });
+    }
     reported.current = mode.name;
+    enteredAt.current = Date.now();
     telemetry.track("enter_mode", {
       mode: mode.name,
       ...(handover ? { from_mode: handover.from, handover: handover.hint } : {}),
@@ -127,6 +141,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           class="shell"
           data-mode={state.mode.name}
           data-not-found={state.notFound ? "true" : undefined}
+          data-not-allowed={state.notAllowed ? "true" : undefined}
           data-login={state.login.open ? "open" : "closed"}
           data-socket={socket.state.value}
           data-drawer={drawerOpen.value ? "open" : "closed"}
@@ -181,9 +196,12 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
               </button>
             </div>
           )}
+          {session.signedIn.value && <ServiceNotice />}
           <main class="stage" id="stage">
             {state.notFound ? (
               <NotFound home={state.mode} />
+            ) : state.notAllowed ? (
+              <NotAllowed home={shell.modeNamed(catalog.default_mode) ?? state.mode} />
             ) : (
               <TransitionLayer handover={state.handover} stage={regions.stage} />
             )}

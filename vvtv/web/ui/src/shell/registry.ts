@@ -11,6 +11,7 @@ import { MainPlayer } from "../kit/MainPlayer";
 import { MatchOverlay } from "../kit/MatchOverlay";
 import { MirrorView } from "../kit/MirrorView";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
+import { OperatorConsole } from "../kit/OperatorConsole";
 import { PresenceRail } from "../kit/PresenceRail";
 import { ProfileCard } from "../kit/ProfileCard";
 import { RoomChat } from "../kit/RoomChat";
@@ -35,6 +36,7 @@ const KIT: Kit = {
   ConsentOverlay,
   CallUI,
   MatchOverlay,
+  OperatorConsole,
 };
 
 /** Overlays that follow a signed-in person into every mode, mounted once by the shell: an invite

@@ -15,6 +15,9 @@ export interface RouterState {
   /** No mode on offer at this address (none such, or one the tier switched off): the stage shows
    * the not-found screen inside the default mode's frame, and the address stays. */
   notFound: boolean;
+  /** The mode is for staff (the operator's console) and the signed-in person is not: its frame
+   * is mounted, its stage says it is not for them. */
+  notAllowed: boolean;
 }
 
 export type RouterEvent =
@@ -27,6 +30,17 @@ export type RouterEvent =
 export interface RouterContext {
   catalog: ModeCatalog;
   signedIn: boolean;
+  /** The signed-in person's role (`user`, `mod`, `admin`); null signed out. */
+  role?: string | null;
+}
+
+// Each role may do what the ones before it may (AUTH-4).
+const ROLES = ["user", "mod", "admin"];
+
+/** Whether `role` may use a mode that requires `required` (null: any signed-in person). */
+export function roleAllows(role: string | null | undefined, required: string | null): boolean {
+  if (required === null) return true;
+  return role != null && ROLES.indexOf(role) >= ROLES.indexOf(required);
 }
 
 function byName(catalog: ModeCatalog, name: string): ModeView {
@@ -64,7 +78,7 @@ function mount(
 export function resolve(
   state: RouterState | null,
   path: string,
-  { catalog, signedIn }: RouterContext,
+  { catalog, signedIn, role }: RouterContext,
 ): RouterState {
   const match = matchRoute(catalog.modes, path);
   if (!match) {
@@ -73,6 +87,7 @@ export function resolve(
       ...mount(state, home, {}, path),
       login: { open: false, next: null },
       notFound: true,
+      notAllowed: false,
     };
   }
   if (match.mode.requires_auth && !signedIn) {
@@ -81,12 +96,14 @@ export function resolve(
       ...mount(state, home, {}, path),
       login: { open: true, next: path },
       notFound: false,
+      notAllowed: false,
     };
   }
   return {
     ...mount(state, match.mode, match.params, buildRoute(match.mode.route, match.params)),
     login: { open: false, next: null },
     notFound: false,
+    notAllowed: !roleAllows(role, match.mode.requires_role ?? null),
   };
 }
 

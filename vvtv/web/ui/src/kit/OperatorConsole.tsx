@@ -1,0 +1,423 @@
+// The operator's console (TEL-4/5, INV-7; admins only, the shell says no to anyone else): cost
+// per mode and money per hour, with charts over the hours the server keeps; the kill-switch
+// ladder and its override; live counts; the funnel; the channel's queue; alerts; incident mode;
+// the audit log. Fresh every ui.operator_refresh_s while it is on screen.
+import { useSignal } from "@preact/signals";
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useMemo } from "preact/hooks";
+import { locale, modeLabel, t } from "../i18n";
+import { type CostPoint, type KillSwitchStatus, type OperatorView, useSdk } from "../sdk";
+import { type ChartSeries, CostChart } from "./CostChart";
+
+const MS_PER_S = 1000;
+const S_PER_MIN = 60;
+const PERCENT = 100;
+const CHART_HEIGHT = 180;
+
+function number(value: number, digits: number): string {
+  return new Intl.NumberFormat(locale.value, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+function money(value: number): string {
+  return new Intl.NumberFormat(locale.value, {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  }).format(value);
+}
+
+function clock(iso: string | number): string {
+  return new Date(iso).toLocaleTimeString(locale.value);
+}
+
+/** Each mode's estimated GB/h over time, and the total money per hour, estimated and measured. */
+function chartsOf(history: CostPoint[]): { times: number[]; modes: ChartSeries[]; money: ChartSeries[] } {
+  const times = history.map((point) => Date.parse(point.at) / MS_PER_S);
+  const names = [...new Set(history.flatMap((point) => Object.keys(point.estimated_gb_per_hour)))].sort();
+  return {
+    times,
+    modes: names.map((name) => ({
+      label: modeLabel(name),
+      values: history.map((point) => point.estimated_gb_per_hour[name] ?? null),
+    })),
+    money: [
+      { label: t("operator.estimated"), values: history.map((point) => point.estimated_usd_per_hour) },
+      { label: t("operator.measured"), values: history.map((point) => point.measured_usd_per_hour) },
+    ],
+  };
+}
+
+export function OperatorConsole(): JSX.Element {
+  const { operator } = useSdk();
+  useEffect(() => operator.follow(), []);
+  const view = operator.view.value;
+  const charts = useMemo(() => chartsOf(view.history), [view.history, locale.value]);
+
+  return (
+    <section class="operator-console" aria-labelledby="operator-title">
+      <header class="operator-head">
+        <h1 id="operator-title">{t("operator.title")}</h1>
+        <p class="operator-updated" role="status">
+          {view.refreshedAt ? t("operator.updated", { time: clock(view.refreshedAt) }) : t("operator.loading")}
+        </p>
+        {view.error && (
+          <p class="form-error" role="alert" data-code={view.error}>
+            {t("operator.refresh_failed")}
+          </p>
+        )}
+      </header>
+      <div class="operator-grid">
+        <Live view={view} />
+        <Cost view={view} charts={charts} />
+        <Ladder ladder={view.ladder} />
+        <Funnel view={view} />
+        <Channel view={view} />
+        <Alerts view={view} />
+        <Incident view={view} />
+        <Audit view={view} />
+      </div>
+    </section>
+  );
+}
+
+function Card({ id, title, children }: { id: string; title: string; children?: ComponentChildren }) {
+  return (
+    <section class="operator-card" data-card={id} aria-labelledby={`operator-${id}`}>
+      <h2 id={`operator-${id}`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Figure({ name, label, value }: { name: string; label: string; value: number | undefined }) {
+  return (
+    <div class="operator-figure" data-live={name}>
+      <dt>{label}</dt>
+      <dd>{value ?? "–"}</dd>
+    </div>
+  );
+}
+
+function Live({ view }: { view: OperatorView }) {
+  const live = view.live;
+  return (
+    <Card id="live" title={t("operator.live")}>
+      <dl class="operator-figures">
+        <Figure name="channel_viewers" label={t("operator.channel_viewers")} value={live?.channel_viewers} />
+        <Figure name="party_members" label={t("operator.party_members")} value={live?.party_members} />
+        <Figure name="random_queue" label={t("operator.random_queue")} value={live?.random_queue} />
+        <Figure name="calls" label={t("operator.calls")} value={live?.calls} />
+      </dl>
+    </Card>
+  );
+}
+
+function Cost({ view, charts }: { view: OperatorView; charts: ReturnType<typeof chartsOf> }) {
+  const cost = view.cost;
+  return (
+    <Card id="cost" title={t("operator.cost")}>
+      {cost && (
+        <>
+          <p class="operator-total" data-total-usd={cost.total_estimated_usd_per_hour}>
+            {t("operator.total", {
+              estimated: money(cost.total_estimated_usd_per_hour),
+              measured: money(cost.total_measured_usd_per_hour),
+              gb: number(cost.total_estimated_gb_per_hour, 2),
+              ceiling: number(cost.ceiling_gb_per_hour, 0),
+            })}
+          </p>
+          <table class="operator-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("operator.mode")}</th>
+                <th scope="col">{t("operator.sessions")}</th>
+                <th scope="col">{t("operator.estimated_gb_h")}</th>
+                <th scope="col">{t("operator.measured_gb_h")}</th>
+                <th scope="col">{t("operator.usd_h")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {cost.lines.length === 0 && (
+                <tr>
+                  <td colSpan={5}>{t("operator.no_cost")}</td>
+                </tr>
+              )}
+              {cost.lines.map((line) => (
+                <tr key={line.mode} data-mode-line={line.mode}>
+                  <th scope="row">{modeLabel(line.mode)}</th>
+                  <td>{line.viewers}</td>
+                  <td>{number(line.estimated_gb_per_hour, 3)}</td>
+                  <td>{number(line.measured_gb_per_hour, 3)}</td>
+                  <td>{money(line.estimated_usd_per_hour)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {charts.times.length > 1 ? (
+        <div class="operator-charts">
+          <CostChart
+            times={charts.times}
+            series={charts.money}
+            unit={t("operator.usd_h")}
+            label={t("operator.chart_money")}
+            height={CHART_HEIGHT}
+          />
+          <CostChart
+            times={charts.times}
+            series={charts.modes}
+            unit={t("operator.estimated_gb_h")}
+            label={t("operator.chart_modes")}
+            height={CHART_HEIGHT}
+          />
+        </div>
+      ) : (
+        <p class="operator-muted">{t("operator.chart_waiting")}</p>
+      )}
+    </Card>
+  );
+}
+
+function Ladder({ ladder }: { ladder: KillSwitchStatus | null }) {
+  const { operator } = useSdk();
+  const level = useSignal<number | null>(null);
+  const reason = useSignal("");
+  const refused = useSignal<string | null>(null);
+  if (!ladder) return <Card id="ladder" title={t("operator.ladder")} />;
+  const pinned = ladder.override_level !== null && ladder.override_level !== undefined;
+  const chosen = level.value ?? ladder.level;
+  const act = async (pin: number | null) => {
+    refused.value = null;
+    try {
+      await operator.pin(pin, reason.value.trim());
+      reason.value = "";
+      level.value = null;
+    } catch (error) {
+      refused.value = (error as { message?: string }).message ?? t("operator.refresh_failed");
+    }
+  };
+  return (
+    <Card id="ladder" title={t("operator.ladder")}>
+      <p class="operator-level" data-level={ladder.level} data-pinned={pinned ? "true" : "false"}>
+        {pinned
+          ? t("operator.level_pinned", { level: ladder.level, steps: ladder.steps.length })
+          : t("operator.level_load", { level: ladder.level, steps: ladder.steps.length })}
+      </p>
+      <p class="operator-muted">
+        {t("operator.load", {
+          load: number(ladder.load_gb_per_hour, 2),
+          ceiling: number(ladder.ceiling_gb_per_hour, 0),
+          below: number(ladder.step_up_below_gb_per_hour, 0),
+          automatic: ladder.automatic_level,
+        })}
+      </p>
+      <ol class="operator-steps">
+        {ladder.steps.map((step, index) => (
+          <li key={step} data-step={step} data-engaged={index < ladder.level ? "true" : "false"}>
+            {step}
+          </li>
+        ))}
+      </ol>
+      <form
+        class="operator-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act(chosen);
+        }}
+      >
+        <label>
+          {t("operator.pin_level")}
+          <select
+            value={String(chosen)}
+            onChange={(event) => {
+              level.value = Number((event.target as HTMLSelectElement).value);
+            }}
+          >
+            {[...Array(ladder.steps.length + 1).keys()].map((option) => (
+              <option key={option} value={String(option)}>
+                {option === 0 ? t("operator.level_none") : `${option} · ${ladder.steps[option - 1]}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("operator.reason")}
+          <input
+            type="text"
+            required
+            value={reason.value}
+            onInput={(event) => {
+              reason.value = (event.target as HTMLInputElement).value;
+            }}
+          />
+        </label>
+        <div class="operator-actions">
+          <button type="submit" disabled={operator.busy.value || !reason.value.trim()}>
+            {t("operator.pin")}
+          </button>
+          {pinned && (
+            <button
+              type="button"
+              class="secondary"
+              disabled={operator.busy.value || !reason.value.trim()}
+              onClick={() => void act(null)}
+            >
+              {t("operator.unpin")}
+            </button>
+          )}
+        </div>
+        {refused.value && (
+          <p class="form-error" role="alert">
+            {refused.value}
+          </p>
+        )}
+      </form>
+    </Card>
+  );
+}
+
+function Funnel({ view }: { view: OperatorView }) {
+  const chains = view.funnel?.chains ?? [];
+  return (
+    <Card id="funnel" title={t("operator.funnel")}>
+      {chains.map((chain) => {
+        const top = Math.max(1, ...chain.steps.map((step) => step.count));
+        return (
+          <div key={chain.name} class="operator-chain" data-chain={chain.name}>
+            <h3>{chain.name}</h3>
+            <ol>
+              {chain.steps.map((step) => (
+                <li key={step.event} data-event={step.event} data-count={step.count}>
+                  <span class="operator-step-name">{step.event}</span>
+                  <meter min={0} max={top} value={step.count} />
+                  <span class="operator-step-count">{step.count}</span>
+                </li>
+              ))}
+            </ol>
+          </div>
+        );
+      })}
+    </Card>
+  );
+}
+
+function Channel({ view }: { view: OperatorView }) {
+  const lab = view.lab;
+  return (
+    <Card id="channel" title={t("operator.channel")}>
+      {lab && (
+        <dl class="operator-figures">
+          <div class="operator-figure" data-live="on_air">
+            <dt>{t("operator.on_air")}</dt>
+            <dd>{lab.on_air}</dd>
+          </div>
+          <div class="operator-figure" data-live="queue_slack">
+            <dt>{t("operator.queue_slack")}</dt>
+            <dd>{t("operator.minutes", { minutes: number(lab.queue_slack_s / S_PER_MIN, 0) })}</dd>
+          </div>
+          <div class="operator-figure" data-live="queue_health" data-health={lab.queue_health}>
+            <dt>{t("operator.queue_health")}</dt>
+            <dd>{lab.queue_health}</dd>
+          </div>
+          <div class="operator-figure">
+            <dt>{t("operator.pipeline")}</dt>
+            <dd>{lab.pipeline}</dd>
+          </div>
+        </dl>
+      )}
+    </Card>
+  );
+}
+
+function Alerts({ view }: { view: OperatorView }) {
+  const alerts = view.live?.alerts ?? [];
+  return (
+    <Card id="alerts" title={t("operator.alerts")}>
+      {alerts.length === 0 ? (
+        <p class="operator-muted">{t("operator.all_ok")}</p>
+      ) : (
+        <ul class="operator-alerts">
+          {alerts.map((alert) => (
+            <li key={alert.service} data-service={alert.service} data-state={alert.state}>
+              <strong>{alert.service}</strong> {alert.state}
+              {alert.detail ? ` · ${alert.detail}` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function Incident({ view }: { view: OperatorView }) {
+  const { operator } = useSdk();
+  const reason = useSignal("");
+  const refused = useSignal<string | null>(null);
+  const incident = view.incident;
+  if (!incident) return <Card id="incident" title={t("operator.incident")} />;
+  const flip = async () => {
+    refused.value = null;
+    try {
+      await operator.setIncident(!incident.switched_on, reason.value.trim());
+      reason.value = "";
+    } catch (error) {
+      refused.value = (error as { message?: string }).message ?? t("operator.refresh_failed");
+    }
+  };
+  return (
+    <Card id="incident" title={t("operator.incident")}>
+      <p data-incident={incident.active ? "on" : "off"}>
+        {t(incident.active ? "operator.incident_on" : "operator.incident_off", {
+          rate: number(incident.qos_rate * PERCENT, 0),
+        })}
+      </p>
+      <form
+        class="operator-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void flip();
+        }}
+      >
+        <label>
+          {t("operator.reason")}
+          <input
+            type="text"
+            required
+            value={reason.value}
+            onInput={(event) => {
+              reason.value = (event.target as HTMLInputElement).value;
+            }}
+          />
+        </label>
+        <button type="submit" disabled={operator.busy.value || !reason.value.trim() || incident.forced_by_tier}>
+          {incident.switched_on ? t("operator.incident_stop") : t("operator.incident_start")}
+        </button>
+        {refused.value && (
+          <p class="form-error" role="alert">
+            {refused.value}
+          </p>
+        )}
+      </form>
+    </Card>
+  );
+}
+
+function Audit({ view }: { view: OperatorView }) {
+  return (
+    <Card id="audit" title={t("operator.audit")}>
+      <ol class="operator-audit">
+        {view.audit.map((entry) => (
+          <li key={entry.id} data-action={entry.action}>
+            <time dateTime={entry.at}>{clock(entry.at)}</time> <strong>{entry.action}</strong>
+            {entry.reason ? ` · ${entry.reason}` : ""}
+          </li>
+        ))}
+      </ol>
+    </Card>
+  );
+}

@@ -71,8 +71,8 @@ export function OperatorConsole(): JSX.Element {
         )}
       </header>
       <div class="operator-grid">
-        <Live view={view} />
         <Cost view={view} charts={charts} />
+        <Live view={view} />
         <Ladder ladder={view.ladder} />
         <Funnel view={view} />
         <Channel view={view} />
@@ -257,7 +257,7 @@ function Ladder({ ladder }: { ladder: KillSwitchStatus | null }) {
           />
         </label>
         <div class="operator-actions">
-          <button type="submit" disabled={operator.busy.value || !reason.value.trim()}>
+          <button type="submit" class="primary" disabled={operator.busy.value || !reason.value.trim()}>
             {t("operator.pin")}
           </button>
           {pinned && (
@@ -394,7 +394,11 @@ function Incident({ view }: { view: OperatorView }) {
             }}
           />
         </label>
-        <button type="submit" disabled={operator.busy.value || !reason.value.trim() || incident.forced_by_tier}>
+        <button
+          type="submit"
+          class="secondary"
+          disabled={operator.busy.value || !reason.value.trim() || incident.forced_by_tier}
+        >
           {incident.switched_on ? t("operator.incident_stop") : t("operator.incident_start")}
         </button>
         {refused.value && (

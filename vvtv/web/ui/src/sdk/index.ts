@@ -73,6 +73,7 @@ export async function connect(): Promise<Sdk> {
   const notices = new ServiceNotices(api.http, socket);
   const operator = new OperatorConsole(api.http, settings.operator_refresh_s);
   calls.measure(new CallQuality(api.http, socket, telemetry));
+  tiles.measure(telemetry);
   return {
     api,
     session,

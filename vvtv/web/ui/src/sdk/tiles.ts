@@ -9,6 +9,7 @@ import { type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { gathered } from "./call";
 import type { EventSocket } from "./socket";
+import type { Telemetry } from "./telemetry";
 import type { Schemas } from "./types";
 
 export type TileState = "off" | "waiting" | "live" | "budget" | "unavailable";
@@ -53,7 +54,11 @@ export class TileRoom {
     private readonly heartbeatS: number,
     readonly budget: number,
     private readonly device: Device,
+    /** Says when a tile starts and stops receiving (TEL-1: tile_connected / tile_disconnected). */
+    private readonly telemetry: Telemetry | null = null,
   ) {}
+
+  private profile = ""; // the pool's rendition, as `tile.opened` said
 
   /** The tile of `publisherId`, as a signal: off, waiting for a slot, live (its stream), or
    * refused (the budget, or not available to you). */
@@ -83,7 +88,9 @@ export class TileRoom {
   async start(): Promise<void> {
     this.cleanups.push(
       this.socket.on("tile.opened", (event) => {
-        if (event.session_id === this.sessionId) void this.connect(event.slots);
+        if (event.session_id !== this.sessionId) return;
+        this.profile = event.profile;
+        void this.connect(event.slots);
       }),
       this.socket.on("tile.granted", (event) => this.granted(event.publisher_id, event.slot)),
       this.socket.on("tile.refused", (event) => {
@@ -92,7 +99,11 @@ export class TileRoom {
         this.set(event.publisher_id, { state, stream: null });
       }),
       this.socket.on("tile.released", (event) => {
-        this.shown.delete(event.publisher_id);
+        if (this.shown.delete(event.publisher_id)) {
+          // Out of view, or your tiles closed (you left the mode): the viewer's doing either way.
+          const reason = event.reason === "unavailable" ? "publisher_left" : "out_of_view";
+          this.telemetry?.track("tile_disconnected", { reason, tiles_connected: this.shown.size });
+        }
         const waiting = this.inView.has(event.publisher_id);
         this.set(event.publisher_id, waiting ? { state: "waiting", stream: null } : OFF);
       }),
@@ -178,6 +189,8 @@ export class TileRoom {
     }
     const stream = this.slots[slot] ?? null;
     this.set(publisherId, stream ? { state: "live", stream } : { state: "waiting", stream: null });
+    const tiles = this.shown.size;
+    this.telemetry?.track("tile_connected", { profile: this.profile, tiles_connected: tiles });
   }
 
   private set(publisherId: string, view: TileView): void {
@@ -273,9 +286,17 @@ export class Tiles {
     private readonly budget: Budget,
   ) {}
 
+  private telemetry: Telemetry | null = null;
+
+  /** Every tile room from now on says when its tiles start and stop receiving (TEL-1). */
+  measure(telemetry: Telemetry): void {
+    this.telemetry = telemetry;
+  }
+
   /** The tiles of a presence reader mounted in `mode` (not started: `start` it). */
   open(mode: string): TileRoom {
     const device = deviceClass();
-    return new TileRoom(this.http, this.socket, mode, this.heartbeatS, this.budget[device], device);
+    const budget = this.budget[device];
+    return new TileRoom(this.http, this.socket, mode, this.heartbeatS, budget, device, this.telemetry);
   }
 }

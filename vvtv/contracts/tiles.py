@@ -15,8 +15,8 @@ from vvtv.contracts.sessions import Id, Name
 TILES_PER_REPORT_MAX: Final = 64
 
 DeviceClass = Literal["desktop", "mobile"]  # the keys of config's `tiles` budget
-TileRefusalCode = Literal["tile_budget", "tile_unavailable"]
-TileReleaseReason = Literal["out_of_view", "unavailable", "closed"]
+TileRefusalCode = Literal["tile_budget", "tile_unavailable", "tiles_paused"]
+TileReleaseReason = Literal["out_of_view", "unavailable", "closed", "tiles_paused"]
 Publishers = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=TILES_PER_REPORT_MAX)]
 
 # --- client → server -----------------------------------------------------------------------------
@@ -70,7 +70,8 @@ class TileGranted(Event, frozen=True, kw_only=True, tag="tile.granted"):
 
 class TileRefused(Event, frozen=True, kw_only=True, tag="tile.refused"):
     """Not shown: `tile_budget` (every slot shows a tile in view: THB-5; it is granted when one
-    frees), or `tile_unavailable` (you may not see this member's camera now)."""
+    frees), `tile_unavailable` (you may not see this member's camera now), or `tiles_paused` (the
+    service took live tiles off for a moment, INV-7; it is granted when they come back)."""
 
     publisher_id: Id
     code: TileRefusalCode
@@ -79,7 +80,8 @@ class TileRefused(Event, frozen=True, kw_only=True, tag="tile.refused"):
 
 class TileReleased(Event, frozen=True, kw_only=True, tag="tile.released"):
     """`publisher_id`'s slot no longer carries it (out of view: THB-2; no longer visible to you;
-    or your tiles closed)."""
+    or your tiles closed; or `tiles_paused`: the service took live tiles off for a moment, and
+    the tiles still in view are granted again when they come back)."""
 
     publisher_id: Id
     reason: TileReleaseReason

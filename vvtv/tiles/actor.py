@@ -30,6 +30,7 @@ from vvtv.domain.tiles.viewer import (
     Granted,
     Hide,
     Message,
+    Pause,
     Point,
     Refused,
     Released,
@@ -56,6 +57,7 @@ KIND = "tiles"
 REFUSALS = {
     "tile_budget": "Every one of your tiles shows someone in view; this one plays when one frees.",
     "tile_unavailable": "This member's camera is not available to you now.",
+    "tiles_paused": "Live tiles are paused for a moment to keep the service running.",
 }
 
 
@@ -105,6 +107,15 @@ class Ladder:
 
 
 @dataclass(frozen=True, slots=True)
+class Ease:
+    """What the kill-switch ladder asks of tiles now (INV-7): every tile at the degraded
+    rendition (`degraded_thumbs`), or none at all (`stills`, `party_tiles_off`)."""
+
+    degrade: bool = False
+    pause: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Open:
     """A socket opens (or takes over) the session's pool as a device class."""
 
@@ -115,6 +126,7 @@ class Open:
     mode: str
     ecosystem: str
     ladder: Ladder
+    ease: Ease = Ease()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +155,7 @@ class Sample:
     sample: TilePoolSample
 
 
-ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick
+ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick | Ease
 
 
 @dataclass(slots=True)
@@ -159,6 +171,7 @@ class _Open:
     viewer: Viewer
     link: Link
     ledger: Ledger
+    eased_down: bool = False  # the ladder holds every tile at the degraded rendition
     # Counted from the grant: the client offers right after `tile.opened`, and media flow as
     # soon as its connection is up; a sample that finds none stops the count (THB-6).
     pool_connected: bool = True
@@ -166,9 +179,8 @@ class _Open:
 
     @property
     def profile(self) -> str:
-        return (
-            self.ladder.degraded if self.link.degraded and self.ladder.degraded else self.ladder.top
-        )
+        down = self.link.degraded or self.eased_down
+        return self.ladder.degraded if down and self.ladder.degraded else self.ladder.top
 
     @property
     def granted(self) -> int:
@@ -231,6 +243,8 @@ class TileViewerActor:
                     await self._decide(message)
                 case Sample(sample):
                     await self._sampled(sample)
+                case Ease():
+                    await self._eased(message)
         except NotFound:
             # The session ended: its pool went with it (revoked at the SFU).
             await self._close("closed", tell=True, media=False)
@@ -263,6 +277,7 @@ class TileViewerActor:
                 ledger=Ledger(at=now, kbps=message.ladder.top_kbps),
             )
             self._ports.metrics.viewers.labels(state.mode).inc()
+            await self._eased(message.ease)
         elif state.connection != message.connection:
             # Another socket takes the pool over (a reconnect): it starts from no tile at all.
             await self._decide(Close())
@@ -355,6 +370,7 @@ class TileViewerActor:
             packets_lost=sample.packets_lost,
             jitter_ms=sample.jitter_ms,
         )
+        profile_before = state.profile
         state.link, step = assess(state.link, link_sample, now, self._quality)
         log.debug(
             "tiles of session %s: %d/%d packets lost, jitter %s ms: %s, step %s",
@@ -362,20 +378,39 @@ class TileViewerActor:
             step,
         )  # fmt: skip
         if step is not None and ladder.degraded is not None:
-            await self._ports.media.set_subscriber_profile(self._id, state.user_id, state.profile)
             self._ports.metrics.steps.labels(step).inc()
             if step == "down" and self._ports.events is not None:
                 self._ports.events.emit(
                     "tile_degraded", from_profile=ladder.top, to_profile=ladder.degraded
                 )
-            kbps = ladder.degraded_kbps if step == "down" else ladder.top_kbps
-            self._retune(now, connected=after, kbps=kbps)
-            for publisher in state.viewer.granted:
-                event = TileProfileChanged(publisher_id=publisher, profile=state.profile)
-                self._ports.notify(state.connection, event)
+            await self._reprofile(state, before=profile_before)
         elif step is not None:
             state.link = Link()  # no rendition to step down to: the top is the bottom
         self._publish()
+
+    async def _eased(self, ease: Ease) -> None:
+        """The kill-switch ladder moved (or a viewer opens while it is down): the same path as a
+        poor link's step (THB-4) for `degrade`, the rules' pause for `pause`."""
+        state = self._open
+        assert state is not None
+        # Paused or resumed first: the renditions' news then reach exactly the tiles granted.
+        await self._decide(Pause(ease.pause))
+        before = state.profile
+        state.eased_down = ease.degrade
+        await self._reprofile(state, before=before)
+        self._publish()
+
+    async def _reprofile(self, state: _Open, *, before: str) -> None:
+        """The pool's rendition follows `state.profile` if it moved from `before`."""
+        if state.profile == before:
+            return
+        await self._ports.media.set_subscriber_profile(self._id, state.user_id, state.profile)
+        ladder = state.ladder
+        kbps = ladder.top_kbps if state.profile == ladder.top else ladder.degraded_kbps
+        self._retune(trio.current_time(), connected=self._connected(state), kbps=kbps)
+        for publisher in [p for p in state.viewer.slots if p is not None]:  # in slot order
+            event = TileProfileChanged(publisher_id=publisher, profile=state.profile)
+            self._ports.notify(state.connection, event)
 
     def _connected(self, state: _Open) -> int:
         """Tiles really receiving: granted a slot on a pool whose connection is up."""

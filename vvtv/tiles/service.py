@@ -31,6 +31,7 @@ from vvtv.media.port import TilePoolSample
 from vvtv.observability.events import ServerEvents
 from vvtv.tiles.actor import (
     KIND,
+    Ease,
     Ladder,
     Leave,
     Open,
@@ -53,6 +54,20 @@ class Sessions(Protocol):
     """The orchestrator's read of a session (404 unless it is the caller's)."""
 
     async def get(self, principal: Principal, session_id: str) -> SessionView: ...
+
+
+class KillSwitchLadder(Protocol):
+    """The kill-switch ladder as tiles consult it (INV-7)."""
+
+    def engaged(self, step: str) -> bool: ...
+
+    def on_change(self, listener: Callable[[int], None]) -> None: ...
+
+
+# The ladder's steps that reach tiles. No still-picture path exists: at `stills` the tiles go as
+# they do at `party_tiles_off`, and the clients show the member's avatar (their still).
+DEGRADE_STEP = "degraded_thumbs"
+PAUSE_STEPS = ("stills", "party_tiles_off")
 
 
 class SampledMedia(TileMedia, Protocol):
@@ -83,6 +98,8 @@ class Tiles:
         self._figures: dict[str, ViewerFigures] = {}
         self._by_connection: dict[str, str] = {}  # socket -> the session whose tiles it opened
         self._alert: AlertLevel = "ok"
+        self._ease = Ease()
+        self._ladder: KillSwitchLadder | None = None
         ports = TilesPorts(
             media=media,
             sight=sight,
@@ -149,6 +166,7 @@ class Tiles:
                 mode=session.mode,
                 ecosystem=mode.ecosystem,
                 ladder=ladder,
+                ease=self._ease,
             ),
         )
         self._by_connection[connection] = session_id
@@ -181,6 +199,26 @@ class Tiles:
         """Identity's `on_shadow_quarantine` (MOD-4): every viewer asks presence again."""
         for session_id in list(self._figures):
             self._tell(session_id, Recheck())
+
+    def follow(self, ladder: KillSwitchLadder) -> None:
+        """Tiles step down with the kill-switch ladder, and back up with it (INV-7)."""
+        self._ladder = ladder
+        ladder.on_change(self.ladder_changed)
+        self.ladder_changed(0)
+
+    def ladder_changed(self, level: int) -> None:
+        ladder = self._ladder
+        if ladder is None:
+            return
+        ease = Ease(
+            degrade=ladder.engaged(DEGRADE_STEP),
+            pause=any(ladder.engaged(step) for step in PAUSE_STEPS),
+        )
+        if ease == self._ease:
+            return
+        self._ease = ease
+        for session_id in list(self._figures):
+            self._tell(session_id, ease)
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from vvtv.domain.tiles.viewer import (
     Effect,
     Granted,
     Hide,
+    Pause,
     Point,
     Refused,
     Released,
@@ -109,7 +110,7 @@ def test_a_tile_presence_does_not_show_is_refused_and_a_dropped_one_released() -
 
 _ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["show", "hide", "drop", "tick"]),
+        st.sampled_from(["show", "hide", "drop", "tick", "pause", "resume"]),
         st.lists(st.sampled_from(sorted(EVERYONE)), max_size=4),
         st.floats(min_value=0, max_value=3),
     ),
@@ -117,7 +118,29 @@ _ACTIONS = st.lists(
 )
 
 
-@pytest.mark.req("THB-5", "THB-2", "INV-4")
+@pytest.mark.req("INV-7", "THB-5")
+def test_a_pause_releases_every_slot_refuses_new_tiles_and_a_resume_grants_those_in_view() -> None:
+    viewer, _ = show(new_viewer(RULES), "a", "b", "c", "d")
+    viewer, _ = decide(viewer, Hide(("c",)), 1.0)  # d, waiting, takes the slot c leaves
+    viewer, effects = decide(viewer, Pause(True), 1.5)
+    assert viewer.slots == (None, None, None)
+    assert events(effects) == [
+        Released("a", "tiles_paused"),
+        Released("b", "tiles_paused"),
+        Released("d", "tiles_paused"),
+    ]
+    assert effects[0] == Point((None, None, None))
+    viewer, effects = show(viewer, "e", now=2.0)
+    assert events(effects) == [Refused("e", "tiles_paused")]
+    viewer, effects = decide(viewer, Hide(("b",)), 2.5)
+    assert events(effects) == []
+    assert decide(viewer, Pause(True), 3.0)[1] == ()  # already paused: nothing moves
+    viewer, effects = decide(viewer, Pause(False), 4.0)
+    assert events(effects) == [Granted("a", 0), Granted("d", 1), Granted("e", 2)]
+    assert not viewer.paused
+
+
+@pytest.mark.req("THB-5", "THB-2", "INV-4", "INV-7")
 @given(_ACTIONS)
 def test_the_budget_always_holds_and_only_what_is_in_view_or_cooling_is_pointed(actions) -> None:
     viewer = new_viewer(RULES)
@@ -132,6 +155,8 @@ def test_the_budget_always_holds_and_only_what_is_in_view_or_cooling_is_pointed(
                 message = Hide(tuple(publishers))
             case "drop":
                 message = Drop(frozenset(publishers))
+            case "pause" | "resume":
+                message = Pause(action == "pause")
             case _:
                 message = Tick()
         viewer, effects = decide(viewer, message, now)
@@ -141,9 +166,11 @@ def test_the_budget_always_holds_and_only_what_is_in_view_or_cooling_is_pointed(
         cooling = {p for p, _ in viewer.hidden_at}
         assert set(granted) == (set(viewer.visible) & set(granted)) | cooling
         assert not (cooling & set(viewer.visible))
+        if viewer.paused:
+            assert granted == []  # INV-7: the ladder's pause points nothing
         if viewer.waiting:
             assert not cooling
-            assert None not in viewer.slots
+            assert viewer.paused or None not in viewer.slots
         wake = next((e.at for e in reversed(effects) if isinstance(e, WakeAt)), wake)
         oldest = viewer.hidden_at[0][1] + RULES.out_of_view_s if viewer.hidden_at else None
         assert wake == oldest  # the timer always stands at the next release

@@ -8,9 +8,12 @@ budget, THB-5) that the server points at the publishers the viewer reports visib
     hidden                        → its slot stays pointed for `out_of_view_s`, then is released
                                     (THB-2, INV-4); at once if a visible tile waits for a slot
     dropped (a block, quarantine) → released at once, its slot goes to the first waiting tile
+    paused (the kill-switch ladder) → every slot released `tiles_paused`; a tile coming into view
+                                    is refused `tiles_paused` and waits; resumed, the visible
+                                    tiles are granted again (INV-7)
 
-Invariant: a tile waits only while every slot shows a visible tile, so the budget is used by what
-the viewer sees, and never exceeded: there are only `budget` slots to point.
+Invariant: a tile waits only while every slot shows a visible tile (or the tiles are paused), so
+the budget is used by what the viewer sees, and never exceeded: there are only `budget` slots.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-RefusalCode = Literal["tile_budget", "tile_unavailable"]
-ReleaseReason = Literal["out_of_view", "unavailable", "closed"]
+RefusalCode = Literal["tile_budget", "tile_unavailable", "tiles_paused"]
+ReleaseReason = Literal["out_of_view", "unavailable", "closed", "tiles_paused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,7 @@ class Viewer:
     slots: tuple[str | None, ...]  # the publisher each slot is pointed at
     visible: tuple[str, ...] = ()  # as reported, in order: granted or waiting
     hidden_at: tuple[tuple[str, float], ...] = ()  # pointed but out of view, since; oldest first
+    paused: bool = False  # the kill-switch ladder took tiles off: no slot is pointed
 
     @property
     def granted(self) -> frozenset[str]:
@@ -82,7 +86,14 @@ class Close:
     """The viewer goes (socket closed, session over): every slot is released."""
 
 
-Message = Show | Hide | Drop | Tick | Close
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """The kill-switch ladder takes tiles off (`paused`) or gives them back (INV-7)."""
+
+    paused: bool
+
+
+Message = Show | Hide | Drop | Tick | Close | Pause
 
 # --- effects -------------------------------------------------------------------------------------
 
@@ -130,6 +141,7 @@ class _Draft:
     slots: list[str | None]
     visible: list[str]
     hidden_at: dict[str, float]
+    paused: bool
     effects: list[Effect] = field(default_factory=list)
 
     def release(self, publisher: str, reason: ReleaseReason) -> int:
@@ -145,6 +157,8 @@ class _Draft:
 
     def fill(self) -> None:
         """Free slots go to the visible tiles that wait, in the order they came into view."""
+        if self.paused:
+            return
         granted = set(self.slots)
         for publisher in self.visible:
             if publisher in granted:
@@ -155,7 +169,7 @@ class _Draft:
 
 
 def decide(viewer: Viewer, message: Message, now: float) -> tuple[Viewer, tuple[Effect, ...]]:
-    draft = _Draft(list(viewer.slots), list(viewer.visible), dict(viewer.hidden_at))
+    draft = _Draft(list(viewer.slots), list(viewer.visible), dict(viewer.hidden_at), viewer.paused)
     match message:
         case Show(publishers, seen):
             for publisher in publishers:
@@ -179,11 +193,18 @@ def decide(viewer: Viewer, message: Message, now: float) -> tuple[Viewer, tuple[
             for publisher in [p for p in draft.slots if p is not None]:
                 draft.release(publisher, "closed")
             draft.visible.clear()
+        case Pause(paused) if paused != draft.paused:
+            draft.paused = paused
+            if paused:
+                for publisher in [p for p in draft.slots if p is not None]:
+                    draft.release(publisher, "tiles_paused")
+            draft.fill()
     new = replace(
         viewer,
         slots=tuple(draft.slots),
         visible=tuple(draft.visible),
         hidden_at=tuple(sorted(draft.hidden_at.items(), key=lambda item: item[1])),
+        paused=draft.paused,
     )
     effects = draft.effects
     if new.slots != viewer.slots:
@@ -201,6 +222,9 @@ def _show(draft: _Draft, publisher: str, seen: bool) -> None:
         draft.effects.append(Refused(publisher, "tile_unavailable"))
         return
     draft.visible.append(publisher)
+    if draft.paused:
+        draft.effects.append(Refused(publisher, "tiles_paused"))  # granted once resumed
+        return
     if publisher in draft.slots:
         draft.hidden_at.pop(publisher, None)  # back in view before its slot was released
         return

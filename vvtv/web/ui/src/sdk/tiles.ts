@@ -100,8 +100,14 @@ export class TileRoom {
       }),
       this.socket.on("tile.released", (event) => {
         if (this.shown.delete(event.publisher_id)) {
-          // Out of view, or your tiles closed (you left the mode): the viewer's doing either way.
-          const reason = event.reason === "unavailable" ? "publisher_left" : "out_of_view";
+          // Out of view, or your tiles closed (you left the mode): the viewer's doing either way;
+          // the kill-switch ladder's pause is the service's cost budget.
+          const reason =
+            event.reason === "unavailable"
+              ? "publisher_left"
+              : event.reason === "tiles_paused"
+                ? "budget"
+                : "out_of_view";
           this.telemetry?.track("tile_disconnected", { reason, tiles_connected: this.shown.size });
         }
         const waiting = this.inView.has(event.publisher_id);

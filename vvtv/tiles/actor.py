@@ -153,6 +153,9 @@ class Recheck:
 @dataclass(frozen=True, slots=True)
 class Sample:
     sample: TilePoolSample
+    # The ladder's ask as of the sample: a viewer that missed its change (a full mailbox)
+    # catches up here.
+    ease: Ease
 
 
 ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick | Ease
@@ -241,8 +244,10 @@ class TileViewerActor:
                         await self._decide(Drop(shown - seen))
                 case Drop() | Tick():
                     await self._decide(message)
-                case Sample(sample):
+                case Sample(sample, ease):
                     await self._sampled(sample)
+                    if (ease.degrade, ease.pause) != (state.eased_down, state.viewer.paused):
+                        await self._eased(ease)
                 case Ease():
                     await self._eased(message)
         except NotFound:

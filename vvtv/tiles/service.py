@@ -237,7 +237,7 @@ class Tiles:
             await trio.sleep(self._sample_s)
             for sample in await self._media.sample_tile_pools():
                 if sample.session_id in self._figures:
-                    self._tell(sample.session_id, Sample(sample))
+                    self._tell(sample.session_id, Sample(sample, self._ease))
             self._check_egress()
 
     def _check_egress(self) -> None:

@@ -13,6 +13,7 @@ import trio
 
 from tests.service.presence.conftest import Tab, World
 from tests.service.tiles.conftest import cameras_on, open_tiles, start_session
+from vvtv.tiles.actor import Ease
 
 
 def tiles_news(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
@@ -45,7 +46,8 @@ async def test_tiles_step_down_with_the_ladder_and_come_back_with_it(world: Worl
     ana, bea, cal = people["ana"].id, people["bea"].id, people["cal"].id
     await cameras_on(world, people["ana"], people["bea"], people["cal"])
     steps = world.config.limits.kill_switches.ladder.steps
-    degraded, off = steps.index("degraded_thumbs") + 1, steps.index("party_tiles_off") + 1
+    degraded, stills = steps.index("degraded_thumbs") + 1, steps.index("stills") + 1
+    off = steps.index("party_tiles_off") + 1
     admin = people["vic"].id
     async with world.tab(people["vic"]) as vic:
         await open_tiles(vic, await start_session(world, people["vic"]))
@@ -61,11 +63,13 @@ async def test_tiles_step_down_with_the_ladder_and_come_back_with_it(world: Worl
         assert viewer.profile == "thumb_degraded"
         assert viewer.rate_kbps == 2 * world.config.media.profiles["thumb_degraded"].max_total_kbps
 
-        await pin(world, admin, off)
+        await pin(world, admin, stills)  # no still picture on the server: the tiles go off
         assert await news(vic, 2) == [
             ("tile.released", ana, "tiles_paused"),
             ("tile.released", bea, "tiles_paused"),
         ]
+        await pin(world, admin, off)
+        assert tiles_news(await vic.settle()) == []  # already off
         await vic.send("tile.visible", publisher_ids=[cal])
         [refused] = [e for e in await vic.settle() if e["type"] == "tile.refused"]
         assert refused["code"] == "tiles_paused"
@@ -96,3 +100,28 @@ async def test_tiles_step_down_with_the_ladder_and_come_back_with_it(world: Worl
             ]
         [viewer] = [v for v in world.services.tiles.statistics().viewers if v.user_id == admin]
         assert (viewer.profile, viewer.connected) == ("thumb_low", 3)
+
+
+@pytest.mark.req("INV-7")
+async def test_a_viewer_that_missed_the_ladders_change_catches_up_at_the_next_sample(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await world.users("vic", "ana")
+    ana = people["ana"].id
+    await cameras_on(world, people["ana"])
+    tiles = world.services.tiles
+    async with world.tab(people["vic"]) as vic:
+        await open_tiles(vic, await start_session(world, people["vic"]))
+        await vic.send("tile.visible", publisher_ids=[ana])
+        assert await news(vic, 1) == [("tile.granted", ana, "")]
+        told = tiles._tell
+        # The change's own message is lost, as a full mailbox would lose it.
+        monkeypatch.setattr(
+            tiles,
+            "_tell",
+            lambda key, message: None if isinstance(message, Ease) else told(key, message),
+        )
+        steps = world.config.limits.kill_switches.ladder.steps
+        await pin(world, people["vic"].id, steps.index("degraded_thumbs") + 1)
+        # Within a sample or two (tile_quality.sample_s) the viewer is where the ladder says.
+        assert await news(vic, 1) == [("tile.profile", ana, "thumb_degraded")]

@@ -38,6 +38,9 @@ async def test_the_cost_estimate_matches_the_bytes_really_sent_and_the_kill_swit
 ) -> None:
     world = live.world
     people = await world.users("vic", "ana", "bea")
+    # The two tiles cross the kill switch: the ladder, held at 0 by a pin, must not step them
+    # down (tests/service/tiles/test_kill_switch_ladder.py covers that), only the alert moves.
+    await world.services.kill_switch.override(people["vic"].id, 0, "measure the top rendition")
     # Busy pictures: the thumbnail encoders run at their cap, which is the estimate's bitrate.
     await live.publish(people["ana"], Look(chroma=40, noisy=True))
     await live.publish(people["bea"], Look(chroma=80, noisy=True))

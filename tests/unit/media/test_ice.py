@@ -6,13 +6,18 @@ from __future__ import annotations
 import aioice.ice
 import pytest
 
-from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
+from vvtv.media.local_sfu.ice import (
+    allow_loopback_candidates,
+    machine_host_addresses,
+    only_loopback_candidates,
+)
 
 
 @pytest.fixture(autouse=True)
 def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The switches patch aioice for the whole process: put it back after each test.
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", aioice.ice.get_host_addresses)
+    # The switches patch aioice for the whole process (an earlier test's SFU may have switched
+    # it already): start from aioice's own discovery, and put back what was there after.
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", machine_host_addresses)
 
 
 def test_loopback_only_offers_127_0_0_1_and_nothing_else() -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import aioice.ice
 
-_original = aioice.ice.get_host_addresses
+# aioice's own discovery, kept before any switch replaces it: the machine's addresses.
+machine_host_addresses = aioice.ice.get_host_addresses
 
 
 def _with_loopback(use_ipv4: bool, use_ipv6: bool) -> list[str]:
-    addresses = _original(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
+    addresses = machine_host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
     if use_ipv4 and "127.0.0.1" not in addresses:
         addresses.insert(0, "127.0.0.1")
     return addresses

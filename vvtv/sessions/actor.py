@@ -51,6 +51,16 @@ KIND = "session"
 _END_REASONS = {"timeout": "heartbeat_timeout"}
 BYTES_PER_GB = 1_000_000_000
 
+
+def telemetry_reason(state: str, reason: str | None) -> str:
+    """The end reason as session_ended declares it: its code only (`endpoints_failed: <why>`
+    carries the provider's words, which stay in the log)."""
+    if state == "failed":
+        return "failed"
+    code = (reason or "user").split(":", 1)[0]
+    return _END_REASONS.get(code, code)
+
+
 Notify = Callable[[str, ServerEvent], None]
 """Push an event to every socket of a user (`SocketHub.push`)."""
 
@@ -223,10 +233,9 @@ class SessionActor:
             lasted = (session.ended_at or session.created_at) - (
                 session.started_at or session.created_at
             )
-            why = "failed" if state == "failed" else (reason or "user")
             events.emit(
                 "session_ended", session_id=session.id, mode=session.mode,
-                reason=_END_REASONS.get(why, why),
+                reason=telemetry_reason(state, reason),
                 duration_s=lasted.total_seconds(),
                 estimated_gb=session.estimated_egress_bytes / BYTES_PER_GB,
             )  # fmt: skip

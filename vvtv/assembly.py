@@ -165,9 +165,6 @@ async def open_runtime(
 
         loads_of = session_loads(config)
         async with (
-            # Every socket's writer runs here while it has events to send (first in, last out:
-            # every context below pushes to sockets).
-            open_running(sockets, name="socket writers"),
             open_local_sfu(
                 config,
                 data_dir=data_dir,

@@ -7,12 +7,17 @@ standalone agent on a LAB machine airs it instead).
 Shutdown on SIGINT/SIGTERM: stop the channel (its ffmpeg children are killed), stop accepting,
 finish in-flight requests, drain the actors' mailboxes (each ends what it owns), close the store,
 then return so the process exits 0.
+
+While it serves, `FrozenHeap` keeps long-lived objects (idle sockets, rooms) out of the garbage
+collector's full collections, whose pauses would otherwise grow with them.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +28,7 @@ from hypercorn.trio import serve as hypercorn_serve
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
+from vvtv.config.schema.limits import GcLimits
 from vvtv.lab.runtime import LabRuntime
 from vvtv.media.local_sfu import SfuOptions
 
@@ -72,6 +78,8 @@ async def serve(
             nursery.start_soon(_until_signalled, stop, signals)
             binds = await nursery.start(_serve_http, app, hypercorn, stop)
             log.info("vvtv serving on %s (%s)", ", ".join(binds), config.summary())
+            heap = trio.CancelScope()
+            nursery.start_soon(_run_in, heap, FrozenHeap(config.limits.runtime.gc).run)
             task_status.started(binds)
             channel = trio.CancelScope()
             if options.channel:
@@ -79,10 +87,45 @@ async def serve(
             await stop.wait()
             signals.cancel()
             channel.cancel()
+            heap.cancel()
             # Not ready from here on; hypercorn finishes in-flight requests, then the registry
             # drains its mailboxes and the store closes as their blocks exit.
             runtime.draining = True
     log.info("vvtv stopped")
+
+
+class FrozenHeap:
+    """CPython's full collections scan every long-lived object, and a server holding 20,000 idle
+    sockets has millions: each such collection stops everything for seconds. So what has
+    survived is frozen (`gc.freeze`: never scanned again) every `freeze_every_s`, after the young
+    generations are collected (their garbage is not frozen), and full collections only see what
+    came since. An object that dies frozen is still freed by its reference count; one that dies in
+    a reference cycle (a closed socket's hypercorn connection) waits for the thaw: every
+    `thaw_every_s` all is thawed and collected once, one full pause, then frozen again."""
+
+    def __init__(self, limits: GcLimits) -> None:
+        self._limits = limits
+
+    async def run(self) -> None:
+        """Freeze and thaw until cancelled; then thaw, and the collector is as Python's again."""
+        thaw_at = trio.current_time() + self._limits.thaw_every_s
+        try:
+            while True:
+                await trio.sleep(self._limits.freeze_every_s)
+                if trio.current_time() >= thaw_at:
+                    thaw_at = trio.current_time() + self._limits.thaw_every_s
+                    gc.unfreeze()
+                    gc.collect()
+                else:
+                    gc.collect(1)
+                gc.freeze()
+        finally:
+            gc.unfreeze()
+
+
+async def _run_in(scope: trio.CancelScope, run: Callable[[], Awaitable[None]]) -> None:
+    with scope:
+        await run()
 
 
 async def _run_channel(lab: LabRuntime, scope: trio.CancelScope) -> None:

@@ -60,11 +60,19 @@ class StoreLimits(ConfigStruct, frozen=True):
     busy_timeout_ms: CeilingInt  # how long a statement waits for a lock before failing
 
 
+class GcLimits(ConfigStruct, frozen=True):
+    """`vvtv serve`'s garbage-collection policy (vvtv.server.FrozenHeap)."""
+
+    freeze_every_s: CeilingSeconds  # what survived is frozen this often: full collections skip it
+    thaw_every_s: CeilingSeconds  # all is thawed and collected once this often
+
+
 class RuntimeLimits(ConfigStruct, frozen=True):
     actors: ActorLimits
     http: HttpLimits
     shutdown: ShutdownLimits
     store: StoreLimits
+    gc: GcLimits
 
 
 class TileLimits(ConfigStruct, frozen=True):

@@ -73,6 +73,14 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         )
     problems += _check_presence(limits, at)
     problems += _check_consent(limits, at)
+    gc = limits.runtime.gc
+    if gc.thaw_every_s <= gc.freeze_every_s:
+        problems.append(
+            at.problem(
+                ("runtime", "gc", "thaw_every_s"),
+                "must be longer than freeze_every_s: each thaw is a full collection's pause",
+            )
+        )
     problems += _check_observability(limits, at)
     if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
         problems.append(

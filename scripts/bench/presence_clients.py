@@ -120,7 +120,7 @@ class Client:
             if (n + 1) % 100 == 0:
                 await trio.sleep(100 / per_s)
 
-    async def watch(self, keys: list[int], nursery: trio.Nursery) -> None:
+    async def watch(self, keys: list[int], every_s: float, nursery: trio.Nursery) -> None:
         for key in keys:
             ws = self.sockets[key]
             await ws.send({"type": "presence.subscribe", "query": {"ecosystem": "party"}})
@@ -129,6 +129,14 @@ class Client:
                 self.error(reply)
             self.receipts[key] = {}
             nursery.start_soon(self._read_updates, key, ws)
+            nursery.start_soon(self._keep_alive, ws, every_s)
+
+    @staticmethod
+    async def _keep_alive(ws: Ws, every_s: float) -> None:
+        """Heartbeat from the subscribe on (a watcher's updates are read by `_read_updates`)."""
+        while True:
+            await trio.sleep(every_s)
+            await ws.send({"type": "presence.heartbeat"})
 
     async def _read_updates(self, key: int, ws: Ws) -> None:
         seen = self.receipts[key]
@@ -195,6 +203,7 @@ class Client:
 
     async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Churn and probe for `seconds`, then give the last updates time to arrive."""
+        cpu0, wall0 = time.process_time(), time.monotonic()
         async with trio.open_nursery() as running:
             if payload["present"]:
                 running.start_soon(
@@ -202,8 +211,9 @@ class Client:
                 )
             if payload["probe"] is not None:
                 running.start_soon(self.probe, payload["probe"], PROBE_EVERY_S, payload["seconds"])
+        cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
         await trio.sleep(2)
-        return {"sent": self.sent, "churned": self.churned, "errors": self.errors}
+        return {"sent": self.sent, "churned": self.churned, "errors": self.errors, "cpu": cpu}
 
 
 async def _client_main(conn: Connection, port: int, index: int) -> None:
@@ -222,7 +232,7 @@ async def _client_main(conn: Connection, port: int, index: int) -> None:
                 await client.set_presence(payload["keys"], payload["per_s"], payload["fields"])
                 reply = None
             elif command == "watch":
-                await client.watch(payload, nursery)
+                await client.watch(payload["keys"], payload["every_s"], nursery)
                 reply = {"errors": client.errors}
             elif command == "beat":
                 for key in payload["drain"]:

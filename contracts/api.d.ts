@@ -2334,6 +2334,29 @@ export interface components {
             tags: string[];
         };
         /**
+         * PresenceGridQuery
+         * @description `GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
+         *         filtered; lists as `tags=a,b` or `tags=a&tags=b`.
+         */
+        PresenceGridQuery: {
+            /** @default null */
+            camera_on: boolean | null;
+            /** @default null */
+            cursor: string | null;
+            /** @default party */
+            ecosystem: string;
+            /** @default null */
+            language: string | null;
+            /** @default null */
+            limit: number | null;
+            /** @default [] */
+            modes: string[];
+            /** @default false */
+            new: boolean;
+            /** @default [] */
+            tags: string[];
+        };
+        /**
          * PresenceHeartbeat
          * @description Keeps this socket's presence and subscriptions alive (PRS-1, PRS-5).
          */
@@ -2387,6 +2410,18 @@ export interface components {
             /** @default null */
             next_cursor: string | null;
             total: number;
+        };
+        /**
+         * PresencePartyQuery
+         * @description `GET /presence/party`: who is in an ecosystem (Party's unless named), in arrival order.
+         */
+        PresencePartyQuery: {
+            /** @default null */
+            cursor: string | null;
+            /** @default party */
+            ecosystem: string;
+            /** @default null */
+            limit: number | null;
         };
         /**
          * PresenceQuery

@@ -28,6 +28,7 @@ from vvtv.modes import api as modes_api
 from vvtv.observability.tracing import TRACE_ID_HEADER, TRACEPARENT, Tracing
 from vvtv.operator import api as operator_api
 from vvtv.presence import api as presence_api
+from vvtv.presence.openapi import schema_overrides as presence_schemas
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
 from vvtv.telemetry import api as telemetry_api
@@ -65,6 +66,7 @@ def create_app(
     app.extensions[SCHEMA_OVERRIDES] = (
         telemetry_schemas(runtime.config)
         | identity_schemas(runtime.config)
+        | presence_schemas(runtime.config)
         | lab_schemas(runtime.config)
     )
     install_error_handlers(app)

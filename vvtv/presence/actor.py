@@ -98,6 +98,11 @@ def room_limits(presence: PresenceLimits) -> RoomLimits:
     )
 
 
+def listed_modes(modes: ModeManifests) -> frozenset[str]:
+    """The modes whose members others may see (`policies.presence_visible`)."""
+    return frozenset(name for name, mode in modes.modes.items() if mode.policies.presence_visible)
+
+
 def ecosystems(modes: ModeManifests) -> dict[str, frozenset[str]]:
     """Each ecosystem with the modes in it: the only modes its room admits."""
     found: dict[str, set[str]] = {}
@@ -116,12 +121,14 @@ class PresenceRoom:
         self,
         ecosystem: str,
         modes: frozenset[str],
+        listed: frozenset[str],
         limits: RoomLimits,
         ports: PresencePorts,
         wakes: RoomWakes,
     ) -> None:
         self._ecosystem = ecosystem
         self._modes = modes
+        self._listed = listed
         self._limits = limits
         self._ports = ports
         self._wakes = wakes
@@ -130,7 +137,9 @@ class PresenceRoom:
 
     async def on_start(self) -> None:
         origin = self._ports.clock() - timedelta(seconds=trio.current_time())
-        self._room = new_room(self._ecosystem, self._modes, self._limits, origin)
+        self._room = new_room(
+            self._ecosystem, self._modes, self._limits, origin, listed=self._listed
+        )
         self._meter.observe(statistics(self._room))  # a restarted room starts from nobody
 
     async def on_stop(self) -> None:
@@ -193,12 +202,15 @@ class PresenceRooms:
         self._registry = registry
         limits = room_limits(config.limits.presence)
         modes = ecosystems(config.modes)
+        listed = listed_modes(config.modes)
         # A room whose mailbox is full is woken again one batching tick later.
         self._retry_s = limits.tick_s
         self.wakes = RoomWakes(self._wake)
         registry.register(
             KIND,
-            lambda key: PresenceRoom(key, modes.get(key, frozenset()), limits, ports, self.wakes),
+            lambda key: PresenceRoom(
+                key, modes.get(key, frozenset()), listed, limits, ports, self.wakes
+            ),
         )
 
     async def ask(self, ecosystem: str, message: Message | Inspect) -> Any:

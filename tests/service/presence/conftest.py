@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
+from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
 from quart.typing import TestWebsocketConnectionProtocol as WebSocket
 
@@ -133,9 +134,31 @@ class World:
             yield Tab(socket)
 
 
+@asynccontextmanager
+async def open_world(config: ConfigBundle, data_dir: Path) -> AsyncIterator[World]:
+    wall = ManualClock(follow_trio=True)
+    async with open_runtime(config, data_dir, clock=wall) as (runtime, services):
+        app = create_app(runtime, services)
+        yield World(app.test_client(), services, config, wall)
+
+
 @pytest.fixture
 async def world(cheap_config: ConfigBundle, tmp_path: Path) -> AsyncIterator[World]:
-    wall = ManualClock(follow_trio=True)
-    async with open_runtime(cheap_config, tmp_path / "var", clock=wall) as (runtime, services):
-        app = create_app(runtime, services)
-        yield World(app.test_client(), services, cheap_config, wall)
+    async with open_world(cheap_config, tmp_path / "var") as opened:
+        yield opened
+
+
+@pytest.fixture
+async def world_listing_live_public(
+    cheap_config: ConfigBundle, tmp_path: Path
+) -> AsyncIterator[World]:
+    """The product with live_public's members listed as Party's are (the shipped manifest says
+    `presence_visible: false` there): to see ecosystems kept apart, each must show someone."""
+    modes = cheap_config.modes
+    live = modes.modes["live_public"]
+    listed = replace(live, policies=replace(live.policies, presence_visible=True))
+    config = replace(
+        cheap_config, modes=replace(modes, modes={**modes.modes, "live_public": listed})
+    )
+    async with open_world(config, tmp_path / "var") as opened:
+        yield opened

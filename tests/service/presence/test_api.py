@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import trio.testing
 
 from tests.service.presence.conftest import World
 
@@ -87,8 +90,9 @@ async def test_new_accounts_are_marked_and_the_grid_can_show_only_them(world: Wo
 
 @pytest.mark.req("INV-5", "MOD-7")
 async def test_party_presence_never_shows_in_live_public_and_live_public_never_in_party(
-    world: World,
+    world_listing_live_public: World,
 ) -> None:
+    world = world_listing_live_public
     people = await world.users("ana", "bob", "viewer")
     await world.set(people["ana"], presence_mode="party")
     live = await world.set(people["bob"], presence_mode="live_public")
@@ -107,6 +111,29 @@ async def test_party_presence_never_shows_in_live_public_and_live_public_never_i
     assert moved["presence_id"] != live["presence_id"]
     assert await world.listed(viewer, ecosystem="live_public") == []
     assert await world.listed(viewer) == ["ana", "bob"]
+
+
+@pytest.mark.req("PRS-3", "INV-5")
+async def test_a_mode_whose_policy_hides_presence_lists_its_members_nowhere(
+    world: World, mock_clock: trio.testing.MockClock
+) -> None:
+    """live_public's policies say `presence_visible: false` (mode-manifests.yaml): a member there
+    is present (the set answers, heartbeats keep it) but in no list, count or diff."""
+    people = await world.users("bob", "viewer")
+    async with world.tab(people["viewer"]) as watcher:
+        snapshot = await watcher.subscribe(ecosystem="live_public")
+        assert (snapshot["page"]["members"], snapshot["page"]["total"]) == ([], 0)
+        bob = await world.set(people["bob"], presence_mode="live_public")
+        assert bob["presence_mode"] == "live_public"
+        await world.advance(mock_clock, world.config.limits.presence.fanout_tick_ms / 1000)
+        assert await watcher.settle() == []  # no diff
+        for path in ("/presence/party", "/presence/grid"):
+            status, page = await world.get(people["viewer"], path, ecosystem="live_public")
+            assert (status, page["members"], page["total"]) == (200, [], 0)
+        response = await world.client.post(
+            "/presence/heartbeat", json={}, headers=people["bob"].headers
+        )
+        assert response.status_code == 200  # present all the same
 
 
 async def test_a_hidden_member_appears_in_no_list_and_no_count(world: World) -> None:
@@ -218,3 +245,31 @@ async def test_anonymous_callers_get_401_on_every_presence_route(world: World) -
         response = await world.client.open(path, method=method, json=body)
         problem = await response.get_json()
         assert (response.status_code, problem["code"]) == (401, "unauthenticated"), path
+
+
+async def test_the_published_schemas_carry_configs_presence_caps(world: World) -> None:
+    """What the rooms enforce (config's presence section), not the wire's outer bounds: a client
+    built from /openapi.json sends no more tags than a room takes, asks no bigger page."""
+    caps = world.config.limits.presence
+    document = await (await world.client.get("/openapi.json")).get_json()
+    schemas = document["components"]["schemas"]
+
+    def option(schema: dict[str, Any], kind: str) -> dict[str, Any]:
+        found: dict[str, Any] = next(
+            (o for o in schema.get("anyOf", [schema]) if o.get("type") == kind), {}
+        )
+        return found
+
+    for name in ("PresenceSet", "PresenceFilters", "PresenceGridQuery", "PresenceMember"):
+        assert option(schemas[name]["properties"]["tags"], "array")["maxItems"] == caps.max_tags
+    for name in ("PresenceSet", "PresenceMember"):
+        capabilities = option(schemas[name]["properties"]["capabilities"], "array")
+        assert capabilities["maxItems"] == caps.max_capabilities
+    for name in ("PresenceQuery", "PresencePartyQuery", "PresenceGridQuery"):
+        limit = option(schemas[name]["properties"]["limit"], "integer")
+        assert limit["maximum"] == caps.page_size_max
+    devices = schemas["PresenceMember"]["properties"]["devices"]
+    assert devices["maximum"] == caps.max_devices_per_user
+    for path in ("/presence/party", "/presence/grid"):
+        [limit] = [p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "limit"]
+        assert option(limit["schema"], "integer")["maximum"] == caps.page_size_max

@@ -242,8 +242,9 @@ async def test_http_presence_lives_on_http_or_socket_heartbeats_and_ends_without
 
 @pytest.mark.req("INV-5", "MOD-7")
 async def test_moving_ecosystems_leaves_the_first_at_once_and_rooms_never_mix(
-    world: World, mock_clock: trio.testing.MockClock
+    world_listing_live_public: World, mock_clock: trio.testing.MockClock
 ) -> None:
+    world = world_listing_live_public
     people = await world.users("ana", "bob", "cyd")
     async with (
         world.tab(people["ana"]) as ana,

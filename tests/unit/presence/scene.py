@@ -52,8 +52,10 @@ T = TypeVar("T")
 
 
 class Scene:
-    def __init__(self, **limits: Any) -> None:
-        self.room = new_room("party", ("party", "sniffers"), replace(LIMITS, **limits), T0)
+    def __init__(self, *, listed: tuple[str, ...] = ("party", "sniffers"), **limits: Any) -> None:
+        self.room = new_room(
+            "party", ("party", "sniffers"), replace(LIMITS, **limits), T0, listed=listed
+        )
         self.now = 0.0
         self.sent: dict[str, list[tuple[float, Event]]] = defaultdict(list)
         self.refusals: list[Refuse] = []

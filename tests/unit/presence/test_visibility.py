@@ -120,3 +120,22 @@ def test_a_hidden_member_appears_nowhere() -> None:
     assert update.left == [cy.presence_id]
     assert update.total == 0
     assert scene.query("dee", policy="grid").total == 0
+
+
+def test_a_member_in_a_mode_whose_policy_lists_nobody_appears_nowhere() -> None:
+    """`presence_visible: false` in a mode's policies: its members are present (they hold the
+    room, heartbeat, count in its statistics) but in no list, count or diff, whatever they set."""
+    scene = Scene(listed=("party",))
+    scene.join("ana", presence_mode="sniffers")
+    cy = scene.join("cy")
+    assert handles(scene.subscribe("bob").page.members) == ["cy"]
+    assert scene.query("dee").total == 1
+    assert scene.query("dee", policy="grid", filters={"modes": ["sniffers"]}).total == 0
+    scene.send(Set("cy-1", PresenceSet(presence_mode="sniffers")))  # into the unlisted mode
+    scene.advance(1)
+    [update] = scene.updates("bob-w")
+    assert (update.left, update.total) == ([cy.presence_id], 0)
+    scene.send(Set("ana-1", PresenceSet(presence_mode="party")))  # out of it: seen again
+    scene.advance(1)
+    [update] = scene.updates("bob-w")
+    assert (handles(update.joined), update.total) == (["ana"], 1)

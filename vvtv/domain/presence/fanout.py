@@ -10,7 +10,7 @@ from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery
 from vvtv.domain.presence.messages import Deliver, Effect
 from vvtv.domain.presence.query import Groups, matches, page_and_members
-from vvtv.domain.presence.room import Member, Person, Room, Watcher, touch, view
+from vvtv.domain.presence.room import Member, Person, Room, Watcher, seen_as, touch, view
 from vvtv.domain.presence.visibility import forget_if_gone, set_person, visible_to
 
 
@@ -108,7 +108,7 @@ def _diff(room: Room, watcher: Watcher, viewer: Person, dirty: set[str]) -> Pres
         shows = False
         if member is not None:
             person = room.people[user_id]
-            shows = visible_to(viewer, person, member.visibility) and matches(
+            shows = visible_to(viewer, person, seen_as(room, member)) and matches(
                 member, person, filters
             )
         if had is not None and (member is None or not shows or had[0] != member.presence_id):

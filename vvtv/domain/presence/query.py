@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from vvtv.contracts.presence import PresenceFilters, PresencePage, PresenceQuery
 from vvtv.domain.presence.messages import Refuse
-from vvtv.domain.presence.room import Member, Person, Room, RoomLimits, view
+from vvtv.domain.presence.room import Member, Person, Room, RoomLimits, seen_as, view
 from vvtv.domain.presence.visibility import visible_to
 
 
@@ -121,7 +121,7 @@ def _order(room: Room, query: PresenceQuery, shadow: bool) -> _Ordered:
     entries: list[tuple[Key, Member]] = []
     for member in room.members.values():
         person = room.people[member.user_id]
-        if member.visibility == "hidden" or (person.shadow_quarantined and not shadow):
+        if seen_as(room, member) == "hidden" or (person.shadow_quarantined and not shadow):
             continue
         if matches(member, person, filters):
             entries.append((_key(query.policy, member, wanted), member))
@@ -157,7 +157,7 @@ def page_and_members(
     next_cursor: str | None = None
     for index in range(start, len(ordered.members)):
         member = ordered.members[index]
-        if not visible_to(viewer, room.people[member.user_id], member.visibility):
+        if not visible_to(viewer, room.people[member.user_id], seen_as(room, member)):
             continue
         if limit is not None and len(listed) == limit:
             next_cursor = _encode_cursor(query.policy, last_key)  # more follow

@@ -101,6 +101,8 @@ class Watcher:
 class Room:
     ecosystem: str
     modes: frozenset[str]  # the modes whose ecosystem this is: the only ones that may join
+    # The modes whose policy lists their members (`presence_visible`); others are seen nowhere.
+    listed: frozenset[str]
     limits: RoomLimits
     origin: datetime  # the wall time at `now == 0`
     members: dict[str, Member] = field(default_factory=dict)  # by user id, in arrival order
@@ -121,8 +123,27 @@ class Room:
     now: float = 0.0  # the time of the message being decided
 
 
-def new_room(ecosystem: str, modes: Iterable[str], limits: RoomLimits, origin: datetime) -> Room:
-    return Room(ecosystem=ecosystem, modes=frozenset(modes), limits=limits, origin=origin)
+def new_room(
+    ecosystem: str,
+    modes: Iterable[str],
+    limits: RoomLimits,
+    origin: datetime,
+    *,
+    listed: Iterable[str],
+) -> Room:
+    return Room(
+        ecosystem=ecosystem,
+        modes=frozenset(modes),
+        listed=frozenset(listed),
+        limits=limits,
+        origin=origin,
+    )
+
+
+def seen_as(room: Room, member: Member) -> Visibility:
+    """How others may see `member`: as they set it, but hidden in a mode whose policy lists
+    nobody (`presence_visible: false`), in every list, count and diff."""
+    return member.visibility if member.mode in room.listed else "hidden"
 
 
 @dataclass(frozen=True, slots=True)

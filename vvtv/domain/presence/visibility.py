@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vvtv.contracts.presence import Visibility
-from vvtv.domain.presence.room import Person, Room, changed, mark, schedule
+from vvtv.domain.presence.room import Person, Room, changed, mark, schedule, seen_as
 
 
 def visible_to(viewer: Person, member: Person, visibility: Visibility) -> bool:
@@ -30,7 +30,7 @@ def cameras_seen(room: Room, viewer: Person, user_ids: frozenset[str]) -> frozen
         person = room.people.get(user_id)
         if member is None or person is None or not member.is_camera_on:
             continue
-        if visible_to(viewer, person, member.visibility):
+        if visible_to(viewer, person, seen_as(room, member)):
             seen.add(user_id)
     return frozenset(seen)
 

@@ -165,6 +165,9 @@ async def open_runtime(
 
         loads_of = session_loads(config)
         async with (
+            # Every socket's writer runs here while it has events to send, and its token's expiry
+            # timer (first in, last out: every context below pushes to sockets).
+            open_running(sockets, name="sockets"),
             open_local_sfu(
                 config,
                 data_dir=data_dir,

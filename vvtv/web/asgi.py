@@ -6,10 +6,15 @@ recycles the TCP connection; after a socket's handler has returned, hypercorn st
 `websocket.disconnect` (and whatever else it read) on the app's small bounded queue, with a
 blocking put, before it closes the TCP connection. quart-trio expects neither, so a completed
 response or a closed socket could leave its connection open for ever.
+
+A socket declared with `serve_socket` is served below quart, straight from its ASGI calls: quart's
+websocket machinery (a request context, a queue and two more tasks per socket) is most of what an
+idle socket would otherwise cost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import trio
@@ -18,6 +23,7 @@ from hypercorn.typing import (
     ASGIReceiveEvent,
     ASGISendCallable,
     ASGISendEvent,
+    Scope,
 )
 from quart_trio import QuartTrio
 from quart_trio.asgi import TrioASGIHTTPConnection, TrioASGIWebsocketConnection
@@ -56,14 +62,12 @@ class _WebsocketConnection(TrioASGIWebsocketConnection):
             return event
 
         await super().__call__(receiving, send)
-        nursery = getattr(self.app, "nursery", None)  # set by the lifespan, i.e. when served
-        if not disconnected and nursery is not None:
-            # Once the handler has returned, nobody takes hypercorn's events, yet it still puts
-            # them: the `websocket.disconnect` with which it starts closing the TCP connection,
-            # and the rest of what it had read of a flood. Left untaken, a full queue blocks
-            # that put for ever (no FIN, an fd and two tasks leaked), so they are taken here,
-            # and dropped, for as long as a closed socket lingers.
-            nursery.start_soon(_drop_events, receive, self.app.socket_linger_s)
+        if not disconnected:
+            self.app.drop_late_events(receive)
+
+
+SocketServer = Callable[[ASGIReceiveCallable, ASGISendCallable], Awaitable[bool]]
+"""Runs one socket from its ASGI calls; returns whether it took the peer's disconnect."""
 
 
 async def _drop_events(receive: ASGIReceiveCallable, linger_s: float) -> None:
@@ -84,6 +88,32 @@ class WebApp(QuartTrio):
     ) -> None:
         super().__init__(import_name, **options)
         self._socket_linger_s = socket_linger_s
+        self._sockets: dict[str, SocketServer] = {}
+
+    def serve_socket(self, path: str, server: SocketServer) -> None:
+        """Serve the WebSocket at `path` with `server(receive, send)`, below quart (which still
+        declares the route)."""
+        self._sockets[path] = server
+
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
+        server = self._sockets.get(scope["path"]) if scope["type"] == "websocket" else None
+        if server is None:
+            await super().__call__(scope, receive, send)
+        elif not await server(receive, send):
+            self.drop_late_events(receive)
+
+    def drop_late_events(self, receive: ASGIReceiveCallable) -> None:
+        """A socket's handler returned before its peer's disconnect: take hypercorn's events."""
+        nursery = getattr(self, "nursery", None)  # set by the lifespan, i.e. when served
+        if nursery is not None:
+            # Once the handler has returned, nobody takes hypercorn's events, yet it still puts
+            # them: the `websocket.disconnect` with which it starts closing the TCP connection,
+            # and the rest of what it had read of a flood. Left untaken, a full queue blocks
+            # that put for ever (no FIN, an fd and two tasks leaked), so they are taken here,
+            # and dropped, for as long as a closed socket lingers.
+            nursery.start_soon(_drop_events, receive, self.socket_linger_s)
 
     @property
     def socket_linger_s(self) -> float:

@@ -4,21 +4,34 @@ Browsers cannot set headers on a WebSocket, so the first message must be `auth` 
 token (within the configured time). While open, the socket is told `auth.expired` when its token
 runs out and may `auth.refresh` without reconnecting (OPS-5); a ban closes it with `banned`.
 Errors are `error` events with the same codes as HTTP problem JSON.
+
+`WebApp` hands the socket's ASGI calls straight to `SocketHub.serve`, below quart: an idle socket
+costs one task (it waits for its next message) and a few small objects. A writer task exists only
+while events wait to go out, and one timer serves every socket's token expiry.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import trio
-from quart import Blueprint, websocket
+from hypercorn.typing import (
+    ASGIReceiveCallable,
+    ASGISendCallable,
+    WebsocketAcceptEvent,
+    WebsocketCloseEvent,
+    WebsocketSendEvent,
+)
+from quart import Blueprint
 
+from vvtv.actors.wakes import Wakes
 from vvtv.clock import WallClock
 from vvtv.config.schema.limits import SocketAuthLimits
 from vvtv.contracts.events import (
@@ -31,11 +44,13 @@ from vvtv.contracts.events import (
     AuthRefreshed,
     Banned,
     ClientMessage,
+    ErrorEvent,
     ServerEvent,
 )
 from vvtv.contracts.identity import Tokens
 from vvtv.domain.accounts import Principal
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
+from vvtv.web.asgi import WebApp
 from vvtv.web.errors import BODY_ERRORS, body_error, error_event
 from vvtv.web.routing import ROUTE_SPEC, RouteSpec
 
@@ -45,9 +60,11 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4503
+CLOSE_INTERNAL = 1011  # RFC 6455: the server hit an unexpected condition
 
 MessageHandler = Callable[[Principal, Any], Awaitable[ServerEvent | None]]
 CloseListener = Callable[[str], None]
+Spawn = Callable[[Callable[[trio.CancelScope], Awaitable[None]], trio.CancelScope], None]
 
 _CONNECTION: ContextVar[str] = ContextVar("vvtv_socket_connection")
 # What runs one client message under a trace: `span(name)` (the product's tracing, TEL-7).
@@ -77,35 +94,162 @@ class _Closed(Exception):
         self.reason = reason
 
 
+class _Wire:
+    """One socket's ASGI calls as text in and out."""
+
+    __slots__ = ("_receive", "_send", "disconnected")
+
+    def __init__(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        self._receive = receive
+        self._send = send
+        self.disconnected = False
+
+    async def receive(self) -> str | bytes | None:
+        """The next message's text (or bytes, from a binary frame); None once the peer is gone."""
+        while not self.disconnected:
+            event: Any = await self._receive()
+            if event["type"] == "websocket.receive":
+                text: str | None = event.get("text")
+                return text if text is not None else event.get("bytes") or b""
+            if event["type"] == "websocket.disconnect":
+                self.disconnected = True
+        return None
+
+    async def drop_until_disconnected(self) -> None:
+        # Unread, what the peer still sends stalls a peer that writes before it reads (a flood, a
+        # small receive buffer): it never reads its last events and its close, they are never
+        # sent, and both ends wait on each other for ever.
+        while await self.receive() is not None:
+            pass
+
+    async def accept(self) -> None:
+        await self._send(
+            WebsocketAcceptEvent(type="websocket.accept", subprotocol=None, headers=())
+        )
+
+    async def send(self, text: str) -> None:
+        if not self.disconnected:  # nobody to send to
+            await self._send(WebsocketSendEvent(type="websocket.send", bytes=None, text=text))
+
+    async def close(self, code: int, reason: str) -> None:
+        if not self.disconnected:
+            await self._send(WebsocketCloseEvent(type="websocket.close", code=code, reason=reason))
+
+
 class Connection:
-    def __init__(self, principal: Principal, outbox_size: int) -> None:
+    """One signed-in socket: its user, the events waiting to go out, and how it ends."""
+
+    __slots__ = (
+        "_close_queued",
+        "_closed_on_wire",
+        "_outbox",
+        "_outbox_size",
+        "_queueing",
+        "_spawn",
+        "_wire",
+        "_writer",
+        "_written",
+        "answering",
+        "close_code",
+        "expired",
+        "expires_at",
+        "id",
+        "principal",
+    )
+
+    def __init__(
+        self,
+        principal: Principal,
+        expires_at: datetime,
+        outbox_size: int,
+        wire: _Wire,
+        spawn: Spawn,
+    ) -> None:
         self.id = uuid.uuid4().hex
         self.principal = principal
-        self._outbox, self._queued = trio.open_memory_channel[ServerEvent](outbox_size)
-        self.cancel_scope = trio.CancelScope()
+        self.expires_at = expires_at  # the access token's
+        self.expired = False  # told `auth.expired`, not refreshed yet
         self.close_code: tuple[int, str] | None = None
+        self._outbox_size = outbox_size
+        self._outbox: deque[str] | None = None  # made when something waits, dropped after
+        self._wire = wire
+        self._spawn = spawn
+        self._writer: trio.CancelScope | None = None  # while a writer task runs
+        self._written: trio.Event | None = None  # set when it ends, for whoever waits for that
+        self._queueing = True
+        self._close_queued = False
+        self._closed_on_wire = False
+        # The wait for the next message and its answer, which `close` cancels.
+        self.answering: trio.CancelScope | None = None
 
-    def push(self, event: ServerEvent) -> None:
-        """Queue an event; a client too slow to drain its queue is disconnected, not waited for."""
-        try:
-            self._outbox.send_nowait(event)
-        except trio.WouldBlock:
+    def push(self, text: str) -> None:
+        """Queue an encoded event; a client too slow to drain its queue is disconnected, not
+        waited for."""
+        if not self._queueing:
+            return  # closing: nothing more goes out
+        outbox = self._outbox
+        if outbox is None:
+            outbox = self._outbox = deque()
+        elif len(outbox) >= self._outbox_size:
             self.close(CLOSE_TOO_SLOW, "too slow")
-        except trio.ClosedResourceError:
-            pass  # closing: nothing more goes out
+            return
+        outbox.append(text)
+        self._write_soon()
 
     def close(self, code: int, reason: str) -> None:
-        self.close_code = (code, reason)
-        self.cancel_scope.cancel()
+        if self.close_code is None:
+            self.close_code = (code, reason)
+        if self.answering is not None:
+            self.answering.cancel()
 
-    def stop_queueing(self) -> None:
-        """Queue nothing more: `deliver` sends what is already queued, then returns."""
-        self._outbox.close()
+    def finish(self) -> None:
+        """Queue nothing more: the writer sends what is queued, then the close (if one was asked
+        for and the peer is still there)."""
+        self._queueing = False
+        if self.close_code is not None and not self._wire.disconnected:
+            self._close_queued = True
+            self._write_soon()
 
-    async def deliver(self, send: Callable[[ServerEvent], Awaitable[None]]) -> None:
-        """Send each queued event, in order, until `stop_queueing` and the queue is empty."""
-        async for event in self._queued:
-            await send(event)
+    async def flush(self, deadline: float) -> None:
+        """Wait until the writer has sent what was queued, and the close, or until `deadline`;
+        then send the close if the writer did not get to it."""
+        if self._writer is not None:
+            self._writer.deadline = deadline
+            self._written = trio.Event()
+            await self._written.wait()
+        if self._close_queued and not self._closed_on_wire and not self._wire.disconnected:
+            assert self.close_code is not None
+            self._closed_on_wire = True
+            await self._wire.close(*self.close_code)
+
+    def abandon(self) -> None:
+        """The socket's task is gone (cancelled): its writer goes too."""
+        self._queueing = False
+        if self._writer is not None:
+            self._writer.cancel()
+
+    def _write_soon(self) -> None:
+        if self._writer is None:
+            self._writer = trio.CancelScope()
+            self._spawn(self._write, self._writer)
+
+    async def _write(self, scope: trio.CancelScope) -> None:
+        with scope:
+            try:
+                while self._outbox:
+                    await self._wire.send(self._outbox.popleft())
+                self._outbox = None
+                if self._close_queued and not self._closed_on_wire:
+                    assert self.close_code is not None
+                    self._closed_on_wire = True
+                    await self._wire.close(*self.close_code)
+            except Exception:
+                # The hub's other writers go on; this socket cannot, so it ends.
+                log.exception("socket %s: sending failed", self.id)
+                self.close(CLOSE_INTERNAL, "internal error")
+        self._writer = None
+        if self._written is not None:
+            self._written.set()
 
 
 class SocketHub:
@@ -127,7 +271,18 @@ class SocketHub:
         self._by_id: dict[str, Connection] = {}
         self._handlers: dict[type, MessageHandler] = {}
         self._close_listeners: list[CloseListener] = []
+        self._writers: trio.Nursery | None = None
+        # By connection id: a stale entry holds an id, not a closed socket, until it surfaces.
+        self._expiries = Wakes(self._expiry_due)
         self._span: Span = _untraced
+        self._last_encoded: tuple[ServerEvent, str] | None = None  # events are immutable
+
+    async def run(self) -> None:
+        """Host the sockets' writers and run their expiry timer until cancelled
+        (`open_running`): a socket has a writer task only while events wait to go out, and no
+        nursery or timer of its own."""
+        async with trio.open_nursery() as self._writers:
+            await self._expiries.run()
 
     def trace_with(self, span: Span) -> None:
         """Answer each client message under its own trace (`span(name)`, TEL-7)."""
@@ -151,126 +306,133 @@ class SocketHub:
 
     def push(self, user_id: str, event: ServerEvent) -> None:
         for connection in list(self._by_user.get(user_id, ())):
-            connection.push(event)
+            connection.push(self._encode(event))
 
     def push_all(self, event: ServerEvent) -> None:
         """Push to every open socket (a notice for everyone signed in)."""
+        text = self._encode(event)
         for connection in list(self._by_id.values()):
-            connection.push(event)
+            connection.push(text)
 
     def push_to(self, connection_id: str, event: ServerEvent) -> None:
-        """Push to one socket; nothing if it has closed."""
+        """Push to one socket; nothing if it has closed. The same event object pushed to many
+        sockets in a row (a page many watchers share, a message to a room) is encoded once."""
         connection = self._by_id.get(connection_id)
         if connection is not None:
-            connection.push(event)
+            connection.push(self._encode(event))
 
     async def ban(self, user_id: str, until: str | None) -> None:
         event = Banned(until=None if until is None else datetime.fromisoformat(until))
         for connection in list(self._by_user.get(user_id, ())):
-            connection.push(event)
+            connection.push(self._encode(event))
             connection.close(CLOSE_FORBIDDEN, "banned")
 
-    async def serve(self) -> None:
-        """Run one accepted socket until it closes."""
-        await websocket.accept()
+    def _encode(self, event: ServerEvent) -> str:
+        last = self._last_encoded
+        if last is not None and last[0] is event:
+            return last[1]
+        text = EVENT_ENCODER.encode(event).decode()
+        self._last_encoded = (event, text)
+        return text
+
+    async def serve(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> bool:
+        """Run one socket (its ASGI calls) until it closes; whether its peer's disconnect came."""
+        wire = _Wire(receive, send)
+        await wire.accept()
         try:
-            token, principal = await self._hello()
+            principal, expires = await self._hello(wire)
         except _Closed as closed:
-            await websocket.close(closed.code, closed.reason)
-            return
-        connection = Connection(principal, self._outbox_size)
+            await wire.close(closed.code, closed.reason)
+            return wire.disconnected
+        connection = Connection(principal, expires, self._outbox_size, wire, self._spawn_writer)
         self._by_user.setdefault(principal.user_id, set()).add(connection)
         self._by_id[connection.id] = connection
         _CONNECTION.set(connection.id)
         try:
-            expires = self._auth.access_expires_at(token)
-            connection.push(Authenticated(user_id=principal.user_id, access_expires_at=expires))
-            async with trio.open_nursery() as closing:
-                async with trio.open_nursery() as writer:
-                    writer.start_soon(self._write, connection)
-                    with connection.cancel_scope:
-                        async with trio.open_nursery() as nursery:
-                            expiry = _Expiry(expires)
-                            nursery.start_soon(self._watch_expiry, connection, expiry)
-                            await self._read(connection, expiry)
-                    # From here until the socket ends, what the peer still sends is read and
-                    # dropped. Unread, it stalls a peer that writes before it reads (a flood, a
-                    # small receive buffer): that peer never reads its last events and its close,
-                    # we never finish sending them, and both ends wait on each other for ever.
-                    closing.start_soon(_drop_incoming)
-                    # The writer delivers what was queued before the close (e.g. `banned`), but
-                    # a peer that reads too slowly does not hold the close up. (One that reads
-                    # nothing at all once its window is full still does: hypercorn's writes to
-                    # the TCP socket cannot be cancelled.)
-                    deadline = trio.current_time() + self._limits.close_flush_s
-                    connection.stop_queueing()
-                    writer.cancel_scope.deadline = deadline
-                if connection.close_code is not None:
-                    await websocket.close(*connection.close_code)
-                # Then the peer's answer to the close ends the socket (quart-trio cancels this
-                # handler). Data still unread when the TCP connection closes would turn its FIN
-                # into a reset, which can lose the close frame itself, so that answer is waited
-                # for, within the same time.
-                with trio.move_on_at(deadline):
-                    await trio.sleep_forever()
-                closing.cancel_scope.cancel()
+            self._expire_at(connection, expires)
+            authenticated = Authenticated(user_id=principal.user_id, access_expires_at=expires)
+            connection.push(self._encode(authenticated))
+            await self._read(connection, wire)
+            # The writer delivers what was queued before the close (e.g. `banned`) and the
+            # close, then the peer's answer to it ends the socket: data still unread when the TCP
+            # connection closes would turn its FIN into a reset, which can lose the close frame
+            # itself. A peer that reads or answers too slowly holds neither up for longer than
+            # close_flush_s. (One that reads nothing at all once its window is full still does:
+            # hypercorn's writes to the TCP socket cannot be cancelled.)
+            connection.finish()
+            deadline = trio.current_time() + self._limits.close_flush_s
+            with trio.move_on_at(deadline):
+                await wire.drop_until_disconnected()
+            await connection.flush(deadline)
         finally:
+            connection.abandon()
+            self._expiries.set(connection.id, None)
             del self._by_id[connection.id]
             self._by_user[principal.user_id].discard(connection)
             if not self._by_user[principal.user_id]:
                 del self._by_user[principal.user_id]
             for listener in self._close_listeners:
                 listener(connection.id)
+        return wire.disconnected
 
-    async def _hello(self) -> tuple[str, Principal]:
+    def _spawn_writer(
+        self, write: Callable[[trio.CancelScope], Awaitable[None]], scope: trio.CancelScope
+    ) -> None:
+        if self._writers is None:
+            raise RuntimeError("SocketHub.run() is not running: sockets cannot write")
+        self._writers.start_soon(write, scope)
+
+    async def _hello(self, wire: _Wire) -> tuple[Principal, datetime]:
         with trio.move_on_after(self._limits.hello_timeout_s):
-            message = await self._receive()
+            message = _decode(await wire.receive())
+            if isinstance(message, ErrorEvent):
+                await wire.send(self._encode(message))
+                message = None
             if not isinstance(message, Authenticate):
-                await self._send(
-                    error_event(Unauthorized("Send `auth` first.", code="unauthenticated"))
-                )
+                first = error_event(Unauthorized("Send `auth` first.", code="unauthenticated"))
+                await wire.send(self._encode(first))
                 raise _Closed(CLOSE_UNAUTHENTICATED, "unauthenticated")
             try:
-                return message.access_token, self._auth.authenticate(
-                    message.access_token, message.device_id
-                )
+                principal = self._auth.authenticate(message.access_token, message.device_id)
+                return principal, self._auth.access_expires_at(message.access_token)
             except VvtvError as error:
-                await self._send(error_event(error))
+                await wire.send(self._encode(error_event(error)))
                 code = CLOSE_FORBIDDEN if error.status == 403 else CLOSE_UNAUTHENTICATED
                 raise _Closed(code, error.code) from None
         raise _Closed(CLOSE_UNAUTHENTICATED, "auth timeout")
 
-    async def _receive(self) -> ClientMessage | None:
-        """The next client message; None for one that could not be decoded (already answered)."""
-        raw = await websocket.receive()
+    async def _read(self, connection: Connection, wire: _Wire) -> None:
+        """Answer the socket's messages until it closes (from either end)."""
+        while connection.close_code is None:
+            with trio.CancelScope() as answering:
+                connection.answering = answering
+                raw = await wire.receive()
+                if raw is None:
+                    return
+                message = _decode(raw)
+                if isinstance(message, ErrorEvent):
+                    connection.push(self._encode(message))
+                elif message is not None:
+                    await self._answer(connection, message)
+            connection.answering = None
+
+    async def _answer(self, connection: Connection, message: ClientMessage) -> None:
         try:
-            return CLIENT_DECODER.decode(raw)
-        except BODY_ERRORS as error:
-            await self._send(error_event(body_error(error)))
-            return None
+            with self._span(f"ws {message.__struct_config__.tag}"):
+                reply = await self._reply(connection, message)
+        except Exception as error:
+            # One message, one answer, as over HTTP: a failure of ours is a logged 500 `error`
+            # event, not the socket torn down with 1011. A message the client numbered
+            # (`chat.send`'s client_id) gets its number back as `ref`.
+            reply = error_event(error, ref=getattr(message, "client_id", None))
+        if reply is not None:
+            connection.push(self._encode(reply))
 
-    async def _read(self, connection: Connection, expiry: _Expiry) -> None:
-        while True:
-            message = await self._receive()
-            if message is None:
-                continue
-            try:
-                with self._span(f"ws {message.__struct_config__.tag}"):
-                    reply = await self._answer(connection, expiry, message)
-            except Exception as error:
-                # One message, one answer, as over HTTP: a failure of ours is a logged 500
-                # `error` event, not the socket torn down with 1011. A message the client
-                # numbered (`chat.send`'s client_id) gets its number back as `ref`.
-                reply = error_event(error, ref=getattr(message, "client_id", None))
-            if reply is not None:
-                connection.push(reply)
-
-    async def _answer(
-        self, connection: Connection, expiry: _Expiry, message: ClientMessage
-    ) -> ServerEvent | None:
+    async def _reply(self, connection: Connection, message: ClientMessage) -> ServerEvent | None:
         if isinstance(message, AuthRefresh):
             tokens = await self._auth.refresh(message.refresh_token, connection.principal.device_id)
-            expiry.renew(tokens.access_expires_at)
+            connection.expired = False
+            self._expire_at(connection, tokens.access_expires_at)
             return AuthRefreshed(
                 access_token=tokens.access_token,
                 refresh_token=tokens.refresh_token,
@@ -279,7 +441,7 @@ class SocketHub:
             )
         if isinstance(message, Authenticate):
             raise BadRequest("This socket is already signed in.", code="already_authenticated")
-        if expiry.expired:
+        if connection.expired:
             raise Unauthorized("Refresh the token first.", code="token_expired")
         handler = self._handlers.get(type(message))
         if handler is None:
@@ -289,55 +451,51 @@ class SocketHub:
             )
         return await handler(connection.principal, message)
 
-    async def _watch_expiry(self, connection: Connection, expiry: _Expiry) -> None:
-        while True:
-            await trio.sleep(max(0.0, (expiry.at - self._clock()).total_seconds()))
-            if (expiry.at - self._clock()).total_seconds() > 0:
-                continue  # renewed meanwhile
-            expiry.expired = True
-            connection.push(AuthExpired())
-            with trio.move_on_after(self._limits.refresh_grace_s):
-                await expiry.renewed.wait()
-                continue
-            connection.push(error_event(Unauthorized("The token expired.", code="token_expired")))
+    def _expire_at(self, connection: Connection, expires_at: datetime) -> None:
+        connection.expires_at = expires_at
+        left = (expires_at - self._clock()).total_seconds()
+        self._expiries.set(connection.id, trio.current_time() + max(0.0, left))
+
+    def _expiry_due(self, key: Hashable) -> float | None:
+        """A socket's token ran out: say so, and close the socket unless it is refreshed within
+        the grace; when to look at it again."""
+        connection = self._by_id.get(cast(str, key))
+        if connection is None or connection.close_code is not None:
+            return None
+        if connection.expired:
+            expired = error_event(Unauthorized("The token expired.", code="token_expired"))
+            connection.push(self._encode(expired))
             connection.close(CLOSE_UNAUTHENTICATED, "token expired")
-            return
-
-    async def _write(self, connection: Connection) -> None:
-        await connection.deliver(self._send)
-
-    @staticmethod
-    async def _send(event: ServerEvent) -> None:
-        await websocket.send(EVENT_ENCODER.encode(event).decode())
-
-
-async def _drop_incoming() -> None:
-    while True:
-        await websocket.receive()
+            return None
+        left = (connection.expires_at - self._clock()).total_seconds()
+        if left > 0:  # the wall clock and trio's drifted apart: not yet
+            return trio.current_time() + left
+        connection.expired = True
+        connection.push(self._encode(AuthExpired()))
+        return trio.current_time() + self._limits.refresh_grace_s
 
 
-class _Expiry:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self.expired = False
-        self.renewed = trio.Event()
-
-    def renew(self, at: datetime) -> None:
-        self.at = at
-        self.expired = False
-        self.renewed.set()
-        self.renewed = trio.Event()
+def _decode(raw: str | bytes | None) -> ClientMessage | ErrorEvent | None:
+    """The client message in `raw`, or the `error` that answers it; None for no message."""
+    if raw is None:
+        return None
+    try:
+        return CLIENT_DECODER.decode(raw)
+    except BODY_ERRORS as error:
+        return error_event(body_error(error))
 
 
 def socket_route(blueprint: Blueprint, rule: str, hub: SocketHub) -> None:
-    """Declare the socket (INV-9 / AUTH-3): signed-in users only, authenticated in-band."""
+    """Declare the socket (INV-9 / AUTH-3): signed-in users only, authenticated in-band. The app
+    (a `WebApp`) serves it with `hub.serve`, below quart."""
     spec = RouteSpec(
         method="WS", rule=rule, access="user", response=ServerEvent, status=101,
         body=ClientMessage, query=None, errors=(),
     )  # fmt: skip
 
     async def events() -> None:
-        await hub.serve()
+        raise RuntimeError(f"{rule} is served by WebApp, below quart")
 
     setattr(events, ROUTE_SPEC, spec)
     blueprint.add_websocket(rule, endpoint="events", view_func=events)
+    blueprint.record_once(lambda state: cast(WebApp, state.app).serve_socket(rule, hub.serve))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.presence.scene import Scene, handles
-from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresenceSet
-from vvtv.domain.presence.messages import Heartbeat, Leave, Set, Unsubscribe
+from vvtv.domain.presence.messages import Deliver, Heartbeat, Leave, Set, Tick, Unsubscribe
 from vvtv.domain.presence.room import statistics
 
 # --- batching (PRS-4) ----------------------------------------------------------------------------
@@ -70,10 +70,9 @@ def test_above_the_threshold_watchers_get_the_count_and_their_page_not_each_join
     scene.send(Heartbeat("ana-1"))
     scene.advance(1, keep_alive=("zed-w",))
     [update] = scene.updates("zed-w")
-    assert update.page is not None
     assert update.total == 8
+    assert update.page is None  # the page zed holds is still right: not sent again
     assert update.joined == []
-    assert handles(update.page.members) == ["ana", "bob"]
 
     scene.advance(4, keep_alive=("zed-w", "ana-1", "bob-1"))  # only heartbeats: nothing to send
     assert scene.take("zed-w") == []
@@ -103,3 +102,33 @@ def test_crossing_the_threshold_either_way_starts_watchers_again_from_a_snapshot
     assert isinstance(shrunk, PresenceSnapshot)
     assert not shrunk.paged
     assert handles(shrunk.page.members) == ["ana", "bob"]
+
+
+@pytest.mark.req("PRS-4")
+def test_above_the_threshold_watchers_shown_the_same_page_share_one_update() -> None:
+    """One update object per distinct page and count, its deliveries one after another: the
+    socket hub encodes it once for all of them (a large room's flush is one page, not one per
+    watcher). A watcher who is a member gets their own: never on their page, one less counted."""
+    scene = Scene(large_room_threshold=4, party_page_size=2)
+    for user in ("ana", "bob", "cy", "dee", "eve"):
+        scene.join(user)
+    scene.subscribe("wes")
+    scene.subscribe("cy", "cy-w")
+    scene.subscribe("wyn")
+    scene.send(Set("ana-1", PresenceSet(presence_mode="party", is_camera_on=True)))
+    assert scene.room.flush_at is not None
+    scene.now = scene.room.flush_at
+    delivered = [
+        (effect.connection, effect.event)
+        for effect in scene.send(Tick())
+        if isinstance(effect, Deliver)
+    ]
+    assert [connection for connection, _ in delivered] == ["wes-w", "wyn-w", "cy-w"]
+    shared, again, own = (event for _, event in delivered)
+    assert isinstance(shared, PresenceUpdate)
+    assert isinstance(own, PresenceUpdate)
+    assert again is shared
+    assert shared.page is not None
+    assert (shared.total, handles(shared.page.members)) == (5, ["ana", "bob"])
+    assert own.page is not None
+    assert (own.total, handles(own.page.members)) == (4, ["ana", "bob"])

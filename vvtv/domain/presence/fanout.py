@@ -1,16 +1,17 @@
 """Watchers and the batched fan-out (PRS-4): a subscription starts from a snapshot, then each
-flush sends a watcher at most one update: a diff, or above `large_room_threshold` the count and
-its page."""
+flush sends a watcher at most one update: a diff, or above `large_room_threshold` its page and the
+count, or only the count when its page did not change. Watchers shown the same page get the very
+same update, delivered one after another, so it is built (and encoded) once for all of them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery
+from vvtv.contracts.presence import PresenceMember, PresenceQuery
 from vvtv.domain.presence.messages import Deliver, Effect
-from vvtv.domain.presence.query import Groups, matches, page_and_members
-from vvtv.domain.presence.room import Member, Person, Room, Watcher, seen_as, touch, view
+from vvtv.domain.presence.query import Groups, Shown, matches, page_and_members, shown_page
+from vvtv.domain.presence.room import Person, Room, Watcher, seen_as, touch, view
 from vvtv.domain.presence.visibility import forget_if_gone, set_person, visible_to
 
 
@@ -53,15 +54,16 @@ def unwatch(room: Room, connection: str) -> None:
 def _snapshot(room: Room, watcher: Watcher, groups: Groups) -> PresenceSnapshot:
     large = len(room.members) > room.limits.large_room_threshold
     viewer = room.people[watcher.user_id]
-    page, listed = page_and_members(room, viewer, watcher.query, groups, whole=not large)
     watcher.recheck_all = False
     if large:
+        shown = shown_page(room, viewer, watcher.query, groups)
         watcher.seen = {}
-        watcher.sent = _signature(page, listed)
-    else:
-        watcher.seen = {m.user_id: (m.presence_id, m.version) for m in listed}
-        watcher.sent = None
-    return PresenceSnapshot(room=room.ecosystem, page=page, paged=large)
+        watcher.sent = (shown.listing, shown.page.total)
+        return PresenceSnapshot(room=room.ecosystem, page=shown.page, paged=True)
+    page, listed = page_and_members(room, viewer, watcher.query, groups, whole=True)
+    watcher.seen = {m.user_id: (m.presence_id, m.version) for m in listed}
+    watcher.sent = None
+    return PresenceSnapshot(room=room.ecosystem, page=page, paged=False)
 
 
 def flush(room: Room, effects: list[Effect]) -> None:
@@ -75,20 +77,43 @@ def flush(room: Room, effects: list[Effect]) -> None:
         for watcher in room.watchers.values():
             effects.append(Deliver(watcher.connection, _snapshot(room, watcher, groups)))
         return
+    if large:
+        _flush_pages(room, groups, effects)
+        return
     for watcher in room.watchers.values():
-        viewer = room.people[watcher.user_id]
-        if large:
-            watcher.recheck_all = False
-            page, listed = page_and_members(room, viewer, watcher.query, groups, whole=False)
-            signature = _signature(page, listed)
-            if signature != watcher.sent:
-                watcher.sent = signature
-                update = PresenceUpdate(room=room.ecosystem, total=page.total, page=page)
-                effects.append(Deliver(watcher.connection, update))
+        diff = _diff(room, watcher, room.people[watcher.user_id], dirty)
+        if diff is not None:
+            effects.append(Deliver(watcher.connection, diff))
+
+
+def _flush_pages(room: Room, groups: Groups, effects: list[Effect]) -> None:
+    """Each watcher's page and count, or only its count, when they changed; one update object per
+    distinct page and count, its watchers' deliveries together."""
+    pages: dict[int, tuple[PresenceUpdate, list[str]]] = {}  # by id(Shown): kept alive by `shown`
+    counts: dict[int, tuple[PresenceUpdate, list[str]]] = {}  # by total
+    shown: list[Shown] = []
+    for watcher in room.watchers.values():
+        watcher.recheck_all = False
+        showing = shown_page(room, room.people[watcher.user_id], watcher.query, groups)
+        total = showing.page.total
+        sent = watcher.sent
+        if sent is not None and sent[0] == showing.listing:
+            if sent[1] == total:
+                continue
+            count = counts.get(total)
+            if count is None:
+                count = counts[total] = (PresenceUpdate(room=room.ecosystem, total=total), [])
+            count[1].append(watcher.connection)
         else:
-            diff = _diff(room, watcher, viewer, dirty)
-            if diff is not None:
-                effects.append(Deliver(watcher.connection, diff))
+            whole = pages.get(id(showing))
+            if whole is None:
+                update = PresenceUpdate(room=room.ecosystem, total=total, page=showing.page)
+                whole = pages[id(showing)] = (update, [])
+                shown.append(showing)
+            whole[1].append(watcher.connection)
+        watcher.sent = (showing.listing, total)
+    for update, connections in (*pages.values(), *counts.values()):
+        effects.extend(Deliver(connection, update) for connection in connections)
 
 
 def _diff(room: Room, watcher: Watcher, viewer: Person, dirty: set[str]) -> PresenceUpdate | None:
@@ -129,7 +154,3 @@ def _diff(room: Room, watcher: Watcher, viewer: Person, dirty: set[str]) -> Pres
     return PresenceUpdate(
         room=room.ecosystem, total=len(seen), joined=joined, changed=changed, left=left
     )
-
-
-def _signature(page: PresencePage, listed: list[Member]) -> tuple[object, ...]:
-    return (page.total, page.next_cursor, tuple((m.presence_id, m.version) for m in listed))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from vvtv.contracts.presence import PresenceFilters, PresencePage, PresenceQuery
+from vvtv.contracts.presence import PresenceFilters, PresenceMember, PresencePage, PresenceQuery
 from vvtv.domain.presence.messages import Refuse
 from vvtv.domain.presence.room import Member, Person, Room, RoomLimits, seen_as, view
 from vvtv.domain.presence.visibility import visible_to
@@ -80,27 +80,114 @@ def _decode_cursor(policy: str, cursor: str) -> Key | None:
         return None
 
 
-@dataclass(slots=True)
 class _Ordered:
     """Everyone a query could list to some viewer of one quarantine class, in list order."""
 
-    keys: list[Key]
+    __slots__ = ("_filters", "_keys", "_shadow", "members", "policy")
+
+    def __init__(self, room: Room, query: PresenceQuery, shadow: bool) -> None:
+        self.policy = query.policy
+        self._filters = query.filters
+        self._shadow = shadow
+        people = room.people
+        if query.policy == "party":
+            # No filters (check_query) and arrival order (the members dict's): no keys to make,
+            # a check per member, as a flush of a large room does it for thousands.
+            self._keys: list[Key] | None = None
+            self.members = [
+                member
+                for member in room.members.values()
+                if seen_as(room, member) == "visible"
+                and (shadow or not people[member.user_id].shadow_quarantined)
+            ]
+            return
+        wanted = frozenset(self._filters.tags)
+        entries = [
+            (_key(query.policy, member, wanted), member)
+            for member in room.members.values()
+            if self.admits(room, member)
+        ]
+        entries.sort(key=lambda entry: entry[0])
+        self._keys = [key for key, _ in entries]
+        self.members = [member for _, member in entries]
+
+    def admits(self, room: Room, member: Member) -> bool:
+        """Whether `member` is in this list."""
+        person = room.people[member.user_id]
+        if seen_as(room, member) == "hidden" or (person.shadow_quarantined and not self._shadow):
+            return False
+        return matches(member, person, self._filters)
+
+    def key(self, index: int) -> Key:
+        return (self.members[index].seq,) if self._keys is None else self._keys[index]
+
+    def after(self, cursor: Key) -> int:
+        """The index of the first entry past `cursor` (the last key of the page before)."""
+        if self._keys is None:
+            return bisect.bisect_right(self.members, cursor, key=lambda member: (member.seq,))
+        return bisect.bisect_right(self._keys, cursor)
+
+    def total(self, room: Room, unseen: set[str]) -> int:
+        """How many of the list a viewer sees who may not see `unseen`."""
+        hidden = 0
+        for user_id in unseen:
+            member = room.members.get(user_id)
+            if member is not None and self.admits(room, member):
+                hidden += 1
+        return len(self.members) - hidden
+
+
+@dataclass(slots=True, frozen=True)
+class Shown:
+    """One viewer's page of a query. Viewers who may see everyone on the same page, with the same
+    total, share one: one page, and one update, for all of them."""
+
+    page: PresencePage
     members: list[Member]
-    positions: dict[str, int]
+    # What the page lists, not the total: the same, and the viewer's page needs no resending.
+    listing: tuple[object, ...]
+
+
+@dataclass(slots=True)
+class _Window:
+    """The page of a query where it starts (its cursor), as a viewer who may see everyone on it
+    gets it; those who may not see someone on it (themselves, a block) get their own."""
+
+    members: list[Member]
+    views: list[PresenceMember]
+    reach: frozenset[str]  # the page's members and the one after: who decides whether more follow
+    next_cursor: str | None
+    listing: tuple[object, ...]
+    by_total: dict[int, Shown]
 
 
 class Groups:
     """Ordered lists shared by every watcher with the same query within one flush: their pages
     differ only by whom each viewer may not see (themselves, their blocks), few by nature."""
 
-    __slots__ = ("_lists",)
+    __slots__ = ("_lists", "_windows")
 
     def __init__(self) -> None:
         self._lists: dict[tuple[object, ...], _Ordered] = {}
+        self._windows: dict[tuple[object, ...], _Window] = {}
 
     def ordered(self, room: Room, query: PresenceQuery, shadow: bool) -> _Ordered:
+        return self._ordered(room, query, self._group(query, shadow))
+
+    def window(self, room: Room, query: PresenceQuery, shadow: bool) -> tuple[_Ordered, _Window]:
+        group = self._group(query, shadow)
+        ordered = self._ordered(room, query, group)
+        limit = _limit(room.limits, query)
+        at = (group, query.cursor, limit)
+        found = self._windows.get(at)
+        if found is None:
+            found = self._windows[at] = _window(room, query, ordered, limit)
+        return ordered, found
+
+    @staticmethod
+    def _group(query: PresenceQuery, shadow: bool) -> tuple[object, ...]:
         filters = query.filters
-        group = (
+        return (
             query.policy,
             tuple(filters.tags),
             filters.language,
@@ -109,68 +196,109 @@ class Groups:
             tuple(filters.modes),
             shadow,
         )
+
+    def _ordered(self, room: Room, query: PresenceQuery, group: tuple[object, ...]) -> _Ordered:
         found = self._lists.get(group)
         if found is None:
-            found = self._lists[group] = _order(room, query, shadow)
+            found = self._lists[group] = _Ordered(room, query, shadow=bool(group[-1]))
         return found
 
 
-def _order(room: Room, query: PresenceQuery, shadow: bool) -> _Ordered:
-    filters = query.filters
-    wanted = frozenset(filters.tags)
-    entries: list[tuple[Key, Member]] = []
-    for member in room.members.values():
-        person = room.people[member.user_id]
-        if seen_as(room, member) == "hidden" or (person.shadow_quarantined and not shadow):
-            continue
-        if matches(member, person, filters):
-            entries.append((_key(query.policy, member, wanted), member))
-    if query.policy != "party":  # members are kept in arrival order already
-        entries.sort(key=lambda entry: entry[0])
-    members = [member for _, member in entries]
-    return _Ordered(
-        keys=[key for key, _ in entries],
+def _window(room: Room, query: PresenceQuery, ordered: _Ordered, limit: int) -> _Window:
+    start = _start(query, ordered)
+    reach = ordered.members[start : start + limit + 1]
+    members = reach[:limit]
+    more = len(reach) > limit
+    return _Window(
         members=members,
-        positions={member.user_id: index for index, member in enumerate(members)},
+        views=[view(room, member) for member in members],
+        reach=frozenset(member.user_id for member in reach),
+        next_cursor=_encode_cursor(query.policy, ordered.key(start + limit - 1)) if more else None,
+        listing=_listing(members, ordered.key(start + limit - 1) if more else None),
+        by_total={},
     )
 
 
+def _listing(members: list[Member], last_key: Key | None) -> tuple[object, ...]:
+    return (last_key, tuple((member.presence_id, member.version) for member in members))
+
+
+def _start(query: PresenceQuery, ordered: _Ordered) -> int:
+    if query.cursor is None:
+        return 0
+    cursor = _decode_cursor(query.policy, query.cursor)
+    return 0 if cursor is None else ordered.after(cursor)
+
+
+def _unseen(room: Room, viewer: Person) -> set[str]:
+    """Whom `viewer` may never see here, whatever the query: themselves and either side of a
+    block (the quarantine class and hidden members are the ordered list's business)."""
+    return {viewer.user_id} | viewer.blocked | room.blocked_by.get(viewer.user_id, set())
+
+
 def query_page(room: Room, viewer: Person, query: PresenceQuery, groups: Groups) -> PresencePage:
-    return page_and_members(room, viewer, query, groups, whole=False)[0]
+    return shown_page(room, viewer, query, groups).page
+
+
+def shown_page(room: Room, viewer: Person, query: PresenceQuery, groups: Groups) -> Shown:
+    """The viewer's page of the query: the shared one when nobody on it is unseen to them."""
+    ordered, window = groups.window(room, query, viewer.shadow_quarantined)
+    unseen = _unseen(room, viewer)
+    total = ordered.total(room, unseen)
+    if unseen.isdisjoint(window.reach):
+        shown = window.by_total.get(total)
+        if shown is None:
+            page = PresencePage(
+                ecosystem=room.ecosystem,
+                members=window.views,
+                total=total,
+                next_cursor=window.next_cursor,
+            )
+            shown = window.by_total[total] = Shown(page, window.members, window.listing)
+        return shown
+    page, listed, last_key = _page(room, viewer, query, ordered, total, whole=False)
+    return Shown(page, listed, _listing(listed, last_key))
 
 
 def page_and_members(
     room: Room, viewer: Person, query: PresenceQuery, groups: Groups, *, whole: bool
 ) -> tuple[PresencePage, list[Member]]:
     """The viewer's page of the query (or, `whole`, everything it matches from the start)."""
+    if not whole:
+        shown = shown_page(room, viewer, query, groups)
+        return shown.page, shown.members
     ordered = groups.ordered(room, query, viewer.shadow_quarantined)
-    unseen = {viewer.user_id} | viewer.blocked | room.blocked_by.get(viewer.user_id, set())
-    total = len(ordered.members) - sum(1 for user_id in unseen if user_id in ordered.positions)
-    start = 0
-    if query.cursor is not None and not whole:
-        cursor = _decode_cursor(query.policy, query.cursor)
-        if cursor is not None:
-            start = bisect.bisect_right(ordered.keys, cursor)
+    unseen = _unseen(room, viewer)
+    total = ordered.total(room, unseen)
+    page, listed, _ = _page(room, viewer, query, ordered, total, whole=True)
+    return page, listed
+
+
+def _page(
+    room: Room, viewer: Person, query: PresenceQuery, ordered: _Ordered, total: int, *, whole: bool
+) -> tuple[PresencePage, list[Member], Key | None]:
+    """One viewer's own page, member by member; and the key of its last when more follow."""
+    start = 0 if whole else _start(query, ordered)
     limit = None if whole else _limit(room.limits, query)
     listed: list[Member] = []
     last_key: Key = ()
-    next_cursor: str | None = None
+    next_key: Key | None = None
     for index in range(start, len(ordered.members)):
         member = ordered.members[index]
         if not visible_to(viewer, room.people[member.user_id], seen_as(room, member)):
             continue
         if limit is not None and len(listed) == limit:
-            next_cursor = _encode_cursor(query.policy, last_key)  # more follow
+            next_key = last_key  # more follow
             break
         listed.append(member)
-        last_key = ordered.keys[index]
+        last_key = ordered.key(index)
     page = PresencePage(
         ecosystem=room.ecosystem,
         members=[view(room, member) for member in listed],
         total=total,
-        next_cursor=next_cursor,
+        next_cursor=None if next_key is None else _encode_cursor(query.policy, next_key),
     )
-    return page, listed
+    return page, listed, next_key
 
 
 def _limit(limits: RoomLimits, query: PresenceQuery) -> int:

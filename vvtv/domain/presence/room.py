@@ -91,8 +91,9 @@ class Watcher:
         self.query = query
         # Diff mode: what this watcher holds now, user id -> (presence id, version).
         self.seen: dict[str, tuple[str, int]] = {}
-        # Large mode: what the last page sent looked like, to send nothing when nothing changed.
-        self.sent: tuple[object, ...] | None = None
+        # Large mode: what its page listed and the count, as last sent: to send nothing, or only
+        # the count, when that is all that changed.
+        self.sent: tuple[tuple[object, ...], int] | None = None
         # Whom this watcher may see changed for more than the dirty members (its own relations).
         self.recheck_all = False
 

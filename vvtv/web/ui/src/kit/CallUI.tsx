@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, modeLabel, t } from "../i18n";
 import { type Call, type InviteState, type KnownCall, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
+import { DeadEnd } from "./DeadEnd";
 import { MatchCall } from "./MatchCall";
 import { ReportSheet } from "./ReportSheet";
 
@@ -81,24 +82,15 @@ function InviteWaiting({ state }: { state: InviteState }): JSX.Element {
 /** Nothing to join here: say why, and lead back to where a login lands. */
 function CallGone({ state, text }: { state: string; text: string }): JSX.Element {
   const shell = useShell();
-  const home = shell.landingMode();
   return (
-    <section class="call-ui call-message" data-state={state} aria-labelledby="call-title">
-      <h1 id="call-title">{t("call.gone_title")}</h1>
-      <p>{text}</p>
-      {home && (
-        <a
-          class="cta"
-          href={home.route}
-          onClick={(event) => {
-            event.preventDefault();
-            shell.goToMode(home.name);
-          }}
-        >
-          {t("cta.enter", { mode: modeLabel(home.name) })}
-        </a>
-      )}
-    </section>
+    <DeadEnd
+      kind="call-ui call-message"
+      state={state}
+      titleId="call-title"
+      title={t("call.gone_title")}
+      body={text}
+      home={shell.landingMode()}
+    />
   );
 }
 

@@ -4,11 +4,10 @@ import { computed, useComputed, useSignal, useSignalEffect } from "@preact/signa
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
+import { DeadEnd } from "../kit/DeadEnd";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
 import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
-import { NotAllowed } from "./NotAllowed";
-import { NotFound } from "./NotFound";
 import { Region } from "./Region";
 import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
@@ -199,9 +198,25 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           {session.signedIn.value && <ServiceNotice />}
           <main class="stage" id="stage">
             {state.notFound ? (
-              <NotFound home={state.mode} />
+              // No mode on offer here (a mistyped link, a mode the tier switched off); the
+              // server answers such a page with a 404.
+              <DeadEnd
+                kind="not-found"
+                titleId="not-found-title"
+                title={t("notfound.title")}
+                body={t("notfound.body")}
+                home={state.mode}
+              />
             ) : state.notAllowed ? (
-              <NotAllowed home={shell.modeNamed(catalog.default_mode) ?? state.mode} />
+              // A mode not for the signed-in person (the operator's console for anyone but an
+              // admin); the server refuses its API too.
+              <DeadEnd
+                kind="not-found not-allowed"
+                titleId="not-allowed-title"
+                title={t("notallowed.title")}
+                body={t("notallowed.body")}
+                home={shell.modeNamed(catalog.default_mode) ?? state.mode}
+              />
             ) : (
               <TransitionLayer handover={state.handover} stage={regions.stage} />
             )}

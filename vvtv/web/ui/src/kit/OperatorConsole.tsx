@@ -2,7 +2,7 @@
 // per mode and money per hour, with charts over the hours the server keeps; the kill-switch
 // ladder and its override; live counts; the funnel; the channel's queue; alerts; incident mode;
 // the audit log. Fresh every ui.operator_refresh_s while it is on screen.
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo } from "preact/hooks";
 import { locale, modeLabel, t } from "../i18n";
@@ -93,12 +93,90 @@ function Card({ id, title, children }: { id: string; title: string; children?: C
   );
 }
 
-function Figure({ name, label, value }: { name: string; label: string; value: number | undefined }) {
+interface FigureProps {
+  name?: string;
+  label: string;
+  value: ComponentChildren | undefined;
+  health?: string;
+}
+
+function Figure({ name, label, value, health }: FigureProps) {
   return (
-    <div class="operator-figure" data-live={name}>
+    <div class="operator-figure" data-live={name} data-health={health}>
       <dt>{label}</dt>
       <dd>{value ?? "–"}</dd>
     </div>
+  );
+}
+
+/** An operator's action that is audited with a reason: the reason typed, the refusal if any. */
+interface ReasonedAction {
+  reason: Signal<string>;
+  refused: Signal<string | null>;
+  /** No reason yet, or another action still in flight. */
+  blocked: boolean;
+  run: (act: (reason: string) => Promise<unknown>) => Promise<void>;
+}
+
+function useReasonedAction(): ReasonedAction {
+  const { operator } = useSdk();
+  const reason = useSignal("");
+  const refused = useSignal<string | null>(null);
+  return {
+    reason,
+    refused,
+    blocked: operator.busy.value || !reason.value.trim(),
+    run: async (act) => {
+      refused.value = null;
+      try {
+        await act(reason.value.trim());
+        reason.value = "";
+      } catch (error) {
+        refused.value = (error as { message?: string }).message ?? t("operator.refresh_failed");
+      }
+    },
+  };
+}
+
+/** The form of a reasoned action: its own fields first, the reason, its buttons, its refusal. */
+function ReasonForm({
+  action,
+  onSubmit,
+  before,
+  children,
+}: {
+  action: ReasonedAction;
+  onSubmit: () => void;
+  before?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <form
+      class="operator-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      {before}
+      <label>
+        {t("operator.reason")}
+        <input
+          type="text"
+          required
+          value={action.reason.value}
+          onInput={(event) => {
+            action.reason.value = (event.target as HTMLInputElement).value;
+          }}
+        />
+      </label>
+      {children}
+      {action.refused.value && (
+        <p class="form-error" role="alert">
+          {action.refused.value}
+        </p>
+      )}
+    </form>
   );
 }
 
@@ -186,21 +264,15 @@ function Cost({ view, charts }: { view: OperatorView; charts: ReturnType<typeof 
 function Ladder({ ladder }: { ladder: KillSwitchStatus | null }) {
   const { operator } = useSdk();
   const level = useSignal<number | null>(null);
-  const reason = useSignal("");
-  const refused = useSignal<string | null>(null);
+  const action = useReasonedAction();
   if (!ladder) return <Card id="ladder" title={t("operator.ladder")} />;
   const pinned = ladder.override_level !== null && ladder.override_level !== undefined;
   const chosen = level.value ?? ladder.level;
-  const act = async (pin: number | null) => {
-    refused.value = null;
-    try {
-      await operator.pin(pin, reason.value.trim());
-      reason.value = "";
+  const act = (pin: number | null) =>
+    action.run(async (reason) => {
+      await operator.pin(pin, reason);
       level.value = null;
-    } catch (error) {
-      refused.value = (error as { message?: string }).message ?? t("operator.refresh_failed");
-    }
-  };
+    });
   return (
     <Card id="ladder" title={t("operator.ladder")}>
       <p class="operator-level" data-level={ladder.level} data-pinned={pinned ? "true" : "false"}>
@@ -223,60 +295,38 @@ function Ladder({ ladder }: { ladder: KillSwitchStatus | null }) {
           </li>
         ))}
       </ol>
-      <form
-        class="operator-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void act(chosen);
-        }}
+      <ReasonForm
+        action={action}
+        onSubmit={() => void act(chosen)}
+        before={
+          <label>
+            {t("operator.pin_level")}
+            <select
+              value={String(chosen)}
+              onChange={(event) => {
+                level.value = Number((event.target as HTMLSelectElement).value);
+              }}
+            >
+              {[...Array(ladder.steps.length + 1).keys()].map((option) => (
+                <option key={option} value={String(option)}>
+                  {option === 0 ? t("operator.level_none") : `${option} · ${ladder.steps[option - 1]}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
       >
-        <label>
-          {t("operator.pin_level")}
-          <select
-            value={String(chosen)}
-            onChange={(event) => {
-              level.value = Number((event.target as HTMLSelectElement).value);
-            }}
-          >
-            {[...Array(ladder.steps.length + 1).keys()].map((option) => (
-              <option key={option} value={String(option)}>
-                {option === 0 ? t("operator.level_none") : `${option} · ${ladder.steps[option - 1]}`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("operator.reason")}
-          <input
-            type="text"
-            required
-            value={reason.value}
-            onInput={(event) => {
-              reason.value = (event.target as HTMLInputElement).value;
-            }}
-          />
-        </label>
         <div class="operator-actions">
-          <button type="submit" class="primary" disabled={operator.busy.value || !reason.value.trim()}>
+          <button type="submit" class="primary" disabled={action.blocked}>
             {t("operator.pin")}
           </button>
           {pinned && (
-            <button
-              type="button"
-              class="secondary"
-              disabled={operator.busy.value || !reason.value.trim()}
-              onClick={() => void act(null)}
-            >
+            <button type="button" class="secondary" disabled={action.blocked} onClick={() => void act(null)}>
               {t("operator.unpin")}
             </button>
           )}
         </div>
-        {refused.value && (
-          <p class="form-error" role="alert">
-            {refused.value}
-          </p>
-        )}
-      </form>
+      </ReasonForm>
     </Card>
   );
 }
@@ -312,22 +362,19 @@ function Channel({ view }: { view: OperatorView }) {
     <Card id="channel" title={t("operator.channel")}>
       {lab && (
         <dl class="operator-figures">
-          <div class="operator-figure" data-live="on_air">
-            <dt>{t("operator.on_air")}</dt>
-            <dd>{lab.on_air}</dd>
-          </div>
-          <div class="operator-figure" data-live="queue_slack">
-            <dt>{t("operator.queue_slack")}</dt>
-            <dd>{t("operator.minutes", { minutes: number(lab.queue_slack_s / S_PER_MIN, 0) })}</dd>
-          </div>
-          <div class="operator-figure" data-live="queue_health" data-health={lab.queue_health}>
-            <dt>{t("operator.queue_health")}</dt>
-            <dd>{lab.queue_health}</dd>
-          </div>
-          <div class="operator-figure">
-            <dt>{t("operator.pipeline")}</dt>
-            <dd>{lab.pipeline}</dd>
-          </div>
+          <Figure name="on_air" label={t("operator.on_air")} value={lab.on_air} />
+          <Figure
+            name="queue_slack"
+            label={t("operator.queue_slack")}
+            value={t("operator.minutes", { minutes: number(lab.queue_slack_s / S_PER_MIN, 0) })}
+          />
+          <Figure
+            name="queue_health"
+            label={t("operator.queue_health")}
+            value={lab.queue_health}
+            health={lab.queue_health}
+          />
+          <Figure label={t("operator.pipeline")} value={lab.pipeline} />
         </dl>
       )}
     </Card>
@@ -356,19 +403,10 @@ function Alerts({ view }: { view: OperatorView }) {
 
 function Incident({ view }: { view: OperatorView }) {
   const { operator } = useSdk();
-  const reason = useSignal("");
-  const refused = useSignal<string | null>(null);
+  const action = useReasonedAction();
   const incident = view.incident;
   if (!incident) return <Card id="incident" title={t("operator.incident")} />;
-  const flip = async () => {
-    refused.value = null;
-    try {
-      await operator.setIncident(!incident.switched_on, reason.value.trim());
-      reason.value = "";
-    } catch (error) {
-      refused.value = (error as { message?: string }).message ?? t("operator.refresh_failed");
-    }
-  };
+  const flip = () => action.run((reason) => operator.setIncident(!incident.switched_on, reason));
   return (
     <Card id="incident" title={t("operator.incident")}>
       <p data-incident={incident.active ? "on" : "off"}>
@@ -376,37 +414,11 @@ function Incident({ view }: { view: OperatorView }) {
           rate: number(incident.qos_rate * PERCENT, 0),
         })}
       </p>
-      <form
-        class="operator-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void flip();
-        }}
-      >
-        <label>
-          {t("operator.reason")}
-          <input
-            type="text"
-            required
-            value={reason.value}
-            onInput={(event) => {
-              reason.value = (event.target as HTMLInputElement).value;
-            }}
-          />
-        </label>
-        <button
-          type="submit"
-          class="secondary"
-          disabled={operator.busy.value || !reason.value.trim() || incident.forced_by_tier}
-        >
+      <ReasonForm action={action} onSubmit={() => void flip()}>
+        <button type="submit" class="secondary" disabled={action.blocked || incident.forced_by_tier}>
           {incident.switched_on ? t("operator.incident_stop") : t("operator.incident_start")}
         </button>
-        {refused.value && (
-          <p class="form-error" role="alert">
-            {refused.value}
-          </p>
-        )}
-      </form>
+      </ReasonForm>
     </Card>
   );
 }

@@ -6,6 +6,8 @@ import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { t } from "../i18n";
 import { ChatPanel, useChatHub } from "./ChatPanel";
+import { LineIcon } from "./LineIcon";
+import { UnreadBadge } from "./UnreadBadge";
 
 export function ChatOverlay({ scope }: { scope?: string }): JSX.Element {
   const open = useSignal(false);
@@ -39,14 +41,7 @@ export function ChatOverlay({ scope }: { scope?: string }): JSX.Element {
       >
         <ChatIcon />
         <span>{t("chat.button")}</span>
-        {unread > 0 && (
-          <>
-            <span class="chat-badge" aria-hidden="true">
-              {unread}
-            </span>
-            <span class="visually-hidden">{t("chat.unread", { count: unread })}</span>
-          </>
-        )}
+        <UnreadBadge count={unread} />
       </button>
     );
   }
@@ -84,14 +79,6 @@ export function ChatOverlay({ scope }: { scope?: string }): JSX.Element {
 
 export function ChatIcon(): JSX.Element {
   return (
-    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-      <path
-        d="M4 5h16v11H9l-5 4z"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.8"
-        stroke-linejoin="round"
-      />
-    </svg>
+    <LineIcon path="M4 5h16v11H9l-5 4z" size={22} />
   );
 }

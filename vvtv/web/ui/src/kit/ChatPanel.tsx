@@ -15,6 +15,7 @@ import { modeLabel, t } from "../i18n";
 import { ApiError, type ChatThread, chatScope, PRIVATE_SCOPE, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { Conversation } from "./Conversation";
+import { UnreadBadge } from "./UnreadBadge";
 
 /** The thread a Chat button opened, for the mounted surface to show (`n` repeats a request). */
 const wanted = signal<{ threadId: string; n: number } | null>(null);
@@ -150,14 +151,7 @@ export function ChatPanel({ hub }: { hub: ChatHub }): JSX.Element {
                 onClick={() => hub.select(thread.id)}
               >
                 <span class="chat-tab-name">{name}</span>
-                {unread > 0 && (
-                  <>
-                    <span class="chat-badge" aria-hidden="true">
-                      {unread}
-                    </span>
-                    <span class="visually-hidden">{t("chat.unread", { count: unread })}</span>
-                  </>
-                )}
+                <UnreadBadge count={unread} />
               </button>
             );
           })}

@@ -9,6 +9,7 @@ import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { type CopyKey, locale, t } from "../i18n";
 import { type ChatMessage, type ChatThread, type Outgoing, useSdk } from "../sdk";
+import { LineIcon } from "./LineIcon";
 import { ReportSheet } from "./ReportSheet";
 
 // Why the server did not take a message (vvtv/chat/errors.py codes) → what to tell the sender.
@@ -259,15 +260,7 @@ function MessageItem({
           aria-label={t("chat.report_message", { handle: author })}
           onClick={onReport}
         >
-          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-            <path
-              d="M5 21V4h11l-1.5 4L16 12H5"
-              fill="none"
-              stroke="currentColor"
-              stroke-width="1.8"
-              stroke-linejoin="round"
-            />
-          </svg>
+          <LineIcon path="M5 21V4h11l-1.5 4L16 12H5" size={18} />
         </button>
       )}
     </li>

@@ -3,9 +3,10 @@
 import { signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
-import { LOCALES, locale, t } from "../i18n";
+import { t } from "../i18n";
 import { NO_FILTERS, type PresenceFilters } from "../sdk";
 import { Field } from "./Field";
+import { LanguageSelect } from "./LanguageSelect";
 
 export const gridFilters = signal<PresenceFilters>(NO_FILTERS);
 
@@ -33,20 +34,6 @@ export function parseTags(text: string): string[] {
     .split(/[\s,;#]+/)
     .filter((word) => TAG.test(word));
   return [...new Set(words)];
-}
-
-/** The languages people here speak as far as the grid can tell: those of the UI's locales
- * (everyone's presence carries their UI language). */
-export function languages(): string[] {
-  return [...new Set(LOCALES.map((code) => code.split("-")[0] ?? code))];
-}
-
-export function languageName(code: string): string {
-  try {
-    return new Intl.DisplayNames([locale.value], { type: "language" }).of(code) ?? code;
-  } catch {
-    return code;
-  }
 }
 
 function update(change: Partial<PresenceFilters>): void {
@@ -94,17 +81,11 @@ export function FiltersPanel(): JSX.Element {
         />
       </Field>
       <Field label={t("filters.language")}>
-        <select
+        <LanguageSelect
           value={filters.language ?? ""}
-          onChange={(event) => update({ language: event.currentTarget.value || null })}
-        >
-          <option value="">{t("filters.any_language")}</option>
-          {languages().map((code) => (
-            <option key={code} value={code}>
-              {languageName(code)}
-            </option>
-          ))}
-        </select>
+          anyLabel={t("filters.any_language")}
+          onPick={(code) => update({ language: code || null })}
+        />
       </Field>
       <label class="check">
         <input

@@ -11,7 +11,8 @@ import { type FoundMatch, type MatchView, useSdk } from "../sdk";
 import type { LiveCallProps } from "./CallUI";
 import { useSecondsLeft } from "./ConsentOverlay";
 import { Field } from "./Field";
-import { languageName, languages, parseTags } from "./FiltersPanel";
+import { parseTags } from "./FiltersPanel";
+import { LanguageSelect } from "./LanguageSelect";
 import { MirrorView } from "./MirrorView";
 
 interface Props {
@@ -98,19 +99,13 @@ function Lobby({ profile, view }: { profile: string | undefined; view: MatchView
             <h2 id="match-start-title">{t("match.start_title")}</h2>
             <p class="hint">{t("match.start_lead")}</p>
             <Field label={t("match.language")}>
-              <select
+              <LanguageSelect
                 value={language.value}
-                onChange={(event) => {
-                  language.value = event.currentTarget.value;
+                anyLabel={t("match.any_language")}
+                onPick={(code) => {
+                  language.value = code;
                 }}
-              >
-                <option value="">{t("match.any_language")}</option>
-                {languages().map((code) => (
-                  <option key={code} value={code}>
-                    {languageName(code)}
-                  </option>
-                ))}
-              </select>
+              />
             </Field>
             <Field label={t("match.tags")} hint={t("match.tags_hint")} hintId="match-tags-hint">
               <input

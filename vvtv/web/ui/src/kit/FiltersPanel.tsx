@@ -7,6 +7,7 @@ import { t } from "../i18n";
 import { NO_FILTERS, type PresenceFilters } from "../sdk";
 import { Field } from "./Field";
 import { LanguageSelect } from "./LanguageSelect";
+import { parseTags, TagsField } from "./TagsField";
 
 export const gridFilters = signal<PresenceFilters>(NO_FILTERS);
 
@@ -22,18 +23,6 @@ export function filtering(filters: PresenceFilters): boolean {
 
 export function clearFilters(): void {
   gridFilters.value = NO_FILTERS;
-}
-
-// The contracts' shape of a tag; the server refuses others (and too many).
-const TAG = /^[a-z0-9][a-z0-9_-]*$/;
-
-/** Tags as typed (`Music, travel #Food`) → the query's (`music`, `travel`, `food`). */
-export function parseTags(text: string): string[] {
-  const words = text
-    .toLowerCase()
-    .split(/[\s,;#]+/)
-    .filter((word) => TAG.test(word));
-  return [...new Set(words)];
 }
 
 function update(change: Partial<PresenceFilters>): void {
@@ -66,20 +55,13 @@ export function FiltersPanel(): JSX.Element {
       }}
     >
       <h2 id="filters-title">{t("filters.title")}</h2>
-      <Field label={t("filters.tags")} hint={t("filters.tags_hint")} hintId="filters-tags-hint">
-        <input
-          type="text"
-          inputMode="text"
-          autoComplete="off"
-          value={typed.value}
-          placeholder={t("filters.tags_placeholder")}
-          aria-describedby="filters-tags-hint"
-          onInput={(event) => {
-            typed.value = event.currentTarget.value;
-          }}
-          onChange={applyTags}
-        />
-      </Field>
+      <TagsField
+        label={t("filters.tags")}
+        hint={t("filters.tags_hint")}
+        hintId="filters-tags-hint"
+        text={typed}
+        onDone={applyTags}
+      />
       <Field label={t("filters.language")}>
         <LanguageSelect
           value={filters.language ?? ""}

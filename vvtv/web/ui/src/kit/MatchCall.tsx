@@ -11,9 +11,9 @@ import { type FoundMatch, type MatchView, useSdk } from "../sdk";
 import type { LiveCallProps } from "./CallUI";
 import { useSecondsLeft } from "./ConsentOverlay";
 import { Field } from "./Field";
-import { parseTags } from "./FiltersPanel";
 import { LanguageSelect } from "./LanguageSelect";
 import { MirrorView } from "./MirrorView";
+import { parseTags, TagsField } from "./TagsField";
 
 interface Props {
   profile?: string;
@@ -107,18 +107,12 @@ function Lobby({ profile, view }: { profile: string | undefined; view: MatchView
                 }}
               />
             </Field>
-            <Field label={t("match.tags")} hint={t("match.tags_hint")} hintId="match-tags-hint">
-              <input
-                type="text"
-                autoComplete="off"
-                value={tags.value}
-                placeholder={t("filters.tags_placeholder")}
-                aria-describedby="match-tags-hint"
-                onInput={(event) => {
-                  tags.value = event.currentTarget.value;
-                }}
-              />
-            </Field>
+            <TagsField
+              label={t("match.tags")}
+              hint={t("match.tags_hint")}
+              hintId="match-tags-hint"
+              text={tags}
+            />
             <button
               type="submit"
               class="primary"

@@ -20,7 +20,7 @@ from typing import ClassVar
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.clock import WallClock
+from vvtv.clock import WallClock, trio_origin
 from vvtv.consent.errors import (
     InviteAnswered,
     InviteCancelled,
@@ -104,12 +104,6 @@ class InboxHooks:
     timers: InboxTimers
 
 
-def origin(clock: WallClock) -> datetime:
-    """The wall time at trio time zero: read once per answer, so an event and the reply beside
-    it name the same instants."""
-    return clock() - timedelta(seconds=trio.current_time())
-
-
 def wire(invite: Invite, at_zero: datetime, handle_of: HandleOf) -> ConsentInvite:
     return ConsentInvite(
         id=invite.id,
@@ -139,7 +133,7 @@ class InboxActor:
         self._rules = rules
         self._ports = ports
         self._hooks = hooks
-        self._origin = origin(ports.clock)
+        self._origin = trio_origin(ports.clock)
 
     async def on_start(self) -> None:
         pass
@@ -154,7 +148,7 @@ class InboxActor:
             )
 
     async def handle(self, message: Message) -> ConsentInvite | None:
-        self._origin = origin(self._ports.clock)
+        self._origin = trio_origin(self._ports.clock)
         reply = await self._step(message)
         return None if reply is None else wire(reply, self._origin, self._ports.handle_of)
 

@@ -17,8 +17,9 @@ from typing import Protocol
 import trio
 
 from vvtv.actors import MailboxFull, Registry
+from vvtv.clock import trio_origin
 from vvtv.config import ConfigBundle
-from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, origin, tick, wire
+from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, tick, wire
 from vvtv.consent.errors import Blocked, InviteRateLimited, SelfInvite, Unavailable, UnknownInvite
 from vvtv.consent.timers import InboxTimers
 from vvtv.contracts.consent import ConsentInvite, ConsentInvites
@@ -146,7 +147,7 @@ class Consent:
     def mine(self, principal: Principal) -> ConsentInvites:
         """Your open and recently ended invites, sent and received."""
         self._prune(trio.current_time())
-        me, at_zero = principal.user_id, origin(self._ports.clock)
+        me, at_zero = principal.user_id, trio_origin(self._ports.clock)
         return ConsentInvites(
             invites=[
                 wire(invite, at_zero, self._ports.handle_of)

@@ -14,21 +14,13 @@ next, and each limit's typed refusal with the wait the UI shows (ABU-7).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from vvtv.contracts.matching import MatchRefusalCode
 from vvtv.domain.matching.rules import HOUR_S, MINUTE_S, MatchRules
 from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
 
-RefusalCode = Literal[
-    "cooldown",
-    "too_early",
-    "hourly_cap",
-    "reconnect_budget",
-    "kill_switch",
-    "in_match",
-    "not_in_call",
-    "random_closed",
-]
+# The wire's codes are the rules' (ARC-1 lets the domain read contracts).
+RefusalCode = MatchRefusalCode
 # The refusals telemetry's `match_blocked` counts: the anti-abuse rules (the rest are misuse).
 ABUSE_CODES: frozenset[RefusalCode] = frozenset(
     {"cooldown", "too_early", "hourly_cap", "reconnect_budget", "kill_switch"}

@@ -13,9 +13,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import trio
-from presence_clients import ClientFailed, raise_fd_limit
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, Message, Request
+from ws_clients import SignedInSocket, SocketClient, serve_commands
+from wsproto import WSConnection
+from wsproto.events import Message
 
 STAMP = re.compile(rb'"seq":(\d+).*?"body":"t=([0-9.]+) ')
 # Latencies go into log buckets 1 % wide from 0.1 ms: merged across processes, read as percentiles.
@@ -33,37 +33,14 @@ def bucket_ms(index: int) -> float:
     return BUCKET_BASE_MS * BUCKET_RATIO ** (index + 0.5)
 
 
-class Ws:
+class Ws(SignedInSocket):
     """One client socket: sends JSON through wsproto, reads frames itself."""
 
-    __slots__ = ("buffer", "conn", "stream")
+    __slots__ = ("buffer",)
 
-    def __init__(self, stream: trio.SocketStream) -> None:
-        self.stream = stream
-        self.conn = WSConnection(ConnectionType.CLIENT)
+    def __init__(self, stream: trio.SocketStream, conn: WSConnection) -> None:
+        super().__init__(stream, conn)
         self.buffer = bytearray()
-
-    @classmethod
-    async def open(cls, port: int, source: str, token: str) -> Ws:
-        sock = trio.socket.socket()
-        await sock.bind((source, 0))
-        await sock.connect(("127.0.0.1", port))
-        ws = cls(trio.SocketStream(sock))
-        await ws.stream.send_all(ws.conn.send(Request(host="127.0.0.1", target="/ws")))
-        accepted = False
-        while not accepted:
-            data = await ws.stream.receive_some(1 << 16)
-            if not data:
-                raise EOFError("connection lost")
-            ws.conn.receive_data(data)
-            # The server says nothing more before `auth`: no frame can follow the handshake here.
-            for event in ws.conn.events():
-                accepted = accepted or isinstance(event, AcceptConnection)
-        await ws.send({"type": "auth", "access_token": token})
-        hello = await ws.receive()
-        if b'"auth.ok"' not in hello:
-            raise RuntimeError(hello[:200])
-        return ws
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.stream.send_all(self.conn.send(Message(data=json.dumps(message))))
@@ -111,11 +88,9 @@ class Ws:
         return found
 
 
-class Client:
+class Client(SocketClient[Ws]):
     def __init__(self, port: int, index: int) -> None:
-        self.port = port
-        self.source = f"127.0.0.{2 + index}"  # each process its own source address: ports enough
-        self.sockets: dict[int, Ws] = {}
+        super().__init__(port, index, Ws.open)
         self.reset()
 
     def reset(self) -> None:
@@ -129,22 +104,6 @@ class Client:
         self.errors: dict[str, int] = {}
         self.recording = False
         self.cpu0, self.wall0 = time.process_time(), time.monotonic()
-
-    async def open_many(self, tokens: dict[int, str], concurrency: int) -> dict[str, Any]:
-        limiter = trio.CapacityLimiter(concurrency)
-        failures: list[str] = []
-
-        async def one(key: int, token: str) -> None:
-            async with limiter:
-                try:
-                    self.sockets[key] = await Ws.open(self.port, self.source, token)
-                except (OSError, EOFError, RuntimeError) as error:
-                    failures.append(repr(error))
-
-        async with trio.open_nursery() as nursery:
-            for key, token in tokens.items():
-                nursery.start_soon(one, key, token)
-        return {"opened": len(self.sockets), "failures": len(failures), "first": failures[:3]}
 
     async def subscribe(self, thread_id: str, concurrency: int, nursery: trio.Nursery) -> int:
         """Subscribe every socket (a heartbeat's ack says the subscribe was handled), then read."""
@@ -231,44 +190,26 @@ class Client:
             "cpu": (time.process_time() - self.cpu0) / (time.monotonic() - self.wall0),
         }
 
-
-async def _client_main(conn: Connection, port: int, index: int) -> None:
-    raise_fd_limit()
-    client = Client(port, index)
-
-    def recv() -> Any:
-        return conn.recv()
-
-    async with trio.open_nursery() as nursery:
-        while True:
-            command, payload = await trio.to_thread.run_sync(recv)
-            if command == "open":
-                reply: Any = await client.open_many(payload["tokens"], payload["concurrency"])
-            elif command == "subscribe":
-                reply = await client.subscribe(
-                    payload["thread_id"], payload["concurrency"], nursery
-                )
-            elif command == "record":
-                client.reset()
-                client.recording = True
-                reply = None
-            elif command == "send":
-                await client.send_at_rate(
-                    payload["keys"], payload["thread_id"], payload["every_s"], payload["seconds"]
-                )
-                reply = None
-            elif command == "report":
-                await trio.sleep(payload["drain_s"])
-                client.recording = False
-                reply = client.report()
-            else:
-                raise ValueError(command)
-            conn.send(reply)
+    async def command(self, command: str, payload: Any, nursery: trio.Nursery) -> Any:
+        if command == "open":
+            return await self.open_many(payload["tokens"], payload["concurrency"])
+        if command == "subscribe":
+            return await self.subscribe(payload["thread_id"], payload["concurrency"], nursery)
+        if command == "record":
+            self.reset()
+            self.recording = True
+            return None
+        if command == "send":
+            await self.send_at_rate(
+                payload["keys"], payload["thread_id"], payload["every_s"], payload["seconds"]
+            )
+            return None
+        if command == "report":
+            await trio.sleep(payload["drain_s"])
+            self.recording = False
+            return self.report()
+        raise ValueError(command)
 
 
 def client_process(conn: Connection, port: int, index: int) -> None:
-    try:
-        trio.run(_client_main, conn, port, index)
-    except BaseException as error:
-        conn.send(ClientFailed(repr(error)))  # the server stops instead of waiting for ever
-        raise
+    serve_commands(conn, lambda: Client(port, index).command)

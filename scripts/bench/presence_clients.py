@@ -6,57 +6,28 @@ from __future__ import annotations
 import json
 import random
 import re
-import resource
 import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 import trio
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, CloseConnection, Message, Ping, Request
+from ws_clients import SignedInSocket, SocketClient, serve_commands
+from wsproto import WSConnection
+from wsproto.events import CloseConnection, Message, Ping
 
 PROBE_EVERY_S = 0.5
 PROBE = re.compile(r"probe-(\d+)")
 
 
-def raise_fd_limit() -> int:
-    """As many open files as this process may have (the hard limit; raising it needs root)."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
-class ClientFailed(Exception):
-    pass
-
-
-class Ws:
+class Ws(SignedInSocket):
     """One client WebSocket: sends JSON, receives text, nothing more."""
 
-    __slots__ = ("buffer", "conn", "sending", "stream")
+    __slots__ = ("buffer", "sending")
 
-    def __init__(self, stream: trio.SocketStream) -> None:
-        self.stream = stream
-        self.conn = WSConnection(ConnectionType.CLIENT)
+    def __init__(self, stream: trio.SocketStream, conn: WSConnection) -> None:
+        super().__init__(stream, conn)
         self.buffer: list[str] = []
         self.sending = trio.StrictFIFOLock()  # heartbeats, churn and the probe share a socket
-
-    @classmethod
-    async def open(cls, port: int, source: str, token: str) -> Ws:
-        sock = trio.socket.socket()
-        await sock.bind((source, 0))
-        await sock.connect(("127.0.0.1", port))
-        ws = cls(trio.SocketStream(sock))
-        await ws.stream.send_all(ws.conn.send(Request(host="127.0.0.1", target="/ws")))
-        while True:
-            events = await ws._read()
-            if any(isinstance(e, AcceptConnection) for e in events):
-                break
-        await ws.send({"type": "auth", "access_token": token})
-        hello = await ws.receive()
-        if '"auth.ok"' not in hello:
-            raise RuntimeError(hello[:200])
-        return ws
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self.sending:
@@ -83,11 +54,9 @@ class Ws:
         return events
 
 
-class Client:
+class Client(SocketClient[Ws]):
     def __init__(self, port: int, index: int) -> None:
-        self.port = port
-        self.source = f"127.0.0.{2 + index}"  # each process its own source address: ports enough
-        self.sockets: dict[int, Ws] = {}
+        super().__init__(port, index, Ws.open)
         self.receipts: dict[int, dict[int, float]] = {}  # watcher -> probe seq -> first seen
         self.sent: dict[int, float] = {}  # probe seq -> when it was set
         self.errors: dict[str, int] = {}  # error code -> how many
@@ -97,22 +66,6 @@ class Client:
         found = re.search(r'"code":"([a-z_]+)"', text)
         code = found.group(1) if found else text[:60]
         self.errors[code] = self.errors.get(code, 0) + 1
-
-    async def open_many(self, tokens: dict[int, str], concurrency: int) -> dict[str, Any]:
-        limiter = trio.CapacityLimiter(concurrency)
-        failures: list[str] = []
-
-        async def one(key: int, token: str) -> None:
-            async with limiter:
-                try:
-                    self.sockets[key] = await Ws.open(self.port, self.source, token)
-                except (OSError, EOFError, RuntimeError) as error:
-                    failures.append(repr(error))
-
-        async with trio.open_nursery() as nursery:
-            for key, token in tokens.items():
-                nursery.start_soon(one, key, token)
-        return {"opened": len(self.sockets), "failures": len(failures), "first": failures[:3]}
 
     async def set_presence(self, keys: list[int], per_s: float, fields: dict[str, Any]) -> None:
         for n, key in enumerate(keys):
@@ -215,42 +168,26 @@ class Client:
         await trio.sleep(2)
         return {"sent": self.sent, "churned": self.churned, "errors": self.errors, "cpu": cpu}
 
-
-async def _client_main(conn: Connection, port: int, index: int) -> None:
-    raise_fd_limit()
-    client = Client(port, index)
-
-    def recv() -> Any:
-        return conn.recv()
-
-    async with trio.open_nursery() as nursery:
-        while True:
-            command, payload = await trio.to_thread.run_sync(recv)
-            if command == "open":
-                reply: Any = await client.open_many(payload["tokens"], payload["concurrency"])
-            elif command == "set":
-                await client.set_presence(payload["keys"], payload["per_s"], payload["fields"])
-                reply = None
-            elif command == "watch":
-                await client.watch(payload["keys"], payload["every_s"], nursery)
-                reply = {"errors": client.errors}
-            elif command == "beat":
-                for key in payload["drain"]:
-                    nursery.start_soon(client.drain, key)
-                nursery.start_soon(client.heartbeat, payload["keys"], payload["every_s"])
-                reply = None
-            elif command == "run":
-                reply = await client.run(payload)
-            elif command == "receipts":
-                reply = client.receipts
-            else:
-                raise ValueError(command)
-            conn.send(reply)
+    async def command(self, command: str, payload: Any, nursery: trio.Nursery) -> Any:
+        if command == "open":
+            return await self.open_many(payload["tokens"], payload["concurrency"])
+        if command == "set":
+            await self.set_presence(payload["keys"], payload["per_s"], payload["fields"])
+            return None
+        if command == "watch":
+            await self.watch(payload["keys"], payload["every_s"], nursery)
+            return {"errors": self.errors}
+        if command == "beat":
+            for key in payload["drain"]:
+                nursery.start_soon(self.drain, key)
+            nursery.start_soon(self.heartbeat, payload["keys"], payload["every_s"])
+            return None
+        if command == "run":
+            return await self.run(payload)
+        if command == "receipts":
+            return self.receipts
+        raise ValueError(command)
 
 
 def client_process(conn: Connection, port: int, index: int) -> None:
-    try:
-        trio.run(_client_main, conn, port, index)
-    except BaseException as error:
-        conn.send(ClientFailed(repr(error)))  # the server stops instead of waiting for ever
-        raise
+    serve_commands(conn, lambda: Client(port, index).command)

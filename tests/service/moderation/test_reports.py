@@ -29,7 +29,9 @@ async def test_a_report_from_each_context_carries_its_metadata(world: World) -> 
         "tile": {"session_id": "c" * 32, "mode_id": "party"},
         "chat": {"thread_id": tid, "message_ids": [message["message_id"]], "mode_id": "party"},
     }
-    ids = {ctx: await file(world, ana, bob, context=ctx, **extra) for ctx, extra in contexts.items()}
+    ids = {
+        ctx: await file(world, ana, bob, context=ctx, **extra) for ctx, extra in contexts.items()
+    }
     status, page = await call(world, mod, "GET", "/admin/reports")
     assert status == 200, page
     by_context = {r["context"]: r for r in page["reports"]}
@@ -63,7 +65,12 @@ async def test_reports_that_cannot_be_filed_are_refused_with_a_code(world: World
         (ana, {**base, "target_user_id": "nobody"}, 404, "user_not_found"),
         (ana, {**base, "reason_code": "boring"}, 400, "invalid_field"),  # not a reason at all
         # Someone else's thread: an outsider cannot hang a report on it.
-        (eve, {**base, "thread_id": tid, "message_ids": [message["message_id"]]}, 400, "invalid_report"),
+        (
+            eve,
+            {**base, "thread_id": tid, "message_ids": [message["message_id"]]},
+            400,
+            "invalid_report",
+        ),
         (ana, {**base, "thread_id": tid, "message_ids": ["not-in-it"]}, 400, "invalid_report"),
         (ana, {**base, "message_ids": [message["message_id"]]}, 400, "invalid_report"),  # no thread
     ]
@@ -107,7 +114,9 @@ async def test_only_moderators_and_admins_read_the_queue(world: World) -> None:
     for path in (f"/admin/reports/{report_id}/claim",):
         assert (await call(world, ana, "POST", path, {}))[0] == 403
     decision = {"action": "ban", "reason": "self-serve"}
-    assert (await call(world, bob, "POST", f"/admin/reports/{report_id}/decision", decision))[0] == 403
+    assert (await call(world, bob, "POST", f"/admin/reports/{report_id}/decision", decision))[
+        0
+    ] == 403
     bulk = {"report_ids": [report_id], "action": "dismiss", "reason": "x"}
     assert (await call(world, ana, "POST", "/admin/reports/bulk", bulk))[0] == 403
 
@@ -131,17 +140,20 @@ async def test_a_video_report_keeps_the_streams_last_still_until_its_expiry(worl
     assert taken == [("d" * 32, bob.id)]
     await file(world, ana, bob, context="profile_card")  # not video: no still asked
     assert len(taken) == 1
-    status, page = await call(world, mod, "GET", "/admin/reports", context="random")
+    _status, page = await call(world, mod, "GET", "/admin/reports", context="random")
     [listed] = page["reports"]
     ttl = world.config.limits.reports.still_ttl_s
     assert listed["still_id"] == "still-1"
     expires = datetime.fromisoformat(listed["still_expires_at"])
     assert expires - world.wall() <= timedelta(seconds=ttl)
     stored = await moderation._ports.store.get(report_id)
-    assert stored is not None and stored.still is not None and stored.still.jpeg == b"\xff\xd8jpeg"
+    assert stored is not None
+    assert stored.still is not None
+    assert stored.still.jpeg == b"\xff\xd8jpeg"
     world.wall.advance(ttl + 1)  # (the moderator's sign-in is long over: ask the service)
     later = await moderation.queue(ReportQuery(context="random"))
     assert later.reports[0].still_id is None  # past its time it is not shown ...
     await moderation.load()  # ... and the sweep drops its bytes
     stored = await moderation._ports.store.get(report_id)
-    assert stored is not None and stored.still is None
+    assert stored is not None
+    assert stored.still is None

@@ -14,6 +14,7 @@ import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { buildRoute } from "./routes";
 import { ServiceNotice } from "./ServiceNotice";
+import { WarningNotice } from "./WarningNotice";
 import { TransitionLayer } from "./TransitionLayer";
 
 // Why the server ended this login → what to tell the person.
@@ -197,6 +198,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
             </div>
           )}
           {session.signedIn.value && <ServiceNotice />}
+          {session.signedIn.value && <WarningNotice />}
           <main class="stage" id="stage">
             {state.notFound ? (
               <NotFound home={state.mode} />

@@ -95,7 +95,7 @@ def test_a_report_from_a_profile_card_is_claimed_and_ends_in_a_ban(
         detail.get_by_role("heading", name="bruno").wait_for(timeout=UI_TIMEOUT_MS)
         assert detail.locator("[data-fact=reporter]").inner_text() == "alice"
         assert detail.locator("[data-fact=context]").inner_text().startswith("Profile card")
-        assert detail.locator("[data-fact=reason]").inner_text() == "Harassment"
+        assert detail.locator("[data-fact=reason]").inner_text() == "Harassment or bullying"
         audit_screen(mod, "desktop-mod-console")
         detail.get_by_role("button", name="Claim").click()
         detail.get_by_text("You have claimed this report.").wait_for(timeout=UI_TIMEOUT_MS)

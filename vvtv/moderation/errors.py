@@ -37,6 +37,12 @@ class InvalidDecision(BadRequest):
     code = "invalid_decision"
 
 
+class InvalidQuery(BadRequest):
+    """A page larger than config allows."""
+
+    code = "invalid_query"
+
+
 class WarningNotFound(NotFound):
     """No such warning of yours."""
 

@@ -47,7 +47,13 @@ from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps,
 from vvtv.domain.moderation.reports import Claim, Decide, Report, Still, still_expiry, still_kept
 from vvtv.errors import VvtvError
 from vvtv.moderation.actor import KIND, ModerationPorts, ReportActor
-from vvtv.moderation.errors import InvalidDecision, InvalidReport, ReportNotFound, WarningNotFound
+from vvtv.moderation.errors import (
+    InvalidDecision,
+    InvalidQuery,
+    InvalidReport,
+    ReportNotFound,
+    WarningNotFound,
+)
 from vvtv.moderation.store import QueueFilter
 from vvtv.observability.audit import AuditLog, AuditRecord
 from vvtv.observability.events import ServerEvents
@@ -206,7 +212,7 @@ class Moderation:
     async def queue(self, query: ReportQuery) -> ReportPage:
         limit = query.limit or self._limits.queue_page_size
         if limit > self._limits.queue_page_max:
-            raise InvalidDecision(
+            raise InvalidQuery(
                 f"`limit` may be at most {self._limits.queue_page_max}.", path="limit"
             )
         which = QueueFilter(
@@ -259,7 +265,8 @@ class Moderation:
 
     async def decide_bulk(self, principal: Principal, body: BulkDecision) -> DecisionView:
         """A raid: each reported account once; a report another moderator holds, or decided
-        already, is skipped and said so."""
+        already, or about an account the moderator may not act on (outranked), is skipped and
+        said so."""
         if len(body.report_ids) > self._limits.bulk_max:
             raise InvalidDecision(
                 f"Decide at most {self._limits.bulk_max} reports at once.", path="report_ids"
@@ -275,20 +282,30 @@ class Moderation:
                 )
             except VvtvError:
                 skipped.append(report_id)
-        targets = targets_in_order([report.target_id for report in mine])
-        ids = [report.id for report in mine]
-        await self._act(principal, body.action, body.reason, body.duration_s, targets, ids)
-        for report in mine:
-            await self._ask(report.id, Decide(principal.user_id, body.action, self._ports.clock()))
-        self._counted(body.action, len(mine))
+        decided: list[int] = []
+        acted_on: list[str] = []
+        for target in targets_in_order([report.target_id for report in mine]):
+            ids = [report.id for report in mine if report.target_id == target]
+            try:
+                await self._act(principal, body.action, body.reason, body.duration_s, [target], ids)
+            except VvtvError:
+                skipped += ids  # claimed by this moderator, left undecided for a look
+                continue
+            for report_id in ids:
+                await self._ask(
+                    report_id, Decide(principal.user_id, body.action, self._ports.clock())
+                )
+            decided += ids
+            acted_on.append(target)
+        self._counted(body.action, len(decided))
         return DecisionView(
-            action=body.action, decided=ids, skipped=skipped, target_user_ids=targets
+            action=body.action, decided=sorted(decided), skipped=skipped, target_user_ids=acted_on
         )
 
     async def history(self, user_id: str, query: HistoryQuery) -> UserHistory:
         limit = query.limit or self._limits.history_page_max
         if limit > self._limits.history_page_max:
-            raise InvalidDecision(
+            raise InvalidQuery(
                 f"`limit` may be at most {self._limits.history_page_max}.", path="limit"
             )
         user = self._people.user_view(user_id)

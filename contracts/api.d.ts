@@ -176,6 +176,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report queue, oldest first, by status, reason, context or account. */
+        get: operations["get_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One decision over many reports (a raid): each reported account once. */
+        post: operations["post_decide_bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report in its context: the account, its open reports, the reported messages. */
+        get: operations["get_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{report_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a report: the other moderators see it is yours (409 if someone has it). */
+        post: operations["post_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{report_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss, warn, quarantine, shadow-quarantine or ban (timed or for good), with a
+         * @description reason; audited (TEL-6).
+         */
+        post: operations["post_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}": {
         parameters: {
             query?: never;
@@ -185,6 +273,23 @@ export interface paths {
         };
         /** An account as moderators see it. */
         get: operations["get_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{user_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every audited decision about one account, newest first (TEL-6). */
+        get: operations["get_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -930,6 +1035,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mod": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI at mode `moderation`'s route. */
+        get: operations["get_page_moderation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's warnings from moderators, not yet acknowledged. */
+        get: operations["get_warnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/warnings/{warning_id}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge one of the caller's warnings; someone else's is a 404. */
+        post: operations["post_warning_seen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/modes": {
         parameters: {
             query?: never;
@@ -1090,6 +1246,43 @@ export interface paths {
          * @description with each service's health (TEL-5) as detail that does not decide readiness.
          */
         get: operations["get_readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report someone from where you met them (MOD-1, MOD-5): moderators see who, where and
+         * @description why; for chat, the messages named by id in a thread you take part in.
+         */
+        post: operations["post_file_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reasons a report may give, in the order to offer them (config). */
+        get: operations["get_reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1435,6 +1628,19 @@ export interface components {
         /** BlockList */
         BlockList: {
             blocks: components["schemas"]["Block"][];
+        };
+        /**
+         * BulkDecision
+         * @description `POST /admin/reports/bulk`: one decision over many reports (a raid): each reported account
+         *         once; reports another moderator holds, or decided already, are left as they are.
+         */
+        BulkDecision: {
+            /** @enum {unknown} */
+            action: "ban" | "dismiss" | "quarantine" | "shadow_quarantine" | "warn";
+            /** @default null */
+            duration_s: number | null;
+            reason: string;
+            report_ids: number[];
         };
         /**
          * ChannelNow
@@ -1817,6 +2023,26 @@ export interface components {
             start_hour: number;
             /** @default [] */
             tags: string[];
+        };
+        /**
+         * Decision
+         * @description `POST /admin/reports/{id}/decision`: what to do about the reported account, and why.
+         */
+        Decision: {
+            /** @enum {unknown} */
+            action: "ban" | "dismiss" | "quarantine" | "shadow_quarantine" | "warn";
+            /** @default null */
+            duration_s: number | null;
+            reason: string;
+        };
+        /** DecisionView */
+        DecisionView: {
+            /** @enum {unknown} */
+            action: "ban" | "dismiss" | "quarantine" | "shadow_quarantine" | "warn";
+            decided: number[];
+            /** @default [] */
+            skipped: number[];
+            target_user_ids: string[];
         };
         /**
          * Empty
@@ -2223,6 +2449,20 @@ export interface components {
                 [key: string]: "crossfade" | "cut" | "placeholder";
             };
         };
+        /**
+         * ModerationWarning
+         * @description To every tab of a warned user (MOD-5): a moderator's warning and why. A tab that opens
+         *         later asks `GET /moderation/warnings` until the user says they have seen it.
+         */
+        ModerationWarning: {
+            at: string;
+            id: number;
+            reason: string;
+            /** @enum {unknown} */
+            type: "moderation.warning";
+            /** @default 1 */
+            v: number;
+        };
         /** MountView */
         MountView: {
             component: string;
@@ -2285,6 +2525,11 @@ export interface components {
             target_lufs: number;
             /** @default -1 */
             true_peak_dbtp: number;
+        };
+        /** Person */
+        Person: {
+            handle: string | null;
+            user_id: string;
         };
         /** PolicyChange */
         PolicyChange: {
@@ -2610,13 +2855,92 @@ export interface components {
             /** @default null */
             topbar: components["schemas"]["MountView"] | null;
         };
+        /**
+         * ReportDetail
+         * @description A report in its context: the account, how often it was reported, and for chat the
+         *         reported messages themselves (moderators read them; nothing else logs them, TEL-3).
+         */
+        ReportDetail: {
+            /** @default [] */
+            messages: components["schemas"]["ChatMessageView"][];
+            open_reports_of_target: number;
+            report: components["schemas"]["ReportView"];
+            target: components["schemas"]["UserView"];
+        };
+        /**
+         * ReportFiling
+         * @description `POST /reports`: report someone from where you met them (MOD-1, MOD-5). A chat report names
+         *         the thread and its messages by id (`POST /chat/{thread_id}/report` is the same, by thread).
+         */
+        ReportFiling: {
+            /** @enum {unknown} */
+            context: "chat" | "live" | "private_call" | "profile_card" | "random" | "tile";
+            /** @default [] */
+            message_ids: string[];
+            /** @default null */
+            mode_id: string | null;
+            /** @enum {unknown} */
+            reason_code: "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
+            /** @default null */
+            session_id: string | null;
+            target_user_id: string;
+            /** @default null */
+            thread_id: string | null;
+        };
+        /** ReportPage */
+        ReportPage: {
+            /** @default null */
+            next_after_id: number | null;
+            reports: components["schemas"]["ReportView"][];
+        };
+        /**
+         * ReportReasons
+         * @description `GET /reports/reasons`: the reasons offered, in the order to show them (config).
+         */
+        ReportReasons: {
+            reason_codes: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam")[];
+        };
+        /** ReportReceipt */
+        ReportReceipt: {
+            report_id: number;
+        };
+        /** ReportView */
+        ReportView: {
+            /** @default null */
+            claimed_by: components["schemas"]["Person"] | null;
+            /** @enum {unknown} */
+            context: "chat" | "live" | "private_call" | "profile_card" | "random" | "tile";
+            created_at: string;
+            /** @default null */
+            decided_by: components["schemas"]["Person"] | null;
+            /** @default null */
+            decision: ("ban" | "dismiss" | "quarantine" | "shadow_quarantine" | "warn") | null;
+            id: number;
+            /** @default [] */
+            message_ids: string[];
+            /** @default null */
+            mode_id: string | null;
+            reason_code: string;
+            reporter: components["schemas"]["Person"];
+            /** @default null */
+            session_id: string | null;
+            /** @enum {unknown} */
+            status: "claimed" | "decided" | "open";
+            /** @default null */
+            still_expires_at: string | null;
+            /** @default null */
+            still_id: string | null;
+            target: components["schemas"]["Person"];
+            /** @default null */
+            thread_id: string | null;
+        };
         /** RoleChange */
         RoleChange: {
             reason: string;
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -3047,6 +3371,17 @@ export interface components {
             title: string;
         };
         /**
+         * UserHistory
+         * @description `GET /admin/users/{id}/history`: every audited decision about one account, newest first
+         *         (reports filed against it, warnings, quarantines, bans and their lifting; TEL-6).
+         */
+        UserHistory: {
+            entries: components["schemas"]["AuditEntry"][];
+            /** @default null */
+            next_before_id: number | null;
+            user: components["schemas"]["UserView"];
+        };
+        /**
          * UserView
          * @description An account as moderators see it (shadow quarantine included).
          */
@@ -3059,6 +3394,19 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
             shadow_quarantine: boolean;
+        };
+        /**
+         * WarningList
+         * @description `GET /moderation/warnings`: the caller's warnings not yet acknowledged.
+         */
+        WarningList: {
+            warnings: components["schemas"]["WarningView"][];
+        };
+        /** WarningView */
+        WarningView: {
+            at: string;
+            id: number;
+            reason: string;
         };
     };
     responses: never;
@@ -3816,6 +4164,434 @@ export interface operations {
             };
         };
     };
+    get_queue: {
+        parameters: {
+            query?: {
+                status?: ("claimed" | "decided" | "open") | null;
+                reason_code?: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam") | null;
+                context?: ("chat" | "live" | "private_call" | "profile_card" | "random" | "tile") | null;
+                target_user_id?: string | null;
+                after_id?: number | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_decide_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDecision"];
+            };
+        };
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionView"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A report in its context: the account, how often it was reported, and for chat the
+             *     reported messages themselves (moderators read them; nothing else logs them, TEL-3).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDetail"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Empty"];
+            };
+        };
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionView"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_user: {
         parameters: {
             query?: never;
@@ -3834,6 +4610,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_history: {
+        parameters: {
+            query?: {
+                before_id?: number | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description `GET /admin/users/{id}/history`: every audited decision about one account, newest first
+             *     (reports filed against it, warnings, quarantines, bans and their lifting; TEL-6).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserHistory"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /**
@@ -7221,6 +8073,180 @@ export interface operations {
             };
         };
     };
+    get_page_moderation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web UI's index.html: the UI shows the mode this route belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_warnings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `GET /moderation/warnings`: the caller's warnings not yet acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_warning_seen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                warning_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Empty"];
+            };
+        };
+        responses: {
+            /** @description `GET /moderation/warnings`: the caller's warnings not yet acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_modes: {
         parameters: {
             query?: never;
@@ -7720,6 +8746,146 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_file_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportFiling"];
+            };
+        };
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReceipt"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_reasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `GET /reports/reasons`: the reasons offered, in the order to show them (config). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReasons"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -120,13 +120,13 @@ def cheap_hashing_config(tmp_path: Path) -> Path:
 
 
 def create_admin(
-    config: Path, data: Path, handle: str, password: str
+    config: Path, data: Path, handle: str, password: str, role: str = "admin"
 ) -> subprocess.CompletedProcess[str]:
-    """`vvtv user create --role admin`, the way the operator makes the first admin."""
+    """`vvtv user create --role admin` (or `mod`), the way the operator makes staff accounts."""
     return subprocess.run(
         [
             sys.executable, "-m", "vvtv.cli", "user", "create", "--handle", handle,
-            "--role", "admin", "--password-stdin", "--config", str(config), "--data", str(data),
+            "--role", role, "--password-stdin", "--config", str(config), "--data", str(data),
         ],
         input=password + "\n", capture_output=True, text=True, cwd=REPO, timeout=60,
     )  # fmt: skip

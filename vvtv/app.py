@@ -24,6 +24,7 @@ from vvtv.lab.auth import token_or
 from vvtv.lab.board import board_routes
 from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.matching import api as matching_api
+from vvtv.moderation import api as moderation_api
 from vvtv.modes import api as modes_api
 from vvtv.observability.tracing import TRACE_ID_HEADER, TRACEPARENT, Tracing
 from vvtv.operator import api as operator_api
@@ -84,6 +85,7 @@ def create_app(
     app.register_blueprint(sessions_api.routes(services.sessions, guard))
     app.register_blueprint(presence_api.routes(services.presence, guard))
     app.register_blueprint(chat_api.routes(services.chat, guard))
+    app.register_blueprint(moderation_api.routes(services.moderation, guard))
     app.register_blueprint(consent_api.routes(services.consent, guard))
     app.register_blueprint(matching_api.routes(services.matching, guard))
     app.register_blueprint(lab_api.routes(services.lab, guard))

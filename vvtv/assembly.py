@@ -45,6 +45,10 @@ from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
 from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.moderation.actor import ModerationPorts
+from vvtv.moderation.metrics import ModerationMetrics
+from vvtv.moderation.service import Moderation
+from vvtv.moderation.store import SqliteReportStore
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
@@ -77,6 +81,7 @@ class Services:
     presence: Presence
     tiles: Tiles
     chat: Chat
+    moderation: Moderation
     consent: Consent
     matching: Matching
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
@@ -317,6 +322,24 @@ async def open_runtime(
             for message_type, handler in chat_api.socket_handlers(chat).items():
                 sockets.handle(message_type, handler)
             sockets.on_close(chat.socket_closed)
+            # Reports from every context go to one queue (MOD-1, MOD-5); a decision is made of
+            # identity's own operations, a warning reaches the user's tabs at once.
+            moderation = Moderation(
+                actors,
+                config,
+                ModerationPorts(
+                    store=SqliteReportStore(database),
+                    clock=clock,
+                    metrics=ModerationMetrics(runtime.metrics.registry),
+                ),
+                identity,
+                chat,
+                audit,
+                sockets.push,
+                events=telemetry,
+            )
+            await moderation.load()
+            chat.report_to(moderation)
             for message_type, handler in consent_api.socket_handlers(consent).items():
                 sockets.handle(message_type, handler)
             # The inviter's last tab closing withdraws their invites (OPS-5).
@@ -389,6 +412,7 @@ async def open_runtime(
                     sessions=sessions,
                     presence=presence,
                     chat=chat,
+                    moderation=moderation,
                     consent=consent,
                     tiles=tiles,
                     matching=matching,

@@ -42,7 +42,6 @@ from vvtv.chat.errors import (
     ThreadBlocked,
     ThreadNotFound,
 )
-from vvtv.chat.store import Report
 from vvtv.config import ConfigBundle
 from vvtv.contracts.chat import (
     ChatHistoryPage,
@@ -55,6 +54,7 @@ from vvtv.contracts.chat import (
     ChatThreadView,
 )
 from vvtv.contracts.identity import UserView
+from vvtv.contracts.moderation import ReportFiling, ReportReceipt
 from vvtv.domain.accounts import Principal
 from vvtv.domain.chat.delivery import sees
 from vvtv.domain.chat.message import BodyPolicy, BodyRefusal, check_body
@@ -62,12 +62,9 @@ from vvtv.domain.chat.rate import ChatRates, admit, pruned
 from vvtv.domain.chat.thread import PRIVATE, Thread, may_take_part, thread_key
 from vvtv.domain.rate_limit import Limit
 from vvtv.errors import BadRequest
-from vvtv.observability.audit import AuditRecord
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
-# Where a report was made, in telemetry's words (report_submitted.context), by the report's mode.
-_REPORT_CONTEXTS = {"random": "random", "live_public": "live"}
 
 BODY_REFUSALS: dict[BodyRefusal, type[BadRequest]] = {
     "empty_message": EmptyMessage,
@@ -83,6 +80,12 @@ class People(Protocol):
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
+class Reports(Protocol):
+    """Where reports go: moderation's one queue (MOD-1)."""
+
+    async def file(self, principal: Principal, filing: ReportFiling) -> ReportReceipt: ...
+
+
 class Chat:
     def __init__(
         self,
@@ -93,7 +96,8 @@ class Chat:
         events: ServerEvents | None = None,
     ) -> None:
         self._registry = registry
-        self._events = events  # chat_message_sent, chat_rate_limited, report_submitted (TEL-1)
+        self._events = events  # chat_message_sent, chat_rate_limited (TEL-1)
+        self._reports: Reports | None = None  # moderation, wired after it is built
         self._ports = ports
         self._people = people
         self._limits = config.limits.chat
@@ -243,45 +247,50 @@ class Chat:
         """The hub's `on_close`: the socket follows no thread any more."""
         self._ports.followers.forget(connection)
 
+    def report_to(self, reports: Reports) -> None:
+        self._reports = reports
+
     async def report(
         self, principal: Principal, thread_id: str, body: ChatReport
     ) -> ChatReportReceipt:
-        """Store a report's metadata (MOD-1) and audit it; the reported messages by id only."""
+        """File a report of the thread's messages (or of the other member of a private thread) in
+        moderation's queue, with its metadata (MOD-1); the reported messages by id only."""
+        assert self._reports is not None, "chat reports before moderation is wired"
         thread = await self.thread(principal, thread_id)
-        if len(body.message_ids) > self._limits.max_report_messages:
+        me = principal.user_id
+        target = None
+        if body.message_ids:
+            reported = await self._ports.store.by_id(thread.id, tuple(body.message_ids))
+            target = next((m.author_id for m in reported if m.author_id != me), None)
+        elif thread.private:
+            target = next((uid for uid in thread.participants if uid != me), None)
+        if target is None:
             raise InvalidReport(
-                f"A report names at most {self._limits.max_report_messages} messages.",
-                path="message_ids",
+                "Name the messages of someone else you report here.", path="message_ids"
             )
-        now = self._now()
-        report = Report(
-            thread_id=thread.id,
-            reporter_id=principal.user_id,
+        filing = ReportFiling(
+            target_user_id=target,
             reason_code=body.reason_code,
+            context="chat",
             session_id=body.session_id,
+            thread_id=thread.id,
             mode_id=body.mode_id,
-            message_ids=tuple(body.message_ids),
-            created_at=now,
+            message_ids=body.message_ids,
         )
-        audit = AuditRecord(
-            at=now,
-            actor_id=principal.user_id,
-            action="chat.report",
-            target_id=thread.id,
-            reason=body.reason_code,
-            detail={
-                "scope": thread.scope,
-                "session_id": body.session_id,
-                "mode_id": body.mode_id,
-                "message_ids": list(body.message_ids),
-            },
-        )
-        report_id = await self._ports.store.report(report, audit)
+        receipt = await self._reports.file(principal, filing)
         self._ports.metrics.reports.labels(thread.scope).inc()
-        if self._events is not None:
-            context = _REPORT_CONTEXTS.get(body.mode_id or "", "chat")
-            self._events.emit("report_submitted", reason_code=body.reason_code, context=context)
-        return ChatReportReceipt(report_id=report_id)
+        return ChatReportReceipt(report_id=receipt.report_id)
+
+    async def takes_part(self, user_id: str, thread_id: str) -> bool:
+        """Whether `user_id` is in the thread (moderation's check of a report's thread)."""
+        thread = await self._ports.store.get(thread_id)
+        return thread is not None and may_take_part(thread, user_id)
+
+    async def messages_by_id(
+        self, thread_id: str, message_ids: tuple[str, ...]
+    ) -> list[ChatMessageView]:
+        """The thread's messages among `message_ids`, named, for the moderators' console."""
+        return named(await self._ports.store.by_id(thread_id, message_ids), self._ports.handle_of)
 
     # -- inside ----------------------------------------------------------------------------------
 

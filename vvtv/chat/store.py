@@ -3,28 +3,15 @@ actor tests on trio's MockClock. Bodies go to the database and nowhere else (TEL
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from vvtv.contracts.chat import ChatMessageView, ChatScope
 from vvtv.domain.chat.thread import Thread
-from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Report:
-    thread_id: str
-    reporter_id: str
-    reason_code: str
-    session_id: str | None
-    mode_id: str | None
-    message_ids: tuple[str, ...]
-    created_at: datetime
 
 
 class ChatStore(Protocol):
@@ -51,8 +38,8 @@ class ChatStore(Protocol):
         before `before_seq` (or the newest), the newest `limit` of them."""
         ...
 
-    async def report(self, report: Report, audit: AuditRecord) -> int:
-        """Store the report and its audit entry together; returns its id."""
+    async def by_id(self, thread_id: str, message_ids: tuple[str, ...]) -> list[ChatMessageView]:
+        """The messages of `thread_id` among `message_ids`, in seq order (a report's, MOD-1)."""
         ...
 
 
@@ -62,8 +49,6 @@ class MemoryChatStore:
     def __init__(self) -> None:
         self.threads: dict[str, Thread] = {}
         self.messages: dict[str, list[ChatMessageView]] = {}
-        self.reports: list[Report] = []
-        self.audit: list[AuditRecord] = []
 
     async def find(self, scope: ChatScope, key: str) -> Thread | None:
         return next((t for t in self.threads.values() if t.scope == scope and t.key == key), None)
@@ -97,10 +82,9 @@ class MemoryChatStore:
         older = [m for m in messages if before_seq is None or m.seq < before_seq]
         return older[-limit:]
 
-    async def report(self, report: Report, audit: AuditRecord) -> int:
-        self.reports.append(report)
-        self.audit.append(audit)
-        return len(self.reports)
+    async def by_id(self, thread_id: str, message_ids: tuple[str, ...]) -> list[ChatMessageView]:
+        wanted = set(message_ids)
+        return [m for m in self.messages.get(thread_id, []) if m.message_id in wanted]
 
 
 _MESSAGE_COLUMNS = "thread_id, seq, id, author_id, body, client_id, sent_at"
@@ -239,22 +223,15 @@ class SqliteChatStore:
 
         return await self._db.read(read)
 
-    async def report(self, report: Report, audit: AuditRecord) -> int:
-        def write(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO chat_reports (thread_id, reporter_id, reason_code, session_id,"
-                " mode_id, message_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    report.thread_id,
-                    report.reporter_id,
-                    report.reason_code,
-                    report.session_id,
-                    report.mode_id,
-                    json.dumps(list(report.message_ids)),
-                    report.created_at.isoformat(),
-                ),
-            )
-            append_audit(db, audit)
-            return int(cursor.lastrowid or 0)
+    async def by_id(self, thread_id: str, message_ids: tuple[str, ...]) -> list[ChatMessageView]:
+        marks = ",".join("?" * len(message_ids))
 
-        return await self._db.write(write)
+        def read(db: sqlite3.Connection) -> list[ChatMessageView]:
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE thread_id = ? AND id IN"
+                f" ({marks}) ORDER BY seq",
+                (thread_id, *message_ids),
+            ).fetchall()
+            return [_message(r) for r in rows]
+
+        return await self._db.read(read) if message_ids else []

@@ -248,6 +248,15 @@ class ServiceNotice(Event, frozen=True, kw_only=True, tag="service.notice"):
     step: str | None = None
 
 
+class ModerationWarning(Event, frozen=True, kw_only=True, tag="moderation.warning"):
+    """To every tab of a warned user (MOD-5): a moderator's warning and why. A tab that opens
+    later asks `GET /moderation/warnings` until the user says they have seen it."""
+
+    id: Serial
+    reason: str
+    at: datetime
+
+
 ServerEvent = (
     ErrorEvent
     | PresenceUpdate
@@ -279,6 +288,7 @@ ServerEvent = (
     | HeartbeatAckEvent
     | ServiceNotice
     | TelemetrySampling
+    | ModerationWarning
 )
 
 

@@ -21,9 +21,7 @@ PAGE_SIZE_MAX: Final = 500
 Visibility = Literal["visible", "hidden"]
 PresencePolicy = Literal["party", "grid"]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Capability = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
-]
+Capability = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
 Language = Annotated[
     str,
     msgspec.Meta(

@@ -57,11 +57,19 @@ class AuditLog:
 
     async def page(self, before_id: int | None, limit: int) -> list[StoredAudit]:
         """Newest first; pass the last id seen as `before_id` for the next page."""
+        return await self._select("", (), before_id, limit)
 
+    async def about(self, target_id: str, before_id: int | None, limit: int) -> list[StoredAudit]:
+        """The entries about one target (an account's history, TEL-6), newest first."""
+        return await self._select("target_id = ? AND", (target_id,), before_id, limit)
+
+    async def _select(
+        self, where: str, values: tuple[str, ...], before_id: int | None, limit: int
+    ) -> list[StoredAudit]:
         def select(db: sqlite3.Connection) -> list[StoredAudit]:
             rows = db.execute(
-                "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
-                (before_id if before_id is not None else 2**62, limit),
+                f"SELECT * FROM audit_log WHERE {where} id < ? ORDER BY id DESC LIMIT ?",
+                (*values, before_id if before_id is not None else 2**62, limit),
             )
             return [
                 StoredAudit(

@@ -250,11 +250,12 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     mute.click()
     assert mute.get_attribute("aria-pressed") == "false"
 
-    # B reports A from the call (MOD-1: on their one thread, with this call's session).
+    # B reports A from the call (MOD-1, MOD-5: with this call's session, Block offered beside).
     b.page.get_by_role("button", name="Report").click()
     sheet = b.page.locator("dialog.sheet[open]")
     sheet.get_by_role("heading", name="Report alice").wait_for(timeout=UI_TIMEOUT_MS)
     sheet.get_by_label("Harassment or bullying").check()
+    assert sheet.get_by_label("Block alice too").is_visible()
     audit_screen(b, "phone-call-report")
     sheet.get_by_role("button", name="Send report").click()
     sheet.get_by_text("Thanks. A moderator will look into it.").wait_for(timeout=UI_TIMEOUT_MS)

@@ -114,7 +114,7 @@ def _reports(server: ServerProcess) -> list[sqlite3.Row]:
     path = server.data_dir / "vvtv.sqlite3"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
-        return db.execute("SELECT * FROM chat_reports").fetchall()
+        return db.execute("SELECT * FROM reports").fetchall()
 
 
 def _block(server: ServerProcess, handle: str, user_id: str) -> None:
@@ -290,6 +290,7 @@ def test_two_people_chat_in_party_and_in_private(
             "spam",
             "party",
         )
+        assert (row["target_id"], row["context"]) == (ids["alice"], "chat")  # MOD-5
         assert len(json.loads(row["message_ids"])) == 1
         report.get_by_role("button", name="OK").click()
 

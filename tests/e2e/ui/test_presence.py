@@ -153,15 +153,14 @@ def test_three_people_see_block_and_lose_each_other_in_party(
         c.until(lambda: _lists(c, "bruno"), "C sees B", timeout_s=SEEN_WITHIN_S)
         a.until(lambda: _lists(a, "carla"), "A sees C", timeout_s=SEEN_WITHIN_S)
 
-        # C opens A's card: handle, badges, block, and the slots still to come.
+        # C opens A's card: handle, badges, chat, invite, report (MOD-5) and block.
         c.page.locator(_rail_member("alice")).get_by_role("button").click()
         card = c.page.locator("dialog.sheet[open] .profile")
         card.wait_for(timeout=UI_TIMEOUT_MS)
         assert card.get_by_role("heading", name="alice").is_visible()
-        assert card.get_by_role("button", name="Report").is_disabled()
+        assert card.get_by_role("button", name="Report").is_enabled()
         assert card.get_by_role("button", name="Chat", exact=True).is_enabled()
         assert card.get_by_role("button", name="Invite to call").is_enabled()
-        assert card.get_by_text("Coming soon.").is_visible()
         audit_screen(c, "desktop-profile-card")
         card.get_by_role("button", name="Block alice").click()
         assert card.get_by_text("Block alice?").is_visible()  # confirmed first

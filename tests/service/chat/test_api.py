@@ -245,6 +245,7 @@ async def test_an_outsider_gets_404_for_every_use_of_someone_elses_thread(world:
 
 @pytest.mark.req("MOD-1")
 async def test_a_report_is_stored_with_its_metadata_and_audited(world: World) -> None:
+    """A chat report joins moderation's one queue: its target is the reported messages' author."""
     people = await world.users("ana", "bob")
     ana, bob = people["ana"], people["bob"]
     _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
@@ -259,14 +260,15 @@ async def test_a_report_is_stored_with_its_metadata_and_audited(world: World) ->
     response = await world.client.post(f"/chat/{tid}/report", json=report, headers=ana.headers)
     assert response.status_code == 201
     report_id = (await response.get_json())["report_id"]
-    row = await world.services.audit._db.read(
-        lambda c: c.execute("SELECT * FROM chat_reports WHERE id = ?", (report_id,)).fetchone()
-    )
-    assert (row["thread_id"], row["reporter_id"], row["reason_code"]) == (tid, ana.id, "harassment")
-    assert (row["session_id"], row["mode_id"]) == ("s-1", "party")
-    assert message["message_id"] in row["message_ids"]
-    [entry] = [e for e in await world.services.audit.page(None, 50) if e.action == "chat.report"]
-    assert (entry.actor_id, entry.target_id, entry.reason) == (ana.id, tid, "harassment")
+    stored = await world.services.moderation._ports.store.get(report_id)
+    assert stored is not None
+    assert (stored.thread_id, stored.reporter_id, stored.target_id) == (tid, ana.id, bob.id)
+    assert (stored.reason_code, stored.context) == ("harassment", "chat")
+    assert (stored.session_id, stored.mode_id) == ("s-1", "party")
+    assert stored.message_ids == (message["message_id"],)
+    [entry] = [e for e in await world.services.audit.page(None, 50) if e.action == "report.filed"]
+    assert (entry.actor_id, entry.target_id, entry.reason) == (ana.id, bob.id, "harassment")
+    assert entry.detail["report_id"] == report_id
     assert "rude words" not in repr(entry)
     too_many = world.config.limits.chat.max_report_messages + 1
     bad = {"reason_code": "spam", "message_ids": ["m"] * too_many}

@@ -89,6 +89,30 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/chat/<hexid:thread_id>/messages"): ("user", None, ""),
     ("POST", "/chat/<hexid:thread_id>/messages"): ("user", {"body": "hi"}, ""),
     ("POST", "/chat/<hexid:thread_id>/report"): ("user", {"reason_code": "spam"}, ""),
+    # Reports: every signed-in user files their own and reads their own warnings (someone else's
+    # warning is unknown: 404); the queue, decisions and histories are the moderators' (MOD-5).
+    ("GET", "/reports/reasons"): ("user", None, ""),
+    ("POST", "/reports"): (
+        "user",
+        {"target_user_id": "<user_id>", "reason_code": "spam", "context": "profile_card"},
+        "",
+    ),
+    ("GET", "/moderation/warnings"): ("user", None, ""),
+    ("POST", "/moderation/warnings/<int:warning_id>/seen"): ("user", {}, ""),
+    ("GET", "/admin/reports"): ("mod", None, ""),
+    ("GET", "/admin/reports/<int:report_id>"): ("mod", None, ""),
+    ("POST", "/admin/reports/<int:report_id>/claim"): ("mod", {}, ""),
+    ("POST", "/admin/reports/<int:report_id>/decision"): (
+        "mod",
+        {"action": "dismiss", "reason": "matrix"},
+        "",
+    ),
+    ("POST", "/admin/reports/bulk"): (
+        "mod",
+        {"report_ids": [1], "action": "dismiss", "reason": "matrix"},
+        "",
+    ),
+    ("GET", "/admin/users/<user_id>/history"): ("mod", None, ""),
     # Consent: every signed-in user invites and answers; someone else's invite is unknown (404).
     ("POST", "/consent/invites"): ("user", {"invitee_id": "<user_id>"}, ""),
     ("GET", "/consent/invites"): ("user", None, ""),
@@ -113,6 +137,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/mirror"): ("public", None, ""),
     ("GET", "/live"): ("public", None, ""),
     ("GET", "/operator"): ("public", None, ""),
+    ("GET", "/mod"): ("public", None, ""),
     ("GET", "/assets/<path:path>"): ("public", None, ""),
     ("GET", "/lab/status"): ("admin", None, ""),
     ("GET", "/lab/policies"): ("admin", None, ""),
@@ -179,6 +204,8 @@ async def test_every_http_route_answers_each_role_as_declared(
         "<hexid:invite_id>": "0" * 32,  # no invite: past the guard, the route answers 404
         "<path:path>": "master.m3u8",
         "<int:version>": "1",
+        "<int:warning_id>": "999999",  # nobody's: past the guard, the route answers 404
+        "<int:report_id>": "999999",
         "<name>": "lab",
         "<urltoken:token>": "an-invite-token",
     }

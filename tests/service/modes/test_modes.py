@@ -21,10 +21,11 @@ async def test_the_catalog_serves_every_mode_as_regions_and_props(client: HttpCl
     modes = {mode["name"]: mode for mode in catalog["modes"]}
     assert set(modes) == {
         "broadcast", "party", "sniffers", "random", "private_call", "mirror", "live_public",
-        "operator",
+        "operator", "moderation",
     }  # fmt: skip
-    # The console is offered to every catalog (its page says who may use it), for admins only.
+    # The consoles are offered to every catalog (their pages say who may use them), for staff only.
     assert (modes["operator"]["requires_role"], modes["party"]["requires_role"]) == ("admin", None)
+    assert modes["moderation"]["requires_role"] == "mod"
     assert modes["broadcast"]["route"] == "/"
     assert modes["broadcast"]["requires_auth"] is False
     assert modes["party"]["regions"]["rail"]["component"] == "PresenceRail"

@@ -24,7 +24,7 @@ def test_shipped_config_loads_and_validates(bundle: ConfigBundle) -> None:
     assert bundle.tier is None
     assert set(bundle.tiers) == {"COST_LOW", "INCIDENT", "FREE_SOFT_OPENING"}
     assert re.fullmatch(
-        r"config OK: 8 profiles, 8 modes, 3 tiers, \d+ events; tier=base; version=[0-9a-f]{12}",
+        r"config OK: 8 profiles, 9 modes, 3 tiers, \d+ events; tier=base; version=[0-9a-f]{12}",
         bundle.summary(),
     )
 
@@ -157,6 +157,7 @@ def test_every_mode_is_a_composition_of_kit_components(bundle: ConfigBundle) -> 
         "mirror": "/mirror",
         "live_public": "/live",
         "operator": "/operator",
+        "moderation": "/mod",
     }
     kit = set(bundle.modes.components)
     for mode in bundle.modes.modes.values():

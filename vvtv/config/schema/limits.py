@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from vvtv.config.schema.frozen import ConfigStruct
+from vvtv.contracts.chat import ReasonCode
 
 CEILING = Meta(extra={"clamp": "ceiling"})
 FLOOR = Meta(extra={"clamp": "floor"})
@@ -203,6 +204,19 @@ class ChatLimits(ConfigStruct, frozen=True):
     history_page_max: CeilingInt  # the most one history read may ask for
     max_report_messages: CeilingInt  # message ids one report may name (MOD-1)
     scopes: ChatScopeLimits
+
+
+class ReportLimits(ConfigStruct, frozen=True):
+    """Reports and the moderators' console (MOD-1, MOD-5)."""
+
+    # The reasons a report may give, in the order the sheet shows them (a subset of the wire's).
+    reason_codes: Annotated[tuple[ReasonCode, ...], Meta(min_length=1), FIXED]
+    # A reported stream's still is kept for review this long, then dropped (TEL-3).
+    still_ttl_s: CeilingSeconds
+    queue_page_size: CeilingInt  # reports one queue read returns unless it asks for fewer
+    queue_page_max: CeilingInt
+    history_page_max: CeilingInt  # audit entries one user's history page returns at most
+    bulk_max: CeilingInt  # reports one bulk decision may name (a raid)
 
 
 class AttemptLimit(ConfigStruct, frozen=True):
@@ -414,6 +428,7 @@ class Limits(ConfigStruct, frozen=True):
     tile_quality: TileQualityLimits
     matching: MatchingLimits
     chat: ChatLimits
+    reports: ReportLimits
     auth: AuthLimits
     kill_switches: KillSwitches
     cost: CostModel

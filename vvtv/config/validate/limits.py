@@ -11,6 +11,7 @@ from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.schema.modes import ModeManifests
 from vvtv.config.validate.locator import Locator
 from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
+from vvtv.contracts.moderation import BULK_MAX, PAGE_MAX
 from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
 from vvtv.domain.kill_switch import STEPS
 
@@ -140,6 +141,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_chat(limits, at)
+    problems += _check_reports(limits, at)
     lab = limits.lab
     if lab.queue_alert_below_s >= lab.queue_slack_target_s:
         problems.append(
@@ -434,4 +436,17 @@ def _check_chat(limits: Limits, at: Locator) -> list[Problem]:
         problems.append(
             at.problem(("chat", "history_page_size"), "must not exceed history_page_max (CHT-2)")
         )
+    return problems
+
+
+def _check_reports(limits: Limits, at: Locator) -> list[Problem]:
+    reports = limits.reports
+    bounds = {"queue_page_max": PAGE_MAX, "history_page_max": PAGE_MAX, "bulk_max": BULK_MAX}
+    problems = _within_wire_bounds(reports, "reports", bounds, at, " (MOD-5)")
+    if reports.queue_page_size > reports.queue_page_max:
+        problems.append(
+            at.problem(("reports", "queue_page_size"), "must not exceed queue_page_max (MOD-5)")
+        )
+    if len(set(reports.reason_codes)) != len(reports.reason_codes):
+        problems.append(at.problem(("reports", "reason_codes"), "lists a reason twice (MOD-1)"))
     return problems

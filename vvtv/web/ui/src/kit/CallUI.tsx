@@ -7,11 +7,18 @@ import { useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, modeLabel, t } from "../i18n";
-import { type Call, type InviteState, type KnownCall, useSdk } from "../sdk";
+import {
+  type Call,
+  callReportContext,
+  type InviteState,
+  type KnownCall,
+  type ReportContext,
+  useSdk,
+} from "../sdk";
 import { useShell } from "../shell/context";
 import { DeadEnd } from "./DeadEnd";
 import { MatchCall } from "./MatchCall";
-import { ReportSheet } from "./ReportSheet";
+import { moderate } from "./ModerationSheet";
 
 interface Props {
   profile?: string;
@@ -56,7 +63,12 @@ function InviteCall({
     case "invite":
       return <InviteWaiting state={view.state} />;
     case "call":
-      return <LiveCall call={view.call} profile={profile} showReport={showReport} />;
+      return <LiveCall
+          call={view.call}
+          profile={profile}
+          showReport={showReport}
+          reportContext={callReportContext(true)}
+        />;
   }
 }
 
@@ -159,6 +171,8 @@ export interface LiveCallProps {
   controls?: ComponentChildren;
   /** Someone else ends the call when this leaves the page (matching): only let go of it. */
   endedElsewhere?: boolean;
+  /** Where a report of the other person says it was made (MOD-1). */
+  reportContext: ReportContext;
 }
 
 export function LiveCall({
@@ -168,12 +182,12 @@ export function LiveCall({
   endButton,
   controls,
   endedElsewhere = false,
+  reportContext,
 }: LiveCallProps): JSX.Element {
   const { calls } = useSdk();
   const shell = useShell();
   const call = useMemo(() => calls.open(known.sessionId), [known.sessionId]);
   const soundBlocked = useSignal(false);
-  const reporting = useSignal(false);
   const handle = known.peerHandle ?? t("consent.someone");
 
   useEffect(() => {
@@ -281,28 +295,21 @@ export function LiveCall({
             <button
               type="button"
               class="secondary"
-              onClick={() => {
-                reporting.value = true;
-              }}
+              onClick={() =>
+                moderate({
+                  userId: known.peerId,
+                  handle,
+                  context: reportContext,
+                  sessionId: known.sessionId,
+                  modeId: shell.mode.peek().name,
+                })
+              }
             >
               {t("call.report")}
             </button>
           )}
           {controls}
         </div>
-      )}
-      {showReport && (
-        <ReportSheet
-          open={reporting.value}
-          title={t("report.title", { handle })}
-          note={t("report.private")}
-          onSend={(reason) =>
-            calls.report(known.peerId, known.sessionId, shell.mode.peek().name, reason)
-          }
-          onClose={() => {
-            reporting.value = false;
-          }}
-        />
       )}
     </section>
   );

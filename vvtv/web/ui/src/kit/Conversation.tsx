@@ -3,14 +3,20 @@
 // scope's length cap from config, sends on Enter (Shift+Enter is a new line), refuses an empty or
 // blank message where it is typed, and while the scope's rate limit holds counts down to when you
 // may send again; a message the server did not take comes back to the composer. Each message of
-// someone else's can be reported with a reason (MOD-1).
+// someone else's can be reported, and its author blocked, in one click (MOD-1, MOD-5).
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { type CopyKey, locale, t } from "../i18n";
-import { type ChatMessage, type ChatThread, type Outgoing, useSdk } from "../sdk";
+import {
+  type ChatMessage,
+  type ChatThread,
+  chatReportContext,
+  type Outgoing,
+  useSdk,
+} from "../sdk";
 import { LineIcon } from "./LineIcon";
-import { ReportSheet } from "./ReportSheet";
+import { moderate } from "./ModerationSheet";
 
 // Why the server did not take a message (vvtv/chat/errors.py codes) → what to tell the sender.
 const REFUSED = {
@@ -60,7 +66,6 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
   const { chat, session } = useSdk();
   const draft = useSignal("");
   const blank = useSignal(false);
-  const reporting = useSignal<ChatMessage | null>(null);
   const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const me = session.user.value?.id ?? null;
@@ -142,9 +147,17 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
               message={message}
               author={authorName(message)}
               mine={message.author_id === me}
-              onReport={() => {
-                reporting.value = message;
-              }}
+              onReport={() =>
+                moderate({
+                  userId: message.author_id,
+                  handle: authorName(message),
+                  context: chatReportContext(thread.scope),
+                  threadId: thread.id,
+                  modeId,
+                  messageIds: [message.message_id],
+                  quote: message.body,
+                })
+              }
             />
           ))}
           {outgoing.map((out) => (
@@ -209,24 +222,6 @@ export function Conversation({ thread, composerLabel, maxChars, modeId, emptyTex
           {t("chat.empty_refused")}
         </p>
       )}
-      <ReportSheet
-        open={reporting.value !== null}
-        title={t("chat.report_title", {
-          handle: reporting.value ? authorName(reporting.value) : t("chat.someone"),
-        })}
-        note={t("chat.report_note")}
-        onSend={(reason) => {
-          const message = reporting.peek();
-          return message
-            ? chat.report(thread, reason, [message.message_id], modeId)
-            : Promise.resolve();
-        }}
-        onClose={() => {
-          reporting.value = null;
-        }}
-      >
-        {reporting.value && <blockquote class="report-quote">{reporting.value.body}</blockquote>}
-      </ReportSheet>
     </div>
   );
 }

@@ -52,7 +52,7 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps):
         watch={watch}
         listClass="member-grid"
         buttonClass="member-card"
-        onOpen={showProfile}
+        onOpen={(member) => showProfile(member, member.is_camera_on ? "tile" : "profile_card")}
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} large />

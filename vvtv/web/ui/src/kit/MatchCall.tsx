@@ -7,7 +7,7 @@ import { useSignal } from "@preact/signals";
 import type { ComponentType, JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { t } from "../i18n";
-import { type FoundMatch, type MatchView, useSdk } from "../sdk";
+import { callReportContext, type FoundMatch, type MatchView, useSdk } from "../sdk";
 import type { LiveCallProps } from "./CallUI";
 import { useSecondsLeft } from "./ConsentOverlay";
 import { Field } from "./Field";
@@ -61,6 +61,7 @@ export function MatchCall({ profile, showSkip, showReport, live: Live }: Props):
         profile={profile}
         showReport={showReport}
         endedElsewhere
+        reportContext={callReportContext(false)}
         endButton={
           <button type="button" class="danger" onClick={() => void match.leave()}>
             {t("match.stop")}

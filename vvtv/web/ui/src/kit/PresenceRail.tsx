@@ -44,7 +44,7 @@ export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): 
         watch={watch}
         listClass="member-list"
         buttonClass="member-row"
-        onOpen={showProfile}
+        onOpen={(member) => showProfile(member, member.is_camera_on ? "tile" : "profile_card")}
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} />

@@ -1,23 +1,28 @@
 // Someone's card, opened from any member of a presence list: who they are, and what you can do
 // about them: chat (your private conversation with them, in the mode's chat), invite to a private
-// call, block (MOD-2: confirmed first, then neither of you sees the other); report has its place,
-// disabled until it lands.
+// call, report (the ModerationSheet, MOD-5) and block (MOD-2: confirmed first, then neither of you
+// sees the other).
 import { signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { t } from "../i18n";
-import { type PresenceMember, useSdk } from "../sdk";
+import { type PresenceMember, type ReportContext, useSdk } from "../sdk";
+import { useShell } from "../shell/context";
 import { InviteToCall } from "./ConsentOverlay";
 import { ChatButton } from "./ChatPanel";
+import { moderate } from "./ModerationSheet";
 import { Avatar, CameraState, NewBadge } from "./People";
 import { Sheet } from "./Sheet";
 
 const shown = signal<PresenceMember | null>(null);
+/** Where the card was opened from: a member's live tile, or their row. */
+const openedFrom = signal<ReportContext>("profile_card");
 /** The handle blocked last, for the note that says it worked. */
 const blocked = signal<string | null>(null);
 
-/** Open `member`'s card (the mode's overlays mount it). */
-export function showProfile(member: PresenceMember): void {
+/** Open `member`'s card (the mode's overlays mount it); `from` a live tile says so in a report. */
+export function showProfile(member: PresenceMember, from: ReportContext = "profile_card"): void {
   blocked.value = null;
+  openedFrom.value = from;
   shown.value = member;
 }
 
@@ -29,6 +34,7 @@ interface Props {
 
 export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
   const { api, presence } = useSdk();
+  const shell = useShell();
   const step = useSignal<Step>("card");
   const member = shown.value;
 
@@ -94,11 +100,22 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
                 <div class="profile-actions">
                   <ChatButton member={member} onOpened={close} />
                   {allow_invite && <InviteToCall member={member} onInvited={close} />}
-                  <Soon label={t("profile.report")} />
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => {
+                      close();
+                      moderate({
+                        userId: member.user_id,
+                        handle: member.handle,
+                        context: openedFrom.peek(),
+                        modeId: shell.mode.peek().name,
+                      });
+                    }}
+                  >
+                    {t("profile.report")}
+                  </button>
                 </div>
-                <p id="profile-soon" class="hint">
-                  {t("profile.coming_soon")}
-                </p>
                 {step.value === "failed" && (
                   <p class="form-error" role="alert">
                     {t("profile.block_failed")}
@@ -127,14 +144,5 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
         </div>
       )}
     </>
-  );
-}
-
-/** An action that has its place on the card but is not there yet (`#profile-soon` says so). */
-function Soon({ label }: { label: string }): JSX.Element {
-  return (
-    <button type="button" class="secondary" disabled aria-describedby="profile-soon">
-      {label}
-    </button>
   );
 }

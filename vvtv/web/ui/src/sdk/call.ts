@@ -7,7 +7,6 @@
 // the socket (a reconnected socket may have missed it: the session is read again then).
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
-import { type ChatCalls, PRIVATE_SCOPE } from "./chat";
 import { ApiError } from "./problems";
 import type { CallQuality } from "./qos";
 import type { Session } from "./session";
@@ -24,7 +23,6 @@ export interface CallEnd {
 }
 /** Why your own camera or microphone could not be opened (the call goes on without them). */
 export type MediaProblem = "denied" | "missing" | "failed";
-export type ReportReason = Schemas["ChatReport"]["reason_code"];
 type SessionState = Schemas["SessionView"]["state"];
 
 const OVER: ReadonlySet<SessionState> = new Set(["ending", "ended", "failed"]);
@@ -267,14 +265,13 @@ export class Call {
   }
 }
 
-/** Start and report calls: what CallUI needs of the server. */
+/** Start calls: what CallUI needs of the server. */
 export class Calls {
   constructor(
     private readonly http: Http,
     private readonly socket: EventSocket,
     private readonly heartbeatS: number,
     private readonly session: Session,
-    private readonly chat: ChatCalls,
   ) {}
 
   /** Every call from now on reports its media flowing and, if drawn, its QoS (TEL-1, TEL-2). */
@@ -288,17 +285,5 @@ export class Calls {
   open(sessionId: string): Call {
     const me = this.session.user.peek()?.id ?? null;
     return new Call(this.http, this.socket, sessionId, this.heartbeatS, me, this.quality);
-  }
-
-  /** Report the other person of a call (MOD-1): on your one thread with them, with the call's
-   * session and mode, never anything they said. */
-  async report(peerId: string, sessionId: string, modeId: string, reason: ReportReason) {
-    const thread = await this.chat.open({ scope: PRIVATE_SCOPE, peer_user_id: peerId, room: null });
-    return this.chat.report(thread.thread_id, {
-      reason_code: reason,
-      message_ids: [],
-      session_id: sessionId,
-      mode_id: modeId,
-    });
   }
 }

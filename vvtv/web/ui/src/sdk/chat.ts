@@ -12,11 +12,9 @@ import type { EventOf, Me, Schemas } from "./types";
 export type ChatScope = Schemas["ChatThreadOpen"]["scope"];
 export type ChatMessage = Schemas["ChatMessageView"];
 /** The same as call.ts's, which the SDK exports. */
-type ReportReason = Schemas["ChatReport"]["reason_code"];
 type ThreadOpen = Schemas["ChatThreadOpen"];
 type ThreadView = Schemas["ChatThreadView"];
 type HistoryPage = Schemas["ChatHistoryPage"];
-type Report = Schemas["ChatReport"];
 type HistoryQuery = { before_seq?: number; after_seq?: number };
 
 export const PRIVATE_SCOPE: ChatScope = "private_1to1";
@@ -36,7 +34,6 @@ export function chatScope(name: string | undefined): ChatScope | null {
 export interface ChatCalls {
   open(body: ThreadOpen): Promise<ThreadView>;
   history(threadId: string, query: HistoryQuery): Promise<HistoryPage>;
-  report(threadId: string, body: Report): Promise<unknown>;
 }
 
 export function chatCalls(api: Api): ChatCalls {
@@ -48,10 +45,6 @@ export function chatCalls(api: Api): ChatCalls {
         http.GET("/chat/{thread_id}/messages", {
           params: { path: { thread_id: threadId }, query },
         }),
-      ),
-    report: (threadId, body) =>
-      unwrap(
-        http.POST("/chat/{thread_id}/report", { params: { path: { thread_id: threadId } }, body }),
       ),
   };
 }
@@ -288,21 +281,6 @@ export class ChatClient {
     } finally {
       held.loadingOlder = false;
     }
-  }
-
-  /** Report the thread, or some of its messages, for moderators (MOD-1). */
-  async report(
-    thread: ChatThread,
-    reason: ReportReason,
-    messageIds: string[],
-    modeId: string | null,
-  ): Promise<void> {
-    await this.calls.report(thread.id, {
-      reason_code: reason,
-      message_ids: messageIds,
-      mode_id: modeId,
-      session_id: null,
-    });
   }
 
   // -- inside ------------------------------------------------------------------------------------

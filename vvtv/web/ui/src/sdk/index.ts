@@ -6,6 +6,7 @@ import { Calls } from "./call";
 import { ChatClient, chatCalls } from "./chat";
 import { ConsentClient } from "./consent";
 import { MatchClient } from "./match";
+import { Moderation } from "./moderation";
 import { ServiceNotices } from "./notice";
 import { OperatorConsole } from "./operator";
 import { PresenceClient } from "./presence";
@@ -21,6 +22,8 @@ export { chatScope, PRIVATE_SCOPE } from "./chat";
 export type { Bounce, ChatMessage, ChatScope, ChatThread, Outgoing, SendOutcome } from "./chat";
 export type * from "./consent";
 export type * from "./match";
+export { callReportContext, chatReportContext } from "./moderation";
+export type * from "./moderation";
 export type * from "./notice";
 export { EMPTY_VIEW as NO_OPERATOR_VIEW, mergeHistory } from "./operator";
 export type * from "./operator";
@@ -40,6 +43,8 @@ export interface Sdk {
   match: MatchClient;
   /** The calm notice when the product steps down (INV-7). */
   notices: ServiceNotices;
+  /** Reports, warnings and the moderators' console (MOD-1, MOD-5). */
+  moderation: Moderation;
   /** The operator's console (admins). */
   operator: OperatorConsole;
   calls: Calls;
@@ -63,7 +68,7 @@ export async function connect(): Promise<Sdk> {
   const chat = new ChatClient(socket, chatHttp, session.user);
   const consent = new ConsentClient(api.http, session, socket);
   const match = new MatchClient(api.http, socket);
-  const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session, chatHttp);
+  const calls = new Calls(api.http, socket, settings.session_heartbeat_s, session);
   const tiles = new Tiles(api.http, socket, settings.session_heartbeat_s, settings.tiles);
   const telemetry = new Telemetry(
     api,
@@ -71,6 +76,7 @@ export async function connect(): Promise<Sdk> {
     settings.telemetry_max_batch_events,
   );
   const notices = new ServiceNotices(api.http, socket);
+  const moderation = new Moderation(api.http, socket);
   const operator = new OperatorConsole(api.http, settings.operator_refresh_s);
   calls.measure(new CallQuality(api.http, socket, telemetry));
   tiles.measure(telemetry);
@@ -83,6 +89,7 @@ export async function connect(): Promise<Sdk> {
     consent,
     match,
     notices,
+    moderation,
     operator,
     calls,
     tiles,

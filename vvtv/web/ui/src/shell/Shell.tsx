@@ -13,6 +13,7 @@ import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { buildRoute } from "./routes";
 import { ServiceNotice } from "./ServiceNotice";
+import { WarningNotice } from "./WarningNotice";
 import { TransitionLayer } from "./TransitionLayer";
 
 // Why the server ended this login → what to tell the person.
@@ -196,6 +197,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
             </div>
           )}
           {session.signedIn.value && <ServiceNotice />}
+          {session.signedIn.value && <WarningNotice />}
           <main class="stage" id="stage">
             {state.notFound ? (
               // No mode on offer here (a mistyped link, a mode the tier switched off); the

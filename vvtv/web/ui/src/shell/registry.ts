@@ -10,6 +10,8 @@ import { LoginSheet } from "../kit/LoginSheet";
 import { MainPlayer } from "../kit/MainPlayer";
 import { MatchOverlay } from "../kit/MatchOverlay";
 import { MirrorView } from "../kit/MirrorView";
+import { ModConsole } from "../kit/ModConsole";
+import { ModerationSheet } from "../kit/ModerationSheet";
 import { ModeSwitcher } from "../kit/ModeSwitcher";
 import { OperatorConsole } from "../kit/OperatorConsole";
 import { PresenceRail } from "../kit/PresenceRail";
@@ -37,11 +39,13 @@ const KIT: Kit = {
   CallUI,
   MatchOverlay,
   OperatorConsole,
+  ModConsole,
+  ModerationSheet,
 };
 
 /** Overlays that follow a signed-in person into every mode, mounted once by the shell: an invite
- * reaches you wherever you are (CNS-1). */
-const EVERYWHERE: ReadonlySet<string> = new Set(["ConsentOverlay"]);
+ * reaches you wherever you are (CNS-1); a Report opens the one ModerationSheet from anywhere. */
+const EVERYWHERE: ReadonlySet<string> = new Set(["ConsentOverlay", "ModerationSheet"]);
 
 export function followsEverywhere(component: string): boolean {
   return EVERYWHERE.has(component);

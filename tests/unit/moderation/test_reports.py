@@ -1,0 +1,92 @@
+"""A report's life in the queue and what each decision does, as pure rules (MOD-3..5, TEL-3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
+from vvtv.domain.moderation.reports import (
+    Claim,
+    Decide,
+    Keep,
+    Refuse,
+    Report,
+    Save,
+    Still,
+    decide,
+    still_expiry,
+    still_kept,
+)
+
+AT = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+LATER = AT + timedelta(minutes=5)
+
+
+def _report(**changes: object) -> Report:
+    fields: dict[str, object] = {
+        "id": 7, "created_at": AT, "reporter_id": "ana", "target_id": "bob",
+        "context": "profile_card", "reason_code": "spam",
+    }  # fmt: skip
+    return Report(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.req("MOD-5")
+def test_a_claim_holds_the_report_for_its_moderator() -> None:
+    state, effects = decide(_report(), Claim("moira", LATER))
+    assert state is not None
+    assert (state.status, state.claimed_by, state.claimed_at) == ("claimed", "moira", LATER)
+    assert effects == [Save(state)]
+    again, effects = decide(state, Claim("moira", LATER + timedelta(seconds=1)))
+    assert again == state
+    assert effects == [Keep(state)]  # claiming what you hold changes nothing
+
+
+@pytest.mark.req("MOD-5")
+def test_another_moderator_neither_claims_nor_decides_a_held_report() -> None:
+    held = _report(status="claimed", claimed_by="moira", claimed_at=AT)
+    for message in (Claim("mona", LATER), Decide("mona", "ban", LATER)):
+        state, effects = decide(held, message)
+        assert state == held
+        assert [type(e) for e in effects] == [Refuse]
+        assert effects[0].code == "claimed_by_other"  # type: ignore[union-attr]
+
+
+@pytest.mark.req("MOD-5", "TEL-6")
+def test_a_decision_is_final() -> None:
+    state, effects = decide(_report(), Decide("moira", "warn", LATER))
+    assert state is not None
+    assert (state.status, state.decided_by, state.decision, state.decided_at) == (
+        "decided", "moira", "warn", LATER,
+    )  # fmt: skip
+    assert effects == [Save(state)]
+    for message in (Claim("moira", LATER), Decide("moira", "ban", LATER)):
+        _, effects = decide(state, message)
+        assert effects == [Refuse("already_decided", "This report was decided already.")]
+    assert decide(None, Claim("moira", AT))[1][0] == Refuse("report_not_found", "No such report.")
+
+
+@pytest.mark.req("MOD-3", "MOD-4", "MOD-6")
+def test_each_action_is_made_of_identitys_account_operations() -> None:
+    assert steps("dismiss", None) == ()
+    assert steps("warn", None) == (Warn(),)
+    assert steps("shadow_quarantine", None) == (ShadowQuarantine(),)
+    # Visible: limited as a shadow quarantine is, and told so.
+    assert steps("quarantine", None) == (ShadowQuarantine(), Warn())
+    assert steps("ban", 3600) == (Ban(3600),)
+    assert steps("ban", None) == (Ban(None),)
+
+
+@pytest.mark.req("MOD-3")
+def test_a_raid_acts_on_each_account_once_in_report_order() -> None:
+    assert targets_in_order(["r2", "r1", "r2", "r3", "r1"]) == ["r2", "r1", "r3"]
+
+
+@pytest.mark.req("TEL-3")
+def test_a_still_is_kept_only_until_its_expiry() -> None:
+    still = Still("s1", b"jpeg", still_expiry(AT, 60))
+    assert still.expires_at == AT + timedelta(seconds=60)
+    assert still_kept(still, AT + timedelta(seconds=59)) == still
+    assert still_kept(still, AT + timedelta(seconds=60)) is None
+    assert still_kept(None, AT) is None

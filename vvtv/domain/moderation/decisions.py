@@ -1,0 +1,48 @@
+"""What a moderator's decision does to the reported account (MOD-3/4, MOD-6): each action as the
+account operations identity already has, so a decision never invents a second way to ban."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vvtv.domain.moderation.reports import Action
+
+
+@dataclass(frozen=True, slots=True)
+class Warn:
+    """Tell the user why (a notice on their sockets now, and at their next load until seen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowQuarantine:
+    """Limit the user without telling them (MOD-4)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    duration_s: int | None  # None: for good
+
+
+Step = Warn | ShadowQuarantine | Ban
+
+
+def steps(action: Action, duration_s: int | None) -> tuple[Step, ...]:
+    """The account operations of `action`, in order. A visible quarantine is the shadow
+    quarantine's limits plus a warning that says so: the user is limited AND sees it (MOD-6)."""
+    match action:
+        case "dismiss":
+            return ()
+        case "warn":
+            return (Warn(),)
+        case "shadow_quarantine":
+            return (ShadowQuarantine(),)
+        case "quarantine":
+            return (ShadowQuarantine(), Warn())
+        case "ban":
+            return (Ban(duration_s),)
+
+
+def targets_in_order(target_ids: list[str]) -> list[str]:
+    """Each account once, in the order its first report came: a raid's twenty reports of one
+    account make one ban, not twenty."""
+    return list(dict.fromkeys(target_ids))

@@ -1,0 +1,124 @@
+"""A report's life in the queue, as the report actor's `decide(report, message)`.
+
+    status    Claim (mod)                    Decide (mod)
+    open      claimed by mod                 decided
+    claimed   by the same mod: kept;         by the claimer: decided;
+              another mod: refused           another mod: refused (claimed_by_other)
+    decided   refused (already_decided)      refused (already_decided)
+
+A claim tells the other moderators someone is on it; a decision without a claim is allowed (a raid
+leaves no time to claim each report), never over someone else's claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+Status = Literal["open", "claimed", "decided"]
+Context = Literal["profile_card", "chat", "random", "private_call", "live", "tile"]
+Action = Literal["dismiss", "warn", "quarantine", "shadow_quarantine", "ban"]
+RefusalCode = Literal["report_not_found", "claimed_by_other", "already_decided"]
+
+
+@dataclass(frozen=True, slots=True)
+class Still:
+    """The last sampled still of the reported stream (kept for review only, until `expires_at`;
+    TEL-3): filled by the SFU's frame checks where the context is video."""
+
+    still_id: str
+    jpeg: bytes
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """A report with its MOD-1 metadata: who reported whom, where (context, mode, session,
+    thread) and which messages, by id only; then who claimed and who decided it."""
+
+    id: int
+    created_at: datetime
+    reporter_id: str
+    target_id: str
+    context: Context
+    reason_code: str
+    session_id: str | None = None
+    thread_id: str | None = None
+    mode_id: str | None = None
+    message_ids: tuple[str, ...] = ()
+    status: Status = "open"
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision: Action | None = None
+    still: Still | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    moderator_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    moderator_id: str
+    action: Action
+    at: datetime
+
+
+Message = Claim | Decide
+
+
+@dataclass(frozen=True, slots=True)
+class Save:
+    """Write the report's new state (and answer with it)."""
+
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class Keep:
+    """Nothing changed (a moderator claiming again what they hold); answer with it."""
+
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    code: RefusalCode
+    text: str
+
+
+Effect = Save | Keep | Refuse
+
+
+def decide(report: Report | None, message: Message) -> tuple[Report | None, list[Effect]]:
+    if report is None:
+        return None, [Refuse("report_not_found", "No such report.")]
+    if report.status == "decided":
+        return report, [Refuse("already_decided", "This report was decided already.")]
+    holder = report.claimed_by
+    if holder is not None and holder != message.moderator_id:
+        return report, [Refuse("claimed_by_other", "Another moderator has claimed this report.")]
+    match message:
+        case Claim(moderator_id, at):
+            if holder == moderator_id:
+                return report, [Keep(report)]
+            claimed = replace(report, status="claimed", claimed_by=moderator_id, claimed_at=at)
+            return claimed, [Save(claimed)]
+        case Decide(moderator_id, action, at):
+            decided = replace(
+                report, status="decided", decided_by=moderator_id, decided_at=at, decision=action
+            )
+            return decided, [Save(decided)]
+
+
+def still_kept(still: Still | None, now: datetime) -> Still | None:
+    """The still while it may be kept for review; past its expiry it is gone (TEL-3)."""
+    return still if still is not None and still.expires_at > now else None
+
+
+def still_expiry(taken_at: datetime, ttl_s: float) -> datetime:
+    return taken_at + timedelta(seconds=ttl_s)

@@ -1,0 +1,1 @@
+"""Moderation: reports from every context in one queue, the moderators' console, decisions."""

@@ -1,0 +1,64 @@
+"""The report actor (kind `report`, key = the report's id): a report's claim and decision, one
+message at a time, as a thin loop over `vvtv.domain.moderation.reports.decide`: two moderators
+claiming at once are two messages in one mailbox, and the first wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from vvtv.clock import WallClock
+from vvtv.domain.moderation.reports import Keep, Message, RefusalCode, Refuse, Report, Save, decide
+from vvtv.errors import VvtvError
+from vvtv.moderation.errors import AlreadyDecided, ClaimedByOther, ReportNotFound
+from vvtv.moderation.metrics import ModerationMetrics
+from vvtv.moderation.store import ReportStore
+
+KIND = "report"
+
+_REFUSALS: dict[RefusalCode, type[VvtvError]] = {
+    "report_not_found": ReportNotFound,
+    "claimed_by_other": ClaimedByOther,
+    "already_decided": AlreadyDecided,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationPorts:
+    """What the moderation context reaches outside itself, handed to every report actor."""
+
+    store: ReportStore
+    clock: WallClock
+    metrics: ModerationMetrics
+
+
+class ReportActor:
+    """Replies with the report after the message; refusals raise."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(self, report_id: str, ports: ModerationPorts) -> None:
+        self._id = int(report_id)
+        self._ports = ports
+        self._report: Report | None = None
+
+    async def on_start(self) -> None:
+        # Spawned again after passivation or a crash: the store holds the truth.
+        self._report = await self._ports.store.get(self._id)
+
+    async def on_stop(self) -> None:
+        return None
+
+    async def handle(self, message: Message) -> Report:
+        report, effects = decide(self._report, message)
+        for effect in effects:
+            match effect:
+                case Refuse(code, text):
+                    raise _REFUSALS[code](text)
+                case Save(saved):
+                    await self._ports.store.save(saved)
+                    self._report = saved
+                case Keep():
+                    pass
+        assert report is not None  # decide refuses a missing report
+        return report

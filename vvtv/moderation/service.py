@@ -1,0 +1,420 @@
+"""The moderation service: the one entry point of the report routes and the moderators' console.
+
+Filing (MOD-1, MOD-5): a report from any context, checked against config's reasons and, for chat,
+against the thread the reporter takes part in; stored with its audit entry. Where the context is
+video, the `StillSource` port gives the reported stream's last sampled still (the SFU's frame
+checks fill it; kept for review only until `reports.still_ttl_s`, TEL-3).
+
+The console (MOD-3/4, TEL-6): the queue with filters, a report in its context, claims (one report
+actor each: two moderators at once, the first wins), decisions made through identity's own ban and
+shadow-quarantine operations, each one audited decision in the one audit log, which is also every
+account's history."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from vvtv.actors import Registry
+from vvtv.config import ConfigBundle
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.events import ModerationWarning, ServerEvent
+from vvtv.contracts.identity import AuditEntry, BanRequest, BanView, QuarantineView, UserView
+from vvtv.contracts.moderation import (
+    BulkDecision,
+    Decision,
+    DecisionView,
+    HistoryQuery,
+    ModerationAction,
+    Person,
+    ReportDetail,
+    ReportFiling,
+    ReportPage,
+    ReportQuery,
+    ReportReasons,
+    ReportReceipt,
+    ReportView,
+    UserHistory,
+    WarningList,
+    WarningView,
+)
+from vvtv.domain.accounts import Principal
+from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
+from vvtv.domain.moderation.reports import Claim, Decide, Report, Still, still_expiry, still_kept
+from vvtv.errors import VvtvError
+from vvtv.moderation.actor import KIND, ModerationPorts, ReportActor
+from vvtv.moderation.errors import (
+    InvalidDecision,
+    InvalidQuery,
+    InvalidReport,
+    ReportNotFound,
+    WarningNotFound,
+)
+from vvtv.moderation.store import QueueFilter
+from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.observability.events import ServerEvents
+
+log = logging.getLogger(__name__)
+# Where a report was made, in telemetry's words (report_submitted.context).
+_VIDEO_CONTEXTS = frozenset({"random", "private_call", "live", "tile"})
+
+
+class People(Protocol):
+    """What moderation asks identity, and the account operations a decision is made of."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def handle_of(self, user_id: str) -> str | None: ...
+    async def ban(self, actor: Principal, body: BanRequest) -> BanView: ...
+    async def set_shadow_quarantine(
+        self, actor: Principal, user_id: str, on: bool, reason: str
+    ) -> QuarantineView: ...
+
+
+class Conversations(Protocol):
+    """What moderation asks chat: whether a reporter takes part in a thread, and the reported
+    messages themselves for the console (by id, only those of that thread)."""
+
+    async def takes_part(self, user_id: str, thread_id: str) -> bool: ...
+    async def messages_by_id(
+        self, thread_id: str, message_ids: tuple[str, ...]
+    ) -> list[ChatMessageView]: ...
+
+
+# (session_id, target user id) -> the last sampled still of that user's stream in that session:
+# (still id, JPEG bytes, when it was taken), or None. The SFU's frame checks provide it.
+StillSource = Callable[[str, str], Awaitable[tuple[str, bytes, datetime] | None]]
+
+
+async def no_stills(session_id: str, target_id: str) -> None:
+    """The still source until the SFU samples frames: there is no still."""
+    return None
+
+
+class Moderation:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        ports: ModerationPorts,
+        people: People,
+        conversations: Conversations,
+        audit: AuditLog,
+        push: Callable[[str, ServerEvent], None],
+        events: ServerEvents | None = None,
+        stills: StillSource = no_stills,
+    ) -> None:
+        self._registry = registry
+        self._limits = config.limits.reports
+        self._max_messages = config.limits.chat.max_report_messages
+        self._ban_max_s = config.limits.auth.ban_max_duration_s
+        self._ports = ports
+        self._people = people
+        self._conversations = conversations
+        self._audit = audit
+        self._push = push
+        self._events = events  # report_submitted (TEL-1)
+        self._stills = stills
+        registry.register(KIND, lambda report_id: ReportActor(report_id, ports))
+
+    async def load(self) -> None:
+        """At start: the open queue's length for its gauge, and drop stills past their time."""
+        await self._ports.store.drop_expired_stills(self._ports.clock())
+        self._ports.metrics.open.set(await self._ports.store.waiting())
+
+    # -- filing (MOD-1, MOD-5) -------------------------------------------------------------------
+
+    def reasons(self) -> ReportReasons:
+        return ReportReasons(reason_codes=list(self._limits.reason_codes))
+
+    async def file(self, principal: Principal, filing: ReportFiling) -> ReportReceipt:
+        me = principal.user_id
+        self._people.user_view(filing.target_user_id)  # unknown: 404 before anything else
+        if filing.target_user_id == me:
+            raise InvalidReport("You cannot report yourself.", path="target_user_id")
+        if filing.reason_code not in self._limits.reason_codes:
+            offered = ", ".join(self._limits.reason_codes)
+            raise InvalidReport(f"Give one of the reasons offered: {offered}.", path="reason_code")
+        if len(filing.message_ids) > self._max_messages:
+            raise InvalidReport(
+                f"A report names at most {self._max_messages} messages.", path="message_ids"
+            )
+        if filing.message_ids and filing.thread_id is None:
+            raise InvalidReport("Reported messages need their `thread_id`.", path="thread_id")
+        if filing.thread_id is not None:
+            await self._check_thread(me, filing.thread_id, tuple(filing.message_ids))
+        now = self._ports.clock()
+        report = Report(
+            id=0,  # the store numbers it
+            created_at=now,
+            reporter_id=me,
+            target_id=filing.target_user_id,
+            context=filing.context,
+            reason_code=filing.reason_code,
+            session_id=filing.session_id,
+            thread_id=filing.thread_id,
+            mode_id=filing.mode_id,
+            message_ids=tuple(filing.message_ids),
+        )
+        audit = AuditRecord(
+            at=now,
+            actor_id=me,
+            action="report.filed",
+            target_id=filing.target_user_id,
+            reason=filing.reason_code,
+            detail={
+                "context": filing.context,
+                "session_id": filing.session_id,
+                "thread_id": filing.thread_id,
+                "mode_id": filing.mode_id,
+                "message_ids": list(filing.message_ids),
+            },
+        )
+        report_id = await self._ports.store.file(report, audit)
+        metrics = self._ports.metrics
+        metrics.filed.labels(filing.context, filing.reason_code).inc()
+        metrics.open.inc()
+        if filing.session_id is not None and filing.context in _VIDEO_CONTEXTS:
+            await self._keep_still(report_id, filing.session_id, filing.target_user_id, now)
+        if self._events is not None:
+            self._events.emit(
+                "report_submitted", reason_code=filing.reason_code, context=filing.context
+            )
+        log.info("report %d filed (%s, %s)", report_id, filing.context, filing.reason_code)
+        return ReportReceipt(report_id=report_id)
+
+    async def _check_thread(self, me: str, thread_id: str, message_ids: tuple[str, ...]) -> None:
+        if not await self._conversations.takes_part(me, thread_id):
+            raise InvalidReport("You take part in no such thread.", path="thread_id")
+        if message_ids:
+            found = await self._conversations.messages_by_id(thread_id, message_ids)
+            if len(found) != len(set(message_ids)):
+                raise InvalidReport(
+                    "Some reported messages are not in that thread.", path="message_ids"
+                )
+
+    async def _keep_still(
+        self, report_id: int, session_id: str, target_id: str, now: datetime
+    ) -> None:
+        sampled = await self._stills(session_id, target_id)
+        if sampled is None:
+            return
+        still_id, jpeg, taken_at = sampled
+        expires_at = still_expiry(taken_at, self._limits.still_ttl_s)
+        if expires_at > now:
+            await self._ports.store.attach_still(report_id, Still(still_id, jpeg, expires_at))
+
+    # -- the console (MOD-3/4, TEL-6) ------------------------------------------------------------
+
+    async def queue(self, query: ReportQuery) -> ReportPage:
+        limit = query.limit or self._limits.queue_page_size
+        if limit > self._limits.queue_page_max:
+            raise InvalidQuery(
+                f"`limit` may be at most {self._limits.queue_page_max}.", path="limit"
+            )
+        which = QueueFilter(
+            status=query.status,
+            reason_code=query.reason_code,
+            context=query.context,
+            target_id=query.target_user_id,
+        )
+        # One more than asked tells whether there is a next page.
+        found = await self._ports.store.queue(which, query.after_id or 0, limit + 1)
+        page = found[:limit]
+        return ReportPage(
+            reports=[self._view(report) for report in page],
+            next_after_id=page[-1].id if len(found) > limit else None,
+        )
+
+    async def detail(self, report_id: int) -> ReportDetail:
+        report = await self._ask(report_id, None)
+        messages: list[ChatMessageView] = []
+        if report.thread_id is not None and report.message_ids:
+            messages = await self._conversations.messages_by_id(
+                report.thread_id, report.message_ids
+            )
+        return ReportDetail(
+            report=self._view(report),
+            target=self._people.user_view(report.target_id),
+            open_reports_of_target=await self._ports.store.waiting(report.target_id),
+            messages=messages,
+        )
+
+    async def claim(self, principal: Principal, report_id: int) -> ReportView:
+        claimed = await self._ask(report_id, Claim(principal.user_id, self._ports.clock()))
+        return self._view(claimed)
+
+    async def decide(self, principal: Principal, report_id: int, body: Decision) -> DecisionView:
+        self._check_decision(body.action, body.duration_s)
+        # Claimed first: a report another moderator holds, or decided already, is refused
+        # before anything is done to the account.
+        report = await self._ask(report_id, Claim(principal.user_id, self._ports.clock()))
+        await self._act(
+            principal, body.action, body.reason, body.duration_s, [report.target_id], [report_id]
+        )
+        decided = await self._ask(
+            report_id, Decide(principal.user_id, body.action, self._ports.clock())
+        )
+        self._counted(body.action, 1)
+        return DecisionView(
+            action=body.action, decided=[decided.id], target_user_ids=[decided.target_id]
+        )
+
+    async def decide_bulk(self, principal: Principal, body: BulkDecision) -> DecisionView:
+        """A raid: each reported account once; a report another moderator holds, or decided
+        already, or about an account the moderator may not act on (outranked), is skipped and
+        said so."""
+        if len(body.report_ids) > self._limits.bulk_max:
+            raise InvalidDecision(
+                f"Decide at most {self._limits.bulk_max} reports at once.", path="report_ids"
+            )
+        self._check_decision(body.action, body.duration_s)
+        mine: list[Report] = []
+        skipped: list[int] = []
+        for report_id in dict.fromkeys(body.report_ids):
+            try:
+                # Claiming first holds each report against another moderator meanwhile.
+                mine.append(
+                    await self._ask(report_id, Claim(principal.user_id, self._ports.clock()))
+                )
+            except VvtvError:
+                skipped.append(report_id)
+        decided: list[int] = []
+        acted_on: list[str] = []
+        for target in targets_in_order([report.target_id for report in mine]):
+            ids = [report.id for report in mine if report.target_id == target]
+            try:
+                await self._act(principal, body.action, body.reason, body.duration_s, [target], ids)
+            except VvtvError:
+                skipped += ids  # claimed by this moderator, left undecided for a look
+                continue
+            for report_id in ids:
+                await self._ask(
+                    report_id, Decide(principal.user_id, body.action, self._ports.clock())
+                )
+            decided += ids
+            acted_on.append(target)
+        self._counted(body.action, len(decided))
+        return DecisionView(
+            action=body.action, decided=sorted(decided), skipped=skipped, target_user_ids=acted_on
+        )
+
+    async def history(self, user_id: str, query: HistoryQuery) -> UserHistory:
+        limit = query.limit or self._limits.history_page_max
+        if limit > self._limits.history_page_max:
+            raise InvalidQuery(
+                f"`limit` may be at most {self._limits.history_page_max}.", path="limit"
+            )
+        user = self._people.user_view(user_id)
+        entries = await self._audit.about(user_id, query.before_id, limit)
+        return UserHistory(
+            user=user,
+            entries=[AuditEntry(**msgspec.structs.asdict(entry)) for entry in entries],
+            next_before_id=entries[-1].id if len(entries) == limit else None,
+        )
+
+    # -- warnings, as their user sees them ---------------------------------------------------------
+
+    async def warnings(self, principal: Principal) -> WarningList:
+        found = await self._ports.store.warnings(principal.user_id)
+        return WarningList(warnings=[WarningView(id=w.id, reason=w.reason, at=w.at) for w in found])
+
+    async def seen(self, principal: Principal, warning_id: int) -> WarningList:
+        if not await self._ports.store.seen(principal.user_id, warning_id, self._ports.clock()):
+            raise WarningNotFound("No such warning of yours.", path="warning_id")
+        return await self.warnings(principal)
+
+    # -- inside ----------------------------------------------------------------------------------
+
+    def _check_decision(self, action: ModerationAction, duration_s: int | None) -> None:
+        if duration_s is not None and action != "ban":
+            raise InvalidDecision("Only a ban has a duration.", path="duration_s")
+        if duration_s is not None and duration_s > self._ban_max_s:
+            raise InvalidDecision(
+                f"A timed ban lasts at most {self._ban_max_s} s; ban for good instead"
+                " (no duration_s).",
+                path="duration_s",
+            )
+
+    async def _act(
+        self,
+        principal: Principal,
+        action: ModerationAction,
+        reason: str,
+        duration_s: int | None,
+        targets: list[str],
+        report_ids: list[int],
+    ) -> None:
+        """Do `action` to each account, then audit the decision once per account (TEL-6): the
+        account operations audit themselves too, as every change of an account is."""
+        for target in targets:
+            for step in steps(action, duration_s):
+                match step:
+                    case Warn():
+                        await self._warn(target, reason)
+                    case ShadowQuarantine():
+                        await self._people.set_shadow_quarantine(principal, target, True, reason)
+                    case Ban(duration):
+                        body = BanRequest(user_id=target, duration_s=duration, reason=reason)
+                        await self._people.ban(principal, body)
+            await self._audit.append(
+                AuditRecord(
+                    at=self._ports.clock(),
+                    actor_id=principal.user_id,
+                    action=f"moderation.{action}",
+                    target_id=target,
+                    reason=reason,
+                    detail={"report_ids": report_ids, "duration_s": duration_s},
+                )
+            )
+
+    async def _warn(self, user_id: str, reason: str) -> None:
+        at = self._ports.clock()
+        warning_id = await self._ports.store.warn(user_id, reason, at)
+        # Every open tab sees it now; a tab opened later asks GET /moderation/warnings.
+        self._push(user_id, ModerationWarning(id=warning_id, reason=reason, at=at))
+
+    def _counted(self, action: ModerationAction, reports: int) -> None:
+        metrics = self._ports.metrics
+        metrics.decisions.labels(action).inc()
+        metrics.decided_reports.labels(action).inc(reports)
+        metrics.open.dec(reports)
+
+    async def _ask(self, report_id: int, message: Claim | Decide | None) -> Report:
+        if message is None:
+            report = await self._ports.store.get(report_id)
+            if report is None:
+                raise ReportNotFound("No such report.", path="report_id")
+            return report
+        answer: Report = await self._registry.ask(KIND, str(report_id), message)
+        return answer
+
+    def _person(self, user_id: str) -> Person:
+        return Person(user_id=user_id, handle=self._people.handle_of(user_id))
+
+    def _maybe(self, user_id: str | None) -> Person | None:
+        return None if user_id is None else self._person(user_id)
+
+    def _view(self, report: Report) -> ReportView:
+        still = still_kept(report.still, self._ports.clock())
+        return ReportView(
+            id=report.id,
+            created_at=report.created_at,
+            status=report.status,
+            reason_code=report.reason_code,
+            context=report.context,
+            reporter=self._person(report.reporter_id),
+            target=self._person(report.target_id),
+            session_id=report.session_id,
+            thread_id=report.thread_id,
+            mode_id=report.mode_id,
+            message_ids=list(report.message_ids),
+            claimed_by=self._maybe(report.claimed_by),
+            decided_by=self._maybe(report.decided_by),
+            decision=report.decision,
+            still_id=None if still is None else still.still_id,
+            still_expires_at=None if still is None else still.expires_at,
+        )

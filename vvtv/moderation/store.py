@@ -1,0 +1,254 @@
+"""Moderation records: the `ReportStore` port and its SQLite adapter (0007_moderation.sql). Each
+write that is a decision goes with its audit entry in one transaction (TEL-6)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from msgspec.structs import replace
+
+from vvtv.domain.moderation.reports import Report, Still
+from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.store import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueFilter:
+    """Which reports a queue read shows: None for a field is any."""
+
+    status: str | None = None
+    reason_code: str | None = None
+    context: str | None = None
+    target_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWarning:
+    id: int
+    reason: str
+    at: datetime
+
+
+class ReportStore(Protocol):
+    async def file(self, report: Report, audit: AuditRecord) -> int:
+        """Store the new report with its audit entry; returns its id."""
+        ...
+
+    async def get(self, report_id: int) -> Report | None: ...
+
+    async def save(self, report: Report) -> None:
+        """Write a report's claim and decision columns."""
+        ...
+
+    async def queue(self, which: QueueFilter, after_id: int, limit: int) -> list[Report]:
+        """Up to `limit` reports after `after_id`, oldest first."""
+        ...
+
+    async def waiting(self, target_id: str | None = None) -> int:
+        """Reports open or claimed (of one account, or in all)."""
+        ...
+
+    async def attach_still(self, report_id: int, still: Still) -> None:
+        """The frame checks' hook: the reported stream's last sampled still, for review only."""
+        ...
+
+    async def drop_expired_stills(self, now: datetime) -> int: ...
+
+    async def warn(self, user_id: str, reason: str, at: datetime) -> int: ...
+
+    async def warnings(self, user_id: str) -> list[StoredWarning]:
+        """A user's warnings not yet seen, oldest first."""
+        ...
+
+    async def seen(self, user_id: str, warning_id: int, at: datetime) -> bool:
+        """Mark one of `user_id`'s warnings seen; False if it is not theirs (or unknown)."""
+        ...
+
+
+_OPEN = ("open", "claimed")
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
+    still = None
+    if row["still_id"] is not None:
+        # A list names the still and its expiry; only one report read carries its bytes.
+        jpeg = bytes(row["still"]) if with_still else b""
+        still = Still(row["still_id"], jpeg, datetime.fromisoformat(row["still_expires_at"]))
+    return Report(
+        id=row["id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        reporter_id=row["reporter_id"],
+        target_id=row["target_id"],
+        context=row["context"],
+        reason_code=row["reason_code"],
+        session_id=row["session_id"],
+        thread_id=row["thread_id"],
+        mode_id=row["mode_id"],
+        message_ids=tuple(json.loads(row["message_ids"])),
+        status=row["status"],
+        claimed_by=row["claimed_by"],
+        claimed_at=_time(row["claimed_at"]),
+        decided_by=row["decided_by"],
+        decided_at=_time(row["decided_at"]),
+        decision=row["decision"],
+        still=still,
+    )
+
+
+# The queue lists reports without their stills' bytes (a page of JPEGs is not a list).
+_LISTED = (
+    "id, created_at, reporter_id, target_id, context, reason_code, session_id, thread_id,"
+    " mode_id, message_ids, status, claimed_by, claimed_at, decided_by, decided_at, decision,"
+    " still_id, still_expires_at"
+)
+
+
+class SqliteReportStore:
+    """Implements `ReportStore` on the shared database."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def file(self, report: Report, audit: AuditRecord) -> int:
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code,"
+                " session_id, thread_id, mode_id, message_ids) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    report.created_at.isoformat(),
+                    report.reporter_id,
+                    report.target_id,
+                    report.context,
+                    report.reason_code,
+                    report.session_id,
+                    report.thread_id,
+                    report.mode_id,
+                    json.dumps(list(report.message_ids)),
+                ),
+            )
+            report_id = int(cursor.lastrowid or 0)
+            # The entry names the report it is about, known only once the row exists.
+            append_audit(db, replace(audit, detail=dict(audit.detail, report_id=report_id)))
+            return report_id
+
+        return await self._db.write(write)
+
+    async def get(self, report_id: int) -> Report | None:
+        def read(db: sqlite3.Connection) -> Report | None:
+            row = db.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+            return None if row is None else _report(row, with_still=True)
+
+        return await self._db.read(read)
+
+    async def save(self, report: Report) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE reports SET status = ?, claimed_by = ?, claimed_at = ?, decided_by = ?,"
+                " decided_at = ?, decision = ? WHERE id = ?",
+                (
+                    report.status,
+                    report.claimed_by,
+                    None if report.claimed_at is None else report.claimed_at.isoformat(),
+                    report.decided_by,
+                    None if report.decided_at is None else report.decided_at.isoformat(),
+                    report.decision,
+                    report.id,
+                ),
+            )
+
+        await self._db.write(write)
+
+    async def queue(self, which: QueueFilter, after_id: int, limit: int) -> list[Report]:
+        clauses: list[str] = ["id > ?"]
+        values: list[int | str] = [after_id]
+        for column, value in (
+            ("status", which.status),
+            ("reason_code", which.reason_code),
+            ("context", which.context),
+            ("target_id", which.target_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                values.append(value)
+        sql = f"SELECT {_LISTED} FROM reports WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?"
+
+        def read(db: sqlite3.Connection) -> list[Report]:
+            return [_report(row, with_still=False) for row in db.execute(sql, (*values, limit))]
+
+        return await self._db.read(read)
+
+    async def waiting(self, target_id: str | None = None) -> int:
+        def read(db: sqlite3.Connection) -> int:
+            if target_id is None:
+                row = db.execute(
+                    "SELECT COUNT(*) FROM reports WHERE status IN (?, ?)", _OPEN
+                ).fetchone()
+            else:
+                row = db.execute(
+                    "SELECT COUNT(*) FROM reports WHERE target_id = ? AND status IN (?, ?)",
+                    (target_id, *_OPEN),
+                ).fetchone()
+            return int(row[0])
+
+        return await self._db.read(read)
+
+    async def attach_still(self, report_id: int, still: Still) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE reports SET still_id = ?, still = ?, still_expires_at = ? WHERE id = ?",
+                (still.still_id, still.jpeg, still.expires_at.isoformat(), report_id),
+            )
+
+        await self._db.write(write)
+
+    async def drop_expired_stills(self, now: datetime) -> int:
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "UPDATE reports SET still_id = NULL, still = NULL, still_expires_at = NULL"
+                " WHERE still_expires_at IS NOT NULL AND still_expires_at <= ?",
+                (now.isoformat(),),
+            )
+            return cursor.rowcount
+
+        return await self._db.write(write)
+
+    async def warn(self, user_id: str, reason: str, at: datetime) -> int:
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO warnings (user_id, reason, at) VALUES (?, ?, ?)",
+                (user_id, reason, at.isoformat()),
+            )
+            return int(cursor.lastrowid or 0)
+
+        return await self._db.write(write)
+
+    async def warnings(self, user_id: str) -> list[StoredWarning]:
+        def read(db: sqlite3.Connection) -> list[StoredWarning]:
+            rows = db.execute(
+                "SELECT id, reason, at FROM warnings WHERE user_id = ? AND seen_at IS NULL"
+                " ORDER BY id",
+                (user_id,),
+            )
+            return [
+                StoredWarning(r["id"], r["reason"], datetime.fromisoformat(r["at"])) for r in rows
+            ]
+
+        return await self._db.read(read)
+
+    async def seen(self, user_id: str, warning_id: int, at: datetime) -> bool:
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE warnings SET seen_at = COALESCE(seen_at, ?) WHERE id = ? AND user_id = ?",
+                (at.isoformat(), warning_id, user_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(write)

@@ -90,7 +90,7 @@ async def test_every_mode_route_serves_the_page_with_its_headers(
     paths = mode_paths(runtime.config)
     assert set(paths.values()) == {
         "/", "/party", "/sniffers", "/random", f"/call/{TOKEN}", "/mirror", "/live",
-        "/operator",
+        "/operator", "/mod",
     }  # fmt: skip
     for path in paths.values():
         response = await shell_client.get(path)

@@ -1319,7 +1319,9 @@ export interface paths {
         put?: never;
         /**
          * Start a session in a mode; its media profile comes from the mode unless given. A mode
-         * @description that requires consent or a match answers 403 `consent_required` / `match_required`.
+         * @description that requires consent or a match answers 403 `consent_required` / `match_required`; a
+         *     user who already holds `sessions.max_concurrent_per_user` sessions, 409
+         *     `too_many_sessions`.
          */
         post: operations["post_create_session"];
         delete?: never;
@@ -8994,6 +8996,18 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,7 +13,7 @@ import msgspec
 
 from vvtv.actors import Batches
 from vvtv.contracts.sessions import PolicySnapshot, SessionState
-from vvtv.domain.sessions import Session
+from vvtv.domain.sessions import HOLDING, Session
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
@@ -47,6 +47,11 @@ class SessionStore(Protocol):
         meter can ask every few seconds whatever the number of sessions."""
         ...
 
+    async def held_by(self, user_id: str) -> list[str]:
+        """The ids of the sessions `user_id` takes part in that count against their
+        `max_concurrent_per_user` (states in `HOLDING`)."""
+        ...
+
 
 class MemorySessionStore:
     """Implements `SessionStore` without IO: for actor tests on trio's MockClock, where a worker
@@ -74,6 +79,11 @@ class MemorySessionStore:
             counted[session.mode, session.state] += 1
             kbps[session.mode, session.state] += session.bitrate_kbps
         return [ModeTally(*key, counted[key], kbps[key]) for key in counted]
+
+    async def held_by(self, user_id: str) -> list[str]:
+        return [
+            s.id for s in self.sessions.values() if s.state in HOLDING and user_id in s.participants
+        ]
 
 
 _COLUMNS = (
@@ -205,5 +215,22 @@ class SqliteSessionStore:
                 UNFINISHED,
             )
             return [ModeTally(mode, state, n, int(kbps)) for mode, state, n, kbps in rows]
+
+        return await self._db.read(read)
+
+    async def held_by(self, user_id: str) -> list[str]:
+        def read(db: sqlite3.Connection) -> list[str]:
+            # The partial index on unfinished states finds the candidates; LIKE only narrows
+            # them, the decoded participants decide.
+            rows = db.execute(
+                "SELECT id, state, participants FROM sessions"
+                " WHERE state IN (?, ?, ?) AND participants LIKE ?",
+                (*UNFINISHED, f'%"{user_id}"%'),
+            )
+            return [
+                id_
+                for id_, state, participants in rows
+                if state in HOLDING and user_id in json.loads(participants)
+            ]
 
         return await self._db.read(read)

@@ -14,7 +14,7 @@ import trio
 import trio.testing
 from prometheus_client import CollectorRegistry
 
-from tests.service.sessions.conftest import ANA, agreed, trio_wall_clock
+from tests.service.sessions.conftest import ANA, BOB, agreed, trio_wall_clock
 from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
@@ -59,8 +59,12 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         ) as sessions,
     ):  # fmt: skip
         left = [(await sessions.create(ANA, create("party"))).id for _ in range(2)]
-        finished = (await sessions.create(ANA, create("party"))).id
-        await sessions.end(ANA, finished, EndSession())
+        finished = (await sessions.create(BOB, create("party"))).id
+        await sessions.end(BOB, finished, EndSession())
+        # What counts against max_concurrent_per_user (OPS-5), read from the file.
+        held = SqliteSessionStore(database)
+        assert sorted(await held.held_by(ANA.user_id)) == sorted(left)
+        assert await held.held_by(BOB.user_id) == []
     # The process "died": nothing ended the two sessions. A new one starts on the same file.
     provider = FakeMediaProvider(profiles)
     async with (
@@ -78,7 +82,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         assert sorted(c.session_id for c in provider.calls if c.method == "revoke_endpoints") == (
             sorted(left)
         )
-        assert (await sessions.get(ANA, finished)).end_reason == "user"
+        assert (await sessions.get(BOB, finished)).end_reason == "user"
 
 
 async def test_store_records_profile_start_end_and_egress(

@@ -1820,7 +1820,6 @@ export interface components {
             access_ttl_s: number;
             channel_poll_s: number;
             chat_max_chars: components["schemas"]["ChatLengthCaps"];
-            operator_refresh_s: number;
             password_max_length: number;
             password_min_length: number;
             player_retry_s: number;

@@ -182,6 +182,12 @@ class SqliteSessionStore:
             # In arrival order: a session saved twice in one batch ends as its last save.
             for session, audit in saves:
                 db.execute(_UPSERT, _row(session))
+                # Participants never change: written with the first save, kept by the others.
+                db.executemany(
+                    "INSERT OR IGNORE INTO session_participants (user_id, session_id)"
+                    " VALUES (?, ?)",
+                    [(user_id, session.id) for user_id in session.participants],
+                )
                 if audit is not None:
                     append_audit(db, audit)
 
@@ -220,17 +226,11 @@ class SqliteSessionStore:
 
     async def held_by(self, user_id: str) -> list[str]:
         def read(db: sqlite3.Connection) -> list[str]:
-            # The partial index on unfinished states finds the candidates; LIKE only narrows
-            # them, the decoded participants decide.
             rows = db.execute(
-                "SELECT id, state, participants FROM sessions"
-                " WHERE state IN (?, ?, ?) AND participants LIKE ?",
-                (*UNFINISHED, f'%"{user_id}"%'),
+                "SELECT s.id FROM session_participants p JOIN sessions s ON s.id = p.session_id"
+                f" WHERE p.user_id = ? AND s.state IN ({', '.join('?' * len(HOLDING))})",
+                (user_id, *HOLDING),
             )
-            return [
-                id_
-                for id_, state, participants in rows
-                if state in HOLDING and user_id in json.loads(participants)
-            ]
+            return [id_ for (id_,) in rows]
 
         return await self._db.read(read)

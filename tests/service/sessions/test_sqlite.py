@@ -28,6 +28,7 @@ from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import MemorySessionStore, ModeTally, SqliteSessionStore
 from vvtv.store import Database, open_database
+from vvtv.store.migrations import migrations
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
 STORE = msgspec.structs.asdict(
@@ -205,3 +206,25 @@ async def test_the_tally_counts_unfinished_sessions_by_mode_and_state_without_re
             await memory.save(dataclasses.replace(_session(n), state=state, bitrate_kbps=300))
         await memory.save(call)
         assert sorted(await memory.tally()) == sorted(await store.tally())
+
+
+@pytest.mark.req("OPS-5")
+def test_the_participants_table_is_filled_from_the_sessions_already_there() -> None:
+    """Migration 0007 indexes who takes part in each session for max_concurrent_per_user; the
+    sessions a database held before it are indexed too."""
+    shipped = migrations()
+    [index] = [sql for _, name, sql in shipped if name == "0007_session_participants.sql"]
+    db = sqlite3.connect(":memory:")
+    for _, name, sql in shipped:
+        if name == "0007_session_participants.sql":
+            break
+        db.executescript(sql)
+    db.execute(
+        "INSERT INTO sessions (id, mode, ecosystem, audience_type, stream_transport, intent_label,"
+        " webrtc, participants, policy, state, created_at, bitrate_kbps, direction_factor)"
+        " VALUES ('s1', 'random', 'random', 'one_to_one', 'webrtc', 'random', 1,"
+        """ '["ana", "bob"]', '{}', 'active', '2026-01-01T00:00:00+00:00', 632, 2.0)"""
+    )
+    db.executescript(index)
+    rows = db.execute("SELECT user_id, session_id FROM session_participants ORDER BY user_id")
+    assert rows.fetchall() == [("ana", "s1"), ("bob", "s1")]

@@ -105,10 +105,18 @@ class Orchestrator:
         self._kept_by_socket: dict[str, set[tuple[str, str]]] = {}
         self._sockets_keeping: dict[tuple[str, str], set[str]] = {}
         registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
-        # Each user's new sessions are admitted by their own holdings actor (OPS-5).
+        # The sessions each user starts are admitted by their own holdings actor (OPS-5); the
+        # modes counted are those no consent or match gates (INV-2's calls are not).
         held = self._limits.max_concurrent_per_user
+        counted = frozenset(
+            name
+            for name, mode in config.modes.modes.items()
+            if gate_of(mode.policies.requires_consent, mode.policies.requires_match) is None
+        )
         lapse_s = config.limits.runtime.actors.ask_timeout_s
-        registry.register(HOLDINGS, lambda key: HoldingsActor(key, ports.store, held, lapse_s))
+        registry.register(
+            HOLDINGS, lambda key: HoldingsActor(key, ports.store, held, counted, lapse_s)
+        )
         self._admission: Callable[[str], None] | None = None
 
     def admit_with(self, check: Callable[[str], None]) -> None:
@@ -345,15 +353,14 @@ class Orchestrator:
             bitrate_kbps=plan.bitrate_kbps,
             direction_factor=plan.direction_factor,
         )
-        tokens: list[tuple[str, int]] = []
-        try:
-            # One participant after the other; the first refusal refuses the whole session.
-            for user_id in participants:
-                token = await self._registry.ask(HOLDINGS, user_id, Reserve(replacing=parent))
-                tokens.append((user_id, token))
+        if agreement is not None:  # a call agreed: the holdings' rule is for what users start
             created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
-        finally:
-            for user_id, token in tokens:
+        else:
+            [user_id] = participants
+            token = await self._registry.ask(HOLDINGS, user_id, Reserve(replacing=parent))
+            try:
+                created = await self._registry.ask(KIND, session.id, Act(Create(session)))
+            finally:
                 self._release(user_id, token)
         if agreement is not None:
             # The session record does not carry it yet: this line is the trail from call to

@@ -47,9 +47,8 @@ class SessionStore(Protocol):
         meter can ask every few seconds whatever the number of sessions."""
         ...
 
-    async def held_by(self, user_id: str) -> list[str]:
-        """The ids of the sessions `user_id` takes part in that count against their
-        `max_concurrent_per_user` (states in `HOLDING`)."""
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        """The sessions `user_id` takes part in that are in a `HOLDING` state: id -> mode."""
         ...
 
 
@@ -80,10 +79,12 @@ class MemorySessionStore:
             kbps[session.mode, session.state] += session.bitrate_kbps
         return [ModeTally(*key, counted[key], kbps[key]) for key in counted]
 
-    async def held_by(self, user_id: str) -> list[str]:
-        return [
-            s.id for s in self.sessions.values() if s.state in HOLDING and user_id in s.participants
-        ]
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        return {
+            s.id: s.mode
+            for s in self.sessions.values()
+            if s.state in HOLDING and user_id in s.participants
+        }
 
 
 _COLUMNS = (
@@ -224,13 +225,14 @@ class SqliteSessionStore:
 
         return await self._db.read(read)
 
-    async def held_by(self, user_id: str) -> list[str]:
-        def read(db: sqlite3.Connection) -> list[str]:
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        def read(db: sqlite3.Connection) -> dict[str, str]:
             rows = db.execute(
-                "SELECT s.id FROM session_participants p JOIN sessions s ON s.id = p.session_id"
+                "SELECT s.id, s.mode FROM session_participants p"
+                " JOIN sessions s ON s.id = p.session_id"
                 f" WHERE p.user_id = ? AND s.state IN ({', '.join('?' * len(HOLDING))})",
                 (user_id, *HOLDING),
             )
-            return [id_ for (id_,) in rows]
+            return dict(rows.fetchall())
 
         return await self._db.read(read)

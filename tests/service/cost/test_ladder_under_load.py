@@ -1,12 +1,12 @@
 """INV-7 / TEL-4 for real: the kill-switch ladder under a real call's egress in the whole product.
 
 A private call made through consent, with real aiortc clients sending busy pictures both ways
-through the LocalSFU, puts more egress through the SFU than the test's ceiling (half a call). The
-ladder steps down one step per dwell to its last step, each step audited and told to a signed-in
-tab as `service.notice`; at the bottom the real bytes alone are over the ceiling, Random refuses
-a join (`random_closed`) and a new call is refused (`kill_switch`), both 503. The clients leave; the
-load falls below the hysteresis threshold and the ladder steps back up one step per dwell to 0,
-never reversing on the way (no flapping), and calls are admitted again.
+through the LocalSFU, puts more egress through the SFU than the test's ceiling (a quarter of a
+call). The ladder steps down one step per dwell to its last step, each step audited and told to a
+signed-in tab as `service.notice`; at the bottom the real bytes alone are over the ceiling, Random
+refuses a join (`random_closed`) and a new call is refused (`kill_switch`), both 503. The clients
+leave; the load falls below the hysteresis threshold and the ladder steps back up one step per
+dwell to 0, never reversing on the way (no flapping), and calls are admitted again.
 
 The meter samples every second over a 4 s window and the dwell is 2 s (the shipped 5 s / 60 s /
 120 s would take half an hour), so the whole journey takes ~30 s.
@@ -55,13 +55,14 @@ def one_call_gb_per_hour(config: ConfigBundle) -> float:
 
 @pytest.fixture
 async def world(cheap_config: ConfigBundle, tmp_path: Path) -> AsyncIterator[World]:
-    """The ceiling is half of one private call; the ladder moves at most every DWELL_S."""
+    """The ceiling is a quarter of one private call (an encoder starved of CPU on a busy machine
+    still sends more than that); the ladder moves at most every DWELL_S."""
     allow_loopback_candidates()
     limits = cheap_config.limits
     kill = limits.kill_switches
     kill = replace(
         kill,
-        max_estimated_egress_gb_per_hour_total=one_call_gb_per_hour(cheap_config) / 2,
+        max_estimated_egress_gb_per_hour_total=one_call_gb_per_hour(cheap_config) / 4,
         ladder=replace(kill.ladder, min_dwell_s=DWELL_S),
     )
     cost = replace(limits.cost, sample_interval_s=SAMPLE_S, rate_window_s=WINDOW_S)

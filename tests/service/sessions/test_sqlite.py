@@ -65,7 +65,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         # What counts against max_concurrent_per_user (OPS-5), read from the file.
         held = SqliteSessionStore(database)
         assert sorted(await held.held_by(ANA.user_id)) == sorted(left)
-        assert await held.held_by(BOB.user_id) == []
+        assert await held.held_by(BOB.user_id) == {}
     # The process "died": nothing ended the two sessions. A new one starts on the same file.
     provider = FakeMediaProvider(profiles)
     async with (

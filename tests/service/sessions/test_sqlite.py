@@ -210,13 +210,13 @@ async def test_the_tally_counts_unfinished_sessions_by_mode_and_state_without_re
 
 @pytest.mark.req("OPS-5")
 def test_the_participants_table_is_filled_from_the_sessions_already_there() -> None:
-    """Migration 0007 indexes who takes part in each session for max_concurrent_per_user; the
+    """Migration 0008 indexes who takes part in each session for max_concurrent_per_user; the
     sessions a database held before it are indexed too."""
     shipped = migrations()
-    [index] = [sql for _, name, sql in shipped if name == "0007_session_participants.sql"]
+    [index] = [sql for _, name, sql in shipped if name == "0008_session_participants.sql"]
     db = sqlite3.connect(":memory:")
     for _, name, sql in shipped:
-        if name == "0007_session_participants.sql":
+        if name == "0008_session_participants.sql":
             break
         db.executescript(sql)
     db.execute(

@@ -1319,7 +1319,9 @@ export interface paths {
         put?: never;
         /**
          * Start a session in a mode; its media profile comes from the mode unless given. A mode
-         * @description that requires consent or a match answers 403 `consent_required` / `match_required`.
+         * @description that requires consent or a match answers 403 `consent_required` / `match_required`; a
+         *     user who already holds `sessions.max_concurrent_per_user` sessions, 409
+         *     `too_many_sessions`.
          */
         post: operations["post_create_session"];
         delete?: never;
@@ -1808,7 +1810,7 @@ export interface components {
             scope: "live_public" | "performer_room" | "private_1to1" | "room";
             thread_id: string;
         };
-        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ChatSubscribe"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"] | components["schemas"]["TileOpen"] | components["schemas"]["TileVisible"] | components["schemas"]["TileHidden"] | components["schemas"]["TileClose"];
+        ClientMessage: components["schemas"]["Authenticate"] | components["schemas"]["Heartbeat"] | components["schemas"]["AuthRefresh"] | components["schemas"]["ChatSend"] | components["schemas"]["ChatSubscribe"] | components["schemas"]["ConsentAnswer"] | components["schemas"]["PresenceSubscribe"] | components["schemas"]["PresenceUnsubscribe"] | components["schemas"]["PresenceSetFields"] | components["schemas"]["PresenceHeartbeat"] | components["schemas"]["PresenceLeave"] | components["schemas"]["TileOpen"] | components["schemas"]["TileVisible"] | components["schemas"]["TileHidden"] | components["schemas"]["TileClose"] | components["schemas"]["OperatorFollow"] | components["schemas"]["OperatorUnfollow"];
         /**
          * ClientSettings
          * @description What the browser UI reads from config before its first request: signup's rules and its
@@ -1818,7 +1820,6 @@ export interface components {
             access_ttl_s: number;
             channel_poll_s: number;
             chat_max_chars: components["schemas"]["ChatLengthCaps"];
-            operator_refresh_s: number;
             password_max_length: number;
             password_min_length: number;
             player_retry_s: number;
@@ -2500,6 +2501,47 @@ export interface components {
             v: number;
         };
         /**
+         * OperatorFollow
+         * @description An admin's console follows the operator's figures on this socket: `operator.update` now,
+         *         then on every change, until `operator.unfollow` or the socket closes. Anyone else: `error`
+         *         403 `forbidden`.
+         */
+        OperatorFollow: {
+            /** @enum {unknown} */
+            type: "operator.follow";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * OperatorUnfollow
+         * @description The console on this socket closed: no more `operator.update`.
+         */
+        OperatorUnfollow: {
+            /** @enum {unknown} */
+            type: "operator.unfollow";
+            /** @default 1 */
+            v: number;
+        };
+        /**
+         * OperatorUpdate
+         * @description To an admin's socket that follows the operator's console (`operator.follow`), pushed as
+         *         things change (each cost sample, each move of the kill-switch ladder) instead of polled:
+         *         the figures as of now, the cost samples and audit entries that are new since the last
+         *         update (newest audit first; the latest page and sample in the first update after a follow).
+         */
+        OperatorUpdate: {
+            audit: components["schemas"]["AuditEntry"][];
+            cost: components["schemas"]["CostReport"];
+            funnel: components["schemas"]["FunnelReport"];
+            ladder: components["schemas"]["KillSwitchStatus"];
+            live: components["schemas"]["LiveStatus"];
+            samples: components["schemas"]["CostPoint"][];
+            /** @enum {unknown} */
+            type: "operator.update";
+            /** @default 1 */
+            v: number;
+        };
+        /**
          * OwnerCard
          * @description The editorial and operational policy of the channel (POL-1).
          */
@@ -2940,7 +2982,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"] | components["schemas"]["OperatorUpdate"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -8994,6 +9036,18 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import trio
 
 from vvtv.actors import open_registry, open_running
@@ -23,6 +24,7 @@ from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
 from vvtv.contracts.events import ServerEvent, SessionStateChanged
+from vvtv.contracts.identity import AuditEntry
 from vvtv.contracts.lab import OwnerCard
 from vvtv.cost.ladder import KillSwitch, LadderPorts
 from vvtv.cost.metrics import CostMetrics, LadderMetrics
@@ -53,6 +55,8 @@ from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
 from vvtv.observability.tracing import TRACE_ID, Tracing
+from vvtv.operator import api as operator_api
+from vvtv.operator.feed import FeedPorts, OperatorFeed
 from vvtv.operator.service import LiveBoard, LivePorts
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
@@ -64,6 +68,7 @@ from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
+from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident, IncidentPorts
 from vvtv.telemetry.store import SqliteIncidentStore
 from vvtv.tiles import api as tiles_api
@@ -403,28 +408,55 @@ async def open_runtime(
                 )
             )
             runtime.health = health
-            yield (
-                runtime,
-                Services(
-                    identity=identity,
-                    audit=audit,
-                    sockets=sockets,
-                    sessions=sessions,
-                    presence=presence,
-                    chat=chat,
-                    moderation=moderation,
-                    consent=consent,
-                    tiles=tiles,
-                    matching=matching,
-                    lab=lab,
-                    lab_board=board,
-                    lab_token=optional_lab_token(config),
-                    cost=cost,
-                    kill_switch=kill_switch,
-                    incident=incident,
-                    live=live,
-                ),
+            # The console's figures, pushed to the admin sockets that follow it, after each cost
+            # sample and each move of the ladder (TEL-4/5, INV-7).
+            audit_page = config.limits.auth.audit_page_max
+            events = runtime.events
+            feed = OperatorFeed(
+                FeedPorts(
+                    live=live.status,
+                    cost=cost.report,
+                    history=cost.history,
+                    ladder=kill_switch.status,
+                    funnel=lambda: funnel_report(events, config.telemetry.chains),
+                    audit=lambda: _audit_entries(audit, audit_page),
+                    is_admin=identity.is_admin,
+                    push_to=sockets.push_to,
+                )
             )
+            for message_type, handler in operator_api.socket_handlers(feed).items():
+                sockets.handle(message_type, handler)
+            sockets.on_close(feed.unfollow)
+            cost.on_sample(feed.sampled)
+            kill_switch.on_change(feed.changed)
+            async with open_running(feed, name="operator feed"):
+                yield (
+                    runtime,
+                    Services(
+                        identity=identity,
+                        audit=audit,
+                        sockets=sockets,
+                        sessions=sessions,
+                        presence=presence,
+                        chat=chat,
+                        moderation=moderation,
+                        consent=consent,
+                        tiles=tiles,
+                        matching=matching,
+                        lab=lab,
+                        lab_board=board,
+                        lab_token=optional_lab_token(config),
+                        cost=cost,
+                        kill_switch=kill_switch,
+                        incident=incident,
+                        live=live,
+                    ),
+                )
+
+
+async def _audit_entries(audit: AuditLog, limit: int) -> list[AuditEntry]:
+    """The newest page of the audit log, as the console shows it."""
+    return [AuditEntry(**msgspec.structs.asdict(entry)) for entry in await audit.page(None, limit)]
 
 
 async def _active_loads(

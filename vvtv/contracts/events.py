@@ -14,7 +14,10 @@ import msgspec
 from vvtv.contracts.base import Count, Event, HttpStatus, Serial
 from vvtv.contracts.chat import Body, ChatScope, ClientId
 from vvtv.contracts.consent import CancelReason, ConsentInvite
+from vvtv.contracts.cost import CostPoint, CostReport, KillSwitchStatus
+from vvtv.contracts.identity import AuditEntry
 from vvtv.contracts.matching import MatchEndReason, MatchPeer, MatchRefusalCode
+from vvtv.contracts.operator import LiveStatus
 from vvtv.contracts.presence import (
     Language,
     PresenceMember,
@@ -23,6 +26,7 @@ from vvtv.contracts.presence import (
     PresenceSet,
 )
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
+from vvtv.contracts.telemetry import FunnelReport
 from vvtv.contracts.tiles import (
     TileClose,
     TileGranted,
@@ -257,6 +261,20 @@ class ModerationWarning(Event, frozen=True, kw_only=True, tag="moderation.warnin
     at: datetime
 
 
+class OperatorUpdate(Event, frozen=True, kw_only=True, tag="operator.update"):
+    """To an admin's socket that follows the operator's console (`operator.follow`), pushed as
+    things change (each cost sample, each move of the kill-switch ladder) instead of polled:
+    the figures as of now, the cost samples and audit entries that are new since the last
+    update (newest audit first; the latest page and sample in the first update after a follow)."""
+
+    live: LiveStatus
+    cost: CostReport
+    ladder: KillSwitchStatus
+    funnel: FunnelReport
+    samples: list[CostPoint]
+    audit: list[AuditEntry]
+
+
 ServerEvent = (
     ErrorEvent
     | PresenceUpdate
@@ -289,6 +307,7 @@ ServerEvent = (
     | ServiceNotice
     | TelemetrySampling
     | ModerationWarning
+    | OperatorUpdate
 )
 
 
@@ -360,6 +379,16 @@ class PresenceLeave(Event, frozen=True, kw_only=True, tag="presence.leave"):
     ecosystem: Name
 
 
+class OperatorFollow(Event, frozen=True, kw_only=True, tag="operator.follow"):
+    """An admin's console follows the operator's figures on this socket: `operator.update` now,
+    then on every change, until `operator.unfollow` or the socket closes. Anyone else: `error`
+    403 `forbidden`."""
+
+
+class OperatorUnfollow(Event, frozen=True, kw_only=True, tag="operator.unfollow"):
+    """The console on this socket closed: no more `operator.update`."""
+
+
 ClientMessage = (
     Authenticate
     | Heartbeat
@@ -376,6 +405,8 @@ ClientMessage = (
     | TileVisible
     | TileHidden
     | TileClose
+    | OperatorFollow
+    | OperatorUnfollow
 )
 
 

@@ -70,7 +70,6 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget
     chat_max_chars: ChatLengthCaps
-    operator_refresh_s: float  # the operator's console asks for fresh figures this often
 
 
 class ModeCatalog(Contract, frozen=True, kw_only=True):

@@ -88,6 +88,17 @@ def running_egress_bytes(session: Session, now: datetime) -> int:
     return egress_bytes(session.bitrate_kbps, session.direction_factor, seconds)
 
 
+# The states in which a session counts against its participants' `max_concurrent_per_user`: one
+# `ending` is already on its way out (a transition ends the previous session before the next).
+HOLDING: tuple[SessionState, ...] = ("creating", "active")
+
+
+def may_hold_another(held: int, reserved: int, limit: int) -> bool:
+    """Whether a user holding `held` sessions, with `reserved` more being created, may start one
+    more under `sessions.max_concurrent_per_user` (OPS-5: two devices of one user)."""
+    return held + reserved < limit
+
+
 def may_act(session: Session, user_id: str, is_admin: bool) -> bool:
     """Only a session's participants, or an admin, may see it or act on it."""
     return is_admin or user_id in session.participants

@@ -452,6 +452,11 @@ class Identity:
         # What moderators see is the record's columns of the same names.
         return msgspec.convert(self._user(user_id), UserView, from_attributes=True)
 
+    def is_admin(self, user_id: str) -> bool:
+        """Whether the user is an admin now (a socket opened as one may have been demoted)."""
+        user = self._users.get(user_id)
+        return user is not None and user.role == "admin"
+
     def handle_of(self, user_id: str) -> str | None:
         """A user's handle as of now, for naming them on the wire; None for an account that is
         gone, so a name shown elsewhere never fails on it."""

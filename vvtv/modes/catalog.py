@@ -63,7 +63,6 @@ def client_settings(config: ConfigBundle) -> ClientSettings:
         session_heartbeat_s=limits.sessions.heartbeat_interval_s,
         telemetry_flush_interval_s=limits.telemetry.flush_interval_s,
         telemetry_max_batch_events=limits.telemetry.max_batch_events,
-        operator_refresh_s=ui.operator_refresh_s,
         tiles=TileBudget(desktop=limits.tiles.desktop, mobile=limits.tiles.mobile),
         chat_max_chars=ChatLengthCaps(
             **{scope: chat.of(scope).max_chars for scope in chat.__struct_fields__}

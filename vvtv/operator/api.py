@@ -1,13 +1,18 @@
-"""`GET /admin/live` (admin): the console's live counts and alerts, asked every
-ui.operator_refresh_s."""
+"""The operator's console: `GET /admin/live` (admin), its live counts and alerts; and on /ws,
+`operator.follow` / `operator.unfollow` (admin sockets only: anyone else gets `error` 403), after
+which the socket is pushed `operator.update` on every change (`feed.py`)."""
 
 from __future__ import annotations
 
 from quart import Blueprint
 
+from vvtv.contracts.events import OperatorFollow, OperatorUnfollow, OperatorUpdate
 from vvtv.contracts.operator import LiveStatus
+from vvtv.domain.accounts import Principal
+from vvtv.operator.feed import OperatorFeed
 from vvtv.operator.service import LiveBoard
 from vvtv.web.routing import Guard, endpoint
+from vvtv.web.sockets import MessageHandler, current_connection
 
 
 def routes(board: LiveBoard, guard: Guard) -> Blueprint:
@@ -19,3 +24,13 @@ def routes(board: LiveBoard, guard: Guard) -> Blueprint:
         return board.status()
 
     return bp
+
+
+def socket_handlers(feed: OperatorFeed) -> dict[type, MessageHandler]:
+    async def follow(principal: Principal, _: OperatorFollow) -> OperatorUpdate:
+        return await feed.follow(principal, current_connection())
+
+    async def unfollow(_: Principal, __: OperatorUnfollow) -> None:
+        feed.unfollow(current_connection())
+
+    return {OperatorFollow: follow, OperatorUnfollow: unfollow}

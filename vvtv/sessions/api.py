@@ -33,11 +33,13 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/sessions", method="POST", access="user", body=CreateSession, response=SessionView,
-        status=201, errors=[502, 503], guard=guard,
+        status=201, errors=[409, 502, 503], guard=guard,
     )  # fmt: skip
     async def create_session(body: CreateSession) -> SessionView:
         """Start a session in a mode; its media profile comes from the mode unless given. A mode
-        that requires consent or a match answers 403 `consent_required` / `match_required`."""
+        that requires consent or a match answers 403 `consent_required` / `match_required`; a
+        user who already holds `sessions.max_concurrent_per_user` sessions, 409
+        `too_many_sessions`."""
         return await sessions.create(current_principal(), body)
 
     @endpoint(

@@ -53,3 +53,10 @@ class MatchRequired(Forbidden):
     service creates them."""
 
     code = "match_required"
+
+
+class TooManySessions(Conflict):
+    """The user already holds `sessions.max_concurrent_per_user` sessions (two devices, OPS-5):
+    one must end before another starts."""
+
+    code = "too_many_sessions"

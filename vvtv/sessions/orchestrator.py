@@ -8,6 +8,7 @@ the `Agreement` the consent or matching service reached, start one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -62,6 +63,8 @@ from vvtv.sessions.errors import (
     UnknownMode,
 )
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
+from vvtv.sessions.holdings import KIND as HOLDINGS
+from vvtv.sessions.holdings import HoldingsActor, Release, Reserve
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,18 @@ class Orchestrator:
         self._kept_by_socket: dict[str, set[tuple[str, str]]] = {}
         self._sockets_keeping: dict[tuple[str, str], set[str]] = {}
         registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
+        # The sessions each user starts are admitted by their own holdings actor (OPS-5); the
+        # modes counted are those no consent or match gates (INV-2's calls are not).
+        held = self._limits.max_concurrent_per_user
+        counted = frozenset(
+            name
+            for name, mode in config.modes.modes.items()
+            if gate_of(mode.policies.requires_consent, mode.policies.requires_match) is None
+        )
+        lapse_s = config.limits.runtime.actors.ask_timeout_s
+        registry.register(
+            HOLDINGS, lambda key: HoldingsActor(key, ports.store, held, counted, lapse_s)
+        )
         self._admission: Callable[[str], None] | None = None
 
     def admit_with(self, check: Callable[[str], None]) -> None:
@@ -338,7 +353,15 @@ class Orchestrator:
             bitrate_kbps=plan.bitrate_kbps,
             direction_factor=plan.direction_factor,
         )
-        created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
+        if agreement is not None:  # a call agreed: the holdings' rule is for what users start
+            created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
+        else:
+            [user_id] = participants
+            token = await self._registry.ask(HOLDINGS, user_id, Reserve(replacing=parent))
+            try:
+                created = await self._registry.ask(KIND, session.id, Act(Create(session)))
+            finally:
+                self._release(user_id, token)
         if agreement is not None:
             # The session record does not carry it yet: this line is the trail from call to
             # invite or match.
@@ -359,6 +382,11 @@ class Orchestrator:
         view = msgspec.convert(session, SessionView, from_attributes=True)
         running = running_egress_bytes(session, self._ports.clock())
         return msgspec.structs.replace(view, estimated_egress_bytes=running)
+
+    def _release(self, user_id: str, token: int) -> None:
+        # Lost to a full mailbox or a shutdown, the reservation lapses after the ask timeout.
+        with contextlib.suppress(MailboxFull, ShuttingDown):
+            self._registry.tell(HOLDINGS, user_id, Release(token))
 
     def _expire(self, session_id: str, participant_id: str) -> None:
         act = Act(HeartbeatTimeout(self._ports.clock(), participant_id))

@@ -13,7 +13,7 @@ import msgspec
 
 from vvtv.actors import Batches
 from vvtv.contracts.sessions import PolicySnapshot, SessionState
-from vvtv.domain.sessions import Session
+from vvtv.domain.sessions import HOLDING, Session
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
@@ -47,6 +47,10 @@ class SessionStore(Protocol):
         meter can ask every few seconds whatever the number of sessions."""
         ...
 
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        """The sessions `user_id` takes part in that are in a `HOLDING` state: id -> mode."""
+        ...
+
 
 class MemorySessionStore:
     """Implements `SessionStore` without IO: for actor tests on trio's MockClock, where a worker
@@ -74,6 +78,13 @@ class MemorySessionStore:
             counted[session.mode, session.state] += 1
             kbps[session.mode, session.state] += session.bitrate_kbps
         return [ModeTally(*key, counted[key], kbps[key]) for key in counted]
+
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        return {
+            s.id: s.mode
+            for s in self.sessions.values()
+            if s.state in HOLDING and user_id in s.participants
+        }
 
 
 _COLUMNS = (
@@ -172,6 +183,12 @@ class SqliteSessionStore:
             # In arrival order: a session saved twice in one batch ends as its last save.
             for session, audit in saves:
                 db.execute(_UPSERT, _row(session))
+                # Participants never change: written with the first save, kept by the others.
+                db.executemany(
+                    "INSERT OR IGNORE INTO session_participants (user_id, session_id)"
+                    " VALUES (?, ?)",
+                    [(user_id, session.id) for user_id in session.participants],
+                )
                 if audit is not None:
                     append_audit(db, audit)
 
@@ -205,5 +222,17 @@ class SqliteSessionStore:
                 UNFINISHED,
             )
             return [ModeTally(mode, state, n, int(kbps)) for mode, state, n, kbps in rows]
+
+        return await self._db.read(read)
+
+    async def held_by(self, user_id: str) -> dict[str, str]:
+        def read(db: sqlite3.Connection) -> dict[str, str]:
+            rows = db.execute(
+                "SELECT s.id, s.mode FROM session_participants p"
+                " JOIN sessions s ON s.id = p.session_id"
+                f" WHERE p.user_id = ? AND s.state IN ({', '.join('?' * len(HOLDING))})",
+                (user_id, *HOLDING),
+            )
+            return dict(rows.fetchall())
 
         return await self._db.read(read)

@@ -10,9 +10,7 @@ import random
 from quart import Blueprint
 
 from vvtv.contracts.telemetry import (
-    FunnelChain,
     FunnelReport,
-    FunnelStep,
     IncidentStatus,
     IncidentSwitch,
     QosSampling,
@@ -20,6 +18,7 @@ from vvtv.contracts.telemetry import (
     TelemetryBatch,
 )
 from vvtv.runtime import Runtime
+from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.telemetry.ingest import accept_batch
 from vvtv.web.routing import Guard, current_principal, endpoint
@@ -60,15 +59,7 @@ def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
     @endpoint(bp, "/admin/funnel", method="GET", access="admin", response=FunnelReport, guard=guard)
     async def funnel() -> FunnelReport:
         """Each chain of telemetry-events.yaml (the funnel, Random's), its steps counted."""
-        return FunnelReport(
-            chains=[
-                FunnelChain(
-                    name=name,
-                    steps=[FunnelStep(event=event, count=n) for event, n in counts.of(events)],
-                )
-                for name, events in chains.items()
-            ]
-        )
+        return funnel_report(counts, chains)
 
     @endpoint(
         bp, "/admin/incident", method="GET", access="admin", response=IncidentStatus, guard=guard

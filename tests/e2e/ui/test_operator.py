@@ -1,5 +1,6 @@
 """The operator's console in a real browser (TEL-4/5, INV-7, TEL-1, AUTH-4): an admin watches cost
-per mode, the ladder, the funnel and the live counts move as a user signs in and joins Party;
+per mode, the ladder, the funnel and the live counts move as a user signs in and joins Party
+(pushed over its socket: no reload, no request to the admin API meanwhile);
 pins the ladder and the user's tab says so calmly; a plain user is refused the page."""
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from tests.server_process import CHEAP_HASHING, create_admin, start_server, twea
 
 pytestmark = pytest.mark.slow
 
-# Fresh figures every second (the console, the cost meter, the client's telemetry) so the journey
-# sees each change within a few seconds; the shipped pace is the test of the config.
-FAST = {"operator_refresh_s": 1, "sample_interval_s": 1, "flush_interval_s": 1}
+# Fresh figures every second (the cost meter, whose samples push the console, and the client's
+# telemetry) so the journey sees each change within a few seconds; the shipped pace is the test
+# of the config.
+FAST = {"sample_interval_s": 1, "flush_interval_s": 1}
 
 
 def _figure(tab: Tab, name: str) -> str:
@@ -68,6 +70,12 @@ def test_an_admin_watches_the_product_move_pins_the_ladder_and_users_hear_it(
         # The charts draw once the history has two samples (one a second here).
         admin.until(lambda: page.locator(".cost-chart canvas").count() == 2, "two charts")
 
+        # From here the console is pushed over its socket (operator.update), never polled: the
+        # page is neither reloaded nor asks the admin API again while the figures move.
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.evaluate("window.__same_page = true")
+
         # A user signs in and joins Party: the console follows.
         user.goto(server, "/party")
         log_in(user, "viewer")
@@ -87,6 +95,8 @@ def test_an_admin_watches_the_product_move_pins_the_ladder_and_users_hear_it(
         party = page.locator("[data-mode-line=party] td").all_inner_texts()
         assert party[0] == "1", party  # one session
         assert float(party[1]) > 0, party  # estimated GB/h
+        assert [url for url in asked if "/admin/" in url] == []
+        assert page.evaluate("window.__same_page") is True
         audit_screen(admin, "desktop-operator")
 
         # The admin pins the ladder at its second step, with a reason.

@@ -69,7 +69,6 @@ async def test_the_catalog_carries_the_client_settings_of_config(
             scope: limits.chat.scopes.of(scope).max_chars
             for scope in ("private_1to1", "room", "performer_room", "live_public")
         },
-        "operator_refresh_s": limits.ui.operator_refresh_s,
     }
     # The shipped figures.
     assert settings["socket_reconnect_backoff_s"] == [1, 2, 5, 10, 30]

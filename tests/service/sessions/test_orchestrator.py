@@ -183,6 +183,8 @@ async def test_two_simultaneous_transitions_exactly_one_wins(world: World) -> No
         children = [s for s in world.store.sessions.values() if s.parent_session_id == parent.id]
         assert [child.id for child in children] == won
         assert world.store.sessions[parent.id].state == "ended"
+        # ANA holds at most sessions.max_concurrent_per_user: the winner ends before the next.
+        await world.sessions.end(ANA, won[0], EndSession())
 
 
 async def test_no_heartbeat_ends_the_session_and_revokes_endpoints(

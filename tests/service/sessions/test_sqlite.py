@@ -14,7 +14,7 @@ import trio
 import trio.testing
 from prometheus_client import CollectorRegistry
 
-from tests.service.sessions.conftest import ANA, agreed, trio_wall_clock
+from tests.service.sessions.conftest import ANA, BOB, agreed, trio_wall_clock
 from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
@@ -28,6 +28,7 @@ from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import MemorySessionStore, ModeTally, SqliteSessionStore
 from vvtv.store import Database, open_database
+from vvtv.store.migrations import migrations
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.
 STORE = msgspec.structs.asdict(
@@ -59,8 +60,12 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         ) as sessions,
     ):  # fmt: skip
         left = [(await sessions.create(ANA, create("party"))).id for _ in range(2)]
-        finished = (await sessions.create(ANA, create("party"))).id
-        await sessions.end(ANA, finished, EndSession())
+        finished = (await sessions.create(BOB, create("party"))).id
+        await sessions.end(BOB, finished, EndSession())
+        # What counts against max_concurrent_per_user (OPS-5), read from the file.
+        held = SqliteSessionStore(database)
+        assert sorted(await held.held_by(ANA.user_id)) == sorted(left)
+        assert await held.held_by(BOB.user_id) == {}
     # The process "died": nothing ended the two sessions. A new one starts on the same file.
     provider = FakeMediaProvider(profiles)
     async with (
@@ -78,7 +83,7 @@ async def test_reconcile_ends_what_a_dead_process_left_running(
         assert sorted(c.session_id for c in provider.calls if c.method == "revoke_endpoints") == (
             sorted(left)
         )
-        assert (await sessions.get(ANA, finished)).end_reason == "user"
+        assert (await sessions.get(BOB, finished)).end_reason == "user"
 
 
 async def test_store_records_profile_start_end_and_egress(
@@ -201,3 +206,25 @@ async def test_the_tally_counts_unfinished_sessions_by_mode_and_state_without_re
             await memory.save(dataclasses.replace(_session(n), state=state, bitrate_kbps=300))
         await memory.save(call)
         assert sorted(await memory.tally()) == sorted(await store.tally())
+
+
+@pytest.mark.req("OPS-5")
+def test_the_participants_table_is_filled_from_the_sessions_already_there() -> None:
+    """Migration 0008 indexes who takes part in each session for max_concurrent_per_user; the
+    sessions a database held before it are indexed too."""
+    shipped = migrations()
+    [index] = [sql for _, name, sql in shipped if name == "0008_session_participants.sql"]
+    db = sqlite3.connect(":memory:")
+    for _, name, sql in shipped:
+        if name == "0008_session_participants.sql":
+            break
+        db.executescript(sql)
+    db.execute(
+        "INSERT INTO sessions (id, mode, ecosystem, audience_type, stream_transport, intent_label,"
+        " webrtc, participants, policy, state, created_at, bitrate_kbps, direction_factor)"
+        " VALUES ('s1', 'random', 'random', 'one_to_one', 'webrtc', 'random', 1,"
+        """ '["ana", "bob"]', '{}', 'active', '2026-01-01T00:00:00+00:00', 632, 2.0)"""
+    )
+    db.executescript(index)
+    rows = db.execute("SELECT user_id, session_id FROM session_participants ORDER BY user_id")
+    assert rows.fetchall() == [("ana", "s1"), ("bob", "s1")]

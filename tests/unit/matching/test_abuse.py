@@ -253,6 +253,36 @@ async def test_more_skips_a_minute_than_the_kill_switch_are_refused(
         assert random.refusals("kill_switch") == 1
 
 
+@pytest.mark.req("ABU-6", "ABU-7")
+async def test_the_shipped_switch_refuses_the_13th_skip_in_a_minute(
+    config: ConfigBundle, autojump_clock: trio.abc.Clock
+) -> None:
+    """The shipped 12 a minute, with no cooldown between skips (the schedule's own brake
+    lifted, so only the kill switch stands in the way): 12 pass, the 13th is refused."""
+    limits = config.limits
+    per_minute = limits.kill_switches.max_skips_per_minute
+    assert per_minute == 12
+    no_cooldown = [0] * len(limits.anti_abuse.cooldown_schedule_s)
+    abuse = replace(limits.anti_abuse, cooldown_schedule_s=no_cooldown)
+    reconnect = replace(abuse.reconnect, attempts_per_minute=per_minute * 2)
+    abuse = replace(abuse, reconnect=reconnect)
+    loose = replace(config, limits=replace(limits, anti_abuse=abuse))
+    async with open_random(loose) as random:
+        await random.join("ana")
+        started = trio.current_time()
+        for n in range(per_minute):
+            await random.meet("ana", f"p{n}")
+            await trio.sleep(SKIP_AFTER_S)
+            await random.skip("ana")
+            await random.leave(f"p{n}")
+        await random.meet("ana", "last")
+        await trio.sleep(SKIP_AFTER_S)
+        assert trio.current_time() - started < 60
+        refused = await expect_refused(random.skip("ana"), "kill_switch")
+        assert 0 < refused.retry_after_s <= 60
+        assert random.refusals("kill_switch") == 1
+
+
 @pytest.mark.req("MAT-3")
 async def test_after_relax_after_s_two_without_a_shared_tag_meet_by_themselves(
     config: ConfigBundle, autojump_clock: trio.abc.Clock

@@ -393,7 +393,6 @@ class UiLimits(ConfigStruct, frozen=True):
     channel_poll_s: FloorInterval  # polling less often is cheaper
     player_retry_s: FloorInterval
     transition_ms: FixedInt  # the crossfade is a design constant, not a cost
-    operator_refresh_s: FloorInterval  # the operator's console asks for fresh figures this often
 
 
 class FeatureFlags(ConfigStruct, frozen=True):

@@ -4,7 +4,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Http } from "../src/sdk/api";
 import { ServiceNotices } from "../src/sdk/notice";
-import { type CostPoint, mergeHistory, OperatorConsole } from "../src/sdk/operator";
+import {
+  type CostPoint,
+  mergeAudit,
+  mergeHistory,
+  OperatorConsole,
+  type OperatorUpdate,
+} from "../src/sdk/operator";
 import { CallQuality, qosFigures } from "../src/sdk/qos";
 import type { EventSocket } from "../src/sdk/socket";
 import type { Telemetry } from "../src/sdk/telemetry";
@@ -12,6 +18,12 @@ import type { ServerEvent } from "../src/sdk/types";
 
 class FakeSocket {
   private handlers = new Map<string, ((event: ServerEvent) => void)[]>();
+  sent: string[] = [];
+
+  send(message: { type: string }): boolean {
+    this.sent.push(message.type);
+    return true;
+  }
 
   on(type: string, handler: (event: ServerEvent) => void): () => void {
     this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
@@ -80,7 +92,7 @@ describe("the operator's console", () => {
   it("asks for the whole history once, then only what came after the last sample", async () => {
     const http = new FakeHttp();
     adminApi(http, [point(1), point(2)]);
-    const console_ = new OperatorConsole(http as unknown as Http, 5);
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
     await console_.refresh();
     adminApi(http, [point(3)]);
     await console_.refresh();
@@ -94,25 +106,50 @@ describe("the operator's console", () => {
     expect([view.live?.party_members, view.audit.length, view.error]).toEqual([2, 1, null]);
   });
 
-  it("refreshes every interval while a console follows it, and stops after", async () => {
-    vi.useFakeTimers();
+  it("reads once, then follows on the socket: pushed updates apply, a new socket follows again", async () => {
     const http = new FakeHttp();
-    adminApi(http, []);
-    const console_ = new OperatorConsole(http as unknown as Http, 5);
+    adminApi(http, [point(1), point(2)]);
+    const socket = new FakeSocket();
+    const console_ = new OperatorConsole(http as unknown as Http, socket as unknown as EventSocket);
     const stop = console_.follow();
-    await vi.advanceTimersByTimeAsync(10_000);
-    const live = () => http.calls.filter((call) => call.path === "/admin/live").length;
-    expect(live()).toBe(3); // at once, then at 5 s and 10 s
+    await vi.waitFor(() => expect(console_.view.value.history.length).toBe(2));
+    expect(socket.sent).toEqual(["operator.follow"]);
+    const update = {
+      type: "operator.update",
+      v: 1,
+      live: { channel_viewers: 1, party_members: 5, random_queue: 0, calls: 0, alerts: [] },
+      cost: { lines: [] },
+      ladder: { level: 2, steps: ["stills"] },
+      funnel: { chains: [] },
+      samples: [point(2), point(3)],
+      audit: [{ id: 2, action: "kill_switch.step" }],
+    } as unknown as OperatorUpdate;
+    socket.push(update as unknown as ServerEvent);
+    const view = console_.view.value;
+    expect(view.live?.party_members).toBe(5);
+    expect(view.ladder?.level).toBe(2);
+    expect(view.history.map((p) => p.seq)).toEqual([1, 2, 3]); // capacity 3, no repeat
+    expect(view.audit.map((entry) => entry.id)).toEqual([2, 1]);
+    const asked = http.calls.length;
+    socket.push({ type: "auth.ok", v: 1 } as unknown as ServerEvent);
+    expect(socket.sent).toEqual(["operator.follow", "operator.follow"]);
     stop();
-    await vi.advanceTimersByTimeAsync(10_000);
-    expect(live()).toBe(3);
+    expect(socket.sent.at(-1)).toBe("operator.unfollow");
+    socket.push({ ...update, live: { ...update.live, party_members: 9 } } as unknown as ServerEvent);
+    expect(console_.view.value.live?.party_members).toBe(5); // not followed: ignored
+    expect(http.calls.length).toBe(asked); // never polled
+  });
+
+  it("merges audit entries newest first without repeats", () => {
+    const entry = (id: number) => ({ id }) as unknown as Parameters<typeof mergeAudit>[0][number];
+    expect(mergeAudit([entry(2), entry(1)], [entry(3), entry(2)]).map((e) => e.id)).toEqual([3, 2, 1]);
   });
 
   it("pins the ladder with a reason, then reads everything again; a refusal says its code", async () => {
     const http = new FakeHttp();
     adminApi(http, []);
     http.replies.set("POST /admin/kill-switch", { level: 1, override_level: 1, steps: ["stills"] });
-    const console_ = new OperatorConsole(http as unknown as Http, 5);
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
     await console_.pin(1, "drill");
     const posted = http.calls.find((call) => call.method === "POST");
     expect(posted?.options).toEqual({ body: { level: 1, reason: "drill" } });

@@ -1,7 +1,7 @@
 // The operator's console (TEL-4/5, INV-7; admins only, the shell says no to anyone else): cost
 // per mode and money per hour, with charts over the hours the server keeps; the kill-switch
 // ladder and its override; live counts; the funnel; the channel's queue; alerts; incident mode;
-// the audit log. Fresh every ui.operator_refresh_s while it is on screen.
+// the audit log. Pushed by the server over the socket as it changes while it is on screen.
 import { type Signal, useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo } from "preact/hooks";

@@ -1,10 +1,13 @@
-// The operator's console (TEL-4/5, INV-7): what it shows, asked of the admin API every
-// `ui.operator_refresh_s` while a console follows it, and what it changes (the kill-switch pin,
-// the incident flag; both audited by the server). The cost history is fetched whole once, then
-// only the samples after the last one seen, and kept to the server's own capacity.
+// The operator's console (TEL-4/5, INV-7): what it shows and what it changes (the kill-switch
+// pin, the incident flag; both audited by the server). Everything is read once from the admin
+// API when a console opens; then, instead of polling, the socket follows it (`operator.follow`):
+// the server pushes `operator.update` after each cost sample and each move of the ladder, with
+// the cost samples and audit entries new since. A new socket (a reconnect) follows again. The
+// cost history is kept to the server's own capacity.
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
-import type { Schemas } from "./types";
+import type { EventSocket } from "./socket";
+import type { EventOf, Schemas } from "./types";
 
 export type LiveStatus = Schemas["LiveStatus"];
 export type CostReport = Schemas["CostReport"];
@@ -15,6 +18,7 @@ export type FunnelReport = Schemas["FunnelReport"];
 export type LabStatus = Schemas["LabStatus"];
 export type AuditEntry = Schemas["AuditEntry"];
 export type IncidentStatus = Schemas["IncidentStatus"];
+export type OperatorUpdate = EventOf<"operator.update">;
 
 export interface OperatorView {
   live: LiveStatus | null;
@@ -27,7 +31,7 @@ export interface OperatorView {
   lab: LabStatus | null;
   audit: AuditEntry[];
   incident: IncidentStatus | null;
-  /** When the figures were last all fetched (ms), and the last refusal's code, if any. */
+  /** When the figures last changed (fetched or pushed, ms), and the last refusal's code. */
   refreshedAt: number | null;
   error: string | null;
 }
@@ -53,28 +57,59 @@ export function mergeHistory(kept: CostPoint[], fresh: CostPoint[], capacity: nu
   return merged.slice(Math.max(0, merged.length - capacity));
 }
 
+/** Newest first, without repeats: what was pushed before what was kept. */
+export function mergeAudit(kept: AuditEntry[], fresh: AuditEntry[]): AuditEntry[] {
+  const known = new Set(kept.map((entry) => entry.id));
+  return [...fresh.filter((entry) => !known.has(entry.id)), ...kept].sort((a, b) => b.id - a.id);
+}
+
 export class OperatorConsole {
   readonly view = signal<OperatorView>(EMPTY_VIEW);
   /** A pin or a switch is on its way. */
   readonly busy = signal(false);
   private followers = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private capacity: number | null = null;
 
   constructor(
     private readonly http: Http,
-    private readonly refreshS: number,
-  ) {}
+    private readonly socket: EventSocket,
+  ) {
+    socket.on("operator.update", (update) => {
+      if (this.followers > 0) this.apply(update);
+    });
+    socket.on("auth.ok", () => {
+      if (this.followers > 0) this.socket.send({ type: "operator.follow", v: 1 });
+    });
+  }
 
-  /** Keep the figures fresh while at least one console shows them; returns the stop. */
+  /** Read everything once, then keep it fresh from the socket while at least one console
+   * shows it; returns the stop. */
   follow(): () => void {
     this.followers += 1;
     if (this.followers === 1) {
       void this.refresh();
-      this.timer = setInterval(() => void this.refresh(), this.refreshS * 1000);
+      this.socket.send({ type: "operator.follow", v: 1 });
     }
     return () => {
       this.followers -= 1;
-      if (this.followers === 0) clearInterval(this.timer);
+      if (this.followers === 0) this.socket.send({ type: "operator.unfollow", v: 1 });
+    };
+  }
+
+  /** What the server pushed: the figures as of now, and the samples and entries new since. */
+  apply(update: OperatorUpdate): void {
+    const current = this.view.peek();
+    const capacity = this.capacity ?? current.history.length + update.samples.length;
+    this.view.value = {
+      ...current,
+      live: update.live,
+      cost: update.cost,
+      ladder: update.ladder,
+      funnel: update.funnel,
+      history: mergeHistory(current.history, update.samples, capacity),
+      audit: mergeAudit(current.audit, update.audit),
+      refreshedAt: Date.now(),
+      error: null,
     };
   }
 
@@ -97,6 +132,7 @@ export class OperatorConsole {
         unwrap<IncidentStatus>(this.http.GET("/admin/incident")),
       ]);
       const current = this.view.peek();
+      this.capacity = history.capacity;
       this.view.value = {
         live,
         cost,

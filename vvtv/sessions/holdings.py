@@ -1,0 +1,81 @@
+"""A user's holdings (kind `holdings`, key = user id): the one owner that admits the sessions a
+user starts (POST /sessions, a transition) against `sessions.max_concurrent_per_user` (OPS-5: two
+devices of one user). A call made by agreement (a consent or a match, INV-2) is neither counted
+nor refused here: each device may sit in Party while one of them takes a call, and the consent
+and matching services already hold a user to one invite and one match at a time.
+
+The store says which sessions a user holds; what this actor adds is order and the sessions being
+created: two creates for one user are two messages in one mailbox, and the first one's
+reservation counts while its session is not yet written. A reservation is released when its
+create returns; one left behind (its release lost to a full mailbox, or the asker cancelled)
+lapses after the ask timeout, by which time its session is in the store or was never made.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import ClassVar
+
+import trio
+
+from vvtv.actors import BaseActor
+from vvtv.domain.sessions import may_hold_another
+from vvtv.sessions.errors import TooManySessions
+from vvtv.sessions.store import SessionStore
+
+KIND = "holdings"
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    """Room for one more session; `replacing` is the session a transition is ending for it."""
+
+    replacing: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    token: int
+
+
+class HoldingsActor(BaseActor):
+    """Replies to `Reserve` with a token for `Release`, or refuses with `TooManySessions`."""
+
+    kind: ClassVar[str] = KIND
+
+    def __init__(
+        self,
+        user_id: str,
+        store: SessionStore,
+        limit: int,
+        counted_modes: frozenset[str],
+        reservation_lapse_s: float,
+    ) -> None:
+        self._user_id = user_id
+        self._store = store
+        self._limit = limit
+        self._counted = counted_modes
+        self._lapse_s = reservation_lapse_s
+        self._tokens = itertools.count(1)
+        self._reserved: dict[int, float] = {}  # token -> when it lapses (trio time)
+
+    async def handle(self, message: Reserve | Release) -> int | None:
+        if isinstance(message, Release):
+            self._reserved.pop(message.token, None)
+            return None
+        now = trio.current_time()
+        self._reserved = {t: until for t, until in self._reserved.items() if until > now}
+        held = {
+            id_
+            for id_, mode in (await self._store.held_by(self._user_id)).items()
+            if mode in self._counted and id_ != message.replacing
+        }
+        if not may_hold_another(len(held), len(self._reserved), self._limit):
+            raise TooManySessions(
+                f"You already have {self._limit} sessions open (on other tabs or devices);"
+                " close one to start another."
+            )
+        token = next(self._tokens)
+        self._reserved[token] = now + self._lapse_s
+        return token

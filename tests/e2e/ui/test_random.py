@@ -203,7 +203,7 @@ def _reports(server: ServerProcess) -> list[sqlite3.Row]:
     path = server.data_dir / "vvtv.sqlite3"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
-        return db.execute("SELECT * FROM chat_reports").fetchall()
+        return db.execute("SELECT * FROM reports").fetchall()
 
 
 @pytest.mark.req(
@@ -223,7 +223,7 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     which she searches again by herself, and bruno's one-click block ends his call with carla.
     alice stops and starts again at once: refused (the reconnect budget) with the wait on the
     card and on Start, then let in."""
-    sign_up(server, "alice")
+    alice_id = sign_up(server, "alice")
     sign_up(server, "bruno")
     carla_id = sign_up(server, "carla")
     a = people(viewport=DESKTOP)
@@ -274,6 +274,7 @@ def test_three_people_meet_skip_and_are_not_paired_again(
         first_call["session_id"],
         "random",
     )
+    assert (report["target_id"], report["context"]) == (alice_id, "random")  # MOD-5
     assert b.attribute(".call-ui", "data-state") == "connected"
 
     # alice skips (MAT-5): both search again, each told why, and they are not paired again.

@@ -264,6 +264,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/shield": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether Shield Mode is on, and the preset switching it on applies. */
+        get: operations["get_shield_status"];
+        put?: never;
+        /** Switch Shield Mode on (the preset at once, then the sweep) or off (reverted exactly). */
+        post: operations["post_switch_shield"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}": {
         parameters: {
             query?: never;
@@ -534,7 +552,9 @@ export interface paths {
         put?: never;
         /**
          * Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
-         * @description the scope's rate (CHT-4).
+         * @description the scope's rate (CHT-4), a new account's (MOD-6) or Shield Mode's slow mode; 429
+         *     `chat_timed_out` while timed out; 403 `message_held` (kept for review), `message_blocked`
+         *     by auto-moderation, `shield_new_accounts` / `shield_room_gate` under Shield Mode.
          */
         post: operations["post_chat_post"];
         delete?: never;
@@ -572,8 +592,9 @@ export interface paths {
         put?: never;
         /**
          * Invite a user to a private call (`pending`, or `queued` behind another invite to them
-         * @description when config queues); 403 `blocked` either way or a banned invitee, 409 `invite_pending`,
-         *     429 `rate_limited`.
+         * @description when config queues); 403 `blocked` either way or a banned invitee, `quarantine_invite` (a
+         *     new account invites other new accounts only, MOD-6), `shield_new_accounts` (Shield
+         *     Mode), 409 `invite_pending`, 429 `rate_limited`.
          */
         post: operations["post_create_invite"];
         delete?: never;
@@ -921,7 +942,8 @@ export interface paths {
         put?: never;
         /**
          * Search (or change language and tags while you do). 409 `in_match` in a match; 429
-         * @description `cooldown`, `hourly_cap` or `reconnect_budget` with `retry_after_s`; 503 `random_closed`.
+         * @description `cooldown`, `hourly_cap` or `reconnect_budget` with `retry_after_s`; 503 `random_closed`;
+         *     403 `shield_account_age` while Shield Mode keeps Random for older accounts.
          */
         post: operations["post_join"];
         delete?: never;
@@ -1044,6 +1066,26 @@ export interface paths {
         };
         /** The web UI at mode `moderation`'s route. */
         get: operations["get_page_moderation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mod/held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages chat auto-moderation held for review, newest first, with the rule that held
+         * @description each (moderators and admins).
+         */
+        get: operations["get_held_messages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1511,6 +1553,8 @@ export interface components {
         AccountFlags: {
             age_confirmed: boolean;
             banned_until: string | null;
+            /** @default null */
+            quarantine: components["schemas"]["QuarantineTerms"] | null;
             quarantined: boolean;
             reputation: number;
             terms_version: string;
@@ -2134,6 +2178,29 @@ export interface components {
             type: "heartbeat.ack";
             /** @default 1 */
             v: number;
+        };
+        /**
+         * HeldMessageView
+         * @description A message chat auto-moderation held for review (`hold` rules), as moderators see it.
+         */
+        HeldMessageView: {
+            /** @default null */
+            author_handle: string | null;
+            author_id: string;
+            body: string;
+            created_at: string;
+            id: number;
+            rule: string;
+            /** @enum {unknown} */
+            scope: "live_public" | "performer_room" | "private_1to1" | "room";
+            thread_id: string;
+        };
+        /**
+         * HeldMessages
+         * @description `GET /mod/held`: newest first.
+         */
+        HeldMessages: {
+            messages: components["schemas"]["HeldMessageView"][];
         };
         /**
          * IncidentStatus
@@ -2854,6 +2921,19 @@ export interface components {
         QuarantineRequest: {
             reason: string;
         };
+        /**
+         * QuarantineTerms
+         * @description What a new account may do until `until`, told to it (MOD-6); every figure is config's.
+         */
+        QuarantineTerms: {
+            chat_max_messages: number;
+            chat_window_s: number;
+            invites_quarantined_only: boolean;
+            max_matches_per_hour: number;
+            /** @enum {unknown} */
+            random_pool: "quarantine";
+            until: string;
+        };
         /** QuarantineView */
         QuarantineView: {
             shadow_quarantine: boolean;
@@ -3002,6 +3082,8 @@ export interface components {
         ServiceNotice: {
             level: number;
             /** @default null */
+            shield: components["schemas"]["ShieldBanner"] | null;
+            /** @default null */
             step: string | null;
             /** @enum {unknown} */
             type: "service.notice";
@@ -3016,6 +3098,8 @@ export interface components {
          */
         ServiceStatus: {
             level: number;
+            /** @default null */
+            shield: components["schemas"]["ShieldBanner"] | null;
             /** @default null */
             step: string | null;
         };
@@ -3097,6 +3181,45 @@ export interface components {
             state: "active" | "creating" | "ended" | "ending" | "failed";
             /** @enum {unknown} */
             stream_transport: "hls" | "webrtc";
+        };
+        /**
+         * ShieldBanner
+         * @description What users are told while Shield Mode is on; the UI blurs new accounts' tiles when
+         *         `blur_new_tiles` (presence marks them `quarantined_new`).
+         */
+        ShieldBanner: {
+            blur_new_tiles: boolean;
+        };
+        /**
+         * ShieldGatesView
+         * @description What Shield Mode holds while on (config's `shield` preset); off, nothing of it.
+         */
+        ShieldGatesView: {
+            blur_new_tiles: boolean;
+            live_room_min_account_age_days: number;
+            live_rooms: string[];
+            new_accounts_chat: boolean;
+            new_accounts_invite: boolean;
+            random_min_account_age_days: number;
+            slow_mode_s: number;
+        };
+        /** ShieldStatus */
+        ShieldStatus: {
+            active: boolean;
+            /** @default null */
+            changed_at: string | null;
+            /** @default null */
+            last_swept: number | null;
+            preset: components["schemas"]["ShieldGatesView"];
+            sweep_enabled: boolean;
+        };
+        /**
+         * ShieldSwitch
+         * @description `POST /admin/shield`: on or off, and why (audited).
+         */
+        ShieldSwitch: {
+            active: boolean;
+            reason: string;
         };
         /** Signup */
         Signup: {
@@ -4601,6 +4724,134 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_shield_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShieldStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_switch_shield: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShieldSwitch"];
+            };
+        };
+        responses: {
+            /** @description A wire body: immutable, keyword-only, and strict about unknown fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShieldStatus"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8138,6 +8389,65 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_held_messages: {
+        parameters: {
+            query?: {
+                before_id?: number | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `GET /mod/held`: newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessages"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

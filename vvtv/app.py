@@ -32,6 +32,7 @@ from vvtv.presence import api as presence_api
 from vvtv.presence.openapi import schema_overrides as presence_schemas
 from vvtv.runtime import Runtime
 from vvtv.sessions import api as sessions_api
+from vvtv.shield import api as shield_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.openapi import schema_overrides as telemetry_schemas
 from vvtv.web import shell, system, terms
@@ -91,6 +92,7 @@ def create_app(
     app.register_blueprint(lab_api.routes(services.lab, guard))
     app.register_blueprint(cost_api.routes(services.cost, services.kill_switch, guard))
     app.register_blueprint(operator_api.routes(services.live, guard))
+    app.register_blueprint(shield_api.routes(services.shield, guard))
     app.register_blueprint(
         board_routes(services.lab_board, guard, token_or(services.lab_token, guard))
     )

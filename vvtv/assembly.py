@@ -14,7 +14,9 @@ import trio
 from vvtv.actors import open_registry, open_running
 from vvtv.chat import api as chat_api
 from vvtv.chat.actor import ChatPorts
+from vvtv.chat.gate import ChatGate, GatePorts
 from vvtv.chat.metrics import ChatMetrics
+from vvtv.chat.safety_store import SqliteSafetyStore
 from vvtv.chat.service import Chat
 from vvtv.chat.store import SqliteChatStore
 from vvtv.clock import WallClock, utc_now
@@ -68,6 +70,9 @@ from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
+from vvtv.shield.metrics import ShieldMetrics
+from vvtv.shield.service import Shield, ShieldPorts
+from vvtv.shield.store import SqliteShieldStore
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident, IncidentPorts
 from vvtv.telemetry.store import SqliteIncidentStore
@@ -96,6 +101,7 @@ class Services:
     cost: CostMeter
     kill_switch: KillSwitch
     incident: Incident  # TEL-2: every call samples its QoS while it is on
+    shield: Shield  # the operator's one switch for a raid (issue 16)
     live: LiveBoard  # the operator's live counts and alerts (TEL-5)
 
 
@@ -239,6 +245,7 @@ async def open_runtime(
                     identity,
                     sessions,
                     sockets.connections,
+                    gates=lambda: shield.gates(),
                 ),
                 name="consent timers",
             ) as consent,
@@ -308,6 +315,34 @@ async def open_runtime(
             identity.on_block(tiles.block_changed)
             identity.on_shadow_quarantine(tiles.quarantine_changed)
             # of each message (MOD-2, MOD-4). A closed socket follows nothing.
+            # Shield Mode (issue 16): its gates are read by chat, consent and matching as of each
+            # request; it tells users through the ladder's notice, and sweeps through chat.
+            shield = Shield(
+                config,
+                ShieldPorts(
+                    store=SqliteShieldStore(database),
+                    notify_all=sockets.push_all,
+                    notice=lambda: kill_switch.notice(),
+                    sweep=lambda *sweep: chat.sweep(*sweep),
+                    clock=clock,
+                    metrics=ShieldMetrics(runtime.metrics.registry),
+                ),
+            )
+            await shield.restore()
+            chat_metrics = ChatMetrics(runtime.metrics.registry)
+            # Timeouts, Shield's gates, auto-moderation and the quarantine's rate (MOD-4/6).
+            gate = ChatGate(
+                config,
+                GatePorts(
+                    store=SqliteSafetyStore(database),
+                    people=identity,
+                    clock=clock,
+                    metrics=chat_metrics,
+                    handle_of=identity.handle_of,
+                    gates=shield.gates,
+                ),
+            )
+            await gate.restore()
             chat = Chat(
                 actors,
                 config,
@@ -319,9 +354,10 @@ async def open_runtime(
                     shadowed=lambda user_id: identity.user_view(user_id).shadow_quarantine,
                     handle_of=identity.handle_of,
                     clock=clock,
-                    metrics=ChatMetrics(runtime.metrics.registry),
+                    metrics=chat_metrics,
                 ),
                 identity,
+                gate,
                 events=telemetry,
             )
             for message_type, handler in chat_api.socket_handlers(chat).items():
@@ -369,6 +405,7 @@ async def open_runtime(
                     metrics=LadderMetrics(runtime.metrics.registry),
                     store=SqliteLadderStore(database),
                     emit=telemetry.emit,
+                    shield=shield.banner,
                 ),
             )
             # A restart resumes the ladder where it stood, an admin's pin included.
@@ -380,6 +417,7 @@ async def open_runtime(
             # Random pauses while the ladder refuses its calls: joins get 503 random_closed and
             # the queue is stopped, each told; it runs again when the step lifts.
             matching.admit_with(kill_switch.admit)
+            matching.shield_with(shield.gates)
             kill_switch.on_change(matching.ladder_changed)
             incident = Incident(
                 config,
@@ -450,6 +488,7 @@ async def open_runtime(
                         kill_switch=kill_switch,
                         incident=incident,
                         live=live,
+                        shield=shield,
                     ),
                 )
 

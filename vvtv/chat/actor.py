@@ -4,9 +4,10 @@ what a client saw is always in the history it resumes from (CHT-2).
 
 Delivery is per socket, to the thread's followers (`Followers`): in a private thread every socket
 of the pair, in a room the sockets that subscribed to it or sent to it; in rooms not to whoever
-stands in a block with the author (MOD-2), and a shadow-quarantined author's only to others like
-them (MOD-4). A `Subscribe` runs in the same mailbox as the sends, so the socket gets what it
-missed, in order, before anything newer, and never a message it was already sent.
+stands in a block with the author (MOD-2); a shadow-quarantined author's, in rooms and private
+threads alike, only to others like them (MOD-4). A `Subscribe` runs in the same mailbox as the
+sends, so the socket gets what it missed, in order, before anything newer, and never a message
+it was already sent.
 """
 
 from __future__ import annotations
@@ -200,12 +201,10 @@ class ChatThreadActor:
         if not following:
             return
         event = event_of(message)
-        if thread.private:
-            for connection in following:
-                ports.notify_connection(connection, event)
-            return
         author = message.author_id
-        hidden = ports.blocked(author)
+        # A private thread's pair has no block between them (a block refuses the send), but a
+        # shadow-quarantined author reaches only a peer quarantined alike there too (MOD-4).
+        hidden = frozenset() if thread.private else ports.blocked(author)
         shadowed = ports.shadowed(author)
         for connection, follower in following.items():
             reader = follower.user_id
@@ -222,9 +221,9 @@ class ChatThreadActor:
         known = ports.followers.get(thread.id, connection)
         from_seq = None if known is None else known.from_seq
         plan = catch_up(from_seq, subscribe.after_seq, thread.last_seq)
-        # In rooms, the reader's view of each author (MOD-2, MOD-4); private threads hide nothing.
+        # The reader's view of each author: blocks in rooms (MOD-2), shadow quarantine (MOD-4).
         hidden = frozenset() if thread.private else ports.blocked(subscribe.viewer_id)
-        reader_shadowed = not thread.private and ports.shadowed(subscribe.viewer_id)
+        reader_shadowed = ports.shadowed(subscribe.viewer_id)
         shadowed: dict[str, bool] = {}
         after = plan.first - 1
         while after < plan.last:
@@ -237,7 +236,7 @@ class ChatThreadActor:
                 break
             for message in named(page, ports.handle_of):
                 author = message.author_id
-                if thread.private or sees(
+                if sees(
                     own=author == subscribe.viewer_id,
                     blocked_pair=author in hidden,
                     author_shadowed=shadowed.setdefault(author, ports.shadowed(author)),

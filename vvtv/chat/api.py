@@ -10,7 +10,8 @@ every socket of a private thread's pair, and in rooms the sockets that subscribe
 sent to it); `chat.subscribe {thread_id, after_seq}` first sends this socket what it was never
 sent after `after_seq`, in order: no socket gets a message twice. A `chat.send` over the scope's
 rate is answered with `chat.rate_limited` (its wait, for the UI to show, CHT-4); other refusals
-with an `error`.
+with an `error`: auto-moderation's `message_held` (kept for a moderator, `GET /mod/held`),
+`message_blocked` and `chat_timed_out`, Shield Mode's `shield_new_accounts` and `shield_room_gate`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from vvtv.contracts.chat import (
     ChatReportReceipt,
     ChatThreadOpen,
     ChatThreadView,
+    HeldMessages,
+    HeldMessagesQuery,
 )
 from vvtv.contracts.events import ChatRateLimited, ChatSend, ChatSubscribe
 from vvtv.domain.accounts import Principal
@@ -64,7 +67,9 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
     )  # fmt: skip
     async def chat_post(body: ChatPost, thread_id: str) -> ChatMessageView:
         """Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
-        the scope's rate (CHT-4)."""
+        the scope's rate (CHT-4), a new account's (MOD-6) or Shield Mode's slow mode; 429
+        `chat_timed_out` while timed out; 403 `message_held` (kept for review), `message_blocked`
+        by auto-moderation, `shield_new_accounts` / `shield_room_gate` under Shield Mode."""
         return await chat.send(current_principal(), thread_id, body.body, body.client_id)
 
     @endpoint(
@@ -74,6 +79,15 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
     async def chat_report(body: ChatReport, thread_id: str) -> ChatReportReceipt:
         """Report the thread, or some of its messages by id, for moderators (MOD-1)."""
         return await chat.report(current_principal(), thread_id, body)
+
+    @endpoint(
+        bp, "/mod/held", method="GET", access="mod", query=HeldMessagesQuery,
+        response=HeldMessages, guard=guard,
+    )  # fmt: skip
+    async def held_messages(query: HeldMessagesQuery) -> HeldMessages:
+        """Messages chat auto-moderation held for review, newest first, with the rule that held
+        each (moderators and admins)."""
+        return await chat.held(query)
 
     return bp
 

@@ -53,3 +53,29 @@ class InvalidHistoryQuery(BadRequest):
 
 class InvalidReport(BadRequest):
     code = "invalid_report"
+
+
+class ChatTimedOut(TooManyRequests):
+    """Timed out of chat (an automod `timeout` rule, Shield Mode's sweep): `retry_after_s` says
+    when the author may write again."""
+
+    code = "chat_timed_out"
+
+
+class MessageHeld(Forbidden):
+    """Auto-moderation held the message for a moderator's review; it is not sent meanwhile."""
+
+    code = "message_held"
+
+
+class MessageBlocked(Forbidden):
+    """Auto-moderation refused the message (a `block` rule)."""
+
+    code = "message_blocked"
+
+
+class ShieldGated(Forbidden):
+    """Shield Mode keeps this account from writing here for now (`shield_new_accounts`,
+    `shield_room_gate`); it can still read."""
+
+    code = "shield_gated"

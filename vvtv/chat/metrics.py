@@ -34,6 +34,23 @@ class ChatMetrics:
             ["scope"],
             registry=registry,
         )
+        self.automod = Counter(
+            "vvtv_chat_automod",
+            "Chat messages auto-moderation acted on, by scope and action (hold, block, timeout).",
+            ["scope", "action"],
+            registry=registry,
+        )
+        self.gated = Counter(
+            "vvtv_chat_gated",
+            "Chat messages refused by a timeout or Shield Mode's gates, by scope and code.",
+            ["scope", "code"],
+            registry=registry,
+        )
+        self.timeouts = Counter(
+            "vvtv_chat_timeouts",
+            "Chat timeouts given (automod `timeout` rules, Shield Mode's sweep).",
+            registry=registry,
+        )
         self.followers = Gauge(
             "vvtv_chat_followers",
             "Sockets following chat threads: a room's subscribers, a private thread's pair's tabs.",

@@ -1,7 +1,8 @@
 """The chat service: the one entry point of the chat routes and the /ws `chat.*` messages, over
 the thread actors. It opens or reopens threads (CHT-1), checks what a message holds against its
-scope (CHT-3) and the sender's rate in that scope (CHT-4), then asks the thread's actor to number,
-store and deliver it. Bodies pass through here, never into a log line, a metric or an audit
+scope (CHT-3), what its gate refuses or holds (timeouts, Shield Mode, auto-moderation: `gate.py`)
+and the sender's rate in that scope (CHT-4), then asks the thread's actor to number, store and
+deliver it. Bodies pass through here, never into a log line, a metric or an audit
 entry (TEL-3).
 
 A room is an ecosystem (INV-5): the rooms of a scope are the ecosystems of the modes whose
@@ -42,6 +43,7 @@ from vvtv.chat.errors import (
     ThreadBlocked,
     ThreadNotFound,
 )
+from vvtv.chat.gate import ChatGate
 from vvtv.config import ConfigBundle
 from vvtv.contracts.chat import (
     ChatHistoryPage,
@@ -52,6 +54,8 @@ from vvtv.contracts.chat import (
     ChatScope,
     ChatThreadOpen,
     ChatThreadView,
+    HeldMessages,
+    HeldMessagesQuery,
 )
 from vvtv.contracts.identity import UserView
 from vvtv.contracts.moderation import ReportFiling, ReportReceipt
@@ -93,9 +97,11 @@ class Chat:
         config: ConfigBundle,
         ports: ChatPorts,
         people: People,
+        gate: ChatGate,
         events: ServerEvents | None = None,
     ) -> None:
         self._registry = registry
+        self._gate = gate
         self._events = events  # chat_message_sent, chat_rate_limited (TEL-1)
         self._reports: Reports | None = None  # moderation, wired after it is built
         self._ports = ports
@@ -187,6 +193,7 @@ class Chat:
             self._ports.metrics.refused.labels(thread.scope, refusal).inc()
             log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
+        await self._gate.check(principal.user_id, thread, body, client_id)
         self._admit(principal.user_id, thread.scope)
         sent = await self._batches.submit(
             thread.id, Send(principal.user_id, body, client_id, connection)
@@ -212,21 +219,20 @@ class Chat:
         )
         has_more = len(found) > limit
         page = found[:limit] if query.after_seq is not None else found[-limit:]
-        if not thread.private:
-            me = principal.user_id
-            hidden = self._people.blocked_either_way(me)
-            shadowed = self._ports.shadowed
-            reader_shadowed = shadowed(me)
-            page = [
-                m
-                for m in page
-                if sees(
-                    own=m.author_id == me,
-                    blocked_pair=m.author_id in hidden,
-                    author_shadowed=shadowed(m.author_id),
-                    reader_shadowed=reader_shadowed,
-                )
-            ]
+        me = principal.user_id
+        hidden = frozenset() if thread.private else self._people.blocked_either_way(me)
+        shadowed = self._ports.shadowed
+        reader_shadowed = shadowed(me)
+        page = [
+            m
+            for m in page
+            if sees(
+                own=m.author_id == me,
+                blocked_pair=m.author_id in hidden,
+                author_shadowed=shadowed(m.author_id),
+                reader_shadowed=reader_shadowed,
+            )
+        ]
         return ChatHistoryPage(
             thread_id=thread.id,
             messages=named(page, self._ports.handle_of),
@@ -292,13 +298,31 @@ class Chat:
         """The thread's messages among `message_ids`, named, for the moderators' console."""
         return named(await self._ports.store.by_id(thread_id, message_ids), self._ports.handle_of)
 
+    # -- moderation --------------------------------------------------------------------------------
+
+    async def held(self, query: HeldMessagesQuery) -> HeldMessages:
+        """What auto-moderation held for review, newest first (moderators)."""
+        return await self._gate.held(query.before_id, query.limit)
+
+    async def sweep(
+        self, terms: tuple[str, ...], window_s: float, timeout_s: float, actor_id: str | None
+    ) -> int:
+        """Time out whoever posted one of `terms` within `window_s`; how many (Shield Mode)."""
+        return await self._gate.sweep(terms, window_s, timeout_s, actor_id)
+
     # -- inside ----------------------------------------------------------------------------------
 
     def _admit(self, user_id: str, scope: ChatScope) -> None:
         now = trio.current_time()
         if now - self._pruned_at >= self._longest_window_s:
             self._rates, self._pruned_at = pruned(self._rates, now, self._longest_window_s), now
-        self._rates, wait = admit(self._rates, user_id, scope, now, self._rates_of[scope])
+            self._gate.prune(now, self._longest_window_s)
+        # The quarantine's rate (MOD-6; MOD-4 untold) and Shield's slow mode, then the scope's.
+        wait = self._gate.rate_wait(user_id, scope, now)
+        if wait is None:
+            self._rates, wait = admit(self._rates, user_id, scope, now, self._rates_of[scope])
+            if wait is None:
+                self._gate.sent(user_id, scope, now)
         if wait is not None:
             self._ports.metrics.rate_limited.labels(scope).inc()
             if self._events is not None:

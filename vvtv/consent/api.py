@@ -31,8 +31,9 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
     )  # fmt: skip
     async def create_invite(body: CreateInvite) -> ConsentInvite:
         """Invite a user to a private call (`pending`, or `queued` behind another invite to them
-        when config queues); 403 `blocked` either way or a banned invitee, 409 `invite_pending`,
-        429 `rate_limited`."""
+        when config queues); 403 `blocked` either way or a banned invitee, `quarantine_invite` (a
+        new account invites other new accounts only, MOD-6), `shield_new_accounts` (Shield
+        Mode), 409 `invite_pending`, 429 `rate_limited`."""
         return await consent.invite(current_principal(), body.invitee_id)
 
     @endpoint(

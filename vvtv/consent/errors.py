@@ -71,3 +71,15 @@ class InviteRateLimited(TooManyRequests):
     """Invite spam: more than consent.invites_per_minute."""
 
     code = "rate_limited"
+
+
+class QuarantinedInvite(Forbidden):
+    """A new account invites other new accounts only while it is new (MOD-6, by config)."""
+
+    code = "quarantine_invite"
+
+
+class ShieldGated(Forbidden):
+    """Shield Mode keeps new accounts from inviting for now (`shield_new_accounts`)."""
+
+    code = "shield_gated"

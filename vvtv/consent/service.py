@@ -1,15 +1,21 @@
 """The consent service: the one entry point of the consent routes, the `consent.answer` socket
 message and the socket-close hook, over the inbox actors (one per invitee).
 
-It refuses an invite between users a block stands between (either way) or to a banned user, and
-invite spam (`invites_per_minute` per inviter). Only here is an `Agreement` made (INV-2): when an
-inbox reports an accepted invite, the service asks the orchestrator for the call with both users
-as participants (CNS-2); nothing else can start a consented call.
+It refuses an invite between users a block stands between (either way) or to a banned user,
+invite spam (`invites_per_minute` per inviter), a new account's invite to anyone not quarantined
+(MOD-6, by config: it is told why) and, under Shield Mode, any invite of a new account. A
+shadow-quarantined inviter's invite to anyone not shadow-quarantined is made but never asked, and
+ends as declined after a moment (MOD-4: shown as any other, never told).
+
+Only here is an `Agreement` made (INV-2): when an inbox reports an accepted invite, the service
+asks the orchestrator for the call with both users as participants (CNS-2); nothing else can
+start a consented call.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 import uuid
 from collections.abc import Callable
 from typing import Protocol
@@ -20,7 +26,15 @@ from vvtv.actors import MailboxFull, Registry
 from vvtv.clock import trio_origin
 from vvtv.config import ConfigBundle
 from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, tick, wire
-from vvtv.consent.errors import Blocked, InviteRateLimited, SelfInvite, Unavailable, UnknownInvite
+from vvtv.consent.errors import (
+    Blocked,
+    InviteRateLimited,
+    QuarantinedInvite,
+    SelfInvite,
+    ShieldGated,
+    Unavailable,
+    UnknownInvite,
+)
 from vvtv.consent.timers import InboxTimers
 from vvtv.contracts.consent import ConsentInvite, ConsentInvites
 from vvtv.contracts.identity import UserView
@@ -29,6 +43,7 @@ from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
 from vvtv.domain.consent import Answer, Ask, Cancel, CancelReason, Invite, InviteRules
 from vvtv.domain.rate_limit import Limit, prune, record, retry_after
+from vvtv.domain.shield import OPEN, Gates
 
 RATE_WINDOW_S = 60.0  # `invites_per_minute` names its window
 
@@ -39,6 +54,8 @@ class People(Protocol):
     def user_view(self, user_id: str) -> UserView: ...
     def can_interact(self, a: str, b: str) -> bool: ...
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+    def is_new(self, user_id: str) -> bool: ...
+    def is_quarantined(self, user_id: str) -> bool: ...
 
 
 class Calls(Protocol):
@@ -64,8 +81,13 @@ class Consent:
         people: People,
         calls: Calls,
         connections: Callable[[str], int],
+        gates: Callable[[], Gates] = lambda: OPEN,
     ) -> None:
         limits = config.limits.consent
+        quarantine = config.limits.anti_abuse.quarantine
+        self._invite_open_accounts = quarantine.invite_open_accounts
+        self._shadow_decline_s = (quarantine.shadow_decline_min_s, quarantine.shadow_decline_max_s)
+        self._gates = gates
         self._registry = registry
         self._ports = ports
         self._people = people
@@ -104,6 +126,7 @@ class Consent:
             if invitee_id in self._people.blocked_either_way(inviter):
                 raise Blocked("A block stands between you.", path="invitee_id")
             raise Unavailable("This user cannot be invited.", path="invitee_id")
+        self._check_quarantine(inviter, invitee_id)
         now = trio.current_time()
         sent = self._sent.get(inviter, ())
         wait = retry_after(sent, now, self._rate)
@@ -115,11 +138,12 @@ class Consent:
         self._sent[inviter] = record(sent, now, self._rate)
         self._prune(now)
         invite_id = uuid.uuid4().hex
+        declines_at = self._declines_at(inviter, invitee_id, now)
         if self._connections(inviter) > 0:
             self._on_socket.add(invite_id)
         try:
             made: ConsentInvite = await self._registry.ask(
-                KIND, invitee_id, Ask(invite_id, inviter, now)
+                KIND, invitee_id, Ask(invite_id, inviter, now, declines_at)
             )
         except BaseException:
             self._on_socket.discard(invite_id)
@@ -145,16 +169,47 @@ class Consent:
         return cancelled
 
     def mine(self, principal: Principal) -> ConsentInvites:
-        """Your open and recently ended invites, sent and received."""
+        """Your open and recently ended invites, sent and received (a hidden one only sent)."""
         self._prune(trio.current_time())
         me, at_zero = principal.user_id, trio_origin(self._ports.clock)
         return ConsentInvites(
             invites=[
                 wire(invite, at_zero, self._ports.handle_of)
                 for invite in sorted(self._invites.values(), key=lambda i: i.created_at)
-                if me in (invite.inviter, invite.invitee)
+                if me == invite.inviter or (me == invite.invitee and not invite.hidden)
             ]
         )
+
+    # -- quarantine and Shield Mode ---------------------------------------------------------------
+
+    def _check_quarantine(self, inviter: str, invitee: str) -> None:
+        """A new account is told what it may not do (MOD-6); Shield Mode may stop it inviting."""
+        if not self._people.is_new(inviter):
+            return
+        if not self._gates().new_accounts_invite:
+            self._ports.metrics.refusals.labels("shield_new_accounts").inc()
+            raise ShieldGated(
+                "New accounts cannot invite anyone for now (Shield Mode).",
+                code="shield_new_accounts",
+                path="invitee_id",
+            )
+        if not self._invite_open_accounts and not self._people.is_quarantined(invitee):
+            self._ports.metrics.refusals.labels("quarantine_invite").inc()
+            raise QuarantinedInvite(
+                "While your account is new you can invite other new accounts only.",
+                path="invitee_id",
+            )
+
+    def _declines_at(self, inviter: str, invitee: str, now: float) -> float | None:
+        """When a shadow-quarantined inviter's invite to anyone not like them ends as declined
+        (MOD-4), drawn as a person's answer would take; None for every other invite."""
+
+        def shadowed(user_id: str) -> bool:
+            return self._people.user_view(user_id).shadow_quarantine
+
+        if not shadowed(inviter) or shadowed(invitee):
+            return None
+        return now + random.uniform(*self._shadow_decline_s)
 
     # -- what other contexts tell consent ---------------------------------------------------------
 

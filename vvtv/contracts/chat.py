@@ -102,3 +102,27 @@ class ChatReport(Contract, frozen=True, kw_only=True):
 
 class ChatReportReceipt(Contract, frozen=True, kw_only=True):
     report_id: Serial
+
+
+class HeldMessageView(Contract, frozen=True, kw_only=True):
+    """A message chat auto-moderation held for review (`hold` rules), as moderators see it."""
+
+    id: Serial
+    thread_id: Id
+    scope: ChatScope
+    author_id: Id
+    author_handle: str | None = None
+    body: Body
+    rule: str  # the config rule that held it
+    created_at: datetime
+
+
+class HeldMessagesQuery(Contract, frozen=True, kw_only=True):
+    before_id: Serial | None = None  # the next page: the last id seen
+    limit: HistoryLimit | None = None  # default and ceiling: chat.automod.held_page_max
+
+
+class HeldMessages(Contract, frozen=True, kw_only=True):
+    """`GET /mod/held`: newest first."""
+
+    messages: list[HeldMessageView]

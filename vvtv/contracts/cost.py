@@ -8,6 +8,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.shield import ShieldBanner
 
 
 class CostLine(Contract, frozen=True, kw_only=True):
@@ -91,3 +92,4 @@ class ServiceStatus(Contract, frozen=True, kw_only=True):
 
     level: Count
     step: str | None = None
+    shield: ShieldBanner | None = None  # Shield Mode is on: the banner, and what tiles blur

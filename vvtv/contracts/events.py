@@ -25,6 +25,7 @@ from vvtv.contracts.presence import (
     PresenceQuery,
     PresenceSet,
 )
+from vvtv.contracts.shield import ShieldBanner
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 from vvtv.contracts.telemetry import FunnelReport
 from vvtv.contracts.tiles import (
@@ -250,6 +251,7 @@ class ServiceNotice(Event, frozen=True, kw_only=True, tag="service.notice"):
 
     level: Count
     step: str | None = None
+    shield: ShieldBanner | None = None  # Shield Mode is on (issue 16): a calm line says so
 
 
 class ModerationWarning(Event, frozen=True, kw_only=True, tag="moderation.warning"):

@@ -52,12 +52,24 @@ class Logout(Contract, frozen=True, kw_only=True):
     everywhere: bool = False  # revoke every login session of the account, not just this one
 
 
+class QuarantineTerms(Contract, frozen=True, kw_only=True):
+    """What a new account may do until `until`, told to it (MOD-6); every figure is config's."""
+
+    until: datetime
+    invites_quarantined_only: bool  # invites only to other new accounts
+    random_pool: Literal["quarantine"]  # Random pairs it with other new accounts
+    max_matches_per_hour: Count
+    chat_max_messages: Count  # in every chat scope, per window
+    chat_window_s: float
+
+
 class AccountFlags(Contract, frozen=True, kw_only=True):
     age_confirmed: bool
     terms_version: str
     banned_until: str | None  # None, an ISO time, or "permanent"
     quarantined: bool  # new-account quarantine (MOD-6); a shadow quarantine is never shown
     reputation: Int64
+    quarantine: QuarantineTerms | None = None  # its limits, while `quarantined`
 
 
 class Me(Contract, frozen=True, kw_only=True):

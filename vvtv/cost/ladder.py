@@ -20,6 +20,7 @@ from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.cost import CostReport, KillSwitchStatus, ServiceStatus
 from vvtv.contracts.events import ServerEvent, ServiceNotice
+from vvtv.contracts.shield import ShieldBanner
 from vvtv.cost.metrics import LadderMetrics
 from vvtv.cost.store import LadderStore, SavedLadder
 from vvtv.domain.kill_switch import Changed, Ladder, LadderRules, engaged, observe, pin, step_name
@@ -40,6 +41,8 @@ class LadderPorts:
     store: LadderStore | None = None
     # The server's telemetry (`kill_switch_tripped` on each step down, TEL-4); None: not told.
     emit: Callable[..., None] | None = None
+    # Shield Mode's banner while it is on: one notice tells users both where the product stands.
+    shield: Callable[[], ShieldBanner | None] = lambda: None
 
 
 class KillSwitch:
@@ -104,7 +107,9 @@ class KillSwitch:
     def notice(self) -> ServiceStatus:
         """What users are told: how far the product stepped down (0: not at all)."""
         level = self._ladder.level
-        return ServiceStatus(level=level, step=step_name(level, self._rules))
+        return ServiceStatus(
+            level=level, step=step_name(level, self._rules), shield=self._ports.shield()
+        )
 
     # -- what drives it ----------------------------------------------------------------------------
 
@@ -161,7 +166,9 @@ class KillSwitch:
         if moved:
             self._changed_at = self._ports.clock()
             self._ports.metrics.changed(changed)
-            self._ports.notify_all(ServiceNotice(level=changed.after, step=step))
+            self._ports.notify_all(
+                ServiceNotice(level=changed.after, step=step, shield=self._ports.shield())
+            )
             for listener in self._listeners:
                 listener(changed.after)
             if changed.after > changed.before and step is not None and self._ports.emit:

@@ -8,6 +8,10 @@ wins: the invitee's devices answer one after another through one owner, and an i
 answered refuses the next (OPS-5). Only an accepted invite asks for a call, and only once (CNS-2);
 nothing else ever does (declined CNS-3, expired CNS-4, cancelled).
 
+A shadow-quarantined inviter's invite to someone not quarantined alike is `hidden` (MOD-4): it is
+made and shown to its inviter as any other, but its invitee is never asked (nor counted as asked),
+and at `declines_at` it ends as declined, as if they had said no.
+
 Ended invites stay for `timeout_s` more, so a late answer learns what happened to its invite
 (409 invite_expired ...) rather than that it never existed.
 """
@@ -56,6 +60,11 @@ class Invite:
     ended_at: float | None = None
     session_id: str | None = None
     reason: CancelReason | None = None
+    declines_at: float | None = None  # a hidden invite's end (MOD-4); None: a real one
+
+    @property
+    def hidden(self) -> bool:
+        return self.declines_at is not None
 
     @property
     def open(self) -> bool:
@@ -75,6 +84,10 @@ class Inbox:
     def with_status(self, status: Status) -> tuple[Invite, ...]:
         return tuple(i for i in self.invites if i.status == status)
 
+    def asking(self) -> int:
+        """Invites its owner is being asked now (a hidden one is never asked)."""
+        return sum(1 for i in self.invites if i.status == "pending" and not i.hidden)
+
 
 # --- messages ------------------------------------------------------------------------------------
 
@@ -86,6 +99,7 @@ class Ask:
     invite_id: str
     inviter: str
     now: float
+    declines_at: float | None = None  # hidden (MOD-4): never asked, declined at this time
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +212,7 @@ def decide(inbox: Inbox, message: Message, rules: InviteRules) -> tuple[Inbox, l
 def next_wake(inbox: Inbox, rules: InviteRules) -> float | None:
     """The soonest expiry of a pending invite, or the time an ended one may be forgotten."""
     times = [i.expires_at for i in inbox.invites if i.status == "pending" and i.expires_at]
+    times += [i.declines_at for i in inbox.invites if i.status == "pending" and i.declines_at]
     times += [i.ended_at + rules.timeout_s for i in inbox.invites if i.ended_at is not None]
     return min(times, default=None)
 
@@ -206,7 +221,11 @@ def _ask(inbox: Inbox, ask: Ask, rules: InviteRules) -> tuple[Inbox, list[Effect
     if any(i.open and i.inviter == ask.inviter for i in inbox.invites):
         return inbox, [Refuse("invite_pending", "You have already invited them; wait for it.")]
     created = Invite(ask.invite_id, ask.inviter, inbox.invitee, "queued", ask.now)
-    if len(inbox.with_status("pending")) < rules.max_pending:
+    if ask.declines_at is not None:
+        # Shown to its inviter as asked; its invitee never hears of it (MOD-4).
+        hidden = replace(_asked(created, ask.now, rules), declines_at=ask.declines_at)
+        return replace(inbox, invites=(*inbox.invites, hidden)), [Changed(hidden), Reply(hidden)]
+    if inbox.asking() < rules.max_pending:
         invite = _asked(created, ask.now, rules)
         effects: list[Effect] = [Changed(invite), Notify(invite.invitee, "request", invite)]
     elif rules.second_invite == "refuse":
@@ -221,7 +240,7 @@ def _ask(inbox: Inbox, ask: Ask, rules: InviteRules) -> tuple[Inbox, list[Effect
 
 def _answer(inbox: Inbox, answer: Answer, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
     invite = inbox.find(answer.invite_id)
-    if invite is None:
+    if invite is None or invite.hidden:  # a hidden invite is none its invitee could know of
         return inbox, [Refuse("unknown_invite", "No such invite.")]
     if invite.invitee != answer.user:
         return inbox, [Refuse("not_invitee", "Only the invited user may answer an invite.")]
@@ -253,7 +272,7 @@ def _cancel(inbox: Inbox, cancel: Cancel, rules: InviteRules) -> tuple[Inbox, li
             return inbox, [Refuse("invite_answered", "This invite's call is not being started.")]
     elif not invite.open:
         return inbox, [_ended_refusal(invite)]
-    was_asked = invite.status in ("pending", "accepted")
+    was_asked = invite.status in ("pending", "accepted") and not invite.hidden
     ended = replace(invite, status="cancelled", ended_at=cancel.now, reason=cancel.reason)
     told: list[Effect] = [Notify(ended.inviter, "cancelled", ended)]
     if was_asked:
@@ -279,6 +298,14 @@ def _call_started(inbox: Inbox, started: CallStarted) -> tuple[Inbox, list[Effec
 def _tick(inbox: Inbox, now: float, rules: InviteRules) -> tuple[Inbox, list[Effect]]:
     effects: list[Effect] = []
     for invite in inbox.invites:
+        if invite.status == "pending" and invite.declines_at is not None:
+            if invite.declines_at <= now:
+                # As if its invitee said no: only its inviter is told (MOD-4).
+                ended = _end(invite, "declined", invite.declines_at)
+                told_inviter: list[Effect] = [Notify(ended.inviter, "declined", ended)]
+                inbox, settled = _settle(inbox, ended, told_inviter, now, rules)
+                effects += settled
+            continue
         if (
             invite.status == "pending"
             and invite.expires_at is not None
@@ -305,7 +332,7 @@ def _settle(
     first (CNS-5): the invitee's tabs close one overlay before the next one opens."""
     inbox = _put(inbox, ended)
     effects: list[Effect] = [Changed(ended), *told]
-    room = rules.max_pending - len(inbox.with_status("pending"))
+    room = rules.max_pending - inbox.asking()
     for queued in inbox.with_status("queued")[: max(room, 0)]:
         asked = _asked(queued, now, rules)
         inbox = _put(inbox, asked)

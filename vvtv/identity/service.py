@@ -23,6 +23,7 @@ from vvtv.contracts.identity import (
     BlockList,
     Login,
     Me,
+    QuarantineTerms,
     QuarantineView,
     Role,
     Signup,
@@ -96,7 +97,8 @@ class Identity:
         self._store = ports.store
         self._actors = registry
         self._auth = config.limits.auth
-        self._quarantine_days = config.limits.anti_abuse.quarantine.account_age_days
+        self._quarantine = config.limits.anti_abuse.quarantine
+        self._quarantine_days = self._quarantine.account_age_days
         self._signer = ports.signer
         self._passwords = ports.passwords
         self._clock = ports.clock
@@ -347,7 +349,22 @@ class Identity:
                 # A shadow quarantine is never shown to its subject (MOD-4).
                 quarantined=is_new_account(user.created_at, now, self._quarantine_days),
                 reputation=user.reputation,
+                quarantine=self._quarantine_terms(user, now),
             ),
+        )
+
+    def _quarantine_terms(self, user: UserRecord, now: datetime) -> QuarantineTerms | None:
+        """A new account's limits, told to it (MOD-6); None once it is not new."""
+        if not is_new_account(user.created_at, now, self._quarantine_days):
+            return None
+        q = self._quarantine
+        return QuarantineTerms(
+            until=user.created_at + timedelta(days=self._quarantine_days),
+            invites_quarantined_only=not q.invite_open_accounts,
+            random_pool="quarantine",
+            max_matches_per_hour=q.max_matches_per_hour,
+            chat_max_messages=q.chat.max_messages,
+            chat_window_s=q.chat.window_s,
         )
 
     def me(self, principal: Principal) -> Me:
@@ -357,6 +374,11 @@ class Identity:
         """A new account, quarantined for its first days (MOD-6)."""
         user = self._user(user_id)
         return is_new_account(user.created_at, self._clock(), self._quarantine_days)
+
+    def account_age_days(self, user_id: str) -> float:
+        """How old the account is, in days (Shield Mode's age gates)."""
+        age = self._clock() - self._user(user_id).created_at
+        return age.total_seconds() / 86400
 
     def is_quarantined(self, user_id: str) -> bool:
         """Derived (a new account) or shadow (set by a moderator); for the services that limit."""

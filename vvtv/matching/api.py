@@ -24,11 +24,12 @@ def routes(matching: Matching, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/match/join", method="POST", access="user", body=JoinMatch, response=MatchState,
-        errors=[400, 409, 429, 503], guard=guard,
+        errors=[400, 403, 409, 429, 503], guard=guard,
     )  # fmt: skip
     async def join(body: JoinMatch) -> MatchState:
         """Search (or change language and tags while you do). 409 `in_match` in a match; 429
-        `cooldown`, `hourly_cap` or `reconnect_budget` with `retry_after_s`; 503 `random_closed`."""
+        `cooldown`, `hourly_cap` or `reconnect_budget` with `retry_after_s`; 503 `random_closed`;
+        403 `shield_account_age` while Shield Mode keeps Random for older accounts."""
         return await matching.join(current_principal(), body)
 
     @endpoint(

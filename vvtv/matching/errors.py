@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, TooManyRequests, Unavailable
+from vvtv.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unavailable
 
 
 class CoolingDown(TooManyRequests):
@@ -54,3 +54,9 @@ class RandomClosed(Unavailable):
 
 class TooManyTags(BadRequest):
     code = "too_many_tags"
+
+
+class AccountTooNew(Forbidden):
+    """Shield Mode keeps Random for accounts at least `random_min_account_age_days` old."""
+
+    code = "shield_account_age"

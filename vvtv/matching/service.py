@@ -46,9 +46,10 @@ from vvtv.domain.matching.messages import (
     Tick,
 )
 from vvtv.domain.matching.rules import MatchRules
+from vvtv.domain.shield import OPEN, Gates
 from vvtv.errors import VvtvError
 from vvtv.matching.actor import KIND, MatchActor, MatchHooks, MatchingPorts
-from vvtv.matching.errors import RandomClosed, TooManyTags
+from vvtv.matching.errors import AccountTooNew, RandomClosed, TooManyTags
 from vvtv.matching.wakes import Wake
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class People(Protocol):
     def user_view(self, user_id: str) -> UserView: ...
     def is_quarantined(self, user_id: str) -> bool: ...
     def is_new(self, user_id: str) -> bool: ...
+    def account_age_days(self, user_id: str) -> float: ...
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
@@ -140,6 +142,7 @@ class Matching:
         # leave: a later close moves it, a leave or a ban cancels it.
         self._away: dict[str, trio.CancelScope] = {}
         self._admit: Callable[[str], None] = lambda mode: None
+        self._gates: Callable[[], Gates] = lambda: OPEN
         self._paused = False
         self._nursery: trio.Nursery | None = None
         self.wake = Wake(self._tick)
@@ -177,6 +180,12 @@ class Matching:
         if len(body.tags) > self._max_tags:
             raise TooManyTags(f"Name at most {self._max_tags} tags.", path="$.tags")
         user = principal.user_id
+        min_age_days = self._gates().random_min_account_age_days
+        if min_age_days > 0 and self._people.account_age_days(user) < min_age_days:
+            raise AccountTooNew(
+                f"Random is for accounts at least {min_age_days:g} days old for now (Shield Mode).",
+                path="$",
+            )
         if self._connections(user) > 0:
             self._on_socket.add(user)
         quarantined, shadow = self._quarantine(user)
@@ -242,6 +251,10 @@ class Matching:
         grace = self._away.pop(user, None)
         if grace is not None:
             grace.cancel()
+
+    def shield_with(self, gates: Callable[[], Gates]) -> None:
+        """Shield Mode's gates, as of each join (Random only for accounts old enough)."""
+        self._gates = gates
 
     def admit_with(self, admit: Callable[[str], None]) -> None:
         """The kill-switch ladder's admission of a new session of a mode (it raises when not):

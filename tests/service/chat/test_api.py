@@ -66,7 +66,7 @@ async def test_messages_reach_every_tab_of_both_users_in_seq_order(world: World)
 
 @pytest.mark.req("CHT-2")
 async def test_a_reconnecting_tab_resumes_without_gaps_or_duplicates(world: World) -> None:
-    people = await world.users("ana", "bob")
+    people = await world.users(old=("ana", "bob"))  # past MOD-6's chat rate
     ana, bob = people["ana"], people["bob"]
     _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
     tid = thread["thread_id"]
@@ -103,7 +103,7 @@ async def test_a_tab_that_resubscribes_after_a_live_message_gets_each_message_on
 ) -> None:
     """The overlap of a resume: bob's new tab is sent seq 5 live before its `chat.subscribe`
     with the last seq it had (2) is handled; it gets 3 and 4 from the history, 5 only once."""
-    people = await world.users("ana", "bob")
+    people = await world.users(old=("ana", "bob"))  # past MOD-6's chat rate
     ana, bob = people["ana"], people["bob"]
     _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
     tid = thread["thread_id"]

@@ -89,12 +89,15 @@ async def test_a_signed_in_user_reads_how_far_the_product_stepped_down(
     assert (await client.get("/service/notice")).status_code == 401
     user = await signup(client, "viewer")
     calm = await client.get("/service/notice", headers=bearer(user))
-    assert (calm.status_code, await calm.get_json()) == (200, {"level": 0, "step": None})
+    assert (calm.status_code, await calm.get_json()) == (
+        200,
+        {"level": 0, "step": None, "shield": None},
+    )
     admin = await staff(services, client, "root", "admin")
     pinned = await client.post(
         "/admin/kill-switch", json={"level": 2, "reason": "drill"}, headers=bearer(admin)
     )
     assert pinned.status_code == 200
     stepped = await client.get("/service/notice", headers=bearer(user))
-    assert await stepped.get_json() == {"level": 2, "step": "stills"}
+    assert await stepped.get_json() == {"level": 2, "step": "stills", "shield": None}
     assert (await client.get("/service/notice", headers=bearer(admin))).status_code == 200

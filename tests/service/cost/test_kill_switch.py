@@ -142,7 +142,13 @@ async def test_an_admin_pins_the_ladder_users_hear_it_and_new_sessions_are_refus
         assert (status["level"], status["override_level"]) == (5, 5)
         assert status["engaged"][-1] == "new_calls_refused"
         notice = await socket.receive_json()
-    assert notice == {"type": "service.notice", "v": 1, "level": 5, "step": "new_calls_refused"}
+    assert notice == {
+        "type": "service.notice",
+        "v": 1,
+        "level": 5,
+        "step": "new_calls_refused",
+        "shield": None,
+    }
 
     refused = await client.post("/sessions", json=PARTY, headers=bearer(user))
     assert refused.status_code == 503

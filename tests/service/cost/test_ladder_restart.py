@@ -71,7 +71,7 @@ async def test_the_loads_level_and_an_admins_pin_survive_a_restart(
         assert (after["level"], after["automatic_level"], after["override_level"]) == (3, 1, 3)
         user = await _login(client, "viewer")
         notice = await client.get("/service/notice", headers=bearer(user))
-        assert await notice.get_json() == {"level": 3, "step": "party_tiles_off"}
+        assert await notice.get_json() == {"level": 3, "step": "party_tiles_off", "shield": None}
         sample = runtime.metrics.registry.get_sample_value
         assert sample("vvtv_kill_switch_level", {}) == 3
         # The dwell starts afresh: a load still over the ceiling does not step it at once.

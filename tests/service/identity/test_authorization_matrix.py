@@ -52,6 +52,10 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/service/notice"): ("user", None, ""),
     ("GET", "/admin/kill-switch"): ("admin", None, ""),
     ("POST", "/admin/kill-switch"): ("admin", {"level": None, "reason": "matrix"}, ""),
+    # Shield Mode (issue 16) is the operator's; held messages are moderators' to review.
+    ("GET", "/admin/shield"): ("admin", None, ""),
+    ("POST", "/admin/shield"): ("admin", {"active": False, "reason": "matrix"}, ""),
+    ("GET", "/mod/held"): ("mod", None, ""),
     # Sessions: `<session_id>` is the victim's; only participants (and admins) see it.
     ("POST", "/sessions"): (
         "user",

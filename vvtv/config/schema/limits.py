@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from vvtv.config.schema.frozen import ConfigStruct
+from vvtv.config.schema.safety import AutomodLimits, ShieldPreset
 from vvtv.contracts.chat import ReasonCode
 
 CEILING = Meta(extra={"clamp": "ceiling"})
@@ -141,6 +142,14 @@ class QuarantineLimits(ConfigStruct, frozen=True):
     forced_profile: FixedName
     max_video_bitrate_kbps: CeilingInt
     max_fps: CeilingInt
+    # What else a quarantined account may do (MOD-6: told to a new account; MOD-4: applied to a
+    # shadow-quarantined one untold). false: invites only to other quarantined accounts.
+    invite_open_accounts: CeilingFlag
+    chat: RateLimit  # on top of each scope's own rate
+    # A shadow-quarantined user's invite to anyone else ends as declined after a wait drawn
+    # between these (a person's answer takes a moment; an instant decline would tell).
+    shadow_decline_min_s: FloorSeconds
+    shadow_decline_max_s: FloorSeconds
 
     @property
     def reduced_profile(self) -> str:
@@ -204,6 +213,7 @@ class ChatLimits(ConfigStruct, frozen=True):
     history_page_max: CeilingInt  # the most one history read may ask for
     max_report_messages: CeilingInt  # message ids one report may name (MOD-1)
     scopes: ChatScopeLimits
+    automod: AutomodLimits
 
 
 class ReportLimits(ConfigStruct, frozen=True):
@@ -437,3 +447,4 @@ class Limits(ConfigStruct, frozen=True):
     media: MediaLimits
     ui: UiLimits
     feature_flags: FeatureFlags
+    shield: ShieldPreset

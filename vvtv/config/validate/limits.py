@@ -10,6 +10,7 @@ from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.schema.modes import ModeManifests
 from vvtv.config.validate.locator import Locator
+from vvtv.config.validate.safety import check_safety
 from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
 from vvtv.contracts.moderation import BULK_MAX, PAGE_MAX
 from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
@@ -175,6 +176,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_login(limits, at)
+    problems += check_safety(limits, at)
     return problems
 
 

@@ -31,9 +31,9 @@ def catch_up(from_seq: int | None, after_seq: int, last_seq: int) -> CatchUp:
 
 
 def sees(*, own: bool, blocked_pair: bool, author_shadowed: bool, reader_shadowed: bool) -> bool:
-    """In a room, whether a reader sees a message: always their own; never one of someone they
+    """Whether a reader sees a message: always their own; in a room never one of someone they
     stand in a block with, either way (MOD-2); a shadow-quarantined author's only if the reader
-    is quarantined too, as in presence (MOD-4: the author is never told)."""
+    is quarantined too, as in presence, in private threads as well (MOD-4: never told)."""
     if own:
         return True
     return not blocked_pair and (reader_shadowed or not author_shadowed)

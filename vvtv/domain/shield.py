@@ -1,0 +1,66 @@
+"""Shield Mode's rules (issue 16): what is in force while the operator's switch is on, as one
+value the contexts consult. Off, every gate is `OPEN`, the product's ordinary behaviour, so
+switching off reverts exactly what switching on applied and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Gates:
+    """What Shield Mode holds: the defaults are Shield off."""
+
+    new_accounts_chat: bool = True
+    new_accounts_invite: bool = True
+    random_min_account_age_days: float = 0.0
+    slow_mode_s: float = 0.0  # per user, in rooms
+    live_room_min_account_age_days: float = 0.0
+    live_rooms: frozenset[str] = frozenset()
+    blur_new_tiles: bool = False
+
+
+OPEN = Gates()
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """The config's `shield` section, as the rules read it."""
+
+    new_accounts_chat: bool
+    new_accounts_invite: bool
+    random_min_account_age_days: float
+    slow_mode_s: float
+    live_room_min_account_age_days: float
+    live_rooms: frozenset[str]
+    blur_new_tiles: bool
+
+
+def gates(preset: Preset, on: bool) -> Gates:
+    """What is in force with the switch `on` or off."""
+    if not on:
+        return OPEN
+    return Gates(
+        new_accounts_chat=preset.new_accounts_chat,
+        new_accounts_invite=preset.new_accounts_invite,
+        random_min_account_age_days=preset.random_min_account_age_days,
+        slow_mode_s=preset.slow_mode_s,
+        live_room_min_account_age_days=preset.live_room_min_account_age_days,
+        live_rooms=preset.live_rooms,
+        blur_new_tiles=preset.blur_new_tiles,
+    )
+
+
+ChatRefusal = Literal["shield_new_accounts", "shield_room_gate"]
+
+
+def chat_refusal(
+    gates: Gates, *, new_account: bool, account_age_days: float, scope: str
+) -> ChatRefusal | None:
+    """Why Shield keeps a user from writing in `scope`, or None."""
+    if new_account and not gates.new_accounts_chat:
+        return "shield_new_accounts"
+    if scope in gates.live_rooms and account_age_days < gates.live_room_min_account_age_days:
+        return "shield_room_gate"
+    return None

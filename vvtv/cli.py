@@ -1,4 +1,4 @@
-"""The `vvtv` command: serve, config validate, contracts generate/check, user create."""
+"""The `vvtv` command: serve, config validate, contracts generate/check, user create, shield."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import httpx
 import trio
 
 from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
@@ -112,6 +114,52 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+async def shield_command(
+    client: httpx.AsyncClient, handle: str, password: str, action: str, reason: str
+) -> dict[str, Any]:
+    """Sign in as an admin on a running server and read or switch Shield Mode there: it takes
+    effect at once, audited as that admin (issue 16). A refusal raises `RuntimeError` with the
+    server's code."""
+    login = await client.post("/auth/login", json={"handle": handle, "password": password})
+    if login.status_code != 200:
+        raise RuntimeError(f"sign-in refused: {login.json().get('code', login.status_code)}")
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    if action == "status":
+        answer = await client.get("/admin/shield", headers=headers)
+    else:
+        body = {"active": action == "on", "reason": reason}
+        answer = await client.post("/admin/shield", json=body, headers=headers)
+    if answer.status_code != 200:
+        raise RuntimeError(f"refused: {answer.json().get('code', answer.status_code)}")
+    status: dict[str, Any] = answer.json()
+    return status
+
+
+def _cmd_shield(args: argparse.Namespace) -> int:
+    if args.action != "status" and not args.reason:
+        print("vvtv shield: say why with --reason (it is audited)", file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.handle}: ")
+
+    async def run() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=args.url) as client:
+            return await shield_command(client, args.handle, password, args.action, args.reason)
+
+    try:
+        status = trio.run(run)
+    except (RuntimeError, httpx.HTTPError) as error:
+        print(f"vvtv shield: {error}", file=sys.stderr)
+        return 1
+    print(f"shield mode: {'on' if status['active'] else 'off'}", end="")
+    print(f" (since {status['changed_at']})" if status.get("changed_at") else "", end="")
+    swept = status.get("last_swept")
+    print(f"; the sweep timed out {swept} user(s)" if args.action == "on" and swept else "")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vvtv", description="VVTV: the channel and the live modes.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -162,6 +210,18 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--config", type=Path, default=Path("config"))
     create.add_argument("--data", type=Path, default=Path("var"))
     create.set_defaults(run=_cmd_user_create)
+
+    shield = commands.add_parser(
+        "shield", help="Shield Mode on a running server: on, off or status (issue 16)"
+    )
+    shield.add_argument("action", choices=["on", "off", "status"])
+    shield.add_argument("--reason", default="", help="why (audited); needed for on and off")
+    shield.add_argument("--url", default="http://127.0.0.1:8080", help="the running server")
+    shield.add_argument("--handle", required=True, help="an admin's handle")
+    shield.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    shield.set_defaults(run=_cmd_shield)
     return root
 
 

@@ -76,6 +76,7 @@ function adminApi(http: FakeHttp, history: CostPoint[]): void {
   http.replies.set("GET /lab/status", { on_air: "plan" });
   http.replies.set("GET /admin/audit", { entries: [{ id: 1, action: "kill_switch.step" }] });
   http.replies.set("GET /admin/incident", { active: false });
+  http.replies.set("GET /admin/shield", { active: false, preset: {}, sweep_enabled: true });
 }
 
 afterEach(() => {
@@ -145,6 +146,18 @@ describe("the operator's console", () => {
     expect(mergeAudit([entry(2), entry(1)], [entry(3), entry(2)]).map((e) => e.id)).toEqual([3, 2, 1]);
   });
 
+  it("switches Shield Mode with a reason and shows what the server says", async () => {
+    const http = new FakeHttp();
+    adminApi(http, []);
+    http.replies.set("POST /admin/shield", { active: true, preset: {}, sweep_enabled: true, last_swept: 2 });
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
+    await console_.setShield(true, "raid");
+    const posted = http.calls.find((call) => call.method === "POST");
+    expect([posted?.path, posted?.options]).toEqual(["/admin/shield", { body: { active: true, reason: "raid" } }]);
+    await console_.refresh();
+    expect(console_.view.value.shield?.active).toBe(false); // what the server says now
+  });
+
   it("pins the ladder with a reason, then reads everything again; a refusal says its code", async () => {
     const http = new FakeHttp();
     adminApi(http, []);
@@ -172,7 +185,7 @@ describe("the calm notice", () => {
     const { socket, http, shown } = notices();
     http.replies.set("GET /service/notice", { level: 2, step: "stills" });
     socket.push({ type: "auth.ok", v: 1 } as unknown as ServerEvent);
-    await vi.waitFor(() => expect(shown.current.value).toEqual({ level: 2, step: "stills" }));
+    await vi.waitFor(() => expect(shown.current.value).toEqual({ level: 2, step: "stills", shield: null }));
     socket.push({ type: "service.notice", v: 1, level: 0, step: null } as ServerEvent);
     expect(shown.current.value).toBeNull();
   });
@@ -186,6 +199,20 @@ describe("the calm notice", () => {
     expect(shown.current.value).toBeNull();
     socket.push({ type: "service.notice", v: 1, level: 2, step: "stills" } as ServerEvent);
     expect(shown.current.value?.level).toBe(2);
+  });
+
+  it("Shield Mode's line shows while it is on, put away on its own, and says what tiles blur", () => {
+    const { socket, shown } = notices();
+    const shield = { blur_new_tiles: true };
+    socket.push({ type: "service.notice", v: 1, level: 0, step: null, shield } as ServerEvent);
+    expect([shown.current.value, shown.shieldShown.value, shown.shield.value]).toEqual([null, true, shield]);
+    shown.dismissShield();
+    socket.push({ type: "service.notice", v: 1, level: 1, step: "stills", shield } as ServerEvent);
+    expect([shown.shieldShown.value, shown.shield.value?.blur_new_tiles]).toEqual([false, true]);
+    socket.push({ type: "service.notice", v: 1, level: 1, step: "stills", shield: null } as ServerEvent);
+    expect([shown.shieldShown.value, shown.shield.value]).toEqual([false, null]);
+    socket.push({ type: "service.notice", v: 1, level: 1, step: "stills", shield } as ServerEvent);
+    expect(shown.shieldShown.value).toBe(true); // on again: told again
   });
 
   it("a reply that an event overtook is ignored", async () => {

@@ -1,7 +1,8 @@
 // The operator's console (TEL-4/5, INV-7; admins only, the shell says no to anyone else): cost
 // per mode and money per hour, with charts over the hours the server keeps; the kill-switch
 // ladder and its override; live counts; the funnel; the channel's queue; alerts; incident mode;
-// the audit log. Pushed by the server over the socket as it changes while it is on screen.
+// Shield Mode; the audit log. Pushed by the server over the socket as it changes while it is on
+// screen.
 import { type Signal, useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo } from "preact/hooks";
@@ -78,6 +79,7 @@ export function OperatorConsole(): JSX.Element {
         <Channel view={view} />
         <Alerts view={view} />
         <Incident view={view} />
+        <Shield view={view} />
         <Audit view={view} />
       </div>
     </section>
@@ -417,6 +419,43 @@ function Incident({ view }: { view: OperatorView }) {
       <ReasonForm action={action} onSubmit={() => void flip()}>
         <button type="submit" class="secondary" disabled={action.blocked || incident.forced_by_tier}>
           {incident.switched_on ? t("operator.incident_stop") : t("operator.incident_start")}
+        </button>
+      </ReasonForm>
+    </Card>
+  );
+}
+
+/** Shield Mode (issue 16): config's preset at once during a raid, and back exactly. */
+function Shield({ view }: { view: OperatorView }) {
+  const { operator } = useSdk();
+  const action = useReasonedAction();
+  const shield = view.shield;
+  if (!shield) return <Card id="shield" title={t("operator.shield")} />;
+  const preset = shield.preset;
+  const flip = () => action.run((reason) => operator.setShield(!shield.active, reason));
+  const swept = shield.active && typeof shield.last_swept === "number";
+  return (
+    <Card id="shield" title={t("operator.shield")}>
+      <p data-shield={shield.active ? "on" : "off"}>
+        {t(shield.active ? "operator.shield_on" : "operator.shield_off")}
+        {swept ? ` ${t("operator.shield_swept", { count: shield.last_swept ?? 0 })}` : ""}
+      </p>
+      <ul class="operator-preset">
+        {!preset.new_accounts_chat && <li>{t("operator.shield_no_new_chat")}</li>}
+        {!preset.new_accounts_invite && <li>{t("operator.shield_no_new_invites")}</li>}
+        {preset.random_min_account_age_days > 0 && (
+          <li>{t("operator.shield_random_age", { days: preset.random_min_account_age_days })}</li>
+        )}
+        {preset.slow_mode_s > 0 && <li>{t("operator.shield_slow", { seconds: preset.slow_mode_s })}</li>}
+        {preset.live_room_min_account_age_days > 0 && (
+          <li>{t("operator.shield_live_gate", { days: preset.live_room_min_account_age_days })}</li>
+        )}
+        {preset.blur_new_tiles && <li>{t("operator.shield_blur")}</li>}
+        {shield.sweep_enabled && <li>{t("operator.shield_sweep")}</li>}
+      </ul>
+      <ReasonForm action={action} onSubmit={() => void flip()}>
+        <button type="submit" class="secondary" disabled={action.blocked}>
+          {shield.active ? t("operator.shield_stop") : t("operator.shield_start")}
         </button>
       </ReasonForm>
     </Card>

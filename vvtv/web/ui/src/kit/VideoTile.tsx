@@ -71,6 +71,9 @@ export function VideoTile({
   }, [camera, room, id]);
 
   const stream = state === "live" ? (view?.stream ?? null) : null;
+  // Shield Mode blurs new accounts' tiles for everyone else (issue 16).
+  const { notices } = useSdk();
+  const blurred = (notices.shield.value?.blur_new_tiles ?? false) && member.quarantined_new;
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
   }, [stream]);
@@ -80,6 +83,7 @@ export function VideoTile({
       ref={element}
       class={large ? "video-tile video-tile-large" : "video-tile"}
       data-state={state}
+      data-blurred={blurred ? "" : undefined}
       title={state === "budget" ? t("tiles.budget_hint", { count: room?.budget ?? 0 }) : undefined}
     >
       {stream ? (

@@ -1,6 +1,6 @@
 // The operator's console (TEL-4/5, INV-7): what it shows and what it changes (the kill-switch
-// pin, the incident flag; both audited by the server). Everything is read once from the admin
-// API when a console opens; then, instead of polling, the socket follows it (`operator.follow`):
+// pin, the incident flag, Shield Mode; each audited by the server). Everything is read once from
+// the admin API when a console opens; then, instead of polling, the socket follows it (`operator.follow`):
 // the server pushes `operator.update` after each cost sample and each move of the ladder, with
 // the cost samples and audit entries new since. A new socket (a reconnect) follows again. The
 // cost history is kept to the server's own capacity.
@@ -19,6 +19,7 @@ export type LabStatus = Schemas["LabStatus"];
 export type AuditEntry = Schemas["AuditEntry"];
 export type IncidentStatus = Schemas["IncidentStatus"];
 export type OperatorUpdate = EventOf<"operator.update">;
+export type ShieldStatus = Schemas["ShieldStatus"];
 
 export interface OperatorView {
   live: LiveStatus | null;
@@ -31,6 +32,7 @@ export interface OperatorView {
   lab: LabStatus | null;
   audit: AuditEntry[];
   incident: IncidentStatus | null;
+  shield: ShieldStatus | null;
   /** When the figures last changed (fetched or pushed, ms), and the last refusal's code. */
   refreshedAt: number | null;
   error: string | null;
@@ -46,6 +48,7 @@ export const EMPTY_VIEW: OperatorView = {
   lab: null,
   audit: [],
   incident: null,
+  shield: null,
   refreshedAt: null,
   error: null,
 };
@@ -117,7 +120,7 @@ export class OperatorConsole {
     const known = this.view.peek().history;
     const afterSeq = known.length > 0 ? known[known.length - 1]!.seq : undefined;
     try {
-      const [live, cost, history, ladder, funnel, lab, audit, incident] = await Promise.all([
+      const [live, cost, history, ladder, funnel, lab, audit, incident, shield] = await Promise.all([
         unwrap<LiveStatus>(this.http.GET("/admin/live")),
         unwrap<CostReport>(this.http.GET("/admin/cost")),
         unwrap<CostHistory>(
@@ -130,6 +133,7 @@ export class OperatorConsole {
         unwrap<LabStatus>(this.http.GET("/lab/status")),
         unwrap<Schemas["AuditPage"]>(this.http.GET("/admin/audit")),
         unwrap<IncidentStatus>(this.http.GET("/admin/incident")),
+        unwrap<ShieldStatus>(this.http.GET("/admin/shield")),
       ]);
       const current = this.view.peek();
       this.capacity = history.capacity;
@@ -143,6 +147,7 @@ export class OperatorConsole {
         lab,
         audit: audit.entries,
         incident,
+        shield,
         refreshedAt: Date.now(),
         error: null,
       };
@@ -169,6 +174,14 @@ export class OperatorConsole {
         this.http.POST("/admin/incident", { body: { active, reason } }),
       );
       this.view.value = { ...this.view.peek(), incident };
+    });
+  }
+
+  /** Switch Shield Mode on (config's preset at once, and its sweep) or off (all reverted). */
+  async setShield(active: boolean, reason: string): Promise<void> {
+    await this.change(async () => {
+      const shield = await unwrap<ShieldStatus>(this.http.POST("/admin/shield", { body: { active, reason } }));
+      this.view.value = { ...this.view.peek(), shield };
     });
   }
 

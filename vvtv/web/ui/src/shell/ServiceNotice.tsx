@@ -1,5 +1,5 @@
 // The calm notice (INV-7): while the product has stepped down to keep its cost, every signed-in
-// tab says so in one quiet line that names what changed, and can be put away.
+// tab says so in one quiet line that names what changed, and can be put away; so is Shield Mode.
 import type { JSX } from "preact";
 import { type CopyKey, t } from "../i18n";
 import { useSdk } from "../sdk";
@@ -17,12 +17,29 @@ const STEPS: Record<string, CopyKey> = {
 export function ServiceNotice(): JSX.Element | null {
   const { notices } = useSdk();
   const notice = notices.current.value;
-  if (!notice) return null;
+  if (!notice) return <ShieldNotice />;
   const known = notice.step !== null && notice.step !== undefined && notice.step in STEPS;
   return (
-    <div class="notice service-notice" role="status" data-level={notice.level}>
-      <span>{known ? t(STEPS[notice.step as string]!) : t("notice.general")}</span>
-      <button type="button" class="text-button" onClick={() => notices.dismiss()}>
+    <>
+      <div class="notice service-notice" role="status" data-level={notice.level}>
+        <span>{known ? t(STEPS[notice.step as string]!) : t("notice.general")}</span>
+        <button type="button" class="text-button" onClick={() => notices.dismiss()}>
+          {t("shell.dismiss")}
+        </button>
+      </div>
+      <ShieldNotice />
+    </>
+  );
+}
+
+/** Shield Mode (issue 16): the operator turned on extra protection during a raid. */
+function ShieldNotice(): JSX.Element | null {
+  const { notices } = useSdk();
+  if (!notices.shieldShown.value) return null;
+  return (
+    <div class="notice service-notice shield-notice" role="status">
+      <span>{t("notice.shield")}</span>
+      <button type="button" class="text-button" onClick={() => notices.dismissShield()}>
         {t("shell.dismiss")}
       </button>
     </div>

@@ -12,6 +12,7 @@ import { Region } from "./Region";
 import { everywhereMounts, followsEverywhere } from "./registry";
 import { type RouterEvent, type RouterState, reduce, resolve } from "./router";
 import { buildRoute } from "./routes";
+import { QuarantineNotice } from "./QuarantineNotice";
 import { ServiceNotice } from "./ServiceNotice";
 import { WarningNotice } from "./WarningNotice";
 import { TransitionLayer } from "./TransitionLayer";
@@ -198,6 +199,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           )}
           {session.signedIn.value && <ServiceNotice />}
           {session.signedIn.value && <WarningNotice />}
+          {session.signedIn.value && <QuarantineNotice />}
           <main class="stage" id="stage">
             {state.notFound ? (
               // No mode on offer here (a mistyped link, a mode the tier switched off); the

@@ -72,8 +72,11 @@ export function VideoTile({
 
   const stream = state === "live" ? (view?.stream ?? null) : null;
   // Shield Mode blurs new accounts' tiles for everyone else (issue 16).
-  const { notices } = useSdk();
-  const blurred = (notices.shield.value?.blur_new_tiles ?? false) && member.quarantined_new;
+  const { notices, session } = useSdk();
+  const blurred =
+    (notices.shield.value?.blur_new_tiles ?? false) &&
+    member.quarantined_new &&
+    member.user_id !== session.user.value?.id;
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
   }, [stream]);

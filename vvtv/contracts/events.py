@@ -28,6 +28,7 @@ from vvtv.contracts.presence import (
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 from vvtv.contracts.telemetry import FunnelReport
 from vvtv.contracts.tiles import (
+    TileBlurred,
     TileClose,
     TileGranted,
     TileHidden,
@@ -298,6 +299,7 @@ ServerEvent = (
     | TileGranted
     | TileRefused
     | TileReleased
+    | TileBlurred
     | Authenticated
     | AuthExpired
     | AuthRefreshed

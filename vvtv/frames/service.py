@@ -52,6 +52,13 @@ class CheckedMedia(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class FrameCheckStatistics:
+    checked: int  # frames judged
+    cpu_s: float  # what checking them cost the SFU
+    blurred: int  # publishers whose tiles show blurred now
+
+
+@dataclass(frozen=True, slots=True)
 class FramePorts:
     media: CheckedMedia
     checked: AsyncIterable[FrameChecked]  # the SFU's results (`LocalSFU.frame_checks`)
@@ -76,6 +83,8 @@ class FrameChecks:
         self._reason = checks.report_reason
         self._cooldown_s = checks.random_cooldown_s
         self._flags = Flags()
+        self._checked = 0
+        self._cpu_s = 0.0
 
     async def run(self) -> None:
         """Judge the SFU's results as they come, until cancelled, supervised."""
@@ -91,6 +100,8 @@ class FrameChecks:
         verdict = self._flags.judge(
             publisher, session, checked.score, trio.current_time(), self._rules
         )
+        self._checked += 1
+        self._cpu_s += checked.cpu_s
         ports.metrics.cpu.inc(checked.cpu_s)
         ports.metrics.checks.labels(_outcome(checked.score, self._rules)).inc()
         if verdict.blur or verdict.unblur:
@@ -111,6 +122,11 @@ class FrameChecks:
         if verdict.end_call and await ports.random.flagged(publisher, session, self._cooldown_s):
             log.warning("frame check ended Random call %s of %s", session, publisher)
         return verdict
+
+    def statistics(self) -> FrameCheckStatistics:
+        return FrameCheckStatistics(
+            checked=self._checked, cpu_s=self._cpu_s, blurred=len(self._flags.blurred)
+        )
 
     # -- what other contexts tell the frame checks -------------------------------------------------
 

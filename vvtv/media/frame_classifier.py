@@ -9,12 +9,13 @@ no file is given or bundled).
 from __future__ import annotations
 
 import importlib.resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy loads with the model, at the first check, not at the server's start
+    import numpy as np
+    import numpy.typing as npt
 
-RgbImage = npt.NDArray[np.uint8]  # height x width x 3, RGB
+    RgbImage: TypeAlias = npt.NDArray[np.uint8]  # height x width x 3, RGB
 
 
 class FrameClassifier(Protocol):

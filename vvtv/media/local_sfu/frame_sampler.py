@@ -18,16 +18,18 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import av
-from PIL import Image
 
 from vvtv.config.schema.limits import FrameCheckLimits
 from vvtv.domain.frames.schedule import SamplingRules, Schedule
-from vvtv.media.frame_classifier import FrameClassifier, RgbImage, build_classifier
+from vvtv.media.frame_classifier import FrameClassifier, build_classifier
 from vvtv.media.local_sfu.video_rendition import fit_within
 from vvtv.media.port import FrameChecked
+
+if TYPE_CHECKING:
+    from vvtv.media.frame_classifier import RgbImage
 
 STILL_JPEG_QUALITY = 80  # a reviewer's look at it, not an archive
 
@@ -131,12 +133,14 @@ class FrameSampler:
             started = time.thread_time()  # loading the model is not a check's cost
         box = self._settings.still_max_px
         width, height = fit_within(frame.width, frame.height, box, box)
-        rgb = cast(RgbImage, frame.to_ndarray(format="rgb24", width=width, height=height))
+        rgb = cast("RgbImage", frame.to_ndarray(format="rgb24", width=width, height=height))
         score = self._classifier.score(rgb)
         return score, time.thread_time() - started, _jpeg(rgb)
 
 
 def _jpeg(rgb: RgbImage) -> bytes:
+    from PIL import Image  # loaded on the sampler's thread at its first check, not at start
+
     with io.BytesIO() as out:
         Image.fromarray(rgb).save(out, format="JPEG", quality=STILL_JPEG_QUALITY)
         return out.getvalue()

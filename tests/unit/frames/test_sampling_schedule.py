@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
@@ -17,9 +17,11 @@ import pytest
 import trio
 
 from vvtv.config import ConfigBundle
-from vvtv.media.frame_classifier import RgbImage
 from vvtv.media.local_sfu.frame_sampler import FrameSampler, frame_sampler_of
 from vvtv.media.port import FrameChecked
+
+if TYPE_CHECKING:
+    from vvtv.media.frame_classifier import RgbImage
 
 FPS = 15
 

@@ -5,20 +5,17 @@ one of them, pre-encoded as VP8 (the client never encodes)."""
 
 from __future__ import annotations
 
-import asyncio
-import fractions
 import functools
-import time
-from typing import Any, Literal
+from typing import Literal
 
 import av
 import numpy as np
 import numpy.typing as npt
-from aiortc import MediaStreamTrack
 from PIL import Image, ImageFilter
 
+from tests.synthetic_media import ClipVideoTrack, vp8_encoder
+
 Picture = Literal["skin_tones", "neutral_scene"]
-VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
 _SKIN = np.array((235, 180, 170), dtype=np.float64)
 
 
@@ -44,13 +41,7 @@ def picture(name: Picture, width: int = 640, height: int = 360) -> npt.NDArray[n
 @functools.cache
 def encoded_picture(name: Picture, width: int, height: int, fps: int) -> tuple[bytes, ...]:
     """One second of VP8 showing `name`, starting with a keyframe (so it can loop)."""
-    codec = av.CodecContext.create("libvpx", "w")
-    assert isinstance(codec, av.VideoCodecContext)
-    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
-    codec.time_base = fractions.Fraction(1, fps)
-    codec.bit_rate = 800_000
-    codec.gop_size = 10_000
-    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    codec = vp8_encoder(width, height, fps)
     still = av.VideoFrame.from_ndarray(picture(name, width, height), format="rgb24")
     payloads: list[bytes] = []
     for index in range(fps):
@@ -61,25 +52,8 @@ def encoded_picture(name: Picture, width: int, height: int, fps: int) -> tuple[b
     return tuple(payloads)
 
 
-class PictureVideoTrack(MediaStreamTrack):
+class PictureVideoTrack(ClipVideoTrack):
     """Sends `name` at `fps` in real time, as pre-encoded VP8 packets."""
 
-    kind = "video"
-
     def __init__(self, name: Picture, width: int = 640, height: int = 360, fps: int = 15) -> None:
-        super().__init__()
-        self._clip = encoded_picture(name, width, height, fps)
-        self._fps = fps
-        self._index = 0
-        self._start: float | None = None
-
-    async def recv(self) -> av.Packet[Any]:
-        if self._start is None:
-            self._start = time.monotonic()
-        due = self._start + self._index / self._fps
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
-        packet = av.Packet(self._clip[self._index % len(self._clip)])
-        packet.pts = round(self._index * VIDEO_TIME_BASE.denominator / self._fps)
-        packet.time_base = VIDEO_TIME_BASE
-        self._index += 1
-        return packet
+        super().__init__(encoded_picture(name, width, height, fps), fps)

@@ -6,26 +6,16 @@ report on it, and goes when the camera does."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 import trio
 
 from tests.webrtc_clients import ClientPeers, Look
 from vvtv.config import ConfigBundle
 from vvtv.media import Participant
-from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.port import FrameChecked
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def worker_sfu(config_bundle: ConfigBundle, tmp_path: Path) -> AsyncIterator[LocalSFU]:
-    options = SfuOptions(loopback_candidates=True, process=True, statistics_s=0.1)
-    async with open_local_sfu(config_bundle, data_dir=tmp_path, options=options) as provider:
-        yield provider
 
 
 @pytest.mark.req("MOD-1", "TEL-3", "MED-3")

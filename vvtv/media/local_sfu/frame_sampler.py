@@ -3,7 +3,8 @@ classified, off the SFU's loop, and what is reported back.
 
 A camera's schedule starts when its source starts sending (`started`: a call's or a tile's
 publish connection) and follows `vvtv.domain.frames.schedule`. A taken frame is scaled to fit
-`still_max_px`, scored on the sampler's own thread (one: checks never take the encoders' cores),
+`still_max_px` on the SFU's loop, then scored on the sampler's own thread (one, at a lower
+priority than the media's: checks never take the encoders' cores),
 and goes out as a still (its JPEG) only when it scored at or above `report_at`. The camera's last
 checked frame is kept as a JPEG in this process's memory alone, for a person's report on it
 (`last_still`), and replaced by the next, forgotten when the camera stops (TEL-3: never written
@@ -13,14 +14,18 @@ anywhere). At most one frame per camera is in flight: a slow classifier skips fr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import os
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import av
+from av.video.reformatter import VideoReformatter
 
 from vvtv.config.schema.limits import FrameCheckLimits
 from vvtv.domain.frames.schedule import SamplingRules, Schedule
@@ -32,6 +37,21 @@ if TYPE_CHECKING:
     from vvtv.media.frame_classifier import RgbImage
 
 STILL_JPEG_QUALITY = 80  # a reviewer's look at it, not an archive
+# The checking thread yields the cores to the media threads (decoding, encoding, sending): a check
+# that waits for a core skips frames; a late media packet is a broken picture for every viewer.
+CHECK_THREAD_NICENESS = 10
+
+
+def checking_thread() -> ThreadPoolExecutor:
+    """The one thread that checks frames, at a lower scheduling priority than the media's."""
+
+    def lower_priority() -> None:
+        with contextlib.suppress(OSError):  # Linux: a thread id names that thread alone
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CHECK_THREAD_NICENESS)
+
+    return ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="sfu-frames", initializer=lower_priority
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +77,7 @@ class FrameSampler:
         self._settings = settings
         self._build = classifier
         self._classifier: FrameClassifier | None = None
+        self._scaler = VideoReformatter()  # its own: a frame's own `reformat` keeps one per frame
         self._executor = executor
         self._deliver = deliver
         self._now = now
@@ -97,7 +118,14 @@ class FrameSampler:
         schedule.take(now)
         self._in_flight.add(publisher_id)
         call_soon = self._call_soon or asyncio.get_running_loop().call_soon_threadsafe
-        future = self._executor.submit(self._check, frame)
+        # Scaled here, before the renditions get the frame: scaling it writes to the frame's
+        # colour fields for a moment, and an encoder thread scaling it too would read them.
+        started = time.thread_time()
+        box = self._settings.still_max_px
+        width, height = fit_within(frame.width, frame.height, box, box)
+        scaled = self._scaler.reformat(frame, width=width, height=height, format="rgb24")
+        rgb = cast("RgbImage", scaled.to_ndarray())
+        future = self._executor.submit(self._check, rgb, time.thread_time() - started)
 
         def done(result: Future[tuple[float, float, bytes]]) -> None:
             call_soon(self._checked, publisher_id, session_id, result)
@@ -125,17 +153,13 @@ class FrameSampler:
             )
         )
 
-    def _check(self, frame: av.VideoFrame) -> tuple[float, float, bytes]:
-        # On the sampler's thread: the frame is this function's alone and dies with it.
-        started = time.thread_time()
+    def _check(self, rgb: RgbImage, scale_s: float) -> tuple[float, float, bytes]:
+        # On the sampler's thread: the picture is this function's alone and dies with it.
         if self._classifier is None:
-            self._classifier = self._build()
-            started = time.thread_time()  # loading the model is not a check's cost
-        box = self._settings.still_max_px
-        width, height = fit_within(frame.width, frame.height, box, box)
-        rgb = cast("RgbImage", frame.to_ndarray(format="rgb24", width=width, height=height))
+            self._classifier = self._build()  # loading the model is not a check's cost
+        started = time.thread_time()
         score = self._classifier.score(rgb)
-        return score, time.thread_time() - started, _jpeg(rgb)
+        return score, scale_s + time.thread_time() - started, _jpeg(rgb)
 
 
 def _jpeg(rgb: RgbImage) -> bytes:

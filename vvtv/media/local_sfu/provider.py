@@ -29,7 +29,7 @@ from vvtv.media.frame_classifier import FrameClassifier
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.frame_sampler import frame_sampler_of
+from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
 from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
@@ -229,7 +229,7 @@ async def _open_thread(
         max_workers=options.encode_threads or os.cpu_count() or 2,
         thread_name_prefix="sfu-encode",
     )
-    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfu-frames")
+    checker = checking_thread()
 
     def notify(event: PeerStateChanged | FrameChecked) -> None:  # called on the SFU thread
         with contextlib.suppress(trio.RunFinishedError):

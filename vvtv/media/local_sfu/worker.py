@@ -29,7 +29,7 @@ from vvtv.config.schema.media import Profile
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.frame_sampler import frame_sampler_of
+from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
 from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
@@ -77,7 +77,7 @@ async def _serve(
         max_workers=options.encode_threads or os.cpu_count() or 2,
         thread_name_prefix="sfu-encode",
     )
-    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfu-frames")
+    checker = checking_thread()
     # Every send happens on this loop's thread; the pipe's reader is the one other thread.
     engine = SfuEngine(
         ProfileCatalog(profiles),

@@ -369,6 +369,9 @@ async def open_runtime(
                 audit,
                 sockets.push,
                 events=telemetry,
+                # A report on a video stream carries the SFU's last checked frame of it, and its
+                # camera is checked densely again (issue 16).
+                stills=frames.still_of,
             )
             await moderation.load()
             chat.report_to(moderation)

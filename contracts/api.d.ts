@@ -3062,7 +3062,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"] | components["schemas"]["OperatorUpdate"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["TileBlurred"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"] | components["schemas"]["OperatorUpdate"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -3352,6 +3352,20 @@ export interface components {
             fetched_bytes: number;
             prepared_items: number;
             rejected_items: number;
+        };
+        /**
+         * TileBlurred
+         * @description `publisher_id`'s tile is shown blurred (`blurred`), or clear again: the automated frame
+         *         checks scored their camera at or above `media.frame_checks.blur_at` (issue 16). Sent for
+         *         every tile of theirs a viewer holds, and with each later grant while it lasts.
+         */
+        TileBlurred: {
+            blurred: boolean;
+            publisher_id: string;
+            /** @enum {unknown} */
+            type: "tile.blurred";
+            /** @default 1 */
+            v: number;
         };
         /**
          * TileBudget

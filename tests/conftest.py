@@ -96,6 +96,14 @@ async def sfu(
 
 
 @pytest.fixture
+async def worker_sfu(config_bundle: ConfigBundle, tmp_path: Path) -> AsyncIterator[LocalSFU]:
+    """The SFU as `vvtv serve` runs it: the engine in its worker process."""
+    options = SfuOptions(loopback_candidates=True, process=True, statistics_s=0.1)
+    async with open_local_sfu(config_bundle, data_dir=tmp_path, options=options) as provider:
+        yield provider
+
+
+@pytest.fixture
 async def clients() -> AsyncIterator[ClientPeers]:
     async with client_peers() as peers:
         yield peers

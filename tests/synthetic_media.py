@@ -49,6 +49,18 @@ def _frame(
     return frame
 
 
+def vp8_encoder(width: int, height: int, fps: int) -> av.VideoCodecContext:
+    """A real-time VP8 encoder whose only keyframe is its first: a clip made with it loops."""
+    codec = av.CodecContext.create("libvpx", "w")
+    assert isinstance(codec, av.VideoCodecContext)
+    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
+    codec.time_base = fractions.Fraction(1, fps)
+    codec.bit_rate = 800_000
+    codec.gop_size = 10_000
+    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    return codec
+
+
 @functools.cache
 def encoded_clip(
     width: int,
@@ -59,13 +71,7 @@ def encoded_clip(
     chroma: int = DEFAULT_CHROMA,
 ) -> tuple[bytes, ...]:
     """VP8 frames of a clip that starts with a keyframe, so it can loop."""
-    codec = av.CodecContext.create("libvpx", "w")
-    assert isinstance(codec, av.VideoCodecContext)
-    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
-    codec.time_base = fractions.Fraction(1, fps)
-    codec.bit_rate = 800_000
-    codec.gop_size = 10_000
-    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    codec = vp8_encoder(width, height, fps)
     count = round(fps * seconds)
     payloads: list[bytes] = []
     for index in range(count):
@@ -76,21 +82,15 @@ def encoded_clip(
     return tuple(payloads)
 
 
-class PreEncodedVideoTrack(MediaStreamTrack):
-    """Loops `encoded_clip` at `fps`; returns `av.Packet`s, so the client never encodes."""
+class ClipVideoTrack(MediaStreamTrack):
+    """Loops a pre-encoded VP8 `clip` at `fps` in real time; returns `av.Packet`s, so the client
+    never encodes."""
 
     kind = "video"
 
-    def __init__(
-        self,
-        width: int = 640,
-        height: int = 360,
-        fps: int = 30,
-        noisy: bool = False,
-        chroma: int = DEFAULT_CHROMA,
-    ) -> None:
+    def __init__(self, clip: tuple[bytes, ...], fps: int) -> None:
         super().__init__()
-        self._clip = encoded_clip(width, height, fps, 2.0, noisy, chroma)
+        self._clip = clip
         self._fps = fps
         self._index = 0
         self._start: float | None = None
@@ -105,6 +105,20 @@ class PreEncodedVideoTrack(MediaStreamTrack):
         packet.time_base = VIDEO_TIME_BASE
         self._index += 1
         return packet
+
+
+class PreEncodedVideoTrack(ClipVideoTrack):
+    """Loops `encoded_clip` (the sweeping bar) at `fps`."""
+
+    def __init__(
+        self,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 30,
+        noisy: bool = False,
+        chroma: int = DEFAULT_CHROMA,
+    ) -> None:
+        super().__init__(encoded_clip(width, height, fps, 2.0, noisy, chroma), fps)
 
 
 class ToneAudioTrack(MediaStreamTrack):

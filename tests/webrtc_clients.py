@@ -24,6 +24,7 @@ from tests.synthetic_media import (
     PreEncodedVideoTrack,
     ToneAudioTrack,
 )
+from tests.synthetic_pictures import Picture, PictureVideoTrack
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.port import Role, SdpAnswer, SdpOffer
 
@@ -68,6 +69,7 @@ class Look:
     chroma: int = DEFAULT_CHROMA
     tone_hz: float = DEFAULT_TONE_HZ
     noisy: bool = False  # a busy picture: the SFU's encoders run near their bitrate caps
+    picture: Picture | None = None  # instead of the bar: one of the frame checks' test pictures
 
 
 @dataclass
@@ -140,7 +142,10 @@ class ClientPeers:
     ) -> ClientPeer:
         async def offer() -> ClientPeer:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            pc.addTrack(PreEncodedVideoTrack(width, height, fps, look.noisy, look.chroma))
+            if look.picture is not None:
+                pc.addTrack(PictureVideoTrack(look.picture, width, height, min(fps, 15)))
+            else:
+                pc.addTrack(PreEncodedVideoTrack(width, height, fps, look.noisy, look.chroma))
             if audio:
                 pc.addTrack(ToneAudioTrack(look.tone_hz))
             await pc.setLocalDescription(await pc.createOffer())

@@ -34,6 +34,9 @@ from vvtv.cost.service import CostMeter, CostPorts, session_loads
 from vvtv.cost.store import SqliteLadderStore
 from vvtv.domain.cost import ModeLoad
 from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
+from vvtv.frames.metrics import FrameCheckMetrics
+from vvtv.frames.reports import HeldReports
+from vvtv.frames.service import FrameChecks, FramePorts
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
@@ -94,6 +97,8 @@ class Services:
     moderation: Moderation
     consent: Consent
     matching: Matching
+    frames: FrameChecks  # the automated frame checks' outcomes (issue 16)
+    frame_reports: HeldReports  # their reports, until the moderation queue takes them
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -268,6 +273,28 @@ async def open_runtime(
                 ),
                 name="matching calls",
             ) as matching,
+            # Automated frame checks (issue 16): the SFU scores published cameras; a high score
+            # blurs the publisher's tiles, raises a report with the still and ends a Random call.
+            open_running(
+                FrameChecks(
+                    actors,
+                    config,
+                    FramePorts(
+                        media=sfu,
+                        checked=sfu.frame_checks,
+                        tiles=tiles,
+                        random=matching,
+                        reports=(
+                            frame_reports := HeldReports(
+                                config.limits.media.frame_checks.still_ttl_s, clock
+                            )
+                        ),
+                        clock=clock,
+                        metrics=FrameCheckMetrics(runtime.metrics.registry),
+                    ),
+                ),
+                name="frame checks",
+            ) as frames,
             # Live cost per mode (TEL-4): sessions for the estimate, the SFU's senders and the
             # channel's HLS responses for what was really sent.
             open_running(
@@ -378,6 +405,9 @@ async def open_runtime(
                 audit,
                 sockets.push,
                 events=telemetry,
+                # A report on a video stream carries the SFU's last checked frame of it, and its
+                # camera is checked densely again (issue 16).
+                stills=frames.still_of,
             )
             await moderation.load()
             chat.report_to(moderation)
@@ -390,6 +420,7 @@ async def open_runtime(
             # The last tab a joiner searched from closing leaves the queue; a block parts the two
             # at once and ends a call between them (MOD-2).
             session_watchers.append(matching.session_changed)
+            session_watchers.append(frames.session_changed)
             sockets.on_close(matching.socket_closed)
             identity.on_block(matching.block_changed)
             identity.on_ban(matching.banned)
@@ -481,6 +512,8 @@ async def open_runtime(
                         consent=consent,
                         tiles=tiles,
                         matching=matching,
+                        frames=frames,
+                        frame_reports=frame_reports,
                         lab=lab,
                         lab_board=board,
                         lab_token=optional_lab_token(config),

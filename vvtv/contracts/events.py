@@ -29,6 +29,7 @@ from vvtv.contracts.shield import ShieldBanner
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
 from vvtv.contracts.telemetry import FunnelReport
 from vvtv.contracts.tiles import (
+    TileBlurred,
     TileClose,
     TileGranted,
     TileHidden,
@@ -300,6 +301,7 @@ ServerEvent = (
     | TileGranted
     | TileRefused
     | TileReleased
+    | TileBlurred
     | Authenticated
     | AuthExpired
     | AuthRefreshed

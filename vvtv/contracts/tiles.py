@@ -85,3 +85,12 @@ class TileReleased(Event, frozen=True, kw_only=True, tag="tile.released"):
 
     publisher_id: Id
     reason: TileReleaseReason
+
+
+class TileBlurred(Event, frozen=True, kw_only=True, tag="tile.blurred"):
+    """`publisher_id`'s tile is shown blurred (`blurred`), or clear again: the automated frame
+    checks scored their camera at or above `media.frame_checks.blur_at` (issue 16). Sent for
+    every tile of theirs a viewer holds, and with each later grant while it lasts."""
+
+    publisher_id: Id
+    blurred: bool

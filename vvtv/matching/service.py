@@ -35,6 +35,7 @@ from vvtv.domain.matching.messages import (
     CallFailed,
     CallStarted,
     EndCall,
+    Flagged,
     Join,
     Leave,
     Look,
@@ -281,6 +282,14 @@ class Matching:
         """Identity's `on_block`: the two are no longer candidates for each other, at once, and a
         call between them ends (MOD-2)."""
         self._deliver(Block(a, b, blocked, trio.current_time()))
+
+    async def flagged(self, user_id: str, session_id: str, cooldown_s: float) -> bool:
+        """The frame checks' (issue 16): if `session_id` is a call of Random's, it ends as
+        `user_id`'s skip and they cool down `cooldown_s`; True if it was."""
+        if session_id not in self._sessions:
+            return False
+        await self._send(Flagged(user_id, cooldown_s, trio.current_time()))
+        return True
 
     async def banned(self, user_id: str, until: str | None) -> None:
         """Identity's `on_ban`: out of the queue and of any call."""

@@ -48,6 +48,8 @@ class FakeMediaProvider:
         # samples `sample_tile_pools` hands out next (a test sets what the SFU "measured").
         self.pools: dict[tuple[str, str], tuple[str | None, ...]] = {}
         self.next_samples: list[TilePoolSample] = []
+        # The stills `last_still` hands out: (session, participant) -> a JPEG a test put there.
+        self.stills: dict[tuple[str, str], bytes] = {}
 
     async def create_webrtc_endpoints(
         self, session_id: str, profile_name: str, participants: tuple[Participant, ...]
@@ -123,6 +125,13 @@ class FakeMediaProvider:
     async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
         samples, self.next_samples = tuple(self.next_samples), []
         return samples
+
+    async def check_frames_now(self, participant_id: str) -> None:
+        self.calls.append(ProviderCall("check_frames_now", "", participant_id))
+
+    async def last_still(self, session_id: str, participant_id: str) -> bytes | None:
+        self.calls.append(ProviderCall("last_still", session_id, participant_id))
+        return self.stills.get((session_id, participant_id))
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
         self.calls.append(ProviderCall("revoke_endpoints", session_id))

@@ -86,6 +86,18 @@ class TilePoolSample(msgspec.Struct, frozen=True, kw_only=True):
     remb_kbps: float | None = None  # the receiver's latest estimate, if it sends REMB
 
 
+class FrameChecked(msgspec.Struct, frozen=True, kw_only=True, tag="media.frame_checked"):
+    """One frame of a published camera, classified at the SFU (issue 16). The frame itself never
+    leaves the SFU unless it scored at or above `media.frame_checks.report_at`: then `still` is
+    a JPEG of it for the report, which alone may keep it (TEL-3)."""
+
+    publisher_id: str
+    session_id: str  # the session the camera publishes in (a call, or a member's tile session)
+    score: float  # 0..1: how likely the frame is explicit
+    cpu_s: float  # what checking it cost (the SFU's thread time: scaling and classifying)
+    still: bytes | None = None
+
+
 PeerState = Literal["connected", "failed", "closed"]
 
 
@@ -133,6 +145,16 @@ class MediaProvider(Protocol):
 
     async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]:
         """Every tile pool's measurements since the previous call (which resets the window)."""
+        ...
+
+    async def check_frames_now(self, participant_id: str) -> None:
+        """`participant_id` was reported: check their camera's next frame, then densely for
+        `media.frame_checks.report_window_s` (issue 16). Nothing happens if they publish none."""
+        ...
+
+    async def last_still(self, session_id: str, participant_id: str) -> bytes | None:
+        """A JPEG of the last frame checked of `participant_id`'s camera in `session_id`, held
+        in the provider's memory only (for a report on them: TEL-3), or None."""
         ...
 
     async def revoke_endpoints(self, session_id: str) -> RevokeReport: ...

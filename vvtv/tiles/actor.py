@@ -13,14 +13,21 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 import trio
 
 from vvtv.actors.wakes import Wakes
 from vvtv.contracts.events import ServerEvent, TileProfileChanged
-from vvtv.contracts.tiles import DeviceClass, TileGranted, TileOpened, TileRefused, TileReleased
+from vvtv.contracts.tiles import (
+    DeviceClass,
+    TileBlurred,
+    TileGranted,
+    TileOpened,
+    TileRefused,
+    TileReleased,
+)
 from vvtv.domain.tiles.cost import Ledger, accrue, retune
 from vvtv.domain.tiles.quality import Link, LinkSample, QualityRules, assess
 from vvtv.domain.tiles.viewer import (
@@ -94,6 +101,8 @@ class TilesPorts:
     figures: dict[str, ViewerFigures]  # by session: each open viewer's, for the service to read
     wakes: Wakes
     events: ServerEvents | None = None  # tile_degraded (TEL-1, THB-4)
+    # Publishers whose tiles show blurred (the frame checks', issue 16): told with each grant.
+    blurred: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +160,14 @@ class Recheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Blur:
+    """`publisher_id`'s tiles blur, or clear again (the frame checks', issue 16)."""
+
+    publisher_id: str
+    blurred: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Sample:
     sample: TilePoolSample
     # The ladder's ask as of the sample: a viewer that missed its change (a full mailbox)
@@ -158,7 +175,7 @@ class Sample:
     ease: Ease
 
 
-ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick | Ease
+ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick | Ease | Blur
 
 
 @dataclass(slots=True)
@@ -250,6 +267,9 @@ class TileViewerActor:
                         await self._eased(ease)
                 case Ease():
                     await self._eased(message)
+                case Blur(publisher, blurred) if publisher in state.viewer.granted:
+                    event = TileBlurred(publisher_id=publisher, blurred=blurred)
+                    self._ports.notify(state.connection, event)
         except NotFound:
             # The session ended: its pool went with it (revoked at the SFU).
             await self._close("closed", tell=True, media=False)
@@ -342,6 +362,9 @@ class TileViewerActor:
             case Granted(publisher, slot):
                 ports.metrics.grants.labels(state.mode).inc()
                 ports.notify(state.connection, TileGranted(publisher_id=publisher, slot=slot))
+                if publisher in ports.blurred:
+                    blurred = TileBlurred(publisher_id=publisher, blurred=True)
+                    ports.notify(state.connection, blurred)
             case Refused(publisher, code):
                 ports.metrics.refusals.labels(code).inc()
                 refused = TileRefused(publisher_id=publisher, code=code, message=REFUSALS[code])

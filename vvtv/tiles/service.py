@@ -31,6 +31,7 @@ from vvtv.media.port import TilePoolSample
 from vvtv.observability.events import ServerEvents
 from vvtv.tiles.actor import (
     KIND,
+    Blur,
     Ease,
     Ladder,
     Leave,
@@ -100,7 +101,9 @@ class Tiles:
         self._alert: AlertLevel = "ok"
         self._ease = Ease()
         self._ladder: KillSwitchLadder | None = None
+        self._blurred: set[str] = set()
         ports = TilesPorts(
+            blurred=self._blurred,
             media=media,
             sight=sight,
             notify=notify,
@@ -194,6 +197,16 @@ class Tiles:
             if figures.user_id in (a, b):
                 other = b if figures.user_id == a else a
                 self._tell(figures.session_id, Drop(frozenset({other})))
+
+    def blur(self, publisher_id: str, blurred: bool) -> None:
+        """The frame checks' (issue 16): `publisher_id`'s tiles show blurred to every viewer
+        holding one now or granted one later, until cleared."""
+        if blurred:
+            self._blurred.add(publisher_id)
+        else:
+            self._blurred.discard(publisher_id)
+        for session_id in list(self._figures):
+            self._tell(session_id, Blur(publisher_id, blurred))
 
     def quarantine_changed(self, user_id: str, shadow: bool) -> None:
         """Identity's `on_shadow_quarantine` (MOD-4): every viewer asks presence again."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from playwright.sync_api import Browser
 
 from tests.e2e.ui.tabs import DESKTOP, PASSWORD, UI_TIMEOUT_MS, Tab, log_in, open_tab, sign_up
@@ -58,7 +58,8 @@ class Members:
     def run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.thread.loop).result(30)
 
-    def publish(self, handle: str) -> None:
+    def publish(self, handle: str, camera: Callable[[], MediaStreamTrack] | None = None) -> None:
+        """`handle` signs up and publishes `camera` (a busy test pattern unless told)."""
         sign_up(self.server, handle)
         login = httpx.post(
             self.server.url + "/auth/login", json={"handle": handle, "password": PASSWORD}
@@ -70,7 +71,7 @@ class Members:
 
         async def offer() -> tuple[RTCPeerConnection, str]:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            pc.addTrack(PreEncodedVideoTrack(320, 180, 8, noisy=True))
+            pc.addTrack(camera() if camera else PreEncodedVideoTrack(320, 180, 8, noisy=True))
             await pc.setLocalDescription(await pc.createOffer())
             return pc, pc.localDescription.sdp
 

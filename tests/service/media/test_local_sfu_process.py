@@ -4,26 +4,16 @@ it): the same port, the same media, typed errors across the pipe, peer events an
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import trio
 
 from tests.tile_clients import tile_viewers
 from tests.webrtc_clients import ClientPeers, Look, wait_for
-from vvtv.config import ConfigBundle
 from vvtv.media import Participant, SdpOffer, UnknownEndpoint, UnknownMediaSession
-from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.media.local_sfu import LocalSFU
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def worker_sfu(config_bundle: ConfigBundle, tmp_path: Path) -> AsyncIterator[LocalSFU]:
-    options = SfuOptions(loopback_candidates=True, process=True, statistics_s=0.1)
-    async with open_local_sfu(config_bundle, data_dir=tmp_path, options=options) as provider:
-        yield provider
 
 
 @pytest.mark.req("MED-1", "MED-3", "THB-2")

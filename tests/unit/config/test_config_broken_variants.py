@@ -237,3 +237,8 @@ def test_a_channel_viewer_window_shorter_than_the_players_poll_is_refused(
 def test_a_staff_mode_without_a_sign_in_is_refused(assert_broken: Check) -> None:
     """CFG-4 / AUTH-4: a mode for admins (the operator's console) needs a sign-in."""
     assert_broken("staff_mode_without_sign_in")
+
+
+def test_a_frame_check_threshold_below_a_milder_one_is_refused(assert_broken: Check) -> None:
+    """CFG-4 / MOD-1: the frame checks' thresholds rise with their outcomes (issue 16)."""
+    assert_broken("frame_checks_report_below_blur")

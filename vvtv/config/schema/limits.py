@@ -390,9 +390,31 @@ class SfuLimits(ConfigStruct, frozen=True):
     subscriber_queue_packets: CeilingInt
 
 
+class FrameCheckLimits(ConfigStruct, frozen=True):
+    """Automated frame checks at the SFU (issue 16): which frames of a published camera are
+    classified, and what a score at or above each threshold does (vvtv/domain/frames)."""
+
+    enabled: FloorFlag  # a protection: a tier may only switch it on
+    classifier: Annotated[Literal["opennsfw"], FIXED]  # its weights ship inside its package
+    classifier_threads: CeilingInt  # onnxruntime's threads for one frame
+    early_window_s: CeilingSeconds  # a stream's first seconds are checked densely...
+    early_interval_s: FloorInterval  # ... one frame per this
+    report_window_s: CeilingSeconds  # after a report on its publisher, densely again for this
+    later_interval_s: FloorInterval  # otherwise one frame per this
+    blur_at: CeilingFraction  # a tier may act sooner, never later
+    report_at: CeilingFraction
+    end_call_at: CeilingFraction  # Random only: the call ends, the publisher cools down
+    report_reason: FixedName  # the reason code of the report a frame check raises (MOD-1)
+    unblur_after_s: FloorSeconds  # a blurred tile clears on a lower score this long after
+    random_cooldown_s: FloorSeconds
+    still_ttl_s: CeilingSeconds  # a report's still is kept this long, never longer (TEL-3)
+    still_max_px: FixedInt  # the still's longer side
+
+
 class MediaLimits(ConfigStruct, frozen=True):
     turn: TurnLimits
     sfu: SfuLimits
+    frame_checks: FrameCheckLimits
 
 
 class UiLimits(ConfigStruct, frozen=True):

@@ -50,6 +50,7 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_tile_quality(limits, at)
+    problems += _check_frame_checks(limits, at)
     problems += _check_schedule(
         limits.anti_abuse.cooldown_schedule_s, ("anti_abuse", "cooldown_schedule_s"), at
     )
@@ -196,6 +197,29 @@ def _check_tile_quality(limits: Limits, at: Locator) -> list[Problem]:
         for recover, degrade in pairs
         if getattr(quality, recover) >= getattr(quality, degrade)
     ]
+
+
+def _check_frame_checks(limits: Limits, at: Locator) -> list[Problem]:
+    """Each outcome of a frame check includes the milder ones (a frame that ends a call was
+    reported, a reported one blurred), and the dense sampling is denser than the sparse one."""
+    checks = limits.media.frame_checks
+    key = ("media", "frame_checks")
+    problems = [
+        at.problem(
+            (*key, stronger),
+            f"must not be below {milder}: a stronger outcome includes the milder (MOD-1)",
+        )
+        for milder, stronger in (("blur_at", "report_at"), ("report_at", "end_call_at"))
+        if getattr(checks, stronger) < getattr(checks, milder)
+    ]
+    if checks.early_interval_s > checks.later_interval_s:
+        problems.append(
+            at.problem(
+                (*key, "early_interval_s"),
+                "must not exceed later_interval_s: the first seconds are checked densely",
+            )
+        )
+    return problems
 
 
 def _check_presence(limits: Limits, at: Locator) -> list[Problem]:

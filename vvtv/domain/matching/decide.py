@@ -33,6 +33,7 @@ from vvtv.domain.matching.messages import (
     EndCall,
     Ended,
     EndReason,
+    Flagged,
     Found,
     Join,
     Leave,
@@ -75,6 +76,8 @@ def decide(book: Book, message: Message, rules: MatchRules) -> list[Effect]:
         case Leave(user_id, reason, now):
             _leave(book, user_id, reason == "banned", now, rules, effects)
             effects.append(Reply(standing(book, user_id, now, rules)))
+        case Flagged(user_id, cooldown_s, now):
+            _flagged(book, user_id, cooldown_s, now, rules, effects)
         case Block(a, b, blocked, now):
             _block(book, a, b, blocked, now, rules, effects)
         case CallStarted():
@@ -247,6 +250,25 @@ def _leave(
     if not banned:
         person.ledger.left(now)
     _forget_later(book, person, rules)
+
+
+def _flagged(
+    book: Book,
+    user_id: str,
+    cooldown_s: float,
+    now: float,
+    rules: MatchRules,
+    effects: list[Effect],
+) -> None:
+    """Nothing refuses it (the call may be seconds old): their call ends as their skip, their
+    peer searches again at once, and they wait `cooldown_s` (or a longer one they owe)."""
+    person = book.people.get(user_id)
+    match = book.matches.get(person.match_id) if person and person.match_id else None
+    if person is None or match is None or match.session_id is None:
+        return
+    person.ledger.pause(now + cooldown_s)
+    _end_match(book, match, user_id, "skipped", now, rules, effects)
+    effects.append(Emit("cooldown_started", {"cooldown_s": cooldown_s, "skip_index": 0}))
 
 
 def _block(

@@ -51,6 +51,16 @@ class Leave:
 
 
 @dataclass(frozen=True, slots=True)
+class Flagged:
+    """The automated frame checks scored `user_id`'s camera at or above `end_call_at` (issue 16):
+    their call ends as their skip, and they cool down `cooldown_s` before searching again."""
+
+    user_id: str
+    cooldown_s: float
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """Identity's `on_block`: a block (or its lifting) between two users."""
 
@@ -116,7 +126,17 @@ class Look:
 
 
 Message = (
-    Join | Skip | Leave | Block | CallStarted | CallFailed | SessionEnded | Pause | Tick | Look
+    Join
+    | Skip
+    | Leave
+    | Flagged
+    | Block
+    | CallStarted
+    | CallFailed
+    | SessionEnded
+    | Pause
+    | Tick
+    | Look
 )
 
 # --- effects -------------------------------------------------------------------------------------

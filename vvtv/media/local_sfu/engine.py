@@ -34,6 +34,7 @@ from vvtv.media.errors import (
     UnknownMediaSession,
 )
 from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.frame_sampler import FrameSampler
 from vvtv.media.local_sfu.publisher import Publisher
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.local_sfu.subscriber_track import SubscriberTrack
@@ -87,7 +88,9 @@ class SfuEngine:
         executor: Executor,
         counters: SfuCounters,
         notify: Notify,
+        sampler: FrameSampler | None = None,
     ) -> None:
+        self._sampler = sampler  # frame checks of every published camera (issue 16)
         self._profiles = profiles
         self._limits = limits
         self._executor = executor
@@ -235,6 +238,13 @@ class SfuEngine:
             pool.sample() for session in self._sessions.values() for pool in session.pools.values()
         )
 
+    async def check_frames_now(self, participant_id: str) -> None:
+        if self._sampler is not None:
+            self._sampler.report(participant_id)
+
+    async def last_still(self, session_id: str, participant_id: str) -> bytes | None:
+        return self._sampler.last_still(session_id, participant_id) if self._sampler else None
+
     async def revoke(self, session_id: str) -> RevokeReport:
         session = self._session(session_id)
         del self._sessions[session_id]
@@ -278,6 +288,8 @@ class SfuEngine:
             packets_forwarded_total=c.packets_forwarded_total,
             packets_dropped_total=c.packets_dropped_total,
             events_dropped_total=self.events_dropped_total,
+            frames_checked_total=self._sampler.frames_checked if self._sampler else 0,
+            check_seconds_total=self._sampler.check_seconds_total if self._sampler else 0.0,
             bytes_sent=dict(c.bytes_sent),  # a C-level copy: atomic under the GIL
         )
 
@@ -292,7 +304,9 @@ class SfuEngine:
     def _publisher(self, participant_id: str) -> Publisher:
         publisher = self._publishers.get(participant_id)
         if publisher is None:
-            publisher = Publisher(participant_id, self._executor, self._counters, self._forget)
+            publisher = Publisher(
+                participant_id, self._executor, self._counters, self._forget, self._sampler
+            )
             self._publishers[participant_id] = publisher
         return publisher
 
@@ -308,7 +322,7 @@ class SfuEngine:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             if track.kind == "video" or audio_allowed:
-                self._publisher(participant_id).attach_source(track)
+                self._publisher(participant_id).attach_source(track, session.session_id)
 
     def _prepare_subscribe(
         self,

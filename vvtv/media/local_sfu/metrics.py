@@ -27,6 +27,8 @@ _COUNTERS = {
     "packets_forwarded": "Encoded packets handed to subscriber senders.",
     "packets_dropped": "Packets dropped because a subscriber fell behind.",
     "events_dropped": "Peer state events dropped because nobody consumed them.",
+    "frames_checked": "Camera frames classified by the automated frame checks.",
+    "check_seconds": "CPU seconds the frame checks took (scaling and classifying).",
 }
 
 

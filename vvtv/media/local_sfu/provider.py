@@ -3,7 +3,8 @@
 The SFU engine lives on an asyncio loop of its own: on a thread of this process (each port call is
 one `AsyncioThread.call`), or in a worker process (`SfuOptions.process`, worker.py: how `vvtv
 serve` runs it, so aiortc's garbage never stalls trio's loop). Either way trio never blocks on
-media work. Peer state events come back through a bounded memory channel.
+media work. Peer state events come back through a bounded memory channel, and the frame checks'
+results (issue 16) through another.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from prometheus_client import CollectorRegistry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
 from vvtv.media.errors import MediaUnavailable
+from vvtv.media.frame_classifier import FrameClassifier
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
+from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
 from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
@@ -35,6 +38,7 @@ from vvtv.media.local_sfu.worker import SfuWorker
 from vvtv.media.port import (
     Endpoint,
     Endpoints,
+    FrameChecked,
     Participant,
     PeerStateChanged,
     RevokeReport,
@@ -71,6 +75,8 @@ class LocalSFU:
     signalling_timeout_s: float
     events: trio.MemoryReceiveChannel[PeerStateChanged]
     """PeerStateChanged, for the orchestrator (e.g. a publisher failed)."""
+    frame_checks: trio.MemoryReceiveChannel[FrameChecked]
+    """Each checked frame of a published camera, for the frame checks' service (issue 16)."""
 
     @property
     def bridge(self) -> AsyncioThread:
@@ -125,6 +131,13 @@ class LocalSFU:
         samples: tuple[TilePoolSample, ...] = await self.engine_calls.call("sample_tile_pools")
         return samples
 
+    async def check_frames_now(self, participant_id: str) -> None:
+        await self.engine_calls.call("check_frames_now", participant_id)
+
+    async def last_still(self, session_id: str, participant_id: str) -> bytes | None:
+        still: bytes | None = await self.engine_calls.call("last_still", session_id, participant_id)
+        return still
+
     async def revoke_endpoints(self, session_id: str) -> RevokeReport:
         report: RevokeReport = await self.engine_calls.call("revoke", session_id)
         return report
@@ -144,9 +157,11 @@ async def open_local_sfu(
     registry: CollectorRegistry | None = None,
     options: SfuOptions | None = None,
     wall_clock: WallClock = utc_now,
+    classifier: Callable[[], FrameClassifier] | None = None,
 ) -> AsyncIterator[LocalSFU]:
     """Start the SFU (its thread, or its worker process); on exit revoke every session and stop
-    it and its encoders."""
+    it and its encoders. `classifier` builds the frame checks' classifier instead of config's
+    (tests, on a thread only: a worker process builds config's)."""
     options = options or SfuOptions()
     limits = config.limits.media
     if options.loopback_only:
@@ -155,19 +170,24 @@ async def open_local_sfu(
         allow_loopback_candidates()
     issuer = TurnCredentialIssuer(limits.turn, load_turn_secret(limits.turn, data_dir), wall_clock)
     send, receive = trio.open_memory_channel[PeerStateChanged](options.events_buffer)
+    send_frame, receive_frames = trio.open_memory_channel[FrameChecked](options.events_buffer)
     dropped = [0]
 
-    def deliver(event: PeerStateChanged) -> None:
+    def deliver(event: PeerStateChanged | FrameChecked) -> None:
         try:
-            send.send_nowait(event)
+            if isinstance(event, FrameChecked):
+                send_frame.send_nowait(event)
+            else:
+                send.send_nowait(event)
         except (trio.WouldBlock, trio.ClosedResourceError):
             dropped[0] += 1
 
-    async with send, receive:
+    async with send, receive, send_frame, receive_frames:
+        assert classifier is None or not options.process, "a worker builds config's classifier"
         opened = (
             _open_worker(config, options, deliver)
             if options.process
-            else _open_thread(config, options, deliver)
+            else _open_thread(config, options, deliver, classifier)
         )
         async with opened as engine_calls:
 
@@ -187,23 +207,31 @@ async def open_local_sfu(
                     turn=issuer,
                     signalling_timeout_s=limits.sfu.signalling_timeout_s,
                     events=receive,
+                    frame_checks=receive_frames,
                 )
             finally:
                 if registry is not None:
                     registry.unregister(collector)
 
 
+Deliver = Callable[[PeerStateChanged | FrameChecked], None]
+
+
 @asynccontextmanager
 async def _open_thread(
-    config: ConfigBundle, options: SfuOptions, deliver: Callable[[PeerStateChanged], None]
+    config: ConfigBundle,
+    options: SfuOptions,
+    deliver: Deliver,
+    classifier: Callable[[], FrameClassifier] | None,
 ) -> AsyncIterator[OnThread]:
     token = trio.lowlevel.current_trio_token()
     executor = ThreadPoolExecutor(
         max_workers=options.encode_threads or os.cpu_count() or 2,
         thread_name_prefix="sfu-encode",
     )
+    checker = checking_thread()
 
-    def notify(event: PeerStateChanged) -> None:  # called on the SFU thread
+    def notify(event: PeerStateChanged | FrameChecked) -> None:  # called on the SFU thread
         with contextlib.suppress(trio.RunFinishedError):
             token.run_sync_soon(deliver, event)
 
@@ -213,6 +241,7 @@ async def _open_thread(
         executor,
         SfuCounters(),
         notify,
+        frame_sampler_of(config.limits.media.frame_checks, checker, notify, classifier),
     )
     bridge = AsyncioThread("vvtv-sfu")
     bridge.start()
@@ -225,13 +254,17 @@ async def _open_thread(
             finally:
                 await bridge.stop()
                 await trio.to_thread.run_sync(executor.shutdown)
+                await trio.to_thread.run_sync(checker.shutdown)
 
 
 @asynccontextmanager
 async def _open_worker(
-    config: ConfigBundle, options: SfuOptions, deliver: Callable[[PeerStateChanged], None]
+    config: ConfigBundle, options: SfuOptions, deliver: Deliver
 ) -> AsyncIterator[SfuWorker]:
-    worker = await SfuWorker.start(config.media.profiles, config.limits.media.sfu, options, deliver)
+    media = config.limits.media
+    worker = await SfuWorker.start(
+        config.media.profiles, media.sfu, media.frame_checks, options, deliver, deliver
+    )
     async with trio.open_nursery() as nursery:
         nursery.start_soon(worker.read)
         try:

@@ -18,6 +18,7 @@ from aiortc.mediastreams import MediaStreamError
 from vvtv.config.schema.media import AudioCaps, Profile
 from vvtv.media.local_sfu.audio_rendition import AudioRendition
 from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.frame_sampler import FrameSampler
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 
@@ -28,11 +29,13 @@ class Publisher:
         executor: Executor,
         counters: SfuCounters,
         on_idle: Callable[[Publisher], None],
+        sampler: FrameSampler | None = None,
     ) -> None:
         self.participant_id = participant_id
         self._executor = executor
         self._counters = counters
         self._on_idle = on_idle
+        self._sampler = sampler  # frame checks (issue 16), if config has them on
         self.video_renditions: dict[str, VideoRendition] = {}
         self.audio_renditions: dict[str, AudioRendition] = {}
         self._sources: dict[str, tuple[MediaStreamTrack, asyncio.Task[None]]] = {}
@@ -71,12 +74,15 @@ class Publisher:
             self.audio_renditions[profile_name] = rendition
         return rendition
 
-    def attach_source(self, track: MediaStreamTrack) -> None:
-        """Start reading a freshly received track (a newer connection replaces an older one)."""
+    def attach_source(self, track: MediaStreamTrack, session_id: str) -> None:
+        """Start reading a freshly received track, published in `session_id` (a newer connection
+        replaces an older one)."""
         self.detach_source(track.kind)
         pump = self._pump_video if track.kind == "video" else self._pump_audio
         task = asyncio.get_running_loop().create_task(pump(track))
         self._sources[track.kind] = (track, task)
+        if track.kind == "video" and self._sampler is not None:
+            self._sampler.started(self.participant_id, session_id)
 
     def owns_source(self, track: MediaStreamTrack) -> bool:
         held = self._sources.get(track.kind)
@@ -87,6 +93,8 @@ class Publisher:
         if held is None:
             return None
         held[1].cancel()
+        if kind == "video" and self._sampler is not None:
+            self._sampler.stopped(self.participant_id)
         self._maybe_idle()
         return held[1]
 
@@ -98,6 +106,8 @@ class Publisher:
                 frame = await track.recv()
                 assert isinstance(frame, av.VideoFrame)
                 self._counters.frames_received_total += 1
+                if self._sampler is not None:
+                    self._sampler.offer(self.participant_id, frame)
                 if offset is None and frame.pts is not None and frame.time_base is not None:
                     offset = loop.time() - float(frame.pts * frame.time_base)
                 for rendition in tuple(self.video_renditions.values()):
@@ -128,6 +138,8 @@ class Publisher:
         tasks = [task for _, task in self._sources.values()]
         for task in tasks:
             task.cancel()
+        if "video" in self._sources and self._sampler is not None:
+            self._sampler.stopped(self.participant_id)
         self._sources.clear()
         for video in self.video_renditions.values():
             video.close()

@@ -21,6 +21,8 @@ class SfuStatistics(msgspec.Struct, frozen=True, kw_only=True):
     packets_forwarded_total: int
     packets_dropped_total: int
     events_dropped_total: int
+    frames_checked_total: int = 0  # camera frames classified by the frame checks (issue 16)
+    check_seconds_total: float = 0.0  # CPU seconds they took (scaling and classifying)
     bytes_sent: dict[str, int] = {}  # running totals taken by the RTP senders, by rendition profile
 
     @property

@@ -6,7 +6,8 @@ process a burst of connection setups stopped trio's loop for 100 ms and more (me
 pools joining at once). In its own process the SFU's heap and its collections are its own, and
 its packet work runs beside trio on another core. Port calls travel as (method, arguments), the
 engine's replies and errors back, with its peer events and a statistics snapshot every
-`statistics_s` (pickled msgspec Structs: the port's messages are built to cross a process).
+`statistics_s` (pickled msgspec Structs: the port's messages are built to cross a process), and
+its frame checks' results (issue 16: the classifier runs here too, on a thread of its own).
 """
 
 from __future__ import annotations
@@ -23,22 +24,24 @@ from typing import Any
 
 import trio
 
-from vvtv.config.schema.limits import SfuLimits
+from vvtv.config.schema.limits import FrameCheckLimits, SfuLimits
 from vvtv.config.schema.media import Profile
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
+from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
 from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
-from vvtv.media.port import PeerStateChanged
+from vvtv.media.port import FrameChecked, PeerStateChanged
 from vvtv.media.profiles import ProfileCatalog
 
 # The engine's methods a port call may name (nothing else is reachable through the pipe).
 METHODS = frozenset(
     {
         "create", "answer", "set_subscriber_profile", "open_tile_pool", "point_tiles",
-        "sample_tile_pools", "revoke",
+        "sample_tile_pools", "check_frames_now", "last_still",
+        "revoke",
     }
 )  # fmt: skip
 
@@ -47,18 +50,26 @@ METHODS = frozenset(
 
 
 def worker_main(
-    conn: Connection, profiles: Mapping[str, Profile], limits: SfuLimits, options: SfuOptions
+    conn: Connection,
+    profiles: Mapping[str, Profile],
+    limits: SfuLimits,
+    frame_checks: FrameCheckLimits,
+    options: SfuOptions,
 ) -> None:
     """The process's entry point: serve port calls until told to close."""
     if options.loopback_only:
         only_loopback_candidates()
     elif options.loopback_candidates:
         allow_loopback_candidates()
-    asyncio.run(_serve(conn, profiles, limits, options))
+    asyncio.run(_serve(conn, profiles, limits, frame_checks, options))
 
 
 async def _serve(
-    conn: Connection, profiles: Mapping[str, Profile], limits: SfuLimits, options: SfuOptions
+    conn: Connection,
+    profiles: Mapping[str, Profile],
+    limits: SfuLimits,
+    frame_checks: FrameCheckLimits,
+    options: SfuOptions,
 ) -> None:
     loop = asyncio.get_running_loop()
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfu-pipe")
@@ -66,6 +77,7 @@ async def _serve(
         max_workers=options.encode_threads or os.cpu_count() or 2,
         thread_name_prefix="sfu-encode",
     )
+    checker = checking_thread()
     # Every send happens on this loop's thread; the pipe's reader is the one other thread.
     engine = SfuEngine(
         ProfileCatalog(profiles),
@@ -73,6 +85,7 @@ async def _serve(
         executor,
         SfuCounters(),
         lambda event: conn.send(("event", event)),
+        frame_sampler_of(frame_checks, checker, lambda checked: conn.send(("frame", checked))),
     )
 
     async def report() -> None:
@@ -107,6 +120,7 @@ async def _serve(
         reporting.cancel()
         await engine.close()
         executor.shutdown(wait=False, cancel_futures=True)
+        checker.shutdown(wait=False, cancel_futures=True)
         conn.send(("closed",))
         reader.shutdown(wait=False)
 
@@ -122,6 +136,7 @@ class SfuWorker:
     conn: Connection
     process: Any  # multiprocessing's SpawnProcess
     on_event: Callable[[PeerStateChanged], None]
+    on_frame: Callable[[FrameChecked], None]
     snapshot: SfuStatistics
     _pending: dict[int, tuple[trio.Event, list[tuple[bool, Any]]]] = field(default_factory=dict)
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
@@ -133,14 +148,16 @@ class SfuWorker:
         cls,
         profiles: Mapping[str, Profile],
         limits: SfuLimits,
+        frame_checks: FrameCheckLimits,
         options: SfuOptions,
         on_event: Callable[[PeerStateChanged], None],
+        on_frame: Callable[[FrameChecked], None],
     ) -> SfuWorker:
         context = multiprocessing.get_context("spawn")  # a fork would copy trio's threads' state
         parent, child = context.Pipe()
         process = context.Process(
             target=worker_main,
-            args=(child, dict(profiles), limits, options),
+            args=(child, dict(profiles), limits, frame_checks, options),
             name="vvtv-sfu",
             daemon=True,
         )
@@ -149,7 +166,9 @@ class SfuWorker:
         ready = await trio.to_thread.run_sync(parent.recv)
         if ready[0] != "ready":
             raise RuntimeError(f"the SFU worker did not start: {ready!r}")
-        return cls(conn=parent, process=process, on_event=on_event, snapshot=ready[1])
+        return cls(
+            conn=parent, process=process, on_event=on_event, on_frame=on_frame, snapshot=ready[1]
+        )
 
     async def call(self, method: str, *args: Any) -> Any:
         if self._closed.is_set():
@@ -196,6 +215,8 @@ class SfuWorker:
                         waiting[0].set()
                 case ("event", event):
                     self.on_event(event)
+                case ("frame", checked):
+                    self.on_frame(checked)
                 case ("stats", snapshot):
                     self.snapshot = snapshot
                 case ("closed",):

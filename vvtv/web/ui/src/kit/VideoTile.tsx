@@ -1,7 +1,8 @@
 // One member's live tile (UI-3, THB-1..5): their camera, live, while the tile is in view and the
 // server granted it a slot; their avatar while their camera is off, before the slot plays, or
 // once out of view; a "budget" note when this device already shows all the live tiles it may.
-// Visibility is the browser's (IntersectionObserver), reported to the server, which decides.
+// Visibility is the browser's (IntersectionObserver), reported to the server, which decides. A
+// camera the server's automated frame checks flagged plays blurred, with a note, until cleared.
 import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -53,6 +54,8 @@ export function VideoTile({
   const camera = member.is_camera_on && room !== null;
   const view = room?.tile(id).value;
   const state = camera ? (view?.state ?? "off") : "off";
+  // Flagged by the server's frame checks: blurred for this viewer, with a note, until cleared.
+  const flagged = camera && (room?.blurred(id).value ?? false);
 
   useEffect(() => {
     const target = element.current;
@@ -73,10 +76,11 @@ export function VideoTile({
   const stream = state === "live" ? (view?.stream ?? null) : null;
   // Shield Mode blurs new accounts' tiles for everyone else (issue 16).
   const { notices, session } = useSdk();
-  const blurred =
+  const shielded =
     (notices.shield.value?.blur_new_tiles ?? false) &&
     member.quarantined_new &&
     member.user_id !== session.user.value?.id;
+  const blurred = flagged || shielded;
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
   }, [stream]);
@@ -86,7 +90,7 @@ export function VideoTile({
       ref={element}
       class={large ? "video-tile video-tile-large" : "video-tile"}
       data-state={state}
-      data-blurred={blurred ? "" : undefined}
+      data-blurred={blurred ? "true" : undefined}
       title={state === "budget" ? t("tiles.budget_hint", { count: room?.budget ?? 0 }) : undefined}
     >
       {stream ? (
@@ -101,6 +105,7 @@ export function VideoTile({
         <Avatar member={member} large={large} />
       )}
       {state === "budget" && <span class="tile-note">{t("tiles.budget")}</span>}
+      {stream && flagged && <span class="tile-note">{t("tiles.blurred")}</span>}
     </span>
   );
 }

@@ -5,6 +5,8 @@
 // (`tile.refused`, `tile_budget` past the budget) or lets it go (`tile.released`, out of view for a
 // while: INV-4). Scrolling never renegotiates: the server re-points slots. With your camera on, the
 // same session publishes it once, at a thumbnail's size (the SFU renders everyone's tiles from it).
+// A member whose camera the server's automated frame checks flagged is shown blurred while the
+// server says so (`tile.blurred`, issue 16).
 import { type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { gathered } from "./call";
@@ -34,6 +36,7 @@ export function deviceClass(): Device {
 
 export class TileRoom {
   private readonly views = new Map<string, Signal<TileView>>();
+  private readonly blurs = new Map<string, Signal<boolean>>();
   private readonly inView = new Set<string>();
   private readonly shown = new Map<string, number>(); // publisher -> slot
   private slots: MediaStream[] = [];
@@ -69,6 +72,16 @@ export class TileRoom {
       this.views.set(publisherId, view);
     }
     return view;
+  }
+
+  /** Whether `publisherId`'s tile shows blurred (the server's frame checks flagged it). */
+  blurred(publisherId: string): ReadonlySignal<boolean> {
+    let blur = this.blurs.get(publisherId);
+    if (!blur) {
+      blur = signal(false);
+      this.blurs.set(publisherId, blur);
+    }
+    return blur;
   }
 
   /** A tile came into view (it shows a camera that is on). */
@@ -112,6 +125,9 @@ export class TileRoom {
         }
         const waiting = this.inView.has(event.publisher_id);
         this.set(event.publisher_id, waiting ? { state: "waiting", stream: null } : OFF);
+      }),
+      this.socket.on("tile.blurred", (event) => {
+        (this.blurred(event.publisher_id) as Signal<boolean>).value = event.blurred;
       }),
       // A new socket (a reconnect) holds no tiles: open them again and say what is in view.
       this.socket.on("auth.ok", () => this.open()),

@@ -1,0 +1,29 @@
+"""The frame checks' Prometheus series: checks by outcome and what they cost (issue 16)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+OUTCOMES = ("clear", "blur", "report", "end_call")
+
+
+class FrameCheckMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.checks = Counter(
+            "vvtv_frame_checks",
+            "Camera frames checked, by their strongest outcome (clear, blur, report, end_call).",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in OUTCOMES:
+            self.checks.labels(outcome)
+        self.cpu = Counter(
+            "vvtv_frame_check_cpu_seconds",
+            "CPU seconds the SFU spent checking frames (scaling and classifying).",
+            registry=registry,
+        )
+        self.blurred = Gauge(
+            "vvtv_frame_checks_blurred",
+            "Publishers whose tiles show blurred now.",
+            registry=registry,
+        )

@@ -497,7 +497,7 @@ async def open_runtime(
                 sockets.handle(message_type, handler)
             sockets.on_close(feed.unfollow)
             cost.on_sample(feed.sampled)
-            kill_switch.on_change(feed.changed)
+            kill_switch.on_recorded(feed.changed)  # the move and its audit entry in one update
             async with open_running(feed, name="operator feed"):
                 yield (
                     runtime,

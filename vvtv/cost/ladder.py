@@ -61,6 +61,7 @@ class KillSwitch:
         self._load = 0.0
         self._changed_at: datetime | None = None
         self._listeners: list[Callable[[int], None]] = []
+        self._recorded: list[Callable[[int], None]] = []
         ports.metrics.show(self._ladder)
 
     async def restore(self) -> None:
@@ -86,6 +87,11 @@ class KillSwitch:
         """Call `listener(level)` each time the effective level moves (e.g. Random pauses its
         queue at `random_paused`)."""
         self._listeners.append(listener)
+
+    def on_recorded(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(level)` once a move's audit entry is written: later than `on_change`
+        (which admission needs at once), for whoever shows the move and its entry together."""
+        self._recorded.append(listener)
 
     def engaged(self, step: str) -> bool:
         """Whether `step` (e.g. `stills`, `party_tiles_off`) is taken now."""
@@ -193,6 +199,9 @@ class KillSwitch:
                 detail=detail,
             )
         )  # fmt: skip
+        if moved:
+            for listener in self._recorded:
+                listener(changed.after)
 
     async def _save(self, audit: AuditRecord | None) -> None:
         """Where the ladder stands now, with the audit entry of the change (one transaction)."""

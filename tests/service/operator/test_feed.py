@@ -76,12 +76,16 @@ async def test_an_admins_socket_is_pushed_every_change_without_asking(world: Wor
         sampled = await next_update(tab)
         assert [p["seq"] for p in sampled["samples"]] == [seen_seq + 1]
         assert sampled["cost"]["at"] == sampled["samples"][-1]["at"]
-        # A move of the ladder is pushed at once; the audit entry that records it (written just
-        # after) comes with that update or the next sample's, once.
+        # A move of the ladder is pushed with the audit entry that records it, in one update,
+        # and that entry never again.
         await pin(world, admin, 2, "drill")
         told = [await next_update(tab)]
         while told[-1]["ladder"]["level"] != 2:  # a sample's update may have been on its way
             told.append(await next_update(tab))
+        moved = told[-1]
+        assert [(e["action"], e["reason"]) for e in moved["audit"]] == [
+            ("kill_switch.step", "drill")
+        ]
         told += [await next_update(tab), await next_update(tab)]
         entries = [(e["action"], e["reason"]) for update in told for e in update["audit"]]
         assert entries == [("kill_switch.step", "drill")]

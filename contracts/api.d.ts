@@ -1862,6 +1862,7 @@ export interface components {
          */
         ClientSettings: {
             access_ttl_s: number;
+            audit_page_max: number;
             channel_poll_s: number;
             chat_max_chars: components["schemas"]["ChatLengthCaps"];
             password_max_length: number;
@@ -2595,14 +2596,19 @@ export interface components {
          *         things change (each cost sample, each move of the kill-switch ladder) instead of polled:
          *         the figures as of now, the cost samples and audit entries that are new since the last
          *         update (newest audit first; the latest page and sample in the first update after a follow).
+         *         The channel's pipeline and queue slack, incident mode and Shield Mode come with each, so a
+         *         switch another admin made shows at the next update.
          */
         OperatorUpdate: {
             audit: components["schemas"]["AuditEntry"][];
             cost: components["schemas"]["CostReport"];
             funnel: components["schemas"]["FunnelReport"];
+            incident: components["schemas"]["IncidentStatus"];
+            lab: components["schemas"]["LabStatus"];
             ladder: components["schemas"]["KillSwitchStatus"];
             live: components["schemas"]["LiveStatus"];
             samples: components["schemas"]["CostPoint"][];
+            shield: components["schemas"]["ShieldStatus"];
             /** @enum {unknown} */
             type: "operator.update";
             /** @default 1 */

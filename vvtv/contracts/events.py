@@ -16,6 +16,7 @@ from vvtv.contracts.chat import Body, ChatScope, ClientId
 from vvtv.contracts.consent import CancelReason, ConsentInvite
 from vvtv.contracts.cost import CostPoint, CostReport, KillSwitchStatus
 from vvtv.contracts.identity import AuditEntry
+from vvtv.contracts.lab import LabStatus
 from vvtv.contracts.matching import MatchEndReason, MatchPeer, MatchRefusalCode
 from vvtv.contracts.operator import LiveStatus
 from vvtv.contracts.presence import (
@@ -25,9 +26,9 @@ from vvtv.contracts.presence import (
     PresenceQuery,
     PresenceSet,
 )
-from vvtv.contracts.shield import ShieldBanner
+from vvtv.contracts.shield import ShieldBanner, ShieldStatus
 from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
-from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.telemetry import FunnelReport, IncidentStatus
 from vvtv.contracts.tiles import (
     TileBlurred,
     TileClose,
@@ -268,12 +269,17 @@ class OperatorUpdate(Event, frozen=True, kw_only=True, tag="operator.update"):
     """To an admin's socket that follows the operator's console (`operator.follow`), pushed as
     things change (each cost sample, each move of the kill-switch ladder) instead of polled:
     the figures as of now, the cost samples and audit entries that are new since the last
-    update (newest audit first; the latest page and sample in the first update after a follow)."""
+    update (newest audit first; the latest page and sample in the first update after a follow).
+    The channel's pipeline and queue slack, incident mode and Shield Mode come with each, so a
+    switch another admin made shows at the next update."""
 
     live: LiveStatus
     cost: CostReport
     ladder: KillSwitchStatus
     funnel: FunnelReport
+    lab: LabStatus
+    incident: IncidentStatus
+    shield: ShieldStatus
     samples: list[CostPoint]
     audit: list[AuditEntry]
 

@@ -70,6 +70,7 @@ class ClientSettings(Contract, frozen=True, kw_only=True):
     telemetry_max_batch_events: Count  # ... at most this many events per request
     tiles: TileBudget
     chat_max_chars: ChatLengthCaps
+    audit_page_max: Count  # the operator's console keeps this many newest audit entries
 
 
 class ModeCatalog(Contract, frozen=True, kw_only=True):

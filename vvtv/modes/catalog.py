@@ -67,6 +67,7 @@ def client_settings(config: ConfigBundle) -> ClientSettings:
         chat_max_chars=ChatLengthCaps(
             **{scope: chat.of(scope).max_chars for scope in chat.__struct_fields__}
         ),
+        audit_page_max=auth.audit_page_max,
     )
 
 

@@ -23,8 +23,10 @@ import trio
 from vvtv.contracts.cost import CostHistory, CostPoint, CostReport, KillSwitchStatus
 from vvtv.contracts.events import OperatorUpdate, ServerEvent
 from vvtv.contracts.identity import AuditEntry
+from vvtv.contracts.lab import LabStatus
 from vvtv.contracts.operator import LiveStatus
-from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.shield import ShieldStatus
+from vvtv.contracts.telemetry import FunnelReport, IncidentStatus
 from vvtv.domain.accounts import Principal
 from vvtv.errors import Forbidden
 
@@ -38,6 +40,9 @@ class FeedPorts:
     history: Callable[[int | None], CostHistory]  # the samples kept after a seq (all: None)
     ladder: Callable[[], KillSwitchStatus]
     funnel: Callable[[], FunnelReport]
+    lab: Callable[[], LabStatus]
+    incident: Callable[[], IncidentStatus]
+    shield: Callable[[], ShieldStatus]
     audit: Callable[[], Awaitable[list[AuditEntry]]]  # the newest page, newest first
     is_admin: Callable[[str], bool]  # the user's role as of now
     push_to: Callable[[str, ServerEvent], None]  # to one socket (nothing once it closed)
@@ -106,6 +111,9 @@ class OperatorFeed:
             cost=ports.cost(),
             ladder=ports.ladder(),
             funnel=ports.funnel(),
+            lab=ports.lab(),
+            incident=ports.incident(),
+            shield=ports.shield(),
             samples=samples,
             audit=audit,
         )

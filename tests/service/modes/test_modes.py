@@ -69,6 +69,7 @@ async def test_the_catalog_carries_the_client_settings_of_config(
             scope: limits.chat.scopes.of(scope).max_chars
             for scope in ("private_1to1", "room", "performer_room", "live_public")
         },
+        "audit_page_max": limits.auth.audit_page_max,
     }
     # The shipped figures.
     assert settings["socket_reconnect_backoff_s"] == [1, 2, 5, 10, 30]

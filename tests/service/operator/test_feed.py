@@ -134,3 +134,23 @@ async def test_an_admin_made_a_user_stops_receiving_it_at_once(world: World) -> 
         assert UPDATE not in [e["type"] for e in await tab.settle()]
         refused = await follow(tab)
         assert (refused["type"], refused["code"]) == ("error", "forbidden")
+
+
+@pytest.mark.req("TEL-4", "TEL-2")
+async def test_a_switch_another_admin_makes_shows_in_the_next_update(world: World) -> None:
+    """Incident mode, Shield Mode and the channel's status ride every update, so a console open
+    elsewhere sees another admin's switch without reloading."""
+    olga = await staff_user(world, "olga", "admin")
+    ines = await staff_user(world, "ines", "admin")
+    async with world.tab(olga) as tab:
+        first = await follow(tab)
+        assert first["incident"]["active"] is False
+        assert first["shield"]["active"] is False
+        assert first["lab"]["pipeline"] == world.services.lab.status().pipeline
+        response = await world.client.post(
+            "/admin/incident", json={"active": True, "reason": "drill"}, headers=ines.headers
+        )
+        assert response.status_code == 200, await response.get_json()
+        update = await next_update(tab, world.config.limits.cost.sample_interval_s * 3)
+        assert update["incident"]["active"] is True
+        assert update["shield"]["active"] is False

@@ -93,7 +93,7 @@ describe("the operator's console", () => {
   it("asks for the whole history once, then only what came after the last sample", async () => {
     const http = new FakeHttp();
     adminApi(http, [point(1), point(2)]);
-    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket, 50);
     await console_.refresh();
     adminApi(http, [point(3)]);
     await console_.refresh();
@@ -111,7 +111,7 @@ describe("the operator's console", () => {
     const http = new FakeHttp();
     adminApi(http, [point(1), point(2)]);
     const socket = new FakeSocket();
-    const console_ = new OperatorConsole(http as unknown as Http, socket as unknown as EventSocket);
+    const console_ = new OperatorConsole(http as unknown as Http, socket as unknown as EventSocket, 50);
     const stop = console_.follow();
     await vi.waitFor(() => expect(console_.view.value.history.length).toBe(2));
     expect(socket.sent).toEqual(["operator.follow"]);
@@ -122,6 +122,9 @@ describe("the operator's console", () => {
       cost: { lines: [] },
       ladder: { level: 2, steps: ["stills"] },
       funnel: { chains: [] },
+      lab: { pipeline: "running" },
+      incident: { active: true },
+      shield: { active: true },
       samples: [point(2), point(3)],
       audit: [{ id: 2, action: "kill_switch.step" }],
     } as unknown as OperatorUpdate;
@@ -129,6 +132,12 @@ describe("the operator's console", () => {
     const view = console_.view.value;
     expect(view.live?.party_members).toBe(5);
     expect(view.ladder?.level).toBe(2);
+    // A switch another admin made, and the channel's state, arrive with the update.
+    expect([view.lab, view.incident?.active, view.shield?.active]).toEqual([
+      { pipeline: "running" },
+      true,
+      true,
+    ]);
     expect(view.history.map((p) => p.seq)).toEqual([1, 2, 3]); // capacity 3, no repeat
     expect(view.audit.map((entry) => entry.id)).toEqual([2, 1]);
     const asked = http.calls.length;
@@ -141,16 +150,18 @@ describe("the operator's console", () => {
     expect(http.calls.length).toBe(asked); // never polled
   });
 
-  it("merges audit entries newest first without repeats", () => {
+  it("merges audit entries newest first without repeats, keeping the newest `most`", () => {
     const entry = (id: number) => ({ id }) as unknown as Parameters<typeof mergeAudit>[0][number];
-    expect(mergeAudit([entry(2), entry(1)], [entry(3), entry(2)]).map((e) => e.id)).toEqual([3, 2, 1]);
+    const kept = [entry(2), entry(1)];
+    expect(mergeAudit(kept, [entry(3), entry(2)], 5).map((e) => e.id)).toEqual([3, 2, 1]);
+    expect(mergeAudit(kept, [entry(4), entry(3)], 3).map((e) => e.id)).toEqual([4, 3, 2]);
   });
 
   it("switches Shield Mode with a reason and shows what the server says", async () => {
     const http = new FakeHttp();
     adminApi(http, []);
     http.replies.set("POST /admin/shield", { active: true, preset: {}, sweep_enabled: true, last_swept: 2 });
-    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket, 50);
     await console_.setShield(true, "raid");
     const posted = http.calls.find((call) => call.method === "POST");
     expect([posted?.path, posted?.options]).toEqual(["/admin/shield", { body: { active: true, reason: "raid" } }]);
@@ -162,7 +173,7 @@ describe("the operator's console", () => {
     const http = new FakeHttp();
     adminApi(http, []);
     http.replies.set("POST /admin/kill-switch", { level: 1, override_level: 1, steps: ["stills"] });
-    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket);
+    const console_ = new OperatorConsole(http as unknown as Http, new FakeSocket() as unknown as EventSocket, 50);
     await console_.pin(1, "drill");
     const posted = http.calls.find((call) => call.method === "POST");
     expect(posted?.options).toEqual({ body: { level: 1, reason: "drill" } });

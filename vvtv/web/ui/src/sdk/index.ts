@@ -77,7 +77,7 @@ export async function connect(): Promise<Sdk> {
   );
   const notices = new ServiceNotices(api.http, socket);
   const moderation = new Moderation(api.http, socket);
-  const operator = new OperatorConsole(api.http, socket);
+  const operator = new OperatorConsole(api.http, socket, settings.audit_page_max);
   calls.measure(new CallQuality(api.http, socket, telemetry));
   tiles.measure(telemetry);
   return {

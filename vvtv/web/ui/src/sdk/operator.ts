@@ -60,10 +60,11 @@ export function mergeHistory(kept: CostPoint[], fresh: CostPoint[], capacity: nu
   return merged.slice(Math.max(0, merged.length - capacity));
 }
 
-/** Newest first, without repeats: what was pushed before what was kept. */
-export function mergeAudit(kept: AuditEntry[], fresh: AuditEntry[]): AuditEntry[] {
+/** Newest first, without repeats, the newest `most`: what was pushed before what was kept. */
+export function mergeAudit(kept: AuditEntry[], fresh: AuditEntry[], most: number): AuditEntry[] {
   const known = new Set(kept.map((entry) => entry.id));
-  return [...fresh.filter((entry) => !known.has(entry.id)), ...kept].sort((a, b) => b.id - a.id);
+  const merged = [...fresh.filter((entry) => !known.has(entry.id)), ...kept];
+  return merged.sort((a, b) => b.id - a.id).slice(0, most);
 }
 
 export class OperatorConsole {
@@ -76,6 +77,8 @@ export class OperatorConsole {
   constructor(
     private readonly http: Http,
     private readonly socket: EventSocket,
+    /** The newest audit entries kept: a console open for days does not grow without end. */
+    private readonly auditKept: number,
   ) {
     socket.on("operator.update", (update) => {
       if (this.followers > 0) this.apply(update);
@@ -109,8 +112,11 @@ export class OperatorConsole {
       cost: update.cost,
       ladder: update.ladder,
       funnel: update.funnel,
+      lab: update.lab,
+      incident: update.incident,
+      shield: update.shield,
       history: mergeHistory(current.history, update.samples, capacity),
-      audit: mergeAudit(current.audit, update.audit),
+      audit: mergeAudit(current.audit, update.audit, this.auditKept),
       refreshedAt: Date.now(),
       error: null,
     };

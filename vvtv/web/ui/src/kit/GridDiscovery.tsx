@@ -16,7 +16,7 @@ import {
   usePresence,
 } from "./People";
 import { showProfile } from "./ProfileCard";
-import { useTiles, VideoTile } from "./VideoTile";
+import { TilesRefused, useTiles, VideoTile } from "./VideoTile";
 
 export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const shell = useShell();
@@ -40,6 +40,7 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps):
           {filtered ? t("grid.filters_on") : t("grid.filters")}
         </button>
       </header>
+      <TilesRefused room={tiles} />
       <PresenceState
         view={view}
         room={room}

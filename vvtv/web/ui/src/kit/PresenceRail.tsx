@@ -15,7 +15,7 @@ import {
   usePresence,
 } from "./People";
 import { showProfile } from "./ProfileCard";
-import { useTiles, VideoTile } from "./VideoTile";
+import { TilesRefused, useTiles, VideoTile } from "./VideoTile";
 
 export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const { presence } = useSdk();
@@ -38,6 +38,7 @@ export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): 
         <h2 id="presence-rail-title">{t("presence.here_now")}</h2>
         <PresenceCount view={view} />
       </header>
+      <TilesRefused room={tiles} />
       <PresenceState view={view} room={room} camera_mode={camera_mode} />
       <MemberList
         view={view}

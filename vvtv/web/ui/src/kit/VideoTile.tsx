@@ -13,6 +13,18 @@ import { Avatar } from "./People";
 
 /** The tiles of the mounted mode while mounted (signed in): a session in it, its pool, and your
  * camera published there while your presence in `room` says it is on. */
+/** One line where tiles would be when the server gave this tab none: people stay avatars, and
+ * the person knows why (another tab holds the sessions they may have, or tiles are off). */
+export function TilesRefused({ room }: { room: TileRoom | null }): JSX.Element | null {
+  const code = room?.refused.value ?? null;
+  if (code === null) return null;
+  return (
+    <p class="hint tiles-refused" role="status" data-code={code}>
+      {t(code === "too_many_sessions" ? "tiles.too_many_tabs" : "tiles.unavailable")}
+    </p>
+  );
+}
+
 export function useTiles(room: string | null): TileRoom | null {
   const { tiles, presence, session } = useSdk();
   const shell = useShell();

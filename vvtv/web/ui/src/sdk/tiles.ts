@@ -9,6 +9,7 @@
 // server says so (`tile.blurred`, issue 16).
 import { type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
+import { ApiError } from "./problems";
 import { gathered } from "./call";
 import type { EventSocket } from "./socket";
 import type { Telemetry } from "./telemetry";
@@ -46,6 +47,9 @@ export class TileRoom {
   private sessionId: string | null = null;
   private report: { visible: Set<string>; hidden: Set<string> } | null = null;
   private readonly cleanups: (() => void)[] = [];
+  /** Why the server gave this tab no tiles (its refusal's code: e.g. `too_many_sessions` when
+   * your other tabs hold every session you may have), or null. */
+  readonly refused = signal<string | null>(null);
   private beat: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private wantCamera = false;
@@ -132,17 +136,23 @@ export class TileRoom {
       // A new socket (a reconnect) holds no tiles: open them again and say what is in view.
       this.socket.on("auth.ok", () => this.open()),
     );
-    const session = await unwrap(
-      this.http.POST("/sessions", {
-        body: {
-          mode: this.mode,
-          audience_type: "group",
-          stream_transport: "webrtc",
-          intent_label: "party_tiles",
-          media_profile: null,
-        },
-      }),
-    );
+    let session: Schemas["SessionView"];
+    try {
+      session = await unwrap(
+        this.http.POST("/sessions", {
+          body: {
+            mode: this.mode,
+            audience_type: "group",
+            stream_transport: "webrtc",
+            intent_label: "party_tiles",
+            media_profile: null,
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.code !== "network") this.refused.value = error.code;
+      throw error;
+    }
     if (this.closed) return this.end(session.id);
     this.sessionId = session.id;
     this.beat = setInterval(() => this.heartbeat(), this.heartbeatS * 1000);

@@ -354,7 +354,10 @@ def test_an_unanswered_invite_counts_down_and_expires_without_a_call(
     """With a short consent.timeout_s: B's countdown follows B's clock (Playwright's page clock
     steps it), the server's expiry tells both, no call starts, and the call link then says the
     invite expired, with a way back."""
-    server = _server(tmp_path, timeout_s=CONSENT_TIMEOUT_S)
+    # A shadow quarantine's "decline" must come before the (short) expiry: config says so.
+    server = _server(
+        tmp_path, timeout_s=CONSENT_TIMEOUT_S, shadow_decline_min_s=2, shadow_decline_max_s=5
+    )
     try:
         sign_up(server, "erin")
         sign_up(server, "fabio")

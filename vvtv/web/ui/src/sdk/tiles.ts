@@ -103,7 +103,13 @@ export class TileRoom {
   }
 
   async start(): Promise<void> {
+    // Leaving the page (a reload, another address) ends this tab's tile session at once, rather
+    // than leaving it to count against sessions.max_concurrent_per_user until its heartbeat
+    // times out: the next page's tiles would be refused meanwhile.
+    const leaving = () => this.close();
+    window.addEventListener("pagehide", leaving);
     this.cleanups.push(
+      () => window.removeEventListener("pagehide", leaving),
       this.socket.on("tile.opened", (event) => {
         if (event.session_id !== this.sessionId) return;
         this.profile = event.profile;

@@ -183,6 +183,8 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
               </button>
             )}
           </header>
+          {/* One cell for every notice, stacked: two at once never cover each other. */}
+          <div class="notices">
           {session.endedBecause.value && (
             <div class="notice" role="alert">
               <span>{t(ENDED[endedReason(session.endedBecause.value)])}</span>
@@ -200,6 +202,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           {session.signedIn.value && <ServiceNotice />}
           {session.signedIn.value && <WarningNotice />}
           {session.signedIn.value && <QuarantineNotice />}
+          </div>
           <main class="stage" id="stage">
             {state.notFound ? (
               // No mode on offer here (a mistyped link, a mode the tier switched off); the

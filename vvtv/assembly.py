@@ -59,6 +59,7 @@ from vvtv.moderation.store import SqliteReportStore
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
+from vvtv.observability.switches import SqliteSwitchStore
 from vvtv.observability.tracing import TRACE_ID, Tracing
 from vvtv.operator import api as operator_api
 from vvtv.operator.feed import FeedPorts, OperatorFeed
@@ -75,10 +76,8 @@ from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.shield.metrics import ShieldMetrics
 from vvtv.shield.service import Shield, ShieldPorts
-from vvtv.shield.store import SqliteShieldStore
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident, IncidentPorts
-from vvtv.telemetry.store import SqliteIncidentStore
 from vvtv.tiles import api as tiles_api
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
@@ -347,7 +346,7 @@ async def open_runtime(
             shield = Shield(
                 config,
                 ShieldPorts(
-                    store=SqliteShieldStore(database),
+                    store=SqliteSwitchStore(database, "shield_mode"),
                     notify_all=sockets.push_all,
                     notice=lambda: kill_switch.notice(),
                     sweep=lambda *sweep: chat.sweep(*sweep),
@@ -453,7 +452,9 @@ async def open_runtime(
             incident = Incident(
                 config,
                 IncidentPorts(
-                    store=SqliteIncidentStore(database), notify_all=sockets.push_all, clock=clock
+                    store=SqliteSwitchStore(database, "incident_flag"),
+                    notify_all=sockets.push_all,
+                    clock=clock,
                 ),
             )
             await incident.restore()

@@ -21,8 +21,8 @@ from vvtv.contracts.events import ServerEvent, ServiceNotice
 from vvtv.contracts.shield import ShieldBanner, ShieldGatesView, ShieldStatus
 from vvtv.domain.shield import Gates, Preset, gates
 from vvtv.observability.audit import AuditRecord
+from vvtv.observability.switches import SwitchStore
 from vvtv.shield.metrics import ShieldMetrics
-from vvtv.shield.store import ShieldStore
 
 log = logging.getLogger(__name__)
 ACTION = "shield.switch"
@@ -33,7 +33,7 @@ Sweep = Callable[[tuple[str, ...], float, float, str | None], Awaitable[int]]
 
 @dataclass(frozen=True, slots=True)
 class ShieldPorts:
-    store: ShieldStore
+    store: SwitchStore
     notify_all: Callable[[ServerEvent], None]
     notice: Callable[[], ServiceStatus]  # where the product stands for users (the ladder's)
     sweep: Sweep

@@ -16,14 +16,14 @@ from vvtv.contracts.events import ServerEvent, TelemetrySampling
 from vvtv.contracts.telemetry import IncidentStatus, QosSampling
 from vvtv.errors import Conflict
 from vvtv.observability.audit import AuditRecord
-from vvtv.telemetry.store import IncidentStore
+from vvtv.observability.switches import SwitchStore
 
 ACTION = "incident.switch"
 
 
 @dataclass(frozen=True, slots=True)
 class IncidentPorts:
-    store: IncidentStore
+    store: SwitchStore
     notify_all: Callable[[ServerEvent], None]
     clock: WallClock
 

@@ -1,29 +1,34 @@
-"""Where Shield Mode stands, in the one database (0009_chat_safety.sql): a restart keeps it, each
-switch written with its audit entry in one transaction."""
+"""An operator's on/off switch in the one database (the incident flag, TEL-2; Shield Mode): a
+restart keeps it, and each switch is written with its audit entry in one transaction (TEL-6)."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
+# The single-row tables that hold a switch (their migrations: 0006, 0009).
+SwitchTable = Literal["incident_flag", "shield_mode"]
 
-class ShieldStore(Protocol):
+
+class SwitchStore(Protocol):
     async def load(self) -> tuple[bool, datetime] | None: ...
 
     async def save(self, active: bool, at: datetime, audit: AuditRecord) -> None: ...
 
 
-class SqliteShieldStore:
-    def __init__(self, database: Database) -> None:
+class SqliteSwitchStore:
+    def __init__(self, database: Database, table: SwitchTable) -> None:
         self._db = database
+        self._table = table
 
     async def load(self) -> tuple[bool, datetime] | None:
         def select(db: sqlite3.Connection) -> tuple[bool, datetime] | None:
-            row = db.execute("SELECT active, updated_at FROM shield_mode WHERE id = 1").fetchone()
+            query = f"SELECT active, updated_at FROM {self._table} WHERE id = 1"
+            row = db.execute(query).fetchone()
             if row is None:
                 return None
             return bool(row["active"]), datetime.fromisoformat(row["updated_at"])
@@ -33,7 +38,7 @@ class SqliteShieldStore:
     async def save(self, active: bool, at: datetime, audit: AuditRecord) -> None:
         def upsert(db: sqlite3.Connection) -> None:
             db.execute(
-                "INSERT INTO shield_mode (id, active, updated_at) VALUES (1, ?, ?)"
+                f"INSERT INTO {self._table} (id, active, updated_at) VALUES (1, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET active = excluded.active,"
                 " updated_at = excluded.updated_at",
                 (int(active), at.isoformat()),

@@ -160,7 +160,7 @@ async def test_a_real_calls_egress_steps_the_ladder_down_and_leaving_steps_it_ba
         assert status == 503, refused
         assert refused["code"] == "kill_switch", refused
         service = await world.get(carl, "/service/notice")
-        assert service == (200, {"level": bottom, "step": steps[-1]})
+        assert service == (200, {"level": bottom, "step": steps[-1], "shield": None})
 
         # Both leave: the call ends, the clients close.
         response = await world.client.post(

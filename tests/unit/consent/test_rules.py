@@ -1,4 +1,6 @@
-"""The consent handshake's pure rules (CNS-1..5, OPS-5): one invitee's inbox."""
+"""The consent handshake's pure rules (CNS-1..5, OPS-5): one invitee's inbox; a shadow-quarantined
+inviter's hidden invite (MOD-4): made and shown to its inviter as any other, never asked of its
+invitee, ended as declined at its time, as if they had said no."""
 
 from __future__ import annotations
 
@@ -149,3 +151,41 @@ def test_a_refusal_changes_nothing() -> None:
     after, effects = decide(before, Ask("i2", "cy", 1.0), RULES)
     assert after == before
     assert not any(isinstance(e, Changed | WakeAt) for e in effects)
+
+
+# -- hidden invites (MOD-4) ---------------------------------------------------------------------
+
+
+@pytest.mark.req("MOD-4")
+def test_a_hidden_invite_looks_asked_to_its_inviter_and_its_invitee_never_hears_of_it() -> None:
+    _, plain_effects = decide(Inbox("bob"), Ask("i0", "cal", 100.0), RULES)
+    inbox, effects = decide(Inbox("bob"), Ask("i1", "sam", 100.0, declines_at=107.0), RULES)
+    assert notices(effects) == []
+    (reply,) = [e.invite for e in effects if isinstance(e, Reply)]
+    (shown,) = [e.invite for e in plain_effects if isinstance(e, Reply)]
+    # What the inviter is answered: the same status and expiry a real invite has.
+    assert (reply.status, reply.expires_at) == (shown.status, shown.expires_at)
+    assert (reply.status, reply.expires_at) == ("pending", 120.0)
+    assert WakeAt(107.0) in effects
+    # It takes none of the invitee's room: a real invite is still asked at once.
+    inbox, effects = decide(inbox, Ask("i2", "cal", 101.0), RULES)
+    assert notices(effects) == [("bob", "request")]
+
+
+@pytest.mark.req("MOD-4")
+def test_a_hidden_invite_ends_declined_at_its_time_telling_only_its_inviter() -> None:
+    inbox, _ = decide(Inbox("bob"), Ask("i1", "sam", 0.0, declines_at=7.0), RULES)
+    inbox, effects = decide(inbox, Tick(6.9), RULES)
+    assert notices(effects) == []
+    inbox, effects = decide(inbox, Tick(7.0), RULES)
+    assert notices(effects) == [("sam", "declined")]
+    assert inbox.invites[0].status == "declined"
+
+
+@pytest.mark.req("MOD-4")
+def test_the_invitee_cannot_answer_a_hidden_invite_and_a_cancel_tells_only_the_inviter() -> None:
+    inbox, _ = decide(Inbox("bob"), Ask("i1", "sam", 0.0, declines_at=7.0), RULES)
+    _, effects = decide(inbox, Answer("i1", "bob", True, 1.0), RULES)
+    assert refusal(effects) == "unknown_invite"
+    _, effects = decide(inbox, Cancel("i1", "sam", "inviter", 1.0), RULES)
+    assert notices(effects) == [("sam", "cancelled")]

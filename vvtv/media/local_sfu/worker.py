@@ -49,28 +49,27 @@ METHODS = frozenset(
 # --- the worker process --------------------------------------------------------------------------
 
 
-def worker_main(
-    conn: Connection,
-    profiles: Mapping[str, Profile],
-    limits: SfuLimits,
-    frame_checks: FrameCheckLimits,
-    options: SfuOptions,
-) -> None:
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What the worker process is started with (pickled across to it)."""
+
+    profiles: dict[str, Profile]
+    limits: SfuLimits
+    frame_checks: FrameCheckLimits
+    options: SfuOptions
+
+
+def worker_main(conn: Connection, setup: WorkerSetup) -> None:
     """The process's entry point: serve port calls until told to close."""
-    if options.loopback_only:
+    if setup.options.loopback_only:
         only_loopback_candidates()
-    elif options.loopback_candidates:
+    elif setup.options.loopback_candidates:
         allow_loopback_candidates()
-    asyncio.run(_serve(conn, profiles, limits, frame_checks, options))
+    asyncio.run(_serve(conn, setup))
 
 
-async def _serve(
-    conn: Connection,
-    profiles: Mapping[str, Profile],
-    limits: SfuLimits,
-    frame_checks: FrameCheckLimits,
-    options: SfuOptions,
-) -> None:
+async def _serve(conn: Connection, setup: WorkerSetup) -> None:
+    options = setup.options
     loop = asyncio.get_running_loop()
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfu-pipe")
     executor = ThreadPoolExecutor(
@@ -78,14 +77,15 @@ async def _serve(
         thread_name_prefix="sfu-encode",
     )
     checker = checking_thread()
+    frames = frame_sampler_of(setup.frame_checks, checker, lambda done: conn.send(("frame", done)))
     # Every send happens on this loop's thread; the pipe's reader is the one other thread.
     engine = SfuEngine(
-        ProfileCatalog(profiles),
-        limits,
+        ProfileCatalog(setup.profiles),
+        setup.limits,
         executor,
         SfuCounters(),
         lambda event: conn.send(("event", event)),
-        frame_sampler_of(frame_checks, checker, lambda checked: conn.send(("frame", checked))),
+        frames,
     )
 
     async def report() -> None:
@@ -157,7 +157,7 @@ class SfuWorker:
         parent, child = context.Pipe()
         process = context.Process(
             target=worker_main,
-            args=(child, dict(profiles), limits, frame_checks, options),
+            args=(child, WorkerSetup(dict(profiles), limits, frame_checks, options)),
             name="vvtv-sfu",
             daemon=True,
         )

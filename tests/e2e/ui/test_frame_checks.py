@@ -95,7 +95,7 @@ def test_a_frame_checks_report_is_in_the_mod_console_with_its_score(
         row.wait_for(timeout=UI_TIMEOUT_MS)
         row.locator(".mod-report-open").click()
         detail = page.locator("article.mod-detail")
-        detail.get_by_role("heading", name="skin").wait_for(timeout=UI_TIMEOUT_MS)
+        detail.get_by_role("heading", name="Report 1: skin").wait_for(timeout=UI_TIMEOUT_MS)
         raised = detail.locator("[data-fact=reporter]")
         assert raised.get_attribute("data-raised-by") == "frame_check"
         assert raised.inner_text().startswith("Frame check · score 0.")

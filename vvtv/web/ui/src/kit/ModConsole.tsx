@@ -330,8 +330,9 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
     error.value = null;
     try {
       await work();
-      done.value = said;
       await load();
+      // Said once the report shows what was done (its status, who holds it), not before.
+      done.value = said;
       onChanged();
     } catch (cause) {
       error.value = refusal(cause);

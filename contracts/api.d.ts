@@ -1789,7 +1789,7 @@ export interface components {
             /** @default null */
             mode_id: string | null;
             /** @enum {unknown} */
-            reason_code: "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
+            reason_code: "explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
             /** @default null */
             session_id: string | null;
         };
@@ -3008,7 +3008,7 @@ export interface components {
             /** @default null */
             mode_id: string | null;
             /** @enum {unknown} */
-            reason_code: "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
+            reason_code: "explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
             /** @default null */
             session_id: string | null;
             target_user_id: string;
@@ -3026,7 +3026,7 @@ export interface components {
          * @description `GET /reports/reasons`: the reasons offered, in the order to show them (config).
          */
         ReportReasons: {
-            reason_codes: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam")[];
+            reason_codes: ("explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam")[];
         };
         /** ReportReceipt */
         ReportReceipt: {
@@ -3048,8 +3048,15 @@ export interface components {
             message_ids: string[];
             /** @default null */
             mode_id: string | null;
+            /**
+             * @default person
+             * @enum {unknown}
+             */
+            raised_by: "frame_check" | "person";
             reason_code: string;
-            reporter: components["schemas"]["Person"];
+            reporter: components["schemas"]["Person"] | null;
+            /** @default null */
+            score: number | null;
             /** @default null */
             session_id: string | null;
             /** @enum {unknown} */
@@ -4353,8 +4360,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("claimed" | "decided" | "open") | null;
-                reason_code?: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam") | null;
+                reason_code?: ("explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam") | null;
                 context?: ("chat" | "live" | "private_call" | "profile_card" | "random" | "tile") | null;
+                raised_by?: ("frame_check" | "person") | null;
                 target_user_id?: string | null;
                 after_id?: number | null;
                 limit?: number | null;

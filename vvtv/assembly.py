@@ -35,7 +35,7 @@ from vvtv.cost.store import SqliteLadderStore
 from vvtv.domain.cost import ModeLoad
 from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
 from vvtv.frames.metrics import FrameCheckMetrics
-from vvtv.frames.reports import HeldReports
+from vvtv.frames.reports import AutomatedReport
 from vvtv.frames.service import FrameChecks, FramePorts
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
@@ -97,7 +97,6 @@ class Services:
     consent: Consent
     matching: Matching
     frames: FrameChecks  # the automated frame checks' outcomes (issue 16)
-    frame_reports: HeldReports  # their reports, until the moderation queue takes them
     # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
     lab: LabRuntime
     lab_board: LabStatusBoard
@@ -283,11 +282,7 @@ async def open_runtime(
                         checked=sfu.frame_checks,
                         tiles=tiles,
                         random=matching,
-                        reports=(
-                            frame_reports := HeldReports(
-                                config.limits.media.frame_checks.still_ttl_s, clock
-                            )
-                        ),
+                        reports=(frame_reports := FrameReportsToModeration(sessions)),
                         clock=clock,
                         metrics=FrameCheckMetrics(runtime.metrics.registry),
                     ),
@@ -410,6 +405,7 @@ async def open_runtime(
             )
             await moderation.load()
             chat.report_to(moderation)
+            frame_reports.file_into(moderation)
             for message_type, handler in consent_api.socket_handlers(consent).items():
                 sockets.handle(message_type, handler)
             # The inviter's last tab closing withdraws their invites (OPS-5).
@@ -517,7 +513,6 @@ async def open_runtime(
                         tiles=tiles,
                         matching=matching,
                         frames=frames,
-                        frame_reports=frame_reports,
                         lab=lab,
                         lab_board=board,
                         lab_token=optional_lab_token(config),
@@ -528,6 +523,34 @@ async def open_runtime(
                         shield=shield,
                     ),
                 )
+
+
+class FrameReportsToModeration:
+    """The frame checks' `ReportSink`: each report they raise is filed in moderation's one queue
+    (`Moderation.raise_automated`) with the reported session's mode, so neither context imports
+    the other. Built before moderation, which needs the frame checks' stills: `file_into` joins
+    the two once both exist, before any request is served."""
+
+    def __init__(self, sessions: Orchestrator) -> None:
+        self._sessions = sessions
+        self._moderation: Moderation | None = None
+
+    def file_into(self, moderation: Moderation) -> None:
+        self._moderation = moderation
+
+    async def raise_report(self, report: AutomatedReport) -> None:
+        assert self._moderation is not None, "a frame check reported before moderation is wired"
+        mode_id = await self._sessions.mode_of(report.session_id)
+        if mode_id is None:  # the SFU checks the cameras of sessions the orchestrator started
+            raise LookupError(f"frame check on unknown session {report.session_id}")
+        await self._moderation.raise_automated(
+            target_id=report.target_user_id,
+            session_id=report.session_id,
+            mode_id=mode_id,
+            reason_code=report.reason_code,
+            score=report.score,
+            still=(report.still_id, report.still, report.taken_at),
+        )
 
 
 async def _audit_entries(audit: AuditLog, limit: int) -> list[AuditEntry]:

@@ -22,6 +22,9 @@ PAGE_MAX: Final = 500
 # Where the report was made (MOD-5): each surface that shows someone has Report + Block.
 ReportContext = Literal["profile_card", "chat", "random", "private_call", "live", "tile"]
 ReportStatus = Literal["open", "claimed", "decided"]
+# Who raised a report: a person (its `reporter`), or the SFU's automated frame checks (no reporter;
+# their `score`).
+RaisedBy = Literal["person", "frame_check"]
 ModerationAction = Literal["dismiss", "warn", "quarantine", "shadow_quarantine", "ban"]
 PageLimit = Annotated[int, msgspec.Meta(ge=1, le=PAGE_MAX)]
 
@@ -60,7 +63,7 @@ class ReportView(Contract, frozen=True, kw_only=True):
     status: ReportStatus
     reason_code: str
     context: ReportContext
-    reporter: Person
+    reporter: Person | None  # None: raised by the frame checks
     target: Person
     session_id: str | None = None
     thread_id: str | None = None
@@ -72,6 +75,8 @@ class ReportView(Contract, frozen=True, kw_only=True):
     # The reported stream's last still, while kept for review (TEL-3); None where there is none.
     still_id: str | None = None
     still_expires_at: datetime | None = None
+    raised_by: RaisedBy = "person"
+    score: float | None = None  # a frame check's score (0..1) of the reported still
 
 
 class ReportQuery(Contract, frozen=True, kw_only=True):
@@ -81,6 +86,7 @@ class ReportQuery(Contract, frozen=True, kw_only=True):
     status: ReportStatus | None = None
     reason_code: ReasonCode | None = None
     context: ReportContext | None = None
+    raised_by: RaisedBy | None = None
     target_user_id: Id | None = None
     after_id: Count | None = None
     limit: PageLimit | None = None  # default and ceiling from config

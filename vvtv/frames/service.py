@@ -4,7 +4,7 @@ person's report on a stream gets.
 Every checked frame is judged by `vvtv.domain.frames.verdict` against config's thresholds: its
 publisher's tiles blur for every viewer (a `tile.blurred` event, which the VideoTile shows as a
 CSS blur) and clear again on a lower score `unblur_after_s` later; a report with the still is
-raised once per stream (through `ReportSink`: the moderation queue when wired); and a Random call
+raised once per stream (through `ReportSink`: moderation's one queue); and a Random call
 of theirs ends, with `random_cooldown_s` before they may search again. Frames themselves stay in
 the SFU; only a reported frame's JPEG reaches this process, and only the report keeps it (TEL-3).
 """
@@ -110,7 +110,7 @@ class FrameChecks:
         if verdict.report and checked.still is not None:
             await ports.reports.raise_report(
                 AutomatedReport(
-                    report_id=uuid.uuid4().hex,
+                    still_id=uuid.uuid4().hex,
                     target_user_id=publisher,
                     session_id=session,
                     reason_code=self._reason,

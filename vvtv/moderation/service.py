@@ -3,7 +3,8 @@
 Filing (MOD-1, MOD-5): a report from any context, checked against config's reasons and, for chat,
 against the thread the reporter takes part in; stored with its audit entry. Where the context is
 video, the `StillSource` port gives the reported stream's last sampled still (the SFU's frame
-checks fill it; kept for review only until `reports.still_ttl_s`, TEL-3).
+checks fill it; kept for review only until `reports.still_ttl_s`, TEL-3). The frame checks raise
+reports of their own into the same queue (`raise_automated`): no reporter, their score and still.
 
 The console (MOD-3/4, TEL-6): the queue with filters, a report in its context, claims (one report
 actor each: two moderators at once, the first wins), decisions made through identity's own ban and
@@ -21,6 +22,7 @@ import msgspec
 
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
+from vvtv.config.schema.modes import Policies
 from vvtv.contracts.chat import ChatMessageView
 from vvtv.contracts.events import ModerationWarning, ServerEvent
 from vvtv.contracts.identity import AuditEntry, BanRequest, BanView, QuarantineView, UserView
@@ -44,7 +46,15 @@ from vvtv.contracts.moderation import (
 )
 from vvtv.domain.accounts import Principal
 from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
-from vvtv.domain.moderation.reports import Claim, Decide, Report, Still, still_expiry, still_kept
+from vvtv.domain.moderation.reports import (
+    Claim,
+    Decide,
+    Report,
+    Still,
+    still_expiry,
+    still_kept,
+    stream_context,
+)
 from vvtv.errors import VvtvError
 from vvtv.moderation.actor import KIND, ModerationPorts, ReportActor
 from vvtv.moderation.errors import (
@@ -84,9 +94,11 @@ class Conversations(Protocol):
     ) -> list[ChatMessageView]: ...
 
 
-# (session_id, target user id) -> the last sampled still of that user's stream in that session:
-# (still id, JPEG bytes, when it was taken), or None. The SFU's frame checks provide it.
-StillSource = Callable[[str, str], Awaitable[tuple[str, bytes, datetime] | None]]
+# A sampled still of a stream: (still id, JPEG bytes, when it was taken).
+SampledStill = tuple[str, bytes, datetime]
+# (session_id, target user id) -> the last sampled still of that user's stream in that session,
+# or None. The SFU's frame checks provide it.
+StillSource = Callable[[str, str], Awaitable[SampledStill | None]]
 
 
 async def no_stills(session_id: str, target_id: str) -> None:
@@ -109,6 +121,7 @@ class Moderation:
     ) -> None:
         self._registry = registry
         self._limits = config.limits.reports
+        self._modes = config.modes.modes
         self._max_messages = config.limits.chat.max_report_messages
         self._ban_max_s = config.limits.auth.ban_max_duration_s
         self._ports = ports
@@ -173,18 +186,85 @@ class Moderation:
                 "message_ids": list(filing.message_ids),
             },
         )
+        report_id = await self._filed(report, audit)
+        if filing.session_id is not None and filing.context in _VIDEO_CONTEXTS:
+            sampled = await self._stills(filing.session_id, filing.target_user_id)
+            if sampled is not None:
+                await self._keep_still(report_id, sampled, now)
+        return ReportReceipt(report_id=report_id)
+
+    async def raise_automated(
+        self,
+        *,
+        target_id: str,
+        session_id: str,
+        mode_id: str,
+        reason_code: str,
+        score: float,
+        still: SampledStill,
+    ) -> int:
+        """The frame checks report `target_id`'s camera in `session_id` (a session of `mode_id`):
+        into the one queue like a person's report, but raised by no one, with the classifier's
+        score and the still that scored it. Returns the report's id."""
+        now = self._ports.clock()
+        # A mode config no longer names (renamed since the session began) has no special policy.
+        mode = self._modes.get(mode_id)
+        policies = mode.policies if mode is not None else Policies()
+        context = stream_context(
+            requires_match=policies.requires_match,
+            requires_consent=policies.requires_consent,
+            live_room=policies.chat_scope == "live_public",
+        )
+        report = Report(
+            id=0,  # the store numbers it
+            created_at=now,
+            reporter_id=None,
+            target_id=target_id,
+            context=context,
+            reason_code=reason_code,
+            session_id=session_id,
+            mode_id=mode_id,
+            source="frame_check",
+            score=score,
+        )
+        audit = AuditRecord(
+            at=now,
+            actor_id=None,  # the system
+            action="report.filed",
+            target_id=target_id,
+            reason=reason_code,
+            detail={
+                "raised_by": "frame_check",
+                "score": score,
+                "context": context,
+                "session_id": session_id,
+                "mode_id": mode_id,
+            },
+        )
+        report_id = await self._filed(report, audit)
+        await self._keep_still(report_id, still, now)
+        # What the operator's log may say: who, where, why, never the frame (TEL-3).
+        log.warning(
+            "frame check reported %s in session %s (score %.2f): report %d",
+            target_id,
+            session_id,
+            score,
+            report_id,
+        )
+        return report_id
+
+    async def _filed(self, report: Report, audit: AuditRecord) -> int:
+        """Store a new report with its audit entry, counted (and told, TEL-1)."""
         report_id = await self._ports.store.file(report, audit)
         metrics = self._ports.metrics
-        metrics.filed.labels(filing.context, filing.reason_code).inc()
+        metrics.filed.labels(report.context, report.reason_code).inc()
         metrics.open.inc()
-        if filing.session_id is not None and filing.context in _VIDEO_CONTEXTS:
-            await self._keep_still(report_id, filing.session_id, filing.target_user_id, now)
         if self._events is not None:
             self._events.emit(
-                "report_submitted", reason_code=filing.reason_code, context=filing.context
+                "report_submitted", reason_code=report.reason_code, context=report.context
             )
-        log.info("report %d filed (%s, %s)", report_id, filing.context, filing.reason_code)
-        return ReportReceipt(report_id=report_id)
+        log.info("report %d filed (%s, %s)", report_id, report.context, report.reason_code)
+        return report_id
 
     async def _check_thread(self, me: str, thread_id: str, message_ids: tuple[str, ...]) -> None:
         if not await self._conversations.takes_part(me, thread_id):
@@ -196,12 +276,8 @@ class Moderation:
                     "Some reported messages are not in that thread.", path="message_ids"
                 )
 
-    async def _keep_still(
-        self, report_id: int, session_id: str, target_id: str, now: datetime
-    ) -> None:
-        sampled = await self._stills(session_id, target_id)
-        if sampled is None:
-            return
+    async def _keep_still(self, report_id: int, sampled: SampledStill, now: datetime) -> None:
+        """The still goes with the report while `reports.still_ttl_s` after it was taken lasts."""
         still_id, jpeg, taken_at = sampled
         expires_at = still_expiry(taken_at, self._limits.still_ttl_s)
         if expires_at > now:
@@ -219,6 +295,7 @@ class Moderation:
             status=query.status,
             reason_code=query.reason_code,
             context=query.context,
+            source=query.raised_by,
             target_id=query.target_user_id,
         )
         # One more than asked tells whether there is a next page.
@@ -406,7 +483,7 @@ class Moderation:
             status=report.status,
             reason_code=report.reason_code,
             context=report.context,
-            reporter=self._person(report.reporter_id),
+            reporter=self._maybe(report.reporter_id),
             target=self._person(report.target_id),
             session_id=report.session_id,
             thread_id=report.thread_id,
@@ -417,4 +494,6 @@ class Moderation:
             decision=report.decision,
             still_id=None if still is None else still.still_id,
             still_expires_at=None if still is None else still.expires_at,
+            raised_by=report.source,
+            score=report.score,
         )

@@ -1,4 +1,5 @@
-"""Moderation records: the `ReportStore` port and its SQLite adapter (0007_moderation.sql). Each
+"""Moderation records: the `ReportStore` port and its SQLite adapter (0007_moderation.sql, 0010's
+frame check reports). Each
 write that is a decision goes with its audit entry in one transaction (TEL-6)."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class QueueFilter:
     status: str | None = None
     reason_code: str | None = None
     context: str | None = None
+    source: str | None = None
     target_id: str | None = None
 
 
@@ -100,6 +102,8 @@ def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
         decided_at=_time(row["decided_at"]),
         decision=row["decision"],
         still=still,
+        source=row["source"],
+        score=row["score"],
     )
 
 
@@ -107,7 +111,7 @@ def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
 _LISTED = (
     "id, created_at, reporter_id, target_id, context, reason_code, session_id, thread_id,"
     " mode_id, message_ids, status, claimed_by, claimed_at, decided_by, decided_at, decision,"
-    " still_id, still_expires_at"
+    " still_id, still_expires_at, source, score"
 )
 
 
@@ -121,7 +125,8 @@ class SqliteReportStore:
         def write(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code,"
-                " session_id, thread_id, mode_id, message_ids) VALUES (?,?,?,?,?,?,?,?,?)",
+                " session_id, thread_id, mode_id, message_ids, source, score)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     report.created_at.isoformat(),
                     report.reporter_id,
@@ -132,6 +137,8 @@ class SqliteReportStore:
                     report.thread_id,
                     report.mode_id,
                     json.dumps(list(report.message_ids)),
+                    report.source,
+                    report.score,
                 ),
             )
             report_id = int(cursor.lastrowid or 0)
@@ -173,6 +180,7 @@ class SqliteReportStore:
             ("status", which.status),
             ("reason_code", which.reason_code),
             ("context", which.context),
+            ("source", which.source),
             ("target_id", which.target_id),
         ):
             if value is not None:

@@ -222,6 +222,12 @@ class Orchestrator:
         looking never spawns an actor."""
         return self._view(await self._visible(_caller(principal), session_id))
 
+    async def mode_of(self, session_id: str) -> str | None:
+        """The mode a session runs in (None: no such session), for the system's own reports on
+        it (a frame check's report names its mode, MOD-1); read from the store."""
+        session = await self._ports.store.get(session_id)
+        return None if session is None else session.mode
+
     async def heartbeat(self, principal: Principal, session_id: str) -> HeartbeatAck:
         """Push the caller's heartbeat deadline in the session back by
         `sessions.heartbeat_timeout_s`; any participant silent that long ends it for all."""

@@ -100,6 +100,13 @@ def log_in(tab: Tab, handle: str) -> None:
     page.locator("form").get_by_role("button", name="Sign in").click()
 
 
+def signed_in_to(tab: Tab, handle: str, mode: str) -> None:
+    """On a page that asks for a sign-in: sign in as `handle`, and wait until `mode` is open."""
+    tab.until(lambda: tab.attribute(".shell", "data-login") == "open", "the sign-in")
+    log_in(tab, handle)
+    tab.until(lambda: tab.attribute(".shell", "data-mode") == mode, f"{handle} in {mode}")
+
+
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations

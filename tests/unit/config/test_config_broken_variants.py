@@ -242,3 +242,9 @@ def test_a_staff_mode_without_a_sign_in_is_refused(assert_broken: Check) -> None
 def test_a_frame_check_threshold_below_a_milder_one_is_refused(assert_broken: Check) -> None:
     """CFG-4 / MOD-1: the frame checks' thresholds rise with their outcomes (issue 16)."""
     assert_broken("frame_checks_report_below_blur")
+
+
+def test_a_frame_check_reason_the_queue_does_not_offer_is_refused(assert_broken: Check) -> None:
+    """CFG-4 / MOD-1: a frame check's report joins the one queue: its reason is one of
+    `reports.reason_codes` (issue 16)."""
+    assert_broken("frame_checks_report_reason_not_offered")

@@ -7,6 +7,8 @@ classifier a fake that records what it was shown."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import TYPE_CHECKING, Any
@@ -170,3 +172,33 @@ async def test_a_slow_check_skips_frames_and_a_high_score_carries_its_still(
     assert checked.still is not None
     assert checked.still.startswith(b"\xff\xd8")
     assert checked.score == checks.report_at
+
+
+@pytest.mark.req("TEL-3")
+def test_a_frame_checked_after_the_sfus_loop_closed_is_dropped_quietly(
+    config: ConfigBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SFU's asyncio loop closes (shutdown) while a frame is being checked: its result, still
+    and all, goes nowhere, and nothing logs `Event loop is closed` from the checking thread."""
+    executor = Inline()
+    executor.hold = True
+    delivered: list[FrameChecked] = []
+    sampler = frame_sampler_of(
+        config.limits.media.frame_checks,
+        executor,
+        delivered.append,
+        lambda: Scores(config.limits.media.frame_checks.report_at),
+    )
+    assert sampler is not None
+
+    async def publish() -> None:  # on the SFU's loop, as its publisher connection does
+        sampler.started("ana", "s1")
+        assert sampler.offer("ana", frame())
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(publish())
+    loop.close()
+    with caplog.at_level(logging.DEBUG):
+        executor.release()  # the check finishes now, on a closed loop
+    assert delivered == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

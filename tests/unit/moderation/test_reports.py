@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from vvtv.config import ConfigBundle
 from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
 from vvtv.domain.moderation.reports import (
     Claim,
@@ -18,6 +19,7 @@ from vvtv.domain.moderation.reports import (
     decide,
     still_expiry,
     still_kept,
+    stream_context,
 )
 
 AT = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -90,3 +92,27 @@ def test_a_still_is_kept_only_until_its_expiry() -> None:
     assert still_kept(still, AT + timedelta(seconds=59)) == still
     assert still_kept(still, AT + timedelta(seconds=60)) is None
     assert still_kept(None, AT) is None
+
+
+@pytest.mark.req("MOD-1", "MOD-5")
+def test_a_frame_checks_report_is_placed_where_a_persons_report_from_that_mode_would_be(
+    config_bundle: ConfigBundle,
+) -> None:
+    """The shipped modes whose cameras the SFU checks: a match's call is Random's, an invited one
+    private, a live room's the live room, a camera in Party or Sniffers is seen as a tile."""
+    modes = config_bundle.modes.modes
+
+    def context_of(mode_id: str) -> str:
+        policies = modes[mode_id].policies
+        return stream_context(
+            requires_match=policies.requires_match,
+            requires_consent=policies.requires_consent,
+            live_room=policies.chat_scope == "live_public",
+        )
+
+    assert {mode: context_of(mode) for mode in ("random", "private_call", "live_public")} == {
+        "random": "random",
+        "private_call": "private_call",
+        "live_public": "live",
+    }
+    assert {context_of("party"), context_of("sniffers")} == {"tile"}

@@ -221,7 +221,8 @@ class ReportLimits(ConfigStruct, frozen=True):
 
     # The reasons a report may give, in the order the sheet shows them (a subset of the wire's).
     reason_codes: Annotated[tuple[ReasonCode, ...], Meta(min_length=1), FIXED]
-    # A reported stream's still is kept for review this long, then dropped (TEL-3).
+    # Every report's still (a person's or a frame check's) is kept for review this long, then
+    # dropped (TEL-3).
     still_ttl_s: CeilingSeconds
     queue_page_size: CeilingInt  # reports one queue read returns unless it asks for fewer
     queue_page_max: CeilingInt
@@ -404,10 +405,11 @@ class FrameCheckLimits(ConfigStruct, frozen=True):
     blur_at: CeilingFraction  # a tier may act sooner, never later
     report_at: CeilingFraction
     end_call_at: CeilingFraction  # Random only: the call ends, the publisher cools down
-    report_reason: FixedName  # the reason code of the report a frame check raises (MOD-1)
+    # The reason code of the report a frame check raises (MOD-1): one of `reports.reason_codes`,
+    # whose `still_ttl_s` keeps its still as long as any report's (TEL-3).
+    report_reason: FixedName
     unblur_after_s: FloorSeconds  # a blurred tile clears on a lower score this long after
     random_cooldown_s: FloorSeconds
-    still_ttl_s: CeilingSeconds  # a report's still is kept this long, never longer (TEL-3)
     still_max_px: FixedInt  # the still's longer side
 
 

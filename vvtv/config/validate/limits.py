@@ -201,7 +201,8 @@ def _check_tile_quality(limits: Limits, at: Locator) -> list[Problem]:
 
 def _check_frame_checks(limits: Limits, at: Locator) -> list[Problem]:
     """Each outcome of a frame check includes the milder ones (a frame that ends a call was
-    reported, a reported one blurred), and the dense sampling is denser than the sparse one."""
+    reported, a reported one blurred), the dense sampling is denser than the sparse one, and the
+    report's reason is one the queue offers."""
     checks = limits.media.frame_checks
     key = ("media", "frame_checks")
     problems = [
@@ -217,6 +218,14 @@ def _check_frame_checks(limits: Limits, at: Locator) -> list[Problem]:
             at.problem(
                 (*key, "early_interval_s"),
                 "must not exceed later_interval_s: the first seconds are checked densely",
+            )
+        )
+    if checks.report_reason not in limits.reports.reason_codes:
+        problems.append(
+            at.problem(
+                (*key, "report_reason"),
+                f"{checks.report_reason!r} is not one of reports.reason_codes: the report goes"
+                " to the one queue, whose reasons those are (MOD-1)",
             )
         )
     return problems

@@ -18,6 +18,8 @@ from typing import Literal
 Status = Literal["open", "claimed", "decided"]
 Context = Literal["profile_card", "chat", "random", "private_call", "live", "tile"]
 Action = Literal["dismiss", "warn", "quarantine", "shadow_quarantine", "ban"]
+# Who raised a report: a person, or the SFU's automated frame checks (no reporter, a score).
+Source = Literal["person", "frame_check"]
 RefusalCode = Literal["report_not_found", "claimed_by_other", "already_decided"]
 
 
@@ -34,11 +36,12 @@ class Still:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """A report with its MOD-1 metadata: who reported whom, where (context, mode, session,
-    thread) and which messages, by id only; then who claimed and who decided it."""
+    thread) and which messages, by id only; then who claimed and who decided it. A frame check's
+    report has no reporter: its `source` says so, and `score` is what the classifier gave."""
 
     id: int
     created_at: datetime
-    reporter_id: str
+    reporter_id: str | None  # None: raised by the frame checks
     target_id: str
     context: Context
     reason_code: str
@@ -53,6 +56,8 @@ class Report:
     decided_at: datetime | None = None
     decision: Action | None = None
     still: Still | None = None
+    source: Source = "person"
+    score: float | None = None  # the frame check's score (0..1) of the reported still
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,17 @@ def decide(report: Report | None, message: Message) -> tuple[Report | None, list
                 report, status="decided", decided_by=moderator_id, decided_at=at, decision=action
             )
             return decided, [Save(decided)]
+
+
+def stream_context(*, requires_match: bool, requires_consent: bool, live_room: bool) -> Context:
+    """Where a stream the frame checks reported was seen, from its session's mode, in the words a
+    person's report from there uses: a call from a match is Random's, an invited one is private,
+    a live room's is the live room, any other camera is seen as a tile."""
+    if requires_match:
+        return "random"
+    if requires_consent:
+        return "private_call"
+    return "live" if live_room else "tile"
 
 
 def still_kept(still: Still | None, now: datetime) -> Still | None:

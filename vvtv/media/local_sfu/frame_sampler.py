@@ -117,7 +117,7 @@ class FrameSampler:
             return False
         schedule.take(now)
         self._in_flight.add(publisher_id)
-        call_soon = self._call_soon or asyncio.get_running_loop().call_soon_threadsafe
+        call_soon = self._call_soon or _soon_unless_closed(asyncio.get_running_loop())
         # Scaled here, before the renditions get the frame: scaling it writes to the frame's
         # colour fields for a moment, and an encoder thread scaling it too would read them.
         started = time.thread_time()
@@ -160,6 +160,21 @@ class FrameSampler:
         started = time.thread_time()
         score = self._classifier.score(rgb)
         return score, scale_s + time.thread_time() - started, _jpeg(rgb)
+
+
+def _soon_unless_closed(loop: asyncio.AbstractEventLoop) -> Callable[..., None]:
+    """`loop.call_soon_threadsafe` from the checking thread, except once the loop has closed: the
+    SFU shut down while a frame was being checked, no one is left to take its result, and the
+    result (its still with it) is dropped, quietly (TEL-3: it was never written anywhere)."""
+
+    def call_soon(callback: Callable[..., object], *args: object) -> None:
+        try:
+            loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:
+            if not loop.is_closed():  # any other refusal is a bug: let it show
+                raise
+
+    return call_soon
 
 
 def _jpeg(rgb: RgbImage) -> bytes:

@@ -1,6 +1,7 @@
 // The moderators' console (MOD-3..5, TEL-6), for mods and admins: the report queue, oldest first,
 // filtered by status, reason and context; each report in its context (who reported whom, where,
-// the reported messages, whether a still is kept); claim, then decide with a reason: dismiss, warn,
+// the reported messages, whether a still is kept; a frame check's report names no one, only its
+// score); claim, then decide with a reason: dismiss, warn,
 // quarantine, shadow quarantine, or ban for a while or for good. Several reports at once for a raid
 // (each account acted on once). The reported account's history shows every audited decision.
 import { type Signal, useSignal } from "@preact/signals";
@@ -12,6 +13,7 @@ import {
   type DecisionBody,
   type ModerationAction,
   type QueueFilters,
+  type RaisedBy,
   type ReportContext,
   type ReportDetail,
   type ReportReason,
@@ -20,6 +22,7 @@ import {
   type UserHistory,
   useSdk,
 } from "../sdk";
+import { REASONS } from "./ModerationSheet";
 
 const STATUSES = {
   open: "mod.status_open",
@@ -36,14 +39,10 @@ const CONTEXTS = {
   tile: "mod.context_tile",
 } as const satisfies Record<ReportContext, CopyKey>;
 
-const REASONS = {
-  harassment: "report.reason_harassment",
-  sexual_content: "report.reason_sexual_content",
-  hate: "report.reason_hate",
-  minor_safety: "report.reason_minor_safety",
-  spam: "report.reason_spam",
-  other: "report.reason_other",
-} as const satisfies Record<ReportReason, CopyKey>;
+const RAISED_BY = {
+  person: "mod.raised_by_person",
+  frame_check: "mod.raised_by_frame_check",
+} as const satisfies Record<RaisedBy, CopyKey>;
 
 const ACTIONS = {
   dismiss: "mod.action_dismiss",
@@ -87,6 +86,16 @@ function reasonText(code: string): string {
 /** An audited action in moderators' words; any other shows as it is. */
 function actionText(action: string): string {
   return action in HISTORY ? t(HISTORY[action as keyof typeof HISTORY]) : action;
+}
+
+/** Who raised the report: its reporter, or the frame check and the score it gave the still. */
+function raisedBy(report: ReportView): string {
+  if (report.reporter) return report.reporter.handle ?? report.reporter.user_id;
+  const score = (report.score ?? 0).toLocaleString(locale.value, {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  return t("mod.frame_check_score", { score });
 }
 
 function when(iso: string): string {
@@ -160,6 +169,12 @@ export function ModConsole(): JSX.Element {
             t(CONTEXTS[code]),
           ])}
           onChange={(value) => filter("context", value)}
+        />
+        <Choice
+          label={t("mod.filter_raised_by")}
+          value={filters.value.raised_by ?? ""}
+          options={(Object.keys(RAISED_BY) as RaisedBy[]).map((code) => [code, t(RAISED_BY[code])])}
+          onChange={(value) => filter("raised_by", value)}
         />
       </div>
       {error.value && (
@@ -275,6 +290,9 @@ function QueueRow({
         <span class="mod-report-target">{target}</span>
         <span>{reasonText(report.reason_code)}</span>
         <span>{t(CONTEXTS[report.context])}</span>
+        {report.raised_by === "frame_check" && (
+          <span class="mod-report-source">{t("mod.raised_by_frame_check")}</span>
+        )}
         <span class="mod-report-status">{t(STATUSES[report.status])}</span>
         <time dateTime={report.created_at}>{when(report.created_at)}</time>
       </button>
@@ -312,8 +330,9 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
     error.value = null;
     try {
       await work();
-      done.value = said;
       await load();
+      // Said once the report shows what was done (its status, who holds it), not before.
+      done.value = said;
       onChanged();
     } catch (cause) {
       error.value = refusal(cause);
@@ -328,7 +347,9 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
           {target} · {t("mod.open_reports", { count: found.open_reports_of_target })}
         </dd>
         <dt>{t("mod.reporter")}</dt>
-        <dd data-fact="reporter">{report.reporter.handle ?? report.reporter.user_id}</dd>
+        <dd data-fact="reporter" data-raised-by={report.raised_by}>
+          {raisedBy(report)}
+        </dd>
         <dt>{t("mod.reason")}</dt>
         <dd data-fact="reason">
           {reasonText(report.reason_code)}

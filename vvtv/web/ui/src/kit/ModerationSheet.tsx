@@ -10,9 +10,11 @@ import { type CopyKey, t } from "../i18n";
 import { type ReportReason, type Subject, useSdk } from "../sdk";
 import { Sheet } from "./Sheet";
 
-const REASONS = {
+/** Each reason a report may give, in people's words (the sheet's and the moderators' console's). */
+export const REASONS = {
   harassment: "report.reason_harassment",
   sexual_content: "report.reason_sexual_content",
+  explicit_content: "report.reason_explicit_content",
   hate: "report.reason_hate",
   minor_safety: "report.reason_minor_safety",
   spam: "report.reason_spam",

@@ -11,6 +11,8 @@ import type { Schemas } from "./types";
 export type ReportContext = Schemas["ReportFiling"]["context"];
 export type ReportReason = Schemas["ReportFiling"]["reason_code"];
 export type ReportStatus = Schemas["ReportView"]["status"];
+/** Who raised a report: a person, or the SFU's automated frame checks (no reporter, a score). */
+export type RaisedBy = NonNullable<Schemas["ReportView"]["raised_by"]>;
 export type ReportView = Schemas["ReportView"];
 export type ReportPage = Schemas["ReportPage"];
 export type ReportDetail = Schemas["ReportDetail"];
@@ -46,6 +48,7 @@ export interface QueueFilters {
   status?: ReportStatus;
   reason_code?: ReportReason;
   context?: ReportContext;
+  raised_by?: RaisedBy;
   target_user_id?: string;
 }
 

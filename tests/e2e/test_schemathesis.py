@@ -32,7 +32,7 @@ def _schemathesis(
     result = subprocess.run(
         [
             schemathesis, "run", f"{server.url}/openapi.json", "--checks", "all",
-            "--max-examples", "40", "--seed", "20261125",
+            "--max-examples", "15", "--seed", "20261125",
             "--report-dir", str(workdir / "report"), *extra,
         ],
         capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},

@@ -37,6 +37,8 @@ def check_event(config: ConfigBundle, event: TelemetryEvent, index: int) -> None
                 code="invalid_property",
                 path=f"{where}.properties.{name}",
             )
+        if isinstance(value, float) and spec.property_type(name) == "int":
+            event.properties[name] = int(value)  # kept as the integer it is
 
 
 def sampling_rate(config: ConfigBundle, name: str) -> float:

@@ -49,6 +49,11 @@ async def test_declared_funnel_events_are_accepted_and_counted(client: HttpClien
             "$.events[0].properties.startup_ms",
         ),
         (
+            {"name": "view_broadcast", "properties": {"startup_ms": 812.5}},
+            "invalid_property",
+            "$.events[0].properties.startup_ms",
+        ),
+        (
             {"name": "view_broadcast", "properties": {"startup_ms": True}},
             "invalid_property",
             "$.events[0].properties.startup_ms",
@@ -62,6 +67,17 @@ async def test_undeclared_or_mistyped_events_are_refused_naming_the_field(
     status, body = await report(client, event)
     assert status == 400
     assert (body["code"], body["path"]) == (code, path)
+
+
+def test_an_integer_written_as_a_whole_float_is_the_integer(config_bundle: ConfigBundle) -> None:
+    """INV-9: JSON (and the published JSON Schema) counts 812.0 as the integer 812; it is kept
+    as one. Found by schemathesis (ST202: a schema-valid request refused)."""
+    batch = TelemetryBatch(
+        events=[TelemetryEvent(name="view_broadcast", properties={"startup_ms": 812.0})]
+    )
+    (kept,), _ = accept_batch(config_bundle, batch, lambda: 0.0)
+    assert kept.properties == {"startup_ms": 812}
+    assert type(kept.properties["startup_ms"]) is int
 
 
 async def test_server_side_events_cannot_be_forged_by_clients(client: HttpClient) -> None:

@@ -61,6 +61,8 @@ class EventSpec(ConfigStruct, frozen=True):
         if declared is None or (isinstance(value, bool) and self.property_type(name) != "bool"):
             return False
         kind = self.property_type(name)
+        if kind == "int" and isinstance(value, float):
+            return value.is_integer()  # JSON's 2.0 is the integer 2 (as JSON Schema says)
         if not isinstance(value, _PYTHON_TYPES[kind]):
             return False
         return kind != "enum" or (isinstance(declared, PropSpec) and value in declared.values)

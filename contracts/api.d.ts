@@ -572,7 +572,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report the thread, or some of its messages by id, for moderators (MOD-1). */
+        /**
+         * Report the thread, or some of its messages by id, for moderators (MOD-1); as
+         * @description `POST /reports`, 429 `report_rate_limited` over `reports.file_rate`.
+         */
         post: operations["post_chat_report"];
         delete?: never;
         options?: never;
@@ -1083,11 +1086,33 @@ export interface paths {
         };
         /**
          * Messages chat auto-moderation held for review, newest first, with the rule that held
-         * @description each (moderators and admins).
+         * @description each (moderators and admins); `status` lists the approved or rejected ones instead.
          */
         get: operations["get_held_messages"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mod/held/{held_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a held message: it is delivered into its thread as if it had passed, by its
+         * @description author (403 `blocked` if a block now stands in its private thread); or reject it: never
+         *     delivered, its author's tabs told `chat.not_posted`. Audited in the author's history
+         *     (TEL-6); 409 `already_decided` the second time (moderators and admins).
+         */
+        post: operations["post_held_decision"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1307,7 +1332,9 @@ export interface paths {
         put?: never;
         /**
          * Report someone from where you met them (MOD-1, MOD-5): moderators see who, where and
-         * @description why; for chat, the messages named by id in a thread you take part in.
+         * @description why; for chat, the messages named by id in a thread you take part in; a `session_id`
+         *     must be a session you take or took part in (else 400 `invalid_report`). Over
+         *     `reports.file_rate`, 429 `report_rate_limited` with `Retry-After`.
          */
         post: operations["post_file_report"];
         delete?: never;
@@ -1755,6 +1782,22 @@ export interface components {
             thread_id: string;
         };
         /**
+         * ChatNotPosted
+         * @description To every tab of its author: a message auto-moderation held was rejected by a moderator
+         *         and will never be posted (as Twitch's AutoMod tells its author). `client_id` is the one the
+         *         message was sent with, so the composer can say which.
+         */
+        ChatNotPosted: {
+            /** @default null */
+            client_id: string | null;
+            held_id: number;
+            thread_id: string;
+            /** @enum {unknown} */
+            type: "chat.not_posted";
+            /** @default 1 */
+            v: number;
+        };
+        /**
          * ChatPost
          * @description `POST /chat/{thread_id}/messages`: the same as a socket's `chat.send`.
          */
@@ -2181,6 +2224,18 @@ export interface components {
             v: number;
         };
         /**
+         * HeldDecision
+         * @description `POST /mod/held/{held_id}/decision`: approve (the message is delivered into its thread as
+         *         if it had passed, by its author) or reject (it never is; its author is told it was not
+         *         posted). The reason, if given, goes to the audit log; the rule that held it otherwise.
+         */
+        HeldDecision: {
+            /** @enum {unknown} */
+            action: "approve" | "reject";
+            /** @default null */
+            reason: string | null;
+        };
+        /**
          * HeldMessageView
          * @description A message chat auto-moderation held for review (`hold` rules), as moderators see it.
          */
@@ -2190,10 +2245,21 @@ export interface components {
             author_id: string;
             body: string;
             created_at: string;
+            /** @default null */
+            decided_at: string | null;
+            /** @default null */
+            decided_by: string | null;
             id: number;
+            /** @default null */
+            message_id: string | null;
             rule: string;
             /** @enum {unknown} */
             scope: "live_public" | "performer_room" | "private_1to1" | "room";
+            /**
+             * @default held
+             * @enum {unknown}
+             */
+            status: "approved" | "held" | "rejected";
             thread_id: string;
         };
         /**
@@ -3075,7 +3141,7 @@ export interface components {
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";
         };
-        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["TileBlurred"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"] | components["schemas"]["OperatorUpdate"];
+        ServerEvent: components["schemas"]["ErrorEvent"] | components["schemas"]["PresenceUpdate"] | components["schemas"]["PresenceSnapshot"] | components["schemas"]["SessionCreated"] | components["schemas"]["SessionStateChanged"] | components["schemas"]["MatchSearching"] | components["schemas"]["MatchFound"] | components["schemas"]["MatchCooldown"] | components["schemas"]["MatchRefused"] | components["schemas"]["MatchEnded"] | components["schemas"]["ChatMessage"] | components["schemas"]["ChatRateLimited"] | components["schemas"]["ChatNotPosted"] | components["schemas"]["ConsentRequest"] | components["schemas"]["ConsentAccepted"] | components["schemas"]["ConsentDeclined"] | components["schemas"]["ConsentExpired"] | components["schemas"]["ConsentCancelled"] | components["schemas"]["TileProfileChanged"] | components["schemas"]["TileOpened"] | components["schemas"]["TileGranted"] | components["schemas"]["TileRefused"] | components["schemas"]["TileReleased"] | components["schemas"]["TileBlurred"] | components["schemas"]["Authenticated"] | components["schemas"]["AuthExpired"] | components["schemas"]["AuthRefreshed"] | components["schemas"]["Banned"] | components["schemas"]["NowPlaying"] | components["schemas"]["HeartbeatAckEvent"] | components["schemas"]["ServiceNotice"] | components["schemas"]["TelemetrySampling"] | components["schemas"]["ModerationWarning"] | components["schemas"]["OperatorUpdate"];
         /**
          * ServiceHealth
          * @description One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`.
@@ -6373,6 +6439,18 @@ export interface operations {
              * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
              *     offending field of the request body (`$.handle`) when there is one.
              */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8429,6 +8507,7 @@ export interface operations {
     get_held_messages: {
         parameters: {
             query?: {
+                status?: "approved" | "held" | "rejected";
                 before_id?: number | null;
                 limit?: number | null;
             };
@@ -8476,6 +8555,128 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_held_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                held_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeldDecision"];
+            };
+        };
+        responses: {
+            /** @description A message chat auto-moderation held for review (`hold` rules), as moderators see it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessageView"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9222,6 +9423,18 @@ export interface operations {
              *     offending field of the request body (`$.handle`) when there is one.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
+             *     offending field of the request body (`$.handle`) when there is one.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -352,14 +352,14 @@ async def open_runtime(
             await shield.restore()
             chat_metrics = ChatMetrics(runtime.metrics.registry)
             # Timeouts, Shield's gates, auto-moderation and the quarantine's rate (MOD-4/6).
+            safety = SqliteSafetyStore(database)
             gate = ChatGate(
                 config,
                 GatePorts(
-                    store=SqliteSafetyStore(database),
+                    store=safety,
                     people=identity,
                     clock=clock,
                     metrics=chat_metrics,
-                    handle_of=identity.handle_of,
                     gates=shield.gates,
                 ),
             )
@@ -379,6 +379,7 @@ async def open_runtime(
                 ),
                 identity,
                 gate,
+                safety,
                 events=telemetry,
             )
             for message_type, handler in chat_api.socket_handlers(chat).items():
@@ -396,6 +397,7 @@ async def open_runtime(
                 ),
                 identity,
                 chat,
+                sessions,
                 audit,
                 sockets.push,
                 events=telemetry,

@@ -64,6 +64,7 @@ class Send:
     body: str
     client_id: str | None
     connection: str | None = None  # the socket it came from: it follows the thread from here
+    message_id: str | None = None  # given: a held message a moderator approved under this id
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ class ChatThreadActor:
                 ChatMessageView(
                     thread_id=thread.id,
                     seq=seq,
-                    message_id=uuid.uuid4().hex,
+                    message_id=send.message_id or uuid.uuid4().hex,
                     author_id=send.author_id,
                     body=send.body,
                     sent_at=now,

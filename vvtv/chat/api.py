@@ -12,6 +12,9 @@ sent after `after_seq`, in order: no socket gets a message twice. A `chat.send` 
 rate is answered with `chat.rate_limited` (its wait, for the UI to show, CHT-4); other refusals
 with an `error`: auto-moderation's `message_held` (kept for a moderator, `GET /mod/held`),
 `message_blocked` and `chat_timed_out`, Shield Mode's `shield_new_accounts` and `shield_room_gate`.
+A moderator then approves a held message (`POST /mod/held/{held_id}/decision`: it reaches the
+thread as `chat.message`, as if it had passed) or rejects it (its author's tabs hear
+`chat.not_posted`).
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from vvtv.contracts.chat import (
     ChatReportReceipt,
     ChatThreadOpen,
     ChatThreadView,
+    HeldDecision,
     HeldMessages,
     HeldMessagesQuery,
+    HeldMessageView,
 )
 from vvtv.contracts.events import ChatRateLimited, ChatSend, ChatSubscribe
 from vvtv.domain.accounts import Principal
@@ -74,10 +79,11 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/chat/<hexid:thread_id>/report", method="POST", access="user", body=ChatReport,
-        response=ChatReportReceipt, status=201, errors=[404, 503], guard=guard,
+        response=ChatReportReceipt, status=201, errors=[404, 429, 503], guard=guard,
     )  # fmt: skip
     async def chat_report(body: ChatReport, thread_id: str) -> ChatReportReceipt:
-        """Report the thread, or some of its messages by id, for moderators (MOD-1)."""
+        """Report the thread, or some of its messages by id, for moderators (MOD-1); as
+        `POST /reports`, 429 `report_rate_limited` over `reports.file_rate`."""
         return await chat.report(current_principal(), thread_id, body)
 
     @endpoint(
@@ -86,8 +92,19 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
     )  # fmt: skip
     async def held_messages(query: HeldMessagesQuery) -> HeldMessages:
         """Messages chat auto-moderation held for review, newest first, with the rule that held
-        each (moderators and admins)."""
+        each (moderators and admins); `status` lists the approved or rejected ones instead."""
         return await chat.held(query)
+
+    @endpoint(
+        bp, "/mod/held/<int:held_id>/decision", method="POST", access="mod", body=HeldDecision,
+        response=HeldMessageView, errors=[403, 404, 409, 503], guard=guard,
+    )  # fmt: skip
+    async def held_decision(body: HeldDecision, held_id: int) -> HeldMessageView:
+        """Approve a held message: it is delivered into its thread as if it had passed, by its
+        author (403 `blocked` if a block now stands in its private thread); or reject it: never
+        delivered, its author's tabs told `chat.not_posted`. Audited in the author's history
+        (TEL-6); 409 `already_decided` the second time (moderators and admins)."""
+        return await chat.decide_held(current_principal(), held_id, body)
 
     return bp
 

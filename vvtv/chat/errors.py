@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Forbidden, NotFound, TooManyRequests
+from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests
 
 
 class ThreadNotFound(NotFound):
@@ -79,3 +79,16 @@ class ShieldGated(Forbidden):
     `shield_room_gate`); it can still read."""
 
     code = "shield_gated"
+
+
+class HeldNotFound(NotFound):
+    """No message auto-moderation held has that id."""
+
+    code = "held_not_found"
+
+
+class HeldAlreadyDecided(Conflict):
+    """The held message was approved or rejected already; that decision stands (and is in its
+    author's history)."""
+
+    code = "already_decided"

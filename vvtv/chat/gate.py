@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from msgspec.structs import replace
-
 from vvtv.chat.errors import ChatTimedOut, MessageBlocked, MessageHeld, ShieldGated
 from vvtv.chat.metrics import ChatMetrics
 from vvtv.chat.safety_store import Held, SafetyStore
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.chat import ChatScope, HeldMessages
+from vvtv.contracts.chat import ChatScope
 from vvtv.domain import rate_limit
 from vvtv.domain.automod import Automod, Rule, Verdict
 from vvtv.domain.chat.thread import Thread
@@ -51,7 +49,6 @@ class GatePorts:
     people: Standing
     clock: WallClock
     metrics: ChatMetrics
-    handle_of: Callable[[str], str | None]
     gates: Callable[[], Gates] = lambda: OPEN  # Shield Mode's, as of now
 
 
@@ -66,7 +63,6 @@ class ChatGate:
         settings = config.limits.chat.automod
         self._automod = automod_of(config) if settings.enabled else Automod(())
         self._timeout_s = settings.timeout_s
-        self._page_max = settings.held_page_max
         quarantine = config.limits.anti_abuse.quarantine.chat
         self._quarantine_rate = Limit(quarantine.max_messages, quarantine.window_s)
         self._timeouts: dict[str, datetime] = {}
@@ -173,13 +169,6 @@ class ChatGate:
             found, seconds, actor_id=actor_id, reason="shield_sweep",
             detail={"window_s": window_s},
         )  # fmt: skip
-
-    async def held(self, before_id: int | None, limit: int | None) -> HeldMessages:
-        page = await self._ports.store.held(before_id, min(limit or self._page_max, self._page_max))
-        handle_of = self._ports.handle_of
-        return HeldMessages(
-            messages=[replace(m, author_handle=handle_of(m.author_id)) for m in page]
-        )
 
     async def _apply(
         self, verdict: Verdict, author: str, thread: Thread, body: str, client_id: str | None,

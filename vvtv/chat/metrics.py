@@ -40,6 +40,12 @@ class ChatMetrics:
             ["scope", "action"],
             registry=registry,
         )
+        self.held_decisions = Counter(
+            "vvtv_chat_held_decisions",
+            "Held chat messages moderators decided, by scope and outcome (approved, rejected).",
+            ["scope", "outcome"],
+            registry=registry,
+        )
         self.gated = Counter(
             "vvtv_chat_gated",
             "Chat messages refused by a timeout or Shield Mode's gates, by scope and code.",

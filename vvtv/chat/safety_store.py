@@ -1,6 +1,7 @@
-"""Chat's safety records (0009_chat_safety.sql): messages auto-moderation held for review, chat
-timeouts, and the recent messages Shield Mode's sweep reads. Each change is written with its
-audit entry (TEL-6); a held body goes to the database and nowhere else (TEL-3)."""
+"""Chat's safety records (0009_chat_safety.sql, 0011_chat_held_decisions.sql): messages
+auto-moderation held for review and the moderators' decisions on them, chat timeouts, and the
+recent messages Shield Mode's sweep reads. Each change is written with its audit entry (TEL-6); a
+held body goes to the database and nowhere else (TEL-3)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from vvtv.contracts.chat import ChatScope, HeldMessageView
+import msgspec
+
+from vvtv.contracts.chat import ChatScope, HeldMessageView, HeldStatus
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
@@ -25,11 +28,36 @@ class Held:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decided:
+    """A moderator's decision on a held message, to write with its audit entry."""
+
+    held_id: int
+    status: HeldStatus
+    decided_by: str
+    at: datetime
+    message_id: str | None  # approved: the id it is delivered with
+
+
 class SafetyStore(Protocol):
     async def hold(self, held: Held, audit: AuditRecord) -> int: ...
 
-    async def held(self, before_id: int | None, limit: int) -> list[HeldMessageView]:
-        """Newest first."""
+    async def held(
+        self, status: HeldStatus, before_id: int | None, limit: int
+    ) -> list[HeldMessageView]:
+        """Those with `status`, newest first."""
+        ...
+
+    async def held_one(self, held_id: int) -> tuple[HeldMessageView, str | None] | None:
+        """One held message and the client id it was sent with, whatever its status."""
+        ...
+
+    async def decide(self, decided: Decided, audit: AuditRecord) -> bool:
+        """Write the decision if the message is still held (False: decided already)."""
+        ...
+
+    async def undecide(self, held_id: int, audit: AuditRecord) -> None:
+        """Hold it again: an approval whose delivery failed."""
         ...
 
     async def time_out(
@@ -65,27 +93,55 @@ class SqliteSafetyStore:
 
         return await self._db.write(write)
 
-    async def held(self, before_id: int | None, limit: int) -> list[HeldMessageView]:
+    async def held(
+        self, status: HeldStatus, before_id: int | None, limit: int
+    ) -> list[HeldMessageView]:
         def read(db: sqlite3.Connection) -> list[HeldMessageView]:
             rows = db.execute(
-                "SELECT id, thread_id, scope, author_id, body, rule, created_at FROM chat_held"
-                " WHERE id < ? ORDER BY id DESC LIMIT ?",
-                (before_id if before_id is not None else 2**63 - 1, limit),
+                f"SELECT {_HELD} FROM chat_held WHERE status = ? AND id < ? ORDER BY id DESC"
+                " LIMIT ?",
+                (status, before_id if before_id is not None else 2**63 - 1, limit),
             ).fetchall()
-            return [
-                HeldMessageView(
-                    id=row["id"],
-                    thread_id=row["thread_id"],
-                    scope=row["scope"],
-                    author_id=row["author_id"],
-                    body=row["body"],
-                    rule=row["rule"],
-                    created_at=datetime.fromisoformat(row["created_at"]),
-                )
-                for row in rows
-            ]
+            return [_held_view(row) for row in rows]
 
         return await self._db.read(read)
+
+    async def held_one(self, held_id: int) -> tuple[HeldMessageView, str | None] | None:
+        def read(db: sqlite3.Connection) -> tuple[HeldMessageView, str | None] | None:
+            row = db.execute(
+                f"SELECT {_HELD}, client_id FROM chat_held WHERE id = ?", (held_id,)
+            ).fetchone()
+            return None if row is None else (_held_view(row), row["client_id"])
+
+        return await self._db.read(read)
+
+    async def decide(self, decided: Decided, audit: AuditRecord) -> bool:
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE chat_held SET status = ?, decided_by = ?, decided_at = ?, message_id = ?"
+                " WHERE id = ? AND status = 'held'",
+                (
+                    decided.status, decided.decided_by, decided.at.isoformat(),
+                    decided.message_id, decided.held_id,
+                ),
+            )  # fmt: skip
+            if cursor.rowcount != 1:
+                return False
+            append_audit(db, audit)
+            return True
+
+        return await self._db.write(write)
+
+    async def undecide(self, held_id: int, audit: AuditRecord) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE chat_held SET status = 'held', decided_by = NULL, decided_at = NULL,"
+                " message_id = NULL WHERE id = ?",
+                (held_id,),
+            )
+            append_audit(db, audit)
+
+        await self._db.write(write)
 
     async def time_out(
         self, until: dict[str, datetime], reason: str, audits: list[AuditRecord]
@@ -120,6 +176,19 @@ class SqliteSafetyStore:
             return [(row["author_id"], row["body"]) for row in rows]
 
         return await self._db.read(read)
+
+
+# A held message's columns, named as the view's fields.
+_HELD_FIELDS = (
+    "id", "thread_id", "scope", "author_id", "body", "rule", "created_at", "status", "decided_by",
+    "decided_at", "message_id",
+)  # fmt: skip
+_HELD = ", ".join(_HELD_FIELDS)
+
+
+def _held_view(row: sqlite3.Row) -> HeldMessageView:
+    # msgspec reads the ISO times back.
+    return msgspec.convert({name: row[name] for name in _HELD_FIELDS}, HeldMessageView)
 
 
 def _with_target(audit: AuditRecord, target_id: str) -> AuditRecord:

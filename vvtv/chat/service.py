@@ -2,8 +2,8 @@
 the thread actors. It opens or reopens threads (CHT-1), checks what a message holds against its
 scope (CHT-3), what its gate refuses or holds (timeouts, Shield Mode, auto-moderation: `gate.py`)
 and the sender's rate in that scope (CHT-4), then asks the thread's actor to number, store and
-deliver it. Bodies pass through here, never into a log line, a metric or an audit
-entry (TEL-3).
+deliver it; a held message a moderator approves is delivered the same way (`review.py`). Bodies
+pass through here, never into a log line, a metric or an audit entry (TEL-3).
 
 A room is an ecosystem (INV-5): the rooms of a scope are the ecosystems of the modes whose
 manifest chats in that scope (`policies.chat_scope`) and that the tier offers, so Party's room is
@@ -44,6 +44,8 @@ from vvtv.chat.errors import (
     ThreadNotFound,
 )
 from vvtv.chat.gate import ChatGate
+from vvtv.chat.review import HeldReview, ReviewPorts
+from vvtv.chat.safety_store import SafetyStore
 from vvtv.config import ConfigBundle
 from vvtv.contracts.chat import (
     ChatHistoryPage,
@@ -54,8 +56,10 @@ from vvtv.contracts.chat import (
     ChatScope,
     ChatThreadOpen,
     ChatThreadView,
+    HeldDecision,
     HeldMessages,
     HeldMessagesQuery,
+    HeldMessageView,
 )
 from vvtv.contracts.identity import UserView
 from vvtv.contracts.moderation import ReportFiling, ReportReceipt
@@ -98,10 +102,21 @@ class Chat:
         ports: ChatPorts,
         people: People,
         gate: ChatGate,
+        safety: SafetyStore,
         events: ServerEvents | None = None,
     ) -> None:
         self._registry = registry
         self._gate = gate
+        self._review = HeldReview(
+            config,
+            ReviewPorts(
+                store=safety,
+                chat=ports,
+                thread_of=lambda thread_id: self._ask(thread_id, Current()),
+                blocked_either_way=people.blocked_either_way,
+                deliver=self._deliver,
+            ),
+        )
         self._events = events  # chat_message_sent, chat_rate_limited (TEL-1)
         self._reports: Reports | None = None  # moderation, wired after it is built
         self._ports = ports
@@ -195,12 +210,7 @@ class Chat:
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
         await self._gate.check(principal.user_id, thread, body, client_id)
         self._admit(principal.user_id, thread.scope)
-        sent = await self._batches.submit(
-            thread.id, Send(principal.user_id, body, client_id, connection)
-        )
-        if self._events is not None:  # never the message itself (TEL-3)
-            self._events.emit("chat_message_sent", scope=thread.scope, length_chars=len(body))
-        return sent
+        return await self._deliver(thread, Send(principal.user_id, body, client_id, connection))
 
     async def history(
         self, principal: Principal, thread_id: str, query: ChatHistoryQuery
@@ -301,8 +311,14 @@ class Chat:
     # -- moderation --------------------------------------------------------------------------------
 
     async def held(self, query: HeldMessagesQuery) -> HeldMessages:
-        """What auto-moderation held for review, newest first (moderators)."""
-        return await self._gate.held(query.before_id, query.limit)
+        """What auto-moderation held for review (or decided), newest first (moderators)."""
+        return await self._review.page(query.status, query.before_id, query.limit)
+
+    async def decide_held(
+        self, principal: Principal, held_id: int, body: HeldDecision
+    ) -> HeldMessageView:
+        """Approve a held message (delivered as if it had passed) or reject it (never), once."""
+        return await self._review.decide(principal, held_id, body)
 
     async def sweep(
         self, terms: tuple[str, ...], window_s: float, timeout_s: float, actor_id: str | None
@@ -311,6 +327,14 @@ class Chat:
         return await self._gate.sweep(terms, window_s, timeout_s, actor_id)
 
     # -- inside ----------------------------------------------------------------------------------
+
+    async def _deliver(self, thread: Thread, send: Send) -> ChatMessageView:
+        """Number, store and push a message that passed (or a moderator approved): the one way a
+        message reaches a thread."""
+        sent = await self._batches.submit(thread.id, send)
+        if self._events is not None:  # never the message itself (TEL-3)
+            self._events.emit("chat_message_sent", scope=thread.scope, length_chars=len(send.body))
+        return sent
 
     def _admit(self, user_id: str, scope: ChatScope) -> None:
         now = trio.current_time()

@@ -10,6 +10,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 
 from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.identity import Reason
 from vvtv.contracts.sessions import Id, Name
 
 # Bounds of what may reach the server at all; the policy (each scope's length cap, the history's
@@ -107,6 +108,11 @@ class ChatReportReceipt(Contract, frozen=True, kw_only=True):
     report_id: Serial
 
 
+# Where a held message stands: waiting for a moderator, or decided once (issue 16).
+HeldStatus = Literal["held", "approved", "rejected"]
+HeldAction = Literal["approve", "reject"]
+
+
 class HeldMessageView(Contract, frozen=True, kw_only=True):
     """A message chat auto-moderation held for review (`hold` rules), as moderators see it."""
 
@@ -118,11 +124,25 @@ class HeldMessageView(Contract, frozen=True, kw_only=True):
     body: Body
     rule: str  # the config rule that held it
     created_at: datetime
+    status: HeldStatus = "held"
+    decided_by: Id | None = None  # the moderator who approved or rejected it
+    decided_at: datetime | None = None
+    message_id: Id | None = None  # approved: the chat message it was delivered as
 
 
 class HeldMessagesQuery(Contract, frozen=True, kw_only=True):
+    status: HeldStatus = "held"  # what still waits for a decision, unless asked otherwise
     before_id: Serial | None = None  # the next page: the last id seen
     limit: HistoryLimit | None = None  # default and ceiling: chat.automod.held_page_max
+
+
+class HeldDecision(Contract, frozen=True, kw_only=True):
+    """`POST /mod/held/{held_id}/decision`: approve (the message is delivered into its thread as
+    if it had passed, by its author) or reject (it never is; its author is told it was not
+    posted). The reason, if given, goes to the audit log; the rule that held it otherwise."""
+
+    action: HeldAction
+    reason: Reason | None = None
 
 
 class HeldMessages(Contract, frozen=True, kw_only=True):

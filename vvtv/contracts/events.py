@@ -160,6 +160,16 @@ class ChatRateLimited(Event, frozen=True, kw_only=True, tag="chat.rate_limited")
     client_id: ClientId | None = None
 
 
+class ChatNotPosted(Event, frozen=True, kw_only=True, tag="chat.not_posted"):
+    """To every tab of its author: a message auto-moderation held was rejected by a moderator
+    and will never be posted (as Twitch's AutoMod tells its author). `client_id` is the one the
+    message was sent with, so the composer can say which."""
+
+    thread_id: Id
+    held_id: Serial
+    client_id: ClientId | None = None
+
+
 class ConsentRequest(Event, frozen=True, kw_only=True, tag="consent.request"):
     """To every tab of the invitee (CNS-1): show the ConsentOverlay until `expires_at`."""
 
@@ -297,6 +307,7 @@ ServerEvent = (
     | MatchEnded
     | ChatMessage
     | ChatRateLimited
+    | ChatNotPosted
     | ConsentRequest
     | ConsentAccepted
     | ConsentDeclined

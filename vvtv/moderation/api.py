@@ -38,11 +38,13 @@ def routes(moderation: Moderation, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/reports", method="POST", access="user", body=ReportFiling, response=ReportReceipt,
-        status=201, errors=[404], guard=guard,
+        status=201, errors=[404, 429], guard=guard,
     )  # fmt: skip
     async def file_report(body: ReportFiling) -> ReportReceipt:
         """Report someone from where you met them (MOD-1, MOD-5): moderators see who, where and
-        why; for chat, the messages named by id in a thread you take part in."""
+        why; for chat, the messages named by id in a thread you take part in; a `session_id`
+        must be a session you take or took part in (else 400 `invalid_report`). Over
+        `reports.file_rate`, 429 `report_rate_limited` with `Retry-After`."""
         return await moderation.file(current_principal(), body)
 
     @endpoint(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, NotFound
+from vvtv.errors import BadRequest, Conflict, NotFound, TooManyRequests
 
 
 class ReportNotFound(NotFound):
@@ -12,10 +12,17 @@ class ReportNotFound(NotFound):
 
 
 class InvalidReport(BadRequest):
-    """A report that cannot be filed as it is: yourself, a reason not offered, a thread you are
-    not in, or messages not in it."""
+    """A report that cannot be filed as it is: yourself, a reason not offered, a thread or a
+    session you are not (and were not) in, or messages not in the thread."""
 
     code = "invalid_report"
+
+
+class ReportRateLimited(TooManyRequests):
+    """More reports than `reports.file_rate` allows one reporter: `retry_after_s` says when the
+    next may be filed."""
+
+    code = "report_rate_limited"
 
 
 class ClaimedByOther(Conflict):

@@ -15,6 +15,11 @@ class ModerationMetrics:
             ["context", "reason_code"],
             registry=registry,
         )
+        self.rate_limited = Counter(
+            "vvtv_reports_rate_limited",
+            "Report filings refused over one reporter's reports.file_rate.",
+            registry=registry,
+        )
         self.decisions = Counter(
             "vvtv_moderation_decisions",
             "Moderators' decisions (TEL-6), by action; a bulk decision counts once.",

@@ -1,7 +1,9 @@
 """The moderation service: the one entry point of the report routes and the moderators' console.
 
-Filing (MOD-1, MOD-5): a report from any context, checked against config's reasons and, for chat,
-against the thread the reporter takes part in; stored with its audit entry. Where the context is
+Filing (MOD-1, MOD-5): a report from any context, checked against config's reasons, against the
+thread (chat) and the session the reporter takes part or took part in, and against the reporter's
+filing rate (`reports.file_rate`, over the one sliding-window primitive: beyond it, 429
+`report_rate_limited` with its wait); stored with its audit entry. Where the context is
 video, the `StillSource` port gives the reported stream's last sampled still (the SFU's frame
 checks fill it; kept for review only until `reports.still_ttl_s`, TEL-3). The frame checks raise
 reports of their own into the same queue (`raise_automated`): no reporter, their score and still.
@@ -19,6 +21,7 @@ from datetime import datetime
 from typing import Protocol
 
 import msgspec
+import trio
 
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
@@ -55,6 +58,7 @@ from vvtv.domain.moderation.reports import (
     still_kept,
     stream_context,
 )
+from vvtv.domain.rate_limit import Limit, prune, record, retry_after
 from vvtv.errors import VvtvError
 from vvtv.moderation.actor import KIND, ModerationPorts, ReportActor
 from vvtv.moderation.errors import (
@@ -62,6 +66,7 @@ from vvtv.moderation.errors import (
     InvalidQuery,
     InvalidReport,
     ReportNotFound,
+    ReportRateLimited,
     WarningNotFound,
 )
 from vvtv.moderation.store import QueueFilter
@@ -94,6 +99,13 @@ class Conversations(Protocol):
     ) -> list[ChatMessageView]: ...
 
 
+class Sessions(Protocol):
+    """What moderation asks the session orchestrator: whether a reporter takes or took part in a
+    session."""
+
+    async def takes_part(self, user_id: str, session_id: str) -> bool: ...
+
+
 # A sampled still of a stream: (still id, JPEG bytes, when it was taken).
 SampledStill = tuple[str, bytes, datetime]
 # (session_id, target user id) -> the last sampled still of that user's stream in that session,
@@ -114,6 +126,7 @@ class Moderation:
         ports: ModerationPorts,
         people: People,
         conversations: Conversations,
+        sessions: Sessions,
         audit: AuditLog,
         push: Callable[[str, ServerEvent], None],
         events: ServerEvents | None = None,
@@ -127,6 +140,11 @@ class Moderation:
         self._ports = ports
         self._people = people
         self._conversations = conversations
+        self._sessions = sessions
+        rate = self._limits.file_rate
+        self._file_rate = Limit(rate.max, rate.window_s)
+        self._filings: dict[str, tuple[float, ...]] = {}  # each reporter's recent ones, trio time
+        self._pruned_at = trio.current_time()
         self._audit = audit
         self._push = push
         self._events = events  # report_submitted (TEL-1)
@@ -159,6 +177,11 @@ class Moderation:
             raise InvalidReport("Reported messages need their `thread_id`.", path="thread_id")
         if filing.thread_id is not None:
             await self._check_thread(me, filing.thread_id, tuple(filing.message_ids))
+        if filing.session_id is not None and not await self._sessions.takes_part(
+            me, filing.session_id
+        ):
+            raise InvalidReport("You take or took part in no such session.", path="session_id")
+        self._admit(me)
         now = self._ports.clock()
         report = Report(
             id=0,  # the store numbers it
@@ -265,6 +288,25 @@ class Moderation:
             )
         log.info("report %d filed (%s, %s)", report_id, report.context, report.reason_code)
         return report_id
+
+    def _admit(self, reporter: str) -> None:
+        """Count one filing of `reporter`, or refuse it over `reports.file_rate` (a refused
+        filing costs nothing)."""
+        now = trio.current_time()
+        filed = self._filings.get(reporter, ())
+        wait = retry_after(filed, now, self._file_rate)
+        if wait is not None:
+            self._ports.metrics.rate_limited.inc()
+            log.info("reports: %s rate-limited for %.1f s", reporter, wait)
+            raise ReportRateLimited(
+                f"Too many reports for now: try again in {wait:.0f} s.",
+                retry_after_s=round(wait, 3),
+            )
+        self._filings[reporter] = record(filed, now, self._file_rate)
+        if now - self._pruned_at >= self._file_rate.window_s:
+            # Forget reporters quiet for a whole window: the map stays as big as the active.
+            limit, self._pruned_at = self._file_rate, now
+            self._filings = {w: h for w, h in self._filings.items() if prune(h, now, limit)}
 
     async def _check_thread(self, me: str, thread_id: str, message_ids: tuple[str, ...]) -> None:
         if not await self._conversations.takes_part(me, thread_id):

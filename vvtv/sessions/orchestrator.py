@@ -228,6 +228,12 @@ class Orchestrator:
         session = await self._ports.store.get(session_id)
         return None if session is None else session.mode
 
+    async def takes_part(self, user_id: str, session_id: str) -> bool:
+        """Whether `user_id` takes or took part in the session, ended or not (moderation's check
+        of a report's session, MOD-1)."""
+        session = await self._ports.store.get(session_id)
+        return session is not None and user_id in session.participants
+
     async def heartbeat(self, principal: Principal, session_id: str) -> HeartbeatAck:
         """Push the caller's heartbeat deadline in the session back by
         `sessions.heartbeat_timeout_s`; any participant silent that long ends it for all."""

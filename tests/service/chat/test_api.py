@@ -11,6 +11,7 @@ import trio.testing
 
 from tests.service.chat.conftest import chat_events, open_thread, post
 from tests.service.presence.conftest import User, World
+from tests.service.tiles.conftest import start_session
 
 
 def _seqs(events: list[dict[str, object]]) -> list[object]:
@@ -251,10 +252,11 @@ async def test_a_report_is_stored_with_its_metadata_and_audited(world: World) ->
     _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
     tid = thread["thread_id"]
     _, message = await post(world, bob, tid, "rude words")
+    session_id = await start_session(world, ana)  # one she is in (MOD-1)
     report = {
         "reason_code": "harassment",
         "message_ids": [message["message_id"]],
-        "session_id": "s-1",
+        "session_id": session_id,
         "mode_id": "party",
     }
     response = await world.client.post(f"/chat/{tid}/report", json=report, headers=ana.headers)
@@ -264,7 +266,7 @@ async def test_a_report_is_stored_with_its_metadata_and_audited(world: World) ->
     assert stored is not None
     assert (stored.thread_id, stored.reporter_id, stored.target_id) == (tid, ana.id, bob.id)
     assert (stored.reason_code, stored.context) == ("harassment", "chat")
-    assert (stored.session_id, stored.mode_id) == ("s-1", "party")
+    assert (stored.session_id, stored.mode_id) == (session_id, "party")
     assert stored.message_ids == (message["message_id"],)
     [entry] = [e for e in await world.services.audit.page(None, 50) if e.action == "report.filed"]
     assert (entry.actor_id, entry.target_id, entry.reason) == (ana.id, bob.id, "harassment")

@@ -56,6 +56,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/admin/shield"): ("admin", None, ""),
     ("POST", "/admin/shield"): ("admin", {"active": False, "reason": "matrix"}, ""),
     ("GET", "/mod/held"): ("mod", None, ""),
+    ("POST", "/mod/held/<int:held_id>/decision"): ("mod", {"action": "reject"}, ""),
     # Sessions: `<session_id>` is the victim's; only participants (and admins) see it.
     ("POST", "/sessions"): (
         "user",
@@ -210,6 +211,7 @@ async def test_every_http_route_answers_each_role_as_declared(
         "<int:version>": "1",
         "<int:warning_id>": "999999",  # nobody's: past the guard, the route answers 404
         "<int:report_id>": "999999",
+        "<int:held_id>": "999999",  # nothing held: past the guard, the route answers 404
         "<name>": "lab",
         "<urltoken:token>": "an-invite-token",
     }

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.service.chat.conftest import open_thread, post
 from tests.service.presence.conftest import User, World, world
 
-__all__ = ["call", "file", "world"]
+__all__ = ["call", "file", "said_to", "world"]
 
 
 async def call(
@@ -29,3 +30,11 @@ async def file(world: World, reporter: User, target: User, **fields: Any) -> int
     assert status == 201, receipt
     report_id: int = receipt["report_id"]
     return report_id
+
+
+async def said_to(world: World, reader: User, author: User, body: str) -> tuple[str, str]:
+    """`author` writes `body` to `reader` in their private thread: (thread id, message id), what
+    a chat report names."""
+    _, thread = await open_thread(world, reader, scope="private_1to1", peer_user_id=author.id)
+    _, message = await post(world, author, thread["thread_id"], body)
+    return str(thread["thread_id"]), str(message["message_id"])

@@ -10,6 +10,7 @@ import pytest
 from tests.service.chat.conftest import open_thread, post
 from tests.service.moderation.conftest import call, file
 from tests.service.presence.conftest import World
+from tests.service.tiles.conftest import start_session
 from vvtv.contracts.moderation import ReportQuery
 
 
@@ -21,12 +22,14 @@ async def test_a_report_from_each_context_carries_its_metadata(world: World) -> 
     _, thread = await open_thread(world, ana, scope="private_1to1", peer_user_id=bob.id)
     tid = thread["thread_id"]
     _, message = await post(world, bob, tid, "something rude")
+    # Sessions Ana takes part in (a report's session must be one of hers).
+    first, second = [await start_session(world, ana) for _ in range(2)]
     contexts = {
         "profile_card": {"mode_id": "party"},
-        "random": {"session_id": "a" * 32, "mode_id": "random"},
-        "private_call": {"session_id": "b" * 32, "mode_id": "private_call"},
+        "random": {"session_id": first, "mode_id": "random"},
+        "private_call": {"session_id": second, "mode_id": "private_call"},
         "live": {"mode_id": "live_public"},
-        "tile": {"session_id": "c" * 32, "mode_id": "party"},
+        "tile": {"session_id": first, "mode_id": "party"},
         "chat": {"thread_id": tid, "message_ids": [message["message_id"]], "mode_id": "party"},
     }
     ids = {
@@ -136,8 +139,9 @@ async def test_a_video_report_keeps_the_streams_last_still_until_its_expiry(worl
         return "still-1", b"\xff\xd8jpeg", world.wall()
 
     moderation._stills = last_still
-    report_id = await file(world, ana, bob, context="random", session_id="d" * 32)
-    assert taken == [("d" * 32, bob.id)]
+    session_id = await start_session(world, ana)
+    report_id = await file(world, ana, bob, context="random", session_id=session_id)
+    assert taken == [(session_id, bob.id)]
     await file(world, ana, bob, context="profile_card")  # not video: no still asked
     assert len(taken) == 1
     _status, page = await call(world, mod, "GET", "/admin/reports", context="random")

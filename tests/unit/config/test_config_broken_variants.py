@@ -248,3 +248,8 @@ def test_a_frame_check_reason_the_queue_does_not_offer_is_refused(assert_broken:
     """CFG-4 / MOD-1: a frame check's report joins the one queue: its reason is one of
     `reports.reason_codes` (issue 16)."""
     assert_broken("frame_checks_report_reason_not_offered")
+
+
+def test_a_report_filing_rate_of_nothing_is_refused(assert_broken: Check) -> None:
+    """CFG-4 / MOD-1 / ABU-7: `reports.file_rate.max` is at least one report per window."""
+    assert_broken("reports_file_rate_zero")

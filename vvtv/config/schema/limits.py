@@ -216,6 +216,13 @@ class ChatLimits(ConfigStruct, frozen=True):
     automod: AutomodLimits
 
 
+class FilingRate(ConfigStruct, frozen=True):
+    """At most `max` reports by one reporter within `window_s` (a sliding window)."""
+
+    max: CeilingInt
+    window_s: Annotated[float, _POSITIVE, FLOOR]
+
+
 class ReportLimits(ConfigStruct, frozen=True):
     """Reports and the moderators' console (MOD-1, MOD-5)."""
 
@@ -228,6 +235,7 @@ class ReportLimits(ConfigStruct, frozen=True):
     queue_page_max: CeilingInt
     history_page_max: CeilingInt  # audit entries one user's history page returns at most
     bulk_max: CeilingInt  # reports one bulk decision may name (a raid)
+    file_rate: FilingRate  # one reporter's filings: more is 429 report_rate_limited
 
 
 class AttemptLimit(ConfigStruct, frozen=True):

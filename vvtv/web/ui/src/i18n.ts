@@ -64,3 +64,8 @@ export function localeLabel(code: Locale): string {
   const strings: Record<string, string> = copy[locale.value];
   return strings[`locale.${code}`] ?? code;
 }
+
+/** A moment as a short date and time in the current locale (the consoles' lists). */
+export function when(iso: string): string {
+  return new Date(iso).toLocaleString(locale.value, { dateStyle: "short", timeStyle: "short" });
+}

@@ -310,6 +310,26 @@ describe("what the server does not take", () => {
     expect(thread.outgoing.value).toEqual([]);
     expect(thread.bounced.value).toMatchObject({ body: "hello?", code: "blocked" });
   });
+
+  it("a held message is said to be held, then said not posted when a moderator rejects it", async () => {
+    const { socket, chat } = setup();
+    const room = await chat.openRoom("room", "hall");
+    chat.send(room, "add me on snapchat");
+    const clientId = socket.ofType("chat.send")[0]?.client_id ?? null;
+    socket.push({
+      type: "error",
+      v: 1,
+      status: 403,
+      code: "message_held",
+      message: "Your message is held for a moderator to look at before it is sent.",
+      path: null,
+      ref: clientId,
+    });
+    expect(room.bounced.value).toMatchObject({ body: "add me on snapchat", code: "message_held" });
+    socket.push({ type: "chat.not_posted", v: 1, thread_id: room.id, held_id: 7, client_id: clientId });
+    expect(room.bounced.value).toMatchObject({ code: "held_rejected", body: "" });
+    expect(room.messages.value).toEqual([]);
+  });
 });
 
 describe("private conversations", () => {

@@ -24,6 +24,8 @@ const REFUSED = {
   message_too_long: "chat.refused_too_long",
   links_not_allowed: "chat.refused_links",
   empty_message: "chat.empty_refused",
+  message_held: "chat.refused_held",
+  held_rejected: "chat.refused_not_posted",
   other: "chat.refused_other",
 } as const satisfies Record<string, CopyKey>;
 

@@ -7,7 +7,7 @@
 import { type Signal, useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
-import { type CopyKey, locale, t } from "../i18n";
+import { type CopyKey, locale, t, when } from "../i18n";
 import {
   ApiError,
   type DecisionBody,
@@ -16,13 +16,13 @@ import {
   type RaisedBy,
   type ReportContext,
   type ReportDetail,
-  type ReportReason,
   type ReportStatus,
   type ReportView,
   type UserHistory,
   useSdk,
 } from "../sdk";
-import { REASONS } from "./ModerationSheet";
+import { HeldQueue } from "./HeldQueue";
+import { ReasonPicker, reasonText } from "./ReasonPicker";
 
 const STATUSES = {
   open: "mod.status_open",
@@ -64,6 +64,10 @@ const HISTORY = {
   unban: "mod.history_unban",
   "quarantine.shadow": "mod.history_shadow",
   "quarantine.lift": "mod.history_lift",
+  "chat.held": "mod.history_held",
+  "chat.held_approved": "mod.history_held_approved",
+  "chat.held_rejected": "mod.history_held_rejected",
+  "chat.timeout": "mod.history_timeout",
 } as const satisfies Record<string, CopyKey>;
 
 // Refusals a moderator can act on, said plainly; anything else is the general failure.
@@ -76,11 +80,6 @@ const REFUSALS = {
 function refusal(cause: unknown): string {
   const code = cause instanceof ApiError ? cause.code : "";
   return code in REFUSALS ? t(REFUSALS[code as keyof typeof REFUSALS]) : t("mod.failed");
-}
-
-/** A report's reason in words; a reason this build does not know shows as its code. */
-function reasonText(code: string): string {
-  return code in REASONS ? t(REASONS[code as ReportReason]) : code;
 }
 
 /** An audited action in moderators' words; any other shows as it is. */
@@ -98,10 +97,6 @@ function raisedBy(report: ReportView): string {
   return t("mod.frame_check_score", { score });
 }
 
-function when(iso: string): string {
-  return new Date(iso).toLocaleString(locale.value, { dateStyle: "short", timeStyle: "short" });
-}
-
 export function ModConsole(): JSX.Element {
   const { moderation } = useSdk();
   const filters = useSignal<QueueFilters>({ status: "open" });
@@ -110,7 +105,6 @@ export function ModConsole(): JSX.Element {
   const error = useSignal<string | null>(null);
   const chosen = useSignal<number | null>(null);
   const picked = useSignal<ReadonlySet<number>>(new Set());
-  const reasons = useSignal<ReportReason[]>([]);
   const notice = useSignal<string | null>(null);
 
   const load = async (more = false) => {
@@ -126,16 +120,10 @@ export function ModConsole(): JSX.Element {
 
   useEffect(() => {
     void load();
-    moderation.reasons().then(
-      (offered) => {
-        reasons.value = offered;
-      },
-      () => {},
-    );
   }, []);
 
-  const filter = (key: keyof QueueFilters, value: string) => {
-    filters.value = { ...filters.peek(), [key]: value === "" ? undefined : value };
+  const filter = (key: keyof QueueFilters, value: string | null) => {
+    filters.value = { ...filters.peek(), [key]: value === "" || value === null ? undefined : value };
     picked.value = new Set();
     void load();
   };
@@ -155,11 +143,11 @@ export function ModConsole(): JSX.Element {
           options={(Object.keys(STATUSES) as ReportStatus[]).map((code) => [code, t(STATUSES[code])])}
           onChange={(value) => filter("status", value)}
         />
-        <Choice
+        <ReasonPicker
+          kind="select"
           label={t("mod.filter_reason")}
-          value={filters.value.reason_code ?? ""}
-          options={reasons.value.map((code) => [code, t(REASONS[code])])}
-          onChange={(value) => filter("reason_code", value)}
+          value={filters.value.reason_code ?? null}
+          onChange={(code) => filter("reason_code", code)}
         />
         <Choice
           label={t("mod.filter_context")}
@@ -226,6 +214,7 @@ export function ModConsole(): JSX.Element {
           <Detail key={chosen.value} reportId={chosen.value} onChanged={() => void load()} />
         )}
       </div>
+      <HeldQueue />
     </section>
   );
 }

@@ -8,18 +8,8 @@ import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
 import { type ReportReason, type Subject, useSdk } from "../sdk";
+import { ReasonPicker } from "./ReasonPicker";
 import { Sheet } from "./Sheet";
-
-/** Each reason a report may give, in people's words (the sheet's and the moderators' console's). */
-export const REASONS = {
-  harassment: "report.reason_harassment",
-  sexual_content: "report.reason_sexual_content",
-  explicit_content: "report.reason_explicit_content",
-  hate: "report.reason_hate",
-  minor_safety: "report.reason_minor_safety",
-  spam: "report.reason_spam",
-  other: "report.reason_other",
-} as const satisfies Record<ReportReason, CopyKey>;
 
 // What moderators will see of each kind of report, said before sending.
 const NOTES = {
@@ -42,7 +32,6 @@ type Step = "choose" | "sending" | "sent" | "failed";
 
 export function ModerationSheet(): JSX.Element {
   const { api, moderation, presence } = useSdk();
-  const reasons = useSignal<ReportReason[]>([]);
   const reason = useSignal<ReportReason | null>(null);
   const alsoBlock = useSignal(false);
   const blocked = useSignal(false);
@@ -55,14 +44,6 @@ export function ModerationSheet(): JSX.Element {
     reason.value = null;
     alsoBlock.value = false;
     blocked.value = false;
-    moderation.reasons().then(
-      (offered) => {
-        reasons.value = offered;
-      },
-      () => {
-        step.value = "failed";
-      },
-    );
   }, [who]);
 
   const close = () => {
@@ -113,23 +94,18 @@ export function ModerationSheet(): JSX.Element {
             </>
           ) : (
             <form class="form" onSubmit={(event) => void send(event)}>
-              <fieldset class="report-reasons">
-                <legend class="sheet-lead">{t("report.why")}</legend>
-                {reasons.value.map((code) => (
-                  <label key={code} class="check">
-                    <input
-                      type="radio"
-                      name="reason"
-                      value={code}
-                      checked={reason.value === code}
-                      onChange={() => {
-                        reason.value = code;
-                      }}
-                    />
-                    <span>{t(REASONS[code])}</span>
-                  </label>
-                ))}
-              </fieldset>
+              <ReasonPicker
+                kind="radios"
+                label={t("report.why")}
+                value={reason.value}
+                askedFor={who}
+                onChange={(code) => {
+                  reason.value = code;
+                }}
+                onUnavailable={() => {
+                  step.value = "failed";
+                }}
+              />
               <label class="check report-block">
                 <input
                   type="checkbox"

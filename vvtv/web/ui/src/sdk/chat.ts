@@ -198,6 +198,7 @@ export class ChatClient {
     socket.on("auth.ok", () => this.resume());
     socket.on("chat.message", (event) => this.received(event));
     socket.on("chat.rate_limited", (event) => this.limited(event));
+    socket.on("chat.not_posted", (event) => this.notPosted(event));
     socket.on("error", (event) => this.refused(event));
     socket.on("presence.snapshot", (event) => this.learn(event.page.members));
     socket.on("presence.update", (event) =>
@@ -442,6 +443,14 @@ export class ChatClient {
     if (out) {
       thread.bounced.value = { clientId: out.clientId, body: out.body, code: "chat_rate_limited" };
     }
+  }
+
+  /** A held message of yours a moderator rejected: it will never be posted (`held_rejected`). Its
+   * text went back to the composer when it was held. */
+  private notPosted(event: EventOf<"chat.not_posted">): void {
+    const thread = this.byId.get(event.thread_id);
+    if (!thread) return;
+    thread.bounced.value = { clientId: event.client_id ?? "", body: "", code: "held_rejected" };
   }
 
   /** A refused `chat.send` (its client id comes back as `ref`): blocked, too long, empty … */

@@ -20,6 +20,8 @@ export type ModerationAction = Schemas["Decision"]["action"];
 export type DecisionView = Schemas["DecisionView"];
 export type UserHistory = Schemas["UserHistory"];
 export type WarningView = Schemas["WarningView"];
+export type HeldMessage = Schemas["HeldMessageView"];
+export type HeldAction = Schemas["HeldDecision"]["action"];
 
 /** Who is reported, and where from (MOD-1's metadata): what the report carries besides a reason. */
 export interface Subject {
@@ -157,6 +159,21 @@ export class Moderation {
   decideAll(reportIds: number[], decision: DecisionBody): Promise<DecisionView> {
     return unwrap(
       this.http.POST("/admin/reports/bulk", { body: { report_ids: reportIds, ...decision } }),
+    );
+  }
+
+  /** What chat auto-moderation holds for review, newest first. */
+  async held(): Promise<HeldMessage[]> {
+    return (await unwrap(this.http.GET("/mod/held", { params: { query: {} } }))).messages;
+  }
+
+  /** Approve a held message (delivered into its thread as its author's) or reject it (never). */
+  decideHeld(heldId: number, action: HeldAction): Promise<HeldMessage> {
+    return unwrap(
+      this.http.POST("/mod/held/{held_id}/decision", {
+        params: { path: { held_id: heldId } },
+        body: { action, reason: null },
+      }),
     );
   }
 

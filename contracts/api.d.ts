@@ -327,7 +327,7 @@ export interface paths {
         put?: never;
         /** Shadow-quarantine a user; they are limited and never told (MOD-4). */
         post: operations["post_quarantine"];
-        /** Lift a shadow quarantine. */
+        /** Lift a quarantine a moderator decided: the visible one (MOD-6) and the shadow one. */
         delete: operations["delete_lift_quarantine"];
         options?: never;
         head?: never;
@@ -2995,19 +2995,27 @@ export interface components {
         };
         /**
          * QuarantineTerms
-         * @description What a new account may do until `until`, told to it (MOD-6); every figure is config's.
+         * @description What a quarantined account may do until `until`, told to it (MOD-6); every figure is
+         *         config's. `cause`: a new account's first days, or a moderator's decision.
          */
         QuarantineTerms: {
+            /**
+             * @default new_account
+             * @enum {unknown}
+             */
+            cause: "moderator" | "new_account";
             chat_max_messages: number;
             chat_window_s: number;
             invites_quarantined_only: boolean;
             max_matches_per_hour: number;
             /** @enum {unknown} */
             random_pool: "quarantine";
-            until: string;
+            until: string | null;
         };
         /** QuarantineView */
         QuarantineView: {
+            /** @default null */
+            quarantined_until: string | null;
             shadow_quarantine: boolean;
             user_id: string;
         };
@@ -3648,6 +3656,8 @@ export interface components {
             created_at: string;
             handle: string;
             id: string;
+            /** @default null */
+            quarantined_until: string | null;
             reputation: number;
             /** @enum {unknown} */
             role: "admin" | "mod" | "user";

@@ -74,7 +74,8 @@ class InviteRateLimited(TooManyRequests):
 
 
 class QuarantinedInvite(Forbidden):
-    """A new account invites other new accounts only while it is new (MOD-6, by config)."""
+    """A quarantined account (new, or by a moderator) invites only quarantined accounts (MOD-6,
+    by config)."""
 
     code = "quarantine_invite"
 

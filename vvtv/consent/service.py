@@ -55,6 +55,7 @@ class People(Protocol):
     def can_interact(self, a: str, b: str) -> bool: ...
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
     def is_new(self, user_id: str) -> bool: ...
+    def sees_quarantine(self, user_id: str) -> bool: ...
     def is_quarantined(self, user_id: str) -> bool: ...
 
 
@@ -183,20 +184,22 @@ class Consent:
     # -- quarantine and Shield Mode ---------------------------------------------------------------
 
     def _check_quarantine(self, inviter: str, invitee: str) -> None:
-        """A new account is told what it may not do (MOD-6); Shield Mode may stop it inviting."""
-        if not self._people.is_new(inviter):
-            return
-        if not self._gates().new_accounts_invite:
+        """A quarantined account is told what it may not do (MOD-6: a new one, or one a moderator
+        quarantined; a shadow one is declined untold instead); Shield Mode may stop a new account
+        inviting."""
+        if self._people.is_new(inviter) and not self._gates().new_accounts_invite:
             self._ports.metrics.refusals.labels("shield_new_accounts").inc()
             raise ShieldGated(
                 "New accounts cannot invite anyone for now (Shield Mode).",
                 code="shield_new_accounts",
                 path="invitee_id",
             )
+        if not self._people.sees_quarantine(inviter):
+            return
         if not self._invite_open_accounts and not self._people.is_quarantined(invitee):
             self._ports.metrics.refusals.labels("quarantine_invite").inc()
             raise QuarantinedInvite(
-                "While your account is new you can invite other new accounts only.",
+                "While your account is quarantined you can invite only accounts in quarantine too.",
                 path="invitee_id",
             )
 

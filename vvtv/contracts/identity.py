@@ -53,21 +53,24 @@ class Logout(Contract, frozen=True, kw_only=True):
 
 
 class QuarantineTerms(Contract, frozen=True, kw_only=True):
-    """What a new account may do until `until`, told to it (MOD-6); every figure is config's."""
+    """What a quarantined account may do until `until`, told to it (MOD-6); every figure is
+    config's. `cause`: a new account's first days, or a moderator's decision."""
 
-    until: datetime
-    invites_quarantined_only: bool  # invites only to other new accounts
-    random_pool: Literal["quarantine"]  # Random pairs it with other new accounts
+    until: datetime | None  # None: until a moderator lifts it
+    invites_quarantined_only: bool  # invites only to other quarantined accounts
+    random_pool: Literal["quarantine"]  # Random pairs it with other quarantined accounts
     max_matches_per_hour: Count
     chat_max_messages: Count  # in every chat scope, per window
     chat_window_s: float
+    cause: Literal["new_account", "moderator"] = "new_account"
 
 
 class AccountFlags(Contract, frozen=True, kw_only=True):
     age_confirmed: bool
     terms_version: str
     banned_until: str | None  # None, an ISO time, or "permanent"
-    quarantined: bool  # new-account quarantine (MOD-6); a shadow quarantine is never shown
+    # A new account's or a moderator's quarantine (MOD-6); a shadow quarantine is never shown.
+    quarantined: bool
     reputation: Int64
     quarantine: QuarantineTerms | None = None  # its limits, while `quarantined`
 
@@ -132,6 +135,7 @@ class QuarantineRequest(Contract, frozen=True, kw_only=True):
 class QuarantineView(Contract, frozen=True, kw_only=True):
     user_id: UserId
     shadow_quarantine: bool
+    quarantined_until: str | None = None  # a moderator's visible quarantine (MOD-6)
 
 
 class RoleChange(Contract, frozen=True, kw_only=True):
@@ -149,6 +153,9 @@ class UserView(Contract, frozen=True, kw_only=True):
     banned_until: str | None
     shadow_quarantine: bool
     reputation: Int64
+    # A moderator's quarantine, which its user sees: an ISO time, "permanent" (until lifted), or
+    # None (MOD-6).
+    quarantined_until: str | None = None
 
 
 class AuditQuery(Contract, frozen=True, kw_only=True):

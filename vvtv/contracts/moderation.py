@@ -112,9 +112,9 @@ class Decision(Contract, frozen=True, kw_only=True):
 
     action: ModerationAction
     reason: Reason
-    duration_s: Serial | None = (
-        None  # a ban's length (at most auth.ban_max_duration_s); None: for good
-    )
+    # A ban's length (at most auth.ban_max_duration_s) or a quarantine's (at most
+    # anti_abuse.quarantine.decision_max_s); None: for good, or until lifted.
+    duration_s: Serial | None = None
 
 
 class BulkDecision(Contract, frozen=True, kw_only=True):

@@ -37,12 +37,18 @@ def may_moderate(actor: Role, target: Role) -> bool:
     return _RANK[actor] >= _RANK["mod"] and _RANK[actor] > _RANK[target]
 
 
-def is_banned(banned_until: str | None, now: datetime) -> bool:
-    if banned_until is None:
+def in_force(until: str | None, now: datetime) -> bool:
+    """Whether a ban or a moderator's quarantine runs at `now`: `until` is None (none), an ISO
+    time, or PERMANENT (until a moderator lifts it)."""
+    if until is None:
         return False
-    if banned_until == PERMANENT:
+    if until == PERMANENT:
         return True
-    return datetime.fromisoformat(banned_until) > now
+    return datetime.fromisoformat(until) > now
+
+
+def is_banned(banned_until: str | None, now: datetime) -> bool:
+    return in_force(banned_until, now)
 
 
 def is_new_account(created_at: datetime, now: datetime, quarantine_days: float) -> bool:
@@ -62,6 +68,11 @@ class Account:
     banned_until: str | None = None
     ban_reason: str | None = None
     shadow_quarantine: bool = False
+    quarantined_until: str | None = None  # a moderator's visible quarantine (MOD-6)
+
+
+def _until(at: datetime, duration_s: int | None) -> str:
+    return PERMANENT if duration_s is None else (at + timedelta(seconds=duration_s)).isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +99,18 @@ class SetShadowQuarantine:
 
 
 @dataclass(frozen=True, slots=True)
+class SetQuarantine:
+    """A moderator's quarantine, which its user sees (MOD-6): on for `duration_s` (None: until
+    lifted), or lifted."""
+
+    at: datetime
+    by: Principal
+    on: bool
+    reason: str
+    duration_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetRole:
     """Only admins send it (the route's access rule); the rank rules do not apply to roles."""
 
@@ -97,7 +120,7 @@ class SetRole:
     reason: str
 
 
-Moderation = Ban | Unban | SetShadowQuarantine | SetRole
+Moderation = Ban | Unban | SetShadowQuarantine | SetQuarantine | SetRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +142,7 @@ class Save:
     audit: Audit
 
 
-RefusalCode = Literal["user_not_found", "outranked", "not_banned", "own_role"]
+RefusalCode = Literal["user_not_found", "outranked", "not_banned", "not_quarantined", "own_role"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +172,7 @@ def decide(
         )
     match message:
         case Ban(at, _, duration_s, reason):
-            until = (
-                PERMANENT
-                if duration_s is None
-                else (at + timedelta(seconds=duration_s)).isoformat()
-            )
+            until = _until(at, duration_s)
             detail: dict[str, Any] = {"until": until, "duration_s": duration_s}
             return _save(account, message, "ban", detail, banned_until=until, ban_reason=reason)
         case Unban():
@@ -164,6 +183,15 @@ def decide(
         case SetShadowQuarantine(on=on):
             action = "quarantine.shadow" if on else "quarantine.lift"
             return _save(account, message, action, {}, shadow_quarantine=on)
+        case SetQuarantine(at=at, on=True, duration_s=duration_s):
+            until = _until(at, duration_s)
+            told: dict[str, Any] = {"until": until, "duration_s": duration_s}
+            return _save(account, message, "quarantine.visible", told, quarantined_until=until)
+        case SetQuarantine(at=at, on=False):
+            if not in_force(account.quarantined_until, at):
+                return account, (Refuse("not_quarantined", "That account is not quarantined."),)
+            ended: dict[str, Any] = {"was_until": account.quarantined_until}
+            return _save(account, message, "quarantine.visible.lift", ended, quarantined_until=None)
     raise AssertionError(f"unhandled {message!r}")
 
 

@@ -13,7 +13,7 @@ from msgspec.structs import replace
 from vvtv.clock import WallClock
 from vvtv.domain.accounts import Account, Moderation, RefusalCode, Refuse, Save, decide
 from vvtv.errors import VvtvError
-from vvtv.identity.errors import NotBanned, Outranked, OwnRole, UserNotFound
+from vvtv.identity.errors import NotBanned, NotQuarantined, Outranked, OwnRole, UserNotFound
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.records import UserRecord
@@ -29,6 +29,7 @@ _REFUSALS: dict[RefusalCode, type[VvtvError]] = {
     "outranked": Outranked,
     "own_role": OwnRole,
     "not_banned": NotBanned,
+    "not_quarantined": NotQuarantined,
 }
 
 Publish = Callable[[UserRecord], None]

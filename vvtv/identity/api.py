@@ -152,10 +152,8 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
         response=QuarantineView, errors=[404], guard=guard,
     )  # fmt: skip
     async def lift_quarantine(query: Unban, user_id: str) -> QuarantineView:
-        """Lift a shadow quarantine."""
-        return await identity.set_shadow_quarantine(
-            current_principal(), user_id, False, query.reason
-        )
+        """Lift a quarantine a moderator decided: the visible one (MOD-6) and the shadow one."""
+        return await identity.lift_quarantine(current_principal(), user_id, query.reason)
 
     @endpoint(
         bp, "/admin/users/<user_id>/role", method="PUT", access="admin", body=RoleChange,

@@ -117,3 +117,7 @@ class OwnRole(Forbidden):
 
 class NotBanned(Conflict):
     code = "not_banned"
+
+
+class NotQuarantined(Conflict):
+    code = "not_quarantined"

@@ -20,6 +20,7 @@ class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
     banned_until: str | None = None
     ban_reason: str | None = None
     shadow_quarantine: bool = False
+    quarantined_until: str | None = None  # a moderator's quarantine: an ISO time or 'permanent'
     reputation: int = 0
 
 

@@ -34,9 +34,11 @@ from vvtv.domain.accounts import (
     PERMANENT,
     Moderation,
     Principal,
+    SetQuarantine,
     SetRole,
     SetShadowQuarantine,
     Unban,
+    in_force,
     is_banned,
     is_new_account,
 )
@@ -337,6 +339,7 @@ class Identity:
 
     def me_of(self, user: UserRecord) -> Me:
         now = self._clock()
+        terms = self._quarantine_terms(user, now)
         return Me(
             id=user.id,
             handle=user.handle,
@@ -347,24 +350,36 @@ class Identity:
                 terms_version=user.terms_version,
                 banned_until=user.banned_until if is_banned(user.banned_until, now) else None,
                 # A shadow quarantine is never shown to its subject (MOD-4).
-                quarantined=is_new_account(user.created_at, now, self._quarantine_days),
+                quarantined=terms is not None,
                 reputation=user.reputation,
-                quarantine=self._quarantine_terms(user, now),
+                quarantine=terms,
             ),
         )
 
     def _quarantine_terms(self, user: UserRecord, now: datetime) -> QuarantineTerms | None:
-        """A new account's limits, told to it (MOD-6); None once it is not new."""
-        if not is_new_account(user.created_at, now, self._quarantine_days):
+        """The limits of a new account or of a moderator's quarantine, told to the account
+        (MOD-6); None when neither runs. Both at once: the moderator's is named, with the later
+        end (None, until lifted, is the latest)."""
+        new_until = user.created_at + timedelta(days=self._quarantine_days)
+        new = is_new_account(user.created_at, now, self._quarantine_days)
+        by_moderator = in_force(user.quarantined_until, now)
+        if not (new or by_moderator):
             return None
+        ends: list[datetime | None] = [new_until] if new else []
+        if by_moderator:
+            decided = str(user.quarantined_until)
+            ends.append(None if decided == PERMANENT else datetime.fromisoformat(decided))
+        known = [end for end in ends if end is not None]
+        until = max(known) if len(known) == len(ends) else None
         q = self._quarantine
         return QuarantineTerms(
-            until=user.created_at + timedelta(days=self._quarantine_days),
+            until=until,
             invites_quarantined_only=not q.invite_open_accounts,
             random_pool="quarantine",
             max_matches_per_hour=q.max_matches_per_hour,
             chat_max_messages=q.chat.max_messages,
             chat_window_s=q.chat.window_s,
+            cause="moderator" if by_moderator else "new_account",
         )
 
     def me(self, principal: Principal) -> Me:
@@ -380,11 +395,17 @@ class Identity:
         age = self._clock() - self._user(user_id).created_at
         return age.total_seconds() / 86400
 
-    def is_quarantined(self, user_id: str) -> bool:
-        """Derived (a new account) or shadow (set by a moderator); for the services that limit."""
+    def sees_quarantine(self, user_id: str) -> bool:
+        """Quarantined and told so (MOD-6): a new account, or a moderator's visible quarantine."""
         user = self._user(user_id)
-        new = is_new_account(user.created_at, self._clock(), self._quarantine_days)
-        return new or user.shadow_quarantine
+        now = self._clock()
+        new = is_new_account(user.created_at, now, self._quarantine_days)
+        return new or in_force(user.quarantined_until, now)
+
+    def is_quarantined(self, user_id: str) -> bool:
+        """Told (a new account, a moderator's quarantine: MOD-6) or shadow (MOD-4, never told);
+        for the services that limit."""
+        return self.sees_quarantine(user_id) or self._user(user_id).shadow_quarantine
 
     # -- blocks ----------------------------------------------------------------------------------
 
@@ -464,7 +485,30 @@ class Identity:
         target = await self._moderate(message, user_id)
         for listener in self._quarantine_listeners:
             listener(target.id, on)
-        return QuarantineView(user_id=target.id, shadow_quarantine=on)
+        return self._quarantine_view(target)
+
+    async def set_quarantine(
+        self, actor: Principal, user_id: str, on: bool, reason: str, duration_s: int | None = None
+    ) -> QuarantineView:
+        """A moderator's quarantine, which its user sees (MOD-6): the limits of a new account for
+        `duration_s` (None: until lifted), or lifted. Audited as every account decision is."""
+        message = SetQuarantine(self._clock(), actor, on, reason, duration_s)
+        target = await self._moderate(message, user_id)
+        return self._quarantine_view(target)
+
+    async def lift_quarantine(self, actor: Principal, user_id: str, reason: str) -> QuarantineView:
+        """Lift whatever quarantine a moderator put on the account: the visible one if it runs,
+        and the shadow one (MOD-4/6)."""
+        if in_force(self._user(user_id).quarantined_until, self._clock()):
+            await self.set_quarantine(actor, user_id, False, reason)
+        return await self.set_shadow_quarantine(actor, user_id, False, reason)
+
+    def _quarantine_view(self, user: UserRecord) -> QuarantineView:
+        now = self._clock()
+        running = user.quarantined_until if in_force(user.quarantined_until, now) else None
+        return QuarantineView(
+            user_id=user.id, shadow_quarantine=user.shadow_quarantine, quarantined_until=running
+        )
 
     async def set_role(self, actor: Principal, user_id: str, role: Role, reason: str) -> UserView:
         changed = await self._moderate(SetRole(self._clock(), actor, role, reason), user_id)

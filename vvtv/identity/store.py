@@ -13,7 +13,9 @@ from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
 # What moderation may change; the rest of a row is written once, at sign-up.
-_MUTABLE_COLUMNS = frozenset({"role", "banned_until", "ban_reason", "shadow_quarantine"})
+_MUTABLE_COLUMNS = frozenset(
+    {"role", "banned_until", "ban_reason", "shadow_quarantine", "quarantined_until"}
+)
 
 
 class DuplicateHandle(Exception):
@@ -63,6 +65,7 @@ def _user(row: sqlite3.Row) -> UserRecord:
         banned_until=row["banned_until"],
         ban_reason=row["ban_reason"],
         shadow_quarantine=bool(row["shadow_quarantine"]),
+        quarantined_until=row["quarantined_until"],
         reputation=row["reputation"],
     )
 

@@ -215,8 +215,10 @@ class Matching:
         return await self._ask(Look(user, trio.current_time(), *self._quarantine(user)))
 
     def _quarantine(self, user_id: str) -> tuple[bool, bool]:
-        """(quarantined, shadow): in the quarantine pool, and whether only by a moderator's
-        shadow quarantine, which is applied and never told (MOD-4)."""
+        """(quarantined, shadow): in the quarantine pool, and whether Random keeps quiet about
+        it: all but a new account's, whose figures Random tells (MOD-6, ABU-4). A shadow
+        quarantine is never told (MOD-4); a moderator's visible one is told by the account's own
+        notice (GET /me), not as a new account's days."""
         quarantined = self._people.is_quarantined(user_id)
         return quarantined, quarantined and not self._people.is_new(user_id)
 

@@ -9,9 +9,9 @@ checks fill it; kept for review only until `reports.still_ttl_s`, TEL-3). The fr
 reports of their own into the same queue (`raise_automated`): no reporter, their score and still.
 
 The console (MOD-3/4, TEL-6): the queue with filters, a report in its context, claims (one report
-actor each: two moderators at once, the first wins), decisions made through identity's own ban and
-shadow-quarantine operations, each one audited decision in the one audit log, which is also every
-account's history."""
+actor each: two moderators at once, the first wins), decisions made through identity's own ban,
+quarantine and shadow-quarantine operations, each one audited decision in the one audit log,
+which is also every account's history."""
 
 from __future__ import annotations
 
@@ -48,7 +48,15 @@ from vvtv.contracts.moderation import (
     WarningView,
 )
 from vvtv.domain.accounts import Principal
-from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
+from vvtv.domain.moderation.decisions import (
+    TIMED,
+    Ban,
+    Quarantine,
+    ShadowQuarantine,
+    Warn,
+    steps,
+    targets_in_order,
+)
 from vvtv.domain.moderation.reports import (
     Claim,
     Decide,
@@ -86,6 +94,9 @@ class People(Protocol):
     async def ban(self, actor: Principal, body: BanRequest) -> BanView: ...
     async def set_shadow_quarantine(
         self, actor: Principal, user_id: str, on: bool, reason: str
+    ) -> QuarantineView: ...
+    async def set_quarantine(
+        self, actor: Principal, user_id: str, on: bool, reason: str, duration_s: int | None = None
     ) -> QuarantineView: ...
 
 
@@ -137,6 +148,7 @@ class Moderation:
         self._modes = config.modes.modes
         self._max_messages = config.limits.chat.max_report_messages
         self._ban_max_s = config.limits.auth.ban_max_duration_s
+        self._quarantine_max_s = config.limits.anti_abuse.quarantine.decision_max_s
         self._ports = ports
         self._people = people
         self._conversations = conversations
@@ -449,12 +461,20 @@ class Moderation:
     # -- inside ----------------------------------------------------------------------------------
 
     def _check_decision(self, action: ModerationAction, duration_s: int | None) -> None:
-        if duration_s is not None and action != "ban":
-            raise InvalidDecision("Only a ban has a duration.", path="duration_s")
-        if duration_s is not None and duration_s > self._ban_max_s:
+        if duration_s is None:
+            return
+        if action not in TIMED:
+            raise InvalidDecision("Only a ban or a quarantine has a duration.", path="duration_s")
+        if action == "ban" and duration_s > self._ban_max_s:
             raise InvalidDecision(
                 f"A timed ban lasts at most {self._ban_max_s} s; ban for good instead"
                 " (no duration_s).",
+                path="duration_s",
+            )
+        if action == "quarantine" and duration_s > self._quarantine_max_s:
+            raise InvalidDecision(
+                f"A timed quarantine lasts at most {self._quarantine_max_s} s; leave duration_s"
+                " out to quarantine until you lift it.",
                 path="duration_s",
             )
 
@@ -476,6 +496,8 @@ class Moderation:
                         await self._warn(target, reason)
                     case ShadowQuarantine():
                         await self._people.set_shadow_quarantine(principal, target, True, reason)
+                    case Quarantine(duration):
+                        await self._people.set_quarantine(principal, target, True, reason, duration)
                     case Ban(duration):
                         body = BanRequest(user_id=target, duration_s=duration, reason=reason)
                         await self._people.ban(principal, body)

@@ -85,7 +85,8 @@ async def test_a_shadow_quarantine_is_recorded_but_never_shown_to_its_subject(
     response = await client.post(
         f"/admin/users/{user_id}/quarantine", json={"reason": "investigating"}, headers=bearer(mod)
     )
-    assert (await response.get_json()) == {"user_id": user_id, "shadow_quarantine": True}
+    expected = {"user_id": user_id, "shadow_quarantine": True, "quarantined_until": None}
+    assert (await response.get_json()) == expected
     after = await (await client.get("/me", headers=bearer(user))).get_json()
     assert after == before  # nothing the user can see changed
     assert services.identity.is_quarantined(user_id)

@@ -102,7 +102,7 @@ async def test_a_warning_reaches_the_users_tab_now_and_their_next_load(world: Wo
 async def test_quarantines_limit_the_account_and_only_the_visible_one_tells_it(
     world: World,
 ) -> None:
-    people = await world.users("ana", "bob", "cid")
+    people = await world.users("ana", old=("bob", "cid"))  # not new: only the decision limits
     ana, bob, cid = people["ana"], people["bob"], people["cid"]
     mod = await world.moderator()
     shadow, visible = await file(world, ana, bob), await file(world, ana, cid)
@@ -112,7 +112,11 @@ async def test_quarantines_limit_the_account_and_only_the_visible_one_tells_it(
     assert (await call(world, mod, "POST", f"/admin/reports/{visible}/decision", body))[0] == 200
     identity = world.services.identity
     assert identity.user_view(bob.id).shadow_quarantine
-    assert identity.user_view(cid.id).shadow_quarantine
+    assert (identity.is_quarantined(bob.id), identity.is_quarantined(cid.id)) == (True, True)
+    assert not identity.user_view(cid.id).shadow_quarantine  # visible: its own column (MOD-6)
+    assert identity.user_view(cid.id).quarantined_until == "permanent"
+    assert (await call(world, bob, "GET", "/me"))[1]["flags"]["quarantined"] is False
+    assert (await call(world, cid, "GET", "/me"))[1]["flags"]["quarantined"] is True
     assert (await call(world, bob, "GET", "/moderation/warnings"))[1]["warnings"] == []
     told = (await call(world, cid, "GET", "/moderation/warnings"))[1]["warnings"]
     assert [w["reason"] for w in told] == ["You are limited for a week."]

@@ -13,6 +13,7 @@ from vvtv.domain.accounts import (
     Principal,
     Refuse,
     Save,
+    SetQuarantine,
     SetRole,
     SetShadowQuarantine,
     Unban,
@@ -49,11 +50,15 @@ def test_a_ban_saves_only_the_ban_columns_with_its_audit_entry() -> None:
         (Account(id="x", role="mod"), Ban(AT, MOD, None, "r"), "outranked"),
         (Account(id="x", role="admin"), SetShadowQuarantine(AT, ADMIN, True, "r"), "outranked"),
         (USER, Unban(AT, MOD, "r"), "not_banned"),
+        (USER, SetQuarantine(AT, MOD, False, "r"), "not_quarantined"),
+        (Account(id="x", role="mod"), SetQuarantine(AT, MOD, True, "r"), "outranked"),
         (Account(id="a", role="admin"), SetRole(AT, ADMIN, "user", "r"), "own_role"),
     ],
 )
 def test_refusals_change_nothing(
-    account: Account | None, message: Ban | Unban | SetShadowQuarantine | SetRole, code: str
+    account: Account | None,
+    message: Ban | Unban | SetShadowQuarantine | SetQuarantine | SetRole,
+    code: str,
 ) -> None:
     after, effects = decide(account, message)
     assert after == account
@@ -77,3 +82,27 @@ def test_each_decision_writes_its_own_columns_only() -> None:
     assert promoted is not None
     _, (refusal,) = decide(promoted, Ban(AT, MOD, None, "r"))
     assert refusal == Refuse("outranked", "A mod cannot act on a admin's account.")
+
+
+@pytest.mark.req("MOD-6")
+def test_a_moderators_quarantine_runs_for_its_duration_or_until_lifted() -> None:
+    timed, (save,) = decide(USER, SetQuarantine(AT, MOD, True, "spam", 3600))
+    assert timed is not None
+    assert timed.quarantined_until == "2026-11-25T13:00:00+00:00"
+    assert isinstance(save, Save)
+    assert (save.changed, save.audit.action) == (("quarantined_until",), "quarantine.visible")
+    assert save.audit.detail == {"until": "2026-11-25T13:00:00+00:00", "duration_s": 3600}
+    open_ended, _ = decide(USER, SetQuarantine(AT, MOD, True, "spam"))
+    assert open_ended is not None
+    assert open_ended.quarantined_until == PERMANENT
+    lifted, (save,) = decide(open_ended, SetQuarantine(AT, MOD, False, "calmer"))
+    assert lifted is not None
+    assert lifted.quarantined_until is None
+    assert isinstance(save, Save)
+    assert (save.audit.action, save.audit.detail) == (
+        "quarantine.visible.lift", {"was_until": PERMANENT},
+    )  # fmt: skip
+    # One that has run out has nothing left to lift.
+    later = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    _, (refusal,) = decide(timed, SetQuarantine(later, MOD, False, "r"))
+    assert refusal == Refuse("not_quarantined", "That account is not quarantined.")

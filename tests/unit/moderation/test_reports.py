@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from vvtv.config import ConfigBundle
-from vvtv.domain.moderation.decisions import Ban, ShadowQuarantine, Warn, steps, targets_in_order
+from vvtv.domain.moderation.decisions import (
+    Ban,
+    Quarantine,
+    ShadowQuarantine,
+    Warn,
+    steps,
+    targets_in_order,
+)
 from vvtv.domain.moderation.reports import (
     Claim,
     Decide,
@@ -74,8 +81,9 @@ def test_each_action_is_made_of_identitys_account_operations() -> None:
     assert steps("dismiss", None) == ()
     assert steps("warn", None) == (Warn(),)
     assert steps("shadow_quarantine", None) == (ShadowQuarantine(),)
-    # Visible: limited as a shadow quarantine is, and told so.
-    assert steps("quarantine", None) == (ShadowQuarantine(), Warn())
+    # Visible: a new account's limits, shown on the account, and a warning that says why.
+    assert steps("quarantine", None) == (Quarantine(None), Warn())
+    assert steps("quarantine", 86400) == (Quarantine(86400), Warn())
     assert steps("ban", 3600) == (Ban(3600),)
     assert steps("ban", None) == (Ban(None),)
 

@@ -150,6 +150,7 @@ class QuarantineLimits(ConfigStruct, frozen=True):
     # between these (a person's answer takes a moment; an instant decline would tell).
     shadow_decline_min_s: FloorSeconds
     shadow_decline_max_s: FloorSeconds
+    decision_max_s: CeilingInt  # the longest timed quarantine a moderator decides; beyond: lift it
 
     @property
     def reduced_profile(self) -> str:

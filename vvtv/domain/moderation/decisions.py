@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from vvtv.domain.moderation.reports import Action
 
+# The actions a moderator may give a duration: the rest are done at once, or last until undone.
+TIMED: frozenset[Action] = frozenset({"ban", "quarantine"})
+
 
 @dataclass(frozen=True, slots=True)
 class Warn:
@@ -19,16 +22,23 @@ class ShadowQuarantine:
 
 
 @dataclass(frozen=True, slots=True)
+class Quarantine:
+    """Limit the user as a new account is, and tell them (MOD-6)."""
+
+    duration_s: int | None  # None: until a moderator lifts it
+
+
+@dataclass(frozen=True, slots=True)
 class Ban:
     duration_s: int | None  # None: for good
 
 
-Step = Warn | ShadowQuarantine | Ban
+Step = Warn | ShadowQuarantine | Quarantine | Ban
 
 
 def steps(action: Action, duration_s: int | None) -> tuple[Step, ...]:
-    """The account operations of `action`, in order. A visible quarantine is the shadow
-    quarantine's limits plus a warning that says so: the user is limited AND sees it (MOD-6)."""
+    """The account operations of `action`, in order. A visible quarantine gives the account a new
+    account's limits, shown on it (MOD-6), and a warning that says why."""
     match action:
         case "dismiss":
             return ()
@@ -37,7 +47,7 @@ def steps(action: Action, duration_s: int | None) -> tuple[Step, ...]:
         case "shadow_quarantine":
             return (ShadowQuarantine(),)
         case "quarantine":
-            return (ShadowQuarantine(), Warn())
+            return (Quarantine(duration_s), Warn())
         case "ban":
             return (Ban(duration_s),)
 

@@ -64,6 +64,8 @@ const HISTORY = {
   unban: "mod.history_unban",
   "quarantine.shadow": "mod.history_shadow",
   "quarantine.lift": "mod.history_lift",
+  "quarantine.visible": "mod.history_quarantine",
+  "quarantine.visible.lift": "mod.history_lift",
   "chat.held": "mod.history_held",
   "chat.held_approved": "mod.history_held_approved",
   "chat.held_rejected": "mod.history_held_rejected",
@@ -408,7 +410,10 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
   );
 }
 
-/** Pick an action, a ban's length, and say why; `onDecide` sends it. */
+// The actions that last for a while or until undone (a ban for good, a quarantine until lifted).
+const TIMED: readonly ModerationAction[] = ["ban", "quarantine"];
+
+/** Pick an action, a ban's or a quarantine's length, and say why; `onDecide` sends it. */
 function DecisionForm({
   onDecide,
   submitLabel = t("mod.decide"),
@@ -424,7 +429,7 @@ function DecisionForm({
 
   const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const timed = action.value === "ban" && !forGood.value;
+    const timed = TIMED.includes(action.value) && !forGood.value;
     busy.value = true;
     await onDecide({
       action: action.value,
@@ -433,7 +438,8 @@ function DecisionForm({
     });
     busy.value = false;
   };
-  const timedBan = action.value === "ban" && !forGood.value;
+  const lasting = TIMED.includes(action.value);
+  const timed = lasting && !forGood.value;
   return (
     <form class="form mod-decision" onSubmit={(event) => void submit(event)}>
       <fieldset>
@@ -453,7 +459,7 @@ function DecisionForm({
           </label>
         ))}
       </fieldset>
-      {action.value === "ban" && (
+      {lasting && (
         <fieldset>
           <legend>{t("mod.ban_length")}</legend>
           <label class="check">
@@ -465,7 +471,9 @@ function DecisionForm({
                 forGood.value = true;
               }}
             />
-            <span>{t("mod.ban_for_good")}</span>
+            <span>
+              {t(action.value === "ban" ? "mod.ban_for_good" : "mod.quarantine_until_lifted")}
+            </span>
           </label>
           <label class="check">
             <input
@@ -478,7 +486,7 @@ function DecisionForm({
             />
             <span>{t("mod.ban_timed")}</span>
           </label>
-          {timedBan && (
+          {timed && (
             <label class="field">
               <span>{t("mod.ban_hours")}</span>
               <input

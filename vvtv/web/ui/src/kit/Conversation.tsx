@@ -23,6 +23,9 @@ const REFUSED = {
   blocked: "chat.refused_blocked",
   message_too_long: "chat.refused_too_long",
   links_not_allowed: "chat.refused_links",
+  // Shield Mode's gates (vvtv/chat/gate.py): the account can still read.
+  shield_new_accounts: "chat.refused_shield_new_accounts",
+  shield_room_gate: "chat.refused_shield_room_gate",
   empty_message: "chat.empty_refused",
   message_held: "chat.refused_held",
   held_rejected: "chat.refused_not_posted",

@@ -19,6 +19,7 @@ const REFUSED = {
   reconnect_budget: "match.refused_reconnect_budget",
   kill_switch: "match.refused_kill_switch",
   random_closed: "match.refused_random_closed",
+  shield_account_age: "match.refused_shield_account_age",
   in_match: "match.refused_in_match",
   not_in_call: "match.refused_not_in_call",
   too_many_tags: "match.refused_too_many_tags",

@@ -4,9 +4,11 @@ and sign-in steps, and the audit every screen passes (axe, touch targets, nothin
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from playwright.sync_api import (
 from tests.browser import ARTIFACTS
 from tests.server_process import (
     ServerProcess,
+    create_admin,
 )
 
 ON_AIR_TIMEOUT_S = 60.0  # the first start prepares the reserve clip with ffmpeg
@@ -32,6 +35,7 @@ SHOTS = ARTIFACTS / "ui"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 PASSWORD = "correct horse battery"
+ESTABLISHED_DAYS = 30  # older than config's quarantine and every age gate of Shield's preset
 
 
 @dataclass
@@ -91,6 +95,16 @@ def sign_up(server: ServerProcess, handle: str) -> str:
     assert response.status_code == 201, response.text
     user_id: str = response.json()["user"]["id"]
     return user_id
+
+
+def established(server: ServerProcess, config: Path, handle: str, role: str = "user") -> None:
+    """An account the operator's shell makes, dated back ESTABLISHED_DAYS: the server reads it at
+    its first sign-in, so it is an established account from the start (no wall clock to move)."""
+    created = create_admin(config, server.data_dir, handle, PASSWORD, role=role)
+    assert created.returncode == 0, created.stderr
+    long_ago = (datetime.now(UTC) - timedelta(days=ESTABLISHED_DAYS)).isoformat()
+    with sqlite3.connect(server.data_dir / "vvtv.sqlite3", timeout=10) as db:
+        db.execute("UPDATE users SET created_at = ? WHERE handle = ?", (long_ago, handle))
 
 
 def log_in(tab: Tab, handle: str) -> None:

@@ -1,7 +1,8 @@
 """Report → console → ban in real browsers (MOD-1, MOD-3, MOD-5, TEL-6, AUTH-4): a user reports
 another from the ProfileCard in one browser context; a moderator in another sees it in the
 console, claims it and bans for good with a reason; the banned user is signed out and refused;
-the decision is in their history. A plain user is told the console is not for them."""
+the decision is in their history. A plain user is told the console is not for them. A
+moderator's quarantine shows on its user's open page (MOD-6)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.e2e.ui.tabs import (
     UI_TIMEOUT_MS,
     Tab,
     audit_screen,
+    established,
     log_in,
     open_tab,
     sign_up,
@@ -142,4 +144,57 @@ def test_a_report_from_a_profile_card_is_claimed_and_ends_in_a_ban(
     finally:
         for context in (a_context, b_context, m_context):
             context.close()
+        server.stop()
+
+
+@pytest.mark.req("MOD-6", "MOD-5")
+def test_a_moderators_quarantine_shows_on_the_users_open_page(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """An established account quarantined by a moderator (with a report, through the API) is
+    told on the page it has open: the warning, and the quarantine's line naming a moderator's
+    decision and its limits, from the sign-in the warning renews (GET /me's flags)."""
+    config = tweaked_config(tmp_path, **CHEAP_HASHING)
+    server = start_server(tmp_path, "--no-channel", config=config)
+    established(server, config, "moira", role="mod")
+    established(server, config, "olga")
+    sign_up(server, "alice")
+    context, olga = open_tab(browser, viewport=DESKTOP, locale="en-US")
+    try:
+        olga.goto(server, "/party")
+        _in_party(olga, "olga")
+        olga.until(lambda: olga.attribute(".shell", "data-socket") == "open", "olga's socket")
+        assert olga.page.locator(".quarantine-notice").count() == 0  # established: no limits
+        olga.page.evaluate("window.__same_page = true")
+
+        def bearer(handle: str) -> dict[str, str]:
+            login = {"handle": handle, "password": PASSWORD}
+            token = httpx.post(server.url + "/auth/login", json=login).json()["access_token"]
+            return {"Authorization": f"Bearer {token}"}
+
+        olga_id = httpx.get(server.url + "/me", headers=bearer("olga")).json()["id"]
+        report = httpx.post(
+            server.url + "/reports",
+            json={"target_user_id": olga_id, "reason_code": "spam", "context": "profile_card"},
+            headers=bearer("alice"),
+        ).json()["report_id"]
+        decision = {"action": "quarantine", "reason": "spamming rooms", "duration_s": 86400}
+        decided = httpx.post(
+            f"{server.url}/admin/reports/{report}/decision", json=decision, headers=bearer("moira")
+        )
+        assert decided.status_code == 200, decided.text
+
+        olga.page.locator(".warning-notice").get_by_text("spamming rooms").wait_for(
+            timeout=UI_TIMEOUT_MS
+        )
+        line = olga.page.locator('.quarantine-notice[data-cause="moderator"]')
+        line.wait_for(timeout=UI_TIMEOUT_MS)
+        text = line.locator("span").inner_text()
+        assert text.startswith("A moderator has limited your account until "), text
+        assert "You can invite only other limited accounts to a private call." in text
+        assert olga.page.evaluate("window.__same_page") is True
+        olga.shot("desktop-moderator-quarantine")
+        assert [e for e in olga.errors if "status of 404" not in e] == []
+    finally:
+        context.close()
         server.stop()

@@ -7,37 +7,32 @@ nina's message is sent. One server, one browser, three contexts."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator
 
-from tests.e2e.ui.tabs import DESKTOP, PASSWORD, UI_TIMEOUT_MS, Tab, log_in, open_tab, sign_up
+from tests.e2e.ui.tabs import (
+    DESKTOP,
+    UI_TIMEOUT_MS,
+    Tab,
+    established,
+    log_in,
+    open_tab,
+    sign_up,
+)
 from tests.e2e.ui.test_tiles import EXPECTED_ERROR, Members, _tile, members, server
-from tests.server_process import ServerProcess, create_admin
+from tests.server_process import ServerProcess
 
 __all__ = ["members", "server"]  # the fixtures, as test_tiles.py makes them
 
 pytestmark = pytest.mark.slow
 
-ESTABLISHED_DAYS = 30  # older than every age gate of config's shield preset and quarantine
 CALM_LINE = (
     "We've turned on extra protection for a while, so chat is slower and new accounts can do a"
     " little less. Thanks for your patience."
 )
-
-
-def _established(server: ServerProcess, config: Path, handle: str, role: str = "user") -> None:
-    """An account made by the operator's shell, then dated back: the server reads it at its first
-    sign-in, so it is an established account from the start (no wall clock to move here)."""
-    created = create_admin(config, server.data_dir, handle, PASSWORD, role=role)
-    assert created.returncode == 0, created.stderr
-    long_ago = (datetime.now(UTC) - timedelta(days=ESTABLISHED_DAYS)).isoformat()
-    with sqlite3.connect(server.data_dir / "vvtv.sqlite3", timeout=10) as db:
-        db.execute("UPDATE users SET created_at = ? WHERE handle = ?", (long_ago, handle))
 
 
 def _party(tab: Tab, server: ServerProcess, handle: str) -> None:
@@ -82,8 +77,8 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
 ) -> None:
     started = time.monotonic()
     config = tmp_path / "config"  # test_tiles.py's server runs on this copy
-    _established(server, config, "opal", role="admin")
-    _established(server, config, "olga")
+    established(server, config, "opal", role="admin")
+    established(server, config, "olga")
     sign_up(server, "nina")
     members.publish("neo")  # new: its tile is one Shield blurs
     contexts = []

@@ -76,7 +76,7 @@ export async function connect(): Promise<Sdk> {
     settings.telemetry_max_batch_events,
   );
   const notices = new ServiceNotices(api.http, socket);
-  const moderation = new Moderation(api.http, socket);
+  const moderation = new Moderation(api.http, socket, session);
   const operator = new OperatorConsole(api.http, socket, settings.audit_page_max);
   calls.measure(new CallQuality(api.http, socket, telemetry));
   tiles.measure(telemetry);

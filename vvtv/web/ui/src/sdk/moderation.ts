@@ -61,9 +61,11 @@ export class Moderation {
   readonly warnings = signal<WarningView[]>([]);
   private reasonCodes: Promise<ReportReason[]> | null = null;
 
+  /** `account` renews the sign-in, whose answer carries the account as it is now (GET /me's). */
   constructor(
     private readonly http: Http,
     socket: EventSocket,
+    account: { renew(): Promise<unknown> },
   ) {
     socket.on("auth.ok", () => void this.resync());
     socket.on("moderation.warning", (event) => {
@@ -72,6 +74,9 @@ export class Moderation {
         ...this.warnings.peek(),
         { id: event.id, reason: event.reason, at: event.at },
       ];
+      // A warning may come with a quarantine the account is to see at once (MOD-6): its terms
+      // are in the account's flags. Offline, the next renewal brings them.
+      account.renew().catch(() => undefined);
     });
   }
 

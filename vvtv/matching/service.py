@@ -67,7 +67,7 @@ class People(Protocol):
 
     def user_view(self, user_id: str) -> UserView: ...
     def is_quarantined(self, user_id: str) -> bool: ...
-    def is_new(self, user_id: str) -> bool: ...
+    def sees_quarantine(self, user_id: str) -> bool: ...
     def account_age_days(self, user_id: str) -> float: ...
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
@@ -215,12 +215,11 @@ class Matching:
         return await self._ask(Look(user, trio.current_time(), *self._quarantine(user)))
 
     def _quarantine(self, user_id: str) -> tuple[bool, bool]:
-        """(quarantined, shadow): in the quarantine pool, and whether Random keeps quiet about
-        it: all but a new account's, whose figures Random tells (MOD-6, ABU-4). A shadow
-        quarantine is never told (MOD-4); a moderator's visible one is told by the account's own
-        notice (GET /me), not as a new account's days."""
+        """(quarantined, shadow): in the quarantine pool, and whether only by a moderator's
+        shadow quarantine, which is applied and never told (MOD-4); a new account's and a
+        moderator's visible quarantine are told with their figures (MOD-6)."""
         quarantined = self._people.is_quarantined(user_id)
-        return quarantined, quarantined and not self._people.is_new(user_id)
+        return quarantined, quarantined and not self._people.sees_quarantine(user_id)
 
     # -- what other contexts tell matching --------------------------------------------------------
 

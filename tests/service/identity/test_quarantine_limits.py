@@ -108,6 +108,9 @@ async def test_a_moderators_quarantine_limits_an_old_account_shows_and_ends(
     status, body = await _invite(world, bob, ana)
     assert (status, body["code"], body["path"]) == (403, "quarantine_invite", "invitee_id")
     assert (await _invite(world, bob, people["kid"]))[0] == 201  # a new account: in quarantine too
+    _, random = await world.get(bob, "/match/state")  # Random's quarantine pool, told (ABU-4/5)
+    assert random["quarantine"]["max_matches_per_hour"] == quarantine.max_matches_per_hour
+    assert random["matches_left"] == quarantine.max_matches_per_hour
 
     for user in (ana, bob):
         _, thread = await open_thread(world, user, scope="room", room="party")
@@ -125,6 +128,9 @@ async def test_a_moderators_quarantine_limits_an_old_account_shows_and_ends(
     await world.advance(mock_clock, minutes)
     _, me = await world.get(bob, "/me")
     assert (me["flags"]["quarantined"], me["flags"]["quarantine"]) == (False, None)
+    _, random = await world.get(bob, "/match/state")
+    assert random["quarantine"] is None
+    assert random["matches_left"] == world.config.limits.anti_abuse.max_matches_per_hour
     assert (await _invite(world, bob, ana))[0] == 201
     for n in range(quarantine.chat.max_messages + 1):
         assert (await post(world, bob, tid, f"fine {n}"))[0] == 200

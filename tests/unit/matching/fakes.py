@@ -55,7 +55,7 @@ class Neighbours:
     def is_quarantined(self, user_id: str) -> bool:
         return user_id in self.quarantined
 
-    def is_new(self, user_id: str) -> bool:
+    def sees_quarantine(self, user_id: str) -> bool:
         return user_id in self.quarantined - self.shadowed
 
     def blocked_either_way(self, user_id: str) -> frozenset[str]:

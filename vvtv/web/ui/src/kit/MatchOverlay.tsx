@@ -99,13 +99,14 @@ export function MatchOverlay(): JSX.Element {
 }
 
 function Quarantined({ limits }: { limits: MatchQuarantine }): JSX.Element {
+  // Whose quarantine it is (a new account's days, or a moderator's decision) is the account's.
+  const { session } = useSdk();
+  const byModerator = session.user.value?.flags.quarantine?.cause === "moderator";
+  const vars = { days: limits.account_age_days, matches: limits.max_matches_per_hour };
   return (
     <div class="match-card match-quarantine" role="note">
       <p class="match-notice">
-        {t("match.quarantine", {
-          days: limits.account_age_days,
-          matches: limits.max_matches_per_hour,
-        })}
+        {t(byModerator ? "match.quarantine_moderator" : "match.quarantine", vars)}
       </p>
     </div>
   );

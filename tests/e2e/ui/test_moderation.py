@@ -193,7 +193,7 @@ def test_a_moderators_quarantine_shows_on_the_users_open_page(
         assert text.startswith("A moderator has limited your account until "), text
         assert "You can invite only other limited accounts to a private call." in text
         assert olga.page.evaluate("window.__same_page") is True
-        olga.shot("desktop-moderator-quarantine")
+        audit_screen(olga, "desktop-moderator-quarantine")
         assert [e for e in olga.errors if "status of 404" not in e] == []
     finally:
         context.close()

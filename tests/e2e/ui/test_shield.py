@@ -17,6 +17,7 @@ from tests.e2e.ui.tabs import (
     DESKTOP,
     UI_TIMEOUT_MS,
     Tab,
+    audit_screen,
     established,
     log_in,
     open_tab,
@@ -116,7 +117,7 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
             lambda: olga.page.locator(f'{neo}[data-blurred="true"]').count() == 1, "neo blurred"
         )
         assert "blur" in _blur(olga, neo)
-        olga.shot("desktop-shield-on")
+        audit_screen(olga, "desktop-shield-on")
 
         # Nina, a new account, reads chat but is told plainly she cannot write in it for now.
         nina.page.locator(".shield-notice").wait_for(timeout=UI_TIMEOUT_MS)
@@ -131,7 +132,7 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
         )
         composer = room.locator(".chat-input")
         nina.until(lambda: composer.input_value() == "anyone here?", "the message given back")
-        nina.shot("desktop-shield-chat-refused")
+        audit_screen(nina, "desktop-shield-chat-refused")
 
         # ... and that Random is for established accounts for now.
         nina.page.locator(".topbar").get_by_role("link", name="Random").click()

@@ -94,7 +94,8 @@ def test_a_report_from_a_profile_card_is_claimed_and_ends_in_a_ban(
         assert row.get_attribute("data-status") == "open"
         row.locator(".mod-report-open").click()
         detail = page.locator("article.mod-detail")
-        detail.get_by_role("heading", name="bruno").wait_for(timeout=UI_TIMEOUT_MS)
+        # The report's own heading ("Report 1: bruno"), not its history's, once that loads too.
+        detail.get_by_role("heading", name="Report 1: bruno").wait_for(timeout=UI_TIMEOUT_MS)
         assert detail.locator("[data-fact=reporter]").inner_text() == "alice"
         assert detail.locator("[data-fact=context]").inner_text().startswith("Profile card")
         assert detail.locator("[data-fact=reason]").inner_text() == "Harassment or bullying"

@@ -29,14 +29,7 @@ async def test_a_new_account_is_told_its_limits_and_an_old_one_none(world: World
     terms = me["flags"]["quarantine"]
     until = datetime.fromisoformat(me["created_at"]) + timedelta(days=quarantine.account_age_days)
     assert datetime.fromisoformat(terms["until"]) == until
-    assert {k: v for k, v in terms.items() if k != "until"} == {
-        "invites_quarantined_only": not quarantine.invite_open_accounts,
-        "random_pool": "quarantine",
-        "max_matches_per_hour": quarantine.max_matches_per_hour,
-        "chat_max_messages": quarantine.chat.max_messages,
-        "chat_window_s": quarantine.chat.window_s,
-        "cause": "new_account",
-    }
+    assert {k: v for k, v in terms.items() if k != "until"} == _terms(world, "new_account")
     _, me = await world.get(people["old"], "/me")
     assert (me["flags"]["quarantined"], me["flags"]["quarantine"]) == (False, None)
 
@@ -97,14 +90,7 @@ async def test_a_moderators_quarantine_limits_an_old_account_shows_and_ends(
     assert me["flags"]["quarantined"] is True
     terms = me["flags"]["quarantine"]
     assert datetime.fromisoformat(terms["until"]) == world.wall() + timedelta(seconds=minutes)
-    assert {k: v for k, v in terms.items() if k != "until"} == {
-        "invites_quarantined_only": not quarantine.invite_open_accounts,
-        "random_pool": "quarantine",
-        "max_matches_per_hour": quarantine.max_matches_per_hour,
-        "chat_max_messages": quarantine.chat.max_messages,
-        "chat_window_s": quarantine.chat.window_s,
-        "cause": "moderator",
-    }
+    assert {k: v for k, v in terms.items() if k != "until"} == _terms(world, "moderator")
     status, body = await _invite(world, bob, ana)
     assert (status, body["code"], body["path"]) == (403, "quarantine_invite", "invitee_id")
     assert (await _invite(world, bob, people["kid"]))[0] == 201  # a new account: in quarantine too
@@ -161,6 +147,19 @@ async def test_a_moderator_lifts_a_quarantine_until_lifted(world: World) -> None
     report = await file(world, ana, bob)
     status, refused = await call(world, mod, "POST", f"/admin/reports/{report}/decision", long)
     assert (status, refused["code"], refused["path"]) == (400, "invalid_decision", "duration_s")
+
+
+def _terms(world: World, cause: str) -> dict[str, Any]:
+    """GET /me's quarantine terms but `until`: every figure config's (ABU-7)."""
+    quarantine = world.config.limits.anti_abuse.quarantine
+    return {
+        "invites_quarantined_only": not quarantine.invite_open_accounts,
+        "random_pool": "quarantine",
+        "max_matches_per_hour": quarantine.max_matches_per_hour,
+        "chat_max_messages": quarantine.chat.max_messages,
+        "chat_window_s": quarantine.chat.window_s,
+        "cause": cause,
+    }
 
 
 async def _invite(world: World, who: User, whom: User) -> tuple[int, dict[str, Any]]:

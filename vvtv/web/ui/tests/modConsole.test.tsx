@@ -37,6 +37,7 @@ class FakeHttp {
 }
 
 const socket = { on: () => () => {}, send: () => true } as unknown as EventSocket;
+const account = { renew: () => Promise.resolve(null) }; // warnings renew the sign-in
 const REASONS: ReportReason[] = ["harassment", "spam", "other"];
 
 function held(id: number, handle: string, body: string): HeldMessage {
@@ -59,7 +60,7 @@ function held(id: number, handle: string, body: string): HeldMessage {
 let root: HTMLElement | null = null;
 
 async function show(http: FakeHttp, ui: ComponentChild): Promise<HTMLElement> {
-  const sdk = { moderation: new Moderation(http as unknown as Http, socket) } as unknown as Sdk;
+  const sdk = { moderation: new Moderation(http as unknown as Http, socket, account) } as unknown as Sdk;
   root = document.createElement("div");
   document.body.append(root);
   await act(() => {

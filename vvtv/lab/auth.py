@@ -39,6 +39,15 @@ def load_token(limits: LabLimits, environ: Mapping[str, str] | None = None) -> s
     return token
 
 
+def optional_token(limits: LabLimits) -> str | None:
+    """The shared lab token if the operator set one: the server runs without it (the in-process
+    agent needs none), standalone agents then push with an admin's bearer token."""
+    try:
+        return load_token(limits)
+    except NoToken:
+        return None
+
+
 def token_guard(token: str, audit: AuditLog, clock: WallClock) -> Guard:
     expected = token.encode()
     # Audit entries name the token by a short digest, never by its value.

@@ -3,15 +3,21 @@ and wires them together. `vvtv serve`, the CLI and the tests all start the produ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgspec
 import trio
 
 from vvtv.actors import open_registry, open_running
+from vvtv.assembly.wiring import (
+    FrameReportsToModeration,
+    active_loads,
+    audit_entries,
+    live_board,
+    watch_services,
+)
 from vvtv.chat import api as chat_api
 from vvtv.chat.actor import ChatPorts
 from vvtv.chat.gate import ChatGate, GatePorts
@@ -26,16 +32,12 @@ from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
 from vvtv.contracts.events import ServerEvent, SessionStateChanged
-from vvtv.contracts.identity import AuditEntry
 from vvtv.contracts.lab import OwnerCard
 from vvtv.cost.ladder import KillSwitch, LadderPorts
 from vvtv.cost.metrics import CostMetrics, LadderMetrics
-from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.cost.service import CostMeter, CostPorts
 from vvtv.cost.store import SqliteLadderStore
-from vvtv.domain.cost import ModeLoad
-from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
 from vvtv.frames.metrics import FrameCheckMetrics
-from vvtv.frames.reports import AutomatedReport
 from vvtv.frames.service import FrameChecks, FramePorts
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
@@ -44,14 +46,14 @@ from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
 from vvtv.identity.tokens import TokenSigner, load_or_create_key
 from vvtv.lab.api import LIVE_ROUTE
-from vvtv.lab.auth import NoToken, load_token
+from vvtv.lab.auth import optional_token
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names, settings_from_config
 from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
-from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.media.local_sfu import SfuOptions, open_local_sfu
 from vvtv.moderation.actor import ModerationPorts
 from vvtv.moderation.metrics import ModerationMetrics
 from vvtv.moderation.service import Moderation
@@ -63,7 +65,7 @@ from vvtv.observability.switches import SqliteSwitchStore
 from vvtv.observability.tracing import TRACE_ID, Tracing
 from vvtv.operator import api as operator_api
 from vvtv.operator.feed import FeedPorts, OperatorFeed
-from vvtv.operator.service import LiveBoard, LivePorts
+from vvtv.operator.service import LiveBoard
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
@@ -106,15 +108,6 @@ class Services:
     incident: Incident  # TEL-2: every call samples its QoS while it is on
     shield: Shield  # the operator's one switch for a raid (issue 16)
     live: LiveBoard  # the operator's live counts and alerts (TEL-5)
-
-
-def optional_lab_token(config: ConfigBundle) -> str | None:
-    """The shared lab token if the operator set one: the server runs without it (the in-process
-    agent needs none), standalone agents then push with an admin's bearer token."""
-    try:
-        return load_token(config.limits.lab)
-    except NoToken:
-        return None
 
 
 @asynccontextmanager
@@ -172,7 +165,6 @@ async def open_runtime(
             sink=board.sink(),
             events=telemetry,
         )
-        loads_of = session_loads(config)
         # Matching hears the calls it made end by themselves (a timeout, a participant's own end).
         session_watchers: list[Callable[[SessionStateChanged], None]] = []
 
@@ -182,7 +174,6 @@ async def open_runtime(
                 for watcher in session_watchers:
                     watcher(event)
 
-        loads_of = session_loads(config)
         async with (
             # Every socket's writer runs here while it has events to send, and its token's expiry
             # timer (first in, last out: every context below pushes to sockets).
@@ -295,7 +286,7 @@ async def open_runtime(
                 CostMeter(
                     config,
                     CostPorts(
-                        loads=lambda: _active_loads(SqliteSessionStore(database), loads_of),
+                        loads=lambda: active_loads(SqliteSessionStore(database), config),
                         sfu_bytes=lambda: sfu.statistics().bytes_sent,
                         channel_bytes=lambda: runtime.metrics.response_bytes(LIVE_ROUTE),
                         clock=clock,
@@ -421,7 +412,7 @@ async def open_runtime(
             sockets.on_close(matching.socket_closed)
             identity.on_block(matching.block_changed)
             identity.on_ban(matching.banned)
-            _watch_services(health, config, board, sfu, clock)
+            watch_services(health, config, board, sfu, clock)
             # The kill-switch ladder judges each cost sample; the orchestrator asks it before
             # every new session, and every signed-in tab hears of each step (INV-7).
             kill_switch = KillSwitch(
@@ -456,25 +447,7 @@ async def open_runtime(
                 ),
             )
             await incident.restore()
-            # The console's live counts, each read where its context keeps it (TEL-5): Party is
-            # the ecosystem a login lands in (UI-8); calls are the ladder's call modes' sessions.
-            sample = runtime.metrics.registry.get_sample_value
-            party = config.modes.modes[config.modes.app.login_lands_in].ecosystem
-            call_modes = frozenset(config.limits.kill_switches.ladder.call_modes)
-            live = LiveBoard(
-                LivePorts(
-                    channel_viewers=lab.viewers,
-                    party_members=lambda: int(
-                        sample("vvtv_presence_members", {"ecosystem": party}) or 0
-                    ),
-                    random_queue=lambda: int(sample("vvtv_matching_searching") or 0),
-                    calls=lambda: sum(
-                        line.viewers for line in cost.report().lines if line.mode in call_modes
-                    ),
-                    services=health.services,
-                    clock=clock,
-                )
-            )
+            live = live_board(config, runtime.metrics.registry, lab.viewers, cost, health, clock)
             runtime.health = health
             # The console's figures, pushed to the admin sockets that follow it, after each cost
             # sample and each move of the ladder (TEL-4/5, INV-7).
@@ -490,7 +463,7 @@ async def open_runtime(
                     lab=lab.status,
                     incident=incident.status,
                     shield=shield.status,
-                    audit=lambda: _audit_entries(audit, audit_page),
+                    audit=lambda: audit_entries(audit, audit_page),
                     is_admin=identity.is_admin,
                     push_to=sockets.push_to,
                 )
@@ -517,7 +490,7 @@ async def open_runtime(
                         frames=frames,
                         lab=lab,
                         lab_board=board,
-                        lab_token=optional_lab_token(config),
+                        lab_token=optional_token(config.limits.lab),
                         cost=cost,
                         kill_switch=kill_switch,
                         incident=incident,
@@ -525,75 +498,3 @@ async def open_runtime(
                         shield=shield,
                     ),
                 )
-
-
-class FrameReportsToModeration:
-    """The frame checks' `ReportSink`: each report they raise is filed in moderation's one queue
-    (`Moderation.raise_automated`) with the reported session's mode, so neither context imports
-    the other. Built before moderation, which needs the frame checks' stills: `file_into` joins
-    the two once both exist, before any request is served."""
-
-    def __init__(self, sessions: Orchestrator) -> None:
-        self._sessions = sessions
-        self._moderation: Moderation | None = None
-
-    def file_into(self, moderation: Moderation) -> None:
-        self._moderation = moderation
-
-    async def raise_report(self, report: AutomatedReport) -> None:
-        assert self._moderation is not None, "a frame check reported before moderation is wired"
-        mode_id = await self._sessions.mode_of(report.session_id)
-        if mode_id is None:  # the SFU checks the cameras of sessions the orchestrator started
-            raise LookupError(f"frame check on unknown session {report.session_id}")
-        await self._moderation.raise_automated(
-            target_id=report.target_user_id,
-            session_id=report.session_id,
-            mode_id=mode_id,
-            reason_code=report.reason_code,
-            score=report.score,
-            still=(report.still_id, report.still, report.taken_at),
-        )
-
-
-async def _audit_entries(audit: AuditLog, limit: int) -> list[AuditEntry]:
-    """The newest page of the audit log, as the console shows it."""
-    return [AuditEntry(**msgspec.structs.asdict(entry)) for entry in await audit.page(None, limit)]
-
-
-async def _active_loads(
-    store: SqliteSessionStore, loads_of: Callable[[Mapping[str, int]], list[ModeLoad]]
-) -> list[ModeLoad]:
-    """What each mode runs now: its active sessions, as the store counts them (every sample, so
-    never by reading each session)."""
-    return loads_of({t.mode: t.sessions for t in await store.tally() if t.state == "active"})
-
-
-def _watch_services(
-    health: HealthBoard,
-    config: ConfigBundle,
-    lab_board: LabStatusBoard,
-    sfu: LocalSFU,
-    clock: WallClock,
-) -> None:
-    """What each service runs, for its health (TEL-5): actor kinds and supervised loops, or a
-    probe of its own (the channel's agents' reports, the SFU's admission cap)."""
-    health.watch_actors("presence", ServiceShape(kinds=("presence",), loops=("presence wakes",)))
-    health.watch_actors("sessions", ServiceShape(kinds=("session",)))
-    health.watch_actors("chat", ServiceShape(kinds=("chat",)))
-    health.watch_actors("consent", ServiceShape(kinds=("consent",), loops=("consent timers",)))
-    health.watch_actors("matching", ServiceShape(kinds=("matching",), loops=("matching calls",)))
-    stale_after_s = config.limits.observability.stuck_after_s
-    health.watch(
-        "broadcast",
-        lambda: judge_channel(
-            (
-                (report.status.on_air, (clock() - report.at).total_seconds())
-                for report in lab_board.agents().agents
-            ),
-            stale_after_s,
-        ),
-    )
-    cap = config.limits.media.sfu.max_peer_connections
-    health.watch(
-        "sfu", lambda: judge_capacity(sfu.statistics().peer_connections, cap, "peer connections")
-    )

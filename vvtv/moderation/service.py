@@ -16,9 +16,8 @@ which is also every account's history."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
 
 import msgspec
 import trio
@@ -28,14 +27,13 @@ from vvtv.config import ConfigBundle
 from vvtv.config.schema.modes import Policies
 from vvtv.contracts.chat import ChatMessageView
 from vvtv.contracts.events import ModerationWarning, ServerEvent
-from vvtv.contracts.identity import AuditEntry, BanRequest, BanView, QuarantineView, UserView
+from vvtv.contracts.identity import AuditEntry, BanRequest
 from vvtv.contracts.moderation import (
     BulkDecision,
     Decision,
     DecisionView,
     HistoryQuery,
     ModerationAction,
-    Person,
     ReportDetail,
     ReportFiling,
     ReportPage,
@@ -63,7 +61,6 @@ from vvtv.domain.moderation.reports import (
     Report,
     Still,
     still_expiry,
-    still_kept,
     stream_context,
 )
 from vvtv.domain.rate_limit import Limit, prune, record, retry_after
@@ -77,56 +74,22 @@ from vvtv.moderation.errors import (
     ReportRateLimited,
     WarningNotFound,
 )
+from vvtv.moderation.ports import (
+    Conversations,
+    People,
+    SampledStill,
+    Sessions,
+    StillSource,
+    no_stills,
+)
 from vvtv.moderation.store import QueueFilter
+from vvtv.moderation.views import report_view
 from vvtv.observability.audit import AuditLog, AuditRecord
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 # Where a report was made, in telemetry's words (report_submitted.context).
 _VIDEO_CONTEXTS = frozenset({"random", "private_call", "live", "tile"})
-
-
-class People(Protocol):
-    """What moderation asks identity, and the account operations a decision is made of."""
-
-    def user_view(self, user_id: str) -> UserView: ...
-    def handle_of(self, user_id: str) -> str | None: ...
-    async def ban(self, actor: Principal, body: BanRequest) -> BanView: ...
-    async def set_shadow_quarantine(
-        self, actor: Principal, user_id: str, on: bool, reason: str
-    ) -> QuarantineView: ...
-    async def set_quarantine(
-        self, actor: Principal, user_id: str, on: bool, reason: str, duration_s: int | None = None
-    ) -> QuarantineView: ...
-
-
-class Conversations(Protocol):
-    """What moderation asks chat: whether a reporter takes part in a thread, and the reported
-    messages themselves for the console (by id, only those of that thread)."""
-
-    async def takes_part(self, user_id: str, thread_id: str) -> bool: ...
-    async def messages_by_id(
-        self, thread_id: str, message_ids: tuple[str, ...]
-    ) -> list[ChatMessageView]: ...
-
-
-class Sessions(Protocol):
-    """What moderation asks the session orchestrator: whether a reporter takes or took part in a
-    session."""
-
-    async def takes_part(self, user_id: str, session_id: str) -> bool: ...
-
-
-# A sampled still of a stream: (still id, JPEG bytes, when it was taken).
-SampledStill = tuple[str, bytes, datetime]
-# (session_id, target user id) -> the last sampled still of that user's stream in that session,
-# or None. The SFU's frame checks provide it.
-StillSource = Callable[[str, str], Awaitable[SampledStill | None]]
-
-
-async def no_stills(session_id: str, target_id: str) -> None:
-    """The still source until the SFU samples frames: there is no still."""
-    return None
 
 
 class Moderation:
@@ -354,9 +317,9 @@ class Moderation:
         )
         # One more than asked tells whether there is a next page.
         found = await self._ports.store.queue(which, query.after_id or 0, limit + 1)
-        page = found[:limit]
+        page, now = found[:limit], self._ports.clock()
         return ReportPage(
-            reports=[self._view(report) for report in page],
+            reports=[report_view(report, self._people.handle_of, now) for report in page],
             next_after_id=page[-1].id if len(found) > limit else None,
         )
 
@@ -368,7 +331,7 @@ class Moderation:
                 report.thread_id, report.message_ids
             )
         return ReportDetail(
-            report=self._view(report),
+            report=report_view(report, self._people.handle_of, self._ports.clock()),
             target=self._people.user_view(report.target_id),
             open_reports_of_target=await self._ports.store.waiting(report.target_id),
             messages=messages,
@@ -376,7 +339,7 @@ class Moderation:
 
     async def claim(self, principal: Principal, report_id: int) -> ReportView:
         claimed = await self._ask(report_id, Claim(principal.user_id, self._ports.clock()))
-        return self._view(claimed)
+        return report_view(claimed, self._people.handle_of, self._ports.clock())
 
     async def decide(self, principal: Principal, report_id: int, body: Decision) -> DecisionView:
         self._check_decision(body.action, body.duration_s)
@@ -532,32 +495,3 @@ class Moderation:
             return report
         answer: Report = await self._registry.ask(KIND, str(report_id), message)
         return answer
-
-    def _person(self, user_id: str) -> Person:
-        return Person(user_id=user_id, handle=self._people.handle_of(user_id))
-
-    def _maybe(self, user_id: str | None) -> Person | None:
-        return None if user_id is None else self._person(user_id)
-
-    def _view(self, report: Report) -> ReportView:
-        still = still_kept(report.still, self._ports.clock())
-        return ReportView(
-            id=report.id,
-            created_at=report.created_at,
-            status=report.status,
-            reason_code=report.reason_code,
-            context=report.context,
-            reporter=self._maybe(report.reporter_id),
-            target=self._person(report.target_id),
-            session_id=report.session_id,
-            thread_id=report.thread_id,
-            mode_id=report.mode_id,
-            message_ids=list(report.message_ids),
-            claimed_by=self._maybe(report.claimed_by),
-            decided_by=self._maybe(report.decided_by),
-            decision=report.decision,
-            still_id=None if still is None else still.still_id,
-            still_expires_at=None if still is None else still.expires_at,
-            raised_by=report.source,
-            score=report.score,
-        )

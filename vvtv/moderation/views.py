@@ -1,0 +1,41 @@
+"""A report as the console shows it: its people by handle, its still only while it is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from vvtv.contracts.moderation import Person, ReportView
+from vvtv.domain.moderation.reports import Report, still_kept
+
+
+def report_view(
+    report: Report, handle_of: Callable[[str], str | None], now: datetime
+) -> ReportView:
+    def person(user_id: str) -> Person:
+        return Person(user_id=user_id, handle=handle_of(user_id))
+
+    def maybe(user_id: str | None) -> Person | None:
+        return None if user_id is None else person(user_id)
+
+    still = still_kept(report.still, now)
+    return ReportView(
+        id=report.id,
+        created_at=report.created_at,
+        status=report.status,
+        reason_code=report.reason_code,
+        context=report.context,
+        reporter=maybe(report.reporter_id),
+        target=person(report.target_id),
+        session_id=report.session_id,
+        thread_id=report.thread_id,
+        mode_id=report.mode_id,
+        message_ids=list(report.message_ids),
+        claimed_by=maybe(report.claimed_by),
+        decided_by=maybe(report.decided_by),
+        decision=report.decision,
+        still_id=None if still is None else still.still_id,
+        still_expires_at=None if still is None else still.expires_at,
+        raised_by=report.source,
+        score=report.score,
+    )

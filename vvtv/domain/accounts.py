@@ -56,6 +56,30 @@ def is_new_account(created_at: datetime, now: datetime, quarantine_days: float) 
     return now - created_at < timedelta(days=quarantine_days)
 
 
+@dataclass(frozen=True, slots=True)
+class QuarantineSpan:
+    until: datetime | None  # None: until a moderator lifts it
+    cause: Literal["new_account", "moderator"]
+
+
+def quarantine_span(
+    created_at: datetime, quarantined_until: str | None, now: datetime, quarantine_days: float
+) -> QuarantineSpan | None:
+    """The quarantine an account is told of (MOD-6): a new account's, a moderator's, or None.
+    Both at once: the moderator's is named, with the later end (until lifted is the latest)."""
+    new = is_new_account(created_at, now, quarantine_days)
+    by_moderator = in_force(quarantined_until, now)
+    if not (new or by_moderator):
+        return None
+    ends: list[datetime | None] = [created_at + timedelta(days=quarantine_days)] if new else []
+    if by_moderator:
+        decided = str(quarantined_until)
+        ends.append(None if decided == PERMANENT else datetime.fromisoformat(decided))
+    known = [end for end in ends if end is not None]
+    until = max(known) if len(known) == len(ends) else None
+    return QuarantineSpan(until, "moderator" if by_moderator else "new_account")
+
+
 # --- the account actor's state, messages and effects ---------------------------------------------
 
 

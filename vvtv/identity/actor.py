@@ -3,7 +3,7 @@ time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -34,6 +34,13 @@ _REFUSALS: dict[RefusalCode, type[VvtvError]] = {
 
 Publish = Callable[[UserRecord], None]
 """Write a committed account through to the guard's directory, so the next request sees it."""
+
+# (user_id, until): a ban took effect; the services that hold the user let go of them.
+BanListener = Callable[[str, str | None], Awaitable[None]]
+# (a, b, blocked): whether a block stands between the two now, either way (MOD-2).
+BlockListener = Callable[[str, str, bool], None]
+# (user_id, shadow): a moderator put the user in shadow quarantine or took them out (MOD-4).
+QuarantineListener = Callable[[str, bool], None]
 
 
 @dataclass(frozen=True, slots=True)

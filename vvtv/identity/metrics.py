@@ -6,8 +6,26 @@ from typing import Final, Literal, get_args
 
 from prometheus_client import CollectorRegistry, Counter
 
+from vvtv.errors import VvtvError
+from vvtv.identity.errors import AuthBusy, Banned, InvalidCredentials, LoginBusy, LoginLockedOut
+
 LoginOutcome = Literal["succeeded", "failed", "locked_out", "busy", "banned"]
 LOGIN_OUTCOMES: Final = get_args(LoginOutcome)
+# How a refused sign-in is counted; any other error (a bug, an outage) is not a sign-in outcome.
+LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
+    InvalidCredentials: "failed",
+    LoginLockedOut: "locked_out",
+    LoginBusy: "busy",
+    AuthBusy: "busy",
+    Banned: "banned",
+}
+# The same refusals as telemetry's auth_failure reasons (a reason code only, TEL-3).
+FAILURE_REASONS: dict[LoginOutcome, str] = {
+    "failed": "bad_credentials",
+    "locked_out": "rate_limited",
+    "busy": "rate_limited",
+    "banned": "banned",
+}
 
 
 class IdentityMetrics:

@@ -13,7 +13,7 @@ import argon2
 import trio
 
 from vvtv.config.schema.limits import PasswordPolicy
-from vvtv.identity.errors import AuthBusy
+from vvtv.identity.errors import AuthBusy, WeakPassword
 
 
 class Passwords:
@@ -23,6 +23,7 @@ class Passwords:
             memory_cost=policy.hash_memory_kib,
             parallelism=policy.hash_parallelism,
         )
+        self._policy = policy
         self._concurrency = policy.hash_concurrency
         self._limiter = trio.CapacityLimiter(policy.hash_concurrency)
         self._capacity = policy.hash_concurrency + policy.hash_queue_max
@@ -32,6 +33,15 @@ class Passwords:
         self._decoy = self._hasher.hash("decoy password, never a real one")
         # Measured, not configured: what one hash costs on this machine, for Retry-After hints.
         self.hash_s = time.perf_counter() - started
+
+    def check_policy(self, password: str) -> None:
+        """A new password's length, before anything is stored or hashed."""
+        policy = self._policy
+        if not policy.min_length <= len(password) <= policy.max_length:
+            raise WeakPassword(
+                f"Use a password of {policy.min_length} to {policy.max_length} characters.",
+                path="$.password",
+            )
 
     async def hash(self, password: str) -> str:
         self._admit(queue_exempt=False)

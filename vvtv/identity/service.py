@@ -8,7 +8,6 @@ its commit, so a ban or a revocation takes effect on the very next request.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import msgspec
@@ -41,57 +40,38 @@ from vvtv.domain.accounts import (
     in_force,
     is_banned,
     is_new_account,
+    quarantine_span,
 )
 from vvtv.domain.accounts import Ban as BanAccount
 from vvtv.domain.login_throttle import Outcome, Source
 from vvtv.errors import VvtvError
 from vvtv.identity.actor import KIND as ACCOUNT
-from vvtv.identity.actor import AccountActor, IdentityPorts
+from vvtv.identity.actor import (
+    AccountActor,
+    BanListener,
+    BlockListener,
+    IdentityPorts,
+    QuarantineListener,
+)
 from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.errors import (
-    AuthBusy,
     Banned,
     BlockSelf,
     DeviceMismatch,
     HandleTaken,
     InvalidCredentials,
-    LoginBusy,
-    LoginLockedOut,
     RefreshInvalid,
     SignInRevoked,
     TermsOutdated,
     TokenInvalid,
     UserNotFound,
-    WeakPassword,
 )
-from vvtv.identity.metrics import LoginOutcome
+from vvtv.identity.metrics import FAILURE_REASONS, LOGIN_REFUSALS
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
 from vvtv.identity.store import DuplicateHandle
 from vvtv.identity.throttle import LoginThrottle, login_policy
 from vvtv.identity.tokens import new_refresh_token, refresh_hash
 from vvtv.observability.audit import AuditRecord
-
-BanListener = Callable[[str, str | None], Awaitable[None]]
-# (a, b, blocked): whether a block stands between the two now, either way (MOD-2).
-BlockListener = Callable[[str, str, bool], None]
-# (user_id, shadow): a moderator put the user in shadow quarantine or took them out (MOD-4).
-QuarantineListener = Callable[[str, bool], None]
-
-# How a refused sign-in is counted; any other error (a bug, an outage) is not a sign-in outcome.
-_LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
-    InvalidCredentials: "failed",
-    LoginLockedOut: "locked_out",
-    LoginBusy: "busy",
-    AuthBusy: "busy",
-    Banned: "banned",
-}
-# The same refusals as telemetry's auth_failure reasons (a reason code only, TEL-3).
-_FAILURE_REASONS: dict[LoginOutcome, str] = {
-    "failed": "bad_credentials",
-    "locked_out": "rate_limited",
-    "busy": "rate_limited",
-    "banned": "banned",
-}
 
 
 class Identity:
@@ -144,18 +124,10 @@ class Identity:
 
     # -- accounts and login sessions -------------------------------------------------------------
 
-    def _check_password_policy(self, password: str) -> None:
-        policy = self._auth.password
-        if not policy.min_length <= len(password) <= policy.max_length:
-            raise WeakPassword(
-                f"Use a password of {policy.min_length} to {policy.max_length} characters.",
-                path="$.password",
-            )
-
     async def create_account(
         self, handle: str, password: str, role: Role, actor_id: str | None, terms_version: str
     ) -> UserRecord:
-        self._check_password_policy(password)
+        self._passwords.check_policy(password)
         now = self._clock()
         user = UserRecord(
             id=str(uuid.uuid4()),
@@ -199,10 +171,10 @@ class Identity:
         try:
             tokens = await self._login(body, address)
         except VvtvError as refused:
-            outcome = _LOGIN_REFUSALS.get(type(refused))
+            outcome = LOGIN_REFUSALS.get(type(refused))
             if outcome is not None:
                 self._metrics.login(outcome)
-                self._emit("auth_failure", reason=_FAILURE_REASONS[outcome])
+                self._emit("auth_failure", reason=FAILURE_REASONS[outcome])
             raise
         self._metrics.login("succeeded")
         self._emit("auth_success", method="password", is_new_account=False)
@@ -357,29 +329,19 @@ class Identity:
         )
 
     def _quarantine_terms(self, user: UserRecord, now: datetime) -> QuarantineTerms | None:
-        """The limits of a new account or of a moderator's quarantine, told to the account
-        (MOD-6); None when neither runs. Both at once: the moderator's is named, with the later
-        end (None, until lifted, is the latest)."""
-        new_until = user.created_at + timedelta(days=self._quarantine_days)
-        new = is_new_account(user.created_at, now, self._quarantine_days)
-        by_moderator = in_force(user.quarantined_until, now)
-        if not (new or by_moderator):
+        """The limits of the quarantine the account is told of (MOD-6), or None."""
+        span = quarantine_span(user.created_at, user.quarantined_until, now, self._quarantine_days)
+        if span is None:
             return None
-        ends: list[datetime | None] = [new_until] if new else []
-        if by_moderator:
-            decided = str(user.quarantined_until)
-            ends.append(None if decided == PERMANENT else datetime.fromisoformat(decided))
-        known = [end for end in ends if end is not None]
-        until = max(known) if len(known) == len(ends) else None
         q = self._quarantine
         return QuarantineTerms(
-            until=until,
+            until=span.until,
             invites_quarantined_only=not q.invite_open_accounts,
             random_pool="quarantine",
             max_matches_per_hour=q.max_matches_per_hour,
             chat_max_messages=q.chat.max_messages,
             chat_window_s=q.chat.window_s,
-            cause="moderator" if by_moderator else "new_account",
+            cause=span.cause,
         )
 
     def me(self, principal: Principal) -> Me:

@@ -21,18 +21,16 @@ search (the queue, those cooling down, those whose call ends) is stopped and tol
 
 from __future__ import annotations
 
-from vvtv.domain.matching.book import Book, Match, Person, Pool
-from vvtv.domain.matching.ledger import ABUSE_CODES, Refusal
+from vvtv.domain.matching.book import Book, Pool
+from vvtv.domain.matching.ledger import Refusal
 from vvtv.domain.matching.messages import (
     Block,
     CallFailed,
     CallStarted,
-    CoolingDown,
     Effect,
     Emit,
     EndCall,
     Ended,
-    EndReason,
     Flagged,
     Found,
     Join,
@@ -41,29 +39,30 @@ from vvtv.domain.matching.messages import (
     Message,
     Pause,
     Refuse,
-    Refused,
     Reply,
-    Searching,
     SessionEnded,
     Skip,
     Standing,
-    StartCall,
     Tick,
     WakeAt,
 )
 from vvtv.domain.matching.rules import MatchRules
-from vvtv.domain.matching.segment import Ticket
+from vvtv.domain.matching.steps import (
+    CLOSED,
+    close_out,
+    cool_down,
+    end_match,
+    enqueue,
+    forget_later,
+    pair,
+    refuse,
+    resume,
+    search,
+)
 
-# What the other one of an ended match hears: who blocked whom is never said (MOD-2).
-_TOLD_PEER: dict[EndReason, EndReason] = {
-    "skipped": "peer_skipped",
-    "left": "peer_left",
-    "blocked": "peer_left",
-}
 # A participant's own end of their call that is leaving it (the session's end reasons): they
 # went silent, or moved to another mode. Any other end by a participant is their skip.
 _LEAVING_ENDS = frozenset({"timeout", "transition"})
-CLOSED = Refusal("random_closed", "Random is paused for a moment; try again later.")
 
 
 def decide(book: Book, message: Message, rules: MatchRules) -> list[Effect]:
@@ -142,10 +141,10 @@ def _join(book: Book, join: Join, rules: MatchRules, effects: list[Effect]) -> N
     person = book.person(join.user_id)
     now = join.now
     if person.status in ("connecting", "in_call"):
-        _refuse(Refusal("in_match", "You are in a match: skip or leave it first."), effects)
+        refuse(Refusal("in_match", "You are in a match: skip or leave it first."), effects)
         return
     if book.paused:
-        _refuse(CLOSED, effects)
+        refuse(CLOSED, effects)
         return
     pool: Pool = "quarantine" if join.quarantined else "open"
     person.blocked = set(join.blocked)
@@ -155,17 +154,17 @@ def _join(book: Book, join: Join, rules: MatchRules, effects: list[Effect]) -> N
         ticket = book.segment(person.segment).remove(join.user_id)
         person.language, person.tags, person.pool = join.language, join.tags, pool
         if ticket is not None:
-            _enqueue(book, person, ticket.since, rules)
-            _pair(book, person, now, rules, effects)
+            enqueue(book, person, ticket.since, rules)
+            pair(book, person, now, rules, effects)
         effects.append(Reply(standing(book, join.user_id, now, rules)))
         return
     if (refusal := person.ledger.join_refusal(join.quarantined, now, rules)) is not None:
-        _refuse(refusal, effects)
+        refuse(refusal, effects)
         return
     person.ledger.joined(now, rules)
     person.language, person.tags, person.pool = join.language, join.tags, pool
     effects.append(Emit("match_join", {"segment": person.segment, "quarantined": join.quarantined}))
-    _search(book, person, now, rules, effects)
+    search(book, person, now, rules, effects)
     effects.append(Reply(standing(book, join.user_id, now, rules)))
 
 
@@ -183,7 +182,7 @@ def _skip(
     person = book.people.get(user_id)
     match = book.matches.get(person.match_id) if person and person.match_id else None
     if person is None or match is None:
-        _refuse(Refusal("not_in_call", "You are not in a call."), effects)
+        refuse(Refusal("not_in_call", "You are not in a call."), effects)
         return
     ledger = person.ledger
     if (refusal := ledger.skip_refusal(match.live_since, now, rules)) is not None:
@@ -199,7 +198,7 @@ def _skip(
                 )
             )
         if not call_ended:
-            _refuse(refusal, effects)
+            refuse(refusal, effects)
             return
         effects.append(Emit("match_blocked", {"reason": refusal.code}))
         ledger.pause(now + (refusal.retry_after_s or 0.0))
@@ -217,7 +216,7 @@ def _skip(
             },
         )
     )
-    _end_match(
+    end_match(
         book, match, user_id, "skipped", now, rules, effects, skip_index=index,
         call_ended=call_ended,
     )  # fmt: skip
@@ -242,14 +241,14 @@ def _leave(
         return
     match = book.matches.get(person.match_id) if person.match_id else None
     if match is not None:
-        _end_match(book, match, user_id, "left", now, rules, effects, call_ended=call_ended)
+        end_match(book, match, user_id, "left", now, rules, effects, call_ended=call_ended)
     else:
         book.segment(person.segment).remove(user_id)
         effects.append(Ended(user_id, "left"))
     person.status = "idle"
     if not banned:
         person.ledger.left(now)
-    _forget_later(book, person, rules)
+    forget_later(book, person, rules)
 
 
 def _flagged(
@@ -267,7 +266,7 @@ def _flagged(
     if person is None or match is None or match.session_id is None:
         return
     person.ledger.pause(now + cooldown_s)
-    _end_match(book, match, user_id, "skipped", now, rules, effects)
+    end_match(book, match, user_id, "skipped", now, rules, effects)
     effects.append(Emit("cooldown_started", {"cooldown_s": cooldown_s, "skip_index": 0}))
 
 
@@ -285,14 +284,14 @@ def _block(
         # Lifted: the two may suit each other now.
         for person in people:
             if person.status == "searching":
-                _pair(book, person, now, rules, effects)
+                pair(book, person, now, rules, effects)
         return
     first = book.people.get(a)
     match = book.matches.get(first.match_id) if first and first.match_id else None
     if match is not None and b in match.users:
         # A block made from within a call ends it at once; the blocked one hears only that the
         # peer left (MOD-2).
-        _end_match(book, match, a, "blocked", now, rules, effects)
+        end_match(book, match, a, "blocked", now, rules, effects)
 
 
 def _call_started(
@@ -324,12 +323,12 @@ def _call_failed(
         person.ledger.unmatched(match.found_at)
         effects.append(Ended(user_id, "call_failed", match.id))
         if book.paused:
-            _close_out(book, person, rules, effects)
+            close_out(book, person, rules, effects)
             continue
         # A pause, so a call that cannot start (a kill switch, the SFU full) is not retried in a
         # hot loop; the two have met, so they will not be paired with each other again soon.
         person.ledger.pause(now + rules.call_failed_pause_s)
-        _cool_down(book, person, now, rules, effects)
+        cool_down(book, person, now, rules, effects)
 
 
 def _session_ended(
@@ -341,7 +340,7 @@ def _session_ended(
     match = book.matches[match_id]
     if ended.by not in match.users:
         # Nobody in it ended it: both search again, as after any match.
-        _end_match(book, match, None, "session_ended", ended.now, rules, effects)
+        end_match(book, match, None, "session_ended", ended.now, rules, effects)
     elif ended.reason in _LEAVING_ENDS:
         assert ended.by is not None
         _leave(book, ended.by, False, ended.now, rules, effects, call_ended=True)
@@ -352,14 +351,14 @@ def _session_ended(
 
 def _pause(book: Book, paused: bool, now: float, rules: MatchRules, effects: list[Effect]) -> None:
     """The ladder paused Random: the queue and those cooling down are stopped, told why. Calls
-    go on; whoever's call ends while paused is stopped too (`_end_match`). Lifted: nobody is put
+    go on; whoever's call ends while paused is stopped too (`end_match`). Lifted: nobody is put
     back by themselves, they join again."""
     book.paused = paused
     if not paused:
         return
     for person in list(book.people.values()):
         if person.status in ("searching", "cooldown"):
-            _close_out(book, person, rules, effects)
+            close_out(book, person, rules, effects)
 
 
 def _tick(book: Book, now: float, rules: MatchRules, effects: list[Effect]) -> None:
@@ -369,169 +368,17 @@ def _tick(book: Book, now: float, rules: MatchRules, effects: list[Effect]) -> N
             continue
         if kind == "cooldown":
             if person.status == "cooldown" and person.ledger.cooldown_until <= now:
-                _resume(book, person, now, rules, effects)
+                resume(book, person, now, rules, effects)
         elif kind == "relax":
             if person.status == "searching":
                 book.segment(person.segment).relax(user_id)
-                _pair(book, person, now, rules, effects)
+                pair(book, person, now, rules, effects)
         elif kind == "retry":
             if person.status == "searching":
-                _pair(book, person, now, rules, effects)
+                pair(book, person, now, rules, effects)
         elif person.status == "idle":  # forget
             person.ledger.forget_met(now, rules)
             if person.ledger.stale_at(rules) <= now:
                 del book.people[user_id]
             else:
-                _forget_later(book, person, rules)
-
-
-# --- the steps ---------------------------------------------------------------------------------
-
-
-def _end_match(
-    book: Book,
-    match: Match,
-    by: str | None,
-    reason: EndReason,
-    now: float,
-    rules: MatchRules,
-    effects: list[Effect],
-    skip_index: int = 0,
-    call_ended: bool = False,
-) -> None:
-    """End `match` because of `by` (None: the session ended by itself): its call ends (unless
-    `call_ended` already), `by` is told `reason`, and whoever did not leave searches again
-    (MAT-5), told why."""
-    del book.matches[match.id]
-    if match.session_id is not None:
-        book.by_session.pop(match.session_id, None)
-        if by is not None and not call_ended:
-            effects.append(EndCall(match.session_id, by, "skip" if reason == "skipped" else "user"))
-    told_peer = _TOLD_PEER.get(reason, reason)
-    # The one who did not end it is back in the queue first: a skip never costs its peer a place.
-    for user_id in sorted(match.users, key=lambda user: user == by):
-        person = book.people[user_id]
-        person.match_id = None
-        mine = reason if user_id == by or by is None else told_peer
-        effects.append(Ended(user_id, mine, match.id, match.session_id))
-        if user_id == by and reason == "left":
-            continue  # the caller makes them idle
-        if book.paused:
-            _close_out(book, person, rules, effects)
-            continue
-        if user_id == by and reason == "skipped" and person.ledger.cooldown_until > now:
-            _cool_down(book, person, now, rules, effects, skip_index)
-            continue
-        _resume(book, person, now, rules, effects)
-
-
-def _resume(
-    book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]
-) -> None:
-    """Back to searching after a match or a cooldown, unless Random is paused or the hourly cap
-    says no (ABU-5)."""
-    if book.paused:
-        _close_out(book, person, rules, effects)
-        return
-    quarantined = person.pool == "quarantine"
-    if (capped := person.ledger.hourly_refusal(quarantined, now, rules)) is not None:
-        person.status = "idle"
-        effects.append(Refused(person.user_id, capped))
-        effects.append(Emit("match_blocked", {"reason": capped.code}))
-        _forget_later(book, person, rules)
-        return
-    _search(book, person, now, rules, effects)
-
-
-def _close_out(book: Book, person: Person, rules: MatchRules, effects: list[Effect]) -> None:
-    """Random is paused: out of the queue (or of a cooldown), idle, told so. Not leaving: no
-    reconnect is counted when they come back."""
-    if person.status == "searching":
-        book.segment(person.segment).remove(person.user_id)
-    person.status = "idle"
-    effects.append(Refused(person.user_id, CLOSED))
-    _forget_later(book, person, rules)
-
-
-def _cool_down(
-    book: Book,
-    person: Person,
-    now: float,
-    rules: MatchRules,
-    effects: list[Effect],
-    skip_index: int = 0,
-) -> None:
-    person.status = "cooldown"
-    until = person.ledger.cooldown_until
-    effects.append(CoolingDown(person.user_id, until, skip_index))
-    book.wake(until, "cooldown", person.user_id)
-
-
-def _search(
-    book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]
-) -> None:
-    person.status = "searching"
-    _enqueue(book, person, now, rules)
-    effects.append(Searching(person.user_id, now, person.language))
-    effects.append(Emit("match_searching", {"segment": person.segment}))
-    _pair(book, person, now, rules, effects)
-
-
-def _enqueue(book: Book, person: Person, since: float, rules: MatchRules) -> None:
-    person.since = since
-    ticket = Ticket(person.user_id, person.tags, since)
-    book.segment(person.segment).add(ticket)
-    if not ticket.relaxed:
-        book.wake(since + rules.relax_after_s, "relax", person.user_id)
-
-
-def _pair(book: Book, person: Person, now: float, rules: MatchRules, effects: list[Effect]) -> None:
-    segment = book.segment(person.segment)
-    ticket = segment.waiting.get(person.user_id)
-    if ticket is None:
-        return
-    if not ticket.relaxed and ticket.since + rules.relax_after_s <= now:
-        segment.relax(person.user_id)
-    ledger = person.ledger
-    ledger.forget_met(now, rules)
-    held_back_until: list[float] = []
-
-    def acceptable(other_id: str) -> bool:
-        other = book.people[other_id]
-        if other_id in person.blocked or person.user_id in other.blocked:
-            return False
-        until = ledger.met_until(other_id, rules)
-        if until is not None and until > now:
-            held_back_until.append(until)
-            return False
-        return True
-
-    peer_id = segment.best_for(ticket, acceptable)
-    if peer_id is None:
-        if held_back_until:
-            # Only someone they met just now would do: look again when that no longer holds.
-            book.wake(min(held_back_until), "retry", person.user_id)
-        return
-    peer = book.people[peer_id]
-    segment.remove(person.user_id)
-    peer_ticket = segment.remove(peer_id)
-    assert peer_ticket is not None
-    match = Match(book.new_match_id(), (peer_id, person.user_id), segment.key, person.pool, now)
-    book.matches[match.id] = match
-    for one, since in ((peer, peer_ticket.since), (person, ticket.since)):
-        one.status = "connecting"
-        one.match_id = match.id
-        one.ledger.matched(match.peer_of(one.user_id), now)
-        wait_ms = round((now - since) * 1000)
-        effects.append(Emit("match_found", {"segment": segment.key, "wait_ms": wait_ms}))
-    effects.append(StartCall(match.id, match.users, match.pool))
-
-
-def _forget_later(book: Book, person: Person, rules: MatchRules) -> None:
-    book.wake(person.ledger.stale_at(rules), "forget", person.user_id)
-
-
-def _refuse(refusal: Refusal, effects: list[Effect]) -> None:
-    if refusal.code in ABUSE_CODES:
-        effects.append(Emit("match_blocked", {"reason": refusal.code}))
-    effects.append(Refuse(refusal))
+                forget_later(book, person, rules)

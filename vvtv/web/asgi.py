@@ -9,7 +9,7 @@ response or a closed socket could leave its connection open for ever.
 
 A socket declared with `serve_socket` is served below quart, straight from its ASGI calls: quart's
 websocket machinery (a request context, a queue and two more tasks per socket) is most of what an
-idle socket would otherwise cost.
+idle socket would otherwise cost; `SocketWire` is such a socket's ASGI calls as text in and out.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from hypercorn.typing import (
     ASGISendCallable,
     ASGISendEvent,
     Scope,
+    WebsocketAcceptEvent,
+    WebsocketCloseEvent,
+    WebsocketSendEvent,
 )
 from quart_trio import QuartTrio
 from quart_trio.asgi import TrioASGIHTTPConnection, TrioASGIWebsocketConnection
@@ -120,3 +123,45 @@ class WebApp(QuartTrio):
         if self._socket_linger_s is None:
             raise RuntimeError(f"{self.name} serves a socket but has no socket_linger_s")
         return self._socket_linger_s
+
+
+class SocketWire:
+    """One socket's ASGI calls as text in and out."""
+
+    __slots__ = ("_receive", "_send", "disconnected")
+
+    def __init__(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        self._receive = receive
+        self._send = send
+        self.disconnected = False
+
+    async def receive(self) -> str | bytes | None:
+        """The next message's text (or bytes, from a binary frame); None once the peer is gone."""
+        while not self.disconnected:
+            event: Any = await self._receive()
+            if event["type"] == "websocket.receive":
+                text: str | None = event.get("text")
+                return text if text is not None else event.get("bytes") or b""
+            if event["type"] == "websocket.disconnect":
+                self.disconnected = True
+        return None
+
+    async def drop_until_disconnected(self) -> None:
+        # Unread, what the peer still sends stalls a peer that writes before it reads (a flood, a
+        # small receive buffer): it never reads its last events and its close, they are never
+        # sent, and both ends wait on each other for ever.
+        while await self.receive() is not None:
+            pass
+
+    async def accept(self) -> None:
+        await self._send(
+            WebsocketAcceptEvent(type="websocket.accept", subprotocol=None, headers=())
+        )
+
+    async def send(self, text: str) -> None:
+        if not self.disconnected:  # nobody to send to
+            await self._send(WebsocketSendEvent(type="websocket.send", bytes=None, text=text))
+
+    async def close(self, code: int, reason: str) -> None:
+        if not self.disconnected:
+            await self._send(WebsocketCloseEvent(type="websocket.close", code=code, reason=reason))

@@ -25,9 +25,6 @@ import trio
 from hypercorn.typing import (
     ASGIReceiveCallable,
     ASGISendCallable,
-    WebsocketAcceptEvent,
-    WebsocketCloseEvent,
-    WebsocketSendEvent,
 )
 from quart import Blueprint
 
@@ -50,7 +47,7 @@ from vvtv.contracts.events import (
 from vvtv.contracts.identity import Tokens
 from vvtv.domain.accounts import Principal
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
-from vvtv.web.asgi import WebApp
+from vvtv.web.asgi import SocketWire, WebApp
 from vvtv.web.errors import BODY_ERRORS, body_error, error_event
 from vvtv.web.routing import ROUTE_SPEC, RouteSpec
 
@@ -94,48 +91,6 @@ class _Closed(Exception):
         self.reason = reason
 
 
-class _Wire:
-    """One socket's ASGI calls as text in and out."""
-
-    __slots__ = ("_receive", "_send", "disconnected")
-
-    def __init__(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
-        self._receive = receive
-        self._send = send
-        self.disconnected = False
-
-    async def receive(self) -> str | bytes | None:
-        """The next message's text (or bytes, from a binary frame); None once the peer is gone."""
-        while not self.disconnected:
-            event: Any = await self._receive()
-            if event["type"] == "websocket.receive":
-                text: str | None = event.get("text")
-                return text if text is not None else event.get("bytes") or b""
-            if event["type"] == "websocket.disconnect":
-                self.disconnected = True
-        return None
-
-    async def drop_until_disconnected(self) -> None:
-        # Unread, what the peer still sends stalls a peer that writes before it reads (a flood, a
-        # small receive buffer): it never reads its last events and its close, they are never
-        # sent, and both ends wait on each other for ever.
-        while await self.receive() is not None:
-            pass
-
-    async def accept(self) -> None:
-        await self._send(
-            WebsocketAcceptEvent(type="websocket.accept", subprotocol=None, headers=())
-        )
-
-    async def send(self, text: str) -> None:
-        if not self.disconnected:  # nobody to send to
-            await self._send(WebsocketSendEvent(type="websocket.send", bytes=None, text=text))
-
-    async def close(self, code: int, reason: str) -> None:
-        if not self.disconnected:
-            await self._send(WebsocketCloseEvent(type="websocket.close", code=code, reason=reason))
-
-
 class Connection:
     """One signed-in socket: its user, the events waiting to go out, and how it ends."""
 
@@ -162,7 +117,7 @@ class Connection:
         principal: Principal,
         expires_at: datetime,
         outbox_size: int,
-        wire: _Wire,
+        wire: SocketWire,
         spawn: Spawn,
     ) -> None:
         self.id = uuid.uuid4().hex
@@ -337,7 +292,7 @@ class SocketHub:
 
     async def serve(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> bool:
         """Run one socket (its ASGI calls) until it closes; whether its peer's disconnect came."""
-        wire = _Wire(receive, send)
+        wire = SocketWire(receive, send)
         await wire.accept()
         try:
             principal, expires = await self._hello(wire)
@@ -382,7 +337,7 @@ class SocketHub:
             raise RuntimeError("SocketHub.run() is not running: sockets cannot write")
         self._writers.start_soon(write, scope)
 
-    async def _hello(self, wire: _Wire) -> tuple[Principal, datetime]:
+    async def _hello(self, wire: SocketWire) -> tuple[Principal, datetime]:
         with trio.move_on_after(self._limits.hello_timeout_s):
             message = _decode(await wire.receive())
             if isinstance(message, ErrorEvent):
@@ -401,7 +356,7 @@ class SocketHub:
                 raise _Closed(code, error.code) from None
         raise _Closed(CLOSE_UNAUTHENTICATED, "auth timeout")
 
-    async def _read(self, connection: Connection, wire: _Wire) -> None:
+    async def _read(self, connection: Connection, wire: SocketWire) -> None:
         """Answer the socket's messages until it closes (from either end)."""
         while connection.close_code is None:
             with trio.CancelScope() as answering:

@@ -72,6 +72,7 @@ def item_playlist(lab: LabRuntime, item_id: str) -> Path:
     return path
 
 
+@pytest.mark.req("OPS-1")  # a pipeline failure puts the channel in emergency mode
 async def test_the_channel_airs_the_plan_normalised_and_survives_a_pipeline_kill(
     tmp_path: Path, clips: dict[str, Path], mock_clock: trio.testing.MockClock
 ) -> None:

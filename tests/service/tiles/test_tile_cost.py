@@ -32,7 +32,7 @@ async def metric(world: World, line_start: str) -> float:
     return float(value)
 
 
-@pytest.mark.req("THB-6", "INV-10")
+@pytest.mark.req("THB-6", "INV-10", "OPS-1")
 async def test_the_cost_estimate_matches_the_bytes_really_sent_and_the_kill_switch_alerts(
     live: Live,
 ) -> None:

@@ -228,7 +228,7 @@ async def test_the_open_pool_cap_is_the_tiers(
         await expect_refused(random.join("ana"), "hourly_cap")
 
 
-@pytest.mark.req("ABU-6", "ABU-7")
+@pytest.mark.req("ABU-6", "ABU-7", "OPS-1")
 async def test_more_skips_a_minute_than_the_kill_switch_are_refused(
     config: ConfigBundle, autojump_clock: trio.abc.Clock
 ) -> None:

@@ -148,7 +148,7 @@ def test_the_real_ui_obeys_the_rules() -> None:
     )
 
 
-@pytest.mark.req("UI-4")
+@pytest.mark.req("UI-4", "INV-8")
 @pytest.mark.parametrize("modes", [FIXTURE_MODES, REAL_MODES], ids=["fixture-modes", "real-modes"])
 def test_the_mode_names_are_the_keys_of_the_manifests_modes(tmp_path: Path, modes: Path) -> None:
     """eslint.config.js builds mode-branch from the keys under `modes:` (the real file by default),
@@ -240,8 +240,8 @@ EXPECTED: dict[str, set[str]] = {
 
 
 def _rule_case(rule: str) -> Any:
-    req = {"mode-branch": "UI-4", "direct-io": "UI-5"}.get(rule, "UI-7")
-    return pytest.param(rule, marks=pytest.mark.req(req))
+    reqs = {"mode-branch": ("UI-4", "INV-8"), "direct-io": ("UI-5",)}.get(rule, ("UI-7",))
+    return pytest.param(rule, marks=pytest.mark.req(*reqs))
 
 
 @pytest.mark.parametrize("rule", [_rule_case(rule) for rule in sorted(EXPECTED)])

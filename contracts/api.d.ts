@@ -1832,7 +1832,7 @@ export interface components {
             /** @default null */
             mode_id: string | null;
             /** @enum {unknown} */
-            reason_code: "explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
+            reason_code: "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
             /** @default null */
             session_id: string | null;
         };
@@ -3082,7 +3082,7 @@ export interface components {
             /** @default null */
             mode_id: string | null;
             /** @enum {unknown} */
-            reason_code: "explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
+            reason_code: "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam";
             /** @default null */
             session_id: string | null;
             target_user_id: string;
@@ -3100,7 +3100,7 @@ export interface components {
          * @description `GET /reports/reasons`: the reasons offered, in the order to show them (config).
          */
         ReportReasons: {
-            reason_codes: ("explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam")[];
+            reason_codes: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam")[];
         };
         /** ReportReceipt */
         ReportReceipt: {
@@ -4436,7 +4436,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("claimed" | "decided" | "open") | null;
-                reason_code?: ("explicit_content" | "harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam") | null;
+                reason_code?: ("harassment" | "hate" | "minor_safety" | "other" | "sexual_content" | "spam") | null;
                 context?: ("chat" | "live" | "private_call" | "profile_card" | "random" | "tile") | null;
                 raised_by?: ("frame_check" | "person") | null;
                 target_user_id?: string | null;

@@ -21,10 +21,8 @@ REPORT_MESSAGES_MAX: Final = 100
 
 ChatScope = Literal["private_1to1", "room", "performer_room", "live_public"]
 # Every reason a report may give (MOD-1); config's `reports.reason_codes` offers them, in order
-# (`explicit_content`: what the frame checks report, `media.frame_checks.report_reason`).
-ReasonCode = Literal[
-    "spam", "harassment", "hate", "sexual_content", "explicit_content", "minor_safety", "other"
-]
+# (the frame checks report one of them too, `media.frame_checks.report_reason`).
+ReasonCode = Literal["spam", "harassment", "hate", "sexual_content", "minor_safety", "other"]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=BODY_MAX)]
 ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 RoomKey = Annotated[

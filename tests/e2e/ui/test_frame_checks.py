@@ -103,7 +103,7 @@ def test_a_frame_checks_report_is_in_the_mod_console_with_its_score(
         assert raised.get_attribute("data-raised-by") == "frame_check"
         assert raised.inner_text().startswith("Frame check · score 0.")
         assert detail.locator("[data-fact=context]").inner_text() == "Live tile · party"
-        assert detail.locator("[data-fact=reason]").inner_text() == "Explicit content"
+        assert detail.locator("[data-fact=reason]").inner_text() == "Unwanted sexual content"
         assert detail.get_by_text("A still of their video is kept for review until").is_visible()
         mod.shot("mod-console-frame-check-report")
     finally:

@@ -63,7 +63,7 @@ def test_reports_filed_before_frame_check_reports_stay_persons_reports(tmp_path:
     assert row == (41, "ana", "bob", "random", "k1", b"\xff\xd8", "person", None)
     db.execute(
         "INSERT INTO reports (created_at, target_id, context, reason_code, source, score)"
-        " VALUES (?, 'bob', 'tile', 'explicit_content', 'frame_check', 0.93)",
+        " VALUES (?, 'bob', 'tile', 'sexual_content', 'frame_check', 0.93)",
         (at,),
     )
     assert db.execute("SELECT MAX(id) FROM reports").fetchone() == (42,)

@@ -12,7 +12,6 @@ import { type ReportReason, useSdk } from "../sdk";
 const REASONS = {
   harassment: "report.reason_harassment",
   sexual_content: "report.reason_sexual_content",
-  explicit_content: "report.reason_explicit_content",
   hate: "report.reason_hate",
   minor_safety: "report.reason_minor_safety",
   spam: "report.reason_spam",

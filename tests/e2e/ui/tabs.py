@@ -180,3 +180,29 @@ def player_time(tab: Tab) -> float:
     """Where the channel's player is, in seconds of its media."""
     value: float = tab.page.evaluate("document.querySelector('.player-video').currentTime")
     return value
+
+
+def in_party(tab: Tab, server: ServerProcess, handle: str) -> None:
+    """Sign `handle` in at /party and wait until Party shows with the socket open."""
+    tab.goto(server, "/party")
+    log_in(tab, handle)
+    tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
+    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
+
+
+def chat_fab(tab: Tab) -> Locator:
+    return tab.page.locator(".chat-fab")
+
+
+def open_chat(tab: Tab) -> Locator:
+    """Expand the ChatOverlay; its panel once the room's history is in."""
+    chat_fab(tab).click()
+    panel = tab.page.locator("#chat-overlay")
+    panel.locator('.conversation[data-loaded="true"]').wait_for(timeout=UI_TIMEOUT_MS)
+    return panel
+
+
+def send_chat(panel: Locator, text: str) -> None:
+    box = panel.locator(".chat-input")
+    box.fill(text)
+    box.press("Enter")

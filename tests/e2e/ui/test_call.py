@@ -23,6 +23,7 @@ from tests.e2e.ui.tabs import (
     UI_TIMEOUT_MS,
     Tab,
     audit_screen,
+    in_party,
     log_in,
     open_tab,
     sign_up,
@@ -105,13 +106,6 @@ PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 
 def _errors(tab: Tab) -> list[str]:
     return [error for error in tab.errors if EXPECTED_ERROR not in error]
-
-
-def _in_party(tab: Tab, server: ServerProcess, handle: str) -> None:
-    tab.goto(server, "/party")
-    log_in(tab, handle)
-    tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
-    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
 
 
 def _invite_from_card(tab: Tab, handle: str) -> None:
@@ -204,8 +198,8 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     sign_up(server, "bruno")
     a = two(viewport=DESKTOP)
     b = two(**PHONE_OPTIONS)
-    _in_party(a, server, "alice")
-    _in_party(b, server, "bruno")
+    in_party(a, server, "alice")
+    in_party(b, server, "bruno")
 
     _invite_from_card(a, "bruno")
     assert a.page.locator(".consent-outgoing").get_by_text("Calling bruno…").is_visible()
@@ -291,8 +285,8 @@ def test_a_declined_invite_tells_the_inviter_and_changes_nothing_else(
     sign_up(server, "dario")
     a = two(viewport=DESKTOP)
     b = two(viewport=DESKTOP)
-    _in_party(a, server, "carla")
-    _in_party(b, server, "dario")
+    in_party(a, server, "carla")
+    in_party(b, server, "dario")
     b2 = Tab(b.page.context.new_page())  # dario's second tab: the same sign-in
     b2.page.on("pageerror", lambda error: b2.errors.append(str(error)))
     b2.goto(server, "/party")
@@ -364,8 +358,8 @@ def test_an_unanswered_invite_counts_down_and_expires_without_a_call(
         a = two(viewport=DESKTOP)
         b = two(**PHONE_OPTIONS)
         b.page.clock.install()
-        _in_party(a, server, "erin")
-        _in_party(b, server, "fabio")
+        in_party(a, server, "erin")
+        in_party(b, server, "fabio")
 
         _invite_from_card(a, "fabio")
         incoming = _incoming(b)

@@ -25,8 +25,12 @@ from tests.e2e.ui.tabs import (
     UI_TIMEOUT_MS,
     Tab,
     audit_screen,
+    chat_fab,
+    in_party,
     log_in,
+    open_chat,
     open_tab,
+    send_chat,
     sign_up,
 )
 from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
@@ -63,31 +67,6 @@ def _room_rate(config: Path) -> ChatScopePolicy:
 
 def _errors(tab: Tab) -> list[str]:
     return [error for error in tab.errors if EXPECTED_ERROR not in error]
-
-
-def _party(tab: Tab, server: ServerProcess, handle: str) -> None:
-    tab.goto(server, "/party")
-    log_in(tab, handle)
-    tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
-    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
-
-
-def _fab(tab: Tab) -> Locator:
-    return tab.page.locator(".chat-fab")
-
-
-def _open_chat(tab: Tab) -> Locator:
-    """Expand the ChatOverlay; its panel once the room's history is in."""
-    _fab(tab).click()
-    panel = tab.page.locator("#chat-overlay")
-    panel.locator('.conversation[data-loaded="true"]').wait_for(timeout=UI_TIMEOUT_MS)
-    return panel
-
-
-def _send(panel: Locator, text: str) -> None:
-    box = panel.locator(".chat-input")
-    box.fill(text)
-    box.press("Enter")
 
 
 def _bodies(panel: Locator) -> list[str]:
@@ -168,30 +147,30 @@ def test_two_people_chat_in_party_and_in_private(
         context, b = open_tab(browser, locale="en-US", **phone)
         contexts.append(context)
         relay = _relay(b)
-        _party(a, server, "alice")
-        _party(b, server, "bruno")
+        in_party(a, server, "alice")
+        in_party(b, server, "bruno")
 
         # The room: A writes, B sees it arrive as unread on the collapsed button, then in the sheet.
-        room_a = _open_chat(a)
+        room_a = open_chat(a)
         assert room_a.get_by_text("No messages yet").is_visible()
         composer = room_a.locator(".chat-input")
         assert composer.get_attribute("maxlength") == str(rate.max_chars)  # config's cap
         # Empty or blank is refused where it is typed, and nothing is sent.
-        _send(room_a, "   ")
+        send_chat(room_a, "   ")
         assert room_a.get_by_role("alert").filter(has_text="Write something first").is_visible()
-        _send(room_a, "hello party")
+        send_chat(room_a, "hello party")
         a.until(lambda: _shows(room_a, "hello party"), "A's own message, confirmed")
-        b.until(lambda: _fab(b).get_attribute("data-unread") == "1", "B's unread count")
-        room_b = _open_chat(b)
+        b.until(lambda: chat_fab(b).get_attribute("data-unread") == "1", "B's unread count")
+        room_b = open_chat(b)
         b.until(lambda: _shows(room_b, "hello party"), "B sees A's message")
-        assert _fab(b).count() == 0
+        assert chat_fab(b).count() == 0
         # On a phone the chat is a bottom sheet: full width, resting on the bottom edge.
         sheet = room_b.bounding_box()
         assert sheet is not None
         assert sheet["width"] == PHONE["width"]
         assert abs(sheet["y"] + sheet["height"] - PHONE["height"]) <= 1
         audit_screen(b, "phone-chat-sheet")
-        _send(room_b, "hi alice")
+        send_chat(room_b, "hi alice")
         a.until(lambda: _shows(room_a, "hi alice"), "A sees B's reply", timeout_s=SEEN_WITHIN_S)
         assert room_a.locator(".chat-message[data-mine=false] .chat-author").last.inner_text() == (
             "bruno"
@@ -207,10 +186,10 @@ def test_two_people_chat_in_party_and_in_private(
         private_a = _tab(room_a, "private", "bruno")
         a.until(lambda: private_a.get_attribute("aria-pressed") == "true", "A's private tab shown")
         assert room_a.get_by_text("start of your conversation with bruno").is_visible()
-        _send(room_a, "psst, bruno")
+        send_chat(room_a, "psst, bruno")
         a.until(lambda: _shows(room_a, "psst, bruno"), "A's private message, confirmed")
-        b.until(lambda: _fab(b).get_attribute("data-unread") == "1", "B's private unread")
-        room_b = _open_chat(b)
+        b.until(lambda: chat_fab(b).get_attribute("data-unread") == "1", "B's private unread")
+        room_b = open_chat(b)
         private_b = _tab(room_b, "private", "alice")
         b.until(lambda: private_b.get_attribute("data-unread") == "1", "unread on alice's tab")
         assert "1 unread" in private_b.inner_text()
@@ -226,7 +205,7 @@ def test_two_people_chat_in_party_and_in_private(
         _tab(room_b, "room").click()
         burst = [f"burst {n}" for n in range(rate.max_messages + 1)]
         for text in burst:
-            _send(room_a, text)
+            send_chat(room_a, text)
         notice = room_a.locator('.chat-notice[data-kind="rate-limited"]')
         notice.wait_for(timeout=UI_TIMEOUT_MS)
         match = re.fullmatch(r"You're sending too fast — try again in (\d+) s", notice.inner_text())
@@ -250,10 +229,10 @@ def test_two_people_chat_in_party_and_in_private(
         relay["connections"][-1].close(code=1012, reason="restarting")
         b.until(lambda: b.attribute(".shell", "data-socket") != "open", "B's socket drops")
         _tab(room_a, "private", "bruno").click()
-        _send(room_a, "while you were away")
+        send_chat(room_a, "while you were away")
         _tab(room_a, "room").click()
         notice.wait_for(state="detached", timeout=(rate.window_s + 2) * 1000)
-        _send(room_a, "missed me?")
+        send_chat(room_a, "missed me?")
         a.until(lambda: _shows(room_a, "missed me?"), "A's message, confirmed")
         assert not _shows(room_b, "missed me?")
         relay["hold"] = False
@@ -266,7 +245,7 @@ def test_two_people_chat_in_party_and_in_private(
         # Reload: both conversations come back from the server, each message once.
         b.page.reload()
         b.page.wait_for_selector(".shell", timeout=UI_TIMEOUT_MS)
-        room_b = _open_chat(b)
+        room_b = open_chat(b)
         b.until(lambda: _seqs(room_b) and _seqs(room_b)[-1] == after[-1], "B's room again")
         assert _bodies(room_b).count("missed me?") == 1
         reloaded = _seqs(room_b)
@@ -300,7 +279,7 @@ def test_two_people_chat_in_party_and_in_private(
         # B blocks A: A's next private message is refused, said plainly, and given back.
         _block(server, "bruno", ids["alice"])
         _tab(room_a, "private", "bruno").click()
-        _send(room_a, "still there?")
+        send_chat(room_a, "still there?")
         refused = room_a.locator('.chat-notice[data-kind="refused"]')
         refused.wait_for(timeout=UI_TIMEOUT_MS)
         assert refused.inner_text() == (
@@ -338,7 +317,7 @@ def test_a_live_room_chats_in_its_rail(
         rail_c = c.page.locator("#rail .room-chat")
         rail_c.locator('.conversation[data-loaded="true"]').wait_for(timeout=UI_TIMEOUT_MS)
         assert rail_c.locator(".chat-input").get_attribute("maxlength") == str(live.max_chars)
-        _send(rail_c, "hello live")
+        send_chat(rail_c, "hello live")
         c.until(lambda: _shows(rail_c, "hello live"), "C's message, confirmed")
         audit_screen(c, "desktop-live-chat")
 
@@ -351,7 +330,7 @@ def test_a_live_room_chats_in_its_rail(
         assert author.inner_text() == "carla"
         d.page.wait_for_timeout(400)  # the slide, for the screenshot
         audit_screen(d, "phone-live-chat-drawer")
-        _send(rail_d, "hi from the phone")
+        send_chat(rail_d, "hi from the phone")
         c.until(lambda: _shows(rail_c, "hi from the phone"), "C sees D's reply")
         assert _errors(c) == []
         assert _errors(d) == []

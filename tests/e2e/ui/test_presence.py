@@ -18,6 +18,7 @@ from tests.e2e.ui.tabs import (
     UI_TIMEOUT_MS,
     Tab,
     audit_screen,
+    in_party,
     log_in,
     open_tab,
     sign_up,
@@ -78,13 +79,6 @@ def _errors(tab: Tab) -> list[str]:
     return [error for error in tab.errors if EXPECTED_ERROR not in error]
 
 
-def _party_after_login(tab: Tab, server: ServerProcess, handle: str) -> None:
-    tab.goto(server, "/party")
-    log_in(tab, handle)
-    tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
-    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
-
-
 @pytest.mark.req("PRS-1", "PRS-2", "PRS-4", "PRS-5", "MOD-2", "OPS-2")
 def test_three_people_see_block_and_lose_each_other_in_party(
     server: ServerProcess, browser: Browser
@@ -117,7 +111,7 @@ def test_three_people_see_block_and_lose_each_other_in_party(
         assert a.page.get_by_text("You're here with your camera on").is_visible()
 
         # B: straight into Party (camera off); A and B see each other without a reload.
-        _party_after_login(b, server, "bruno")
+        in_party(b, server, "bruno")
         a.until(lambda: _lists(a, "bruno"), "A sees B", timeout_s=SEEN_WITHIN_S)
         b.until(lambda: _lists(b, "alice"), "B sees A", timeout_s=SEEN_WITHIN_S)
         assert _camera(a, "bruno") == "off"
@@ -148,7 +142,7 @@ def test_three_people_see_block_and_lose_each_other_in_party(
         assert _camera(b, "alice") == "off"
 
         # C arrives and sees both.
-        _party_after_login(c, server, "carla")
+        in_party(c, server, "carla")
         c.until(lambda: _lists(c, "alice"), "C sees A", timeout_s=SEEN_WITHIN_S)
         c.until(lambda: _lists(c, "bruno"), "C sees B", timeout_s=SEEN_WITHIN_S)
         a.until(lambda: _lists(a, "carla"), "A sees C", timeout_s=SEEN_WITHIN_S)

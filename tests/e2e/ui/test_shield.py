@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator
+from playwright.sync_api import Browser
 
 from tests.e2e.ui.tabs import (
     DESKTOP,
@@ -19,8 +19,11 @@ from tests.e2e.ui.tabs import (
     Tab,
     audit_screen,
     established,
+    in_party,
     log_in,
+    open_chat,
     open_tab,
+    send_chat,
     sign_up,
 )
 from tests.e2e.ui.test_tiles import EXPECTED_ERROR, Members, _tile, members, server
@@ -34,26 +37,6 @@ CALM_LINE = (
     "We've turned on extra protection for a while, so chat is slower and new accounts can do a"
     " little less. Thanks for your patience."
 )
-
-
-def _party(tab: Tab, server: ServerProcess, handle: str) -> None:
-    tab.goto(server, "/party")
-    log_in(tab, handle)
-    tab.until(lambda: tab.attribute(".shell", "data-mode") == "party", f"{handle} in Party")
-    tab.until(lambda: tab.attribute(".shell", "data-socket") == "open", f"{handle}'s socket")
-
-
-def _open_chat(tab: Tab) -> Locator:
-    tab.page.locator(".chat-fab").click()
-    panel = tab.page.locator("#chat-overlay")
-    panel.locator('.conversation[data-loaded="true"]').wait_for(timeout=UI_TIMEOUT_MS)
-    return panel
-
-
-def _send(panel: Locator, text: str) -> None:
-    box = panel.locator(".chat-input")
-    box.fill(text)
-    box.press("Enter")
 
 
 def _switch(admin: Tab, on: bool, reason: str) -> None:
@@ -89,8 +72,8 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
             context, tabs[handle] = open_tab(browser, viewport=DESKTOP, locale="en-US")
             contexts.append(context)
         admin, olga, nina = tabs["opal"], tabs["olga"], tabs["nina"]
-        _party(olga, server, "olga")
-        _party(nina, server, "nina")
+        in_party(olga, server, "olga")
+        in_party(nina, server, "nina")
         neo = _tile(".presence-rail", "neo")
         olga.until(
             lambda: olga.page.locator(f'{neo}[data-state="live"] video').count() == 1,
@@ -121,8 +104,8 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
 
         # Nina, a new account, reads chat but is told plainly she cannot write in it for now.
         nina.page.locator(".shield-notice").wait_for(timeout=UI_TIMEOUT_MS)
-        room = _open_chat(nina)
-        _send(room, "anyone here?")
+        room = open_chat(nina)
+        send_chat(room, "anyone here?")
         refused = room.locator('.chat-notice[data-kind="refused"]')
         refused.wait_for(timeout=UI_TIMEOUT_MS)
         assert refused.get_attribute("data-code") == "shield_new_accounts"
@@ -156,9 +139,9 @@ def test_shield_mode_on_and_off_as_its_users_see_it(
         assert _blur(olga, neo) == "none"
         nina.until(lambda: nina.page.locator(".shield-notice").count() == 0, "nina's line gone")
         if not nina.page.locator("#chat-overlay").is_visible():  # Random's page put it away
-            room = _open_chat(nina)
-        _send(room, "hello party")
-        olga_room = _open_chat(olga)
+            room = open_chat(nina)
+        send_chat(room, "hello party")
+        olga_room = open_chat(olga)
         olga.until(
             lambda: "hello party" in olga_room.locator(".chat-body").all_inner_texts(),
             "olga reads nina's message",

@@ -49,13 +49,13 @@ def _frame(
     return frame
 
 
-def vp8_encoder(width: int, height: int, fps: int) -> av.VideoCodecContext:
+def vp8_encoder(width: int, height: int, fps: int, kbps: int = 800) -> av.VideoCodecContext:
     """A real-time VP8 encoder whose only keyframe is its first: a clip made with it loops."""
     codec = av.CodecContext.create("libvpx", "w")
     assert isinstance(codec, av.VideoCodecContext)
     codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
     codec.time_base = fractions.Fraction(1, fps)
-    codec.bit_rate = 800_000
+    codec.bit_rate = kbps * 1000
     codec.gop_size = 10_000
     codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
     return codec
@@ -69,9 +69,10 @@ def encoded_clip(
     seconds: float,
     noisy: bool = False,
     chroma: int = DEFAULT_CHROMA,
+    kbps: int = 800,
 ) -> tuple[bytes, ...]:
     """VP8 frames of a clip that starts with a keyframe, so it can loop."""
-    codec = vp8_encoder(width, height, fps)
+    codec = vp8_encoder(width, height, fps, kbps)
     count = round(fps * seconds)
     payloads: list[bytes] = []
     for index in range(count):
@@ -117,8 +118,9 @@ class PreEncodedVideoTrack(ClipVideoTrack):
         fps: int = 30,
         noisy: bool = False,
         chroma: int = DEFAULT_CHROMA,
+        kbps: int = 800,
     ) -> None:
-        super().__init__(encoded_clip(width, height, fps, 2.0, noisy, chroma), fps)
+        super().__init__(encoded_clip(width, height, fps, 2.0, noisy, chroma, kbps), fps)
 
 
 class ToneAudioTrack(MediaStreamTrack):

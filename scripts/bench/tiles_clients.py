@@ -48,11 +48,11 @@ async def _loop(conn: Connection, counts: dict[str, int]) -> None:
     peers: dict[str, RTCPeerConnection] = {}
     while True:
         command, payload = await loop.run_in_executor(None, conn.recv)
-        if command == "publishers":  # [(key, width, height, fps)]
+        if command == "publishers":  # [(key, width, height, fps, kbps)]
             offers = []
-            for key, width, height, fps in payload:
+            for key, width, height, fps, kbps in payload:
                 pc = peers[key] = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-                pc.addTrack(PreEncodedVideoTrack(width, height, fps, noisy=True))
+                pc.addTrack(PreEncodedVideoTrack(width, height, fps, noisy=True, kbps=kbps))
                 await pc.setLocalDescription(await pc.createOffer())
                 offers.append(pc.localDescription.sdp)
             conn.send(offers)

@@ -1,6 +1,7 @@
 """Live tiles in a real browser (THB-1..5, INV-4, UI-3 VideoTile) against a real `vvtv serve`: alice
 opens her camera to Party from Mirror (Chromium's fake camera); bruno, on a desktop, sees her tile
-play live video in the rail and in the Sniffers grid (its frames advance); with twelve more members
+play live video in the rail and in the Sniffers grid (its frames advance), her camera forwarded by
+the SFU as it came (it fits thumb_low: no re-encoding); with twelve more members
 publishing (aiortc clients over the product's own routes) the 13th tile on his desktop shows the
 "budget" state; a tile scrolled out of view lets go of its slot within 2 s + 1 s. Screenshots go
 to test-artifacts/ui/."""
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from playwright.sync_api import Browser
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.ui.tabs import DESKTOP, PASSWORD, UI_TIMEOUT_MS, Tab, log_in, open_tab, sign_up
 from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
@@ -157,6 +159,15 @@ def _plays(tab: Tab, tile: str) -> bool:
     return bool(video.evaluate(FRAMES) > before + 2)
 
 
+def _sfu_totals(server: ServerProcess) -> dict[str, float]:
+    """The SFU's frame counters, as /metrics shows them."""
+    totals: dict[str, float] = {}
+    for family in text_string_to_metric_families(server.get("/metrics").text):
+        if family.name in ("vvtv_sfu_frames_forwarded", "vvtv_sfu_frames_encoded"):
+            totals[family.name.removeprefix("vvtv_sfu_")] = family.samples[0].value
+    return totals
+
+
 def _states(tab: Tab, area: str) -> dict[str, str]:
     return tab.page.eval_on_selector_all(
         f"{area} .member",
@@ -191,6 +202,14 @@ def test_live_tiles_play_a_budget_is_kept_and_tiles_out_of_view_let_go(
         rail_alice = _tile(".presence-rail", "alice")
         b.until(lambda: _plays(b, rail_alice), "alice's tile plays in bruno's rail")
         b.shot("tiles-rail-desktop")
+        # Her camera is what a tile is (320x180 at 8 fps, told b=AS:180 in the answer): the SFU
+        # forwards her frames as they came, and its encoder stays idle.
+        first = _sfu_totals(server)
+        b.until(
+            lambda: _sfu_totals(server)["frames_forwarded"] >= first["frames_forwarded"] + 16,
+            "two seconds of alice's camera forwarded as it came",
+        )
+        assert _sfu_totals(server)["frames_encoded"] == first["frames_encoded"]
 
         # Twelve more members publish: thirteen cameras in bruno's Sniffers grid, all in view.
         for n in range(12):

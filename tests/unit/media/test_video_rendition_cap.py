@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from typing import Any
 
 import av
 import pytest
@@ -23,7 +24,7 @@ class Sink:
         self.bytes = 0
         self.keyframes = 0
 
-    def deliver(self, packet: av.Packet, keyframe: bool, source: object) -> None:
+    def deliver(self, packet: av.Packet[Any], keyframe: bool, source: object) -> None:
         self.bytes += packet.size
         self.keyframes += keyframe
 

@@ -398,6 +398,13 @@ class SfuLimits(ConfigStruct, frozen=True):
     signalling_timeout_s: CeilingSeconds
     max_peer_connections: CeilingInt
     subscriber_queue_packets: CeilingInt
+    # A publisher's own frames go out as they came while they fit a rendition's caps
+    # (vvtv/media/local_sfu/passthrough.py), measured over the last `passthrough_window_s`
+    # with `passthrough_tolerance` above the caps' fps and bitrate.
+    passthrough: CeilingFlag
+    passthrough_window_s: CeilingSeconds
+    passthrough_tolerance: CeilingFraction
+    keyframe_request_interval_s: FloorInterval  # at most one PLI to a publisher per this
 
 
 class FrameCheckLimits(ConfigStruct, frozen=True):

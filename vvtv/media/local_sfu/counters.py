@@ -11,6 +11,7 @@ class SfuCounters:
         self.frames_received_total = 0  # decoded publisher frames (video), before any fps gate
         self.frames_skipped_total = 0  # dropped by a rendition's fps cap
         self.frames_encoded_total = 0  # one per rendition frame, however many subscribers
+        self.frames_forwarded_total = 0  # publisher frames sent as they came (passthrough.py)
         self.encoded_bytes_total = 0
         self.encode_seconds_total = 0.0
         self.keyframes_encoded_total = 0

@@ -35,6 +35,7 @@ from vvtv.media.errors import (
 )
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.frame_sampler import FrameSampler
+from vvtv.media.local_sfu.passthrough import with_video_bandwidth
 from vvtv.media.local_sfu.publisher import Publisher
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.local_sfu.subscriber_track import SubscriberTrack
@@ -169,11 +170,14 @@ class SfuEngine:
             if isinstance(error, (BadOffer, MediaUnavailable)):
                 raise
             raise BadOffer(f"cannot answer the offer: {error}") from error
+        sdp = pc.localDescription.sdp  # complete: gathered inside setLocalDescription
+        if offer.role == "publish":
+            sdp = with_video_bandwidth(sdp, session.profile.video.max_bitrate_kbps)
         return SdpAnswer(
             session_id=offer.session_id,
             participant_id=offer.participant_id,
             role=offer.role,
-            sdp=pc.localDescription.sdp,  # complete: gathered inside setLocalDescription
+            sdp=sdp,
         )
 
     async def set_subscriber_profile(
@@ -281,6 +285,7 @@ class SfuEngine:
             frames_received_total=c.frames_received_total,
             frames_skipped_total=c.frames_skipped_total,
             frames_encoded_total=c.frames_encoded_total,
+            frames_forwarded_total=c.frames_forwarded_total,
             encoded_bytes_total=c.encoded_bytes_total,
             encode_seconds_total=c.encode_seconds_total,
             keyframes_encoded_total=c.keyframes_encoded_total,
@@ -305,7 +310,12 @@ class SfuEngine:
         publisher = self._publishers.get(participant_id)
         if publisher is None:
             publisher = Publisher(
-                participant_id, self._executor, self._counters, self._forget, self._sampler
+                participant_id,
+                self._executor,
+                self._counters,
+                self._forget,
+                self._limits,
+                self._sampler,
             )
             self._publishers[participant_id] = publisher
         return publisher
@@ -322,7 +332,10 @@ class SfuEngine:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             if track.kind == "video" or audio_allowed:
-                self._publisher(participant_id).attach_source(track, session.session_id)
+                receiver = next(
+                    t.receiver for t in pc.getTransceivers() if t.receiver.track is track
+                )
+                self._publisher(participant_id).attach_source(track, session.session_id, receiver)
 
     def _prepare_subscribe(
         self,

@@ -20,6 +20,7 @@ _COUNTERS = {
     "frames_received": "Decoded publisher video frames.",
     "frames_skipped": "Publisher frames dropped by a rendition's fps cap.",
     "frames_encoded": "Frames encoded by shared rendition encoders (once for all subscribers).",
+    "frames_forwarded": "Publisher frames forwarded as they came, within a rendition's caps.",
     "encoded_bytes": "Bytes produced by shared encoders.",
     "encode_seconds": "CPU seconds spent scaling and encoding renditions.",
     "keyframes_encoded": "Keyframes produced by shared encoders.",

@@ -1,4 +1,5 @@
-"""One participant's published camera and mic: decoded once, fanned out to its renditions.
+"""One participant's published camera and mic: decoded once, fanned out to its renditions; its
+camera's own VP8 frames go to the renditions whose caps they fit (passthrough.py).
 
 A publisher outlives any one session: viewers in other sessions (Party tiles) subscribe to it by
 participant id. It is forgotten when it has neither a source nor a rendition left.
@@ -12,13 +13,21 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 import av
-from aiortc import MediaStreamTrack
+from aiortc import MediaStreamTrack, RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError
 
+from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import AudioCaps, Profile
 from vvtv.media.local_sfu.audio_rendition import AudioRendition
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.frame_sampler import FrameSampler
+from vvtv.media.local_sfu.passthrough import (
+    RTP_VIDEO_CLOCK,
+    VP8,
+    ReceiverTap,
+    SourceMeter,
+    vp8_keyframe_size,
+)
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 
@@ -29,11 +38,18 @@ class Publisher:
         executor: Executor,
         counters: SfuCounters,
         on_idle: Callable[[Publisher], None],
+        limits: SfuLimits,
         sampler: FrameSampler | None = None,
     ) -> None:
         self.participant_id = participant_id
         self._executor = executor
         self._counters = counters
+        self._limits = limits
+        self._tap: ReceiverTap | None = None  # while a forwardable camera is attached
+        self._meter = SourceMeter(limits.passthrough_window_s, limits.passthrough_tolerance)
+        # The camera's timeline onto the loop's clock, set by its first frame (encoded or
+        # decoded): forwarded and encoded frames are stamped alike.
+        self._offset: float | None = None
         self._on_idle = on_idle
         self._sampler = sampler  # frame checks (issue 16), if config has them on
         self.video_renditions: dict[str, VideoRendition] = {}
@@ -54,6 +70,7 @@ class Publisher:
                 self._executor,
                 self._counters,
                 self._release,
+                self._ask_keyframe,
             )
             self.video_renditions[profile_name] = rendition
         return rendition
@@ -74,10 +91,23 @@ class Publisher:
             self.audio_renditions[profile_name] = rendition
         return rendition
 
-    def attach_source(self, track: MediaStreamTrack, session_id: str) -> None:
+    def attach_source(
+        self, track: MediaStreamTrack, session_id: str, receiver: RTCRtpReceiver | None = None
+    ) -> None:
         """Start reading a freshly received track, published in `session_id` (a newer connection
-        replaces an older one)."""
+        replaces an older one); a video `receiver`'s encoded frames may be forwarded."""
         self.detach_source(track.kind)
+        if track.kind == "video":
+            self._offset = None
+            self._meter = SourceMeter(
+                self._limits.passthrough_window_s, self._limits.passthrough_tolerance
+            )
+            if receiver is not None and self._limits.passthrough:
+                tap = self._tap = ReceiverTap(
+                    receiver,
+                    lambda codec, frame, at: self._on_encoded(tap, codec, frame, at),
+                    self._limits.keyframe_request_interval_s,
+                )
         pump = self._pump_video if track.kind == "video" else self._pump_audio
         task = asyncio.get_running_loop().create_task(pump(track))
         self._sources[track.kind] = (track, task)
@@ -93,14 +123,35 @@ class Publisher:
         if held is None:
             return None
         held[1].cancel()
-        if kind == "video" and self._sampler is not None:
-            self._sampler.stopped(self.participant_id)
+        if kind == "video":
+            self._tap = None
+            self._meter.unusable()
+            if self._sampler is not None:
+                self._sampler.stopped(self.participant_id)
         self._maybe_idle()
         return held[1]
 
+    def _on_encoded(self, tap: ReceiverTap, codec: str, frame: bytes, timestamp: int) -> None:
+        if tap is not self._tap:
+            return  # a replaced source's last frames
+        if codec != VP8:
+            self._meter.unusable()
+            return
+        seconds = timestamp / RTP_VIDEO_CLOCK
+        if self._offset is None:
+            self._offset = asyncio.get_running_loop().time() - seconds
+        keyframe_size = vp8_keyframe_size(frame)
+        self._meter.add(seconds, len(frame), keyframe_size)
+        for rendition in tuple(self.video_renditions.values()):
+            fits = self._meter.fits(rendition.caps)
+            rendition.forward(frame, keyframe_size is not None, seconds, self._offset, fits)
+
+    def _ask_keyframe(self) -> None:
+        if self._tap is not None:
+            self._tap.ask_keyframe()
+
     async def _pump_video(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
-        offset: float | None = None  # this source's timeline onto the loop's clock, once
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
@@ -108,10 +159,10 @@ class Publisher:
                 self._counters.frames_received_total += 1
                 if self._sampler is not None:
                     self._sampler.offer(self.participant_id, frame)
-                if offset is None and frame.pts is not None and frame.time_base is not None:
-                    offset = loop.time() - float(frame.pts * frame.time_base)
+                if self._offset is None and frame.pts is not None and frame.time_base is not None:
+                    self._offset = loop.time() - float(frame.pts * frame.time_base)
                 for rendition in tuple(self.video_renditions.values()):
-                    await rendition.push(frame, offset or 0.0)
+                    await rendition.push(frame, self._offset or 0.0)
 
     async def _pump_audio(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):

@@ -14,6 +14,7 @@ class SfuStatistics(msgspec.Struct, frozen=True, kw_only=True):
     frames_received_total: int
     frames_skipped_total: int
     frames_encoded_total: int
+    frames_forwarded_total: int
     encoded_bytes_total: int
     encode_seconds_total: float
     keyframes_encoded_total: int

@@ -5,6 +5,10 @@ to fit the profile's box (never up), and encodes VP8 with the profile's bitrate 
 receive the same `av.Packet[Any]` objects, which their RTP senders only packetize. Keyframes are
 forced on request (a subscriber's join or PLI), since pre-encoded packets ignore the sender's own
 keyframe flag.
+
+While the publisher's own frames fit the caps (passthrough.py), they are forwarded instead and
+the decoded ones ignored; a keyframe request then goes to the publisher. Each switch between the
+two happens at a keyframe, and the SFU's timeline only moves forward across it.
 """
 
 from __future__ import annotations
@@ -49,9 +53,13 @@ class VideoRendition(Rendition):
         executor: Executor,
         counters: SfuCounters,
         on_idle: Callable[[VideoRendition], None],
+        ask_source_keyframe: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(publisher_id, profile_name, profile_name, counters, on_idle)
-        self._caps = caps
+        self.caps = caps
+        self._ask_source_keyframe = ask_source_keyframe
+        self.forwarding = False  # the publisher's own frames go out, not this encoder's
+        self._last_pts: int | None = None  # the newest frame sent, on the SFU's timeline
         self._executor = executor
         self._codec: VideoCodecContext | None = None
         self._size: tuple[int, int] | None = None
@@ -68,16 +76,54 @@ class VideoRendition(Rendition):
         """Coalesced: any number of requests before the next encoded frame make one keyframe."""
         self._counters.keyframes_requested_total += 1
         self._keyframe_wanted = True
+        if self.forwarding:
+            self._ask_source_keyframe()
+
+    def forward(
+        self, frame: bytes, keyframe: bool, seconds: float, clock_offset_s: float, fits: bool
+    ) -> None:
+        """Offer one of the publisher's own encoded frames (VP8 as it arrived, at `seconds` on
+        its timeline); `fits`: whether its stream is within this rendition's caps."""
+        if self.closed or not self._sinks:
+            return
+        if not fits:
+            if self.forwarding:  # the encoder takes over, from a keyframe
+                self.forwarding = False
+                self._keyframe_wanted = True
+            return
+        if not self.forwarding:
+            if not keyframe:
+                self._ask_source_keyframe()
+                return
+            self.forwarding = True
+        pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
+        if self._last_pts is not None and pts <= self._last_pts:
+            return
+        self._last_pts = pts
+        packet = av.Packet(frame)
+        packet.pts = packet.dts = pts
+        packet.time_base = VIDEO_TIME_BASE
+        self._counters.frames_forwarded_total += 1
+        self._deliver(packet, keyframe)
 
     async def push(self, frame: av.VideoFrame, clock_offset_s: float = 0.0) -> None:
         """Offer one decoded publisher frame; encodes it if it opens a new 1/fps slot.
         `clock_offset_s` moves the source's timeline onto the SFU's clock, where packets are
         stamped: a tile slot re-pointed to another publisher (THB-2) then carries timestamps that
         keep moving forward, as if one camera had cut to another."""
-        if self.closed or not self._sinks or frame.pts is None or frame.time_base is None:
+        if (
+            self.closed
+            or self.forwarding
+            or not self._sinks
+            or frame.pts is None
+            or frame.time_base is None
+        ):
             return
         seconds = float(frame.pts * frame.time_base)
-        slot = math.floor(seconds * self._caps.fps)
+        pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
+        if self._last_pts is not None and pts <= self._last_pts:
+            return  # decoded after frames forwarded until a switch: already sent
+        slot = math.floor(seconds * self.caps.fps)
         if self._last_slot is not None and 0 <= slot - self._last_slot < 1:
             self._counters.frames_skipped_total += 1
             return
@@ -95,14 +141,16 @@ class VideoRendition(Rendition):
             self._counters.frames_skipped_total += 1
             return
         self._keyframe_wanted = False
-        pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
         loop = asyncio.get_running_loop()
         packets, cpu_s = await loop.run_in_executor(
             self._executor, self._encode, frame, slot, pts, force
         )
         self._counters.encode_seconds_total += cpu_s
-        if not self.is_open:  # closed while the executor encoded
+        if not self.is_open or self.forwarding:  # closed, or forwarding, while it encoded
             return
+        if self._last_pts is not None and pts <= self._last_pts:
+            return  # forwarded frames went out meanwhile
+        self._last_pts = pts
         for packet in packets:
             keyframe = packet.is_keyframe
             self._budget -= packet.size
@@ -117,7 +165,7 @@ class VideoRendition(Rendition):
     ) -> tuple[list[av.Packet[Any]], float]:
         # Runs on an executor thread, one push at a time per rendition (the pump awaits each).
         started = time.thread_time()
-        size = fit_within(frame.width, frame.height, self._caps.width, self._caps.height)
+        size = fit_within(frame.width, frame.height, self.caps.width, self.caps.height)
         codec = self._codec
         if codec is None or size != self._size:
             codec = self._codec = self._open(*size)
@@ -140,15 +188,15 @@ class VideoRendition(Rendition):
     def _open(self, width: int, height: int) -> VideoCodecContext:
         codec = av.CodecContext.create("libvpx", "w")
         assert isinstance(codec, VideoCodecContext)
-        bitrate = self._caps.max_bitrate_kbps * 1000
-        fps = fractions.Fraction(self._caps.fps).limit_denominator(1000)
+        bitrate = self.caps.max_bitrate_kbps * 1000
+        fps = fractions.Fraction(self.caps.fps).limit_denominator(1000)
         codec.width = width
         codec.height = height
         codec.pix_fmt = "yuv420p"
         codec.time_base = 1 / fps
         codec.framerate = fps
         codec.bit_rate = bitrate
-        codec.gop_size = max(1, round(self._caps.keyframe_interval_s * self._caps.fps))
+        codec.gop_size = max(1, round(self.caps.keyframe_interval_s * self.caps.fps))
         codec.qmin = 4
         codec.qmax = 63  # lose quality before frames when a busy picture meets the cap
         codec.thread_count = 1 if width * height <= 640 * 360 else 2

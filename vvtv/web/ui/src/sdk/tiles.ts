@@ -27,8 +27,8 @@ const OFF: TileView = { state: "off", stream: null };
 const VP8 = /^video\/(vp8|rtx)$/i;
 // The layout's narrow breakpoint (styles.css): a phone, with the mobile budget.
 const PHONE = "(max-width: 720px)";
-// What a tile camera sends: the thumbnail box and rate (media-profiles.yaml thumb_low); the SFU
-// holds every tile to its profile's caps whatever arrives, this only spares the uplink.
+// What a tile camera sends: the thumbnail box and rate (media-profiles.yaml thumb_low), so the
+// SFU forwards it as it comes; it holds every tile to its profile's caps whatever arrives.
 const TILE_CAMERA: MediaTrackConstraints = { width: 320, height: 180, frameRate: 8 };
 
 export function deviceClass(): Device {

@@ -10,7 +10,8 @@ from typing import Literal
 
 @dataclass(frozen=True, slots=True)
 class Gates:
-    """What Shield Mode holds: the defaults are Shield off."""
+    """What Shield Mode holds: the defaults are Shield off; switched on, config's `shield` preset
+    (read into this same value: what the operator configures is what is in force)."""
 
     new_accounts_chat: bool = True
     new_accounts_invite: bool = True
@@ -24,32 +25,9 @@ class Gates:
 OPEN = Gates()
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
-    """The config's `shield` section, as the rules read it."""
-
-    new_accounts_chat: bool
-    new_accounts_invite: bool
-    random_min_account_age_days: float
-    slow_mode_s: float
-    live_room_min_account_age_days: float
-    live_rooms: frozenset[str]
-    blur_new_tiles: bool
-
-
-def gates(preset: Preset, on: bool) -> Gates:
-    """What is in force with the switch `on` or off."""
-    if not on:
-        return OPEN
-    return Gates(
-        new_accounts_chat=preset.new_accounts_chat,
-        new_accounts_invite=preset.new_accounts_invite,
-        random_min_account_age_days=preset.random_min_account_age_days,
-        slow_mode_s=preset.slow_mode_s,
-        live_room_min_account_age_days=preset.live_room_min_account_age_days,
-        live_rooms=preset.live_rooms,
-        blur_new_tiles=preset.blur_new_tiles,
-    )
+def gates(preset: Gates, on: bool) -> Gates:
+    """What is in force with the switch `on` (config's `shield` preset) or off."""
+    return preset if on else OPEN
 
 
 ChatRefusal = Literal["shield_new_accounts", "shield_room_gate"]

@@ -14,12 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
+
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.cost import ServiceStatus
 from vvtv.contracts.events import ServerEvent, ServiceNotice
 from vvtv.contracts.shield import ShieldBanner, ShieldGatesView, ShieldStatus
-from vvtv.domain.shield import Gates, Preset, gates
+from vvtv.domain.shield import Gates, gates
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.switches import SwitchStore
 from vvtv.shield.metrics import ShieldMetrics
@@ -41,17 +43,9 @@ class ShieldPorts:
     metrics: ShieldMetrics
 
 
-def preset_of(config: ConfigBundle) -> Preset:
-    shield = config.limits.shield
-    return Preset(
-        new_accounts_chat=shield.new_accounts_chat,
-        new_accounts_invite=shield.new_accounts_invite,
-        random_min_account_age_days=shield.random_min_account_age_days,
-        slow_mode_s=shield.slow_mode_s,
-        live_room_min_account_age_days=shield.live_room_min_account_age_days,
-        live_rooms=frozenset(shield.live_rooms),
-        blur_new_tiles=shield.blur_new_tiles,
-    )
+def preset_of(config: ConfigBundle) -> Gates:
+    """Config's `shield` section read as the gates it holds (its sweep aside)."""
+    return msgspec.convert(config.limits.shield, Gates, from_attributes=True)
 
 
 class Shield:
@@ -88,14 +82,9 @@ class Shield:
         return ShieldStatus(
             active=self._active,
             changed_at=self._changed_at,
-            preset=ShieldGatesView(
-                new_accounts_chat=on.new_accounts_chat,
-                new_accounts_invite=on.new_accounts_invite,
-                random_min_account_age_days=on.random_min_account_age_days,
-                slow_mode_s=on.slow_mode_s,
-                live_room_min_account_age_days=on.live_room_min_account_age_days,
+            preset=msgspec.structs.replace(
+                msgspec.convert(on, ShieldGatesView, from_attributes=True),
                 live_rooms=sorted(on.live_rooms),
-                blur_new_tiles=on.blur_new_tiles,
             ),
             sweep_enabled=self._sweep.enabled,
             last_swept=self._last_swept,

@@ -6,6 +6,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from vvtv.actors import ActorSettings, Registry
 from vvtv.clock import WallClock, utc_now
 from vvtv.config import ConfigBundle
@@ -32,14 +34,7 @@ class Runtime:
 
 def actor_settings(config: ConfigBundle) -> ActorSettings:
     """The actor kernel's settings from config (the kernel reads no config itself)."""
-    actors = config.limits.runtime.actors
-    return ActorSettings(
-        mailbox_size=actors.mailbox_size,
-        ask_timeout_s=actors.ask_timeout_s,
-        idle_passivate_s=actors.idle_passivate_s,
-        max_restarts=actors.max_restarts,
-        restart_window_s=actors.restart_window_s,
-    )
+    return msgspec.convert(config.limits.runtime.actors, ActorSettings, from_attributes=True)
 
 
 def open_store(config: ConfigBundle, data_dir: Path) -> AbstractAsyncContextManager[Database]:

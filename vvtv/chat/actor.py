@@ -103,16 +103,8 @@ def named(messages: list[ChatMessageView], handle_of: HandleOf) -> list[ChatMess
 
 
 def event_of(message: ChatMessageView) -> ChatMessage:
-    return ChatMessage(
-        thread_id=message.thread_id,
-        seq=message.seq,
-        message_id=message.message_id,
-        author_id=message.author_id,
-        body=message.body,
-        sent_at=message.sent_at,
-        client_id=message.client_id,
-        author_handle=message.author_handle,
-    )
+    """The event that carries a stored message: the view's fields, one for one."""
+    return msgspec.convert(message, ChatMessage, from_attributes=True)
 
 
 class ChatThreadActor:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Hashable
 from typing import Protocol
 
+import msgspec
 import trio
 
 from vvtv.actors import MailboxFull, Registry, ShuttingDown
@@ -112,15 +113,7 @@ class Tiles:
             wakes=self.wakes,
             events=events,
         )
-        rules = QualityRules(
-            loss_above=quality.loss_above,
-            jitter_above_ms=quality.jitter_above_ms,
-            bad_samples=quality.bad_samples,
-            recover_loss_below=quality.recover_loss_below,
-            recover_jitter_below_ms=quality.recover_jitter_below_ms,
-            recover_after_s=quality.recover_after_s,
-            min_packets=quality.min_packets,
-        )
+        rules = msgspec.convert(quality, QualityRules, from_attributes=True)
         out_of_view_s = config.limits.viewport.out_of_view_disconnect_s
         registry.register(
             KIND, lambda session_id: TileViewerActor(session_id, ports, out_of_view_s, rules)

@@ -7,6 +7,9 @@ layer into an `error` event, so no other module formats errors.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 
 class VvtvError(Exception):
     """Base of every error meant for a client; `status` is the HTTP status it maps to.
@@ -66,3 +69,12 @@ class TooManyRequests(VvtvError, status=429, code="rate_limited"):
 
 class Unavailable(VvtvError, status=503, code="unavailable"):
     """The service cannot take this now (busy, shutting down, a dependency down); retry later."""
+
+
+E = TypeVar("E", bound=VvtvError)
+
+
+def by_code(*errors: type[E]) -> Mapping[str, type[E]]:
+    """The refusals a context raises, keyed by the code each names: a domain's refusal codes are
+    those codes, so the table says each once, in the error class, and cannot disagree with it."""
+    return {error.code: error for error in errors}

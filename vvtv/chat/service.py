@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -69,16 +70,14 @@ from vvtv.domain.chat.message import BodyPolicy, BodyRefusal, check_body
 from vvtv.domain.chat.rate import ChatRates, admit, pruned
 from vvtv.domain.chat.thread import PRIVATE, Thread, may_take_part, thread_key
 from vvtv.domain.rate_limit import Limit
-from vvtv.errors import BadRequest
+from vvtv.errors import BadRequest, by_code
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
-BODY_REFUSALS: dict[BodyRefusal, type[BadRequest]] = {
-    "empty_message": EmptyMessage,
-    "message_too_long": MessageTooLong,
-    "links_not_allowed": LinksNotAllowed,
-}
+BODY_REFUSALS: Mapping[str, type[BadRequest]] = by_code(
+    EmptyMessage, MessageTooLong, LinksNotAllowed
+)
 
 
 class People(Protocol):

@@ -54,14 +54,13 @@ from vvtv.domain.consent import (
     InviteRules,
     Message,
     Notify,
-    RefusalCode,
     Refuse,
     Reply,
     Tick,
     WakeAt,
     decide,
 )
-from vvtv.errors import VvtvError
+from vvtv.errors import VvtvError, by_code
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
@@ -70,17 +69,17 @@ KIND = "consent"
 
 HandleOf = Callable[[str], str | None]  # None: the account is gone
 
-REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
-    "invite_pending": InvitePending,
-    "invite_queue_full": InviteQueueFull,
-    "unknown_invite": UnknownInvite,
-    "not_invitee": NotInvitee,
-    "not_inviter": NotInviter,
-    "invite_queued": InviteQueued,
-    "invite_answered": InviteAnswered,
-    "invite_expired": InviteExpired,
-    "invite_cancelled": InviteCancelled,
-}
+REFUSALS: Mapping[str, type[VvtvError]] = by_code(
+    InvitePending,
+    InviteQueueFull,
+    UnknownInvite,
+    NotInvitee,
+    NotInviter,
+    InviteQueued,
+    InviteAnswered,
+    InviteExpired,
+    InviteCancelled,
+)
 
 
 @dataclass(frozen=True, slots=True)

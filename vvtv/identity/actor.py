@@ -3,7 +3,7 @@ time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed c
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -11,8 +11,8 @@ import msgspec
 from msgspec.structs import replace
 
 from vvtv.clock import WallClock
-from vvtv.domain.accounts import Account, Moderation, RefusalCode, Refuse, Save, decide
-from vvtv.errors import VvtvError
+from vvtv.domain.accounts import Account, Moderation, Refuse, Save, decide
+from vvtv.errors import VvtvError, by_code
 from vvtv.identity.errors import NotBanned, NotQuarantined, Outranked, OwnRole, UserNotFound
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
@@ -24,13 +24,9 @@ from vvtv.observability.events import ServerEvents
 
 KIND = "account"
 
-_REFUSALS: dict[RefusalCode, type[VvtvError]] = {
-    "user_not_found": UserNotFound,
-    "outranked": Outranked,
-    "own_role": OwnRole,
-    "not_banned": NotBanned,
-    "not_quarantined": NotQuarantined,
-}
+_REFUSALS: Mapping[str, type[VvtvError]] = by_code(
+    UserNotFound, Outranked, OwnRole, NotBanned, NotQuarantined
+)
 
 Publish = Callable[[UserRecord], None]
 """Write a committed account through to the guard's directory, so the next request sees it."""

@@ -52,7 +52,7 @@ from vvtv.domain.matching.messages import (
     WakeAt,
 )
 from vvtv.domain.matching.rules import MatchRules
-from vvtv.errors import TooManyRequests, VvtvError
+from vvtv.errors import TooManyRequests, VvtvError, by_code
 from vvtv.matching.errors import (
     CoolingDown as CoolingDownError,
 )
@@ -70,16 +70,16 @@ from vvtv.observability.events import ServerEvents
 
 KIND = "matching"
 
-REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
-    "cooldown": CoolingDownError,
-    "too_early": TooEarly,
-    "hourly_cap": HourlyCap,
-    "reconnect_budget": ReconnectBudget,
-    "kill_switch": SkipKillSwitch,
-    "in_match": InMatch,
-    "not_in_call": NotInCall,
-    "random_closed": RandomClosed,
-}
+REFUSALS: Mapping[str, type[VvtvError]] = by_code(
+    CoolingDownError,
+    TooEarly,
+    HourlyCap,
+    ReconnectBudget,
+    SkipKillSwitch,
+    InMatch,
+    NotInCall,
+    RandomClosed,
+)
 
 
 @dataclass(frozen=True, slots=True)

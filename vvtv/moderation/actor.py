@@ -4,23 +4,20 @@ claiming at once are two messages in one mailbox, and the first wins."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 from vvtv.clock import WallClock
-from vvtv.domain.moderation.reports import Keep, Message, RefusalCode, Refuse, Report, Save, decide
-from vvtv.errors import VvtvError
+from vvtv.domain.moderation.reports import Keep, Message, Refuse, Report, Save, decide
+from vvtv.errors import VvtvError, by_code
 from vvtv.moderation.errors import AlreadyDecided, ClaimedByOther, ReportNotFound
 from vvtv.moderation.metrics import ModerationMetrics
 from vvtv.moderation.store import ReportStore
 
 KIND = "report"
 
-_REFUSALS: dict[RefusalCode, type[VvtvError]] = {
-    "report_not_found": ReportNotFound,
-    "claimed_by_other": ClaimedByOther,
-    "already_decided": AlreadyDecided,
-}
+_REFUSALS: Mapping[str, type[VvtvError]] = by_code(ReportNotFound, ClaimedByOther, AlreadyDecided)
 
 
 @dataclass(frozen=True, slots=True)

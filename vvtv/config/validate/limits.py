@@ -10,6 +10,7 @@ from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.schema.modes import ModeManifests
 from vvtv.config.validate.locator import Locator
+from vvtv.config.validate.orderings import check_orderings
 from vvtv.config.validate.safety import check_safety
 from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
 from vvtv.contracts.moderation import BULK_MAX, PAGE_MAX
@@ -61,12 +62,6 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
         from_index=0,
     )
     presence = limits.presence
-    if presence.heartbeat_interval_s >= presence.ghost_ttl_s:
-        problems.append(
-            at.problem(
-                ("presence", "heartbeat_interval_s"), "must be shorter than ghost_ttl_s (PRS-1)"
-            )
-        )
     if presence.ghost_ttl_s + presence.sweep_interval_s > presence.removal_deadline_s:
         problems.append(
             at.problem(
@@ -75,23 +70,8 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
             )
         )
     problems += _check_presence(limits, at)
-    problems += _check_consent(limits, at)
-    gc = limits.runtime.gc
-    if gc.thaw_every_s <= gc.freeze_every_s:
-        problems.append(
-            at.problem(
-                ("runtime", "gc", "thaw_every_s"),
-                "must be longer than freeze_every_s: each thaw is a full collection's pause",
-            )
-        )
+    problems += check_orderings(limits, at)
     problems += _check_observability(limits, at)
-    if limits.sessions.heartbeat_interval_s >= limits.sessions.heartbeat_timeout_s:
-        problems.append(
-            at.problem(
-                ("sessions", "heartbeat_interval_s"),
-                "must be shorter than heartbeat_timeout_s (SES-8)",
-            )
-        )
     problems += _check_socket_grace(limits, at)
     problems += _check_matching_grace(limits, at)
     quarantine = limits.anti_abuse.quarantine
@@ -135,47 +115,11 @@ def check_limits(limits: Limits, at: Locator, media: MediaProfiles) -> list[Prob
                     f"must reduce `{quarantine.forced_profile}`'s {forced.video.fps:g} fps (ABU-4)",
                 )
             )
-    if quarantine.max_matches_per_hour > limits.anti_abuse.max_matches_per_hour:
-        problems.append(
-            at.problem(
-                ("anti_abuse", "quarantine", "max_matches_per_hour"),
-                "quarantine must not allow more matches than everyone else (ABU-5)",
-            )
-        )
     problems += _check_chat(limits, at)
     problems += _check_reports(limits, at)
-    lab = limits.lab
-    if lab.queue_alert_below_s >= lab.queue_slack_target_s:
-        problems.append(
-            at.problem(("lab", "queue_alert_below_s"), "must be below queue_slack_target_s (LAB-7)")
-        )
-    if lab.fetch_ahead_s < lab.queue_slack_target_s:
-        problems.append(
-            at.problem(("lab", "fetch_ahead_s"), "must cover queue_slack_target_s (LAB-2)")
-        )
-    if limits.telemetry.qos_sampling_incident < limits.telemetry.qos_sampling_default:
-        problems.append(
-            at.problem(
-                ("telemetry", "qos_sampling_incident"),
-                "must be at least qos_sampling_default (TEL-2)",
-            )
-        )
-    if limits.auth.tokens.access_ttl_s >= limits.auth.tokens.refresh_ttl_s:
-        problems.append(
-            at.problem(
-                ("auth", "tokens", "access_ttl_s"), "must be shorter than refresh_ttl_s (AUTH-1)"
-            )
-        )
     problems += _check_schedule(
         limits.ui.socket_reconnect_backoff_s, ("ui", "socket_reconnect_backoff_s"), at, from_index=0
     )
-    if limits.ui.token_refresh_lead_s >= limits.auth.tokens.access_ttl_s:
-        problems.append(
-            at.problem(
-                ("ui", "token_refresh_lead_s"),
-                "must be shorter than auth.tokens.access_ttl_s, or the UI refreshes constantly",
-            )
-        )
     problems += _check_login(limits, at)
     problems += check_safety(limits, at)
     return problems
@@ -213,13 +157,6 @@ def _check_frame_checks(limits: Limits, at: Locator) -> list[Problem]:
         for milder, stronger in (("blur_at", "report_at"), ("report_at", "end_call_at"))
         if getattr(checks, stronger) < getattr(checks, milder)
     ]
-    if checks.early_interval_s > checks.later_interval_s:
-        problems.append(
-            at.problem(
-                (*key, "early_interval_s"),
-                "must not exceed later_interval_s: the first seconds are checked densely",
-            )
-        )
     if checks.report_reason not in limits.reports.reason_codes:
         problems.append(
             at.problem(
@@ -245,11 +182,6 @@ def _check_presence(limits: Limits, at: Locator) -> list[Problem]:
                 "runtime.actors.idle_passivate_s, or rooms passivate with people in them (PRS-4)",
             )
         )
-    for name in ("party_page_size", "grid_page_size"):
-        if getattr(presence, name) > presence.page_size_max:
-            problems.append(
-                at.problem(("presence", name), "must not exceed page_size_max (PRS-3, OPS-4)")
-            )
     wire_bounds = {
         "page_size_max": PAGE_SIZE_MAX,
         "max_tags": TAGS_MAX,
@@ -302,32 +234,9 @@ def _check_matching_grace(limits: Limits, at: Locator) -> list[Problem]:
     return []
 
 
-def _check_consent(limits: Limits, at: Locator) -> list[Problem]:
-    # Invites live only in their invitee's actor: the kernel must not passivate it between an
-    # invite and its expiry, or the invite would vanish unanswered and unexpired (CNS-4).
-    if limits.consent.timeout_s >= limits.runtime.actors.idle_passivate_s:
-        return [
-            at.problem(
-                ("consent", "timeout_s"),
-                "must be shorter than runtime.actors.idle_passivate_s, or pending invites "
-                "passivate unanswered (CNS-4)",
-            )
-        ]
-    return []
-
-
 def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
-    # A stall is seen between two samples: a shorter threshold could never be told from a pause.
     problems = []
-    health = limits.observability
-    if health.stuck_after_s < health.health_sample_interval_s:
-        problems.append(
-            at.problem(
-                ("observability", "stuck_after_s"),
-                "must be at least observability.health_sample_interval_s (TEL-5)",
-            )
-        )
-    tracing = health.tracing
+    tracing = limits.observability.tracing
     if tracing.exporter == "otlp" and not tracing.otlp_endpoint:
         problems.append(
             at.problem(
@@ -352,14 +261,6 @@ def _check_observability(limits: Limits, at: Locator) -> list[Problem]:
             at.problem(
                 ("cost", "rate_window_s"),
                 "must be at least twice cost.sample_interval_s (TEL-4)",
-            )
-        )
-    # A player asks what airs every ui.channel_poll_s: a shorter window loses watching devices.
-    if limits.lab.viewer_window_s <= limits.ui.channel_poll_s:
-        problems.append(
-            at.problem(
-                ("lab", "viewer_window_s"),
-                "must be longer than ui.channel_poll_s, how often a player asks (TEL-5)",
             )
         )
     return problems
@@ -387,14 +288,6 @@ def _check_login(limits: Limits, at: Locator) -> list[Problem]:
         for index, proxy in enumerate(login.trusted_proxies)
         if not _is_network(proxy)
     ]
-    if login.per_account_and_address.max_attempts > login.per_account.max_attempts:
-        problems.append(
-            at.problem(
-                ("auth", "login", "per_account_and_address", "max_attempts"),
-                "must not exceed per_account.max_attempts, or one address could lock new devices"
-                " out of the account on its own",
-            )
-        )
     return problems
 
 
@@ -467,10 +360,6 @@ def _check_chat(limits: Limits, at: Locator) -> list[Problem]:
         "max_report_messages": REPORT_MESSAGES_MAX,
     }
     problems += _within_wire_bounds(chat, "chat", wire_bounds, at)
-    if chat.history_page_size > chat.history_page_max:
-        problems.append(
-            at.problem(("chat", "history_page_size"), "must not exceed history_page_max (CHT-2)")
-        )
     return problems
 
 
@@ -478,10 +367,6 @@ def _check_reports(limits: Limits, at: Locator) -> list[Problem]:
     reports = limits.reports
     bounds = {"queue_page_max": PAGE_MAX, "history_page_max": PAGE_MAX, "bulk_max": BULK_MAX}
     problems = _within_wire_bounds(reports, "reports", bounds, at, " (MOD-5)")
-    if reports.queue_page_size > reports.queue_page_max:
-        problems.append(
-            at.problem(("reports", "queue_page_size"), "must not exceed queue_page_max (MOD-5)")
-        )
     if len(set(reports.reason_codes)) != len(reports.reason_codes):
         problems.append(at.problem(("reports", "reason_codes"), "lists a reason twice (MOD-1)"))
     return problems

@@ -8,6 +8,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
 import { ApiError, type CancelReason, type InviteState, type PresenceMember, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
+import { Dismiss } from "./Dismiss";
 
 interface Props {
   on_accept_mode?: string;
@@ -219,9 +220,7 @@ function Notice({ state, text }: { state: InviteState; text: string }): JSX.Elem
       data-invite={state.invite.id}
     >
       <p class="consent-card-title">{text}</p>
-      <button type="button" class="text-button" onClick={() => consent.settle(state.invite.id)}>
-        {t("shell.dismiss")}
-      </button>
+      <Dismiss onDismiss={() => consent.settle(state.invite.id)} />
     </div>
   );
 }

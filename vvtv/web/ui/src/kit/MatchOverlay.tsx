@@ -9,6 +9,7 @@ import { useEffect } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
 import { type MatchEnd, type MatchQuarantine, type MatchRefusal, useSdk } from "../sdk";
 import { useSecondsLeft } from "./ConsentOverlay";
+import { Dismiss } from "./Dismiss";
 
 // Every refusal the server has (vvtv/matching/errors.py, MatchRefusalCode), and the two that never
 // reached it: what happened, in plain words. The wait, when there is one, is said after it.
@@ -198,9 +199,7 @@ function Refused({ refusal }: { refusal: MatchRefusal }): JSX.Element {
           </p>
         )}
       </div>
-      <button type="button" class="text-button" onClick={() => match.dismiss()}>
-        {t("shell.dismiss")}
-      </button>
+      <Dismiss onDismiss={() => match.dismiss()} />
     </div>
   );
 }

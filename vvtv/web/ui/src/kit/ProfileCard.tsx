@@ -9,6 +9,7 @@ import { type PresenceMember, type ReportContext, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
 import { InviteToCall } from "./ConsentOverlay";
 import { ChatButton } from "./ChatPanel";
+import { Dismiss } from "./Dismiss";
 import { moderate } from "./ModerationSheet";
 import { Avatar, CameraState, NewBadge } from "./People";
 import { Sheet } from "./Sheet";
@@ -132,15 +133,11 @@ export function ProfileCard({ allow_invite = false }: Props): JSX.Element {
       {blocked.value && (
         <div class="toast" role="status">
           <span>{t("profile.blocked", { handle: blocked.value })}</span>
-          <button
-            type="button"
-            class="text-button"
-            onClick={() => {
+          <Dismiss
+            onDismiss={() => {
               blocked.value = null;
             }}
-          >
-            {t("shell.dismiss")}
-          </button>
+          />
         </div>
       )}
     </>

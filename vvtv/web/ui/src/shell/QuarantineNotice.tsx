@@ -4,6 +4,7 @@
 import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { locale, t } from "../i18n";
+import { Dismiss } from "../kit/Dismiss";
 import { useSdk } from "../sdk";
 import type { Schemas } from "../sdk/types";
 
@@ -33,15 +34,11 @@ export function QuarantineNotice(): JSX.Element | null {
         {told(terms)}
         {terms.invites_quarantined_only && ` ${t(invites)}`}
       </span>
-      <button
-        type="button"
-        class="text-button"
-        onClick={() => {
+      <Dismiss
+        onDismiss={() => {
           dismissed.value = true;
         }}
-      >
-        {t("shell.dismiss")}
-      </button>
+      />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // tab says so in one quiet line that names what changed, and can be put away; so is Shield Mode.
 import type { JSX } from "preact";
 import { type CopyKey, t } from "../i18n";
+import { Dismiss } from "../kit/Dismiss";
 import { useSdk } from "../sdk";
 
 // The ladder's steps (config kill_switches.ladder.steps) in people's words; a step this build
@@ -23,9 +24,7 @@ export function ServiceNotice(): JSX.Element | null {
     <>
       <div class="notice service-notice" role="status" data-level={notice.level}>
         <span>{known ? t(STEPS[notice.step as string]!) : t("notice.general")}</span>
-        <button type="button" class="text-button" onClick={() => notices.dismiss()}>
-          {t("shell.dismiss")}
-        </button>
+        <Dismiss onDismiss={() => notices.dismiss()} />
       </div>
       <ShieldNotice />
     </>
@@ -39,9 +38,7 @@ function ShieldNotice(): JSX.Element | null {
   return (
     <div class="notice service-notice shield-notice" role="status">
       <span>{t("notice.shield")}</span>
-      <button type="button" class="text-button" onClick={() => notices.dismissShield()}>
-        {t("shell.dismiss")}
-      </button>
+      <Dismiss onDismiss={() => notices.dismissShield()} />
     </div>
   );
 }

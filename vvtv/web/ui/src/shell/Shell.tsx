@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type CopyKey, t } from "../i18n";
 import { DeadEnd } from "../kit/DeadEnd";
+import { Dismiss } from "../kit/Dismiss";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
 import { type Sdk, SdkContext } from "../sdk";
 import { type ShellApi, ShellContext } from "./context";
@@ -188,15 +189,11 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
           {session.endedBecause.value && (
             <div class="notice" role="alert">
               <span>{t(ENDED[endedReason(session.endedBecause.value)])}</span>
-              <button
-                type="button"
-                class="text-button"
-                onClick={() => {
+              <Dismiss
+                onDismiss={() => {
                   session.endedBecause.value = null;
                 }}
-              >
-                {t("shell.dismiss")}
-              </button>
+              />
             </div>
           )}
           {session.signedIn.value && <ServiceNotice />}

@@ -70,22 +70,12 @@ export class TileRoom {
   /** The tile of `publisherId`, as a signal: off, waiting for a slot, live (its stream), or
    * refused (the budget, or not available to you). */
   tile(publisherId: string): ReadonlySignal<TileView> {
-    let view = this.views.get(publisherId);
-    if (!view) {
-      view = signal(OFF);
-      this.views.set(publisherId, view);
-    }
-    return view;
+    return kept(this.views, publisherId, OFF);
   }
 
   /** Whether `publisherId`'s tile shows blurred (the server's frame checks flagged it). */
   blurred(publisherId: string): ReadonlySignal<boolean> {
-    let blur = this.blurs.get(publisherId);
-    if (!blur) {
-      blur = signal(false);
-      this.blurs.set(publisherId, blur);
-    }
-    return blur;
+    return kept(this.blurs, publisherId, false);
   }
 
   /** A tile came into view (it shows a camera that is on). */
@@ -337,4 +327,14 @@ export class Tiles {
     const budget = this.budget[device];
     return new TileRoom(this.http, this.socket, mode, this.heartbeatS, budget, device, this.telemetry);
   }
+}
+
+/** The signal `map` keeps for `key`, made at `initial` the first time it is asked for. */
+function kept<T>(map: Map<string, Signal<T>>, key: string, initial: T): Signal<T> {
+  let held = map.get(key);
+  if (!held) {
+    held = signal(initial);
+    map.set(key, held);
+  }
+  return held;
 }

@@ -268,24 +268,18 @@ export function LiveCall({
       )}
       {!ended && (
         <div class="call-controls" role="group" aria-label={t("call.controls")}>
-          <button
-            type="button"
-            class="secondary"
-            aria-pressed={!call.micOn.value}
-            disabled={!call.local.value}
-            onClick={() => call.setMic(!call.micOn.value)}
-          >
-            {t("call.mute")}
-          </button>
-          <button
-            type="button"
-            class="secondary"
-            aria-pressed={!call.cameraOn.value}
-            disabled={!call.local.value}
-            onClick={() => call.setCamera(!call.cameraOn.value)}
-          >
-            {t("call.camera_off")}
-          </button>
+          <TrackToggle
+            on={call.micOn.value}
+            ready={!!call.local.value}
+            set={(on) => call.setMic(on)}
+            label={t("call.mute")}
+          />
+          <TrackToggle
+            on={call.cameraOn.value}
+            ready={!!call.local.value}
+            set={(on) => call.setCamera(on)}
+            label={t("call.camera_off")}
+          />
           {endButton ?? (
             <button type="button" class="danger" onClick={() => void call.hangUp()}>
               {t("call.hang_up")}
@@ -312,5 +306,26 @@ export function LiveCall({
         </div>
       )}
     </section>
+  );
+}
+
+/** Switches one of your tracks (microphone, camera): pressed while it is off, so the button
+ * says what it does ("Mute", "Camera off"); usable once your media is up. */
+function TrackToggle(props: {
+  on: boolean;
+  ready: boolean;
+  set: (on: boolean) => void;
+  label: string;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      class="secondary"
+      aria-pressed={!props.on}
+      disabled={!props.ready}
+      onClick={() => props.set(!props.on)}
+    >
+      {props.label}
+    </button>
   );
 }

@@ -138,6 +138,7 @@ class ClientPeers:
         width: int = 640,
         height: int = 360,
         fps: int = 30,
+        kbps: int = 800,
         look: Look = Look(),
     ) -> ClientPeer:
         async def offer() -> ClientPeer:
@@ -145,7 +146,8 @@ class ClientPeers:
             if look.picture is not None:
                 pc.addTrack(PictureVideoTrack(look.picture, width, height, min(fps, 15)))
             else:
-                pc.addTrack(PreEncodedVideoTrack(width, height, fps, look.noisy, look.chroma))
+                video = PreEncodedVideoTrack(width, height, fps, look.noisy, look.chroma, kbps)
+                pc.addTrack(video)
             if audio:
                 pc.addTrack(ToneAudioTrack(look.tone_hz))
             await pc.setLocalDescription(await pc.createOffer())

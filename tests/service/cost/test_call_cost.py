@@ -16,6 +16,7 @@ from msgspec.structs import replace
 from tests.accounts import staff
 from tests.service.consent.conftest import beat, post
 from tests.service.presence.conftest import World
+from tests.synthetic_media import target_within
 from tests.webrtc_clients import HttpSignalling, Look, client_peers, wait_for
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
@@ -28,8 +29,8 @@ from vvtv.media.local_sfu.ice import allow_loopback_candidates
 pytestmark = pytest.mark.slow
 
 MEASURE_S = 10.0
-# Busy pictures, big enough that the SFU's encoders run at the profile's cap, which is what the
-# estimate assumes (at 320x180 a noisy picture reached ~1.1 of call_private's 1.5 Mbps: 73 %).
+# Busy cameras sending at the profile's bitrate cap, which is what the estimate assumes; within
+# the caps, the SFU forwards them as they come.
 LOOKS = (Look(chroma=200, tone_hz=300.0, noisy=True), Look(chroma=60, tone_hz=900.0, noisy=True))
 PICTURE = {"width": 640, "height": 360, "fps": 15}
 
@@ -72,12 +73,14 @@ async def test_a_private_calls_estimate_matches_the_bytes_the_sfu_sent_for_it(
         assert status == 200, accepted
         session_id = accepted["session_id"]
         subscribers = []
+        profile = world.config.modes.modes["private_call"].media_profile
+        cap = world.config.profile(profile).video.max_bitrate_kbps
+        kbps = target_within(cap, **PICTURE)
         for user, look in ((ana, LOOKS[0]), (bob, LOOKS[1])):
             signalling = HttpSignalling(world.client, user.headers)
-            await peers.publish(signalling, session_id, user.id, look=look, **PICTURE)
+            await peers.publish(signalling, session_id, user.id, look=look, kbps=kbps, **PICTURE)
             subscribers.append(await peers.subscribe(signalling, session_id, user.id))
         await wait_for(lambda: all(len(s.received.video) > 10 for s in subscribers), 20)
-        profile = world.config.modes.modes["private_call"].media_profile
         assert profile == "call_private"
 
         async def keep_alive(seconds: float) -> None:

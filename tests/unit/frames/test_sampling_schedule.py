@@ -202,3 +202,35 @@ def test_a_frame_checked_after_the_sfus_loop_closed_is_dropped_quietly(
         executor.release()  # the check finishes now, on a closed loop
     assert delivered == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.req("TEL-3")
+def test_a_check_the_executor_dropped_at_shutdown_is_dropped_quietly(
+    config: ConfigBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SFU closes its checking executor with frames waiting (`cancel_futures`): each dropped
+    check ends with nothing delivered and no `Exception in callback` on the SFU's loop."""
+    executor = Inline()
+    executor.hold = True
+    delivered: list[FrameChecked] = []
+    sampler = frame_sampler_of(
+        config.limits.media.frame_checks,
+        executor,
+        delivered.append,
+        lambda: Scores(config.limits.media.frame_checks.report_at),
+    )
+    assert sampler is not None
+
+    async def publish_then_close() -> None:
+        sampler.started("ana", "s1")
+        assert sampler.offer("ana", frame())
+        for future, _ in executor.held:
+            future.cancel()  # what shutdown(cancel_futures=True) does to a check not begun
+        await asyncio.sleep(0)  # the loop runs the sampler's callback
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(publish_then_close())
+    assert delivered == []
+    assert sampler.frames_checked == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert sampler._in_flight == set(), "the publisher's next frames may be checked"

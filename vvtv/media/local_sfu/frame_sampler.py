@@ -137,6 +137,8 @@ class FrameSampler:
         self, publisher_id: str, session_id: str, result: Future[tuple[float, float, bytes]]
     ) -> None:
         self._in_flight.discard(publisher_id)
+        if result.cancelled():
+            return  # the SFU is closing: its executor dropped the checks not begun
         score, cpu_s, still = result.result()  # a classifier's error is a bug: let it show
         self.frames_checked += 1
         self.check_seconds_total += cpu_s

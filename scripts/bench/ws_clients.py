@@ -4,6 +4,7 @@ most `ulimit -n` sockets, each opened from the process's own source address and 
 
 from __future__ import annotations
 
+import os
 import resource
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
@@ -12,6 +13,9 @@ from typing import Any, Generic, Self, TypeVar
 import trio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request
+from wsproto.extensions import PerMessageDeflate
+
+DEFLATE = "VVTV_BENCH_DEFLATE"  # set (by a benchmark, before it spawns its clients): offer it
 
 
 def raise_fd_limit() -> int:
@@ -31,7 +35,10 @@ async def handshake(port: int, source: str) -> tuple[trio.SocketStream, WSConnec
     await sock.bind((source, 0))
     await sock.connect(("127.0.0.1", port))
     stream, conn = trio.SocketStream(sock), WSConnection(ConnectionType.CLIENT)
-    await stream.send_all(conn.send(Request(host="127.0.0.1", target="/ws")))
+    # Browsers offer permessage-deflate; a benchmark's clients do when asked to (DEFLATE).
+    extensions = [PerMessageDeflate()] if os.environ.get(DEFLATE) else []
+    request = Request(host="127.0.0.1", target="/ws", extensions=extensions)
+    await stream.send_all(conn.send(request))
     accepted = False
     while not accepted:
         data = await stream.receive_some(1 << 16)

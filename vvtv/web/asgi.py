@@ -10,6 +10,7 @@ response or a closed socket could leave its connection open for ever.
 A socket declared with `serve_socket` is served below quart, straight from its ASGI calls: quart's
 websocket machinery (a request context, a queue and two more tasks per socket) is most of what an
 idle socket would otherwise cost; `SocketWire` is such a socket's ASGI calls as text in and out.
+Once it has accepted, it lets go of what hypercorn kept of the upgraded HTTP request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import trio
+from hypercorn.protocol.h11 import H11Protocol, H11WSConnection
+from hypercorn.protocol.ws_stream import Handshake, WSStream
 from hypercorn.typing import (
     ASGIReceiveCallable,
     ASGIReceiveEvent,
@@ -153,10 +156,14 @@ class SocketWire:
         while await self.receive() is not None:
             pass
 
-    async def accept(self) -> None:
+    async def accept(self, *, compress: bool) -> None:
+        """Accept the socket; `compress`: take permessage-deflate if the client offers it."""
+        if not compress:
+            decline_compression(self._send)
         await self._send(
             WebsocketAcceptEvent(type="websocket.accept", subprotocol=None, headers=())
         )
+        release_upgrade(self._send)
 
     async def send(self, text: str) -> None:
         if not self.disconnected:  # nobody to send to
@@ -165,3 +172,36 @@ class SocketWire:
     async def close(self, code: int, reason: str) -> None:
         if not self.disconnected:
             await self._send(WebsocketCloseEvent(type="websocket.close", code=code, reason=reason))
+
+
+# What hypercorn's socket streams hold as their handshake once it is done: only `accepted` is read.
+_ACCEPTED = Handshake([], "1.1")
+_ACCEPTED.accepted = True
+
+
+def decline_compression(send: ASGISendCallable) -> None:
+    """Accept no extension the client offers (permessage-deflate is the only one hypercorn
+    knows): its zlib contexts would stay with the socket for as long as it lives. To be called
+    before the accept; `send` as for `release_upgrade`."""
+    stream = getattr(send, "__self__", None)
+    if isinstance(stream, WSStream) and not stream.handshake.accepted:
+        stream.handshake.extensions = None
+
+
+def release_upgrade(send: ASGISendCallable) -> None:
+    """Let go of what hypercorn keeps of an accepted socket's HTTP request for as long as the
+    socket lives: the request's h11 connection (its parser and state machine), the handshake's
+    parsed headers and the scope's copy of them, about 2 KiB an idle socket (more for a browser's
+    headers). From the accept on, hypercorn 0.18 uses none of them over HTTP/1.1: frames pass
+    through as bytes, and the headers served only to answer the handshake and to log it.
+
+    `send` is hypercorn's `WSStream.app_send`, the way to its stream and connection; served
+    otherwise (HTTP/2, another server, the test client), nothing is released."""
+    stream = getattr(send, "__self__", None)
+    if not isinstance(stream, WSStream) or not stream.handshake.accepted:
+        return
+    stream.handshake = _ACCEPTED
+    stream.scope["headers"] = []  # the app's scope, too: the socket's server never reads it
+    protocol = getattr(stream.send, "__self__", None)
+    if isinstance(protocol, H11Protocol) and isinstance(protocol.connection, H11WSConnection):
+        del protocol.connection.h11_connection  # only ever used to send the handshake's answer

@@ -222,7 +222,8 @@ class SocketHub:
         self._limits = limits
         self._clock = clock
         self._outbox_size = outbox_size
-        self._by_user: dict[str, set[Connection]] = {}
+        # Tuples, not sets: most users have one socket, and an empty set alone is 216 bytes.
+        self._by_user: dict[str, tuple[Connection, ...]] = {}
         self._by_id: dict[str, Connection] = {}
         self._handlers: dict[type, MessageHandler] = {}
         self._close_listeners: list[CloseListener] = []
@@ -260,7 +261,7 @@ class SocketHub:
         return tuple(connection.id for connection in self._by_user.get(user_id, ()))
 
     def push(self, user_id: str, event: ServerEvent) -> None:
-        for connection in list(self._by_user.get(user_id, ())):
+        for connection in self._by_user.get(user_id, ()):
             connection.push(self._encode(event))
 
     def push_all(self, event: ServerEvent) -> None:
@@ -278,7 +279,7 @@ class SocketHub:
 
     async def ban(self, user_id: str, until: str | None) -> None:
         event = Banned(until=None if until is None else datetime.fromisoformat(until))
-        for connection in list(self._by_user.get(user_id, ())):
+        for connection in self._by_user.get(user_id, ()):
             connection.push(self._encode(event))
             connection.close(CLOSE_FORBIDDEN, "banned")
 
@@ -293,16 +294,15 @@ class SocketHub:
     async def serve(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> bool:
         """Run one socket (its ASGI calls) until it closes; whether its peer's disconnect came."""
         wire = SocketWire(receive, send)
-        await wire.accept()
+        await wire.accept(compress=self._limits.permessage_deflate)
         try:
             principal, expires = await self._hello(wire)
         except _Closed as closed:
             await wire.close(closed.code, closed.reason)
             return wire.disconnected
         connection = Connection(principal, expires, self._outbox_size, wire, self._spawn_writer)
-        self._by_user.setdefault(principal.user_id, set()).add(connection)
+        self._by_user[principal.user_id] = (*self._by_user.get(principal.user_id, ()), connection)
         self._by_id[connection.id] = connection
-        _CONNECTION.set(connection.id)
         try:
             self._expire_at(connection, expires)
             authenticated = Authenticated(user_id=principal.user_id, access_expires_at=expires)
@@ -323,8 +323,10 @@ class SocketHub:
             connection.abandon()
             self._expiries.set(connection.id, None)
             del self._by_id[connection.id]
-            self._by_user[principal.user_id].discard(connection)
-            if not self._by_user[principal.user_id]:
+            others = tuple(c for c in self._by_user[principal.user_id] if c is not connection)
+            if others:
+                self._by_user[principal.user_id] = others
+            else:
                 del self._by_user[principal.user_id]
             for listener in self._close_listeners:
                 listener(connection.id)
@@ -372,6 +374,8 @@ class SocketHub:
             connection.answering = None
 
     async def _answer(self, connection: Connection, message: ClientMessage) -> None:
+        # Set for the answer only: set for the socket's life, it would hold a context of its own.
+        named = _CONNECTION.set(connection.id)
         try:
             with self._span(f"ws {message.__struct_config__.tag}"):
                 reply = await self._reply(connection, message)
@@ -380,6 +384,8 @@ class SocketHub:
             # event, not the socket torn down with 1011. A message the client numbered
             # (`chat.send`'s client_id) gets its number back as `ref`.
             reply = error_event(error, ref=getattr(message, "client_id", None))
+        finally:
+            _CONNECTION.reset(named)
         if reply is not None:
             connection.push(self._encode(reply))
 

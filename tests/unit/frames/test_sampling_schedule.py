@@ -174,12 +174,8 @@ async def test_a_slow_check_skips_frames_and_a_high_score_carries_its_still(
     assert checked.score == checks.report_at
 
 
-@pytest.mark.req("TEL-3")
-def test_a_frame_checked_after_the_sfus_loop_closed_is_dropped_quietly(
-    config: ConfigBundle, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The SFU's asyncio loop closes (shutdown) while a frame is being checked: its result, still
-    and all, goes nowhere, and nothing logs `Event loop is closed` from the checking thread."""
+def held_sampler(config: ConfigBundle) -> tuple[Inline, list[FrameChecked], FrameSampler]:
+    """A sampler whose checks wait (a slow classifier) and would score high enough to report."""
     executor = Inline()
     executor.hold = True
     delivered: list[FrameChecked] = []
@@ -190,6 +186,16 @@ def test_a_frame_checked_after_the_sfus_loop_closed_is_dropped_quietly(
         lambda: Scores(config.limits.media.frame_checks.report_at),
     )
     assert sampler is not None
+    return executor, delivered, sampler
+
+
+@pytest.mark.req("TEL-3")
+def test_a_frame_checked_after_the_sfus_loop_closed_is_dropped_quietly(
+    config: ConfigBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SFU's asyncio loop closes (shutdown) while a frame is being checked: its result, still
+    and all, goes nowhere, and nothing logs `Event loop is closed` from the checking thread."""
+    executor, delivered, sampler = held_sampler(config)
 
     async def publish() -> None:  # on the SFU's loop, as its publisher connection does
         sampler.started("ana", "s1")
@@ -210,16 +216,7 @@ def test_a_check_the_executor_dropped_at_shutdown_is_dropped_quietly(
 ) -> None:
     """The SFU closes its checking executor with frames waiting (`cancel_futures`): each dropped
     check ends with nothing delivered and no `Exception in callback` on the SFU's loop."""
-    executor = Inline()
-    executor.hold = True
-    delivered: list[FrameChecked] = []
-    sampler = frame_sampler_of(
-        config.limits.media.frame_checks,
-        executor,
-        delivered.append,
-        lambda: Scores(config.limits.media.frame_checks.report_at),
-    )
-    assert sampler is not None
+    executor, delivered, sampler = held_sampler(config)
 
     async def publish_then_close() -> None:
         sampler.started("ana", "s1")

@@ -5,7 +5,7 @@ it does not; keyframe requests then go to the publisher. Real VP8 from libvpx th
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import av
@@ -92,6 +92,13 @@ async def play(
         await rendition.push(picture)
 
 
+def thumb_low(executor: Executor, counters: SfuCounters, asks: list[None]) -> VideoRendition:
+    """A thumb_low rendition of ana's camera; each keyframe it asks of her camera is in `asks`."""
+    return VideoRendition(
+        "ana", "thumb_low", CAPS, executor, counters, lambda _: None, lambda: asks.append(None)
+    )
+
+
 def run_rendition(frames: list[tuple[bytes, float]], fits: list[bool]) -> tuple[Sink, int, int]:
     sink = Sink()
     asks: list[None] = []
@@ -99,15 +106,7 @@ def run_rendition(frames: list[tuple[bytes, float]], fits: list[bool]) -> tuple[
 
     async def main() -> None:
         with ThreadPoolExecutor(1) as executor:
-            rendition = VideoRendition(
-                "ana",
-                "thumb_low",
-                CAPS,
-                executor,
-                counters,
-                lambda _: None,
-                lambda: asks.append(None),
-            )
+            rendition = thumb_low(executor, counters, asks)
             rendition.attach(sink)
             await play(rendition, frames, fits)
             rendition.close()
@@ -152,15 +151,7 @@ def test_a_keyframe_request_while_forwarding_goes_to_the_camera() -> None:
 
     async def main() -> None:
         with ThreadPoolExecutor(1) as executor:
-            rendition = VideoRendition(
-                "ana",
-                "thumb_low",
-                CAPS,
-                executor,
-                SfuCounters(),
-                lambda _: None,
-                lambda: asks.append(None),
-            )
+            rendition = thumb_low(executor, SfuCounters(), asks)
             rendition.attach(Sink())
             rendition.request_keyframe()
             assert asks == [], "encoding: the encoder makes it"

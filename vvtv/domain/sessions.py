@@ -15,6 +15,7 @@ a message the table forbids yields only a `Refuse` and leaves the session untouc
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, Literal
@@ -93,10 +94,11 @@ def running_egress_bytes(session: Session, now: datetime) -> int:
 HOLDING: tuple[SessionState, ...] = ("creating", "active")
 
 
-def may_hold_another(held: int, reserved: int, limit: int) -> bool:
-    """Whether a user holding `held` sessions, with `reserved` more being created, may start one
-    more under `sessions.max_concurrent_per_user` (OPS-5: two devices of one user)."""
-    return held + reserved < limit
+def may_hold_another(held: Set[str], reserved: Set[str], limit: int) -> bool:
+    """Whether a user holding the sessions `held`, with the sessions `reserved` being created, may
+    start one more under `sessions.max_concurrent_per_user` (OPS-5: two devices of one user). A
+    session already written but not yet released from its reservation counts once."""
+    return len(held | reserved) < limit
 
 
 def may_act(session: Session, user_id: str, is_admin: bool) -> bool:

@@ -6,14 +6,14 @@ and matching services already hold a user to one invite and one match at a time.
 
 The store says which sessions a user holds; what this actor adds is order and the sessions being
 created: two creates for one user are two messages in one mailbox, and the first one's
-reservation counts while its session is not yet written. A reservation is released when its
-create returns; one left behind (its release lost to a full mailbox, or the asker cancelled)
-lapses after the ask timeout, by which time its session is in the store or was never made.
+reservation counts while its session is not yet written (and once written, only once: a
+reservation names its session). A reservation is released when its create returns; one left
+behind (its release lost to a full mailbox, or the asker cancelled) lapses after the ask
+timeout, by which time its session is in the store or was never made.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -29,18 +29,19 @@ KIND = "holdings"
 
 @dataclass(frozen=True, slots=True)
 class Reserve:
-    """Room for one more session; `replacing` is the session a transition is ending for it."""
+    """Room for the session `session_id`; `replacing` is the one a transition is ending for it."""
 
+    session_id: str
     replacing: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Release:
-    token: int
+    session_id: str
 
 
 class HoldingsActor(BaseActor):
-    """Replies to `Reserve` with a token for `Release`, or refuses with `TooManySessions`."""
+    """Replies to `Reserve` with None, or refuses with `TooManySessions`; `Release` follows."""
 
     kind: ClassVar[str] = KIND
 
@@ -57,25 +58,22 @@ class HoldingsActor(BaseActor):
         self._limit = limit
         self._counted = counted_modes
         self._lapse_s = reservation_lapse_s
-        self._tokens = itertools.count(1)
-        self._reserved: dict[int, float] = {}  # token -> when it lapses (trio time)
+        self._reserved: dict[str, float] = {}  # session id -> when it lapses (trio time)
 
-    async def handle(self, message: Reserve | Release) -> int | None:
+    async def handle(self, message: Reserve | Release) -> None:
         if isinstance(message, Release):
-            self._reserved.pop(message.token, None)
-            return None
+            self._reserved.pop(message.session_id, None)
+            return
         now = trio.current_time()
-        self._reserved = {t: until for t, until in self._reserved.items() if until > now}
+        self._reserved = {id_: until for id_, until in self._reserved.items() if until > now}
         held = {
             id_
             for id_, mode in (await self._store.held_by(self._user_id)).items()
             if mode in self._counted and id_ != message.replacing
         }
-        if not may_hold_another(len(held), len(self._reserved), self._limit):
+        if not may_hold_another(held, self._reserved.keys(), self._limit):
             raise TooManySessions(
                 f"You already have {self._limit} sessions open (on other tabs or devices);"
                 " close one to start another."
             )
-        token = next(self._tokens)
-        self._reserved[token] = now + self._lapse_s
-        return token
+        self._reserved[message.session_id] = now + self._lapse_s

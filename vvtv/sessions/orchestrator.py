@@ -369,11 +369,11 @@ class Orchestrator:
             created: Session = await self._registry.ask(KIND, session.id, Act(Create(session)))
         else:
             [user_id] = participants
-            token = await self._registry.ask(HOLDINGS, user_id, Reserve(replacing=parent))
+            await self._registry.ask(HOLDINGS, user_id, Reserve(session.id, replacing=parent))
             try:
                 created = await self._registry.ask(KIND, session.id, Act(Create(session)))
             finally:
-                self._release(user_id, token)
+                self._release(user_id, session.id)
         if agreement is not None:
             # The session record does not carry it yet: this line is the trail from call to
             # invite or match.
@@ -395,10 +395,10 @@ class Orchestrator:
         running = running_egress_bytes(session, self._ports.clock())
         return msgspec.structs.replace(view, estimated_egress_bytes=running)
 
-    def _release(self, user_id: str, token: int) -> None:
+    def _release(self, user_id: str, session_id: str) -> None:
         # Lost to a full mailbox or a shutdown, the reservation lapses after the ask timeout.
         with contextlib.suppress(MailboxFull, ShuttingDown):
-            self._registry.tell(HOLDINGS, user_id, Release(token))
+            self._registry.tell(HOLDINGS, user_id, Release(session_id))
 
     def _expire(self, session_id: str, participant_id: str) -> None:
         act = Act(HeartbeatTimeout(self._ports.clock(), participant_id))

@@ -73,7 +73,10 @@ def open_tab(browser: Browser, **options: Any) -> tuple[BrowserContext, Tab]:
 
     def console(message: ConsoleMessage) -> None:
         if message.type == "error":
-            tab.errors.append(message.text)
+            # A failed fetch's text names only its status; its location names the resource.
+            failed = "Failed to load" in message.text
+            url = message.location.get("url", "")
+            tab.errors.append(f"{message.text} {url}" if failed else message.text)
 
     page.on("console", console)
     page.on("pageerror", lambda error: tab.errors.append(str(error)))

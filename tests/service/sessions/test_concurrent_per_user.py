@@ -22,9 +22,24 @@ pytestmark = pytest.mark.req("OPS-5", "SES-1")
 
 
 def test_the_rule() -> None:
-    assert may_hold_another(held=1, reserved=0, limit=2)
-    assert not may_hold_another(held=2, reserved=0, limit=2)
-    assert not may_hold_another(held=1, reserved=1, limit=2)
+    assert may_hold_another(held={"a"}, reserved=set(), limit=2)
+    assert not may_hold_another(held={"a", "b"}, reserved=set(), limit=2)
+    assert not may_hold_another(held={"a"}, reserved={"b"}, limit=2)
+    assert may_hold_another(held={"a"}, reserved={"a"}, limit=2)  # written, not yet released
+
+
+async def test_a_session_written_before_its_release_counts_once(
+    world: World, config_bundle: ConfigBundle
+) -> None:
+    """Party's tiles open a session and the person moves on to Sniffers at once: the second
+    create reaches the holdings between the first session's write and its release. It counted
+    twice (the held session and its reservation) and the second was refused 409."""
+    assert config_bundle.limits.sessions.max_concurrent_per_user == 2
+    party = await world.sessions.create(ANA, create("party"))
+    await world.actors.ask(KIND, "ana", Reserve(party.id))  # its release still on its way
+    assert (await world.sessions.create(ANA, create("sniffers"))).state == "active"
+    with pytest.raises(TooManySessions):
+        await world.sessions.create(ANA, create("party"))
 
 
 async def test_one_more_than_the_limit_is_refused_until_one_ends(
@@ -120,8 +135,8 @@ async def test_a_lost_release_lapses_after_the_ask_timeout(
     """A reservation whose release never came (a full mailbox, a cancelled asker) holds a place
     no longer than an ask may take, so a user is never locked out by it."""
     limit = config_bundle.limits.sessions.max_concurrent_per_user
-    for _ in range(limit):
-        await world.actors.ask(KIND, "ana", Reserve())  # never released
+    for lost in range(limit):
+        await world.actors.ask(KIND, "ana", Reserve(f"lost-{lost}"))  # never released
     with pytest.raises(TooManySessions):
         await world.sessions.create(ANA, create("party"))
     await trio.sleep(config_bundle.limits.runtime.actors.ask_timeout_s)

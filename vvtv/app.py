@@ -45,9 +45,7 @@ from vvtv.web.sockets import socket_route
 GUARD = "vvtv.guard"
 
 
-def create_app(
-    runtime: Runtime, services: Services, *, ui_dir: Path = shell.STATIC_DIR
-) -> QuartTrio:
+def create_app(runtime: Runtime, services: Services, *, ui_dir: Path = shell.STATIC_DIR) -> WebApp:
     """`ui_dir`: the built web UI (index.html, assets/); tests point it at a folder of their own."""
     # A closing socket's peer gets `close_flush_s` for its last events, and sends late as long.
     app = WebApp("vvtv", socket_linger_s=runtime.config.limits.auth.socket.close_flush_s)

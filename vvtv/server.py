@@ -1,4 +1,5 @@
-"""`vvtv serve`: hypercorn's trio worker serving the app, in one nursery with the actor supervisor.
+"""`vvtv serve`: hypercorn's trio worker serving the app (its sockets on their own streams,
+`vvtv.web.listener`), in one nursery with the actor supervisor.
 
 The 24/7 channel (`vvtv.lab`) runs in the same nursery, started after the HTTP listener so a
 first start's reserve-clip generation never delays readiness; `--no-channel` leaves it off (a
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve as hypercorn_serve
 
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
@@ -31,6 +31,8 @@ from vvtv.config import ConfigBundle
 from vvtv.config.schema.limits import GcLimits
 from vvtv.lab.runtime import LabRuntime
 from vvtv.media.local_sfu import SfuOptions
+from vvtv.web import listener
+from vvtv.web.asgi import WebApp
 
 log = logging.getLogger("vvtv.server")
 
@@ -67,16 +69,11 @@ async def serve(
     sfu = SfuOptions(process=True, loopback_only=options.ice_loopback_only)
     async with open_runtime(config, options.data_dir, sfu_options=sfu) as (runtime, services):
         app = create_app(runtime, services)
-        hypercorn = HypercornConfig()
-        hypercorn.bind = [f"{options.host}:{options.port}"]
-        hypercorn.graceful_timeout = config.limits.runtime.shutdown.grace_s / 2
-        hypercorn.keep_alive_timeout = config.limits.runtime.http.keep_alive_s
-        hypercorn.accesslog = None
-        hypercorn.errorlog = logging.getLogger("hypercorn.error")  # ours, not a second handler
+        hypercorn = hypercorn_config(config, f"{options.host}:{options.port}")
         async with trio.open_nursery() as nursery:
             signals = trio.CancelScope()
             nursery.start_soon(_until_signalled, stop, signals)
-            binds = await nursery.start(_serve_http, app, hypercorn, stop)
+            binds = await nursery.start(serve_http, app, hypercorn, config, stop)
             log.info("vvtv serving on %s (%s)", ", ".join(binds), config.summary())
             heap = trio.CancelScope()
             nursery.start_soon(_run_in, heap, FrozenHeap(config.limits.runtime.gc).run)
@@ -138,11 +135,32 @@ async def _run_channel(lab: LabRuntime, scope: trio.CancelScope) -> None:
             log.exception("the channel is off air")
 
 
-async def _serve_http(
-    app: object,
+def hypercorn_config(config: ConfigBundle, bind: str) -> HypercornConfig:
+    """hypercorn's settings for `vvtv serve` on `bind` (host:port)."""
+    hypercorn = HypercornConfig()
+    hypercorn.bind = [bind]
+    hypercorn.graceful_timeout = config.limits.runtime.shutdown.grace_s / 2
+    hypercorn.keep_alive_timeout = config.limits.runtime.http.keep_alive_s
+    hypercorn.accesslog = None
+    hypercorn.errorlog = logging.getLogger("hypercorn.error")  # ours, not a second handler
+    return hypercorn
+
+
+async def serve_http(
+    app: WebApp,
     hypercorn: HypercornConfig,
+    config: ConfigBundle,
     stop: trio.Event,
     *,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    await hypercorn_serve(app, hypercorn, shutdown_trigger=stop.wait, task_status=task_status)  # type: ignore[arg-type]
+    """Serve `app` until `stop` is set; `started(binds)` once listening."""
+    await listener.serve(
+        app,
+        hypercorn,
+        stop.wait,
+        # A new connection says what it wants as soon as an idle kept-alive one must.
+        head_within_s=config.limits.runtime.http.keep_alive_s,
+        max_message_bytes=config.limits.runtime.http.max_body_bytes,
+        task_status=task_status,
+    )

@@ -77,29 +77,20 @@ async def serve_to_clients(
 ) -> AsyncIterator[Served]:
     """`vvtv serve`'s app over a fresh data folder on 127.0.0.1, and `processes` client processes
     (`client_process(pipe, port, index)`, spawned) once it listens (after `on_listening`)."""
-    from hypercorn.config import Config as HypercornConfig
-    from hypercorn.trio import serve as hypercorn_serve
-
     from vvtv.app import create_app
     from vvtv.assembly import open_runtime
+    from vvtv.server import hypercorn_config, serve_http
 
     hard = raise_fd_limit()
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as data_dir:
         async with open_runtime(config, Path(data_dir)) as (runtime, services):
             app = create_app(runtime, services)
-            hypercorn = HypercornConfig()
-            hypercorn.bind = ["127.0.0.1:0"]
-            hypercorn.backlog = 4096
-            hypercorn.keep_alive_timeout = config.limits.runtime.http.keep_alive_s
-            hypercorn.accesslog = None
+            hypercorn = hypercorn_config(config, "127.0.0.1:0")
+            hypercorn.backlog = 4096  # thousands of clients connect at once
             stop = trio.Event()
             async with trio.open_nursery() as nursery:
-                binds = await nursery.start(
-                    lambda task_status: hypercorn_serve(  # type: ignore[misc]
-                        app, hypercorn, shutdown_trigger=stop.wait, task_status=task_status
-                    )
-                )
+                binds = await nursery.start(serve_http, app, hypercorn, config, stop)
                 port = int(binds[0].rsplit(":", 1)[1])
                 on_listening(nursery)
                 pipes = [context.Pipe() for _ in range(processes)]

@@ -7,15 +7,15 @@ recycles the TCP connection; after a socket's handler has returned, hypercorn st
 blocking put, before it closes the TCP connection. quart-trio expects neither, so a completed
 response or a closed socket could leave its connection open for ever.
 
-A socket declared with `serve_socket` is served below quart, straight from its ASGI calls: quart's
-websocket machinery (a request context, a queue and two more tasks per socket) is most of what an
-idle socket would otherwise cost; `SocketWire` is such a socket's ASGI calls as text in and out.
+A socket declared with `serve_socket` is served below quart: on its own TCP stream when the
+listener takes its upgrade (`listener.py`), else (an upgrade on a kept-alive connection, the test
+client) straight from its ASGI calls, without quart's websocket machinery (a request context, a
+queue and two more tasks per socket); `AsgiWire` is such a socket's ASGI calls as text in and out.
 Once it has accepted, it lets go of what hypercorn kept of the upgraded HTTP request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import trio
@@ -33,6 +33,8 @@ from hypercorn.typing import (
 )
 from quart_trio import QuartTrio
 from quart_trio.asgi import TrioASGIHTTPConnection, TrioASGIWebsocketConnection
+
+from vvtv.web.wire import SocketServer
 
 
 class _HTTPConnection(TrioASGIHTTPConnection):
@@ -72,10 +74,6 @@ class _WebsocketConnection(TrioASGIWebsocketConnection):
             self.app.drop_late_events(receive)
 
 
-SocketServer = Callable[[ASGIReceiveCallable, ASGISendCallable], Awaitable[bool]]
-"""Runs one socket from its ASGI calls; returns whether it took the peer's disconnect."""
-
-
 async def _drop_events(receive: ASGIReceiveCallable, linger_s: float) -> None:
     with trio.move_on_after(linger_s):
         while True:
@@ -97,9 +95,12 @@ class WebApp(QuartTrio):
         self._sockets: dict[str, SocketServer] = {}
 
     def serve_socket(self, path: str, server: SocketServer) -> None:
-        """Serve the WebSocket at `path` with `server(receive, send)`, below quart (which still
-        declares the route)."""
+        """Serve the WebSocket at `path` with `server(wire)`, below quart (which still declares
+        the route)."""
         self._sockets[path] = server
+
+    def socket_server(self, path: str) -> SocketServer | None:
+        return self._sockets.get(path)
 
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
@@ -107,7 +108,7 @@ class WebApp(QuartTrio):
         server = self._sockets.get(scope["path"]) if scope["type"] == "websocket" else None
         if server is None:
             await super().__call__(scope, receive, send)
-        elif not await server(receive, send):
+        elif not await server(AsgiWire(receive, send)):
             self.drop_late_events(receive)
 
     def drop_late_events(self, receive: ASGIReceiveCallable) -> None:
@@ -128,8 +129,8 @@ class WebApp(QuartTrio):
         return self._socket_linger_s
 
 
-class SocketWire:
-    """One socket's ASGI calls as text in and out."""
+class AsgiWire:
+    """One socket's ASGI calls as text in and out (a `Wire`)."""
 
     __slots__ = ("_receive", "_send", "disconnected")
 
@@ -149,13 +150,6 @@ class SocketWire:
                 self.disconnected = True
         return None
 
-    async def drop_until_disconnected(self) -> None:
-        # Unread, what the peer still sends stalls a peer that writes before it reads (a flood, a
-        # small receive buffer): it never reads its last events and its close, they are never
-        # sent, and both ends wait on each other for ever.
-        while await self.receive() is not None:
-            pass
-
     async def accept(self, *, compress: bool) -> None:
         """Accept the socket; `compress`: take permessage-deflate if the client offers it."""
         if not compress:
@@ -164,6 +158,16 @@ class SocketWire:
             WebsocketAcceptEvent(type="websocket.accept", subprotocol=None, headers=())
         )
         release_upgrade(self._send)
+
+    def send_nowait(self, text: str) -> bool:
+        return False  # an ASGI send is a call to await
+
+    @property
+    def unsent(self) -> bool:
+        return False
+
+    async def flush(self) -> None:
+        pass
 
     async def send(self, text: str) -> None:
         if not self.disconnected:  # nobody to send to

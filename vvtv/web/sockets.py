@@ -5,9 +5,11 @@ token (within the configured time). While open, the socket is told `auth.expired
 runs out and may `auth.refresh` without reconnecting (OPS-5); a ban closes it with `banned`.
 Errors are `error` events with the same codes as HTTP problem JSON.
 
-`WebApp` hands the socket's ASGI calls straight to `SocketHub.serve`, below quart: an idle socket
-costs one task (it waits for its next message) and a few small objects. A writer task exists only
-while events wait to go out, and one timer serves every socket's token expiry.
+`WebApp` hands the socket's wire (its own TCP stream, or its ASGI calls) straight to
+`SocketHub.serve`, below quart: an idle socket costs one task (it waits for its next message) and
+a few small objects. An event goes out at once when the wire can take it without waiting; a
+writer task exists only while events wait to go out, and one timer serves every socket's token
+expiry.
 """
 
 from __future__ import annotations
@@ -22,10 +24,6 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 import trio
-from hypercorn.typing import (
-    ASGIReceiveCallable,
-    ASGISendCallable,
-)
 from quart import Blueprint
 
 from vvtv.actors.wakes import Wakes
@@ -47,9 +45,10 @@ from vvtv.contracts.events import (
 from vvtv.contracts.identity import Tokens
 from vvtv.domain.accounts import Principal
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
-from vvtv.web.asgi import SocketWire, WebApp
+from vvtv.web.asgi import WebApp
 from vvtv.web.errors import BODY_ERRORS, body_error, error_event
 from vvtv.web.routing import ROUTE_SPEC, RouteSpec
+from vvtv.web.wire import Wire
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +116,7 @@ class Connection:
         principal: Principal,
         expires_at: datetime,
         outbox_size: int,
-        wire: SocketWire,
+        wire: Wire,
         spawn: Spawn,
     ) -> None:
         self.id = uuid.uuid4().hex
@@ -138,10 +137,14 @@ class Connection:
         self.answering: trio.CancelScope | None = None
 
     def push(self, text: str) -> None:
-        """Queue an encoded event; a client too slow to drain its queue is disconnected, not
-        waited for."""
+        """Send an encoded event, or queue it while others wait; a client too slow to drain its
+        queue is disconnected, not waited for."""
         if not self._queueing:
             return  # closing: nothing more goes out
+        if self._writer is None and self._wire.send_nowait(text):
+            if self._wire.unsent:
+                self._write_soon()
+            return
         outbox = self._outbox
         if outbox is None:
             outbox = self._outbox = deque()
@@ -167,7 +170,8 @@ class Connection:
 
     async def flush(self, deadline: float) -> None:
         """Wait until the writer has sent what was queued, and the close, or until `deadline`;
-        then send the close if the writer did not get to it."""
+        then send the close if the writer did not get to it and there is time left (a peer that
+        has not taken its events by then would not take the close either: it is cut off)."""
         if self._writer is not None:
             self._writer.deadline = deadline
             self._written = trio.Event()
@@ -175,7 +179,8 @@ class Connection:
         if self._close_queued and not self._closed_on_wire and not self._wire.disconnected:
             assert self.close_code is not None
             self._closed_on_wire = True
-            await self._wire.close(*self.close_code)
+            with trio.move_on_at(deadline):
+                await self._wire.close(*self.close_code)
 
     def abandon(self) -> None:
         """The socket's task is gone (cancelled): its writer goes too."""
@@ -191,6 +196,7 @@ class Connection:
     async def _write(self, scope: trio.CancelScope) -> None:
         with scope:
             try:
+                await self._wire.flush()
                 while self._outbox:
                     await self._wire.send(self._outbox.popleft())
                 self._outbox = None
@@ -291,14 +297,14 @@ class SocketHub:
         self._last_encoded = (event, text)
         return text
 
-    async def serve(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> bool:
-        """Run one socket (its ASGI calls) until it closes; whether its peer's disconnect came."""
-        wire = SocketWire(receive, send)
+    async def serve(self, wire: Wire) -> bool:
+        """Run one socket until it closes; whether its peer's disconnect came."""
         await wire.accept(compress=self._limits.permessage_deflate)
         try:
             principal, expires = await self._hello(wire)
         except _Closed as closed:
-            await wire.close(closed.code, closed.reason)
+            with trio.move_on_after(self._limits.close_flush_s):  # a peer that reads nothing
+                await wire.close(closed.code, closed.reason)
             return wire.disconnected
         connection = Connection(principal, expires, self._outbox_size, wire, self._spawn_writer)
         self._by_user[principal.user_id] = (*self._by_user.get(principal.user_id, ()), connection)
@@ -317,7 +323,11 @@ class SocketHub:
             connection.finish()
             deadline = trio.current_time() + self._limits.close_flush_s
             with trio.move_on_at(deadline):
-                await wire.drop_until_disconnected()
+                # Unread, what the peer still sends stalls a peer that writes before it reads (a
+                # flood, a small receive buffer): it never reads its last events and its close,
+                # they are never sent, and both ends wait on each other for ever.
+                while await wire.receive() is not None:
+                    pass
             await connection.flush(deadline)
         finally:
             connection.abandon()
@@ -339,7 +349,7 @@ class SocketHub:
             raise RuntimeError("SocketHub.run() is not running: sockets cannot write")
         self._writers.start_soon(write, scope)
 
-    async def _hello(self, wire: SocketWire) -> tuple[Principal, datetime]:
+    async def _hello(self, wire: Wire) -> tuple[Principal, datetime]:
         with trio.move_on_after(self._limits.hello_timeout_s):
             message = _decode(await wire.receive())
             if isinstance(message, ErrorEvent):
@@ -358,7 +368,7 @@ class SocketHub:
                 raise _Closed(code, error.code) from None
         raise _Closed(CLOSE_UNAUTHENTICATED, "auth timeout")
 
-    async def _read(self, connection: Connection, wire: SocketWire) -> None:
+    async def _read(self, connection: Connection, wire: Wire) -> None:
         """Answer the socket's messages until it closes (from either end)."""
         while connection.close_code is None:
             with trio.CancelScope() as answering:

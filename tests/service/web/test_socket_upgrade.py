@@ -1,7 +1,7 @@
-"""What an accepted `/ws` keeps under a real `vvtv serve` (hypercorn's trio worker, in-process)
-(PRS-4: idle sockets cost little): no compression context, even when the client offers
-permessage-deflate as browsers do, and nothing of the upgraded HTTP request (hypercorn's h11
-connection). The socket still answers and closes as before."""
+"""What an accepted `/ws` keeps under a real `vvtv serve` (in-process) (PRS-4: idle sockets cost
+little): one task, no compression context, even when the client offers permessage-deflate as
+browsers do, and nothing of the upgraded HTTP request (its h11 parser). The socket still answers
+and closes as before, and an upgrade on a kept-alive connection (hypercorn's, over ASGI) too."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import json
 import h11
 import pytest
 import trio
+import trio.testing
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
 from wsproto.extensions import PerMessageDeflate
 
 from tests.service.web.test_connection_close import (  # noqa: F401  (`port` is a fixture)
     RESPONSE_WITHIN_S,
+    _response,
     _signup,
     _some,
     port,
@@ -49,8 +51,11 @@ class _Client:
         return message
 
 
-async def _open(server_port: int, offer_deflate: bool) -> tuple[_Client, AcceptConnection]:
-    stream = await trio.open_tcp_stream("127.0.0.1", server_port)
+async def _open(
+    server_port: int, offer_deflate: bool, stream: trio.SocketStream | None = None
+) -> tuple[_Client, AcceptConnection]:
+    """A socket opened on a new connection, or on `stream` (kept alive after a request)."""
+    stream = stream or await trio.open_tcp_stream("127.0.0.1", server_port)
     client = _Client(stream, WSConnection(ConnectionType.CLIENT))
     extensions = [PerMessageDeflate()] if offer_deflate else []
     await stream.send_all(client.ws.send(Request(host="vvtv", target="/ws", extensions=extensions)))
@@ -115,3 +120,46 @@ async def test_signed_in_sockets_hold_nothing_of_their_http_request(
     finally:
         for client in clients:
             await client.stream.aclose()
+
+
+@pytest.mark.req("PRS-4")
+async def test_an_idle_signed_in_socket_is_one_task(
+    port: int,  # noqa: F811
+    cheap_config: ConfigBundle,
+) -> None:
+    """Its reader: no task of hypercorn's per connection, no writer while nothing waits."""
+    tokens = await _signup(port, cheap_config.limits.auth.terms_version)
+    await trio.testing.wait_all_tasks_blocked(cushion=0.1)  # the signup's connection is gone
+    before = trio.lowlevel.current_statistics().tasks_living
+    clients = []
+    try:
+        for _ in range(SOCKETS):
+            client, _accepted = await _open(port, offer_deflate=False)
+            clients.append(client)
+            await _signed_in(client, tokens["access_token"])
+        await trio.testing.wait_all_tasks_blocked(cushion=0.1)
+        assert trio.lowlevel.current_statistics().tasks_living - before == SOCKETS
+        for client in clients:
+            await _closed_when_asked(client)
+    finally:
+        for client in clients:
+            await client.stream.aclose()
+
+
+async def test_an_upgrade_on_a_kept_alive_connection_is_served_too(
+    port: int,  # noqa: F811
+    cheap_config: ConfigBundle,
+) -> None:
+    """The listener takes an upgrade only as a connection's first request; a later one goes to
+    hypercorn, and from there to the same socket server."""
+    tokens = await _signup(port, cheap_config.limits.auth.terms_version)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    async with stream:
+        await stream.send_all(b"GET /healthz HTTP/1.1\r\nHost: vvtv\r\n\r\n")
+        response, extra = await _response(stream)
+        assert b"200" in response.split(b"\r\n", 1)[0]
+        assert extra == b""
+        client, accepted = await _open(port, offer_deflate=False, stream=stream)
+        assert accepted.extensions == []
+        await _signed_in(client, tokens["access_token"])
+        await _closed_when_asked(client)

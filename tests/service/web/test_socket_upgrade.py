@@ -99,38 +99,16 @@ async def test_a_socket_offered_compression_is_accepted_without_it_and_answers(
 
 
 @pytest.mark.req("PRS-4")
-async def test_signed_in_sockets_hold_nothing_of_their_http_request(
+async def test_signed_in_sockets_are_one_task_each_and_hold_nothing_of_their_http_request(
     port: int,  # noqa: F811
     cheap_config: ConfigBundle,
 ) -> None:
-    tokens = await _signup(port, cheap_config.limits.auth.terms_version)
-    before = _server_h11_connections()
-    clients = []
-    try:
-        for _ in range(SOCKETS):
-            client, _accepted = await _open(port, offer_deflate=False)
-            clients.append(client)
-            await _signed_in(client, tokens["access_token"])
-        assert _server_h11_connections() <= before  # (the signup's may have gone meanwhile)
-        # Released, the request's parser is not missed: each socket still answers and closes.
-        for client in clients:
-            await client.send({"type": "heartbeat"})
-            assert (await client.receive())["type"] == "heartbeat.ack"
-            await _closed_when_asked(client)
-    finally:
-        for client in clients:
-            await client.stream.aclose()
-
-
-@pytest.mark.req("PRS-4")
-async def test_an_idle_signed_in_socket_is_one_task(
-    port: int,  # noqa: F811
-    cheap_config: ConfigBundle,
-) -> None:
-    """Its reader: no task of hypercorn's per connection, no writer while nothing waits."""
+    """An idle socket is its reader: no task of hypercorn's per connection, no writer while
+    nothing waits, and no h11 parser of the request it came with."""
     tokens = await _signup(port, cheap_config.limits.auth.terms_version)
     await trio.testing.wait_all_tasks_blocked(cushion=0.1)  # the signup's connection is gone
-    before = trio.lowlevel.current_statistics().tasks_living
+    tasks = trio.lowlevel.current_statistics().tasks_living
+    parsers = _server_h11_connections()
     clients = []
     try:
         for _ in range(SOCKETS):
@@ -138,8 +116,12 @@ async def test_an_idle_signed_in_socket_is_one_task(
             clients.append(client)
             await _signed_in(client, tokens["access_token"])
         await trio.testing.wait_all_tasks_blocked(cushion=0.1)
-        assert trio.lowlevel.current_statistics().tasks_living - before == SOCKETS
+        assert trio.lowlevel.current_statistics().tasks_living - tasks == SOCKETS
+        assert _server_h11_connections() <= parsers
+        # Without them, each socket still answers and closes.
         for client in clients:
+            await client.send({"type": "heartbeat"})
+            assert (await client.receive())["type"] == "heartbeat.ack"
             await _closed_when_asked(client)
     finally:
         for client in clients:

@@ -145,3 +145,29 @@ async def test_an_upgrade_on_a_kept_alive_connection_is_served_too(
         assert accepted.extensions == []
         await _signed_in(client, tokens["access_token"])
         await _closed_when_asked(client)
+
+
+@pytest.mark.parametrize(
+    ("first_bytes", "status"),
+    [
+        (b"\x16\x03\x01 not http\r\n\r\n", b"400"),
+        (b"A" * 20_000, b"431"),  # a head longer than hypercorn's bound, never ended
+        (
+            b"GET /ws HTTP/1.1\r\nHost: vvtv\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+            b"400",
+        ),
+    ],
+    ids=["not-http", "endless-head", "upgrade-without-key"],
+)
+async def test_what_the_listener_does_not_take_is_answered_by_hypercorn(
+    port: int,  # noqa: F811
+    first_bytes: bytes,
+    status: bytes,
+) -> None:
+    """A connection's first bytes that are no WebSocket handshake wsproto accepts are hypercorn's
+    to answer, as if the listener had never read them."""
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    async with stream:
+        await stream.send_all(first_bytes)
+        response, _extra = await _response(stream)
+        assert response.split(b"\r\n", 1)[0] == b"HTTP/1.1 " + status + b" "

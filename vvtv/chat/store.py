@@ -12,6 +12,7 @@ from typing import Protocol
 from vvtv.contracts.chat import ChatMessageView, ChatScope
 from vvtv.domain.chat.thread import Thread
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 
 class ChatStore(Protocol):
@@ -91,13 +92,10 @@ _MESSAGE_COLUMNS = "thread_id, seq, id, author_id, body, client_id, sent_at"
 
 
 def _message(row: sqlite3.Row) -> ChatMessageView:
-    return ChatMessageView(
-        thread_id=row["thread_id"],
-        seq=row["seq"],
+    return from_row(
+        ChatMessageView,
+        row,
         message_id=row["id"],
-        author_id=row["author_id"],
-        body=row["body"],
-        client_id=row["client_id"],
         sent_at=datetime.fromisoformat(row["sent_at"]),
     )
 

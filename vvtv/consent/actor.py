@@ -57,9 +57,9 @@ from vvtv.domain.consent import (
     Refuse,
     Reply,
     Tick,
-    WakeAt,
     decide,
 )
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import VvtvError, by_code
 from vvtv.observability.events import ServerEvents
 

@@ -49,9 +49,9 @@ from vvtv.domain.matching.messages import (
     Searching,
     Standing,
     StartCall,
-    WakeAt,
 )
 from vvtv.domain.matching.rules import MatchRules
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import TooManyRequests, VvtvError, by_code
 from vvtv.matching.errors import (
     CoolingDown as CoolingDownError,

@@ -36,9 +36,9 @@ from vvtv.domain.presence.messages import (
     RefusalCode,
     Refuse,
     Tick,
-    WakeAt,
 )
 from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import VvtvError
 from vvtv.observability.events import ServerEvents
 from vvtv.presence.errors import (

@@ -45,10 +45,10 @@ from vvtv.domain.tiles.viewer import (
     Tick,
     Viewer,
     ViewerRules,
-    WakeAt,
     decide,
     new_viewer,
 )
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import NotFound
 from vvtv.media.errors import MediaSessionExists, MediaUnavailable
 from vvtv.media.port import Endpoint, TilePoolSample

@@ -10,7 +10,7 @@ from typing import Protocol
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
-from vvtv.store.rows import from_row, iso, stored_time
+from vvtv.store.rows import from_row, iso
 
 # What moderation may change; the rest of a row is written once, at sign-up.
 _MUTABLE_COLUMNS = frozenset(
@@ -45,34 +45,15 @@ class AccountStore(Protocol):
 
 
 def _user(row: sqlite3.Row) -> UserRecord:
-    return from_row(
-        UserRecord,
-        row,
-        created_at=datetime.fromisoformat(row["created_at"]),
-        age_confirmed_at=datetime.fromisoformat(row["age_confirmed_at"]),
-        shadow_quarantine=bool(row["shadow_quarantine"]),
-    )
+    return from_row(UserRecord, row)
 
 
 def _session(row: sqlite3.Row) -> AuthSessionRecord:
-    return from_row(
-        AuthSessionRecord,
-        row,
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        revoked_at=stored_time(row["revoked_at"]),
-    )
+    return from_row(AuthSessionRecord, row)
 
 
 def _blocks(rows: sqlite3.Cursor) -> list[BlockRecord]:
-    return [
-        from_row(
-            BlockRecord,
-            row,
-            created_at=datetime.fromisoformat(row["created_at"]),
-        )
-        for row in rows
-    ]
+    return [from_row(BlockRecord, row) for row in rows]
 
 
 class SqliteAccountStore:

@@ -15,7 +15,7 @@ from msgspec.structs import replace
 from vvtv.domain.moderation.reports import Report, Still
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
-from vvtv.store.rows import from_row, stored_time
+from vvtv.store.rows import from_row
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,10 +84,7 @@ def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
     return from_row(
         Report,
         row,
-        created_at=datetime.fromisoformat(row["created_at"]),
         message_ids=tuple(json.loads(row["message_ids"])),
-        claimed_at=stored_time(row["claimed_at"]),
-        decided_at=stored_time(row["decided_at"]),
         still=still,
     )
 

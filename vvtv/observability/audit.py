@@ -76,7 +76,6 @@ class AuditLog:
                 from_row(
                     StoredAudit,
                     row,
-                    at=datetime.fromisoformat(row["at"]),
                     detail=json.loads(row["detail"]),
                 )
                 for row in rows

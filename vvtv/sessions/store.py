@@ -6,7 +6,6 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 import msgspec
@@ -16,7 +15,7 @@ from vvtv.contracts.sessions import PolicySnapshot, SessionState
 from vvtv.domain.sessions import HOLDING, Session
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
-from vvtv.store.rows import from_row, iso, stored_time
+from vvtv.store.rows import from_row, iso
 
 UNFINISHED = ("creating", "active", "ending")
 
@@ -130,12 +129,8 @@ def _session(row: sqlite3.Row) -> Session:
     return from_row(
         Session,
         row,
-        webrtc=bool(row["webrtc"]),
         participants=tuple(json.loads(row["participants"])),
         policy=msgspec.json.decode(row["policy"], type=PolicySnapshot),
-        created_at=datetime.fromisoformat(row["created_at"]),  # NOT NULL in the schema
-        started_at=stored_time(row["started_at"]),
-        ended_at=stored_time(row["ended_at"]),
     )
 
 

@@ -10,8 +10,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, Self
 
 import trio
+
+from .errors import MailboxFull, ShuttingDown
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 
 class Wakes:
@@ -24,6 +30,22 @@ class Wakes:
         self._heap: list[tuple[float, int, Hashable]] = []
         self._pushed = 0  # a tie-break, so keys never need to be comparable
         self._changed = trio.Event()
+
+    @classmethod
+    def telling(cls, registry: Registry, kind: str, message: Any, retry_s: float) -> Self:
+        """Wake-ups that tell each key's actor of `kind` `message` (its `Tick`): one whose mailbox
+        is full is woken again `retry_s` later; none is once the registry is shutting down."""
+
+        def on_due(key: Hashable) -> float | None:
+            try:
+                registry.tell(kind, key, message)
+            except MailboxFull:
+                return trio.current_time() + retry_s
+            except ShuttingDown:
+                pass
+            return None
+
+        return cls(on_due)
 
     def set(self, key: Hashable, at: float | None) -> None:
         """Wake `key` at `at` (trio time), replacing any earlier request; None: never."""

@@ -22,6 +22,7 @@ from typing import ClassVar
 import msgspec
 from prometheus_client import CollectorRegistry
 
+from vvtv.actors import BaseActor
 from vvtv.chat.errors import ThreadNotFound
 from vvtv.chat.followers import Followers
 from vvtv.chat.metrics import ChatMetrics
@@ -107,7 +108,7 @@ def event_of(message: ChatMessageView) -> ChatMessage:
     return msgspec.convert(message, ChatMessage, from_attributes=True)
 
 
-class ChatThreadActor:
+class ChatThreadActor(BaseActor):
     kind: ClassVar[str] = KIND
 
     def __init__(self, thread_id: str, ports: ChatPorts) -> None:
@@ -117,9 +118,6 @@ class ChatThreadActor:
 
     async def on_start(self) -> None:
         self._thread = await self._ports.store.get(self._id)
-
-    async def on_stop(self) -> None:
-        pass
 
     async def handle(
         self, message: Send | Sends | Join | Subscribe | Current

@@ -15,6 +15,7 @@ import msgspec
 from vvtv.contracts.chat import ChatScope, HeldMessageView, HeldStatus
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,13 +188,9 @@ _HELD = ", ".join(_HELD_FIELDS)
 
 
 def _held_view(row: sqlite3.Row) -> HeldMessageView:
-    # msgspec reads the ISO times back.
-    return msgspec.convert({name: row[name] for name in _HELD_FIELDS}, HeldMessageView)
+    return from_row(HeldMessageView, row)
 
 
 def _with_target(audit: AuditRecord, target_id: str) -> AuditRecord:
     detail = {**audit.detail, "held_id": target_id}
-    return AuditRecord(
-        at=audit.at, actor_id=audit.actor_id, action=audit.action, target_id=audit.target_id,
-        reason=audit.reason, detail=detail, trace_id=audit.trace_id,
-    )  # fmt: skip
+    return msgspec.structs.replace(audit, detail=detail)

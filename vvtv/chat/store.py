@@ -12,6 +12,7 @@ from typing import Protocol
 from vvtv.contracts.chat import ChatMessageView, ChatScope
 from vvtv.domain.chat.thread import Thread
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 
 class ChatStore(Protocol):
@@ -91,29 +92,14 @@ _MESSAGE_COLUMNS = "thread_id, seq, id, author_id, body, client_id, sent_at"
 
 
 def _message(row: sqlite3.Row) -> ChatMessageView:
-    return ChatMessageView(
-        thread_id=row["thread_id"],
-        seq=row["seq"],
-        message_id=row["id"],
-        author_id=row["author_id"],
-        body=row["body"],
-        client_id=row["client_id"],
-        sent_at=datetime.fromisoformat(row["sent_at"]),
-    )
+    return from_row(ChatMessageView, row, message_id=row["id"])
 
 
 def _thread(db: sqlite3.Connection, row: sqlite3.Row | None) -> Thread | None:
     if row is None:
         return None
     members = db.execute("SELECT user_id FROM chat_participants WHERE thread_id = ?", (row["id"],))
-    return Thread(
-        id=row["id"],
-        scope=row["scope"],
-        key=row["key"],
-        participants=frozenset(m["user_id"] for m in members),
-        last_seq=row["last_seq"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-    )
+    return from_row(Thread, row, participants=frozenset(m["user_id"] for m in members))
 
 
 _THREAD = "SELECT id, scope, key, last_seq, created_at FROM chat_threads"

@@ -20,6 +20,7 @@ from typing import ClassVar
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.actors import BaseActor
 from vvtv.clock import WallClock, trio_origin
 from vvtv.consent.errors import (
     InviteAnswered,
@@ -57,9 +58,9 @@ from vvtv.domain.consent import (
     Refuse,
     Reply,
     Tick,
-    WakeAt,
     decide,
 )
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import VvtvError, by_code
 from vvtv.observability.events import ServerEvents
 
@@ -120,7 +121,7 @@ def wire(invite: Invite, at_zero: datetime, handle_of: HandleOf) -> ConsentInvit
     )
 
 
-class InboxActor:
+class InboxActor(BaseActor):
     """Replies with the invite a message concerned; refusals raise."""
 
     kind: ClassVar[str] = KIND
@@ -133,9 +134,6 @@ class InboxActor:
         self._ports = ports
         self._hooks = hooks
         self._origin = trio_origin(ports.clock)
-
-    async def on_start(self) -> None:
-        pass
 
     async def on_stop(self) -> None:
         self._hooks.timers.set(self._inbox.invitee, None)

@@ -3,54 +3,48 @@ bytes per second (Prometheus' base unit); `GET /admin/cost` says GB/h, the opera
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 
 from vvtv.contracts.cost import CostReport
 from vvtv.domain.cost import SECONDS_PER_HOUR
 from vvtv.domain.kill_switch import Changed, Ladder
+from vvtv.observability.series import Series
 
 
 class CostMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.egress = Gauge(
+        series = Series(registry)
+        self.egress = series.gauge(
             "vvtv_cost_egress_bytes_per_second",
             "Egress per mode: source=estimated (0.439 GB/h per Mbps x viewers x direction,"
             " TEL-4) or measured (bytes the SFU sent, HLS bytes served).",
             ["mode", "source"],
-            registry=registry,
         )
-        self.money = Gauge(
+        self.money = series.gauge(
             "vvtv_cost_usd_per_hour",
             "Egress per mode in US dollars per hour at cost.price_per_gb_usd, by source.",
             ["mode", "source"],
-            registry=registry,
         )
-        self.measured = Counter(
+        self.measured = series.counter(
             "vvtv_cost_measured_egress_bytes",
             "Bytes really sent, attributed to modes (SFU senders by rendition profile, HLS).",
             ["mode"],
-            registry=registry,
         )
-        self.total = Gauge(
+        self.total = series.gauge(
             "vvtv_cost_egress_total_bytes_per_second",
             "Egress of every mode together, by source.",
             ["source"],
-            registry=registry,
         )
-        self.ceiling = Gauge(
+        self.ceiling = series.gauge(
             "vvtv_cost_egress_ceiling_bytes_per_second",
             "kill_switches.max_estimated_egress_gb_per_hour_total: above it the ladder steps down.",
-            registry=registry,
         )
-        self.alert_at = Gauge(
+        self.alert_at = series.gauge(
             "vvtv_cost_egress_alert_bytes_per_second",
             "The ceiling x cost.egress_alert_fraction: above it the egress-spike alert fires.",
-            registry=registry,
         )
-        self.price = Gauge(
-            "vvtv_cost_price_usd_per_byte",
-            "cost.price_per_gb_usd, per byte of egress.",
-            registry=registry,
+        self.price = series.gauge(
+            "vvtv_cost_price_usd_per_byte", "cost.price_per_gb_usd, per byte of egress."
         )
         for source in ("estimated", "measured"):
             self.total.labels(source)
@@ -80,26 +74,21 @@ class CostMetrics:
 
 class LadderMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.level = Gauge(
-            "vvtv_kill_switch_level",
-            "Steps of the kill-switch ladder taken now (0: none; INV-7).",
-            registry=registry,
+        series = Series(registry)
+        self.level = series.gauge(
+            "vvtv_kill_switch_level", "Steps of the kill-switch ladder taken now (0: none; INV-7)."
         )
-        self.automatic = Gauge(
+        self.automatic = series.gauge(
             "vvtv_kill_switch_automatic_level",
             "The level the egress alone has reached (an admin's pin may differ).",
-            registry=registry,
         )
-        self.overridden = Gauge(
-            "vvtv_kill_switch_overridden",
-            "1 while an admin pins the ladder's level.",
-            registry=registry,
+        self.overridden = series.gauge(
+            "vvtv_kill_switch_overridden", "1 while an admin pins the ladder's level."
         )
-        self.changes = Counter(
+        self.changes = series.counter(
             "vvtv_kill_switch_changes",
             "Changes of the ladder's level, by cause (load, override) and direction (down, up).",
             ["cause", "direction"],
-            registry=registry,
         )
         for cause in ("load", "override"):
             for direction in ("down", "up"):

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from vvtv.domain.timer import WakeAt
+
 Status = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
 OPEN: frozenset[Status] = frozenset({"queued", "pending"})
 CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
@@ -165,13 +167,6 @@ class CreateCall:
     """Start the agreed call for the invite's inviter and invitee (CNS-2), then `CallStarted`."""
 
     invite: Invite
-
-
-@dataclass(frozen=True, slots=True)
-class WakeAt:
-    """The next `Tick` wanted; None: nothing to wait for."""
-
-    at: float | None
 
 
 @dataclass(frozen=True, slots=True)

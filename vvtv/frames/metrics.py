@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
+
+from vvtv.observability.series import Series
 
 OUTCOMES = ("clear", "blur", "report", "end_call")
 
 
 class FrameCheckMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.checks = Counter(
+        series = Series(registry)
+        self.checks = series.counter(
             "vvtv_frame_checks",
             "Camera frames checked, by their strongest outcome (clear, blur, report, end_call).",
             ["outcome"],
-            registry=registry,
         )
         for outcome in OUTCOMES:
             self.checks.labels(outcome)
-        self.cpu = Counter(
+        self.cpu = series.counter(
             "vvtv_frame_check_cpu_seconds",
             "CPU seconds the SFU spent checking frames (scaling and classifying).",
-            registry=registry,
         )
-        self.blurred = Gauge(
-            "vvtv_frame_checks_blurred",
-            "Publishers whose tiles show blurred now.",
-            registry=registry,
+        self.blurred = series.gauge(
+            "vvtv_frame_checks_blurred", "Publishers whose tiles show blurred now."
         )

@@ -10,6 +10,7 @@ from typing import ClassVar
 import msgspec
 from msgspec.structs import replace
 
+from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
 from vvtv.domain.accounts import Account, Moderation, Refuse, Save, decide
 from vvtv.errors import VvtvError, by_code
@@ -52,7 +53,7 @@ class IdentityPorts:
     events: ServerEvents | None = None  # the funnel's auth_success / auth_failure (TEL-1)
 
 
-class AccountActor:
+class AccountActor(BaseActor):
     """Replies with the account's record after the decision; refusals raise."""
 
     kind: ClassVar[str] = KIND
@@ -66,9 +67,6 @@ class AccountActor:
     async def on_start(self) -> None:
         # Spawned again after passivation or a crash: the store holds the truth.
         self._record = await self._ports.store.user_by_id(self._id)
-
-    async def on_stop(self) -> None:
-        return None
 
     async def handle(self, message: Moderation) -> UserRecord:
         record = self._record

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
 from vvtv.errors import VvtvError
 from vvtv.identity.errors import AuthBusy, Banned, InvalidCredentials, LoginBusy, LoginLockedOut
+from vvtv.observability.series import Series
 
 LoginOutcome = Literal["succeeded", "failed", "locked_out", "busy", "banned"]
 LOGIN_OUTCOMES: Final = get_args(LoginOutcome)
@@ -30,21 +31,18 @@ FAILURE_REASONS: dict[LoginOutcome, str] = {
 
 class IdentityMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        # prometheus-client appends `_total` to counters when it renders them.
-        self.logins = Counter(
+        series = Series(registry)
+        self.logins = series.counter(
             "vvtv_identity_logins",
             "Sign-in attempts by outcome: succeeded; failed (wrong handle or password); locked_out"
             " (refused unchecked by the sign-in lockout); busy (too many password checks at once);"
             " banned (right password, banned account).",
             ["outcome"],
-            registry=registry,
         )
         # Every outcome is a series from the start, so a rate or an alert on it has data at once.
         for outcome in LOGIN_OUTCOMES:
             self.logins.labels(outcome)
-        self.signups = Counter(
-            "vvtv_identity_signups", "Accounts created by sign-up.", registry=registry
-        )
+        self.signups = series.counter("vvtv_identity_signups", "Accounts created by sign-up.")
 
     def login(self, outcome: LoginOutcome) -> None:
         self.logins.labels(outcome).inc()

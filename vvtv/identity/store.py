@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from vvtv.domain.accounts import Role
 from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+from vvtv.store.rows import from_row, iso
 
 # What moderation may change; the rest of a row is written once, at sign-up.
 _MUTABLE_COLUMNS = frozenset(
@@ -44,53 +44,16 @@ class AccountStore(Protocol):
     async def blocks_by(self, blocker_id: str) -> list[BlockRecord]: ...
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def _user(row: sqlite3.Row) -> UserRecord:
-    role: Role = row["role"]
-    return UserRecord(
-        id=row["id"],
-        handle=row["handle"],
-        password_hash=row["password_hash"],
-        role=role,
-        created_at=datetime.fromisoformat(row["created_at"]),
-        age_confirmed_at=datetime.fromisoformat(row["age_confirmed_at"]),
-        terms_version=row["terms_version"],
-        banned_until=row["banned_until"],
-        ban_reason=row["ban_reason"],
-        shadow_quarantine=bool(row["shadow_quarantine"]),
-        quarantined_until=row["quarantined_until"],
-        reputation=row["reputation"],
-    )
+    return from_row(UserRecord, row)
 
 
 def _session(row: sqlite3.Row) -> AuthSessionRecord:
-    return AuthSessionRecord(
-        id=row["id"],
-        user_id=row["user_id"],
-        device_id=row["device_id"],
-        refresh_hash=row["refresh_hash"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        revoked_at=_time(row["revoked_at"]),
-    )
+    return from_row(AuthSessionRecord, row)
 
 
 def _blocks(rows: sqlite3.Cursor) -> list[BlockRecord]:
-    return [
-        BlockRecord(
-            blocker_id=row["blocker_id"],
-            blocked_id=row["blocked_id"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-        )
-        for row in rows
-    ]
+    return [from_row(BlockRecord, row) for row in rows]
 
 
 class SqliteAccountStore:
@@ -106,7 +69,7 @@ class SqliteAccountStore:
                     " shadow_quarantine, reputation) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         user.id, user.handle, user.password_hash, user.role,
-                        _iso(user.created_at), _iso(user.age_confirmed_at), user.terms_version,
+                        iso(user.created_at), iso(user.age_confirmed_at), user.terms_version,
                         user.banned_until, user.ban_reason, int(user.shadow_quarantine),
                         user.reputation,
                     ),
@@ -163,7 +126,7 @@ class SqliteAccountStore:
                 " expires_at) VALUES (?,?,?,?,?,?)",
                 (
                     session.id, session.user_id, session.device_id, session.refresh_hash,
-                    _iso(session.created_at), _iso(session.expires_at),
+                    iso(session.created_at), iso(session.expires_at),
                 ),
             )  # fmt: skip
 
@@ -203,7 +166,7 @@ class SqliteAccountStore:
             ids = [row["id"] for row in db.execute(query, params)]
             db.executemany(
                 "UPDATE auth_sessions SET revoked_at = ? WHERE id = ?",
-                [(_iso(now), session_id) for session_id in ids],
+                [(iso(now), session_id) for session_id in ids],
             )
             return ids
 
@@ -213,7 +176,7 @@ class SqliteAccountStore:
         def select(db: sqlite3.Connection) -> set[str]:
             rows = db.execute(
                 "SELECT id FROM auth_sessions WHERE revoked_at IS NOT NULL AND expires_at > ?",
-                (_iso(since),),
+                (iso(since),),
             )
             return {row["id"] for row in rows}
 
@@ -228,7 +191,7 @@ class SqliteAccountStore:
                 " FROM auth_sessions s JOIN users u ON u.id = s.user_id"
                 " WHERE s.device_id IS NOT NULL AND s.expires_at > ?"
                 " GROUP BY u.handle, s.device_id",
-                (_iso(since),),
+                (iso(since),),
             )
             return [
                 (row["handle"], row["device_id"], datetime.fromisoformat(row["until"]))
@@ -241,7 +204,7 @@ class SqliteAccountStore:
         def insert(db: sqlite3.Connection) -> bool:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?,?,?)",
-                (block.blocker_id, block.blocked_id, _iso(block.created_at)),
+                (block.blocker_id, block.blocked_id, iso(block.created_at)),
             )
             return cursor.rowcount == 1
 

@@ -13,6 +13,7 @@ import msgspec
 from vvtv.contracts.lab import FieldChange, MediaItem, OwnerCard
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 _DECODE_ITEM = msgspec.json.Decoder(MediaItem)
 _DECODE_CARD = msgspec.json.Decoder(OwnerCard)
@@ -97,11 +98,10 @@ class SqliteLabStore:
                 " ORDER BY version"
             )
             return [
-                StoredPolicy(
-                    version=row["version"],
+                from_row(
+                    StoredPolicy,
+                    row,
                     card=_DECODE_CARD.decode(row["card"]),
-                    author=row["author"],
-                    created_at=datetime.fromisoformat(row["created_at"]),
                     diff=_DECODE_DIFF.decode(row["diff"]),
                 )
                 for row in rows

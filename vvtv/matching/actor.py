@@ -22,6 +22,7 @@ from typing import ClassVar
 import trio
 from prometheus_client import CollectorRegistry
 
+from vvtv.actors import BaseActor
 from vvtv.clock import WallClock, trio_origin
 from vvtv.contracts.events import (
     MatchCooldown,
@@ -49,9 +50,9 @@ from vvtv.domain.matching.messages import (
     Searching,
     Standing,
     StartCall,
-    WakeAt,
 )
 from vvtv.domain.matching.rules import MatchRules
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import TooManyRequests, VvtvError, by_code
 from vvtv.matching.errors import (
     CoolingDown as CoolingDownError,
@@ -103,7 +104,7 @@ class MatchHooks:
     wake: Callable[[float | None], None]
 
 
-class MatchActor:
+class MatchActor(BaseActor):
     """Replies with the asker's `MatchState`; refusals raise. `quarantine` is what a new account
     is told limits it (MOD-6)."""
 
@@ -123,12 +124,6 @@ class MatchActor:
         self._hooks = hooks
         self._quarantine = quarantine
         self._origin = trio_origin(ports.clock)
-
-    async def on_start(self) -> None:
-        pass
-
-    async def on_stop(self) -> None:
-        pass
 
     async def handle(self, message: Message) -> MatchState | None:
         self._origin = trio_origin(self._ports.clock)

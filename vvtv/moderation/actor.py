@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
 from vvtv.domain.moderation.reports import Keep, Message, Refuse, Report, Save, decide
 from vvtv.errors import VvtvError, by_code
@@ -29,7 +30,7 @@ class ModerationPorts:
     metrics: ModerationMetrics
 
 
-class ReportActor:
+class ReportActor(BaseActor):
     """Replies with the report after the message; refusals raise."""
 
     kind: ClassVar[str] = KIND
@@ -42,9 +43,6 @@ class ReportActor:
     async def on_start(self) -> None:
         # Spawned again after passivation or a crash: the store holds the truth.
         self._report = await self._ports.store.get(self._id)
-
-    async def on_stop(self) -> None:
-        return None
 
     async def handle(self, message: Message) -> Report:
         report, effects = decide(self._report, message)

@@ -15,6 +15,7 @@ from msgspec.structs import replace
 from vvtv.domain.moderation.reports import Report, Still
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,36 +75,17 @@ class ReportStore(Protocol):
 _OPEN = ("open", "claimed")
 
 
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
 def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
     still = None
     if row["still_id"] is not None:
         # A list names the still and its expiry; only one report read carries its bytes.
         jpeg = bytes(row["still"]) if with_still else b""
         still = Still(row["still_id"], jpeg, datetime.fromisoformat(row["still_expires_at"]))
-    return Report(
-        id=row["id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        reporter_id=row["reporter_id"],
-        target_id=row["target_id"],
-        context=row["context"],
-        reason_code=row["reason_code"],
-        session_id=row["session_id"],
-        thread_id=row["thread_id"],
-        mode_id=row["mode_id"],
+    return from_row(
+        Report,
+        row,
         message_ids=tuple(json.loads(row["message_ids"])),
-        status=row["status"],
-        claimed_by=row["claimed_by"],
-        claimed_at=_time(row["claimed_at"]),
-        decided_by=row["decided_by"],
-        decided_at=_time(row["decided_at"]),
-        decision=row["decision"],
         still=still,
-        source=row["source"],
-        score=row["score"],
     )
 
 

@@ -12,6 +12,7 @@ import msgspec
 
 from vvtv.observability.tracing import current_trace_id
 from vvtv.store import Database
+from vvtv.store.rows import from_row
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,15 +73,10 @@ class AuditLog:
                 (*values, before_id if before_id is not None else 2**62, limit),
             )
             return [
-                StoredAudit(
-                    id=row["id"],
-                    at=datetime.fromisoformat(row["at"]),
-                    actor_id=row["actor_id"],
-                    action=row["action"],
-                    target_id=row["target_id"],
-                    reason=row["reason"],
+                from_row(
+                    StoredAudit,
+                    row,
                     detail=json.loads(row["detail"]),
-                    trace_id=row["trace_id"],
                 )
                 for row in rows
             ]

@@ -12,9 +12,10 @@ import logging
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
 from vvtv.config import EventSpec
+from vvtv.observability.series import Series
 
 PropertyValue = str | int | float | bool
 
@@ -44,11 +45,10 @@ class ServerEvents:
     ) -> None:
         self._declared = declared
         self._counts = counts or EventCounts()
-        self.emitted = Counter(
+        self.emitted = Series(registry).counter(
             "vvtv_server_events",
             "Telemetry events the server emitted, by name (declared in telemetry-events.yaml).",
             ["event"],
-            registry=registry,
         )
 
     def emit(self, name: str, **properties: PropertyValue) -> None:

@@ -8,9 +8,7 @@ import msgspec
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
-    Counter,
     GCCollector,
-    Histogram,
     Info,
     PlatformCollector,
     ProcessCollector,
@@ -18,6 +16,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from vvtv.observability.series import Series
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -61,30 +61,27 @@ class Metrics:
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         GCCollector(registry=self.registry)
-        self.http_requests = Counter(
+        series = Series(self.registry)
+        self.http_requests = series.counter(
             "vvtv_http_requests",
             "HTTP requests answered, by route template, method and status.",
             ["route", "method", "status"],
-            registry=self.registry,
         )
-        self.http_duration = Histogram(
+        self.http_duration = series.histogram(
             "vvtv_http_request_duration_seconds",
             "Time to answer an HTTP request, by route template and method.",
             ["route", "method"],
-            registry=self.registry,
         )
-        self.http_response_bytes = Counter(
+        self.http_response_bytes = series.counter(
             "vvtv_http_response_bytes",
             "Bytes of HTTP response bodies sent, by route template (the channel's HLS is one).",
             ["route"],
-            registry=self.registry,
         )
         self._response_bytes: dict[str, int] = {}
-        self.telemetry_events = Counter(
+        self.telemetry_events = series.counter(
             "vvtv_telemetry_events",
             "Client telemetry events by name and outcome (kept or sampled_out).",
             ["event", "outcome"],
-            registry=self.registry,
         )
         self.config = Info(
             "vvtv_config", "The effective configuration: tier and version.", registry=self.registry

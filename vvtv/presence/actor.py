@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_running
+from vvtv.actors import MailboxFull, Registry, open_running
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle, ModeManifests
 from vvtv.config.schema.limits import PresenceLimits
@@ -36,9 +36,9 @@ from vvtv.domain.presence.messages import (
     RefusalCode,
     Refuse,
     Tick,
-    WakeAt,
 )
 from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import VvtvError
 from vvtv.observability.events import ServerEvents
 from vvtv.presence.errors import (
@@ -204,8 +204,7 @@ class PresenceRooms:
         modes = ecosystems(config.modes)
         listed = listed_modes(config.modes)
         # A room whose mailbox is full is woken again one batching tick later.
-        self._retry_s = limits.tick_s
-        self.wakes = RoomWakes(self._wake)
+        self.wakes = RoomWakes.telling(registry, KIND, Tick(), retry_s=limits.tick_s)
         registry.register(
             KIND,
             lambda key: PresenceRoom(
@@ -231,15 +230,6 @@ class PresenceRooms:
     async def run(self) -> None:
         """Wake rooms until cancelled, supervised by the actor kernel."""
         await self._registry.supervise("presence wakes", self.wakes.run)
-
-    def _wake(self, ecosystem: Any) -> float | None:
-        try:
-            self._registry.tell(KIND, ecosystem, Tick())
-        except MailboxFull:
-            return trio.current_time() + self._retry_s
-        except ShuttingDown:
-            pass
-        return None
 
 
 def open_presence_rooms(

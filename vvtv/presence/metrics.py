@@ -5,53 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.domain.presence.messages import RefusalCode
 from vvtv.domain.presence.room import RoomStatistics
+from vvtv.observability.series import Series
 
 
 class PresenceMetrics:
     def __init__(self, registry: CollectorRegistry, ecosystems: Iterable[str] = ()) -> None:
-        self.members = Gauge(
+        series = Series(registry)
+        self.members = series.gauge(
             "vvtv_presence_members",
             "Users present in each ecosystem's room, however many devices each (OPS-5).",
             ["ecosystem"],
-            registry=registry,
         )
-        self.devices = Gauge(
+        self.devices = series.gauge(
             "vvtv_presence_devices",
             "Connections (tabs, devices) holding a presence in each ecosystem's room.",
             ["ecosystem"],
-            registry=registry,
         )
-        self.watchers = Gauge(
+        self.watchers = series.gauge(
             "vvtv_presence_watchers",
             "Connections subscribed to each ecosystem's room (they are sent its updates).",
             ["ecosystem"],
-            registry=registry,
         )
-        # prometheus-client appends `_total` to counters when it renders them.
-        self.sent = Counter(
+        self.sent = series.counter(
             "vvtv_presence_events_sent",
             "presence.snapshot and presence.update events pushed to watchers, by ecosystem and"
             " type (updates are batched per fan-out tick, PRS-4).",
             ["ecosystem", "type"],
-            registry=registry,
         )
-        self.expired = Counter(
+        self.expired = series.counter(
             "vvtv_presence_expired",
             "Presences removed for a silence past ghost_ttl_s, by ecosystem (PRS-5).",
             ["ecosystem"],
-            registry=registry,
         )
-        self.refusals = Counter(
+        self.refusals = series.counter(
             "vvtv_presence_refusals",
             "Presence requests refused, by ecosystem and code (a burst of not_present follows a"
             " room's restart: clients set their fields again).",
             ["ecosystem", "code"],
-            registry=registry,
         )
         # Each ecosystem's series exists from the start, so a graph or an alert has data at once.
         for ecosystem in ecosystems:

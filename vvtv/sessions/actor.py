@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
 from vvtv.contracts.events import ServerEvent, SessionStateChanged
 from vvtv.domain.sessions import (
@@ -99,7 +100,7 @@ class SessionPorts:
     events: ServerEvents | None = None  # session_created / session_ended, every mode (TEL-1)
 
 
-class SessionActor:
+class SessionActor(BaseActor):
     """Replies with the session after the message and every effect it led to, or with the
     provider's reply to a signalling message; refusals raise."""
 
@@ -122,9 +123,6 @@ class SessionActor:
         # spawned again after passivation or a crash, and the store holds the truth.
         if not isinstance(message, Create):
             self._session = await self._ports.store.get(self._id)
-
-    async def on_stop(self) -> None:
-        return None
 
     async def handle(self, act: Act) -> Session | Signalled:
         if not self._loaded:

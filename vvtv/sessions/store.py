@@ -6,7 +6,6 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 import msgspec
@@ -16,6 +15,7 @@ from vvtv.contracts.sessions import PolicySnapshot, SessionState
 from vvtv.domain.sessions import HOLDING, Session
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
+from vvtv.store.rows import from_row, iso
 
 UNFINISHED = ("creating", "active", "ending")
 
@@ -100,14 +100,6 @@ _UPSERT = (
 )
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def _row(session: Session) -> tuple[object, ...]:
     return (
         session.id,
@@ -122,9 +114,9 @@ def _row(session: Session) -> tuple[object, ...]:
         msgspec.json.encode(session.policy).decode(),
         session.parent_session_id,
         session.state,
-        _time(session.created_at),
-        _time(session.started_at),
-        _time(session.ended_at),
+        iso(session.created_at),
+        iso(session.started_at),
+        iso(session.ended_at),
         session.end_reason,
         session.bitrate_kbps,
         session.direction_factor,
@@ -134,29 +126,11 @@ def _row(session: Session) -> tuple[object, ...]:
 
 
 def _session(row: sqlite3.Row) -> Session:
-    created_at = _parse_time(row["created_at"])
-    assert created_at is not None  # NOT NULL in the schema
-    return Session(
-        id=row["id"],
-        mode=row["mode"],
-        ecosystem=row["ecosystem"],
-        audience_type=row["audience_type"],
-        stream_transport=row["stream_transport"],
-        intent_label=row["intent_label"],
-        media_profile=row["media_profile"],
-        webrtc=bool(row["webrtc"]),
+    return from_row(
+        Session,
+        row,
         participants=tuple(json.loads(row["participants"])),
         policy=msgspec.json.decode(row["policy"], type=PolicySnapshot),
-        parent_session_id=row["parent_session_id"],
-        state=row["state"],
-        created_at=created_at,
-        started_at=_parse_time(row["started_at"]),
-        ended_at=_parse_time(row["ended_at"]),
-        end_reason=row["end_reason"],
-        bitrate_kbps=row["bitrate_kbps"],
-        direction_factor=row["direction_factor"],
-        estimated_egress_bytes=row["estimated_egress_bytes"],
-        ended_by=row["ended_by"],
     )
 
 

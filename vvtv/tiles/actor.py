@@ -18,6 +18,7 @@ from typing import ClassVar, Protocol
 
 import trio
 
+from vvtv.actors import BaseActor
 from vvtv.actors.wakes import Wakes
 from vvtv.contracts.events import ServerEvent, TileProfileChanged
 from vvtv.contracts.tiles import (
@@ -45,10 +46,10 @@ from vvtv.domain.tiles.viewer import (
     Tick,
     Viewer,
     ViewerRules,
-    WakeAt,
     decide,
     new_viewer,
 )
+from vvtv.domain.timer import WakeAt
 from vvtv.errors import NotFound
 from vvtv.media.errors import MediaSessionExists, MediaUnavailable
 from vvtv.media.port import Endpoint, TilePoolSample
@@ -207,7 +208,7 @@ class _Open:
         return len(self.viewer.granted)
 
 
-class TileViewerActor:
+class TileViewerActor(BaseActor):
     """Replies `TileOpened` to an `Open`; refusals raise; every other message replies None."""
 
     kind: ClassVar[str] = KIND
@@ -220,9 +221,6 @@ class TileViewerActor:
         self._out_of_view_s = out_of_view_s
         self._quality = quality
         self._open: _Open | None = None
-
-    async def on_start(self) -> None:
-        return None
 
     async def on_stop(self) -> None:
         # Passivated, crashed or shutting down: nothing keeps pointing its slots.

@@ -3,72 +3,64 @@ of each report, the steps of THB-4, and THB-6's cost (estimated beside really se
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 
 from vvtv.domain.tiles.cost import AlertLevel
+from vvtv.observability.series import Series
 
 
 class TileMetrics:
     def __init__(self, registry: CollectorRegistry, modes: list[str]) -> None:
-        # prometheus-client appends `_total` to counters when it renders them.
-        self.viewers = Gauge(
-            "vvtv_tiles_viewers", "Open tile pools, by the mode of their session.", ["mode"],
-            registry=registry,
-        )  # fmt: skip
-        self.connected = Gauge(
+        series = Series(registry)
+        self.viewers = series.gauge(
+            "vvtv_tiles_viewers", "Open tile pools, by the mode of their session.", ["mode"]
+        )
+        self.connected = series.gauge(
             "vvtv_tiles_connected",
             "Tiles granted a slot on a connected pool, by mode (THB-5, THB-6).",
             ["mode"],
-            registry=registry,
         )
-        self.grants = Counter(
-            "vvtv_tiles_grants", "Tiles granted a slot, by mode.", ["mode"], registry=registry
+        self.grants = series.counter(
+            "vvtv_tiles_grants", "Tiles granted a slot, by mode.", ["mode"]
         )
-        self.refusals = Counter(
+        self.refusals = series.counter(
             "vvtv_tiles_refusals",
             "Tiles refused, by code (tile_budget: THB-5; tile_unavailable).",
             ["code"],
-            registry=registry,
         )
-        self.releases = Counter(
+        self.releases = series.counter(
             "vvtv_tiles_releases",
             "Slots released, by reason (out_of_view: THB-2, INV-4; unavailable; closed).",
             ["reason"],
-            registry=registry,
         )
-        self.steps = Counter(
+        self.steps = series.counter(
             "vvtv_tiles_quality_steps",
             "Pools stepped down to the degraded rendition or back up (THB-4).",
             ["direction"],
-            registry=registry,
         )
-        self.estimated_bytes = Counter(
+        self.estimated_bytes = series.counter(
             "vvtv_tiles_estimated_egress_bytes",
             "Tiles connected x their rendition's bitrate x time, by mode (THB-6).",
             ["mode"],
-            registry=registry,
         )
-        self.sent_bytes = Counter(
+        self.sent_bytes = series.counter(
             "vvtv_tiles_sent_bytes",
             "What the SFU's tile senders really sent, by mode (THB-6's check on the estimate).",
             ["mode"],
-            registry=registry,
         )
-        self.egress_rate = Gauge(
+        self.egress_rate = series.gauge(
             "vvtv_tiles_estimated_egress_bytes_per_second",
             "Every connected tile's bitrate now, times its ecosystem's direction factor (TEL-4).",
-            registry=registry,
         )
-        self.egress_alert = Gauge(
+        self.egress_alert = series.gauge(
             "vvtv_tiles_egress_alert",
             "1 while the tiles' estimated egress is past the kill switch (`trip`) or its warning"
             " fraction (`warn`): kill_switches.max_estimated_egress_gb_per_hour_total (THB-6).",
             ["level"],
-            registry=registry,
         )
         for mode in modes:
-            for series in (self.viewers, self.connected):
-                series.labels(mode).set(0)
+            for gauge in (self.viewers, self.connected):
+                gauge.labels(mode).set(0)
             for counter in (self.grants, self.estimated_bytes, self.sent_bytes):
                 counter.labels(mode)
         for level in ("warn", "trip"):

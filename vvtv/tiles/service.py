@@ -12,7 +12,7 @@ against the kill switch (the alert metric; enforcing it is the operator's consol
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Protocol
 
 import msgspec
@@ -96,7 +96,8 @@ class Tiles:
         self._metrics = metrics
         quality = config.limits.tile_quality
         self._sample_s = quality.sample_s
-        self.wakes = Wakes(self._wake)
+        # Tiles whose mailbox is full are woken again one sample later.
+        self.wakes = Wakes.telling(registry, KIND, Tick(), retry_s=self._sample_s)
         self._figures: dict[str, ViewerFigures] = {}
         self._by_connection: dict[str, str] = {}  # socket -> the session whose tiles it opened
         self._alert: AlertLevel = "ok"
@@ -276,15 +277,6 @@ class Tiles:
                 viewer.rate_kbps, cost.gb_per_hour_per_mbps, cost.direction_factor.of(ecosystem)
             )
         return total
-
-    def _wake(self, session_id: Hashable) -> float | None:
-        try:
-            self._registry.tell(KIND, session_id, Tick())
-        except MailboxFull:
-            return trio.current_time() + self._sample_s
-        except ShuttingDown:
-            pass
-        return None
 
     def _tell(self, session_id: str, message: object) -> None:
         try:

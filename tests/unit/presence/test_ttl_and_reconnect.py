@@ -7,8 +7,9 @@ import pytest
 
 from tests.unit.presence.scene import LIMITS, Scene, handles
 from vvtv.contracts.events import PresenceUpdate
-from vvtv.domain.presence.messages import Heartbeat, Leave, WakeAt
+from vvtv.domain.presence.messages import Heartbeat, Leave
 from vvtv.domain.presence.room import statistics
+from vvtv.domain.timer import WakeAt
 
 # --- heartbeats and the TTL (PRS-5, PRS-1) -------------------------------------------------------
 

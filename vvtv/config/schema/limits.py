@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
-from vvtv.config.schema.frozen import ConfigStruct
+from vvtv.config.schema.frozen import ByName, ConfigStruct
 from vvtv.config.schema.safety import AutomodLimits, ShieldPreset
 from vvtv.contracts.chat import ReasonCode
 
@@ -197,15 +197,11 @@ class ChatScopePolicy(ConfigStruct, frozen=True):
         return self.max_messages / self.window_s
 
 
-class ChatScopeLimits(ConfigStruct, frozen=True):
+class ChatScopeLimits(ByName[ChatScopePolicy], frozen=True):
     private_1to1: ChatScopePolicy
     room: ChatScopePolicy
     performer_room: ChatScopePolicy
     live_public: ChatScopePolicy
-
-    def of(self, scope: str) -> ChatScopePolicy:
-        policy: ChatScopePolicy = getattr(self, scope)
-        return policy
 
 
 class ChatLimits(ConfigStruct, frozen=True):
@@ -313,7 +309,7 @@ class KillSwitches(ConfigStruct, frozen=True):
     ladder: KillSwitchLadder
 
 
-class DirectionFactor(ConfigStruct, frozen=True):
+class DirectionFactor(ByName[float], frozen=True):
     """Egress multiplier per ecosystem (TEL-4: a call is sent both ways)."""
 
     broadcast: FixedFloat
@@ -322,10 +318,6 @@ class DirectionFactor(ConfigStruct, frozen=True):
     private: FixedFloat
     live_public: FixedFloat
     local: FixedFloat
-
-    def of(self, ecosystem: str) -> float:
-        value: float = getattr(self, ecosystem)
-        return value
 
 
 class CostModel(ConfigStruct, frozen=True):
@@ -448,7 +440,7 @@ class UiLimits(ConfigStruct, frozen=True):
     transition_ms: FixedInt  # the crossfade is a design constant, not a cost
 
 
-class FeatureFlags(ConfigStruct, frozen=True):
+class FeatureFlags(ByName[bool], frozen=True):
     """CFG-6: read as `bundle.limits.feature_flags.<name>`, never from anywhere else."""
 
     party: CeilingFlag
@@ -465,8 +457,7 @@ class FeatureFlags(ConfigStruct, frozen=True):
         """The flag `name`; KeyError for an unknown flag (a typo must not read as off)."""
         if name not in self.__struct_fields__:
             raise KeyError(name)
-        value: bool = getattr(self, name)
-        return value
+        return self.of(name)
 
 
 class Limits(ConfigStruct, frozen=True):

@@ -44,7 +44,6 @@ from vvtv.domain.matching.messages import (
     Skip,
     Standing,
     Tick,
-    WakeAt,
 )
 from vvtv.domain.matching.rules import MatchRules
 from vvtv.domain.matching.steps import (
@@ -59,6 +58,7 @@ from vvtv.domain.matching.steps import (
     resume,
     search,
 )
+from vvtv.domain.timer import WakeAt
 
 # A participant's own end of their call that is leaving it (the session's end reasons): they
 # went silent, or moved to another mode. Any other end by a participant is their skip.

@@ -8,6 +8,7 @@ from typing import Literal
 
 from vvtv.domain.matching.book import Pool, Status
 from vvtv.domain.matching.ledger import Refusal
+from vvtv.domain.timer import WakeAt
 
 LeaveReason = Literal["left", "disconnected", "banned"]
 # Why a match (or a search) ended, as the person told sees it: `peer_left` covers a peer who
@@ -228,11 +229,6 @@ class Emit:
 
     name: str
     properties: Mapping[str, PropertyValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class WakeAt:
-    at: float | None
 
 
 @dataclass(frozen=True, slots=True)

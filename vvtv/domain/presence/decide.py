@@ -38,11 +38,11 @@ from vvtv.domain.presence.messages import (
     Subscribe,
     Tick,
     Unsubscribe,
-    WakeAt,
 )
 from vvtv.domain.presence.query import Groups, check_query, query_page
 from vvtv.domain.presence.room import Room, release, touch, view
 from vvtv.domain.presence.visibility import cameras_seen, change_block, set_person
+from vvtv.domain.timer import WakeAt
 
 Decision = tuple[Room, tuple[Effect, ...]]
 

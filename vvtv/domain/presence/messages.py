@@ -13,6 +13,7 @@ from vvtv.contracts.presence import (
     PresenceSet,
 )
 from vvtv.domain.presence.room import Person
+from vvtv.domain.timer import WakeAt
 
 # --- messages ------------------------------------------------------------------------------------
 
@@ -146,13 +147,6 @@ class Answer:
     connections a batch of heartbeats named that the room does not hold."""
 
     value: PresenceMember | PresencePage | frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class WakeAt:
-    """Send the room a `Tick` at `at` (replacing any earlier request); None: no timer at all."""
-
-    at: float | None
 
 
 @dataclass(frozen=True, slots=True)

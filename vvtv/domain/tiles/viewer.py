@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from vvtv.domain.timer import WakeAt
+
 RefusalCode = Literal["tile_budget", "tile_unavailable", "tiles_paused"]
 ReleaseReason = Literal["out_of_view", "unavailable", "closed", "tiles_paused"]
 
@@ -122,11 +124,6 @@ class Refused:
 class Released:
     publisher: str
     reason: ReleaseReason
-
-
-@dataclass(frozen=True, slots=True)
-class WakeAt:
-    at: float | None
 
 
 Effect = Point | Granted | Refused | Released | WakeAt

@@ -3,27 +3,16 @@
 // (VideoTile); a large room pages by cursor ("load more"). A card opens the member's ProfileCard.
 import type { JSX } from "preact";
 import { t } from "../i18n";
-import { presencePolicy } from "../sdk";
 import { useShell } from "../shell/context";
 import { clearFilters, filtering, gridFilters } from "./FiltersPanel";
-import {
-  CameraState,
-  MemberList,
-  NewBadge,
-  PresenceCount,
-  type PresenceProps,
-  PresenceState,
-  usePresence,
-} from "./People";
-import { showProfile } from "./ProfileCard";
-import { TilesRefused, useTiles, VideoTile } from "./VideoTile";
+import { MemberList, useLiveMembers } from "./LiveMembers";
+import { CameraState, NewBadge, PresenceCount, type PresenceProps, PresenceState } from "./People";
+import { TilesRefused, VideoTile } from "./VideoTile";
 
 export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const shell = useShell();
   const filters = gridFilters.value;
-  const { room, watch } = usePresence(ecosystem, presencePolicy(query), filters);
-  const tiles = useTiles(room);
-  const view = watch.value?.view.value ?? null;
+  const { room, watch, tiles, view } = useLiveMembers(ecosystem, query, filters);
   const filtered = filtering(filters);
 
   return (
@@ -53,7 +42,6 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps):
         watch={watch}
         listClass="member-grid"
         buttonClass="member-card"
-        onOpen={(member) => showProfile(member, member.is_camera_on ? "tile" : "profile_card")}
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} large />

@@ -1,7 +1,7 @@
 // What the presence readers share (PresenceRail, GridDiscovery, ProfileCard): how a member looks
 // without a live tile (an avatar with initials, the camera state, the "new" badge), the hook
-// that watches a room and is present in it, the count and the paged list of members, and the
-// states of a list with no one in it yet.
+// that watches a room and is present in it, the count, and the states of a list with no one in
+// it yet. The paged list of members with their live tiles is LiveMembers.
 import { type ReadonlySignal, useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect } from "preact/hooks";
@@ -206,54 +206,4 @@ function StateNote({
 export function PresenceCount({ view }: { view: PresenceView | null }): JSX.Element | null {
   if (view?.status !== "ready" || view.total === 0) return null;
   return <span class="presence-count">{t("presence.count", { count: view.total })}</span>;
-}
-
-/** The members so far, each a button that opens their card (`onOpen`) and shows what `face`
- * draws of them; then "load more" while the room has another page. */
-export function MemberList({
-  view,
-  watch,
-  listClass,
-  buttonClass,
-  onOpen,
-  face,
-}: {
-  view: PresenceView | null;
-  watch: ReadonlySignal<PresenceWatch | null>;
-  listClass: string;
-  buttonClass: string;
-  onOpen: (member: PresenceMember) => void;
-  face: (member: PresenceMember) => ComponentChildren;
-}): JSX.Element {
-  const members = view?.members ?? [];
-  return (
-    <>
-      {members.length > 0 && (
-        <ul class={listClass}>
-          {members.map((member) => (
-            <li
-              key={member.presence_id}
-              class="member"
-              data-handle={member.handle}
-              data-camera={member.is_camera_on ? "on" : "off"}
-            >
-              <button
-                type="button"
-                class={buttonClass}
-                aria-haspopup="dialog"
-                onClick={() => onOpen(member)}
-              >
-                {face(member)}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {view?.nextCursor && (
-        <button type="button" class="secondary load-more" onClick={() => watch.value?.loadMore()}>
-          {t("presence.load_more")}
-        </button>
-      )}
-    </>
-  );
 }

@@ -3,26 +3,16 @@
 // shell's drawer. Which room and which query come from the manifest's props.
 import type { JSX } from "preact";
 import { modeLabel, t } from "../i18n";
-import { NO_FILTERS, presencePolicy, useSdk } from "../sdk";
+import { NO_FILTERS, useSdk } from "../sdk";
 import { useShell } from "../shell/context";
-import {
-  CameraState,
-  MemberList,
-  NewBadge,
-  PresenceCount,
-  type PresenceProps,
-  PresenceState,
-  usePresence,
-} from "./People";
-import { showProfile } from "./ProfileCard";
-import { TilesRefused, useTiles, VideoTile } from "./VideoTile";
+import { MemberList, useLiveMembers } from "./LiveMembers";
+import { CameraState, NewBadge, PresenceCount, type PresenceProps, PresenceState } from "./People";
+import { TilesRefused, VideoTile } from "./VideoTile";
 
 export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const { presence } = useSdk();
   const shell = useShell();
-  const { room, watch } = usePresence(ecosystem, presencePolicy(query), NO_FILTERS);
-  const tiles = useTiles(room);
-  const view = watch.value?.view.value ?? null;
+  const { room, watch, tiles, view } = useLiveMembers(ecosystem, query, NO_FILTERS);
   const members = view?.members ?? [];
   const cameraOn = room !== null && presence.cameraOn(room);
   const cameraMode = camera_mode ? shell.modeNamed(camera_mode) : null;
@@ -45,7 +35,6 @@ export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): 
         watch={watch}
         listClass="member-list"
         buttonClass="member-row"
-        onOpen={(member) => showProfile(member, member.is_camera_on ? "tile" : "profile_card")}
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} />

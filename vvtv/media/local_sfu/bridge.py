@@ -68,7 +68,12 @@ class AsyncioThread:
             with contextlib.suppress(trio.RunFinishedError):
                 token.run_sync_soon(done.set)
 
-        future = asyncio.run_coroutine_threadsafe(make(), self.loop)
+        coroutine = make()
+        try:
+            future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        except RuntimeError:  # the loop closed meanwhile (shutting down): it will never run
+            coroutine.close()
+            raise
         future.add_done_callback(wake)
         try:
             await done.wait()

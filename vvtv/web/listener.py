@@ -14,7 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-import h11
 import trio
 from hypercorn.config import Config
 from hypercorn.trio.lifespan import Lifespan
@@ -76,22 +75,6 @@ async def _read_head(stream: trio.SocketStream, limit: int, within_s: float) -> 
     return None
 
 
-def _socket_path(head: bytes) -> str | None:
-    """The path `head` asks to upgrade to a WebSocket, if it does."""
-    parser = h11.Connection(h11.SERVER)
-    parser.receive_data(head)
-    try:
-        request = parser.next_event()
-    except h11.RemoteProtocolError:
-        return None
-    if not isinstance(request, h11.Request) or request.method != b"GET":
-        return None
-    upgrade = any(
-        name == b"upgrade" and value.lower() == b"websocket" for name, value in request.headers
-    )
-    return request.target.split(b"?", 1)[0].decode("ascii", "replace") if upgrade else None
-
-
 async def _connection(
     app: WebApp,
     http: Callable[[_Replayed], Awaitable[None]],
@@ -125,12 +108,11 @@ def _taken_socket(
     app: WebApp, head: bytes, stream: trio.SocketStream, max_message_bytes: int
 ) -> tuple[SocketServer, StreamWire] | None:
     """The server and wire of the socket `head` opens, if the app serves it below quart."""
-    path = _socket_path(head)
-    server = None if path is None else app.socket_server(path)
-    handshake = None if server is None else upgrade_request(head)
-    if server is None or handshake is None:
+    upgrade = upgrade_request(head)
+    server = None if upgrade is None else app.socket_server(upgrade[1])
+    if upgrade is None or server is None:
         return None
-    return server, StreamWire(stream, handshake, max_message_bytes)
+    return server, StreamWire(stream, upgrade[0], max_message_bytes)
 
 
 async def serve(

@@ -50,9 +50,10 @@ def _framed(text: str) -> bytes:
     return _Framed.frame
 
 
-def upgrade_request(head: bytes) -> H11Handshake | None:
-    """The WebSocket handshake `head` (what a connection sent first) begins, or None if it is not
-    one wsproto accepts (hypercorn then answers it as any other request)."""
+def upgrade_request(head: bytes) -> tuple[H11Handshake, str] | None:
+    """The WebSocket handshake `head` (what a connection sent first) begins and the path it asks
+    for, or None if it is not one wsproto accepts (hypercorn then answers it as any other
+    request)."""
     handshake = H11Handshake(ConnectionType.SERVER)
     try:
         handshake.receive_data(head)
@@ -61,7 +62,7 @@ def upgrade_request(head: bytes) -> H11Handshake | None:
         return None
     if len(events) != 1 or not isinstance(events[0], Request):
         return None
-    return handshake
+    return handshake, events[0].target.split("?", 1)[0]
 
 
 class StreamWire:

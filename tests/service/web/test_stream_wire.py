@@ -62,9 +62,10 @@ async def _accepted() -> AsyncIterator[tuple[StreamWire, _Peer]]:
     async with server_stream, client_stream:
         peer = _Peer(client_stream)
         request = peer.ws.send(Request(host="vvtv", target="/ws"))
-        handshake = upgrade_request(request)
-        assert handshake is not None
-        wire = StreamWire(server_stream, handshake, MAX_MESSAGE_BYTES)
+        upgrade = upgrade_request(request)
+        assert upgrade is not None
+        assert upgrade[1] == "/ws"
+        wire = StreamWire(server_stream, upgrade[0], MAX_MESSAGE_BYTES)
         await wire.accept(compress=False)
         assert isinstance(await peer.next_event(), AcceptConnection)
         yield wire, peer

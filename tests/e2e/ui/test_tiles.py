@@ -3,14 +3,14 @@ opens her camera to Party from Mirror (Chromium's fake camera); bruno, on a desk
 play live video in the rail and in the Sniffers grid (its frames advance), her camera forwarded by
 the SFU as it came (it fits thumb_low: no re-encoding); with twelve more members
 publishing (aiortc clients over the product's own routes) the 13th tile on his desktop shows the
-"budget" state; a tile scrolled out of view lets go of its slot within 2 s + 1 s. Screenshots go
-to test-artifacts/ui/."""
+"budget" state; a tile scrolled out of view lets go of its slot (the 2 s delay itself is proven on
+trio's MockClock in tests/service/tiles/test_budget_and_viewport.py: a wall-clock bound here only
+measures how busy the machine is). Screenshots go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,6 @@ from vvtv.media.local_sfu.ice import allow_loopback_candidates
 
 pytestmark = pytest.mark.slow
 
-OUT_OF_VIEW_S = 2.0  # config's viewport.out_of_view_disconnect_s
 EXPECTED_ERROR = "status of 404"  # off the air (--no-channel), Party's player retries a 404
 SESSION = {"audience_type": "group", "stream_transport": "webrtc", "intent_label": "party_tiles"}
 
@@ -168,6 +167,17 @@ def _sfu_totals(server: ServerProcess) -> dict[str, float]:
     return totals
 
 
+def _released_out_of_view(server: ServerProcess) -> float:
+    for family in text_string_to_metric_families(server.get("/metrics").text):
+        if family.name == "vvtv_tiles_releases":
+            return sum(
+                s.value
+                for s in family.samples
+                if s.labels.get("reason") == "out_of_view" and s.name.endswith("_total")
+            )
+    return 0.0
+
+
 def _states(tab: Tab, area: str) -> dict[str, str]:
     return tab.page.eval_on_selector_all(
         f"{area} .member",
@@ -235,15 +245,17 @@ def test_live_tiles_play_a_budget_is_kept_and_tiles_out_of_view_let_go(
         b.page.wait_for_timeout(500)
         in_view = _states(b, grid)
         hidden = b.page.evaluate(SCROLL_TO_END, f"{grid} .member")
-        scrolled_at = time.monotonic()
         assert hidden, "nothing left the view: the grid did not scroll"
+        released_before = _released_out_of_view(server)
 
         def let_go() -> bool:
             states = _states(b, grid)
             return all(states[handle] == "off" for handle in hidden)
 
-        b.until(let_go, "the tiles out of view let go of their slots", OUT_OF_VIEW_S + 1.0)
-        assert time.monotonic() - scrolled_at <= OUT_OF_VIEW_S + 1.0
+        b.until(let_go, "the tiles out of view let go of their slots")
+        # The server's out-of-view timer released them: not a closed session or a left publisher.
+        live_hidden = sum(in_view[handle] == "live" for handle in hidden)
+        assert _released_out_of_view(server) - released_before >= live_hidden
         assert any(in_view[handle] == "live" for handle in hidden)
         assert not [e for e in b.errors if EXPECTED_ERROR not in e]
     finally:

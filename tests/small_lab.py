@@ -51,6 +51,7 @@ def small_settings(data_dir: Path, **limits: Any) -> LabSettings:
         segment_s=2.0,
         window_segments=5,
         data_dir=data_dir,
+        brand="Voulezvous",
     )
 
 

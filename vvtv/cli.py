@@ -19,9 +19,11 @@ from vvtv.domain.accounts import Role
 from vvtv.observability.tracing import install_log_trace_ids
 
 
-def _load(config_dir: Path, tier: str | None) -> ConfigBundle | None:
+def _load(
+    config_dir: Path, tier: str | None = None, skin: str | None = None
+) -> ConfigBundle | None:
     try:
-        return build_runtime_config(config_dir, tier)
+        return build_runtime_config(config_dir, tier, skin)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -32,7 +34,7 @@ def _load(config_dir: Path, tier: str | None) -> ConfigBundle | None:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from vvtv.server import ServeOptions, serve
 
-    config = _load(args.config, args.tier)
+    config = _load(args.config, args.tier, args.skin)
     if config is None:
         return 1
     options = ServeOptions(
@@ -47,7 +49,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_config_validate(args: argparse.Namespace) -> int:
-    config = _load(args.config, args.tier)
+    config = _load(args.config, args.tier, args.skin)
     if config is None:
         return 1
     print(config.summary())
@@ -73,7 +75,7 @@ async def _contracts(config: ConfigBundle, out: Path, check: bool) -> int:
 
 
 def _cmd_contracts(args: argparse.Namespace) -> int:
-    config = _load(args.config, None)
+    config = _load(args.config)
     if config is None:
         return 1
     return trio.run(_contracts, config, args.out, args.action == "check")
@@ -98,7 +100,7 @@ async def _create_user(
 def _cmd_user_create(args: argparse.Namespace) -> int:
     from vvtv.errors import VvtvError
 
-    config = _load(args.config, None)
+    config = _load(args.config)
     if config is None:
         return 1
     if args.password_stdin:
@@ -170,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, default=Path("config"), help="config folder")
     serve.add_argument("--data", type=Path, default=Path("var"), help="data folder")
     serve.add_argument("--tier", default=None, help="cost tier overlay, e.g. COST_LOW")
+    serve.add_argument("--skin", default=None, help="skin from config/skins.yaml (OPS-3)")
     serve.add_argument(
         "--no-channel",
         action="store_true",
@@ -188,6 +191,7 @@ def parser() -> argparse.ArgumentParser:
     validate = config_commands.add_parser("validate", help="check the config, line by line")
     validate.add_argument("--config", type=Path, default=Path("config"))
     validate.add_argument("--tier", default=None)
+    validate.add_argument("--skin", default=None)
     validate.set_defaults(run=_cmd_config_validate)
 
     contracts = commands.add_parser("contracts", help="published schemas and client types")

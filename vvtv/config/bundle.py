@@ -1,4 +1,4 @@
-"""`build_runtime_config`: the four YAMLs -> one frozen, validated `ConfigBundle` (CFG-1/2/3).
+"""`build_runtime_config`: the five YAMLs -> one frozen, validated `ConfigBundle` (CFG-1/2/3).
 
 The bundle is the one config object passed into the app (never a global): services read caps from
 `bundle.limits` (the effective tier), media caps from `bundle.media`, and so on (INV-6).
@@ -11,7 +11,7 @@ import re
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 
@@ -23,14 +23,19 @@ from vvtv.config.schema.frozen import ConfigStruct
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles, Profile
 from vvtv.config.schema.modes import ModeManifests
+from vvtv.config.schema.skins import Skins, Theme
 from vvtv.config.schema.telemetry import TelemetryEvents
+from vvtv.config.skins import limits_written_at, modes_overlay, modes_written_at
 from vvtv.config.validate import (
+    Locator,
+    SkinLocator,
     TierLocator,
     check_flags_cover_modes,
     check_ladder_modes,
     check_limits,
     check_media,
     check_modes,
+    check_skins,
     check_telemetry,
 )
 
@@ -38,6 +43,7 @@ MEDIA_FILE = "media-profiles.yaml"
 MODES_FILE = "mode-manifests.yaml"
 TIERS_FILE = "cost-tiers.yaml"
 TELEMETRY_FILE = "telemetry-events.yaml"
+SKINS_FILE = "skins.yaml"
 # The text of the terms a signup accepts: terms/<auth.terms_version>.txt beside the YAMLs.
 TERMS_DIR = "terms"
 _TERMS_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -52,8 +58,11 @@ class ConfigBundle(msgspec.Struct, frozen=True, kw_only=True):
     modes: ModeManifests
     limits: Limits  # the EFFECTIVE tier: base with the selected overlay applied
     telemetry: TelemetryEvents
-    tier: str | None
+    tier: str | None  # the effective tier: the command line's, else the skin's
     tiers: tuple[str, ...]  # every tier the file defines (all of them validated)
+    skin: str  # the skin worn (OPS-3): its layout, routes and policies are in the fields above
+    skins: tuple[str, ...]  # every skin the file defines (all of them validated)
+    theme: Theme  # the worn skin's look
     version: str  # policy version: short sha256 of the effective content
     source_dir: Path
     terms: str  # the text of the terms of use a signup accepts (limits.auth.terms_version)
@@ -65,8 +74,9 @@ class ConfigBundle(msgspec.Struct, frozen=True, kw_only=True):
     def summary(self) -> str:
         return (
             f"config OK: {len(self.media.profiles)} profiles, {len(self.modes.modes)} modes, "
-            f"{len(self.tiers)} tiers, {len(self.telemetry.events)} events; "
-            f"tier={self.tier or 'base'}; version={self.version}"
+            f"{len(self.tiers)} tiers, {len(self.skins)} skins, "
+            f"{len(self.telemetry.events)} events; "
+            f"tier={self.tier or 'base'}; skin={self.skin}; version={self.version}"
         )
 
     def to_builtins(self) -> dict[str, Any]:
@@ -75,12 +85,15 @@ class ConfigBundle(msgspec.Struct, frozen=True, kw_only=True):
         return data
 
 
-def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBundle:
-    """Load, type, merge `tier` onto base, validate; raise `ConfigError` listing every problem."""
+def build_runtime_config(
+    config_dir: Path, tier: str | None = None, skin: str | None = None
+) -> ConfigBundle:
+    """Load, type, merge `tier` onto base, put on `skin` (its own tier unless `tier` is given),
+    validate every tier and skin; raise `ConfigError` listing every problem."""
     config_dir = Path(config_dir)
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
-    for name in (MEDIA_FILE, MODES_FILE, TIERS_FILE, TELEMETRY_FILE):
+    for name in (MEDIA_FILE, MODES_FILE, TIERS_FILE, TELEMETRY_FILE, SKINS_FILE):
         loaded = load_source(config_dir / name)
         if isinstance(loaded, Problem):
             problems.append(loaded)
@@ -90,14 +103,19 @@ def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBun
     media = _decode(sources.get(MEDIA_FILE), MediaProfiles, problems)
     modes = _decode(sources.get(MODES_FILE), ModeManifests, problems)
     telemetry = _decode(sources.get(TELEMETRY_FILE), TelemetryEvents, problems)
+    skins = _decode(sources.get(SKINS_FILE), Skins, problems)
     tiers_source = sources.get(TIERS_FILE)
     effective = _decode_tiers(tiers_source, problems) if tiers_source is not None else None
 
     if effective is not None and tier is not None and tier not in effective:
         assert tiers_source is not None
-        known = ", ".join(t for t in effective if t is not None) or "none"
         problems.append(
-            tiers_source.problem(("tiers",), f"unknown tier `{tier}` (known: {known}) (CFG-3)")
+            tiers_source.problem(("tiers",), f"unknown tier `{tier}` ({_known(effective)}) (CFG-3)")
+        )
+    if skins is not None and skin is not None and skin not in skins.skins:
+        known = ", ".join(skins.skins) or "none"
+        problems.append(
+            sources[SKINS_FILE].problem(("skins",), f"unknown skin `{skin}` (known: {known})")
         )
     if media is not None:
         problems += check_media(media, sources[MEDIA_FILE])
@@ -106,49 +124,139 @@ def build_runtime_config(config_dir: Path, tier: str | None = None) -> ConfigBun
     if modes is not None and media is not None and telemetry is not None:
         problems += check_modes(modes, sources[MODES_FILE], media, telemetry)
     if effective is not None and media is not None:
-        for limits, locator in effective.values():
+        for limits, locator, _ in effective.values():
             problems += check_limits(limits, locator, media)
         if modes is not None:
-            problems += check_flags_cover_modes(modes, sources[MODES_FILE], effective[None][0])
-            problems += check_ladder_modes(*effective[None], modes)
+            base = effective[None]
+            problems += check_flags_cover_modes(modes, sources[MODES_FILE], base.limits)
+            problems += check_ladder_modes(base.limits, base.at, modes)
     # A tier may not change the terms' version (it is fixed): the base names the one text.
-    terms = _load_terms(config_dir, *effective[None], problems) if effective is not None else None
+    terms = (
+        _load_terms(config_dir, effective[None].limits, effective[None].at, problems)
+        if effective is not None
+        else None
+    )
+    skinned: dict[str, _Skinned] = {}
+    if skins is not None and modes is not None:
+        problems += check_skins(skins, sources[SKINS_FILE], modes.modes)
+    if (
+        skins is not None
+        and modes is not None
+        and media is not None
+        and telemetry is not None
+        and effective is not None
+    ):
+        for name in skins.skins:
+            dressed = _put_on(name, skins, tier, sources, effective, media, telemetry, problems)
+            if dressed is not None:
+                skinned[name] = dressed
 
     if (
         problems
+        or skins is None
         or media is None
-        or modes is None
         or telemetry is None
         or effective is None
         or terms is None
     ):
         raise ConfigError(problems)
-    limits = effective[tier][0]
-    media = _with_reduced_profile(media, limits)
+    chosen = skin if skin is not None else skins.default
+    worn = skinned[chosen]
+    media = _with_reduced_profile(media, worn.limits)
+    theme = skins.skins[chosen].theme
     return ConfigBundle(
         media=_freeze(media),
-        modes=_freeze(modes),
-        limits=_freeze(limits),
+        modes=_freeze(worn.modes),
+        limits=_freeze(worn.limits),
         telemetry=_freeze(telemetry),
-        tier=tier,
+        tier=worn.tier,
         tiers=tuple(t for t in effective if t is not None),
-        version=_version(media, modes, limits, telemetry),
+        skin=chosen,
+        skins=tuple(skins.skins),
+        theme=_freeze(theme),
+        version=_version(media, worn.modes, worn.limits, telemetry, theme),
         source_dir=config_dir,
         terms=terms,
     )
 
 
-def validate_config(config_dir: Path, tier: str | None = None) -> list[Problem]:
+class _Skinned(NamedTuple):
+    """A skin put on: its effective manifests, limits and tier."""
+
+    modes: ModeManifests
+    limits: Limits
+    tier: str | None
+
+
+def _put_on(
+    name: str,
+    skins: Skins,
+    tier: str | None,
+    sources: Mapping[str, SourceFile],
+    effective: Mapping[str | None, _Tier],
+    media: MediaProfiles,
+    telemetry: TelemetryEvents,
+    problems: list[Problem],
+) -> _Skinned | None:
+    """Skin `name` over the manifests and its tier (`tier` when given), checked as they are."""
+    skin, at_skins = skins.skins[name], sources[SKINS_FILE]
+    worn_tier = tier if tier is not None else skin.policies.tier
+    if worn_tier not in effective:
+        declared = sources[TIERS_FILE].data.get("tiers") or {}
+        # An unknown `tier`, or a tier broken in its own file, is reported once, there.
+        if tier is None and worn_tier not in declared:
+            where = ("skins", name, "policies", "tier")
+            message = f"unknown tier `{worn_tier}` ({_known(effective)}) (CFG-3, OPS-3)"
+            problems.append(at_skins.problem(where, message))
+        return None
+    at_modes = sources[MODES_FILE]
+    overlay = modes_overlay(skin, at_modes.data.get("modes") or {})
+    modes_at = SkinLocator(at_skins, overlay, modes_written_at(name), at_modes)
+    modes = decode(
+        deep_merge(at_modes.data, overlay), ModeManifests, _reporter(modes_at.problem, (), problems)
+    )
+    if modes is not None:
+        problems += check_modes(modes, modes_at, media, telemetry)
+    limits, limits_at, raw = effective[worn_tier]
+    if skin.policies.limits:
+        written_at = limits_written_at(name)
+        violations = clamp_violations(raw, skin.policies.limits, Limits)
+        for path, message in violations:
+            problems.append(at_skins.problem(written_at(path), message))
+        if violations:
+            return None
+        limits_at = SkinLocator(at_skins, skin.policies.limits, written_at, limits_at)
+        merged = decode(
+            deep_merge(raw, skin.policies.limits),
+            Limits,
+            _reporter(limits_at.problem, (), problems),
+        )
+        if merged is None:
+            return None
+        limits = merged
+        problems += check_limits(limits, limits_at, media)
+        if modes is not None:
+            problems += check_ladder_modes(limits, limits_at, modes)
+    return _Skinned(modes, limits, worn_tier) if modes is not None else None
+
+
+def _known(effective: Mapping[str | None, Any]) -> str:
+    return "known: " + (", ".join(t for t in effective if t is not None) or "none")
+
+
+def validate_config(
+    config_dir: Path, tier: str | None = None, skin: str | None = None
+) -> list[Problem]:
     """Every problem of the config in `config_dir`, empty when valid (`vvtv config validate`)."""
     try:
-        build_runtime_config(config_dir, tier)
+        build_runtime_config(config_dir, tier, skin)
     except ConfigError as exc:
         return exc.problems
     return []
 
 
 def _load_terms(
-    config_dir: Path, limits: Limits, at: TierLocator, problems: list[Problem]
+    config_dir: Path, limits: Limits, at: Locator, problems: list[Problem]
 ) -> str | None:
     """The terms' text for `auth.terms_version`; None (and a problem) when no one could read what
     a signup accepts."""
@@ -195,9 +303,15 @@ class _TiersFile(ConfigStruct, frozen=True):
     tiers: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 
-def _decode_tiers(
-    source: SourceFile, problems: list[Problem]
-) -> dict[str | None, tuple[Limits, TierLocator]] | None:
+class _Tier(NamedTuple):
+    """A tier's effective limits, where their lines are, and the plain data they decode from."""
+
+    limits: Limits
+    at: Locator
+    raw: dict[str, Any]
+
+
+def _decode_tiers(source: SourceFile, problems: list[Problem]) -> dict[str | None, _Tier] | None:
     """Base (key None) and every tier as effective Limits with their locator; None if broken."""
     shape = decode(source.data, _TiersFile, _reporter(source.problem, (), problems))
     if shape is None:
@@ -205,8 +319,8 @@ def _decode_tiers(
     base = decode(shape.base, Limits, _reporter(source.problem, ("base",), problems))
     if base is None:
         return None
-    effective: dict[str | None, tuple[Limits, TierLocator]] = {
-        None: (base, TierLocator(source, None, {}))
+    effective: dict[str | None, _Tier] = {
+        None: _Tier(base, TierLocator(source, None, {}), dict(shape.base))
     }
     for name, overlay in shape.tiers.items():
         violations = clamp_violations(shape.base, overlay, Limits)
@@ -215,11 +329,10 @@ def _decode_tiers(
         if violations:
             continue
         locator = TierLocator(source, name, overlay)
-        limits = decode(
-            deep_merge(shape.base, overlay), Limits, _reporter(locator.problem, (), problems)
-        )
+        raw = deep_merge(shape.base, overlay)
+        limits = decode(raw, Limits, _reporter(locator.problem, (), problems))
         if limits is not None:
-            effective[name] = (limits, locator)
+            effective[name] = _Tier(limits, locator, raw)
     return effective
 
 

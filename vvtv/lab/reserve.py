@@ -35,10 +35,8 @@ class Slate(msgspec.Struct, frozen=True, kw_only=True):
     font: Path
 
     @classmethod
-    def of(cls, limits: LabLimits) -> Slate:
-        return cls(
-            brand=limits.slate_brand, message=limits.slate_message, font=Path(limits.slate_font)
-        )
+    def of(cls, brand: str, limits: LabLimits) -> Slate:
+        return cls(brand=brand, message=limits.slate_message, font=Path(limits.slate_font))
 
 
 async def reserve_items(

@@ -162,9 +162,10 @@ class LabRuntime:
         self, ladder: Ladder, card: OwnerCard
     ) -> AsyncGenerator[PreparedItem, None]:
         limits = self.settings.limits
+        slate = Slate.of(self.settings.brand, limits)
         return reserve_items(
-            self.preparer, self.paths.reserve, Slate.of(limits), limits.reserve_clips,
-            limits.reserve_clip_s, ladder, card,
+            self.preparer, self.paths.reserve, slate, limits.reserve_clips, limits.reserve_clip_s,
+            ladder, card,
         )  # fmt: skip
 
     @property

@@ -79,6 +79,7 @@ class LabSettings(msgspec.Struct, frozen=True, kw_only=True):
     segment_s: float
     window_segments: int
     data_dir: Path  # the data folder (`vvtv serve --data`); the channel's files are in `lab/`
+    brand: str  # the worn skin's name (OPS-3): the generated reserve slate shows it
     agent_name: str = "lab"
 
     @property
@@ -130,6 +131,7 @@ def settings_from_config(
         segment_s=ladder.segment_s,
         window_segments=ladder.playlist_window_segments,
         data_dir=Path(data_dir),
+        brand=bundle.theme.brand,
         agent_name=agent_name,
     )
 

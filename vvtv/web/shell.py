@@ -19,6 +19,7 @@ from vvtv.errors import Unavailable
 from vvtv.web.errors import problem_from, problem_response
 from vvtv.web.files import file_response, file_under
 from vvtv.web.routing import Guard, PlainText, endpoint
+from vvtv.web.skin import SKIN_CSS, dressed_page, style_sheet
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"  # Vite's outDir, next to ui/
 INDEX = "index.html"
@@ -76,6 +77,12 @@ class DocsPage(Page):
     the same Content-Security-Policy as the web UI's pages."""
 
 
+class StyleSheet(PlainText):
+    """The worn skin's colour tokens (OPS-3), read after the build's own style sheet."""
+
+    media_type = "text/css"
+
+
 class Asset(PlainText):
     """A file of the web UI's build: script, style sheet, source map, font or image, each with
     its own type."""
@@ -113,6 +120,8 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
             html = await trio.Path(static_dir / name).read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise Unavailable(NOT_BUILT, code="ui_not_built") from None
+        if name == INDEX:
+            html = dressed_page(html, config.theme)
         response = Response(html, status=status)
         response.content_type = "text/html; charset=utf-8"
         response.headers.update(PAGE_HEADERS)
@@ -146,6 +155,15 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
         return await page(DOCS)
 
     pages.add(f"{bp.name}.{docs.__name__}")
+    skin_css = style_sheet(config.theme)
+
+    @endpoint(bp, SKIN_CSS, method="GET", access="public", response=StyleSheet, guard=guard)
+    async def skin() -> Response:
+        """The worn skin's colours (config/skins.yaml, OPS-3), for every page of the UI."""
+        response = Response(skin_css, status=200, content_type="text/css; charset=utf-8")
+        # A restart may wear another skin: asked for again each time, like the page.
+        response.headers.update({"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+        return response
 
     @endpoint(
         bp, f"/{ASSETS}/<path:path>", method="GET", access="public", response=Asset, guard=guard,

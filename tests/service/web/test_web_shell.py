@@ -22,7 +22,18 @@ from vvtv.web.files import file_under
 from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs
 
 REPO = Path(__file__).resolve().parents[3]
-INDEX = b"<!doctype html><html><head><title>VVTV</title></head><body></body></html>"
+INDEX = (
+    b'<!doctype html><html><head><meta name="color-scheme" content="dark" />'
+    b'<meta name="theme-color" content="#0b0b10" /><meta name="application-name" content="VVTV" />'
+    b"<title>VVTV</title></head><body></body></html>"
+)
+# The page as served under the shipped default skin (OPS-3): its name, its scheme, its sheet.
+SHOWN = (
+    b'<!doctype html><html><head><meta name="color-scheme" content="dark" />'
+    b'<meta name="theme-color" content="#0b0b10" />'
+    b'<meta name="application-name" content="Voulezvous" /><title>Voulezvous</title>'
+    b'<link rel="stylesheet" href="/skin.css" /></head><body></body></html>'
+)
 DOCS = b'<!doctype html><html><head><script type="module" src="/assets/docs-1.js"></script>'
 TOKEN = "Zm9vYmFy_invite-0123"
 PAGE_HEADERS = {
@@ -96,7 +107,7 @@ async def test_every_mode_route_serves_the_page_with_its_headers(
         response = await shell_client.get(path)
         assert response.status_code == 200, path
         assert response.content_type == "text/html; charset=utf-8"
-        assert await response.get_data() == INDEX
+        assert await response.get_data() == SHOWN
         for name, value in PAGE_HEADERS.items():
             assert response.headers[name] == value, (path, name)
 
@@ -116,7 +127,7 @@ async def test_a_browser_asking_for_an_unknown_page_gets_the_shell_with_a_404(
         assert response.content_type == "text/html; charset=utf-8"
         for name, value in PAGE_HEADERS.items():
             assert response.headers[name] == value, (path, name)
-    assert await (await shell_client.get(path, headers=BROWSER)).get_data() == INDEX
+    assert await (await shell_client.get(path, headers=BROWSER)).get_data() == SHOWN
 
 
 @pytest.mark.parametrize(
@@ -179,7 +190,43 @@ async def test_a_mode_the_tier_switches_off_still_has_its_page(ui_dir: Path) -> 
     app.register_blueprint(shell.routes(soft, _allow_everyone, ui_dir))
     response = await app.test_client().get(soft.modes.modes["live_public"].route)
     assert response.status_code == 200
-    assert await response.get_data() == INDEX
+    assert await response.get_data() == SHOWN
+
+
+@pytest.mark.req("OPS-3")
+async def test_a_clone_skin_serves_its_pages_at_its_routes_in_its_look(ui_dir: Path) -> None:
+    """The `lumiere` skin of config/skins.yaml, served by the same code: its name and scheme on
+    the page, its colour tokens in /skin.css, Sniffers at /discover and no longer at /sniffers."""
+    clone = build_runtime_config(REPO / "config", skin="lumiere")
+    app = QuartTrio("shell-test", static_folder=None)
+    app.url_map.converters.update(CONVERTERS)
+    install_error_handlers(app)
+    app.register_blueprint(shell.routes(clone, _allow_everyone, ui_dir))
+    client = app.test_client()
+    page = await client.get("/discover", headers=BROWSER)
+    assert page.status_code == 200
+    html = await page.get_data()
+    assert (
+        '<meta name="application-name" content="Lumière" /><title>Lumière</title>' in html.decode()
+    )
+    assert b'<meta name="color-scheme" content="light" />' in html
+    assert b'<meta name="theme-color" content="#f7f4ee" />' in html
+    assert (await client.get("/sniffers", headers=BROWSER)).status_code == 404
+    sheet = await client.get("/skin.css")
+    assert (sheet.status_code, sheet.content_type) == (200, "text/css; charset=utf-8")
+    css = (await sheet.get_data()).decode()
+    assert "color-scheme: light;" in css
+    assert "--bg: #f7f4ee;" in css
+    assert "--accent-text: #ffffff;" in css
+
+
+@pytest.mark.req("OPS-3")
+async def test_the_default_skin_sheet_keeps_the_built_in_palette(shell_client: HttpClient) -> None:
+    """Voulezvous sets no colour of its own: the build's palette stands, under its scheme."""
+    sheet = await shell_client.get("/skin.css")
+    assert sheet.status_code == 200
+    assert sheet.headers["Cache-Control"] == "no-cache"
+    assert (await sheet.get_data()).decode() == ":root:root {\n  color-scheme: dark;\n}\n"
 
 
 async def test_the_public_room_page_and_the_hls_channel_do_not_clash(
@@ -202,7 +249,7 @@ async def test_a_call_link_with_a_token_serves_the_page(
 ) -> None:
     response = await shell_client.get(f"/call/{token}")
     assert response.status_code == 200
-    assert await response.get_data() == INDEX
+    assert await response.get_data() == SHOWN
 
 
 @pytest.mark.parametrize(

@@ -217,9 +217,10 @@ def test_one_address_gets_no_more_guesses_than_every_address(assert_broken: Chec
     assert_broken("login_address_window_over_account")
 
 
-def test_the_reserve_slate_needs_a_brand(assert_broken: Check) -> None:
-    """CFG-4 / LAB-6: the generated reserve slate shows the brand: it may not be empty."""
-    assert_broken("slate_brand_empty")
+def test_the_skin_needs_a_brand(assert_broken: Check) -> None:
+    """CFG-4 / LAB-6 / OPS-3: the page and the generated reserve slate show the worn skin's
+    name: it may not be empty."""
+    assert_broken("skin_brand_empty")
 
 
 def test_a_ladder_naming_an_unknown_mode_is_refused(assert_broken: Check) -> None:
@@ -253,3 +254,26 @@ def test_a_frame_check_reason_the_queue_does_not_offer_is_refused(assert_broken:
 def test_a_report_filing_rate_of_nothing_is_refused(assert_broken: Check) -> None:
     """CFG-4 / MOD-1 / ABU-7: `reports.file_rate.max` is at least one report per window."""
     assert_broken("reports_file_rate_zero")
+
+
+@pytest.mark.req("OPS-3", "INV-7")
+@pytest.mark.parametrize(
+    "case",
+    [
+        "skin_raises_a_cap",
+        "skin_layout_wrong_region",
+        "skin_route_taken",
+        "skin_unknown_mode",
+        "skin_unreadable_text",
+        "skin_unknown_tier",
+        "skin_default_unknown",
+        "skin_color_not_hex",
+    ],
+)
+def test_a_broken_skin_is_refused_at_its_line_in_skins_yaml(
+    assert_broken: Check, case: str
+) -> None:
+    """OPS-3: what a skin changes is checked by the rules of the file it changes (clamps, regions,
+    routes), plus its own (modes it names, readable colours), every problem at its skins.yaml
+    line, whether or not the skin is worn."""
+    assert_broken(case)

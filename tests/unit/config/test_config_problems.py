@@ -87,5 +87,6 @@ def test_absolute_path_outside_cwd_is_shown_as_given(
             "mode-manifests.yaml",
             "cost-tiers.yaml",
             "telemetry-events.yaml",
+            "skins.yaml",
         )
     }

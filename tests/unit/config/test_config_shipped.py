@@ -19,12 +19,15 @@ def bundle() -> ConfigBundle:
 
 
 def test_shipped_config_loads_and_validates(bundle: ConfigBundle) -> None:
-    """CFG-1 / CFG-2 / CFG-5: the four shipped YAMLs load, validate, and build a typed bundle."""
+    """CFG-1 / CFG-2 / CFG-5: the five shipped YAMLs load, validate, and build a typed bundle
+    (wearing the default skin, OPS-3)."""
     assert validate_config(SHIPPED_CONFIG) == []
     assert bundle.tier is None
     assert set(bundle.tiers) == {"COST_LOW", "INCIDENT", "FREE_SOFT_OPENING"}
+    assert (bundle.skin, bundle.skins) == ("voulezvous", ("voulezvous", "lumiere"))
     assert re.fullmatch(
-        r"config OK: 8 profiles, 9 modes, 3 tiers, \d+ events; tier=base; version=[0-9a-f]{12}",
+        r"config OK: 8 profiles, 9 modes, 3 tiers, 2 skins, \d+ events; tier=base; "
+        r"skin=voulezvous; version=[0-9a-f]{12}",
         bundle.summary(),
     )
 

@@ -372,7 +372,6 @@ class LabLimits(ConfigStruct, frozen=True):
     reserve_clips: Annotated[int, _POSITIVE, FLOOR]
     reserve_clip_s: Annotated[float, _POSITIVE, FIXED]
     # The generated reserve loop is a slate: the brand, a line under it, a running clock.
-    slate_brand: Annotated[str, Meta(min_length=1, max_length=40), FIXED]
     slate_message: Annotated[str, Meta(max_length=80), FIXED]  # empty: no line
     slate_font: FixedName  # a font file; missing, the slate airs without text (and a warning)
     control_token_env: FixedName

@@ -6,17 +6,21 @@ and report through a `Locator` (`locator`), which turns a key path into `file:li
 """
 
 from vvtv.config.validate.limits import check_ladder_modes, check_limits
-from vvtv.config.validate.locator import TierLocator
+from vvtv.config.validate.locator import Locator, SkinLocator, TierLocator
 from vvtv.config.validate.media import check_media
 from vvtv.config.validate.modes import check_flags_cover_modes, check_modes
+from vvtv.config.validate.skins import check_skins
 from vvtv.config.validate.telemetry import check_telemetry
 
 __all__ = [
+    "Locator",
+    "SkinLocator",
     "TierLocator",
     "check_flags_cover_modes",
     "check_ladder_modes",
     "check_limits",
     "check_media",
     "check_modes",
+    "check_skins",
     "check_telemetry",
 ]

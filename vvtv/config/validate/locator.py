@@ -1,11 +1,13 @@
 """Where a problem is: a `Locator` turns a key path into `file:line`.
 
-For an effective tier that is the overlay's line when the tier set the value, else base's.
+For an effective tier that is the overlay's line when the tier set the value, else base's; for a
+skin (OPS-3), the skin's line in `skins.yaml` when it set the value, else where the file it
+changes says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,12 +28,28 @@ class TierLocator:
     overlay: Mapping[str, Any]
 
     def problem(self, path: KeyPath, message: str) -> Problem:
-        if self.tier is not None and _has_path(self.overlay, path):
+        if self.tier is not None and has_path(self.overlay, path):
             return self.source.problem(("tiers", self.tier, *path), message)
         return self.source.problem(("base", *path), message)
 
 
-def _has_path(data: Any, path: KeyPath) -> bool:
+@dataclass(frozen=True)
+class SkinLocator:
+    """Locates a key path of the skin's effective manifests or limits: in `skins.yaml` where the
+    skin's `overlay` set it, else where `under` locates it."""
+
+    source: SourceFile
+    overlay: Mapping[str, Any]
+    written_at: Callable[[KeyPath], KeyPath]  # a path of the overlay -> its path in skins.yaml
+    under: Locator
+
+    def problem(self, path: KeyPath, message: str) -> Problem:
+        if has_path(self.overlay, path):
+            return self.source.problem(self.written_at(path), message)
+        return self.under.problem(path, message)
+
+
+def has_path(data: Any, path: KeyPath) -> bool:
     for part in path:
         if isinstance(data, Mapping):
             found = part in data

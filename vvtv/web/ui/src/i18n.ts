@@ -40,16 +40,21 @@ export function setLocale(next: Locale): void {
   locale.value = next;
 }
 
-function format(template: string, vars: Vars | undefined): string {
-  if (!vars) return template;
+function format(template: string, vars: Vars): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );
 }
 
+/** The product's name: the worn skin's (config/skins.yaml, OPS-3), which the server writes into
+ * the page; copy says it as `{brand}`. */
+export const BRAND =
+  document.querySelector<HTMLMetaElement>('meta[name="application-name"]')?.content ||
+  document.title;
+
 export function t(key: CopyKey, vars?: Vars): string {
   const strings: Record<string, string> = copy[locale.value];
-  return format(strings[key] ?? copy[FALLBACK][key], vars);
+  return format(strings[key] ?? copy[FALLBACK][key], { brand: BRAND, ...vars });
 }
 
 /** A mode's name for people: copy key `mode.<name>` (modes come from the server's catalog). */

@@ -1,6 +1,6 @@
 // Boot: load the mode catalog (and the client settings it carries), then hand over to the shell.
 import { type JSX, render } from "preact";
-import { t } from "./i18n";
+import { BRAND, t } from "./i18n";
 import { RetryButton, useRetryableLoad } from "./kit/Retry";
 import { connect } from "./sdk";
 import { Shell } from "./shell/Shell";
@@ -17,7 +17,7 @@ function Boot(): JSX.Element {
   if (sdk.value) return <Shell sdk={sdk.value} />;
   return (
     <div class="boot" role="status">
-      <p class="brand">{t("app.brand")}</p>
+      <p class="brand">{BRAND}</p>
       {failed.value ? (
         <>
           <p>{t("app.boot_failed")}</p>

@@ -3,7 +3,7 @@
 import { computed, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { type CopyKey, t } from "../i18n";
+import { BRAND, type CopyKey, t } from "../i18n";
 import { DeadEnd } from "../kit/DeadEnd";
 import { Dismiss } from "../kit/Dismiss";
 import { LocaleSwitch } from "../kit/LocaleSwitch";
@@ -158,7 +158,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
                 shell.goToMode(catalog.default_mode);
               }}
             >
-              {t("app.brand")}
+              {BRAND}
             </a>
             <div class="topbar-main">
               {regions.topbar && <Region mount={regions.topbar} region="topbar" />}

@@ -5,7 +5,7 @@
     serve [--host H] [--port P] [--status-url URL] [--name NAME]
 
 Common: --config DIR (./config), --data DIR (./var, laid out as `vvtv serve`'s: the one database
-and the channel's files in lab/), --tier NAME.
+and the channel's files in lab/), --tier NAME, --skin NAME.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
         "--data", type=Path, default=Path("var"), help="the data folder, as `vvtv serve --data`"
     )
     root.add_argument("--tier", default=None)
+    root.add_argument("--skin", default=None, help="the skin whose name the reserve slate shows")
     commands = root.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add a media item to the catalog")
     add.add_argument("source", help="http(s) URL or file path")
@@ -99,7 +100,7 @@ async def _add(args: argparse.Namespace) -> int:
         rights_until=args.rights_until,
     )
     body = msgspec.convert(msgspec.to_builtins(body), NewMediaItem)  # apply the field rules
-    bundle = build_runtime_config(args.config, args.tier)
+    bundle = build_runtime_config(args.config, args.tier, args.skin)
     async with open_store(bundle, args.data) as database:
         # Added from the operator's shell: audited without a user id.
         item = await Catalog(SqliteLabStore(database), utc_now).add(body, None)
@@ -108,7 +109,7 @@ async def _add(args: argparse.Namespace) -> int:
 
 
 async def _ls(args: argparse.Namespace) -> int:
-    bundle = build_runtime_config(args.config, args.tier)
+    bundle = build_runtime_config(args.config, args.tier, args.skin)
     async with open_store(bundle, args.data) as database:
         items = await SqliteLabStore(database).items()
     if args.json:
@@ -122,7 +123,7 @@ async def _ls(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace) -> int:
     from vvtv.lab.standalone import serve  # the web stack only for `serve`
 
-    bundle = build_runtime_config(args.config, args.tier)
+    bundle = build_runtime_config(args.config, args.tier, args.skin)
     token = load_token(bundle.limits.lab)
     settings = settings_from_config(bundle, args.data, agent_name=args.name)
     sink: StatusSink | None = HttpStatusSink(args.status_url, token) if args.status_url else None

@@ -3025,8 +3025,7 @@ export interface components {
             chat_window_s: number;
             invites_quarantined_only: boolean;
             max_matches_per_hour: number;
-            /** @enum {unknown} */
-            random_pool: "quarantine";
+            random_pool: "quarantine" | null;
             until: string | null;
         };
         /** QuarantineView */

@@ -58,7 +58,8 @@ class QuarantineTerms(Contract, frozen=True, kw_only=True):
 
     until: datetime | None  # None: until a moderator lifts it
     invites_quarantined_only: bool  # invites only to other quarantined accounts
-    random_pool: Literal["quarantine"]  # Random pairs it with other quarantined accounts
+    # Random pairs it with other quarantined accounts; None where Random is not offered at all.
+    random_pool: Literal["quarantine"] | None
     max_matches_per_hour: Count
     chat_max_messages: Count  # in every chat scope, per window
     chat_window_s: float

@@ -81,6 +81,7 @@ class Identity:
         self._auth = config.limits.auth
         self._quarantine = config.limits.anti_abuse.quarantine
         self._quarantine_days = self._quarantine.account_age_days
+        self._random_offered = config.limits.feature_flags.random
         self._signer = ports.signer
         self._passwords = ports.passwords
         self._clock = ports.clock
@@ -337,7 +338,7 @@ class Identity:
         return QuarantineTerms(
             until=span.until,
             invites_quarantined_only=not q.invite_open_accounts,
-            random_pool="quarantine",
+            random_pool="quarantine" if self._random_offered else None,
             max_matches_per_hour=q.max_matches_per_hour,
             chat_max_messages=q.chat.max_messages,
             chat_window_s=q.chat.window_s,

@@ -1,8 +1,8 @@
 """A clone is a skin, not a fork (OPS-3), in a real browser: the same `vvtv serve`, worn with
 config/skins.yaml's `lumiere`, shows another product. Its name in the page, the top bar and the
 copy; its light colours painted; signing in lands in its discovery grid at its own route, laid out
-without the filters rail; random calls, which its policies switch off, are not offered and their
-address leads nowhere. Screenshots go to test-artifacts/ui/."""
+without the filters rail; random calls, which its policies switch off, are not offered nor spoken
+of, and their address leads nowhere. Screenshots go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
@@ -71,6 +71,10 @@ def test_a_clone_skin_is_another_product_on_the_same_code(
         offered = nav.get_by_role("link").all_inner_texts()
         assert "Sniffers" in offered
         assert "Random" not in offered  # its policies switch random calls off
+        # A new account is told its limits: chat's, and nothing of a Random it cannot use.
+        told = page.locator(".quarantine-notice").inner_text()
+        assert "chat messages" in told
+        assert "Random" not in told
         audit_screen(tab, "skin-lumiere-discover")
 
         # Random's address, and Sniffers' usual one, lead nowhere here; the copy says whose.

@@ -17,8 +17,15 @@ function told(terms: Terms): string {
     seconds: terms.chat_window_s,
     matches: terms.max_matches_per_hour,
   };
-  if (terms.cause !== "moderator") return t("notice.quarantine", vars);
-  return t(terms.until === null ? "notice.quarantine_moderator_open" : "notice.quarantine_moderator", vars);
+  // Where Random is not offered at all (a tier's or a skin's policy), the line leaves it out.
+  const random = terms.random_pool !== null;
+  if (terms.cause !== "moderator") {
+    return t(random ? "notice.quarantine" : "notice.quarantine_no_random", vars);
+  }
+  if (terms.until === null) {
+    return t(random ? "notice.quarantine_moderator_open" : "notice.quarantine_moderator_open_no_random", vars);
+  }
+  return t(random ? "notice.quarantine_moderator" : "notice.quarantine_moderator_no_random", vars);
 }
 
 export function QuarantineNotice(): JSX.Element | null {

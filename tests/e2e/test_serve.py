@@ -34,7 +34,9 @@ def test_metrics_pass_promtool(server: ServerProcess) -> None:
     server.get("/missing")
     text = server.get("/metrics").text
     assert "vvtv_http_requests_total" in text
-    assert "vvtv_config_info" in text
+    [config_info] = [line for line in text.splitlines() if line.startswith("vvtv_config_info")]
+    assert 'tier="base"' in config_info
+    assert 'skin="voulezvous"' in config_info  # the skin worn (OPS-3), for the operator's board
     promtool = shutil.which("promtool")
     assert promtool, "promtool is installed by scripts/test (Debian package prometheus)"
     check = subprocess.run(

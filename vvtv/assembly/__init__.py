@@ -152,7 +152,7 @@ async def open_runtime(
         )
         identity.on_ban(sockets.ban)
         sockets.trace_with(runtime.tracing.span)
-        runtime.metrics.config.info({"tier": config.tier or "base", "version": config.version})
+        runtime.metrics.describe_config(config.tier or "base", config.skin, config.version)
         runtime.metrics.watch_actors(actors.statistics)
         board = LabStatusBoard(runtime.metrics.registry)
         lab = await LabRuntime.open(

@@ -84,8 +84,13 @@ class Metrics:
             ["event", "outcome"],
         )
         self.config = Info(
-            "vvtv_config", "The effective configuration: tier and version.", registry=self.registry
+            "vvtv_config",
+            "The effective configuration: tier, skin and version.",
+            registry=self.registry,
         )
+
+    def describe_config(self, tier: str, skin: str, version: str) -> None:
+        self.config.info({"tier": tier, "skin": skin, "version": version})
 
     def count_response(self, route: str, size: int) -> None:
         self.http_response_bytes.labels(route).inc(size)

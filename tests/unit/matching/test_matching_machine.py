@@ -13,22 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tests.unit.matching.rules import SHIPPED
+from vvtv.domain.matching import messages
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
-from vvtv.domain.matching.messages import (
-    Block,
-    CallFailed,
-    CallStarted,
-    EndCall,
-    Join,
-    Leave,
-    Message,
-    Pause,
-    SessionEnded,
-    Skip,
-    StartCall,
-    Tick,
-)
 
 pytestmark = pytest.mark.req("MAT-2", "MAT-5", "MOD-2", "INV-2", "INV-7")
 
@@ -48,9 +35,9 @@ class Population(RuleBasedStateMachine):
         self.calls: set[str] = set()  # sessions that exist and were not ended
         self.serial = 0
 
-    def _send(self, message: Message) -> None:
+    def _send(self, message: messages.Message) -> None:
         for effect in decide(self.book, message, SHIPPED):
-            if isinstance(effect, StartCall):
+            if isinstance(effect, messages.StartCall):
                 pair = frozenset(effect.users)
                 assert len(pair) == 2, "matched with themselves"
                 assert pair not in self.blocked, "a blocked pair was matched"
@@ -58,7 +45,7 @@ class Population(RuleBasedStateMachine):
                 assert last is None or self.now - last >= SHIPPED.no_repeat_window_s, "re-paired"
                 self.met_at[pair] = self.now
                 self.starting[effect.match_id] = effect.users
-            elif isinstance(effect, EndCall):
+            elif isinstance(effect, messages.EndCall):
                 assert effect.session_id in self.calls, "ended a call that is not open"
                 self.calls.discard(effect.session_id)
 
@@ -69,21 +56,23 @@ class Population(RuleBasedStateMachine):
     def join(self, user: str, tags: frozenset[str], language: str, q: bool, shadow: bool) -> None:
         blocked = frozenset(o for o in USERS if frozenset({user, o}) in self.blocked)
         quarantined = q and user in ("dee", "eve")
-        self._send(Join(user, language, tags, quarantined, blocked, self.now, shadow=shadow))
+        self._send(
+            messages.Join(user, language, tags, quarantined, blocked, self.now, shadow=shadow)
+        )
 
     @rule(user=users)
     def skip(self, user: str) -> None:
-        self._send(Skip(user, self.now))
+        self._send(messages.Skip(user, self.now))
 
     @rule(user=users, reason=st.sampled_from(["left", "disconnected", "banned"]))
     def leave(self, user: str, reason: str) -> None:
-        self._send(Leave(user, reason, self.now))  # type: ignore[arg-type]
+        self._send(messages.Leave(user, reason, self.now))  # type: ignore[arg-type]
 
     @rule(a=users, b=users)
     def block(self, a: str, b: str) -> None:
         if a != b:
             self.blocked.add(frozenset({a, b}))
-            self._send(Block(a, b, True, self.now))
+            self._send(messages.Block(a, b, True, self.now))
 
     @rule(data=st.data(), works=st.booleans())
     def call_answered(self, data: st.DataObject, works: bool) -> None:
@@ -95,9 +84,9 @@ class Population(RuleBasedStateMachine):
             self.serial += 1
             session = f"s{self.serial}"
             self.calls.add(session)  # made; matching ends it if nobody waits for it any more
-            self._send(CallStarted(match_id, session, pair, self.now))
+            self._send(messages.CallStarted(match_id, session, pair, self.now))
         else:
-            self._send(CallFailed(match_id, self.now))
+            self._send(messages.CallFailed(match_id, self.now))
 
     @rule(
         data=st.data(),
@@ -110,16 +99,16 @@ class Population(RuleBasedStateMachine):
         if self.calls:
             session = data.draw(st.sampled_from(sorted(self.calls)))
             self.calls.discard(session)
-            self._send(SessionEnded(session, self.now, by, reason))
+            self._send(messages.SessionEnded(session, self.now, by, reason))
 
     @rule(paused=st.booleans())
     def ladder(self, paused: bool) -> None:
-        self._send(Pause(paused, self.now))
+        self._send(messages.Pause(paused, self.now))
 
     @rule(seconds=st.sampled_from([0.5, 2.0, 3.0, 10.0, 60.0, 601.0]))
     def wait(self, seconds: float) -> None:
         self.now += seconds
-        self._send(Tick(self.now))
+        self._send(messages.Tick(self.now))
 
     @invariant()
     def nobody_is_in_two_matches(self) -> None:

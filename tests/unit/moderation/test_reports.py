@@ -7,14 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from vvtv.config import ConfigBundle
-from vvtv.domain.moderation.decisions import (
-    Ban,
-    Quarantine,
-    ShadowQuarantine,
-    Warn,
-    steps,
-    targets_in_order,
-)
+from vvtv.domain.moderation import decisions
 from vvtv.domain.moderation.reports import (
     Claim,
     Decide,
@@ -78,19 +71,19 @@ def test_a_decision_is_final() -> None:
 
 @pytest.mark.req("MOD-3", "MOD-4", "MOD-6")
 def test_each_action_is_made_of_identitys_account_operations() -> None:
-    assert steps("dismiss", None) == ()
-    assert steps("warn", None) == (Warn(),)
-    assert steps("shadow_quarantine", None) == (ShadowQuarantine(),)
+    assert decisions.steps("dismiss", None) == ()
+    assert decisions.steps("warn", None) == (decisions.Warn(),)
+    assert decisions.steps("shadow_quarantine", None) == (decisions.ShadowQuarantine(),)
     # Visible: a new account's limits, shown on the account, and a warning that says why.
-    assert steps("quarantine", None) == (Quarantine(None), Warn())
-    assert steps("quarantine", 86400) == (Quarantine(86400), Warn())
-    assert steps("ban", 3600) == (Ban(3600),)
-    assert steps("ban", None) == (Ban(None),)
+    assert decisions.steps("quarantine", None) == (decisions.Quarantine(None), decisions.Warn())
+    assert decisions.steps("quarantine", 86400) == (decisions.Quarantine(86400), decisions.Warn())
+    assert decisions.steps("ban", 3600) == (decisions.Ban(3600),)
+    assert decisions.steps("ban", None) == (decisions.Ban(None),)
 
 
 @pytest.mark.req("MOD-3")
 def test_a_raid_acts_on_each_account_once_in_report_order() -> None:
-    assert targets_in_order(["r2", "r1", "r2", "r3", "r1"]) == ["r2", "r1", "r3"]
+    assert decisions.targets_in_order(["r2", "r1", "r2", "r3", "r1"]) == ["r2", "r1", "r3"]
 
 
 @pytest.mark.req("TEL-3")

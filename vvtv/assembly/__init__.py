@@ -305,12 +305,10 @@ async def open_runtime(
         ):
             # Sessions a dead process left open are ended and their endpoints revoked.
             await sessions.reconcile()
-            for message_type, handler in sessions_api.socket_handlers(sessions).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(sessions_api.socket_handlers(sessions))
             # A participant's last socket closing leaves them socket_grace_s (OPS-5).
             sockets.on_close(sessions.socket_closed)
-            for message_type, handler in presence_api.socket_handlers(presence).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(presence_api.socket_handlers(presence))
             # Closing a socket leaves nothing at once (the TTL does); a ban, a block or a shadow
             # quarantine reaches every room at once (MOD-2/3/4).
             sockets.on_close(presence.forget)
@@ -321,8 +319,7 @@ async def open_runtime(
             # identity answers who stands in a block with whom and who is shadow-quarantined, as
             # A tile is granted, released and stepped down by its viewer's actor; a closed socket
             # or a block releases at once (INV-4, MOD-2); a shadow quarantine is asked again.
-            for message_type, handler in tiles_api.socket_handlers(tiles).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(tiles_api.socket_handlers(tiles))
             sockets.on_close(tiles.close)
             identity.on_block(tiles.block_changed)
             identity.on_shadow_quarantine(tiles.quarantine_changed)
@@ -373,8 +370,7 @@ async def open_runtime(
                 safety,
                 events=telemetry,
             )
-            for message_type, handler in chat_api.socket_handlers(chat).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(chat_api.socket_handlers(chat))
             sockets.on_close(chat.socket_closed)
             # Reports from every context go to one queue (MOD-1, MOD-5); a decision is made of
             # identity's own operations, a warning reaches the user's tabs at once.
@@ -399,8 +395,7 @@ async def open_runtime(
             await moderation.load()
             chat.report_to(moderation)
             frame_reports.file_into(moderation)
-            for message_type, handler in consent_api.socket_handlers(consent).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(consent_api.socket_handlers(consent))
             # The inviter's last tab closing withdraws their invites (OPS-5).
             sockets.on_close(consent.socket_closed)
             identity.on_block(consent.block_changed)
@@ -468,8 +463,7 @@ async def open_runtime(
                     push_to=sockets.push_to,
                 )
             )
-            for message_type, handler in operator_api.socket_handlers(feed).items():
-                sockets.handle(message_type, handler)
+            sockets.handle(operator_api.socket_handlers(feed))
             sockets.on_close(feed.unfollow)
             cost.on_sample(feed.sampled)
             kill_switch.on_recorded(feed.changed)  # the move and its audit entry in one update

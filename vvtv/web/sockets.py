@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -250,9 +250,10 @@ class SocketHub:
         """Answer each client message under its own trace (`span(name)`, TEL-7)."""
         self._span = span
 
-    def handle(self, message_type: type, handler: MessageHandler) -> None:
-        """Let a context answer one client message type; `current_connection()` names the socket."""
-        self._handlers[message_type] = handler
+    def handle(self, handlers: Mapping[type, MessageHandler]) -> None:
+        """Let a context answer its client message types (its api's `socket_handlers`);
+        `current_connection()` names the socket."""
+        self._handlers.update(handlers)
 
     def on_close(self, listener: CloseListener) -> None:
         """Tell `listener` the id of each socket that closes, once it sends and receives no more."""

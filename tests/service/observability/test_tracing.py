@@ -83,7 +83,7 @@ async def test_each_socket_message_runs_under_a_trace_of_its_own(
         seen.append(current_trace_id())
         return HeartbeatAckEvent(session_id=None, expires_in_s=1.0)
 
-    services.sockets.handle(Heartbeat, heartbeat)
+    services.sockets.handle({Heartbeat: heartbeat})
     tokens = await signup(client, "talker")
     async with client.websocket("/ws") as socket:
         await socket.send_json({"type": "auth", "access_token": tokens["access_token"]})

@@ -62,7 +62,7 @@ async def test_a_reply_comes_after_what_was_pushed_to_the_socket_before_it(
         services.sockets.push(principal.user_id, AuthExpired())
         return HeartbeatAckEvent(expires_in_s=1.0)
 
-    services.sockets.handle(Heartbeat, answer)
+    services.sockets.handle({Heartbeat: answer})
     user = await signup(client, "orderly")
     async with client.websocket("/ws") as socket:
         await socket.send_json({"type": "auth", "access_token": user["access_token"]})

@@ -88,7 +88,7 @@ async def test_a_failing_socket_handler_is_a_500_error_event_and_the_socket_live
     async def failing(principal: Principal, message: Heartbeat) -> None:
         raise RuntimeError("a bug of ours")
 
-    services.sockets.handle(Heartbeat, failing)
+    services.sockets.handle({Heartbeat: failing})
     user = await signup(client, "unlucky")
     async with client.websocket("/ws") as socket:
         await socket.send_json({"type": "auth", "access_token": user["access_token"]})

@@ -315,15 +315,12 @@ async def open_runtime(
             identity.on_ban(presence.expel)
             identity.on_block(presence.block_changed)
             identity.on_shadow_quarantine(presence.quarantine_changed)
-            # Chat (CHT-1..4): a message reaches each socket that follows its thread once;
-            # identity answers who stands in a block with whom and who is shadow-quarantined, as
             # A tile is granted, released and stepped down by its viewer's actor; a closed socket
             # or a block releases at once (INV-4, MOD-2); a shadow quarantine is asked again.
             sockets.handle(tiles_api.socket_handlers(tiles))
             sockets.on_close(tiles.close)
             identity.on_block(tiles.block_changed)
             identity.on_shadow_quarantine(tiles.quarantine_changed)
-            # of each message (MOD-2, MOD-4). A closed socket follows nothing.
             # Shield Mode (issue 16): its gates are read by chat, consent and matching as of each
             # request; it tells users through the ladder's notice, and sweeps through chat.
             shield = Shield(
@@ -352,6 +349,9 @@ async def open_runtime(
                 ),
             )
             await gate.restore()
+            # Chat (CHT-1..4): a message reaches each socket that follows its thread once;
+            # identity answers who stands in a block with whom and who is shadow-quarantined, as
+            # of each message (MOD-2, MOD-4). A closed socket follows nothing.
             chat = Chat(
                 actors,
                 config,

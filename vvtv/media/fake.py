@@ -9,7 +9,6 @@ import msgspec
 
 from vvtv.config.schema.media import Profile
 from vvtv.media.errors import (
-    IncompatibleProfile,
     MediaSessionExists,
     RevokeFailed,
     UnknownEndpoint,
@@ -104,9 +103,7 @@ class FakeMediaProvider:
     async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
         self.calls.append(ProviderCall("open_tile_pool", session_id, f"{participant_id}/{slots}"))
         session = self._session(session_id)
-        profile = self._profiles.webrtc(session.profile_name)
-        if profile.kind != "thumbnail" or profile.audio_enabled:
-            raise IncompatibleProfile(f"tile pools carry thumbnails only: {session.profile_name}")
+        self._profiles.tiles(session.profile_name)
         endpoint = Endpoint(participant_id=participant_id, role="subscribe", slots=slots)
         self.sessions[session_id] = msgspec.structs.replace(
             session, endpoints=(*session.endpoints, endpoint)

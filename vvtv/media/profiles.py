@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import ProfileNotWebRtc, UnknownProfile
+from vvtv.media.errors import IncompatibleProfile, ProfileNotWebRtc, UnknownProfile
 
 
 class ProfileCatalog:
@@ -22,5 +22,15 @@ class ProfileCatalog:
         if profile.transport != "webrtc":
             raise ProfileNotWebRtc(
                 f"media profile {name!r} is delivered over {profile.transport}, not WebRTC"
+            )
+        return profile
+
+    def tiles(self, name: str) -> Profile:
+        """The named profile if a tile pool may carry it: thumbnails, never audio (INV-3)."""
+        profile = self.webrtc(name)
+        if profile.kind != "thumbnail" or profile.audio_enabled:
+            raise IncompatibleProfile(
+                f"tile pools carry thumbnails only, never audio (INV-3): {name} is a "
+                f"{profile.kind} profile"
             )
         return profile

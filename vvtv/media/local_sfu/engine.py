@@ -205,11 +205,7 @@ class SfuEngine:
 
     async def open_tile_pool(self, session_id: str, participant_id: str, slots: int) -> Endpoint:
         session = self._session(session_id)
-        if session.profile.kind != "thumbnail" or session.profile.audio_enabled:
-            raise IncompatibleProfile(
-                f"tile pools carry thumbnails only, never audio (INV-3): {session.profile_name} "
-                f"is a {session.profile.kind} profile"
-            )
+        self._profiles.tiles(session.profile_name)
         if slots < 1:
             raise ValueError(f"a tile pool needs at least one slot, not {slots}")
         key: PeerKey = (participant_id, "subscribe")

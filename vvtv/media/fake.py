@@ -57,23 +57,8 @@ class FakeMediaProvider:
         self._profiles.webrtc(profile_name)
         if session_id in self.sessions:
             raise MediaSessionExists(f"media session {session_id} already exists")
-        endpoints: list[Endpoint] = []
-        for participant in participants:
-            if participant.publishes:
-                endpoints.append(
-                    Endpoint(participant_id=participant.participant_id, role="publish")
-                )
-            if participant.subscribes_to:
-                endpoints.append(
-                    Endpoint(
-                        participant_id=participant.participant_id,
-                        role="subscribe",
-                        publisher_ids=participant.subscribes_to,
-                    )
-                )
-        created = Endpoints(
-            session_id=session_id, profile_name=profile_name, endpoints=tuple(endpoints)
-        )
+        endpoints = tuple(e for participant in participants for e in participant.endpoints())
+        created = Endpoints(session_id=session_id, profile_name=profile_name, endpoints=endpoints)
         self.sessions[session_id] = created
         return created
 

@@ -21,6 +21,18 @@ class Participant(msgspec.Struct, frozen=True, kw_only=True):
     publishes: bool = False
     subscribes_to: tuple[str, ...] = ()
 
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """What a media session gives it: an endpoint to publish on, one to receive on, or both."""
+        me = self.participant_id
+        given: list[Endpoint] = []
+        if self.publishes:
+            given.append(Endpoint(participant_id=me, role="publish"))
+        if self.subscribes_to:
+            given.append(
+                Endpoint(participant_id=me, role="subscribe", publisher_ids=self.subscribes_to)
+            )
+        return tuple(given)
+
 
 class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
     """One WebRTC peer connection the client may open: `answer` accepts offers only for these."""

@@ -113,16 +113,8 @@ class SfuEngine:
             raise MediaSessionExists(f"media session {session_id} already exists")
         session = MediaSession(session_id, profile_name, profile)
         for participant in participants:
-            if participant.publishes:
-                session.endpoints[(participant.participant_id, "publish")] = Endpoint(
-                    participant_id=participant.participant_id, role="publish"
-                )
-            if participant.subscribes_to:
-                session.endpoints[(participant.participant_id, "subscribe")] = Endpoint(
-                    participant_id=participant.participant_id,
-                    role="subscribe",
-                    publisher_ids=participant.subscribes_to,
-                )
+            for endpoint in participant.endpoints():
+                session.endpoints[(endpoint.participant_id, endpoint.role)] = endpoint
         self._sessions[session_id] = session
         return Endpoints(
             session_id=session_id,

@@ -15,12 +15,12 @@ class ChatMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         series = Series(registry)
         self.messages = series.counter(
-            "vvtv_chat_messages", "Chat messages sent, by scope.", ["scope"]
+            "vvtv_chat_messages", "Chat messages sent, by scope.", {"scope": SCOPES}
         )
         self.rate_limited = series.counter(
             "vvtv_chat_rate_limited",
             "Chat messages refused by their scope's rate limit (CHT-4), by scope.",
-            ["scope"],
+            {"scope": SCOPES},
         )
         self.refused = series.counter(
             "vvtv_chat_refused",
@@ -28,7 +28,7 @@ class ChatMetrics:
             ["scope", "code"],
         )
         self.reports = series.counter(
-            "vvtv_chat_reports", "Chat reports filed (MOD-1), by scope.", ["scope"]
+            "vvtv_chat_reports", "Chat reports filed (MOD-1), by scope.", {"scope": SCOPES}
         )
         self.automod = series.counter(
             "vvtv_chat_automod",
@@ -53,7 +53,3 @@ class ChatMetrics:
             "vvtv_chat_followers",
             "Sockets following chat threads: a room's subscribers, a private thread's pair's tabs.",
         )
-        for scope in SCOPES:
-            self.messages.labels(scope)
-            self.rate_limited.labels(scope)
-            self.reports.labels(scope)

@@ -14,12 +14,10 @@ class ConsentMetrics:
             "vvtv_consent_invites",
             "Private-call invites by what became of them: queued, pending (asked), accepted"
             " (its call started), declined, expired, cancelled (CNS-1..5).",
-            ["outcome"],
+            {"outcome": ("queued", "pending", "accepted", "declined", "expired", "cancelled")},
         )
         self.refusals = series.counter(
             "vvtv_consent_refusals",
             "Invites and answers refused, by code (blocked, invite_pending, rate_limited ...).",
             ["code"],
         )
-        for outcome in ("queued", "pending", "accepted", "declined", "expired", "cancelled"):
-            self.invites.labels(outcome)

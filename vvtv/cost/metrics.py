@@ -33,7 +33,7 @@ class CostMetrics:
         self.total = series.gauge(
             "vvtv_cost_egress_total_bytes_per_second",
             "Egress of every mode together, by source.",
-            ["source"],
+            {"source": ("estimated", "measured")},
         )
         self.ceiling = series.gauge(
             "vvtv_cost_egress_ceiling_bytes_per_second",
@@ -46,8 +46,6 @@ class CostMetrics:
         self.price = series.gauge(
             "vvtv_cost_price_usd_per_byte", "cost.price_per_gb_usd, per byte of egress."
         )
-        for source in ("estimated", "measured"):
-            self.total.labels(source)
         self._rate = 1.0
 
     def configure(
@@ -88,11 +86,8 @@ class LadderMetrics:
         self.changes = series.counter(
             "vvtv_kill_switch_changes",
             "Changes of the ladder's level, by cause (load, override) and direction (down, up).",
-            ["cause", "direction"],
+            {"cause": ("load", "override"), "direction": ("down", "up")},
         )
-        for cause in ("load", "override"):
-            for direction in ("down", "up"):
-                self.changes.labels(cause, direction)
 
     def show(self, ladder: Ladder) -> None:
         self.level.set(ladder.level)

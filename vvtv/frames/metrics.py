@@ -15,10 +15,8 @@ class FrameCheckMetrics:
         self.checks = series.counter(
             "vvtv_frame_checks",
             "Camera frames checked, by their strongest outcome (clear, blur, report, end_call).",
-            ["outcome"],
+            {"outcome": OUTCOMES},
         )
-        for outcome in OUTCOMES:
-            self.checks.labels(outcome)
         self.cpu = series.counter(
             "vvtv_frame_check_cpu_seconds",
             "CPU seconds the SFU spent checking frames (scaling and classifying).",

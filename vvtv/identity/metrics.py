@@ -37,11 +37,8 @@ class IdentityMetrics:
             "Sign-in attempts by outcome: succeeded; failed (wrong handle or password); locked_out"
             " (refused unchecked by the sign-in lockout); busy (too many password checks at once);"
             " banned (right password, banned account).",
-            ["outcome"],
+            {"outcome": LOGIN_OUTCOMES},
         )
-        # Every outcome is a series from the start, so a rate or an alert on it has data at once.
-        for outcome in LOGIN_OUTCOMES:
-            self.logins.labels(outcome)
         self.signups = series.counter("vvtv_identity_signups", "Accounts created by sign-up.")
 
     def login(self, outcome: LoginOutcome) -> None:

@@ -14,7 +14,7 @@ class MatchingMetrics:
         self.pairs = series.counter(
             "vvtv_matching_pairs",
             "Pairs matching decided, by pool (open, quarantine); each asks for one call.",
-            ["pool"],
+            {"pool": ("open", "quarantine")},
         )
         self.refusals = series.counter(
             "vvtv_matching_refusals",
@@ -35,5 +35,3 @@ class MatchingMetrics:
             buckets=(0.01, 0.05, 0.25, 1, 5, 10, 30, 60, 300),
         )
         self.searching = series.gauge("vvtv_matching_searching", "People in the queue now.")
-        for pool in ("open", "quarantine"):
-            self.pairs.labels(pool)

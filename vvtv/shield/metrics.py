@@ -14,11 +14,9 @@ class ShieldMetrics:
         self.switches = series.counter(
             "vvtv_shield_switches",
             "Shield Mode switched, by the state it was switched to (on, off).",
-            ["to"],
+            {"to": ("on", "off")},
         )
         self.swept = series.counter(
             "vvtv_shield_swept_users",
             "Users Shield Mode's sweep timed out for posting a listed term.",
         )
-        for to in ("on", "off"):
-            self.switches.labels(to)

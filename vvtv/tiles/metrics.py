@@ -13,15 +13,15 @@ class TileMetrics:
     def __init__(self, registry: CollectorRegistry, modes: list[str]) -> None:
         series = Series(registry)
         self.viewers = series.gauge(
-            "vvtv_tiles_viewers", "Open tile pools, by the mode of their session.", ["mode"]
+            "vvtv_tiles_viewers", "Open tile pools, by the mode of their session.", {"mode": modes}
         )
         self.connected = series.gauge(
             "vvtv_tiles_connected",
             "Tiles granted a slot on a connected pool, by mode (THB-5, THB-6).",
-            ["mode"],
+            {"mode": modes},
         )
         self.grants = series.counter(
-            "vvtv_tiles_grants", "Tiles granted a slot, by mode.", ["mode"]
+            "vvtv_tiles_grants", "Tiles granted a slot, by mode.", {"mode": modes}
         )
         self.refusals = series.counter(
             "vvtv_tiles_refusals",
@@ -41,12 +41,12 @@ class TileMetrics:
         self.estimated_bytes = series.counter(
             "vvtv_tiles_estimated_egress_bytes",
             "Tiles connected x their rendition's bitrate x time, by mode (THB-6).",
-            ["mode"],
+            {"mode": modes},
         )
         self.sent_bytes = series.counter(
             "vvtv_tiles_sent_bytes",
             "What the SFU's tile senders really sent, by mode (THB-6's check on the estimate).",
-            ["mode"],
+            {"mode": modes},
         )
         self.egress_rate = series.gauge(
             "vvtv_tiles_estimated_egress_bytes_per_second",
@@ -56,15 +56,8 @@ class TileMetrics:
             "vvtv_tiles_egress_alert",
             "1 while the tiles' estimated egress is past the kill switch (`trip`) or its warning"
             " fraction (`warn`): kill_switches.max_estimated_egress_gb_per_hour_total (THB-6).",
-            ["level"],
+            {"level": ("warn", "trip")},
         )
-        for mode in modes:
-            for gauge in (self.viewers, self.connected):
-                gauge.labels(mode).set(0)
-            for counter in (self.grants, self.estimated_bytes, self.sent_bytes):
-                counter.labels(mode)
-        for level in ("warn", "trip"):
-            self.egress_alert.labels(level).set(0)
 
     def alert(self, level: AlertLevel) -> None:
         self.egress_alert.labels("warn").set(level in ("warn", "trip"))

@@ -223,7 +223,7 @@ def test_live_tiles_play_a_budget_is_kept_and_tiles_out_of_view_let_go(
         b.goto(server, "/party")
         log_in(b, "bruno")
         rail_alice = _tile(".presence-rail", "alice")
-        b.until(lambda: _plays(b, rail_alice), "alice's tile plays in bruno's rail")
+        b.until(lambda: _plays(b, rail_alice), "alice's tile plays in bruno's rail", 30)
         b.shot("tiles-rail-desktop")
         # Her camera is what a tile is (320x180 at 8 fps, told b=AS:180 in the answer): the SFU
         # forwards her frames as they came, and its encoder stays idle.
@@ -250,7 +250,9 @@ def test_live_tiles_play_a_budget_is_kept_and_tiles_out_of_view_let_go(
         assert budget.get_by_text("Tile limit").is_visible()
         first_live = b.page.locator(f'{grid} .video-tile[data-state="live"]').first
         handle = first_live.evaluate("tile => tile.closest('.member').dataset.handle")
-        b.until(lambda: _plays(b, _tile(grid, handle)), f"{handle}'s tile plays in the grid")
+        # Thirteen cameras decoded at once: a busy machine takes a while to get this one going.
+        plays = f"{handle}'s tile plays in the grid"
+        b.until(lambda: _plays(b, _tile(grid, handle)), plays, 30)
         b.shot("tiles-grid-budget-desktop")
 
         # A smaller window: the grid scrolls, and the tiles scrolled out of view let go.

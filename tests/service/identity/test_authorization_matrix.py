@@ -27,6 +27,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any] | None, str]] = {
     ("GET", "/modes"): ("public", None, ""),
     ("GET", "/terms"): ("public", None, ""),
     ("GET", "/docs"): ("public", None, ""),
+    ("GET", "/skin.css"): ("public", None, ""),
     ("POST", "/telemetry/events"): ("public", {"events": [{"name": "app_open"}]}, ""),
     ("GET", "/telemetry/qos"): ("user", None, ""),
     ("GET", "/admin/funnel"): ("admin", None, ""),

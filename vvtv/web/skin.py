@@ -1,6 +1,6 @@
 """The worn skin's look in the browser (OPS-3): the page says the skin's name and colour scheme,
 and `/skin.css` sets the style sheet's colour tokens after the build's own, so a clone's theme is
-config, not a rebuilt UI. Both are written once, from the frozen config."""
+config, not a rebuilt UI. Both come from the frozen config."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from tests.synthetic_media import encoded_clip
 from vvtv.config.schema.media import VideoCaps
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.passthrough import (
+    KeyframePacer,
     SourceMeter,
     vp8_keyframe_size,
     with_video_bandwidth,
@@ -176,3 +177,27 @@ def test_an_answer_tells_the_browser_the_video_cap() -> None:
     assert video.count("b=") == 1
     assert "c=IN IP4 0.0.0.0\r\nb=AS:180\r\na=mid:1" in video
     assert len(capped.splitlines()) == len(sdp.splitlines())
+
+
+@pytest.mark.req("THB-1")
+def test_a_keyframe_request_inside_the_interval_is_sent_when_it_ends_not_dropped() -> None:
+    """A new subscriber of a forwarded camera asks for a keyframe once; a browser sends one only
+    when asked. Paced to one request per interval, a second request is deferred, never lost."""
+    pacer = KeyframePacer(min_interval_s=0.5)
+    assert pacer.request(10.0) == 10.0
+    pacer.done(10.0, sent=True)
+    assert pacer.request(10.2) == 10.5  # the rail's subscriber asked a moment ago: at 10.5
+    assert pacer.request(10.3) is None  # one request is already due: they coalesce
+    pacer.done(10.5, sent=True)
+    assert pacer.request(10.6) == 11.0
+    pacer.done(11.0, sent=True)
+    assert pacer.request(11.7) == 11.7  # the interval is over: at once
+
+
+@pytest.mark.req("THB-1")
+def test_a_request_with_nowhere_to_go_does_not_hold_back_the_next() -> None:
+    """Nothing received yet from the camera (no source to ask): the next request goes at once."""
+    pacer = KeyframePacer(min_interval_s=0.5)
+    assert pacer.request(0.0) == 0.0
+    pacer.done(0.0, sent=False)
+    assert pacer.request(0.1) == 0.1

@@ -102,16 +102,43 @@ EncodedFrame = Callable[[str, bytes, int], None]
 """(codec mime type, the frame's bytes, its RTP timestamp from the stream's start)"""
 
 
+class KeyframePacer:
+    """At most one keyframe request to a publisher per `min_interval_s`. A request inside the
+    interval is sent when the interval ends, not dropped: a subscriber asks once, when it joins,
+    and a browser sends a keyframe only when asked, so a dropped request left the subscriber
+    nothing to start from."""
+
+    def __init__(self, min_interval_s: float) -> None:
+        self._min_interval_s = min_interval_s
+        self._last: float | None = None  # when the last request went out
+        self._due = False  # a request waits for the interval to end
+
+    def request(self, now: float) -> float | None:
+        """When to send a request made at `now`: now, when the interval ends, or None when one
+        is already due (they coalesce)."""
+        if self._due:
+            return None
+        if self._last is None or now - self._last >= self._min_interval_s:
+            return now
+        self._due = True
+        return self._last + self._min_interval_s
+
+    def done(self, now: float, sent: bool) -> None:
+        """The request due at `now` went out (`sent`), or had nowhere to go yet."""
+        self._due = False
+        if sent:
+            self._last = now
+
+
 class ReceiverTap:
     """The encoded frames an aiortc video receiver assembles, before its decoder thread takes
-    them; and keyframe requests (RTCP PLI) to its remote sender, one per `min_interval_s`."""
+    them; and keyframe requests (RTCP PLI) to its remote sender, paced by `KeyframePacer`."""
 
     def __init__(
         self, receiver: RTCRtpReceiver, on_frame: EncodedFrame, min_interval_s: float
     ) -> None:
         self._receiver = receiver
-        self._min_interval_s = min_interval_s
-        self._asked_at: float | None = None
+        self._pacer = KeyframePacer(min_interval_s)
         self._asking: asyncio.Task[None] | None = None  # held: the loop keeps only a weak one
         queue: Any = receiver._RTCRtpReceiver__decoder_queue  # type: ignore[attr-defined]  # noqa: SLF001
         decode = queue.put
@@ -127,14 +154,21 @@ class ReceiverTap:
 
     def ask_keyframe(self) -> None:
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        if self._asked_at is not None and now - self._asked_at < self._min_interval_s:
+        at = self._pacer.request(loop.time())
+        if at is None:
             return
+        if at <= loop.time():
+            self._send_pli(loop)
+        else:
+            loop.call_at(at, self._send_pli, loop)
+
+    def _send_pli(self, loop: asyncio.AbstractEventLoop) -> None:
         retransmissions = self._receiver._RTCRtpReceiver__rtx_ssrc  # type: ignore[attr-defined]  # noqa: SLF001
         for source in self._receiver.getSynchronizationSources():
             if source.source not in retransmissions:
-                self._asked_at = now
+                self._pacer.done(loop.time(), sent=True)
                 self._asking = loop.create_task(
                     self._receiver._send_rtcp_pli(source.source)  # noqa: SLF001
                 )
                 return
+        self._pacer.done(loop.time(), sent=False)  # nothing received yet: the next frame asks

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import socket
+import struct
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -16,17 +18,24 @@ from wsproto import WSConnection
 from wsproto.events import CloseConnection, Message, Ping
 
 PROBE_EVERY_S = 0.5
+# Linux's SO_TIMESTAMPNS (not in Python's socket module): recvmsg then says, beside the bytes,
+# when the kernel received the last of them (CLOCK_REALTIME, a struct timespec).
+SO_TIMESTAMPNS = 35
+TIMESPEC = struct.Struct("qq")
 PROBE = re.compile(r"probe-(\d+)")
 
 
 class Ws(SignedInSocket):
     """One client WebSocket: sends JSON, receives text, nothing more."""
 
-    __slots__ = ("buffer", "sending")
+    __slots__ = ("arrived", "buffer", "delivered", "sending")
 
     def __init__(self, stream: trio.SocketStream, conn: WSConnection) -> None:
         super().__init__(stream, conn)
         self.buffer: list[str] = []
+        self.arrived = 0.0  # when the last read returned: the message it completed arrived then
+        self.delivered = 0.0  # when the kernel received its last bytes, on time.monotonic()
+        stream.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sending = trio.StrictFIFOLock()  # heartbeats, churn and the probe share a socket
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -43,7 +52,13 @@ class Ws(SignedInSocket):
         return self.buffer.pop(0)
 
     async def _read(self) -> list[Any]:
-        data = await self.stream.receive_some(1 << 16)
+        data, ancillary, _, _ = await self.stream.socket.recvmsg(1 << 16, 64)
+        self.arrived = time.monotonic()
+        for level, kind, value in ancillary:
+            if (level, kind) == (socket.SOL_SOCKET, SO_TIMESTAMPNS):
+                seconds, nanoseconds = TIMESPEC.unpack(value[: TIMESPEC.size])
+                real = seconds + nanoseconds / 1e9
+                self.delivered = real + (self.arrived - time.time())
         if not data:
             raise EOFError("connection lost")
         self.conn.receive_data(data)
@@ -58,6 +73,7 @@ class Client(SocketClient[Ws]):
     def __init__(self, port: int, index: int) -> None:
         super().__init__(port, index, Ws.open)
         self.receipts: dict[int, dict[int, float]] = {}  # watcher -> probe seq -> first seen
+        self.deliveries: dict[int, dict[int, float]] = {}  # ... -> in its socket, by the kernel
         self.sent: dict[int, float] = {}  # probe seq -> when it was set
         self.errors: dict[str, int] = {}  # error code -> how many
         self.churned = 0
@@ -81,6 +97,7 @@ class Client(SocketClient[Ws]):
             if '"presence.snapshot"' not in reply:
                 self.error(reply)
             self.receipts[key] = {}
+            self.deliveries[key] = {}
             nursery.start_soon(self._read_updates, key, ws)
             nursery.start_soon(self._keep_alive, ws, every_s)
 
@@ -93,6 +110,7 @@ class Client(SocketClient[Ws]):
 
     async def _read_updates(self, key: int, ws: Ws) -> None:
         seen = self.receipts[key]
+        delivered = self.deliveries[key]
         last = max(seen, default=0)
         while True:
             text = await ws.receive()
@@ -105,6 +123,7 @@ class Client(SocketClient[Ws]):
                 seq = int(found.group(1))
                 for earlier in range(last + 1, seq + 1):
                     seen[earlier] = now
+                    delivered[earlier] = ws.delivered
                 last = max(last, seq)
 
     async def drain(self, key: int) -> None:
@@ -185,7 +204,7 @@ class Client(SocketClient[Ws]):
         if command == "run":
             return await self.run(payload)
         if command == "receipts":
-            return self.receipts
+            return {"read": self.receipts, "delivered": self.deliveries}
         raise ValueError(command)
 
 

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.contracts.presence import PresenceMember, PresenceQuery
 from vvtv.domain.presence.messages import Deliver, Effect
-from vvtv.domain.presence.query import Groups, Shown, matches, page_and_members, shown_page
+from vvtv.domain.presence.query import (
+    Groups,
+    Shown,
+    matches,
+    page_and_members,
+    query_group,
+    shown_page,
+)
 from vvtv.domain.presence.room import Person, Room, Watcher, seen_as, touch, view
 from vvtv.domain.presence.visibility import forget_if_gone, set_person, visible_to
 
@@ -27,7 +34,7 @@ def subscribe(
     if previous is not None and previous.user_id != person.user_id:
         unwatch(room, connection)
     set_person(room, person)
-    watcher = Watcher(connection, person.user_id, query)
+    watcher = Watcher(connection, person.user_id, query, query_group(query))
     room.watchers[connection] = watcher
     room.watching.setdefault(person.user_id, set()).add(connection)
     if len(room.watchers) == 1:
@@ -56,7 +63,7 @@ def _snapshot(room: Room, watcher: Watcher, groups: Groups) -> PresenceSnapshot:
     viewer = room.people[watcher.user_id]
     watcher.recheck_all = False
     if large:
-        shown = shown_page(room, viewer, watcher.query, groups)
+        shown = shown_page(room, viewer, watcher.query, groups, watcher.group)
         watcher.seen = {}
         watcher.sent = (shown.listing, shown.page.total)
         return PresenceSnapshot(room=room.ecosystem, page=shown.page, paged=True)
@@ -94,7 +101,8 @@ def _flush_pages(room: Room, groups: Groups, effects: list[Effect]) -> None:
     shown: list[Shown] = []
     for watcher in room.watchers.values():
         watcher.recheck_all = False
-        showing = shown_page(room, room.people[watcher.user_id], watcher.query, groups)
+        viewer = room.people[watcher.user_id]
+        showing = shown_page(room, viewer, watcher.query, groups, watcher.group)
         total = showing.page.total
         sent = watcher.sent
         if sent is not None and sent[0] == showing.listing:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from vvtv.contracts.presence import PresenceFilters, PresenceMember, PresencePage, PresenceQuery
 from vvtv.domain.presence.messages import Refuse
 from vvtv.domain.presence.room import Member, Person, Room, RoomLimits, seen_as, view
-from vvtv.domain.presence.visibility import visible_to
 
 
 def check_query(room: Room, query: PresenceQuery) -> Refuse | None:
@@ -92,14 +91,20 @@ class _Ordered:
         people = room.people
         if query.policy == "party":
             # No filters (check_query) and arrival order (the members dict's): no keys to make,
-            # a check per member, as a flush of a large room does it for thousands.
+            # a check per member, as a flush of a large room does it for thousands; so
+            # `seen_as` is inlined (visible, in a listed mode).
             self._keys: list[Key] | None = None
-            self.members = [
+            listed = room.listed
+            visible = [
                 member
                 for member in room.members.values()
-                if seen_as(room, member) == "visible"
-                and (shadow or not people[member.user_id].shadow_quarantined)
+                if member.visibility == "visible" and member.mode in listed
             ]
+            self.members = (
+                visible
+                if shadow
+                else [m for m in visible if not people[m.user_id].shadow_quarantined]
+            )
             return
         wanted = frozenset(self._filters.tags)
         entries = [
@@ -168,40 +173,45 @@ class Groups:
     __slots__ = ("_lists", "_windows")
 
     def __init__(self) -> None:
-        self._lists: dict[tuple[object, ...], _Ordered] = {}
+        self._lists: dict[tuple[Group, bool], _Ordered] = {}
         self._windows: dict[tuple[object, ...], _Window] = {}
 
-    def ordered(self, room: Room, query: PresenceQuery, shadow: bool) -> _Ordered:
-        return self._ordered(room, query, self._group(query, shadow))
+    def ordered(
+        self, room: Room, query: PresenceQuery, shadow: bool, group: Group | None = None
+    ) -> _Ordered:
+        key = (query_group(query) if group is None else group, shadow)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = _Ordered(room, query, shadow)
+        return found
 
-    def window(self, room: Room, query: PresenceQuery, shadow: bool) -> tuple[_Ordered, _Window]:
-        group = self._group(query, shadow)
-        ordered = self._ordered(room, query, group)
+    def window(
+        self, room: Room, query: PresenceQuery, shadow: bool, group: Group | None = None
+    ) -> tuple[_Ordered, _Window]:
+        ordered = self.ordered(room, query, shadow, group)
         limit = _limit(room.limits, query)
-        at = (group, query.cursor, limit)
+        at = (id(ordered), query.cursor, limit)  # `ordered` lives as long as this
         found = self._windows.get(at)
         if found is None:
             found = self._windows[at] = _window(room, query, ordered, limit)
         return ordered, found
 
-    @staticmethod
-    def _group(query: PresenceQuery, shadow: bool) -> tuple[object, ...]:
-        filters = query.filters
-        return (
-            query.policy,
-            tuple(filters.tags),
-            filters.language,
-            filters.camera_on,
-            filters.new,
-            tuple(filters.modes),
-            shadow,
-        )
 
-    def _ordered(self, room: Room, query: PresenceQuery, group: tuple[object, ...]) -> _Ordered:
-        found = self._lists.get(group)
-        if found is None:
-            found = self._lists[group] = _Ordered(room, query, shadow=bool(group[-1]))
-        return found
+Group = tuple[object, ...]
+
+
+def query_group(query: PresenceQuery) -> Group:
+    """What makes two queries list the same members in the same order (their cursor and page
+    size aside): a watcher's is worked out once, when it subscribes."""
+    filters = query.filters
+    return (
+        query.policy,
+        tuple(filters.tags),
+        filters.language,
+        filters.camera_on,
+        filters.new,
+        tuple(filters.modes),
+    )
 
 
 def _window(room: Room, query: PresenceQuery, ordered: _Ordered, limit: int) -> _Window:
@@ -240,9 +250,11 @@ def query_page(room: Room, viewer: Person, query: PresenceQuery, groups: Groups)
     return shown_page(room, viewer, query, groups).page
 
 
-def shown_page(room: Room, viewer: Person, query: PresenceQuery, groups: Groups) -> Shown:
+def shown_page(
+    room: Room, viewer: Person, query: PresenceQuery, groups: Groups, group: Group | None = None
+) -> Shown:
     """The viewer's page of the query: the shared one when nobody on it is unseen to them."""
-    ordered, window = groups.window(room, query, viewer.shadow_quarantined)
+    ordered, window = groups.window(room, query, viewer.shadow_quarantined, group)
     unseen = _unseen(room, viewer)
     total = ordered.total(room, unseen)
     if unseen.isdisjoint(window.reach):
@@ -256,7 +268,7 @@ def shown_page(room: Room, viewer: Person, query: PresenceQuery, groups: Groups)
             )
             shown = window.by_total[total] = Shown(page, window.members, window.listing)
         return shown
-    page, listed, last_key = _page(room, viewer, query, ordered, total, whole=False)
+    page, listed, last_key = _page(room, query, ordered, unseen, total, whole=False)
     return Shown(page, listed, _listing(listed, last_key))
 
 
@@ -270,35 +282,42 @@ def page_and_members(
     ordered = groups.ordered(room, query, viewer.shadow_quarantined)
     unseen = _unseen(room, viewer)
     total = ordered.total(room, unseen)
-    page, listed, _ = _page(room, viewer, query, ordered, total, whole=True)
+    page, listed, _ = _page(room, query, ordered, unseen, total, whole=True)
     return page, listed
 
 
 def _page(
-    room: Room, viewer: Person, query: PresenceQuery, ordered: _Ordered, total: int, *, whole: bool
+    room: Room,
+    query: PresenceQuery,
+    ordered: _Ordered,
+    unseen: set[str],
+    total: int,
+    *,
+    whole: bool,
 ) -> tuple[PresencePage, list[Member], Key | None]:
-    """One viewer's own page, member by member; and the key of its last when more follow."""
+    """One viewer's own page: the list without whom they may not see (`_unseen`: the list is of
+    their quarantine class, without hidden members); and the key of its last when more follow."""
+    members = ordered.members
     start = 0 if whole else _start(query, ordered)
-    limit = None if whole else _limit(room.limits, query)
-    listed: list[Member] = []
-    last_key: Key = ()
-    next_key: Key | None = None
-    for index in range(start, len(ordered.members)):
-        member = ordered.members[index]
-        if not visible_to(viewer, room.people[member.user_id], seen_as(room, member)):
+    limit = len(members) if whole else _limit(room.limits, query)
+    picked: list[int] = []
+    more = False
+    for index in range(start, len(members)):
+        if members[index].user_id in unseen:
             continue
-        if limit is not None and len(listed) == limit:
-            next_key = last_key  # more follow
+        if len(picked) == limit:
+            more = True
             break
-        listed.append(member)
-        last_key = ordered.key(index)
+        picked.append(index)
+    listed = [members[index] for index in picked]
+    last_key = ordered.key(picked[-1]) if more else None
     page = PresencePage(
         ecosystem=room.ecosystem,
         members=[view(room, member) for member in listed],
         total=total,
-        next_cursor=None if next_key is None else _encode_cursor(query.policy, next_key),
+        next_cursor=None if last_key is None else _encode_cursor(query.policy, last_key),
     )
-    return page, listed, next_key
+    return page, listed, last_key
 
 
 def _limit(limits: RoomLimits, query: PresenceQuery) -> int:

@@ -83,12 +83,15 @@ class Member:
 class Watcher:
     """One connection watching the room through a query."""
 
-    __slots__ = ("connection", "query", "recheck_all", "seen", "sent", "user_id")
+    __slots__ = ("connection", "group", "query", "recheck_all", "seen", "sent", "user_id")
 
-    def __init__(self, connection: str, user_id: str, query: PresenceQuery) -> None:
+    def __init__(
+        self, connection: str, user_id: str, query: PresenceQuery, group: tuple[object, ...]
+    ) -> None:
         self.connection = connection
         self.user_id = user_id
         self.query = query
+        self.group = group  # `query_group(query)`: whom it lists, in which order
         # Diff mode: what this watcher holds now, user id -> (presence id, version).
         self.seen: dict[str, tuple[str, int]] = {}
         # Large mode: what its page listed and the count, as last sent: to send nothing, or only

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
@@ -79,6 +80,10 @@ class AsyncioThread:
             await done.wait()
         except BaseException:
             future.cancel()
+            # Cancelled before the loop began it, the coroutine never runs: the loop closes it
+            # (after it has seen the cancel), or it would be garbage "never awaited".
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nothing runs it anyway
+                self.loop.call_soon_threadsafe(_close_if_unstarted, coroutine)
             raise
         return future.result()
 
@@ -94,3 +99,8 @@ class AsyncioThread:
         await trio.to_thread.run_sync(self._thread.join)
         self._loop = None
         self._thread = None
+
+
+def _close_if_unstarted(coroutine: Coroutine[Any, Any, object]) -> None:
+    if inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
+        coroutine.close()

@@ -166,6 +166,23 @@ class _Window:
     by_total: dict[int, Shown]
 
 
+Group = tuple[object, ...]
+
+
+def query_group(query: PresenceQuery) -> Group:
+    """What makes two queries list the same members in the same order (their cursor and page
+    size aside): a watcher's is worked out once, when it subscribes."""
+    filters = query.filters
+    return (
+        query.policy,
+        tuple(filters.tags),
+        filters.language,
+        filters.camera_on,
+        filters.new,
+        tuple(filters.modes),
+    )
+
+
 class Groups:
     """Ordered lists shared by every watcher with the same query within one flush: their pages
     differ only by whom each viewer may not see (themselves, their blocks), few by nature."""
@@ -195,23 +212,6 @@ class Groups:
         if found is None:
             found = self._windows[at] = _window(room, query, ordered, limit)
         return ordered, found
-
-
-Group = tuple[object, ...]
-
-
-def query_group(query: PresenceQuery) -> Group:
-    """What makes two queries list the same members in the same order (their cursor and page
-    size aside): a watcher's is worked out once, when it subscribes."""
-    filters = query.filters
-    return (
-        query.policy,
-        tuple(filters.tags),
-        filters.language,
-        filters.camera_on,
-        filters.new,
-        tuple(filters.modes),
-    )
 
 
 def _window(room: Room, query: PresenceQuery, ordered: _Ordered, limit: int) -> _Window:

@@ -82,6 +82,20 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
     return () => window.removeEventListener("popstate", onPop);
   }, []);
 
+  // Overlays that sit at the top (an invite, Random's card) start under the notices, not over
+  // them: the shell says how tall the notices' cell is now (`--notices-h`).
+  const notices = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const cell = notices.current;
+    const shell = cell?.parentElement;
+    if (!cell || !shell) return;
+    const observer = new ResizeObserver(() =>
+      shell.style.setProperty("--notices-h", `${cell.offsetHeight}px`),
+    );
+    observer.observe(cell);
+    return () => observer.disconnect();
+  }, []);
+
   // Signed out (here, in another tab, or by the server): leave modes that need a login. The
   // socket lives while someone is signed in.
   const wasSignedIn = useRef(session.signedIn.peek());
@@ -185,7 +199,7 @@ export function Shell({ sdk }: { sdk: Sdk }): JSX.Element {
             )}
           </header>
           {/* One cell for every notice, stacked: two at once never cover each other. */}
-          <div class="notices">
+          <div class="notices" ref={notices}>
           {session.endedBecause.value && (
             <div class="notice" role="alert">
               <span>{t(ENDED[endedReason(session.endedBecause.value)])}</span>

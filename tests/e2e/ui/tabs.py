@@ -155,6 +155,17 @@ OUTSIDE_VIEWPORT = """() => [...document.querySelectorAll(
   .map(el => el.outerHTML.slice(0, 120))"""
 
 
+def under_the_notices(tab: Tab, overlay: str) -> None:
+    """An overlay at the top (`overlay`: its selector) starts under the notices (a new account's
+    limits), never over their text."""
+    notices = tab.page.locator(".notices").bounding_box()
+    box = tab.page.locator(overlay).bounding_box()
+    assert notices is not None
+    assert box is not None
+    assert notices["height"] > 0, "a new account is told its limits"
+    assert box["y"] >= notices["y"] + notices["height"], (overlay, box, notices)
+
+
 def audit_screen(tab: Tab, name: str) -> None:
     """Screenshot, axe (no serious or critical violation), touch targets, no sideways scroll, and
     nothing of an open sheet or of the top bar past the viewport's sides."""

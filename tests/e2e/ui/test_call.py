@@ -27,6 +27,7 @@ from tests.e2e.ui.tabs import (
     log_in,
     open_tab,
     sign_up,
+    under_the_notices,
 )
 from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
 
@@ -209,6 +210,8 @@ def test_an_accepted_invite_lets_two_people_see_and_hear_each_other(
     first = _seconds(b)
     assert 0 < first <= 20  # consent.timeout_s
     b.until(lambda: _seconds(b) < first, "the countdown moves")
+    under_the_notices(a, ".consent-overlay")
+    under_the_notices(b, ".consent-overlay")
     audit_screen(b, "phone-call-invite-incoming")
     audit_screen(a, "desktop-call-invite-calling")
 

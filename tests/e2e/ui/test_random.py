@@ -27,6 +27,7 @@ from tests.e2e.ui.tabs import (
     log_in,
     open_tab,
     sign_up,
+    under_the_notices,
 )
 from tests.e2e.ui.test_call import RECORD_PEERS, REMOTE_MEDIA
 from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
@@ -130,16 +131,6 @@ def _card(tab: Tab) -> str | None:
         "document.querySelector('.match-overlay .match-card[data-status]')?.dataset.status ?? null"
     )
     return status
-
-
-def _under_the_notices(tab: Tab) -> None:
-    """The overlay starts under the notices (a new account's limits), never over their text."""
-    notices = tab.page.locator(".notices").bounding_box()
-    overlay = tab.page.locator(".match-overlay").bounding_box()
-    assert notices is not None
-    assert overlay is not None
-    assert notices["height"] > 0, "a new account is told its limits"
-    assert overlay["y"] >= notices["y"] + notices["height"], (overlay, notices)
 
 
 def _card_text(tab: Tab) -> str:
@@ -255,7 +246,7 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     a.until(lambda: _card(a) == "searching", "alice searching")
     a.until(lambda: _seconds(a, ".match-elapsed") >= 2, "the search's time moves")
     assert a.page.get_by_text("Looking for someone…").is_visible()
-    _under_the_notices(a)
+    under_the_notices(a, ".match-overlay")
     assert _standing(server, a)["status"] == "searching"
     audit_screen(a, "desktop-random-searching")
 
@@ -302,7 +293,7 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     for tab in (a, b):
         assert _card(tab) == "searching"
         assert _standing(server, tab)["status"] == "searching"
-    _under_the_notices(b)
+    under_the_notices(b, ".match-overlay")
     audit_screen(b, "phone-random-searching")
 
     # bruno opens Random in a second tab: it reads where he stands (searching, for how long),
@@ -381,7 +372,7 @@ def test_three_people_meet_skip_and_are_not_paired_again(
     start = a.page.locator(".match-start button[type=submit]")
     assert start.is_disabled()
     assert start.inner_text().startswith("Start in ")
-    _under_the_notices(a)
+    under_the_notices(a, ".match-overlay")
     audit_screen(a, "desktop-random-refused")
     assert 0 < int(start.get_attribute("data-wait") or 0) <= REFUSED_WAIT_S
     a.until(

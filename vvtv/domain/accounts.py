@@ -51,9 +51,11 @@ def is_banned(banned_until: str | None, now: datetime) -> bool:
     return in_force(banned_until, now)
 
 
-def is_new_account(created_at: datetime, now: datetime, quarantine_days: float) -> bool:
-    """Accounts younger than the configured age are quarantined automatically (MOD-6)."""
-    return now - created_at < timedelta(days=quarantine_days)
+def is_new_account(role: Role, created_at: datetime, now: datetime, quarantine_days: float) -> bool:
+    """Accounts younger than the configured age are quarantined automatically (MOD-6). Staff
+    are not: the operator makes them (or promotes them), they are nobody unknown signing up, and
+    a moderator limited to a new account's chat and invites could not do the work."""
+    return role == "user" and now - created_at < timedelta(days=quarantine_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +65,15 @@ class QuarantineSpan:
 
 
 def quarantine_span(
-    created_at: datetime, quarantined_until: str | None, now: datetime, quarantine_days: float
+    role: Role,
+    created_at: datetime,
+    quarantined_until: str | None,
+    now: datetime,
+    quarantine_days: float,
 ) -> QuarantineSpan | None:
     """The quarantine an account is told of (MOD-6): a new account's, a moderator's, or None.
     Both at once: the moderator's is named, with the later end (until lifted is the latest)."""
-    new = is_new_account(created_at, now, quarantine_days)
+    new = is_new_account(role, created_at, now, quarantine_days)
     by_moderator = in_force(quarantined_until, now)
     if not (new or by_moderator):
         return None

@@ -331,7 +331,9 @@ class Identity:
 
     def _quarantine_terms(self, user: UserRecord, now: datetime) -> QuarantineTerms | None:
         """The limits of the quarantine the account is told of (MOD-6), or None."""
-        span = quarantine_span(user.created_at, user.quarantined_until, now, self._quarantine_days)
+        span = quarantine_span(
+            user.role, user.created_at, user.quarantined_until, now, self._quarantine_days
+        )
         if span is None:
             return None
         q = self._quarantine
@@ -351,7 +353,7 @@ class Identity:
     def is_new(self, user_id: str) -> bool:
         """A new account, quarantined for its first days (MOD-6)."""
         user = self._user(user_id)
-        return is_new_account(user.created_at, self._clock(), self._quarantine_days)
+        return is_new_account(user.role, user.created_at, self._clock(), self._quarantine_days)
 
     def account_age_days(self, user_id: str) -> float:
         """How old the account is, in days (Shield Mode's age gates)."""
@@ -362,7 +364,7 @@ class Identity:
         """Quarantined and told so (MOD-6): a new account, or a moderator's visible quarantine."""
         user = self._user(user_id)
         now = self._clock()
-        new = is_new_account(user.created_at, now, self._quarantine_days)
+        new = is_new_account(user.role, user.created_at, now, self._quarantine_days)
         return new or in_force(user.quarantined_until, now)
 
     def is_quarantined(self, user_id: str) -> bool:

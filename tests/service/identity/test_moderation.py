@@ -122,6 +122,38 @@ async def test_a_role_change_applies_on_the_next_request(
     assert (own.status_code, (await own.get_json())["code"]) == (403, "own_role")
 
 
+@pytest.mark.req("MOD-6")
+async def test_staff_are_never_quarantined_as_new_accounts(
+    client: HttpClient, services: Services
+) -> None:
+    """The operator makes staff (or promotes them): a new moderator is not limited to a new
+    account's chat and invites, nor told so; a new user still is, until promoted."""
+    admin = await staff(services, client, "ada", "admin")
+    moderator = await staff(services, client, "mo", "mod")
+    user = await signup(client, "nia")
+
+    async def told(account: dict[str, object]) -> object:
+        me = await (await client.get("/me", headers=bearer(account))).get_json()
+        return (me["flags"]["quarantined"], me["flags"].get("quarantine"))
+
+    assert await told(admin) == (False, None)
+    assert await told(moderator) == (False, None)
+    flagged, terms = await told(user)
+    assert flagged is True
+    assert isinstance(terms, dict)
+    assert terms["cause"] == "new_account"
+    assert services.identity.is_new(user["user"]["id"])
+    promote = await client.put(
+        f"/admin/users/{user['user']['id']}/role",
+        json={"role": "mod", "reason": "trusted"},
+        headers=bearer(admin),
+    )
+    assert promote.status_code == 200
+    assert await told(user) == (False, None)
+    assert not services.identity.is_new(user["user"]["id"])
+    assert not services.identity.is_quarantined(user["user"]["id"])
+
+
 async def test_the_audit_log_records_who_whom_what_why_and_when_and_pages(
     client: HttpClient, services: Services
 ) -> None:

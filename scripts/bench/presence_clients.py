@@ -28,12 +28,11 @@ PROBE = re.compile(r"probe-(\d+)")
 class Ws(SignedInSocket):
     """One client WebSocket: sends JSON, receives text, nothing more."""
 
-    __slots__ = ("arrived", "buffer", "delivered", "sending")
+    __slots__ = ("buffer", "delivered", "sending")
 
     def __init__(self, stream: trio.SocketStream, conn: WSConnection) -> None:
         super().__init__(stream, conn)
         self.buffer: list[str] = []
-        self.arrived = 0.0  # when the last read returned: the message it completed arrived then
         self.delivered = 0.0  # when the kernel received its last bytes, on time.monotonic()
         stream.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sending = trio.StrictFIFOLock()  # heartbeats, churn and the probe share a socket
@@ -53,12 +52,10 @@ class Ws(SignedInSocket):
 
     async def _read(self) -> list[Any]:
         data, ancillary, _, _ = await self.stream.socket.recvmsg(1 << 16, 64)
-        self.arrived = time.monotonic()
         for level, kind, value in ancillary:
             if (level, kind) == (socket.SOL_SOCKET, SO_TIMESTAMPNS):
                 seconds, nanoseconds = TIMESPEC.unpack(value[: TIMESPEC.size])
-                real = seconds + nanoseconds / 1e9
-                self.delivered = real + (self.arrived - time.time())
+                self.delivered = seconds + nanoseconds / 1e9 + time.monotonic() - time.time()
         if not data:
             raise EOFError("connection lost")
         self.conn.receive_data(data)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import ClassVar
 
@@ -32,6 +32,7 @@ from vvtv.contracts.chat import ChatMessageView
 from vvtv.contracts.events import ChatMessage, ServerEvent
 from vvtv.domain.chat.delivery import catch_up, sees
 from vvtv.domain.chat.thread import Thread
+from vvtv.domain.values import frozen
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ Shadowed = Callable[[str], bool]
 HandleOf = Callable[[str], str | None]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ChatPorts:
     """What the chat context reaches outside itself."""
 
@@ -59,7 +60,7 @@ class ChatPorts:
     followers: Followers = field(default_factory=Followers)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Send:
     author_id: str
     body: str
@@ -68,19 +69,19 @@ class Send:
     message_id: str | None = None  # given: a held message a moderator approved under this id
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Sends:
     """Sends that arrived together (`Batches`): numbered in order, stored in one write."""
 
     items: tuple[Send, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Join:
     user_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Subscribe:
     """Follow the thread on `connection`, with what it was never sent after `after_seq` first."""
 
@@ -90,7 +91,7 @@ class Subscribe:
     page: int  # messages per store read
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Current:
     """Ask for the thread as it stands (membership, last seq)."""
 

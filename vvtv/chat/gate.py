@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -25,6 +24,7 @@ from vvtv.domain.automod import Automod, Rule, Verdict
 from vvtv.domain.chat.thread import Thread
 from vvtv.domain.rate_limit import Limit
 from vvtv.domain.shield import OPEN, Gates, chat_refusal
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class Standing(Protocol):
     def account_age_days(self, user_id: str) -> float: ...
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GatePorts:
     store: SafetyStore
     people: Standing

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from msgspec.structs import replace
 
@@ -28,12 +27,13 @@ from vvtv.contracts.events import ChatNotPosted
 from vvtv.domain.accounts import Principal
 from vvtv.domain.chat.held import decided
 from vvtv.domain.chat.thread import Thread
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ReviewPorts:
     store: SafetyStore
     chat: ChatPorts  # the clock, metrics, handles and sockets chat has

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -61,6 +61,7 @@ from vvtv.domain.consent import (
     decide,
 )
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError, by_code
 from vvtv.observability.events import ServerEvents
 
@@ -83,7 +84,7 @@ REFUSALS: Mapping[str, type[VvtvError]] = by_code(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ConsentPorts:
     """What the consent context reaches outside itself."""
 
@@ -94,7 +95,7 @@ class ConsentPorts:
     events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InboxHooks:
     """What the service lends every inbox: its call starter (the agreement is the service's), its
     index of invites (who may see which) and the timers."""

@@ -37,7 +37,7 @@ Devices = Annotated[int, msgspec.Meta(ge=1, le=PAGE_SIZE_MAX)]
 Segment = Annotated[list[Name], msgspec.Meta(max_length=16)]  # modes of one ecosystem
 
 
-class PresenceMember(Contract, frozen=True, kw_only=True):
+class PresenceMember(Contract):
     """One user present in an ecosystem, however many tabs or devices they use (OPS-5)."""
 
     presence_id: Id  # kept across reconnects within the heartbeat TTL
@@ -55,7 +55,7 @@ class PresenceMember(Contract, frozen=True, kw_only=True):
     quarantined_new: bool = False  # a new account, limited for now (MOD-6); shown in the UI
 
 
-class PresenceSet(Contract, frozen=True, kw_only=True):
+class PresenceSet(Contract):
     """Your own fields (PRS-2): the first set in an ecosystem joins it; omitted fields keep their
     value (a join starts from camera off, visible, nothing else)."""
 
@@ -67,7 +67,7 @@ class PresenceSet(Contract, frozen=True, kw_only=True):
     language: Language | None = None
 
 
-class PresenceFilters(Contract, frozen=True, kw_only=True):
+class PresenceFilters(Contract):
     """What the grid may narrow by (OPS-4); every filter given must hold."""
 
     tags: Tags = []  # any of them
@@ -77,7 +77,7 @@ class PresenceFilters(Contract, frozen=True, kw_only=True):
     modes: Segment = []  # a segment: these modes only
 
 
-class PresenceQuery(Contract, frozen=True, kw_only=True):
+class PresenceQuery(Contract):
     """The one presence query (PRS-3): `party` lists in arrival order without filters; `grid`
     ranks (matching tags, camera on first) and filters. Both page with an opaque cursor."""
 
@@ -88,7 +88,7 @@ class PresenceQuery(Contract, frozen=True, kw_only=True):
     limit: PageSize | None = None  # default and ceiling from config
 
 
-class PresencePage(Contract, frozen=True, kw_only=True):
+class PresencePage(Contract):
     ecosystem: Name
     members: list[PresenceMember]
     total: Count  # everyone the query matches for this viewer, across pages
@@ -98,7 +98,7 @@ class PresencePage(Contract, frozen=True, kw_only=True):
 # --- the HTTP routes' own shapes (GET /presence/party, GET /presence/grid, POST /presence/…) ----
 
 
-class PresencePartyQuery(Contract, frozen=True, kw_only=True):
+class PresencePartyQuery(Contract):
     """`GET /presence/party`: who is in an ecosystem (Party's unless named), in arrival order."""
 
     ecosystem: Name = "party"
@@ -106,7 +106,7 @@ class PresencePartyQuery(Contract, frozen=True, kw_only=True):
     limit: PageSize | None = None
 
 
-class PresenceGridQuery(Contract, frozen=True, kw_only=True):
+class PresenceGridQuery(Contract):
     """`GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
     filtered; lists as `tags=a,b` or `tags=a&tags=b`."""
 
@@ -120,7 +120,7 @@ class PresenceGridQuery(Contract, frozen=True, kw_only=True):
     limit: PageSize | None = None
 
 
-class PresenceAlive(Contract, frozen=True, kw_only=True):
+class PresenceAlive(Contract):
     """`POST /presence/heartbeat`: still present, in this ecosystem, for this long without
     another heartbeat."""
 

@@ -18,7 +18,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class PolicySnapshot(Contract, frozen=True, kw_only=True):
+class PolicySnapshot(Contract):
     """The effective config and policy a session was created under; never changes afterwards."""
 
     config_version: str
@@ -26,7 +26,7 @@ class PolicySnapshot(Contract, frozen=True, kw_only=True):
     policy_version: Serial | None = None
 
 
-class SessionSpec(Contract, frozen=True, kw_only=True):
+class SessionSpec(Contract):
     """What a new session is for and how its media flow: the part of a create or a transition
     that is not its mode (no route takes it alone)."""
 
@@ -38,26 +38,26 @@ class SessionSpec(Contract, frozen=True, kw_only=True):
 
 # Not kw_only: msgspec puts a subclass's own positional fields before the inherited keyword-only
 # ones, so the fields keep their published order (`required`, the first missing field named).
-class CreateSession(SessionSpec, frozen=True):
+class CreateSession(SessionSpec):
     mode: Name
 
 
-class TransitionSession(SessionSpec, frozen=True):
+class TransitionSession(SessionSpec):
     """End `from_session_id` and create a new session in `to_mode` (INV-1, SES-2)."""
 
     from_session_id: Id
     to_mode: Name
 
 
-class EndSession(Contract, frozen=True, kw_only=True):
+class EndSession(Contract):
     reason: Literal["user", "skip", "timeout", "moderation", "transition", "shutdown"] = "user"
 
 
-class SessionHeartbeat(Contract, frozen=True, kw_only=True):
+class SessionHeartbeat(Contract):
     session_id: Id
 
 
-class SessionView(Contract, frozen=True, kw_only=True):
+class SessionView(Contract):
     """A session as its participants see it, with its running cost estimate (INV-10)."""
 
     id: Id
@@ -77,13 +77,13 @@ class SessionView(Contract, frozen=True, kw_only=True):
     estimated_egress_bytes: Count = 0
 
 
-class TransitionResult(Contract, frozen=True, kw_only=True):
+class TransitionResult(Contract):
     ended: SessionView
     session: SessionView
     handover: HandoverHint
 
 
-class HeartbeatAck(Contract, frozen=True, kw_only=True):
+class HeartbeatAck(Contract):
     session_id: Id
     expires_in_s: float
 
@@ -93,21 +93,21 @@ class HeartbeatAck(Contract, frozen=True, kw_only=True):
 Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=32768)]
 
 
-class SessionOffer(Contract, frozen=True, kw_only=True):
+class SessionOffer(Contract):
     """The caller's SDP offer for one of its endpoints in the session."""
 
     role: Literal["publish", "subscribe"]
     sdp: Sdp
 
 
-class SessionAnswer(Contract, frozen=True, kw_only=True):
+class SessionAnswer(Contract):
     """The server endpoint's complete answer (ICE gathered; nothing trickles afterwards)."""
 
     role: Literal["publish", "subscribe"]
     sdp: str
 
 
-class TurnView(Contract, frozen=True, kw_only=True):
+class TurnView(Contract):
     """Time-limited TURN credentials (TURN REST API) for this session's peer connections."""
 
     urls: list[str]

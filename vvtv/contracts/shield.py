@@ -13,14 +13,14 @@ from vvtv.contracts.base import Contract, Count
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class ShieldBanner(Contract, frozen=True, kw_only=True):
+class ShieldBanner(Contract):
     """What users are told while Shield Mode is on; the UI blurs new accounts' tiles when
     `blur_new_tiles` (presence marks them `quarantined_new`)."""
 
     blur_new_tiles: bool
 
 
-class ShieldGatesView(Contract, frozen=True, kw_only=True):
+class ShieldGatesView(Contract):
     """What Shield Mode holds while on (config's `shield` preset); off, nothing of it."""
 
     new_accounts_chat: bool
@@ -32,7 +32,7 @@ class ShieldGatesView(Contract, frozen=True, kw_only=True):
     blur_new_tiles: bool
 
 
-class ShieldStatus(Contract, frozen=True, kw_only=True):
+class ShieldStatus(Contract):
     active: bool
     changed_at: datetime | None = None
     preset: ShieldGatesView  # what switching on applies
@@ -40,7 +40,7 @@ class ShieldStatus(Contract, frozen=True, kw_only=True):
     last_swept: Count | None = None  # users the last switch-on's sweep timed out
 
 
-class ShieldSwitch(Contract, frozen=True, kw_only=True):
+class ShieldSwitch(Contract):
     """`POST /admin/shield`: on or off, and why (audited)."""
 
     active: bool

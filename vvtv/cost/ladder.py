@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import trio
@@ -24,6 +23,7 @@ from vvtv.contracts.shield import ShieldBanner
 from vvtv.cost.metrics import LadderMetrics
 from vvtv.cost.store import LadderStore, SavedLadder
 from vvtv.domain.kill_switch import Changed, Ladder, LadderRules, engaged, observe, pin, step_name
+from vvtv.domain.values import frozen
 from vvtv.errors import BadRequest, Unavailable
 from vvtv.observability.audit import AuditRecord
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ACTION = "kill_switch.step"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LadderPorts:
     audit: Callable[[AuditRecord], Awaitable[int]]
     notify_all: Callable[[ServerEvent], None]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 
 import trio
 
@@ -17,12 +16,13 @@ from vvtv.contracts.cost import CostHistory, CostLine, CostPoint, CostReport
 from vvtv.cost.metrics import CostMetrics
 from vvtv.domain import cost as rules
 from vvtv.domain.cost import ModeLoad, RateWindow, attribute, cost_lines, receivers_of
+from vvtv.domain.values import frozen
 
 # The channel's bytes are counted under this key before they are given to the HLS modes.
 _HLS = "hls"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CostPorts:
     loads: Callable[[], Awaitable[list[ModeLoad]]]  # what each mode runs now
     sfu_bytes: Callable[[], Mapping[str, int]]  # running totals sent, by rendition profile

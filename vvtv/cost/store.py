@@ -4,15 +4,15 @@ the level the load reached and an admin's pin, each change written with its audi
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SavedLadder:
     automatic: int
     override: int | None

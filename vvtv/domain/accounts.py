@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from vvtv.domain.values import frozen
+
 Role = Literal["user", "mod", "admin"]
 Access = Literal["public", "user", "mod", "admin"]
 
@@ -17,7 +19,7 @@ _RANK: dict[str, int] = {"public": 0, "user": 1, "mod": 2, "admin": 3}
 PERMANENT = "permanent"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Principal:
     """Who is making a request, as the guard established it."""
 
@@ -58,7 +60,7 @@ def is_new_account(role: Role, created_at: datetime, now: datetime, quarantine_d
     return role == "user" and now - created_at < timedelta(days=quarantine_days)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class QuarantineSpan:
     until: datetime | None  # None: until a moderator lifts it
     cause: Literal["new_account", "moderator"]
@@ -105,7 +107,7 @@ def _until(at: datetime, duration_s: int | None) -> str:
     return PERMANENT if duration_s is None else (at + timedelta(seconds=duration_s)).isoformat()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ban:
     at: datetime
     by: Principal
@@ -113,14 +115,14 @@ class Ban:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unban:
     at: datetime
     by: Principal
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SetShadowQuarantine:
     at: datetime
     by: Principal
@@ -128,7 +130,7 @@ class SetShadowQuarantine:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SetQuarantine:
     """A moderator's quarantine, which its user sees (MOD-6): on for `duration_s` (None: until
     lifted), or lifted."""
@@ -140,7 +142,7 @@ class SetQuarantine:
     duration_s: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SetRole:
     """Only admins send it (the route's access rule); the rank rules do not apply to roles."""
 
@@ -153,7 +155,7 @@ class SetRole:
 Moderation = Ban | Unban | SetShadowQuarantine | SetQuarantine | SetRole
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Audit:
     at: datetime
     actor_id: str
@@ -163,7 +165,7 @@ class Audit:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Save:
     """Write `changed` (Account field names = store columns) and the audit entry, together."""
 
@@ -175,7 +177,7 @@ class Save:
 RefusalCode = Literal["user_not_found", "outranked", "not_banned", "not_quarantined", "own_role"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     code: RefusalCode
     message: str

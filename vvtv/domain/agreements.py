@@ -7,13 +7,14 @@ a client sends can open a gate by itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from vvtv.domain.values import frozen
 
 Gate = Literal["consent", "match"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Agreement:
     """An invite accepted (`consent`, CNS-2) or a match found (`match`, MAT-2). `ref` names that
     invite or match; `participants`, everyone it binds, are the session's participants."""

@@ -15,11 +15,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from anyascii import anyascii
 from confusable_homoglyphs import confusables
+
+from vvtv.domain.values import frozen
 
 Action = Literal["hold", "block", "timeout"]
 _SEVERITY: dict[Action, int] = {"hold": 1, "timeout": 2, "block": 3}
@@ -33,7 +34,7 @@ _SEPARATORS = re.compile(r"[^a-z]+")
 _REPEATS = re.compile(r"(.)\1+")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     name: str
     action: Action
@@ -41,7 +42,7 @@ class Rule:
     patterns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     """The rule a message met, and what happens to it."""
 
@@ -87,7 +88,7 @@ def squeeze(word: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Word:
     stem: str
     prefix: bool  # `stem*`: any token starting with it
@@ -103,7 +104,7 @@ class _Word:
         return token == self.stem
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Compiled:
     rule: Rule
     words: tuple[_Word, ...]

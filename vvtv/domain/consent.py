@@ -18,10 +18,11 @@ Ended invites stay for `timeout_s` more, so a late answer learns what happened t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 
 Status = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
 OPEN: frozenset[Status] = frozenset({"queued", "pending"})
@@ -41,7 +42,7 @@ RefusalCode = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InviteRules:
     timeout_s: float
     max_pending: int
@@ -49,7 +50,7 @@ class InviteRules:
     max_queued: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Invite:
     """Times are on the owner's monotonic clock (trio's)."""
 
@@ -73,7 +74,7 @@ class Invite:
         return self.status in OPEN
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Inbox:
     """Every invite of one invitee, open or recently ended, in arrival order."""
 
@@ -94,7 +95,7 @@ class Inbox:
 # --- messages ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ask:
     """`inviter` invites the inbox's owner (CNS-1)."""
 
@@ -104,7 +105,7 @@ class Ask:
     declines_at: float | None = None  # hidden (MOD-4): never asked, declined at this time
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Answer:
     """One of `user`'s devices answers (CNS-2/3)."""
 
@@ -114,7 +115,7 @@ class Answer:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cancel:
     """The inviter withdraws (or their last tab closed, OPS-5; or the call could not start)."""
 
@@ -124,7 +125,7 @@ class Cancel:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CallStarted:
     """The call an accepted invite asked for exists."""
 
@@ -133,7 +134,7 @@ class CallStarted:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tick:
     """The owner's timer: expire what is due (CNS-4), forget what ended long enough ago."""
 
@@ -146,14 +147,14 @@ Message = Ask | Answer | Cancel | CallStarted | Tick
 # --- effects -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Changed:
     """The invite as it now is (for the owner's index and metrics)."""
 
     invite: Invite
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Notify:
     """Tell every device of `user` (CNS-1: all the invitee's tabs)."""
 
@@ -162,19 +163,19 @@ class Notify:
     invite: Invite
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CreateCall:
     """Start the agreed call for the invite's inviter and invitee (CNS-2), then `CallStarted`."""
 
     invite: Invite
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reply:
     invite: Invite
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     code: RefusalCode
     text: str

@@ -16,12 +16,14 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from vvtv.domain.values import frozen
+
 SECONDS_PER_HOUR = 3600.0
 BITS_PER_BYTE = 8
 BITS_PER_MEGABIT = 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ModeLoad:
     """What one mode has running now: its sessions (each one viewer of its profile's stream, until
     a context counts viewers itself), its profile's ceiling and its ecosystem's direction factor."""
@@ -109,7 +111,7 @@ class RateWindow:
         return {key: max(0, last[key] - first.get(key, 0)) / elapsed for key in last}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CostLine:
     mode: str
     viewers: int

@@ -10,14 +10,15 @@ supervised loops it runs, judged between two samples of their counters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Final, Literal
+
+from vvtv.domain.values import frozen
 
 HealthState = Literal["ok", "degraded", "stuck", "down"]
 STATES: Final[tuple[HealthState, ...]] = ("ok", "degraded", "stuck", "down")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class KindSample:
     """One actor kind's (or supervised loop's) counters at one moment: what the kernel's
     `KindStatistics` says, reduced to the fields a judgment reads."""
@@ -30,7 +31,7 @@ class KindSample:
     mailbox_full: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     state: HealthState
     detail: str
@@ -38,7 +39,7 @@ class Verdict:
     stalled_since: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceShape:
     """What a service runs: actor kinds (spawned on demand, so none may be live) and loops
     (supervised services that must always run)."""

@@ -17,8 +17,10 @@ lifting it resumes from the level the load has reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final, Literal
+
+from vvtv.domain.values import frozen
 
 # The steps the product knows how to take; config orders them (and may leave some out).
 STEPS: Final[tuple[str, ...]] = (
@@ -30,7 +32,7 @@ STEPS: Final[tuple[str, ...]] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LadderRules:
     steps: tuple[str, ...]
     ceiling_gb_per_hour: float
@@ -38,7 +40,7 @@ class LadderRules:
     min_dwell_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ladder:
     automatic: int = 0  # the level the load has reached
     changed_at: float | None = None  # when `automatic` last changed (trio time)
@@ -49,7 +51,7 @@ class Ladder:
         return self.automatic if self.override is None else self.override
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Changed:
     """The effective level moved: audit it, meter it, alert on it, tell the users."""
 

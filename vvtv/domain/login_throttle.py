@@ -13,16 +13,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from vvtv.domain.rate_limit import Limit
+from vvtv.domain.values import frozen
 
 WindowKey = tuple[str, ...]
 Outcome = Literal["failed", "succeeded", "withdrawn"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoginPolicy:
     per_account: Limit
     per_account_and_address: Limit
@@ -31,7 +31,7 @@ class LoginPolicy:
     max_in_flight: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Source:
     """Who is trying: the handle as typed, the client address, and the device if it is known."""
 

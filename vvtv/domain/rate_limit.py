@@ -5,10 +5,10 @@ Used for login attempts now, chat and skips later (ARC-3: one rate-limiting prim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from vvtv.domain.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Limit:
     max_hits: int
     window_s: float

@@ -27,6 +27,7 @@ from vvtv.contracts.sessions import (
     SessionState,
     StreamTransport,
 )
+from vvtv.domain.values import frozen
 
 TRANSITIONS: Final[dict[SessionState | None, frozenset[SessionState]]] = {
     None: frozenset({"creating"}),
@@ -122,23 +123,23 @@ def media_plan(profile_transport: str, stream_transport: StreamTransport) -> Med
 # --- messages (what happened) --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Create:
     session: Session
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EndpointsReady:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EndpointsFailed:
     at: datetime
     error: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class End:
     """A participant ends it, or a transition moves away from it (reason `transition`); `by`
     who asked."""
@@ -148,7 +149,7 @@ class End:
     by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Heartbeat:
     """From participant `by`: their deadline starts again. From anyone else (an admin, or
     `by` None) every participant's does."""
@@ -156,7 +157,7 @@ class Heartbeat:
     by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HeartbeatTimeout:
     """Participant `of` went silent (None: the session as a whole, e.g. a timer of old)."""
 
@@ -164,25 +165,25 @@ class HeartbeatTimeout:
     of: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Abandoned:
     """Found unfinished at start-up: the process that owned it died (crash recovery)."""
 
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Revoked:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RevocationFailed:
     at: datetime
     error: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Offer:
     """A participant's SDP offer for its own endpoint in the session."""
 
@@ -190,7 +191,7 @@ class Offer:
     offer: SessionOffer
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RequestTurn:
     """Someone in the session wants TURN credentials for its peer connections."""
 
@@ -212,12 +213,12 @@ Message = (
 # --- effects (what the actor must do, in order) --------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Persist:
     session: Session
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CreateEndpoints:
     session_id: str
     profile: str | None
@@ -225,13 +226,13 @@ class CreateEndpoints:
     webrtc: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RevokeEndpoints:
     session_id: str
     webrtc: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EmitState:
     participants: tuple[str, ...]
     session_id: str
@@ -240,7 +241,7 @@ class EmitState:
     ended_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ArmHeartbeat:
     """Start these participants' heartbeat deadlines again: each of them is watched on their
     own, so one who goes silent ends the session though the others keep beating (a call is
@@ -250,18 +251,18 @@ class ArmHeartbeat:
     participants: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DisarmHeartbeat:
     session_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CountEgress:
     mode: str
     egress_bytes: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Alert:
     """The operator must know: a metric, an ERROR log line and an audit entry (SES-10)."""
 
@@ -269,7 +270,7 @@ class Alert:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AnswerOffer:
     """Ask the media provider to answer the offer; its answer is the reply."""
 
@@ -278,7 +279,7 @@ class AnswerOffer:
     offer: SessionOffer
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IssueTurn:
     """Ask the media provider for TURN credentials; they are the reply."""
 
@@ -288,7 +289,7 @@ class IssueTurn:
 RefusalCode = Literal["not_found", "invalid_state"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     code: RefusalCode
     message: str

@@ -4,11 +4,12 @@ switching off reverts exactly what switching on applied and nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from vvtv.domain.values import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Gates:
     """What Shield Mode holds: the defaults are Shield off; switched on, config's `shield` preset
     (read into this same value: what the operator configures is what is in force)."""

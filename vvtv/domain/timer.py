@@ -3,10 +3,10 @@ owner answers with the rules' own `Tick` message when the time comes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from vvtv.domain.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WakeAt:
     """Send the rules a `Tick` at `at` (replacing any earlier request); None: no timer at all."""
 

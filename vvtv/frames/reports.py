@@ -4,12 +4,13 @@ root files it in moderation's one queue, where its still is kept `reports.still_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from vvtv.domain.values import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class AutomatedReport:
     """MOD-1's metadata as the SFU knows it: the reported stream's session and publisher, the
     reason (config's), and the still that scored `score`."""

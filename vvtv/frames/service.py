@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +24,7 @@ from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
 from vvtv.domain.frames.verdict import Flags, Thresholds, Verdict
+from vvtv.domain.values import frozen
 from vvtv.frames.metrics import FrameCheckMetrics
 from vvtv.frames.reports import AutomatedReport, ReportSink
 from vvtv.media.port import FrameChecked
@@ -51,14 +51,14 @@ class CheckedMedia(Protocol):
     async def last_still(self, session_id: str, participant_id: str) -> bytes | None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FrameCheckStatistics:
     checked: int  # frames judged
     cpu_s: float  # what checking them cost the SFU
     blurred: int  # publishers whose tiles show blurred now
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FramePorts:
     media: CheckedMedia
     checked: AsyncIterable[FrameChecked]  # the SFU's results (`LocalSFU.frame_checks`)

@@ -4,7 +4,6 @@ time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed c
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
 import msgspec
@@ -13,6 +12,7 @@ from msgspec.structs import replace
 from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
 from vvtv.domain.accounts import Account, Moderation, Refuse, Save, decide
+from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError, by_code
 from vvtv.identity.errors import NotBanned, NotQuarantined, Outranked, OwnRole, UserNotFound
 from vvtv.identity.metrics import IdentityMetrics
@@ -40,7 +40,7 @@ BlockListener = Callable[[str, str, bool], None]
 QuarantineListener = Callable[[str, bool], None]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IdentityPorts:
     """What the identity context reaches outside itself: the one bundle that builds the service,
     which hands it to every account actor."""

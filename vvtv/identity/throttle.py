@@ -7,7 +7,6 @@ concurrently on the trio loop are each admitted against the attempts admitted be
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import trio
 
@@ -23,6 +22,7 @@ from vvtv.domain.login_throttle import (
     windows,
 )
 from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
+from vvtv.domain.values import frozen
 from vvtv.identity.errors import LoginBusy, LoginLockedOut
 
 # Pruning walks every window; below this many it is not worth doing on each failure.
@@ -42,7 +42,7 @@ def login_policy(limits: LoginLimits) -> LoginPolicy:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reservation:
     """An admitted attempt, counted until `settle` says how it ended."""
 

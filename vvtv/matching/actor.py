@@ -15,7 +15,7 @@ book and hands it to every instance.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -53,6 +53,7 @@ from vvtv.domain.matching.messages import (
 )
 from vvtv.domain.matching.rules import MatchRules
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 from vvtv.errors import TooManyRequests, VvtvError, by_code
 from vvtv.matching.errors import (
     CoolingDown as CoolingDownError,
@@ -83,7 +84,7 @@ REFUSALS: Mapping[str, type[VvtvError]] = by_code(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MatchingPorts:
     """What the matching context reaches outside itself."""
 
@@ -94,7 +95,7 @@ class MatchingPorts:
     metrics: MatchingMetrics = field(default_factory=lambda: MatchingMetrics(CollectorRegistry()))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MatchHooks:
     """What the service lends the actor: its call starter and ender (they run beside the
     mailbox, and answer with `CallStarted` / `CallFailed`) and the wake-up timer."""

@@ -5,12 +5,12 @@ claiming at once are two messages in one mailbox, and the first wins."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
 from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
 from vvtv.domain.moderation.reports import Keep, Message, Refuse, Report, Save, decide
+from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError, by_code
 from vvtv.moderation.errors import AlreadyDecided, ClaimedByOther, ReportNotFound
 from vvtv.moderation.metrics import ModerationMetrics
@@ -21,7 +21,7 @@ KIND = "report"
 _REFUSALS: Mapping[str, type[VvtvError]] = by_code(ReportNotFound, ClaimedByOther, AlreadyDecided)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ModerationPorts:
     """What the moderation context reaches outside itself, handed to every report actor."""
 

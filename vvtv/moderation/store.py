@@ -13,6 +13,7 @@ from typing import Protocol
 from msgspec.structs import replace
 
 from vvtv.domain.moderation.reports import Report, Still
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 from vvtv.store.rows import from_row
@@ -29,7 +30,7 @@ class QueueFilter:
     target_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StoredWarning:
     id: int
     reason: str

@@ -4,7 +4,6 @@ the actor kernel's counters (or a probe of its own), for /readyz and `vvtv_servi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 import trio
 from prometheus_client import CollectorRegistry
@@ -15,12 +14,13 @@ from vvtv.actors import KindStatistics
 from vvtv.config.schema.limits import ObservabilityLimits
 from vvtv.contracts.system import ServiceHealth
 from vvtv.domain.health import STATES, KindSample, ServiceShape, Verdict, judge
+from vvtv.domain.values import frozen
 
 # A probe for a service that is not made of actors (the channel, the SFU): its state now.
 Probe = Callable[[], Verdict]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Watched:
     shape: ServiceShape | None
     probe: Probe | None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import trio
 
@@ -28,12 +27,13 @@ from vvtv.contracts.operator import LiveStatus
 from vvtv.contracts.shield import ShieldStatus
 from vvtv.contracts.telemetry import FunnelReport, IncidentStatus
 from vvtv.domain.accounts import Principal
+from vvtv.domain.values import frozen
 from vvtv.errors import Forbidden
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FeedPorts:
     live: Callable[[], LiveStatus]
     cost: Callable[[], CostReport]

@@ -4,16 +4,16 @@ port the composition root hands over, and the health board's services that are n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from vvtv.clock import WallClock
 from vvtv.contracts.operator import LiveStatus
 from vvtv.contracts.system import ServiceHealth
+from vvtv.domain.values import frozen
 
 Count = Callable[[], int]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LivePorts:
     channel_viewers: Count
     party_members: Count

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -39,6 +39,7 @@ from vvtv.domain.presence.messages import (
 )
 from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError
 from vvtv.observability.events import ServerEvents
 from vvtv.presence.errors import (
@@ -68,7 +69,7 @@ REFUSALS: Mapping[RefusalCode, type[VvtvError]] = {
 Reply = PresenceMember | PresencePage | frozenset[str] | RoomStatistics | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PresencePorts:
     """What the presence context reaches outside itself."""
 
@@ -78,7 +79,7 @@ class PresencePorts:
     events: ServerEvents | None = None  # presence_ghost_removed (TEL-1, PRS-5)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Inspect:
     """Ask a room for its statistics; changes nothing."""
 

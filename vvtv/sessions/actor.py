@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from vvtv.actors import BaseActor
@@ -36,6 +35,7 @@ from vvtv.domain.sessions import (
     decide,
     may_act,
 )
+from vvtv.domain.values import frozen
 from vvtv.errors import NotFound, VvtvError
 from vvtv.media.port import MediaProvider, Participant, SdpAnswer, SdpOffer, TurnCredentials
 from vvtv.observability.audit import AuditRecord
@@ -72,13 +72,13 @@ Signalled = SdpAnswer | TurnCredentials
 """The media provider's reply to a signalling message: the asker gets it instead of the session."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Caller:
     user_id: str
     is_admin: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Act:
     """A message for a session actor; `caller` None is the system (timers, recovery, creation)."""
 
@@ -86,7 +86,7 @@ class Act:
     caller: Caller | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SessionPorts:
     """What the sessions context reaches outside itself: the one bundle that builds the
     orchestrator, which hands it to every session actor."""

@@ -14,20 +14,20 @@ timeout, by which time its session is in the store or was never made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import trio
 
 from vvtv.actors import BaseActor
 from vvtv.domain.sessions import may_hold_another
+from vvtv.domain.values import frozen
 from vvtv.sessions.errors import TooManySessions
 from vvtv.sessions.store import SessionStore
 
 KIND = "holdings"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reserve:
     """Room for the session `session_id`; `replacing` is the one a transition is ending for it."""
 
@@ -35,7 +35,7 @@ class Reserve:
     replacing: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Release:
     session_id: str
 

@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 
 import msgspec
 
@@ -50,6 +49,7 @@ from vvtv.domain.sessions import (
     running_egress_bytes,
 )
 from vvtv.domain.sessions import Heartbeat as HeartbeatMessage
+from vvtv.domain.values import frozen
 from vvtv.media.errors import UnknownProfile
 from vvtv.media.port import SdpAnswer, TurnCredentials
 from vvtv.sessions.actor import KIND, Act, Caller, SessionActor, SessionPorts
@@ -69,7 +69,7 @@ from vvtv.sessions.holdings import HoldingsActor, Release, Reserve
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Plan:
     """A validated request for a new session: everything checked before anything exists."""
 

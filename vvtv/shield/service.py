@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -22,6 +21,7 @@ from vvtv.contracts.cost import ServiceStatus
 from vvtv.contracts.events import ServerEvent, ServiceNotice
 from vvtv.contracts.shield import ShieldBanner, ShieldGatesView, ShieldStatus
 from vvtv.domain.shield import Gates, gates
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.switches import SwitchStore
 from vvtv.shield.metrics import ShieldMetrics
@@ -33,7 +33,7 @@ ACTION = "shield.switch"
 Sweep = Callable[[tuple[str, ...], float, float, str | None], Awaitable[int]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ShieldPorts:
     store: SwitchStore
     notify_all: Callable[[ServerEvent], None]

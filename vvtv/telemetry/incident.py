@@ -7,13 +7,13 @@ Every change happens with no await between reading and writing it, on trio's one
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import ServerEvent, TelemetrySampling
 from vvtv.contracts.telemetry import IncidentStatus, QosSampling
+from vvtv.domain.values import frozen
 from vvtv.errors import Conflict
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.switches import SwitchStore
@@ -21,7 +21,7 @@ from vvtv.observability.switches import SwitchStore
 ACTION = "incident.switch"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IncidentPorts:
     store: SwitchStore
     notify_all: Callable[[ServerEvent], None]

@@ -50,6 +50,7 @@ from vvtv.domain.tiles.viewer import (
     new_viewer,
 )
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 from vvtv.errors import NotFound
 from vvtv.media.errors import MediaSessionExists, MediaUnavailable
 from vvtv.media.port import Endpoint, TilePoolSample
@@ -93,7 +94,7 @@ class Sight(Protocol):
     ) -> frozenset[str]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TilesPorts:
     media: TileMedia
     sight: Sight
@@ -106,7 +107,7 @@ class TilesPorts:
     blurred: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ladder:
     """The session's tile rendition and the one a poor link steps down to (THB-4)."""
 
@@ -116,7 +117,7 @@ class Ladder:
     degraded_kbps: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ease:
     """What the kill-switch ladder asks of tiles now (INV-7): every tile at the degraded
     rendition (`degraded_thumbs`), or none at all (`stills`, `party_tiles_off`)."""
@@ -125,7 +126,7 @@ class Ease:
     pause: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Open:
     """A socket opens (or takes over) the session's pool as a device class."""
 
@@ -139,7 +140,7 @@ class Open:
     ease: Ease = Ease()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Report:
     """Tiles of the socket's page came into view (`visible`) or left it."""
 
@@ -148,19 +149,19 @@ class Report:
     visible: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Leave:
     """The socket is done with its tiles (it said so, or it closed: `connection`'s only)."""
 
     connection: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Recheck:
     """Presence's view may have changed (a shadow quarantine): ask it again about every tile."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Blur:
     """`publisher_id`'s tiles blur, or clear again (the frame checks', issue 16)."""
 
@@ -168,7 +169,7 @@ class Blur:
     blurred: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Sample:
     sample: TilePoolSample
     # The ladder's ask as of the sample: a viewer that missed its change (a full mailbox)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import msgspec
@@ -26,6 +25,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from vvtv.contracts.base import INT64_MAX
 from vvtv.contracts.problems import Problem
 from vvtv.domain.accounts import Access, Principal
+from vvtv.domain.values import frozen
 from vvtv.errors import BadRequest, Unauthorized, VvtvError
 from vvtv.web.errors import BODY_ERRORS, body_error
 
@@ -86,7 +86,7 @@ class UnsupportedMediaType(VvtvError, status=415, code="unsupported_media_type")
     """A body sent as another content type than the JSON the route reads."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RouteSpec:
     method: Method
     rule: str

@@ -40,7 +40,7 @@ TileCount = Annotated[int, CEILING]
 SecondInvite = Annotated[Literal["queue", "refuse"], FIXED]
 
 
-class ActorLimits(ConfigStruct, frozen=True):
+class ActorLimits(ConfigStruct):
     mailbox_size: CeilingInt
     ask_timeout_s: CeilingSeconds
     idle_passivate_s: CeilingSeconds
@@ -48,28 +48,28 @@ class ActorLimits(ConfigStruct, frozen=True):
     restart_window_s: Annotated[float, _POSITIVE, FLOOR]
 
 
-class HttpLimits(ConfigStruct, frozen=True):
+class HttpLimits(ConfigStruct):
     max_body_bytes: CeilingInt
     keep_alive_s: CeilingSeconds  # an idle keep-alive connection is closed after this
 
 
-class ShutdownLimits(ConfigStruct, frozen=True):
+class ShutdownLimits(ConfigStruct):
     grace_s: CeilingSeconds
 
 
-class StoreLimits(ConfigStruct, frozen=True):
+class StoreLimits(ConfigStruct):
     readers: CeilingInt  # reader connections (WAL: reads never wait behind the writer)
     busy_timeout_ms: CeilingInt  # how long a statement waits for a lock before failing
 
 
-class GcLimits(ConfigStruct, frozen=True):
+class GcLimits(ConfigStruct):
     """`vvtv serve`'s garbage-collection policy (vvtv.server.FrozenHeap)."""
 
     freeze_every_s: CeilingSeconds  # what survived is frozen this often: full collections skip it
     thaw_every_s: CeilingSeconds  # all is thawed and collected once this often
 
 
-class RuntimeLimits(ConfigStruct, frozen=True):
+class RuntimeLimits(ConfigStruct):
     actors: ActorLimits
     http: HttpLimits
     shutdown: ShutdownLimits
@@ -77,12 +77,12 @@ class RuntimeLimits(ConfigStruct, frozen=True):
     gc: GcLimits
 
 
-class TileLimits(ConfigStruct, frozen=True):
+class TileLimits(ConfigStruct):
     desktop: TileCount
     mobile: TileCount
 
 
-class PresenceLimits(ConfigStruct, frozen=True):
+class PresenceLimits(ConfigStruct):
     ghost_ttl_s: CeilingSeconds
     heartbeat_interval_s: CeilingSeconds
     sweep_interval_s: CeilingSeconds
@@ -98,11 +98,11 @@ class PresenceLimits(ConfigStruct, frozen=True):
     max_devices_per_user: CeilingInt
 
 
-class ViewportLimits(ConfigStruct, frozen=True):
+class ViewportLimits(ConfigStruct):
     out_of_view_disconnect_s: CeilingSeconds
 
 
-class TileQualityLimits(ConfigStruct, frozen=True):
+class TileQualityLimits(ConfigStruct):
     """THB-4: when a viewer's tiles step down and back up (vvtv/domain/tiles/quality.py)."""
 
     sample_s: FloorInterval  # sampling less often is cheaper
@@ -115,7 +115,7 @@ class TileQualityLimits(ConfigStruct, frozen=True):
     min_packets: FixedInt
 
 
-class ConsentLimits(ConfigStruct, frozen=True):
+class ConsentLimits(ConfigStruct):
     timeout_s: CeilingSeconds
     max_pending_per_user: CeilingInt
     second_invite: SecondInvite
@@ -123,7 +123,7 @@ class ConsentLimits(ConfigStruct, frozen=True):
     invites_per_minute: CeilingInt
 
 
-class SessionLimits(ConfigStruct, frozen=True):
+class SessionLimits(ConfigStruct):
     heartbeat_interval_s: CeilingSeconds
     heartbeat_timeout_s: CeilingSeconds
     socket_grace_s: CeilingSeconds  # a participant's last socket closed: this long to come back
@@ -131,12 +131,12 @@ class SessionLimits(ConfigStruct, frozen=True):
     max_concurrent_per_user: CeilingInt
 
 
-class ReconnectLimits(ConfigStruct, frozen=True):
+class ReconnectLimits(ConfigStruct):
     attempts_per_minute: CeilingInt
     backoff_s: FloorSchedule
 
 
-class QuarantineLimits(ConfigStruct, frozen=True):
+class QuarantineLimits(ConfigStruct):
     account_age_days: FloorInt  # quarantining longer is stricter
     max_matches_per_hour: CeilingInt
     forced_profile: FixedName
@@ -159,7 +159,7 @@ class QuarantineLimits(ConfigStruct, frozen=True):
         return f"{self.forced_profile}_reduced"
 
 
-class AntiAbuseLimits(ConfigStruct, frozen=True):
+class AntiAbuseLimits(ConfigStruct):
     cooldown_schedule_s: FloorSchedule
     quick_skip_window_s: FloorSeconds  # remembering skips longer is stricter
     min_time_before_skip_ms: FloorInt
@@ -168,14 +168,14 @@ class AntiAbuseLimits(ConfigStruct, frozen=True):
     max_matches_per_hour: CeilingInt
 
 
-class MatchingLimits(ConfigStruct, frozen=True):
+class MatchingLimits(ConfigStruct):
     relax_after_s: FloorSeconds  # holding out longer for a shared tag is never looser
     no_repeat_window_s: FloorSeconds  # keeping two who met apart longer is stricter
     call_failed_pause_s: FloorInterval  # never zero: a failing call must not retry in a hot loop
     socket_grace_s: CeilingSeconds  # a joiner's last tab closed: this long to come back
 
 
-class RateLimit(ConfigStruct, frozen=True):
+class RateLimit(ConfigStruct):
     max_messages: CeilingInt
     window_s: Annotated[float, _POSITIVE, FLOOR]
 
@@ -184,7 +184,7 @@ class RateLimit(ConfigStruct, frozen=True):
         return self.max_messages / self.window_s
 
 
-class ChatScopePolicy(ConfigStruct, frozen=True):
+class ChatScopePolicy(ConfigStruct):
     """One chat scope's rules (CHT-4): its rate limit per user, its length cap, its links."""
 
     max_messages: CeilingInt
@@ -197,14 +197,14 @@ class ChatScopePolicy(ConfigStruct, frozen=True):
         return self.max_messages / self.window_s
 
 
-class ChatScopeLimits(ByName[ChatScopePolicy], frozen=True):
+class ChatScopeLimits(ByName[ChatScopePolicy]):
     private_1to1: ChatScopePolicy
     room: ChatScopePolicy
     performer_room: ChatScopePolicy
     live_public: ChatScopePolicy
 
 
-class ChatLimits(ConfigStruct, frozen=True):
+class ChatLimits(ConfigStruct):
     max_message_chars: CeilingInt  # every scope's cap, within the wire's bound
     history_page_size: CeilingInt  # messages one history read returns unless it asks for fewer
     history_page_max: CeilingInt  # the most one history read may ask for
@@ -213,14 +213,14 @@ class ChatLimits(ConfigStruct, frozen=True):
     automod: AutomodLimits
 
 
-class FilingRate(ConfigStruct, frozen=True):
+class FilingRate(ConfigStruct):
     """At most `max` reports by one reporter within `window_s` (a sliding window)."""
 
     max: CeilingInt
     window_s: Annotated[float, _POSITIVE, FLOOR]
 
 
-class ReportLimits(ConfigStruct, frozen=True):
+class ReportLimits(ConfigStruct):
     """Reports and the moderators' console (MOD-1, MOD-5)."""
 
     # The reasons a report may give, in the order the sheet shows them (a subset of the wire's).
@@ -235,12 +235,12 @@ class ReportLimits(ConfigStruct, frozen=True):
     file_rate: FilingRate  # one reporter's filings: more is 429 report_rate_limited
 
 
-class AttemptLimit(ConfigStruct, frozen=True):
+class AttemptLimit(ConfigStruct):
     max_attempts: CeilingInt
     window_s: Annotated[float, _POSITIVE, FLOOR]
 
 
-class LoginLimits(ConfigStruct, frozen=True):
+class LoginLimits(ConfigStruct):
     """Sign-in lockout (the policy is `vvtv.domain.login_throttle`'s docstring)."""
 
     per_account: AttemptLimit  # one handle, from every device that never signed in to it
@@ -252,12 +252,12 @@ class LoginLimits(ConfigStruct, frozen=True):
     trusted_proxies: Annotated[tuple[str, ...], FIXED]
 
 
-class TokenLimits(ConfigStruct, frozen=True):
+class TokenLimits(ConfigStruct):
     access_ttl_s: CeilingSeconds
     refresh_ttl_s: CeilingSeconds
 
 
-class PasswordPolicy(ConfigStruct, frozen=True):
+class PasswordPolicy(ConfigStruct):
     min_length: FloorInt
     max_length: CeilingInt
     # argon2id cost (RFC 9106); a tier may make hashing dearer, never cheaper.
@@ -269,7 +269,7 @@ class PasswordPolicy(ConfigStruct, frozen=True):
     hash_queue_max: CeilingInt
 
 
-class SocketAuthLimits(ConfigStruct, frozen=True):
+class SocketAuthLimits(ConfigStruct):
     hello_timeout_s: CeilingSeconds  # a socket must authenticate this soon after opening
     refresh_grace_s: CeilingSeconds  # after `auth.expired`, this long to refresh in-band
     # How long a closing socket may take to receive its last events and answer the close.
@@ -279,7 +279,7 @@ class SocketAuthLimits(ConfigStruct, frozen=True):
     permessage_deflate: CeilingFlag
 
 
-class AuthLimits(ConfigStruct, frozen=True):
+class AuthLimits(ConfigStruct):
     terms_version: FixedName  # the terms a signup must accept
     login: LoginLimits
     tokens: TokenLimits
@@ -289,7 +289,7 @@ class AuthLimits(ConfigStruct, frozen=True):
     ban_max_duration_s: CeilingInt  # the longest timed ban; beyond it, ban for good
 
 
-class KillSwitchLadder(ConfigStruct, frozen=True):
+class KillSwitchLadder(ConfigStruct):
     """INV-7: the steps taken, in order, while egress stays above the ceiling."""
 
     steps: Annotated[tuple[str, ...], FIXED]  # names from vvtv.domain.kill_switch.STEPS
@@ -299,7 +299,7 @@ class KillSwitchLadder(ConfigStruct, frozen=True):
     min_dwell_s: FloorSeconds  # at least this long between two changes: no flapping
 
 
-class KillSwitches(ConfigStruct, frozen=True):
+class KillSwitches(ConfigStruct):
     max_skips_per_minute: CeilingInt
     max_estimated_egress_gb_per_hour_total: CeilingFloat
     max_concurrent_call_sessions: CeilingInt
@@ -309,7 +309,7 @@ class KillSwitches(ConfigStruct, frozen=True):
     ladder: KillSwitchLadder
 
 
-class DirectionFactor(ByName[float], frozen=True):
+class DirectionFactor(ByName[float]):
     """Egress multiplier per ecosystem (TEL-4: a call is sent both ways)."""
 
     broadcast: FixedFloat
@@ -320,7 +320,7 @@ class DirectionFactor(ByName[float], frozen=True):
     local: FixedFloat
 
 
-class CostModel(ConfigStruct, frozen=True):
+class CostModel(ConfigStruct):
     gb_per_hour_per_mbps: FixedFloat
     direction_factor: DirectionFactor
     egress_alert_fraction: CeilingFraction
@@ -330,19 +330,19 @@ class CostModel(ConfigStruct, frozen=True):
     history_samples: CeilingInt  # samples kept in memory for the operator's charts
 
 
-class TracingSettings(ConfigStruct, frozen=True):
+class TracingSettings(ConfigStruct):
     exporter: Annotated[Literal["none", "otlp"], FIXED]  # none: trace ids in logs only
     otlp_endpoint: FixedName  # OTLP over HTTP, e.g. http://127.0.0.1:4318/v1/traces
     service_name: FixedName
 
 
-class ObservabilityLimits(ConfigStruct, frozen=True):
+class ObservabilityLimits(ConfigStruct):
     health_sample_interval_s: FloorInterval  # sampling less often is cheaper
     stuck_after_s: FloorInterval  # an alert threshold: waiting longer before calling it stuck
     tracing: TracingSettings
 
 
-class TelemetryLimits(ConfigStruct, frozen=True):
+class TelemetryLimits(ConfigStruct):
     qos_sampling_default: CeilingFraction
     qos_sampling_incident: CeilingFraction
     flush_interval_s: FloorSeconds
@@ -350,7 +350,7 @@ class TelemetryLimits(ConfigStruct, frozen=True):
     qos_sample_interval_s: FloorInterval  # a sampled call reports its WebRTC stats this often
 
 
-class LabLimits(ConfigStruct, frozen=True):
+class LabLimits(ConfigStruct):
     queue_slack_target_s: FloorSeconds
     queue_alert_below_s: FloorSeconds
     fetch_ahead_s: FloorSeconds
@@ -381,14 +381,14 @@ class LabLimits(ConfigStruct, frozen=True):
     viewer_window_s: Annotated[float, _POSITIVE, FIXED]
 
 
-class TurnLimits(ConfigStruct, frozen=True):
+class TurnLimits(ConfigStruct):
     credential_ttl_s: CeilingSeconds
     url: FixedName
     secret_env: FixedName  # the secret itself never lives in YAML
     secret_file: FixedName
 
 
-class SfuLimits(ConfigStruct, frozen=True):
+class SfuLimits(ConfigStruct):
     signalling_timeout_s: CeilingSeconds
     max_peer_connections: CeilingInt
     subscriber_queue_packets: CeilingInt
@@ -401,7 +401,7 @@ class SfuLimits(ConfigStruct, frozen=True):
     keyframe_request_interval_s: FloorInterval  # at most one PLI to a publisher per this
 
 
-class FrameCheckLimits(ConfigStruct, frozen=True):
+class FrameCheckLimits(ConfigStruct):
     """Automated frame checks at the SFU (issue 16): which frames of a published camera are
     classified, and what a score at or above each threshold does (vvtv/domain/frames)."""
 
@@ -423,13 +423,13 @@ class FrameCheckLimits(ConfigStruct, frozen=True):
     still_max_px: FixedInt  # the still's longer side
 
 
-class MediaLimits(ConfigStruct, frozen=True):
+class MediaLimits(ConfigStruct):
     turn: TurnLimits
     sfu: SfuLimits
     frame_checks: FrameCheckLimits
 
 
-class UiLimits(ConfigStruct, frozen=True):
+class UiLimits(ConfigStruct):
     """How the browser UI paces itself; handed to it in the mode catalog's `client` settings."""
 
     socket_reconnect_backoff_s: FloorSchedule  # waits between reconnects; the last one repeats
@@ -439,7 +439,7 @@ class UiLimits(ConfigStruct, frozen=True):
     transition_ms: FixedInt  # the crossfade is a design constant, not a cost
 
 
-class FeatureFlags(ByName[bool], frozen=True):
+class FeatureFlags(ByName[bool]):
     """CFG-6: read as `bundle.limits.feature_flags.<name>`, never from anywhere else."""
 
     party: CeilingFlag
@@ -459,7 +459,7 @@ class FeatureFlags(ByName[bool], frozen=True):
         return self.of(name)
 
 
-class Limits(ConfigStruct, frozen=True):
+class Limits(ConfigStruct):
     runtime: RuntimeLimits
     tiles: TileLimits
     presence: PresenceLimits

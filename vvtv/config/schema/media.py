@@ -19,7 +19,7 @@ Pixels = Annotated[int, Meta(ge=16, le=7680)]
 Kbps = Annotated[int, Meta(ge=0)]
 
 
-class VideoCaps(ConfigStruct, frozen=True):
+class VideoCaps(ConfigStruct):
     width: Pixels
     height: Pixels
     fps: Annotated[float, Meta(gt=0, le=120)]
@@ -28,13 +28,13 @@ class VideoCaps(ConfigStruct, frozen=True):
     keyframe_interval_s: Annotated[float, Meta(gt=0)] = 2.0
 
 
-class AudioCaps(ConfigStruct, frozen=True):
+class AudioCaps(ConfigStruct):
     enabled: bool
     max_bitrate_kbps: Kbps = 0
     codec: AudioCodec | None = None
 
 
-class Profile(ConfigStruct, frozen=True):
+class Profile(ConfigStruct):
     kind: ProfileKind
     description: str
     transport: Transport
@@ -58,13 +58,13 @@ class Profile(ConfigStruct, frozen=True):
         return self.video.max_bitrate_kbps + audio
 
 
-class BroadcastLadder(ConfigStruct, frozen=True):
+class BroadcastLadder(ConfigStruct):
     renditions: Annotated[tuple[str, ...], Meta(min_length=1)]
     segment_s: Annotated[float, Meta(gt=0)]
     playlist_window_segments: Annotated[int, Meta(ge=2)]
 
 
-class MediaProfiles(ConfigStruct, frozen=True):
+class MediaProfiles(ConfigStruct):
     version: int
     profiles: Mapping[str, Profile]
     broadcast_ladder: BroadcastLadder

@@ -20,7 +20,7 @@ PropType = Literal[
 PropValue = str | int | float | bool
 
 
-class ComponentSpec(ConfigStruct, frozen=True):
+class ComponentSpec(ConfigStruct):
     description: str
     regions: tuple[RegionName, ...]
     props: Mapping[str, PropType] = msgspec.field(default_factory=dict)
@@ -29,12 +29,12 @@ class ComponentSpec(ConfigStruct, frozen=True):
     )
 
 
-class Mount(ConfigStruct, frozen=True):
+class Mount(ConfigStruct):
     component: str
     props: Mapping[str, PropValue] = msgspec.field(default_factory=dict)
 
 
-class Regions(ConfigStruct, frozen=True):
+class Regions(ConfigStruct):
     stage: Mount
     rail: Mount | None = None
     topbar: Mount | None = None
@@ -47,7 +47,7 @@ class Regions(ConfigStruct, frozen=True):
         return (*found, *(("overlays", mount) for mount in self.overlays))
 
 
-class Policies(ConfigStruct, frozen=True):
+class Policies(ConfigStruct):
     separate_ecosystem_from_party: bool = False
     presence_visible: bool = False
     requires_consent: bool = False  # INV-2: a call mode needs consent or a match
@@ -55,12 +55,12 @@ class Policies(ConfigStruct, frozen=True):
     chat_scope: ChatScope | None = None
 
 
-class ModeTelemetry(ConfigStruct, frozen=True):
+class ModeTelemetry(ConfigStruct):
     on_enter: tuple[str, ...] = ()
     on_leave: tuple[str, ...] = ()
 
 
-class Mode(ConfigStruct, frozen=True):
+class Mode(ConfigStruct):
     route: str
     description: str
     ecosystem: Ecosystem
@@ -75,12 +75,12 @@ class Mode(ConfigStruct, frozen=True):
     telemetry: ModeTelemetry = ModeTelemetry()
 
 
-class App(ConfigStruct, frozen=True):
+class App(ConfigStruct):
     default_mode: str
     login_lands_in: str
 
 
-class ModeManifests(ConfigStruct, frozen=True):
+class ModeManifests(ConfigStruct):
     version: int
     app: App
     components: Mapping[str, ComponentSpec]

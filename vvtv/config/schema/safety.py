@@ -17,7 +17,7 @@ _FLOOR = Meta(extra={"clamp": "floor"})
 Name = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 
 
-class AutomodRule(ConfigStruct, frozen=True):
+class AutomodRule(ConfigStruct):
     """One rule: its words (`*` at either end: prefix, suffix, infix) and regular expressions,
     matched on the normalised text (vvtv/domain/automod.py), and what a match does."""
 
@@ -27,7 +27,7 @@ class AutomodRule(ConfigStruct, frozen=True):
     patterns: tuple[str, ...] = ()
 
 
-class AutomodLimits(ConfigStruct, frozen=True):
+class AutomodLimits(ConfigStruct):
     enabled: Annotated[bool, _FLOOR]  # a protection: a tier may only switch it on
     timeout_s: Annotated[
         float, Meta(gt=0), _FLOOR
@@ -36,7 +36,7 @@ class AutomodLimits(ConfigStruct, frozen=True):
     rules: Annotated[tuple[AutomodRule, ...], _FIXED]
 
 
-class ShieldSweep(ConfigStruct, frozen=True):
+class ShieldSweep(ConfigStruct):
     """On switching Shield on: who posted a listed term within `window_s` is timed out."""
 
     enabled: Annotated[bool, _FLOOR]
@@ -45,7 +45,7 @@ class ShieldSweep(ConfigStruct, frozen=True):
     terms: Annotated[tuple[str, ...], _FIXED]  # words as automod reads them (`*` wildcards)
 
 
-class ShieldPreset(ConfigStruct, frozen=True):
+class ShieldPreset(ConfigStruct):
     """What Shield Mode applies while it is on, and reverts exactly when it is off. "New" is the
     new-account quarantine (anti_abuse.quarantine.account_age_days): those are the unverified."""
 

@@ -32,14 +32,14 @@ HexColor = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
 Brand = Annotated[str, Meta(min_length=1, max_length=40)]
 
 
-class Theme(ConfigStruct, frozen=True):
+class Theme(ConfigStruct):
     brand: Brand  # the product's name: the page's title, the top bar, the loading screen
     color_scheme: Literal["dark", "light"] = "dark"  # the browser's own controls follow it
     # Tokens this skin changes; the others keep the built-in palette.
     colors: Mapping[ColorToken, HexColor] = msgspec.field(default_factory=dict)
 
 
-class Routes(ConfigStruct, frozen=True):
+class Routes(ConfigStruct):
     """Where the modes are: `mode-manifests.yaml`'s `app` and each mode's `route`, changed."""
 
     default_mode: str | None = None
@@ -47,7 +47,7 @@ class Routes(ConfigStruct, frozen=True):
     paths: Mapping[str, str] = msgspec.field(default_factory=dict)  # mode -> its route
 
 
-class Policies(ConfigStruct, frozen=True):
+class Policies(ConfigStruct):
     """The cost tier the skin runs on (the command line's `--tier` wins) and an overlay onto its
     limits, clamped like a tier (INV-7): e.g. `feature_flags: {random: false}`."""
 
@@ -55,7 +55,7 @@ class Policies(ConfigStruct, frozen=True):
     limits: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
 
-class Skin(ConfigStruct, frozen=True):
+class Skin(ConfigStruct):
     theme: Theme
     # mode -> its regions, merged onto the manifest's (`rail: null` takes a region away).
     layout: Mapping[str, Mapping[str, Any]] = msgspec.field(default_factory=dict)
@@ -63,7 +63,7 @@ class Skin(ConfigStruct, frozen=True):
     policies: Policies = Policies()
 
 
-class Skins(ConfigStruct, frozen=True):
+class Skins(ConfigStruct):
     version: int
     default: str
     skins: Mapping[str, Skin]

@@ -34,13 +34,13 @@ _PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
 Sampling = Annotated[float, Meta(ge=0, le=1)] | Literal["qos"]
 
 
-class PropSpec(ConfigStruct, frozen=True):
+class PropSpec(ConfigStruct):
     type: Literal["string", "int", "float", "bool", "enum"]
     values: tuple[str, ...] = ()
     description: str = ""
 
 
-class EventSpec(ConfigStruct, frozen=True):
+class EventSpec(ConfigStruct):
     category: Category
     description: str
     privacy: str  # what this event deliberately does not carry (TEL-3)
@@ -68,7 +68,7 @@ class EventSpec(ConfigStruct, frozen=True):
         return kind != "enum" or (isinstance(declared, PropSpec) and value in declared.values)
 
 
-class TelemetryEvents(ConfigStruct, frozen=True):
+class TelemetryEvents(ConfigStruct):
     version: int
     events: Mapping[str, EventSpec]
     chains: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)

@@ -10,10 +10,10 @@ not again. Who sees whose messages in rooms (`sees`) is decided per reader (MOD-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from vvtv.domain.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CatchUp:
     first: int  # the history to send: seqs first..last, none when first > last
     last: int

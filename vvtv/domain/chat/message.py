@@ -4,8 +4,9 @@ length cap, links only where the scope allows them."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+from vvtv.domain.values import frozen
 
 BodyRefusal = Literal["empty_message", "message_too_long", "links_not_allowed"]
 
@@ -16,7 +17,7 @@ _LINK = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BodyPolicy:
     max_chars: int
     links: bool

@@ -4,16 +4,17 @@ sliding-window primitive (ARC-3). A refused message costs nothing: only sent one
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from vvtv.contracts.chat import ChatScope
 from vvtv.domain import rate_limit
 from vvtv.domain.rate_limit import Limit
+from vvtv.domain.values import frozen
 
 RateKey = tuple[str, ChatScope]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ChatRates:
     hits: Mapping[RateKey, tuple[float, ...]] = field(default_factory=dict)
 

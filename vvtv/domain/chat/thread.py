@@ -4,18 +4,19 @@ whoever opens it. Its messages are numbered 1, 2, 3 … by the thread alone (`ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
 from vvtv.contracts.chat import ChatScope
+from vvtv.domain.values import frozen
 
 PRIVATE: ChatScope = "private_1to1"
 
 OpenRefusal = Literal["peer_required", "room_required", "self_thread", "blocked"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Thread:
     id: str
     scope: ChatScope

@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from vvtv.domain.values import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class SamplingRules:
     early_window_s: float
     early_interval_s: float

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vvtv.domain.values import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Thresholds:
     blur_at: float
     report_at: float
@@ -15,7 +17,7 @@ class Thresholds:
     unblur_after_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     blur: bool = False  # the publisher's tiles blur now
     unblur: bool = False  # ... or clear again

@@ -13,11 +13,10 @@ next, and each limit's typed refusal with the wait the UI shows (ABU-7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from vvtv.contracts.matching import MatchRefusalCode
 from vvtv.domain.matching.rules import HOUR_S, MINUTE_S, MatchRules
 from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
+from vvtv.domain.values import frozen
 
 # The wire's codes are the rules' (ARC-1 lets the domain read contracts).
 RefusalCode = MatchRefusalCode
@@ -27,7 +26,7 @@ ABUSE_CODES: frozenset[RefusalCode] = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refusal:
     code: RefusalCode
     text: str

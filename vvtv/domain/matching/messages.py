@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from vvtv.domain.matching.book import Pool, Status
 from vvtv.domain.matching.ledger import Refusal
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 
 LeaveReason = Literal["left", "disconnected", "banned"]
 # Why a match (or a search) ended, as the person told sees it: `peer_left` covers a peer who
@@ -21,7 +22,7 @@ PropertyValue = str | int | float | bool
 # --- messages ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Join:
     """Search (MAT-1), or change what you search for while you do. `quarantined` and `blocked`
     are identity's answers as of now (ABU-4, MOD-2); `shadow`: the quarantine is a moderator's
@@ -36,7 +37,7 @@ class Join:
     shadow: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Skip:
     """End the call and search again, both of you (MAT-5)."""
 
@@ -44,14 +45,14 @@ class Skip:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Leave:
     user_id: str
     reason: LeaveReason
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Flagged:
     """The automated frame checks scored `user_id`'s camera at or above `end_call_at` (issue 16):
     their call ends as their skip, and they cool down `cooldown_s` before searching again."""
@@ -61,7 +62,7 @@ class Flagged:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Block:
     """Identity's `on_block`: a block (or its lifting) between two users."""
 
@@ -71,7 +72,7 @@ class Block:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CallStarted:
     """The call a match asked for exists (the orchestrator made it, MAT-2)."""
 
@@ -81,13 +82,13 @@ class CallStarted:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CallFailed:
     match_id: str
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SessionEnded:
     """A call ended outside matching. `by` is the participant the session names (`ended_by`:
     who hung up or went silent) and `reason` its end reason; `by` None: nobody in it ended it
@@ -99,7 +100,7 @@ class SessionEnded:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pause:
     """The kill-switch ladder paused Random (`paused`, its `random_paused` step) or let it run
     again: while paused nobody searches and nobody joins."""
@@ -108,14 +109,14 @@ class Pause:
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tick:
     """The owner's timer: cooldowns ended, searches relaxed, ledgers to forget."""
 
     now: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Look:
     """Where `user_id` stands, for a client that (re)loads; `quarantined` and `shadow` are
     identity's answers as of now (what an idle person would be told)."""
@@ -143,7 +144,7 @@ Message = (
 # --- effects -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Standing:
     """One person's place in matching, for a reply or a reloading client (every UI state)."""
 
@@ -163,14 +164,14 @@ class Standing:
     quarantined: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Searching:
     user_id: str
     since: float
     language: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Found:
     """Told once the call exists: its session and who is on the other end."""
 
@@ -181,14 +182,14 @@ class Found:
     skip_allowed_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CoolingDown:
     user_id: str
     until: float
     skips_in_window: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ended:
     user_id: str
     reason: EndReason
@@ -196,7 +197,7 @@ class Ended:
     session_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refused:
     """A refusal no request waits for (a search that could not resume), pushed (ABU-7)."""
 
@@ -207,7 +208,7 @@ class Refused:
 Notice = Searching | Found | CoolingDown | Ended | Refused
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StartCall:
     """Ask the orchestrator for the pair's call (MAT-2), then `CallStarted` or `CallFailed`."""
 
@@ -216,14 +217,14 @@ class StartCall:
     pool: Pool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EndCall:
     session_id: str
     by: str  # a participant: the one who skipped, left or blocked
     reason: Literal["skip", "user"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Emit:
     """A telemetry event of the MAT-4 chain (declared in telemetry-events.yaml)."""
 
@@ -231,12 +232,12 @@ class Emit:
     properties: Mapping[str, PropertyValue] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reply:
     standing: Standing
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     refusal: Refusal
 

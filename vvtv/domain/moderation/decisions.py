@@ -3,32 +3,31 @@ account operations identity already has, so a decision never invents a second wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from vvtv.domain.moderation.reports import Action
+from vvtv.domain.values import frozen
 
 # The actions a moderator may give a duration: the rest are done at once, or last until undone.
 TIMED: frozenset[Action] = frozenset({"ban", "quarantine"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Warn:
     """Tell the user why (a notice on their sockets now, and at their next load until seen)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ShadowQuarantine:
     """Limit the user without telling them (MOD-4)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Quarantine:
     """Limit the user as a new account is, and tell them (MOD-6)."""
 
     duration_s: int | None  # None: until a moderator lifts it
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ban:
     duration_s: int | None  # None: for good
 

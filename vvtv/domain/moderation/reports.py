@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from vvtv.domain.values import frozen
+
 Status = Literal["open", "claimed", "decided"]
 Context = Literal["profile_card", "chat", "random", "private_call", "live", "tile"]
 Action = Literal["dismiss", "warn", "quarantine", "shadow_quarantine", "ban"]
@@ -23,7 +25,7 @@ Source = Literal["person", "frame_check"]
 RefusalCode = Literal["report_not_found", "claimed_by_other", "already_decided"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Still:
     """The last sampled still of the reported stream (kept for review only, until `expires_at`;
     TEL-3): filled by the SFU's frame checks where the context is video."""
@@ -60,13 +62,13 @@ class Report:
     score: float | None = None  # the frame check's score (0..1) of the reported still
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Claim:
     moderator_id: str
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Decide:
     moderator_id: str
     action: Action
@@ -76,21 +78,21 @@ class Decide:
 Message = Claim | Decide
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Save:
     """Write the report's new state (and answer with it)."""
 
     report: Report
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Keep:
     """Nothing changed (a moderator claiming again what they hold); answer with it."""
 
     report: Report
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     code: RefusalCode
     text: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
@@ -14,11 +13,12 @@ from vvtv.contracts.presence import (
 )
 from vvtv.domain.presence.room import Person
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 
 # --- messages ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Join:
     """A connection sets fields in this ecosystem: it joins as a device of its user's presence
     (made with `presence_id` if the user has none here yet)."""
@@ -29,7 +29,7 @@ class Join:
     presence_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Set:
     """A joined connection changes its presence's fields."""
 
@@ -37,19 +37,19 @@ class Set:
     fields: PresenceSet
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Leave:
     """The connection leaves now (its user's presence goes with its last device)."""
 
     connection: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Heartbeat:
     connection: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Heartbeats:
     """Many connections' heartbeats as one message, so a busy room's bounded mailbox holds them:
     answered with the connections it does not hold (each would have been refused `not_present`)."""
@@ -57,24 +57,24 @@ class Heartbeats:
     connections: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tick:
     """The owner's timer, at the time the last `WakeAt` asked for (or later)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Subscribe:
     connection: str
     person: Person
     query: PresenceQuery
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unsubscribe:
     connection: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BlocksChanged:
     """`a` blocked (or unblocked) `b`: effective in the next flush, both ways (MOD-2)."""
 
@@ -83,7 +83,7 @@ class BlocksChanged:
     blocked: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class QuarantineChanged:
     """A moderator put `user_id` in shadow quarantine or took them out (MOD-4)."""
 
@@ -91,14 +91,14 @@ class QuarantineChanged:
     shadow: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Expel:
     """Remove a user from the room now, every device and every watch (a ban, MOD-3)."""
 
     user_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Query:
     """A read-only look (GET /presence/party, /presence/grid: OPS-4); answered with a page."""
 
@@ -106,7 +106,7 @@ class Query:
     query: PresenceQuery
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lookup:
     """Which of `user_ids` are members whose camera `viewer` may see now (live tiles: the same
     rule as every list, MOD-2/4); answered with that subset."""
@@ -135,13 +135,13 @@ Message = (
 # --- effects -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Deliver:
     connection: str
     event: PresenceSnapshot | PresenceUpdate
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Answer:
     """The asker's reply: their own presence after a join or set, a query's page, or the
     connections a batch of heartbeats named that the room does not hold."""
@@ -149,7 +149,7 @@ class Answer:
     value: PresenceMember | PresencePage | frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Expired:
     """Presences dropped for silence (PRS-5), by presence id."""
 
@@ -159,7 +159,7 @@ class Expired:
 RefusalCode = Literal["not_present", "wrong_ecosystem", "invalid_fields", "invalid_query"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refuse:
     code: RefusalCode
     message: str

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from vvtv.contracts.presence import PresenceMember, PresenceQuery, Visibility
+from vvtv.domain.values import frozen
 
 # --- the room's values ---------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ def seen_as(room: Room, member: Member) -> Visibility:
     return member.visibility if member.mode in room.listed else "hidden"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RoomStatistics:
     members: int
     devices: int

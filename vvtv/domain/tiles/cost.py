@@ -8,14 +8,16 @@ moving camera reaches; the SFU's byte counts say what was really sent, beside it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
+
+from vvtv.domain.values import frozen
 
 AlertLevel = Literal["ok", "warn", "trip"]
 BITS_PER_BYTE = 8
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ledger:
     """One viewer's estimate so far, accrued up to `at` (trio seconds)."""
 

@@ -16,14 +16,15 @@ Two thresholds and a wait are the hysteresis: a link hovering at one threshold d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from vvtv.domain.values import frozen
 
 Step = Literal["down", "up"]
 Verdict = Literal["bad", "good", "unsure"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class QualityRules:
     loss_above: float  # a fraction of packets: at or above it, a sample is bad
     jitter_above_ms: float
@@ -34,14 +35,14 @@ class QualityRules:
     min_packets: int  # fewer reported in a sample: it says nothing about loss
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LinkSample:
     packets_expected: int
     packets_lost: int
     jitter_ms: float | None  # None: no receiver report in the sample
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Link:
     degraded: bool = False
     bad_streak: int = 0

@@ -22,18 +22,19 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vvtv.domain.timer import WakeAt
+from vvtv.domain.values import frozen
 
 RefusalCode = Literal["tile_budget", "tile_unavailable", "tiles_paused"]
 ReleaseReason = Literal["out_of_view", "unavailable", "closed", "tiles_paused"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ViewerRules:
     budget: int  # slots: `tiles.desktop` or `tiles.mobile` (THB-5)
     out_of_view_s: float  # viewport.out_of_view_disconnect_s (THB-2)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Viewer:
     rules: ViewerRules
     slots: tuple[str | None, ...]  # the publisher each slot is pointed at
@@ -58,7 +59,7 @@ def new_viewer(rules: ViewerRules) -> Viewer:
 # --- messages ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Show:
     """These publishers' tiles came into view; `seen` are those presence lets the viewer see."""
 
@@ -66,29 +67,29 @@ class Show:
     seen: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hide:
     publishers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Drop:
     """The viewer may no longer see these publishers (a block, a shadow quarantine)."""
 
     publishers: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tick:
     """The wake-up the last `WakeAt` asked for (or later)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Close:
     """The viewer goes (socket closed, session over): every slot is released."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pause:
     """The kill-switch ladder takes tiles off (`paused`) or gives them back (INV-7)."""
 
@@ -100,7 +101,7 @@ Message = Show | Hide | Drop | Tick | Close | Pause
 # --- effects -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Point:
     """Point the pool's slots at these publishers (None: nothing) — the whole pool, once per
     decision that changed it."""
@@ -108,19 +109,19 @@ class Point:
     slots: tuple[str | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Granted:
     publisher: str
     slot: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Refused:
     publisher: str
     code: RefusalCode
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Released:
     publisher: str
     reason: ReleaseReason

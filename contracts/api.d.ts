@@ -2779,7 +2779,7 @@ export interface components {
         /**
          * PresenceGridQuery
          * @description `GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
-         *         filtered; lists as `tags=a,b` or `tags=a&tags=b`.
+         *         narrowed by the filters; lists as `tags=a,b` or `tags=a&tags=b`.
          */
         PresenceGridQuery: {
             /** @default null */
@@ -8941,12 +8941,12 @@ export interface operations {
     get_presence_grid: {
         parameters: {
             query?: {
-                ecosystem?: string;
                 tags?: string[];
                 language?: string | null;
                 camera_on?: boolean | null;
                 new?: boolean;
                 modes?: string[];
+                ecosystem?: string;
                 cursor?: string | null;
                 limit?: number | null;
             };

@@ -106,16 +106,11 @@ class PresencePartyQuery(Contract):
     limit: PageSize | None = None
 
 
-class PresenceGridQuery(Contract):
+class PresenceGridQuery(PresenceFilters):
     """`GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
-    filtered; lists as `tags=a,b` or `tags=a&tags=b`."""
+    narrowed by the filters; lists as `tags=a,b` or `tags=a&tags=b`."""
 
     ecosystem: Name = "party"
-    tags: Tags = []
-    language: Language | None = None
-    camera_on: bool | None = None
-    new: bool = False
-    modes: Segment = []
     cursor: Cursor | None = None
     limit: PageSize | None = None
 

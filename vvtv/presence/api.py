@@ -16,6 +16,7 @@ a subscribe); a refusal is an `error` event with the HTTP code.
 
 from __future__ import annotations
 
+import msgspec
 from quart import Blueprint
 
 from vvtv.contracts.events import (
@@ -66,13 +67,7 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
     async def presence_grid(query: PresenceGridQuery) -> PresencePage:
         """The discovery grid: members sharing more of `tags` first, then cameras on; every
         filter given must hold (`new`: only new accounts; `modes`: a segment)."""
-        filters = PresenceFilters(
-            tags=query.tags,
-            language=query.language,
-            camera_on=query.camera_on,
-            new=query.new,
-            modes=query.modes,
-        )
+        filters = msgspec.convert(query, PresenceFilters, from_attributes=True)
         return await presence.query(
             current_principal(),
             PresenceQuery(

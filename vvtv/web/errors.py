@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from vvtv.contracts.events import ErrorEvent
 from vvtv.contracts.problems import Problem
-from vvtv.errors import BadRequest, TooManyRequests, VvtvError
+from vvtv.errors import BadRequest, VvtvError
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,8 @@ def body_error(
 
 def problem_from(error: BaseException) -> Problem:
     if isinstance(error, VvtvError):
-        retry = error.retry_after_s if isinstance(error, TooManyRequests) else None
-        return Problem(
-            status=error.status,
-            code=error.code,
-            message=error.message,
-            path=error.path,
-            retry_after_s=retry,
-        )
+        # Its status, code, message and path; `retry_after_s` where it has one (a 429).
+        return msgspec.convert(error, Problem, from_attributes=True)
     if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
         code = re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
         return Problem(status=error.code, code=code, message=error.description or error.name)

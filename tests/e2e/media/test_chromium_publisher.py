@@ -10,8 +10,8 @@ import trio
 
 from tests.browser import ARGS, CHROMIUM
 from tests.webrtc_clients import ClientPeers, Received, wait_for
-from vvtv.media import Participant, SdpOffer
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant, SdpOffer
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.webrtc_clients import ClientPeers, wait_for
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant
 
 
 @pytest.mark.slow

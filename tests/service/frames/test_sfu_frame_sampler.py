@@ -11,9 +11,8 @@ import trio
 
 from tests.webrtc_clients import ClientPeers, Look
 from vvtv.config import ConfigBundle
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
-from vvtv.media.port import FrameChecked
+from vvtv.media.port import FrameChecked, Participant
 
 pytestmark = pytest.mark.slow
 

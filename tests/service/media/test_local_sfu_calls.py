@@ -12,8 +12,8 @@ import trio
 
 from tests.webrtc_clients import ClientPeers, client_peers, wait_for
 from vvtv.config import ConfigBundle
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,9 @@ import trio
 
 from tests.tile_clients import tile_viewers
 from tests.webrtc_clients import ClientPeers, Look, wait_for
-from vvtv.media import Participant, SdpOffer, UnknownEndpoint, UnknownMediaSession
+from vvtv.media.errors import UnknownEndpoint, UnknownMediaSession
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant, SdpOffer
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ import trio
 
 from tests.webrtc_clients import ClientPeers, Look, wait_for
 from vvtv.config import ConfigBundle
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow
 

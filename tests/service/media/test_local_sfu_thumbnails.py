@@ -8,8 +8,8 @@ import pytest
 import trio
 
 from tests.webrtc_clients import ClientPeers, Received, wait_for
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ import trio
 
 from tests.tile_clients import tile_viewers
 from tests.webrtc_clients import ClientPeers, Look, wait_for
-from vvtv.media import IncompatibleProfile, Participant
+from vvtv.media.errors import IncompatibleProfile
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow
 

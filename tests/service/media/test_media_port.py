@@ -7,12 +7,9 @@ import pytest
 
 from vvtv.config import ConfigBundle
 from vvtv.errors import VvtvError
-from vvtv.media import (
-    MediaProvider,
-    Participant,
+from vvtv.media.errors import (
     ProfileNotWebRtc,
     RevokeFailed,
-    SdpOffer,
     UnknownEndpoint,
     UnknownMediaSession,
     UnknownProfile,
@@ -20,6 +17,7 @@ from vvtv.media import (
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.local_sfu.video_rendition import fit_within
+from vvtv.media.port import MediaProvider, Participant, SdpOffer
 
 VIEWER = (Participant(participant_id="v", subscribes_to=("p",)),)
 

@@ -10,8 +10,8 @@ import trio
 from prometheus_client import CollectorRegistry, generate_latest
 
 from tests.webrtc_clients import ClientPeers, wait_for
-from vvtv.media import Participant
 from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.port import Participant
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import av
+import msgspec
 from av.video.reformatter import VideoReformatter
 
 from vvtv.config.schema.limits import FrameCheckLimits
@@ -198,12 +199,7 @@ def frame_sampler_of(
     if not checks.enabled:
         return None
     settings = SamplerSettings(
-        rules=SamplingRules(
-            early_window_s=checks.early_window_s,
-            early_interval_s=checks.early_interval_s,
-            report_window_s=checks.report_window_s,
-            later_interval_s=checks.later_interval_s,
-        ),
+        rules=msgspec.convert(checks, SamplingRules, from_attributes=True),
         report_at=checks.report_at,
         still_max_px=checks.still_max_px,
     )

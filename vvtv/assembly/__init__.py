@@ -61,7 +61,7 @@ from vvtv.moderation.store import SqliteReportStore
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
-from vvtv.observability.switches import SqliteSwitchStore
+from vvtv.observability.switches import SqliteSwitchStore, SwitchPorts, SwitchTable
 from vvtv.observability.tracing import TRACE_ID, Tracing
 from vvtv.operator import api as operator_api
 from vvtv.operator.feed import FeedPorts, OperatorFeed
@@ -79,7 +79,7 @@ from vvtv.sessions.store import SqliteSessionStore
 from vvtv.shield.metrics import ShieldMetrics
 from vvtv.shield.service import Shield, ShieldPorts
 from vvtv.telemetry.funnel import funnel_report
-from vvtv.telemetry.incident import Incident, IncidentPorts
+from vvtv.telemetry.incident import Incident
 from vvtv.tiles import api as tiles_api
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
@@ -321,16 +321,19 @@ async def open_runtime(
             sockets.on_close(tiles.close)
             identity.on_block(tiles.block_changed)
             identity.on_shadow_quarantine(tiles.quarantine_changed)
+
             # Shield Mode (issue 16): its gates are read by chat, consent and matching as of each
             # request; it tells users through the ladder's notice, and sweeps through chat.
+            def switch(table: SwitchTable) -> SwitchPorts:
+                store = SqliteSwitchStore(database, table)
+                return SwitchPorts(store=store, notify_all=sockets.push_all, clock=clock)
+
             shield = Shield(
                 config,
                 ShieldPorts(
-                    store=SqliteSwitchStore(database, "shield_mode"),
-                    notify_all=sockets.push_all,
+                    switch=switch("shield_mode"),
                     notice=lambda: kill_switch.notice(),
                     sweep=lambda *sweep: chat.sweep(*sweep),
-                    clock=clock,
                     metrics=ShieldMetrics(runtime.metrics.registry),
                 ),
             )
@@ -433,14 +436,7 @@ async def open_runtime(
             matching.admit_with(kill_switch.admit)
             matching.shield_with(shield.gates)
             kill_switch.on_change(matching.ladder_changed)
-            incident = Incident(
-                config,
-                IncidentPorts(
-                    store=SqliteSwitchStore(database, "incident_flag"),
-                    notify_all=sockets.push_all,
-                    clock=clock,
-                ),
-            )
+            incident = Incident(config, switch("incident_flag"))
             await incident.restore()
             live = live_board(config, runtime.metrics.registry, lab.viewers, cost, health, clock)
             runtime.health = health

@@ -4,9 +4,13 @@ restart keeps it, and each switch is written with its audit entry in one transac
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal, Protocol
 
+from vvtv.clock import WallClock
+from vvtv.contracts.events import ServerEvent
+from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord, append_audit
 from vvtv.store import Database
 
@@ -18,6 +22,16 @@ class SwitchStore(Protocol):
     async def load(self) -> tuple[bool, datetime] | None: ...
 
     async def save(self, active: bool, at: datetime, audit: AuditRecord) -> None: ...
+
+
+@frozen
+class SwitchPorts:
+    """What every switch reaches: where it is kept, every socket (a switch is news to everyone
+    online), and the wall clock its change is stamped with."""
+
+    store: SwitchStore
+    notify_all: Callable[[ServerEvent], None]
+    clock: WallClock
 
 
 class SqliteSwitchStore:

@@ -15,15 +15,14 @@ from datetime import datetime
 
 import msgspec
 
-from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.cost import ServiceStatus
-from vvtv.contracts.events import ServerEvent, ServiceNotice
+from vvtv.contracts.events import ServiceNotice
 from vvtv.contracts.shield import ShieldBanner, ShieldGatesView, ShieldStatus
 from vvtv.domain.shield import Gates, gates
 from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
-from vvtv.observability.switches import SwitchStore
+from vvtv.observability.switches import SwitchPorts
 from vvtv.shield.metrics import ShieldMetrics
 
 log = logging.getLogger(__name__)
@@ -35,11 +34,9 @@ Sweep = Callable[[tuple[str, ...], float, float, str | None], Awaitable[int]]
 
 @frozen
 class ShieldPorts:
-    store: SwitchStore
-    notify_all: Callable[[ServerEvent], None]
+    switch: SwitchPorts
     notice: Callable[[], ServiceStatus]  # where the product stands for users (the ladder's)
     sweep: Sweep
-    clock: WallClock
     metrics: ShieldMetrics
 
 
@@ -60,7 +57,7 @@ class Shield:
 
     async def restore(self) -> None:
         """The switch as the last run left it (no sweep: that ran when it was switched on)."""
-        saved = await self._ports.store.load()
+        saved = await self._ports.switch.store.load()
         if saved is not None:
             self._set(saved[0])
             self._changed_at = saved[1]
@@ -95,15 +92,15 @@ class Shield:
         reverted); audited even when it stays where it was (the decision is the record)."""
         was = self._active
         self._set(active)
-        self._changed_at = at = self._ports.clock()
+        self._changed_at = at = self._ports.switch.clock()
         if active != was:
             self._ports.metrics.switches.labels("on" if active else "off").inc()
             notice = self._ports.notice()
-            self._ports.notify_all(
+            self._ports.switch.notify_all(
                 ServiceNotice(level=notice.level, step=notice.step, shield=notice.shield)
             )
             log.warning("shield mode: %s (%s)", "on" if active else "off", reason)
-        await self._ports.store.save(
+        await self._ports.switch.store.save(
             active,
             at,
             AuditRecord(

@@ -6,30 +6,20 @@ Every change happens with no await between reading and writing it, on trio's one
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import ServerEvent, TelemetrySampling
+from vvtv.contracts.events import TelemetrySampling
 from vvtv.contracts.telemetry import IncidentStatus, QosSampling
-from vvtv.domain.values import frozen
 from vvtv.errors import Conflict
 from vvtv.observability.audit import AuditRecord
-from vvtv.observability.switches import SwitchStore
+from vvtv.observability.switches import SwitchPorts
 
 ACTION = "incident.switch"
 
 
-@frozen
-class IncidentPorts:
-    store: SwitchStore
-    notify_all: Callable[[ServerEvent], None]
-    clock: WallClock
-
-
 class Incident:
-    def __init__(self, config: ConfigBundle, ports: IncidentPorts) -> None:
+    def __init__(self, config: ConfigBundle, ports: SwitchPorts) -> None:
         self._rates = config.limits.telemetry
         self._forced = config.limits.feature_flags.incident_mode
         self._ports = ports

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry
+from typing import Literal
 
-from vvtv.observability.series import Series
+from prometheus_client import Counter, Gauge
 
-OUTCOMES = ("clear", "blur", "report", "end_call")
+from vvtv.observability.series import Catalogued
+
+# A frame's strongest outcome, the `outcome` label's values.
+CheckOutcome = Literal["clear", "blur", "report", "end_call"]
 
 
-class FrameCheckMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        series = Series(registry)
-        self.checks = series.counter(
-            "vvtv_frame_checks",
-            "Camera frames checked, by their strongest outcome (clear, blur, report, end_call).",
-            {"outcome": OUTCOMES},
-        )
-        self.cpu = series.counter(
-            "vvtv_frame_check_cpu_seconds",
-            "CPU seconds the SFU spent checking frames (scaling and classifying).",
-        )
-        self.blurred = series.gauge(
-            "vvtv_frame_checks_blurred", "Publishers whose tiles show blurred now."
-        )
+class FrameCheckMetrics(Catalogued, section="frames"):
+    checks: Counter
+    cpu: Counter
+    blurred: Gauge

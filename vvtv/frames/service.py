@@ -25,7 +25,7 @@ from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
 from vvtv.domain.frames.verdict import Flags, Thresholds, Verdict
 from vvtv.domain.values import frozen
-from vvtv.frames.metrics import FrameCheckMetrics
+from vvtv.frames.metrics import CheckOutcome, FrameCheckMetrics
 from vvtv.frames.reports import AutomatedReport, ReportSink
 from vvtv.media.port import FrameChecked
 
@@ -146,7 +146,7 @@ class FrameChecks:
         return uuid.uuid4().hex, still, self._ports.clock()
 
 
-def _outcome(score: float, rules: Thresholds) -> str:
+def _outcome(score: float, rules: Thresholds) -> CheckOutcome:
     if score >= rules.end_call_at:
         return "end_call"
     if score >= rules.report_at:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Literal
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
 
 from vvtv.errors import VvtvError
 from vvtv.identity.errors import AuthBusy, Banned, InvalidCredentials, LoginBusy, LoginLockedOut
-from vvtv.observability.series import Series
+from vvtv.observability.series import Catalogued
 
 LoginOutcome = Literal["succeeded", "failed", "locked_out", "busy", "banned"]
-LOGIN_OUTCOMES: Final = get_args(LoginOutcome)
 # How a refused sign-in is counted; any other error (a bug, an outage) is not a sign-in outcome.
 LOGIN_REFUSALS: dict[type[VvtvError], LoginOutcome] = {
     InvalidCredentials: "failed",
@@ -29,17 +28,9 @@ FAILURE_REASONS: dict[LoginOutcome, str] = {
 }
 
 
-class IdentityMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        series = Series(registry)
-        self.logins = series.counter(
-            "vvtv_identity_logins",
-            "Sign-in attempts by outcome: succeeded; failed (wrong handle or password); locked_out"
-            " (refused unchecked by the sign-in lockout); busy (too many password checks at once);"
-            " banned (right password, banned account).",
-            {"outcome": LOGIN_OUTCOMES},
-        )
-        self.signups = series.counter("vvtv_identity_signups", "Accounts created by sign-up.")
+class IdentityMetrics(Catalogued, section="identity"):
+    logins: Counter
+    signups: Counter
 
     def login(self, outcome: LoginOutcome) -> None:
         self.logins.labels(outcome).inc()

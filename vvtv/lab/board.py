@@ -8,47 +8,26 @@ agent POSTs to `/lab/agents/<name>/status` with the shared lab token (see `auth.
 from __future__ import annotations
 
 import msgspec
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Gauge
 from quart import Blueprint
 
 from vvtv.contracts.lab import LabAgents, LabReport
 from vvtv.lab.sinks import CallbackSink
-from vvtv.observability.series import Series
+from vvtv.observability.series import Catalogued
 from vvtv.web.routing import Guard, endpoint
 
 
-class LabStatusBoard:
+class LabStatusBoard(Catalogued, section="lab_agents"):
+    queue_slack: Gauge
+    emergency: Gauge
+    healthy: Gauge
+    on_air: Gauge
+    reported_at: Gauge
+
     def __init__(self, registry: CollectorRegistry) -> None:
-        series = Series(registry)
+        super().__init__(registry)
         self._reports: dict[str, LabReport] = {}
         self._on_air_item: dict[str, str] = {}
-        # `vvtv_lab_agent_*`, labelled by agent: the in-process agent's own `vvtv_lab_*` gauges
-        # live on the same registry, and a standalone agent's reach the server only through here.
-        self.queue_slack = series.gauge(
-            "vvtv_lab_agent_queue_slack_seconds",
-            "Prepared airtime in the agent's broadcast queue, as last reported (LAB-4).",
-            ["agent"],
-        )
-        self.emergency = series.gauge(
-            "vvtv_lab_agent_emergency",
-            "1 while the agent airs its reserve loop, as last reported (LAB-6).",
-            ["agent"],
-        )
-        self.healthy = series.gauge(
-            "vvtv_lab_agent_healthy",
-            "1 while the agent reports something on air (LAB-7).",
-            ["agent"],
-        )
-        self.on_air = series.gauge(
-            "vvtv_lab_agent_on_air",
-            "1 for the item the agent reports airing (one series per agent).",
-            ["agent", "item"],
-        )
-        self.reported_at = series.gauge(
-            "vvtv_lab_agent_report_timestamp_seconds",
-            "When the agent's last report was made (Unix time): stale means the push stopped.",
-            ["agent"],
-        )
 
     async def record(self, report: LabReport) -> None:
         self._reports[report.agent] = report

@@ -12,10 +12,10 @@ import logging
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
 from vvtv.config import EventSpec
-from vvtv.observability.series import Series
+from vvtv.observability.series import Catalogued
 
 PropertyValue = str | int | float | bool
 
@@ -36,20 +36,18 @@ class EventCounts:
         return [(name, self._counts[name]) for name in names]
 
 
-class ServerEvents:
+class ServerEvents(Catalogued, section="server_events"):
+    emitted: Counter
+
     def __init__(
         self,
         declared: Mapping[str, EventSpec],
         registry: CollectorRegistry,
         counts: EventCounts | None = None,
     ) -> None:
+        super().__init__(registry)
         self._declared = declared
         self._counts = counts or EventCounts()
-        self.emitted = Series(registry).counter(
-            "vvtv_server_events",
-            "Telemetry events the server emitted, by name (declared in telemetry-events.yaml).",
-            ["event"],
-        )
 
     def emit(self, name: str, **properties: PropertyValue) -> None:
         spec = self._declared.get(name)

@@ -8,7 +8,9 @@ import msgspec
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    Counter,
     GCCollector,
+    Histogram,
     Info,
     PlatformCollector,
     ProcessCollector,
@@ -17,7 +19,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from vvtv.observability.series import Series
+from vvtv.observability.series import Catalogued
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -55,39 +57,20 @@ class ActorStatisticsCollector(Collector):
             yield family
 
 
-class Metrics:
+class Metrics(Catalogued, section="process"):
+    http_requests: Counter
+    http_duration: Histogram
+    http_response_bytes: Counter
+    telemetry_events: Counter
+    config: Info
+
     def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        ProcessCollector(registry=self.registry)
-        PlatformCollector(registry=self.registry)
-        GCCollector(registry=self.registry)
-        series = Series(self.registry)
-        self.http_requests = series.counter(
-            "vvtv_http_requests",
-            "HTTP requests answered, by route template, method and status.",
-            ["route", "method", "status"],
-        )
-        self.http_duration = series.histogram(
-            "vvtv_http_request_duration_seconds",
-            "Time to answer an HTTP request, by route template and method.",
-            ["route", "method"],
-        )
-        self.http_response_bytes = series.counter(
-            "vvtv_http_response_bytes",
-            "Bytes of HTTP response bodies sent, by route template (the channel's HLS is one).",
-            ["route"],
-        )
+        registry = CollectorRegistry()
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+        super().__init__(registry)
         self._response_bytes: dict[str, int] = {}
-        self.telemetry_events = series.counter(
-            "vvtv_telemetry_events",
-            "Client telemetry events by name and outcome (kept or sampled_out).",
-            ["event", "outcome"],
-        )
-        self.config = Info(
-            "vvtv_config",
-            "The effective configuration: tier, skin and version.",
-            registry=self.registry,
-        )
 
     def describe_config(self, tier: str, skin: str, version: str) -> None:
         self.config.info({"tier": tier, "skin": skin, "version": version})

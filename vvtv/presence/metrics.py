@@ -5,49 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
 from vvtv.domain.presence.messages import RefusalCode
 from vvtv.domain.presence.room import RoomStatistics
-from vvtv.observability.series import Series
+from vvtv.observability.series import Catalogued
 
 
-class PresenceMetrics:
+class PresenceMetrics(Catalogued, section="presence"):
+    members: Gauge
+    devices: Gauge
+    watchers: Gauge
+    sent: Counter
+    expired: Counter
+    refusals: Counter
+
     def __init__(self, registry: CollectorRegistry, ecosystems: Iterable[str] = ()) -> None:
-        series = Series(registry)
-        self.members = series.gauge(
-            "vvtv_presence_members",
-            "Users present in each ecosystem's room, however many devices each (OPS-5).",
-            ["ecosystem"],
-        )
-        self.devices = series.gauge(
-            "vvtv_presence_devices",
-            "Connections (tabs, devices) holding a presence in each ecosystem's room.",
-            ["ecosystem"],
-        )
-        self.watchers = series.gauge(
-            "vvtv_presence_watchers",
-            "Connections subscribed to each ecosystem's room (they are sent its updates).",
-            ["ecosystem"],
-        )
-        self.sent = series.counter(
-            "vvtv_presence_events_sent",
-            "presence.snapshot and presence.update events pushed to watchers, by ecosystem and"
-            " type (updates are batched per fan-out tick, PRS-4).",
-            ["ecosystem", "type"],
-        )
-        self.expired = series.counter(
-            "vvtv_presence_expired",
-            "Presences removed for a silence past ghost_ttl_s, by ecosystem (PRS-5).",
-            ["ecosystem"],
-        )
-        self.refusals = series.counter(
-            "vvtv_presence_refusals",
-            "Presence requests refused, by ecosystem and code (a burst of not_present follows a"
-            " room's restart: clients set their fields again).",
-            ["ecosystem", "code"],
-        )
+        super().__init__(registry)
         # Each ecosystem's series exists from the start, so a graph or an alert has data at once.
         for ecosystem in ecosystems:
             self.room(ecosystem)

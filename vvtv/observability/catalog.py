@@ -1,0 +1,141 @@
+"""The series catalog: the typed shape of `series.yaml` (every Prometheus series VVTV declares, by
+section and attribute) and its loading, which names file, line and key path for anything wrong."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+from vvtv.config.load import SourceFile, load_source
+from vvtv.config.problems import KeyPath, Problem, format_key_path
+
+Kind = Literal["counter", "gauge", "histogram", "info"]
+# A seed's word for "the values the class's constructor is given" (config decides them).
+GIVEN = "given"
+SEEDABLE: frozenset[Kind] = frozenset({"counter", "gauge"})
+
+
+class Entry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One series: see the head of series.yaml for what each field means."""
+
+    kind: Kind
+    name: str
+    help: str
+    labels: list[str] = []
+    seed: dict[str, list[str] | Literal["given"]] = {}
+    buckets: list[float] | None = None
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; `problems` lists every one found, in file order."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems) or "invalid series catalog")
+
+
+class Catalog:
+    """The entries of each section, and where they stand in their file (for errors)."""
+
+    __slots__ = ("sections", "source")
+
+    def __init__(self, source: SourceFile, sections: Mapping[str, Mapping[str, Entry]]) -> None:
+        self.source = source
+        self.sections = sections
+
+    def problem(self, path: KeyPath, message: str) -> Problem:
+        return self.source.problem(path, message)
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and check `path`; raises `CatalogError` naming every problem."""
+    source = load_source(path)
+    if isinstance(source, Problem):
+        raise CatalogError([source])
+    problems: list[Problem] = []
+    sections: dict[str, dict[str, Entry]] = {}
+    if not isinstance(source.data, dict):
+        raise CatalogError([source.problem((), "expected a mapping of sections")])
+    for section, entries in source.data.items():
+        if not isinstance(entries, dict):
+            problems.append(source.problem((section,), "expected a mapping of series"))
+            continue
+        sections[section] = {}
+        for key, raw in entries.items():
+            try:
+                entry = msgspec.convert(raw, Entry)
+            except msgspec.ValidationError as exc:
+                where, message = _located(str(exc))
+                problems.append(source.problem((section, key, *where), message))
+                continue
+            problems.extend(source.problem((section, key, *p), m) for p, m in _rules(entry))
+            sections[section][key] = entry
+    problems.extend(_unique_names(source, sections))
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(source, sections)
+
+
+@functools.cache
+def shipped() -> Catalog:
+    """The catalog shipped with the package, read once a process."""
+    with as_file(files("vvtv.observability") / "series.yaml") as path:
+        return load_catalog(path)
+
+
+def _rules(entry: Entry) -> Iterable[tuple[KeyPath, str]]:
+    """What the schema alone cannot say about one entry."""
+    if len(set(entry.labels)) != len(entry.labels):
+        yield ("labels",), "a label is named twice"
+    if entry.seed:
+        if entry.kind not in SEEDABLE:
+            yield ("seed",), f"a {entry.kind} is not seeded"
+        # Seeding makes every combination of values, so it needs every label's.
+        elif set(entry.seed) != set(entry.labels):
+            yield ("seed",), f"names {sorted(entry.seed)}, not every label of {entry.labels}"
+    if entry.buckets is not None:
+        if entry.kind != "histogram":
+            yield ("buckets",), f"a {entry.kind} has no buckets"
+        elif not entry.buckets or entry.buckets != sorted(set(entry.buckets)):
+            yield ("buckets",), "expected upper bounds in increasing order"
+
+
+def _unique_names(source: SourceFile, sections: Mapping[str, Mapping[str, Entry]]) -> list[Problem]:
+    """A series name stands once: two entries would register it twice on one registry."""
+    first: dict[str, KeyPath] = {}
+    problems = []
+    for section, entries in sections.items():
+        for key, entry in entries.items():
+            path: KeyPath = (section, key, "name")
+            if entry.name in first:
+                where = format_key_path(first[entry.name])
+                problems.append(source.problem(path, f"{entry.name} is declared by {where} too"))
+            else:
+                first[entry.name] = path
+    return problems
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+_UNKNOWN = re.compile(r"unknown field `(?P<field>[^`]*)`")
+
+
+def _located(message: str) -> tuple[KeyPath, str]:
+    """msgspec's `... - at `$.seed[...][0]`` as a key path and the message without it. A mapping
+    key msgspec does not name (`[...]`) ends the path: the line is then its parent's."""
+    path: list[str | int] = []
+    at = _AT.search(message)
+    if at is not None:
+        message = message[: at.start()]
+        for step in _STEP.finditer(at["path"].split("[...]")[0]):
+            path.append(step[1] if step[1] is not None else int(step[2]))
+    unknown = _UNKNOWN.search(message)
+    if unknown is not None:
+        path.append(unknown["field"])
+    return tuple(path), message

@@ -48,7 +48,7 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/chat/thread", method="POST", access="user", body=ChatThreadOpen,
-        response=ChatThreadView, errors=[403, 404, 503], guard=guard,
+        response=ChatThreadView, errors=[404, 503], guard=guard,
     )  # fmt: skip
     async def chat_open(body: ChatThreadOpen) -> ChatThreadView:
         """Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
@@ -68,7 +68,7 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/chat/<hexid:thread_id>/messages", method="POST", access="user", body=ChatPost,
-        response=ChatMessageView, errors=[403, 404, 429, 503], guard=guard,
+        response=ChatMessageView, errors=[404, 429, 503], guard=guard,
     )  # fmt: skip
     async def chat_post(body: ChatPost, thread_id: str) -> ChatMessageView:
         """Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
@@ -97,7 +97,7 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/mod/held/<int:held_id>/decision", method="POST", access="mod", body=HeldDecision,
-        response=HeldMessageView, errors=[403, 404, 409, 503], guard=guard,
+        response=HeldMessageView, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def held_decision(body: HeldDecision, held_id: int) -> HeldMessageView:
         """Approve a held message: it is delivered into its thread as if it had passed, by its

@@ -27,7 +27,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites", method="POST", access="user", body=CreateInvite,
-        response=ConsentInvite, status=201, errors=[403, 404, 409, 429, 503], guard=guard,
+        response=ConsentInvite, status=201, errors=[404, 409, 429, 503], guard=guard,
     )  # fmt: skip
     async def create_invite(body: CreateInvite) -> ConsentInvite:
         """Invite a user to a private call (`pending`, or `queued` behind another invite to them
@@ -46,7 +46,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>/accept", method="POST", access="user",
-        body=Empty, response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+        body=Empty, response=ConsentInvite, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def accept_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Accept: the call starts for you both (`session_id`); 409 once answered, expired or
@@ -55,7 +55,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>/decline", method="POST", access="user",
-        body=Empty, response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+        body=Empty, response=ConsentInvite, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def decline_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Decline: the inviter is told, nothing else changes."""
@@ -63,7 +63,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>", method="DELETE", access="user",
-        response=ConsentInvite, errors=[403, 404, 409, 503], guard=guard,
+        response=ConsentInvite, errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def cancel_invite(invite_id: str) -> ConsentInvite:
         """Withdraw your invite before it is answered."""

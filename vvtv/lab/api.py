@@ -73,7 +73,6 @@ def routes(
 
     @endpoint(
         bp, "/lab/status", method="GET", access="admin", response=LabStatus, guard=guard,
-        errors=[401, 403],
     )  # fmt: skip
     async def lab_status() -> LabStatus:
         """Pipeline, on-air source, queue slack, playlist sequence numbers."""
@@ -89,7 +88,6 @@ def routes(
 
     @endpoint(
         bp, "/lab/policies", method="GET", access="admin", response=LabPolicySnapshot, guard=guard,
-        errors=[401, 403],
     )  # fmt: skip
     async def current_policy() -> LabPolicySnapshot:
         """The current OwnerCard version (POL-2)."""
@@ -97,7 +95,7 @@ def routes(
 
     @endpoint(
         bp, "/lab/policies/<int:version>", method="GET", access="admin",
-        response=LabPolicySnapshot, guard=guard, errors=[401, 403, 404],
+        response=LabPolicySnapshot, guard=guard, errors=[404],
     )  # fmt: skip
     async def policy_version(version: int) -> LabPolicySnapshot:
         """One OwnerCard version, as the Planner and the Session Orchestrator read it (POL-2)."""
@@ -105,7 +103,7 @@ def routes(
 
     @endpoint(
         bp, "/lab/policies/history", method="GET", access="admin", response=PolicyHistory,
-        guard=guard, errors=[401, 403],
+        guard=guard,
     )  # fmt: skip
     async def policy_history() -> PolicyHistory:
         """Every version with its author and diff (POL-1)."""
@@ -113,7 +111,7 @@ def routes(
 
     @endpoint(
         bp, "/lab/policies", method="PUT", access="admin", body=OwnerCard,
-        response=LabPolicySnapshot, guard=guard, errors=[401, 403],
+        response=LabPolicySnapshot, guard=guard,
     )  # fmt: skip
     async def update_policy(card: OwnerCard) -> LabPolicySnapshot:
         """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
@@ -121,7 +119,6 @@ def routes(
 
     @endpoint(
         bp, "/lab/catalog", method="GET", access="admin", response=MediaItemList, guard=guard,
-        errors=[401, 403],
     )  # fmt: skip
     async def list_catalog() -> MediaItemList:
         """Every catalog item."""
@@ -129,7 +126,7 @@ def routes(
 
     @endpoint(
         bp, "/lab/catalog", method="POST", access="admin", body=NewMediaItem, response=MediaItem,
-        status=201, guard=guard, errors=[401, 403, 409],
+        status=201, guard=guard, errors=[409],
     )  # fmt: skip
     async def add_to_catalog(body: NewMediaItem) -> MediaItem:
         """Add an item the planner may schedule (audited)."""

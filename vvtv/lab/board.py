@@ -61,7 +61,6 @@ def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blue
 
     @endpoint(
         bp, "/lab/agents", method="GET", access="admin", response=LabAgents, guard=guard,
-        errors=[401, 403],
     )  # fmt: skip
     async def lab_agents() -> LabAgents:
         """The latest status, health and telemetry summary each LAB agent pushed (LAB-8)."""
@@ -69,7 +68,7 @@ def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blue
 
     @endpoint(
         bp, "/lab/agents/<name>/status", method="POST", access="admin", body=LabReport,
-        response=LabReport, guard=push_guard, errors=[401, 403],
+        response=LabReport, guard=push_guard,
     )  # fmt: skip
     async def push_status(body: LabReport, name: str) -> LabReport:
         """A standalone agent's status push (every health-check interval); echoes the report."""

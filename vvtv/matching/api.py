@@ -24,7 +24,7 @@ def routes(matching: Matching, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/match/join", method="POST", access="user", body=JoinMatch, response=MatchState,
-        errors=[400, 403, 409, 429, 503], guard=guard,
+        errors=[400, 409, 429, 503], guard=guard,
     )  # fmt: skip
     async def join(body: JoinMatch) -> MatchState:
         """Search (or change language and tags while you do). 409 `in_match` in a match; 429

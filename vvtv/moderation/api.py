@@ -88,7 +88,7 @@ def routes(moderation: Moderation, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/admin/reports/<int:report_id>/decision", method="POST", access="mod",
-        body=Decision, response=DecisionView, errors=[403, 404, 409], guard=guard,
+        body=Decision, response=DecisionView, errors=[404, 409], guard=guard,
     )  # fmt: skip
     async def decide(body: Decision, report_id: int) -> DecisionView:
         """Dismiss, warn, quarantine, shadow-quarantine or ban (timed or for good), with a
@@ -97,7 +97,7 @@ def routes(moderation: Moderation, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/admin/reports/bulk", method="POST", access="mod", body=BulkDecision,
-        response=DecisionView, errors=[403], guard=guard,
+        response=DecisionView, guard=guard,
     )  # fmt: skip
     async def decide_bulk(body: BulkDecision) -> DecisionView:
         """One decision over many reports (a raid): each reported account once."""

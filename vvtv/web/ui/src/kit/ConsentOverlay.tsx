@@ -134,22 +134,18 @@ function Incoming({ state }: { state: InviteState }): JSX.Element {
           </p>
         )}
         <div class="consent-actions">
-          <button
-            type="button"
-            class="primary"
-            disabled={busy.value}
-            onClick={() => void answer(true)}
-          >
-            {t("consent.accept")}
-          </button>
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy.value}
-            onClick={() => void answer(false)}
-          >
-            {t("consent.decline")}
-          </button>
+          {/* Accept, then Decline: the same button but for its answer. */}
+          {[true, false].map((accept) => (
+            <button
+              key={String(accept)}
+              type="button"
+              class={accept ? "primary" : "secondary"}
+              disabled={busy.value}
+              onClick={() => void answer(accept)}
+            >
+              {accept ? t("consent.accept") : t("consent.decline")}
+            </button>
+          ))}
         </div>
       </div>
     </dialog>

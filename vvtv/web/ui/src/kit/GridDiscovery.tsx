@@ -12,7 +12,8 @@ import { TilesRefused, VideoTile } from "./VideoTile";
 export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const shell = useShell();
   const filters = gridFilters.value;
-  const { room, watch, tiles, view } = useLiveMembers(ecosystem, query, filters);
+  const live = useLiveMembers(ecosystem, query, filters);
+  const { room, tiles, view } = live;
   const filtered = filtering(filters);
 
   return (
@@ -38,10 +39,8 @@ export function GridDiscovery({ ecosystem, query, camera_mode }: PresenceProps):
         onClearFilters={clearFilters}
       />
       <MemberList
-        view={view}
-        watch={watch}
-        listClass="member-grid"
-        buttonClass="member-card"
+        live={live}
+        layout="cards"
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} large />

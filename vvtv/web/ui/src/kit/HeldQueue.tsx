@@ -7,14 +7,9 @@ import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { type CopyKey, t, when } from "../i18n";
-import { ApiError, type ChatScope, type HeldAction, type HeldMessage, useSdk } from "../sdk";
-
-const SCOPES = {
-  private_1to1: "mod.scope_private_1to1",
-  room: "mod.scope_room",
-  performer_room: "mod.scope_performer_room",
-  live_public: "mod.scope_live_public",
-} as const satisfies Record<ChatScope, CopyKey>;
+import { ApiError, type HeldAction, type HeldMessage, useSdk } from "../sdk";
+import { ModHead, Said } from "./ModParts";
+import { MOD_WORDS } from "./modWords";
 
 // Each decision's words: its button, the button's name for whose message, what was done.
 const WORDS = {
@@ -59,22 +54,9 @@ export function HeldQueue(): JSX.Element {
   const messages = held.value;
   return (
     <section class="mod-held" aria-labelledby="mod-held-title">
-      <header class="mod-head">
-        <h2 id="mod-held-title">{t("mod.held_title")}</h2>
-        <button type="button" class="secondary" onClick={() => void load()}>
-          {t("mod.refresh")}
-        </button>
-      </header>
-      {said.value && (
-        <p class="sheet-lead" role="status">
-          {said.value}
-        </p>
-      )}
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ModHead id="mod-held-title" level="h2" title={t("mod.held_title")} onRefresh={() => void load()} />
+      <Said text={said.value} />
+      <Said text={error.value} alert />
       {messages === null ? (
         <p class="hint">{t("mod.loading")}</p>
       ) : messages.length === 0 ? (
@@ -92,7 +74,7 @@ export function HeldQueue(): JSX.Element {
                   <dd data-fact="author">{handle}</dd>
                   <dt>{t("mod.where")}</dt>
                   <dd data-fact="thread">
-                    {t(SCOPES[message.scope])} · {message.thread_id.slice(0, 8)}
+                    {t(MOD_WORDS.scope[message.scope])} · {message.thread_id.slice(0, 8)}
                   </dd>
                   <dt>{t("mod.held_rule")}</dt>
                   <dd data-fact="rule">{message.rule}</dd>

@@ -139,19 +139,14 @@ function StopButton(): JSX.Element {
 function Searching({ since, notice }: { since: number | null; notice: MatchEnd | null }) {
   const elapsed = useSecondsSince(since);
   return (
-    <div class="match-card" data-status="searching">
-      <span class="spinner" aria-hidden="true" />
-      <div class="match-card-text">
-        <div role="status">
-          <Notice end={notice} />
-          <p class="match-card-title">{t("match.searching")}</p>
-        </div>
-        <p class="hint match-elapsed" role="timer" data-seconds={elapsed}>
-          {t("match.searching_for", { time: clock(elapsed) })}
-        </p>
-      </div>
-      <StopButton />
-    </div>
+    <Waiting
+      status="searching"
+      notice={notice}
+      title={t("match.searching")}
+      clockClass="hint match-elapsed"
+      seconds={elapsed}
+      time={t("match.searching_for", { time: clock(elapsed) })}
+    />
   );
 }
 
@@ -160,16 +155,44 @@ function Cooldown({ until, notice }: { until: number | null; notice: MatchEnd | 
   // A call that could not start pauses you too: that is no penalty, and is said so.
   const failed = notice?.reason === "call_failed";
   return (
-    <div class="match-card" data-status="cooldown">
+    <Waiting
+      status="cooldown"
+      notice={notice}
+      title={failed ? t("match.retrying_title") : t("match.cooldown_title")}
+      clockClass="match-countdown"
+      seconds={left}
+      time={t("match.cooldown_left", { time: duration(left) })}
+    />
+  );
+}
+
+/** A stage of Random you wait through (searching spins): how your last match ended, what the
+ * stage is, its clock (the `seconds` it counts, said as `time`), and Stop. */
+function Waiting({
+  status,
+  notice,
+  title,
+  clockClass,
+  seconds,
+  time,
+}: {
+  status: "searching" | "cooldown";
+  notice: MatchEnd | null;
+  title: string;
+  clockClass: string;
+  seconds: number;
+  time: string;
+}): JSX.Element {
+  return (
+    <div class="match-card" data-status={status}>
+      {status === "searching" && <span class="spinner" aria-hidden="true" />}
       <div class="match-card-text">
         <div role="status">
           <Notice end={notice} />
-          <p class="match-card-title">
-            {failed ? t("match.retrying_title") : t("match.cooldown_title")}
-          </p>
+          <p class="match-card-title">{title}</p>
         </div>
-        <p class="match-countdown" role="timer" data-seconds={left}>
-          {t("match.cooldown_left", { time: duration(left) })}
+        <p class={clockClass} role="timer" data-seconds={seconds}>
+          {time}
         </p>
       </div>
       <StopButton />

@@ -5,7 +5,7 @@
 // quarantine, shadow quarantine, or ban for a while or for good. Several reports at once for a raid
 // (each account acted on once). The reported account's history shows every audited decision.
 import { type Signal, useSignal } from "@preact/signals";
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { type CopyKey, locale, t, when } from "../i18n";
 import {
@@ -13,44 +13,15 @@ import {
   type DecisionBody,
   type ModerationAction,
   type QueueFilters,
-  type RaisedBy,
-  type ReportContext,
   type ReportDetail,
-  type ReportStatus,
   type ReportView,
   type UserHistory,
   useSdk,
 } from "../sdk";
 import { HeldQueue } from "./HeldQueue";
+import { ModHead, Said } from "./ModParts";
+import { MOD_WORDS } from "./modWords";
 import { ReasonPicker, reasonText } from "./ReasonPicker";
-
-const STATUSES = {
-  open: "mod.status_open",
-  claimed: "mod.status_claimed",
-  decided: "mod.status_decided",
-} as const satisfies Record<ReportStatus, CopyKey>;
-
-const CONTEXTS = {
-  profile_card: "mod.context_profile_card",
-  chat: "mod.context_chat",
-  random: "mod.context_random",
-  private_call: "mod.context_private_call",
-  live: "mod.context_live",
-  tile: "mod.context_tile",
-} as const satisfies Record<ReportContext, CopyKey>;
-
-const RAISED_BY = {
-  person: "mod.raised_by_person",
-  frame_check: "mod.raised_by_frame_check",
-} as const satisfies Record<RaisedBy, CopyKey>;
-
-const ACTIONS = {
-  dismiss: "mod.action_dismiss",
-  warn: "mod.action_warn",
-  quarantine: "mod.action_quarantine",
-  shadow_quarantine: "mod.action_shadow_quarantine",
-  ban: "mod.action_ban",
-} as const satisfies Record<ModerationAction, CopyKey>;
 
 // The audit log's actions about an account, in moderators' words; any other shows as it is.
 const HISTORY = {
@@ -132,51 +103,20 @@ export function ModConsole(): JSX.Element {
 
   return (
     <section class="mod-console" aria-labelledby="mod-title">
-      <header class="mod-head">
-        <h1 id="mod-title">{t("mod.title")}</h1>
-        <button type="button" class="secondary" onClick={() => void load()}>
-          {t("mod.refresh")}
-        </button>
-      </header>
+      <ModHead id="mod-title" level="h1" title={t("mod.title")} onRefresh={() => void load()} />
       <div class="mod-filters" role="group" aria-label={t("mod.filters")}>
-        <Choice
-          label={t("mod.filter_status")}
-          value={filters.value.status ?? ""}
-          options={(Object.keys(STATUSES) as ReportStatus[]).map((code) => [code, t(STATUSES[code])])}
-          onChange={(value) => filter("status", value)}
-        />
+        <Choice field="status" filters={filters.value} onChange={filter} />
         <ReasonPicker
           kind="select"
           label={t("mod.filter_reason")}
           value={filters.value.reason_code ?? null}
           onChange={(code) => filter("reason_code", code)}
         />
-        <Choice
-          label={t("mod.filter_context")}
-          value={filters.value.context ?? ""}
-          options={(Object.keys(CONTEXTS) as ReportContext[]).map((code) => [
-            code,
-            t(CONTEXTS[code]),
-          ])}
-          onChange={(value) => filter("context", value)}
-        />
-        <Choice
-          label={t("mod.filter_raised_by")}
-          value={filters.value.raised_by ?? ""}
-          options={(Object.keys(RAISED_BY) as RaisedBy[]).map((code) => [code, t(RAISED_BY[code])])}
-          onChange={(value) => filter("raised_by", value)}
-        />
+        <Choice field="context" filters={filters.value} onChange={filter} />
+        <Choice field="raised_by" filters={filters.value} onChange={filter} />
       </div>
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
-      {notice.value && (
-        <p class="sheet-lead" role="status">
-          {notice.value}
-        </p>
-      )}
+      <Said text={error.value} alert />
+      <Said text={notice.value} />
       <div class="mod-layout">
         <div class="mod-queue">
           {picked.value.size > 0 && (
@@ -221,25 +161,35 @@ export function ModConsole(): JSX.Element {
   );
 }
 
+// The report fields the queue filters by with a Choice, by name.
+const FILTERED_BY = {
+  status: "mod.filter_status",
+  context: "mod.filter_context",
+  raised_by: "mod.filter_raised_by",
+} as const satisfies Partial<Record<keyof QueueFilters, CopyKey>>;
+
+/** A report field the queue filters by: a select of its values in moderators' words, or any. */
 function Choice({
-  label,
-  value,
-  options,
+  field,
+  filters,
   onChange,
 }: {
-  label: string;
-  value: string;
-  options: [string, string][];
-  onChange(value: string): void;
+  field: keyof typeof FILTERED_BY;
+  filters: QueueFilters;
+  onChange(field: keyof QueueFilters, value: string): void;
 }): JSX.Element {
+  const fieldWords: Record<string, CopyKey> = MOD_WORDS[field];
   return (
     <label class="field mod-choice">
-      <span>{label}</span>
-      <select value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+      <span>{t(FILTERED_BY[field])}</span>
+      <select
+        value={filters[field] ?? ""}
+        onChange={(event) => onChange(field, event.currentTarget.value)}
+      >
         <option value="">{t("mod.any")}</option>
-        {options.map(([code, text]) => (
+        {Object.keys(fieldWords).map((code) => (
           <option key={code} value={code}>
-            {text}
+            {t(fieldWords[code]!)}
           </option>
         ))}
       </select>
@@ -280,11 +230,11 @@ function QueueRow({
       <button type="button" class="mod-report-open" onClick={onOpen}>
         <span class="mod-report-target">{target}</span>
         <span>{reasonText(report.reason_code)}</span>
-        <span>{t(CONTEXTS[report.context])}</span>
+        <span>{t(MOD_WORDS.context[report.context])}</span>
         {report.raised_by === "frame_check" && (
           <span class="mod-report-source">{t("mod.raised_by_frame_check")}</span>
         )}
-        <span class="mod-report-status">{t(STATUSES[report.status])}</span>
+        <span class="mod-report-status">{t(MOD_WORDS.status[report.status])}</span>
         <time dateTime={report.created_at}>{when(report.created_at)}</time>
       </button>
     </li>
@@ -347,16 +297,16 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
         </dd>
         <dt>{t("mod.where")}</dt>
         <dd data-fact="context">
-          {t(CONTEXTS[report.context])}
+          {t(MOD_WORDS.context[report.context])}
           {report.mode_id ? ` · ${report.mode_id}` : ""}
         </dd>
         <dt>{t("mod.when")}</dt>
         <dd>{when(report.created_at)}</dd>
         <dt>{t("mod.status")}</dt>
         <dd data-fact="status">
-          {t(STATUSES[report.status])}
+          {t(MOD_WORDS.status[report.status])}
           {report.claimed_by && ` · ${t("mod.claimed_by", { handle: report.claimed_by.handle ?? "" })}`}
-          {report.decision && ` · ${t(ACTIONS[report.decision])}`}
+          {report.decision && ` · ${t(MOD_WORDS.decision[report.decision])}`}
         </dd>
         {report.session_id && (
           <>
@@ -379,16 +329,8 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
           </ol>
         </section>
       )}
-      {done.value && (
-        <p class="sheet-lead" role="status">
-          {done.value}
-        </p>
-      )}
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <Said text={done.value} />
+      <Said text={error.value} alert />
       {report.status === "open" && (
         <button
           type="button"
@@ -407,6 +349,28 @@ function Detail({ reportId, onChanged }: { reportId: number; onChanged(): void }
       )}
       <History history={history.value} />
     </article>
+  );
+}
+
+/** One choice of a radio group, with its words. */
+function Radio({
+  name,
+  value,
+  checked,
+  onPick,
+  children,
+}: {
+  name: string;
+  value?: string;
+  checked: boolean;
+  onPick(): void;
+  children: ComponentChildren;
+}): JSX.Element {
+  return (
+    <label class="check">
+      <input type="radio" name={name} value={value} checked={checked} onChange={onPick} />
+      <span>{children}</span>
+    </label>
   );
 }
 
@@ -444,48 +408,27 @@ function DecisionForm({
     <form class="form mod-decision" onSubmit={(event) => void submit(event)}>
       <fieldset>
         <legend>{t("mod.action")}</legend>
-        {(Object.keys(ACTIONS) as ModerationAction[]).map((code) => (
-          <label key={code} class="check">
-            <input
-              type="radio"
-              name="action"
-              value={code}
-              checked={action.value === code}
-              onChange={() => {
-                action.value = code;
-              }}
-            />
-            <span>{t(ACTIONS[code])}</span>
-          </label>
+        {(Object.keys(MOD_WORDS.decision) as ModerationAction[]).map((code) => (
+          <Radio
+            key={code}
+            name="action"
+            value={code}
+            checked={action.value === code}
+            onPick={() => (action.value = code)}
+          >
+            {t(MOD_WORDS.decision[code])}
+          </Radio>
         ))}
       </fieldset>
       {lasting && (
         <fieldset>
           <legend>{t("mod.ban_length")}</legend>
-          <label class="check">
-            <input
-              type="radio"
-              name="ban-length"
-              checked={forGood.value}
-              onChange={() => {
-                forGood.value = true;
-              }}
-            />
-            <span>
-              {t(action.value === "ban" ? "mod.ban_for_good" : "mod.quarantine_until_lifted")}
-            </span>
-          </label>
-          <label class="check">
-            <input
-              type="radio"
-              name="ban-length"
-              checked={!forGood.value}
-              onChange={() => {
-                forGood.value = false;
-              }}
-            />
-            <span>{t("mod.ban_timed")}</span>
-          </label>
+          <Radio name="ban-length" checked={forGood.value} onPick={() => (forGood.value = true)}>
+            {t(action.value === "ban" ? "mod.ban_for_good" : "mod.quarantine_until_lifted")}
+          </Radio>
+          <Radio name="ban-length" checked={!forGood.value} onPick={() => (forGood.value = false)}>
+            {t("mod.ban_timed")}
+          </Radio>
           {timed && (
             <label class="field">
               <span>{t("mod.ban_hours")}</span>
@@ -526,11 +469,7 @@ function Bulk({ ids, onDone }: { ids: number[]; onDone(said: string): void }): J
   return (
     <section class="mod-bulk" aria-label={t("mod.bulk")}>
       <h2>{t("mod.bulk_title", { count: ids.length })}</h2>
-      {failed.value && (
-        <p class="form-error" role="alert">
-          {failed.value}
-        </p>
-      )}
+      <Said text={failed.value} alert />
       <DecisionForm
         submitLabel={t("mod.bulk_decide", { count: ids.length })}
         onDecide={async (decision) => {

@@ -6,7 +6,7 @@
 import { type Signal, useSignal } from "@preact/signals";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo } from "preact/hooks";
-import { locale, modeLabel, t } from "../i18n";
+import { type CopyKey, locale, modeLabel, t } from "../i18n";
 import { type CostPoint, type KillSwitchStatus, type OperatorView, useSdk } from "../sdk";
 import { type ChartSeries, CostChart } from "./CostChart";
 
@@ -14,6 +14,8 @@ const MS_PER_S = 1000;
 const S_PER_MIN = 60;
 const PERCENT = 100;
 const CHART_HEIGHT = 180;
+
+type Alert = NonNullable<OperatorView["live"]>["alerts"][number];
 
 function number(value: number, digits: number): string {
   return new Intl.NumberFormat(locale.value, {
@@ -35,19 +37,31 @@ function clock(iso: string | number): string {
   return new Date(iso).toLocaleTimeString(locale.value);
 }
 
-/** Each mode's estimated GB/h over time, and the total money per hour, estimated and measured. */
-function chartsOf(history: CostPoint[]): { times: number[]; modes: ChartSeries[]; money: ChartSeries[] } {
+/** A chart of the cost history: its name, words and unit, and its series. */
+interface Chart {
+  name: string;
+  label: string;
+  unit: string;
+  series: ChartSeries[];
+}
+
+/** The total money per hour, estimated and measured, and each mode's estimated GB/h over time. */
+function chartsOf(history: CostPoint[]): { times: number[]; charts: Chart[] } {
   const times = history.map((point) => Date.parse(point.at) / MS_PER_S);
   const names = [...new Set(history.flatMap((point) => Object.keys(point.estimated_gb_per_hour)))].sort();
+  const money = [
+    { label: t("operator.estimated"), values: history.map((point) => point.estimated_usd_per_hour) },
+    { label: t("operator.measured"), values: history.map((point) => point.measured_usd_per_hour) },
+  ];
+  const modes = names.map((name) => ({
+    label: modeLabel(name),
+    values: history.map((point) => point.estimated_gb_per_hour[name] ?? null),
+  }));
   return {
     times,
-    modes: names.map((name) => ({
-      label: modeLabel(name),
-      values: history.map((point) => point.estimated_gb_per_hour[name] ?? null),
-    })),
-    money: [
-      { label: t("operator.estimated"), values: history.map((point) => point.estimated_usd_per_hour) },
-      { label: t("operator.measured"), values: history.map((point) => point.measured_usd_per_hour) },
+    charts: [
+      { name: "money", label: t("operator.chart_money"), unit: t("operator.usd_h"), series: money },
+      { name: "modes", label: t("operator.chart_modes"), unit: t("operator.estimated_gb_h"), series: modes },
     ],
   };
 }
@@ -72,15 +86,15 @@ export function OperatorConsole(): JSX.Element {
         )}
       </header>
       <div class="operator-grid">
-        <Cost view={view} charts={charts} />
-        <Live view={view} />
+        <Cost cost={view.cost} charts={charts} />
+        <Live live={view.live} />
         <Ladder ladder={view.ladder} />
-        <Funnel view={view} />
-        <Channel view={view} />
-        <Alerts view={view} />
-        <Incident view={view} />
-        <Shield view={view} />
-        <Audit view={view} />
+        <Funnel funnel={view.funnel} />
+        <Channel lab={view.lab} />
+        <Alerts alerts={view.live?.alerts ?? []} />
+        <Incident incident={view.incident} />
+        <Shield shield={view.shield} />
+        <Audit audit={view.audit} />
       </div>
     </section>
   );
@@ -182,8 +196,7 @@ function ReasonForm({
   );
 }
 
-function Live({ view }: { view: OperatorView }) {
-  const live = view.live;
+function Live({ live }: { live: OperatorView["live"] }) {
   return (
     <Card id="live" title={t("operator.live")}>
       <dl class="operator-figures">
@@ -196,8 +209,7 @@ function Live({ view }: { view: OperatorView }) {
   );
 }
 
-function Cost({ view, charts }: { view: OperatorView; charts: ReturnType<typeof chartsOf> }) {
-  const cost = view.cost;
+function Cost({ cost, charts }: { cost: OperatorView["cost"]; charts: ReturnType<typeof chartsOf> }) {
   return (
     <Card id="cost" title={t("operator.cost")}>
       {cost && (
@@ -241,20 +253,16 @@ function Cost({ view, charts }: { view: OperatorView; charts: ReturnType<typeof 
       )}
       {charts.times.length > 1 ? (
         <div class="operator-charts">
-          <CostChart
-            times={charts.times}
-            series={charts.money}
-            unit={t("operator.usd_h")}
-            label={t("operator.chart_money")}
-            height={CHART_HEIGHT}
-          />
-          <CostChart
-            times={charts.times}
-            series={charts.modes}
-            unit={t("operator.estimated_gb_h")}
-            label={t("operator.chart_modes")}
-            height={CHART_HEIGHT}
-          />
+          {charts.charts.map((chart) => (
+            <CostChart
+              key={chart.name}
+              times={charts.times}
+              series={chart.series}
+              unit={chart.unit}
+              label={chart.label}
+              height={CHART_HEIGHT}
+            />
+          ))}
         </div>
       ) : (
         <p class="operator-muted">{t("operator.chart_waiting")}</p>
@@ -333,8 +341,8 @@ function Ladder({ ladder }: { ladder: KillSwitchStatus | null }) {
   );
 }
 
-function Funnel({ view }: { view: OperatorView }) {
-  const chains = view.funnel?.chains ?? [];
+function Funnel({ funnel }: { funnel: OperatorView["funnel"] }) {
+  const chains = funnel?.chains ?? [];
   return (
     <Card id="funnel" title={t("operator.funnel")}>
       {chains.map((chain) => {
@@ -358,8 +366,7 @@ function Funnel({ view }: { view: OperatorView }) {
   );
 }
 
-function Channel({ view }: { view: OperatorView }) {
-  const lab = view.lab;
+function Channel({ lab }: { lab: OperatorView["lab"] }) {
   return (
     <Card id="channel" title={t("operator.channel")}>
       {lab && (
@@ -383,8 +390,7 @@ function Channel({ view }: { view: OperatorView }) {
   );
 }
 
-function Alerts({ view }: { view: OperatorView }) {
-  const alerts = view.live?.alerts ?? [];
+function Alerts({ alerts }: { alerts: Alert[] }) {
   return (
     <Card id="alerts" title={t("operator.alerts")}>
       {alerts.length === 0 ? (
@@ -403,70 +409,115 @@ function Alerts({ view }: { view: OperatorView }) {
   );
 }
 
-function Incident({ view }: { view: OperatorView }) {
-  const { operator } = useSdk();
+// Each switch's words: its card's title, what it says on and off, its button's to switch it on and off.
+const SWITCH_WORDS = {
+  incident: {
+    title: "operator.incident",
+    on: "operator.incident_on",
+    off: "operator.incident_off",
+    start: "operator.incident_start",
+    stop: "operator.incident_stop",
+  },
+  shield: {
+    title: "operator.shield",
+    on: "operator.shield_on",
+    off: "operator.shield_off",
+    start: "operator.shield_start",
+    stop: "operator.shield_stop",
+  },
+} as const satisfies Record<string, Record<"title" | "on" | "off" | "start" | "stop", CopyKey>>;
+
+/** A switch as the server reports it: on now; when that can be forced (incident mode, by the
+ * ladder's tier), also whether the operator's own switch is on, and whether it is forced. */
+interface SwitchStatus {
+  active: boolean;
+  switched_on?: boolean;
+  forced_by_tier?: boolean;
+}
+
+/** A switch the operator flips with a reason (incident mode, Shield Mode): whether it is on now
+ * (its words' `data-<id>`, said with `vars`, then `more`), what else it shows (`children`), and
+ * the button that flips the operator's own switch; an empty card until the figures are read. */
+function SwitchCard({
+  id,
+  status,
+  vars,
+  more,
+  set,
+  children,
+}: {
+  id: keyof typeof SWITCH_WORDS;
+  status: SwitchStatus | null;
+  vars?: Record<string, string | number>;
+  more?: string;
+  set: (on: boolean, reason: string) => Promise<void>;
+  children?: ComponentChildren;
+}) {
   const action = useReasonedAction();
-  const incident = view.incident;
-  if (!incident) return <Card id="incident" title={t("operator.incident")} />;
-  const flip = () => action.run((reason) => operator.setIncident(!incident.switched_on, reason));
+  const title = t(SWITCH_WORDS[id].title);
+  if (!status) return <Card id={id} title={title} />;
+  const switchedOn = status.switched_on ?? status.active;
   return (
-    <Card id="incident" title={t("operator.incident")}>
-      <p data-incident={incident.active ? "on" : "off"}>
-        {t(incident.active ? "operator.incident_on" : "operator.incident_off", {
-          rate: number(incident.qos_rate * PERCENT, 0),
-        })}
+    <Card id={id} title={title}>
+      <p {...{ [`data-${id}`]: status.active ? "on" : "off" }}>
+        {t(status.active ? SWITCH_WORDS[id].on : SWITCH_WORDS[id].off, vars)}
+        {more}
       </p>
-      <ReasonForm action={action} onSubmit={() => void flip()}>
-        <button type="submit" class="secondary" disabled={action.blocked || incident.forced_by_tier}>
-          {incident.switched_on ? t("operator.incident_stop") : t("operator.incident_start")}
+      {children}
+      <ReasonForm action={action} onSubmit={() => void action.run((reason) => set(!switchedOn, reason))}>
+        <button type="submit" class="secondary" disabled={action.blocked || status.forced_by_tier === true}>
+          {t(switchedOn ? SWITCH_WORDS[id].stop : SWITCH_WORDS[id].start)}
         </button>
       </ReasonForm>
     </Card>
   );
+}
+
+function Incident({ incident }: { incident: OperatorView["incident"] }) {
+  const { operator } = useSdk();
+  const rate = number((incident?.qos_rate ?? 0) * PERCENT, 0);
+  const set = (on: boolean, reason: string) => operator.setIncident(on, reason);
+  return <SwitchCard id="incident" status={incident} vars={{ rate }} set={set} />;
 }
 
 /** Shield Mode (issue 16): config's preset at once during a raid, and back exactly. */
-function Shield({ view }: { view: OperatorView }) {
+function Shield({ shield }: { shield: OperatorView["shield"] }) {
   const { operator } = useSdk();
-  const action = useReasonedAction();
-  const shield = view.shield;
-  if (!shield) return <Card id="shield" title={t("operator.shield")} />;
-  const preset = shield.preset;
-  const flip = () => action.run((reason) => operator.setShield(!shield.active, reason));
-  const swept = shield.active && typeof shield.last_swept === "number";
+  const set = (on: boolean, reason: string) => operator.setShield(on, reason);
+  const swept = shield?.active && typeof shield.last_swept === "number";
+  const more = swept ? ` ${t("operator.shield_swept", { count: shield.last_swept ?? 0 })}` : "";
   return (
-    <Card id="shield" title={t("operator.shield")}>
-      <p data-shield={shield.active ? "on" : "off"}>
-        {t(shield.active ? "operator.shield_on" : "operator.shield_off")}
-        {swept ? ` ${t("operator.shield_swept", { count: shield.last_swept ?? 0 })}` : ""}
-      </p>
-      <ul class="operator-preset">
-        {!preset.new_accounts_chat && <li>{t("operator.shield_no_new_chat")}</li>}
-        {!preset.new_accounts_invite && <li>{t("operator.shield_no_new_invites")}</li>}
-        {preset.random_min_account_age_days > 0 && (
-          <li>{t("operator.shield_random_age", { days: preset.random_min_account_age_days })}</li>
-        )}
-        {preset.slow_mode_s > 0 && <li>{t("operator.shield_slow", { seconds: preset.slow_mode_s })}</li>}
-        {preset.live_room_min_account_age_days > 0 && (
-          <li>{t("operator.shield_live_gate", { days: preset.live_room_min_account_age_days })}</li>
-        )}
-        {preset.blur_new_tiles && <li>{t("operator.shield_blur")}</li>}
-        {shield.sweep_enabled && <li>{t("operator.shield_sweep")}</li>}
-      </ul>
-      <ReasonForm action={action} onSubmit={() => void flip()}>
-        <button type="submit" class="secondary" disabled={action.blocked}>
-          {shield.active ? t("operator.shield_stop") : t("operator.shield_start")}
-        </button>
-      </ReasonForm>
-    </Card>
+    <SwitchCard id="shield" status={shield} more={more} set={set}>
+      {shield && <Preset shield={shield} />}
+    </SwitchCard>
   );
 }
 
-function Audit({ view }: { view: OperatorView }) {
+/** What Shield Mode's preset changes, as config has it. */
+function Preset({ shield }: { shield: NonNullable<OperatorView["shield"]> }) {
+  const preset = shield.preset;
+  return (
+    <ul class="operator-preset">
+      {!preset.new_accounts_chat && <li>{t("operator.shield_no_new_chat")}</li>}
+      {!preset.new_accounts_invite && <li>{t("operator.shield_no_new_invites")}</li>}
+      {preset.random_min_account_age_days > 0 && (
+        <li>{t("operator.shield_random_age", { days: preset.random_min_account_age_days })}</li>
+      )}
+      {preset.slow_mode_s > 0 && <li>{t("operator.shield_slow", { seconds: preset.slow_mode_s })}</li>}
+      {preset.live_room_min_account_age_days > 0 && (
+        <li>{t("operator.shield_live_gate", { days: preset.live_room_min_account_age_days })}</li>
+      )}
+      {preset.blur_new_tiles && <li>{t("operator.shield_blur")}</li>}
+      {shield.sweep_enabled && <li>{t("operator.shield_sweep")}</li>}
+    </ul>
+  );
+}
+
+function Audit({ audit }: { audit: OperatorView["audit"] }) {
   return (
     <Card id="audit" title={t("operator.audit")}>
       <ol class="operator-audit">
-        {view.audit.map((entry) => (
+        {audit.map((entry) => (
           <li key={entry.id} data-action={entry.action}>
             <time dateTime={entry.at}>{clock(entry.at)}</time> <strong>{entry.action}</strong>
             {entry.reason ? ` · ${entry.reason}` : ""}

@@ -12,7 +12,8 @@ import { TilesRefused, VideoTile } from "./VideoTile";
 export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): JSX.Element {
   const { presence } = useSdk();
   const shell = useShell();
-  const { room, watch, tiles, view } = useLiveMembers(ecosystem, query, NO_FILTERS);
+  const live = useLiveMembers(ecosystem, query, NO_FILTERS);
+  const { room, tiles, view } = live;
   const members = view?.members ?? [];
   const cameraOn = room !== null && presence.cameraOn(room);
   const cameraMode = camera_mode ? shell.modeNamed(camera_mode) : null;
@@ -31,10 +32,8 @@ export function PresenceRail({ ecosystem, query, camera_mode }: PresenceProps): 
       <TilesRefused room={tiles} />
       <PresenceState view={view} room={room} camera_mode={camera_mode} />
       <MemberList
-        view={view}
-        watch={watch}
-        listClass="member-list"
-        buttonClass="member-row"
+        live={live}
+        layout="rows"
         face={(member) => (
           <>
             <VideoTile member={member} room={tiles} />

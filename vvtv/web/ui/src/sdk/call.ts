@@ -8,6 +8,7 @@
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { ApiError } from "./problems";
+import { RoomOpener } from "./opener";
 import type { CallQuality } from "./qos";
 import type { Session } from "./session";
 import type { EventSocket } from "./socket";
@@ -265,25 +266,16 @@ export class Call {
   }
 }
 
-/** Start calls: what CallUI needs of the server. */
-export class Calls {
-  constructor(
-    private readonly http: Http,
-    private readonly socket: EventSocket,
-    private readonly heartbeatS: number,
-    private readonly session: Session,
-  ) {}
-
-  /** Every call from now on reports its media flowing and, if drawn, its QoS (TEL-1, TEL-2). */
-  private quality: CallQuality | null = null;
-
-  measure(quality: CallQuality): void {
-    this.quality = quality;
+/** Start calls: what CallUI needs of the server. Each reports its media flowing and, if drawn,
+ * its QoS (TEL-1, TEL-2). */
+export class Calls extends RoomOpener<CallQuality> {
+  constructor(http: Http, socket: EventSocket, heartbeatS: number, private readonly session: Session) {
+    super(http, socket, heartbeatS);
   }
 
   /** The call of session `sessionId` (not started: `start` it). */
   open(sessionId: string): Call {
     const me = this.session.user.peek()?.id ?? null;
-    return new Call(this.http, this.socket, sessionId, this.heartbeatS, me, this.quality);
+    return new Call(this.http, this.socket, sessionId, this.heartbeatS, me, this.measuring);
   }
 }

@@ -7,36 +7,25 @@
 import { signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import type { EventSocket } from "./socket";
-import type { EventOf, Schemas } from "./types";
+import type { EventOf } from "./types";
 
-export type LiveStatus = Schemas["LiveStatus"];
-export type CostReport = Schemas["CostReport"];
-export type CostPoint = Schemas["CostPoint"];
-export type CostHistory = Schemas["CostHistory"];
-export type KillSwitchStatus = Schemas["KillSwitchStatus"];
-export type FunnelReport = Schemas["FunnelReport"];
-export type LabStatus = Schemas["LabStatus"];
-export type AuditEntry = Schemas["AuditEntry"];
-export type IncidentStatus = Schemas["IncidentStatus"];
 export type OperatorUpdate = EventOf<"operator.update">;
-export type ShieldStatus = Schemas["ShieldStatus"];
+/** The figures each `operator.update` carries whole, as the admin API answers them one by one. */
+type Figures = Pick<OperatorUpdate, "live" | "cost" | "ladder" | "funnel" | "lab" | "incident" | "shield">;
+export type CostPoint = OperatorUpdate["samples"][number];
+export type AuditEntry = OperatorUpdate["audit"][number];
+export type KillSwitchStatus = Figures["ladder"];
 
-export interface OperatorView {
-  live: LiveStatus | null;
-  cost: CostReport | null;
+/** Each figure null until first read. */
+export type OperatorView = { [Name in keyof Figures]: Figures[Name] | null } & {
   /** Oldest first, at most the server's capacity. */
   history: CostPoint[];
   sampleIntervalS: number | null;
-  ladder: KillSwitchStatus | null;
-  funnel: FunnelReport | null;
-  lab: LabStatus | null;
   audit: AuditEntry[];
-  incident: IncidentStatus | null;
-  shield: ShieldStatus | null;
   /** When the figures last changed (fetched or pushed, ms), and the last refusal's code. */
   refreshedAt: number | null;
   error: string | null;
-}
+};
 
 export const EMPTY_VIEW: OperatorView = {
   live: null,
@@ -127,19 +116,19 @@ export class OperatorConsole {
     const afterSeq = known.length > 0 ? known[known.length - 1]!.seq : undefined;
     try {
       const [live, cost, history, ladder, funnel, lab, audit, incident, shield] = await Promise.all([
-        unwrap<LiveStatus>(this.http.GET("/admin/live")),
-        unwrap<CostReport>(this.http.GET("/admin/cost")),
-        unwrap<CostHistory>(
+        unwrap(this.http.GET("/admin/live")),
+        unwrap(this.http.GET("/admin/cost")),
+        unwrap(
           this.http.GET("/admin/cost/history", {
             params: { query: afterSeq === undefined ? {} : { after_seq: afterSeq } },
           }),
         ),
-        unwrap<KillSwitchStatus>(this.http.GET("/admin/kill-switch")),
-        unwrap<FunnelReport>(this.http.GET("/admin/funnel")),
-        unwrap<LabStatus>(this.http.GET("/lab/status")),
-        unwrap<Schemas["AuditPage"]>(this.http.GET("/admin/audit")),
-        unwrap<IncidentStatus>(this.http.GET("/admin/incident")),
-        unwrap<ShieldStatus>(this.http.GET("/admin/shield")),
+        unwrap(this.http.GET("/admin/kill-switch")),
+        unwrap(this.http.GET("/admin/funnel")),
+        unwrap(this.http.GET("/lab/status")),
+        unwrap(this.http.GET("/admin/audit")),
+        unwrap(this.http.GET("/admin/incident")),
+        unwrap(this.http.GET("/admin/shield")),
       ]);
       const current = this.view.peek();
       this.capacity = history.capacity;
@@ -166,7 +155,7 @@ export class OperatorConsole {
   /** Pin the ladder at `level` (0: nothing taken), or give it back to the load (null). */
   async pin(level: number | null, reason: string): Promise<void> {
     await this.change(async () => {
-      const ladder = await unwrap<KillSwitchStatus>(
+      const ladder = await unwrap(
         this.http.POST("/admin/kill-switch", { body: { level, reason } }),
       );
       this.view.value = { ...this.view.peek(), ladder };
@@ -176,7 +165,7 @@ export class OperatorConsole {
   /** Switch incident mode on (every call samples its QoS) or off. */
   async setIncident(active: boolean, reason: string): Promise<void> {
     await this.change(async () => {
-      const incident = await unwrap<IncidentStatus>(
+      const incident = await unwrap(
         this.http.POST("/admin/incident", { body: { active, reason } }),
       );
       this.view.value = { ...this.view.peek(), incident };
@@ -186,7 +175,7 @@ export class OperatorConsole {
   /** Switch Shield Mode on (config's preset at once, and its sweep) or off (all reverted). */
   async setShield(active: boolean, reason: string): Promise<void> {
     await this.change(async () => {
-      const shield = await unwrap<ShieldStatus>(this.http.POST("/admin/shield", { body: { active, reason } }));
+      const shield = await unwrap(this.http.POST("/admin/shield", { body: { active, reason } }));
       this.view.value = { ...this.view.peek(), shield };
     });
   }

@@ -11,6 +11,7 @@ import { type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import { type Http, unwrap } from "./api";
 import { ApiError } from "./problems";
 import { gathered } from "./call";
+import { RoomOpener } from "./opener";
 import type { EventSocket } from "./socket";
 import type { Telemetry } from "./telemetry";
 import type { Schemas } from "./types";
@@ -305,27 +306,18 @@ export class TileRoom {
   }
 }
 
-/** Open tile rooms: what VideoTile needs of the server. */
-export class Tiles {
-  constructor(
-    private readonly http: Http,
-    private readonly socket: EventSocket,
-    private readonly heartbeatS: number,
-    private readonly budget: Budget,
-  ) {}
-
-  private telemetry: Telemetry | null = null;
-
-  /** Every tile room from now on says when its tiles start and stop receiving (TEL-1). */
-  measure(telemetry: Telemetry): void {
-    this.telemetry = telemetry;
+/** Open tile rooms: what VideoTile needs of the server. Each says when its tiles start and stop
+ * receiving (TEL-1). */
+export class Tiles extends RoomOpener<Telemetry> {
+  constructor(http: Http, socket: EventSocket, heartbeatS: number, private readonly budget: Budget) {
+    super(http, socket, heartbeatS);
   }
 
   /** The tiles of a presence reader mounted in `mode` (not started: `start` it). */
   open(mode: string): TileRoom {
     const device = deviceClass();
     const budget = this.budget[device];
-    return new TileRoom(this.http, this.socket, mode, this.heartbeatS, budget, device, this.telemetry);
+    return new TileRoom(this.http, this.socket, mode, this.heartbeatS, budget, device, this.measuring);
   }
 }
 

@@ -81,21 +81,13 @@ export function resolve(
   { catalog, signedIn, role }: RouterContext,
 ): RouterState {
   const match = matchRoute(catalog.modes, path);
-  if (!match) {
-    const home = defaultMode(catalog);
+  const needsLogin = match !== null && match.mode.requires_auth && !signedIn;
+  if (!match || needsLogin) {
+    // The default mode at this address: with the login sheet, or as the not-found screen.
     return {
-      ...mount(state, home, {}, path),
-      login: { open: false, next: null },
-      notFound: true,
-      notAllowed: false,
-    };
-  }
-  if (match.mode.requires_auth && !signedIn) {
-    const home = defaultMode(catalog);
-    return {
-      ...mount(state, home, {}, path),
-      login: { open: true, next: path },
-      notFound: false,
+      ...mount(state, defaultMode(catalog), {}, path),
+      login: needsLogin ? { open: true, next: path } : { open: false, next: null },
+      notFound: !match,
       notAllowed: false,
     };
   }

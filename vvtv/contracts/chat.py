@@ -38,7 +38,7 @@ HistoryLimit = Annotated[int, msgspec.Meta(ge=1, le=HISTORY_PAGE_MAX)]
 ReportedIds = Annotated[list[Id], msgspec.Meta(max_length=REPORT_MESSAGES_MAX)]
 
 
-class ChatThreadOpen(Contract):
+class ChatThreadOpen(Contract, kw_only=True):
     """`POST /chat/thread`: `peer_user_id` for `private_1to1` (the same pair always gets the same
     thread back, CHT-1), `room` for the other scopes (joining the room's one thread)."""
 
@@ -47,7 +47,7 @@ class ChatThreadOpen(Contract):
     room: RoomKey | None = None
 
 
-class ChatThreadView(Contract):
+class ChatThreadView(Contract, kw_only=True):
     thread_id: Id
     scope: ChatScope
     room: RoomKey | None = None
@@ -57,7 +57,7 @@ class ChatThreadView(Contract):
     reopened: bool = False  # the thread existed before this call
 
 
-class ChatMessageView(Contract):
+class ChatMessageView(Contract, kw_only=True):
     thread_id: Id
     seq: Serial  # 1, 2, 3 … per thread, no gaps: resume with after_seq = the last one seen
     message_id: Id
@@ -70,14 +70,14 @@ class ChatMessageView(Contract):
     author_handle: str | None = None
 
 
-class ChatPost(Contract):
+class ChatPost(Contract, kw_only=True):
     """`POST /chat/{thread_id}/messages`: the same as a socket's `chat.send`."""
 
     body: Body
     client_id: ClientId | None = None
 
 
-class ChatHistoryQuery(Contract):
+class ChatHistoryQuery(Contract, kw_only=True):
     """`GET /chat/{thread_id}/messages`: the newest page, older ones with `before_seq`, or what
     came after `after_seq` (resume after a reconnect), oldest first; not both."""
 
@@ -86,14 +86,14 @@ class ChatHistoryQuery(Contract):
     limit: HistoryLimit | None = None  # default and ceiling from config
 
 
-class ChatHistoryPage(Contract):
+class ChatHistoryPage(Contract, kw_only=True):
     thread_id: Id
     messages: list[ChatMessageView]  # ascending seq
     last_seq: Count  # the thread's newest seq now
     has_more: bool  # more in the direction asked (older for before_seq, newer for after_seq)
 
 
-class ChatReport(Contract):
+class ChatReport(Contract, kw_only=True):
     """`POST /chat/{thread_id}/report` (MOD-1): the metadata moderators need, never the bodies."""
 
     reason_code: ReasonCode
@@ -102,7 +102,7 @@ class ChatReport(Contract):
     mode_id: Name | None = None
 
 
-class ChatReportReceipt(Contract):
+class ChatReportReceipt(Contract, kw_only=True):
     report_id: Serial
 
 
@@ -111,7 +111,7 @@ HeldStatus = Literal["held", "approved", "rejected"]
 HeldAction = Literal["approve", "reject"]
 
 
-class HeldMessageView(Contract):
+class HeldMessageView(Contract, kw_only=True):
     """A message chat auto-moderation held for review (`hold` rules), as moderators see it."""
 
     id: Serial
@@ -128,13 +128,13 @@ class HeldMessageView(Contract):
     message_id: Id | None = None  # approved: the chat message it was delivered as
 
 
-class HeldMessagesQuery(Contract):
+class HeldMessagesQuery(Contract, kw_only=True):
     status: HeldStatus = "held"  # what still waits for a decision, unless asked otherwise
     before_id: Serial | None = None  # the next page: the last id seen
     limit: HistoryLimit | None = None  # default and ceiling: chat.automod.held_page_max
 
 
-class HeldDecision(Contract):
+class HeldDecision(Contract, kw_only=True):
     """`POST /mod/held/{held_id}/decision`: approve (the message is delivered into its thread as
     if it had passed, by its author) or reject (it never is; its author is told it was not
     posted). The reason, if given, goes to the audit log; the rule that held it otherwise."""
@@ -143,7 +143,7 @@ class HeldDecision(Contract):
     reason: Reason | None = None
 
 
-class HeldMessages(Contract):
+class HeldMessages(Contract, kw_only=True):
     """`GET /mod/held`: newest first."""
 
     messages: list[HeldMessageView]

@@ -16,11 +16,11 @@ InviteStatus = Literal["queued", "pending", "accepted", "declined", "expired", "
 CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
 
 
-class CreateInvite(Contract):
+class CreateInvite(Contract, kw_only=True):
     invitee_id: UserId
 
 
-class ConsentInvite(Contract):
+class ConsentInvite(Contract, kw_only=True):
     id: Id
     inviter_id: UserId
     invitee_id: UserId
@@ -35,7 +35,7 @@ class ConsentInvite(Contract):
     invitee_handle: str | None = None
 
 
-class ConsentInvites(Contract):
+class ConsentInvites(Contract, kw_only=True):
     """Your open and recently ended invites, sent and received, oldest first."""
 
     invites: list[ConsentInvite]

@@ -11,7 +11,7 @@ from vvtv.contracts.base import Contract, Count, Serial
 from vvtv.contracts.shield import ShieldBanner
 
 
-class CostLine(Contract):
+class CostLine(Contract, kw_only=True):
     """One mode: the SPEC's estimate (0.439 x Mbps x viewers x direction) beside the bytes really
     sent (SFU senders; HLS bytes served for the channel's modes), per hour and in money."""
 
@@ -23,7 +23,7 @@ class CostLine(Contract):
     measured_usd_per_hour: float
 
 
-class CostReport(Contract):
+class CostReport(Contract, kw_only=True):
     """The last sample of every mode's cost, with the totals the kill-switch ladder compares
     against `ceiling_gb_per_hour` (kill_switches.max_estimated_egress_gb_per_hour_total)."""
 
@@ -38,7 +38,7 @@ class CostReport(Contract):
     channel_bytes_served: Count  # HLS bytes served since the process started
 
 
-class KillSwitchStatus(Contract):
+class KillSwitchStatus(Contract, kw_only=True):
     """Where the kill-switch ladder stands (INV-7): `level` steps of `steps` are taken (the first
     `level`), by the load (`automatic_level`) or pinned by an admin (`override_level`)."""
 
@@ -53,14 +53,14 @@ class KillSwitchStatus(Contract):
     changed_at: datetime | None = None
 
 
-class KillSwitchOverride(Contract):
+class KillSwitchOverride(Contract, kw_only=True):
     """Pin the ladder at `level` (0: nothing taken), or give it back to the load with null."""
 
     level: Count | None
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
 
 
-class CostPoint(Contract):
+class CostPoint(Contract, kw_only=True):
     """One past sample of the cost meter, for the operator's charts: each mode's egress per hour,
     estimated and measured, and the totals in money."""
 
@@ -72,11 +72,11 @@ class CostPoint(Contract):
     measured_usd_per_hour: float
 
 
-class CostHistoryQuery(Contract):
+class CostHistoryQuery(Contract, kw_only=True):
     after_seq: Count | None = None  # only the samples after this one (a chart that has the rest)
 
 
-class CostHistory(Contract):
+class CostHistory(Contract, kw_only=True):
     """The cost meter's last samples, oldest first: at most `cost.history_samples` of them, one
     every `sample_interval_s`."""
 
@@ -85,7 +85,7 @@ class CostHistory(Contract):
     samples: list[CostPoint]
 
 
-class ServiceStatus(Contract):
+class ServiceStatus(Contract, kw_only=True):
     """Where the product stands for its users (INV-7): `level` steps of the kill-switch ladder
     are taken, `step` the last one (None at level 0). A tab reads it when its socket opens, then
     follows `service.notice`."""

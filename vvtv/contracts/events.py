@@ -44,7 +44,7 @@ from vvtv.contracts.tiles import (
 # --- server → client -----------------------------------------------------------------------------
 
 
-class ErrorEvent(Event, tag="error"):
+class ErrorEvent(Event, kw_only=True, tag="error"):
     """The WS twin of HTTP problem JSON: the same codes and messages."""
 
     status: HttpStatus
@@ -54,7 +54,7 @@ class ErrorEvent(Event, tag="error"):
     ref: str | None = None  # the client message id this error answers, if any
 
 
-class PresenceUpdate(Event, tag="presence.update"):
+class PresenceUpdate(Event, kw_only=True, tag="presence.update"):
     """What changed in a room you watch since the last update: at most one per tick (PRS-4).
 
     Up to `presence.large_room_threshold` members: who joined, changed or left your view. Above it,
@@ -69,7 +69,7 @@ class PresenceUpdate(Event, tag="presence.update"):
     page: PresencePage | None = None
 
 
-class PresenceSnapshot(Event, tag="presence.snapshot"):
+class PresenceSnapshot(Event, kw_only=True, tag="presence.snapshot"):
     """Your view of a room when you subscribe, or when the room changes size mode: everyone the
     query matches (`paged` false) or, in a large room, the page it asks for (`paged` true)."""
 
@@ -78,12 +78,12 @@ class PresenceSnapshot(Event, tag="presence.snapshot"):
     paged: bool = False
 
 
-class SessionCreated(Event, tag="session.created"):
+class SessionCreated(Event, kw_only=True, tag="session.created"):
     session: SessionView
     handover: HandoverHint | None = None
 
 
-class SessionStateChanged(Event, tag="session.state"):
+class SessionStateChanged(Event, kw_only=True, tag="session.state"):
     """To every participant. Once it ends: `reason` (`user` hung up, `timeout` went silent, …)
     and `ended_by`, the participant who hung up or went silent (None: the system ended it)."""
 
@@ -93,14 +93,14 @@ class SessionStateChanged(Event, tag="session.state"):
     ended_by: Id | None = None
 
 
-class MatchSearching(Event, tag="match.searching"):
+class MatchSearching(Event, kw_only=True, tag="match.searching"):
     """To every tab of yours: you are in the queue (MAT-4), since `since`."""
 
     since: datetime
     language: Language | None = None
 
 
-class MatchFound(Event, tag="match.found"):
+class MatchFound(Event, kw_only=True, tag="match.found"):
     """To both: your call exists (MAT-2); offer to `session_id` and meet `peer`."""
 
     match_id: Id
@@ -109,7 +109,7 @@ class MatchFound(Event, tag="match.found"):
     skip_allowed_at: datetime  # a skip before this is refused `too_early` (ABU-2)
 
 
-class MatchCooldown(Event, tag="match.cooldown"):
+class MatchCooldown(Event, kw_only=True, tag="match.cooldown"):
     """You search again at `until` by yourself (ABU-1; or after a call that could not start)."""
 
     until: datetime
@@ -117,7 +117,7 @@ class MatchCooldown(Event, tag="match.cooldown"):
     skips_in_window: Count
 
 
-class MatchRefused(Event, tag="match.refused"):
+class MatchRefused(Event, kw_only=True, tag="match.refused"):
     """A search that could not resume by itself (e.g. the hourly cap after a call): you are idle,
     and may join again after `retry_after_s` (ABU-7). A request's refusal is its HTTP error."""
 
@@ -126,7 +126,7 @@ class MatchRefused(Event, tag="match.refused"):
     retry_after_s: float | None = None
 
 
-class MatchEnded(Event, tag="match.ended"):
+class MatchEnded(Event, kw_only=True, tag="match.ended"):
     """Your match (or search) ended, and why; `match.searching` or `match.cooldown` follows
     unless you left."""
 
@@ -135,7 +135,7 @@ class MatchEnded(Event, tag="match.ended"):
     session_id: Id | None = None
 
 
-class ChatMessage(Event, tag="chat.message"):
+class ChatMessage(Event, kw_only=True, tag="chat.message"):
     """A message of a thread you are in (CHT-2): a private thread's reach every socket of the
     pair; a room's, the sockets that subscribed to it (or sent to it). Never twice on one socket.
     `seq` is 1, 2, 3 … per thread, so a gap means missed messages (or, in rooms, ones hidden from
@@ -151,7 +151,7 @@ class ChatMessage(Event, tag="chat.message"):
     author_handle: str | None = None  # as of sending; None once the account is gone
 
 
-class ChatRateLimited(Event, tag="chat.rate_limited"):
+class ChatRateLimited(Event, kw_only=True, tag="chat.rate_limited"):
     """Your message was not sent: the scope's rate limit (CHT-4); send again after the wait."""
 
     thread_id: Id
@@ -160,7 +160,7 @@ class ChatRateLimited(Event, tag="chat.rate_limited"):
     client_id: ClientId | None = None
 
 
-class ChatNotPosted(Event, tag="chat.not_posted"):
+class ChatNotPosted(Event, kw_only=True, tag="chat.not_posted"):
     """To every tab of its author: a message auto-moderation held was rejected by a moderator
     and will never be posted (as Twitch's AutoMod tells its author). `client_id` is the one the
     message was sent with, so the composer can say which."""
@@ -170,7 +170,7 @@ class ChatNotPosted(Event, tag="chat.not_posted"):
     client_id: ClientId | None = None
 
 
-class ConsentRequest(Event, tag="consent.request"):
+class ConsentRequest(Event, kw_only=True, tag="consent.request"):
     """To every tab of the invitee (CNS-1): show the ConsentOverlay until `expires_at`."""
 
     invite: ConsentInvite
@@ -178,51 +178,51 @@ class ConsentRequest(Event, tag="consent.request"):
     expires_at: datetime
 
 
-class ConsentAccepted(Event, tag="consent.accepted"):
+class ConsentAccepted(Event, kw_only=True, tag="consent.accepted"):
     """To both ends (the invitee's other tabs: answered elsewhere): the call exists (CNS-2)."""
 
     invite_id: Id
     session_id: Id
 
 
-class ConsentDeclined(Event, tag="consent.declined"):
+class ConsentDeclined(Event, kw_only=True, tag="consent.declined"):
     """To both ends: declined, nothing else changes (CNS-3)."""
 
     invite_id: Id
 
 
-class ConsentExpired(Event, tag="consent.expired"):
+class ConsentExpired(Event, kw_only=True, tag="consent.expired"):
     """To both ends: unanswered in time, no call (CNS-4)."""
 
     invite_id: Id
 
 
-class ConsentCancelled(Event, tag="consent.cancelled"):
+class ConsentCancelled(Event, kw_only=True, tag="consent.cancelled"):
     """To the inviter, and the invitee if they were asked: the invite is withdrawn."""
 
     invite_id: Id
     reason: CancelReason
 
 
-class TileProfileChanged(Event, tag="tile.profile"):
+class TileProfileChanged(Event, kw_only=True, tag="tile.profile"):
     """The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection)."""
 
     publisher_id: Id
     profile: Name
 
 
-class AuthExpired(Event, tag="auth.expired"):
+class AuthExpired(Event, kw_only=True, tag="auth.expired"):
     """The socket's access token expired; send `auth.refresh` to keep the socket."""
 
 
-class Authenticated(Event, tag="auth.ok"):
+class Authenticated(Event, kw_only=True, tag="auth.ok"):
     """The socket's `auth` was accepted; events for this user flow from now on."""
 
     user_id: Id
     access_expires_at: datetime
 
 
-class AuthRefreshed(Event, tag="auth.refreshed"):
+class AuthRefreshed(Event, kw_only=True, tag="auth.refreshed"):
     """New tokens, after an in-band `auth.refresh`; the socket stays open."""
 
     access_token: str
@@ -231,25 +231,25 @@ class AuthRefreshed(Event, tag="auth.refreshed"):
     refresh_expires_at: datetime
 
 
-class Banned(Event, tag="banned"):
+class Banned(Event, kw_only=True, tag="banned"):
     """Sent just before the server closes the socket of a banned user."""
 
     until: datetime | None = None  # None: permanent
 
 
-class NowPlaying(Event, tag="broadcast.now_playing"):
+class NowPlaying(Event, kw_only=True, tag="broadcast.now_playing"):
     item_id: Id
     title: str
     started_at: datetime
     emergency: bool = False
 
 
-class HeartbeatAckEvent(Event, tag="heartbeat.ack"):
+class HeartbeatAckEvent(Event, kw_only=True, tag="heartbeat.ack"):
     session_id: Id | None = None
     expires_in_s: float
 
 
-class TelemetrySampling(Event, tag="telemetry.sampling"):
+class TelemetrySampling(Event, kw_only=True, tag="telemetry.sampling"):
     """To every signed-in tab: the share of calls sampling their QoS changed (TEL-2, the incident
     flag); a call that drew under `rate` starts sending `qos_sample`."""
 
@@ -257,7 +257,7 @@ class TelemetrySampling(Event, tag="telemetry.sampling"):
     incident: bool
 
 
-class ServiceNotice(Event, tag="service.notice"):
+class ServiceNotice(Event, kw_only=True, tag="service.notice"):
     """To every signed-in tab, calmly: the product stepped down to keep its cost (INV-7), or back
     up. `step` is the last step taken (e.g. `stills`), None once everything is back."""
 
@@ -266,7 +266,7 @@ class ServiceNotice(Event, tag="service.notice"):
     shield: ShieldBanner | None = None  # Shield Mode is on (issue 16): a calm line says so
 
 
-class ModerationWarning(Event, tag="moderation.warning"):
+class ModerationWarning(Event, kw_only=True, tag="moderation.warning"):
     """To every tab of a warned user (MOD-5): a moderator's warning and why. A tab that opens
     later asks `GET /moderation/warnings` until the user says they have seen it."""
 
@@ -275,7 +275,7 @@ class ModerationWarning(Event, tag="moderation.warning"):
     at: datetime
 
 
-class OperatorUpdate(Event, tag="operator.update"):
+class OperatorUpdate(Event, kw_only=True, tag="operator.update"):
     """To an admin's socket that follows the operator's console (`operator.follow`), pushed as
     things change (each cost sample, each move of the kill-switch ladder) instead of polled:
     the figures as of now, the cost samples and audit entries that are new since the last
@@ -335,22 +335,22 @@ ServerEvent = (
 # --- client → server -----------------------------------------------------------------------------
 
 
-class Heartbeat(Event, tag="heartbeat"):
+class Heartbeat(Event, kw_only=True, tag="heartbeat"):
     session_id: Id | None = None
 
 
-class Authenticate(Event, tag="auth"):
+class Authenticate(Event, kw_only=True, tag="auth"):
     """The first message on a socket: browsers cannot set headers on a WebSocket."""
 
     access_token: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
     device_id: Annotated[str, msgspec.Meta(min_length=8, max_length=128)] | None = None
 
 
-class AuthRefresh(Event, tag="auth.refresh"):
+class AuthRefresh(Event, kw_only=True, tag="auth.refresh"):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 
 
-class ChatSend(Event, tag="chat.send"):
+class ChatSend(Event, kw_only=True, tag="chat.send"):
     """Send to a thread you are in; it comes back as `chat.message` (with `client_id`) or
     `chat.rate_limited`, a refusal as `error` with `ref` = `client_id`."""
 
@@ -359,7 +359,7 @@ class ChatSend(Event, tag="chat.send"):
     client_id: ClientId | None = None
 
 
-class ChatSubscribe(Event, tag="chat.subscribe"):
+class ChatSubscribe(Event, kw_only=True, tag="chat.subscribe"):
     """Follow a thread on this socket: first what it was never sent after `after_seq` (resume
     without gaps or duplicates), then each new message once. A room's messages reach only the
     sockets that subscribed to it; a private thread's reach every socket of yours anyway."""
@@ -368,45 +368,45 @@ class ChatSubscribe(Event, tag="chat.subscribe"):
     after_seq: Count = 0
 
 
-class ConsentAnswer(Event, tag="consent.answer"):
+class ConsentAnswer(Event, kw_only=True, tag="consent.answer"):
     invite_id: Id
     accept: bool
 
 
-class PresenceSubscribe(Event, tag="presence.subscribe"):
+class PresenceSubscribe(Event, kw_only=True, tag="presence.subscribe"):
     """Watch an ecosystem through a query: a `presence.snapshot`, then `presence.update`s.
     Subscribing again to the same ecosystem replaces the query (e.g. the next page)."""
 
     query: PresenceQuery
 
 
-class PresenceUnsubscribe(Event, tag="presence.unsubscribe"):
+class PresenceUnsubscribe(Event, kw_only=True, tag="presence.unsubscribe"):
     ecosystem: Name
 
 
-class PresenceSetFields(Event, tag="presence.set"):
+class PresenceSetFields(Event, kw_only=True, tag="presence.set"):
     """Set your own presence fields (PRS-2); the first set joins the mode's ecosystem."""
 
     fields: PresenceSet
 
 
-class PresenceHeartbeat(Event, tag="presence.heartbeat"):
+class PresenceHeartbeat(Event, kw_only=True, tag="presence.heartbeat"):
     """Keeps this socket's presence and subscriptions alive (PRS-1, PRS-5)."""
 
 
-class PresenceLeave(Event, tag="presence.leave"):
+class PresenceLeave(Event, kw_only=True, tag="presence.leave"):
     """Leave an ecosystem now (not after the TTL): e.g. on moving to another mode."""
 
     ecosystem: Name
 
 
-class OperatorFollow(Event, tag="operator.follow"):
+class OperatorFollow(Event, kw_only=True, tag="operator.follow"):
     """An admin's console follows the operator's figures on this socket: `operator.update` now,
     then on every change, until `operator.unfollow` or the socket closes. Anyone else: `error`
     403 `forbidden`."""
 
 
-class OperatorUnfollow(Event, tag="operator.unfollow"):
+class OperatorUnfollow(Event, kw_only=True, tag="operator.unfollow"):
     """The console on this socket closed: no more `operator.update`."""
 
 

@@ -25,11 +25,11 @@ Token = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class Empty(Contract):
+class Empty(Contract, kw_only=True):
     """No fields: the request says everything in its path. An empty body is accepted as `{}`."""
 
 
-class Signup(Contract):
+class Signup(Contract, kw_only=True):
     handle: Handle
     password: Password
     age_confirmed: Literal[True]  # the user states they are 18 or older
@@ -37,22 +37,22 @@ class Signup(Contract):
     device_id: DeviceId | None = None
 
 
-class Login(Contract):
+class Login(Contract, kw_only=True):
     handle: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Password
     device_id: DeviceId | None = None
 
 
-class Refresh(Contract):
+class Refresh(Contract, kw_only=True):
     refresh_token: Token
     device_id: DeviceId | None = None
 
 
-class Logout(Contract):
+class Logout(Contract, kw_only=True):
     everywhere: bool = False  # revoke every login session of the account, not just this one
 
 
-class QuarantineTerms(Contract):
+class QuarantineTerms(Contract, kw_only=True):
     """What a quarantined account may do until `until`, told to it (MOD-6); every figure is
     config's. `cause`: a new account's first days, or a moderator's decision."""
 
@@ -66,7 +66,7 @@ class QuarantineTerms(Contract):
     cause: Literal["new_account", "moderator"] = "new_account"
 
 
-class AccountFlags(Contract):
+class AccountFlags(Contract, kw_only=True):
     age_confirmed: bool
     terms_version: str
     banned_until: str | None  # None, an ISO time, or "permanent"
@@ -76,7 +76,7 @@ class AccountFlags(Contract):
     quarantine: QuarantineTerms | None = None  # its limits, while `quarantined`
 
 
-class Me(Contract):
+class Me(Contract, kw_only=True):
     id: UserId
     handle: str
     role: Role
@@ -84,7 +84,7 @@ class Me(Contract):
     flags: AccountFlags
 
 
-class Tokens(Contract):
+class Tokens(Contract, kw_only=True):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
@@ -93,58 +93,58 @@ class Tokens(Contract):
     user: Me
 
 
-class LoggedOut(Contract):
+class LoggedOut(Contract, kw_only=True):
     revoked_sessions: Count
 
 
-class Block(Contract):
+class Block(Contract, kw_only=True):
     user_id: UserId
     handle: str
     created_at: datetime
 
 
-class BlockList(Contract):
+class BlockList(Contract, kw_only=True):
     blocks: list[Block]
 
 
-class Unblocked(Contract):
+class Unblocked(Contract, kw_only=True):
     user_id: UserId
     removed: bool
 
 
-class BanRequest(Contract):
+class BanRequest(Contract, kw_only=True):
     user_id: UserId
     # At most config's auth.ban_max_duration_s (published so); None: permanent.
     duration_s: Serial | None = None
     reason: Reason
 
 
-class BanView(Contract):
+class BanView(Contract, kw_only=True):
     user_id: UserId
     banned_until: str | None  # an ISO time, "permanent", or None once lifted
     reason: str | None
 
 
-class Unban(Contract):
+class Unban(Contract, kw_only=True):
     reason: Reason
 
 
-class QuarantineRequest(Contract):
+class QuarantineRequest(Contract, kw_only=True):
     reason: Reason
 
 
-class QuarantineView(Contract):
+class QuarantineView(Contract, kw_only=True):
     user_id: UserId
     shadow_quarantine: bool
     quarantined_until: str | None = None  # a moderator's visible quarantine (MOD-6)
 
 
-class RoleChange(Contract):
+class RoleChange(Contract, kw_only=True):
     role: Role
     reason: Reason
 
 
-class UserView(Contract):
+class UserView(Contract, kw_only=True):
     """An account as moderators see it (shadow quarantine included)."""
 
     id: UserId
@@ -159,12 +159,12 @@ class UserView(Contract):
     quarantined_until: str | None = None
 
 
-class AuditQuery(Contract):
+class AuditQuery(Contract, kw_only=True):
     before_id: Serial | None = None
     limit: Serial | None = None  # at most config's auth.audit_page_max, which is the default
 
 
-class AuditEntry(Contract):
+class AuditEntry(Contract, kw_only=True):
     id: Serial
     at: datetime
     actor_id: str | None
@@ -175,6 +175,6 @@ class AuditEntry(Contract):
     trace_id: str | None = None
 
 
-class AuditPage(Contract):
+class AuditPage(Contract, kw_only=True):
     entries: list[AuditEntry]
     next_before_id: Serial | None

@@ -21,7 +21,7 @@ Tag = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 Seconds = Annotated[float, Meta(gt=0)]
 
 
-class MediaItem(Contract):
+class MediaItem(Contract, kw_only=True):
     """A catalog item. `source` is an http(s) URL or a local path; rights bound when it may air."""
 
     id: ItemId
@@ -32,7 +32,7 @@ class MediaItem(Contract):
     rights_until: datetime | None = None
 
 
-class NewMediaItem(Contract):
+class NewMediaItem(Contract, kw_only=True):
     """A catalog item to add; without an `id`, one is derived from the source."""
 
     source: Annotated[str, Meta(min_length=1, max_length=2048)]
@@ -43,11 +43,11 @@ class NewMediaItem(Contract):
     id: ItemId | None = None
 
 
-class MediaItemList(Contract):
+class MediaItemList(Contract, kw_only=True):
     items: list[MediaItem]
 
 
-class Daypart(Contract):
+class Daypart(Contract, kw_only=True):
     """UTC hours [start_hour, end_hour); its items must carry one of `tags` (any if none)."""
 
     name: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -56,14 +56,14 @@ class Daypart(Contract):
     tags: tuple[Tag, ...] = ()
 
 
-class TagQuota(Contract):
+class TagQuota(Contract, kw_only=True):
     """Items carrying `tag` may fill at most `max_share` of the planned airtime."""
 
     tag: Tag
     max_share: Annotated[float, Meta(ge=0, le=1)]
 
 
-class OwnerCard(Contract):
+class OwnerCard(Contract, kw_only=True):
     """The editorial and operational policy of the channel (POL-1)."""
 
     dayparts: tuple[Daypart, ...] = ()
@@ -76,7 +76,7 @@ class OwnerCard(Contract):
     ladder: Annotated[tuple[str, ...], Meta(min_length=1)] = ("broadcast_720p", "broadcast_360p")
 
 
-class LabPolicySnapshot(Contract):
+class LabPolicySnapshot(Contract, kw_only=True):
     """One immutable version of the OwnerCard (POL-2: what the Planner and Orchestrator read)."""
 
     version: Serial
@@ -85,24 +85,24 @@ class LabPolicySnapshot(Contract):
     created_at: datetime
 
 
-class FieldChange(Contract):
+class FieldChange(Contract, kw_only=True):
     path: str
     before: Any = None
     after: Any = None
 
 
-class PolicyChange(Contract):
+class PolicyChange(Contract, kw_only=True):
     version: Serial
     author: str
     created_at: datetime
     diff: list[FieldChange]
 
 
-class PolicyHistory(Contract):
+class PolicyHistory(Contract, kw_only=True):
     changes: list[PolicyChange]
 
 
-class Command(Contract):
+class Command(Contract, kw_only=True):
     """A control command's body; `reason` goes to the audit log (required: the log says why)."""
 
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
@@ -113,7 +113,7 @@ QueueHealth = Literal["ok", "low", "alert", "empty"]
 OnAir = Literal["plan", "reserve", "off"]
 
 
-class LabStatus(Contract):
+class LabStatus(Contract, kw_only=True):
     pipeline: Literal["running", "stopped", "failed"]
     on_air: OnAir
     now_airing: str | None
@@ -128,12 +128,12 @@ class LabStatus(Contract):
     last_error: str | None = None
 
 
-class UpNext(Contract):
+class UpNext(Contract, kw_only=True):
     item_id: str
     title: str
 
 
-class ChannelNow(Contract):
+class ChannelNow(Contract, kw_only=True):
     """What the channel airs now and next, for viewers (public). `item_id` and `title` are null
     while the reserve loop covers (`reserve`) or nothing airs (`off`)."""
 
@@ -143,14 +143,14 @@ class ChannelNow(Contract):
     up_next: list[UpNext]
 
 
-class CommandResult(Contract):
+class CommandResult(Contract, kw_only=True):
     command: CommandName
     ok: bool
     detail: str
     status: LabStatus
 
 
-class LabHealth(Contract):
+class LabHealth(Contract, kw_only=True):
     """Healthy while something airs; `alerts` lists what an operator should look at (LAB-7)."""
 
     ok: bool
@@ -158,7 +158,7 @@ class LabHealth(Contract):
     alerts: list[str]
 
 
-class TelemetrySummary(Contract):
+class TelemetrySummary(Contract, kw_only=True):
     fetched_bytes: Count
     prepared_items: Count
     rejected_items: Count
@@ -166,7 +166,7 @@ class TelemetrySummary(Contract):
     emergency_switches: Count
 
 
-class LabReport(Contract):
+class LabReport(Contract, kw_only=True):
     """What the agent pushes to the server every health-check interval (LAB-8)."""
 
     agent: str
@@ -176,7 +176,7 @@ class LabReport(Contract):
     telemetry: TelemetrySummary
 
 
-class LabAgents(Contract):
+class LabAgents(Contract, kw_only=True):
     """The latest report of each agent the server has heard from, by agent name (LAB-8)."""
 
     agents: list[LabReport]

@@ -35,7 +35,7 @@ MatchEndReason = Literal[
 ]
 
 
-class JoinMatch(Contract):
+class JoinMatch(Contract, kw_only=True):
     """Search in one language (a segment of its own: `pt` meets `pt`, none meets none), holding
     out for someone sharing a tag until `matching.relax_after_s`, then anyone there."""
 
@@ -43,12 +43,12 @@ class JoinMatch(Contract):
     tags: Tags = []
 
 
-class MatchPeer(Contract):
+class MatchPeer(Contract, kw_only=True):
     user_id: UserId
     handle: str
 
 
-class MatchQuarantine(Contract):
+class MatchQuarantine(Contract, kw_only=True):
     """A new account's limits in Random, told to its owner (MOD-6, ABU-4/5): for its first
     `account_age_days` days it meets only other new accounts, at most `max_matches_per_hour`
     matches an hour, its calls' video at most `max_video_bitrate_kbps` and `max_fps`."""
@@ -59,7 +59,7 @@ class MatchQuarantine(Contract):
     max_fps: Count
 
 
-class MatchState(Contract):
+class MatchState(Contract, kw_only=True):
     """Where you stand in Random, for the reply to each call and a client that (re)loads."""
 
     status: MatchStatus

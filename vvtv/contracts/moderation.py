@@ -29,7 +29,7 @@ ModerationAction = Literal["dismiss", "warn", "quarantine", "shadow_quarantine",
 PageLimit = Annotated[int, msgspec.Meta(ge=1, le=PAGE_MAX)]
 
 
-class ReportFiling(Contract):
+class ReportFiling(Contract, kw_only=True):
     """`POST /reports`: report someone from where you met them (MOD-1, MOD-5). A chat report names
     the thread and its messages by id (`POST /chat/{thread_id}/report` is the same, by thread)."""
 
@@ -42,22 +42,22 @@ class ReportFiling(Contract):
     message_ids: ReportedIds = []
 
 
-class ReportReceipt(Contract):
+class ReportReceipt(Contract, kw_only=True):
     report_id: Serial
 
 
-class ReportReasons(Contract):
+class ReportReasons(Contract, kw_only=True):
     """`GET /reports/reasons`: the reasons offered, in the order to show them (config)."""
 
     reason_codes: list[ReasonCode]
 
 
-class Person(Contract):
+class Person(Contract, kw_only=True):
     user_id: Id
     handle: str | None  # None: the account is gone
 
 
-class ReportView(Contract):
+class ReportView(Contract, kw_only=True):
     id: Serial
     created_at: datetime
     status: ReportStatus
@@ -79,7 +79,7 @@ class ReportView(Contract):
     score: float | None = None  # a frame check's score (0..1) of the reported still
 
 
-class ReportQuery(Contract):
+class ReportQuery(Contract, kw_only=True):
     """`GET /admin/reports`: the queue, oldest first (first come, first served); each filter
     narrows it; page with `after_id`."""
 
@@ -92,12 +92,12 @@ class ReportQuery(Contract):
     limit: PageLimit | None = None  # default and ceiling from config
 
 
-class ReportPage(Contract):
+class ReportPage(Contract, kw_only=True):
     reports: list[ReportView]
     next_after_id: Serial | None = None  # None: nothing further
 
 
-class ReportDetail(Contract):
+class ReportDetail(Contract, kw_only=True):
     """A report in its context: the account, how often it was reported, and for chat the
     reported messages themselves (moderators read them; nothing else logs them, TEL-3)."""
 
@@ -107,7 +107,7 @@ class ReportDetail(Contract):
     messages: list[ChatMessageView] = []
 
 
-class Decision(Contract):
+class Decision(Contract, kw_only=True):
     """`POST /admin/reports/{id}/decision`: what to do about the reported account, and why."""
 
     action: ModerationAction
@@ -117,7 +117,7 @@ class Decision(Contract):
     duration_s: Serial | None = None
 
 
-class BulkDecision(Contract):
+class BulkDecision(Contract, kw_only=True):
     """`POST /admin/reports/bulk`: one decision over many reports (a raid): each reported account
     once; reports another moderator holds, or decided already, are left as they are."""
 
@@ -127,19 +127,19 @@ class BulkDecision(Contract):
     duration_s: Serial | None = None
 
 
-class DecisionView(Contract):
+class DecisionView(Contract, kw_only=True):
     action: ModerationAction
     decided: list[Serial]  # the reports decided now
     skipped: list[Serial] = []  # another's claim, decided before, or unknown
     target_user_ids: list[Id]  # the accounts acted on
 
 
-class HistoryQuery(Contract):
+class HistoryQuery(Contract, kw_only=True):
     before_id: Serial | None = None
     limit: PageLimit | None = None
 
 
-class UserHistory(Contract):
+class UserHistory(Contract, kw_only=True):
     """`GET /admin/users/{id}/history`: every audited decision about one account, newest first
     (reports filed against it, warnings, quarantines, bans and their lifting; TEL-6)."""
 
@@ -148,13 +148,13 @@ class UserHistory(Contract):
     next_before_id: Serial | None = None
 
 
-class WarningView(Contract):
+class WarningView(Contract, kw_only=True):
     id: Serial
     reason: str
     at: datetime
 
 
-class WarningList(Contract):
+class WarningList(Contract, kw_only=True):
     """`GET /moderation/warnings`: the caller's warnings not yet acknowledged."""
 
     warnings: list[WarningView]

@@ -10,19 +10,19 @@ from vvtv.contracts.sessions import HandoverHint
 PropValue = str | Int64 | float | bool
 
 
-class MountView(Contract):
+class MountView(Contract, kw_only=True):
     component: str
     props: dict[str, PropValue] = {}
 
 
-class RegionsView(Contract):
+class RegionsView(Contract, kw_only=True):
     stage: MountView
     rail: MountView | None = None
     topbar: MountView | None = None
     overlays: list[MountView] = []
 
 
-class ModeView(Contract):
+class ModeView(Contract, kw_only=True):
     name: str
     route: str
     ecosystem: str
@@ -34,14 +34,14 @@ class ModeView(Contract):
     requires_role: Literal["mod", "admin"] | None = None  # staff only: others get not-allowed
 
 
-class TileBudget(Contract):
+class TileBudget(Contract, kw_only=True):
     """Live tiles a device may show at once (THB-5); the backend enforces the same figures."""
 
     desktop: Count
     mobile: Count
 
 
-class ChatLengthCaps(Contract):
+class ChatLengthCaps(Contract, kw_only=True):
     """Each chat scope's longest message (CHT-3): the composer stops there, the server refuses
     longer."""
 
@@ -51,7 +51,7 @@ class ChatLengthCaps(Contract):
     live_public: Count
 
 
-class ClientSettings(Contract):
+class ClientSettings(Contract, kw_only=True):
     """What the browser UI reads from config before its first request: signup's rules and its
     own waits and retries, so none is hard-coded in the client."""
 
@@ -73,7 +73,7 @@ class ClientSettings(Contract):
     audit_page_max: Count  # the operator's console keeps this many newest audit entries
 
 
-class ModeCatalog(Contract):
+class ModeCatalog(Contract, kw_only=True):
     """The modes this deployment offers now: those the cost tier switched off are left out."""
 
     config_version: str

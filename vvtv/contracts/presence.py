@@ -37,7 +37,7 @@ Devices = Annotated[int, msgspec.Meta(ge=1, le=PAGE_SIZE_MAX)]
 Segment = Annotated[list[Name], msgspec.Meta(max_length=16)]  # modes of one ecosystem
 
 
-class PresenceMember(Contract):
+class PresenceMember(Contract, kw_only=True):
     """One user present in an ecosystem, however many tabs or devices they use (OPS-5)."""
 
     presence_id: Id  # kept across reconnects within the heartbeat TTL
@@ -55,7 +55,7 @@ class PresenceMember(Contract):
     quarantined_new: bool = False  # a new account, limited for now (MOD-6); shown in the UI
 
 
-class PresenceSet(Contract):
+class PresenceSet(Contract, kw_only=True):
     """Your own fields (PRS-2): the first set in an ecosystem joins it; omitted fields keep their
     value (a join starts from camera off, visible, nothing else)."""
 
@@ -67,7 +67,7 @@ class PresenceSet(Contract):
     language: Language | None = None
 
 
-class PresenceFilters(Contract):
+class PresenceFilters(Contract, kw_only=True):
     """What the grid may narrow by (OPS-4); every filter given must hold."""
 
     tags: Tags = []  # any of them
@@ -77,7 +77,7 @@ class PresenceFilters(Contract):
     modes: Segment = []  # a segment: these modes only
 
 
-class PresenceQuery(Contract):
+class PresenceQuery(Contract, kw_only=True):
     """The one presence query (PRS-3): `party` lists in arrival order without filters; `grid`
     ranks (matching tags, camera on first) and filters. Both page with an opaque cursor."""
 
@@ -88,7 +88,7 @@ class PresenceQuery(Contract):
     limit: PageSize | None = None  # default and ceiling from config
 
 
-class PresencePage(Contract):
+class PresencePage(Contract, kw_only=True):
     ecosystem: Name
     members: list[PresenceMember]
     total: Count  # everyone the query matches for this viewer, across pages
@@ -98,7 +98,7 @@ class PresencePage(Contract):
 # --- the HTTP routes' own shapes (GET /presence/party, GET /presence/grid, POST /presence/…) ----
 
 
-class PresencePartyQuery(Contract):
+class PresencePartyQuery(Contract, kw_only=True):
     """`GET /presence/party`: who is in an ecosystem (Party's unless named), in arrival order."""
 
     ecosystem: Name = "party"
@@ -106,7 +106,7 @@ class PresencePartyQuery(Contract):
     limit: PageSize | None = None
 
 
-class PresenceGridQuery(PresenceFilters):
+class PresenceGridQuery(PresenceFilters, kw_only=True):
     """`GET /presence/grid`: the discovery grid over the same presence (OPS-4), ranked and
     narrowed by the filters; lists as `tags=a,b` or `tags=a&tags=b`."""
 
@@ -115,7 +115,7 @@ class PresenceGridQuery(PresenceFilters):
     limit: PageSize | None = None
 
 
-class PresenceAlive(Contract):
+class PresenceAlive(Contract, kw_only=True):
     """`POST /presence/heartbeat`: still present, in this ecosystem, for this long without
     another heartbeat."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vvtv.contracts.base import Contract, HttpStatus
 
 
-class Problem(Contract):
+class Problem(Contract, kw_only=True):
     """An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
     offending field of the request body (`$.handle`) when there is one."""
 

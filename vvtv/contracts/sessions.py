@@ -18,7 +18,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class PolicySnapshot(Contract):
+class PolicySnapshot(Contract, kw_only=True):
     """The effective config and policy a session was created under; never changes afterwards."""
 
     config_version: str
@@ -26,7 +26,7 @@ class PolicySnapshot(Contract):
     policy_version: Serial | None = None
 
 
-class SessionSpec(Contract):
+class SessionSpec(Contract, kw_only=True):
     """What a new session is for and how its media flow: the part of a create or a transition
     that is not its mode (no route takes it alone)."""
 
@@ -49,15 +49,15 @@ class TransitionSession(SessionSpec):
     to_mode: Name
 
 
-class EndSession(Contract):
+class EndSession(Contract, kw_only=True):
     reason: Literal["user", "skip", "timeout", "moderation", "transition", "shutdown"] = "user"
 
 
-class SessionHeartbeat(Contract):
+class SessionHeartbeat(Contract, kw_only=True):
     session_id: Id
 
 
-class SessionView(Contract):
+class SessionView(Contract, kw_only=True):
     """A session as its participants see it, with its running cost estimate (INV-10)."""
 
     id: Id
@@ -77,13 +77,13 @@ class SessionView(Contract):
     estimated_egress_bytes: Count = 0
 
 
-class TransitionResult(Contract):
+class TransitionResult(Contract, kw_only=True):
     ended: SessionView
     session: SessionView
     handover: HandoverHint
 
 
-class HeartbeatAck(Contract):
+class HeartbeatAck(Contract, kw_only=True):
     session_id: Id
     expires_in_s: float
 
@@ -93,21 +93,21 @@ class HeartbeatAck(Contract):
 Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=32768)]
 
 
-class SessionOffer(Contract):
+class SessionOffer(Contract, kw_only=True):
     """The caller's SDP offer for one of its endpoints in the session."""
 
     role: Literal["publish", "subscribe"]
     sdp: Sdp
 
 
-class SessionAnswer(Contract):
+class SessionAnswer(Contract, kw_only=True):
     """The server endpoint's complete answer (ICE gathered; nothing trickles afterwards)."""
 
     role: Literal["publish", "subscribe"]
     sdp: str
 
 
-class TurnView(Contract):
+class TurnView(Contract, kw_only=True):
     """Time-limited TURN credentials (TURN REST API) for this session's peer connections."""
 
     urls: list[str]

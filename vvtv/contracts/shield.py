@@ -13,14 +13,14 @@ from vvtv.contracts.base import Contract, Count
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class ShieldBanner(Contract):
+class ShieldBanner(Contract, kw_only=True):
     """What users are told while Shield Mode is on; the UI blurs new accounts' tiles when
     `blur_new_tiles` (presence marks them `quarantined_new`)."""
 
     blur_new_tiles: bool
 
 
-class ShieldGatesView(Contract):
+class ShieldGatesView(Contract, kw_only=True):
     """What Shield Mode holds while on (config's `shield` preset); off, nothing of it."""
 
     new_accounts_chat: bool
@@ -32,7 +32,7 @@ class ShieldGatesView(Contract):
     blur_new_tiles: bool
 
 
-class ShieldStatus(Contract):
+class ShieldStatus(Contract, kw_only=True):
     active: bool
     changed_at: datetime | None = None
     preset: ShieldGatesView  # what switching on applies
@@ -40,7 +40,7 @@ class ShieldStatus(Contract):
     last_swept: Count | None = None  # users the last switch-on's sweep timed out
 
 
-class ShieldSwitch(Contract):
+class ShieldSwitch(Contract, kw_only=True):
     """`POST /admin/shield`: on or off, and why (audited)."""
 
     active: bool

@@ -7,19 +7,19 @@ from typing import Literal
 from vvtv.contracts.base import Contract
 
 
-class Health(Contract):
+class Health(Contract, kw_only=True):
     """The process is alive and its event loop answers."""
 
     status: Literal["ok"] = "ok"
 
 
-class ReadinessCheck(Contract):
+class ReadinessCheck(Contract, kw_only=True):
     name: str
     ok: bool
     detail: str = ""
 
 
-class ServiceHealth(Contract):
+class ServiceHealth(Contract, kw_only=True):
     """One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`."""
 
     service: str
@@ -27,7 +27,7 @@ class ServiceHealth(Contract):
     detail: str = ""
 
 
-class Readiness(Contract):
+class Readiness(Contract, kw_only=True):
     """Whether this process can serve traffic, with each check that decides it. `services` is
     each service's health: detail for the operator, not part of readiness (a channel off air
     must not take the API out of a load balancer)."""

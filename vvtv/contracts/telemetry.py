@@ -14,40 +14,40 @@ PropertyName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 PropertyValue = Annotated[str, msgspec.Meta(max_length=256)] | Int64 | float | bool
 
 
-class TelemetryEvent(Contract):
+class TelemetryEvent(Contract, kw_only=True):
     name: EventName
     properties: dict[PropertyName, PropertyValue] = {}
     at: datetime | None = None
 
 
-class TelemetryBatch(Contract):
+class TelemetryBatch(Contract, kw_only=True):
     """Events a client reports; the server caps the batch size from config."""
 
     events: list[TelemetryEvent]
 
 
-class TelemetryAccepted(Contract):
+class TelemetryAccepted(Contract, kw_only=True):
     accepted: Count
     sampled_out: Count
 
 
-class FunnelStep(Contract):
+class FunnelStep(Contract, kw_only=True):
     event: EventName
     count: Count  # events seen since the process started (the clients' kept ones and the server's)
 
 
-class FunnelChain(Contract):
+class FunnelChain(Contract, kw_only=True):
     """One chain of telemetry-events.yaml (`funnel`, `match`), its events in order (TEL-1)."""
 
     name: str
     steps: list[FunnelStep]
 
 
-class FunnelReport(Contract):
+class FunnelReport(Contract, kw_only=True):
     chains: list[FunnelChain]
 
 
-class QosSampling(Contract):
+class QosSampling(Contract, kw_only=True):
     """TEL-2: the share of calls that send `qos_sample` (each call draws once when it starts),
     every `interval_s`; all of them while the incident flag is on."""
 
@@ -56,14 +56,14 @@ class QosSampling(Contract):
     interval_s: float
 
 
-class IncidentSwitch(Contract):
+class IncidentSwitch(Contract, kw_only=True):
     """Switch the incident flag on (every call samples its QoS) or off, saying why (audited)."""
 
     active: bool
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class IncidentStatus(Contract):
+class IncidentStatus(Contract, kw_only=True):
     """`active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
     tier may only switch on: then `forced_by_tier` and the switch cannot turn it off)."""
 

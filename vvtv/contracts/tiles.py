@@ -22,7 +22,7 @@ Publishers = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=TILES_PER
 # --- client → server -----------------------------------------------------------------------------
 
 
-class TileOpen(Event, tag="tile.open"):
+class TileOpen(Event, kw_only=True, tag="tile.open"):
     """Open this socket's tile pool in your session of a tile mode (its profile a thumbnail
     one), as a `device`: answered `tile.opened`; then offer for its subscribe endpoint over
     `POST /sessions/{id}/offer`. Opening again (a reconnect) must declare the same device."""
@@ -31,27 +31,27 @@ class TileOpen(Event, tag="tile.open"):
     device: DeviceClass
 
 
-class TileVisible(Event, tag="tile.visible"):
+class TileVisible(Event, kw_only=True, tag="tile.visible"):
     """These members' tiles came into view (user ids): each is `tile.granted` or `tile.refused`."""
 
     publisher_ids: Publishers
 
 
-class TileHidden(Event, tag="tile.hidden"):
+class TileHidden(Event, kw_only=True, tag="tile.hidden"):
     """These tiles left the view: each keeps its slot `viewport.out_of_view_disconnect_s`, then
     is `tile.released` (INV-4)."""
 
     publisher_ids: Publishers
 
 
-class TileClose(Event, tag="tile.close"):
+class TileClose(Event, kw_only=True, tag="tile.close"):
     """This socket's tiles are done (e.g. leaving the mode): every slot is released."""
 
 
 # --- server → client -----------------------------------------------------------------------------
 
 
-class TileOpened(Event, tag="tile.opened"):
+class TileOpened(Event, kw_only=True, tag="tile.opened"):
     """Your pool: `slots` video slots (your device's budget), slot i being the offer's i-th
     video m-line, at `profile`."""
 
@@ -61,14 +61,14 @@ class TileOpened(Event, tag="tile.opened"):
     profile: Name
 
 
-class TileGranted(Event, tag="tile.granted"):
+class TileGranted(Event, kw_only=True, tag="tile.granted"):
     """`publisher_id`'s tile plays in `slot` (its next keyframe on)."""
 
     publisher_id: Id
     slot: Count
 
 
-class TileRefused(Event, tag="tile.refused"):
+class TileRefused(Event, kw_only=True, tag="tile.refused"):
     """Not shown: `tile_budget` (every slot shows a tile in view: THB-5; it is granted when one
     frees), `tile_unavailable` (you may not see this member's camera now), or `tiles_paused` (the
     service took live tiles off for a moment, INV-7; it is granted when they come back)."""
@@ -78,7 +78,7 @@ class TileRefused(Event, tag="tile.refused"):
     message: str
 
 
-class TileReleased(Event, tag="tile.released"):
+class TileReleased(Event, kw_only=True, tag="tile.released"):
     """`publisher_id`'s slot no longer carries it (out of view: THB-2; no longer visible to you;
     or your tiles closed; or `tiles_paused`: the service took live tiles off for a moment, and
     the tiles still in view are granted again when they come back)."""
@@ -87,7 +87,7 @@ class TileReleased(Event, tag="tile.released"):
     reason: TileReleaseReason
 
 
-class TileBlurred(Event, tag="tile.blurred"):
+class TileBlurred(Event, kw_only=True, tag="tile.blurred"):
     """`publisher_id`'s tile is shown blurred (`blurred`), or clear again: the automated frame
     checks scored their camera at or above `media.frame_checks.blur_at` (issue 16). Sent for
     every tile of theirs a viewer holds, and with each later grant while it lasts."""

@@ -4,7 +4,6 @@ section and attribute) and its loading, which names file, line and key path for 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Literal
 
 import msgspec
 
+from vvtv.config.decode import decode
 from vvtv.config.load import SourceFile, load_source
 from vvtv.config.problems import KeyPath, Problem, format_key_path
 
@@ -68,14 +68,10 @@ def load_catalog(path: Path) -> Catalog:
             continue
         sections[section] = {}
         for key, raw in entries.items():
-            try:
-                entry = msgspec.convert(raw, Entry)
-            except msgspec.ValidationError as exc:
-                where, message = _located(str(exc))
-                problems.append(source.problem((section, key, *where), message))
-                continue
-            problems.extend(source.problem((section, key, *p), m) for p, m in _rules(entry))
-            sections[section][key] = entry
+            entry, found = _entry(raw)
+            if entry is not None:
+                sections[section][key] = entry
+            problems.extend(source.problem((section, key, *p), m) for p, m in found)
     problems.extend(_unique_names(source, sections))
     if problems:
         raise CatalogError(problems)
@@ -87,6 +83,16 @@ def shipped() -> Catalog:
     """The catalog shipped with the package, read once a process."""
     with as_file(files("vvtv.observability") / "series.yaml") as path:
         return load_catalog(path)
+
+
+def _entry(raw: object) -> tuple[Entry | None, list[tuple[KeyPath, str]]]:
+    """`raw` as an entry, and every problem with it, each at its key path inside the entry (the
+    config's decoder: it names every problem, where msgspec alone stops at the first)."""
+    found: list[tuple[KeyPath, str]] = []
+    entry = decode(raw, Entry, lambda path, message: found.append((path, message)))
+    if entry is not None:
+        found.extend(_rules(entry))
+    return entry, found
 
 
 def _rules(entry: Entry) -> Iterable[tuple[KeyPath, str]]:
@@ -119,23 +125,3 @@ def _unique_names(source: SourceFile, sections: Mapping[str, Mapping[str, Entry]
             else:
                 first[entry.name] = path
     return problems
-
-
-_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
-_UNKNOWN = re.compile(r"unknown field `(?P<field>[^`]*)`")
-
-
-def _located(message: str) -> tuple[KeyPath, str]:
-    """msgspec's `... - at `$.seed[...][0]`` as a key path and the message without it. A mapping
-    key msgspec does not name (`[...]`) ends the path: the line is then its parent's."""
-    path: list[str | int] = []
-    at = _AT.search(message)
-    if at is not None:
-        message = message[: at.start()]
-        for step in _STEP.finditer(at["path"].split("[...]")[0]):
-            path.append(step[1] if step[1] is not None else int(step[2]))
-    unknown = _UNKNOWN.search(message)
-    if unknown is not None:
-        path.append(unknown["field"])
-    return tuple(path), message

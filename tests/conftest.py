@@ -4,7 +4,8 @@ client peers (the SFU's service tests and the browser's e2e test both publish to
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,18 @@ from prometheus_client import CollectorRegistry
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.server_process import ServerProcess, start_server
-from tests.webrtc_clients import ClientPeers, client_peers
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import client_peers
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
-from vvtv.config import ConfigBundle, build_runtime_config
-from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
+from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.local_sfu import SfuOptions
+from vvtv.media.local_sfu import open_local_sfu
 from vvtv.runtime import Runtime
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,10 +15,13 @@ from prometheus_client import CollectorRegistry
 from vvtv.actors import open_registry
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import LabLimits
-from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.domain.lab.prepared import PreparedItem
+from vvtv.domain.lab.prepared import SegmentGroup
 from vvtv.lab.runtime import LabRuntime
-from vvtv.lab.settings import LabSettings, Rendition
-from vvtv.runtime import actor_settings, open_store
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.settings import Rendition
+from vvtv.runtime import actor_settings
+from vvtv.runtime import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,9 +11,11 @@ from typing import Literal
 import av
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageFilter
+from PIL import Image
+from PIL import ImageFilter
 
-from tests.synthetic_media import ClipVideoTrack, vp8_encoder
+from tests.synthetic_media import ClipVideoTrack
+from tests.synthetic_media import vp8_encoder
 
 Picture = Literal["skin_tones", "neutral_scene"]
 _SKIN = np.array((235, 180, 170), dtype=np.float64)

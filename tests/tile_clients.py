@@ -11,16 +11,21 @@ import random
 import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import av
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack
+from aiortc import RTCConfiguration
+from aiortc import RTCPeerConnection
+from aiortc import RTCSessionDescription
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import RtpPacket
 
-from tests.webrtc_clients import Signalling, _mean_v
+from tests.webrtc_clients import Signalling
+from tests.webrtc_clients import _mean_v
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.port import SdpOffer
 

@@ -8,25 +8,32 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Protocol
 
 import av
 import trio
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack
+from aiortc import RTCConfiguration
+from aiortc import RTCPeerConnection
+from aiortc import RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.synthetic_media import (
-    DEFAULT_CHROMA,
-    DEFAULT_TONE_HZ,
-    PreEncodedVideoTrack,
-    ToneAudioTrack,
-)
-from tests.synthetic_pictures import Picture, PictureVideoTrack
+from tests.synthetic_media import DEFAULT_CHROMA
+from tests.synthetic_media import DEFAULT_TONE_HZ
+from tests.synthetic_media import PreEncodedVideoTrack
+from tests.synthetic_media import ToneAudioTrack
+from tests.synthetic_pictures import Picture
+from tests.synthetic_pictures import PictureVideoTrack
 from vvtv.media.local_sfu.bridge import AsyncioThread
-from vvtv.media.port import Role, SdpAnswer, SdpOffer
+from vvtv.media.port import Role
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
 
 
 class Signalling(Protocol):

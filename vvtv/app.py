@@ -6,8 +6,12 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from quart import Blueprint, Response, g, request
-from quart_schema import Info, QuartSchema
+from quart import Blueprint
+from quart import Response
+from quart import g
+from quart import request
+from quart_schema import Info
+from quart_schema import QuartSchema
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +30,9 @@ from vvtv.lab.openapi import schema_overrides as lab_schemas
 from vvtv.matching import api as matching_api
 from vvtv.moderation import api as moderation_api
 from vvtv.modes import api as modes_api
-from vvtv.observability.tracing import TRACE_ID_HEADER, TRACEPARENT, Tracing
+from vvtv.observability.tracing import TRACE_ID_HEADER
+from vvtv.observability.tracing import TRACEPARENT
+from vvtv.observability.tracing import Tracing
 from vvtv.operator import api as operator_api
 from vvtv.presence import api as presence_api
 from vvtv.presence.openapi import schema_overrides as presence_schemas
@@ -35,11 +41,15 @@ from vvtv.sessions import api as sessions_api
 from vvtv.shield import api as shield_api
 from vvtv.telemetry import api as telemetry_api
 from vvtv.telemetry.openapi import schema_overrides as telemetry_schemas
-from vvtv.web import shell, system, terms
+from vvtv.web import shell
+from vvtv.web import system
+from vvtv.web import terms
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
-from vvtv.web.openapi import SCHEMA_OVERRIDES, VvtvOpenAPI
-from vvtv.web.routing import CONVERTERS, undeclared_routes
+from vvtv.web.openapi import SCHEMA_OVERRIDES
+from vvtv.web.openapi import VvtvOpenAPI
+from vvtv.web.routing import CONVERTERS
+from vvtv.web.routing import undeclared_routes
 from vvtv.web.sockets import socket_route
 
 GUARD = "vvtv.guard"

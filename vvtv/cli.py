@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import trio
 
-from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
+from vvtv.config import ConfigBundle
+from vvtv.config import ConfigError
+from vvtv.config import build_runtime_config
 from vvtv.domain.accounts import Role
 from vvtv.observability.tracing import install_log_trace_ids
 
@@ -32,7 +34,8 @@ def _load(
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from vvtv.server import ServeOptions, serve
+    from vvtv.server import ServeOptions
+    from vvtv.server import serve
 
     config = _load(args.config, args.tier, args.skin)
     if config is None:
@@ -58,7 +61,8 @@ def _cmd_config_validate(args: argparse.Namespace) -> int:
 
 async def _contracts(config: ConfigBundle, out: Path, check: bool) -> int:
     from vvtv.assembly import open_runtime
-    from vvtv.publish import stale_contracts, write_contracts
+    from vvtv.publish import stale_contracts
+    from vvtv.publish import write_contracts
 
     with tempfile.TemporaryDirectory() as scratch:
         async with open_runtime(config, Path(scratch)) as (runtime, services):

@@ -13,7 +13,9 @@ import msgspec
 
 from vvtv.app import create_app
 from vvtv.assembly import Services
-from vvtv.contracts import CONTRACTS_VERSION, ClientMessage, ServerEvent
+from vvtv.contracts import CONTRACTS_VERSION
+from vvtv.contracts import ClientMessage
+from vvtv.contracts import ServerEvent
 from vvtv.runtime import Runtime
 
 UI_DIR = Path(__file__).resolve().parent / "web" / "ui"

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import msgspec
 
-from vvtv.actors import ActorSettings, Registry
-from vvtv.clock import WallClock, utc_now
+from vvtv.actors import ActorSettings
+from vvtv.actors import Registry
+from vvtv.clock import WallClock
+from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.observability.events import EventCounts
 from vvtv.observability.health import HealthBoard
 from vvtv.observability.metrics import Metrics
 from vvtv.observability.tracing import Tracing
-from vvtv.store import DATABASE_FILE, Database, open_database
+from vvtv.store import DATABASE_FILE
+from vvtv.store import Database
+from vvtv.store import open_database
 
 
 @dataclass

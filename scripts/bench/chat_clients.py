@@ -13,7 +13,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import trio
-from ws_clients import SignedInSocket, SocketClient, serve_commands
+from ws_clients import SignedInSocket
+from ws_clients import SocketClient
+from ws_clients import serve_commands
 from wsproto import WSConnection
 from wsproto.events import Message
 

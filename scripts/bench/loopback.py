@@ -7,7 +7,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import trio
-from ws_clients import ClientFailed, raise_fd_limit
+from ws_clients import ClientFailed
+from ws_clients import raise_fd_limit
 
 
 def cheap_hashing(config: Any) -> Any:
@@ -79,7 +81,8 @@ async def serve_to_clients(
     (`client_process(pipe, port, index)`, spawned) once it listens (after `on_listening`)."""
     from vvtv.app import create_app
     from vvtv.assembly import open_runtime
-    from vvtv.server import hypercorn_config, serve_http
+    from vvtv.server import hypercorn_config
+    from vvtv.server import serve_http
 
     hard = raise_fd_limit()
     context = multiprocessing.get_context("spawn")

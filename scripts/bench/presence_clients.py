@@ -13,9 +13,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import trio
-from ws_clients import SignedInSocket, SocketClient, serve_commands
+from ws_clients import SignedInSocket
+from ws_clients import SocketClient
+from ws_clients import serve_commands
 from wsproto import WSConnection
-from wsproto.events import CloseConnection, Message, Ping
+from wsproto.events import CloseConnection
+from wsproto.events import Message
+from wsproto.events import Ping
 
 PROBE_EVERY_S = 0.5
 # Linux's SO_TIMESTAMPNS (not in Python's socket module): recvmsg then says, beside the bytes,

@@ -40,7 +40,9 @@ def _count_at_transport(pc: Any, counts: dict[str, int]) -> None:
 
 
 async def _loop(conn: Connection, counts: dict[str, int]) -> None:
-    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc import RTCConfiguration
+    from aiortc import RTCPeerConnection
+    from aiortc import RTCSessionDescription
 
     from tests.synthetic_media import PreEncodedVideoTrack
 

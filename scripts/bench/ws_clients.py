@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import os
 import resource
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, Generic, Self, TypeVar
+from typing import Any
+from typing import Generic
+from typing import Self
+from typing import TypeVar
 
 import trio
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, Request
+from wsproto import ConnectionType
+from wsproto import WSConnection
+from wsproto.events import AcceptConnection
+from wsproto.events import Request
 from wsproto.extensions import PerMessageDeflate
 
 DEFLATE = "VVTV_BENCH_DEFLATE"  # set (by a benchmark, before it spawns its clients): offer it

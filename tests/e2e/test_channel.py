@@ -11,7 +11,10 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.server_process import ONE_RESERVE_CLIP, ServerProcess, start_server, tweaked_config
+from tests.server_process import ONE_RESERVE_CLIP
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("LAB-5", "LAB-6", "LAB-8")]
 

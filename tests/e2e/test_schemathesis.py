@@ -17,7 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server_process import REPO, ServerProcess, cheap_hashing_config, start_server
+from tests.server_process import REPO
+from tests.server_process import ServerProcess
+from tests.server_process import cheap_hashing_config
+from tests.server_process import start_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("INV-9")]
 

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import REPO, ServerProcess, free_port, start_server
+from tests.server_process import REPO
+from tests.server_process import ServerProcess
+from tests.server_process import free_port
+from tests.server_process import start_server
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server_process import cheap_hashing_config, start_server
+from tests.server_process import cheap_hashing_config
+from tests.server_process import start_server
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,10 @@ quarantine's days; Shield Mode's gates read other ages."""
 
 from __future__ import annotations
 
-from tests.accounts import PASSWORD, TERMS
-from tests.service.presence.conftest import User, World
+from tests.accounts import PASSWORD
+from tests.accounts import TERMS
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 
 
 async def aged(world: World, **days_old: float) -> dict[str, User]:

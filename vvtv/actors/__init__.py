@@ -4,19 +4,22 @@ supervised services (long-running tasks restarted within the same restart intens
 Knows nothing of the product; imports only trio, msgspec, the stdlib and `vvtv.errors`.
 """
 
-from .actor import Actor, ActorFactory, BaseActor
+from .actor import Actor
+from .actor import ActorFactory
+from .actor import BaseActor
 from .batches import Batches
-from .errors import (
-    ActorCrashed,
-    ActorUnavailable,
-    AskTimeout,
-    GaveUp,
-    MailboxFull,
-    ShuttingDown,
-    UnknownActorKind,
-)
-from .nursery import Runs, open_background_nursery, open_running
-from .registry import Registry, open_registry
+from .errors import ActorCrashed
+from .errors import ActorUnavailable
+from .errors import AskTimeout
+from .errors import GaveUp
+from .errors import MailboxFull
+from .errors import ShuttingDown
+from .errors import UnknownActorKind
+from .nursery import Runs
+from .nursery import open_background_nursery
+from .nursery import open_running
+from .registry import Registry
+from .registry import open_registry
 from .settings import ActorSettings
 from .statistics import KindStatistics
 

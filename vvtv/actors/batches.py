@@ -5,8 +5,12 @@ item goes at once. Each submitter gets its own item's result, or the batch's fai
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Sequence
+from typing import Generic
+from typing import TypeVar
 
 import trio
 

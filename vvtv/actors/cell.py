@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
+from collections.abc import Hashable
 from contextvars import ContextVar
 from typing import Any
 
@@ -16,9 +17,13 @@ import trio
 
 from vvtv.errors import VvtvError
 
-from .actor import Actor, ActorFactory
+from .actor import Actor
+from .actor import ActorFactory
 from .deadlines import Deadlines
-from .errors import ActorCrashed, ActorUnavailable, AskTimeout, ShuttingDown
+from .errors import ActorCrashed
+from .errors import ActorUnavailable
+from .errors import AskTimeout
+from .errors import ShuttingDown
 from .intensity import RestartIntensity
 from .mailbox import Mailbox
 from .reply import Reply

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from vvtv.errors import Unavailable, VvtvError
+from vvtv.errors import Unavailable
+from vvtv.errors import VvtvError
 
 
 class _AddressedError(VvtvError):

@@ -8,7 +8,8 @@ trip through the scheduler.
 from __future__ import annotations
 
 from collections import deque
-from typing import Generic, TypeVar
+from typing import Generic
+from typing import TypeVar
 
 import trio
 

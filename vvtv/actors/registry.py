@@ -6,7 +6,10 @@ Open it with `open_registry(settings)`; leaving the block (or `aclose`) drains e
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Hashable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -14,15 +17,15 @@ from typing import Any
 import trio
 
 from .actor import ActorFactory
-from .cell import Ambient, Cell, Kind
+from .cell import Ambient
+from .cell import Cell
+from .cell import Kind
 from .deadlines import Deadlines
-from .errors import (
-    ActorUnavailable,
-    AskTimeout,
-    MailboxFull,
-    ShuttingDown,
-    UnknownActorKind,
-)
+from .errors import ActorUnavailable
+from .errors import AskTimeout
+from .errors import MailboxFull
+from .errors import ShuttingDown
+from .errors import UnknownActorKind
 from .intensity import RestartIntensity
 from .nursery import open_background_nursery
 from .reply import Reply

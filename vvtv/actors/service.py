@@ -6,7 +6,8 @@ worker child beside the actors' gen_servers. The registry counts them as it coun
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 import trio
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Self
 
 import trio
 
-from .errors import MailboxFull, ShuttingDown
+from .errors import MailboxFull
+from .errors import ShuttingDown
 
 if TYPE_CHECKING:
     from .registry import Registry

@@ -3,57 +3,67 @@ and wires them together. `vvtv serve`, the CLI and the tests all start the produ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import trio
 
-from vvtv.actors import open_registry, open_running
-from vvtv.assembly.wiring import (
-    FrameReportsToModeration,
-    active_loads,
-    audit_entries,
-    live_board,
-    watch_services,
-)
+from vvtv.actors import open_registry
+from vvtv.actors import open_running
+from vvtv.assembly.wiring import FrameReportsToModeration
+from vvtv.assembly.wiring import active_loads
+from vvtv.assembly.wiring import audit_entries
+from vvtv.assembly.wiring import live_board
+from vvtv.assembly.wiring import watch_services
 from vvtv.chat import api as chat_api
 from vvtv.chat.actor import ChatPorts
-from vvtv.chat.gate import ChatGate, GatePorts
+from vvtv.chat.gate import ChatGate
+from vvtv.chat.gate import GatePorts
 from vvtv.chat.metrics import ChatMetrics
 from vvtv.chat.safety_store import SqliteSafetyStore
 from vvtv.chat.service import Chat
 from vvtv.chat.store import SqliteChatStore
-from vvtv.clock import WallClock, utc_now
+from vvtv.clock import WallClock
+from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.consent import api as consent_api
 from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
-from vvtv.contracts.events import ServerEvent, SessionStateChanged
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.events import SessionStateChanged
 from vvtv.contracts.lab import OwnerCard
-from vvtv.cost.ladder import KillSwitch, LadderPorts
-from vvtv.cost.metrics import CostMetrics, LadderMetrics
-from vvtv.cost.service import CostMeter, CostPorts
+from vvtv.cost.ladder import KillSwitch
+from vvtv.cost.ladder import LadderPorts
+from vvtv.cost.metrics import CostMetrics
+from vvtv.cost.metrics import LadderMetrics
+from vvtv.cost.service import CostMeter
+from vvtv.cost.service import CostPorts
 from vvtv.cost.store import SqliteLadderStore
 from vvtv.frames.metrics import FrameCheckMetrics
-from vvtv.frames.service import FrameChecks, FramePorts
+from vvtv.frames.service import FrameChecks
+from vvtv.frames.service import FramePorts
 from vvtv.identity.actor import IdentityPorts
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.service import Identity
 from vvtv.identity.store import SqliteAccountStore
-from vvtv.identity.tokens import TokenSigner, load_or_create_key
+from vvtv.identity.tokens import TokenSigner
+from vvtv.identity.tokens import load_or_create_key
 from vvtv.lab.api import LIVE_ROUTE
 from vvtv.lab.auth import optional_token
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
-from vvtv.lab.settings import default_ladder_names, settings_from_config
+from vvtv.lab.settings import default_ladder_names
+from vvtv.lab.settings import settings_from_config
 from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
-from vvtv.media.local_sfu import SfuOptions, open_local_sfu
+from vvtv.media.local_sfu import SfuOptions
+from vvtv.media.local_sfu import open_local_sfu
 from vvtv.moderation.actor import ModerationPorts
 from vvtv.moderation.metrics import ModerationMetrics
 from vvtv.moderation.service import Moderation
@@ -61,23 +71,33 @@ from vvtv.moderation.store import SqliteReportStore
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents
 from vvtv.observability.health import HealthBoard
-from vvtv.observability.switches import SqliteSwitchStore, SwitchPorts, SwitchTable
-from vvtv.observability.tracing import TRACE_ID, Tracing
+from vvtv.observability.switches import SqliteSwitchStore
+from vvtv.observability.switches import SwitchPorts
+from vvtv.observability.switches import SwitchTable
+from vvtv.observability.tracing import TRACE_ID
+from vvtv.observability.tracing import Tracing
 from vvtv.operator import api as operator_api
-from vvtv.operator.feed import FeedPorts, OperatorFeed
+from vvtv.operator.feed import FeedPorts
+from vvtv.operator.feed import OperatorFeed
 from vvtv.operator.service import LiveBoard
 from vvtv.presence import api as presence_api
-from vvtv.presence.actor import PresencePorts, ecosystems, open_presence_rooms
+from vvtv.presence.actor import PresencePorts
+from vvtv.presence.actor import ecosystems
+from vvtv.presence.actor import open_presence_rooms
 from vvtv.presence.metrics import PresenceMetrics
 from vvtv.presence.service import Presence
-from vvtv.runtime import Runtime, actor_settings, open_store
+from vvtv.runtime import Runtime
+from vvtv.runtime import actor_settings
+from vvtv.runtime import open_store
 from vvtv.sessions import api as sessions_api
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
-from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
+from vvtv.sessions.orchestrator import Orchestrator
+from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.shield.metrics import ShieldMetrics
-from vvtv.shield.service import Shield, ShieldPorts
+from vvtv.shield.service import Shield
+from vvtv.shield.service import ShieldPorts
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.tiles import api as tiles_api

@@ -12,16 +12,20 @@ from prometheus_client import CollectorRegistry
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import AuditEntry
-from vvtv.cost.service import CostMeter, session_loads
+from vvtv.cost.service import CostMeter
+from vvtv.cost.service import session_loads
 from vvtv.domain.cost import ModeLoad
-from vvtv.domain.health import ServiceShape, judge_capacity, judge_channel
+from vvtv.domain.health import ServiceShape
+from vvtv.domain.health import judge_capacity
+from vvtv.domain.health import judge_channel
 from vvtv.frames.reports import AutomatedReport
 from vvtv.lab.board import LabStatusBoard
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.moderation.service import Moderation
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.health import HealthBoard
-from vvtv.operator.service import LiveBoard, LivePorts
+from vvtv.operator.service import LiveBoard
+from vvtv.operator.service import LivePorts
 from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import field
 from datetime import datetime
 from typing import ClassVar
@@ -29,8 +30,10 @@ from vvtv.chat.metrics import ChatMetrics
 from vvtv.chat.store import ChatStore
 from vvtv.clock import WallClock
 from vvtv.contracts.chat import ChatMessageView
-from vvtv.contracts.events import ChatMessage, ServerEvent
-from vvtv.domain.chat.delivery import catch_up, sees
+from vvtv.contracts.events import ChatMessage
+from vvtv.contracts.events import ServerEvent
+from vvtv.domain.chat.delivery import catch_up
+from vvtv.domain.chat.delivery import sees
 from vvtv.domain.chat.thread import Thread
 from vvtv.domain.values import frozen
 

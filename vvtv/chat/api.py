@@ -23,24 +23,27 @@ from quart import Blueprint
 
 from vvtv.chat.errors import ChatRateLimited as RateLimitedError
 from vvtv.chat.service import Chat
-from vvtv.contracts.chat import (
-    ChatHistoryPage,
-    ChatHistoryQuery,
-    ChatMessageView,
-    ChatPost,
-    ChatReport,
-    ChatReportReceipt,
-    ChatThreadOpen,
-    ChatThreadView,
-    HeldDecision,
-    HeldMessages,
-    HeldMessagesQuery,
-    HeldMessageView,
-)
-from vvtv.contracts.events import ChatRateLimited, ChatSend, ChatSubscribe
+from vvtv.contracts.chat import ChatHistoryPage
+from vvtv.contracts.chat import ChatHistoryQuery
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.chat import ChatPost
+from vvtv.contracts.chat import ChatReport
+from vvtv.contracts.chat import ChatReportReceipt
+from vvtv.contracts.chat import ChatThreadOpen
+from vvtv.contracts.chat import ChatThreadView
+from vvtv.contracts.chat import HeldDecision
+from vvtv.contracts.chat import HeldMessages
+from vvtv.contracts.chat import HeldMessagesQuery
+from vvtv.contracts.chat import HeldMessageView
+from vvtv.contracts.events import ChatRateLimited
+from vvtv.contracts.events import ChatSend
+from vvtv.contracts.events import ChatSubscribe
 from vvtv.domain.accounts import Principal
-from vvtv.web.routing import Guard, current_principal, endpoint
-from vvtv.web.sockets import MessageHandler, current_connection
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
+from vvtv.web.sockets import MessageHandler
+from vvtv.web.sockets import current_connection
 
 
 def routes(chat: Chat, guard: Guard) -> Blueprint:

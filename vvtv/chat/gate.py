@@ -9,21 +9,31 @@ timeout is audited. Shield Mode's sweep times out whoever posted a listed term l
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterable
+from datetime import datetime
+from datetime import timedelta
 from typing import Protocol
 
-from vvtv.chat.errors import ChatTimedOut, MessageBlocked, MessageHeld, ShieldGated
+from vvtv.chat.errors import ChatTimedOut
+from vvtv.chat.errors import MessageBlocked
+from vvtv.chat.errors import MessageHeld
+from vvtv.chat.errors import ShieldGated
 from vvtv.chat.metrics import ChatMetrics
-from vvtv.chat.safety_store import Held, SafetyStore
+from vvtv.chat.safety_store import Held
+from vvtv.chat.safety_store import SafetyStore
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.chat import ChatScope
 from vvtv.domain import rate_limit
-from vvtv.domain.automod import Automod, Rule, Verdict
+from vvtv.domain.automod import Automod
+from vvtv.domain.automod import Rule
+from vvtv.domain.automod import Verdict
 from vvtv.domain.chat.thread import Thread
 from vvtv.domain.rate_limit import Limit
-from vvtv.domain.shield import OPEN, Gates, chat_refusal
+from vvtv.domain.shield import OPEN
+from vvtv.domain.shield import Gates
+from vvtv.domain.shield import chat_refusal
 from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 

@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 from msgspec.structs import replace
 
-from vvtv.chat.actor import ChatPorts, Send
-from vvtv.chat.errors import HeldAlreadyDecided, HeldNotFound, ThreadBlocked
-from vvtv.chat.safety_store import Decided, SafetyStore
+from vvtv.chat.actor import ChatPorts
+from vvtv.chat.actor import Send
+from vvtv.chat.errors import HeldAlreadyDecided
+from vvtv.chat.errors import HeldNotFound
+from vvtv.chat.errors import ThreadBlocked
+from vvtv.chat.safety_store import Decided
+from vvtv.chat.safety_store import SafetyStore
 from vvtv.config import ConfigBundle
-from vvtv.contracts.chat import ChatMessageView, HeldDecision, HeldMessages, HeldMessageView
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.chat import HeldDecision
+from vvtv.contracts.chat import HeldMessages
+from vvtv.contracts.chat import HeldMessageView
 from vvtv.contracts.chat import HeldStatus as Status
 from vvtv.contracts.events import ChatNotPosted
 from vvtv.domain.accounts import Principal

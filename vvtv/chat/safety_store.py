@@ -12,8 +12,11 @@ from typing import Protocol
 
 import msgspec
 
-from vvtv.contracts.chat import ChatScope, HeldMessageView, HeldStatus
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.contracts.chat import ChatScope
+from vvtv.contracts.chat import HeldMessageView
+from vvtv.contracts.chat import HeldStatus
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 

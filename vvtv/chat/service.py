@@ -16,61 +16,67 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 import trio
 
-from vvtv.actors import Batches, Registry
-from vvtv.chat.actor import (
-    KIND,
-    ChatPorts,
-    ChatThreadActor,
-    Current,
-    Join,
-    Send,
-    Sends,
-    Subscribe,
-    named,
-)
-from vvtv.chat.errors import (
-    ChatRateLimited,
-    EmptyMessage,
-    InvalidHistoryQuery,
-    InvalidReport,
-    InvalidThread,
-    LinksNotAllowed,
-    MessageTooLong,
-    RoomNotFound,
-    ThreadBlocked,
-    ThreadNotFound,
-)
+from vvtv.actors import Batches
+from vvtv.actors import Registry
+from vvtv.chat.actor import KIND
+from vvtv.chat.actor import ChatPorts
+from vvtv.chat.actor import ChatThreadActor
+from vvtv.chat.actor import Current
+from vvtv.chat.actor import Join
+from vvtv.chat.actor import Send
+from vvtv.chat.actor import Sends
+from vvtv.chat.actor import Subscribe
+from vvtv.chat.actor import named
+from vvtv.chat.errors import ChatRateLimited
+from vvtv.chat.errors import EmptyMessage
+from vvtv.chat.errors import InvalidHistoryQuery
+from vvtv.chat.errors import InvalidReport
+from vvtv.chat.errors import InvalidThread
+from vvtv.chat.errors import LinksNotAllowed
+from vvtv.chat.errors import MessageTooLong
+from vvtv.chat.errors import RoomNotFound
+from vvtv.chat.errors import ThreadBlocked
+from vvtv.chat.errors import ThreadNotFound
 from vvtv.chat.gate import ChatGate
-from vvtv.chat.review import HeldReview, ReviewPorts
+from vvtv.chat.review import HeldReview
+from vvtv.chat.review import ReviewPorts
 from vvtv.chat.safety_store import SafetyStore
 from vvtv.config import ConfigBundle
-from vvtv.contracts.chat import (
-    ChatHistoryPage,
-    ChatHistoryQuery,
-    ChatMessageView,
-    ChatReport,
-    ChatReportReceipt,
-    ChatScope,
-    ChatThreadOpen,
-    ChatThreadView,
-    HeldDecision,
-    HeldMessages,
-    HeldMessagesQuery,
-    HeldMessageView,
-)
+from vvtv.contracts.chat import ChatHistoryPage
+from vvtv.contracts.chat import ChatHistoryQuery
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.chat import ChatReport
+from vvtv.contracts.chat import ChatReportReceipt
+from vvtv.contracts.chat import ChatScope
+from vvtv.contracts.chat import ChatThreadOpen
+from vvtv.contracts.chat import ChatThreadView
+from vvtv.contracts.chat import HeldDecision
+from vvtv.contracts.chat import HeldMessages
+from vvtv.contracts.chat import HeldMessagesQuery
+from vvtv.contracts.chat import HeldMessageView
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.moderation import ReportFiling, ReportReceipt
+from vvtv.contracts.moderation import ReportFiling
+from vvtv.contracts.moderation import ReportReceipt
 from vvtv.domain.accounts import Principal
 from vvtv.domain.chat.delivery import sees
-from vvtv.domain.chat.message import BodyPolicy, BodyRefusal, check_body
-from vvtv.domain.chat.rate import ChatRates, admit, pruned
-from vvtv.domain.chat.thread import PRIVATE, Thread, may_take_part, thread_key
+from vvtv.domain.chat.message import BodyPolicy
+from vvtv.domain.chat.message import BodyRefusal
+from vvtv.domain.chat.message import check_body
+from vvtv.domain.chat.rate import ChatRates
+from vvtv.domain.chat.rate import admit
+from vvtv.domain.chat.rate import pruned
+from vvtv.domain.chat.thread import PRIVATE
+from vvtv.domain.chat.thread import Thread
+from vvtv.domain.chat.thread import may_take_part
+from vvtv.domain.chat.thread import thread_key
 from vvtv.domain.rate_limit import Limit
-from vvtv.errors import BadRequest, by_code
+from vvtv.errors import BadRequest
+from vvtv.errors import by_code
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)

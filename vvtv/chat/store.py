@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from vvtv.contracts.chat import ChatMessageView, ChatScope
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.chat import ChatScope
 from vvtv.domain.chat.thread import Thread
 from vvtv.store import Database
 from vvtv.store.rows import from_row

@@ -5,9 +5,13 @@ Load with `build_runtime_config(config_dir, tier)`; a bad config raises `ConfigE
 """
 
 from vvtv.config import schema
-from vvtv.config.bundle import ConfigBundle, build_runtime_config, validate_config
-from vvtv.config.merge import clamp_violations, deep_merge
-from vvtv.config.problems import ConfigError, Problem
+from vvtv.config.bundle import ConfigBundle
+from vvtv.config.bundle import build_runtime_config
+from vvtv.config.bundle import validate_config
+from vvtv.config.merge import clamp_violations
+from vvtv.config.merge import deep_merge
+from vvtv.config.problems import ConfigError
+from vvtv.config.problems import Problem
 from vvtv.config.schema import *  # noqa: F403  (the typed shapes are public here too, as listed there)
 
 __all__ = [

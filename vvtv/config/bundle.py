@@ -9,35 +9,46 @@ from __future__ import annotations
 import hashlib
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any
+from typing import NamedTuple
+from typing import TypeVar
+from typing import cast
 
 import msgspec
 
 from vvtv.config.decode import decode
-from vvtv.config.load import SourceFile, display_path, load_source
-from vvtv.config.merge import clamp_violations, deep_merge
-from vvtv.config.problems import ConfigError, KeyPath, Problem
+from vvtv.config.load import SourceFile
+from vvtv.config.load import display_path
+from vvtv.config.load import load_source
+from vvtv.config.merge import clamp_violations
+from vvtv.config.merge import deep_merge
+from vvtv.config.problems import ConfigError
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 from vvtv.config.schema.frozen import ConfigStruct
 from vvtv.config.schema.limits import Limits
-from vvtv.config.schema.media import MediaProfiles, Profile
+from vvtv.config.schema.media import MediaProfiles
+from vvtv.config.schema.media import Profile
 from vvtv.config.schema.modes import ModeManifests
-from vvtv.config.schema.skins import Skins, Theme
+from vvtv.config.schema.skins import Skins
+from vvtv.config.schema.skins import Theme
 from vvtv.config.schema.telemetry import TelemetryEvents
-from vvtv.config.skins import limits_written_at, modes_overlay, modes_written_at
-from vvtv.config.validate import (
-    Locator,
-    SkinLocator,
-    TierLocator,
-    check_flags_cover_modes,
-    check_ladder_modes,
-    check_limits,
-    check_media,
-    check_modes,
-    check_skins,
-    check_telemetry,
-)
+from vvtv.config.skins import limits_written_at
+from vvtv.config.skins import modes_overlay
+from vvtv.config.skins import modes_written_at
+from vvtv.config.validate import Locator
+from vvtv.config.validate import SkinLocator
+from vvtv.config.validate import TierLocator
+from vvtv.config.validate import check_flags_cover_modes
+from vvtv.config.validate import check_ladder_modes
+from vvtv.config.validate import check_limits
+from vvtv.config.validate import check_media
+from vvtv.config.validate import check_modes
+from vvtv.config.validate import check_skins
+from vvtv.config.validate import check_telemetry
 
 MEDIA_FILE = "media-profiles.yaml"
 MODES_FILE = "mode-manifests.yaml"

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+from typing import TypeVar
 
 import msgspec
 
-from vvtv.config.merge import struct_field_types, struct_type_of
+from vvtv.config.merge import struct_field_types
+from vvtv.config.merge import struct_type_of
 from vvtv.config.problems import KeyPath
 
 T = TypeVar("T")

@@ -13,7 +13,8 @@ import functools
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import msgspec
 

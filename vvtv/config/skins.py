@@ -4,7 +4,8 @@ in what the skin set is located in `skins.yaml`, where it was written (`SkinLoca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
+from collections.abc import Collection
 from typing import Any
 
 from vvtv.config.problems import KeyPath

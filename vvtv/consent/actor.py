@@ -12,57 +12,56 @@ its invites are gone, their ends' answers refused as unknown, and no call is mad
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import field
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import ClassVar
 
 import trio
 from prometheus_client import CollectorRegistry
 
 from vvtv.actors import BaseActor
-from vvtv.clock import WallClock, trio_origin
-from vvtv.consent.errors import (
-    InviteAnswered,
-    InviteCancelled,
-    InviteExpired,
-    InvitePending,
-    InviteQueued,
-    InviteQueueFull,
-    NotInvitee,
-    NotInviter,
-    UnknownInvite,
-)
+from vvtv.clock import WallClock
+from vvtv.clock import trio_origin
+from vvtv.consent.errors import InviteAnswered
+from vvtv.consent.errors import InviteCancelled
+from vvtv.consent.errors import InviteExpired
+from vvtv.consent.errors import InvitePending
+from vvtv.consent.errors import InviteQueued
+from vvtv.consent.errors import InviteQueueFull
+from vvtv.consent.errors import NotInvitee
+from vvtv.consent.errors import NotInviter
+from vvtv.consent.errors import UnknownInvite
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.timers import InboxTimers
 from vvtv.contracts.consent import ConsentInvite
-from vvtv.contracts.events import (
-    ConsentAccepted,
-    ConsentCancelled,
-    ConsentDeclined,
-    ConsentExpired,
-    ConsentRequest,
-    ServerEvent,
-)
-from vvtv.domain.consent import (
-    CallStarted,
-    Cancel,
-    Changed,
-    CreateCall,
-    Effect,
-    Inbox,
-    Invite,
-    InviteRules,
-    Message,
-    Notify,
-    Refuse,
-    Reply,
-    Tick,
-    decide,
-)
+from vvtv.contracts.events import ConsentAccepted
+from vvtv.contracts.events import ConsentCancelled
+from vvtv.contracts.events import ConsentDeclined
+from vvtv.contracts.events import ConsentExpired
+from vvtv.contracts.events import ConsentRequest
+from vvtv.contracts.events import ServerEvent
+from vvtv.domain.consent import CallStarted
+from vvtv.domain.consent import Cancel
+from vvtv.domain.consent import Changed
+from vvtv.domain.consent import CreateCall
+from vvtv.domain.consent import Effect
+from vvtv.domain.consent import Inbox
+from vvtv.domain.consent import Invite
+from vvtv.domain.consent import InviteRules
+from vvtv.domain.consent import Message
+from vvtv.domain.consent import Notify
+from vvtv.domain.consent import Refuse
+from vvtv.domain.consent import Reply
+from vvtv.domain.consent import Tick
+from vvtv.domain.consent import decide
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
-from vvtv.errors import VvtvError, by_code
+from vvtv.errors import VvtvError
+from vvtv.errors import by_code
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)

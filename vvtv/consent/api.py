@@ -14,11 +14,15 @@ from __future__ import annotations
 from quart import Blueprint
 
 from vvtv.consent.service import Consent
-from vvtv.contracts.consent import ConsentInvite, ConsentInvites, CreateInvite
+from vvtv.contracts.consent import ConsentInvite
+from vvtv.contracts.consent import ConsentInvites
+from vvtv.contracts.consent import CreateInvite
 from vvtv.contracts.events import ConsentAnswer
 from vvtv.contracts.identity import Empty
 from vvtv.domain.accounts import Principal
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 from vvtv.web.sockets import MessageHandler
 
 

@@ -22,28 +22,43 @@ from typing import Protocol
 
 import trio
 
-from vvtv.actors import MailboxFull, Registry
+from vvtv.actors import MailboxFull
+from vvtv.actors import Registry
 from vvtv.clock import trio_origin
 from vvtv.config import ConfigBundle
-from vvtv.consent.actor import KIND, ConsentPorts, InboxActor, InboxHooks, tick, wire
-from vvtv.consent.errors import (
-    Blocked,
-    InviteRateLimited,
-    QuarantinedInvite,
-    SelfInvite,
-    ShieldGated,
-    Unavailable,
-    UnknownInvite,
-)
+from vvtv.consent.actor import KIND
+from vvtv.consent.actor import ConsentPorts
+from vvtv.consent.actor import InboxActor
+from vvtv.consent.actor import InboxHooks
+from vvtv.consent.actor import tick
+from vvtv.consent.actor import wire
+from vvtv.consent.errors import Blocked
+from vvtv.consent.errors import InviteRateLimited
+from vvtv.consent.errors import QuarantinedInvite
+from vvtv.consent.errors import SelfInvite
+from vvtv.consent.errors import ShieldGated
+from vvtv.consent.errors import Unavailable
+from vvtv.consent.errors import UnknownInvite
 from vvtv.consent.timers import InboxTimers
-from vvtv.contracts.consent import ConsentInvite, ConsentInvites
+from vvtv.contracts.consent import ConsentInvite
+from vvtv.contracts.consent import ConsentInvites
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.sessions import CreateSession, SessionView
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
-from vvtv.domain.consent import Answer, Ask, Cancel, CancelReason, Invite, InviteRules
-from vvtv.domain.rate_limit import Limit, prune, record, retry_after
-from vvtv.domain.shield import OPEN, Gates
+from vvtv.domain.consent import Answer
+from vvtv.domain.consent import Ask
+from vvtv.domain.consent import Cancel
+from vvtv.domain.consent import CancelReason
+from vvtv.domain.consent import Invite
+from vvtv.domain.consent import InviteRules
+from vvtv.domain.rate_limit import Limit
+from vvtv.domain.rate_limit import prune
+from vvtv.domain.rate_limit import record
+from vvtv.domain.rate_limit import retry_after
+from vvtv.domain.shield import OPEN
+from vvtv.domain.shield import Gates
 
 RATE_WINDOW_S = 60.0  # `invites_per_minute` names its window
 

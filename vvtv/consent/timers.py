@@ -3,7 +3,8 @@ sleeping task per inbox that waits for anything, replaced whenever the inbox ask
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 import trio
 

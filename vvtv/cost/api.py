@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.cost import (
-    CostHistory,
-    CostHistoryQuery,
-    CostReport,
-    KillSwitchOverride,
-    KillSwitchStatus,
-    ServiceStatus,
-)
+from vvtv.contracts.cost import CostHistory
+from vvtv.contracts.cost import CostHistoryQuery
+from vvtv.contracts.cost import CostReport
+from vvtv.contracts.cost import KillSwitchOverride
+from vvtv.contracts.cost import KillSwitchStatus
+from vvtv.contracts.cost import ServiceStatus
 from vvtv.cost.ladder import KillSwitch
 from vvtv.cost.service import CostMeter
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(meter: CostMeter, kill_switch: KillSwitch, guard: Guard) -> Blueprint:

@@ -10,21 +10,33 @@ meter's samples and an admin's pin, both on trio's one thread, are two messages 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import datetime
 
 import trio
 
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.cost import CostReport, KillSwitchStatus, ServiceStatus
-from vvtv.contracts.events import ServerEvent, ServiceNotice
+from vvtv.contracts.cost import CostReport
+from vvtv.contracts.cost import KillSwitchStatus
+from vvtv.contracts.cost import ServiceStatus
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.events import ServiceNotice
 from vvtv.contracts.shield import ShieldBanner
 from vvtv.cost.metrics import LadderMetrics
-from vvtv.cost.store import LadderStore, SavedLadder
-from vvtv.domain.kill_switch import Changed, Ladder, LadderRules, engaged, observe, pin, step_name
+from vvtv.cost.store import LadderStore
+from vvtv.cost.store import SavedLadder
+from vvtv.domain.kill_switch import Changed
+from vvtv.domain.kill_switch import Ladder
+from vvtv.domain.kill_switch import LadderRules
+from vvtv.domain.kill_switch import engaged
+from vvtv.domain.kill_switch import observe
+from vvtv.domain.kill_switch import pin
+from vvtv.domain.kill_switch import step_name
 from vvtv.domain.values import frozen
-from vvtv.errors import BadRequest, Unavailable
+from vvtv.errors import BadRequest
+from vvtv.errors import Unavailable
 from vvtv.observability.audit import AuditRecord
 
 log = logging.getLogger(__name__)

@@ -3,11 +3,13 @@ bytes per second (Prometheus' base unit); `GET /admin/cost` says GB/h, the opera
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
+from prometheus_client import Gauge
 
 from vvtv.contracts.cost import CostReport
 from vvtv.domain.cost import SECONDS_PER_HOUR
-from vvtv.domain.kill_switch import Changed, Ladder
+from vvtv.domain.kill_switch import Changed
+from vvtv.domain.kill_switch import Ladder
 from vvtv.observability.series import Catalogued
 
 

@@ -6,16 +6,25 @@ of them for the console's charts."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 
 import trio
 
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.cost import CostHistory, CostLine, CostPoint, CostReport
+from vvtv.contracts.cost import CostHistory
+from vvtv.contracts.cost import CostLine
+from vvtv.contracts.cost import CostPoint
+from vvtv.contracts.cost import CostReport
 from vvtv.cost.metrics import CostMetrics
 from vvtv.domain import cost as rules
-from vvtv.domain.cost import ModeLoad, RateWindow, attribute, cost_lines, receivers_of
+from vvtv.domain.cost import ModeLoad
+from vvtv.domain.cost import RateWindow
+from vvtv.domain.cost import attribute
+from vvtv.domain.cost import cost_lines
+from vvtv.domain.cost import receivers_of
 from vvtv.domain.values import frozen
 
 # The channel's bytes are counted under this key before they are given to the HLS modes.

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Protocol
 
 from vvtv.domain.values import frozen
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
 
 

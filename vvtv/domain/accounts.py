@@ -5,9 +5,13 @@ account actor's `decide(account, message)`: one moderation decision at a time, o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import Literal
 
 from vvtv.domain.values import frozen
 

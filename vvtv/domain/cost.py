@@ -13,8 +13,10 @@ GB is the unit the 0.439 figure implies (3600 s x 10^6 bit / 8 / 1024), so both 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 
 from vvtv.domain.values import frozen
 

@@ -9,8 +9,10 @@ supervised loops it runs, judged between two samples of their counters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Final, Literal
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Final
+from typing import Literal
 
 from vvtv.domain.values import frozen
 

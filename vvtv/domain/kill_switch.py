@@ -18,7 +18,8 @@ lifting it resumes from the level the load has reached.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Final, Literal
+from typing import Final
+from typing import Literal
 
 from vvtv.domain.values import frozen
 

@@ -16,17 +16,17 @@ a message the table forbids yields only a `Refuse` and leaves the session untouc
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final
+from typing import Literal
 
-from vvtv.contracts.sessions import (
-    AudienceType,
-    PolicySnapshot,
-    SessionOffer,
-    SessionState,
-    StreamTransport,
-)
+from vvtv.contracts.sessions import AudienceType
+from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.contracts.sessions import SessionOffer
+from vvtv.contracts.sessions import SessionState
+from vvtv.contracts.sessions import StreamTransport
 from vvtv.domain.values import frozen
 
 TRANSITIONS: Final[dict[SessionState | None, frozenset[SessionState]]] = {

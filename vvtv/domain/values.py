@@ -4,7 +4,8 @@ with, so each reads `@frozen` and they cannot drift apart (one frozen, one not; 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar, dataclass_transform
+from typing import TypeVar
+from typing import dataclass_transform
 
 T = TypeVar("T")
 

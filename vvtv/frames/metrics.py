@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
+from prometheus_client import Gauge
 
 from vvtv.observability.series import Catalogued
 

@@ -23,10 +23,14 @@ from vvtv.actors import Registry
 from vvtv.clock import WallClock
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
-from vvtv.domain.frames.verdict import Flags, Thresholds, Verdict
+from vvtv.domain.frames.verdict import Flags
+from vvtv.domain.frames.verdict import Thresholds
+from vvtv.domain.frames.verdict import Verdict
 from vvtv.domain.values import frozen
-from vvtv.frames.metrics import CheckOutcome, FrameCheckMetrics
-from vvtv.frames.reports import AutomatedReport, ReportSink
+from vvtv.frames.metrics import CheckOutcome
+from vvtv.frames.metrics import FrameCheckMetrics
+from vvtv.frames.reports import AutomatedReport
+from vvtv.frames.reports import ReportSink
 from vvtv.media.port import FrameChecked
 
 log = logging.getLogger(__name__)

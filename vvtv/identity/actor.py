@@ -3,7 +3,9 @@ time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed c
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import ClassVar
 
 import msgspec
@@ -11,10 +13,19 @@ from msgspec.structs import replace
 
 from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
-from vvtv.domain.accounts import Account, Moderation, Refuse, Save, decide
+from vvtv.domain.accounts import Account
+from vvtv.domain.accounts import Moderation
+from vvtv.domain.accounts import Refuse
+from vvtv.domain.accounts import Save
+from vvtv.domain.accounts import decide
 from vvtv.domain.values import frozen
-from vvtv.errors import VvtvError, by_code
-from vvtv.identity.errors import NotBanned, NotQuarantined, Outranked, OwnRole, UserNotFound
+from vvtv.errors import VvtvError
+from vvtv.errors import by_code
+from vvtv.identity.errors import NotBanned
+from vvtv.identity.errors import NotQuarantined
+from vvtv.identity.errors import Outranked
+from vvtv.identity.errors import OwnRole
+from vvtv.identity.errors import UserNotFound
 from vvtv.identity.metrics import IdentityMetrics
 from vvtv.identity.passwords import Passwords
 from vvtv.identity.records import UserRecord

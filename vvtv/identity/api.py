@@ -7,36 +7,37 @@ only; bans and quarantine need a moderator; roles and the audit log need an admi
 from __future__ import annotations
 
 import msgspec
-from quart import Blueprint, request
+from quart import Blueprint
+from quart import request
 
 from vvtv.config.schema.limits import AuthLimits
-from vvtv.contracts.identity import (
-    AuditEntry,
-    AuditPage,
-    AuditQuery,
-    BanRequest,
-    BanView,
-    Block,
-    BlockList,
-    Empty,
-    LoggedOut,
-    Login,
-    Logout,
-    Me,
-    QuarantineRequest,
-    QuarantineView,
-    Refresh,
-    RoleChange,
-    Signup,
-    Tokens,
-    Unban,
-    Unblocked,
-    UserView,
-)
+from vvtv.contracts.identity import AuditEntry
+from vvtv.contracts.identity import AuditPage
+from vvtv.contracts.identity import AuditQuery
+from vvtv.contracts.identity import BanRequest
+from vvtv.contracts.identity import BanView
+from vvtv.contracts.identity import Block
+from vvtv.contracts.identity import BlockList
+from vvtv.contracts.identity import Empty
+from vvtv.contracts.identity import LoggedOut
+from vvtv.contracts.identity import Login
+from vvtv.contracts.identity import Logout
+from vvtv.contracts.identity import Me
+from vvtv.contracts.identity import QuarantineRequest
+from vvtv.contracts.identity import QuarantineView
+from vvtv.contracts.identity import Refresh
+from vvtv.contracts.identity import RoleChange
+from vvtv.contracts.identity import Signup
+from vvtv.contracts.identity import Tokens
+from vvtv.contracts.identity import Unban
+from vvtv.contracts.identity import Unblocked
+from vvtv.contracts.identity import UserView
 from vvtv.errors import BadRequest
 from vvtv.identity.service import Identity
 from vvtv.observability.audit import AuditLog
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard) -> Blueprint:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import Forbidden
+from vvtv.errors import NotFound
+from vvtv.errors import TooManyRequests
+from vvtv.errors import Unauthorized
 
 # -- signing up ------------------------------------------------------------------------------------
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from quart import request
 
-from vvtv.domain.accounts import Principal, allows
-from vvtv.identity.errors import RoleRequired, Unauthenticated
+from vvtv.domain.accounts import Principal
+from vvtv.domain.accounts import allows
+from vvtv.identity.errors import RoleRequired
+from vvtv.identity.errors import Unauthenticated
 from vvtv.identity.service import Identity
-from vvtv.web.routing import Guard, RouteSpec
+from vvtv.web.routing import Guard
+from vvtv.web.routing import RouteSpec
 
 DEVICE_HEADER = "X-Device-Id"
 

@@ -7,7 +7,11 @@ from typing import Literal
 from prometheus_client import Counter
 
 from vvtv.errors import VvtvError
-from vvtv.identity.errors import AuthBusy, Banned, InvalidCredentials, LoginBusy, LoginLockedOut
+from vvtv.identity.errors import AuthBusy
+from vvtv.identity.errors import Banned
+from vvtv.identity.errors import InvalidCredentials
+from vvtv.identity.errors import LoginBusy
+from vvtv.identity.errors import LoginLockedOut
 from vvtv.observability.series import Catalogued
 
 LoginOutcome = Literal["succeeded", "failed", "locked_out", "busy", "banned"]

@@ -9,7 +9,9 @@ from typing import Any
 import msgspec
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.identity import AuditQuery, BanRequest, Signup
+from vvtv.contracts.identity import AuditQuery
+from vvtv.contracts.identity import BanRequest
+from vvtv.contracts.identity import Signup
 
 REF = "#/components/schemas/{name}"
 

@@ -13,7 +13,8 @@ import argon2
 import trio
 
 from vvtv.config.schema.limits import PasswordPolicy
-from vvtv.identity.errors import AuthBusy, WeakPassword
+from vvtv.identity.errors import AuthBusy
+from vvtv.identity.errors import WeakPassword
 
 
 class Passwords:

@@ -8,69 +8,68 @@ its commit, so a ban or a revocation takes effect on the very next request.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import msgspec
 
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
-from vvtv.contracts.identity import (
-    AccountFlags,
-    BanRequest,
-    BanView,
-    Block,
-    BlockList,
-    Login,
-    Me,
-    QuarantineTerms,
-    QuarantineView,
-    Role,
-    Signup,
-    Tokens,
-    UserView,
-)
-from vvtv.domain.accounts import (
-    PERMANENT,
-    Moderation,
-    Principal,
-    SetQuarantine,
-    SetRole,
-    SetShadowQuarantine,
-    Unban,
-    in_force,
-    is_banned,
-    is_new_account,
-    quarantine_span,
-)
+from vvtv.contracts.identity import AccountFlags
+from vvtv.contracts.identity import BanRequest
+from vvtv.contracts.identity import BanView
+from vvtv.contracts.identity import Block
+from vvtv.contracts.identity import BlockList
+from vvtv.contracts.identity import Login
+from vvtv.contracts.identity import Me
+from vvtv.contracts.identity import QuarantineTerms
+from vvtv.contracts.identity import QuarantineView
+from vvtv.contracts.identity import Role
+from vvtv.contracts.identity import Signup
+from vvtv.contracts.identity import Tokens
+from vvtv.contracts.identity import UserView
+from vvtv.domain.accounts import PERMANENT
 from vvtv.domain.accounts import Ban as BanAccount
-from vvtv.domain.login_throttle import Outcome, Source
+from vvtv.domain.accounts import Moderation
+from vvtv.domain.accounts import Principal
+from vvtv.domain.accounts import SetQuarantine
+from vvtv.domain.accounts import SetRole
+from vvtv.domain.accounts import SetShadowQuarantine
+from vvtv.domain.accounts import Unban
+from vvtv.domain.accounts import in_force
+from vvtv.domain.accounts import is_banned
+from vvtv.domain.accounts import is_new_account
+from vvtv.domain.accounts import quarantine_span
+from vvtv.domain.login_throttle import Outcome
+from vvtv.domain.login_throttle import Source
 from vvtv.errors import VvtvError
 from vvtv.identity.actor import KIND as ACCOUNT
-from vvtv.identity.actor import (
-    AccountActor,
-    BanListener,
-    BlockListener,
-    IdentityPorts,
-    QuarantineListener,
-)
+from vvtv.identity.actor import AccountActor
+from vvtv.identity.actor import BanListener
+from vvtv.identity.actor import BlockListener
+from vvtv.identity.actor import IdentityPorts
+from vvtv.identity.actor import QuarantineListener
 from vvtv.identity.client_address import ClientAddresses
-from vvtv.identity.errors import (
-    Banned,
-    BlockSelf,
-    DeviceMismatch,
-    HandleTaken,
-    InvalidCredentials,
-    RefreshInvalid,
-    SignInRevoked,
-    TermsOutdated,
-    TokenInvalid,
-    UserNotFound,
-)
-from vvtv.identity.metrics import FAILURE_REASONS, LOGIN_REFUSALS
-from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
+from vvtv.identity.errors import Banned
+from vvtv.identity.errors import BlockSelf
+from vvtv.identity.errors import DeviceMismatch
+from vvtv.identity.errors import HandleTaken
+from vvtv.identity.errors import InvalidCredentials
+from vvtv.identity.errors import RefreshInvalid
+from vvtv.identity.errors import SignInRevoked
+from vvtv.identity.errors import TermsOutdated
+from vvtv.identity.errors import TokenInvalid
+from vvtv.identity.errors import UserNotFound
+from vvtv.identity.metrics import FAILURE_REASONS
+from vvtv.identity.metrics import LOGIN_REFUSALS
+from vvtv.identity.records import AuthSessionRecord
+from vvtv.identity.records import BlockRecord
+from vvtv.identity.records import UserRecord
 from vvtv.identity.store import DuplicateHandle
-from vvtv.identity.throttle import LoginThrottle, login_policy
-from vvtv.identity.tokens import new_refresh_token, refresh_hash
+from vvtv.identity.throttle import LoginThrottle
+from vvtv.identity.throttle import login_policy
+from vvtv.identity.tokens import new_refresh_token
+from vvtv.identity.tokens import refresh_hash
 from vvtv.observability.audit import AuditRecord
 
 

@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from vvtv.identity.records import AuthSessionRecord, BlockRecord, UserRecord
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.identity.records import AuthSessionRecord
+from vvtv.identity.records import BlockRecord
+from vvtv.identity.records import UserRecord
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
-from vvtv.store.rows import from_row, iso
+from vvtv.store.rows import from_row
+from vvtv.store.rows import iso
 
 # What moderation may change; the rest of a row is written once, at sign-up.
 _MUTABLE_COLUMNS = frozenset(

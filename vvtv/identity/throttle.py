@@ -10,20 +10,24 @@ from collections import Counter
 
 import trio
 
-from vvtv.config.schema.limits import AttemptLimit, LoginLimits
-from vvtv.domain.login_throttle import (
-    LoginPolicy,
-    Outcome,
-    Source,
-    WindowKey,
-    cleared_by_success,
-    in_flight_key,
-    limit_of,
-    windows,
-)
-from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
+from vvtv.config.schema.limits import AttemptLimit
+from vvtv.config.schema.limits import LoginLimits
+from vvtv.domain.login_throttle import LoginPolicy
+from vvtv.domain.login_throttle import Outcome
+from vvtv.domain.login_throttle import Source
+from vvtv.domain.login_throttle import WindowKey
+from vvtv.domain.login_throttle import cleared_by_success
+from vvtv.domain.login_throttle import in_flight_key
+from vvtv.domain.login_throttle import limit_of
+from vvtv.domain.login_throttle import windows
+from vvtv.domain.rate_limit import Limit
+from vvtv.domain.rate_limit import forget
+from vvtv.domain.rate_limit import prune
+from vvtv.domain.rate_limit import record
+from vvtv.domain.rate_limit import retry_after
 from vvtv.domain.values import frozen
-from vvtv.identity.errors import LoginBusy, LoginLockedOut
+from vvtv.identity.errors import LoginBusy
+from vvtv.identity.errors import LoginLockedOut
 
 # Pruning walks every window; below this many it is not worth doing on each failure.
 _PRUNE_FROM = 1024

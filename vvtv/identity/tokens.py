@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import jwt
 import msgspec
 
-from vvtv.identity.errors import TokenExpired, TokenInvalid
+from vvtv.identity.errors import TokenExpired
+from vvtv.identity.errors import TokenInvalid
 
 _ALGORITHM = "HS256"
 

@@ -6,25 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from quart import Blueprint, Response, g, request
+from quart import Blueprint
+from quart import Response
+from quart import g
+from quart import request
 
-from vvtv.contracts.lab import (
-    ChannelNow,
-    Command,
-    CommandName,
-    CommandResult,
-    LabHealth,
-    LabPolicySnapshot,
-    LabStatus,
-    MediaItem,
-    MediaItemList,
-    NewMediaItem,
-    OwnerCard,
-    PolicyHistory,
-)
+from vvtv.contracts.lab import ChannelNow
+from vvtv.contracts.lab import Command
+from vvtv.contracts.lab import CommandName
+from vvtv.contracts.lab import CommandResult
+from vvtv.contracts.lab import LabHealth
+from vvtv.contracts.lab import LabPolicySnapshot
+from vvtv.contracts.lab import LabStatus
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import MediaItemList
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.contracts.lab import PolicyHistory
 from vvtv.lab.runtime import LabRuntime
-from vvtv.web.files import file_response, file_under
-from vvtv.web.routing import Guard, PlainText, endpoint
+from vvtv.web.files import file_response
+from vvtv.web.files import file_under
+from vvtv.web.routing import Guard
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import endpoint
 
 # Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
 # The channel's HLS files: the cost meter counts what this route serves (TEL-4).

@@ -15,9 +15,12 @@ from quart import request
 from vvtv.clock import WallClock
 from vvtv.config.schema.limits import LabLimits
 from vvtv.domain.accounts import Principal
-from vvtv.errors import Forbidden, Unauthorized
-from vvtv.observability.audit import AuditLog, AuditRecord
-from vvtv.web.routing import Guard, RouteSpec
+from vvtv.errors import Forbidden
+from vvtv.errors import Unauthorized
+from vvtv.observability.audit import AuditLog
+from vvtv.observability.audit import AuditRecord
+from vvtv.web.routing import Guard
+from vvtv.web.routing import RouteSpec
 
 
 class NoToken(Exception):

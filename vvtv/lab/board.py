@@ -8,13 +8,16 @@ agent POSTs to `/lab/agents/<name>/status` with the shared lab token (see `auth.
 from __future__ import annotations
 
 import msgspec
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry
+from prometheus_client import Gauge
 from quart import Blueprint
 
-from vvtv.contracts.lab import LabAgents, LabReport
+from vvtv.contracts.lab import LabAgents
+from vvtv.contracts.lab import LabReport
 from vvtv.lab.sinks import CallbackSink
 from vvtv.observability.series import Catalogued
-from vvtv.web.routing import Guard, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import endpoint
 
 
 class LabStatusBoard(Catalogued, section="lab_agents"):

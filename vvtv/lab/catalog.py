@@ -6,8 +6,11 @@ import hashlib
 import re
 
 from vvtv.clock import WallClock
-from vvtv.contracts.lab import MediaItem, NewMediaItem
-from vvtv.errors import BadRequest, Conflict, NotFound
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import NotFound
 from vvtv.lab.store import LabStore
 from vvtv.observability.audit import AuditRecord
 

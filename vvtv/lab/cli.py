@@ -23,19 +23,26 @@ from prometheus_client import CollectorRegistry
 
 from vvtv.actors import open_registry
 from vvtv.clock import utc_now
-from vvtv.config import ConfigError, build_runtime_config
-from vvtv.contracts.lab import MediaItemList, NewMediaItem, OwnerCard
+from vvtv.config import ConfigError
+from vvtv.config import build_runtime_config
+from vvtv.contracts.lab import MediaItemList
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.errors import VvtvError
 from vvtv.lab import ffmpeg
-from vvtv.lab.auth import NoToken, load_token
+from vvtv.lab.auth import NoToken
+from vvtv.lab.auth import load_token
 from vvtv.lab.catalog import Catalog
 from vvtv.lab.runtime import LabRuntime
-from vvtv.lab.settings import default_ladder_names, settings_from_config
-from vvtv.lab.sinks import HttpStatusSink, StatusSink
+from vvtv.lab.settings import default_ladder_names
+from vvtv.lab.settings import settings_from_config
+from vvtv.lab.sinks import HttpStatusSink
+from vvtv.lab.sinks import StatusSink
 from vvtv.lab.sources import is_remote
 from vvtv.lab.store import SqliteLabStore
 from vvtv.observability.metrics import ActorStatisticsCollector
-from vvtv.runtime import actor_settings, open_store
+from vvtv.runtime import actor_settings
+from vvtv.runtime import open_store
 from vvtv.store import SchemaTooNew
 
 

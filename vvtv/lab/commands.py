@@ -3,15 +3,20 @@ playlist. Each is audited (TEL-6) with who asked, why, and the result."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vvtv.clock import WallClock
-from vvtv.contracts.lab import CommandName, CommandResult, LabStatus
-from vvtv.lab.pipeline import Pipeline, PolicyReader
+from vvtv.contracts.lab import CommandName
+from vvtv.contracts.lab import CommandResult
+from vvtv.contracts.lab import LabStatus
+from vvtv.lab.pipeline import Pipeline
+from vvtv.lab.pipeline import PolicyReader
 from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.supervisor import ChannelSupervisor
-from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.observability.audit import AuditLog
+from vvtv.observability.audit import AuditRecord
 
 
 @dataclass(frozen=True, slots=True, eq=False)

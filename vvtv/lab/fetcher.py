@@ -10,10 +10,14 @@ from pathlib import Path
 import msgspec
 import trio
 
-from vvtv.contracts.lab import MediaItem, OwnerCard
-from vvtv.domain.lab.planner import Airing, Intention, alternates
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.planner import Airing
+from vvtv.domain.lab.planner import Intention
+from vvtv.domain.lab.planner import alternates
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.sources import MediaSource, SourceUnavailable
+from vvtv.lab.sources import MediaSource
+from vvtv.lab.sources import SourceUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,19 @@ import json
 import math
 import re
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 import msgspec
 import trio
 
-from vvtv.domain.lab.findings import Analysis, Loudness, Probe
-from vvtv.lab.settings import Ladder, Rendition
+from vvtv.domain.lab.findings import Analysis
+from vvtv.domain.lab.findings import Loudness
+from vvtv.domain.lab.findings import Probe
+from vvtv.lab.settings import Ladder
+from vvtv.lab.settings import Rendition
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from vvtv.clock import WallClock
-from vvtv.lab.store import LabStore, Rejection
+from vvtv.lab.store import LabStore
+from vvtv.lab.store import Rejection
 
 
 class PrepareJournal(Protocol):

@@ -5,7 +5,9 @@ Names: `vvtv_lab_*`, units in the name, counters exported with `_total` (checked
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
 
 from vvtv.contracts.lab import TelemetrySummary
 from vvtv.observability.series import Catalogued

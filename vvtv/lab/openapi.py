@@ -9,7 +9,9 @@ from typing import Any
 import msgspec
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
+from vvtv.contracts.lab import LabReport
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.lab.settings import broadcast_renditions
 
 REF = "#/components/schemas/{name}"

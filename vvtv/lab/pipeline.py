@@ -17,14 +17,20 @@ import msgspec
 import trio
 
 from vvtv.clock import WallClock
-from vvtv.contracts.lab import LabPolicySnapshot, MediaItem, OwnerCard
-from vvtv.domain.lab.planner import Airing, Intention, plan
+from vvtv.contracts.lab import LabPolicySnapshot
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.planner import Airing
+from vvtv.domain.lab.planner import Intention
+from vvtv.domain.lab.planner import plan
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.domain.lab.qa import Rejected
-from vvtv.lab.fetcher import Fetcher, FetchFailed
+from vvtv.lab.fetcher import Fetcher
+from vvtv.lab.fetcher import FetchFailed
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.settings import LabSettings, Ladder
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
 

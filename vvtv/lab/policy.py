@@ -9,10 +9,14 @@ from datetime import datetime
 import msgspec
 
 from vvtv.clock import WallClock
-from vvtv.contracts.lab import FieldChange, LabPolicySnapshot, OwnerCard, PolicyChange
+from vvtv.contracts.lab import FieldChange
+from vvtv.contracts.lab import LabPolicySnapshot
+from vvtv.contracts.lab import OwnerCard
+from vvtv.contracts.lab import PolicyChange
 from vvtv.domain.lab.policy import card_diff
 from vvtv.errors import NotFound
-from vvtv.lab.store import LabStore, StoredPolicy
+from vvtv.lab.store import LabStore
+from vvtv.lab.store import StoredPolicy
 from vvtv.observability.audit import AuditRecord
 
 SYSTEM = "system"  # the author of version 1, the default card

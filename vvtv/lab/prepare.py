@@ -17,8 +17,12 @@ import trio
 
 from vvtv.config.schema.limits import LabLimits
 from vvtv.contracts.lab import OwnerCard
-from vvtv.domain.lab.prepared import DECODE_PREPARED, PreparedItem, SegmentGroup
-from vvtv.domain.lab.qa import Rejected, analysis_verdict, probe_verdict
+from vvtv.domain.lab.prepared import DECODE_PREPARED
+from vvtv.domain.lab.prepared import PreparedItem
+from vvtv.domain.lab.prepared import SegmentGroup
+from vvtv.domain.lab.qa import Rejected
+from vvtv.domain.lab.qa import analysis_verdict
+from vvtv.domain.lab.qa import probe_verdict
 from vvtv.lab import ffmpeg
 from vvtv.lab.journal import PrepareJournal
 from vvtv.lab.metrics import LabMetrics

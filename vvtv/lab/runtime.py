@@ -13,18 +13,18 @@ from collections.abc import AsyncGenerator
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import Registry, open_background_nursery
-from vvtv.clock import WallClock, utc_now
-from vvtv.contracts.lab import (
-    ChannelNow,
-    CommandName,
-    CommandResult,
-    LabHealth,
-    LabPolicySnapshot,
-    LabReport,
-    LabStatus,
-    OwnerCard,
-)
+from vvtv.actors import Registry
+from vvtv.actors import open_background_nursery
+from vvtv.clock import WallClock
+from vvtv.clock import utc_now
+from vvtv.contracts.lab import ChannelNow
+from vvtv.contracts.lab import CommandName
+from vvtv.contracts.lab import CommandResult
+from vvtv.contracts.lab import LabHealth
+from vvtv.contracts.lab import LabPolicySnapshot
+from vvtv.contracts.lab import LabReport
+from vvtv.contracts.lab import LabStatus
+from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.audience import Audience
 from vvtv.domain.lab.channel import now_and_next
 from vvtv.domain.lab.prepared import PreparedItem
@@ -37,13 +37,18 @@ from vvtv.lab.pipeline import Pipeline
 from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.policy import PolicyService
 from vvtv.lab.prepare import Preparer
-from vvtv.lab.reserve import Slate, reserve_items
-from vvtv.lab.settings import LabSettings, Ladder
+from vvtv.lab.reserve import Slate
+from vvtv.lab.reserve import reserve_items
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.settings import Ladder
 from vvtv.lab.sinks import StatusSink
-from vvtv.lab.sources import HttpOrFileSource, MediaSource
+from vvtv.lab.sources import HttpOrFileSource
+from vvtv.lab.sources import MediaSource
 from vvtv.lab.status import ChannelStatus
-from vvtv.lab.store import LabStore, SqliteLabStore
-from vvtv.lab.supervisor import ChannelSupervisor, ReserveItems
+from vvtv.lab.store import LabStore
+from vvtv.lab.store import SqliteLabStore
+from vvtv.lab.supervisor import ChannelSupervisor
+from vvtv.lab.supervisor import ReserveItems
 from vvtv.lab.transmitter import Transmitter
 from vvtv.observability.audit import AuditLog
 from vvtv.observability.events import ServerEvents

@@ -8,7 +8,9 @@ import logging
 import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve as hypercorn_serve
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
+from prometheus_client import generate_latest
 from quart import Blueprint
 from quart_trio import QuartTrio
 
@@ -17,7 +19,11 @@ from vvtv.lab.auth import token_guard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.web.asgi import WebApp
 from vvtv.web.errors import install_error_handlers
-from vvtv.web.routing import CONVERTERS, Guard, PlainText, endpoint, undeclared_routes
+from vvtv.web.routing import CONVERTERS
+from vvtv.web.routing import Guard
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import endpoint
+from vvtv.web.routing import undeclared_routes
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,14 @@ from dataclasses import dataclass
 import trio
 
 from vvtv.clock import WallClock
-from vvtv.contracts.lab import LabHealth, LabReport, LabStatus
-from vvtv.domain.lab.channel import channel_health, queue_health
+from vvtv.contracts.lab import LabHealth
+from vvtv.contracts.lab import LabReport
+from vvtv.contracts.lab import LabStatus
+from vvtv.domain.lab.channel import channel_health
+from vvtv.domain.lab.channel import queue_health
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.pipeline import CatalogReader, PolicyReader
+from vvtv.lab.pipeline import CatalogReader
+from vvtv.lab.pipeline import PolicyReader
 from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.settings import LabSettings
 from vvtv.lab.sinks import StatusSink

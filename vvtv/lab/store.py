@@ -10,8 +10,11 @@ from typing import Protocol
 
 import msgspec
 
-from vvtv.contracts.lab import FieldChange, MediaItem, OwnerCard
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.contracts.lab import FieldChange
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 

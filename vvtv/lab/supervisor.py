@@ -7,24 +7,33 @@ pipeline down (crashed, stopped, given up on) is what puts the reserve loop on a
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from contextlib import aclosing
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Literal
 
 import trio
 
-from vvtv.actors import GaveUp, KindStatistics, Registry
+from vvtv.actors import GaveUp
+from vvtv.actors import KindStatistics
+from vvtv.actors import Registry
 from vvtv.clock import WallClock
 from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.playlist import Variant
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.pipeline import Pipeline, PolicyReader
+from vvtv.lab.pipeline import Pipeline
+from vvtv.lab.pipeline import PolicyReader
 from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.settings import LabSettings, Ladder
-from vvtv.lab.transmitter import OnItem, Transmitter
-from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.settings import Ladder
+from vvtv.lab.transmitter import OnItem
+from vvtv.lab.transmitter import Transmitter
+from vvtv.observability.audit import AuditLog
+from vvtv.observability.audit import AuditRecord
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)

@@ -11,24 +11,27 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
 import trio
 
 from vvtv.clock import WallClock
-from vvtv.domain.lab.emergency import AirSituation, Source, choose_source
-from vvtv.domain.lab.playlist import (
-    LiveWindow,
-    Variant,
-    WindowEntry,
-    append,
-    next_program_date,
-    render_master,
-    render_media,
-)
-from vvtv.domain.lab.prepared import PreparedItem, SegmentGroup
+from vvtv.domain.lab.emergency import AirSituation
+from vvtv.domain.lab.emergency import Source
+from vvtv.domain.lab.emergency import choose_source
+from vvtv.domain.lab.playlist import LiveWindow
+from vvtv.domain.lab.playlist import Variant
+from vvtv.domain.lab.playlist import WindowEntry
+from vvtv.domain.lab.playlist import append
+from vvtv.domain.lab.playlist import next_program_date
+from vvtv.domain.lab.playlist import render_master
+from vvtv.domain.lab.playlist import render_media
+from vvtv.domain.lab.prepared import PreparedItem
+from vvtv.domain.lab.prepared import SegmentGroup
 from vvtv.lab.metrics import LabMetrics
 from vvtv.lab.playout_queue import BroadcastQueue
 

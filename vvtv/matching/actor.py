@@ -14,59 +14,58 @@ book and hands it to every instance.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import field
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import ClassVar
 
 import trio
 from prometheus_client import CollectorRegistry
 
 from vvtv.actors import BaseActor
-from vvtv.clock import WallClock, trio_origin
-from vvtv.contracts.events import (
-    MatchCooldown,
-    MatchEnded,
-    MatchFound,
-    MatchRefused,
-    MatchSearching,
-    ServerEvent,
-)
-from vvtv.contracts.matching import MatchPeer, MatchQuarantine, MatchState
+from vvtv.clock import WallClock
+from vvtv.clock import trio_origin
+from vvtv.contracts.events import MatchCooldown
+from vvtv.contracts.events import MatchEnded
+from vvtv.contracts.events import MatchFound
+from vvtv.contracts.events import MatchRefused
+from vvtv.contracts.events import MatchSearching
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.matching import MatchPeer
+from vvtv.contracts.matching import MatchQuarantine
+from vvtv.contracts.matching import MatchState
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
 from vvtv.domain.matching.ledger import RefusalCode
-from vvtv.domain.matching.messages import (
-    CoolingDown,
-    Effect,
-    Emit,
-    EndCall,
-    Ended,
-    Found,
-    Message,
-    Refuse,
-    Refused,
-    Reply,
-    Searching,
-    Standing,
-    StartCall,
-)
+from vvtv.domain.matching.messages import CoolingDown
+from vvtv.domain.matching.messages import Effect
+from vvtv.domain.matching.messages import Emit
+from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import Ended
+from vvtv.domain.matching.messages import Found
+from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Refuse
+from vvtv.domain.matching.messages import Refused
+from vvtv.domain.matching.messages import Reply
+from vvtv.domain.matching.messages import Searching
+from vvtv.domain.matching.messages import Standing
+from vvtv.domain.matching.messages import StartCall
 from vvtv.domain.matching.rules import MatchRules
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
-from vvtv.errors import TooManyRequests, VvtvError, by_code
-from vvtv.matching.errors import (
-    CoolingDown as CoolingDownError,
-)
-from vvtv.matching.errors import (
-    HourlyCap,
-    InMatch,
-    NotInCall,
-    RandomClosed,
-    ReconnectBudget,
-    SkipKillSwitch,
-    TooEarly,
-)
+from vvtv.errors import TooManyRequests
+from vvtv.errors import VvtvError
+from vvtv.errors import by_code
+from vvtv.matching.errors import CoolingDown as CoolingDownError
+from vvtv.matching.errors import HourlyCap
+from vvtv.matching.errors import InMatch
+from vvtv.matching.errors import NotInCall
+from vvtv.matching.errors import RandomClosed
+from vvtv.matching.errors import ReconnectBudget
+from vvtv.matching.errors import SkipKillSwitch
+from vvtv.matching.errors import TooEarly
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.observability.events import ServerEvents
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 from quart import Blueprint
 
 from vvtv.contracts.identity import Empty
-from vvtv.contracts.matching import JoinMatch, MatchState
+from vvtv.contracts.matching import JoinMatch
+from vvtv.contracts.matching import MatchState
 from vvtv.matching.service import Matching
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(matching: Matching, guard: Guard) -> Blueprint:

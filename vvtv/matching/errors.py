@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unavailable
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import Forbidden
+from vvtv.errors import TooManyRequests
+from vvtv.errors import Unavailable
 
 
 class CoolingDown(TooManyRequests):

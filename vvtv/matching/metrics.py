@@ -3,7 +3,9 @@ health is its waits, its refusals and the calls it could not start)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
 
 from vvtv.observability.series import Catalogued
 

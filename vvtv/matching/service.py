@@ -16,41 +16,54 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from typing import Protocol
+from typing import TypeVar
 
 import trio
 
-from vvtv.actors import ActorUnavailable, MailboxFull, Registry, ShuttingDown
+from vvtv.actors import ActorUnavailable
+from vvtv.actors import MailboxFull
+from vvtv.actors import Registry
+from vvtv.actors import ShuttingDown
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.matching import JoinMatch, MatchQuarantine, MatchState
-from vvtv.contracts.sessions import CreateSession, EndSession, SessionView
+from vvtv.contracts.matching import JoinMatch
+from vvtv.contracts.matching import MatchQuarantine
+from vvtv.contracts.matching import MatchState
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
 from vvtv.domain.matching.book import Book
-from vvtv.domain.matching.messages import (
-    Block,
-    CallFailed,
-    CallStarted,
-    EndCall,
-    Flagged,
-    Join,
-    Leave,
-    Look,
-    Message,
-    Pause,
-    SessionEnded,
-    Skip,
-    StartCall,
-    Tick,
-)
+from vvtv.domain.matching.messages import Block
+from vvtv.domain.matching.messages import CallFailed
+from vvtv.domain.matching.messages import CallStarted
+from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import Flagged
+from vvtv.domain.matching.messages import Join
+from vvtv.domain.matching.messages import Leave
+from vvtv.domain.matching.messages import Look
+from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Pause
+from vvtv.domain.matching.messages import SessionEnded
+from vvtv.domain.matching.messages import Skip
+from vvtv.domain.matching.messages import StartCall
+from vvtv.domain.matching.messages import Tick
 from vvtv.domain.matching.rules import MatchRules
-from vvtv.domain.shield import OPEN, Gates
+from vvtv.domain.shield import OPEN
+from vvtv.domain.shield import Gates
 from vvtv.errors import VvtvError
-from vvtv.matching.actor import KIND, MatchActor, MatchHooks, MatchingPorts
-from vvtv.matching.errors import AccountTooNew, RandomClosed, TooManyTags
+from vvtv.matching.actor import KIND
+from vvtv.matching.actor import MatchActor
+from vvtv.matching.actor import MatchHooks
+from vvtv.matching.actor import MatchingPorts
+from vvtv.matching.errors import AccountTooNew
+from vvtv.matching.errors import RandomClosed
+from vvtv.matching.errors import TooManyTags
 from vvtv.matching.wakes import Wake
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ no-repeat window passing), on trio's clock: one task, sleeping until the latest 
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 import trio
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, NotFound, Unavailable, VvtvError
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import NotFound
+from vvtv.errors import Unavailable
+from vvtv.errors import VvtvError
 
 
 class UnknownProfile(BadRequest):

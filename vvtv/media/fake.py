@@ -8,22 +8,18 @@ from collections.abc import Mapping
 import msgspec
 
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import (
-    MediaSessionExists,
-    RevokeFailed,
-    UnknownEndpoint,
-    UnknownMediaSession,
-)
-from vvtv.media.port import (
-    Endpoint,
-    Endpoints,
-    Participant,
-    RevokeReport,
-    SdpAnswer,
-    SdpOffer,
-    TilePoolSample,
-    TurnCredentials,
-)
+from vvtv.media.errors import MediaSessionExists
+from vvtv.media.errors import RevokeFailed
+from vvtv.media.errors import UnknownEndpoint
+from vvtv.media.errors import UnknownMediaSession
+from vvtv.media.port import Endpoint
+from vvtv.media.port import Endpoints
+from vvtv.media.port import Participant
+from vvtv.media.port import RevokeReport
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
+from vvtv.media.port import TilePoolSample
+from vvtv.media.port import TurnCredentials
 from vvtv.media.profiles import ProfileCatalog
 
 

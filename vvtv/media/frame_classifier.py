@@ -9,7 +9,9 @@ no file is given or bundled).
 from __future__ import annotations
 
 import importlib.resources
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING
+from typing import Protocol
+from typing import TypeAlias
 
 if TYPE_CHECKING:  # numpy loads with the model, at the first check, not at the server's start
     import numpy as np

@@ -6,7 +6,8 @@ process (msgspec over a pipe) or behind a remote SFU's API later without the orc
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Literal
+from typing import Protocol
 
 import msgspec
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import IncompatibleProfile, ProfileNotWebRtc, UnknownProfile
+from vvtv.media.errors import IncompatibleProfile
+from vvtv.media.errors import ProfileNotWebRtc
+from vvtv.media.errors import UnknownProfile
 
 
 class ProfileCatalog:

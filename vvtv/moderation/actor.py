@@ -9,10 +9,18 @@ from typing import ClassVar
 
 from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
-from vvtv.domain.moderation.reports import Keep, Message, Refuse, Report, Save, decide
+from vvtv.domain.moderation.reports import Keep
+from vvtv.domain.moderation.reports import Message
+from vvtv.domain.moderation.reports import Refuse
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import Save
+from vvtv.domain.moderation.reports import decide
 from vvtv.domain.values import frozen
-from vvtv.errors import VvtvError, by_code
-from vvtv.moderation.errors import AlreadyDecided, ClaimedByOther, ReportNotFound
+from vvtv.errors import VvtvError
+from vvtv.errors import by_code
+from vvtv.moderation.errors import AlreadyDecided
+from vvtv.moderation.errors import ClaimedByOther
+from vvtv.moderation.errors import ReportNotFound
 from vvtv.moderation.metrics import ModerationMetrics
 from vvtv.moderation.store import ReportStore
 

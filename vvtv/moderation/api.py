@@ -7,23 +7,23 @@ from __future__ import annotations
 from quart import Blueprint
 
 from vvtv.contracts.identity import Empty
-from vvtv.contracts.moderation import (
-    BulkDecision,
-    Decision,
-    DecisionView,
-    HistoryQuery,
-    ReportDetail,
-    ReportFiling,
-    ReportPage,
-    ReportQuery,
-    ReportReasons,
-    ReportReceipt,
-    ReportView,
-    UserHistory,
-    WarningList,
-)
+from vvtv.contracts.moderation import BulkDecision
+from vvtv.contracts.moderation import Decision
+from vvtv.contracts.moderation import DecisionView
+from vvtv.contracts.moderation import HistoryQuery
+from vvtv.contracts.moderation import ReportDetail
+from vvtv.contracts.moderation import ReportFiling
+from vvtv.contracts.moderation import ReportPage
+from vvtv.contracts.moderation import ReportQuery
+from vvtv.contracts.moderation import ReportReasons
+from vvtv.contracts.moderation import ReportReceipt
+from vvtv.contracts.moderation import ReportView
+from vvtv.contracts.moderation import UserHistory
+from vvtv.contracts.moderation import WarningList
 from vvtv.moderation.service import Moderation
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(moderation: Moderation, guard: Guard) -> Blueprint:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, Conflict, NotFound, TooManyRequests
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import NotFound
+from vvtv.errors import TooManyRequests
 
 
 class ReportNotFound(NotFound):

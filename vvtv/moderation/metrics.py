@@ -3,7 +3,8 @@ action, the open queue's length. Never who reported whom (TEL-3)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
+from prometheus_client import Gauge
 
 from vvtv.observability.series import Catalogued
 

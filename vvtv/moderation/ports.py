@@ -3,12 +3,16 @@ made of), chat's threads, the orchestrator's sessions, and the frame checks' sti
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 from vvtv.contracts.chat import ChatMessageView
-from vvtv.contracts.identity import BanRequest, BanView, QuarantineView, UserView
+from vvtv.contracts.identity import BanRequest
+from vvtv.contracts.identity import BanView
+from vvtv.contracts.identity import QuarantineView
+from vvtv.contracts.identity import UserView
 from vvtv.domain.accounts import Principal
 
 

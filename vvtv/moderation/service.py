@@ -26,65 +26,63 @@ from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
 from vvtv.config.schema.modes import Policies
 from vvtv.contracts.chat import ChatMessageView
-from vvtv.contracts.events import ModerationWarning, ServerEvent
-from vvtv.contracts.identity import AuditEntry, BanRequest
-from vvtv.contracts.moderation import (
-    BulkDecision,
-    Decision,
-    DecisionView,
-    HistoryQuery,
-    ModerationAction,
-    ReportDetail,
-    ReportFiling,
-    ReportPage,
-    ReportQuery,
-    ReportReasons,
-    ReportReceipt,
-    ReportView,
-    UserHistory,
-    WarningList,
-    WarningView,
-)
+from vvtv.contracts.events import ModerationWarning
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.identity import AuditEntry
+from vvtv.contracts.identity import BanRequest
+from vvtv.contracts.moderation import BulkDecision
+from vvtv.contracts.moderation import Decision
+from vvtv.contracts.moderation import DecisionView
+from vvtv.contracts.moderation import HistoryQuery
+from vvtv.contracts.moderation import ModerationAction
+from vvtv.contracts.moderation import ReportDetail
+from vvtv.contracts.moderation import ReportFiling
+from vvtv.contracts.moderation import ReportPage
+from vvtv.contracts.moderation import ReportQuery
+from vvtv.contracts.moderation import ReportReasons
+from vvtv.contracts.moderation import ReportReceipt
+from vvtv.contracts.moderation import ReportView
+from vvtv.contracts.moderation import UserHistory
+from vvtv.contracts.moderation import WarningList
+from vvtv.contracts.moderation import WarningView
 from vvtv.domain.accounts import Principal
-from vvtv.domain.moderation.decisions import (
-    TIMED,
-    Ban,
-    Quarantine,
-    ShadowQuarantine,
-    Warn,
-    steps,
-    targets_in_order,
-)
-from vvtv.domain.moderation.reports import (
-    Claim,
-    Decide,
-    Report,
-    Still,
-    still_expiry,
-    stream_context,
-)
-from vvtv.domain.rate_limit import Limit, prune, record, retry_after
+from vvtv.domain.moderation.decisions import TIMED
+from vvtv.domain.moderation.decisions import Ban
+from vvtv.domain.moderation.decisions import Quarantine
+from vvtv.domain.moderation.decisions import ShadowQuarantine
+from vvtv.domain.moderation.decisions import Warn
+from vvtv.domain.moderation.decisions import steps
+from vvtv.domain.moderation.decisions import targets_in_order
+from vvtv.domain.moderation.reports import Claim
+from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import Still
+from vvtv.domain.moderation.reports import still_expiry
+from vvtv.domain.moderation.reports import stream_context
+from vvtv.domain.rate_limit import Limit
+from vvtv.domain.rate_limit import prune
+from vvtv.domain.rate_limit import record
+from vvtv.domain.rate_limit import retry_after
 from vvtv.errors import VvtvError
-from vvtv.moderation.actor import KIND, ModerationPorts, ReportActor
-from vvtv.moderation.errors import (
-    InvalidDecision,
-    InvalidQuery,
-    InvalidReport,
-    ReportNotFound,
-    ReportRateLimited,
-    WarningNotFound,
-)
-from vvtv.moderation.ports import (
-    Conversations,
-    People,
-    SampledStill,
-    Sessions,
-    StillSource,
-    no_stills,
-)
+from vvtv.moderation.actor import KIND
+from vvtv.moderation.actor import ModerationPorts
+from vvtv.moderation.actor import ReportActor
+from vvtv.moderation.errors import InvalidDecision
+from vvtv.moderation.errors import InvalidQuery
+from vvtv.moderation.errors import InvalidReport
+from vvtv.moderation.errors import ReportNotFound
+from vvtv.moderation.errors import ReportRateLimited
+from vvtv.moderation.errors import WarningNotFound
+from vvtv.moderation.ports import Conversations
+from vvtv.moderation.ports import People
+from vvtv.moderation.ports import SampledStill
+from vvtv.moderation.ports import Sessions
+from vvtv.moderation.ports import StillSource
+from vvtv.moderation.ports import no_stills
 from vvtv.moderation.store import QueueFilter
 from vvtv.moderation.views import report_view
-from vvtv.observability.audit import AuditLog, AuditRecord
+from vvtv.observability.audit import AuditLog
+from vvtv.observability.audit import AuditRecord
 from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,11 @@ from typing import Protocol
 
 from msgspec.structs import replace
 
-from vvtv.domain.moderation.reports import Report, Still
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import Still
 from vvtv.domain.values import frozen
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 

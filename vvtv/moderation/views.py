@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from vvtv.contracts.moderation import Person, ReportView
-from vvtv.domain.moderation.reports import Report, still_kept
+from vvtv.contracts.moderation import Person
+from vvtv.contracts.moderation import ReportView
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import still_kept
 
 
 def report_view(

@@ -7,7 +7,8 @@ from quart import Blueprint
 from vvtv.config import ConfigBundle
 from vvtv.contracts.modes import ModeCatalog
 from vvtv.modes.catalog import mode_catalog
-from vvtv.web.routing import Guard, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import endpoint
 
 
 def routes(config: ConfigBundle, guard: Guard) -> Blueprint:

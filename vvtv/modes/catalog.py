@@ -4,16 +4,15 @@ cost tier's feature flags switch off (and the transitions into them), with the c
 from __future__ import annotations
 
 from vvtv.config import ConfigBundle
-from vvtv.config.schema.modes import Mode, Mount
-from vvtv.contracts.modes import (
-    ChatLengthCaps,
-    ClientSettings,
-    ModeCatalog,
-    ModeView,
-    MountView,
-    RegionsView,
-    TileBudget,
-)
+from vvtv.config.schema.modes import Mode
+from vvtv.config.schema.modes import Mount
+from vvtv.contracts.modes import ChatLengthCaps
+from vvtv.contracts.modes import ClientSettings
+from vvtv.contracts.modes import ModeCatalog
+from vvtv.contracts.modes import ModeView
+from vvtv.contracts.modes import MountView
+from vvtv.contracts.modes import RegionsView
+from vvtv.contracts.modes import TileBudget
 
 
 def _offered(config: ConfigBundle, name: str) -> bool:

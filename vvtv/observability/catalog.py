@@ -4,16 +4,21 @@ section and attribute) and its loading, which names file, line and key path for 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
-from importlib.resources import as_file, files
+from collections.abc import Iterable
+from collections.abc import Mapping
+from importlib.resources import as_file
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 import msgspec
 
 from vvtv.config.decode import decode
-from vvtv.config.load import SourceFile, load_source
-from vvtv.config.problems import KeyPath, Problem, format_key_path
+from vvtv.config.load import SourceFile
+from vvtv.config.load import load_source
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
+from vvtv.config.problems import format_key_path
 
 Kind = Literal["counter", "gauge", "histogram", "info"]
 # A seed's word for "the values the class's constructor is given" (config decides them).

@@ -3,17 +3,24 @@ the actor kernel's counters (or a probe of its own), for /readyz and `vvtv_servi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 
 import trio
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 from vvtv.actors import KindStatistics
 from vvtv.config.schema.limits import ObservabilityLimits
 from vvtv.contracts.system import ServiceHealth
-from vvtv.domain.health import STATES, KindSample, ServiceShape, Verdict, judge
+from vvtv.domain.health import STATES
+from vvtv.domain.health import KindSample
+from vvtv.domain.health import ServiceShape
+from vvtv.domain.health import Verdict
+from vvtv.domain.health import judge
 from vvtv.domain.values import frozen
 
 # A probe for a service that is not made of actors (the channel, the SFU): its state now.

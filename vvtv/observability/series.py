@@ -5,12 +5,24 @@ makes each on the registry it is given (no module-level globals), as its catalog
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from typing import ClassVar, TypeVar, get_type_hints
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import ClassVar
+from typing import TypeVar
+from typing import get_type_hints
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
+from prometheus_client import Info
 
-from vvtv.observability.catalog import GIVEN, Catalog, CatalogError, Entry, Kind, shipped
+from vvtv.observability.catalog import GIVEN
+from vvtv.observability.catalog import Catalog
+from vvtv.observability.catalog import CatalogError
+from vvtv.observability.catalog import Entry
+from vvtv.observability.catalog import Kind
+from vvtv.observability.catalog import shipped
 
 AnySeries = Counter | Gauge | Histogram | Info
 KINDS: dict[type[AnySeries], Kind] = {

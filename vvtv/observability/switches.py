@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
+from typing import Protocol
 
 from vvtv.clock import WallClock
 from vvtv.contracts.events import ServerEvent
 from vvtv.domain.values import frozen
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
 
 # The single-row tables that hold a switch (their migrations: 0006, 0009).

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.events import OperatorFollow, OperatorUnfollow, OperatorUpdate
+from vvtv.contracts.events import OperatorFollow
+from vvtv.contracts.events import OperatorUnfollow
+from vvtv.contracts.events import OperatorUpdate
 from vvtv.contracts.operator import LiveStatus
 from vvtv.domain.accounts import Principal
 from vvtv.operator.feed import OperatorFeed
 from vvtv.operator.service import LiveBoard
-from vvtv.web.routing import Guard, endpoint
-from vvtv.web.sockets import MessageHandler, current_connection
+from vvtv.web.routing import Guard
+from vvtv.web.routing import endpoint
+from vvtv.web.sockets import MessageHandler
+from vvtv.web.sockets import current_connection
 
 
 def routes(board: LiveBoard, guard: Guard) -> Blueprint:

@@ -15,17 +15,23 @@ change, though the socket was opened with an admin's token.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 import trio
 
-from vvtv.contracts.cost import CostHistory, CostPoint, CostReport, KillSwitchStatus
-from vvtv.contracts.events import OperatorUpdate, ServerEvent
+from vvtv.contracts.cost import CostHistory
+from vvtv.contracts.cost import CostPoint
+from vvtv.contracts.cost import CostReport
+from vvtv.contracts.cost import KillSwitchStatus
+from vvtv.contracts.events import OperatorUpdate
+from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.identity import AuditEntry
 from vvtv.contracts.lab import LabStatus
 from vvtv.contracts.operator import LiveStatus
 from vvtv.contracts.shield import ShieldStatus
-from vvtv.contracts.telemetry import FunnelReport, IncidentStatus
+from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.telemetry import IncidentStatus
 from vvtv.domain.accounts import Principal
 from vvtv.domain.values import frozen
 from vvtv.errors import Forbidden

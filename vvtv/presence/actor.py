@@ -12,42 +12,48 @@ ghost_ttl_s + sweep_interval_s, which the config keeps below the kernel's idle_p
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import field
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import MailboxFull, Registry, open_running
+from vvtv.actors import MailboxFull
+from vvtv.actors import Registry
+from vvtv.actors import open_running
 from vvtv.clock import WallClock
-from vvtv.config import ConfigBundle, ModeManifests
+from vvtv.config import ConfigBundle
+from vvtv.config import ModeManifests
 from vvtv.config.schema.limits import PresenceLimits
 from vvtv.contracts.events import ServerEvent
-from vvtv.contracts.presence import PresenceMember, PresencePage
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
 from vvtv.domain.presence.decide import decide
-from vvtv.domain.presence.messages import (
-    Answer,
-    Deliver,
-    Expired,
-    Message,
-    RefusalCode,
-    Refuse,
-    Tick,
-)
-from vvtv.domain.presence.room import Room, RoomLimits, RoomStatistics, new_room, statistics
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import Deliver
+from vvtv.domain.presence.messages import Expired
+from vvtv.domain.presence.messages import Message
+from vvtv.domain.presence.messages import RefusalCode
+from vvtv.domain.presence.messages import Refuse
+from vvtv.domain.presence.messages import Tick
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import RoomLimits
+from vvtv.domain.presence.room import RoomStatistics
+from vvtv.domain.presence.room import new_room
+from vvtv.domain.presence.room import statistics
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError
 from vvtv.observability.events import ServerEvents
-from vvtv.presence.errors import (
-    InvalidPresenceFields,
-    InvalidPresenceQuery,
-    NotPresent,
-    WrongEcosystem,
-)
+from vvtv.presence.errors import InvalidPresenceFields
+from vvtv.presence.errors import InvalidPresenceQuery
+from vvtv.presence.errors import NotPresent
+from vvtv.presence.errors import WrongEcosystem
 from vvtv.presence.metrics import PresenceMetrics
 from vvtv.presence.wakes import RoomWakes
 

@@ -19,28 +19,27 @@ from __future__ import annotations
 import msgspec
 from quart import Blueprint
 
-from vvtv.contracts.events import (
-    PresenceHeartbeat,
-    PresenceLeave,
-    PresenceSetFields,
-    PresenceSubscribe,
-    PresenceUnsubscribe,
-)
+from vvtv.contracts.events import PresenceHeartbeat
+from vvtv.contracts.events import PresenceLeave
+from vvtv.contracts.events import PresenceSetFields
+from vvtv.contracts.events import PresenceSubscribe
+from vvtv.contracts.events import PresenceUnsubscribe
 from vvtv.contracts.identity import Empty
-from vvtv.contracts.presence import (
-    PresenceAlive,
-    PresenceFilters,
-    PresenceGridQuery,
-    PresenceMember,
-    PresencePage,
-    PresencePartyQuery,
-    PresenceQuery,
-    PresenceSet,
-)
+from vvtv.contracts.presence import PresenceAlive
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceGridQuery
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresencePartyQuery
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.accounts import Principal
 from vvtv.presence.service import Presence
-from vvtv.web.routing import Guard, current_principal, endpoint
-from vvtv.web.sockets import MessageHandler, current_connection
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
+from vvtv.web.sockets import MessageHandler
+from vvtv.web.sockets import current_connection
 
 
 def routes(presence: Presence, guard: Guard) -> Blueprint:

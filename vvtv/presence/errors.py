@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vvtv.errors import BadRequest, NotFound
+from vvtv.errors import BadRequest
+from vvtv.errors import NotFound
 
 
 class NotPresent(NotFound):

@@ -5,7 +5,8 @@ bounded mailbox. An idle room answers a lone heartbeat at once."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 
 from vvtv.actors.batches import Batches
 from vvtv.domain.presence.messages import Heartbeats

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Gauge
 
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
 from vvtv.domain.presence.messages import RefusalCode
 from vvtv.domain.presence.room import RoomStatistics
 from vvtv.observability.series import Catalogued

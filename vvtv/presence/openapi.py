@@ -10,14 +10,12 @@ from typing import Any
 import msgspec
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.presence import (
-    PresenceFilters,
-    PresenceGridQuery,
-    PresenceMember,
-    PresencePartyQuery,
-    PresenceQuery,
-    PresenceSet,
-)
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceGridQuery
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePartyQuery
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
 
 REF = "#/components/schemas/{name}"
 

@@ -10,36 +10,35 @@ that reconnects within it finds its presence still there (same presence id, nobo
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Protocol
 
 import trio
 
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.presence import (
-    PresenceAlive,
-    PresenceMember,
-    PresencePage,
-    PresenceQuery,
-    PresenceSet,
-)
+from vvtv.contracts.presence import PresenceAlive
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.accounts import Principal
-from vvtv.domain.presence.messages import (
-    BlocksChanged,
-    Expel,
-    Heartbeats,
-    Join,
-    Leave,
-    Lookup,
-    QuarantineChanged,
-    Query,
-    Subscribe,
-    Unsubscribe,
-)
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import Expel
+from vvtv.domain.presence.messages import Heartbeats
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Leave
+from vvtv.domain.presence.messages import Lookup
+from vvtv.domain.presence.messages import QuarantineChanged
+from vvtv.domain.presence.messages import Query
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.messages import Unsubscribe
 from vvtv.domain.presence.room import Person
 from vvtv.presence.actor import PresenceRooms
-from vvtv.presence.errors import NotPresent, UnknownEcosystem, UnknownPresenceMode
+from vvtv.presence.errors import NotPresent
+from vvtv.presence.errors import UnknownEcosystem
+from vvtv.presence.errors import UnknownPresenceMode
 from vvtv.presence.heartbeats import HeartbeatBatches
 
 HTTP_CONNECTION = "http:"  # + the sign-in's id: an HTTP client's one connection (socket ids: hex)

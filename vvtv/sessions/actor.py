@@ -11,36 +11,41 @@ from typing import ClassVar
 
 from vvtv.actors import BaseActor
 from vvtv.clock import WallClock
-from vvtv.contracts.events import ServerEvent, SessionStateChanged
-from vvtv.domain.sessions import (
-    Alert,
-    AnswerOffer,
-    ArmHeartbeat,
-    CountEgress,
-    Create,
-    CreateEndpoints,
-    DisarmHeartbeat,
-    Effect,
-    EmitState,
-    EndpointsFailed,
-    EndpointsReady,
-    IssueTurn,
-    Message,
-    Persist,
-    Refuse,
-    RevocationFailed,
-    Revoked,
-    RevokeEndpoints,
-    Session,
-    decide,
-    may_act,
-)
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.events import SessionStateChanged
+from vvtv.domain.sessions import Alert
+from vvtv.domain.sessions import AnswerOffer
+from vvtv.domain.sessions import ArmHeartbeat
+from vvtv.domain.sessions import CountEgress
+from vvtv.domain.sessions import Create
+from vvtv.domain.sessions import CreateEndpoints
+from vvtv.domain.sessions import DisarmHeartbeat
+from vvtv.domain.sessions import Effect
+from vvtv.domain.sessions import EmitState
+from vvtv.domain.sessions import EndpointsFailed
+from vvtv.domain.sessions import EndpointsReady
+from vvtv.domain.sessions import IssueTurn
+from vvtv.domain.sessions import Message
+from vvtv.domain.sessions import Persist
+from vvtv.domain.sessions import Refuse
+from vvtv.domain.sessions import RevocationFailed
+from vvtv.domain.sessions import Revoked
+from vvtv.domain.sessions import RevokeEndpoints
+from vvtv.domain.sessions import Session
+from vvtv.domain.sessions import decide
+from vvtv.domain.sessions import may_act
 from vvtv.domain.values import frozen
-from vvtv.errors import NotFound, VvtvError
-from vvtv.media.port import MediaProvider, Participant, SdpAnswer, SdpOffer, TurnCredentials
+from vvtv.errors import NotFound
+from vvtv.errors import VvtvError
+from vvtv.media.port import MediaProvider
+from vvtv.media.port import Participant
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
+from vvtv.media.port import TurnCredentials
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.events import ServerEvents
-from vvtv.sessions.errors import SessionNotFound, SessionStateConflict
+from vvtv.sessions.errors import SessionNotFound
+from vvtv.sessions.errors import SessionStateConflict
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.store import SessionStore

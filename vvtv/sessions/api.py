@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.events import Heartbeat, ServerEvent
+from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.identity import Empty
-from vvtv.contracts.sessions import (
-    CreateSession,
-    EndSession,
-    HeartbeatAck,
-    SessionAnswer,
-    SessionOffer,
-    SessionView,
-    TransitionResult,
-    TransitionSession,
-    TurnView,
-)
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import HeartbeatAck
+from vvtv.contracts.sessions import SessionAnswer
+from vvtv.contracts.sessions import SessionOffer
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.sessions import TransitionResult
+from vvtv.contracts.sessions import TransitionSession
+from vvtv.contracts.sessions import TurnView
 from vvtv.domain.accounts import Principal
 from vvtv.sessions.orchestrator import Orchestrator
-from vvtv.web.routing import Guard, current_principal, endpoint
-from vvtv.web.sockets import MessageHandler, current_connection
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
+from vvtv.web.sockets import MessageHandler
+from vvtv.web.sockets import current_connection
 
 
 def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:

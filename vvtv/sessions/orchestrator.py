@@ -16,55 +16,64 @@ from contextlib import AbstractAsyncContextManager
 
 import msgspec
 
-from vvtv.actors import MailboxFull, Registry, ShuttingDown, open_running
+from vvtv.actors import MailboxFull
+from vvtv.actors import Registry
+from vvtv.actors import ShuttingDown
+from vvtv.actors import open_running
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
-from vvtv.contracts.sessions import (
-    AudienceType,
-    CreateSession,
-    EndSession,
-    HeartbeatAck,
-    PolicySnapshot,
-    SessionAnswer,
-    SessionOffer,
-    SessionSpec,
-    SessionView,
-    StreamTransport,
-    TransitionResult,
-    TransitionSession,
-    TurnView,
-)
+from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.events import HeartbeatAckEvent
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.sessions import AudienceType
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import HeartbeatAck
+from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.contracts.sessions import SessionAnswer
+from vvtv.contracts.sessions import SessionOffer
+from vvtv.contracts.sessions import SessionSpec
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.sessions import StreamTransport
+from vvtv.contracts.sessions import TransitionResult
+from vvtv.contracts.sessions import TransitionSession
+from vvtv.contracts.sessions import TurnView
 from vvtv.domain.accounts import Principal
-from vvtv.domain.agreements import Agreement, Gate, closed_gate, gate_of
-from vvtv.domain.sessions import (
-    Abandoned,
-    Create,
-    End,
-    HeartbeatTimeout,
-    Offer,
-    RequestTurn,
-    Session,
-    may_act,
-    media_plan,
-    running_egress_bytes,
-)
+from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import Gate
+from vvtv.domain.agreements import closed_gate
+from vvtv.domain.agreements import gate_of
+from vvtv.domain.sessions import Abandoned
+from vvtv.domain.sessions import Create
+from vvtv.domain.sessions import End
 from vvtv.domain.sessions import Heartbeat as HeartbeatMessage
+from vvtv.domain.sessions import HeartbeatTimeout
+from vvtv.domain.sessions import Offer
+from vvtv.domain.sessions import RequestTurn
+from vvtv.domain.sessions import Session
+from vvtv.domain.sessions import may_act
+from vvtv.domain.sessions import media_plan
+from vvtv.domain.sessions import running_egress_bytes
 from vvtv.domain.values import frozen
 from vvtv.media.errors import UnknownProfile
-from vvtv.media.port import SdpAnswer, TurnCredentials
-from vvtv.sessions.actor import KIND, Act, Caller, SessionActor, SessionPorts
-from vvtv.sessions.errors import (
-    ConsentRequired,
-    MatchRequired,
-    SessionNotFound,
-    TransitionFailed,
-    TransitionNotAllowed,
-    TransportMismatch,
-    UnknownMode,
-)
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import TurnCredentials
+from vvtv.sessions.actor import KIND
+from vvtv.sessions.actor import Act
+from vvtv.sessions.actor import Caller
+from vvtv.sessions.actor import SessionActor
+from vvtv.sessions.actor import SessionPorts
+from vvtv.sessions.errors import ConsentRequired
+from vvtv.sessions.errors import MatchRequired
+from vvtv.sessions.errors import SessionNotFound
+from vvtv.sessions.errors import TransitionFailed
+from vvtv.sessions.errors import TransitionNotAllowed
+from vvtv.sessions.errors import TransportMismatch
+from vvtv.sessions.errors import UnknownMode
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
 from vvtv.sessions.holdings import KIND as HOLDINGS
-from vvtv.sessions.holdings import HoldingsActor, Release, Reserve
+from vvtv.sessions.holdings import HoldingsActor
+from vvtv.sessions.holdings import Release
+from vvtv.sessions.holdings import Reserve
 
 log = logging.getLogger(__name__)
 

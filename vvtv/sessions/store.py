@@ -11,11 +11,15 @@ from typing import Protocol
 import msgspec
 
 from vvtv.actors import Batches
-from vvtv.contracts.sessions import PolicySnapshot, SessionState
-from vvtv.domain.sessions import HOLDING, Session
-from vvtv.observability.audit import AuditRecord, append_audit
+from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.contracts.sessions import SessionState
+from vvtv.domain.sessions import HOLDING
+from vvtv.domain.sessions import Session
+from vvtv.observability.audit import AuditRecord
+from vvtv.observability.audit import append_audit
 from vvtv.store import Database
-from vvtv.store.rows import from_row, iso
+from vvtv.store.rows import from_row
+from vvtv.store.rows import iso
 
 UNFINISHED = ("creating", "active", "ending")
 

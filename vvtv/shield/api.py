@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from quart import Blueprint
 
-from vvtv.contracts.shield import ShieldStatus, ShieldSwitch
+from vvtv.contracts.shield import ShieldStatus
+from vvtv.contracts.shield import ShieldSwitch
 from vvtv.shield.service import Shield
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(shield: Shield, guard: Guard) -> Blueprint:

@@ -10,7 +10,8 @@ Every change happens with no await between reading and writing it, on trio's one
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
@@ -18,8 +19,11 @@ import msgspec
 from vvtv.config import ConfigBundle
 from vvtv.contracts.cost import ServiceStatus
 from vvtv.contracts.events import ServiceNotice
-from vvtv.contracts.shield import ShieldBanner, ShieldGatesView, ShieldStatus
-from vvtv.domain.shield import Gates, gates
+from vvtv.contracts.shield import ShieldBanner
+from vvtv.contracts.shield import ShieldGatesView
+from vvtv.contracts.shield import ShieldStatus
+from vvtv.domain.shield import Gates
+from vvtv.domain.shield import gates
 from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.switches import SwitchPorts

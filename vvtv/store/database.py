@@ -8,7 +8,8 @@ small pool of connections, also in worker threads, so they never wait behind a w
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar

@@ -9,19 +9,19 @@ import random
 
 from quart import Blueprint
 
-from vvtv.contracts.telemetry import (
-    FunnelReport,
-    IncidentStatus,
-    IncidentSwitch,
-    QosSampling,
-    TelemetryAccepted,
-    TelemetryBatch,
-)
+from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.telemetry import IncidentStatus
+from vvtv.contracts.telemetry import IncidentSwitch
+from vvtv.contracts.telemetry import QosSampling
+from vvtv.contracts.telemetry import TelemetryAccepted
+from vvtv.contracts.telemetry import TelemetryBatch
 from vvtv.runtime import Runtime
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.telemetry.ingest import accept_batch
-from vvtv.web.routing import Guard, current_principal, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import current_principal
+from vvtv.web.routing import endpoint
 
 
 def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:

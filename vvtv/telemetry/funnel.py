@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 
-from vvtv.contracts.telemetry import FunnelChain, FunnelReport, FunnelStep
+from vvtv.contracts.telemetry import FunnelChain
+from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.telemetry import FunnelStep
 from vvtv.observability.events import EventCounts
 
 

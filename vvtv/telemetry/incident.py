@@ -10,7 +10,8 @@ from datetime import datetime
 
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import TelemetrySampling
-from vvtv.contracts.telemetry import IncidentStatus, QosSampling
+from vvtv.contracts.telemetry import IncidentStatus
+from vvtv.contracts.telemetry import QosSampling
 from vvtv.errors import Conflict
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.switches import SwitchPorts

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.telemetry import TelemetryBatch, TelemetryEvent
+from vvtv.contracts.telemetry import TelemetryBatch
+from vvtv.contracts.telemetry import TelemetryEvent
 from vvtv.errors import BadRequest
 
 

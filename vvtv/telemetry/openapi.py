@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from vvtv.config import ConfigBundle
-from vvtv.config.schema.telemetry import PropSpec, ScalarPropType
+from vvtv.config.schema.telemetry import PropSpec
+from vvtv.config.schema.telemetry import ScalarPropType
 from vvtv.contracts.base import INT64_MAX
 
 # What the wire accepts for each declared property type (the Struct caps strings at 256 chars,

@@ -13,49 +13,56 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from dataclasses import field
+from typing import ClassVar
+from typing import Protocol
 
 import trio
 
 from vvtv.actors import BaseActor
 from vvtv.actors.wakes import Wakes
-from vvtv.contracts.events import ServerEvent, TileProfileChanged
-from vvtv.contracts.tiles import (
-    DeviceClass,
-    TileBlurred,
-    TileGranted,
-    TileOpened,
-    TileRefused,
-    TileReleased,
-)
-from vvtv.domain.tiles.cost import Ledger, accrue, retune
-from vvtv.domain.tiles.quality import Link, LinkSample, QualityRules, assess
-from vvtv.domain.tiles.viewer import (
-    Close,
-    Drop,
-    Effect,
-    Granted,
-    Hide,
-    Message,
-    Pause,
-    Point,
-    Refused,
-    Released,
-    Show,
-    Tick,
-    Viewer,
-    ViewerRules,
-    decide,
-    new_viewer,
-)
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.events import TileProfileChanged
+from vvtv.contracts.tiles import DeviceClass
+from vvtv.contracts.tiles import TileBlurred
+from vvtv.contracts.tiles import TileGranted
+from vvtv.contracts.tiles import TileOpened
+from vvtv.contracts.tiles import TileRefused
+from vvtv.contracts.tiles import TileReleased
+from vvtv.domain.tiles.cost import Ledger
+from vvtv.domain.tiles.cost import accrue
+from vvtv.domain.tiles.cost import retune
+from vvtv.domain.tiles.quality import Link
+from vvtv.domain.tiles.quality import LinkSample
+from vvtv.domain.tiles.quality import QualityRules
+from vvtv.domain.tiles.quality import assess
+from vvtv.domain.tiles.viewer import Close
+from vvtv.domain.tiles.viewer import Drop
+from vvtv.domain.tiles.viewer import Effect
+from vvtv.domain.tiles.viewer import Granted
+from vvtv.domain.tiles.viewer import Hide
+from vvtv.domain.tiles.viewer import Message
+from vvtv.domain.tiles.viewer import Pause
+from vvtv.domain.tiles.viewer import Point
+from vvtv.domain.tiles.viewer import Refused
+from vvtv.domain.tiles.viewer import Released
+from vvtv.domain.tiles.viewer import Show
+from vvtv.domain.tiles.viewer import Tick
+from vvtv.domain.tiles.viewer import Viewer
+from vvtv.domain.tiles.viewer import ViewerRules
+from vvtv.domain.tiles.viewer import decide
+from vvtv.domain.tiles.viewer import new_viewer
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
 from vvtv.errors import NotFound
-from vvtv.media.errors import MediaSessionExists, MediaUnavailable
-from vvtv.media.port import Endpoint, TilePoolSample
+from vvtv.media.errors import MediaSessionExists
+from vvtv.media.errors import MediaUnavailable
+from vvtv.media.port import Endpoint
+from vvtv.media.port import TilePoolSample
 from vvtv.observability.events import ServerEvents
-from vvtv.tiles.errors import DeviceMismatch, TilesNotOpen
+from vvtv.tiles.errors import DeviceMismatch
+from vvtv.tiles.errors import TilesNotOpen
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.statistics import ViewerFigures
 

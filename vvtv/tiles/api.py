@@ -5,10 +5,15 @@ through the session's own signalling, `POST /sessions/{id}/offer` (role `subscri
 
 from __future__ import annotations
 
-from vvtv.contracts.tiles import TileClose, TileHidden, TileOpen, TileOpened, TileVisible
+from vvtv.contracts.tiles import TileClose
+from vvtv.contracts.tiles import TileHidden
+from vvtv.contracts.tiles import TileOpen
+from vvtv.contracts.tiles import TileOpened
+from vvtv.contracts.tiles import TileVisible
 from vvtv.domain.accounts import Principal
 from vvtv.tiles.service import Tiles
-from vvtv.web.sockets import MessageHandler, current_connection
+from vvtv.web.sockets import MessageHandler
+from vvtv.web.sockets import current_connection
 
 
 def socket_handlers(tiles: Tiles) -> dict[type, MessageHandler]:

@@ -3,7 +3,9 @@ of each report, the steps of THB-4, and THB-6's cost (estimated beside really se
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Gauge
 
 from vvtv.domain.tiles.cost import AlertLevel
 from vvtv.observability.series import Catalogued

@@ -18,36 +18,43 @@ from typing import Protocol
 import msgspec
 import trio
 
-from vvtv.actors import MailboxFull, Registry, ShuttingDown
+from vvtv.actors import MailboxFull
+from vvtv.actors import Registry
+from vvtv.actors import ShuttingDown
 from vvtv.actors.wakes import Wakes
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.sessions import SessionView
-from vvtv.contracts.tiles import DeviceClass, TileOpened
+from vvtv.contracts.tiles import DeviceClass
+from vvtv.contracts.tiles import TileOpened
 from vvtv.domain.accounts import Principal
-from vvtv.domain.tiles.cost import BITS_PER_BYTE, AlertLevel, alert_level, egress_gb_per_hour
+from vvtv.domain.tiles.cost import BITS_PER_BYTE
+from vvtv.domain.tiles.cost import AlertLevel
+from vvtv.domain.tiles.cost import alert_level
+from vvtv.domain.tiles.cost import egress_gb_per_hour
 from vvtv.domain.tiles.quality import QualityRules
-from vvtv.domain.tiles.viewer import Drop, Tick
+from vvtv.domain.tiles.viewer import Drop
+from vvtv.domain.tiles.viewer import Tick
 from vvtv.media.port import TilePoolSample
 from vvtv.observability.events import ServerEvents
-from vvtv.tiles.actor import (
-    KIND,
-    Blur,
-    Ease,
-    Ladder,
-    Leave,
-    Open,
-    Recheck,
-    Report,
-    Sample,
-    Sight,
-    TileMedia,
-    TilesPorts,
-    TileViewerActor,
-)
-from vvtv.tiles.errors import NotATileSession, TilesNotOpen
+from vvtv.tiles.actor import KIND
+from vvtv.tiles.actor import Blur
+from vvtv.tiles.actor import Ease
+from vvtv.tiles.actor import Ladder
+from vvtv.tiles.actor import Leave
+from vvtv.tiles.actor import Open
+from vvtv.tiles.actor import Recheck
+from vvtv.tiles.actor import Report
+from vvtv.tiles.actor import Sample
+from vvtv.tiles.actor import Sight
+from vvtv.tiles.actor import TileMedia
+from vvtv.tiles.actor import TilesPorts
+from vvtv.tiles.actor import TileViewerActor
+from vvtv.tiles.errors import NotATileSession
+from vvtv.tiles.errors import TilesNotOpen
 from vvtv.tiles.metrics import TileMetrics
-from vvtv.tiles.statistics import TilesStatistics, ViewerFigures
+from vvtv.tiles.statistics import TilesStatistics
+from vvtv.tiles.statistics import ViewerFigures
 
 log = logging.getLogger(__name__)
 

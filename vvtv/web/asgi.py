@@ -19,20 +19,21 @@ from __future__ import annotations
 from typing import Any
 
 import trio
-from hypercorn.protocol.h11 import H11Protocol, H11WSConnection
-from hypercorn.protocol.ws_stream import Handshake, WSStream
-from hypercorn.typing import (
-    ASGIReceiveCallable,
-    ASGIReceiveEvent,
-    ASGISendCallable,
-    ASGISendEvent,
-    Scope,
-    WebsocketAcceptEvent,
-    WebsocketCloseEvent,
-    WebsocketSendEvent,
-)
+from hypercorn.protocol.h11 import H11Protocol
+from hypercorn.protocol.h11 import H11WSConnection
+from hypercorn.protocol.ws_stream import Handshake
+from hypercorn.protocol.ws_stream import WSStream
+from hypercorn.typing import ASGIReceiveCallable
+from hypercorn.typing import ASGIReceiveEvent
+from hypercorn.typing import ASGISendCallable
+from hypercorn.typing import ASGISendEvent
+from hypercorn.typing import Scope
+from hypercorn.typing import WebsocketAcceptEvent
+from hypercorn.typing import WebsocketCloseEvent
+from hypercorn.typing import WebsocketSendEvent
 from quart_trio import QuartTrio
-from quart_trio.asgi import TrioASGIHTTPConnection, TrioASGIWebsocketConnection
+from quart_trio.asgi import TrioASGIHTTPConnection
+from quart_trio.asgi import TrioASGIWebsocketConnection
 
 from vvtv.web.wire import SocketServer
 

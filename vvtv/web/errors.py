@@ -7,12 +7,18 @@ import math
 import re
 
 import msgspec
-from quart import Quart, Response, has_request_context, has_websocket_context, request, websocket
+from quart import Quart
+from quart import Response
+from quart import has_request_context
+from quart import has_websocket_context
+from quart import request
+from quart import websocket
 from werkzeug.exceptions import HTTPException
 
 from vvtv.contracts.events import ErrorEvent
 from vvtv.contracts.problems import Problem
-from vvtv.errors import BadRequest, VvtvError
+from vvtv.errors import BadRequest
+from vvtv.errors import VvtvError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ An upgrade that comes later on a kept-alive connection goes through ASGI, as bef
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from functools import partial
 
 import trio
@@ -19,11 +20,14 @@ from hypercorn.config import Config
 from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ConnectionState, LifespanState
-from hypercorn.utils import repr_socket_addr, wrap_app
+from hypercorn.typing import ConnectionState
+from hypercorn.typing import LifespanState
+from hypercorn.utils import repr_socket_addr
+from hypercorn.utils import wrap_app
 
 from vvtv.web.asgi import WebApp
-from vvtv.web.stream_socket import StreamWire, upgrade_request
+from vvtv.web.stream_socket import StreamWire
+from vvtv.web.stream_socket import upgrade_request
 from vvtv.web.wire import SocketServer
 
 log = logging.getLogger(__name__)

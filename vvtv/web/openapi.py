@@ -4,26 +4,32 @@ bodies and the WS event unions (published as components so client types cover th
 from __future__ import annotations
 
 import inspect
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 import msgspec
 from quart_schema.openapi import OpenAPIProvider
 from quart_schema.typing import Model
 from quart_schema.validation import DataSource
-from werkzeug.routing import BaseConverter, IntegerConverter, Rule
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Rule
 
-from vvtv.contracts.events import ClientMessage, ServerEvent
+from vvtv.contracts.events import ClientMessage
+from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.problems import Problem
-from vvtv.contracts.sessions import (
-    CreateSession,
-    EndSession,
-    HeartbeatAck,
-    SessionHeartbeat,
-    SessionView,
-    TransitionResult,
-    TransitionSession,
-)
-from vvtv.web.routing import CONVERTERS, ROUTE_SPEC, PlainText, RouteSpec, body_required
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import HeartbeatAck
+from vvtv.contracts.sessions import SessionHeartbeat
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.sessions import TransitionResult
+from vvtv.contracts.sessions import TransitionSession
+from vvtv.web.routing import CONVERTERS
+from vvtv.web.routing import ROUTE_SPEC
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import RouteSpec
+from vvtv.web.routing import body_required
 
 REF = "#/components/schemas/{name}"
 # app.extensions key: component schemas config makes more precise than the Structs can say.

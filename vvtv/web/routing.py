@@ -7,27 +7,39 @@ another way, and `create_app` refuses to start while one exists.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, ClassVar, Literal
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
+from typing import ClassVar
+from typing import Literal
 
 import msgspec
 import msgspec.inspect
-from quart import Blueprint, Quart, Response, g, request
+from quart import Blueprint
+from quart import Quart
+from quart import Response
+from quart import g
+from quart import request
 from quart_schema.openapi import QUART_SCHEMA_HIDDEN_ATTRIBUTE
-from quart_schema.validation import (
-    QUART_SCHEMA_QUERYSTRING_ATTRIBUTE,
-    QUART_SCHEMA_REQUEST_ATTRIBUTE,
-    QUART_SCHEMA_RESPONSE_ATTRIBUTE,
-    DataSource,
-)
-from werkzeug.routing import BaseConverter, IntegerConverter, Map
+from quart_schema.validation import QUART_SCHEMA_QUERYSTRING_ATTRIBUTE
+from quart_schema.validation import QUART_SCHEMA_REQUEST_ATTRIBUTE
+from quart_schema.validation import QUART_SCHEMA_RESPONSE_ATTRIBUTE
+from quart_schema.validation import DataSource
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from vvtv.contracts.base import INT64_MAX
 from vvtv.contracts.problems import Problem
-from vvtv.domain.accounts import Access, Principal
+from vvtv.domain.accounts import Access
+from vvtv.domain.accounts import Principal
 from vvtv.domain.values import frozen
-from vvtv.errors import BadRequest, Unauthorized, VvtvError
-from vvtv.web.errors import BODY_ERRORS, body_error
+from vvtv.errors import BadRequest
+from vvtv.errors import Unauthorized
+from vvtv.errors import VvtvError
+from vvtv.web.errors import BODY_ERRORS
+from vvtv.web.errors import body_error
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS"]
 

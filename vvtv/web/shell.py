@@ -7,19 +7,30 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from pathlib import Path
 
 import trio
-from quart import Blueprint, Quart, Response, current_app, request
+from quart import Blueprint
+from quart import Quart
+from quart import Response
+from quart import current_app
+from quart import request
 from werkzeug.exceptions import NotFound as NoRoute
 
 from vvtv.config import ConfigBundle
 from vvtv.errors import Unavailable
-from vvtv.web.errors import problem_from, problem_response
-from vvtv.web.files import file_response, file_under
-from vvtv.web.routing import Guard, PlainText, endpoint
-from vvtv.web.skin import SKIN_CSS, dressed_page, style_sheet
+from vvtv.web.errors import problem_from
+from vvtv.web.errors import problem_response
+from vvtv.web.files import file_response
+from vvtv.web.files import file_under
+from vvtv.web.routing import Guard
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import endpoint
+from vvtv.web.skin import SKIN_CSS
+from vvtv.web.skin import dressed_page
+from vvtv.web.skin import style_sheet
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"  # Vite's outDir, next to ui/
 INDEX = "index.html"

@@ -17,11 +17,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any
+from typing import Protocol
+from typing import cast
 
 import trio
 from quart import Blueprint
@@ -29,25 +36,28 @@ from quart import Blueprint
 from vvtv.actors.wakes import Wakes
 from vvtv.clock import WallClock
 from vvtv.config.schema.limits import SocketAuthLimits
-from vvtv.contracts.events import (
-    CLIENT_DECODER,
-    EVENT_ENCODER,
-    Authenticate,
-    Authenticated,
-    AuthExpired,
-    AuthRefresh,
-    AuthRefreshed,
-    Banned,
-    ClientMessage,
-    ErrorEvent,
-    ServerEvent,
-)
+from vvtv.contracts.events import CLIENT_DECODER
+from vvtv.contracts.events import EVENT_ENCODER
+from vvtv.contracts.events import Authenticate
+from vvtv.contracts.events import Authenticated
+from vvtv.contracts.events import AuthExpired
+from vvtv.contracts.events import AuthRefresh
+from vvtv.contracts.events import AuthRefreshed
+from vvtv.contracts.events import Banned
+from vvtv.contracts.events import ClientMessage
+from vvtv.contracts.events import ErrorEvent
+from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.identity import Tokens
 from vvtv.domain.accounts import Principal
-from vvtv.errors import BadRequest, Unauthorized, VvtvError
+from vvtv.errors import BadRequest
+from vvtv.errors import Unauthorized
+from vvtv.errors import VvtvError
 from vvtv.web.asgi import WebApp
-from vvtv.web.errors import BODY_ERRORS, body_error, error_event
-from vvtv.web.routing import ROUTE_SPEC, RouteSpec
+from vvtv.web.errors import BODY_ERRORS
+from vvtv.web.errors import body_error
+from vvtv.web.errors import error_event
+from vvtv.web.routing import ROUTE_SPEC
+from vvtv.web.routing import RouteSpec
 from vvtv.web.wire import Wire
 
 log = logging.getLogger(__name__)

@@ -15,17 +15,19 @@ import os
 from typing import Final
 
 import trio
-from wsproto.connection import Connection, ConnectionState, ConnectionType
-from wsproto.events import (
-    AcceptConnection,
-    CloseConnection,
-    Message,
-    Ping,
-    Request,
-    TextMessage,
-)
-from wsproto.extensions import Extension, PerMessageDeflate
-from wsproto.frame_protocol import CloseReason, FrameProtocol
+from wsproto.connection import Connection
+from wsproto.connection import ConnectionState
+from wsproto.connection import ConnectionType
+from wsproto.events import AcceptConnection
+from wsproto.events import CloseConnection
+from wsproto.events import Message
+from wsproto.events import Ping
+from wsproto.events import Request
+from wsproto.events import TextMessage
+from wsproto.extensions import Extension
+from wsproto.extensions import PerMessageDeflate
+from wsproto.frame_protocol import CloseReason
+from wsproto.frame_protocol import FrameProtocol
 from wsproto.handshake import H11Handshake
 from wsproto.utilities import ProtocolError
 

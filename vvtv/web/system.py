@@ -8,10 +8,14 @@ import sqlite3
 
 from quart import Blueprint
 
-from vvtv.contracts.system import Health, Readiness, ReadinessCheck
+from vvtv.contracts.system import Health
+from vvtv.contracts.system import Readiness
+from vvtv.contracts.system import ReadinessCheck
 from vvtv.observability.metrics import CONTENT_TYPE
 from vvtv.runtime import Runtime
-from vvtv.web.routing import Guard, PlainText, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import endpoint
 
 
 def routes(runtime: Runtime, guard: Guard) -> Blueprint:

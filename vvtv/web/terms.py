@@ -6,7 +6,9 @@ from __future__ import annotations
 from quart import Blueprint
 
 from vvtv.config import ConfigBundle
-from vvtv.web.routing import Guard, PlainText, endpoint
+from vvtv.web.routing import Guard
+from vvtv.web.routing import PlainText
+from vvtv.web.routing import endpoint
 
 TEXT = "text/plain; charset=utf-8"
 

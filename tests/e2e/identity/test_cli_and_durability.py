@@ -10,8 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.accounts import PASSWORD, TERMS
-from tests.server_process import cheap_hashing_config, create_admin, start_server
+from tests.accounts import PASSWORD
+from tests.accounts import TERMS
+from tests.server_process import cheap_hashing_config
+from tests.server_process import create_admin
+from tests.server_process import start_server
 
 pytestmark = pytest.mark.slow
 

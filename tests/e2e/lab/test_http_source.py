@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from tests.server_process import free_port
-from vvtv.lab.sources import HttpOrFileSource, SourceUnavailable
+from vvtv.lab.sources import HttpOrFileSource
+from vvtv.lab.sources import SourceUnavailable
 
 
 @pytest.fixture

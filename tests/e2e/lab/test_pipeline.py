@@ -14,10 +14,15 @@ import pytest
 import trio
 import trio.testing
 
-from tests.small_lab import make_clip, open_lab, small_settings
-from vvtv.clock import ManualClock, utc_now
-from vvtv.contracts.lab import NewMediaItem, OwnerCard
-from vvtv.domain.lab.playlist import LiveWindow, render_media
+from tests.small_lab import make_clip
+from tests.small_lab import open_lab
+from tests.small_lab import small_settings
+from vvtv.clock import ManualClock
+from vvtv.clock import utc_now
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.domain.lab.playlist import LiveWindow
+from vvtv.domain.lab.playlist import render_media
 from vvtv.lab import ffmpeg
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import LabSettings

@@ -10,13 +10,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from tests.small_lab import make_clip, small_settings
+from tests.small_lab import make_clip
+from tests.small_lab import small_settings
 from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab import ffmpeg
 from vvtv.lab.journal import MemoryJournal
 from vvtv.lab.prepare import Preparer
-from vvtv.lab.reserve import Slate, reserve_items
+from vvtv.lab.reserve import Slate
+from vvtv.lab.reserve import reserve_items
 
 pytestmark = pytest.mark.req("LAB-6")
 

@@ -8,10 +8,14 @@ import shutil
 import pytest
 import trio
 
-from tests.browser import ARGS, CHROMIUM
-from tests.webrtc_clients import ClientPeers, Received, wait_for
+from tests.browser import ARGS
+from tests.browser import CHROMIUM
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import Received
+from tests.webrtc_clients import wait_for
 from vvtv.media.local_sfu import LocalSFU
-from vvtv.media.port import Participant, SdpOffer
+from vvtv.media.port import Participant
+from vvtv.media.port import SdpOffer
 
 pytestmark = pytest.mark.slow
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 import trio
-from aioice import stun, turn
+from aioice import stun
+from aioice import turn
 
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
-from vvtv.media.turn import TurnCredentialIssuer, turn_rest_credentials
+from vvtv.media.turn import TurnCredentialIssuer
+from vvtv.media.turn import turn_rest_credentials
 
 
 def _free_udp_port() -> int:

@@ -6,26 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    sync_playwright,
-)
+from playwright.sync_api import Browser
+from playwright.sync_api import sync_playwright
 
-from tests.browser import ARGS, CHROMIUM
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    ON_AIR_TIMEOUT_S,
-    Tab,
-    open_tab,
-)
-from tests.server_process import (
-    CHEAP_HASHING,
-    ONE_RESERVE_CLIP,
-    ServerProcess,
-    start_server,
-    tweaked_config,
-    wait_on_air,
-)
+from tests.browser import ARGS
+from tests.browser import CHROMIUM
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import ON_AIR_TIMEOUT_S
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import open_tab
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import ONE_RESERVE_CLIP
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
+from tests.server_process import wait_on_air
 
 
 @pytest.fixture(scope="package")

@@ -7,25 +7,24 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Locator,
-    Page,
-)
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
 
 from tests.browser import ARTIFACTS
-from tests.server_process import (
-    ServerProcess,
-    create_admin,
-)
+from tests.server_process import ServerProcess
+from tests.server_process import create_admin
 
 ON_AIR_TIMEOUT_S = 60.0  # the first start prepares the reserve clip with ffmpeg
 UI_TIMEOUT_MS = 15_000

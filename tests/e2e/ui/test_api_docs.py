@@ -7,21 +7,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    Route,
-)
+from playwright.sync_api import Browser
+from playwright.sync_api import Route
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    UI_TIMEOUT_MS,
-    open_tab,
-)
-from tests.server_process import (
-    CHEAP_HASHING,
-    start_server,
-    tweaked_config,
-)
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import open_tab
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 from vvtv.web.shell import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.slow

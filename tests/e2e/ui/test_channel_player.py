@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.ui.tabs import (
-    Tab,
-    player_time,
-)
-from tests.server_process import (
-    ServerProcess,
-)
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import player_time
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -16,24 +16,26 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    PASSWORD,
-    PHONE,
-    UI_TIMEOUT_MS,
-    Tab,
-    audit_screen,
-    chat_fab,
-    in_party,
-    log_in,
-    open_chat,
-    open_tab,
-    send_chat,
-    sign_up,
-)
-from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PASSWORD
+from tests.e2e.ui.tabs import PHONE
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import audit_screen
+from tests.e2e.ui.tabs import chat_fab
+from tests.e2e.ui.tabs import in_party
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_chat
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import send_chat
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 from vvtv.config import build_runtime_config
 from vvtv.config.schema.limits import ChatScopePolicy
 

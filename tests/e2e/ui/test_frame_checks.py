@@ -13,17 +13,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    PASSWORD,
-    UI_TIMEOUT_MS,
-    log_in,
-    open_tab,
-    sign_up,
-    signed_in_to,
-)
-from tests.e2e.ui.test_tiles import Members, _tile, members, server
-from tests.server_process import ServerProcess, create_admin
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PASSWORD
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import sign_up
+from tests.e2e.ui.tabs import signed_in_to
+from tests.e2e.ui.test_tiles import Members
+from tests.e2e.ui.test_tiles import _tile
+from tests.e2e.ui.test_tiles import members
+from tests.e2e.ui.test_tiles import server
+from tests.server_process import ServerProcess
+from tests.server_process import create_admin
 from tests.synthetic_pictures import PictureVideoTrack
 
 __all__ = ["members", "server"]  # the fixtures, as test_tiles.py makes them

@@ -6,24 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-)
+from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    PHONE,
-    UI_TIMEOUT_MS,
-    audit_screen,
-    in_viewport,
-    log_in,
-    open_tab,
-    player_time,
-    sign_up,
-)
-from tests.server_process import (
-    ServerProcess,
-)
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PHONE
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import audit_screen
+from tests.e2e.ui.tabs import in_viewport
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import player_time
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -12,18 +12,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    PHONE,
-    UI_TIMEOUT_MS,
-    Tab,
-    audit_screen,
-    in_party,
-    log_in,
-    open_tab,
-    sign_up,
-)
-from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PHONE
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import audit_screen
+from tests.e2e.ui.tabs import in_party
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 
 pytestmark = pytest.mark.slow
 

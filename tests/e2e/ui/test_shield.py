@@ -13,20 +13,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    UI_TIMEOUT_MS,
-    Tab,
-    audit_screen,
-    established,
-    in_party,
-    log_in,
-    open_chat,
-    open_tab,
-    send_chat,
-    sign_up,
-)
-from tests.e2e.ui.test_tiles import EXPECTED_ERROR, Members, _tile, members, server
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import audit_screen
+from tests.e2e.ui.tabs import established
+from tests.e2e.ui.tabs import in_party
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_chat
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import send_chat
+from tests.e2e.ui.tabs import sign_up
+from tests.e2e.ui.test_tiles import EXPECTED_ERROR
+from tests.e2e.ui.test_tiles import Members
+from tests.e2e.ui.test_tiles import _tile
+from tests.e2e.ui.test_tiles import members
+from tests.e2e.ui.test_tiles import server
 from tests.server_process import ServerProcess
 
 __all__ = ["members", "server"]  # the fixtures, as test_tiles.py makes them

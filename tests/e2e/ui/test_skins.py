@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import DESKTOP, UI_TIMEOUT_MS, audit_screen, log_in, open_tab, sign_up
-from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import audit_screen
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 from vvtv.config import build_runtime_config
 
 pytestmark = pytest.mark.slow

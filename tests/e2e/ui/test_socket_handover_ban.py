@@ -9,25 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import (
-    Browser,
-)
+from playwright.sync_api import Browser
 
-from tests.e2e.ui.tabs import (
-    DESKTOP,
-    PASSWORD,
-    UI_TIMEOUT_MS,
-    Tab,
-    log_in,
-    open_tab,
-    sign_up,
-)
-from tests.server_process import (
-    CHEAP_HASHING,
-    create_admin,
-    start_server,
-    tweaked_config,
-)
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PASSWORD
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import create_admin
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 
 pytestmark = pytest.mark.slow
 

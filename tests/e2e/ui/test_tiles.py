@@ -11,19 +11,33 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack
+from aiortc import RTCConfiguration
+from aiortc import RTCPeerConnection
+from aiortc import RTCSessionDescription
 from playwright.sync_api import Browser
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.ui.tabs import DESKTOP, PASSWORD, UI_TIMEOUT_MS, Tab, log_in, open_tab, sign_up
-from tests.server_process import CHEAP_HASHING, ServerProcess, start_server, tweaked_config
+from tests.e2e.ui.tabs import DESKTOP
+from tests.e2e.ui.tabs import PASSWORD
+from tests.e2e.ui.tabs import UI_TIMEOUT_MS
+from tests.e2e.ui.tabs import Tab
+from tests.e2e.ui.tabs import log_in
+from tests.e2e.ui.tabs import open_tab
+from tests.e2e.ui.tabs import sign_up
+from tests.server_process import CHEAP_HASHING
+from tests.server_process import ServerProcess
+from tests.server_process import start_server
+from tests.server_process import tweaked_config
 from tests.synthetic_media import PreEncodedVideoTrack
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.local_sfu.ice import allow_loopback_candidates

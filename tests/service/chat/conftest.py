@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.service.presence.conftest import Tab, User, World, world
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.service.presence.conftest import world
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

@@ -9,8 +9,11 @@ import logging
 import pytest
 import trio.testing
 
-from tests.service.chat.conftest import chat_events, open_thread, post
-from tests.service.presence.conftest import User, World
+from tests.service.chat.conftest import chat_events
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import post
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import start_session
 
 

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 import trio.testing
 
-from tests.service.chat.conftest import chat_events, open_thread, open_world, post
-from tests.service.presence.conftest import User, World
+from tests.service.chat.conftest import chat_events
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import open_world
+from tests.service.chat.conftest import post
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from vvtv.config import ConfigBundle
 
 pytestmark = pytest.mark.req("CHT-4", "TEL-6")

@@ -14,9 +14,13 @@ from typing import Any
 import pytest
 
 from tests.accounts import staff
-from tests.service.chat.conftest import chat_events, open_thread, post
+from tests.service.chat.conftest import chat_events
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import post
 from tests.service.moderation.conftest import call
-from tests.service.presence.conftest import Tab, User, World
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 
 HELD_TEXT = "add me on snapchat"
 

@@ -10,7 +10,10 @@ import pytest
 from msgspec.structs import replace
 
 from tests.accounts import PASSWORD
-from tests.service.chat.conftest import chat_events, open_thread, open_world, post
+from tests.service.chat.conftest import chat_events
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import open_world
+from tests.service.chat.conftest import post
 from tests.service.presence.conftest import World
 from vvtv.config import ConfigBundle
 

@@ -4,16 +4,20 @@ cursor paging both ways, a report's messages by id (MOD-1)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from vvtv.chat.store import ChatStore, MemoryChatStore, SqliteChatStore
+from vvtv.chat.store import ChatStore
+from vvtv.chat.store import MemoryChatStore
+from vvtv.chat.store import SqliteChatStore
 from vvtv.config import build_runtime_config
 from vvtv.contracts.chat import ChatMessageView
-from vvtv.domain.chat.thread import Thread, private_key
+from vvtv.domain.chat.thread import Thread
+from vvtv.domain.chat.thread import private_key
 from vvtv.store import open_database
 
 AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -13,7 +13,9 @@ import trio
 import trio.testing
 from msgspec.structs import replace
 
-from tests.service.presence.conftest import Tab, User, World
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

@@ -8,8 +8,13 @@ import pytest
 import trio
 import trio.testing
 
-from tests.service.consent.conftest import beat, invite, post, told_end
-from tests.service.presence.conftest import Tab, User, World
+from tests.service.consent.conftest import beat
+from tests.service.consent.conftest import invite
+from tests.service.consent.conftest import post
+from tests.service.consent.conftest import told_end
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 
 MockClock = trio.testing.MockClock
 

@@ -9,7 +9,8 @@ import pytest
 import trio
 import trio.testing
 
-from tests.service.consent.conftest import invite, post
+from tests.service.consent.conftest import invite
+from tests.service.consent.conftest import post
 from tests.service.presence.conftest import World
 
 

@@ -9,24 +9,26 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import pytest
 import trio.testing
 
-from tests.service.consent.conftest import beat, post
-from tests.service.presence.conftest import Tab, User, World
-from tests.webrtc_clients import (
-    Address,
-    ClientPeer,
-    ClientPeers,
-    HttpSignalling,
-    Look,
-    candidates,
-    client_peers,
-    wait_for,
-)
+from tests.service.consent.conftest import beat
+from tests.service.consent.conftest import post
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.webrtc_clients import Address
+from tests.webrtc_clients import ClientPeer
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import candidates
+from tests.webrtc_clients import client_peers
+from tests.webrtc_clients import wait_for
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.local_sfu.ice import allow_loopback_candidates
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 
 PARTY = {

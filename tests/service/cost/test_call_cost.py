@@ -14,10 +14,14 @@ import trio
 from msgspec.structs import replace
 
 from tests.accounts import staff
-from tests.service.consent.conftest import beat, post
+from tests.service.consent.conftest import beat
+from tests.service.consent.conftest import post
 from tests.service.presence.conftest import World
 from tests.synthetic_media import target_within
-from tests.webrtc_clients import HttpSignalling, Look, client_peers, wait_for
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import client_peers
+from tests.webrtc_clients import wait_for
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

@@ -10,12 +10,16 @@ from msgspec.structs import replace
 from prometheus_client import CollectorRegistry
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.cost.metrics import CostMetrics
-from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.cost.service import CostMeter
+from vvtv.cost.service import CostPorts
+from vvtv.cost.service import session_loads
 from vvtv.domain.cost import ModeLoad
 
 

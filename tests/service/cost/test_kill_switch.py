@@ -16,16 +16,24 @@ from msgspec.structs import replace
 from prometheus_client import CollectorRegistry
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.actors import open_running
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import ServerEvent, ServiceNotice
-from vvtv.cost.ladder import KillSwitch, LadderPorts
-from vvtv.cost.metrics import CostMetrics, LadderMetrics
-from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.events import ServiceNotice
+from vvtv.cost.ladder import KillSwitch
+from vvtv.cost.ladder import LadderPorts
+from vvtv.cost.metrics import CostMetrics
+from vvtv.cost.metrics import LadderMetrics
+from vvtv.cost.service import CostMeter
+from vvtv.cost.service import CostPorts
+from vvtv.cost.service import session_loads
 from vvtv.domain.cost import ModeLoad
 from vvtv.errors import Unavailable
 from vvtv.observability.audit import AuditRecord

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, bearer, signup, staff
+from tests.accounts import PASSWORD
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import utc_now

@@ -14,7 +14,9 @@ The meter samples every second over a 4 s window and the dwell is 2 s (the shipp
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -25,9 +27,13 @@ import trio
 from msgspec.structs import replace
 
 from tests.accounts import staff
-from tests.service.consent.conftest import beat, post
-from tests.service.presence.conftest import User, World
-from tests.webrtc_clients import HttpSignalling, Look, client_peers
+from tests.service.consent.conftest import beat
+from tests.service.consent.conftest import post
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import client_peers
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

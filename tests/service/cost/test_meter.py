@@ -13,7 +13,9 @@ from vvtv.actors import open_running
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.cost.metrics import CostMetrics
-from vvtv.cost.service import CostMeter, CostPorts, session_loads
+from vvtv.cost.service import CostMeter
+from vvtv.cost.service import CostPorts
+from vvtv.cost.service import session_loads
 from vvtv.domain.cost import ModeLoad
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
-from tests.webrtc_clients import ClientPeers, wait_for
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import wait_for
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.port import Participant
 

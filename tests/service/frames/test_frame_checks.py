@@ -16,10 +16,15 @@ import pytest
 import trio
 from PIL import Image
 
-from tests.service.presence.conftest import Tab, World
-from tests.service.tiles.conftest import Live, cameras_on
-from tests.webrtc_clients import HttpSignalling, Look, wait_for
-from vvtv.contracts.moderation import ReportQuery, ReportView
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import World
+from tests.service.tiles.conftest import Live
+from tests.service.tiles.conftest import cameras_on
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import wait_for
+from vvtv.contracts.moderation import ReportQuery
+from vvtv.contracts.moderation import ReportView
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,9 @@ import pytest
 import trio
 
 from tests.service.moderation.conftest import call
-from tests.service.presence.conftest import Tab, User, World
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import start_session
 from vvtv.contracts.moderation import ReportQuery
 from vvtv.media.port import FrameChecked

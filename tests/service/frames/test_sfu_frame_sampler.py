@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 import trio
 
-from tests.webrtc_clients import ClientPeers, Look
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import Look
 from vvtv.config import ConfigBundle
 from vvtv.media.local_sfu import LocalSFU
-from vvtv.media.port import FrameChecked, Participant
+from vvtv.media.port import FrameChecked
+from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow
 

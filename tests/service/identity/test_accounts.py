@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, TERMS, bearer, signup
+from tests.accounts import PASSWORD
+from tests.accounts import TERMS
+from tests.accounts import bearer
+from tests.accounts import signup
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import trio
 
-from tests.accounts import PASSWORD, TERMS
+from tests.accounts import PASSWORD
+from tests.accounts import TERMS
 from vvtv.assembly import Services
 from vvtv.contracts.identity import BanRequest
 from vvtv.domain.accounts import Principal

@@ -7,7 +7,9 @@ from typing import Any
 
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 from vvtv.contracts.base import INT64_MAX
 from vvtv.runtime import Runtime

@@ -13,7 +13,10 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.accounts import PASSWORD, bearer, signup, staff
+from tests.accounts import PASSWORD
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 from vvtv.web.routing import route_specs
 

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, bearer, signup
-from vvtv.assembly import Services, open_runtime
+from tests.accounts import PASSWORD
+from tests.accounts import bearer
+from tests.accounts import signup
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 
 pytestmark = pytest.mark.req("MOD-2")

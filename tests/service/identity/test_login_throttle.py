@@ -14,12 +14,15 @@ import trio
 from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, signup
+from tests.accounts import PASSWORD
+from tests.accounts import signup
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import Login
-from vvtv.errors import TooManyRequests, Unauthorized
+from vvtv.errors import TooManyRequests
+from vvtv.errors import Unauthorized
 from vvtv.identity.client_address import ClientAddresses
 from vvtv.identity.passwords import Passwords
 

@@ -10,7 +10,9 @@ from typing import get_args
 import trio
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, signup, staff
+from tests.accounts import PASSWORD
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import BanRequest

@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, bearer, signup, staff
-from vvtv.assembly import Services, open_runtime
+from tests.accounts import PASSWORD
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 from vvtv.observability.audit import AuditRecord
 from vvtv.runtime import Runtime

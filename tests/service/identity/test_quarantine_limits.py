@@ -5,16 +5,21 @@ moderator's quarantine gives an old account the same limits, shown alike, until 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import trio.testing
 
 from tests.service.aged_accounts import aged
-from tests.service.chat.conftest import open_thread, post
-from tests.service.moderation.conftest import call, file
-from tests.service.presence.conftest import User, World, world
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import post
+from tests.service.moderation.conftest import call
+from tests.service.moderation.conftest import file
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.service.presence.conftest import world
 
 __all__ = ["world"]
 

@@ -14,7 +14,9 @@ import pytest
 import trio.testing
 
 from tests.service.aged_accounts import aged
-from tests.service.chat.conftest import open_thread, open_world, post
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import open_world
+from tests.service.chat.conftest import post
 from tests.service.presence.conftest import World
 from vvtv.config import ConfigBundle
 

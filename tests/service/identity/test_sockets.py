@@ -7,7 +7,9 @@ clock follows it, so token expiry and socket timers agree."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,12 @@ import trio.testing
 from quart.testing.connections import WebsocketDisconnectError
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle
 
 BASE = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -11,8 +11,11 @@ import trio
 from prometheus_client import generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.small_lab import lab_limits, open_lab, small_settings
-from vvtv.lab.auth import NoToken, load_token
+from tests.small_lab import lab_limits
+from tests.small_lab import open_lab
+from tests.small_lab import small_settings
+from vvtv.lab.auth import NoToken
+from vvtv.lab.auth import load_token
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.standalone import create_app
 from vvtv.observability.audit import StoredAudit

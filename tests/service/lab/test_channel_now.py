@@ -12,8 +12,10 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.small_lab import fake_prepared
 from vvtv.assembly import Services
 from vvtv.clock import ManualClock
-from vvtv.contracts.lab import LabStatus, OnAir
-from vvtv.domain.lab.channel import item_title, now_and_next
+from vvtv.contracts.lab import LabStatus
+from vvtv.contracts.lab import OnAir
+from vvtv.domain.lab.channel import item_title
+from vvtv.domain.lab.channel import now_and_next
 from vvtv.domain.lab.playlist import Variant
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.transmitter import Transmitter

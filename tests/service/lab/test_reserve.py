@@ -13,11 +13,16 @@ import pytest
 import trio
 import trio.testing
 
-from tests.small_lab import fake_prepared, open_lab, small_settings
-from vvtv.contracts.lab import LabReport, NewMediaItem, OwnerCard
+from tests.small_lab import fake_prepared
+from tests.small_lab import open_lab
+from tests.small_lab import small_settings
+from vvtv.contracts.lab import LabReport
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.cli import parser as lab_parser
-from vvtv.lab.settings import LabSettings, Ladder
+from vvtv.lab.settings import LabSettings
+from vvtv.lab.settings import Ladder
 
 pytestmark = pytest.mark.req("LAB-6")
 

@@ -12,25 +12,30 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
+from prometheus_client import generate_latest
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
 from tests.accounts import signup
-from tests.small_lab import open_lab, small_settings
+from tests.small_lab import open_lab
+from tests.small_lab import small_settings
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.lab import NewMediaItem, OwnerCard
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.sinks import HttpStatusSink
 from vvtv.runtime import Runtime
 from vvtv.server import ServeOptions
-from vvtv.web.routing import route_specs, undeclared_routes
+from vvtv.web.routing import route_specs
+from vvtv.web.routing import undeclared_routes
 
 pytestmark = pytest.mark.req("LAB-8")
 

@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.small_lab import REPO, open_lab
+from tests.small_lab import REPO
+from tests.small_lab import open_lab
 from vvtv.clock import ManualClock
-from vvtv.config import ConfigBundle, build_runtime_config
-from vvtv.contracts.lab import NewMediaItem, OwnerCard, TagQuota
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.contracts.lab import TagQuota
 from vvtv.domain.lab.policy import card_diff
-from vvtv.errors import BadRequest, Conflict, NotFound
+from vvtv.errors import BadRequest
+from vvtv.errors import Conflict
+from vvtv.errors import NotFound
 from vvtv.lab.catalog import Catalog
 from vvtv.lab.cli import main as lab_main
 from vvtv.lab.policy import PolicyService
@@ -22,7 +28,9 @@ from vvtv.lab.settings import LabSettings
 from vvtv.lab.store import SqliteLabStore
 from vvtv.observability.audit import AuditLog
 from vvtv.runtime import open_store
-from vvtv.store import DATABASE_FILE, Database, SchemaTooNew
+from vvtv.store import DATABASE_FILE
+from vvtv.store import Database
+from vvtv.store import SchemaTooNew
 from vvtv.store.migrations import migrations
 
 

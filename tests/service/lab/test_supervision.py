@@ -11,11 +11,15 @@ import pytest
 import trio
 import trio.testing
 
-from tests.small_lab import fake_prepared, open_lab, small_settings
-from vvtv.contracts.lab import NewMediaItem, OwnerCard
+from tests.small_lab import fake_prepared
+from tests.small_lab import open_lab
+from tests.small_lab import small_settings
+from vvtv.contracts.lab import NewMediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.settings import Ladder
-from vvtv.lab.supervisor import PIPELINE, TRANSMITTER
+from vvtv.lab.supervisor import PIPELINE
+from vvtv.lab.supervisor import TRANSMITTER
 
 pytestmark = pytest.mark.req("LAB-7")
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.service.presence.conftest import User, World
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

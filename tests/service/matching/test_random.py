@@ -11,8 +11,11 @@ import pytest
 import trio
 import trio.testing
 
-from tests.service.matching.conftest import matching, post, types
-from tests.service.presence.conftest import User, World
+from tests.service.matching.conftest import matching
+from tests.service.matching.conftest import post
+from tests.service.matching.conftest import types
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 
 SKIP_AFTER_S = 2.0
 

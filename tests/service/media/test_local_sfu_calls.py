@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 import trio
 
-from tests.webrtc_clients import ClientPeers, client_peers, wait_for
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import client_peers
+from tests.webrtc_clients import wait_for
 from vvtv.config import ConfigBundle
-from vvtv.media.local_sfu import LocalSFU, SfuOptions, open_local_sfu
+from vvtv.media.local_sfu import LocalSFU
+from vvtv.media.local_sfu import SfuOptions
+from vvtv.media.local_sfu import open_local_sfu
 from vvtv.media.port import Participant
 
 pytestmark = pytest.mark.slow

@@ -9,10 +9,14 @@ import pytest
 import trio
 
 from tests.tile_clients import tile_viewers
-from tests.webrtc_clients import ClientPeers, Look, wait_for
-from vvtv.media.errors import UnknownEndpoint, UnknownMediaSession
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import wait_for
+from vvtv.media.errors import UnknownEndpoint
+from vvtv.media.errors import UnknownMediaSession
 from vvtv.media.local_sfu import LocalSFU
-from vvtv.media.port import Participant, SdpOffer
+from vvtv.media.port import Participant
+from vvtv.media.port import SdpOffer
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,9 @@ import time
 import pytest
 import trio
 
-from tests.webrtc_clients import ClientPeers, Received, wait_for
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import Received
+from tests.webrtc_clients import wait_for
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.port import Participant
 

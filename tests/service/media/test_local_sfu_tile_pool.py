@@ -11,7 +11,9 @@ import pytest
 import trio
 
 from tests.tile_clients import tile_viewers
-from tests.webrtc_clients import ClientPeers, Look, wait_for
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import wait_for
 from vvtv.media.errors import IncompatibleProfile
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.port import Participant

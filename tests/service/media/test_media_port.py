@@ -7,17 +7,17 @@ import pytest
 
 from vvtv.config import ConfigBundle
 from vvtv.errors import VvtvError
-from vvtv.media.errors import (
-    ProfileNotWebRtc,
-    RevokeFailed,
-    UnknownEndpoint,
-    UnknownMediaSession,
-    UnknownProfile,
-)
+from vvtv.media.errors import ProfileNotWebRtc
+from vvtv.media.errors import RevokeFailed
+from vvtv.media.errors import UnknownEndpoint
+from vvtv.media.errors import UnknownMediaSession
+from vvtv.media.errors import UnknownProfile
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.local_sfu.video_rendition import fit_within
-from vvtv.media.port import MediaProvider, Participant, SdpOffer
+from vvtv.media.port import MediaProvider
+from vvtv.media.port import Participant
+from vvtv.media.port import SdpOffer
 
 VIEWER = (Participant(participant_id="v", subscribes_to=("p",)),)
 

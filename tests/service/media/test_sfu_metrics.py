@@ -7,9 +7,11 @@ import shutil
 
 import pytest
 import trio
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
+from prometheus_client import generate_latest
 
-from tests.webrtc_clients import ClientPeers, wait_for
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import wait_for
 from vvtv.media.local_sfu import LocalSFU
 from vvtv.media.port import Participant
 

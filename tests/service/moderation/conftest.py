@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.service.chat.conftest import open_thread, post
-from tests.service.presence.conftest import User, World, world
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import post
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.service.presence.conftest import world
 
 __all__ = ["call", "file", "said_to", "world"]
 

@@ -7,8 +7,10 @@ import pytest
 from quart.testing.connections import WebsocketDisconnectError
 
 from tests.accounts import staff
-from tests.service.moderation.conftest import call, file
-from tests.service.presence.conftest import User, World
+from tests.service.moderation.conftest import call
+from tests.service.moderation.conftest import file
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 
 
 async def _second_moderator(world: World) -> User:

@@ -15,8 +15,11 @@ import trio.testing
 from msgspec.structs import replace
 
 from tests.service.chat.conftest import open_world
-from tests.service.moderation.conftest import call, file, said_to
-from tests.service.presence.conftest import User, World
+from tests.service.moderation.conftest import call
+from tests.service.moderation.conftest import file
+from tests.service.moderation.conftest import said_to
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import start_session
 from vvtv.config import ConfigBundle
 

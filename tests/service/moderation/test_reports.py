@@ -3,12 +3,15 @@ may read what (AUTH-3/4 against other users' resources)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
-from tests.service.chat.conftest import open_thread, post
-from tests.service.moderation.conftest import call, file
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import post
+from tests.service.moderation.conftest import call
+from tests.service.moderation.conftest import file
 from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import start_session
 from vvtv.contracts.moderation import ReportQuery

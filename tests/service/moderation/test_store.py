@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from vvtv.store.database import SchemaTooNew
-from vvtv.store.migrations import apply_migrations, migrations
+from vvtv.store.migrations import apply_migrations
+from vvtv.store.migrations import migrations
 
 
 @pytest.mark.req("MOD-1")

@@ -8,7 +8,9 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
 from tests.server_process import tweaked_config
-from vvtv.config import ConfigBundle, ConfigError, build_runtime_config
+from vvtv.config import ConfigBundle
+from vvtv.config import ConfigError
+from vvtv.config import build_runtime_config
 from vvtv.modes.catalog import mode_catalog
 
 REPO = Path(__file__).resolve().parents[3]

@@ -10,7 +10,8 @@ import pytest
 import trio
 from quart.typing import TestClientProtocol as HttpClient
 
-from vvtv.actors import ActorCrashed, BaseActor
+from vvtv.actors import ActorCrashed
+from vvtv.actors import BaseActor
 from vvtv.runtime import Runtime
 
 

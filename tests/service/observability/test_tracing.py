@@ -10,9 +10,13 @@ import re
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
-from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent, ServerEvent
+from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.events import HeartbeatAckEvent
+from vvtv.contracts.events import ServerEvent
 from vvtv.domain.accounts import Principal
 from vvtv.observability.tracing import current_trace_id
 

@@ -19,9 +19,14 @@ from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
 from quart.typing import TestWebsocketConnectionProtocol as WebSocket
 
-from tests.accounts import PASSWORD, TERMS, bearer, signup, staff
+from tests.accounts import PASSWORD
+from tests.accounts import TERMS
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.app import create_app
-from vvtv.assembly import Services, open_runtime
+from vvtv.assembly import Services
+from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 

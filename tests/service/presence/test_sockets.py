@@ -11,7 +11,8 @@ import trio
 import trio.testing
 from quart.testing.connections import WebsocketDisconnectError
 
-from tests.service.presence.conftest import Tab, World
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import World
 
 
 def _handles(members: list[dict[str, Any]]) -> list[str]:

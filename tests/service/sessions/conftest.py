@@ -6,23 +6,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import Registry, open_registry
+from vvtv.actors import Registry
+from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
 from vvtv.clock import ManualClock
-from vvtv.config import ConfigBundle, build_runtime_config
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
 from vvtv.domain.accounts import Principal
-from vvtv.domain.agreements import Agreement, Gate, gate_of
+from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import Gate
+from vvtv.domain.agreements import gate_of
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
-from vvtv.sessions.orchestrator import Orchestrator, open_orchestrator
+from vvtv.sessions.orchestrator import Orchestrator
+from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import MemorySessionStore
 
 ANA = Principal(user_id="ana", role="user", auth_session_id="a1")

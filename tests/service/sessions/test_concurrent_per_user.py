@@ -10,13 +10,18 @@ import pytest
 import trio
 import trio.testing
 
-from tests.service.sessions.conftest import ANA, BOB, World, agreed
-from tests.service.sessions.test_orchestrator import create, transition
+from tests.service.sessions.conftest import ANA
+from tests.service.sessions.conftest import BOB
+from tests.service.sessions.conftest import World
+from tests.service.sessions.conftest import agreed
+from tests.service.sessions.test_orchestrator import create
+from tests.service.sessions.test_orchestrator import transition
 from vvtv.config import ConfigBundle
 from vvtv.contracts.sessions import EndSession
 from vvtv.domain.sessions import may_hold_another
 from vvtv.sessions.errors import TooManySessions
-from vvtv.sessions.holdings import KIND, Reserve
+from vvtv.sessions.holdings import KIND
+from vvtv.sessions.holdings import Reserve
 
 pytestmark = pytest.mark.req("OPS-5", "SES-1")
 

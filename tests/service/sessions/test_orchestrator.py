@@ -13,31 +13,34 @@ import pytest
 import trio
 import trio.testing
 
-from tests.service.sessions.conftest import ADMIN, ANA, BOB, World, agreed, gates
+from tests.service.sessions.conftest import ADMIN
+from tests.service.sessions.conftest import ANA
+from tests.service.sessions.conftest import BOB
+from tests.service.sessions.conftest import World
+from tests.service.sessions.conftest import agreed
+from tests.service.sessions.conftest import gates
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import Heartbeat, HeartbeatAckEvent
-from vvtv.contracts.sessions import (
-    CreateSession,
-    EndSession,
-    SessionAnswer,
-    SessionOffer,
-    SessionView,
-    TransitionSession,
-)
+from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.events import HeartbeatAckEvent
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import SessionAnswer
+from vvtv.contracts.sessions import SessionOffer
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.sessions import TransitionSession
 from vvtv.domain.agreements import Gate
 from vvtv.errors import Forbidden
 from vvtv.media.errors import UnknownProfile
-from vvtv.media.port import SdpAnswer, SdpOffer
-from vvtv.sessions.errors import (
-    ConsentRequired,
-    MatchRequired,
-    SessionNotFound,
-    SessionStateConflict,
-    TransitionFailed,
-    TransitionNotAllowed,
-    TransportMismatch,
-    UnknownMode,
-)
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
+from vvtv.sessions.errors import ConsentRequired
+from vvtv.sessions.errors import MatchRequired
+from vvtv.sessions.errors import SessionNotFound
+from vvtv.sessions.errors import SessionStateConflict
+from vvtv.sessions.errors import TransitionFailed
+from vvtv.sessions.errors import TransitionNotAllowed
+from vvtv.sessions.errors import TransportMismatch
+from vvtv.sessions.errors import UnknownMode
 
 
 def create(mode: str = "party", profile: str | None = None) -> CreateSession:

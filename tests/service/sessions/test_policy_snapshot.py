@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup
+from tests.accounts import bearer
+from tests.accounts import signup
 from vvtv.assembly import Services
 from vvtv.runtime import Runtime
 

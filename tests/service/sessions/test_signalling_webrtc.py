@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import bearer, signup
-from tests.webrtc_clients import HttpSignalling, client_peers, wait_for
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import client_peers
+from tests.webrtc_clients import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("MED-3")]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import threading
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -14,20 +15,28 @@ import trio
 import trio.testing
 from prometheus_client import CollectorRegistry
 
-from tests.service.sessions.conftest import ANA, BOB, agreed, trio_wall_clock
+from tests.service.sessions.conftest import ANA
+from tests.service.sessions.conftest import BOB
+from tests.service.sessions.conftest import agreed
+from tests.service.sessions.conftest import trio_wall_clock
 from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
-from vvtv.config import ConfigBundle, build_runtime_config
-from vvtv.contracts.sessions import EndSession, PolicySnapshot
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import PolicySnapshot
 from vvtv.domain.sessions import Session
 from vvtv.media.fake import FakeMediaProvider
 from vvtv.observability.audit import AuditRecord
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
 from vvtv.sessions.orchestrator import open_orchestrator
-from vvtv.sessions.store import MemorySessionStore, ModeTally, SqliteSessionStore
-from vvtv.store import Database, open_database
+from vvtv.sessions.store import MemorySessionStore
+from vvtv.sessions.store import ModeTally
+from vvtv.sessions.store import SqliteSessionStore
+from vvtv.store import Database
+from vvtv.store import open_database
 from vvtv.store.migrations import migrations
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.

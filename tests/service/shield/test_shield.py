@@ -13,10 +13,15 @@ import httpx
 import pytest
 import trio.testing
 
-from tests.accounts import PASSWORD, staff
+from tests.accounts import PASSWORD
+from tests.accounts import staff
 from tests.service.aged_accounts import aged
-from tests.service.chat.conftest import open_thread, open_world, post
-from tests.service.presence.conftest import User, World, world
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import open_world
+from tests.service.chat.conftest import post
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.service.presence.conftest import world
 from vvtv.cli import shield_command
 from vvtv.config import ConfigBundle
 

@@ -11,7 +11,8 @@ import pytest
 import trio
 
 from vvtv.config import build_runtime_config
-from vvtv.store import SchemaTooNew, open_database
+from vvtv.store import SchemaTooNew
+from vvtv.store import open_database
 from vvtv.store.migrations import migrations
 
 # The shipped config's store settings (readers, busy timeout): tests use what serve uses.

@@ -12,7 +12,10 @@ import pytest
 from msgspec.structs import replace
 from quart.typing import TestClientProtocol as HttpClient
 
-from tests.accounts import PASSWORD, bearer, signup, staff
+from tests.accounts import PASSWORD
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.config import ConfigBundle

@@ -15,7 +15,10 @@ from msgspec.structs import replace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.service.chat.conftest import chat_events, open_thread, open_world, post
+from tests.service.chat.conftest import chat_events
+from tests.service.chat.conftest import open_thread
+from tests.service.chat.conftest import open_world
+from tests.service.chat.conftest import post
 from tests.service.presence.conftest import World
 from vvtv.config import ConfigBundle
 

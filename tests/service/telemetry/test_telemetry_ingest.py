@@ -8,9 +8,11 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.config import ConfigBundle
-from vvtv.contracts.telemetry import TelemetryBatch, TelemetryEvent
+from vvtv.contracts.telemetry import TelemetryBatch
+from vvtv.contracts.telemetry import TelemetryEvent
 from vvtv.errors import BadRequest
-from vvtv.telemetry.ingest import accept_batch, sampling_rate
+from vvtv.telemetry.ingest import accept_batch
+from vvtv.telemetry.ingest import sampling_rate
 
 
 async def report(client: HttpClient, *events: dict[str, object]):  # type: ignore[no-untyped-def]

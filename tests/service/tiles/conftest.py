@@ -7,16 +7,24 @@ keeps every session it starts alive as its client would."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 
-from tests.service.presence.conftest import Tab, User, World
-from tests.tile_clients import TileViewer, TileViewers, tile_viewers
-from tests.webrtc_clients import ClientPeers, HttpSignalling, Look, client_peers
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import User
+from tests.service.presence.conftest import World
+from tests.tile_clients import TileViewer
+from tests.tile_clients import TileViewers
+from tests.tile_clients import tile_viewers
+from tests.webrtc_clients import ClientPeers
+from tests.webrtc_clients import HttpSignalling
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import client_peers
 from vvtv.app import create_app
 from vvtv.assembly import open_runtime
 from vvtv.clock import ManualClock

@@ -12,7 +12,10 @@ import pytest
 import trio.testing
 
 from tests.service.presence.conftest import World
-from tests.service.tiles.conftest import answer, cameras_on, open_tiles, start_session
+from tests.service.tiles.conftest import answer
+from tests.service.tiles.conftest import cameras_on
+from tests.service.tiles.conftest import open_tiles
+from tests.service.tiles.conftest import start_session
 
 REAL_WAITS, REAL_WAIT_S = 250, 0.02  # up to 5 s of real time for work on the SFU's thread
 

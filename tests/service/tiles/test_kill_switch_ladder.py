@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 import trio
 
-from tests.service.presence.conftest import Tab, World
-from tests.service.tiles.conftest import cameras_on, open_tiles, start_session
+from tests.service.presence.conftest import Tab
+from tests.service.presence.conftest import World
+from tests.service.tiles.conftest import cameras_on
+from tests.service.tiles.conftest import open_tiles
+from tests.service.tiles.conftest import start_session
 from vvtv.tiles.actor import Ease
 
 

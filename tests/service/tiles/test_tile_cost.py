@@ -9,8 +9,10 @@ import trio
 from msgspec.structs import replace
 
 from tests.service.presence.conftest import World
-from tests.service.tiles.conftest import Live, cameras_on
-from tests.webrtc_clients import Look, wait_for
+from tests.service.tiles.conftest import Live
+from tests.service.tiles.conftest import cameras_on
+from tests.webrtc_clients import Look
+from tests.webrtc_clients import wait_for
 from vvtv.config import ConfigBundle
 
 pytestmark = pytest.mark.slow

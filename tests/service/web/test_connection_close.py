@@ -16,12 +16,17 @@ import httpx
 import pytest
 import trio
 from msgspec.structs import replace
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
+from wsproto import ConnectionType
+from wsproto import WSConnection
+from wsproto.events import AcceptConnection
+from wsproto.events import CloseConnection
+from wsproto.events import Request
+from wsproto.events import TextMessage
 
 from tests.accounts import PASSWORD
 from vvtv.config import ConfigBundle
-from vvtv.server import ServeOptions, serve
+from vvtv.server import ServeOptions
+from vvtv.server import serve
 from vvtv.web.sockets import CLOSE_TOO_SLOW
 
 KEEP_ALIVE_S = 1.0  # short, so the idle case takes a second, not hypercorn's default five

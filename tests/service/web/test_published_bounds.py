@@ -10,7 +10,8 @@ import msgspec
 from quart.typing import TestClientProtocol as HttpClient
 
 from vvtv.contracts.base import INT64_MAX
-from vvtv.contracts.events import ClientMessage, ServerEvent
+from vvtv.contracts.events import ClientMessage
+from vvtv.contracts.events import ServerEvent
 
 
 def _integers(node: Any, at: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:

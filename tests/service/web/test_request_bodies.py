@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 import msgspec
 import pytest
@@ -13,7 +14,8 @@ from quart_trio import QuartTrio
 from vvtv.app import GUARD
 from vvtv.contracts import Contract
 from vvtv.errors import Conflict
-from vvtv.web.errors import error_event, problem_from
+from vvtv.web.errors import error_event
+from vvtv.web.errors import problem_from
 from vvtv.web.routing import endpoint
 
 

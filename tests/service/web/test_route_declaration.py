@@ -8,7 +8,9 @@ from quart_trio import QuartTrio
 
 from vvtv.app import GUARD
 from vvtv.contracts.system import Health
-from vvtv.web.routing import endpoint, route_specs, undeclared_routes
+from vvtv.web.routing import endpoint
+from vvtv.web.routing import route_specs
+from vvtv.web.routing import undeclared_routes
 
 pytestmark = pytest.mark.req("INV-9")
 

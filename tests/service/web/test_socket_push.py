@@ -12,7 +12,9 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from tests.accounts import signup
 from vvtv.assembly import Services
-from vvtv.contracts.events import AuthExpired, Heartbeat, HeartbeatAckEvent
+from vvtv.contracts.events import AuthExpired
+from vvtv.contracts.events import Heartbeat
+from vvtv.contracts.events import HeartbeatAckEvent
 from vvtv.domain.accounts import Principal
 from vvtv.web import sockets
 from vvtv.web.sockets import current_connection

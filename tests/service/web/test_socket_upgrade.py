@@ -12,17 +12,19 @@ import h11
 import pytest
 import trio
 import trio.testing
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
+from wsproto import ConnectionType
+from wsproto import WSConnection
+from wsproto.events import AcceptConnection
+from wsproto.events import CloseConnection
+from wsproto.events import Request
+from wsproto.events import TextMessage
 from wsproto.extensions import PerMessageDeflate
 
-from tests.service.web.test_connection_close import (  # noqa: F401  (`port` is a fixture)
-    RESPONSE_WITHIN_S,
-    _response,
-    _signup,
-    _some,
-    port,
-)
+from tests.service.web.test_connection_close import RESPONSE_WITHIN_S
+from tests.service.web.test_connection_close import _response
+from tests.service.web.test_connection_close import _signup
+from tests.service.web.test_connection_close import _some
+from tests.service.web.test_connection_close import port  # noqa: F401  (`port` is a fixture)
 from vvtv.config import ConfigBundle
 
 SOCKETS = 3

@@ -11,18 +11,18 @@ from contextlib import asynccontextmanager
 
 import pytest
 import trio
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import (
-    AcceptConnection,
-    CloseConnection,
-    Ping,
-    Pong,
-    Request,
-    TextMessage,
-)
+from wsproto import ConnectionType
+from wsproto import WSConnection
+from wsproto.events import AcceptConnection
+from wsproto.events import CloseConnection
+from wsproto.events import Ping
+from wsproto.events import Pong
+from wsproto.events import Request
+from wsproto.events import TextMessage
 from wsproto.frame_protocol import CloseReason
 
-from vvtv.web.stream_socket import StreamWire, upgrade_request
+from vvtv.web.stream_socket import StreamWire
+from vvtv.web.stream_socket import upgrade_request
 
 pytestmark = pytest.mark.req("PRS-4")
 

@@ -13,7 +13,9 @@ from quart.testing.connections import WebsocketResponseError
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
-from tests.accounts import bearer, signup, staff
+from tests.accounts import bearer
+from tests.accounts import signup
+from tests.accounts import staff
 from vvtv.assembly import Services
 from vvtv.contracts.events import Heartbeat
 from vvtv.domain.accounts import Principal

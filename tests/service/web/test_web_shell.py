@@ -13,13 +13,16 @@ from quart_trio import QuartTrio
 
 from vvtv.app import create_app
 from vvtv.assembly import Services
-from vvtv.config import ConfigBundle, build_runtime_config
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
 from vvtv.errors import NotFound
 from vvtv.runtime import Runtime
 from vvtv.web import shell
 from vvtv.web.errors import install_error_handlers
 from vvtv.web.files import file_under
-from vvtv.web.routing import CONVERTERS, RouteSpec, route_specs
+from vvtv.web.routing import CONVERTERS
+from vvtv.web.routing import RouteSpec
+from vvtv.web.routing import route_specs
 
 REPO = Path(__file__).resolve().parents[3]
 INDEX = (

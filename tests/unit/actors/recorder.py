@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator
+from collections.abc import Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import trio
 
-from vvtv.actors import ActorSettings, BaseActor, Registry, open_registry
+from vvtv.actors import ActorSettings
+from vvtv.actors import BaseActor
+from vvtv.actors import Registry
+from vvtv.actors import open_registry
 from vvtv.errors import Conflict
 
 KIND = "recorder"

@@ -8,7 +8,9 @@ from typing import Any
 
 import trio
 
-from vvtv.actors import ActorSettings, BaseActor, open_registry
+from vvtv.actors import ActorSettings
+from vvtv.actors import BaseActor
+from vvtv.actors import open_registry
 
 TRACE: ContextVar[str | None] = ContextVar("test_trace", default=None)
 UNCARRIED: ContextVar[str | None] = ContextVar("test_uncarried", default=None)

@@ -7,10 +7,17 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import AskTimeout, MailboxFull, UnknownActorKind
-from vvtv.errors import Conflict, Unavailable
+from vvtv.actors import AskTimeout
+from vvtv.actors import MailboxFull
+from vvtv.actors import UnknownActorKind
+from vvtv.errors import Conflict
+from vvtv.errors import Unavailable
 
-from .recorder import KIND, Journal, Sleep, Wait, recorder_registry
+from .recorder import KIND
+from .recorder import Journal
+from .recorder import Sleep
+from .recorder import Wait
+from .recorder import recorder_registry
 
 pytestmark = [pytest.mark.trio, pytest.mark.req("ARC-3")]
 

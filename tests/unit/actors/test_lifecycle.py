@@ -9,9 +9,17 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import AskTimeout, KindStatistics, MailboxFull, ShuttingDown, open_running
+from vvtv.actors import AskTimeout
+from vvtv.actors import KindStatistics
+from vvtv.actors import MailboxFull
+from vvtv.actors import ShuttingDown
+from vvtv.actors import open_running
 
-from .recorder import KIND, Journal, Sleep, Wait, recorder_registry
+from .recorder import KIND
+from .recorder import Journal
+from .recorder import Sleep
+from .recorder import Wait
+from .recorder import recorder_registry
 
 pytestmark = [pytest.mark.trio, pytest.mark.req("ARC-3")]
 

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from vvtv.actors import ActorSettings, BaseActor, open_registry
+from vvtv.actors import ActorSettings
+from vvtv.actors import BaseActor
+from vvtv.actors import open_registry
 
 pytestmark = pytest.mark.req("ARC-3")
 

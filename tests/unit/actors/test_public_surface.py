@@ -9,17 +9,19 @@ import pytest
 import trio
 
 import vvtv.actors
-from vvtv.actors import (
-    ActorCrashed,
-    ActorSettings,
-    ActorUnavailable,
-    AskTimeout,
-    MailboxFull,
-    ShuttingDown,
-)
-from vvtv.errors import Unavailable, VvtvError
+from vvtv.actors import ActorCrashed
+from vvtv.actors import ActorSettings
+from vvtv.actors import ActorUnavailable
+from vvtv.actors import AskTimeout
+from vvtv.actors import MailboxFull
+from vvtv.actors import ShuttingDown
+from vvtv.errors import Unavailable
+from vvtv.errors import VvtvError
 
-from .recorder import KIND, Journal, Sleep, recorder_registry
+from .recorder import KIND
+from .recorder import Journal
+from .recorder import Sleep
+from .recorder import recorder_registry
 
 SURFACE = Path(__file__).with_name("public_surface.txt")
 

@@ -9,7 +9,9 @@ import trio.testing
 
 from vvtv.actors import GaveUp
 
-from .recorder import KIND, Journal, recorder_registry
+from .recorder import KIND
+from .recorder import Journal
+from .recorder import recorder_registry
 
 pytestmark = [pytest.mark.trio, pytest.mark.req("ARC-3", "LAB-7")]
 

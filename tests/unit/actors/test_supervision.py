@@ -7,9 +7,13 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import ActorCrashed, ActorUnavailable
+from vvtv.actors import ActorCrashed
+from vvtv.actors import ActorUnavailable
 
-from .recorder import KIND, Journal, Wait, recorder_registry
+from .recorder import KIND
+from .recorder import Journal
+from .recorder import Wait
+from .recorder import recorder_registry
 
 pytestmark = [pytest.mark.trio, pytest.mark.req("ARC-3")]
 

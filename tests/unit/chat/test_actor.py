@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import ActorSettings, open_registry
-from vvtv.chat.actor import KIND, ChatPorts, ChatThreadActor, Join, Send, Subscribe
+from vvtv.actors import ActorSettings
+from vvtv.actors import open_registry
+from vvtv.chat.actor import KIND
+from vvtv.chat.actor import ChatPorts
+from vvtv.chat.actor import ChatThreadActor
+from vvtv.chat.actor import Join
+from vvtv.chat.actor import Send
+from vvtv.chat.actor import Subscribe
 from vvtv.chat.errors import ThreadNotFound
 from vvtv.chat.store import MemoryChatStore
 from vvtv.contracts.chat import ChatMessageView

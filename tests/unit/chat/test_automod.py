@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.automod import Automod, Rule, normalise
+from vvtv.domain.automod import Automod
+from vvtv.domain.automod import Rule
+from vvtv.domain.automod import normalise
 
 pytestmark = pytest.mark.req("CHT-4")  # issue 16: chat auto-moderation
 

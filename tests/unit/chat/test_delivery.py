@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vvtv.domain.chat.delivery import CatchUp, catch_up, sees
+from vvtv.domain.chat.delivery import CatchUp
+from vvtv.domain.chat.delivery import catch_up
+from vvtv.domain.chat.delivery import sees
 
 
 @pytest.mark.req("CHT-2")

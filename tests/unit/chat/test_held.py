@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.contracts.chat import HeldAction, HeldStatus
+from vvtv.contracts.chat import HeldAction
+from vvtv.contracts.chat import HeldStatus
 from vvtv.domain.chat.held import decided
 
 pytestmark = pytest.mark.req("TEL-6")

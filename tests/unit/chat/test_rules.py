@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
-from vvtv.domain.chat.message import BodyPolicy, check_body, has_link
-from vvtv.domain.chat.rate import ChatRates, admit, pruned
-from vvtv.domain.chat.thread import Thread, may_take_part, private_key, thread_key, visible_to
+from vvtv.domain.chat.message import BodyPolicy
+from vvtv.domain.chat.message import check_body
+from vvtv.domain.chat.message import has_link
+from vvtv.domain.chat.rate import ChatRates
+from vvtv.domain.chat.rate import admit
+from vvtv.domain.chat.rate import pruned
+from vvtv.domain.chat.thread import Thread
+from vvtv.domain.chat.thread import may_take_part
+from vvtv.domain.chat.thread import private_key
+from vvtv.domain.chat.thread import thread_key
+from vvtv.domain.chat.thread import visible_to
 from vvtv.domain.rate_limit import Limit
 
 NOBODY: frozenset[str] = frozenset()

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from vvtv.config import ConfigError, Problem, build_runtime_config
+from vvtv.config import ConfigError
+from vvtv.config import Problem
+from vvtv.config import build_runtime_config
 
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED_CONFIG = REPO / "config"

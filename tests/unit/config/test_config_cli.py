@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.config.conftest import Expected, broken_variant_names
+from tests.unit.config.conftest import Expected
+from tests.unit.config.conftest import broken_variant_names
 from vvtv.cli import main
 
 pytestmark = pytest.mark.req("CFG-5")

@@ -11,19 +11,24 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck
+from hypothesis import event
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from vvtv.config import (
-    ConfigBundle,
-    ConfigError,
-    Limits,
-    build_runtime_config,
-    clamp_violations,
-    deep_merge,
-)
-from vvtv.config.load import SourceFile, load_source
-from vvtv.config.merge import CLAMPS, clamp_of, struct_field_types, struct_type_of
+from vvtv.config import ConfigBundle
+from vvtv.config import ConfigError
+from vvtv.config import Limits
+from vvtv.config import build_runtime_config
+from vvtv.config import clamp_violations
+from vvtv.config import deep_merge
+from vvtv.config.load import SourceFile
+from vvtv.config.load import load_source
+from vvtv.config.merge import CLAMPS
+from vvtv.config.merge import clamp_of
+from vvtv.config.merge import struct_field_types
+from vvtv.config.merge import struct_type_of
 from vvtv.config.schema.limits import TileLimits
 
 SHIPPED_CONFIG = Path(__file__).resolve().parents[3] / "config"

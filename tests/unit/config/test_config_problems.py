@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from vvtv.config import ConfigError, Problem, build_runtime_config
+from vvtv.config import ConfigError
+from vvtv.config import Problem
+from vvtv.config import build_runtime_config
 
 
 def test_problem_renders_file_line_key_path_message() -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 import vvtv.config
-from vvtv.config import ConfigBundle, build_runtime_config, validate_config
+from vvtv.config import ConfigBundle
+from vvtv.config import build_runtime_config
+from vvtv.config import validate_config
 
 SHIPPED_CONFIG = Path(__file__).resolve().parents[3] / "config"
 

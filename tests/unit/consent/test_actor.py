@@ -3,15 +3,23 @@ cannot start (CNS-2), and that a reply and the events beside it name the same in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import trio
 
-from vvtv.consent.actor import ConsentPorts, InboxActor, InboxHooks
+from vvtv.consent.actor import ConsentPorts
+from vvtv.consent.actor import InboxActor
+from vvtv.consent.actor import InboxHooks
 from vvtv.consent.timers import InboxTimers
-from vvtv.contracts.events import ConsentCancelled, ConsentRequest, ServerEvent
-from vvtv.domain.consent import Answer, Ask, Invite, InviteRules
+from vvtv.contracts.events import ConsentCancelled
+from vvtv.contracts.events import ConsentRequest
+from vvtv.contracts.events import ServerEvent
+from vvtv.domain.consent import Answer
+from vvtv.domain.consent import Ask
+from vvtv.domain.consent import Invite
+from vvtv.domain.consent import InviteRules
 from vvtv.errors import Unavailable
 
 RULES = InviteRules(timeout_s=20, max_pending=1, second_invite="refuse", max_queued=1)

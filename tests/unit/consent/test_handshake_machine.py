@@ -8,23 +8,23 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import rule
 
-from vvtv.domain.consent import (
-    Answer,
-    Ask,
-    CallStarted,
-    Cancel,
-    CreateCall,
-    Effect,
-    Inbox,
-    InviteRules,
-    Message,
-    Refuse,
-    SecondInvite,
-    Tick,
-    decide,
-)
+from vvtv.domain.consent import Answer
+from vvtv.domain.consent import Ask
+from vvtv.domain.consent import CallStarted
+from vvtv.domain.consent import Cancel
+from vvtv.domain.consent import CreateCall
+from vvtv.domain.consent import Effect
+from vvtv.domain.consent import Inbox
+from vvtv.domain.consent import InviteRules
+from vvtv.domain.consent import Message
+from vvtv.domain.consent import Refuse
+from vvtv.domain.consent import SecondInvite
+from vvtv.domain.consent import Tick
+from vvtv.domain.consent import decide
 
 pytestmark = pytest.mark.req("CNS-2", "CNS-3", "CNS-4", "CNS-5", "OPS-5")
 

@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.consent import (
-    Answer,
-    Ask,
-    CallStarted,
-    Cancel,
-    Changed,
-    CreateCall,
-    Effect,
-    Inbox,
-    InviteRules,
-    Notify,
-    Refuse,
-    Reply,
-    Tick,
-    WakeAt,
-    decide,
-)
+from vvtv.domain.consent import Answer
+from vvtv.domain.consent import Ask
+from vvtv.domain.consent import CallStarted
+from vvtv.domain.consent import Cancel
+from vvtv.domain.consent import Changed
+from vvtv.domain.consent import CreateCall
+from vvtv.domain.consent import Effect
+from vvtv.domain.consent import Inbox
+from vvtv.domain.consent import InviteRules
+from vvtv.domain.consent import Notify
+from vvtv.domain.consent import Refuse
+from vvtv.domain.consent import Reply
+from vvtv.domain.consent import Tick
+from vvtv.domain.consent import WakeAt
+from vvtv.domain.consent import decide
 
 RULES = InviteRules(timeout_s=20, max_pending=1, second_invite="refuse", max_queued=2)
 QUEUE = InviteRules(timeout_s=20, max_pending=1, second_invite="queue", max_queued=1)

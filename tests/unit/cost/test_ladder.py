@@ -4,10 +4,17 @@ up below step_up_fraction of it, never two changes within min_dwell_s, an admin'
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from vvtv.domain.kill_switch import STEPS, Changed, Ladder, LadderRules, engaged, observe, pin
+from vvtv.domain.kill_switch import STEPS
+from vvtv.domain.kill_switch import Changed
+from vvtv.domain.kill_switch import Ladder
+from vvtv.domain.kill_switch import LadderRules
+from vvtv.domain.kill_switch import engaged
+from vvtv.domain.kill_switch import observe
+from vvtv.domain.kill_switch import pin
 
 RULES = LadderRules(steps=STEPS, ceiling_gb_per_hour=50.0, step_up_fraction=0.7, min_dwell_s=120)
 

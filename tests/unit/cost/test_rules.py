@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.cost import (
-    ModeLoad,
-    RateWindow,
-    attribute,
-    bytes_per_gb,
-    cost_lines,
-    estimated_gb_per_hour,
-    receivers_of,
-)
+from vvtv.domain.cost import ModeLoad
+from vvtv.domain.cost import RateWindow
+from vvtv.domain.cost import attribute
+from vvtv.domain.cost import bytes_per_gb
+from vvtv.domain.cost import cost_lines
+from vvtv.domain.cost import estimated_gb_per_hour
+from vvtv.domain.cost import receivers_of
 
 GB_PER_HOUR_PER_MBPS = 0.439
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Executor
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+from typing import Any
 
 import av
 import numpy as np
@@ -19,7 +21,8 @@ import pytest
 import trio
 
 from vvtv.config import ConfigBundle
-from vvtv.media.local_sfu.frame_sampler import FrameSampler, frame_sampler_of
+from vvtv.media.local_sfu.frame_sampler import FrameSampler
+from vvtv.media.local_sfu.frame_sampler import frame_sampler_of
 from vvtv.media.port import FrameChecked
 
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from vvtv.config import ConfigBundle
-from vvtv.domain.frames.verdict import Flags, Thresholds, Verdict
+from vvtv.domain.frames.verdict import Flags
+from vvtv.domain.frames.verdict import Thresholds
+from vvtv.domain.frames.verdict import Verdict
 
 
 @pytest.fixture

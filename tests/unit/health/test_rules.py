@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.health import (
-    KindSample,
-    ServiceShape,
-    judge,
-    judge_capacity,
-    judge_channel,
-)
+from vvtv.domain.health import KindSample
+from vvtv.domain.health import ServiceShape
+from vvtv.domain.health import judge
+from vvtv.domain.health import judge_capacity
+from vvtv.domain.health import judge_channel
 
 SHAPE = ServiceShape(kinds=("presence",), loops=("presence wakes",))
 QUIET = KindSample(live=1, queued=0, processed=10, gave_up=0, ask_timeouts=0, mailbox_full=0)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
-from vvtv.domain.accounts import (
-    PERMANENT,
-    Account,
-    Ban,
-    Principal,
-    Refuse,
-    Save,
-    SetQuarantine,
-    SetRole,
-    SetShadowQuarantine,
-    Unban,
-    decide,
-)
+from vvtv.domain.accounts import PERMANENT
+from vvtv.domain.accounts import Account
+from vvtv.domain.accounts import Ban
+from vvtv.domain.accounts import Principal
+from vvtv.domain.accounts import Refuse
+from vvtv.domain.accounts import Save
+from vvtv.domain.accounts import SetQuarantine
+from vvtv.domain.accounts import SetRole
+from vvtv.domain.accounts import SetShadowQuarantine
+from vvtv.domain.accounts import Unban
+from vvtv.domain.accounts import decide
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ADMIN = Principal(user_id="a", role="admin", auth_session_id="s")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vvtv.domain.lab.emergency import AirSituation, choose_source
+from vvtv.domain.lab.emergency import AirSituation
+from vvtv.domain.lab.emergency import choose_source
 
 
 def situation(**changes: object) -> AirSituation:

@@ -9,9 +9,11 @@ import pytest
 import trio
 import trio.testing
 
-from vvtv.contracts.lab import MediaItem, OwnerCard
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.planner import Intention
-from vvtv.lab.fetcher import Fetcher, FetchFailed
+from vvtv.lab.fetcher import Fetcher
+from vvtv.lab.fetcher import FetchFailed
 from vvtv.lab.sources import SourceUnavailable
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from vvtv.contracts.lab import Daypart, MediaItem, OwnerCard, TagQuota
-from vvtv.domain.lab.planner import Airing, Intention, alternates, daypart_at, plan
+from vvtv.contracts.lab import Daypart
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
+from vvtv.contracts.lab import TagQuota
+from vvtv.domain.lab.planner import Airing
+from vvtv.domain.lab.planner import Intention
+from vvtv.domain.lab.planner import alternates
+from vvtv.domain.lab.planner import daypart_at
+from vvtv.domain.lab.planner import plan
 
 TAGS = ("news", "music", "film", "kids")
 START = 1_700_000_000.0  # 2023-11-14 22:13 UTC

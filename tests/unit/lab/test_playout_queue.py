@@ -6,7 +6,8 @@ import pytest
 import trio
 import trio.testing
 
-from tests.small_lab import fake_prepared, lab_limits
+from tests.small_lab import fake_prepared
+from tests.small_lab import lab_limits
 from vvtv.domain.lab.channel import queue_health
 from vvtv.lab.playout_queue import BroadcastQueue
 

@@ -7,8 +7,11 @@ import math
 from pathlib import Path
 
 from tests.small_lab import shipped_limits
-from vvtv.domain.lab.findings import Analysis, Loudness, Probe
-from vvtv.domain.lab.qa import analysis_verdict, probe_verdict
+from vvtv.domain.lab.findings import Analysis
+from vvtv.domain.lab.findings import Loudness
+from vvtv.domain.lab.findings import Probe
+from vvtv.domain.lab.qa import analysis_verdict
+from vvtv.domain.lab.qa import probe_verdict
 from vvtv.lab import ffmpeg
 from vvtv.lab.settings import Ladder
 

@@ -15,7 +15,11 @@ import trio.testing
 
 from tests.small_lab import fake_prepared
 from vvtv.clock import ManualClock
-from vvtv.domain.lab.playlist import LiveWindow, Variant, append, next_program_date, render_media
+from vvtv.domain.lab.playlist import LiveWindow
+from vvtv.domain.lab.playlist import Variant
+from vvtv.domain.lab.playlist import append
+from vvtv.domain.lab.playlist import next_program_date
+from vvtv.domain.lab.playlist import render_media
 from vvtv.domain.lab.prepared import SegmentGroup
 from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.transmitter import Transmitter

@@ -5,10 +5,13 @@ kill-switch ladder (Random's calls admitted or not). For tests on trio's MockClo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -18,15 +21,21 @@ import trio.testing
 from msgspec.structs import replace
 from prometheus_client import CollectorRegistry
 
-from vvtv.actors import open_registry, open_running
+from vvtv.actors import open_registry
+from vvtv.actors import open_running
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.matching import JoinMatch, MatchState
-from vvtv.contracts.sessions import CreateSession, EndSession, PolicySnapshot, SessionView
+from vvtv.contracts.matching import JoinMatch
+from vvtv.contracts.matching import MatchState
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
-from vvtv.errors import TooManyRequests, Unavailable
+from vvtv.errors import TooManyRequests
+from vvtv.errors import Unavailable
 from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching

@@ -8,7 +8,8 @@ import pytest
 import trio
 from msgspec.structs import replace
 
-from tests.unit.matching.fakes import expect_refused, open_random
+from tests.unit.matching.fakes import expect_refused
+from tests.unit.matching.fakes import open_random
 from vvtv.config import ConfigBundle
 from vvtv.errors import Conflict
 

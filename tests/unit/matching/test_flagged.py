@@ -9,7 +9,8 @@ import pytest
 import trio
 import trio.testing
 
-from tests.unit.matching.fakes import expect_refused, open_random
+from tests.unit.matching.fakes import expect_refused
+from tests.unit.matching.fakes import open_random
 from vvtv.config import ConfigBundle
 
 

@@ -11,7 +11,9 @@ import trio
 import trio.testing
 from msgspec.structs import replace
 
-from tests.unit.matching.fakes import Random, expect_refused, open_random
+from tests.unit.matching.fakes import Random
+from tests.unit.matching.fakes import expect_refused
+from tests.unit.matching.fakes import open_random
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
 

@@ -7,21 +7,20 @@ import pytest
 
 from tests.unit.matching.rules import SHIPPED
 from vvtv.domain.matching.book import Book
-from vvtv.domain.matching.decide import decide, standing
-from vvtv.domain.matching.messages import (
-    Block,
-    CallStarted,
-    Effect,
-    Emit,
-    EndCall,
-    Ended,
-    Found,
-    Join,
-    Leave,
-    Skip,
-    StartCall,
-    Tick,
-)
+from vvtv.domain.matching.decide import decide
+from vvtv.domain.matching.decide import standing
+from vvtv.domain.matching.messages import Block
+from vvtv.domain.matching.messages import CallStarted
+from vvtv.domain.matching.messages import Effect
+from vvtv.domain.matching.messages import Emit
+from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import Ended
+from vvtv.domain.matching.messages import Found
+from vvtv.domain.matching.messages import Join
+from vvtv.domain.matching.messages import Leave
+from vvtv.domain.matching.messages import Skip
+from vvtv.domain.matching.messages import StartCall
+from vvtv.domain.matching.messages import Tick
 
 
 class Queue:

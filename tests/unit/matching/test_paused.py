@@ -9,7 +9,9 @@ import pytest
 import trio
 import trio.testing
 
-from tests.unit.matching.fakes import Ladder, expect_refused, open_random
+from tests.unit.matching.fakes import Ladder
+from tests.unit.matching.fakes import expect_refused
+from tests.unit.matching.fakes import open_random
 from vvtv.config import ConfigBundle
 from vvtv.errors import Unavailable
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 import aioice.ice
 import pytest
 
-from vvtv.media.local_sfu.ice import (
-    allow_loopback_candidates,
-    machine_host_addresses,
-    only_loopback_candidates,
-)
+from vvtv.media.local_sfu.ice import allow_loopback_candidates
+from vvtv.media.local_sfu.ice import machine_host_addresses
+from vvtv.media.local_sfu.ice import only_loopback_candidates
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,8 @@ it does not; keyframe requests then go to the publisher. Real VP8 from libvpx th
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import av
@@ -14,13 +15,12 @@ import pytest
 from tests.synthetic_media import encoded_clip
 from vvtv.config.schema.media import VideoCaps
 from vvtv.media.local_sfu.counters import SfuCounters
-from vvtv.media.local_sfu.passthrough import (
-    KeyframePacer,
-    SourceMeter,
-    vp8_keyframe_size,
-    with_video_bandwidth,
-)
-from vvtv.media.local_sfu.video_rendition import VIDEO_TIME_BASE, VideoRendition
+from vvtv.media.local_sfu.passthrough import KeyframePacer
+from vvtv.media.local_sfu.passthrough import SourceMeter
+from vvtv.media.local_sfu.passthrough import vp8_keyframe_size
+from vvtv.media.local_sfu.passthrough import with_video_bandwidth
+from vvtv.media.local_sfu.video_rendition import VIDEO_TIME_BASE
+from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 CAPS = VideoCaps(width=320, height=180, fps=8, max_bitrate_kbps=180, codec="vp8")
 WINDOW_S = 2.0

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret, turn_rest_credentials
+from vvtv.media.turn import TurnCredentialIssuer
+from vvtv.media.turn import load_turn_secret
+from vvtv.media.turn import turn_rest_credentials
 
 
 def test_credentials_follow_the_turn_rest_api() -> None:

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from vvtv.config import ConfigBundle
 from vvtv.domain.moderation import decisions
-from vvtv.domain.moderation.reports import (
-    Claim,
-    Decide,
-    Keep,
-    Refuse,
-    Report,
-    Save,
-    Still,
-    decide,
-    still_expiry,
-    still_kept,
-    stream_context,
-)
+from vvtv.domain.moderation.reports import Claim
+from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Keep
+from vvtv.domain.moderation.reports import Refuse
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import Save
+from vvtv.domain.moderation.reports import Still
+from vvtv.domain.moderation.reports import decide
+from vvtv.domain.moderation.reports import still_expiry
+from vvtv.domain.moderation.reports import still_kept
+from vvtv.domain.moderation.reports import stream_context
 
 AT = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 LATER = AT + timedelta(minutes=5)

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 import vvtv
-from vvtv.observability.catalog import CatalogError, load_catalog, shipped
-from vvtv.observability.series import Catalogued, attributes
+from vvtv.observability.catalog import CatalogError
+from vvtv.observability.catalog import load_catalog
+from vvtv.observability.catalog import shipped
+from vvtv.observability.series import Catalogued
+from vvtv.observability.series import attributes
 
 GOOD = """\
 chat:

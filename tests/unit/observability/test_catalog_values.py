@@ -3,7 +3,8 @@ counts: they are checked against it here, so the catalog cannot drift from the c
 
 from __future__ import annotations
 
-from typing import get_args, get_type_hints
+from typing import get_args
+from typing import get_type_hints
 
 import pytest
 from prometheus_client import CollectorRegistry

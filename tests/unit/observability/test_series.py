@@ -9,11 +9,16 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
 
 from vvtv.chat.metrics import ChatMetrics
 from vvtv.contracts.chat import ChatScope
-from vvtv.observability.catalog import Catalog, CatalogError, load_catalog
+from vvtv.observability.catalog import Catalog
+from vvtv.observability.catalog import CatalogError
+from vvtv.observability.catalog import load_catalog
 from vvtv.observability.series import Catalogued
 from vvtv.tiles.metrics import TileMetrics
 

@@ -10,7 +10,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from vvtv.config.schema.limits import TracingSettings
 from vvtv.observability import tracing as tracing_module
-from vvtv.observability.tracing import Tracing, current_trace_id, parent_of
+from vvtv.observability.tracing import Tracing
+from vvtv.observability.tracing import current_trace_id
+from vvtv.observability.tracing import parent_of
 
 OFF = TracingSettings(exporter="none", otlp_endpoint="", service_name="vvtv")
 OTLP = TracingSettings(

@@ -6,32 +6,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
 
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.contracts.presence import (
-    PresenceFilters,
-    PresenceMember,
-    PresencePage,
-    PresenceQuery,
-    PresenceSet,
-)
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.presence.decide import decide
-from vvtv.domain.presence.messages import (
-    Answer,
-    Deliver,
-    Effect,
-    Expired,
-    Heartbeat,
-    Join,
-    Message,
-    Query,
-    Refuse,
-    Subscribe,
-    Tick,
-)
-from vvtv.domain.presence.room import Person, RoomLimits, new_room
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import Deliver
+from vvtv.domain.presence.messages import Effect
+from vvtv.domain.presence.messages import Expired
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Message
+from vvtv.domain.presence.messages import Query
+from vvtv.domain.presence.messages import Refuse
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.messages import Tick
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import RoomLimits
+from vvtv.domain.presence.room import new_room
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HEARTBEAT_S = 5.0

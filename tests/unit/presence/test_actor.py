@@ -6,30 +6,42 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import msgspec
 import pytest
 import trio
 import trio.testing
 
-from vvtv.actors import ActorSettings, Registry, open_registry
+from vvtv.actors import ActorSettings
+from vvtv.actors import Registry
+from vvtv.actors import open_registry
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate, ServerEvent
-from vvtv.contracts.presence import PresenceMember, PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence.messages import BlocksChanged, Heartbeat, Join, Query, Subscribe
-from vvtv.domain.presence.room import Person, RoomStatistics
-from vvtv.presence.actor import (
-    KIND,
-    Inspect,
-    PresencePorts,
-    PresenceRooms,
-    ecosystems,
-    open_presence_rooms,
-    room_limits,
-)
-from vvtv.presence.errors import NotPresent, WrongEcosystem
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
+from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Query
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import RoomStatistics
+from vvtv.presence.actor import KIND
+from vvtv.presence.actor import Inspect
+from vvtv.presence.actor import PresencePorts
+from vvtv.presence.actor import PresenceRooms
+from vvtv.presence.actor import ecosystems
+from vvtv.presence.actor import open_presence_rooms
+from vvtv.presence.actor import room_limits
+from vvtv.presence.errors import NotPresent
+from vvtv.presence.errors import WrongEcosystem
 from vvtv.runtime import actor_settings
 
 ANA = Person(user_id="ana", handle="ana")

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.presence.scene import Scene, handles
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
 from vvtv.contracts.presence import PresenceSet
-from vvtv.domain.presence.messages import Deliver, Heartbeat, Leave, Set, Tick, Unsubscribe
+from vvtv.domain.presence.messages import Deliver
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Leave
+from vvtv.domain.presence.messages import Set
+from vvtv.domain.presence.messages import Tick
+from vvtv.domain.presence.messages import Unsubscribe
 from vvtv.domain.presence.room import statistics
 
 # --- batching (PRS-4) ----------------------------------------------------------------------------

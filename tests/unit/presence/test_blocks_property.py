@@ -7,24 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.unit.presence.scene import Scene
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.contracts.presence import PresencePage, PresenceQuery, PresenceSet
-from vvtv.domain.presence.messages import (
-    BlocksChanged,
-    Deliver,
-    Heartbeat,
-    Join,
-    Leave,
-    Query,
-    Set,
-    Subscribe,
-    Tick,
-    Unsubscribe,
-)
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import Deliver
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Leave
+from vvtv.domain.presence.messages import Query
+from vvtv.domain.presence.messages import Set
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.messages import Tick
+from vvtv.domain.presence.messages import Unsubscribe
 from vvtv.domain.presence.room import Person
 
 pytestmark = pytest.mark.req("MOD-2")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.presence.scene import Scene, handles
-from vvtv.domain.presence.messages import Expel, Heartbeat
-from vvtv.domain.presence.room import RoomStatistics, statistics
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
+from vvtv.domain.presence.messages import Expel
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.room import RoomStatistics
+from vvtv.domain.presence.room import statistics
 
 
 @pytest.mark.req("MOD-3")

@@ -6,9 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.presence.scene import Scene
-from vvtv.contracts.presence import PresenceFilters, PresenceQuery, PresenceSet
-from vvtv.domain.presence.messages import Join, Set, Subscribe
-from vvtv.domain.presence.room import Person, statistics
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Set
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import statistics
 
 # --- setting fields (PRS-2) ----------------------------------------------------------------------
 

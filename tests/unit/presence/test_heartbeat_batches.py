@@ -7,9 +7,12 @@ import pytest
 import trio
 import trio.testing
 
-from tests.unit.presence.scene import LIMITS, Scene, handles
+from tests.unit.presence.scene import LIMITS
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
 from vvtv.actors import MailboxFull
-from vvtv.domain.presence.messages import Answer, Heartbeats
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import Heartbeats
 from vvtv.presence.heartbeats import HeartbeatBatches
 
 

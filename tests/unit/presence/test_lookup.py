@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.presence.scene import Scene
-from vvtv.domain.presence.messages import Answer, BlocksChanged, Lookup
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import Lookup
 from vvtv.domain.presence.room import Person
 
 

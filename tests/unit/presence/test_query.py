@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.presence.scene import LIMITS, Scene, handles
-from vvtv.contracts.presence import PresenceFilters, PresenceQuery
-from vvtv.domain.presence.messages import Leave, Refuse, Subscribe
+from tests.unit.presence.scene import LIMITS
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.domain.presence.messages import Leave
+from vvtv.domain.presence.messages import Refuse
+from vvtv.domain.presence.messages import Subscribe
 from vvtv.domain.presence.room import Person
 
 # --- the one query: party and grid (PRS-3, OPS-4) ------------------------------------------------

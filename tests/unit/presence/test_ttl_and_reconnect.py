@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.presence.scene import LIMITS, Scene, handles
+from tests.unit.presence.scene import LIMITS
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
 from vvtv.contracts.events import PresenceUpdate
-from vvtv.domain.presence.messages import Heartbeat, Leave
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Leave
 from vvtv.domain.presence.room import statistics
 from vvtv.domain.timer import WakeAt
 

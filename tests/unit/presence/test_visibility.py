@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.presence.scene import Scene, handles
+from tests.unit.presence.scene import Scene
+from tests.unit.presence.scene import handles
 from vvtv.contracts.presence import PresenceSet
-from vvtv.domain.presence.messages import BlocksChanged, QuarantineChanged, Set
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import QuarantineChanged
+from vvtv.domain.presence.messages import Set
 from vvtv.domain.presence.room import Person
 from vvtv.domain.presence.visibility import visible_to
 

@@ -3,44 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import get_args
 
 import pytest
 
-from vvtv.contracts.sessions import PolicySnapshot, SessionOffer, SessionState
-from vvtv.domain.agreements import Agreement, Gate, closed_gate, gate_of
-from vvtv.domain.sessions import (
-    TRANSITIONS,
-    Abandoned,
-    Alert,
-    AnswerOffer,
-    ArmHeartbeat,
-    Create,
-    CreateEndpoints,
-    DisarmHeartbeat,
-    EmitState,
-    End,
-    EndpointsFailed,
-    EndpointsReady,
-    Heartbeat,
-    HeartbeatTimeout,
-    IssueTurn,
-    Message,
-    Offer,
-    Persist,
-    Refuse,
-    RequestTurn,
-    RevocationFailed,
-    Revoked,
-    RevokeEndpoints,
-    Session,
-    allowed,
-    decide,
-    egress_bytes,
-    media_plan,
-    running_egress_bytes,
-)
+from vvtv.contracts.sessions import PolicySnapshot
+from vvtv.contracts.sessions import SessionOffer
+from vvtv.contracts.sessions import SessionState
+from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import Gate
+from vvtv.domain.agreements import closed_gate
+from vvtv.domain.agreements import gate_of
+from vvtv.domain.sessions import TRANSITIONS
+from vvtv.domain.sessions import Abandoned
+from vvtv.domain.sessions import Alert
+from vvtv.domain.sessions import AnswerOffer
+from vvtv.domain.sessions import ArmHeartbeat
+from vvtv.domain.sessions import Create
+from vvtv.domain.sessions import CreateEndpoints
+from vvtv.domain.sessions import DisarmHeartbeat
+from vvtv.domain.sessions import EmitState
+from vvtv.domain.sessions import End
+from vvtv.domain.sessions import EndpointsFailed
+from vvtv.domain.sessions import EndpointsReady
+from vvtv.domain.sessions import Heartbeat
+from vvtv.domain.sessions import HeartbeatTimeout
+from vvtv.domain.sessions import IssueTurn
+from vvtv.domain.sessions import Message
+from vvtv.domain.sessions import Offer
+from vvtv.domain.sessions import Persist
+from vvtv.domain.sessions import Refuse
+from vvtv.domain.sessions import RequestTurn
+from vvtv.domain.sessions import RevocationFailed
+from vvtv.domain.sessions import Revoked
+from vvtv.domain.sessions import RevokeEndpoints
+from vvtv.domain.sessions import Session
+from vvtv.domain.sessions import allowed
+from vvtv.domain.sessions import decide
+from vvtv.domain.sessions import egress_bytes
+from vvtv.domain.sessions import media_plan
+from vvtv.domain.sessions import running_egress_bytes
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 STATES: tuple[SessionState, ...] = get_args(SessionState)

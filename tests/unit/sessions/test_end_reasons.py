@@ -4,7 +4,8 @@ over an abandoned session died of exactly that)."""
 
 from __future__ import annotations
 
-from typing import get_args, get_type_hints
+from typing import get_args
+from typing import get_type_hints
 
 import pytest
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.tiles.cost import Ledger, accrue, alert_level, egress_gb_per_hour, retune
+from vvtv.domain.tiles.cost import Ledger
+from vvtv.domain.tiles.cost import accrue
+from vvtv.domain.tiles.cost import alert_level
+from vvtv.domain.tiles.cost import egress_gb_per_hour
+from vvtv.domain.tiles.cost import retune
 
 
 @pytest.mark.req("THB-6")

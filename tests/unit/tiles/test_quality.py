@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from vvtv.domain.tiles.quality import Link, LinkSample, QualityRules, assess, verdict
+from vvtv.domain.tiles.quality import Link
+from vvtv.domain.tiles.quality import LinkSample
+from vvtv.domain.tiles.quality import QualityRules
+from vvtv.domain.tiles.quality import assess
+from vvtv.domain.tiles.quality import verdict
 
 RULES = QualityRules(
     loss_above=0.1,

@@ -6,24 +6,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vvtv.domain.tiles.viewer import (
-    Close,
-    Drop,
-    Effect,
-    Granted,
-    Hide,
-    Pause,
-    Point,
-    Refused,
-    Released,
-    Show,
-    Tick,
-    Viewer,
-    ViewerRules,
-    WakeAt,
-    decide,
-    new_viewer,
-)
+from vvtv.domain.tiles.viewer import Close
+from vvtv.domain.tiles.viewer import Drop
+from vvtv.domain.tiles.viewer import Effect
+from vvtv.domain.tiles.viewer import Granted
+from vvtv.domain.tiles.viewer import Hide
+from vvtv.domain.tiles.viewer import Pause
+from vvtv.domain.tiles.viewer import Point
+from vvtv.domain.tiles.viewer import Refused
+from vvtv.domain.tiles.viewer import Released
+from vvtv.domain.tiles.viewer import Show
+from vvtv.domain.tiles.viewer import Tick
+from vvtv.domain.tiles.viewer import Viewer
+from vvtv.domain.tiles.viewer import ViewerRules
+from vvtv.domain.tiles.viewer import WakeAt
+from vvtv.domain.tiles.viewer import decide
+from vvtv.domain.tiles.viewer import new_viewer
 
 RULES = ViewerRules(budget=3, out_of_view_s=2.0)
 EVERYONE = frozenset("abcdefghij")

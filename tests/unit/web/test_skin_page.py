@@ -8,8 +8,10 @@ from typing import get_args
 
 import pytest
 
-from vvtv.config.schema.skins import ColorToken, Theme
-from vvtv.web.skin import dressed_page, style_sheet
+from vvtv.config.schema.skins import ColorToken
+from vvtv.config.schema.skins import Theme
+from vvtv.web.skin import dressed_page
+from vvtv.web.skin import style_sheet
 
 REPO = Path(__file__).resolve().parents[3]
 PAGE = (

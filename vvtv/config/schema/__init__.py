@@ -1,9 +1,13 @@
 """Typed shapes of the four config files; every node is a frozen `ConfigStruct`."""
 
-from vvtv.config.schema.limits import FeatureFlags, Limits
-from vvtv.config.schema.media import MediaProfiles, Profile
-from vvtv.config.schema.modes import Mode, ModeManifests
-from vvtv.config.schema.telemetry import EventSpec, TelemetryEvents
+from vvtv.config.schema.limits import FeatureFlags
+from vvtv.config.schema.limits import Limits
+from vvtv.config.schema.media import MediaProfiles
+from vvtv.config.schema.media import Profile
+from vvtv.config.schema.modes import Mode
+from vvtv.config.schema.modes import ModeManifests
+from vvtv.config.schema.telemetry import EventSpec
+from vvtv.config.schema.telemetry import TelemetryEvents
 
 __all__ = [
     "EventSpec",

@@ -3,7 +3,9 @@ the base of a node whose fields are all one kind of thing, each named for what i
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar, dataclass_transform
+from typing import Generic
+from typing import TypeVar
+from typing import dataclass_transform
 
 import msgspec
 

@@ -6,12 +6,15 @@ a tier, `Floor*` may only go up, `Fixed*` never changes. A unit test pins that n
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 from msgspec import Meta
 
-from vvtv.config.schema.frozen import ByName, ConfigStruct
-from vvtv.config.schema.safety import AutomodLimits, ShieldPreset
+from vvtv.config.schema.frozen import ByName
+from vvtv.config.schema.frozen import ConfigStruct
+from vvtv.config.schema.safety import AutomodLimits
+from vvtv.config.schema.safety import ShieldPreset
 from vvtv.contracts.chat import ReasonCode
 
 CEILING = Meta(extra={"clamp": "ceiling"})

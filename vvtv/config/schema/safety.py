@@ -4,7 +4,8 @@ Shield Mode preset an operator switches on at once (issue 16). Clamp directions 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 from msgspec import Meta
 

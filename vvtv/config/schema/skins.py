@@ -4,7 +4,9 @@ theme + layout + routes + policies over the other config files."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
 import msgspec
 from msgspec import Meta

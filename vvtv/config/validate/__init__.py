@@ -5,10 +5,14 @@ point into, and takes the other files it references as arguments. The checks rea
 and report through a `Locator` (`locator`), which turns a key path into `file:line`.
 """
 
-from vvtv.config.validate.limits import check_ladder_modes, check_limits
-from vvtv.config.validate.locator import Locator, SkinLocator, TierLocator
+from vvtv.config.validate.limits import check_ladder_modes
+from vvtv.config.validate.limits import check_limits
+from vvtv.config.validate.locator import Locator
+from vvtv.config.validate.locator import SkinLocator
+from vvtv.config.validate.locator import TierLocator
 from vvtv.config.validate.media import check_media
-from vvtv.config.validate.modes import check_flags_cover_modes, check_modes
+from vvtv.config.validate.modes import check_flags_cover_modes
+from vvtv.config.validate.modes import check_modes
 from vvtv.config.validate.skins import check_skins
 from vvtv.config.validate.telemetry import check_telemetry
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import ipaddress
 
-from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.schema.modes import ModeManifests
 from vvtv.config.validate.locator import Locator
 from vvtv.config.validate.orderings import check_orderings
 from vvtv.config.validate.safety import check_safety
-from vvtv.contracts.chat import BODY_MAX, HISTORY_PAGE_MAX, REPORT_MESSAGES_MAX
-from vvtv.contracts.moderation import BULK_MAX, PAGE_MAX
-from vvtv.contracts.presence import CAPABILITIES_MAX, PAGE_SIZE_MAX, TAGS_MAX
+from vvtv.contracts.chat import BODY_MAX
+from vvtv.contracts.chat import HISTORY_PAGE_MAX
+from vvtv.contracts.chat import REPORT_MESSAGES_MAX
+from vvtv.contracts.moderation import BULK_MAX
+from vvtv.contracts.moderation import PAGE_MAX
+from vvtv.contracts.presence import CAPABILITIES_MAX
+from vvtv.contracts.presence import PAGE_SIZE_MAX
+from vvtv.contracts.presence import TAGS_MAX
 from vvtv.domain.kill_switch import STEPS
 
 # Sanity bounds of the validator itself (not product caps): a tile budget beyond this is a typo.

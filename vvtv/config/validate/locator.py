@@ -7,12 +7,15 @@ changes says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from vvtv.config.load import SourceFile
-from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 
 
 class Locator(Protocol):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 from vvtv.config.schema.media import MediaProfiles
 from vvtv.config.validate.locator import Locator
 

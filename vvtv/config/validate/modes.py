@@ -3,13 +3,20 @@ events and the feature flags of cost-tiers.yaml (CFG-6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import get_args
 
-from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 from vvtv.config.schema.limits import Limits
 from vvtv.config.schema.media import MediaProfiles
-from vvtv.config.schema.modes import ChatScope, Mode, ModeManifests, Mount, Regions
+from vvtv.config.schema.modes import ChatScope
+from vvtv.config.schema.modes import Mode
+from vvtv.config.schema.modes import ModeManifests
+from vvtv.config.schema.modes import Mount
+from vvtv.config.schema.modes import Regions
 from vvtv.config.schema.telemetry import TelemetryEvents
 from vvtv.config.validate.locator import Locator
 

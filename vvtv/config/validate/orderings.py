@@ -5,7 +5,10 @@ one loop; the checks that need more than two values stay with the rest in `limit
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import ge, gt, le, lt
+from operator import ge
+from operator import gt
+from operator import le
+from operator import lt
 from typing import Any
 
 from vvtv.config.problems import Problem

@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from vvtv.config.load import SourceFile
-from vvtv.config.problems import KeyPath, Problem
-from vvtv.config.schema.skins import ColorToken, Skins, Theme
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
+from vvtv.config.schema.skins import ColorToken
+from vvtv.config.schema.skins import Skins
+from vvtv.config.schema.skins import Theme
 
 # WCAG 2.x AA for body text: the pairs a skin gives both colours of must be at least this apart.
 MIN_CONTRAST = 4.5

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from vvtv.config.problems import KeyPath, Problem
+from vvtv.config.problems import KeyPath
+from vvtv.config.problems import Problem
 from vvtv.config.schema.telemetry import TelemetryEvents
 from vvtv.config.validate.locator import Locator
 

@@ -10,7 +10,8 @@ rejected   refused (already_decided)        refused (already_decided)
 
 from __future__ import annotations
 
-from vvtv.contracts.chat import HeldAction, HeldStatus
+from vvtv.contracts.chat import HeldAction
+from vvtv.contracts.chat import HeldStatus
 
 OUTCOME: dict[HeldAction, HeldStatus] = {"approve": "approved", "reject": "rejected"}
 

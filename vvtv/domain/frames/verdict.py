@@ -4,7 +4,8 @@ config's validator keeps blur_at <= report_at <= end_call_at)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from vvtv.domain.values import frozen
 

@@ -6,7 +6,8 @@ and pruning stops at the first fresh one: memory holds only the window's devices
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 
 @dataclass(slots=True)

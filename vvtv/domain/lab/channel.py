@@ -8,7 +8,11 @@ import itertools
 import re
 from collections.abc import Iterable
 
-from vvtv.contracts.lab import ChannelNow, LabHealth, LabStatus, QueueHealth, UpNext
+from vvtv.contracts.lab import ChannelNow
+from vvtv.contracts.lab import LabHealth
+from vvtv.contracts.lab import LabStatus
+from vvtv.contracts.lab import QueueHealth
+from vvtv.contracts.lab import UpNext
 from vvtv.contracts.system import ReadinessCheck
 from vvtv.domain.lab.prepared import PreparedItem
 

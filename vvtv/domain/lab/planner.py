@@ -10,11 +10,14 @@ the planned airtime.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 
 import msgspec
 
-from vvtv.contracts.lab import Daypart, MediaItem, OwnerCard
+from vvtv.contracts.lab import Daypart
+from vvtv.contracts.lab import MediaItem
+from vvtv.contracts.lab import OwnerCard
 
 _DAY_S = 86_400.0
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import msgspec
 
-from vvtv.contracts.lab import FieldChange, OwnerCard
+from vvtv.contracts.lab import FieldChange
+from vvtv.contracts.lab import OwnerCard
 
 
 def card_diff(before: OwnerCard | None, after: OwnerCard) -> list[FieldChange]:

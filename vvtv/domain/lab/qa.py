@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from vvtv.domain.lab.findings import Analysis, Probe
+from vvtv.domain.lab.findings import Analysis
+from vvtv.domain.lab.findings import Probe
 
 RejectReason = Literal["corrupt", "too_short", "too_long", "silent", "black", "unaligned"]
 

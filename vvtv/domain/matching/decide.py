@@ -21,43 +21,40 @@ search (the queue, those cooling down, those whose call ends) is stopped and tol
 
 from __future__ import annotations
 
-from vvtv.domain.matching.book import Book, Pool
+from vvtv.domain.matching.book import Book
+from vvtv.domain.matching.book import Pool
 from vvtv.domain.matching.ledger import Refusal
-from vvtv.domain.matching.messages import (
-    Block,
-    CallFailed,
-    CallStarted,
-    Effect,
-    Emit,
-    EndCall,
-    Ended,
-    Flagged,
-    Found,
-    Join,
-    Leave,
-    Look,
-    Message,
-    Pause,
-    Refuse,
-    Reply,
-    SessionEnded,
-    Skip,
-    Standing,
-    Tick,
-)
+from vvtv.domain.matching.messages import Block
+from vvtv.domain.matching.messages import CallFailed
+from vvtv.domain.matching.messages import CallStarted
+from vvtv.domain.matching.messages import Effect
+from vvtv.domain.matching.messages import Emit
+from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import Ended
+from vvtv.domain.matching.messages import Flagged
+from vvtv.domain.matching.messages import Found
+from vvtv.domain.matching.messages import Join
+from vvtv.domain.matching.messages import Leave
+from vvtv.domain.matching.messages import Look
+from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Pause
+from vvtv.domain.matching.messages import Refuse
+from vvtv.domain.matching.messages import Reply
+from vvtv.domain.matching.messages import SessionEnded
+from vvtv.domain.matching.messages import Skip
+from vvtv.domain.matching.messages import Standing
+from vvtv.domain.matching.messages import Tick
 from vvtv.domain.matching.rules import MatchRules
-from vvtv.domain.matching.steps import (
-    CLOSED,
-    close_out,
-    cool_down,
-    end_match,
-    enqueue,
-    forget_later,
-    pair,
-    refuse,
-    resume,
-    search,
-)
+from vvtv.domain.matching.steps import CLOSED
+from vvtv.domain.matching.steps import close_out
+from vvtv.domain.matching.steps import cool_down
+from vvtv.domain.matching.steps import end_match
+from vvtv.domain.matching.steps import enqueue
+from vvtv.domain.matching.steps import forget_later
+from vvtv.domain.matching.steps import pair
+from vvtv.domain.matching.steps import refuse
+from vvtv.domain.matching.steps import resume
+from vvtv.domain.matching.steps import search
 from vvtv.domain.timer import WakeAt
 
 # A participant's own end of their call that is leaving it (the session's end reasons): they

@@ -14,8 +14,14 @@ next, and each limit's typed refusal with the wait the UI shows (ABU-7).
 from __future__ import annotations
 
 from vvtv.contracts.matching import MatchRefusalCode
-from vvtv.domain.matching.rules import HOUR_S, MINUTE_S, MatchRules
-from vvtv.domain.rate_limit import Limit, forget, prune, record, retry_after
+from vvtv.domain.matching.rules import HOUR_S
+from vvtv.domain.matching.rules import MINUTE_S
+from vvtv.domain.matching.rules import MatchRules
+from vvtv.domain.rate_limit import Limit
+from vvtv.domain.rate_limit import forget
+from vvtv.domain.rate_limit import prune
+from vvtv.domain.rate_limit import record
+from vvtv.domain.rate_limit import retry_after
 from vvtv.domain.values import frozen
 
 # The wire's codes are the rules' (ARC-1 lets the domain read contracts).

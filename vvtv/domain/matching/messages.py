@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Literal
 
-from vvtv.domain.matching.book import Pool, Status
+from vvtv.domain.matching.book import Pool
+from vvtv.domain.matching.book import Status
 from vvtv.domain.matching.ledger import Refusal
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen

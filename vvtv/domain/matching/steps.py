@@ -3,20 +3,21 @@ Each changes the book in place and appends what its owner must do."""
 
 from __future__ import annotations
 
-from vvtv.domain.matching.book import Book, Match, Person
-from vvtv.domain.matching.ledger import ABUSE_CODES, Refusal
-from vvtv.domain.matching.messages import (
-    CoolingDown,
-    Effect,
-    Emit,
-    EndCall,
-    Ended,
-    EndReason,
-    Refuse,
-    Refused,
-    Searching,
-    StartCall,
-)
+from vvtv.domain.matching.book import Book
+from vvtv.domain.matching.book import Match
+from vvtv.domain.matching.book import Person
+from vvtv.domain.matching.ledger import ABUSE_CODES
+from vvtv.domain.matching.ledger import Refusal
+from vvtv.domain.matching.messages import CoolingDown
+from vvtv.domain.matching.messages import Effect
+from vvtv.domain.matching.messages import Emit
+from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import Ended
+from vvtv.domain.matching.messages import EndReason
+from vvtv.domain.matching.messages import Refuse
+from vvtv.domain.matching.messages import Refused
+from vvtv.domain.matching.messages import Searching
+from vvtv.domain.matching.messages import StartCall
 from vvtv.domain.matching.rules import MatchRules
 from vvtv.domain.matching.segment import Ticket
 

@@ -11,8 +11,10 @@ leaves no time to claim each report), never over someone else's claim."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+from datetime import timedelta
 from typing import Literal
 
 from vvtv.domain.values import frozen

@@ -17,31 +17,41 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from vvtv.domain.presence.fanout import flush, subscribe, unwatch
-from vvtv.domain.presence.membership import apply, check_fields, drop_device, join
-from vvtv.domain.presence.messages import (
-    Answer,
-    BlocksChanged,
-    Effect,
-    Expel,
-    Expired,
-    Heartbeat,
-    Heartbeats,
-    Join,
-    Leave,
-    Lookup,
-    Message,
-    QuarantineChanged,
-    Query,
-    Refuse,
-    Set,
-    Subscribe,
-    Tick,
-    Unsubscribe,
-)
-from vvtv.domain.presence.query import Groups, check_query, query_page
-from vvtv.domain.presence.room import Room, release, touch, view
-from vvtv.domain.presence.visibility import cameras_seen, change_block, set_person
+from vvtv.domain.presence.fanout import flush
+from vvtv.domain.presence.fanout import subscribe
+from vvtv.domain.presence.fanout import unwatch
+from vvtv.domain.presence.membership import apply
+from vvtv.domain.presence.membership import check_fields
+from vvtv.domain.presence.membership import drop_device
+from vvtv.domain.presence.membership import join
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import BlocksChanged
+from vvtv.domain.presence.messages import Effect
+from vvtv.domain.presence.messages import Expel
+from vvtv.domain.presence.messages import Expired
+from vvtv.domain.presence.messages import Heartbeat
+from vvtv.domain.presence.messages import Heartbeats
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Leave
+from vvtv.domain.presence.messages import Lookup
+from vvtv.domain.presence.messages import Message
+from vvtv.domain.presence.messages import QuarantineChanged
+from vvtv.domain.presence.messages import Query
+from vvtv.domain.presence.messages import Refuse
+from vvtv.domain.presence.messages import Set
+from vvtv.domain.presence.messages import Subscribe
+from vvtv.domain.presence.messages import Tick
+from vvtv.domain.presence.messages import Unsubscribe
+from vvtv.domain.presence.query import Groups
+from vvtv.domain.presence.query import check_query
+from vvtv.domain.presence.query import query_page
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import release
+from vvtv.domain.presence.room import touch
+from vvtv.domain.presence.room import view
+from vvtv.domain.presence.visibility import cameras_seen
+from vvtv.domain.presence.visibility import change_block
+from vvtv.domain.presence.visibility import set_person
 from vvtv.domain.timer import WakeAt
 
 Decision = tuple[Room, tuple[Effect, ...]]

@@ -7,19 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.contracts.presence import PresenceMember, PresenceQuery
-from vvtv.domain.presence.messages import Deliver, Effect
-from vvtv.domain.presence.query import (
-    Groups,
-    Shown,
-    matches,
-    page_and_members,
-    query_group,
-    shown_page,
-)
-from vvtv.domain.presence.room import Person, Room, Watcher, seen_as, touch, view
-from vvtv.domain.presence.visibility import forget_if_gone, set_person, visible_to
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.domain.presence.messages import Deliver
+from vvtv.domain.presence.messages import Effect
+from vvtv.domain.presence.query import Groups
+from vvtv.domain.presence.query import Shown
+from vvtv.domain.presence.query import matches
+from vvtv.domain.presence.query import page_and_members
+from vvtv.domain.presence.query import query_group
+from vvtv.domain.presence.query import shown_page
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import Watcher
+from vvtv.domain.presence.room import seen_as
+from vvtv.domain.presence.room import touch
+from vvtv.domain.presence.room import view
+from vvtv.domain.presence.visibility import forget_if_gone
+from vvtv.domain.presence.visibility import set_person
+from vvtv.domain.presence.visibility import visible_to
 
 
 def subscribe(

@@ -6,9 +6,19 @@ from __future__ import annotations
 from operator import attrgetter
 
 from vvtv.contracts.presence import PresenceSet
-from vvtv.domain.presence.messages import Answer, Effect, Join, Refuse
-from vvtv.domain.presence.room import Member, Room, changed, mark, release, touch, view
-from vvtv.domain.presence.visibility import forget_if_gone, set_person
+from vvtv.domain.presence.messages import Answer
+from vvtv.domain.presence.messages import Effect
+from vvtv.domain.presence.messages import Join
+from vvtv.domain.presence.messages import Refuse
+from vvtv.domain.presence.room import Member
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import changed
+from vvtv.domain.presence.room import mark
+from vvtv.domain.presence.room import release
+from vvtv.domain.presence.room import touch
+from vvtv.domain.presence.room import view
+from vvtv.domain.presence.visibility import forget_if_gone
+from vvtv.domain.presence.visibility import set_person
 
 
 def join(room: Room, message: Join, now: float, effects: list[Effect]) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from vvtv.contracts.events import PresenceSnapshot, PresenceUpdate
-from vvtv.contracts.presence import (
-    PresenceMember,
-    PresencePage,
-    PresenceQuery,
-    PresenceSet,
-)
+from vvtv.contracts.events import PresenceSnapshot
+from vvtv.contracts.events import PresenceUpdate
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.presence.room import Person
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen

@@ -6,9 +6,17 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from vvtv.contracts.presence import PresenceFilters, PresenceMember, PresencePage, PresenceQuery
+from vvtv.contracts.presence import PresenceFilters
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
 from vvtv.domain.presence.messages import Refuse
-from vvtv.domain.presence.room import Member, Person, Room, RoomLimits, seen_as, view
+from vvtv.domain.presence.room import Member
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import RoomLimits
+from vvtv.domain.presence.room import seen_as
+from vvtv.domain.presence.room import view
 
 
 def check_query(room: Room, query: PresenceQuery) -> Refuse | None:

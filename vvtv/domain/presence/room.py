@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 
-from vvtv.contracts.presence import PresenceMember, PresenceQuery, Visibility
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import Visibility
 from vvtv.domain.values import frozen
 
 # --- the room's values ---------------------------------------------------------------------------

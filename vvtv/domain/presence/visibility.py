@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vvtv.contracts.presence import Visibility
-from vvtv.domain.presence.room import Person, Room, changed, mark, schedule, seen_as
+from vvtv.domain.presence.room import Person
+from vvtv.domain.presence.room import Room
+from vvtv.domain.presence.room import changed
+from vvtv.domain.presence.room import mark
+from vvtv.domain.presence.room import schedule
+from vvtv.domain.presence.room import seen_as
 
 
 def visible_to(viewer: Person, member: Person, visibility: Visibility) -> bool:

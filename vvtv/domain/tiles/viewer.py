@@ -18,7 +18,9 @@ the budget is used by what the viewer sees, and never exceeded: there are only `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Literal
 
 from vvtv.domain.timer import WakeAt

@@ -12,27 +12,23 @@ import contextlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 
-from aiortc import (
-    MediaStreamTrack,
-    RTCConfiguration,
-    RTCPeerConnection,
-    RTCRtpSender,
-    RTCSessionDescription,
-)
+from aiortc import MediaStreamTrack
+from aiortc import RTCConfiguration
+from aiortc import RTCPeerConnection
+from aiortc import RTCRtpSender
+from aiortc import RTCSessionDescription
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.sdp import SessionDescription
 
 from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import Profile
-from vvtv.media.errors import (
-    BadOffer,
-    IncompatibleProfile,
-    MediaSessionExists,
-    MediaUnavailable,
-    RevokeFailed,
-    UnknownEndpoint,
-    UnknownMediaSession,
-)
+from vvtv.media.errors import BadOffer
+from vvtv.media.errors import IncompatibleProfile
+from vvtv.media.errors import MediaSessionExists
+from vvtv.media.errors import MediaUnavailable
+from vvtv.media.errors import RevokeFailed
+from vvtv.media.errors import UnknownEndpoint
+from vvtv.media.errors import UnknownMediaSession
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.frame_sampler import FrameSampler
 from vvtv.media.local_sfu.passthrough import with_video_bandwidth
@@ -40,18 +36,16 @@ from vvtv.media.local_sfu.publisher import Publisher
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.local_sfu.subscriber_track import SubscriberTrack
 from vvtv.media.local_sfu.tile_pool import TilePool
-from vvtv.media.port import (
-    Endpoint,
-    Endpoints,
-    Participant,
-    PeerState,
-    PeerStateChanged,
-    RevokeReport,
-    Role,
-    SdpAnswer,
-    SdpOffer,
-    TilePoolSample,
-)
+from vvtv.media.port import Endpoint
+from vvtv.media.port import Endpoints
+from vvtv.media.port import Participant
+from vvtv.media.port import PeerState
+from vvtv.media.port import PeerStateChanged
+from vvtv.media.port import RevokeReport
+from vvtv.media.port import Role
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
+from vvtv.media.port import TilePoolSample
 from vvtv.media.profiles import ProfileCatalog
 
 PeerKey = tuple[str, Role]

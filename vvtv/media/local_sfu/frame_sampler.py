@@ -20,17 +20,23 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import cast
 
 import av
 import msgspec
 from av.video.reformatter import VideoReformatter
 
 from vvtv.config.schema.limits import FrameCheckLimits
-from vvtv.domain.frames.schedule import SamplingRules, Schedule
-from vvtv.media.frame_classifier import FrameClassifier, build_classifier
+from vvtv.domain.frames.schedule import SamplingRules
+from vvtv.domain.frames.schedule import Schedule
+from vvtv.media.frame_classifier import FrameClassifier
+from vvtv.media.frame_classifier import build_classifier
 from vvtv.media.local_sfu.video_rendition import fit_within
 from vvtv.media.port import FrameChecked
 

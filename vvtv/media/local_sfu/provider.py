@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,33 +23,35 @@ import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 
-from vvtv.clock import WallClock, utc_now
+from vvtv.clock import WallClock
+from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.frame_classifier import FrameClassifier
 from vvtv.media.local_sfu.bridge import AsyncioThread
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
-from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
+from vvtv.media.local_sfu.frame_sampler import checking_thread
+from vvtv.media.local_sfu.frame_sampler import frame_sampler_of
+from vvtv.media.local_sfu.ice import allow_loopback_candidates
+from vvtv.media.local_sfu.ice import only_loopback_candidates
 from vvtv.media.local_sfu.metrics import SfuCollector
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
 from vvtv.media.local_sfu.worker import SfuWorker
-from vvtv.media.port import (
-    Endpoint,
-    Endpoints,
-    FrameChecked,
-    Participant,
-    PeerStateChanged,
-    RevokeReport,
-    SdpAnswer,
-    SdpOffer,
-    TilePoolSample,
-    TurnCredentials,
-)
+from vvtv.media.port import Endpoint
+from vvtv.media.port import Endpoints
+from vvtv.media.port import FrameChecked
+from vvtv.media.port import Participant
+from vvtv.media.port import PeerStateChanged
+from vvtv.media.port import RevokeReport
+from vvtv.media.port import SdpAnswer
+from vvtv.media.port import SdpOffer
+from vvtv.media.port import TilePoolSample
+from vvtv.media.port import TurnCredentials
 from vvtv.media.profiles import ProfileCatalog
-from vvtv.media.turn import TurnCredentialIssuer, load_turn_secret
+from vvtv.media.turn import TurnCredentialIssuer
+from vvtv.media.turn import load_turn_secret
 
 
 @dataclass(frozen=True, slots=True, eq=False)

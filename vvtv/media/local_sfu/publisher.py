@@ -13,21 +13,21 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 import av
-from aiortc import MediaStreamTrack, RTCRtpReceiver
+from aiortc import MediaStreamTrack
+from aiortc import RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError
 
 from vvtv.config.schema.limits import SfuLimits
-from vvtv.config.schema.media import AudioCaps, Profile
+from vvtv.config.schema.media import AudioCaps
+from vvtv.config.schema.media import Profile
 from vvtv.media.local_sfu.audio_rendition import AudioRendition
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.frame_sampler import FrameSampler
-from vvtv.media.local_sfu.passthrough import (
-    RTP_VIDEO_CLOCK,
-    VP8,
-    ReceiverTap,
-    SourceMeter,
-    vp8_keyframe_size,
-)
+from vvtv.media.local_sfu.passthrough import RTP_VIDEO_CLOCK
+from vvtv.media.local_sfu.passthrough import VP8
+from vvtv.media.local_sfu.passthrough import ReceiverTap
+from vvtv.media.local_sfu.passthrough import SourceMeter
+from vvtv.media.local_sfu.passthrough import vp8_keyframe_size
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 

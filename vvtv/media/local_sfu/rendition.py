@@ -4,7 +4,8 @@ freeing itself once the last subscriber leaves. Audio and video differ only in h
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 import av
 

@@ -9,7 +9,8 @@ of the same publisher, or of another one for a tile slot being re-pointed (THB-2
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import av
 from aiortc import MediaStreamTrack

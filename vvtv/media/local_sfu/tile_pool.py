@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiortc import RTCPeerConnection, RTCRtpSender
-from aiortc.rtp import (
-    RTCP_PSFB_APP,
-    AnyRtcpPacket,
-    RtcpPsfbPacket,
-    RtcpRrPacket,
-    RtcpSrPacket,
-    unpack_remb_fci,
-)
+from aiortc import RTCPeerConnection
+from aiortc import RTCRtpSender
+from aiortc.rtp import RTCP_PSFB_APP
+from aiortc.rtp import AnyRtcpPacket
+from aiortc.rtp import RtcpPsfbPacket
+from aiortc.rtp import RtcpRrPacket
+from aiortc.rtp import RtcpSrPacket
+from aiortc.rtp import unpack_remb_fci
 
 from vvtv.media.local_sfu.subscriber_track import SubscriberTrack
 from vvtv.media.local_sfu.video_rendition import VIDEO_TIME_BASE

@@ -16,24 +16,30 @@ import asyncio
 import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from multiprocessing.connection import Connection
 from typing import Any
 
 import trio
 
-from vvtv.config.schema.limits import FrameCheckLimits, SfuLimits
+from vvtv.config.schema.limits import FrameCheckLimits
+from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import Profile
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
-from vvtv.media.local_sfu.frame_sampler import checking_thread, frame_sampler_of
-from vvtv.media.local_sfu.ice import allow_loopback_candidates, only_loopback_candidates
+from vvtv.media.local_sfu.frame_sampler import checking_thread
+from vvtv.media.local_sfu.frame_sampler import frame_sampler_of
+from vvtv.media.local_sfu.ice import allow_loopback_candidates
+from vvtv.media.local_sfu.ice import only_loopback_candidates
 from vvtv.media.local_sfu.options import SfuOptions
 from vvtv.media.local_sfu.statistics import SfuStatistics
-from vvtv.media.port import FrameChecked, PeerStateChanged
+from vvtv.media.port import FrameChecked
+from vvtv.media.port import PeerStateChanged
 from vvtv.media.profiles import ProfileCatalog
 
 # The engine's methods a port call may name (nothing else is reachable through the pipe).

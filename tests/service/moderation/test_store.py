@@ -45,7 +45,7 @@ def test_chat_reports_join_the_one_queue_with_their_target(tmp_path: Path) -> No
 
 @pytest.mark.req("MOD-1")
 def test_reports_filed_before_frame_check_reports_stay_persons_reports(tmp_path: Path) -> None:
-    """0010 rebuilds the table so a frame check's report may name no reporter: the reports there
+    """0010 lets a frame check's report name no reporter: the reports there
     keep their ids, rows and still, as persons' reports; the next id follows on; a report is a
     person's (with its reporter) or a frame check's (with its score), never half of each."""
     db = sqlite3.connect(tmp_path / "old.sqlite3")

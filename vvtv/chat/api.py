@@ -49,10 +49,7 @@ from vvtv.web.sockets import current_connection
 def routes(chat: Chat, guard: Guard) -> Blueprint:
     bp = Blueprint("chat", __name__)
 
-    @endpoint(
-        bp, "/chat/thread", method="POST", access="user", body=ChatThreadOpen,
-        response=ChatThreadView, errors=[404, 503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/chat/thread", method="POST", access="user", errors=[404, 503], guard=guard)
     async def chat_open(body: ChatThreadOpen) -> ChatThreadView:
         """Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
         pair's one thread (CHT-1); with `room`, the room's one thread, joining it: a room is the
@@ -61,8 +58,8 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         return await chat.open(current_principal(), body)
 
     @endpoint(
-        bp, "/chat/<hexid:thread_id>/messages", method="GET", access="user",
-        query=ChatHistoryQuery, response=ChatHistoryPage, errors=[404, 503], guard=guard,
+        bp, "/chat/<hexid:thread_id>/messages", method="GET", access="user", errors=[404, 503],
+        guard=guard,
     )  # fmt: skip
     async def chat_history(query: ChatHistoryQuery, thread_id: str) -> ChatHistoryPage:
         """A page of the thread's messages, oldest first: the newest, older than `before_seq`, or
@@ -70,8 +67,8 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         return await chat.history(current_principal(), thread_id, query)
 
     @endpoint(
-        bp, "/chat/<hexid:thread_id>/messages", method="POST", access="user", body=ChatPost,
-        response=ChatMessageView, errors=[404, 429, 503], guard=guard,
+        bp, "/chat/<hexid:thread_id>/messages", method="POST", access="user",
+        errors=[404, 429, 503], guard=guard,
     )  # fmt: skip
     async def chat_post(body: ChatPost, thread_id: str) -> ChatMessageView:
         """Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
@@ -81,26 +78,23 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         return await chat.send(current_principal(), thread_id, body.body, body.client_id)
 
     @endpoint(
-        bp, "/chat/<hexid:thread_id>/report", method="POST", access="user", body=ChatReport,
-        response=ChatReportReceipt, status=201, errors=[404, 429, 503], guard=guard,
+        bp, "/chat/<hexid:thread_id>/report", method="POST", access="user", status=201,
+        errors=[404, 429, 503], guard=guard,
     )  # fmt: skip
     async def chat_report(body: ChatReport, thread_id: str) -> ChatReportReceipt:
         """Report the thread, or some of its messages by id, for moderators (MOD-1); as
         `POST /reports`, 429 `report_rate_limited` over `reports.file_rate`."""
         return await chat.report(current_principal(), thread_id, body)
 
-    @endpoint(
-        bp, "/mod/held", method="GET", access="mod", query=HeldMessagesQuery,
-        response=HeldMessages, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/mod/held", method="GET", access="mod", guard=guard)
     async def held_messages(query: HeldMessagesQuery) -> HeldMessages:
         """Messages chat auto-moderation held for review, newest first, with the rule that held
         each (moderators and admins); `status` lists the approved or rejected ones instead."""
         return await chat.held(query)
 
     @endpoint(
-        bp, "/mod/held/<int:held_id>/decision", method="POST", access="mod", body=HeldDecision,
-        response=HeldMessageView, errors=[404, 409, 503], guard=guard,
+        bp, "/mod/held/<int:held_id>/decision", method="POST", access="mod", errors=[404, 409, 503],
+        guard=guard,
     )  # fmt: skip
     async def held_decision(body: HeldDecision, held_id: int) -> HeldMessageView:
         """Approve a held message: it is delivered into its thread as if it had passed, by its

@@ -30,8 +30,8 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
     bp = Blueprint("consent", __name__)
 
     @endpoint(
-        bp, "/consent/invites", method="POST", access="user", body=CreateInvite,
-        response=ConsentInvite, status=201, errors=[404, 409, 429, 503], guard=guard,
+        bp, "/consent/invites", method="POST", access="user", status=201,
+        errors=[404, 409, 429, 503], guard=guard,
     )  # fmt: skip
     async def create_invite(body: CreateInvite) -> ConsentInvite:
         """Invite a user to a private call (`pending`, or `queued` behind another invite to them
@@ -40,17 +40,14 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
         Mode), 409 `invite_pending`, 429 `rate_limited`."""
         return await consent.invite(current_principal(), body.invitee_id)
 
-    @endpoint(
-        bp, "/consent/invites", method="GET", access="user", response=ConsentInvites,
-        guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/consent/invites", method="GET", access="user", guard=guard)
     async def list_invites() -> ConsentInvites:
         """Your open and recently ended invites, sent and received."""
         return consent.mine(current_principal())
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>/accept", method="POST", access="user",
-        body=Empty, response=ConsentInvite, errors=[404, 409, 503], guard=guard,
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def accept_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Accept: the call starts for you both (`session_id`); 409 once answered, expired or
@@ -59,7 +56,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>/decline", method="POST", access="user",
-        body=Empty, response=ConsentInvite, errors=[404, 409, 503], guard=guard,
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def decline_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Decline: the inviter is told, nothing else changes."""
@@ -67,7 +64,7 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/consent/invites/<hexid:invite_id>", method="DELETE", access="user",
-        response=ConsentInvite, errors=[404, 409, 503], guard=guard,
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def cancel_invite(invite_id: str) -> ConsentInvite:
         """Withdraw your invite before it is answered."""

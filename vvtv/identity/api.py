@@ -46,16 +46,15 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
     bp = Blueprint("identity", __name__)
 
     @endpoint(
-        bp, "/auth/signup", method="POST", access="public", body=Signup, response=Tokens,
-        status=201, errors=[409, 429], guard=guard,
+        bp, "/auth/signup", method="POST", access="public", status=201, errors=[409, 429],
+        guard=guard,
     )  # fmt: skip
     async def signup(body: Signup) -> Tokens:
         """Create an account (18+, current terms) and sign in."""
         return await identity.signup(body)
 
     @endpoint(
-        bp, "/auth/login", method="POST", access="public", body=Login, response=Tokens,
-        errors=[401, 403, 429], guard=guard,
+        bp, "/auth/login", method="POST", access="public", errors=[401, 403, 429], guard=guard,
     )  # fmt: skip
     async def login(body: Login) -> Tokens:
         """Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
@@ -66,61 +65,47 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
             body, identity.client_addresses.of(request.remote_addr, forwarded)
         )
 
-    @endpoint(
-        bp, "/auth/refresh", method="POST", access="public", body=Refresh, response=Tokens,
-        errors=[401, 403], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/auth/refresh", method="POST", access="public", errors=[401, 403], guard=guard)
     async def refresh(body: Refresh) -> Tokens:
         """Trade a refresh token for new tokens (the old refresh token stops working)."""
         return await identity.refresh(body.refresh_token, body.device_id)
 
-    @endpoint(
-        bp, "/auth/logout", method="POST", access="user", body=Logout, response=LoggedOut,
-        guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/auth/logout", method="POST", access="user", guard=guard)
     async def logout(body: Logout) -> LoggedOut:
         """End this sign-in (or every sign-in of the account)."""
         revoked = await identity.logout(current_principal(), body.everywhere)
         return LoggedOut(revoked_sessions=revoked)
 
-    @endpoint(bp, "/me", method="GET", access="user", response=Me, guard=guard)
+    @endpoint(bp, "/me", method="GET", access="user", guard=guard)
     async def me() -> Me:
         """The signed-in account and its flags."""
         return identity.me(current_principal())
 
-    @endpoint(bp, "/blocks", method="GET", access="user", response=BlockList, guard=guard)
+    @endpoint(bp, "/blocks", method="GET", access="user", guard=guard)
     async def list_blocks() -> BlockList:
         """Who the caller has blocked."""
         return await identity.blocks(current_principal())
 
     @endpoint(
-        bp, "/blocks/<user_id>", method="POST", access="user", body=Empty, response=Block,
-        status=201, errors=[404], guard=guard,
+        bp, "/blocks/<user_id>", method="POST", access="user", status=201, errors=[404],
+        guard=guard,
     )  # fmt: skip
     async def block(body: Empty, user_id: str) -> Block:
         """Block a user: neither of you can reach the other anywhere, at once (MOD-2)."""
         return await identity.block(current_principal(), user_id)
 
-    @endpoint(
-        bp, "/blocks/<user_id>", method="DELETE", access="user", response=Unblocked, guard=guard
-    )
+    @endpoint(bp, "/blocks/<user_id>", method="DELETE", access="user", guard=guard)
     async def unblock(user_id: str) -> Unblocked:
         """Lift the caller's block of a user."""
         removed = await identity.unblock(current_principal(), user_id)
         return Unblocked(user_id=user_id, removed=removed)
 
-    @endpoint(
-        bp, "/admin/users/<user_id>", method="GET", access="mod", response=UserView,
-        errors=[404], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/admin/users/<user_id>", method="GET", access="mod", errors=[404], guard=guard)
     async def user(user_id: str) -> UserView:
         """An account as moderators see it."""
         return identity.user_view(user_id)
 
-    @endpoint(
-        bp, "/admin/bans", method="POST", access="mod", body=BanRequest, response=BanView,
-        status=201, errors=[404], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/admin/bans", method="POST", access="mod", status=201, errors=[404], guard=guard)
     async def ban(body: BanRequest) -> BanView:
         """Ban a user for a duration or for good; their tokens and sockets stop at once (MOD-3)."""
         if body.duration_s is not None and body.duration_s > limits.ban_max_duration_s:
@@ -133,41 +118,36 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
         return await identity.ban(current_principal(), body)
 
     @endpoint(
-        bp, "/admin/bans/<user_id>", method="DELETE", access="mod", query=Unban,
-        response=BanView, errors=[404, 409], guard=guard,
+        bp, "/admin/bans/<user_id>", method="DELETE", access="mod", errors=[404, 409], guard=guard,
     )  # fmt: skip
     async def unban(query: Unban, user_id: str) -> BanView:
         """Lift a ban."""
         return await identity.unban(current_principal(), user_id, query.reason)
 
     @endpoint(
-        bp, "/admin/users/<user_id>/quarantine", method="POST", access="mod",
-        body=QuarantineRequest, response=QuarantineView, errors=[404], guard=guard,
+        bp, "/admin/users/<user_id>/quarantine", method="POST", access="mod", errors=[404],
+        guard=guard,
     )  # fmt: skip
     async def quarantine(body: QuarantineRequest, user_id: str) -> QuarantineView:
         """Shadow-quarantine a user; they are limited and never told (MOD-4)."""
         return await identity.set_shadow_quarantine(current_principal(), user_id, True, body.reason)
 
     @endpoint(
-        bp, "/admin/users/<user_id>/quarantine", method="DELETE", access="mod", query=Unban,
-        response=QuarantineView, errors=[404], guard=guard,
+        bp, "/admin/users/<user_id>/quarantine", method="DELETE", access="mod", errors=[404],
+        guard=guard,
     )  # fmt: skip
     async def lift_quarantine(query: Unban, user_id: str) -> QuarantineView:
         """Lift a quarantine a moderator decided: the visible one (MOD-6) and the shadow one."""
         return await identity.lift_quarantine(current_principal(), user_id, query.reason)
 
     @endpoint(
-        bp, "/admin/users/<user_id>/role", method="PUT", access="admin", body=RoleChange,
-        response=UserView, errors=[404], guard=guard,
+        bp, "/admin/users/<user_id>/role", method="PUT", access="admin", errors=[404], guard=guard,
     )  # fmt: skip
     async def set_role(body: RoleChange, user_id: str) -> UserView:
         """Make a user a mod or an admin, or take it back (AUTH-4)."""
         return await identity.set_role(current_principal(), user_id, body.role, body.reason)
 
-    @endpoint(
-        bp, "/admin/audit", method="GET", access="admin", query=AuditQuery, response=AuditPage,
-        guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/admin/audit", method="GET", access="admin", guard=guard)
     async def audit_log(query: AuditQuery) -> AuditPage:
         """The audit log, newest first; page with `before_id`."""
         limit = query.limit or limits.audit_page_max

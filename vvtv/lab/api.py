@@ -66,7 +66,7 @@ def routes(
     async def run(name: CommandName, body: Command) -> CommandResult:
         return await lab.command(name, principal(), body.reason)
 
-    @endpoint(bp, "/lab/health", method="GET", access="public", response=LabHealth, guard=guard)
+    @endpoint(bp, "/lab/health", method="GET", access="public", guard=guard)
     async def lab_health() -> LabHealth:
         """Channel health: `ok` while something airs; alerts for the operator (LAB-7)."""
         # 200 whatever the verdict: the request itself succeeded, and a 5xx would read as a
@@ -75,9 +75,7 @@ def routes(
         # load balancer probes /live/master.m3u8, which is 404 until the channel is on air.
         return lab.health()
 
-    @endpoint(
-        bp, "/lab/status", method="GET", access="admin", response=LabStatus, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/status", method="GET", access="admin", guard=guard)
     async def lab_status() -> LabStatus:
         """Pipeline, on-air source, queue slack, playlist sequence numbers."""
         return lab.status()
@@ -90,47 +88,35 @@ def routes(
     ):
         _command_route(bp, guard, name, rule, run)  # type: ignore[arg-type]
 
-    @endpoint(
-        bp, "/lab/policies", method="GET", access="admin", response=LabPolicySnapshot, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/policies", method="GET", access="admin", guard=guard)
     async def current_policy() -> LabPolicySnapshot:
         """The current OwnerCard version (POL-2)."""
         return lab.policy.snapshot()
 
     @endpoint(
-        bp, "/lab/policies/<int:version>", method="GET", access="admin",
-        response=LabPolicySnapshot, guard=guard, errors=[404],
+        bp, "/lab/policies/<int:version>", method="GET", access="admin", guard=guard, errors=[404],
     )  # fmt: skip
     async def policy_version(version: int) -> LabPolicySnapshot:
         """One OwnerCard version, as the Planner and the Session Orchestrator read it (POL-2)."""
         return lab.policy.snapshot(version)
 
-    @endpoint(
-        bp, "/lab/policies/history", method="GET", access="admin", response=PolicyHistory,
-        guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/policies/history", method="GET", access="admin", guard=guard)
     async def policy_history() -> PolicyHistory:
         """Every version with its author and diff (POL-1)."""
         return PolicyHistory(changes=lab.policy.history())
 
-    @endpoint(
-        bp, "/lab/policies", method="PUT", access="admin", body=OwnerCard,
-        response=LabPolicySnapshot, guard=guard,
-    )  # fmt: skip
-    async def update_policy(card: OwnerCard) -> LabPolicySnapshot:
+    @endpoint(bp, "/lab/policies", method="PUT", access="admin", guard=guard)
+    async def update_policy(body: OwnerCard) -> LabPolicySnapshot:
         """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
-        return await lab.update_policy(card, principal())
+        return await lab.update_policy(body, principal())
 
-    @endpoint(
-        bp, "/lab/catalog", method="GET", access="admin", response=MediaItemList, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/catalog", method="GET", access="admin", guard=guard)
     async def list_catalog() -> MediaItemList:
         """Every catalog item."""
         return MediaItemList(items=await lab.catalog.items())
 
     @endpoint(
-        bp, "/lab/catalog", method="POST", access="admin", body=NewMediaItem, response=MediaItem,
-        status=201, guard=guard, errors=[409],
+        bp, "/lab/catalog", method="POST", access="admin", status=201, guard=guard, errors=[409],
     )  # fmt: skip
     async def add_to_catalog(body: NewMediaItem) -> MediaItem:
         """Add an item the planner may schedule (audited)."""
@@ -148,7 +134,7 @@ def routes(
         cache = "no-cache" if playlist else "max-age=86400, immutable"
         return await file_response(target, CONTENT_TYPES, cache, "live file")
 
-    @endpoint(bp, "/channel/now", method="GET", access="public", response=ChannelNow, guard=guard)
+    @endpoint(bp, "/channel/now", method="GET", access="public", guard=guard)
     async def channel_now() -> ChannelNow:
         """What the channel airs now and what comes next, for viewers (a player asks every
         ui.channel_poll_s; its `X-Device-Id` counts it as watching)."""
@@ -169,7 +155,4 @@ def _command_route(
 
     handler.__name__ = f"command_{name}"
     handler.__doc__ = f"Control command `{name}` (audited: who, what, result)."
-    endpoint(
-        bp, rule, method="POST", access="admin", body=Command, response=CommandResult,
-        guard=guard, errors=[401, 403],
-    )(handler)  # fmt: skip
+    endpoint(bp, rule, method="POST", access="admin", response=CommandResult, guard=guard)(handler)

@@ -62,17 +62,12 @@ def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blue
     """`guard` reads (the server's admins); `push_guard` admits the agents' status pushes."""
     bp = Blueprint("lab_board", __name__)
 
-    @endpoint(
-        bp, "/lab/agents", method="GET", access="admin", response=LabAgents, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/agents", method="GET", access="admin", guard=guard)
     async def lab_agents() -> LabAgents:
         """The latest status, health and telemetry summary each LAB agent pushed (LAB-8)."""
         return board.agents()
 
-    @endpoint(
-        bp, "/lab/agents/<name>/status", method="POST", access="admin", body=LabReport,
-        response=LabReport, guard=push_guard,
-    )  # fmt: skip
+    @endpoint(bp, "/lab/agents/<name>/status", method="POST", access="admin", guard=push_guard)
     async def push_status(body: LabReport, name: str) -> LabReport:
         """A standalone agent's status push (every health-check interval); echoes the report."""
         # The path names the agent (its URL is what the operator configured); the body's copy

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 def _metrics_routes(registry: CollectorRegistry, guard: Guard) -> Blueprint:
     bp = Blueprint("lab_metrics", __name__)
 
-    @endpoint(bp, "/metrics", method="GET", access="public", response=PlainText, guard=guard)
+    @endpoint(bp, "/metrics", method="GET", access="public", guard=guard)
     async def metrics() -> PlainText:
         """Prometheus metrics of the agent."""
         return PlainText(generate_latest(registry), CONTENT_TYPE_LATEST)

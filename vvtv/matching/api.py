@@ -26,8 +26,7 @@ def routes(matching: Matching, guard: Guard) -> Blueprint:
     bp = Blueprint("matching", __name__)
 
     @endpoint(
-        bp, "/match/join", method="POST", access="user", body=JoinMatch, response=MatchState,
-        errors=[400, 409, 429, 503], guard=guard,
+        bp, "/match/join", method="POST", access="user", errors=[400, 409, 429, 503], guard=guard,
     )  # fmt: skip
     async def join(body: JoinMatch) -> MatchState:
         """Search (or change language and tags while you do). 409 `in_match` in a match; 429
@@ -35,27 +34,18 @@ def routes(matching: Matching, guard: Guard) -> Blueprint:
         403 `shield_account_age` while Shield Mode keeps Random for older accounts."""
         return await matching.join(current_principal(), body)
 
-    @endpoint(
-        bp, "/match/skip", method="POST", access="user", body=Empty, response=MatchState,
-        errors=[409, 429, 503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/match/skip", method="POST", access="user", errors=[409, 429, 503], guard=guard)
     async def skip(body: Empty) -> MatchState:
         """End the call; you both search again (MAT-5). 409 `not_in_call`; 429 `too_early` or
         `kill_switch` with `retry_after_s`."""
         return await matching.skip(current_principal())
 
-    @endpoint(
-        bp, "/match/leave", method="POST", access="user", body=Empty, response=MatchState,
-        errors=[503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/match/leave", method="POST", access="user", errors=[503], guard=guard)
     async def leave(body: Empty) -> MatchState:
         """Stop searching, or end the call (the other searches again); idle either way."""
         return await matching.leave(current_principal())
 
-    @endpoint(
-        bp, "/match/state", method="GET", access="user", response=MatchState, errors=[503],
-        guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/match/state", method="GET", access="user", errors=[503], guard=guard)
     async def state() -> MatchState:
         """Where you stand: idle, searching, cooldown, connecting or in_call, with its times."""
         return await matching.state(current_principal())

@@ -15,7 +15,7 @@ def routes(config: ConfigBundle, guard: Guard) -> Blueprint:
     bp = Blueprint("modes", __name__)
     catalog = mode_catalog(config)  # config is frozen for the process's life
 
-    @endpoint(bp, "/modes", method="GET", access="public", response=ModeCatalog, guard=guard)
+    @endpoint(bp, "/modes", method="GET", access="public", guard=guard)
     async def modes() -> ModeCatalog:
         """The modes on offer, each a composition of regions → component + props."""
         return catalog

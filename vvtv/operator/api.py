@@ -22,7 +22,7 @@ from vvtv.web.sockets import current_connection
 def routes(board: LiveBoard, guard: Guard) -> Blueprint:
     bp = Blueprint("operator", __name__)
 
-    @endpoint(bp, "/admin/live", method="GET", access="admin", response=LiveStatus, guard=guard)
+    @endpoint(bp, "/admin/live", method="GET", access="admin", guard=guard)
     async def live() -> LiveStatus:
         """Who is here now (channel viewers, Party, Random's queue, calls) and what is not ok."""
         return board.status()

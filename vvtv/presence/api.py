@@ -45,10 +45,7 @@ from vvtv.web.sockets import current_connection
 def routes(presence: Presence, guard: Guard) -> Blueprint:
     bp = Blueprint("presence", __name__)
 
-    @endpoint(
-        bp, "/presence/party", method="GET", access="user", query=PresencePartyQuery,
-        response=PresencePage, errors=[503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/presence/party", method="GET", access="user", errors=[503], guard=guard)
     async def presence_party(query: PresencePartyQuery) -> PresencePage:
         """Who is present, in arrival order, without you, hidden members or anyone a block stands
         between you and."""
@@ -59,10 +56,7 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
             ),
         )
 
-    @endpoint(
-        bp, "/presence/grid", method="GET", access="user", query=PresenceGridQuery,
-        response=PresencePage, errors=[503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/presence/grid", method="GET", access="user", errors=[503], guard=guard)
     async def presence_grid(query: PresenceGridQuery) -> PresencePage:
         """The discovery grid: members sharing more of `tags` first, then cameras on; every
         filter given must hold (`new`: only new accounts; `modes`: a segment)."""
@@ -78,10 +72,7 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
             ),
         )
 
-    @endpoint(
-        bp, "/presence/set", method="POST", access="user", body=PresenceSet,
-        response=PresenceMember, errors=[503], guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/presence/set", method="POST", access="user", errors=[503], guard=guard)
     async def presence_set(body: PresenceSet) -> PresenceMember:
         """Join the ecosystem of `presence_mode` (leaving the one you were in) or change your
         fields; keep it with `POST /presence/heartbeat` or a socket's `presence.heartbeat`."""
@@ -89,8 +80,7 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
         return await presence.set(principal, presence.http_connection(principal), body)
 
     @endpoint(
-        bp, "/presence/heartbeat", method="POST", access="user", body=Empty,
-        response=PresenceAlive, errors=[404, 503], guard=guard,
+        bp, "/presence/heartbeat", method="POST", access="user", errors=[404, 503], guard=guard,
     )  # fmt: skip
     async def presence_heartbeat(body: Empty) -> PresenceAlive:
         """Stay present; 404 `not_present` once you are not (silent past the TTL, or the room

@@ -34,8 +34,8 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
     bp = Blueprint("sessions", __name__)
 
     @endpoint(
-        bp, "/sessions", method="POST", access="user", body=CreateSession, response=SessionView,
-        status=201, errors=[409, 502, 503], guard=guard,
+        bp, "/sessions", method="POST", access="user", status=201, errors=[409, 502, 503],
+        guard=guard,
     )  # fmt: skip
     async def create_session(body: CreateSession) -> SessionView:
         """Start a session in a mode; its media profile comes from the mode unless given. A mode
@@ -45,8 +45,8 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.create(current_principal(), body)
 
     @endpoint(
-        bp, "/sessions/transition", method="POST", access="user", body=TransitionSession,
-        response=TransitionResult, status=201, errors=[404, 409, 502, 503], guard=guard,
+        bp, "/sessions/transition", method="POST", access="user", status=201,
+        errors=[404, 409, 502, 503], guard=guard,
     )  # fmt: skip
     async def transition_session(body: TransitionSession) -> TransitionResult:
         """End a session and start its successor in another mode, with a handover hint; into a
@@ -54,24 +54,23 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         return await sessions.transition(current_principal(), body)
 
     @endpoint(
-        bp, "/sessions/<hexid:session_id>", method="GET", access="user", response=SessionView,
-        errors=[404], guard=guard,
+        bp, "/sessions/<hexid:session_id>", method="GET", access="user", errors=[404], guard=guard,
     )  # fmt: skip
     async def get_session(session_id: str) -> SessionView:
         """A session's state and its running cost estimate."""
         return await sessions.get(current_principal(), session_id)
 
     @endpoint(
-        bp, "/sessions/<hexid:session_id>/end", method="POST", access="user", body=EndSession,
-        response=SessionView, errors=[404, 409, 503], guard=guard,
+        bp, "/sessions/<hexid:session_id>/end", method="POST", access="user",
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def end_session(body: EndSession, session_id: str) -> SessionView:
         """End a session; its media endpoints are revoked."""
         return await sessions.end(current_principal(), session_id, body)
 
     @endpoint(
-        bp, "/sessions/<hexid:session_id>/heartbeat", method="POST", access="user", body=Empty,
-        response=HeartbeatAck, errors=[404, 409, 503], guard=guard,
+        bp, "/sessions/<hexid:session_id>/heartbeat", method="POST", access="user",
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def heartbeat_session(body: Empty, session_id: str) -> HeartbeatAck:
         """Keep a session alive; without one for `expires_in_s` it ends."""
@@ -79,7 +78,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/sessions/<hexid:session_id>/offer", method="POST", access="user",
-        body=SessionOffer, response=SessionAnswer, errors=[404, 409, 503], guard=guard,
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def offer(body: SessionOffer, session_id: str) -> SessionAnswer:
         """Signalling: send a complete SDP offer for your endpoint, get the server's answer."""
@@ -87,7 +86,7 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
 
     @endpoint(
         bp, "/sessions/<hexid:session_id>/turn", method="GET", access="user",
-        response=TurnView, errors=[404, 409, 503], guard=guard,
+        errors=[404, 409, 503], guard=guard,
     )  # fmt: skip
     async def turn(session_id: str) -> TurnView:
         """Time-limited TURN credentials for this session's peer connections."""

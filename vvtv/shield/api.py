@@ -16,17 +16,12 @@ from vvtv.web.routing import endpoint
 def routes(shield: Shield, guard: Guard) -> Blueprint:
     bp = Blueprint("shield", __name__)
 
-    @endpoint(
-        bp, "/admin/shield", method="GET", access="admin", response=ShieldStatus, guard=guard
-    )  # fmt: skip
+    @endpoint(bp, "/admin/shield", method="GET", access="admin", guard=guard)
     async def shield_status() -> ShieldStatus:
         """Whether Shield Mode is on, and the preset switching it on applies."""
         return shield.status()
 
-    @endpoint(
-        bp, "/admin/shield", method="POST", access="admin", body=ShieldSwitch,
-        response=ShieldStatus, guard=guard,
-    )  # fmt: skip
+    @endpoint(bp, "/admin/shield", method="POST", access="admin", guard=guard)
     async def switch_shield(body: ShieldSwitch) -> ShieldStatus:
         """Switch Shield Mode on (the preset at once, then the sweep) or off (reverted exactly)."""
         return await shield.switch(current_principal().user_id, body.active, body.reason)

@@ -31,19 +31,10 @@ def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
     chains = runtime.config.telemetry.chains
     draw = random.Random().random
 
-    @endpoint(
-        bp,
-        "/telemetry/events",
-        method="POST",
-        access="public",
-        body=TelemetryBatch,
-        response=TelemetryAccepted,
-        status=202,
-        guard=guard,
-    )
-    async def report_events(batch: TelemetryBatch) -> TelemetryAccepted:
+    @endpoint(bp, "/telemetry/events", method="POST", access="public", status=202, guard=guard)
+    async def report_events(body: TelemetryBatch) -> TelemetryAccepted:
         """Report client telemetry events; each must be declared in telemetry-events.yaml."""
-        kept, dropped = accept_batch(runtime.config, batch, draw)
+        kept, dropped = accept_batch(runtime.config, body, draw)
         for event in kept:
             reported.labels(event.name, "kept").inc()
             counts.count(event.name)
@@ -51,33 +42,22 @@ def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
             reported.labels(event.name, "sampled_out").inc()
         return TelemetryAccepted(accepted=len(kept), sampled_out=len(dropped))
 
-    @endpoint(bp, "/telemetry/qos", method="GET", access="user", response=QosSampling, guard=guard)
+    @endpoint(bp, "/telemetry/qos", method="GET", access="user", guard=guard)
     async def qos_sampling() -> QosSampling:
         """The share of calls that send `qos_sample`, and how often (a call draws once)."""
         return incident.sampling()
 
-    @endpoint(bp, "/admin/funnel", method="GET", access="admin", response=FunnelReport, guard=guard)
+    @endpoint(bp, "/admin/funnel", method="GET", access="admin", guard=guard)
     async def funnel() -> FunnelReport:
         """Each chain of telemetry-events.yaml (the funnel, Random's), its steps counted."""
         return funnel_report(counts, chains)
 
-    @endpoint(
-        bp, "/admin/incident", method="GET", access="admin", response=IncidentStatus, guard=guard
-    )
+    @endpoint(bp, "/admin/incident", method="GET", access="admin", guard=guard)
     async def incident_status() -> IncidentStatus:
         """Whether incident mode is on: then every call samples its QoS (TEL-2)."""
         return incident.status()
 
-    @endpoint(
-        bp,
-        "/admin/incident",
-        method="POST",
-        access="admin",
-        body=IncidentSwitch,
-        response=IncidentStatus,
-        guard=guard,
-        errors=[409],
-    )
+    @endpoint(bp, "/admin/incident", method="POST", access="admin", guard=guard, errors=[409])
     async def switch_incident(body: IncidentSwitch) -> IncidentStatus:
         """Switch incident mode on or off (audited, told to every signed-in tab)."""
         return await incident.switch(current_principal().user_id, body.active, body.reason)

@@ -7,6 +7,7 @@ another way, and `create_app` refuses to start while one exists.
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -221,30 +222,33 @@ def endpoint(
     *,
     method: Method,
     access: Access,
-    response: type[Any],
     guard: Guard,
-    body: type[msgspec.Struct] | None = None,
-    query: type[msgspec.Struct] | None = None,
     status: int = 200,
     errors: Iterable[int] = (),
+    response: Any = None,
 ) -> Callable[[Handler], Handler]:
-    """Register `handler` as `method rule`. With a `body` (or a `query`), the handler receives the
-    decoded Struct as its first argument; path parameters come as keyword arguments. The guard
+    """Register `handler` as `method rule`; its signature is its schema. A first parameter named
+    `body` (or `query`) receives the request body (or query string) decoded as the Struct it is
+    annotated with; path parameters come as keyword arguments; the return annotation is the
+    response, unless `response` names it (a handler that makes its own `Response`). The guard
     runs first; the caller, if signed in, is `current_principal()`."""
-    if method in _BODY_METHODS and body is None:
-        raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
-    spec = RouteSpec(
-        method=method,
-        rule=rule,
-        access=access,
-        response=response,
-        status=status,
-        body=body,
-        query=query,
-        errors=_error_statuses(access, body, query, errors),
-    )
 
     def register(handler: Handler) -> Handler:
+        hints = typing.get_type_hints(handler)
+        body, query = hints.get("body"), hints.get("query")
+        if method in _BODY_METHODS and body is None:
+            raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
+        spec = RouteSpec(
+            method=method,
+            rule=rule,
+            access=access,
+            response=hints["return"] if response is None else response,
+            status=status,
+            body=body,
+            query=query,
+            errors=_error_statuses(access, body, query, errors),
+        )
+
         async def view(**path_args: Any) -> Response:
             g.principal = await guard(spec)
             if spec.body is not None:
@@ -263,7 +267,7 @@ def endpoint(
             setattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, (body, DataSource.JSON))
         if query is not None:
             setattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, query)
-        documented: dict[int, tuple[type[Any], None]] = {status: (response, None)}
+        documented: dict[int, tuple[type[Any], None]] = {status: (spec.response, None)}
         documented.update({code: (Problem, None) for code in spec.errors})
         setattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, documented)
         blueprint.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=[method])

@@ -159,8 +159,8 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
         return problem_response(problem_from(error), error)
 
     @endpoint(
-        bp, "/docs", method="GET", access="public", response=DocsPage, guard=guard, errors=[503]
-    )
+        bp, "/docs", method="GET", access="public", response=DocsPage, guard=guard, errors=[503],
+    )  # fmt: skip
     async def docs() -> Response:
         """The API's documentation (Swagger UI over /openapi.json)."""
         return await page(DOCS)

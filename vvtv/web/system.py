@@ -21,14 +21,14 @@ from vvtv.web.routing import endpoint
 def routes(runtime: Runtime, guard: Guard) -> Blueprint:
     bp = Blueprint("system", __name__)
 
-    @endpoint(bp, "/healthz", method="GET", access="public", response=Health, guard=guard)
+    @endpoint(bp, "/healthz", method="GET", access="public", guard=guard)
     async def healthz() -> Health:
         """Liveness: the process and its event loop answer."""
         return Health()
 
     @endpoint(
-        bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503]
-    )
+        bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503],
+    )  # fmt: skip
     async def readyz() -> tuple[Readiness, int] | Readiness:
         """Readiness: config loaded, data folder and store usable, supervisor up, not draining;
         with each service's health (TEL-5) as detail that does not decide readiness."""
@@ -54,7 +54,7 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
         )
         return readiness if readiness.ready else (readiness, 503)
 
-    @endpoint(bp, "/metrics", method="GET", access="public", response=PlainText, guard=guard)
+    @endpoint(bp, "/metrics", method="GET", access="public", guard=guard)
     async def metrics() -> PlainText:
         """Prometheus metrics in the text exposition format."""
         return PlainText(runtime.metrics.render(), CONTENT_TYPE)

@@ -17,7 +17,7 @@ def routes(config: ConfigBundle, guard: Guard) -> Blueprint:
     bp = Blueprint("terms", __name__)
     text = config.terms.encode()  # config is frozen for the process's life
 
-    @endpoint(bp, "/terms", method="GET", access="public", response=PlainText, guard=guard)
+    @endpoint(bp, "/terms", method="GET", access="public", guard=guard)
     async def terms() -> PlainText:
         """The terms of use, in the version a signup must accept."""
         return PlainText(text, TEXT)

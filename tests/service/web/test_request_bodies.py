@@ -39,15 +39,15 @@ def body_client(app: QuartTrio) -> HttpClient:
     bp = Blueprint("probe", __name__)
     guard = app.extensions[GUARD]
 
-    @endpoint(bp, "/probe", method="POST", access="public", body=Order, response=Echo, guard=guard)
-    async def probe(order: Order) -> Echo:
-        if order.name == "taken":
+    @endpoint(bp, "/probe", method="POST", access="public", guard=guard)
+    async def probe(body: Order) -> Echo:
+        if body.name == "taken":
             raise Conflict("That name is taken.", code="name_taken", path="$.name")
-        if order.name == "boom":
+        if body.name == "boom":
             raise RuntimeError("secret internals")
-        return Echo(name=order.name, count=order.inner.count)
+        return Echo(name=body.name, count=body.inner.count)
 
-    @endpoint(bp, "/members", method="GET", access="user", response=Echo, guard=guard)
+    @endpoint(bp, "/members", method="GET", access="user", guard=guard)
     async def members() -> Echo:
         return Echo(name="never", count=0)
 

@@ -4,13 +4,12 @@ This package imports nothing of vvtv (ARC-1); JSON Schema, OpenAPI and TypeScrip
 from it by `vvtv contracts generate`.
 """
 
-from vvtv.contracts.base import CONTRACTS_VERSION, Contract
-from vvtv.contracts.events import (
-    CLIENT_MESSAGE_TYPES,
-    SERVER_EVENT_TYPES,
-    ClientMessage,
-    ServerEvent,
-)
+from vvtv.contracts.base import CONTRACTS_VERSION
+from vvtv.contracts.base import Contract
+from vvtv.contracts.events import CLIENT_MESSAGE_TYPES
+from vvtv.contracts.events import SERVER_EVENT_TYPES
+from vvtv.contracts.events import ClientMessage
+from vvtv.contracts.events import ServerEvent
 
 __all__ = [
     "CLIENT_MESSAGE_TYPES",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, dataclass_transform
+from typing import Annotated
+from typing import dataclass_transform
 
 import msgspec
 

@@ -5,13 +5,18 @@ and reports. The socket events are in `vvtv.contracts.events` (`chat.*`)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated
+from typing import Final
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Serial
 from vvtv.contracts.identity import Reason
-from vvtv.contracts.sessions import Id, Name
+from vvtv.contracts.sessions import Id
+from vvtv.contracts.sessions import Name
 
 # Bounds of what may reach the server at all; the policy (each scope's length cap, the history's
 # page size) is config's `chat` section, which the validator holds within these.

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Serial
 from vvtv.contracts.shield import ShieldBanner
 
 

@@ -11,35 +11,47 @@ from typing import Annotated
 
 import msgspec
 
-from vvtv.contracts.base import Count, Event, HttpStatus, Serial
-from vvtv.contracts.chat import Body, ChatScope, ClientId
-from vvtv.contracts.consent import CancelReason, ConsentInvite
-from vvtv.contracts.cost import CostPoint, CostReport, KillSwitchStatus
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Event
+from vvtv.contracts.base import HttpStatus
+from vvtv.contracts.base import Serial
+from vvtv.contracts.chat import Body
+from vvtv.contracts.chat import ChatScope
+from vvtv.contracts.chat import ClientId
+from vvtv.contracts.consent import CancelReason
+from vvtv.contracts.consent import ConsentInvite
+from vvtv.contracts.cost import CostPoint
+from vvtv.contracts.cost import CostReport
+from vvtv.contracts.cost import KillSwitchStatus
 from vvtv.contracts.identity import AuditEntry
 from vvtv.contracts.lab import LabStatus
-from vvtv.contracts.matching import MatchEndReason, MatchPeer, MatchRefusalCode
+from vvtv.contracts.matching import MatchEndReason
+from vvtv.contracts.matching import MatchPeer
+from vvtv.contracts.matching import MatchRefusalCode
 from vvtv.contracts.operator import LiveStatus
-from vvtv.contracts.presence import (
-    Language,
-    PresenceMember,
-    PresencePage,
-    PresenceQuery,
-    PresenceSet,
-)
-from vvtv.contracts.shield import ShieldBanner, ShieldStatus
-from vvtv.contracts.sessions import HandoverHint, Id, Name, SessionState, SessionView
-from vvtv.contracts.telemetry import FunnelReport, IncidentStatus
-from vvtv.contracts.tiles import (
-    TileBlurred,
-    TileClose,
-    TileGranted,
-    TileHidden,
-    TileOpen,
-    TileOpened,
-    TileRefused,
-    TileReleased,
-    TileVisible,
-)
+from vvtv.contracts.presence import Language
+from vvtv.contracts.presence import PresenceMember
+from vvtv.contracts.presence import PresencePage
+from vvtv.contracts.presence import PresenceQuery
+from vvtv.contracts.presence import PresenceSet
+from vvtv.contracts.sessions import HandoverHint
+from vvtv.contracts.sessions import Id
+from vvtv.contracts.sessions import Name
+from vvtv.contracts.sessions import SessionState
+from vvtv.contracts.sessions import SessionView
+from vvtv.contracts.shield import ShieldBanner
+from vvtv.contracts.shield import ShieldStatus
+from vvtv.contracts.telemetry import FunnelReport
+from vvtv.contracts.telemetry import IncidentStatus
+from vvtv.contracts.tiles import TileBlurred
+from vvtv.contracts.tiles import TileClose
+from vvtv.contracts.tiles import TileGranted
+from vvtv.contracts.tiles import TileHidden
+from vvtv.contracts.tiles import TileOpen
+from vvtv.contracts.tiles import TileOpened
+from vvtv.contracts.tiles import TileRefused
+from vvtv.contracts.tiles import TileReleased
+from vvtv.contracts.tiles import TileVisible
 
 # --- server → client -----------------------------------------------------------------------------
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count, Int64, Serial
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Int64
+from vvtv.contracts.base import Serial
 
 Role = Literal["user", "mod", "admin"]
 Handle = Annotated[

@@ -8,12 +8,16 @@ contracts, so a name the server already uses (PolicySnapshot) takes a `Lab` pref
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
 import msgspec
 from msgspec import Meta
 
-from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Serial
 from vvtv.contracts.system import ReadinessCheck
 
 ItemId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]

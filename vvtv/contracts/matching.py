@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from vvtv.contracts.base import Contract, Count
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
 from vvtv.contracts.identity import UserId
-from vvtv.contracts.presence import Language, Tag, Tags
+from vvtv.contracts.presence import Language
+from vvtv.contracts.presence import Tag
+from vvtv.contracts.presence import Tags
 from vvtv.contracts.sessions import Id
 
 MatchStatus = Literal["idle", "searching", "cooldown", "connecting", "in_call"]

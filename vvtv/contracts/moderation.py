@@ -6,14 +6,23 @@ socket event is in `vvtv.contracts.events`."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated
+from typing import Final
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count, Serial
-from vvtv.contracts.chat import ChatMessageView, ReasonCode, ReportedIds
-from vvtv.contracts.identity import AuditEntry, Reason, UserView
-from vvtv.contracts.sessions import Id, Name
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Serial
+from vvtv.contracts.chat import ChatMessageView
+from vvtv.contracts.chat import ReasonCode
+from vvtv.contracts.chat import ReportedIds
+from vvtv.contracts.identity import AuditEntry
+from vvtv.contracts.identity import Reason
+from vvtv.contracts.identity import UserView
+from vvtv.contracts.sessions import Id
+from vvtv.contracts.sessions import Name
 
 # Bounds of what may reach the server at all; config's `reports` section is the policy within.
 BULK_MAX: Final = 1000

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from vvtv.contracts.base import Contract, Count, Int64
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Int64
 from vvtv.contracts.sessions import HandoverHint
 
 PropValue = str | Int64 | float | bool

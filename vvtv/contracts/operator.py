@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vvtv.contracts.base import Contract, Count
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
 from vvtv.contracts.system import ServiceHealth
 
 

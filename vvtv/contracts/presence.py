@@ -4,13 +4,17 @@ query (party and grid are policies of it, PRS-3) and the page it returns."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated
+from typing import Final
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
 from vvtv.contracts.identity import Handle
-from vvtv.contracts.sessions import Id, Name
+from vvtv.contracts.sessions import Id
+from vvtv.contracts.sessions import Name
 
 # Bounds of what may reach the server at all; the policy (how many tags, how big a page) is
 # config's `presence` section, which the validator holds within these.

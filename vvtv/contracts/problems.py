@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vvtv.contracts.base import Contract, HttpStatus
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import HttpStatus
 
 
 class Problem(Contract, kw_only=True):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count, Serial
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Serial
 
 SessionState = Literal["creating", "active", "ending", "ended", "failed"]
 AudienceType = Literal["self", "one_to_one", "group", "broadcast"]

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import msgspec
 
-from vvtv.contracts.base import Contract, Count, Int64
+from vvtv.contracts.base import Contract
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Int64
 
 EventName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 PropertyName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -4,12 +4,16 @@ were granted a slot, refused, or released."""
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated
+from typing import Final
+from typing import Literal
 
 import msgspec
 
-from vvtv.contracts.base import Count, Event
-from vvtv.contracts.sessions import Id, Name
+from vvtv.contracts.base import Count
+from vvtv.contracts.base import Event
+from vvtv.contracts.sessions import Id
+from vvtv.contracts.sessions import Name
 
 # Publishers one report may name: the wire's bound; the budget (`tiles` in config) is policy.
 TILES_PER_REPORT_MAX: Final = 64

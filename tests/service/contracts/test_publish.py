@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from vvtv.assembly import Services
+from vvtv.publish import FILES
+from vvtv.publish import events_document
+from vvtv.publish import stale_contracts
 from vvtv.runtime import Runtime
-from vvtv.publish import FILES, events_document, stale_contracts
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -11,13 +11,11 @@ import jsonschema_rs
 import msgspec
 import pytest
 
-from vvtv.contracts import (
-    CLIENT_MESSAGE_TYPES,
-    SERVER_EVENT_TYPES,
-    ClientMessage,
-    ServerEvent,
-    sessions,
-)
+from vvtv.contracts import CLIENT_MESSAGE_TYPES
+from vvtv.contracts import SERVER_EVENT_TYPES
+from vvtv.contracts import ClientMessage
+from vvtv.contracts import ServerEvent
+from vvtv.contracts import sessions
 
 REPO = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).resolve().parent / "golden"

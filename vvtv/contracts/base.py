@@ -21,9 +21,12 @@ HttpStatus = Annotated[int, msgspec.Meta(ge=400, le=599)]  # of an error
 
 
 # msgspec hands `frozen` and `forbid_unknown_fields` down to subclasses; this tells type checkers
-# so. `kw_only` it applies per class, so each body says it (a metaclass handing it down would cost
-# msgspec's fast constructor: 3x slower to make a Struct).
-@dataclass_transform(frozen_default=True, field_specifiers=(msgspec.field,))
+# so. A contract is made by keyword only: the type checker holds every contract to it
+# (`kw_only_default`; the product is checked strictly). msgspec applies `kw_only` per class (a
+# metaclass handing it down would cost its fast constructor: 3x slower to make a Struct), so a
+# body says `kw_only=True` itself only where msgspec's field order needs it: a required field
+# after one with a default, or a base with fields (Event's `v`, SessionSpec's, PresenceFilters').
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(msgspec.field,))
 class Contract(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A wire body: immutable, keyword-only, and strict about unknown fields."""
 

@@ -43,7 +43,7 @@ HistoryLimit = Annotated[int, msgspec.Meta(ge=1, le=HISTORY_PAGE_MAX)]
 ReportedIds = Annotated[list[Id], msgspec.Meta(max_length=REPORT_MESSAGES_MAX)]
 
 
-class ChatThreadOpen(Contract, kw_only=True):
+class ChatThreadOpen(Contract):
     """`POST /chat/thread`: `peer_user_id` for `private_1to1` (the same pair always gets the same
     thread back, CHT-1), `room` for the other scopes (joining the room's one thread)."""
 
@@ -62,7 +62,7 @@ class ChatThreadView(Contract, kw_only=True):
     reopened: bool = False  # the thread existed before this call
 
 
-class ChatMessageView(Contract, kw_only=True):
+class ChatMessageView(Contract):
     thread_id: Id
     seq: Serial  # 1, 2, 3 … per thread, no gaps: resume with after_seq = the last one seen
     message_id: Id
@@ -75,14 +75,14 @@ class ChatMessageView(Contract, kw_only=True):
     author_handle: str | None = None
 
 
-class ChatPost(Contract, kw_only=True):
+class ChatPost(Contract):
     """`POST /chat/{thread_id}/messages`: the same as a socket's `chat.send`."""
 
     body: Body
     client_id: ClientId | None = None
 
 
-class ChatHistoryQuery(Contract, kw_only=True):
+class ChatHistoryQuery(Contract):
     """`GET /chat/{thread_id}/messages`: the newest page, older ones with `before_seq`, or what
     came after `after_seq` (resume after a reconnect), oldest first; not both."""
 
@@ -91,14 +91,14 @@ class ChatHistoryQuery(Contract, kw_only=True):
     limit: HistoryLimit | None = None  # default and ceiling from config
 
 
-class ChatHistoryPage(Contract, kw_only=True):
+class ChatHistoryPage(Contract):
     thread_id: Id
     messages: list[ChatMessageView]  # ascending seq
     last_seq: Count  # the thread's newest seq now
     has_more: bool  # more in the direction asked (older for before_seq, newer for after_seq)
 
 
-class ChatReport(Contract, kw_only=True):
+class ChatReport(Contract):
     """`POST /chat/{thread_id}/report` (MOD-1): the metadata moderators need, never the bodies."""
 
     reason_code: ReasonCode
@@ -107,7 +107,7 @@ class ChatReport(Contract, kw_only=True):
     mode_id: Name | None = None
 
 
-class ChatReportReceipt(Contract, kw_only=True):
+class ChatReportReceipt(Contract):
     report_id: Serial
 
 
@@ -133,13 +133,13 @@ class HeldMessageView(Contract, kw_only=True):
     message_id: Id | None = None  # approved: the chat message it was delivered as
 
 
-class HeldMessagesQuery(Contract, kw_only=True):
+class HeldMessagesQuery(Contract):
     status: HeldStatus = "held"  # what still waits for a decision, unless asked otherwise
     before_id: Serial | None = None  # the next page: the last id seen
     limit: HistoryLimit | None = None  # default and ceiling: chat.automod.held_page_max
 
 
-class HeldDecision(Contract, kw_only=True):
+class HeldDecision(Contract):
     """`POST /mod/held/{held_id}/decision`: approve (the message is delivered into its thread as
     if it had passed, by its author) or reject (it never is; its author is told it was not
     posted). The reason, if given, goes to the audit log; the rule that held it otherwise."""
@@ -148,7 +148,7 @@ class HeldDecision(Contract, kw_only=True):
     reason: Reason | None = None
 
 
-class HeldMessages(Contract, kw_only=True):
+class HeldMessages(Contract):
     """`GET /mod/held`: newest first."""
 
     messages: list[HeldMessageView]

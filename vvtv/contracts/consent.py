@@ -16,11 +16,11 @@ InviteStatus = Literal["queued", "pending", "accepted", "declined", "expired", "
 CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
 
 
-class CreateInvite(Contract, kw_only=True):
+class CreateInvite(Contract):
     invitee_id: UserId
 
 
-class ConsentInvite(Contract, kw_only=True):
+class ConsentInvite(Contract):
     id: Id
     inviter_id: UserId
     invitee_id: UserId
@@ -35,7 +35,7 @@ class ConsentInvite(Contract, kw_only=True):
     invitee_handle: str | None = None
 
 
-class ConsentInvites(Contract, kw_only=True):
+class ConsentInvites(Contract):
     """Your open and recently ended invites, sent and received, oldest first."""
 
     invites: list[ConsentInvite]

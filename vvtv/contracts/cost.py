@@ -13,7 +13,7 @@ from vvtv.contracts.base import Serial
 from vvtv.contracts.shield import ShieldBanner
 
 
-class CostLine(Contract, kw_only=True):
+class CostLine(Contract):
     """One mode: the SPEC's estimate (0.439 x Mbps x viewers x direction) beside the bytes really
     sent (SFU senders; HLS bytes served for the channel's modes), per hour and in money."""
 
@@ -25,7 +25,7 @@ class CostLine(Contract, kw_only=True):
     measured_usd_per_hour: float
 
 
-class CostReport(Contract, kw_only=True):
+class CostReport(Contract):
     """The last sample of every mode's cost, with the totals the kill-switch ladder compares
     against `ceiling_gb_per_hour` (kill_switches.max_estimated_egress_gb_per_hour_total)."""
 
@@ -55,14 +55,14 @@ class KillSwitchStatus(Contract, kw_only=True):
     changed_at: datetime | None = None
 
 
-class KillSwitchOverride(Contract, kw_only=True):
+class KillSwitchOverride(Contract):
     """Pin the ladder at `level` (0: nothing taken), or give it back to the load with null."""
 
     level: Count | None
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
 
 
-class CostPoint(Contract, kw_only=True):
+class CostPoint(Contract):
     """One past sample of the cost meter, for the operator's charts: each mode's egress per hour,
     estimated and measured, and the totals in money."""
 
@@ -74,11 +74,11 @@ class CostPoint(Contract, kw_only=True):
     measured_usd_per_hour: float
 
 
-class CostHistoryQuery(Contract, kw_only=True):
+class CostHistoryQuery(Contract):
     after_seq: Count | None = None  # only the samples after this one (a chart that has the rest)
 
 
-class CostHistory(Contract, kw_only=True):
+class CostHistory(Contract):
     """The cost meter's last samples, oldest first: at most `cost.history_samples` of them, one
     every `sample_interval_s`."""
 
@@ -87,7 +87,7 @@ class CostHistory(Contract, kw_only=True):
     samples: list[CostPoint]
 
 
-class ServiceStatus(Contract, kw_only=True):
+class ServiceStatus(Contract):
     """Where the product stands for its users (INV-7): `level` steps of the kill-switch ladder
     are taken, `step` the last one (None at level 0). A tab reads it when its socket opens, then
     follows `service.notice`."""

@@ -30,11 +30,11 @@ Token = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class Empty(Contract, kw_only=True):
+class Empty(Contract):
     """No fields: the request says everything in its path. An empty body is accepted as `{}`."""
 
 
-class Signup(Contract, kw_only=True):
+class Signup(Contract):
     handle: Handle
     password: Password
     age_confirmed: Literal[True]  # the user states they are 18 or older
@@ -42,22 +42,22 @@ class Signup(Contract, kw_only=True):
     device_id: DeviceId | None = None
 
 
-class Login(Contract, kw_only=True):
+class Login(Contract):
     handle: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Password
     device_id: DeviceId | None = None
 
 
-class Refresh(Contract, kw_only=True):
+class Refresh(Contract):
     refresh_token: Token
     device_id: DeviceId | None = None
 
 
-class Logout(Contract, kw_only=True):
+class Logout(Contract):
     everywhere: bool = False  # revoke every login session of the account, not just this one
 
 
-class QuarantineTerms(Contract, kw_only=True):
+class QuarantineTerms(Contract):
     """What a quarantined account may do until `until`, told to it (MOD-6); every figure is
     config's. `cause`: a new account's first days, or a moderator's decision."""
 
@@ -71,7 +71,7 @@ class QuarantineTerms(Contract, kw_only=True):
     cause: Literal["new_account", "moderator"] = "new_account"
 
 
-class AccountFlags(Contract, kw_only=True):
+class AccountFlags(Contract):
     age_confirmed: bool
     terms_version: str
     banned_until: str | None  # None, an ISO time, or "permanent"
@@ -81,7 +81,7 @@ class AccountFlags(Contract, kw_only=True):
     quarantine: QuarantineTerms | None = None  # its limits, while `quarantined`
 
 
-class Me(Contract, kw_only=True):
+class Me(Contract):
     id: UserId
     handle: str
     role: Role
@@ -98,21 +98,21 @@ class Tokens(Contract, kw_only=True):
     user: Me
 
 
-class LoggedOut(Contract, kw_only=True):
+class LoggedOut(Contract):
     revoked_sessions: Count
 
 
-class Block(Contract, kw_only=True):
+class Block(Contract):
     user_id: UserId
     handle: str
     created_at: datetime
 
 
-class BlockList(Contract, kw_only=True):
+class BlockList(Contract):
     blocks: list[Block]
 
 
-class Unblocked(Contract, kw_only=True):
+class Unblocked(Contract):
     user_id: UserId
     removed: bool
 
@@ -124,32 +124,32 @@ class BanRequest(Contract, kw_only=True):
     reason: Reason
 
 
-class BanView(Contract, kw_only=True):
+class BanView(Contract):
     user_id: UserId
     banned_until: str | None  # an ISO time, "permanent", or None once lifted
     reason: str | None
 
 
-class Unban(Contract, kw_only=True):
+class Unban(Contract):
     reason: Reason
 
 
-class QuarantineRequest(Contract, kw_only=True):
+class QuarantineRequest(Contract):
     reason: Reason
 
 
-class QuarantineView(Contract, kw_only=True):
+class QuarantineView(Contract):
     user_id: UserId
     shadow_quarantine: bool
     quarantined_until: str | None = None  # a moderator's visible quarantine (MOD-6)
 
 
-class RoleChange(Contract, kw_only=True):
+class RoleChange(Contract):
     role: Role
     reason: Reason
 
 
-class UserView(Contract, kw_only=True):
+class UserView(Contract):
     """An account as moderators see it (shadow quarantine included)."""
 
     id: UserId
@@ -164,12 +164,12 @@ class UserView(Contract, kw_only=True):
     quarantined_until: str | None = None
 
 
-class AuditQuery(Contract, kw_only=True):
+class AuditQuery(Contract):
     before_id: Serial | None = None
     limit: Serial | None = None  # at most config's auth.audit_page_max, which is the default
 
 
-class AuditEntry(Contract, kw_only=True):
+class AuditEntry(Contract):
     id: Serial
     at: datetime
     actor_id: str | None
@@ -180,6 +180,6 @@ class AuditEntry(Contract, kw_only=True):
     trace_id: str | None = None
 
 
-class AuditPage(Contract, kw_only=True):
+class AuditPage(Contract):
     entries: list[AuditEntry]
     next_before_id: Serial | None

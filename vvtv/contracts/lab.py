@@ -25,7 +25,7 @@ Tag = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 Seconds = Annotated[float, Meta(gt=0)]
 
 
-class MediaItem(Contract, kw_only=True):
+class MediaItem(Contract):
     """A catalog item. `source` is an http(s) URL or a local path; rights bound when it may air."""
 
     id: ItemId
@@ -36,7 +36,7 @@ class MediaItem(Contract, kw_only=True):
     rights_until: datetime | None = None
 
 
-class NewMediaItem(Contract, kw_only=True):
+class NewMediaItem(Contract):
     """A catalog item to add; without an `id`, one is derived from the source."""
 
     source: Annotated[str, Meta(min_length=1, max_length=2048)]
@@ -47,11 +47,11 @@ class NewMediaItem(Contract, kw_only=True):
     id: ItemId | None = None
 
 
-class MediaItemList(Contract, kw_only=True):
+class MediaItemList(Contract):
     items: list[MediaItem]
 
 
-class Daypart(Contract, kw_only=True):
+class Daypart(Contract):
     """UTC hours [start_hour, end_hour); its items must carry one of `tags` (any if none)."""
 
     name: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -60,14 +60,14 @@ class Daypart(Contract, kw_only=True):
     tags: tuple[Tag, ...] = ()
 
 
-class TagQuota(Contract, kw_only=True):
+class TagQuota(Contract):
     """Items carrying `tag` may fill at most `max_share` of the planned airtime."""
 
     tag: Tag
     max_share: Annotated[float, Meta(ge=0, le=1)]
 
 
-class OwnerCard(Contract, kw_only=True):
+class OwnerCard(Contract):
     """The editorial and operational policy of the channel (POL-1)."""
 
     dayparts: tuple[Daypart, ...] = ()
@@ -80,7 +80,7 @@ class OwnerCard(Contract, kw_only=True):
     ladder: Annotated[tuple[str, ...], Meta(min_length=1)] = ("broadcast_720p", "broadcast_360p")
 
 
-class LabPolicySnapshot(Contract, kw_only=True):
+class LabPolicySnapshot(Contract):
     """One immutable version of the OwnerCard (POL-2: what the Planner and Orchestrator read)."""
 
     version: Serial
@@ -89,24 +89,24 @@ class LabPolicySnapshot(Contract, kw_only=True):
     created_at: datetime
 
 
-class FieldChange(Contract, kw_only=True):
+class FieldChange(Contract):
     path: str
     before: Any = None
     after: Any = None
 
 
-class PolicyChange(Contract, kw_only=True):
+class PolicyChange(Contract):
     version: Serial
     author: str
     created_at: datetime
     diff: list[FieldChange]
 
 
-class PolicyHistory(Contract, kw_only=True):
+class PolicyHistory(Contract):
     changes: list[PolicyChange]
 
 
-class Command(Contract, kw_only=True):
+class Command(Contract):
     """A control command's body; `reason` goes to the audit log (required: the log says why)."""
 
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
@@ -117,7 +117,7 @@ QueueHealth = Literal["ok", "low", "alert", "empty"]
 OnAir = Literal["plan", "reserve", "off"]
 
 
-class LabStatus(Contract, kw_only=True):
+class LabStatus(Contract):
     pipeline: Literal["running", "stopped", "failed"]
     on_air: OnAir
     now_airing: str | None
@@ -132,12 +132,12 @@ class LabStatus(Contract, kw_only=True):
     last_error: str | None = None
 
 
-class UpNext(Contract, kw_only=True):
+class UpNext(Contract):
     item_id: str
     title: str
 
 
-class ChannelNow(Contract, kw_only=True):
+class ChannelNow(Contract):
     """What the channel airs now and next, for viewers (public). `item_id` and `title` are null
     while the reserve loop covers (`reserve`) or nothing airs (`off`)."""
 
@@ -147,14 +147,14 @@ class ChannelNow(Contract, kw_only=True):
     up_next: list[UpNext]
 
 
-class CommandResult(Contract, kw_only=True):
+class CommandResult(Contract):
     command: CommandName
     ok: bool
     detail: str
     status: LabStatus
 
 
-class LabHealth(Contract, kw_only=True):
+class LabHealth(Contract):
     """Healthy while something airs; `alerts` lists what an operator should look at (LAB-7)."""
 
     ok: bool
@@ -162,7 +162,7 @@ class LabHealth(Contract, kw_only=True):
     alerts: list[str]
 
 
-class TelemetrySummary(Contract, kw_only=True):
+class TelemetrySummary(Contract):
     fetched_bytes: Count
     prepared_items: Count
     rejected_items: Count
@@ -170,7 +170,7 @@ class TelemetrySummary(Contract, kw_only=True):
     emergency_switches: Count
 
 
-class LabReport(Contract, kw_only=True):
+class LabReport(Contract):
     """What the agent pushes to the server every health-check interval (LAB-8)."""
 
     agent: str
@@ -180,7 +180,7 @@ class LabReport(Contract, kw_only=True):
     telemetry: TelemetrySummary
 
 
-class LabAgents(Contract, kw_only=True):
+class LabAgents(Contract):
     """The latest report of each agent the server has heard from, by agent name (LAB-8)."""
 
     agents: list[LabReport]

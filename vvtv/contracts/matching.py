@@ -38,7 +38,7 @@ MatchEndReason = Literal[
 ]
 
 
-class JoinMatch(Contract, kw_only=True):
+class JoinMatch(Contract):
     """Search in one language (a segment of its own: `pt` meets `pt`, none meets none), holding
     out for someone sharing a tag until `matching.relax_after_s`, then anyone there."""
 
@@ -46,12 +46,12 @@ class JoinMatch(Contract, kw_only=True):
     tags: Tags = []
 
 
-class MatchPeer(Contract, kw_only=True):
+class MatchPeer(Contract):
     user_id: UserId
     handle: str
 
 
-class MatchQuarantine(Contract, kw_only=True):
+class MatchQuarantine(Contract):
     """A new account's limits in Random, told to its owner (MOD-6, ABU-4/5): for its first
     `account_age_days` days it meets only other new accounts, at most `max_matches_per_hour`
     matches an hour, its calls' video at most `max_video_bitrate_kbps` and `max_fps`."""
@@ -62,7 +62,7 @@ class MatchQuarantine(Contract, kw_only=True):
     max_fps: Count
 
 
-class MatchState(Contract, kw_only=True):
+class MatchState(Contract):
     """Where you stand in Random, for the reply to each call and a client that (re)loads."""
 
     status: MatchStatus

@@ -38,7 +38,7 @@ ModerationAction = Literal["dismiss", "warn", "quarantine", "shadow_quarantine",
 PageLimit = Annotated[int, msgspec.Meta(ge=1, le=PAGE_MAX)]
 
 
-class ReportFiling(Contract, kw_only=True):
+class ReportFiling(Contract):
     """`POST /reports`: report someone from where you met them (MOD-1, MOD-5). A chat report names
     the thread and its messages by id (`POST /chat/{thread_id}/report` is the same, by thread)."""
 
@@ -51,22 +51,22 @@ class ReportFiling(Contract, kw_only=True):
     message_ids: ReportedIds = []
 
 
-class ReportReceipt(Contract, kw_only=True):
+class ReportReceipt(Contract):
     report_id: Serial
 
 
-class ReportReasons(Contract, kw_only=True):
+class ReportReasons(Contract):
     """`GET /reports/reasons`: the reasons offered, in the order to show them (config)."""
 
     reason_codes: list[ReasonCode]
 
 
-class Person(Contract, kw_only=True):
+class Person(Contract):
     user_id: Id
     handle: str | None  # None: the account is gone
 
 
-class ReportView(Contract, kw_only=True):
+class ReportView(Contract):
     id: Serial
     created_at: datetime
     status: ReportStatus
@@ -88,7 +88,7 @@ class ReportView(Contract, kw_only=True):
     score: float | None = None  # a frame check's score (0..1) of the reported still
 
 
-class ReportQuery(Contract, kw_only=True):
+class ReportQuery(Contract):
     """`GET /admin/reports`: the queue, oldest first (first come, first served); each filter
     narrows it; page with `after_id`."""
 
@@ -101,12 +101,12 @@ class ReportQuery(Contract, kw_only=True):
     limit: PageLimit | None = None  # default and ceiling from config
 
 
-class ReportPage(Contract, kw_only=True):
+class ReportPage(Contract):
     reports: list[ReportView]
     next_after_id: Serial | None = None  # None: nothing further
 
 
-class ReportDetail(Contract, kw_only=True):
+class ReportDetail(Contract):
     """A report in its context: the account, how often it was reported, and for chat the
     reported messages themselves (moderators read them; nothing else logs them, TEL-3)."""
 
@@ -116,7 +116,7 @@ class ReportDetail(Contract, kw_only=True):
     messages: list[ChatMessageView] = []
 
 
-class Decision(Contract, kw_only=True):
+class Decision(Contract):
     """`POST /admin/reports/{id}/decision`: what to do about the reported account, and why."""
 
     action: ModerationAction
@@ -126,7 +126,7 @@ class Decision(Contract, kw_only=True):
     duration_s: Serial | None = None
 
 
-class BulkDecision(Contract, kw_only=True):
+class BulkDecision(Contract):
     """`POST /admin/reports/bulk`: one decision over many reports (a raid): each reported account
     once; reports another moderator holds, or decided already, are left as they are."""
 
@@ -143,12 +143,12 @@ class DecisionView(Contract, kw_only=True):
     target_user_ids: list[Id]  # the accounts acted on
 
 
-class HistoryQuery(Contract, kw_only=True):
+class HistoryQuery(Contract):
     before_id: Serial | None = None
     limit: PageLimit | None = None
 
 
-class UserHistory(Contract, kw_only=True):
+class UserHistory(Contract):
     """`GET /admin/users/{id}/history`: every audited decision about one account, newest first
     (reports filed against it, warnings, quarantines, bans and their lifting; TEL-6)."""
 
@@ -157,13 +157,13 @@ class UserHistory(Contract, kw_only=True):
     next_before_id: Serial | None = None
 
 
-class WarningView(Contract, kw_only=True):
+class WarningView(Contract):
     id: Serial
     reason: str
     at: datetime
 
 
-class WarningList(Contract, kw_only=True):
+class WarningList(Contract):
     """`GET /moderation/warnings`: the caller's warnings not yet acknowledged."""
 
     warnings: list[WarningView]

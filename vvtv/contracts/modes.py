@@ -12,19 +12,19 @@ from vvtv.contracts.sessions import HandoverHint
 PropValue = str | Int64 | float | bool
 
 
-class MountView(Contract, kw_only=True):
+class MountView(Contract):
     component: str
     props: dict[str, PropValue] = {}
 
 
-class RegionsView(Contract, kw_only=True):
+class RegionsView(Contract):
     stage: MountView
     rail: MountView | None = None
     topbar: MountView | None = None
     overlays: list[MountView] = []
 
 
-class ModeView(Contract, kw_only=True):
+class ModeView(Contract):
     name: str
     route: str
     ecosystem: str
@@ -36,14 +36,14 @@ class ModeView(Contract, kw_only=True):
     requires_role: Literal["mod", "admin"] | None = None  # staff only: others get not-allowed
 
 
-class TileBudget(Contract, kw_only=True):
+class TileBudget(Contract):
     """Live tiles a device may show at once (THB-5); the backend enforces the same figures."""
 
     desktop: Count
     mobile: Count
 
 
-class ChatLengthCaps(Contract, kw_only=True):
+class ChatLengthCaps(Contract):
     """Each chat scope's longest message (CHT-3): the composer stops there, the server refuses
     longer."""
 
@@ -53,7 +53,7 @@ class ChatLengthCaps(Contract, kw_only=True):
     live_public: Count
 
 
-class ClientSettings(Contract, kw_only=True):
+class ClientSettings(Contract):
     """What the browser UI reads from config before its first request: signup's rules and its
     own waits and retries, so none is hard-coded in the client."""
 
@@ -75,7 +75,7 @@ class ClientSettings(Contract, kw_only=True):
     audit_page_max: Count  # the operator's console keeps this many newest audit entries
 
 
-class ModeCatalog(Contract, kw_only=True):
+class ModeCatalog(Contract):
     """The modes this deployment offers now: those the cost tier switched off are left out."""
 
     config_version: str

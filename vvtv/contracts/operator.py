@@ -10,7 +10,7 @@ from vvtv.contracts.base import Count
 from vvtv.contracts.system import ServiceHealth
 
 
-class LiveStatus(Contract, kw_only=True):
+class LiveStatus(Contract):
     at: datetime
     channel_viewers: Count  # devices whose player asked what airs within lab.viewer_window_s
     party_members: Count  # people present in Party's room (however many tabs each)

@@ -41,7 +41,7 @@ Devices = Annotated[int, msgspec.Meta(ge=1, le=PAGE_SIZE_MAX)]
 Segment = Annotated[list[Name], msgspec.Meta(max_length=16)]  # modes of one ecosystem
 
 
-class PresenceMember(Contract, kw_only=True):
+class PresenceMember(Contract):
     """One user present in an ecosystem, however many tabs or devices they use (OPS-5)."""
 
     presence_id: Id  # kept across reconnects within the heartbeat TTL
@@ -59,7 +59,7 @@ class PresenceMember(Contract, kw_only=True):
     quarantined_new: bool = False  # a new account, limited for now (MOD-6); shown in the UI
 
 
-class PresenceSet(Contract, kw_only=True):
+class PresenceSet(Contract):
     """Your own fields (PRS-2): the first set in an ecosystem joins it; omitted fields keep their
     value (a join starts from camera off, visible, nothing else)."""
 
@@ -81,7 +81,7 @@ class PresenceFilters(Contract, kw_only=True):
     modes: Segment = []  # a segment: these modes only
 
 
-class PresenceQuery(Contract, kw_only=True):
+class PresenceQuery(Contract):
     """The one presence query (PRS-3): `party` lists in arrival order without filters; `grid`
     ranks (matching tags, camera on first) and filters. Both page with an opaque cursor."""
 
@@ -92,7 +92,7 @@ class PresenceQuery(Contract, kw_only=True):
     limit: PageSize | None = None  # default and ceiling from config
 
 
-class PresencePage(Contract, kw_only=True):
+class PresencePage(Contract):
     ecosystem: Name
     members: list[PresenceMember]
     total: Count  # everyone the query matches for this viewer, across pages
@@ -102,7 +102,7 @@ class PresencePage(Contract, kw_only=True):
 # --- the HTTP routes' own shapes (GET /presence/party, GET /presence/grid, POST /presence/…) ----
 
 
-class PresencePartyQuery(Contract, kw_only=True):
+class PresencePartyQuery(Contract):
     """`GET /presence/party`: who is in an ecosystem (Party's unless named), in arrival order."""
 
     ecosystem: Name = "party"
@@ -119,7 +119,7 @@ class PresenceGridQuery(PresenceFilters, kw_only=True):
     limit: PageSize | None = None
 
 
-class PresenceAlive(Contract, kw_only=True):
+class PresenceAlive(Contract):
     """`POST /presence/heartbeat`: still present, in this ecosystem, for this long without
     another heartbeat."""
 

@@ -6,7 +6,7 @@ from vvtv.contracts.base import Contract
 from vvtv.contracts.base import HttpStatus
 
 
-class Problem(Contract, kw_only=True):
+class Problem(Contract):
     """An error: `code` is stable and machine-readable, `message` is for humans, `path` names the
     offending field of the request body (`$.handle`) when there is one."""
 

@@ -21,7 +21,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class PolicySnapshot(Contract, kw_only=True):
+class PolicySnapshot(Contract):
     """The effective config and policy a session was created under; never changes afterwards."""
 
     config_version: str
@@ -52,15 +52,15 @@ class TransitionSession(SessionSpec):
     to_mode: Name
 
 
-class EndSession(Contract, kw_only=True):
+class EndSession(Contract):
     reason: Literal["user", "skip", "timeout", "moderation", "transition", "shutdown"] = "user"
 
 
-class SessionHeartbeat(Contract, kw_only=True):
+class SessionHeartbeat(Contract):
     session_id: Id
 
 
-class SessionView(Contract, kw_only=True):
+class SessionView(Contract):
     """A session as its participants see it, with its running cost estimate (INV-10)."""
 
     id: Id
@@ -80,13 +80,13 @@ class SessionView(Contract, kw_only=True):
     estimated_egress_bytes: Count = 0
 
 
-class TransitionResult(Contract, kw_only=True):
+class TransitionResult(Contract):
     ended: SessionView
     session: SessionView
     handover: HandoverHint
 
 
-class HeartbeatAck(Contract, kw_only=True):
+class HeartbeatAck(Contract):
     session_id: Id
     expires_in_s: float
 
@@ -96,21 +96,21 @@ class HeartbeatAck(Contract, kw_only=True):
 Sdp = Annotated[str, msgspec.Meta(min_length=1, max_length=32768)]
 
 
-class SessionOffer(Contract, kw_only=True):
+class SessionOffer(Contract):
     """The caller's SDP offer for one of its endpoints in the session."""
 
     role: Literal["publish", "subscribe"]
     sdp: Sdp
 
 
-class SessionAnswer(Contract, kw_only=True):
+class SessionAnswer(Contract):
     """The server endpoint's complete answer (ICE gathered; nothing trickles afterwards)."""
 
     role: Literal["publish", "subscribe"]
     sdp: str
 
 
-class TurnView(Contract, kw_only=True):
+class TurnView(Contract):
     """Time-limited TURN credentials (TURN REST API) for this session's peer connections."""
 
     urls: list[str]

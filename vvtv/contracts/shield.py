@@ -14,14 +14,14 @@ from vvtv.contracts.base import Count
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class ShieldBanner(Contract, kw_only=True):
+class ShieldBanner(Contract):
     """What users are told while Shield Mode is on; the UI blurs new accounts' tiles when
     `blur_new_tiles` (presence marks them `quarantined_new`)."""
 
     blur_new_tiles: bool
 
 
-class ShieldGatesView(Contract, kw_only=True):
+class ShieldGatesView(Contract):
     """What Shield Mode holds while on (config's `shield` preset); off, nothing of it."""
 
     new_accounts_chat: bool
@@ -41,7 +41,7 @@ class ShieldStatus(Contract, kw_only=True):
     last_swept: Count | None = None  # users the last switch-on's sweep timed out
 
 
-class ShieldSwitch(Contract, kw_only=True):
+class ShieldSwitch(Contract):
     """`POST /admin/shield`: on or off, and why (audited)."""
 
     active: bool

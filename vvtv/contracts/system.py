@@ -7,19 +7,19 @@ from typing import Literal
 from vvtv.contracts.base import Contract
 
 
-class Health(Contract, kw_only=True):
+class Health(Contract):
     """The process is alive and its event loop answers."""
 
     status: Literal["ok"] = "ok"
 
 
-class ReadinessCheck(Contract, kw_only=True):
+class ReadinessCheck(Contract):
     name: str
     ok: bool
     detail: str = ""
 
 
-class ServiceHealth(Contract, kw_only=True):
+class ServiceHealth(Contract):
     """One service's last judged state (TEL-5): `ok`, `degraded`, `stuck` or `down`."""
 
     service: str
@@ -27,7 +27,7 @@ class ServiceHealth(Contract, kw_only=True):
     detail: str = ""
 
 
-class Readiness(Contract, kw_only=True):
+class Readiness(Contract):
     """Whether this process can serve traffic, with each check that decides it. `services` is
     each service's health: detail for the operator, not part of readiness (a channel off air
     must not take the API out of a load balancer)."""

@@ -16,40 +16,40 @@ PropertyName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 PropertyValue = Annotated[str, msgspec.Meta(max_length=256)] | Int64 | float | bool
 
 
-class TelemetryEvent(Contract, kw_only=True):
+class TelemetryEvent(Contract):
     name: EventName
     properties: dict[PropertyName, PropertyValue] = {}
     at: datetime | None = None
 
 
-class TelemetryBatch(Contract, kw_only=True):
+class TelemetryBatch(Contract):
     """Events a client reports; the server caps the batch size from config."""
 
     events: list[TelemetryEvent]
 
 
-class TelemetryAccepted(Contract, kw_only=True):
+class TelemetryAccepted(Contract):
     accepted: Count
     sampled_out: Count
 
 
-class FunnelStep(Contract, kw_only=True):
+class FunnelStep(Contract):
     event: EventName
     count: Count  # events seen since the process started (the clients' kept ones and the server's)
 
 
-class FunnelChain(Contract, kw_only=True):
+class FunnelChain(Contract):
     """One chain of telemetry-events.yaml (`funnel`, `match`), its events in order (TEL-1)."""
 
     name: str
     steps: list[FunnelStep]
 
 
-class FunnelReport(Contract, kw_only=True):
+class FunnelReport(Contract):
     chains: list[FunnelChain]
 
 
-class QosSampling(Contract, kw_only=True):
+class QosSampling(Contract):
     """TEL-2: the share of calls that send `qos_sample` (each call draws once when it starts),
     every `interval_s`; all of them while the incident flag is on."""
 
@@ -58,14 +58,14 @@ class QosSampling(Contract, kw_only=True):
     interval_s: float
 
 
-class IncidentSwitch(Contract, kw_only=True):
+class IncidentSwitch(Contract):
     """Switch the incident flag on (every call samples its QoS) or off, saying why (audited)."""
 
     active: bool
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class IncidentStatus(Contract, kw_only=True):
+class IncidentStatus(Contract):
     """`active`: the admin's switch or the tier's `feature_flags.incident_mode` (a protection a
     tier may only switch on: then `forced_by_tier` and the switch cannot turn it off)."""
 

@@ -101,6 +101,7 @@ from vvtv.shield.service import ShieldPorts
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.tiles import api as tiles_api
+from vvtv.tiles.actor import TilesPorts
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
 from vvtv.web.sockets import SocketHub
@@ -236,12 +237,14 @@ async def open_runtime(
                 Tiles(
                     actors,
                     config,
-                    media=sfu,
-                    sight=(presence := Presence(rooms, config, identity)),
-                    sessions=sessions,
-                    notify=sockets.push_to,
-                    metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
-                    events=telemetry,
+                    TilesPorts(
+                        media=sfu,
+                        sight=(presence := Presence(rooms, config, identity)),
+                        sessions=sessions,
+                        notify=sockets.push_to,
+                        metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
+                        events=telemetry,
+                    ),
                 ),
                 name="tiles",
             ) as tiles,

@@ -389,12 +389,12 @@ async def open_runtime(
                     shadowed=lambda user_id: identity.user_view(user_id).shadow_quarantine,
                     handle_of=identity.handle_of,
                     clock=clock,
+                    people=identity,
+                    gate=gate,
+                    safety=safety,
                     metrics=chat_metrics,
+                    events=telemetry,
                 ),
-                identity,
-                gate,
-                safety,
-                events=telemetry,
             )
             sockets.handle(chat_api.socket_handlers(chat))
             sockets.on_close(chat.socket_closed)

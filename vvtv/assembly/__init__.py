@@ -101,6 +101,7 @@ from vvtv.shield.service import ShieldPorts
 from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.tiles import api as tiles_api
+from vvtv.tiles.actor import TilesPorts
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
 from vvtv.web.sockets import SocketHub
@@ -236,12 +237,14 @@ async def open_runtime(
                 Tiles(
                     actors,
                     config,
-                    media=sfu,
-                    sight=(presence := Presence(rooms, config, identity)),
-                    sessions=sessions,
-                    notify=sockets.push_to,
-                    metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
-                    events=telemetry,
+                    TilesPorts(
+                        media=sfu,
+                        sight=(presence := Presence(rooms, config, identity)),
+                        sessions=sessions,
+                        notify=sockets.push_to,
+                        metrics=TileMetrics(runtime.metrics.registry, list(config.modes.modes)),
+                        events=telemetry,
+                    ),
                 ),
                 name="tiles",
             ) as tiles,
@@ -253,13 +256,13 @@ async def open_runtime(
                         notify=sockets.push,
                         handle_of=identity.handle_of,
                         clock=clock,
+                        people=identity,
+                        calls=sessions,
+                        connections=sockets.connections,
                         metrics=ConsentMetrics(runtime.metrics.registry),
                         events=telemetry,
+                        gates=lambda: shield.gates(),
                     ),
-                    identity,
-                    sessions,
-                    sockets.connections,
-                    gates=lambda: shield.gates(),
                 ),
                 name="consent timers",
             ) as consent,
@@ -274,11 +277,11 @@ async def open_runtime(
                         handle_of=lambda user_id: identity.user_view(user_id).handle,
                         clock=clock,
                         events=telemetry,
+                        people=identity,
+                        calls=sessions,
+                        connections=sockets.connections,
                         metrics=MatchingMetrics(runtime.metrics.registry),
                     ),
-                    identity,
-                    sessions,
-                    sockets.connections,
                 ),
                 name="matching calls",
             ) as matching,
@@ -386,12 +389,12 @@ async def open_runtime(
                     shadowed=lambda user_id: identity.user_view(user_id).shadow_quarantine,
                     handle_of=identity.handle_of,
                     clock=clock,
+                    people=identity,
+                    gate=gate,
+                    safety=safety,
                     metrics=chat_metrics,
+                    events=telemetry,
                 ),
-                identity,
-                gate,
-                safety,
-                events=telemetry,
             )
             sockets.handle(chat_api.socket_handlers(chat))
             sockets.on_close(chat.socket_closed)

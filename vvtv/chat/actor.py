@@ -19,6 +19,7 @@ from collections.abc import Collection
 from dataclasses import field
 from datetime import datetime
 from typing import ClassVar
+from typing import Protocol
 
 import msgspec
 from prometheus_client import CollectorRegistry
@@ -26,16 +27,20 @@ from prometheus_client import CollectorRegistry
 from vvtv.actors import BaseActor
 from vvtv.chat.errors import ThreadNotFound
 from vvtv.chat.followers import Followers
+from vvtv.chat.gate import ChatGate
 from vvtv.chat.metrics import ChatMetrics
+from vvtv.chat.safety_store import SafetyStore
 from vvtv.chat.store import ChatStore
 from vvtv.clock import WallClock
 from vvtv.contracts.chat import ChatMessageView
 from vvtv.contracts.events import ChatMessage
 from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.identity import UserView
 from vvtv.domain.chat.delivery import catch_up
 from vvtv.domain.chat.delivery import sees
 from vvtv.domain.chat.thread import Thread
 from vvtv.domain.values import frozen
+from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,13 @@ ConnectionsOf = Callable[[str], Collection[str]]
 Blocked = Callable[[str], frozenset[str]]
 Shadowed = Callable[[str], bool]
 HandleOf = Callable[[str], str | None]
+
+
+class People(Protocol):
+    """What chat asks identity about users, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
 @frozen
@@ -59,8 +71,12 @@ class ChatPorts:
     shadowed: Shadowed  # whether a user is shadow-quarantined (MOD-4)
     handle_of: HandleOf  # an author's handle now; None once the account is gone
     clock: WallClock
+    people: People  # identity, as the service asks it: no such user is a 404
+    gate: ChatGate  # timeouts, Shield's gates, auto-moderation, the quarantine's rate
+    safety: SafetyStore  # the messages held for review, and the timeouts
     metrics: ChatMetrics = field(default_factory=lambda: ChatMetrics(CollectorRegistry()))
     followers: Followers = field(default_factory=Followers)
+    events: ServerEvents | None = None  # chat_message_sent, chat_rate_limited (TEL-1)
 
 
 @frozen

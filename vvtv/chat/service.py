@@ -42,10 +42,8 @@ from vvtv.chat.errors import MessageTooLong
 from vvtv.chat.errors import RoomNotFound
 from vvtv.chat.errors import ThreadBlocked
 from vvtv.chat.errors import ThreadNotFound
-from vvtv.chat.gate import ChatGate
 from vvtv.chat.review import HeldReview
 from vvtv.chat.review import ReviewPorts
-from vvtv.chat.safety_store import SafetyStore
 from vvtv.config import ConfigBundle
 from vvtv.contracts.chat import ChatHistoryPage
 from vvtv.contracts.chat import ChatHistoryQuery
@@ -59,7 +57,6 @@ from vvtv.contracts.chat import HeldDecision
 from vvtv.contracts.chat import HeldMessages
 from vvtv.contracts.chat import HeldMessagesQuery
 from vvtv.contracts.chat import HeldMessageView
-from vvtv.contracts.identity import UserView
 from vvtv.contracts.moderation import ReportFiling
 from vvtv.contracts.moderation import ReportReceipt
 from vvtv.domain.accounts import Principal
@@ -77,20 +74,12 @@ from vvtv.domain.chat.thread import thread_key
 from vvtv.domain.rate_limit import Limit
 from vvtv.errors import BadRequest
 from vvtv.errors import by_code
-from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
 BODY_REFUSALS: Mapping[str, type[BadRequest]] = by_code(
     EmptyMessage, MessageTooLong, LinksNotAllowed
 )
-
-
-class People(Protocol):
-    """What chat asks identity about users, as of now."""
-
-    def user_view(self, user_id: str) -> UserView: ...
-    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
 class Reports(Protocol):
@@ -100,32 +89,20 @@ class Reports(Protocol):
 
 
 class Chat:
-    def __init__(
-        self,
-        registry: Registry,
-        config: ConfigBundle,
-        ports: ChatPorts,
-        people: People,
-        gate: ChatGate,
-        safety: SafetyStore,
-        events: ServerEvents | None = None,
-    ) -> None:
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: ChatPorts) -> None:
         self._registry = registry
-        self._gate = gate
+        self._ports = ports
         self._review = HeldReview(
             config,
             ReviewPorts(
-                store=safety,
+                store=ports.safety,
                 chat=ports,
                 thread_of=lambda thread_id: self._ask(thread_id, Current()),
-                blocked_either_way=people.blocked_either_way,
+                blocked_either_way=ports.people.blocked_either_way,
                 deliver=self._deliver,
             ),
         )
-        self._events = events  # chat_message_sent, chat_rate_limited (TEL-1)
         self._reports: Reports | None = None  # moderation, wired after it is built
-        self._ports = ports
-        self._people = people
         self._limits = config.limits.chat
         links_on = config.limits.feature_flags.chat_links
         self._policies: dict[str, BodyPolicy] = {}
@@ -158,9 +135,9 @@ class Chat:
         room one thread that whoever opens it joins."""
         me = principal.user_id
         if body.peer_user_id is not None:
-            self._people.user_view(body.peer_user_id)  # unknown: 404 before anything else
+            self._ports.people.user_view(body.peer_user_id)  # unknown: 404 before anything else
         key = thread_key(
-            body.scope, me, body.peer_user_id, body.room, self._people.blocked_either_way(me)
+            body.scope, me, body.peer_user_id, body.room, self._ports.people.blocked_either_way(me)
         )
         if key == "blocked":
             raise ThreadBlocked("A block stands between you and this user.", path="peer_user_id")
@@ -204,7 +181,7 @@ class Chat:
     ) -> ChatMessageView:
         """Send to a thread; over a socket (`connection`), that socket follows it from there."""
         thread = await self.thread(principal, thread_id)
-        if thread.private and thread.participants & self._people.blocked_either_way(
+        if thread.private and thread.participants & self._ports.people.blocked_either_way(
             principal.user_id
         ):
             raise ThreadBlocked("A block stands between you and this user.")
@@ -213,7 +190,7 @@ class Chat:
             self._ports.metrics.refused.labels(thread.scope, refusal).inc()
             log.info("chat %s: a message of %s refused: %s", thread.id, principal.user_id, refusal)
             raise BODY_REFUSALS[refusal](self._refusal_text(refusal, thread.scope), path="body")
-        await self._gate.check(principal.user_id, thread, body, client_id)
+        await self._ports.gate.check(principal.user_id, thread, body, client_id)
         self._admit(principal.user_id, thread.scope)
         return await self._deliver(thread, Send(principal.user_id, body, client_id, connection))
 
@@ -235,7 +212,7 @@ class Chat:
         has_more = len(found) > limit
         page = found[:limit] if query.after_seq is not None else found[-limit:]
         me = principal.user_id
-        hidden = frozenset() if thread.private else self._people.blocked_either_way(me)
+        hidden = frozenset() if thread.private else self._ports.people.blocked_either_way(me)
         shadowed = self._ports.shadowed
         reader_shadowed = shadowed(me)
         page = [
@@ -329,7 +306,7 @@ class Chat:
         self, terms: tuple[str, ...], window_s: float, timeout_s: float, actor_id: str | None
     ) -> int:
         """Time out whoever posted one of `terms` within `window_s`; how many (Shield Mode)."""
-        return await self._gate.sweep(terms, window_s, timeout_s, actor_id)
+        return await self._ports.gate.sweep(terms, window_s, timeout_s, actor_id)
 
     # -- inside ----------------------------------------------------------------------------------
 
@@ -337,25 +314,27 @@ class Chat:
         """Number, store and push a message that passed (or a moderator approved): the one way a
         message reaches a thread."""
         sent = await self._batches.submit(thread.id, send)
-        if self._events is not None:  # never the message itself (TEL-3)
-            self._events.emit("chat_message_sent", scope=thread.scope, length_chars=len(send.body))
+        if self._ports.events is not None:  # never the message itself (TEL-3)
+            self._ports.events.emit(
+                "chat_message_sent", scope=thread.scope, length_chars=len(send.body)
+            )
         return sent
 
     def _admit(self, user_id: str, scope: ChatScope) -> None:
         now = trio.current_time()
         if now - self._pruned_at >= self._longest_window_s:
             self._rates, self._pruned_at = pruned(self._rates, now, self._longest_window_s), now
-            self._gate.prune(now, self._longest_window_s)
+            self._ports.gate.prune(now, self._longest_window_s)
         # The quarantine's rate (MOD-6; MOD-4 untold) and Shield's slow mode, then the scope's.
-        wait = self._gate.rate_wait(user_id, scope, now)
+        wait = self._ports.gate.rate_wait(user_id, scope, now)
         if wait is None:
             self._rates, wait = admit(self._rates, user_id, scope, now, self._rates_of[scope])
             if wait is None:
-                self._gate.sent(user_id, scope, now)
+                self._ports.gate.sent(user_id, scope, now)
         if wait is not None:
             self._ports.metrics.rate_limited.labels(scope).inc()
-            if self._events is not None:
-                self._events.emit("chat_rate_limited", scope=scope)
+            if self._ports.events is not None:
+                self._ports.events.emit("chat_rate_limited", scope=scope)
             log.info("chat: %s rate-limited in %s for %.1f s", user_id, scope, wait)
             raise ChatRateLimited(
                 f"Too many messages here: wait {wait:.1f} s.", retry_after_s=round(wait, 3)

@@ -19,6 +19,7 @@ from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from typing import ClassVar
+from typing import Protocol
 
 import trio
 from prometheus_client import CollectorRegistry
@@ -44,6 +45,10 @@ from vvtv.contracts.events import ConsentDeclined
 from vvtv.contracts.events import ConsentExpired
 from vvtv.contracts.events import ConsentRequest
 from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.identity import UserView
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import SessionView
+from vvtv.domain.agreements import Agreement
 from vvtv.domain.consent import CallStarted
 from vvtv.domain.consent import Cancel
 from vvtv.domain.consent import Changed
@@ -58,6 +63,8 @@ from vvtv.domain.consent import Refuse
 from vvtv.domain.consent import Reply
 from vvtv.domain.consent import Tick
 from vvtv.domain.consent import decide
+from vvtv.domain.shield import OPEN
+from vvtv.domain.shield import Gates
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError
@@ -83,6 +90,23 @@ REFUSALS: Mapping[str, type[VvtvError]] = by_code(
 )
 
 
+class People(Protocol):
+    """What consent asks identity about two users, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def can_interact(self, a: str, b: str) -> bool: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+    def is_new(self, user_id: str) -> bool: ...
+    def sees_quarantine(self, user_id: str) -> bool: ...
+    def is_quarantined(self, user_id: str) -> bool: ...
+
+
+class Calls(Protocol):
+    """The orchestrator's entry point for agreed calls (INV-2)."""
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
+
+
 @frozen
 class ConsentPorts:
     """What the consent context reaches outside itself."""
@@ -90,8 +114,12 @@ class ConsentPorts:
     notify: Callable[[str, ServerEvent], None]  # to every socket of one user
     handle_of: HandleOf
     clock: WallClock  # the wire's times; timers run on trio's clock
+    people: People  # identity: blocks, quarantine, account age
+    calls: Calls  # the orchestrator; only the service asks it, holding the agreement (INV-2)
+    connections: Callable[[str], int]  # how many sockets a user has open
     metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
     events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
+    gates: Callable[[], Gates] = lambda: OPEN  # Shield Mode's
 
 
 @frozen

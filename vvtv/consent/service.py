@@ -18,7 +18,6 @@ import contextlib
 import random
 import uuid
 from collections.abc import Callable
-from typing import Protocol
 
 import trio
 
@@ -42,9 +41,7 @@ from vvtv.consent.errors import UnknownInvite
 from vvtv.consent.timers import InboxTimers
 from vvtv.contracts.consent import ConsentInvite
 from vvtv.contracts.consent import ConsentInvites
-from vvtv.contracts.identity import UserView
 from vvtv.contracts.sessions import CreateSession
-from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
 from vvtv.domain.consent import Answer
@@ -57,27 +54,8 @@ from vvtv.domain.rate_limit import Limit
 from vvtv.domain.rate_limit import prune
 from vvtv.domain.rate_limit import record
 from vvtv.domain.rate_limit import retry_after
-from vvtv.domain.shield import OPEN
-from vvtv.domain.shield import Gates
 
 RATE_WINDOW_S = 60.0  # `invites_per_minute` names its window
-
-
-class People(Protocol):
-    """What consent asks identity about two users, as of now."""
-
-    def user_view(self, user_id: str) -> UserView: ...
-    def can_interact(self, a: str, b: str) -> bool: ...
-    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
-    def is_new(self, user_id: str) -> bool: ...
-    def sees_quarantine(self, user_id: str) -> bool: ...
-    def is_quarantined(self, user_id: str) -> bool: ...
-
-
-class Calls(Protocol):
-    """The orchestrator's entry point for agreed calls (INV-2)."""
-
-    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
 
 
 def call_mode(config: ConfigBundle) -> str:
@@ -89,26 +67,13 @@ def call_mode(config: ConfigBundle) -> str:
 
 
 class Consent:
-    def __init__(
-        self,
-        registry: Registry,
-        config: ConfigBundle,
-        ports: ConsentPorts,
-        people: People,
-        calls: Calls,
-        connections: Callable[[str], int],
-        gates: Callable[[], Gates] = lambda: OPEN,
-    ) -> None:
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: ConsentPorts) -> None:
         limits = config.limits.consent
         quarantine = config.limits.anti_abuse.quarantine
         self._invite_open_accounts = quarantine.invite_open_accounts
         self._shadow_decline_s = (quarantine.shadow_decline_min_s, quarantine.shadow_decline_max_s)
-        self._gates = gates
         self._registry = registry
         self._ports = ports
-        self._people = people
-        self._calls = calls
-        self._connections = connections
         self._mode = call_mode(config)
         self._retention_s = limits.timeout_s
         self._rate = Limit(limits.invites_per_minute, RATE_WINDOW_S)
@@ -137,9 +102,9 @@ class Consent:
         inviter = principal.user_id
         if invitee_id == inviter:
             raise SelfInvite("You cannot invite yourself.", path="invitee_id")
-        self._people.user_view(invitee_id)  # 404 for no such user
-        if not self._people.can_interact(inviter, invitee_id):
-            if invitee_id in self._people.blocked_either_way(inviter):
+        self._ports.people.user_view(invitee_id)  # 404 for no such user
+        if not self._ports.people.can_interact(inviter, invitee_id):
+            if invitee_id in self._ports.people.blocked_either_way(inviter):
                 raise Blocked("A block stands between you.", path="invitee_id")
             raise Unavailable("This user cannot be invited.", path="invitee_id")
         self._check_quarantine(inviter, invitee_id)
@@ -155,7 +120,7 @@ class Consent:
         self._prune(now)
         invite_id = uuid.uuid4().hex
         declines_at = self._declines_at(inviter, invitee_id, now)
-        if self._connections(inviter) > 0:
+        if self._ports.connections(inviter) > 0:
             self._on_socket.add(invite_id)
         try:
             made: ConsentInvite = await self._registry.ask(
@@ -202,16 +167,16 @@ class Consent:
         """A quarantined account is told what it may not do (MOD-6: a new one, or one a moderator
         quarantined; a shadow one is declined untold instead); Shield Mode may stop a new account
         inviting."""
-        if self._people.is_new(inviter) and not self._gates().new_accounts_invite:
+        if self._ports.people.is_new(inviter) and not self._ports.gates().new_accounts_invite:
             self._ports.metrics.refusals.labels("shield_new_accounts").inc()
             raise ShieldGated(
                 "New accounts cannot invite anyone for now (Shield Mode).",
                 code="shield_new_accounts",
                 path="invitee_id",
             )
-        if not self._people.sees_quarantine(inviter):
+        if not self._ports.people.sees_quarantine(inviter):
             return
-        if not self._invite_open_accounts and not self._people.is_quarantined(invitee):
+        if not self._invite_open_accounts and not self._ports.people.is_quarantined(invitee):
             self._ports.metrics.refusals.labels("quarantine_invite").inc()
             raise QuarantinedInvite(
                 "While your account is quarantined you can invite only accounts in quarantine too.",
@@ -223,7 +188,7 @@ class Consent:
         (MOD-4), drawn as a person's answer would take; None for every other invite."""
 
         def shadowed(user_id: str) -> bool:
-            return self._people.user_view(user_id).shadow_quarantine
+            return self._ports.people.user_view(user_id).shadow_quarantine
 
         if not shadowed(inviter) or shadowed(invitee):
             return None
@@ -234,7 +199,9 @@ class Consent:
     def socket_closed(self, connection: str) -> None:
         """A socket closed: an inviter left with none cancels what they asked (OPS-5)."""
         self._withdraw(
-            lambda invite: invite.id in self._on_socket and self._connections(invite.inviter) == 0,
+            lambda invite: (
+                invite.id in self._on_socket and self._ports.connections(invite.inviter) == 0
+            ),
             "tab_closed",
         )
 
@@ -268,7 +235,7 @@ class Consent:
         agreement = Agreement(
             gate="consent", ref=invite.id, participants=(invite.inviter, invite.invitee)
         )
-        view = await self._calls.create_agreed(
+        view = await self._ports.calls.create_agreed(
             agreement,
             CreateSession(
                 mode=self._mode,

@@ -20,6 +20,7 @@ from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from typing import ClassVar
+from typing import Protocol
 
 import trio
 from prometheus_client import CollectorRegistry
@@ -33,9 +34,15 @@ from vvtv.contracts.events import MatchFound
 from vvtv.contracts.events import MatchRefused
 from vvtv.contracts.events import MatchSearching
 from vvtv.contracts.events import ServerEvent
+from vvtv.contracts.identity import UserView
 from vvtv.contracts.matching import MatchPeer
 from vvtv.contracts.matching import MatchQuarantine
 from vvtv.contracts.matching import MatchState
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import EndSession
+from vvtv.contracts.sessions import SessionView
+from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import Agreement
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
 from vvtv.domain.matching.ledger import RefusalCode
@@ -83,6 +90,23 @@ REFUSALS: Mapping[str, type[VvtvError]] = by_code(
 )
 
 
+class People(Protocol):
+    """What matching asks identity about a user, as of now."""
+
+    def user_view(self, user_id: str) -> UserView: ...
+    def is_quarantined(self, user_id: str) -> bool: ...
+    def sees_quarantine(self, user_id: str) -> bool: ...
+    def account_age_days(self, user_id: str) -> float: ...
+    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
+
+
+class Calls(Protocol):
+    """The orchestrator's entry points for agreed calls (INV-2) and for ending one."""
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
+    async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView: ...
+
+
 @frozen
 class MatchingPorts:
     """What the matching context reaches outside itself."""
@@ -91,6 +115,9 @@ class MatchingPorts:
     handle_of: Callable[[str], str]
     clock: WallClock  # the wire's times; decisions run on trio's clock
     events: ServerEvents
+    people: People  # identity: quarantine, blocks, account age
+    calls: Calls  # the orchestrator; only the service asks it, holding the agreement (INV-2)
+    connections: Callable[[str], int]  # how many sockets a user has open
     metrics: MatchingMetrics = field(default_factory=lambda: MatchingMetrics(CollectorRegistry()))
 
 

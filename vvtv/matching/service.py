@@ -18,7 +18,6 @@ import logging
 import uuid
 from collections.abc import Awaitable
 from collections.abc import Callable
-from typing import Protocol
 from typing import TypeVar
 
 import trio
@@ -29,13 +28,11 @@ from vvtv.actors import Registry
 from vvtv.actors import ShuttingDown
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import SessionStateChanged
-from vvtv.contracts.identity import UserView
 from vvtv.contracts.matching import JoinMatch
 from vvtv.contracts.matching import MatchQuarantine
 from vvtv.contracts.matching import MatchState
 from vvtv.contracts.sessions import CreateSession
 from vvtv.contracts.sessions import EndSession
-from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
 from vvtv.domain.matching.book import Book
@@ -75,23 +72,6 @@ ENDED_BY_MATCHING = "matching"
 T = TypeVar("T")
 
 
-class People(Protocol):
-    """What matching asks identity about a user, as of now."""
-
-    def user_view(self, user_id: str) -> UserView: ...
-    def is_quarantined(self, user_id: str) -> bool: ...
-    def sees_quarantine(self, user_id: str) -> bool: ...
-    def account_age_days(self, user_id: str) -> float: ...
-    def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
-
-
-class Calls(Protocol):
-    """The orchestrator's entry points for agreed calls (INV-2) and for ending one."""
-
-    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
-    async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView: ...
-
-
 def match_mode(config: ConfigBundle) -> str:
     """The mode a match starts: the manifests' match-gated one. Its ecosystem is its own, so its
     queue cannot hold anyone from Party's (INV-5)."""
@@ -126,20 +106,9 @@ def rules_of(config: ConfigBundle) -> MatchRules:
 
 
 class Matching:
-    def __init__(
-        self,
-        registry: Registry,
-        config: ConfigBundle,
-        ports: MatchingPorts,
-        people: People,
-        calls: Calls,
-        connections: Callable[[str], int],
-    ) -> None:
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: MatchingPorts) -> None:
         self._registry = registry
         self._ports = ports
-        self._people = people
-        self._calls = calls
-        self._connections = connections
         self._mode = match_mode(config)
         limits = config.limits
         self._open = (
@@ -195,12 +164,12 @@ class Matching:
             raise TooManyTags(f"Name at most {self._max_tags} tags.", path="$.tags")
         user = principal.user_id
         min_age_days = self._gates().random_min_account_age_days
-        if min_age_days > 0 and self._people.account_age_days(user) < min_age_days:
+        if min_age_days > 0 and self._ports.people.account_age_days(user) < min_age_days:
             raise AccountTooNew(
                 f"Random is for accounts at least {min_age_days:g} days old for now (Shield Mode).",
                 path="$",
             )
-        if self._connections(user) > 0:
+        if self._ports.connections(user) > 0:
             self._on_socket.add(user)
         quarantined, shadow = self._quarantine(user)
         join = Join(
@@ -208,7 +177,7 @@ class Matching:
             body.language,
             frozenset(body.tags),
             quarantined,
-            self._people.blocked_either_way(user),
+            self._ports.people.blocked_either_way(user),
             trio.current_time(),
             shadow=shadow,
         )
@@ -231,8 +200,8 @@ class Matching:
         """(quarantined, shadow): in the quarantine pool, and whether only by a moderator's
         shadow quarantine, which is applied and never told (MOD-4); a new account's and a
         moderator's visible quarantine are told with their figures (MOD-6)."""
-        quarantined = self._people.is_quarantined(user_id)
-        return quarantined, quarantined and not self._people.sees_quarantine(user_id)
+        quarantined = self._ports.people.is_quarantined(user_id)
+        return quarantined, quarantined and not self._ports.people.sees_quarantine(user_id)
 
     # -- what other contexts tell matching --------------------------------------------------------
 
@@ -241,7 +210,7 @@ class Matching:
         theirs is back within matching.socket_grace_s (a reload: their search or call goes on,
         and no reconnect is counted, ABU-3)."""
         leave_at = trio.current_time() + self._grace_s
-        for user in [u for u in self._on_socket if self._connections(u) == 0]:
+        for user in [u for u in self._on_socket if self._ports.connections(u) == 0]:
             grace = self._away.get(user)
             if grace is not None:
                 grace.deadline = leave_at  # from the latest tab to close
@@ -256,7 +225,7 @@ class Matching:
         if self._away.get(user) is not grace:
             return  # they left, or were banned, meanwhile
         del self._away[user]
-        if user in self._on_socket and self._connections(user) == 0:
+        if user in self._on_socket and self._ports.connections(user) == 0:
             self._on_socket.discard(user)
             await self._send(Leave(user, "disconnected", trio.current_time()))
 
@@ -340,7 +309,7 @@ class Matching:
             media_profile=self._quarantine_profile if start.pool == "quarantine" else None,
         )
         try:
-            view = await self._calls.create_agreed(agreement, body)
+            view = await self._ports.calls.create_agreed(agreement, body)
         except VvtvError as error:
             log.warning("match %s: its call could not start: %s", start.match_id, error.message)
             self._ports.metrics.call_failures.inc()
@@ -353,7 +322,7 @@ class Matching:
         self._sessions.discard(end.session_id)
         principal = Principal(user_id=end.by, role="user", auth_session_id=ENDED_BY_MATCHING)
         try:
-            await self._calls.end(principal, end.session_id, EndSession(reason=end.reason))
+            await self._ports.calls.end(principal, end.session_id, EndSession(reason=end.reason))
         except VvtvError as error:
             # Already ending by itself (a timeout, the other side's own end): nothing to undo.
             log.info("call %s was not ended by matching: %s", end.session_id, error.message)

@@ -118,39 +118,40 @@ def ecosystems(modes: ModeManifests) -> dict[str, frozenset[str]]:
     return {ecosystem: frozenset(names) for ecosystem, names in found.items()}
 
 
+@frozen
+class RoomCommons:
+    """What every room shares, made once by `PresenceRooms`: config's limits, the modes each
+    ecosystem's room admits (no other), the modes whose members others may see, the ports and
+    the wake-up timer."""
+
+    limits: RoomLimits
+    modes: Mapping[str, frozenset[str]]  # by ecosystem
+    listed: frozenset[str]
+    ports: PresencePorts
+    wakes: RoomWakes
+
+
 class PresenceRoom:
     """Replies with the asker's own presence (join, set), a page (query) or the statistics
     (`Inspect`); refusals raise."""
 
     kind: ClassVar[str] = KIND
 
-    def __init__(
-        self,
-        ecosystem: str,
-        modes: frozenset[str],
-        listed: frozenset[str],
-        limits: RoomLimits,
-        ports: PresencePorts,
-        wakes: RoomWakes,
-    ) -> None:
+    def __init__(self, ecosystem: str, commons: RoomCommons) -> None:
         self._ecosystem = ecosystem
-        self._modes = modes
-        self._listed = listed
-        self._limits = limits
-        self._ports = ports
-        self._wakes = wakes
-        self._meter = ports.metrics.room(ecosystem)
+        self._commons = commons
+        self._meter = commons.ports.metrics.room(ecosystem)
         self._room: Room | None = None
 
     async def on_start(self) -> None:
-        origin = self._ports.clock() - timedelta(seconds=trio.current_time())
-        self._room = new_room(
-            self._ecosystem, self._modes, self._limits, origin, listed=self._listed
-        )
+        commons = self._commons
+        origin = commons.ports.clock() - timedelta(seconds=trio.current_time())
+        modes = commons.modes.get(self._ecosystem, frozenset())
+        self._room = new_room(self._ecosystem, modes, commons.limits, origin, listed=commons.listed)
         self._meter.observe(statistics(self._room))  # a restarted room starts from nobody
 
     async def on_stop(self) -> None:
-        self._wakes.set(self._ecosystem, None)
+        self._commons.wakes.set(self._ecosystem, None)
         self._meter.observe(RoomStatistics(members=0, devices=0, watchers=0, large=False))
         if self._room is not None and self._room.members:
             log.warning(
@@ -171,19 +172,19 @@ class PresenceRoom:
         for effect in effects:
             match effect:
                 case Deliver(connection, event):
-                    self._ports.notify(connection, event)
+                    self._commons.ports.notify(connection, event)
                     self._meter.sent(event)
                 case Answer(value):
                     reply = value
                     if isinstance(value, frozenset) and value:  # heartbeats it does not hold
                         self._meter.refused("not_present", len(value))
                 case WakeAt(at):
-                    self._wakes.set(self._ecosystem, at)
+                    self._commons.wakes.set(self._ecosystem, at)
                 case Expired(presence_ids):
                     self._meter.expired(len(presence_ids))
-                    if self._ports.events is not None:
+                    if self._commons.ports.events is not None:
                         for _ in presence_ids:  # the event carries no id (TEL-3)
-                            self._ports.events.emit(
+                            self._commons.ports.events.emit(
                                 "presence_ghost_removed", ecosystem=self._ecosystem
                             )
                     log.info(
@@ -208,16 +209,11 @@ class PresenceRooms:
     def __init__(self, registry: Registry, config: ConfigBundle, ports: PresencePorts) -> None:
         self._registry = registry
         limits = room_limits(config.limits.presence)
-        modes = ecosystems(config.modes)
-        listed = listed_modes(config.modes)
         # A room whose mailbox is full is woken again one batching tick later.
         self.wakes = RoomWakes.telling(registry, KIND, Tick(), retry_s=limits.tick_s)
-        registry.register(
-            KIND,
-            lambda key: PresenceRoom(
-                key, modes.get(key, frozenset()), listed, limits, ports, self.wakes
-            ),
-        )
+        modes = config.modes
+        commons = RoomCommons(limits, ecosystems(modes), listed_modes(modes), ports, self.wakes)
+        registry.register(KIND, lambda key: PresenceRoom(key, commons))
 
     async def ask(self, ecosystem: str, message: Message | Inspect) -> Any:
         return await self._registry.ask(KIND, ecosystem, message)

@@ -40,24 +40,26 @@ class Release:
     session_id: str
 
 
+@frozen
+class HoldingsCommons:
+    """What every user's holdings share, made once by the orchestrator: the store that says which
+    sessions a user holds, and the rule: at most `limit` of them in the `counted_modes`, a
+    reservation lapsing after `lapse_s`."""
+
+    store: SessionStore
+    limit: int
+    counted_modes: frozenset[str]
+    lapse_s: float
+
+
 class HoldingsActor(BaseActor):
     """Replies to `Reserve` with None, or refuses with `TooManySessions`; `Release` follows."""
 
     kind: ClassVar[str] = KIND
 
-    def __init__(
-        self,
-        user_id: str,
-        store: SessionStore,
-        limit: int,
-        counted_modes: frozenset[str],
-        reservation_lapse_s: float,
-    ) -> None:
+    def __init__(self, user_id: str, commons: HoldingsCommons) -> None:
         self._user_id = user_id
-        self._store = store
-        self._limit = limit
-        self._counted = counted_modes
-        self._lapse_s = reservation_lapse_s
+        self._commons = commons
         self._reserved: dict[str, float] = {}  # session id -> when it lapses (trio time)
 
     async def handle(self, message: Reserve | Release) -> None:
@@ -68,12 +70,12 @@ class HoldingsActor(BaseActor):
         self._reserved = {id_: until for id_, until in self._reserved.items() if until > now}
         held = {
             id_
-            for id_, mode in (await self._store.held_by(self._user_id)).items()
-            if mode in self._counted and id_ != message.replacing
+            for id_, mode in (await self._commons.store.held_by(self._user_id)).items()
+            if mode in self._commons.counted_modes and id_ != message.replacing
         }
-        if not may_hold_another(held, self._reserved.keys(), self._limit):
+        if not may_hold_another(held, self._reserved.keys(), self._commons.limit):
             raise TooManySessions(
-                f"You already have {self._limit} sessions open (on other tabs or devices);"
+                f"You already have {self._commons.limit} sessions open (on other tabs or devices);"
                 " close one to start another."
             )
-        self._reserved[message.session_id] = now + self._lapse_s
+        self._reserved[message.session_id] = now + self._commons.lapse_s

@@ -72,6 +72,7 @@ from vvtv.sessions.errors import UnknownMode
 from vvtv.sessions.heartbeats import HeartbeatWatchdog
 from vvtv.sessions.holdings import KIND as HOLDINGS
 from vvtv.sessions.holdings import HoldingsActor
+from vvtv.sessions.holdings import HoldingsCommons
 from vvtv.sessions.holdings import Release
 from vvtv.sessions.holdings import Reserve
 
@@ -116,16 +117,17 @@ class Orchestrator:
         registry.register(KIND, lambda key: SessionActor(key, ports, self.heartbeats))
         # The sessions each user starts are admitted by their own holdings actor (OPS-5); the
         # modes counted are those no consent or match gates (INV-2's calls are not).
-        held = self._limits.max_concurrent_per_user
-        counted = frozenset(
-            name
-            for name, mode in config.modes.modes.items()
-            if gate_of(mode.policies.requires_consent, mode.policies.requires_match) is None
+        holdings = HoldingsCommons(
+            store=ports.store,
+            limit=self._limits.max_concurrent_per_user,
+            counted_modes=frozenset(
+                name
+                for name, mode in config.modes.modes.items()
+                if gate_of(mode.policies.requires_consent, mode.policies.requires_match) is None
+            ),
+            lapse_s=config.limits.runtime.actors.ask_timeout_s,
         )
-        lapse_s = config.limits.runtime.actors.ask_timeout_s
-        registry.register(
-            HOLDINGS, lambda key: HoldingsActor(key, ports.store, held, counted, lapse_s)
-        )
+        registry.register(HOLDINGS, lambda key: HoldingsActor(key, holdings))
         self._admission: Callable[[str], None] | None = None
 
     def admit_with(self, check: Callable[[str], None]) -> None:

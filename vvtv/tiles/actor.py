@@ -24,12 +24,14 @@ from vvtv.actors import BaseActor
 from vvtv.actors.wakes import Wakes
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.events import TileProfileChanged
+from vvtv.contracts.sessions import SessionView
 from vvtv.contracts.tiles import DeviceClass
 from vvtv.contracts.tiles import TileBlurred
 from vvtv.contracts.tiles import TileGranted
 from vvtv.contracts.tiles import TileOpened
 from vvtv.contracts.tiles import TileRefused
 from vvtv.contracts.tiles import TileReleased
+from vvtv.domain.accounts import Principal
 from vvtv.domain.tiles.cost import Ledger
 from vvtv.domain.tiles.cost import accrue
 from vvtv.domain.tiles.cost import retune
@@ -101,15 +103,39 @@ class Sight(Protocol):
     ) -> frozenset[str]: ...
 
 
+class SampledMedia(TileMedia, Protocol):
+    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]: ...
+
+
+class Sessions(Protocol):
+    """The orchestrator's read of a session (404 unless it is the caller's)."""
+
+    async def get(self, principal: Principal, session_id: str) -> SessionView: ...
+
+
 @frozen
 class TilesPorts:
-    media: TileMedia
+    """What the tiles context reaches outside itself."""
+
+    media: SampledMedia
     sight: Sight
+    sessions: Sessions
     notify: Callable[[str, ServerEvent], None]  # to one socket (`SocketHub.push_to`)
     metrics: TileMetrics
-    figures: dict[str, ViewerFigures]  # by session: each open viewer's, for the service to read
-    wakes: Wakes
     events: ServerEvents | None = None  # tile_degraded (TEL-1, THB-4)
+
+
+@frozen
+class ViewerCommons:
+    """What every viewer shares, made once by the service: the ports, config's rules, the
+    wake-up timer, and the figures and blurred publishers the service reads and writes."""
+
+    ports: TilesPorts
+    out_of_view_s: float  # a tile out of view this long is released
+    quality: QualityRules  # when a poor link steps down and back up (THB-4)
+    wakes: Wakes
+    # By session: each open viewer's, for the service to read.
+    figures: dict[str, ViewerFigures] = field(default_factory=dict)
     # Publishers whose tiles show blurred (the frame checks', issue 16): told with each grant.
     blurred: set[str] = field(default_factory=set)
 
@@ -221,13 +247,10 @@ class TileViewerActor(BaseActor):
 
     kind: ClassVar[str] = KIND
 
-    def __init__(
-        self, session_id: str, ports: TilesPorts, out_of_view_s: float, quality: QualityRules
-    ) -> None:
+    def __init__(self, session_id: str, commons: ViewerCommons) -> None:
         self._id = session_id
-        self._ports = ports
-        self._out_of_view_s = out_of_view_s
-        self._quality = quality
+        self._commons = commons
+        self._ports = commons.ports
         self._open: _Open | None = None
 
     async def on_stop(self) -> None:
@@ -303,7 +326,7 @@ class TileViewerActor(BaseActor):
                 mode=message.mode,
                 ecosystem=message.ecosystem,
                 ladder=message.ladder,
-                viewer=new_viewer(ViewerRules(message.budget, self._out_of_view_s)),
+                viewer=new_viewer(ViewerRules(message.budget, self._commons.out_of_view_s)),
                 link=Link(),
                 ledger=Ledger(at=now, kbps=message.ladder.top_kbps),
             )
@@ -332,8 +355,8 @@ class TileViewerActor(BaseActor):
         metrics = self._ports.metrics
         metrics.viewers.labels(state.mode).dec()
         metrics.connected.labels(state.mode).dec(self._connected(state))
-        self._ports.wakes.set(self._id, None)
-        self._ports.figures.pop(self._id, None)
+        self._commons.wakes.set(self._id, None)
+        self._commons.figures.pop(self._id, None)
         self._open = None
         # THB-6's cost log: one line per viewer, when it goes.
         log.info(
@@ -368,7 +391,7 @@ class TileViewerActor(BaseActor):
             case Granted(publisher, slot):
                 ports.metrics.grants.labels(state.mode).inc()
                 ports.notify(state.connection, TileGranted(publisher_id=publisher, slot=slot))
-                if publisher in ports.blurred:
+                if publisher in self._commons.blurred:
                     blurred = TileBlurred(publisher_id=publisher, blurred=True)
                     ports.notify(state.connection, blurred)
             case Refused(publisher, code):
@@ -381,7 +404,7 @@ class TileViewerActor(BaseActor):
                     released = TileReleased(publisher_id=publisher, reason=reason)
                     ports.notify(state.connection, released)
             case WakeAt(at):
-                ports.wakes.set(self._id, at)
+                self._commons.wakes.set(self._id, at)
 
     # -- what the SFU measured (THB-4, THB-6) ----------------------------------------------------
 
@@ -405,7 +428,7 @@ class TileViewerActor(BaseActor):
             jitter_ms=sample.jitter_ms,
         )
         profile_before = state.profile
-        state.link, step = assess(state.link, link_sample, now, self._quality)
+        state.link, step = assess(state.link, link_sample, now, self._commons.quality)
         log.debug(
             "tiles of session %s: %d/%d packets lost, jitter %s ms: %s, step %s",
             self._id, sample.packets_lost, sample.packets_expected, sample.jitter_ms, state.link,
@@ -465,7 +488,7 @@ class TileViewerActor(BaseActor):
         state = self._open
         assert state is not None
         ledger = accrue(state.ledger, trio.current_time())
-        self._ports.figures[self._id] = ViewerFigures(
+        self._commons.figures[self._id] = ViewerFigures(
             session_id=self._id,
             user_id=state.user_id,
             mode=state.mode,

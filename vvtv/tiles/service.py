@@ -23,8 +23,6 @@ from vvtv.actors import Registry
 from vvtv.actors import ShuttingDown
 from vvtv.actors.wakes import Wakes
 from vvtv.config import ConfigBundle
-from vvtv.contracts.events import ServerEvent
-from vvtv.contracts.sessions import SessionView
 from vvtv.contracts.tiles import DeviceClass
 from vvtv.contracts.tiles import TileOpened
 from vvtv.domain.accounts import Principal
@@ -35,8 +33,6 @@ from vvtv.domain.tiles.cost import egress_gb_per_hour
 from vvtv.domain.tiles.quality import QualityRules
 from vvtv.domain.tiles.viewer import Drop
 from vvtv.domain.tiles.viewer import Tick
-from vvtv.media.port import TilePoolSample
-from vvtv.observability.events import ServerEvents
 from vvtv.tiles.actor import KIND
 from vvtv.tiles.actor import Blur
 from vvtv.tiles.actor import Ease
@@ -46,23 +42,15 @@ from vvtv.tiles.actor import Open
 from vvtv.tiles.actor import Recheck
 from vvtv.tiles.actor import Report
 from vvtv.tiles.actor import Sample
-from vvtv.tiles.actor import Sight
-from vvtv.tiles.actor import TileMedia
 from vvtv.tiles.actor import TilesPorts
 from vvtv.tiles.actor import TileViewerActor
+from vvtv.tiles.actor import ViewerCommons
 from vvtv.tiles.errors import NotATileSession
 from vvtv.tiles.errors import TilesNotOpen
-from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.statistics import TilesStatistics
 from vvtv.tiles.statistics import ViewerFigures
 
 log = logging.getLogger(__name__)
-
-
-class Sessions(Protocol):
-    """The orchestrator's read of a session (404 unless it is the caller's)."""
-
-    async def get(self, principal: Principal, session_id: str) -> SessionView: ...
 
 
 class KillSwitchLadder(Protocol):
@@ -79,53 +67,26 @@ DEGRADE_STEP = "degraded_thumbs"
 PAUSE_STEPS = ("stills", "party_tiles_off")
 
 
-class SampledMedia(TileMedia, Protocol):
-    async def sample_tile_pools(self) -> tuple[TilePoolSample, ...]: ...
-
-
 class Tiles:
-    def __init__(
-        self,
-        registry: Registry,
-        config: ConfigBundle,
-        *,
-        media: SampledMedia,
-        sight: Sight,
-        sessions: Sessions,
-        notify: Callable[[str, ServerEvent], None],
-        metrics: TileMetrics,
-        events: ServerEvents | None = None,
-    ) -> None:
+    def __init__(self, registry: Registry, config: ConfigBundle, ports: TilesPorts) -> None:
         self._registry = registry
         self._config = config
-        self._media = media
-        self._sessions = sessions
-        self._metrics = metrics
+        self._ports = ports
         quality = config.limits.tile_quality
         self._sample_s = quality.sample_s
         # Tiles whose mailbox is full are woken again one sample later.
         self.wakes = Wakes.telling(registry, KIND, Tick(), retry_s=self._sample_s)
-        self._figures: dict[str, ViewerFigures] = {}
+        self._commons = ViewerCommons(
+            ports,
+            out_of_view_s=config.limits.viewport.out_of_view_disconnect_s,
+            quality=msgspec.convert(quality, QualityRules, from_attributes=True),
+            wakes=self.wakes,
+        )
         self._by_connection: dict[str, str] = {}  # socket -> the session whose tiles it opened
         self._alert: AlertLevel = "ok"
         self._ease = Ease()
         self._ladder: KillSwitchLadder | None = None
-        self._blurred: set[str] = set()
-        ports = TilesPorts(
-            blurred=self._blurred,
-            media=media,
-            sight=sight,
-            notify=notify,
-            metrics=metrics,
-            figures=self._figures,
-            wakes=self.wakes,
-            events=events,
-        )
-        rules = msgspec.convert(quality, QualityRules, from_attributes=True)
-        out_of_view_s = config.limits.viewport.out_of_view_disconnect_s
-        registry.register(
-            KIND, lambda session_id: TileViewerActor(session_id, ports, out_of_view_s, rules)
-        )
+        registry.register(KIND, lambda session_id: TileViewerActor(session_id, self._commons))
 
     async def run(self) -> None:
         """Run the viewers' wake-ups and the SFU sampler until cancelled, supervised."""
@@ -138,7 +99,7 @@ class Tiles:
     async def open(
         self, principal: Principal, connection: str, session_id: str, device: DeviceClass
     ) -> TileOpened:
-        session = await self._sessions.get(principal, session_id)
+        session = await self._ports.sessions.get(principal, session_id)
         mode = self._config.modes.modes.get(session.mode)
         profiles = self._config.media.profiles
         profile = profiles.get(session.media_profile or "")
@@ -194,7 +155,7 @@ class Tiles:
         """Identity's `on_block`: a block ends the pair's tiles both ways at once (MOD-2)."""
         if not blocked:
             return
-        for figures in list(self._figures.values()):
+        for figures in list(self._commons.figures.values()):
             if figures.user_id in (a, b):
                 other = b if figures.user_id == a else a
                 self._tell(figures.session_id, Drop(frozenset({other})))
@@ -203,15 +164,15 @@ class Tiles:
         """The frame checks' (issue 16): `publisher_id`'s tiles show blurred to every viewer
         holding one now or granted one later, until cleared."""
         if blurred:
-            self._blurred.add(publisher_id)
+            self._commons.blurred.add(publisher_id)
         else:
-            self._blurred.discard(publisher_id)
-        for session_id in list(self._figures):
+            self._commons.blurred.discard(publisher_id)
+        for session_id in list(self._commons.figures):
             self._tell(session_id, Blur(publisher_id, blurred))
 
     def quarantine_changed(self, user_id: str, shadow: bool) -> None:
         """Identity's `on_shadow_quarantine` (MOD-4): every viewer asks presence again."""
-        for session_id in list(self._figures):
+        for session_id in list(self._commons.figures):
             self._tell(session_id, Recheck())
 
     def follow(self, ladder: KillSwitchLadder) -> None:
@@ -231,13 +192,13 @@ class Tiles:
         if ease == self._ease:
             return
         self._ease = ease
-        for session_id in list(self._figures):
+        for session_id in list(self._commons.figures):
             self._tell(session_id, ease)
 
     # -- reading -----------------------------------------------------------------------------------
 
     def statistics(self) -> TilesStatistics:
-        viewers = tuple(self._figures.values())
+        viewers = tuple(self._commons.figures.values())
         return TilesStatistics(
             viewers=viewers,
             egress_gb_per_hour=self._egress_gb_per_hour(viewers),
@@ -249,13 +210,13 @@ class Tiles:
     async def _sample_forever(self) -> None:
         while True:
             await trio.sleep(self._sample_s)
-            for sample in await self._media.sample_tile_pools():
-                if sample.session_id in self._figures:
+            for sample in await self._ports.media.sample_tile_pools():
+                if sample.session_id in self._commons.figures:
                     self._tell(sample.session_id, Sample(sample, self._ease))
             self._check_egress()
 
     def _check_egress(self) -> None:
-        gb_per_hour = self._egress_gb_per_hour(tuple(self._figures.values()))
+        gb_per_hour = self._egress_gb_per_hour(tuple(self._commons.figures.values()))
         limits = self._config.limits
         level = alert_level(
             gb_per_hour,
@@ -263,8 +224,8 @@ class Tiles:
             limits.cost.egress_alert_fraction,
         )
         per_mbps = limits.cost.gb_per_hour_per_mbps
-        self._metrics.egress_rate.set(gb_per_hour / per_mbps * 1e6 / BITS_PER_BYTE)
-        self._metrics.alert(level)
+        self._ports.metrics.egress_rate.set(gb_per_hour / per_mbps * 1e6 / BITS_PER_BYTE)
+        self._ports.metrics.alert(level)
         if level != self._alert:
             log.log(
                 {"trip": logging.ERROR, "warn": logging.WARNING, "ok": logging.INFO}[level],

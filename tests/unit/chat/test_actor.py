@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
+from typing import NoReturn
 
 import pytest
 import trio
@@ -69,6 +70,14 @@ def _seq(event: ServerEvent) -> int:
     return seq
 
 
+class NotAsked:
+    """Identity, the gate and the safety store as a thread sees them: it asks none of them (the
+    service does)."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise AssertionError(f"a thread asked for {name}")
+
+
 BLOCKS = {"ana": frozenset({"bob"}), "bob": frozenset({"ana"})}
 
 
@@ -87,6 +96,9 @@ def _ports(
         shadowed=lambda user: user in shadowed,
         handle_of=lambda user: f"@{user}",
         clock=lambda: AT,
+        people=NotAsked(),
+        gate=NotAsked(),
+        safety=NotAsked(),
     )
 
 

@@ -187,11 +187,12 @@ async def open_random(config: ConfigBundle, **neighbours: Any) -> AsyncIterator[
         handle_of=lambda user: f"@{user}",
         clock=lambda: EPOCH,
         events=ServerEvents(config.telemetry.events, registry_metrics),
+        people=fakes,
+        calls=fakes,
+        connections=lambda user: fakes.tabs.get(user, 0),
         metrics=MatchingMetrics(registry_metrics),
     )
     async with open_registry(actor_settings(config)) as registry:
-        matching = Matching(
-            registry, config, ports, fakes, fakes, lambda user: fakes.tabs.get(user, 0)
-        )
+        matching = Matching(registry, config, ports)
         async with open_running(matching, name="matching calls"):
             yield Random(matching, fakes)

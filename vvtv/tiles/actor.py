@@ -65,6 +65,15 @@ from vvtv.media.port import TilePoolSample
 from vvtv.observability.events import ServerEvents
 from vvtv.tiles.errors import DeviceMismatch
 from vvtv.tiles.errors import TilesNotOpen
+from vvtv.tiles.messages import ActorMessage
+from vvtv.tiles.messages import Blur
+from vvtv.tiles.messages import Ease
+from vvtv.tiles.messages import Ladder
+from vvtv.tiles.messages import Leave
+from vvtv.tiles.messages import Open
+from vvtv.tiles.messages import Recheck
+from vvtv.tiles.messages import Report
+from vvtv.tiles.messages import Sample
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.statistics import ViewerFigures
 
@@ -138,79 +147,6 @@ class ViewerCommons:
     figures: dict[str, ViewerFigures] = field(default_factory=dict)
     # Publishers whose tiles show blurred (the frame checks', issue 16): told with each grant.
     blurred: set[str] = field(default_factory=set)
-
-
-@frozen
-class Ladder:
-    """The session's tile rendition and the one a poor link steps down to (THB-4)."""
-
-    top: str
-    top_kbps: float
-    degraded: str | None
-    degraded_kbps: float
-
-
-@frozen
-class Ease:
-    """What the kill-switch ladder asks of tiles now (INV-7): every tile at the degraded
-    rendition (`degraded_thumbs`), or none at all (`stills`, `party_tiles_off`)."""
-
-    degrade: bool = False
-    pause: bool = False
-
-
-@frozen
-class Open:
-    """A socket opens (or takes over) the session's pool as a device class."""
-
-    connection: str
-    user_id: str
-    device: DeviceClass
-    budget: int
-    mode: str
-    ecosystem: str
-    ladder: Ladder
-    ease: Ease = Ease()
-
-
-@frozen
-class Report:
-    """Tiles of the socket's page came into view (`visible`) or left it."""
-
-    connection: str
-    publishers: tuple[str, ...]
-    visible: bool
-
-
-@frozen
-class Leave:
-    """The socket is done with its tiles (it said so, or it closed: `connection`'s only)."""
-
-    connection: str
-
-
-@frozen
-class Recheck:
-    """Presence's view may have changed (a shadow quarantine): ask it again about every tile."""
-
-
-@frozen
-class Blur:
-    """`publisher_id`'s tiles blur, or clear again (the frame checks', issue 16)."""
-
-    publisher_id: str
-    blurred: bool
-
-
-@frozen
-class Sample:
-    sample: TilePoolSample
-    # The ladder's ask as of the sample: a viewer that missed its change (a full mailbox)
-    # catches up here.
-    ease: Ease
-
-
-ActorMessage = Open | Report | Leave | Recheck | Sample | Drop | Tick | Ease | Blur
 
 
 @dataclass(slots=True)

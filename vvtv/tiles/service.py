@@ -34,19 +34,19 @@ from vvtv.domain.tiles.quality import QualityRules
 from vvtv.domain.tiles.viewer import Drop
 from vvtv.domain.tiles.viewer import Tick
 from vvtv.tiles.actor import KIND
-from vvtv.tiles.actor import Blur
-from vvtv.tiles.actor import Ease
-from vvtv.tiles.actor import Ladder
-from vvtv.tiles.actor import Leave
-from vvtv.tiles.actor import Open
-from vvtv.tiles.actor import Recheck
-from vvtv.tiles.actor import Report
-from vvtv.tiles.actor import Sample
 from vvtv.tiles.actor import TilesPorts
 from vvtv.tiles.actor import TileViewerActor
 from vvtv.tiles.actor import ViewerCommons
 from vvtv.tiles.errors import NotATileSession
 from vvtv.tiles.errors import TilesNotOpen
+from vvtv.tiles.messages import Blur
+from vvtv.tiles.messages import Ease
+from vvtv.tiles.messages import Ladder
+from vvtv.tiles.messages import Leave
+from vvtv.tiles.messages import Open
+from vvtv.tiles.messages import Recheck
+from vvtv.tiles.messages import Report
+from vvtv.tiles.messages import Sample
 from vvtv.tiles.statistics import TilesStatistics
 from vvtv.tiles.statistics import ViewerFigures
 

@@ -16,7 +16,7 @@ from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import cameras_on
 from tests.service.tiles.conftest import open_tiles
 from tests.service.tiles.conftest import start_session
-from vvtv.tiles.actor import Ease
+from vvtv.tiles.messages import Ease
 
 
 def tiles_news(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

@@ -37,9 +37,10 @@ class Publisher:
         self.participant_id = participant_id
         self._context = context
         self._on_idle = on_idle
+        # What each of its renditions is made with: the ways back here included.
         self._origin = Origin(
             participant_id, context.executor, context.counters, self._release, self._ask_keyframe
-        )  # what each of its renditions is made with
+        )
         self._tap: ReceiverTap | None = None  # while a forwardable camera is attached
         self._meter = self._new_meter()
         # The camera's timeline onto the loop's clock, set by its first frame (encoded or

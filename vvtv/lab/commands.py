@@ -7,27 +7,21 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vvtv.clock import WallClock
 from vvtv.contracts.lab import CommandName
 from vvtv.contracts.lab import CommandResult
 from vvtv.contracts.lab import LabStatus
+from vvtv.lab.context import ChannelContext
 from vvtv.lab.pipeline import Pipeline
-from vvtv.lab.pipeline import PolicyReader
-from vvtv.lab.playout_queue import BroadcastQueue
 from vvtv.lab.supervisor import ChannelSupervisor
-from vvtv.observability.audit import AuditLog
 from vvtv.observability.audit import AuditRecord
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Commands:
+    context: ChannelContext
     supervisor: ChannelSupervisor
     pipeline: Pipeline
-    queue: BroadcastQueue
-    policy: PolicyReader
     status: Callable[[], LabStatus]
-    audit: AuditLog
-    clock: WallClock
 
     async def run(self, name: CommandName, who: str, reason: str = "") -> CommandResult:
         actions: dict[CommandName, Callable[[], Awaitable[tuple[bool, str]]]] = {
@@ -39,10 +33,10 @@ class Commands:
         try:
             ok, detail = await actions[name]()
         except Exception as error:
-            await self.audit.append(self._record(name, who, reason, "error", str(error)))
+            await self.context.audit.append(self._record(name, who, reason, "error", str(error)))
             raise
         result = "ok" if ok else "refused"
-        await self.audit.append(self._record(name, who, reason, result, detail))
+        await self.context.audit.append(self._record(name, who, reason, result, detail))
         return CommandResult(command=name, ok=ok, detail=detail, status=self.status())
 
     async def _start(self) -> tuple[bool, str]:
@@ -61,10 +55,10 @@ class Commands:
 
     async def _reload(self) -> tuple[bool, str]:
         self.pipeline.replan()
-        return True, f"planning from policy version {self.policy.current_version()}"
+        return True, f"planning from policy version {self.context.policy.current_version()}"
 
     async def _rotate(self) -> tuple[bool, str]:
-        dropped = self.queue.keep_first(1)
+        dropped = self.context.queue.keep_first(1)
         self.pipeline.replan(new_seed=True)
         return True, f"new plan (seed {self.pipeline.seed}); {len(dropped)} queued items dropped"
 
@@ -72,6 +66,6 @@ class Commands:
         self, name: CommandName, who: str, reason: str, result: str, detail: str
     ) -> AuditRecord:
         return AuditRecord(
-            at=self.clock(), actor_id=who, action=f"lab.{name}", reason=reason or None,
+            at=self.context.clock(), actor_id=who, action=f"lab.{name}", reason=reason or None,
             detail={"result": result, "detail": detail},
         )  # fmt: skip

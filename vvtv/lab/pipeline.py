@@ -16,8 +16,6 @@ from typing import Protocol
 import msgspec
 import trio
 
-from vvtv.clock import WallClock
-from vvtv.contracts.lab import LabPolicySnapshot
 from vvtv.contracts.lab import MediaItem
 from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.planner import Airing
@@ -25,11 +23,9 @@ from vvtv.domain.lab.planner import Intention
 from vvtv.domain.lab.planner import plan
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.domain.lab.qa import Rejected
+from vvtv.lab.context import ChannelContext
 from vvtv.lab.fetcher import Fetcher
 from vvtv.lab.fetcher import FetchFailed
-from vvtv.lab.metrics import LabMetrics
-from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.settings import LabSettings
 from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
@@ -37,12 +33,6 @@ log = logging.getLogger(__name__)
 
 class CatalogReader(Protocol):
     async def items(self) -> list[MediaItem]: ...
-
-
-class PolicyReader(Protocol):
-    def current_version(self) -> int: ...
-
-    def snapshot(self, version: int | None = None) -> LabPolicySnapshot: ...
 
 
 class Prepare(Protocol):
@@ -56,26 +46,18 @@ class Pipeline:
 
     def __init__(
         self,
-        settings: LabSettings,
+        context: ChannelContext,
         catalog: CatalogReader,
-        policy: PolicyReader,
         fetcher: Fetcher,
         preparer: Prepare,
-        queue: BroadcastQueue,
-        clock: WallClock,
         *,
         seed: int = 0,
-        metrics: LabMetrics | None = None,
     ) -> None:
-        self._settings = settings
-        self._limits = settings.limits
+        self._context = context
+        self._limits = context.settings.limits
         self._catalog = catalog
-        self._policy = policy
         self._fetcher = fetcher
         self._preparer = preparer
-        self._queue = queue
-        self._clock = clock
-        self._metrics = metrics
         self.seed = seed
         self.pending: list[Intention] = []
         self.airings: list[Airing] = []  # planned or aired: what the no-repeat rule looks back on
@@ -107,18 +89,18 @@ class Pipeline:
 
     async def _prepare_loop(self) -> None:
         while True:
-            await self._queue.wait_slack_below(self._limits.queue_slack_target_s)
+            await self._context.queue.wait_slack_below(self._limits.queue_slack_target_s)
             intention = await self._next_intention()
             prepared = await self._realise(intention)
             if prepared is not None:
-                self._queue.push(prepared)
+                self._context.queue.push(prepared)
 
     async def _prefetch_loop(self) -> None:
         limiter = trio.CapacityLimiter(self._limits.fetch_concurrency)
         async with trio.open_nursery() as nursery:
             while True:
                 items = {item.id: item for item in await self._catalog.items()}
-                horizon = self._clock().timestamp() + self._limits.fetch_ahead_s
+                horizon = self._context.clock().timestamp() + self._limits.fetch_ahead_s
                 for intention in list(self.pending):
                     if intention.starts_at > horizon or intention.slot in self._prefetched:
                         continue
@@ -138,10 +120,10 @@ class Pipeline:
 
     async def _next_intention(self) -> Intention:
         while not self.pending:
-            snapshot = self._policy.snapshot()
+            snapshot = self._context.policy.snapshot()
             items = [item for item in await self._catalog.items() if item.id not in self.rejected]
-            now = self._clock().timestamp()
-            starts_at = max(self._plan_end or 0.0, now + self._queue.slack_s())
+            now = self._context.clock().timestamp()
+            starts_at = max(self._plan_end or 0.0, now + self._context.queue.slack_s())
             made = plan(
                 items,
                 snapshot.card,
@@ -175,8 +157,8 @@ class Pipeline:
 
     async def _realise(self, intention: Intention) -> PreparedItem | None:
         """Fetch and prepare the intention's item, or an alternate; None if nothing works."""
-        snapshot = self._policy.snapshot(intention.policy_version)
-        ladder = self._settings.ladder(snapshot.card.ladder)
+        snapshot = self._context.policy.snapshot(intention.policy_version)
+        ladder = self._context.settings.ladder(snapshot.card.ladder)
         tried: list[str] = list(self.rejected)
         while True:
             items = await self._catalog.items()
@@ -195,8 +177,7 @@ class Pipeline:
                 self.rejected.add(fetched.item.id)
                 self._fetcher.forget(fetched.item.id)
                 tried.append(fetched.item.id)
-                if self._metrics is not None:
-                    self._metrics.substitutions.labels("qa").inc()
+                self._context.metrics.substitutions.labels("qa").inc()
                 continue
             substituted = fetched.item.id != intention.item_id
             if substituted:

@@ -15,7 +15,6 @@ from pathlib import Path
 import msgspec
 import trio
 
-from vvtv.config.schema.limits import LabLimits
 from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.prepared import DECODE_PREPARED
 from vvtv.domain.lab.prepared import PreparedItem
@@ -26,6 +25,7 @@ from vvtv.domain.lab.qa import probe_verdict
 from vvtv.lab import ffmpeg
 from vvtv.lab.journal import PrepareJournal
 from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.settings import LabSettings
 from vvtv.lab.settings import Ladder
 
 log = logging.getLogger(__name__)
@@ -47,17 +47,13 @@ def prepared_id(item_id: str, ladder: Ladder, target: ffmpeg.Target) -> str:
 
 class Preparer:
     def __init__(
-        self,
-        media_root: Path,
-        limits: LabLimits,
-        journal: PrepareJournal,
-        metrics: LabMetrics | None = None,
+        self, settings: LabSettings, journal: PrepareJournal, metrics: LabMetrics | None = None
     ) -> None:
-        self.media_root = media_root
-        self._limits = limits
+        self.media_root = settings.paths.media
+        self._limits = settings.limits
         self._journal = journal
         self._metrics = metrics
-        self.niceness = limits.encoder_niceness
+        self.niceness = settings.limits.encoder_niceness
 
     async def prepare(
         self,

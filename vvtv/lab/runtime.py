@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import KW_ONLY
+from dataclasses import InitVar
+from dataclasses import dataclass
+from dataclasses import field
 
 import trio
 from prometheus_client import CollectorRegistry
@@ -30,6 +34,7 @@ from vvtv.domain.lab.channel import now_and_next
 from vvtv.domain.lab.prepared import PreparedItem
 from vvtv.lab.catalog import Catalog
 from vvtv.lab.commands import Commands
+from vvtv.lab.context import ChannelContext
 from vvtv.lab.fetcher import Fetcher
 from vvtv.lab.journal import StoreJournal
 from vvtv.lab.metrics import LabMetrics
@@ -39,6 +44,7 @@ from vvtv.lab.policy import PolicyService
 from vvtv.lab.prepare import Preparer
 from vvtv.lab.reserve import Slate
 from vvtv.lab.reserve import reserve_items
+from vvtv.lab.settings import LabPaths
 from vvtv.lab.settings import LabSettings
 from vvtv.lab.settings import Ladder
 from vvtv.lab.sinks import StatusSink
@@ -59,51 +65,53 @@ log = logging.getLogger(__name__)
 LEGACY_DATABASE = "lab.sqlite3"  # the channel's own database before it joined the one database
 
 
+@dataclass(eq=False)
 class LabRuntime:
-    def __init__(
+    """The channel's parts, as `open` makes them, and its pipeline, supervisor, status and
+    commands, made here from them around one shared `ChannelContext`."""
+
+    settings: LabSettings
+    actors: InitVar[Registry]
+    store: LabStore
+    audit: AuditLog
+    policy: PolicyService
+    fetcher: Fetcher
+    preparer: Preparer
+    metrics: LabMetrics
+    clock: WallClock
+    _: KW_ONLY
+    sink: StatusSink | None = None
+    seed: InitVar[int] = 0
+    reserve: InitVar[ReserveItems | None] = None
+    events: InitVar[ServerEvents | None] = None
+    queue: BroadcastQueue = field(init=False, default_factory=BroadcastQueue)
+    paths: LabPaths = field(init=False)
+    catalog: Catalog = field(init=False)
+    audience: Audience = field(init=False)
+    pipeline: Pipeline = field(init=False)
+    supervisor: ChannelSupervisor = field(init=False)
+    _status: ChannelStatus = field(init=False)
+    _commands: Commands = field(init=False)
+
+    def __post_init__(
         self,
-        settings: LabSettings,
         actors: Registry,
-        store: LabStore,
-        audit: AuditLog,
-        policy: PolicyService,
-        fetcher: Fetcher,
-        preparer: Preparer,
-        metrics: LabMetrics,
-        clock: WallClock,
-        *,
-        sink: StatusSink | None = None,
-        seed: int = 0,
-        reserve: ReserveItems | None = None,
-        events: ServerEvents | None = None,
+        seed: int,
+        reserve: ReserveItems | None,
+        events: ServerEvents | None,
     ) -> None:
-        self.settings = settings
-        self.paths = settings.paths
-        self.store = store
-        self.audit = audit
-        self.catalog = Catalog(store, clock)
-        self.policy = policy
-        self.fetcher = fetcher
-        self.preparer = preparer
-        self.metrics = metrics
-        self.clock = clock
-        self.sink = sink
-        self.queue = BroadcastQueue()
-        self.audience = Audience(settings.limits.viewer_window_s)
-        self.pipeline = Pipeline(
-            settings, self.catalog, policy, fetcher, preparer, self.queue, clock,
-            seed=seed, metrics=metrics,
-        )  # fmt: skip
+        self.paths = self.settings.paths
+        self.catalog = Catalog(self.store, self.clock)
+        self.audience = Audience(self.settings.limits.viewer_window_s)
+        context = ChannelContext(
+            self.settings, self.queue, self.policy, self.metrics, self.audit, self.clock, events
+        )
+        self.pipeline = Pipeline(context, self.catalog, self.fetcher, self.preparer, seed=seed)
         self.supervisor = ChannelSupervisor(
-            settings, actors, self.pipeline, self.queue, policy,
-            reserve or self._prepared_reserve, metrics, audit, clock, events,
-        )  # fmt: skip
-        self._status = ChannelStatus(
-            settings, self.supervisor, self.queue, policy, metrics, clock, events
+            context, actors, self.pipeline, reserve or self._prepared_reserve
         )
-        self._commands = Commands(
-            self.supervisor, self.pipeline, self.queue, policy, self.status, audit, clock
-        )
+        self._status = ChannelStatus(context, self.supervisor)
+        self._commands = Commands(context, self.supervisor, self.pipeline, self.status)
 
     @classmethod
     async def open(
@@ -142,7 +150,7 @@ class LabRuntime:
             timeout_s=limits.fetch_timeout_s,
             metrics=metrics,
         )
-        preparer = Preparer(paths.media, limits, StoreJournal(store, clock), metrics)
+        preparer = Preparer(settings, StoreJournal(store, clock), metrics)
         return cls(
             settings, actors, store, AuditLog(database), policy, fetcher, preparer, metrics, clock,
             sink=sink, seed=seed, reserve=reserve, events=events,

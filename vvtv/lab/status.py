@@ -9,33 +9,23 @@ from dataclasses import dataclass
 
 import trio
 
-from vvtv.clock import WallClock
 from vvtv.contracts.lab import LabHealth
 from vvtv.contracts.lab import LabReport
 from vvtv.contracts.lab import LabStatus
 from vvtv.domain.lab.channel import channel_health
 from vvtv.domain.lab.channel import queue_health
-from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.context import ChannelContext
 from vvtv.lab.pipeline import CatalogReader
-from vvtv.lab.pipeline import PolicyReader
-from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.settings import LabSettings
 from vvtv.lab.sinks import StatusSink
 from vvtv.lab.supervisor import ChannelSupervisor
-from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ChannelStatus:
-    settings: LabSettings
+    context: ChannelContext  # its events: broadcast_queue_low (TEL-1, LAB-7)
     supervisor: ChannelSupervisor
-    queue: BroadcastQueue
-    policy: PolicyReader
-    metrics: LabMetrics
-    clock: WallClock
-    events: ServerEvents | None = None  # broadcast_queue_low (TEL-1, LAB-7)
 
     def status(self) -> LabStatus:
         supervisor = self.supervisor
@@ -43,8 +33,8 @@ class ChannelStatus:
         window = transmitter.window if transmitter is not None else None
         on_air = transmitter.on_air if transmitter is not None else None
         cursor = transmitter.cursor if transmitter is not None else None
-        slack = self.queue.slack_s()
-        limits = self.settings.limits
+        slack = self.context.queue.slack_s()
+        limits = self.context.settings.limits
         health = queue_health(
             slack, alert_below_s=limits.queue_alert_below_s, target_s=limits.queue_slack_target_s
         )
@@ -52,10 +42,10 @@ class ChannelStatus:
             pipeline=supervisor.pipeline_state,
             on_air="off" if on_air is None or supervisor.transmitter_failed else on_air,
             now_airing=cursor.item.item_id if cursor is not None else None,
-            queue_items=len(self.queue),
+            queue_items=len(self.context.queue),
             queue_slack_s=round(slack, 3),
             queue_health=health,
-            policy_version=self.policy.current_version(),
+            policy_version=self.context.policy.current_version(),
             media_sequence=window.media_sequence if window is not None else 0,
             discontinuity_sequence=window.discontinuity_sequence if window is not None else 0,
             transmitter_restarts=supervisor.transmitter_restarts,
@@ -65,33 +55,36 @@ class ChannelStatus:
 
     def health(self, status: LabStatus | None = None) -> LabHealth:
         status = status or self.status()
-        return channel_health(status, alert_below_s=self.settings.limits.queue_alert_below_s)
+        limits = self.context.settings.limits
+        return channel_health(status, alert_below_s=limits.queue_alert_below_s)
 
     def report(self, status: LabStatus | None = None) -> LabReport:
         status = status or self.status()
         return LabReport(
-            agent=self.settings.agent_name,
-            at=self.clock(),
+            agent=self.context.settings.agent_name,
+            at=self.context.clock(),
             status=status,
             health=self.health(status),
-            telemetry=self.metrics.summary(),
+            telemetry=self.context.metrics.summary(),
         )
 
     async def report_forever(self, catalog: CatalogReader, sink: StatusSink | None) -> None:
+        metrics = self.context.metrics
+        events = self.context.events
         previous = "ok"
         while True:
             status = self.status()
-            self.metrics.queue_slack.set(status.queue_slack_s)
-            self.metrics.queue_items.set(status.queue_items)
+            metrics.queue_slack.set(status.queue_slack_s)
+            metrics.queue_items.set(status.queue_items)
             alerting = status.queue_health in ("alert", "empty")
-            self.metrics.queue_alert.set(1 if alerting else 0)
+            metrics.queue_alert.set(1 if alerting else 0)
             if alerting and previous not in ("alert", "empty"):
                 # With an empty catalog there is nothing to queue: the slate is expected.
                 level = logging.WARNING if await catalog.items() else logging.DEBUG
                 log.log(level, "LAB-7 alert: queue slack %.0f s", status.queue_slack_s)
-                if self.events is not None:
-                    self.events.emit("broadcast_queue_low", queue_slack_s=status.queue_slack_s)
+                if events is not None:
+                    events.emit("broadcast_queue_low", queue_slack_s=status.queue_slack_s)
             previous = status.queue_health
             if sink is not None:
                 await sink.push(self.report(status))
-            await trio.sleep(self.settings.limits.health_check_interval_s)
+            await trio.sleep(self.context.settings.limits.health_check_interval_s)

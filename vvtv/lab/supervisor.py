@@ -20,21 +20,15 @@ import trio
 from vvtv.actors import GaveUp
 from vvtv.actors import KindStatistics
 from vvtv.actors import Registry
-from vvtv.clock import WallClock
 from vvtv.contracts.lab import OwnerCard
 from vvtv.domain.lab.playlist import Variant
 from vvtv.domain.lab.prepared import PreparedItem
-from vvtv.lab.metrics import LabMetrics
+from vvtv.lab.context import ChannelContext
 from vvtv.lab.pipeline import Pipeline
-from vvtv.lab.pipeline import PolicyReader
-from vvtv.lab.playout_queue import BroadcastQueue
-from vvtv.lab.settings import LabSettings
 from vvtv.lab.settings import Ladder
 from vvtv.lab.transmitter import OnItem
 from vvtv.lab.transmitter import Transmitter
-from vvtv.observability.audit import AuditLog
 from vvtv.observability.audit import AuditRecord
-from vvtv.observability.events import ServerEvents
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +42,13 @@ PIPELINE = "lab.pipeline"
 
 class ChannelSupervisor:
     def __init__(
-        self,
-        settings: LabSettings,
-        actors: Registry,
-        pipeline: Pipeline,
-        queue: BroadcastQueue,
-        policy: PolicyReader,
-        reserve: ReserveItems,
-        metrics: LabMetrics,
-        audit: AuditLog,
-        clock: WallClock,
-        events: ServerEvents | None = None,
+        self, context: ChannelContext, actors: Registry, pipeline: Pipeline, reserve: ReserveItems
     ) -> None:
-        self._settings = settings
-        self._events = events  # broadcast_item_started, broadcast_emergency (TEL-1)
-        self._airing_from: str | None = None  # plan or reserve, as of the last item aired
+        self._context = context
         self._actors = actors
         self._pipeline = pipeline
-        self._queue = queue
-        self._policy = policy
         self._reserve = reserve
-        self._metrics = metrics
-        self._audit = audit
-        self._clock = clock
+        self._airing_from: str | None = None  # plan or reserve, as of the last item aired
         self.transmitter: Transmitter | None = None
         self.pipeline_state: PipelineState = "stopped"
         self.pipeline_restarts = 0
@@ -96,12 +74,12 @@ class ChannelSupervisor:
         """On air as soon as the first reserve clip is prepared (the others are made while it
         airs), the pipeline started; `task_status.started()` once the first segment is on air.
         RuntimeError when no reserve clip passes QA: then nothing can air."""
-        card = self._policy.snapshot().card
-        ladder = self._settings.ladder(card.ladder)
+        card = self._context.policy.snapshot().card
+        ladder = self._context.settings.ladder(card.ladder)
         reserve = self._reserve(ladder, card)
         first = await anext(reserve, None)
         if first is None:
-            folder = self._settings.paths.reserve
+            folder = self._context.settings.paths.reserve
             raise RuntimeError(f"no reserve clip in {folder} passes QA (LAB-6)")
         self.transmitter = self._transmitter(ladder, first)
         async with trio.open_nursery() as nursery:
@@ -113,22 +91,23 @@ class ChannelSupervisor:
             task_status.started()
 
     def _transmitter(self, ladder: Ladder, first: PreparedItem) -> Transmitter:
-        limits = self._settings.limits
+        context = self._context
+        limits = context.settings.limits
         return Transmitter(
-            self._settings.paths.live,
+            context.settings.paths.live,
             [
                 Variant(name=r.name, bandwidth_bps=r.bandwidth_bps, width=r.width, height=r.height)
                 for r in ladder.renditions
             ],
             ladder.segment_s,
             ladder.window_segments,
-            self._queue,
+            context.queue,
             [first],
             self.pipeline_up,
-            self._clock,
+            context.clock,
             resume_slack_s=limits.emergency_resume_slack_s,
             min_dwell_s=limits.emergency_min_dwell_s,
-            metrics=self._metrics,
+            metrics=context.metrics,
             on_item=self._aired,
         )
 
@@ -155,7 +134,7 @@ class ChannelSupervisor:
             runs += 1
             if runs > 1:
                 self.transmitter_restarts += 1
-                self._metrics.transmitter_restarts.inc()
+                self._context.metrics.transmitter_restarts.inc()
             # `started()` belongs to the first run that puts a segment on air.
             await transmitter.run(
                 task_status if transmitter.ticks == 0 else trio.TASK_STATUS_IGNORED
@@ -172,28 +151,28 @@ class ChannelSupervisor:
         # Curator log (TEL-6): what aired, when, why. Written beside the transmitter, whose
         # pacing must not wait on the disk.
         record = AuditRecord(
-            at=self._clock(), actor_id=None, action="lab.aired", target_id=on_item.item_id,
-            reason=on_item.why,
+            at=self._context.clock(), actor_id=None, action="lab.aired",
+            target_id=on_item.item_id, reason=on_item.why,
             detail={
                 "program_date": datetime.fromtimestamp(on_item.program_date, UTC).isoformat(),
                 "source": on_item.source,
             },
         )  # fmt: skip
         assert self._nursery is not None
-        self._nursery.start_soon(self._audit.append, record)
+        self._nursery.start_soon(self._context.audit.append, record)
         self._tell(on_item)
 
     def _tell(self, on_item: OnItem) -> None:
         """The server's telemetry: each item on air, and the reserve loop taking over from the
         plan (an emergency) or giving it back."""
-        if self._events is None:
+        events = self._context.events
+        if events is None:
             return
-        self._events.emit(
-            "broadcast_item_started", item_id=on_item.item_id, queue_slack_s=self._queue.slack_s()
-        )
+        slack_s = self._context.queue.slack_s()
+        events.emit("broadcast_item_started", item_id=on_item.item_id, queue_slack_s=slack_s)
         before, self._airing_from = self._airing_from, on_item.source
         if before is not None and before != on_item.source:
-            self._events.emit("broadcast_emergency", active=on_item.source == "reserve")
+            events.emit("broadcast_emergency", active=on_item.source == "reserve")
 
     # -- the pipeline
 
@@ -219,7 +198,7 @@ class ChannelSupervisor:
             nonlocal restarted
             if restarted:
                 self.pipeline_restarts += 1
-                self._metrics.pipeline_restarts.inc()
+                self._context.metrics.pipeline_restarts.inc()
             restarted = True
             self._pipeline_running()
             await self._pipeline.run()
@@ -243,11 +222,11 @@ class ChannelSupervisor:
 
     def _pipeline_running(self) -> None:
         self.pipeline_state = "running"
-        self._metrics.pipeline_up.set(1)
+        self._context.metrics.pipeline_up.set(1)
 
     def _pipeline_down(self, state: PipelineState) -> None:
         self.pipeline_state = state
-        self._metrics.pipeline_up.set(0)
+        self._context.metrics.pipeline_up.set(0)
 
     # -- supervision
 
@@ -257,7 +236,7 @@ class ChannelSupervisor:
         run: Callable[[], Awaitable[None]],
         on_crash: Callable[[Exception], None],
     ) -> None:
-        limits = self._settings.limits
+        limits = self._context.settings.limits
         await self._actors.supervise(
             name,
             run,

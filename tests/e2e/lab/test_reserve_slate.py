@@ -25,7 +25,7 @@ pytestmark = pytest.mark.req("LAB-6")
 
 @pytest.fixture
 def preparer(tmp_path: Path) -> Preparer:
-    return Preparer(tmp_path / "media", small_settings(tmp_path).limits, MemoryJournal())
+    return Preparer(small_settings(tmp_path), MemoryJournal())
 
 
 async def _generate(preparer: Preparer, folder: Path, slate: Slate) -> list[PreparedItem]:

@@ -19,6 +19,7 @@ from vvtv.media.local_sfu.passthrough import KeyframePacer
 from vvtv.media.local_sfu.passthrough import SourceMeter
 from vvtv.media.local_sfu.passthrough import vp8_keyframe_size
 from vvtv.media.local_sfu.passthrough import with_video_bandwidth
+from vvtv.media.local_sfu.rendition import Origin
 from vvtv.media.local_sfu.video_rendition import VIDEO_TIME_BASE
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
@@ -95,9 +96,8 @@ async def play(
 
 def thumb_low(executor: Executor, counters: SfuCounters, asks: list[None]) -> VideoRendition:
     """A thumb_low rendition of ana's camera; each keyframe it asks of her camera is in `asks`."""
-    return VideoRendition(
-        "ana", "thumb_low", CAPS, executor, counters, lambda _: None, lambda: asks.append(None)
-    )
+    origin = Origin("ana", executor, counters, lambda _: None, lambda: asks.append(None))
+    return VideoRendition(origin, "thumb_low", CAPS)
 
 
 def run_rendition(frames: list[tuple[bytes, float]], fits: list[bool]) -> tuple[Sink, int, int]:

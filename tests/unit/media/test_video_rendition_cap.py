@@ -14,6 +14,7 @@ import pytest
 from tests.synthetic_media import encoded_clip
 from vvtv.config.schema.media import VideoCaps
 from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.rendition import Origin
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 CAPS = VideoCaps(width=320, height=180, fps=8, max_bitrate_kbps=180, codec="vp8")
@@ -51,9 +52,8 @@ def test_keyframes_asked_for_every_frame_do_not_break_the_cap() -> None:
 
     async def pump() -> None:  # renditions live on the SFU's asyncio loop
         with ThreadPoolExecutor(1) as executor:
-            rendition = VideoRendition(
-                "ana", "thumb_low", CAPS, executor, SfuCounters(), lambda _: None
-            )
+            origin = Origin("ana", executor, SfuCounters(), lambda _: None, lambda: None)
+            rendition = VideoRendition(origin, "thumb_low", CAPS)
             rendition.attach(sink)
             for frame in _decoded_frames(seconds):
                 rendition.request_keyframe()  # a PLI storm

@@ -7,11 +7,10 @@ the SFU cannot forward a thumbnail's audio even by mistake (INV-3 at runtime).
 from __future__ import annotations
 
 import fractions
-from collections.abc import Callable
 
 import av
 
-from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.rendition import Origin
 from vvtv.media.local_sfu.rendition import Rendition
 
 SAMPLE_RATE = 48000
@@ -20,15 +19,8 @@ AUDIO_TIME_BASE = fractions.Fraction(1, SAMPLE_RATE)
 
 
 class AudioRendition(Rendition):
-    def __init__(
-        self,
-        publisher_id: str,
-        profile_name: str,
-        max_bitrate_kbps: int,
-        counters: SfuCounters,
-        on_idle: Callable[[AudioRendition], None],
-    ) -> None:
-        super().__init__(publisher_id, profile_name, f"{profile_name}/audio", counters, on_idle)
+    def __init__(self, origin: Origin, profile_name: str, max_bitrate_kbps: int) -> None:
+        super().__init__(origin, profile_name, f"{profile_name}/audio")
         self._bitrate = max_bitrate_kbps * 1000
         self._codec: av.AudioCodecContext | None = None
         self._resampler: av.AudioResampler | None = None
@@ -40,6 +32,7 @@ class AudioRendition(Rendition):
             return
         if self._codec is None or self._resampler is None:
             self._codec, self._resampler = self._open()
+        counters = self._origin.counters
         for resampled in self._resampler.resample(frame):
             for packet in self._codec.encode(resampled):
                 if packet.pts is None:
@@ -48,7 +41,7 @@ class AudioRendition(Rendition):
                     self._first_pts = packet.pts  # libopus starts at a negative pts (pre-skip)
                 packet.pts -= self._first_pts
                 packet.time_base = AUDIO_TIME_BASE
-                self._counters.encoded_bytes_total += packet.size
+                counters.encoded_bytes_total += packet.size
                 self._deliver(packet, True)
 
     def _open(self) -> tuple[av.AudioCodecContext, av.AudioResampler]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from concurrent.futures import Executor
 
 from aiortc import MediaStreamTrack
 from aiortc import RTCConfiguration
@@ -20,7 +19,6 @@ from aiortc import RTCSessionDescription
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.sdp import SessionDescription
 
-from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import Profile
 from vvtv.media.errors import BadOffer
 from vvtv.media.errors import IncompatibleProfile
@@ -29,8 +27,7 @@ from vvtv.media.errors import MediaUnavailable
 from vvtv.media.errors import RevokeFailed
 from vvtv.media.errors import UnknownEndpoint
 from vvtv.media.errors import UnknownMediaSession
-from vvtv.media.local_sfu.counters import SfuCounters
-from vvtv.media.local_sfu.frame_sampler import FrameSampler
+from vvtv.media.local_sfu.context import SfuContext
 from vvtv.media.local_sfu.passthrough import with_video_bandwidth
 from vvtv.media.local_sfu.publisher import Publisher
 from vvtv.media.local_sfu.statistics import SfuStatistics
@@ -76,20 +73,9 @@ class MediaSession:
 
 
 class SfuEngine:
-    def __init__(
-        self,
-        profiles: ProfileCatalog,
-        limits: SfuLimits,
-        executor: Executor,
-        counters: SfuCounters,
-        notify: Notify,
-        sampler: FrameSampler | None = None,
-    ) -> None:
-        self._sampler = sampler  # frame checks of every published camera (issue 16)
+    def __init__(self, profiles: ProfileCatalog, context: SfuContext, notify: Notify) -> None:
         self._profiles = profiles
-        self._limits = limits
-        self._executor = executor
-        self._counters = counters
+        self._context = context  # handed to every publisher
         self._notify = notify
         self._sessions: dict[str, MediaSession] = {}
         self._publishers: dict[str, Publisher] = {}
@@ -129,7 +115,7 @@ class SfuEngine:
         except Exception as error:  # aiortc's parser raises whatever the text provokes
             raise BadOffer(f"unparsable SDP offer: {error}") from error
         await self._close_peer(session, key)  # an offer again = the client reconnects
-        if self._peer_count >= self._limits.max_peer_connections:
+        if self._peer_count >= self._context.limits.max_peer_connections:
             raise MediaUnavailable("the local SFU is at its peer connection cap")
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # no public STUN: local SFU
         session.peers[key] = pc
@@ -225,11 +211,12 @@ class SfuEngine:
         )
 
     async def check_frames_now(self, participant_id: str) -> None:
-        if self._sampler is not None:
-            self._sampler.report(participant_id)
+        if self._context.sampler is not None:
+            self._context.sampler.report(participant_id)
 
     async def last_still(self, session_id: str, participant_id: str) -> bytes | None:
-        return self._sampler.last_still(session_id, participant_id) if self._sampler else None
+        sampler = self._context.sampler
+        return sampler.last_still(session_id, participant_id) if sampler else None
 
     async def revoke(self, session_id: str) -> RevokeReport:
         session = self._session(session_id)
@@ -257,7 +244,8 @@ class SfuEngine:
 
     def statistics(self) -> SfuStatistics:
         # Called from other threads: only atomic reads (ints, len, a dict copy).
-        c = self._counters
+        c = self._context.counters
+        sampler = self._context.sampler
         return SfuStatistics(
             sessions=len(self._sessions),
             peer_connections=self._peer_count,
@@ -275,8 +263,8 @@ class SfuEngine:
             packets_forwarded_total=c.packets_forwarded_total,
             packets_dropped_total=c.packets_dropped_total,
             events_dropped_total=self.events_dropped_total,
-            frames_checked_total=self._sampler.frames_checked if self._sampler else 0,
-            check_seconds_total=self._sampler.check_seconds_total if self._sampler else 0.0,
+            frames_checked_total=sampler.frames_checked if sampler else 0,
+            check_seconds_total=sampler.check_seconds_total if sampler else 0.0,
             bytes_sent=dict(c.bytes_sent),  # a C-level copy: atomic under the GIL
         )
 
@@ -291,14 +279,7 @@ class SfuEngine:
     def _publisher(self, participant_id: str) -> Publisher:
         publisher = self._publishers.get(participant_id)
         if publisher is None:
-            publisher = Publisher(
-                participant_id,
-                self._executor,
-                self._counters,
-                self._forget,
-                self._limits,
-                self._sampler,
-            )
+            publisher = Publisher(participant_id, self._context, self._forget)
             self._publishers[participant_id] = publisher
         return publisher
 
@@ -400,8 +381,8 @@ class SfuEngine:
         track = SubscriberTrack(
             "video" if kind == "video" else "audio",
             publisher_id,
-            self._limits.subscriber_queue_packets,
-            self._counters,
+            self._context.limits.subscriber_queue_packets,
+            self._context.counters,
         )
         transceiver = pc.addTransceiver(track, direction="sendonly")
         transceiver.setCodecPreferences(_codecs(kind, mime_type))

@@ -29,6 +29,7 @@ from vvtv.config import ConfigBundle
 from vvtv.media.errors import MediaUnavailable
 from vvtv.media.frame_classifier import FrameClassifier
 from vvtv.media.local_sfu.bridge import AsyncioThread
+from vvtv.media.local_sfu.context import SfuContext
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
 from vvtv.media.local_sfu.frame_sampler import checking_thread
@@ -238,13 +239,11 @@ async def _open_thread(
         with contextlib.suppress(trio.RunFinishedError):
             token.run_sync_soon(deliver, event)
 
+    frames = frame_sampler_of(config.limits.media.frame_checks, checker, notify, classifier)
     engine = SfuEngine(
         ProfileCatalog(config.media.profiles),
-        config.limits.media.sfu,
-        executor,
-        SfuCounters(),
+        SfuContext(config.limits.media.sfu, executor, SfuCounters(), frames),
         notify,
-        frame_sampler_of(config.limits.media.frame_checks, checker, notify, classifier),
     )
     bridge = AsyncioThread("vvtv-sfu")
     bridge.start()

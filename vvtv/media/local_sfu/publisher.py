@@ -10,48 +10,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from concurrent.futures import Executor
 
 import av
 from aiortc import MediaStreamTrack
 from aiortc import RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError
 
-from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import AudioCaps
 from vvtv.config.schema.media import Profile
 from vvtv.media.local_sfu.audio_rendition import AudioRendition
-from vvtv.media.local_sfu.counters import SfuCounters
-from vvtv.media.local_sfu.frame_sampler import FrameSampler
+from vvtv.media.local_sfu.context import SfuContext
 from vvtv.media.local_sfu.passthrough import RTP_VIDEO_CLOCK
 from vvtv.media.local_sfu.passthrough import VP8
 from vvtv.media.local_sfu.passthrough import ReceiverTap
 from vvtv.media.local_sfu.passthrough import SourceMeter
 from vvtv.media.local_sfu.passthrough import vp8_keyframe_size
+from vvtv.media.local_sfu.rendition import Origin
+from vvtv.media.local_sfu.rendition import Rendition
 from vvtv.media.local_sfu.video_rendition import VideoRendition
 
 
 class Publisher:
     def __init__(
-        self,
-        participant_id: str,
-        executor: Executor,
-        counters: SfuCounters,
-        on_idle: Callable[[Publisher], None],
-        limits: SfuLimits,
-        sampler: FrameSampler | None = None,
+        self, participant_id: str, context: SfuContext, on_idle: Callable[[Publisher], None]
     ) -> None:
         self.participant_id = participant_id
-        self._executor = executor
-        self._counters = counters
-        self._limits = limits
+        self._context = context
+        self._on_idle = on_idle
+        # What each of its renditions is made with: the ways back here included.
+        self._origin = Origin(
+            participant_id, context.executor, context.counters, self._release, self._ask_keyframe
+        )
         self._tap: ReceiverTap | None = None  # while a forwardable camera is attached
-        self._meter = SourceMeter(limits.passthrough_window_s, limits.passthrough_tolerance)
+        self._meter = self._new_meter()
         # The camera's timeline onto the loop's clock, set by its first frame (encoded or
         # decoded): forwarded and encoded frames are stamped alike.
         self._offset: float | None = None
-        self._on_idle = on_idle
-        self._sampler = sampler  # frame checks (issue 16), if config has them on
         self.video_renditions: dict[str, VideoRendition] = {}
         self.audio_renditions: dict[str, AudioRendition] = {}
         self._sources: dict[str, tuple[MediaStreamTrack, asyncio.Task[None]]] = {}
@@ -63,15 +57,7 @@ class Publisher:
     def video_rendition(self, profile_name: str, profile: Profile) -> VideoRendition:
         rendition = self.video_renditions.get(profile_name)
         if rendition is None:
-            rendition = VideoRendition(
-                self.participant_id,
-                profile_name,
-                profile.video,
-                self._executor,
-                self._counters,
-                self._release,
-                self._ask_keyframe,
-            )
+            rendition = VideoRendition(self._origin, profile_name, profile.video)
             self.video_renditions[profile_name] = rendition
         return rendition
 
@@ -81,13 +67,7 @@ class Publisher:
             raise ValueError(f"profile {profile_name} carries no audio (INV-3)")
         rendition = self.audio_renditions.get(profile_name)
         if rendition is None:
-            rendition = AudioRendition(
-                self.participant_id,
-                profile_name,
-                profile.audio.max_bitrate_kbps,
-                self._counters,
-                self._release,
-            )
+            rendition = AudioRendition(self._origin, profile_name, profile.audio.max_bitrate_kbps)
             self.audio_renditions[profile_name] = rendition
         return rendition
 
@@ -98,21 +78,20 @@ class Publisher:
         replaces an older one); a video `receiver`'s encoded frames may be forwarded."""
         self.detach_source(track.kind)
         if track.kind == "video":
+            limits = self._context.limits
             self._offset = None
-            self._meter = SourceMeter(
-                self._limits.passthrough_window_s, self._limits.passthrough_tolerance
-            )
-            if receiver is not None and self._limits.passthrough:
+            self._meter = self._new_meter()
+            if receiver is not None and limits.passthrough:
                 tap = self._tap = ReceiverTap(
                     receiver,
                     lambda codec, frame, at: self._on_encoded(tap, codec, frame, at),
-                    self._limits.keyframe_request_interval_s,
+                    limits.keyframe_request_interval_s,
                 )
         pump = self._pump_video if track.kind == "video" else self._pump_audio
         task = asyncio.get_running_loop().create_task(pump(track))
         self._sources[track.kind] = (track, task)
-        if track.kind == "video" and self._sampler is not None:
-            self._sampler.started(self.participant_id, session_id)
+        if track.kind == "video" and self._context.sampler is not None:
+            self._context.sampler.started(self.participant_id, session_id)
 
     def owns_source(self, track: MediaStreamTrack) -> bool:
         held = self._sources.get(track.kind)
@@ -126,8 +105,8 @@ class Publisher:
         if kind == "video":
             self._tap = None
             self._meter.unusable()
-            if self._sampler is not None:
-                self._sampler.stopped(self.participant_id)
+            if self._context.sampler is not None:
+                self._context.sampler.stopped(self.participant_id)
         self._maybe_idle()
         return held[1]
 
@@ -146,19 +125,25 @@ class Publisher:
             fits = self._meter.fits(rendition.caps)
             rendition.forward(frame, keyframe_size is not None, seconds, self._offset, fits)
 
+    def _new_meter(self) -> SourceMeter:
+        limits = self._context.limits
+        return SourceMeter(limits.passthrough_window_s, limits.passthrough_tolerance)
+
     def _ask_keyframe(self) -> None:
         if self._tap is not None:
             self._tap.ask_keyframe()
 
     async def _pump_video(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
+        counters = self._context.counters  # read once, not per frame
+        sampler = self._context.sampler
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
                 assert isinstance(frame, av.VideoFrame)
-                self._counters.frames_received_total += 1
-                if self._sampler is not None:
-                    self._sampler.offer(self.participant_id, frame)
+                counters.frames_received_total += 1
+                if sampler is not None:
+                    sampler.offer(self.participant_id, frame)
                 if self._offset is None and frame.pts is not None and frame.time_base is not None:
                     self._offset = loop.time() - float(frame.pts * frame.time_base)
                 for rendition in tuple(self.video_renditions.values()):
@@ -172,7 +157,7 @@ class Publisher:
                 for rendition in tuple(self.audio_renditions.values()):
                     rendition.push(frame)
 
-    def _release(self, rendition: VideoRendition | AudioRendition) -> None:
+    def _release(self, rendition: Rendition) -> None:
         """A rendition lost its last subscriber: free its encoder now."""
         if isinstance(rendition, VideoRendition):
             self.video_renditions.pop(rendition.profile_name, None)
@@ -189,8 +174,8 @@ class Publisher:
         tasks = [task for _, task in self._sources.values()]
         for task in tasks:
             task.cancel()
-        if "video" in self._sources and self._sampler is not None:
-            self._sampler.stopped(self.participant_id)
+        if "video" in self._sources and self._context.sampler is not None:
+            self._context.sampler.stopped(self.participant_id)
         self._sources.clear()
         for video in self.video_renditions.values():
             video.close()

@@ -1,9 +1,12 @@
-"""What every rendition shares: its subscribers (sinks), its encoder slot in the counters, and
-freeing itself once the last subscriber leaves. Audio and video differ only in how they encode."""
+"""What every rendition shares: its origin (the publisher), its subscribers (sinks), its encoder
+slot in the counters, and freeing itself once the last subscriber leaves. Audio and video differ
+only in how they encode."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any
 from typing import Protocol
 
@@ -16,23 +19,30 @@ class PacketSink(Protocol):
     def deliver(self, packet: av.Packet[Any], keyframe: bool, source: object) -> None: ...
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Origin:
+    """What a publisher hands each of its renditions: whose frames they encode, where they encode
+    and count, and the two ways back to it."""
+
+    publisher_id: str
+    executor: Executor
+    counters: SfuCounters
+    on_idle: Callable[[Rendition], None]  # the last subscriber left: free the encoder now
+    ask_keyframe: Callable[[], None]  # of the publisher's camera, while its frames are forwarded
+
+
 class Rendition:
-    def __init__(
-        self,
-        publisher_id: str,
-        profile_name: str,
-        encoder_key: str,
-        counters: SfuCounters,
-        on_idle: Callable[[Any], None],
-    ) -> None:
-        self.publisher_id = publisher_id
+    def __init__(self, origin: Origin, profile_name: str, encoder_key: str) -> None:
+        self._origin = origin
         self.profile_name = profile_name
-        self._encoder_key = encoder_key
-        self._counters = counters
-        self._on_idle = on_idle
+        self._encoder_key = encoder_key  # its slot in `SfuCounters.encoders`
         self._sinks: list[PacketSink] = []
         self.closed = False
-        counters.encoders[encoder_key] += 1
+        origin.counters.encoders[encoder_key] += 1
+
+    @property
+    def publisher_id(self) -> str:
+        return self._origin.publisher_id
 
     @property
     def is_open(self) -> bool:
@@ -50,7 +60,7 @@ class Rendition:
         if sink in self._sinks:
             self._sinks.remove(sink)
             if not self._sinks:
-                self._on_idle(self)
+                self._origin.on_idle(self)
 
     def request_keyframe(self) -> None:
         """Only video has keyframes; the subscriber asks every rendition alike."""
@@ -65,6 +75,7 @@ class Rendition:
         self.closed = True
         self._sinks.clear()
         key = self._encoder_key
-        self._counters.encoders[key] -= 1
-        if not self._counters.encoders[key]:
-            del self._counters.encoders[key]
+        encoders = self._origin.counters.encoders
+        encoders[key] -= 1
+        if not encoders[key]:
+            del encoders[key]

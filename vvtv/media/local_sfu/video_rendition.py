@@ -17,8 +17,6 @@ import asyncio
 import fractions
 import math
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
 import av
@@ -26,7 +24,7 @@ from av.video.codeccontext import VideoCodecContext
 from av.video.frame import PictureType
 
 from vvtv.config.schema.media import VideoCaps
-from vvtv.media.local_sfu.counters import SfuCounters
+from vvtv.media.local_sfu.rendition import Origin
 from vvtv.media.local_sfu.rendition import Rendition
 
 # aiortc's RTP clock for video: packet timestamps are converted from this.
@@ -45,22 +43,11 @@ def fit_within(width: int, height: int, box_width: int, box_height: int) -> tupl
 
 
 class VideoRendition(Rendition):
-    def __init__(
-        self,
-        publisher_id: str,
-        profile_name: str,
-        caps: VideoCaps,
-        executor: Executor,
-        counters: SfuCounters,
-        on_idle: Callable[[VideoRendition], None],
-        ask_source_keyframe: Callable[[], None] = lambda: None,
-    ) -> None:
-        super().__init__(publisher_id, profile_name, profile_name, counters, on_idle)
+    def __init__(self, origin: Origin, profile_name: str, caps: VideoCaps) -> None:
+        super().__init__(origin, profile_name, profile_name)
         self.caps = caps
-        self._ask_source_keyframe = ask_source_keyframe
         self.forwarding = False  # the publisher's own frames go out, not this encoder's
         self._last_pts: int | None = None  # the newest frame sent, on the SFU's timeline
-        self._executor = executor
         self._codec: VideoCodecContext | None = None
         self._size: tuple[int, int] | None = None
         self._last_slot: int | None = None
@@ -74,10 +61,10 @@ class VideoRendition(Rendition):
 
     def request_keyframe(self) -> None:
         """Coalesced: any number of requests before the next encoded frame make one keyframe."""
-        self._counters.keyframes_requested_total += 1
+        self._origin.counters.keyframes_requested_total += 1
         self._keyframe_wanted = True
         if self.forwarding:
-            self._ask_source_keyframe()
+            self._origin.ask_keyframe()
 
     def forward(
         self, frame: bytes, keyframe: bool, seconds: float, clock_offset_s: float, fits: bool
@@ -93,7 +80,7 @@ class VideoRendition(Rendition):
             return
         if not self.forwarding:
             if not keyframe:
-                self._ask_source_keyframe()
+                self._origin.ask_keyframe()
                 return
             self.forwarding = True
         pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
@@ -103,7 +90,7 @@ class VideoRendition(Rendition):
         packet = av.Packet(frame)
         packet.pts = packet.dts = pts
         packet.time_base = VIDEO_TIME_BASE
-        self._counters.frames_forwarded_total += 1
+        self._origin.counters.frames_forwarded_total += 1
         self._deliver(packet, keyframe)
 
     async def push(self, frame: av.VideoFrame, clock_offset_s: float = 0.0) -> None:
@@ -119,13 +106,14 @@ class VideoRendition(Rendition):
             or frame.time_base is None
         ):
             return
+        counters = self._origin.counters
         seconds = float(frame.pts * frame.time_base)
         pts = round((seconds + clock_offset_s) * VIDEO_TIME_BASE.denominator)
         if self._last_pts is not None and pts <= self._last_pts:
             return  # decoded after frames forwarded until a switch: already sent
         slot = math.floor(seconds * self.caps.fps)
         if self._last_slot is not None and 0 <= slot - self._last_slot < 1:
-            self._counters.frames_skipped_total += 1
+            counters.frames_skipped_total += 1
             return
         if self._last_slot is not None and slot < self._last_slot:
             self._reset()  # the source restarted (new publisher connection): new timeline
@@ -138,14 +126,14 @@ class VideoRendition(Rendition):
         if self._budget < 0:
             # Over budget, even a wanted keyframe waits (it stays wanted): subscribers that keep
             # asking for one (a lossy viewer's PLIs) must not lift the cap (THB-3).
-            self._counters.frames_skipped_total += 1
+            counters.frames_skipped_total += 1
             return
         self._keyframe_wanted = False
         loop = asyncio.get_running_loop()
         packets, cpu_s = await loop.run_in_executor(
-            self._executor, self._encode, frame, slot, pts, force
+            self._origin.executor, self._encode, frame, slot, pts, force
         )
-        self._counters.encode_seconds_total += cpu_s
+        counters.encode_seconds_total += cpu_s
         if not self.is_open or self.forwarding:  # closed, or forwarding, while it encoded
             return
         if self._last_pts is not None and pts <= self._last_pts:
@@ -155,9 +143,9 @@ class VideoRendition(Rendition):
             keyframe = packet.is_keyframe
             self._budget -= packet.size
             self.frames_encoded += 1
-            self._counters.frames_encoded_total += 1
-            self._counters.encoded_bytes_total += packet.size
-            self._counters.keyframes_encoded_total += keyframe
+            counters.frames_encoded_total += 1
+            counters.encoded_bytes_total += packet.size
+            counters.keyframes_encoded_total += keyframe
             self._deliver(packet, keyframe)
 
     def _encode(

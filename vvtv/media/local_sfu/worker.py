@@ -30,6 +30,7 @@ from vvtv.config.schema.limits import FrameCheckLimits
 from vvtv.config.schema.limits import SfuLimits
 from vvtv.config.schema.media import Profile
 from vvtv.media.errors import MediaUnavailable
+from vvtv.media.local_sfu.context import SfuContext
 from vvtv.media.local_sfu.counters import SfuCounters
 from vvtv.media.local_sfu.engine import SfuEngine
 from vvtv.media.local_sfu.frame_sampler import checking_thread
@@ -87,11 +88,8 @@ async def _serve(conn: Connection, setup: WorkerSetup) -> None:
     # Every send happens on this loop's thread; the pipe's reader is the one other thread.
     engine = SfuEngine(
         ProfileCatalog(setup.profiles),
-        setup.limits,
-        executor,
-        SfuCounters(),
+        SfuContext(setup.limits, executor, SfuCounters(), frames),
         lambda event: conn.send(("event", event)),
-        frames,
     )
 
     async def report() -> None:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
-from dataclasses import KW_ONLY
-from dataclasses import InitVar
 from dataclasses import dataclass
-from dataclasses import field
 
 import trio
 from prometheus_client import CollectorRegistry
@@ -67,11 +64,10 @@ LEGACY_DATABASE = "lab.sqlite3"  # the channel's own database before it joined t
 
 @dataclass(eq=False)
 class LabRuntime:
-    """The channel's parts, as `open` makes them, and its pipeline, supervisor, status and
-    commands, made here from them around one shared `ChannelContext`."""
+    """The channel's parts, made once by `open` around one shared `ChannelContext`: the pipeline
+    fills the queue, the supervisor airs it, `snapshot` reports it and `commands` steer it."""
 
     settings: LabSettings
-    actors: InitVar[Registry]
     store: LabStore
     audit: AuditLog
     policy: PolicyService
@@ -79,39 +75,18 @@ class LabRuntime:
     preparer: Preparer
     metrics: LabMetrics
     clock: WallClock
-    _: KW_ONLY
-    sink: StatusSink | None = None
-    seed: InitVar[int] = 0
-    reserve: InitVar[ReserveItems | None] = None
-    events: InitVar[ServerEvents | None] = None
-    queue: BroadcastQueue = field(init=False, default_factory=BroadcastQueue)
-    paths: LabPaths = field(init=False)
-    catalog: Catalog = field(init=False)
-    audience: Audience = field(init=False)
-    pipeline: Pipeline = field(init=False)
-    supervisor: ChannelSupervisor = field(init=False)
-    _status: ChannelStatus = field(init=False)
-    _commands: Commands = field(init=False)
+    queue: BroadcastQueue
+    catalog: Catalog
+    audience: Audience
+    pipeline: Pipeline
+    supervisor: ChannelSupervisor
+    snapshot: ChannelStatus
+    commands: Commands
+    sink: StatusSink | None
 
-    def __post_init__(
-        self,
-        actors: Registry,
-        seed: int,
-        reserve: ReserveItems | None,
-        events: ServerEvents | None,
-    ) -> None:
-        self.paths = self.settings.paths
-        self.catalog = Catalog(self.store, self.clock)
-        self.audience = Audience(self.settings.limits.viewer_window_s)
-        context = ChannelContext(
-            self.settings, self.queue, self.policy, self.metrics, self.audit, self.clock, events
-        )
-        self.pipeline = Pipeline(context, self.catalog, self.fetcher, self.preparer, seed=seed)
-        self.supervisor = ChannelSupervisor(
-            context, actors, self.pipeline, reserve or self._prepared_reserve
-        )
-        self._status = ChannelStatus(context, self.supervisor)
-        self._commands = Commands(context, self.supervisor, self.pipeline, self.status)
+    @property
+    def paths(self) -> LabPaths:
+        return self.settings.paths
 
     @classmethod
     async def open(
@@ -151,9 +126,17 @@ class LabRuntime:
             metrics=metrics,
         )
         preparer = Preparer(settings, StoreJournal(store, clock), metrics)
+        audit, queue, catalog = AuditLog(database), BroadcastQueue(), Catalog(store, clock)
+        context = ChannelContext(settings, queue, policy, metrics, audit, clock, events)
+        pipeline = Pipeline(context, catalog, fetcher, preparer, seed=seed)
+        supervisor = ChannelSupervisor(
+            context, actors, pipeline, reserve or _prepared_reserve(settings, preparer)
+        )
+        snapshot = ChannelStatus(context, supervisor)
         return cls(
-            settings, actors, store, AuditLog(database), policy, fetcher, preparer, metrics, clock,
-            sink=sink, seed=seed, reserve=reserve, events=events,
+            settings, store, audit, policy, fetcher, preparer, metrics, clock, queue, catalog,
+            Audience(limits.viewer_window_s), pipeline, supervisor, snapshot,
+            Commands(context, supervisor, pipeline, snapshot.status), sink,
         )  # fmt: skip
 
     async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -169,17 +152,7 @@ class LabRuntime:
                     "`vvtv lab --data %s add FILE_OR_URL`",
                     self.settings.data_dir,
                 )
-            await self._status.report_forever(self.catalog, self.sink)
-
-    def _prepared_reserve(
-        self, ladder: Ladder, card: OwnerCard
-    ) -> AsyncGenerator[PreparedItem, None]:
-        limits = self.settings.limits
-        slate = Slate.of(self.settings.brand, limits)
-        return reserve_items(
-            self.preparer, self.paths.reserve, slate, limits.reserve_clips, limits.reserve_clip_s,
-            ladder, card,
-        )  # fmt: skip
+            await self.snapshot.report_forever(self.catalog, self.sink)
 
     @property
     def transmitter(self) -> Transmitter | None:
@@ -190,20 +163,20 @@ class LabRuntime:
         self.supervisor.kill_pipeline()
 
     async def command(self, name: CommandName, who: str, reason: str = "") -> CommandResult:
-        return await self._commands.run(name, who, reason)
+        return await self.commands.run(name, who, reason)
 
     async def update_policy(self, card: OwnerCard, who: str) -> LabPolicySnapshot:
         """A new OwnerCard version (audited by the policy service); the plan follows on reload."""
         return await self.policy.update(card, who)
 
     def status(self) -> LabStatus:
-        return self._status.status()
+        return self.snapshot.status()
 
     def health(self, status: LabStatus | None = None) -> LabHealth:
-        return self._status.health(status)
+        return self.snapshot.health(status)
 
     def report(self, status: LabStatus | None = None) -> LabReport:
-        return self._status.report(status)
+        return self.snapshot.report(status)
 
     def channel_now(self, device: str | None = None) -> ChannelNow:
         """What airs now and next, for viewers (`GET /channel/now`); the asking `device`, whose
@@ -218,3 +191,17 @@ class LabRuntime:
         count = self.audience.count(trio.current_time())
         self.metrics.viewers.set(count)
         return count
+
+
+def _prepared_reserve(settings: LabSettings, preparer: Preparer) -> ReserveItems:
+    """The reserve loop's clips, made from the brand's slate when no other reserve is given."""
+    limits = settings.limits
+    slate = Slate.of(settings.brand, limits)
+
+    def prepared(ladder: Ladder, card: OwnerCard) -> AsyncGenerator[PreparedItem, None]:
+        return reserve_items(
+            preparer, settings.paths.reserve, slate, limits.reserve_clips, limits.reserve_clip_s,
+            ladder, card,
+        )  # fmt: skip
+
+    return prepared

@@ -6,7 +6,7 @@ from typing import Any
 
 from quart.typing import TestClientProtocol as HttpClient
 
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.domain.accounts import Role
 
 PASSWORD = "correct horse battery"

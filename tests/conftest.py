@@ -19,8 +19,8 @@ from tests.server_process import start_server
 from tests.webrtc_clients import ClientPeers
 from tests.webrtc_clients import client_peers
 from vvtv.app import create_app
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 from vvtv.config import build_runtime_config
 from vvtv.media.local_sfu import LocalSFU

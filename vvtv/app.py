@@ -15,7 +15,7 @@ from quart_schema import QuartSchema
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.chat import api as chat_api
 from vvtv.consent import api as consent_api
 from vvtv.contracts import CONTRACTS_VERSION

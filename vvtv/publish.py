@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from vvtv.app import create_app
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.contracts import CONTRACTS_VERSION
 from vvtv.contracts import ClientMessage
 from vvtv.contracts import ServerEvent

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import trio
 
 from vvtv.actors import open_registry
 from vvtv.actors import open_running
+from vvtv.assembly.services import Services
 from vvtv.assembly.wiring import FrameReportsToModeration
 from vvtv.assembly.wiring import active_loads
 from vvtv.assembly.wiring import audit_entries
@@ -79,7 +79,6 @@ from vvtv.observability.tracing import Tracing
 from vvtv.operator import api as operator_api
 from vvtv.operator.feed import FeedPorts
 from vvtv.operator.feed import OperatorFeed
-from vvtv.operator.service import LiveBoard
 from vvtv.presence import api as presence_api
 from vvtv.presence.actor import PresencePorts
 from vvtv.presence.actor import ecosystems
@@ -92,7 +91,6 @@ from vvtv.runtime import open_store
 from vvtv.sessions import api as sessions_api
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
-from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.shield.metrics import ShieldMetrics
@@ -105,30 +103,6 @@ from vvtv.tiles.actor import TilesPorts
 from vvtv.tiles.metrics import TileMetrics
 from vvtv.tiles.service import Tiles
 from vvtv.web.sockets import SocketHub
-
-
-@dataclass
-class Services:
-    identity: Identity
-    audit: AuditLog
-    sockets: SocketHub
-    sessions: Orchestrator
-    presence: Presence
-    tiles: Tiles
-    chat: Chat
-    moderation: Moderation
-    consent: Consent
-    matching: Matching
-    frames: FrameChecks  # the automated frame checks' outcomes (issue 16)
-    # The 24/7 channel: opened here (cheap, no ffmpeg), put on air by `vvtv serve` (`lab.run`).
-    lab: LabRuntime
-    lab_board: LabStatusBoard
-    lab_token: str | None  # the standalone agents' push token; None: admins' bearer tokens only
-    cost: CostMeter
-    kill_switch: KillSwitch
-    incident: Incident  # TEL-2: every call samples its QoS while it is on
-    shield: Shield  # the operator's one switch for a raid (issue 16)
-    live: LiveBoard  # the operator's live counts and alerts (TEL-5)
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.publish import FILES
 from vvtv.publish import events_document
 from vvtv.publish import stale_contracts

@@ -13,7 +13,7 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.accounts import bearer
 from tests.accounts import signup
 from tests.accounts import staff
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.cost.metrics import CostMetrics

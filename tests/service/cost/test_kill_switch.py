@@ -21,8 +21,8 @@ from tests.accounts import signup
 from tests.accounts import staff
 from vvtv.actors import open_running
 from vvtv.app import create_app
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.contracts.events import ServerEvent

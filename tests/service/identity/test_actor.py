@@ -14,7 +14,7 @@ import trio
 
 from tests.accounts import PASSWORD
 from tests.accounts import TERMS
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.contracts.identity import BanRequest
 from vvtv.domain.accounts import Principal
 from vvtv.errors import Conflict

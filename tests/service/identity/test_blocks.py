@@ -10,8 +10,8 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.accounts import PASSWORD
 from tests.accounts import bearer
 from tests.accounts import signup
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 
 pytestmark = pytest.mark.req("MOD-2")

@@ -17,8 +17,8 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.accounts import PASSWORD
 from tests.accounts import signup
 from vvtv.app import create_app
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import Login
 from vvtv.errors import TooManyRequests

@@ -13,7 +13,7 @@ from quart.typing import TestClientProtocol as HttpClient
 from tests.accounts import PASSWORD
 from tests.accounts import signup
 from tests.accounts import staff
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import BanRequest
 from vvtv.domain.accounts import Principal

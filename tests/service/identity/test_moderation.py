@@ -12,8 +12,8 @@ from tests.accounts import PASSWORD
 from tests.accounts import bearer
 from tests.accounts import signup
 from tests.accounts import staff
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 from vvtv.observability.audit import AuditRecord
 from vvtv.runtime import Runtime

@@ -10,7 +10,7 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
 from tests.small_lab import fake_prepared
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.clock import ManualClock
 from vvtv.contracts.lab import LabStatus
 from vvtv.contracts.lab import OnAir

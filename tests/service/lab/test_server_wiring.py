@@ -21,8 +21,8 @@ from tests.accounts import signup
 from tests.small_lab import open_lab
 from tests.small_lab import small_settings
 from vvtv.app import create_app
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.cli import main as vvtv_main
 from vvtv.cli import parser as vvtv_parser
 from vvtv.clock import ManualClock

@@ -25,8 +25,8 @@ from tests.accounts import bearer
 from tests.accounts import signup
 from tests.accounts import staff
 from vvtv.app import create_app
-from vvtv.assembly import Services
 from vvtv.assembly import open_runtime
+from vvtv.assembly.services import Services
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 

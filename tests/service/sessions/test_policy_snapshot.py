@@ -8,7 +8,7 @@ from quart.typing import TestClientProtocol as HttpClient
 
 from tests.accounts import bearer
 from tests.accounts import signup
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.runtime import Runtime
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.contracts.identity import Signup
 from vvtv.domain.agreements import Gate
 from vvtv.runtime import Runtime

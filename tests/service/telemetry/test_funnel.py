@@ -12,7 +12,7 @@ from tests.accounts import PASSWORD
 from tests.accounts import bearer
 from tests.accounts import signup
 from tests.accounts import staff
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.runtime import Runtime
 
 PARTY = {

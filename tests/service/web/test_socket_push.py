@@ -11,7 +11,7 @@ import pytest
 from quart.typing import TestClientProtocol as HttpClient
 
 from tests.accounts import signup
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.contracts.events import AuthExpired
 from vvtv.contracts.events import Heartbeat
 from vvtv.contracts.events import HeartbeatAckEvent

@@ -16,7 +16,7 @@ from quart_trio import QuartTrio
 from tests.accounts import bearer
 from tests.accounts import signup
 from tests.accounts import staff
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.contracts.events import Heartbeat
 from vvtv.domain.accounts import Principal
 from vvtv.web.routing import route_specs

@@ -12,7 +12,7 @@ from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
 from vvtv.app import create_app
-from vvtv.assembly import Services
+from vvtv.assembly.services import Services
 from vvtv.config import ConfigBundle
 from vvtv.config import build_runtime_config
 from vvtv.errors import NotFound

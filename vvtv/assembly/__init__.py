@@ -31,6 +31,7 @@ from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.consent import api as consent_api
 from vvtv.consent.actor import ConsentPorts
+from vvtv.consent.actor import InboxPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
 from vvtv.contracts.events import ServerEvent
@@ -60,6 +61,7 @@ from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names
 from vvtv.lab.settings import settings_from_config
 from vvtv.matching.actor import MatchingPorts
+from vvtv.matching.actor import QueuePorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
 from vvtv.media.local_sfu import SfuOptions
@@ -227,14 +229,16 @@ async def open_runtime(
                     actors,
                     config,
                     ConsentPorts(
-                        notify=sockets.push,
-                        handle_of=identity.handle_of,
-                        clock=clock,
+                        InboxPorts(
+                            notify=sockets.push,
+                            handle_of=identity.handle_of,
+                            clock=clock,
+                            metrics=ConsentMetrics(runtime.metrics.registry),
+                            events=telemetry,
+                        ),
                         people=identity,
                         calls=sessions,
                         connections=sockets.connections,
-                        metrics=ConsentMetrics(runtime.metrics.registry),
-                        events=telemetry,
                         gates=lambda: shield.gates(),
                     ),
                 ),
@@ -247,14 +251,16 @@ async def open_runtime(
                     actors,
                     config,
                     MatchingPorts(
-                        notify=sockets.push,
-                        handle_of=lambda user_id: identity.user_view(user_id).handle,
-                        clock=clock,
-                        events=telemetry,
+                        QueuePorts(
+                            notify=sockets.push,
+                            handle_of=lambda user_id: identity.user_view(user_id).handle,
+                            clock=clock,
+                            events=telemetry,
+                            metrics=MatchingMetrics(runtime.metrics.registry),
+                        ),
                         people=identity,
                         calls=sessions,
                         connections=sockets.connections,
-                        metrics=MatchingMetrics(runtime.metrics.registry),
                     ),
                 ),
                 name="matching calls",

@@ -108,17 +108,26 @@ class Calls(Protocol):
 
 
 @frozen
-class ConsentPorts:
-    """What the consent context reaches outside itself."""
+class InboxPorts:
+    """What an inbox actor reaches outside itself: only telling and counting."""
 
     notify: Callable[[str, ServerEvent], None]  # to every socket of one user
     handle_of: HandleOf
     clock: WallClock  # the wire's times; timers run on trio's clock
-    people: People  # identity: blocks, quarantine, account age
-    calls: Calls  # the orchestrator; only the service asks it, holding the agreement (INV-2)
-    connections: Callable[[str], int]  # how many sockets a user has open
     metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
     events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
+
+
+@frozen
+class ConsentPorts:
+    """What the consent context reaches outside itself: the inboxes' ports, and what only the
+    service asks. An inbox is never handed the orchestrator: a call starts only where the
+    agreement is made (INV-2)."""
+
+    inbox: InboxPorts
+    people: People  # identity: blocks, quarantine, account age
+    calls: Calls  # the orchestrator
+    connections: Callable[[str], int]  # how many sockets a user has open
     gates: Callable[[], Gates] = lambda: OPEN  # Shield Mode's
 
 
@@ -155,7 +164,7 @@ class InboxActor(BaseActor):
     kind: ClassVar[str] = KIND
 
     def __init__(
-        self, invitee: str, rules: InviteRules, ports: ConsentPorts, hooks: InboxHooks
+        self, invitee: str, rules: InviteRules, ports: InboxPorts, hooks: InboxHooks
     ) -> None:
         self._inbox = Inbox(invitee)
         self._rules = rules

@@ -89,7 +89,7 @@ class Consent:
             max_queued=limits.max_queued_per_user,
         )
         hooks = InboxHooks(start_call=self._start_call, changed=self._changed, timers=self.timers)
-        registry.register(KIND, lambda invitee: InboxActor(invitee, rules, ports, hooks))
+        registry.register(KIND, lambda invitee: InboxActor(invitee, rules, ports.inbox, hooks))
 
     async def run(self) -> None:
         """Run the inboxes' timers until cancelled, supervised by the actor kernel."""
@@ -112,7 +112,7 @@ class Consent:
         sent = self._sent.get(inviter, ())
         wait = retry_after(sent, now, self._rate)
         if wait is not None:
-            self._ports.metrics.refusals.labels("rate_limited").inc()
+            self._ports.inbox.metrics.refusals.labels("rate_limited").inc()
             raise InviteRateLimited(
                 f"Too many invites; try again in {wait:.0f} s.", retry_after_s=wait
             )
@@ -129,9 +129,11 @@ class Consent:
         except BaseException:
             self._on_socket.discard(invite_id)
             raise
-        if self._ports.events is not None:
+        if self._ports.inbox.events is not None:
             # Invites are made from a profile card (the UI's one way to invite, CNS-1).
-            self._ports.events.emit("consent_requested", invite_id=made.id, origin="profile_card")
+            self._ports.inbox.events.emit(
+                "consent_requested", invite_id=made.id, origin="profile_card"
+            )
         return made
 
     async def answer(self, principal: Principal, invite_id: str, accept: bool) -> ConsentInvite:
@@ -152,10 +154,10 @@ class Consent:
     def mine(self, principal: Principal) -> ConsentInvites:
         """Your open and recently ended invites, sent and received (a hidden one only sent)."""
         self._prune(trio.current_time())
-        me, at_zero = principal.user_id, trio_origin(self._ports.clock)
+        me, at_zero = principal.user_id, trio_origin(self._ports.inbox.clock)
         return ConsentInvites(
             invites=[
-                wire(invite, at_zero, self._ports.handle_of)
+                wire(invite, at_zero, self._ports.inbox.handle_of)
                 for invite in sorted(self._invites.values(), key=lambda i: i.created_at)
                 if me == invite.inviter or (me == invite.invitee and not invite.hidden)
             ]
@@ -168,7 +170,7 @@ class Consent:
         quarantined; a shadow one is declined untold instead); Shield Mode may stop a new account
         inviting."""
         if self._ports.people.is_new(inviter) and not self._ports.gates().new_accounts_invite:
-            self._ports.metrics.refusals.labels("shield_new_accounts").inc()
+            self._ports.inbox.metrics.refusals.labels("shield_new_accounts").inc()
             raise ShieldGated(
                 "New accounts cannot invite anyone for now (Shield Mode).",
                 code="shield_new_accounts",
@@ -177,7 +179,7 @@ class Consent:
         if not self._ports.people.sees_quarantine(inviter):
             return
         if not self._invite_open_accounts and not self._ports.people.is_quarantined(invitee):
-            self._ports.metrics.refusals.labels("quarantine_invite").inc()
+            self._ports.inbox.metrics.refusals.labels("quarantine_invite").inc()
             raise QuarantinedInvite(
                 "While your account is quarantined you can invite only accounts in quarantine too.",
                 path="invitee_id",

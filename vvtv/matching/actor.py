@@ -108,17 +108,26 @@ class Calls(Protocol):
 
 
 @frozen
-class MatchingPorts:
-    """What the matching context reaches outside itself."""
+class QueuePorts:
+    """What the queue's actor reaches outside itself: only telling and counting."""
 
     notify: Callable[[str, ServerEvent], None]  # to every socket of one user
     handle_of: Callable[[str], str]
     clock: WallClock  # the wire's times; decisions run on trio's clock
     events: ServerEvents
-    people: People  # identity: quarantine, blocks, account age
-    calls: Calls  # the orchestrator; only the service asks it, holding the agreement (INV-2)
-    connections: Callable[[str], int]  # how many sockets a user has open
     metrics: MatchingMetrics = field(default_factory=lambda: MatchingMetrics(CollectorRegistry()))
+
+
+@frozen
+class MatchingPorts:
+    """What the matching context reaches outside itself: the queue's ports, and what only the
+    service asks. The actor is never handed the orchestrator: a call starts only where the
+    agreement is made (INV-2)."""
+
+    queue: QueuePorts
+    people: People  # identity: quarantine, blocks, account age
+    calls: Calls  # the orchestrator
+    connections: Callable[[str], int]  # how many sockets a user has open
 
 
 @frozen
@@ -141,7 +150,7 @@ class MatchActor(BaseActor):
         self,
         book: Book,
         rules: MatchRules,
-        ports: MatchingPorts,
+        ports: QueuePorts,
         hooks: MatchHooks,
         quarantine: MatchQuarantine,
     ):

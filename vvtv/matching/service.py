@@ -137,7 +137,7 @@ class Matching:
             max_fps=quarantine.max_fps,
         )
         hooks = MatchHooks(start_call=self._start_soon, end_call=self._end_soon, wake=self.wake.set)
-        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports, hooks, told))
+        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports.queue, hooks, told))
 
     async def run(self) -> None:
         """Run the wake-ups and the calls being started and ended until cancelled, supervised
@@ -312,7 +312,7 @@ class Matching:
             view = await self._ports.calls.create_agreed(agreement, body)
         except VvtvError as error:
             log.warning("match %s: its call could not start: %s", start.match_id, error.message)
-            self._ports.metrics.call_failures.inc()
+            self._ports.queue.metrics.call_failures.inc()
             await self._send(CallFailed(start.match_id, trio.current_time()))
             return
         self._sessions.add(view.id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
-from typing import NoReturn
 
 import pytest
 import trio
 
-from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.actor import InboxActor
 from vvtv.consent.actor import InboxHooks
+from vvtv.consent.actor import InboxPorts
 from vvtv.consent.timers import InboxTimers
 from vvtv.contracts.events import ConsentCancelled
 from vvtv.contracts.events import ConsentRequest
@@ -24,13 +23,6 @@ from vvtv.domain.consent import InviteRules
 from vvtv.errors import Unavailable
 
 RULES = InviteRules(timeout_s=20, max_pending=1, second_invite="refuse", max_queued=1)
-
-
-class NotAsked:
-    """Identity and the orchestrator as an inbox sees them: it asks neither (the service does)."""
-
-    def __getattr__(self, name: str) -> NoReturn:
-        raise AssertionError(f"an inbox asked for {name}")
 
 
 class Fakes:
@@ -51,13 +43,10 @@ class Fakes:
         async def wake(invitee: str) -> None:
             pass
 
-        ports = ConsentPorts(
+        ports = InboxPorts(
             notify=lambda user, event: self.sent.append((user, event)),
             handle_of=lambda user: None if user in self.gone else f"@{user}",
             clock=lambda: datetime(2026, 12, 1, tzinfo=UTC),
-            people=NotAsked(),
-            calls=NotAsked(),
-            connections=lambda user: 0,
         )
         hooks = InboxHooks(
             start_call=self.start_call,

@@ -37,6 +37,7 @@ from vvtv.domain.agreements import Agreement
 from vvtv.errors import TooManyRequests
 from vvtv.errors import Unavailable
 from vvtv.matching.actor import MatchingPorts
+from vvtv.matching.actor import QueuePorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
 from vvtv.observability.events import ServerEvents
@@ -144,7 +145,7 @@ class Random:
 
     def refusals(self, code: str) -> float:
         """How many refusals of `code` the metric counted."""
-        metric = self.matching._ports.metrics.refusals.labels(code)
+        metric = self.matching._ports.queue.metrics.refusals.labels(code)
         return float(metric._value.get())
 
     @staticmethod
@@ -183,14 +184,16 @@ async def open_random(config: ConfigBundle, **neighbours: Any) -> AsyncIterator[
     fakes = Neighbours(**neighbours)
     registry_metrics = CollectorRegistry()
     ports = MatchingPorts(
-        notify=lambda user, event: fakes.events.append((user, event)),
-        handle_of=lambda user: f"@{user}",
-        clock=lambda: EPOCH,
-        events=ServerEvents(config.telemetry.events, registry_metrics),
+        QueuePorts(
+            notify=lambda user, event: fakes.events.append((user, event)),
+            handle_of=lambda user: f"@{user}",
+            clock=lambda: EPOCH,
+            events=ServerEvents(config.telemetry.events, registry_metrics),
+            metrics=MatchingMetrics(registry_metrics),
+        ),
         people=fakes,
         calls=fakes,
         connections=lambda user: fakes.tabs.get(user, 0),
-        metrics=MatchingMetrics(registry_metrics),
     )
     async with open_registry(actor_settings(config)) as registry:
         matching = Matching(registry, config, ports)

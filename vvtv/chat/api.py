@@ -40,16 +40,16 @@ from vvtv.contracts.events import ChatSend
 from vvtv.contracts.events import ChatSubscribe
 from vvtv.domain.accounts import Principal
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 from vvtv.web.sockets import MessageHandler
 from vvtv.web.sockets import current_connection
 
 
 def routes(chat: Chat, guard: Guard) -> Blueprint:
-    bp = Blueprint("chat", __name__)
+    api = Routes("chat", __name__, guard)
 
-    @endpoint(bp, "/chat/thread", method="POST", access="user", errors=[404, 503], guard=guard)
+    @api.post("/chat/thread", access="user", errors=[404, 503])
     async def chat_open(body: ChatThreadOpen) -> ChatThreadView:
         """Open a thread, or reopen the one you have: with `peer_user_id` (private_1to1), the
         pair's one thread (CHT-1); with `room`, the room's one thread, joining it: a room is the
@@ -57,19 +57,13 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         `room_not_found`. 403 `blocked` when a block stands between you and the peer."""
         return await chat.open(current_principal(), body)
 
-    @endpoint(
-        bp, "/chat/<hexid:thread_id>/messages", method="GET", access="user", errors=[404, 503],
-        guard=guard,
-    )  # fmt: skip
+    @api.get("/chat/<hexid:thread_id>/messages", access="user", errors=[404, 503])
     async def chat_history(query: ChatHistoryQuery, thread_id: str) -> ChatHistoryPage:
         """A page of the thread's messages, oldest first: the newest, older than `before_seq`, or
         newer than `after_seq` (resume: pass the last seq you have)."""
         return await chat.history(current_principal(), thread_id, query)
 
-    @endpoint(
-        bp, "/chat/<hexid:thread_id>/messages", method="POST", access="user",
-        errors=[404, 429, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/chat/<hexid:thread_id>/messages", access="user", errors=[404, 429, 503])
     async def chat_post(body: ChatPost, thread_id: str) -> ChatMessageView:
         """Send a message (as `chat.send` does); 429 `chat_rate_limited` with `Retry-After` over
         the scope's rate (CHT-4), a new account's (MOD-6) or Shield Mode's slow mode; 429
@@ -77,25 +71,19 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         by auto-moderation, `shield_new_accounts` / `shield_room_gate` under Shield Mode."""
         return await chat.send(current_principal(), thread_id, body.body, body.client_id)
 
-    @endpoint(
-        bp, "/chat/<hexid:thread_id>/report", method="POST", access="user", status=201,
-        errors=[404, 429, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/chat/<hexid:thread_id>/report", access="user", status=201, errors=[404, 429, 503])
     async def chat_report(body: ChatReport, thread_id: str) -> ChatReportReceipt:
         """Report the thread, or some of its messages by id, for moderators (MOD-1); as
         `POST /reports`, 429 `report_rate_limited` over `reports.file_rate`."""
         return await chat.report(current_principal(), thread_id, body)
 
-    @endpoint(bp, "/mod/held", method="GET", access="mod", guard=guard)
+    @api.get("/mod/held", access="mod")
     async def held_messages(query: HeldMessagesQuery) -> HeldMessages:
         """Messages chat auto-moderation held for review, newest first, with the rule that held
         each (moderators and admins); `status` lists the approved or rejected ones instead."""
         return await chat.held(query)
 
-    @endpoint(
-        bp, "/mod/held/<int:held_id>/decision", method="POST", access="mod", errors=[404, 409, 503],
-        guard=guard,
-    )  # fmt: skip
+    @api.post("/mod/held/<int:held_id>/decision", access="mod", errors=[404, 409, 503])
     async def held_decision(body: HeldDecision, held_id: int) -> HeldMessageView:
         """Approve a held message: it is delivered into its thread as if it had passed, by its
         author (403 `blocked` if a block now stands in its private thread); or reject it: never
@@ -103,7 +91,7 @@ def routes(chat: Chat, guard: Guard) -> Blueprint:
         (TEL-6); 409 `already_decided` the second time (moderators and admins)."""
         return await chat.decide_held(current_principal(), held_id, body)
 
-    return bp
+    return api.blueprint
 
 
 def socket_handlers(chat: Chat) -> dict[type, MessageHandler]:

@@ -21,18 +21,15 @@ from vvtv.contracts.events import ConsentAnswer
 from vvtv.contracts.identity import Empty
 from vvtv.domain.accounts import Principal
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 from vvtv.web.sockets import MessageHandler
 
 
 def routes(consent: Consent, guard: Guard) -> Blueprint:
-    bp = Blueprint("consent", __name__)
+    api = Routes("consent", __name__, guard)
 
-    @endpoint(
-        bp, "/consent/invites", method="POST", access="user", status=201,
-        errors=[404, 409, 429, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/consent/invites", access="user", status=201, errors=[404, 409, 429, 503])
     async def create_invite(body: CreateInvite) -> ConsentInvite:
         """Invite a user to a private call (`pending`, or `queued` behind another invite to them
         when config queues); 403 `blocked` either way or a banned invitee, `quarantine_invite` (a
@@ -40,37 +37,28 @@ def routes(consent: Consent, guard: Guard) -> Blueprint:
         Mode), 409 `invite_pending`, 429 `rate_limited`."""
         return await consent.invite(current_principal(), body.invitee_id)
 
-    @endpoint(bp, "/consent/invites", method="GET", access="user", guard=guard)
+    @api.get("/consent/invites", access="user")
     async def list_invites() -> ConsentInvites:
         """Your open and recently ended invites, sent and received."""
         return consent.mine(current_principal())
 
-    @endpoint(
-        bp, "/consent/invites/<hexid:invite_id>/accept", method="POST", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/consent/invites/<hexid:invite_id>/accept", access="user", errors=[404, 409, 503])
     async def accept_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Accept: the call starts for you both (`session_id`); 409 once answered, expired or
         withdrawn."""
         return await consent.answer(current_principal(), invite_id, accept=True)
 
-    @endpoint(
-        bp, "/consent/invites/<hexid:invite_id>/decline", method="POST", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/consent/invites/<hexid:invite_id>/decline", access="user", errors=[404, 409, 503])
     async def decline_invite(body: Empty, invite_id: str) -> ConsentInvite:
         """Decline: the inviter is told, nothing else changes."""
         return await consent.answer(current_principal(), invite_id, accept=False)
 
-    @endpoint(
-        bp, "/consent/invites/<hexid:invite_id>", method="DELETE", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.delete("/consent/invites/<hexid:invite_id>", access="user", errors=[404, 409, 503])
     async def cancel_invite(invite_id: str) -> ConsentInvite:
         """Withdraw your invite before it is answered."""
         return await consent.cancel(current_principal(), invite_id)
 
-    return bp
+    return api.blueprint
 
 
 def socket_handlers(consent: Consent) -> dict[type, MessageHandler]:

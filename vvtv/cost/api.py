@@ -17,36 +17,36 @@ from vvtv.contracts.cost import ServiceStatus
 from vvtv.cost.ladder import KillSwitch
 from vvtv.cost.service import CostMeter
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 
 
 def routes(meter: CostMeter, kill_switch: KillSwitch, guard: Guard) -> Blueprint:
-    bp = Blueprint("cost", __name__)
+    api = Routes("cost", __name__, guard)
 
-    @endpoint(bp, "/admin/cost", method="GET", access="admin", guard=guard)
+    @api.get("/admin/cost", access="admin")
     async def cost() -> CostReport:
         """Egress per mode per hour: the SPEC's estimate and what was really sent, with $/h."""
         return meter.report()
 
-    @endpoint(bp, "/admin/cost/history", method="GET", access="admin", guard=guard)
+    @api.get("/admin/cost/history", access="admin")
     async def cost_history(query: CostHistoryQuery) -> CostHistory:
         """The last samples (oldest first), for the operator's charts; `after_seq` for new ones."""
         return meter.history(query.after_seq)
 
-    @endpoint(bp, "/service/notice", method="GET", access="user", guard=guard)
+    @api.get("/service/notice", access="user")
     async def service_notice() -> ServiceStatus:
         """How far the product stepped down to keep its cost (a tab asks when its socket opens)."""
         return kill_switch.notice()
 
-    @endpoint(bp, "/admin/kill-switch", method="GET", access="admin", guard=guard)
+    @api.get("/admin/kill-switch", access="admin")
     async def kill_switch_status() -> KillSwitchStatus:
         """The ladder's steps, how many are taken, by the load or by an admin's pin."""
         return kill_switch.status()
 
-    @endpoint(bp, "/admin/kill-switch", method="POST", access="admin", guard=guard, errors=[400])
+    @api.post("/admin/kill-switch", access="admin", errors=[400])
     async def override_kill_switch(body: KillSwitchOverride) -> KillSwitchStatus:
         """Pin the ladder at a level (audited, told to users), or give it back to the load."""
         return await kill_switch.override(current_principal().user_id, body.level, body.reason)
 
-    return bp
+    return api.blueprint

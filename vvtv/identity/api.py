@@ -36,26 +36,21 @@ from vvtv.errors import BadRequest
 from vvtv.identity.service import Identity
 from vvtv.observability.audit import AuditLog
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 
 
 def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard) -> Blueprint:
     """`limits`: the configured maxima of a ban's length and an audit page, enforced here and
     published by `vvtv.identity.openapi`."""
-    bp = Blueprint("identity", __name__)
+    api = Routes("identity", __name__, guard)
 
-    @endpoint(
-        bp, "/auth/signup", method="POST", access="public", status=201, errors=[409, 429],
-        guard=guard,
-    )  # fmt: skip
+    @api.post("/auth/signup", access="public", status=201, errors=[409, 429])
     async def signup(body: Signup) -> Tokens:
         """Create an account (18+, current terms) and sign in."""
         return await identity.signup(body)
 
-    @endpoint(
-        bp, "/auth/login", method="POST", access="public", errors=[401, 403, 429], guard=guard,
-    )  # fmt: skip
+    @api.post("/auth/login", access="public", errors=[401, 403, 429])
     async def login(body: Login) -> Tokens:
         """Sign in: a short-lived access token and a refresh token (429 when locked out or busy).
         Failures lock one address, then every new device, out of the account for a while; a
@@ -65,47 +60,44 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
             body, identity.client_addresses.of(request.remote_addr, forwarded)
         )
 
-    @endpoint(bp, "/auth/refresh", method="POST", access="public", errors=[401, 403], guard=guard)
+    @api.post("/auth/refresh", access="public", errors=[401, 403])
     async def refresh(body: Refresh) -> Tokens:
         """Trade a refresh token for new tokens (the old refresh token stops working)."""
         return await identity.refresh(body.refresh_token, body.device_id)
 
-    @endpoint(bp, "/auth/logout", method="POST", access="user", guard=guard)
+    @api.post("/auth/logout", access="user")
     async def logout(body: Logout) -> LoggedOut:
         """End this sign-in (or every sign-in of the account)."""
         revoked = await identity.logout(current_principal(), body.everywhere)
         return LoggedOut(revoked_sessions=revoked)
 
-    @endpoint(bp, "/me", method="GET", access="user", guard=guard)
+    @api.get("/me", access="user")
     async def me() -> Me:
         """The signed-in account and its flags."""
         return identity.me(current_principal())
 
-    @endpoint(bp, "/blocks", method="GET", access="user", guard=guard)
+    @api.get("/blocks", access="user")
     async def list_blocks() -> BlockList:
         """Who the caller has blocked."""
         return await identity.blocks(current_principal())
 
-    @endpoint(
-        bp, "/blocks/<user_id>", method="POST", access="user", status=201, errors=[404],
-        guard=guard,
-    )  # fmt: skip
+    @api.post("/blocks/<user_id>", access="user", status=201, errors=[404])
     async def block(body: Empty, user_id: str) -> Block:
         """Block a user: neither of you can reach the other anywhere, at once (MOD-2)."""
         return await identity.block(current_principal(), user_id)
 
-    @endpoint(bp, "/blocks/<user_id>", method="DELETE", access="user", guard=guard)
+    @api.delete("/blocks/<user_id>", access="user")
     async def unblock(user_id: str) -> Unblocked:
         """Lift the caller's block of a user."""
         removed = await identity.unblock(current_principal(), user_id)
         return Unblocked(user_id=user_id, removed=removed)
 
-    @endpoint(bp, "/admin/users/<user_id>", method="GET", access="mod", errors=[404], guard=guard)
+    @api.get("/admin/users/<user_id>", access="mod", errors=[404])
     async def user(user_id: str) -> UserView:
         """An account as moderators see it."""
         return identity.user_view(user_id)
 
-    @endpoint(bp, "/admin/bans", method="POST", access="mod", status=201, errors=[404], guard=guard)
+    @api.post("/admin/bans", access="mod", status=201, errors=[404])
     async def ban(body: BanRequest) -> BanView:
         """Ban a user for a duration or for good; their tokens and sockets stop at once (MOD-3)."""
         if body.duration_s is not None and body.duration_s > limits.ban_max_duration_s:
@@ -117,37 +109,27 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
             )
         return await identity.ban(current_principal(), body)
 
-    @endpoint(
-        bp, "/admin/bans/<user_id>", method="DELETE", access="mod", errors=[404, 409], guard=guard,
-    )  # fmt: skip
+    @api.delete("/admin/bans/<user_id>", access="mod", errors=[404, 409])
     async def unban(query: Unban, user_id: str) -> BanView:
         """Lift a ban."""
         return await identity.unban(current_principal(), user_id, query.reason)
 
-    @endpoint(
-        bp, "/admin/users/<user_id>/quarantine", method="POST", access="mod", errors=[404],
-        guard=guard,
-    )  # fmt: skip
+    @api.post("/admin/users/<user_id>/quarantine", access="mod", errors=[404])
     async def quarantine(body: QuarantineRequest, user_id: str) -> QuarantineView:
         """Shadow-quarantine a user; they are limited and never told (MOD-4)."""
         return await identity.set_shadow_quarantine(current_principal(), user_id, True, body.reason)
 
-    @endpoint(
-        bp, "/admin/users/<user_id>/quarantine", method="DELETE", access="mod", errors=[404],
-        guard=guard,
-    )  # fmt: skip
+    @api.delete("/admin/users/<user_id>/quarantine", access="mod", errors=[404])
     async def lift_quarantine(query: Unban, user_id: str) -> QuarantineView:
         """Lift a quarantine a moderator decided: the visible one (MOD-6) and the shadow one."""
         return await identity.lift_quarantine(current_principal(), user_id, query.reason)
 
-    @endpoint(
-        bp, "/admin/users/<user_id>/role", method="PUT", access="admin", errors=[404], guard=guard,
-    )  # fmt: skip
+    @api.put("/admin/users/<user_id>/role", access="admin", errors=[404])
     async def set_role(body: RoleChange, user_id: str) -> UserView:
         """Make a user a mod or an admin, or take it back (AUTH-4)."""
         return await identity.set_role(current_principal(), user_id, body.role, body.reason)
 
-    @endpoint(bp, "/admin/audit", method="GET", access="admin", guard=guard)
+    @api.get("/admin/audit", access="admin")
     async def audit_log(query: AuditQuery) -> AuditPage:
         """The audit log, newest first; page with `before_id`."""
         limit = query.limit or limits.audit_page_max
@@ -163,4 +145,4 @@ def routes(identity: Identity, audit: AuditLog, limits: AuthLimits, guard: Guard
             next_before_id=entries[-1].id if len(entries) == limit else None,
         )
 
-    return bp
+    return api.blueprint

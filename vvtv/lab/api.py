@@ -28,7 +28,7 @@ from vvtv.web.files import file_response
 from vvtv.web.files import file_under
 from vvtv.web.routing import Guard
 from vvtv.web.routing import PlainText
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 # Debian's `mimetypes` maps .ts to Qt translations; these are the HLS types (RFC 8216, CMAF).
 # The channel's HLS files: the cost meter counts what this route serves (TEL-4).
@@ -52,7 +52,7 @@ def _device_of(header: str | None) -> str | None:
 
 
 def principal_from_g() -> str:
-    """Who is calling: the user id of the Principal the guard returned (`endpoint` keeps it in
+    """Who is calling: the user id of the Principal the guard returned (`Routes` keeps it in
     `g.principal`), whichever guard that was (the server's user guard, the agent's token guard)."""
     user_id = getattr(g.get("principal"), "user_id", None)
     return str(user_id) if user_id else "unknown"
@@ -61,12 +61,12 @@ def principal_from_g() -> str:
 def routes(
     lab: LabRuntime, guard: Guard, *, principal: Callable[[], str] = principal_from_g
 ) -> Blueprint:
-    bp = Blueprint("lab", __name__)
+    api = Routes("lab", __name__, guard)
 
     async def run(name: CommandName, body: Command) -> CommandResult:
         return await lab.command(name, principal(), body.reason)
 
-    @endpoint(bp, "/lab/health", method="GET", access="public", guard=guard)
+    @api.get("/lab/health", access="public")
     async def lab_health() -> LabHealth:
         """Channel health: `ok` while something airs; alerts for the operator (LAB-7)."""
         # 200 whatever the verdict: the request itself succeeded, and a 5xx would read as a
@@ -75,7 +75,7 @@ def routes(
         # load balancer probes /live/master.m3u8, which is 404 until the channel is on air.
         return lab.health()
 
-    @endpoint(bp, "/lab/status", method="GET", access="admin", guard=guard)
+    @api.get("/lab/status", access="admin")
     async def lab_status() -> LabStatus:
         """Pipeline, on-air source, queue slack, playlist sequence numbers."""
         return lab.status()
@@ -86,46 +86,39 @@ def routes(
         ("reload_policies", "/lab/policies/reload"),
         ("rotate_playlist", "/lab/playlist/rotate"),
     ):
-        _command_route(bp, guard, name, rule, run)  # type: ignore[arg-type]
+        _command_route(api, name, rule, run)  # type: ignore[arg-type]
 
-    @endpoint(bp, "/lab/policies", method="GET", access="admin", guard=guard)
+    @api.get("/lab/policies", access="admin")
     async def current_policy() -> LabPolicySnapshot:
         """The current OwnerCard version (POL-2)."""
         return lab.policy.snapshot()
 
-    @endpoint(
-        bp, "/lab/policies/<int:version>", method="GET", access="admin", guard=guard, errors=[404],
-    )  # fmt: skip
+    @api.get("/lab/policies/<int:version>", access="admin", errors=[404])
     async def policy_version(version: int) -> LabPolicySnapshot:
         """One OwnerCard version, as the Planner and the Session Orchestrator read it (POL-2)."""
         return lab.policy.snapshot(version)
 
-    @endpoint(bp, "/lab/policies/history", method="GET", access="admin", guard=guard)
+    @api.get("/lab/policies/history", access="admin")
     async def policy_history() -> PolicyHistory:
         """Every version with its author and diff (POL-1)."""
         return PolicyHistory(changes=lab.policy.history())
 
-    @endpoint(bp, "/lab/policies", method="PUT", access="admin", guard=guard)
+    @api.put("/lab/policies", access="admin")
     async def update_policy(body: OwnerCard) -> LabPolicySnapshot:
         """Store a new OwnerCard version (audited with its diff); reload policies to replan."""
         return await lab.update_policy(body, principal())
 
-    @endpoint(bp, "/lab/catalog", method="GET", access="admin", guard=guard)
+    @api.get("/lab/catalog", access="admin")
     async def list_catalog() -> MediaItemList:
         """Every catalog item."""
         return MediaItemList(items=await lab.catalog.items())
 
-    @endpoint(
-        bp, "/lab/catalog", method="POST", access="admin", status=201, guard=guard, errors=[409],
-    )  # fmt: skip
+    @api.post("/lab/catalog", access="admin", status=201, errors=[409])
     async def add_to_catalog(body: NewMediaItem) -> MediaItem:
         """Add an item the planner may schedule (audited)."""
         return await lab.catalog.add(body, principal())
 
-    @endpoint(
-        bp, LIVE_ROUTE, method="GET", access="public", response=PlainText, guard=guard,
-        errors=[404],
-    )  # fmt: skip
+    @api.get(LIVE_ROUTE, access="public", response=PlainText, errors=[404])
     async def live(path: str) -> Response:
         """The channel: master.m3u8, <rendition>/index.m3u8 and media segments (LAB-5)."""
         target = file_under(lab.paths.live, path, CONTENT_TYPES, "live file")
@@ -134,18 +127,17 @@ def routes(
         cache = "no-cache" if playlist else "max-age=86400, immutable"
         return await file_response(target, CONTENT_TYPES, cache, "live file")
 
-    @endpoint(bp, "/channel/now", method="GET", access="public", guard=guard)
+    @api.get("/channel/now", access="public")
     async def channel_now() -> ChannelNow:
         """What the channel airs now and what comes next, for viewers (a player asks every
         ui.channel_poll_s; its `X-Device-Id` counts it as watching)."""
         return lab.channel_now(_device_of(request.headers.get(DEVICE_HEADER)))
 
-    return bp
+    return api.blueprint
 
 
 def _command_route(
-    bp: Blueprint,
-    guard: Guard,
+    api: Routes,
     name: CommandName,
     rule: str,
     run: Callable[[CommandName, Command], object],
@@ -155,4 +147,4 @@ def _command_route(
 
     handler.__name__ = f"command_{name}"
     handler.__doc__ = f"Control command `{name}` (audited: who, what, result)."
-    endpoint(bp, rule, method="POST", access="admin", response=CommandResult, guard=guard)(handler)
+    api.post(rule, access="admin", response=CommandResult)(handler)

@@ -17,7 +17,7 @@ from vvtv.contracts.lab import LabReport
 from vvtv.lab.sinks import CallbackSink
 from vvtv.observability.series import Catalogued
 from vvtv.web.routing import Guard
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 
 class LabStatusBoard(Catalogued, section="lab_agents"):
@@ -60,14 +60,14 @@ class LabStatusBoard(Catalogued, section="lab_agents"):
 
 def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blueprint:
     """`guard` reads (the server's admins); `push_guard` admits the agents' status pushes."""
-    bp = Blueprint("lab_board", __name__)
+    api = Routes("lab_board", __name__, guard)
 
-    @endpoint(bp, "/lab/agents", method="GET", access="admin", guard=guard)
+    @api.get("/lab/agents", access="admin")
     async def lab_agents() -> LabAgents:
         """The latest status, health and telemetry summary each LAB agent pushed (LAB-8)."""
         return board.agents()
 
-    @endpoint(bp, "/lab/agents/<name>/status", method="POST", access="admin", guard=push_guard)
+    @api.post("/lab/agents/<name>/status", access="admin", guard=push_guard)
     async def push_status(body: LabReport, name: str) -> LabReport:
         """A standalone agent's status push (every health-check interval); echoes the report."""
         # The path names the agent (its URL is what the operator configured); the body's copy
@@ -76,4 +76,4 @@ def board_routes(board: LabStatusBoard, guard: Guard, push_guard: Guard) -> Blue
         await board.record(body)
         return body
 
-    return bp
+    return api.blueprint

@@ -22,21 +22,21 @@ from vvtv.web.errors import install_error_handlers
 from vvtv.web.routing import CONVERTERS
 from vvtv.web.routing import Guard
 from vvtv.web.routing import PlainText
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 from vvtv.web.routing import undeclared_routes
 
 log = logging.getLogger(__name__)
 
 
 def _metrics_routes(registry: CollectorRegistry, guard: Guard) -> Blueprint:
-    bp = Blueprint("lab_metrics", __name__)
+    api = Routes("lab_metrics", __name__, guard)
 
-    @endpoint(bp, "/metrics", method="GET", access="public", guard=guard)
+    @api.get("/metrics", access="public")
     async def metrics() -> PlainText:
         """Prometheus metrics of the agent."""
         return PlainText(generate_latest(registry), CONTENT_TYPE_LATEST)
 
-    return bp
+    return api.blueprint
 
 
 def create_app(lab: LabRuntime, token: str, registry: CollectorRegistry) -> QuartTrio:

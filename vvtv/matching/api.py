@@ -18,36 +18,34 @@ from vvtv.contracts.matching import JoinMatch
 from vvtv.contracts.matching import MatchState
 from vvtv.matching.service import Matching
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 
 
 def routes(matching: Matching, guard: Guard) -> Blueprint:
-    bp = Blueprint("matching", __name__)
+    api = Routes("matching", __name__, guard)
 
-    @endpoint(
-        bp, "/match/join", method="POST", access="user", errors=[400, 409, 429, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/match/join", access="user", errors=[400, 409, 429, 503])
     async def join(body: JoinMatch) -> MatchState:
         """Search (or change language and tags while you do). 409 `in_match` in a match; 429
         `cooldown`, `hourly_cap` or `reconnect_budget` with `retry_after_s`; 503 `random_closed`;
         403 `shield_account_age` while Shield Mode keeps Random for older accounts."""
         return await matching.join(current_principal(), body)
 
-    @endpoint(bp, "/match/skip", method="POST", access="user", errors=[409, 429, 503], guard=guard)
+    @api.post("/match/skip", access="user", errors=[409, 429, 503])
     async def skip(body: Empty) -> MatchState:
         """End the call; you both search again (MAT-5). 409 `not_in_call`; 429 `too_early` or
         `kill_switch` with `retry_after_s`."""
         return await matching.skip(current_principal())
 
-    @endpoint(bp, "/match/leave", method="POST", access="user", errors=[503], guard=guard)
+    @api.post("/match/leave", access="user", errors=[503])
     async def leave(body: Empty) -> MatchState:
         """Stop searching, or end the call (the other searches again); idle either way."""
         return await matching.leave(current_principal())
 
-    @endpoint(bp, "/match/state", method="GET", access="user", errors=[503], guard=guard)
+    @api.get("/match/state", access="user", errors=[503])
     async def state() -> MatchState:
         """Where you stand: idle, searching, cooldown, connecting or in_call, with its times."""
         return await matching.state(current_principal())
 
-    return bp
+    return api.blueprint

@@ -8,16 +8,16 @@ from vvtv.config import ConfigBundle
 from vvtv.contracts.modes import ModeCatalog
 from vvtv.modes.catalog import mode_catalog
 from vvtv.web.routing import Guard
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 
 def routes(config: ConfigBundle, guard: Guard) -> Blueprint:
-    bp = Blueprint("modes", __name__)
+    api = Routes("modes", __name__, guard)
     catalog = mode_catalog(config)  # config is frozen for the process's life
 
-    @endpoint(bp, "/modes", method="GET", access="public", guard=guard)
+    @api.get("/modes", access="public")
     async def modes() -> ModeCatalog:
         """The modes on offer, each a composition of regions → component + props."""
         return catalog
 
-    return bp
+    return api.blueprint

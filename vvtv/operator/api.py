@@ -14,20 +14,20 @@ from vvtv.domain.accounts import Principal
 from vvtv.operator.feed import OperatorFeed
 from vvtv.operator.service import LiveBoard
 from vvtv.web.routing import Guard
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 from vvtv.web.sockets import MessageHandler
 from vvtv.web.sockets import current_connection
 
 
 def routes(board: LiveBoard, guard: Guard) -> Blueprint:
-    bp = Blueprint("operator", __name__)
+    api = Routes("operator", __name__, guard)
 
-    @endpoint(bp, "/admin/live", method="GET", access="admin", guard=guard)
+    @api.get("/admin/live", access="admin")
     async def live() -> LiveStatus:
         """Who is here now (channel viewers, Party, Random's queue, calls) and what is not ok."""
         return board.status()
 
-    return bp
+    return api.blueprint
 
 
 def socket_handlers(feed: OperatorFeed) -> dict[type, MessageHandler]:

@@ -36,16 +36,16 @@ from vvtv.contracts.presence import PresenceSet
 from vvtv.domain.accounts import Principal
 from vvtv.presence.service import Presence
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 from vvtv.web.sockets import MessageHandler
 from vvtv.web.sockets import current_connection
 
 
 def routes(presence: Presence, guard: Guard) -> Blueprint:
-    bp = Blueprint("presence", __name__)
+    api = Routes("presence", __name__, guard)
 
-    @endpoint(bp, "/presence/party", method="GET", access="user", errors=[503], guard=guard)
+    @api.get("/presence/party", access="user", errors=[503])
     async def presence_party(query: PresencePartyQuery) -> PresencePage:
         """Who is present, in arrival order, without you, hidden members or anyone a block stands
         between you and."""
@@ -56,7 +56,7 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
             ),
         )
 
-    @endpoint(bp, "/presence/grid", method="GET", access="user", errors=[503], guard=guard)
+    @api.get("/presence/grid", access="user", errors=[503])
     async def presence_grid(query: PresenceGridQuery) -> PresencePage:
         """The discovery grid: members sharing more of `tags` first, then cameras on; every
         filter given must hold (`new`: only new accounts; `modes`: a segment)."""
@@ -72,22 +72,20 @@ def routes(presence: Presence, guard: Guard) -> Blueprint:
             ),
         )
 
-    @endpoint(bp, "/presence/set", method="POST", access="user", errors=[503], guard=guard)
+    @api.post("/presence/set", access="user", errors=[503])
     async def presence_set(body: PresenceSet) -> PresenceMember:
         """Join the ecosystem of `presence_mode` (leaving the one you were in) or change your
         fields; keep it with `POST /presence/heartbeat` or a socket's `presence.heartbeat`."""
         principal = current_principal()
         return await presence.set(principal, presence.http_connection(principal), body)
 
-    @endpoint(
-        bp, "/presence/heartbeat", method="POST", access="user", errors=[404, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/presence/heartbeat", access="user", errors=[404, 503])
     async def presence_heartbeat(body: Empty) -> PresenceAlive:
         """Stay present; 404 `not_present` once you are not (silent past the TTL, or the room
         restarted): set your presence again."""
         return await presence.heartbeat_http(current_principal())
 
-    return bp
+    return api.blueprint
 
 
 def socket_handlers(presence: Presence) -> dict[type, MessageHandler]:

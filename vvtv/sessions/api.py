@@ -24,19 +24,16 @@ from vvtv.contracts.sessions import TurnView
 from vvtv.domain.accounts import Principal
 from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 from vvtv.web.sockets import MessageHandler
 from vvtv.web.sockets import current_connection
 
 
 def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
-    bp = Blueprint("sessions", __name__)
+    api = Routes("sessions", __name__, guard)
 
-    @endpoint(
-        bp, "/sessions", method="POST", access="user", status=201, errors=[409, 502, 503],
-        guard=guard,
-    )  # fmt: skip
+    @api.post("/sessions", access="user", status=201, errors=[409, 502, 503])
     async def create_session(body: CreateSession) -> SessionView:
         """Start a session in a mode; its media profile comes from the mode unless given. A mode
         that requires consent or a match answers 403 `consent_required` / `match_required`; a
@@ -44,55 +41,38 @@ def routes(sessions: Orchestrator, guard: Guard) -> Blueprint:
         `too_many_sessions`."""
         return await sessions.create(current_principal(), body)
 
-    @endpoint(
-        bp, "/sessions/transition", method="POST", access="user", status=201,
-        errors=[404, 409, 502, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/sessions/transition", access="user", status=201, errors=[404, 409, 502, 503])
     async def transition_session(body: TransitionSession) -> TransitionResult:
         """End a session and start its successor in another mode, with a handover hint; into a
         mode that requires consent or a match, 403 and nothing ends."""
         return await sessions.transition(current_principal(), body)
 
-    @endpoint(
-        bp, "/sessions/<hexid:session_id>", method="GET", access="user", errors=[404], guard=guard,
-    )  # fmt: skip
+    @api.get("/sessions/<hexid:session_id>", access="user", errors=[404])
     async def get_session(session_id: str) -> SessionView:
         """A session's state and its running cost estimate."""
         return await sessions.get(current_principal(), session_id)
 
-    @endpoint(
-        bp, "/sessions/<hexid:session_id>/end", method="POST", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/sessions/<hexid:session_id>/end", access="user", errors=[404, 409, 503])
     async def end_session(body: EndSession, session_id: str) -> SessionView:
         """End a session; its media endpoints are revoked."""
         return await sessions.end(current_principal(), session_id, body)
 
-    @endpoint(
-        bp, "/sessions/<hexid:session_id>/heartbeat", method="POST", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/sessions/<hexid:session_id>/heartbeat", access="user", errors=[404, 409, 503])
     async def heartbeat_session(body: Empty, session_id: str) -> HeartbeatAck:
         """Keep a session alive; without one for `expires_in_s` it ends."""
         return await sessions.heartbeat(current_principal(), session_id)
 
-    @endpoint(
-        bp, "/sessions/<hexid:session_id>/offer", method="POST", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.post("/sessions/<hexid:session_id>/offer", access="user", errors=[404, 409, 503])
     async def offer(body: SessionOffer, session_id: str) -> SessionAnswer:
         """Signalling: send a complete SDP offer for your endpoint, get the server's answer."""
         return await sessions.answer(current_principal(), session_id, body)
 
-    @endpoint(
-        bp, "/sessions/<hexid:session_id>/turn", method="GET", access="user",
-        errors=[404, 409, 503], guard=guard,
-    )  # fmt: skip
+    @api.get("/sessions/<hexid:session_id>/turn", access="user", errors=[404, 409, 503])
     async def turn(session_id: str) -> TurnView:
         """Time-limited TURN credentials for this session's peer connections."""
         return await sessions.turn(current_principal(), session_id)
 
-    return bp
+    return api.blueprint
 
 
 def socket_handlers(sessions: Orchestrator) -> dict[type, MessageHandler]:

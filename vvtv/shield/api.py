@@ -9,21 +9,21 @@ from vvtv.contracts.shield import ShieldStatus
 from vvtv.contracts.shield import ShieldSwitch
 from vvtv.shield.service import Shield
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 
 
 def routes(shield: Shield, guard: Guard) -> Blueprint:
-    bp = Blueprint("shield", __name__)
+    api = Routes("shield", __name__, guard)
 
-    @endpoint(bp, "/admin/shield", method="GET", access="admin", guard=guard)
+    @api.get("/admin/shield", access="admin")
     async def shield_status() -> ShieldStatus:
         """Whether Shield Mode is on, and the preset switching it on applies."""
         return shield.status()
 
-    @endpoint(bp, "/admin/shield", method="POST", access="admin", guard=guard)
+    @api.post("/admin/shield", access="admin")
     async def switch_shield(body: ShieldSwitch) -> ShieldStatus:
         """Switch Shield Mode on (the preset at once, then the sweep) or off (reverted exactly)."""
         return await shield.switch(current_principal().user_id, body.active, body.reason)
 
-    return bp
+    return api.blueprint

@@ -20,18 +20,18 @@ from vvtv.telemetry.funnel import funnel_report
 from vvtv.telemetry.incident import Incident
 from vvtv.telemetry.ingest import accept_batch
 from vvtv.web.routing import Guard
+from vvtv.web.routing import Routes
 from vvtv.web.routing import current_principal
-from vvtv.web.routing import endpoint
 
 
 def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
-    bp = Blueprint("telemetry", __name__)
+    api = Routes("telemetry", __name__, guard)
     reported = runtime.metrics.telemetry_events
     counts = runtime.events
     chains = runtime.config.telemetry.chains
     draw = random.Random().random
 
-    @endpoint(bp, "/telemetry/events", method="POST", access="public", status=202, guard=guard)
+    @api.post("/telemetry/events", access="public", status=202)
     async def report_events(body: TelemetryBatch) -> TelemetryAccepted:
         """Report client telemetry events; each must be declared in telemetry-events.yaml."""
         kept, dropped = accept_batch(runtime.config, body, draw)
@@ -42,24 +42,24 @@ def routes(runtime: Runtime, incident: Incident, guard: Guard) -> Blueprint:
             reported.labels(event.name, "sampled_out").inc()
         return TelemetryAccepted(accepted=len(kept), sampled_out=len(dropped))
 
-    @endpoint(bp, "/telemetry/qos", method="GET", access="user", guard=guard)
+    @api.get("/telemetry/qos", access="user")
     async def qos_sampling() -> QosSampling:
         """The share of calls that send `qos_sample`, and how often (a call draws once)."""
         return incident.sampling()
 
-    @endpoint(bp, "/admin/funnel", method="GET", access="admin", guard=guard)
+    @api.get("/admin/funnel", access="admin")
     async def funnel() -> FunnelReport:
         """Each chain of telemetry-events.yaml (the funnel, Random's), its steps counted."""
         return funnel_report(counts, chains)
 
-    @endpoint(bp, "/admin/incident", method="GET", access="admin", guard=guard)
+    @api.get("/admin/incident", access="admin")
     async def incident_status() -> IncidentStatus:
         """Whether incident mode is on: then every call samples its QoS (TEL-2)."""
         return incident.status()
 
-    @endpoint(bp, "/admin/incident", method="POST", access="admin", guard=guard, errors=[409])
+    @api.post("/admin/incident", access="admin", errors=[409])
     async def switch_incident(body: IncidentSwitch) -> IncidentStatus:
         """Switch incident mode on or off (audited, told to every signed-in tab)."""
         return await incident.switch(current_principal().user_id, body.active, body.reason)
 
-    return bp
+    return api.blueprint

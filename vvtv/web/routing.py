@@ -1,6 +1,6 @@
 """Declaring routes: every HTTP route states who may use it and its request and response schemas.
 
-`endpoint` is the only way a route is added (INV-9); `undeclared_routes` finds any that slipped in
+`Routes` is the only way a route is added (INV-9); `undeclared_routes` finds any that slipped in
 another way, and `create_app` refuses to start while one exists.
 """
 
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 from typing import ClassVar
 from typing import Literal
+from typing import TypedDict
+from typing import Unpack
 
 import msgspec
 import msgspec.inspect
@@ -112,6 +114,7 @@ class RouteSpec:
 
 
 Handler = Callable[..., Awaitable[Any]]
+Decorator = Callable[[Handler], Handler]
 # Establishes who is calling and refuses what `spec.access` does not allow (AUTH-3).
 Guard = Callable[[RouteSpec], Awaitable[Principal | None]]
 
@@ -216,64 +219,98 @@ def _respond(result: Any, status: int) -> Response:
     return response
 
 
-def endpoint(
-    blueprint: Blueprint,
-    rule: str,
-    *,
-    method: Method,
-    access: Access,
-    guard: Guard,
-    status: int = 200,
-    errors: Iterable[int] = (),
-    response: Any = None,
-) -> Callable[[Handler], Handler]:
-    """Register `handler` as `method rule`; its signature is its schema. A first parameter named
-    `body` (or `query`) receives the request body (or query string) decoded as the Struct it is
-    annotated with; path parameters come as keyword arguments; the return annotation is the
-    response, unless `response` names it (a handler that makes its own `Response`). The guard
-    runs first; the caller, if signed in, is `current_principal()`."""
+class RouteOptions(TypedDict, total=False):
+    """What a route may say beyond its rule and access: its usual `status`, the `errors` it
+    documents, its `response` when the handler makes its own (`PlainText`, a file) and, for a
+    route whose callers prove themselves otherwise (an agent's token), its own `guard`."""
 
-    def register(handler: Handler) -> Handler:
-        hints = typing.get_type_hints(handler)
-        body, query = hints.get("body"), hints.get("query")
-        if method in _BODY_METHODS and body is None:
-            raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
-        spec = RouteSpec(
-            method=method,
-            rule=rule,
-            access=access,
-            response=hints["return"] if response is None else response,
-            status=status,
-            body=body,
-            query=query,
-            errors=_error_statuses(access, body, query, errors),
-        )
+    status: int
+    errors: Iterable[int]
+    response: Any
+    guard: Guard
 
-        async def view(**path_args: Any) -> Response:
-            g.principal = await guard(spec)
-            if spec.body is not None:
-                result = await handler(await _decode(spec.body), **path_args)
-            elif spec.query is not None:
-                result = await handler(_query(spec.query), **path_args)
-            else:
-                result = await handler(**path_args)
-            return _respond(result, spec.status)
 
-        view.__name__ = handler.__name__
-        view.__qualname__ = handler.__qualname__
-        view.__doc__ = handler.__doc__
-        setattr(view, ROUTE_SPEC, spec)
-        if body is not None:
-            setattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, (body, DataSource.JSON))
-        if query is not None:
-            setattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, query)
-        documented: dict[int, tuple[type[Any], None]] = {status: (spec.response, None)}
-        documented.update({code: (Problem, None) for code in spec.errors})
-        setattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, documented)
-        blueprint.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=[method])
-        return handler
+class Routes:
+    """One context's route table: its blueprint, and the guard that runs before each route.
 
-    return register
+    A route's handler's signature is its schema. A first parameter named `body` (or `query`)
+    receives the request body (or query string) decoded as the Struct it is annotated with; path
+    parameters come as keyword arguments; the return annotation is the response unless the route
+    names it. The caller, if signed in, is `current_principal()`."""
+
+    def __init__(self, name: str, import_name: str, guard: Guard) -> None:
+        self.blueprint = Blueprint(name, import_name)
+        self._guard = guard
+
+    def get(self, rule: str, *, access: Access, **options: Unpack[RouteOptions]) -> Decorator:
+        return self.route("GET", rule, access=access, **options)
+
+    def post(self, rule: str, *, access: Access, **options: Unpack[RouteOptions]) -> Decorator:
+        return self.route("POST", rule, access=access, **options)
+
+    def put(self, rule: str, *, access: Access, **options: Unpack[RouteOptions]) -> Decorator:
+        return self.route("PUT", rule, access=access, **options)
+
+    def delete(self, rule: str, *, access: Access, **options: Unpack[RouteOptions]) -> Decorator:
+        return self.route("DELETE", rule, access=access, **options)
+
+    def route(
+        self,
+        method: Method,
+        rule: str,
+        *,
+        access: Access,
+        status: int = 200,
+        errors: Iterable[int] = (),
+        response: Any = None,
+        guard: Guard | None = None,
+    ) -> Decorator:
+        """Register the decorated handler as `method rule`, behind `access`."""
+        check = self._guard if guard is None else guard
+
+        def register(handler: Handler) -> Handler:
+            hints = typing.get_type_hints(handler)
+            body, query = hints.get("body"), hints.get("query")
+            if method in _BODY_METHODS and body is None:
+                raise TypeError(f"{method} {rule} needs a request body schema (INV-9)")
+            spec = RouteSpec(
+                method=method,
+                rule=rule,
+                access=access,
+                response=hints["return"] if response is None else response,
+                status=status,
+                body=body,
+                query=query,
+                errors=_error_statuses(access, body, query, errors),
+            )
+
+            async def view(**path_args: Any) -> Response:
+                g.principal = await check(spec)
+                if spec.body is not None:
+                    result = await handler(await _decode(spec.body), **path_args)
+                elif spec.query is not None:
+                    result = await handler(_query(spec.query), **path_args)
+                else:
+                    result = await handler(**path_args)
+                return _respond(result, spec.status)
+
+            view.__name__ = handler.__name__
+            view.__qualname__ = handler.__qualname__
+            view.__doc__ = handler.__doc__
+            setattr(view, ROUTE_SPEC, spec)
+            if body is not None:
+                setattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, (body, DataSource.JSON))
+            if query is not None:
+                setattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, query)
+            documented: dict[int, tuple[type[Any], None]] = {status: (spec.response, None)}
+            documented.update({code: (Problem, None) for code in spec.errors})
+            setattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, documented)
+            self.blueprint.add_url_rule(
+                rule, endpoint=handler.__name__, view_func=view, methods=[method]
+            )
+            return handler
+
+        return register
 
 
 def route_specs(app: Quart) -> list[RouteSpec]:

@@ -27,7 +27,7 @@ from vvtv.web.files import file_response
 from vvtv.web.files import file_under
 from vvtv.web.routing import Guard
 from vvtv.web.routing import PlainText
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 from vvtv.web.skin import SKIN_CSS
 from vvtv.web.skin import dressed_page
 from vvtv.web.skin import style_sheet
@@ -117,7 +117,7 @@ def page_rule(route: str) -> str:
 def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) -> Blueprint:
     """Every mode of the manifests gets its page, even one the tier switches off: the UI itself
     says that mode is not available (its catalog leaves it out)."""
-    bp = Blueprint("shell", __name__)
+    api = Routes("shell", __name__, guard)
     gzipped: dict[Path, bytes] = {}
 
     async def compressed(target: Path, data: bytes) -> bytes:
@@ -139,12 +139,12 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
         return response
 
     pages = {
-        f"{bp.name}.{_page_route(bp, guard, name, page_rule(mode.route), page)}"
+        f"{api.blueprint.name}.{_page_route(api, name, page_rule(mode.route), page)}"
         for name, mode in config.modes.modes.items()
     }
     api_segments: set[str] = set()  # worked out at the first miss, once every route is in
 
-    @bp.app_errorhandler(NoRoute)
+    @api.blueprint.app_errorhandler(NoRoute)
     async def no_route(error: NoRoute) -> Response:
         """A path no route serves. A browser asking for a page gets the shell (still a 404), whose
         router shows the not-found screen; under an API's first segment (`/auth/…`, `/modes/…`),
@@ -158,17 +158,15 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
                 pass  # no UI to show it in: the plain problem below
         return problem_response(problem_from(error), error)
 
-    @endpoint(
-        bp, "/docs", method="GET", access="public", response=DocsPage, guard=guard, errors=[503],
-    )  # fmt: skip
+    @api.get("/docs", access="public", response=DocsPage, errors=[503])
     async def docs() -> Response:
         """The API's documentation (Swagger UI over /openapi.json)."""
         return await page(DOCS)
 
-    pages.add(f"{bp.name}.{docs.__name__}")
+    pages.add(f"{api.blueprint.name}.{docs.__name__}")
     skin_css = style_sheet(config.theme)
 
-    @endpoint(bp, SKIN_CSS, method="GET", access="public", response=StyleSheet, guard=guard)
+    @api.get(SKIN_CSS, access="public", response=StyleSheet)
     async def skin() -> Response:
         """The worn skin's colours (config/skins.yaml, OPS-3), for every page of the UI."""
         response = Response(skin_css, status=200, content_type="text/css; charset=utf-8")
@@ -176,10 +174,7 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
         response.headers.update({"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
         return response
 
-    @endpoint(
-        bp, f"/{ASSETS}/<path:path>", method="GET", access="public", response=Asset, guard=guard,
-        errors=[404],
-    )  # fmt: skip
+    @api.get(f"/{ASSETS}/<path:path>", access="public", response=Asset, errors=[404])
     async def asset(path: str) -> Response:
         """A file of the UI's build under assets/ (hashed names: cached for a year; text files
         gzipped for clients that accept it)."""
@@ -193,7 +188,7 @@ def routes(config: ConfigBundle, guard: Guard, static_dir: Path = STATIC_DIR) ->
                 response.headers["Content-Encoding"] = "gzip"
         return response
 
-    return bp
+    return api.blueprint
 
 
 def _first_segment(path: str) -> str:
@@ -215,9 +210,7 @@ def _asks_for_a_page() -> bool:
     return request.method in ("GET", "HEAD") and "text/html" in named
 
 
-def _page_route(
-    bp: Blueprint, guard: Guard, mode: str, rule: str, page: Callable[[], Awaitable[Response]]
-) -> str:
+def _page_route(api: Routes, mode: str, rule: str, page: Callable[[], Awaitable[Response]]) -> str:
     """Declares mode `mode`'s page; its endpoint's name."""
 
     async def handler(**_path: str) -> Response:
@@ -226,8 +219,7 @@ def _page_route(
     handler.__name__ = f"page_{mode}"
     handler.__doc__ = f"The web UI at mode `{mode}`'s route."
     # 503 until the UI is built; 404 for a malformed parameter (a token outside its pattern).
-    endpoint(
-        bp, rule, method="GET", access="public", response=Page, guard=guard,
-        errors=[404, 503] if "<" in rule else [503],
-    )(handler)  # fmt: skip
+    api.get(rule, access="public", response=Page, errors=[404, 503] if "<" in rule else [503])(
+        handler
+    )
     return handler.__name__

@@ -15,20 +15,18 @@ from vvtv.observability.metrics import CONTENT_TYPE
 from vvtv.runtime import Runtime
 from vvtv.web.routing import Guard
 from vvtv.web.routing import PlainText
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 
 def routes(runtime: Runtime, guard: Guard) -> Blueprint:
-    bp = Blueprint("system", __name__)
+    api = Routes("system", __name__, guard)
 
-    @endpoint(bp, "/healthz", method="GET", access="public", guard=guard)
+    @api.get("/healthz", access="public")
     async def healthz() -> Health:
         """Liveness: the process and its event loop answer."""
         return Health()
 
-    @endpoint(
-        bp, "/readyz", method="GET", access="public", response=Readiness, guard=guard, errors=[503],
-    )  # fmt: skip
+    @api.get("/readyz", access="public", response=Readiness, errors=[503])
     async def readyz() -> tuple[Readiness, int] | Readiness:
         """Readiness: config loaded, data folder and store usable, supervisor up, not draining;
         with each service's health (TEL-5) as detail that does not decide readiness."""
@@ -54,9 +52,9 @@ def routes(runtime: Runtime, guard: Guard) -> Blueprint:
         )
         return readiness if readiness.ready else (readiness, 503)
 
-    @endpoint(bp, "/metrics", method="GET", access="public", guard=guard)
+    @api.get("/metrics", access="public")
     async def metrics() -> PlainText:
         """Prometheus metrics in the text exposition format."""
         return PlainText(runtime.metrics.render(), CONTENT_TYPE)
 
-    return bp
+    return api.blueprint

@@ -8,18 +8,18 @@ from quart import Blueprint
 from vvtv.config import ConfigBundle
 from vvtv.web.routing import Guard
 from vvtv.web.routing import PlainText
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 TEXT = "text/plain; charset=utf-8"
 
 
 def routes(config: ConfigBundle, guard: Guard) -> Blueprint:
-    bp = Blueprint("terms", __name__)
+    api = Routes("terms", __name__, guard)
     text = config.terms.encode()  # config is frozen for the process's life
 
-    @endpoint(bp, "/terms", method="GET", access="public", guard=guard)
+    @api.get("/terms", access="public")
     async def terms() -> PlainText:
         """The terms of use, in the version a signup must accept."""
         return PlainText(text, TEXT)
 
-    return bp
+    return api.blueprint

@@ -7,7 +7,6 @@ from typing import Literal
 
 import msgspec
 import pytest
-from quart import Blueprint
 from quart.typing import TestClientProtocol as HttpClient
 from quart_trio import QuartTrio
 
@@ -16,7 +15,7 @@ from vvtv.contracts import Contract
 from vvtv.errors import Conflict
 from vvtv.web.errors import error_event
 from vvtv.web.errors import problem_from
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 
 
 class Inner(Contract, frozen=True, kw_only=True):
@@ -36,10 +35,9 @@ class Echo(Contract, frozen=True, kw_only=True):
 
 @pytest.fixture
 def body_client(app: QuartTrio) -> HttpClient:
-    bp = Blueprint("probe", __name__)
-    guard = app.extensions[GUARD]
+    api = Routes("probe", __name__, app.extensions[GUARD])
 
-    @endpoint(bp, "/probe", method="POST", access="public", guard=guard)
+    @api.post("/probe", access="public")
     async def probe(body: Order) -> Echo:
         if body.name == "taken":
             raise Conflict("That name is taken.", code="name_taken", path="$.name")
@@ -47,11 +45,11 @@ def body_client(app: QuartTrio) -> HttpClient:
             raise RuntimeError("secret internals")
         return Echo(name=body.name, count=body.inner.count)
 
-    @endpoint(bp, "/members", method="GET", access="user", guard=guard)
+    @api.get("/members", access="user")
     async def members() -> Echo:
         return Echo(name="never", count=0)
 
-    app.register_blueprint(bp)
+    app.register_blueprint(api.blueprint)
     app.config["MAX_CONTENT_LENGTH"] = 256
     return app.test_client()
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from quart import Blueprint
 from quart_trio import QuartTrio
 
 from vvtv.app import GUARD
 from vvtv.contracts.system import Health
-from vvtv.web.routing import endpoint
+from vvtv.web.routing import Routes
 from vvtv.web.routing import route_specs
 from vvtv.web.routing import undeclared_routes
 
@@ -36,13 +35,13 @@ async def test_a_route_added_without_a_declaration_is_found(app: QuartTrio) -> N
 
 
 async def test_a_body_method_without_a_request_schema_cannot_be_declared(app: QuartTrio) -> None:
-    bp = Blueprint("bad", __name__)
+    api = Routes("bad", __name__, app.extensions[GUARD])
 
     async def no_body() -> Health:
         raise AssertionError("never registered")
 
     with pytest.raises(TypeError, match="INV-9"):
-        endpoint(bp, "/x", method="POST", access="public", guard=app.extensions[GUARD])(no_body)
+        api.post("/x", access="public")(no_body)
 
 
 async def test_the_openapi_document_has_schemas_and_access_for_every_operation(

@@ -43,13 +43,15 @@ _YIELD_EVERY = 64
 
 
 class Kind:
-    """A registered actor kind: its factory, its live cells by key, and its counters."""
+    """A registered actor kind: its factory, the mailbox size and restart intensity its cells
+    get, its live cells by key, and its counters."""
 
-    __slots__ = ("cells", "counters", "factory", "name", "stopping")
+    __slots__ = ("cells", "counters", "factory", "name", "settings", "stopping")
 
-    def __init__(self, name: str, factory: ActorFactory) -> None:
+    def __init__(self, name: str, factory: ActorFactory, settings: ActorSettings) -> None:
         self.name = name
         self.factory = factory
+        self.settings = settings
         self.cells: dict[Hashable, Cell] = {}
         # Cells detached from `cells` but still running on_stop: a successor for the same key waits
         # for them, so a new on_start never races the old on_stop over persisted state.
@@ -72,16 +74,13 @@ class Cell:
         "key",
         "kind",
         "mailbox",
-        "settings",
         "stopped",
     )
 
-    def __init__(
-        self, kind: Kind, key: Hashable, settings: ActorSettings, deadlines: Deadlines
-    ) -> None:
+    def __init__(self, kind: Kind, key: Hashable, deadlines: Deadlines) -> None:
+        settings = kind.settings
         self.kind = kind
         self.key = key
-        self.settings = settings
         self._deadlines = deadlines
         self.mailbox: Mailbox[Envelope] = Mailbox(settings.mailbox_size)
         self.cancel_scope = trio.CancelScope()
@@ -222,8 +221,8 @@ class Cell:
             "actor %s/%r crashed more than %d times in %ss; giving up on it",
             self.kind.name,
             self.key,
-            self.settings.max_restarts,
-            self.settings.restart_window_s,
+            self._intensity.max_restarts,
+            self._intensity.window_s,
             extra={"actor_kind": self.kind.name, "actor_key": self.key},
         )
         self.detach()

@@ -91,7 +91,7 @@ class Registry:
         """Declare an actor kind and the factory `(key) -> actor` that builds its instances."""
         if kind in self._kinds or kind in self._services:
             raise ValueError(f"actor kind {kind!r} is already registered")
-        self._kinds[kind] = Kind(kind, factory)
+        self._kinds[kind] = Kind(kind, factory, self._settings)
 
     async def supervise(
         self,
@@ -209,7 +209,7 @@ class Registry:
         return cell
 
     def _spawn(self, kind: Kind, key: Hashable) -> Cell:
-        cell = Cell(kind, key, self._settings, self._deadlines)
+        cell = Cell(kind, key, self._deadlines)
         kind.cells[key] = cell
         kind.counters.spawns += 1
         self._running.add(cell)

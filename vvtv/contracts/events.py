@@ -49,6 +49,7 @@ from vvtv.contracts.tiles import TileGranted
 from vvtv.contracts.tiles import TileHidden
 from vvtv.contracts.tiles import TileOpen
 from vvtv.contracts.tiles import TileOpened
+from vvtv.contracts.tiles import TileProfileChanged
 from vvtv.contracts.tiles import TileRefused
 from vvtv.contracts.tiles import TileReleased
 from vvtv.contracts.tiles import TileVisible
@@ -214,13 +215,6 @@ class ConsentCancelled(Event, kw_only=True, tag="consent.cancelled"):
 
     invite_id: Id
     reason: CancelReason
-
-
-class TileProfileChanged(Event, kw_only=True, tag="tile.profile"):
-    """The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection)."""
-
-    publisher_id: Id
-    profile: Name
 
 
 class AuthExpired(Event, kw_only=True, tag="auth.expired"):

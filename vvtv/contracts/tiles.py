@@ -98,3 +98,10 @@ class TileBlurred(Event, kw_only=True, tag="tile.blurred"):
 
     publisher_id: Id
     blurred: bool
+
+
+class TileProfileChanged(Event, kw_only=True, tag="tile.profile"):
+    """The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection)."""
+
+    publisher_id: Id
+    profile: Name

@@ -23,12 +23,12 @@ import trio
 from vvtv.actors import BaseActor
 from vvtv.actors.wakes import Wakes
 from vvtv.contracts.events import ServerEvent
-from vvtv.contracts.events import TileProfileChanged
 from vvtv.contracts.sessions import SessionView
 from vvtv.contracts.tiles import DeviceClass
 from vvtv.contracts.tiles import TileBlurred
 from vvtv.contracts.tiles import TileGranted
 from vvtv.contracts.tiles import TileOpened
+from vvtv.contracts.tiles import TileProfileChanged
 from vvtv.contracts.tiles import TileRefused
 from vvtv.contracts.tiles import TileReleased
 from vvtv.domain.accounts import Principal

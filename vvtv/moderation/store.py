@@ -12,6 +12,8 @@ from typing import Protocol
 
 from msgspec.structs import replace
 
+from vvtv.domain.moderation.reports import Claim
+from vvtv.domain.moderation.reports import Decide
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
 from vvtv.domain.values import frozen
@@ -79,7 +81,12 @@ _OPEN = ("open", "claimed")
 
 
 def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
-    still = None
+    claim = decision = still = None
+    if row["claimed_by"] is not None:
+        claim = Claim(row["claimed_by"], datetime.fromisoformat(row["claimed_at"]))
+    if row["decided_by"] is not None:
+        at = datetime.fromisoformat(row["decided_at"])
+        decision = Decide(row["decided_by"], row["decision"], at)
     if row["still_id"] is not None:
         # A list names the still and its expiry; only one report read carries its bytes.
         jpeg = bytes(row["still"]) if with_still else b""
@@ -88,6 +95,8 @@ def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
         Report,
         row,
         message_ids=tuple(json.loads(row["message_ids"])),
+        claim=claim,
+        decision=decision,
         still=still,
     )
 
@@ -141,19 +150,19 @@ class SqliteReportStore:
         return await self._db.read(read)
 
     async def save(self, report: Report) -> None:
+        claim, decision = report.claim, report.decision
+        claimed = (None, None) if claim is None else (claim.moderator_id, claim.at.isoformat())
+        decided = (
+            (None, None, None)
+            if decision is None
+            else (decision.moderator_id, decision.at.isoformat(), decision.action)
+        )
+
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE reports SET status = ?, claimed_by = ?, claimed_at = ?, decided_by = ?,"
                 " decided_at = ?, decision = ? WHERE id = ?",
-                (
-                    report.status,
-                    report.claimed_by,
-                    None if report.claimed_at is None else report.claimed_at.isoformat(),
-                    report.decided_by,
-                    None if report.decided_at is None else report.decided_at.isoformat(),
-                    report.decision,
-                    report.id,
-                ),
+                (report.status, *claimed, *decided, report.id),
             )
 
         await self._db.write(write)

@@ -44,7 +44,6 @@ from vvtv.contracts.moderation import ReportReceipt
 from vvtv.contracts.moderation import ReportView
 from vvtv.contracts.moderation import UserHistory
 from vvtv.contracts.moderation import WarningList
-from vvtv.contracts.moderation import WarningView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.moderation.decisions import TIMED
 from vvtv.domain.moderation.decisions import Ban
@@ -412,7 +411,7 @@ class Moderation:
 
     async def warnings(self, principal: Principal) -> WarningList:
         found = await self._ports.store.warnings(principal.user_id)
-        return WarningList(warnings=[WarningView(id=w.id, reason=w.reason, at=w.at) for w in found])
+        return WarningList(warnings=found)
 
     async def seen(self, principal: Principal, warning_id: int) -> WarningList:
         if not await self._ports.store.seen(principal.user_id, warning_id, self._ports.clock()):

@@ -12,11 +12,11 @@ from typing import Protocol
 
 from msgspec.structs import replace
 
+from vvtv.contracts.moderation import WarningView
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
-from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.audit import append_audit
 from vvtv.store import Database
@@ -32,13 +32,6 @@ class QueueFilter:
     context: str | None = None
     source: str | None = None
     target_id: str | None = None
-
-
-@frozen
-class StoredWarning:
-    id: int
-    reason: str
-    at: datetime
 
 
 class ReportStore(Protocol):
@@ -68,7 +61,7 @@ class ReportStore(Protocol):
 
     async def warn(self, user_id: str, reason: str, at: datetime) -> int: ...
 
-    async def warnings(self, user_id: str) -> list[StoredWarning]:
+    async def warnings(self, user_id: str) -> list[WarningView]:
         """A user's warnings not yet seen, oldest first."""
         ...
 
@@ -232,16 +225,14 @@ class SqliteReportStore:
 
         return await self._db.write(write)
 
-    async def warnings(self, user_id: str) -> list[StoredWarning]:
-        def read(db: sqlite3.Connection) -> list[StoredWarning]:
+    async def warnings(self, user_id: str) -> list[WarningView]:
+        def read(db: sqlite3.Connection) -> list[WarningView]:
             rows = db.execute(
                 "SELECT id, reason, at FROM warnings WHERE user_id = ? AND seen_at IS NULL"
                 " ORDER BY id",
                 (user_id,),
             )
-            return [
-                StoredWarning(r["id"], r["reason"], datetime.fromisoformat(r["at"])) for r in rows
-            ]
+            return [from_row(WarningView, row) for row in rows]
 
         return await self._db.read(read)
 

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from msgspec.structs import replace
-
 from vvtv.contracts.moderation import WarningView
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
 from vvtv.observability.audit import AuditRecord
-from vvtv.observability.audit import append_audit
+from vvtv.observability.audit import insert_audited
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 
@@ -101,6 +99,11 @@ _LISTED = (
     " still_id, still_expires_at, source, score"
 )
 
+_FILE = (
+    "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code, session_id,"
+    " thread_id, mode_id, message_ids, source, score) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+
 
 class SqliteReportStore:
     """Implements `ReportStore` on the shared database."""
@@ -109,31 +112,22 @@ class SqliteReportStore:
         self._db = database
 
     async def file(self, report: Report, audit: AuditRecord) -> int:
-        def write(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code,"
-                " session_id, thread_id, mode_id, message_ids, source, score)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    report.created_at.isoformat(),
-                    report.reporter_id,
-                    report.target_id,
-                    report.context,
-                    report.reason_code,
-                    report.session_id,
-                    report.thread_id,
-                    report.mode_id,
-                    json.dumps(list(report.message_ids)),
-                    report.source,
-                    report.score,
-                ),
-            )
-            report_id = int(cursor.lastrowid or 0)
-            # The entry names the report it is about, known only once the row exists.
-            append_audit(db, replace(audit, detail=dict(audit.detail, report_id=report_id)))
-            return report_id
-
-        return await self._db.write(write)
+        row = (
+            report.created_at.isoformat(),
+            report.reporter_id,
+            report.target_id,
+            report.context,
+            report.reason_code,
+            report.session_id,
+            report.thread_id,
+            report.mode_id,
+            json.dumps(list(report.message_ids)),
+            report.source,
+            report.score,
+        )
+        return await self._db.write(
+            lambda db: insert_audited(db, _FILE, row, audit, named="report_id")
+        )
 
     async def get(self, report_id: int) -> Report | None:
         def read(db: sqlite3.Connection) -> Report | None:

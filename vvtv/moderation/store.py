@@ -13,6 +13,7 @@ from typing import Protocol
 from vvtv.contracts.moderation import WarningView
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
 from vvtv.observability.audit import AuditRecord
@@ -82,10 +83,11 @@ def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
         # A list names the still and its expiry; only one report read carries its bytes.
         jpeg = bytes(row["still"]) if with_still else b""
         still = Still(row["still_id"], jpeg, datetime.fromisoformat(row["still_expires_at"]))
+    place = from_row(Place, row, message_ids=tuple(json.loads(row["message_ids"])))
     return from_row(
         Report,
         row,
-        message_ids=tuple(json.loads(row["message_ids"])),
+        place=place,
         claim=claim,
         decision=decision,
         still=still,
@@ -112,16 +114,17 @@ class SqliteReportStore:
         self._db = database
 
     async def file(self, report: Report, audit: AuditRecord) -> int:
+        place = report.place
         row = (
             report.created_at.isoformat(),
             report.reporter_id,
             report.target_id,
-            report.context,
+            place.context,
             report.reason_code,
-            report.session_id,
-            report.thread_id,
-            report.mode_id,
-            json.dumps(list(report.message_ids)),
+            place.session_id,
+            place.thread_id,
+            place.mode_id,
+            json.dumps(list(place.message_ids)),
             report.source,
             report.score,
         )

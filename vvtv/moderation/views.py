@@ -17,19 +17,20 @@ def report_view(
     def person(user_id: str) -> Person:
         return Person(user_id=user_id, handle=handle_of(user_id))
 
-    claim, decision, still = report.claim, report.decision, still_kept(report.still, now)
+    place, claim, decision = report.place, report.claim, report.decision
+    still = still_kept(report.still, now)
     return ReportView(
         id=report.id,
         created_at=report.created_at,
         status=report.status,
         reason_code=report.reason_code,
-        context=report.context,
+        context=place.context,
         reporter=None if report.reporter_id is None else person(report.reporter_id),
         target=person(report.target_id),
-        session_id=report.session_id,
-        thread_id=report.thread_id,
-        mode_id=report.mode_id,
-        message_ids=list(report.message_ids),
+        session_id=place.session_id,
+        thread_id=place.thread_id,
+        mode_id=place.mode_id,
+        message_ids=list(place.message_ids),
         claimed_by=None if claim is None else person(claim.moderator_id),
         decided_by=None if decision is None else person(decision.moderator_id),
         decision=None if decision is None else decision.action,

@@ -14,6 +14,7 @@ import pytest
 from vvtv.config import build_runtime_config
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import decide
 from vvtv.moderation.store import QueueFilter
@@ -36,14 +37,19 @@ async def test_a_claim_and_a_decision_are_read_back_whole(tmp_path: Path) -> Non
     async with open_database(tmp_path / "db.sqlite3", **STORE) as db:
         store = SqliteReportStore(db)
         new = Report(
-            id=0, created_at=AT, reporter_id="ana", target_id="bob", context="chat",
-            reason_code="spam", thread_id="t1", message_ids=("m1",),
+            id=0, created_at=AT, reporter_id="ana", target_id="bob", reason_code="spam",
+            place=Place("chat", thread_id="t1", message_ids=("m1",)),
         )  # fmt: skip
         filed = AuditRecord(at=AT, actor_id="ana", action="report.filed", target_id="bob")
         report_id = await store.file(new, filed)
         report = await store.get(report_id)
         assert report is not None
-        assert (report.status, report.claim, report.decision) == ("open", None, None)
+        assert (report.place, report.status, report.claim, report.decision) == (
+            new.place,
+            "open",
+            None,
+            None,
+        )
         claim = Claim("moira", AT + timedelta(minutes=1))
         decision = Decide("moira", "warn", AT + timedelta(minutes=2))
         for message in (claim, decision):

@@ -13,6 +13,7 @@ from vvtv.domain.moderation import decisions
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
 from vvtv.domain.moderation.reports import Keep
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Refuse
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Save
@@ -29,7 +30,7 @@ LATER = AT + timedelta(minutes=5)
 def _report(**changes: object) -> Report:
     fields: dict[str, object] = {
         "id": 7, "created_at": AT, "reporter_id": "ana", "target_id": "bob",
-        "context": "profile_card", "reason_code": "spam",
+        "reason_code": "spam", "place": Place("profile_card"),
     }  # fmt: skip
     return Report(**{**fields, **changes})  # type: ignore[arg-type]
 

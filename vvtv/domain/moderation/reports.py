@@ -37,24 +37,31 @@ class Still:
     expires_at: datetime
 
 
+@frozen
+class Place:
+    """Where a report was made (MOD-1, MOD-5): the surface, the mode, session and thread there,
+    and the reported messages, by id only."""
+
+    context: Context
+    session_id: str | None = None
+    thread_id: str | None = None
+    mode_id: str | None = None
+    message_ids: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
-    """A report with its MOD-1 metadata: who reported whom, where (context, mode, session,
-    thread) and which messages, by id only; then who claimed and who decided it (each with its
-    moderator and time, so never one without the other) and its status from these. A frame
-    check's report has no reporter: its `source` says so, and `score` is what the classifier
-    gave."""
+    """A report with its MOD-1 metadata: who reported whom, why and where; then who claimed and
+    who decided it (each with its moderator and time, so never one without the other) and its
+    status from these. A frame check's report has no reporter: its `source` says so, and `score`
+    is what the classifier gave."""
 
     id: int
     created_at: datetime
     reporter_id: str | None  # None: raised by the frame checks
     target_id: str
-    context: Context
     reason_code: str
-    session_id: str | None = None
-    thread_id: str | None = None
-    mode_id: str | None = None
-    message_ids: tuple[str, ...] = ()
+    place: Place
     claim: Claim | None = None  # the claim that holds it
     decision: Decide | None = None  # final once made
     still: Still | None = None

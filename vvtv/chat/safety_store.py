@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import msgspec
-
 from vvtv.contracts.chat import ChatScope
 from vvtv.contracts.chat import HeldMessageView
 from vvtv.contracts.chat import HeldStatus
 from vvtv.observability.audit import AuditRecord
 from vvtv.observability.audit import append_audit
+from vvtv.observability.audit import insert_audited
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 
@@ -82,20 +81,13 @@ class SqliteSafetyStore:
         self._db = database
 
     async def hold(self, held: Held, audit: AuditRecord) -> int:
-        def write(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO chat_held (thread_id, scope, author_id, body, rule, client_id,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    held.thread_id, held.scope, held.author_id, held.body, held.rule,
-                    held.client_id, held.created_at.isoformat(),
-                ),
-            )  # fmt: skip
-            held_id = int(cursor.lastrowid or 0)
-            append_audit(db, _with_target(audit, str(held_id)))
-            return held_id
-
-        return await self._db.write(write)
+        row = (
+            held.thread_id, held.scope, held.author_id, held.body, held.rule, held.client_id,
+            held.created_at.isoformat(),
+        )  # fmt: skip
+        return await self._db.write(
+            lambda db: insert_audited(db, _HOLD, row, audit, named="held_id")
+        )
 
     async def held(
         self, status: HeldStatus, before_id: int | None, limit: int
@@ -182,6 +174,11 @@ class SqliteSafetyStore:
         return await self._db.read(read)
 
 
+_HOLD = (
+    "INSERT INTO chat_held (thread_id, scope, author_id, body, rule, client_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
 # A held message's columns, named as the view's fields.
 _HELD_FIELDS = (
     "id", "thread_id", "scope", "author_id", "body", "rule", "created_at", "status", "decided_by",
@@ -192,8 +189,3 @@ _HELD = ", ".join(_HELD_FIELDS)
 
 def _held_view(row: sqlite3.Row) -> HeldMessageView:
     return from_row(HeldMessageView, row)
-
-
-def _with_target(audit: AuditRecord, target_id: str) -> AuditRecord:
-    detail = {**audit.detail, "held_id": target_id}
-    return msgspec.structs.replace(audit, detail=detail)

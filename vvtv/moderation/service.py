@@ -44,7 +44,6 @@ from vvtv.contracts.moderation import ReportReceipt
 from vvtv.contracts.moderation import ReportView
 from vvtv.contracts.moderation import UserHistory
 from vvtv.contracts.moderation import WarningList
-from vvtv.contracts.moderation import WarningView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.moderation.decisions import TIMED
 from vvtv.domain.moderation.decisions import Ban
@@ -55,6 +54,7 @@ from vvtv.domain.moderation.decisions import steps
 from vvtv.domain.moderation.decisions import targets_in_order
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
 from vvtv.domain.moderation.reports import still_expiry
@@ -156,17 +156,15 @@ class Moderation:
             raise InvalidReport("You take or took part in no such session.", path="session_id")
         self._admit(me)
         now = self._ports.clock()
+        # Where it was made, as the filing says: kept by the report, told by its audit entry.
+        place = msgspec.convert(filing, Place, from_attributes=True)
         report = Report(
             id=0,  # the store numbers it
             created_at=now,
             reporter_id=me,
             target_id=filing.target_user_id,
-            context=filing.context,
             reason_code=filing.reason_code,
-            session_id=filing.session_id,
-            thread_id=filing.thread_id,
-            mode_id=filing.mode_id,
-            message_ids=tuple(filing.message_ids),
+            place=place,
         )
         audit = AuditRecord(
             at=now,
@@ -174,13 +172,7 @@ class Moderation:
             action="report.filed",
             target_id=filing.target_user_id,
             reason=filing.reason_code,
-            detail={
-                "context": filing.context,
-                "session_id": filing.session_id,
-                "thread_id": filing.thread_id,
-                "mode_id": filing.mode_id,
-                "message_ids": list(filing.message_ids),
-            },
+            detail=msgspec.to_builtins(place),
         )
         report_id = await self._filed(report, audit)
         if filing.session_id is not None and filing.context in _VIDEO_CONTEXTS:
@@ -216,10 +208,8 @@ class Moderation:
             created_at=now,
             reporter_id=None,
             target_id=target_id,
-            context=context,
             reason_code=reason_code,
-            session_id=session_id,
-            mode_id=mode_id,
+            place=Place(context, session_id=session_id, mode_id=mode_id),
             source="frame_check",
             score=score,
         )
@@ -253,13 +243,12 @@ class Moderation:
         """Store a new report with its audit entry, counted (and told, TEL-1)."""
         report_id = await self._ports.store.file(report, audit)
         metrics = self._ports.metrics
-        metrics.filed.labels(report.context, report.reason_code).inc()
+        context = report.place.context
+        metrics.filed.labels(context, report.reason_code).inc()
         metrics.open.inc()
         if self._events is not None:
-            self._events.emit(
-                "report_submitted", reason_code=report.reason_code, context=report.context
-            )
-        log.info("report %d filed (%s, %s)", report_id, report.context, report.reason_code)
+            self._events.emit("report_submitted", reason_code=report.reason_code, context=context)
+        log.info("report %d filed (%s, %s)", report_id, context, report.reason_code)
         return report_id
 
     def _admit(self, reporter: str) -> None:
@@ -324,10 +313,9 @@ class Moderation:
     async def detail(self, report_id: int) -> ReportDetail:
         report = await self._ask(report_id, None)
         messages: list[ChatMessageView] = []
-        if report.thread_id is not None and report.message_ids:
-            messages = await self._conversations.messages_by_id(
-                report.thread_id, report.message_ids
-            )
+        place = report.place
+        if place.thread_id is not None and place.message_ids:
+            messages = await self._conversations.messages_by_id(place.thread_id, place.message_ids)
         return ReportDetail(
             report=report_view(report, self._people.handle_of, self._ports.clock()),
             target=self._people.user_view(report.target_id),
@@ -412,7 +400,7 @@ class Moderation:
 
     async def warnings(self, principal: Principal) -> WarningList:
         found = await self._ports.store.warnings(principal.user_id)
-        return WarningList(warnings=[WarningView(id=w.id, reason=w.reason, at=w.at) for w in found])
+        return WarningList(warnings=found)
 
     async def seen(self, principal: Principal, warning_id: int) -> WarningList:
         if not await self._ports.store.seen(principal.user_id, warning_id, self._ports.clock()):

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from msgspec.structs import replace
-
+from vvtv.contracts.moderation import WarningView
+from vvtv.domain.moderation.reports import Claim
+from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Still
-from vvtv.domain.values import frozen
 from vvtv.observability.audit import AuditRecord
-from vvtv.observability.audit import append_audit
+from vvtv.observability.audit import insert_audited
 from vvtv.store import Database
 from vvtv.store.rows import from_row
 
@@ -30,13 +31,6 @@ class QueueFilter:
     context: str | None = None
     source: str | None = None
     target_id: str | None = None
-
-
-@frozen
-class StoredWarning:
-    id: int
-    reason: str
-    at: datetime
 
 
 class ReportStore(Protocol):
@@ -66,7 +60,7 @@ class ReportStore(Protocol):
 
     async def warn(self, user_id: str, reason: str, at: datetime) -> int: ...
 
-    async def warnings(self, user_id: str) -> list[StoredWarning]:
+    async def warnings(self, user_id: str) -> list[WarningView]:
         """A user's warnings not yet seen, oldest first."""
         ...
 
@@ -79,15 +73,23 @@ _OPEN = ("open", "claimed")
 
 
 def _report(row: sqlite3.Row, *, with_still: bool) -> Report:
-    still = None
+    claim = decision = still = None
+    if row["claimed_by"] is not None:
+        claim = Claim(row["claimed_by"], datetime.fromisoformat(row["claimed_at"]))
+    if row["decided_by"] is not None:
+        at = datetime.fromisoformat(row["decided_at"])
+        decision = Decide(row["decided_by"], row["decision"], at)
     if row["still_id"] is not None:
         # A list names the still and its expiry; only one report read carries its bytes.
         jpeg = bytes(row["still"]) if with_still else b""
         still = Still(row["still_id"], jpeg, datetime.fromisoformat(row["still_expires_at"]))
+    place = from_row(Place, row, message_ids=tuple(json.loads(row["message_ids"])))
     return from_row(
         Report,
         row,
-        message_ids=tuple(json.loads(row["message_ids"])),
+        place=place,
+        claim=claim,
+        decision=decision,
         still=still,
     )
 
@@ -99,6 +101,11 @@ _LISTED = (
     " still_id, still_expires_at, source, score"
 )
 
+_FILE = (
+    "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code, session_id,"
+    " thread_id, mode_id, message_ids, source, score) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+
 
 class SqliteReportStore:
     """Implements `ReportStore` on the shared database."""
@@ -107,31 +114,23 @@ class SqliteReportStore:
         self._db = database
 
     async def file(self, report: Report, audit: AuditRecord) -> int:
-        def write(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO reports (created_at, reporter_id, target_id, context, reason_code,"
-                " session_id, thread_id, mode_id, message_ids, source, score)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    report.created_at.isoformat(),
-                    report.reporter_id,
-                    report.target_id,
-                    report.context,
-                    report.reason_code,
-                    report.session_id,
-                    report.thread_id,
-                    report.mode_id,
-                    json.dumps(list(report.message_ids)),
-                    report.source,
-                    report.score,
-                ),
-            )
-            report_id = int(cursor.lastrowid or 0)
-            # The entry names the report it is about, known only once the row exists.
-            append_audit(db, replace(audit, detail=dict(audit.detail, report_id=report_id)))
-            return report_id
-
-        return await self._db.write(write)
+        place = report.place
+        row = (
+            report.created_at.isoformat(),
+            report.reporter_id,
+            report.target_id,
+            place.context,
+            report.reason_code,
+            place.session_id,
+            place.thread_id,
+            place.mode_id,
+            json.dumps(list(place.message_ids)),
+            report.source,
+            report.score,
+        )
+        return await self._db.write(
+            lambda db: insert_audited(db, _FILE, row, audit, named="report_id")
+        )
 
     async def get(self, report_id: int) -> Report | None:
         def read(db: sqlite3.Connection) -> Report | None:
@@ -141,19 +140,19 @@ class SqliteReportStore:
         return await self._db.read(read)
 
     async def save(self, report: Report) -> None:
+        claim, decision = report.claim, report.decision
+        claimed = (None, None) if claim is None else (claim.moderator_id, claim.at.isoformat())
+        decided = (
+            (None, None, None)
+            if decision is None
+            else (decision.moderator_id, decision.at.isoformat(), decision.action)
+        )
+
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE reports SET status = ?, claimed_by = ?, claimed_at = ?, decided_by = ?,"
                 " decided_at = ?, decision = ? WHERE id = ?",
-                (
-                    report.status,
-                    report.claimed_by,
-                    None if report.claimed_at is None else report.claimed_at.isoformat(),
-                    report.decided_by,
-                    None if report.decided_at is None else report.decided_at.isoformat(),
-                    report.decision,
-                    report.id,
-                ),
+                (report.status, *claimed, *decided, report.id),
             )
 
         await self._db.write(write)
@@ -223,16 +222,14 @@ class SqliteReportStore:
 
         return await self._db.write(write)
 
-    async def warnings(self, user_id: str) -> list[StoredWarning]:
-        def read(db: sqlite3.Connection) -> list[StoredWarning]:
+    async def warnings(self, user_id: str) -> list[WarningView]:
+        def read(db: sqlite3.Connection) -> list[WarningView]:
             rows = db.execute(
                 "SELECT id, reason, at FROM warnings WHERE user_id = ? AND seen_at IS NULL"
                 " ORDER BY id",
                 (user_id,),
             )
-            return [
-                StoredWarning(r["id"], r["reason"], datetime.fromisoformat(r["at"])) for r in rows
-            ]
+            return [from_row(WarningView, row) for row in rows]
 
         return await self._db.read(read)
 

@@ -17,25 +17,23 @@ def report_view(
     def person(user_id: str) -> Person:
         return Person(user_id=user_id, handle=handle_of(user_id))
 
-    def maybe(user_id: str | None) -> Person | None:
-        return None if user_id is None else person(user_id)
-
+    place, claim, decision = report.place, report.claim, report.decision
     still = still_kept(report.still, now)
     return ReportView(
         id=report.id,
         created_at=report.created_at,
         status=report.status,
         reason_code=report.reason_code,
-        context=report.context,
-        reporter=maybe(report.reporter_id),
+        context=place.context,
+        reporter=None if report.reporter_id is None else person(report.reporter_id),
         target=person(report.target_id),
-        session_id=report.session_id,
-        thread_id=report.thread_id,
-        mode_id=report.mode_id,
-        message_ids=list(report.message_ids),
-        claimed_by=maybe(report.claimed_by),
-        decided_by=maybe(report.decided_by),
-        decision=report.decision,
+        session_id=place.session_id,
+        thread_id=place.thread_id,
+        mode_id=place.mode_id,
+        message_ids=list(place.message_ids),
+        claimed_by=None if claim is None else person(claim.moderator_id),
+        decided_by=None if decision is None else person(decision.moderator_id),
+        decision=None if decision is None else decision.action,
         still_id=None if still is None else still.still_id,
         still_expires_at=None if still is None else still.expires_at,
         raised_by=report.source,

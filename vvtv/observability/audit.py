@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,16 @@ def append_audit(db: sqlite3.Connection, record: AuditRecord) -> int:
         ),
     )
     return int(cursor.lastrowid or 0)
+
+
+def insert_audited(
+    db: sqlite3.Connection, sql: str, values: Sequence[object], audit: AuditRecord, *, named: str
+) -> int:
+    """Insert one row and append `audit` about it inside the caller's transaction, its detail
+    naming the row's id (known only once the row exists) as `named`; returns that id."""
+    row_id = int(db.execute(sql, values).lastrowid or 0)
+    append_audit(db, msgspec.structs.replace(audit, detail={**audit.detail, named: row_id}))
+    return row_id
 
 
 class AuditLog:

@@ -15,6 +15,7 @@ from tests.service.chat.conftest import post
 from tests.service.presence.conftest import User
 from tests.service.presence.conftest import World
 from tests.service.tiles.conftest import start_session
+from vvtv.domain.moderation.reports import Place
 
 
 def _seqs(events: list[dict[str, object]]) -> list[object]:
@@ -267,13 +268,16 @@ async def test_a_report_is_stored_with_its_metadata_and_audited(world: World) ->
     report_id = (await response.get_json())["report_id"]
     stored = await world.services.moderation._ports.store.get(report_id)
     assert stored is not None
-    assert (stored.thread_id, stored.reporter_id, stored.target_id) == (tid, ana.id, bob.id)
-    assert (stored.reason_code, stored.context) == ("harassment", "chat")
-    assert (stored.session_id, stored.mode_id) == (session_id, "party")
-    assert stored.message_ids == (message["message_id"],)
+    assert (stored.reporter_id, stored.target_id) == (ana.id, bob.id)
+    assert stored.reason_code == "harassment"
+    message_ids = (message["message_id"],)
+    assert stored.place == Place("chat", session_id, tid, "party", message_ids)
     [entry] = [e for e in await world.services.audit.page(None, 50) if e.action == "report.filed"]
     assert (entry.actor_id, entry.target_id, entry.reason) == (ana.id, bob.id, "harassment")
-    assert entry.detail["report_id"] == report_id
+    assert entry.detail == {
+        "context": "chat", "session_id": session_id, "thread_id": tid, "mode_id": "party",
+        "message_ids": list(message_ids), "report_id": report_id,
+    }  # fmt: skip
     assert "rude words" not in repr(entry)
     too_many = world.config.limits.chat.max_report_messages + 1
     bad = {"reason_code": "spam", "message_ids": ["m"] * too_many}

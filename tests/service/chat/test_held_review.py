@@ -120,6 +120,9 @@ async def test_an_approved_held_message_reaches_the_thread_as_if_it_had_passed(
         ("chat.held_approved", mod.id, "contact_offsite"),
         ("chat.held", None, "contact_offsite"),
     ]
+    # Both name the held message alike: by its id, as the routes do.
+    _, entries = await call(world, mod, "GET", f"/admin/users/{ana.id}/history")
+    assert [e["detail"]["held_id"] for e in entries["entries"][:2]] == [held_id, held_id]
 
 
 @pytest.mark.req("TEL-6")

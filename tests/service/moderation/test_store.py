@@ -3,13 +3,64 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from vvtv.config import build_runtime_config
+from vvtv.domain.moderation.reports import Claim
+from vvtv.domain.moderation.reports import Decide
+from vvtv.domain.moderation.reports import Place
+from vvtv.domain.moderation.reports import Report
+from vvtv.domain.moderation.reports import decide
+from vvtv.moderation.store import QueueFilter
+from vvtv.moderation.store import SqliteReportStore
+from vvtv.observability.audit import AuditRecord
+from vvtv.store import open_database
 from vvtv.store.database import SchemaTooNew
 from vvtv.store.migrations import apply_migrations
 from vvtv.store.migrations import migrations
+
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+STORE = msgspec.structs.asdict(
+    build_runtime_config(Path(__file__).resolve().parents[3] / "config").limits.runtime.store
+)
+
+
+@pytest.mark.req("MOD-5")
+async def test_a_claim_and_a_decision_are_read_back_whole(tmp_path: Path) -> None:
+    """Each is written to its columns and read back as it was: who, when (and what)."""
+    async with open_database(tmp_path / "db.sqlite3", **STORE) as db:
+        store = SqliteReportStore(db)
+        new = Report(
+            id=0, created_at=AT, reporter_id="ana", target_id="bob", reason_code="spam",
+            place=Place("chat", thread_id="t1", message_ids=("m1",)),
+        )  # fmt: skip
+        filed = AuditRecord(at=AT, actor_id="ana", action="report.filed", target_id="bob")
+        report_id = await store.file(new, filed)
+        report = await store.get(report_id)
+        assert report is not None
+        assert (report.place, report.status, report.claim, report.decision) == (
+            new.place,
+            "open",
+            None,
+            None,
+        )
+        claim = Claim("moira", AT + timedelta(minutes=1))
+        decision = Decide("moira", "warn", AT + timedelta(minutes=2))
+        for message in (claim, decision):
+            changed, _ = decide(report, message)
+            assert changed is not None
+            await store.save(changed)
+            report = await store.get(report_id)
+            assert report == changed
+        assert (report.status, report.claim, report.decision) == ("decided", claim, decision)
+        listed = await store.queue(QueueFilter(status="decided"), 0, 10)
+        assert [(r.id, r.claim, r.decision) for r in listed] == [(report_id, claim, decision)]
 
 
 @pytest.mark.req("MOD-1")

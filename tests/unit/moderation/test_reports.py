@@ -13,6 +13,7 @@ from vvtv.domain.moderation import decisions
 from vvtv.domain.moderation.reports import Claim
 from vvtv.domain.moderation.reports import Decide
 from vvtv.domain.moderation.reports import Keep
+from vvtv.domain.moderation.reports import Place
 from vvtv.domain.moderation.reports import Refuse
 from vvtv.domain.moderation.reports import Report
 from vvtv.domain.moderation.reports import Save
@@ -29,7 +30,7 @@ LATER = AT + timedelta(minutes=5)
 def _report(**changes: object) -> Report:
     fields: dict[str, object] = {
         "id": 7, "created_at": AT, "reporter_id": "ana", "target_id": "bob",
-        "context": "profile_card", "reason_code": "spam",
+        "reason_code": "spam", "place": Place("profile_card"),
     }  # fmt: skip
     return Report(**{**fields, **changes})  # type: ignore[arg-type]
 
@@ -38,7 +39,7 @@ def _report(**changes: object) -> Report:
 def test_a_claim_holds_the_report_for_its_moderator() -> None:
     state, effects = decide(_report(), Claim("moira", LATER))
     assert state is not None
-    assert (state.status, state.claimed_by, state.claimed_at) == ("claimed", "moira", LATER)
+    assert (state.status, state.claim) == ("claimed", Claim("moira", LATER))
     assert effects == [Save(state)]
     again, effects = decide(state, Claim("moira", LATER + timedelta(seconds=1)))
     assert again == state
@@ -47,7 +48,7 @@ def test_a_claim_holds_the_report_for_its_moderator() -> None:
 
 @pytest.mark.req("MOD-5")
 def test_another_moderator_neither_claims_nor_decides_a_held_report() -> None:
-    held = _report(status="claimed", claimed_by="moira", claimed_at=AT)
+    held = _report(claim=Claim("moira", AT))
     for message in (Claim("mona", LATER), Decide("mona", "ban", LATER)):
         state, effects = decide(held, message)
         assert state == held
@@ -59,9 +60,7 @@ def test_another_moderator_neither_claims_nor_decides_a_held_report() -> None:
 def test_a_decision_is_final() -> None:
     state, effects = decide(_report(), Decide("moira", "warn", LATER))
     assert state is not None
-    assert (state.status, state.decided_by, state.decision, state.decided_at) == (
-        "decided", "moira", "warn", LATER,
-    )  # fmt: skip
+    assert (state.status, state.decision) == ("decided", Decide("moira", "warn", LATER))
     assert effects == [Save(state)]
     for message in (Claim("moira", LATER), Decide("moira", "ban", LATER)):
         _, effects = decide(state, message)

@@ -37,41 +37,56 @@ class Still:
     expires_at: datetime
 
 
+@frozen
+class Place:
+    """Where a report was made (MOD-1, MOD-5): the surface, the mode, session and thread there,
+    and the reported messages, by id only."""
+
+    context: Context
+    session_id: str | None = None
+    thread_id: str | None = None
+    mode_id: str | None = None
+    message_ids: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
-    """A report with its MOD-1 metadata: who reported whom, where (context, mode, session,
-    thread) and which messages, by id only; then who claimed and who decided it. A frame check's
-    report has no reporter: its `source` says so, and `score` is what the classifier gave."""
+    """A report with its MOD-1 metadata: who reported whom, why and where; then who claimed and
+    who decided it (each with its moderator and time, so never one without the other) and its
+    status from these. A frame check's report has no reporter: its `source` says so, and `score`
+    is what the classifier gave."""
 
     id: int
     created_at: datetime
     reporter_id: str | None  # None: raised by the frame checks
     target_id: str
-    context: Context
     reason_code: str
-    session_id: str | None = None
-    thread_id: str | None = None
-    mode_id: str | None = None
-    message_ids: tuple[str, ...] = ()
-    status: Status = "open"
-    claimed_by: str | None = None
-    claimed_at: datetime | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decision: Action | None = None
+    place: Place
+    claim: Claim | None = None  # the claim that holds it
+    decision: Decide | None = None  # final once made
     still: Still | None = None
     source: Source = "person"
     score: float | None = None  # the frame check's score (0..1) of the reported still
 
+    @property
+    def status(self) -> Status:
+        if self.decision is not None:
+            return "decided"
+        return "open" if self.claim is None else "claimed"
+
 
 @frozen
 class Claim:
+    """A moderator's claim of a report: the message, and once accepted the report's hold."""
+
     moderator_id: str
     at: datetime
 
 
 @frozen
 class Decide:
+    """A moderator's decision on a report: the message, and once accepted the report's own."""
+
     moderator_id: str
     action: Action
     at: datetime
@@ -108,19 +123,17 @@ def decide(report: Report | None, message: Message) -> tuple[Report | None, list
         return None, [Refuse("report_not_found", "No such report.")]
     if report.status == "decided":
         return report, [Refuse("already_decided", "This report was decided already.")]
-    holder = report.claimed_by
+    holder = None if report.claim is None else report.claim.moderator_id
     if holder is not None and holder != message.moderator_id:
         return report, [Refuse("claimed_by_other", "Another moderator has claimed this report.")]
     match message:
-        case Claim(moderator_id, at):
-            if holder == moderator_id:
+        case Claim():
+            if holder == message.moderator_id:
                 return report, [Keep(report)]
-            claimed = replace(report, status="claimed", claimed_by=moderator_id, claimed_at=at)
+            claimed = replace(report, claim=message)
             return claimed, [Save(claimed)]
-        case Decide(moderator_id, action, at):
-            decided = replace(
-                report, status="decided", decided_by=moderator_id, decided_at=at, decision=action
-            )
+        case Decide():
+            decided = replace(report, decision=message)
             return decided, [Save(decided)]
 
 

@@ -53,6 +53,8 @@ from vvtv.domain.matching.messages import EndCall
 from vvtv.domain.matching.messages import Ended
 from vvtv.domain.matching.messages import Found
 from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Paired
+from vvtv.domain.matching.messages import Queued
 from vvtv.domain.matching.messages import Refuse
 from vvtv.domain.matching.messages import Refused
 from vvtv.domain.matching.messages import Reply
@@ -181,17 +183,20 @@ class MatchActor(BaseActor):
         return None if reply is None else self.wire(reply)
 
     def wire(self, standing: Standing) -> MatchState:
-        peer = standing.peer_id
+        place = standing.place
+        queued = place if isinstance(place, Queued) else None
+        paired = place if isinstance(place, Paired) else None
+        call = None if paired is None else paired.call
         return MatchState(
             status=standing.status,
             language=standing.language,
             tags=list(standing.tags),
-            searching_since=self._at(standing.searching_since),
+            searching_since=None if queued is None else self._wall(queued.since),
             cooldown_until=self._at(standing.cooldown_until),
-            match_id=standing.match_id,
-            session_id=standing.session_id,
-            peer=None if peer is None else MatchPeer(user_id=peer, handle=self._handle(peer)),
-            skip_allowed_at=self._at(standing.skip_allowed_at),
+            match_id=None if paired is None else paired.match_id,
+            session_id=None if call is None else call.session_id,
+            peer=None if paired is None else self._peer(paired.peer_id),
+            skip_allowed_at=None if call is None else self._wall(call.skip_allowed_at),
             next_cooldown_s=standing.next_cooldown_s,
             matches_left=standing.matches_left,
             quarantine=self._quarantine if standing.quarantined else None,
@@ -206,7 +211,7 @@ class MatchActor(BaseActor):
                 found = MatchFound(
                     match_id=match_id,
                     session_id=session_id,
-                    peer=MatchPeer(user_id=peer, handle=self._handle(peer)),
+                    peer=self._peer(peer),
                     skip_allowed_at=self._wall(skip_at),
                 )
                 ports.notify(user_id, found)
@@ -241,8 +246,8 @@ class MatchActor(BaseActor):
             case WakeAt(at):
                 self._hooks.wake(at)
 
-    def _handle(self, user_id: str) -> str:
-        return self._ports.handle_of(user_id)
+    def _peer(self, user_id: str) -> MatchPeer:
+        return MatchPeer(user_id=user_id, handle=self._ports.handle_of(user_id))
 
     def _wall(self, at: float) -> datetime:
         return self._origin + timedelta(seconds=at)

@@ -40,6 +40,7 @@ from vvtv.domain.matching.messages import Block
 from vvtv.domain.matching.messages import CallFailed
 from vvtv.domain.matching.messages import CallStarted
 from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import EndedBy
 from vvtv.domain.matching.messages import Flagged
 from vvtv.domain.matching.messages import Join
 from vvtv.domain.matching.messages import Leave
@@ -286,7 +287,9 @@ class Matching:
         if event.state in ("ending", "ended", "failed") and event.session_id in self._sessions:
             self._sessions.discard(event.session_id)
             now = trio.current_time()
-            self._deliver(SessionEnded(event.session_id, now, event.ended_by, event.reason))
+            by = event.ended_by
+            ended_by = None if by is None else EndedBy(by, event.reason)
+            self._deliver(SessionEnded(event.session_id, now, ended_by))
 
     # -- the calls, beside the mailbox ------------------------------------------------------------
 

@@ -38,11 +38,10 @@ from vvtv.contracts.identity import UserView
 from vvtv.contracts.matching import MatchPeer
 from vvtv.contracts.matching import MatchQuarantine
 from vvtv.contracts.matching import MatchState
-from vvtv.contracts.sessions import CreateSession
 from vvtv.contracts.sessions import EndSession
 from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
-from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import AgreedCalls
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
 from vvtv.domain.matching.ledger import RefusalCode
@@ -102,10 +101,9 @@ class People(Protocol):
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
-class Calls(Protocol):
+class Calls(AgreedCalls, Protocol):
     """The orchestrator's entry points for agreed calls (INV-2) and for ending one."""
 
-    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
     async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView: ...
 
 
@@ -118,18 +116,6 @@ class QueuePorts:
     clock: WallClock  # the wire's times; decisions run on trio's clock
     events: ServerEvents
     metrics: MatchingMetrics = field(default_factory=lambda: MatchingMetrics(CollectorRegistry()))
-
-
-@frozen
-class MatchingPorts:
-    """What the matching context reaches outside itself: the queue's ports, and what only the
-    service asks. The actor is never handed the orchestrator: a call starts only where the
-    agreement is made (INV-2)."""
-
-    queue: QueuePorts
-    people: People  # identity: quarantine, blocks, account age
-    calls: Calls  # the orchestrator
-    connections: Callable[[str], int]  # how many sockets a user has open
 
 
 @frozen

@@ -40,6 +40,7 @@ from vvtv.consent.errors import ShieldGated
 from vvtv.consent.errors import Unavailable
 from vvtv.consent.errors import UnknownInvite
 from vvtv.consent.timers import InboxTimers
+from vvtv.contracts.consent import CancelReason
 from vvtv.contracts.consent import ConsentInvite
 from vvtv.contracts.consent import ConsentInvites
 from vvtv.contracts.sessions import CreateSession
@@ -50,7 +51,6 @@ from vvtv.domain.agreements import AgreementPorts
 from vvtv.domain.consent import Answer
 from vvtv.domain.consent import Ask
 from vvtv.domain.consent import Cancel
-from vvtv.domain.consent import CancelReason
 from vvtv.domain.consent import Invite
 from vvtv.domain.consent import InviteRules
 from vvtv.domain.rate_limit import Limit

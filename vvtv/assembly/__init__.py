@@ -30,7 +30,6 @@ from vvtv.clock import WallClock
 from vvtv.clock import utc_now
 from vvtv.config import ConfigBundle
 from vvtv.consent import api as consent_api
-from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.actor import InboxPorts
 from vvtv.consent.metrics import ConsentMetrics
 from vvtv.consent.service import Consent
@@ -44,6 +43,7 @@ from vvtv.cost.metrics import LadderMetrics
 from vvtv.cost.service import CostMeter
 from vvtv.cost.service import CostPorts
 from vvtv.cost.store import SqliteLadderStore
+from vvtv.domain.agreements import AgreementPorts
 from vvtv.frames.metrics import FrameCheckMetrics
 from vvtv.frames.service import FrameChecks
 from vvtv.frames.service import FramePorts
@@ -60,7 +60,6 @@ from vvtv.lab.board import LabStatusBoard
 from vvtv.lab.runtime import LabRuntime
 from vvtv.lab.settings import default_ladder_names
 from vvtv.lab.settings import settings_from_config
-from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.actor import QueuePorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
@@ -93,6 +92,7 @@ from vvtv.runtime import open_store
 from vvtv.sessions import api as sessions_api
 from vvtv.sessions.actor import SessionPorts
 from vvtv.sessions.metrics import SessionMetrics
+from vvtv.sessions.orchestrator import Orchestrator
 from vvtv.sessions.orchestrator import open_orchestrator
 from vvtv.sessions.store import SqliteSessionStore
 from vvtv.shield.metrics import ShieldMetrics
@@ -171,6 +171,33 @@ async def open_runtime(
                 for watcher in session_watchers:
                     watcher(event)
 
+        # Consent's inboxes and matching's queue only tell and count: they are never handed the
+        # orchestrator (INV-2), which only their services reach, holding the agreement.
+        inboxes = InboxPorts(
+            notify=sockets.push,
+            handle_of=identity.handle_of,
+            clock=clock,
+            metrics=ConsentMetrics(runtime.metrics.registry),
+            events=telemetry,
+        )
+        queue = QueuePorts(
+            notify=sockets.push,
+            handle_of=lambda user_id: identity.user_view(user_id).handle,
+            clock=clock,
+            events=telemetry,
+            metrics=MatchingMetrics(runtime.metrics.registry),
+        )
+
+        def agreement_ports() -> AgreementPorts[Identity, Orchestrator]:
+            """What consent and matching, who make the agreements, reach besides their actors'
+            ports: identity, the orchestrator and Shield Mode (both opened below), the sockets."""
+            return AgreementPorts(
+                people=identity,
+                calls=sessions,
+                connections=sockets.connections,
+                gates=lambda: shield.gates(),
+            )
+
         async with (
             # Every socket's writer runs here while it has events to send, and its token's expiry
             # timer (first in, last out: every context below pushes to sockets).
@@ -228,19 +255,8 @@ async def open_runtime(
                 Consent(
                     actors,
                     config,
-                    ConsentPorts(
-                        InboxPorts(
-                            notify=sockets.push,
-                            handle_of=identity.handle_of,
-                            clock=clock,
-                            metrics=ConsentMetrics(runtime.metrics.registry),
-                            events=telemetry,
-                        ),
-                        people=identity,
-                        calls=sessions,
-                        connections=sockets.connections,
-                        gates=lambda: shield.gates(),
-                    ),
+                    inboxes,
+                    agreement_ports(),
                 ),
                 name="consent timers",
             ) as consent,
@@ -250,18 +266,8 @@ async def open_runtime(
                 Matching(
                     actors,
                     config,
-                    MatchingPorts(
-                        QueuePorts(
-                            notify=sockets.push,
-                            handle_of=lambda user_id: identity.user_view(user_id).handle,
-                            clock=clock,
-                            events=telemetry,
-                            metrics=MatchingMetrics(runtime.metrics.registry),
-                        ),
-                        people=identity,
-                        calls=sessions,
-                        connections=sockets.connections,
-                    ),
+                    queue,
+                    agreement_ports(),
                 ),
                 name="matching calls",
             ) as matching,
@@ -437,7 +443,6 @@ async def open_runtime(
             # Random pauses while the ladder refuses its calls: joins get 503 random_closed and
             # the queue is stopped, each told; it runs again when the step lifts.
             matching.admit_with(kill_switch.admit)
-            matching.shield_with(shield.gates)
             kill_switch.on_change(matching.ladder_changed)
             incident = Incident(config, switch("incident_flag"))
             await incident.restore()

@@ -46,9 +46,6 @@ from vvtv.contracts.events import ConsentExpired
 from vvtv.contracts.events import ConsentRequest
 from vvtv.contracts.events import ServerEvent
 from vvtv.contracts.identity import UserView
-from vvtv.contracts.sessions import CreateSession
-from vvtv.contracts.sessions import SessionView
-from vvtv.domain.agreements import Agreement
 from vvtv.domain.consent import CallStarted
 from vvtv.domain.consent import Cancel
 from vvtv.domain.consent import Changed
@@ -63,8 +60,6 @@ from vvtv.domain.consent import Refuse
 from vvtv.domain.consent import Reply
 from vvtv.domain.consent import Tick
 from vvtv.domain.consent import decide
-from vvtv.domain.shield import OPEN
-from vvtv.domain.shield import Gates
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
 from vvtv.errors import VvtvError
@@ -101,12 +96,6 @@ class People(Protocol):
     def is_quarantined(self, user_id: str) -> bool: ...
 
 
-class Calls(Protocol):
-    """The orchestrator's entry point for agreed calls (INV-2)."""
-
-    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
-
-
 @frozen
 class InboxPorts:
     """What an inbox actor reaches outside itself: only telling and counting."""
@@ -116,19 +105,6 @@ class InboxPorts:
     clock: WallClock  # the wire's times; timers run on trio's clock
     metrics: ConsentMetrics = field(default_factory=lambda: ConsentMetrics(CollectorRegistry()))
     events: ServerEvents | None = None  # consent_requested / consent_resolved (TEL-1)
-
-
-@frozen
-class ConsentPorts:
-    """What the consent context reaches outside itself: the inboxes' ports, and what only the
-    service asks. An inbox is never handed the orchestrator: a call starts only where the
-    agreement is made (INV-2)."""
-
-    inbox: InboxPorts
-    people: People  # identity: blocks, quarantine, account age
-    calls: Calls  # the orchestrator
-    connections: Callable[[str], int]  # how many sockets a user has open
-    gates: Callable[[], Gates] = lambda: OPEN  # Shield Mode's
 
 
 @frozen

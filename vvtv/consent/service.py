@@ -26,9 +26,10 @@ from vvtv.actors import Registry
 from vvtv.clock import trio_origin
 from vvtv.config import ConfigBundle
 from vvtv.consent.actor import KIND
-from vvtv.consent.actor import ConsentPorts
 from vvtv.consent.actor import InboxActor
 from vvtv.consent.actor import InboxHooks
+from vvtv.consent.actor import InboxPorts
+from vvtv.consent.actor import People
 from vvtv.consent.actor import tick
 from vvtv.consent.actor import wire
 from vvtv.consent.errors import Blocked
@@ -39,15 +40,17 @@ from vvtv.consent.errors import ShieldGated
 from vvtv.consent.errors import Unavailable
 from vvtv.consent.errors import UnknownInvite
 from vvtv.consent.timers import InboxTimers
+from vvtv.contracts.consent import CancelReason
 from vvtv.contracts.consent import ConsentInvite
 from vvtv.contracts.consent import ConsentInvites
 from vvtv.contracts.sessions import CreateSession
 from vvtv.domain.accounts import Principal
+from vvtv.domain.agreements import AgreedCalls
 from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import AgreementPorts
 from vvtv.domain.consent import Answer
 from vvtv.domain.consent import Ask
 from vvtv.domain.consent import Cancel
-from vvtv.domain.consent import CancelReason
 from vvtv.domain.consent import Invite
 from vvtv.domain.consent import InviteRules
 from vvtv.domain.rate_limit import Limit
@@ -67,12 +70,19 @@ def call_mode(config: ConfigBundle) -> str:
 
 
 class Consent:
-    def __init__(self, registry: Registry, config: ConfigBundle, ports: ConsentPorts) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        inbox: InboxPorts,
+        ports: AgreementPorts[People, AgreedCalls],
+    ) -> None:
         limits = config.limits.consent
         quarantine = config.limits.anti_abuse.quarantine
         self._invite_open_accounts = quarantine.invite_open_accounts
         self._shadow_decline_s = (quarantine.shadow_decline_min_s, quarantine.shadow_decline_max_s)
         self._registry = registry
+        self._inbox = inbox
         self._ports = ports
         self._mode = call_mode(config)
         self._retention_s = limits.timeout_s
@@ -89,7 +99,7 @@ class Consent:
             max_queued=limits.max_queued_per_user,
         )
         hooks = InboxHooks(start_call=self._start_call, changed=self._changed, timers=self.timers)
-        registry.register(KIND, lambda invitee: InboxActor(invitee, rules, ports.inbox, hooks))
+        registry.register(KIND, lambda invitee: InboxActor(invitee, rules, inbox, hooks))
 
     async def run(self) -> None:
         """Run the inboxes' timers until cancelled, supervised by the actor kernel."""
@@ -112,7 +122,7 @@ class Consent:
         sent = self._sent.get(inviter, ())
         wait = retry_after(sent, now, self._rate)
         if wait is not None:
-            self._ports.inbox.metrics.refusals.labels("rate_limited").inc()
+            self._inbox.metrics.refusals.labels("rate_limited").inc()
             raise InviteRateLimited(
                 f"Too many invites; try again in {wait:.0f} s.", retry_after_s=wait
             )
@@ -129,11 +139,9 @@ class Consent:
         except BaseException:
             self._on_socket.discard(invite_id)
             raise
-        if self._ports.inbox.events is not None:
+        if self._inbox.events is not None:
             # Invites are made from a profile card (the UI's one way to invite, CNS-1).
-            self._ports.inbox.events.emit(
-                "consent_requested", invite_id=made.id, origin="profile_card"
-            )
+            self._inbox.events.emit("consent_requested", invite_id=made.id, origin="profile_card")
         return made
 
     async def answer(self, principal: Principal, invite_id: str, accept: bool) -> ConsentInvite:
@@ -154,10 +162,10 @@ class Consent:
     def mine(self, principal: Principal) -> ConsentInvites:
         """Your open and recently ended invites, sent and received (a hidden one only sent)."""
         self._prune(trio.current_time())
-        me, at_zero = principal.user_id, trio_origin(self._ports.inbox.clock)
+        me, at_zero = principal.user_id, trio_origin(self._inbox.clock)
         return ConsentInvites(
             invites=[
-                wire(invite, at_zero, self._ports.inbox.handle_of)
+                wire(invite, at_zero, self._inbox.handle_of)
                 for invite in sorted(self._invites.values(), key=lambda i: i.created_at)
                 if me == invite.inviter or (me == invite.invitee and not invite.hidden)
             ]
@@ -170,7 +178,7 @@ class Consent:
         quarantined; a shadow one is declined untold instead); Shield Mode may stop a new account
         inviting."""
         if self._ports.people.is_new(inviter) and not self._ports.gates().new_accounts_invite:
-            self._ports.inbox.metrics.refusals.labels("shield_new_accounts").inc()
+            self._inbox.metrics.refusals.labels("shield_new_accounts").inc()
             raise ShieldGated(
                 "New accounts cannot invite anyone for now (Shield Mode).",
                 code="shield_new_accounts",
@@ -179,7 +187,7 @@ class Consent:
         if not self._ports.people.sees_quarantine(inviter):
             return
         if not self._invite_open_accounts and not self._ports.people.is_quarantined(invitee):
-            self._ports.inbox.metrics.refusals.labels("quarantine_invite").inc()
+            self._inbox.metrics.refusals.labels("quarantine_invite").inc()
             raise QuarantinedInvite(
                 "While your account is quarantined you can invite only accounts in quarantine too.",
                 path="invitee_id",

@@ -53,8 +53,20 @@ def in_force(until: str | None, now: datetime) -> bool:
     return datetime.fromisoformat(until) > now
 
 
-def is_banned(banned_until: str | None, now: datetime) -> bool:
-    return in_force(banned_until, now)
+@frozen
+class BanTerm:
+    """A moderator's ban: until when (an ISO time, or PERMANENT) and why. Kept once it lapses,
+    until it is lifted: `in_force` says whether it still runs."""
+
+    until: str
+    reason: str
+
+    def in_force(self, now: datetime) -> bool:
+        return in_force(self.until, now)
+
+
+def is_banned(ban: BanTerm | None, now: datetime) -> bool:
+    return ban is not None and ban.in_force(now)
 
 
 def is_new_account(role: Role, created_at: datetime, now: datetime, quarantine_days: float) -> bool:
@@ -101,8 +113,7 @@ class Account:
 
     id: str
     role: Role
-    banned_until: str | None = None
-    ban_reason: str | None = None
+    ban: BanTerm | None = None
     shadow_quarantine: bool = False
     quarantined_until: str | None = None  # a moderator's visible quarantine (MOD-6)
 
@@ -171,7 +182,8 @@ class Audit:
 
 @frozen
 class Save:
-    """Write `changed` (Account field names = store columns) and the audit entry, together."""
+    """Write `changed` (Account field names: the store knows their columns) and the audit
+    entry, together."""
 
     account: Account
     changed: tuple[str, ...]
@@ -193,7 +205,7 @@ AccountEffect = Save | Refuse
 def decide(
     account: Account | None, message: Moderation
 ) -> tuple[Account | None, tuple[AccountEffect, ...]]:
-    """The account after `message`, and what to do: save the changed columns, or refuse."""
+    """The account after `message`, and what to do: save the changed fields, or refuse."""
     if account is None:
         return None, (Refuse("user_not_found", "No such user."),)
     by = message.by
@@ -210,12 +222,12 @@ def decide(
         case Ban(at, _, duration_s, reason):
             until = _until(at, duration_s)
             detail: dict[str, Any] = {"until": until, "duration_s": duration_s}
-            return _save(account, message, "ban", detail, banned_until=until, ban_reason=reason)
+            return _save(account, message, "ban", detail, ban=BanTerm(until, reason))
         case Unban():
-            if account.banned_until is None:
+            if account.ban is None:
                 return account, (Refuse("not_banned", "That account is not banned."),)
-            was = {"was_until": account.banned_until}
-            return _save(account, message, "unban", was, banned_until=None, ban_reason=None)
+            was = {"was_until": account.ban.until}
+            return _save(account, message, "unban", was, ban=None)
         case SetShadowQuarantine(on=on):
             action = "quarantine.shadow" if on else "quarantine.lift"
             return _save(account, message, action, {}, shadow_quarantine=on)
@@ -235,7 +247,7 @@ def _save(
     account: Account, message: Moderation, action: str, detail: Mapping[str, Any], **changes: Any
 ) -> tuple[Account, tuple[AccountEffect, ...]]:
     # The decision is recorded even when a value does not change (the same role again): the audit
-    # log is of decisions, and the columns it names are written with what they already hold.
+    # log is of decisions, and the fields it names are written with what they already hold.
     new = replace(account, **changes)
     audit = Audit(message.at, message.by.user_id, action, account.id, message.reason, detail)
     return new, (Save(new, tuple(changes), audit),)

@@ -7,8 +7,16 @@ a client sends can open a gate by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic
 from typing import Literal
+from typing import Protocol
+from typing import TypeVar
 
+from vvtv.contracts.sessions import CreateSession
+from vvtv.contracts.sessions import SessionView
+from vvtv.domain.shield import OPEN
+from vvtv.domain.shield import Gates
 from vvtv.domain.values import frozen
 
 Gate = Literal["consent", "match"]
@@ -39,3 +47,27 @@ def closed_gate(gate: Gate | None, agreement: Agreement | None) -> Gate | None:
     if gate is None or (agreement is not None and agreement.gate == gate):
         return None
     return gate
+
+
+class AgreedCalls(Protocol):
+    """The orchestrator's entry point for agreed calls, which only an agreement's holder has."""
+
+    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
+
+
+# Covariant (the record is frozen): one identity and one orchestrator serve each holder's own
+# narrower Protocols of them.
+People = TypeVar("People", covariant=True)
+Calls = TypeVar("Calls", bound=AgreedCalls, covariant=True)
+
+
+@frozen
+class AgreementPorts(Generic[People, Calls]):
+    """What a service that makes agreements (consent, matching) reaches outside itself besides
+    its actors' ports, which never hold the orchestrator: a call starts only where the agreement
+    is made (INV-2)."""
+
+    people: People  # identity, as of now: each holder's own Protocol of what it asks
+    calls: Calls  # the orchestrator
+    connections: Callable[[str], int]  # how many sockets a user has open
+    gates: Callable[[], Gates] = lambda: OPEN  # Shield Mode's, as of each request

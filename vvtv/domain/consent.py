@@ -21,12 +21,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
+from vvtv.contracts.consent import CancelReason
+from vvtv.contracts.consent import InviteStatus
 from vvtv.domain.timer import WakeAt
 from vvtv.domain.values import frozen
 
-Status = Literal["queued", "pending", "accepted", "declined", "expired", "cancelled"]
+# An invite's statuses and why one is cancelled are the wire's (ARC-1 lets the domain read
+# contracts), said once there.
+Status = InviteStatus
 OPEN: frozenset[Status] = frozenset({"queued", "pending"})
-CancelReason = Literal["inviter", "tab_closed", "call_failed", "unavailable"]
 SecondInvite = Literal["queue", "refuse"]
 NoticeKind = Literal["request", "accepted", "declined", "expired", "cancelled"]
 RefusalCode = Literal[

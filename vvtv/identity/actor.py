@@ -1,5 +1,5 @@
 """The account actor (kind `account`, key = user id): moderation of one account, one decision at a
-time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed columns."""
+time, as a thin loop over `vvtv.domain.accounts.decide` that saves the changed fields."""
 
 from __future__ import annotations
 
@@ -106,5 +106,5 @@ class AccountActor(BaseActor):
 
 
 def _account(record: UserRecord) -> Account:
-    # What moderation decides on is the record's columns of the same names.
+    # What moderation decides on is the record's fields of the same names.
     return msgspec.convert(record, Account, from_attributes=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from vvtv.domain.accounts import BanTerm
 from vvtv.domain.accounts import Role
 
 
@@ -17,8 +18,7 @@ class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     age_confirmed_at: datetime
     terms_version: str
-    banned_until: str | None = None
-    ban_reason: str | None = None
+    ban: BanTerm | None = None
     shadow_quarantine: bool = False
     quarantined_until: str | None = None  # a moderator's quarantine: an ISO time or 'permanent'
     reputation: int = 0

@@ -11,8 +11,6 @@ import uuid
 from datetime import datetime
 from datetime import timedelta
 
-import msgspec
-
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import AccountFlags
@@ -289,13 +287,14 @@ class Identity:
             return False
         now = self._clock()
         return all(
-            (user := self._users.get(uid)) is not None and not is_banned(user.banned_until, now)
+            (user := self._users.get(uid)) is not None and not is_banned(user.ban, now)
             for uid in (a, b)
         )
 
     def _refuse_banned(self, user: UserRecord) -> None:
-        if is_banned(user.banned_until, self._clock()):
-            until = "for good" if user.banned_until == PERMANENT else f"until {user.banned_until}"
+        ban = user.ban
+        if ban is not None and ban.in_force(self._clock()):
+            until = "for good" if ban.until == PERMANENT else f"until {ban.until}"
             raise Banned(f"This account is banned {until}.")
 
     def _publish(self, user: UserRecord) -> None:
@@ -320,7 +319,7 @@ class Identity:
             flags=AccountFlags(
                 age_confirmed=True,
                 terms_version=user.terms_version,
-                banned_until=user.banned_until if is_banned(user.banned_until, now) else None,
+                banned_until=user.ban.until if user.ban and user.ban.in_force(now) else None,
                 # A shadow quarantine is never shown to its subject (MOD-4).
                 quarantined=terms is not None,
                 reputation=user.reputation,
@@ -432,8 +431,8 @@ class Identity:
     async def ban(self, actor: Principal, body: BanRequest) -> BanView:
         message = BanAccount(self._clock(), actor, body.duration_s, body.reason)
         banned = await self._moderate(message, body.user_id)
-        until = banned.banned_until
-        assert until is not None  # just banned by this very message
+        assert banned.ban is not None  # just banned by this very message
+        until = banned.ban.until
         for listener in self._ban_listeners:
             await listener(banned.id, None if until == PERMANENT else until)
         return BanView(user_id=banned.id, banned_until=until, reason=body.reason)
@@ -479,8 +478,17 @@ class Identity:
         return self.user_view(changed.id)
 
     def user_view(self, user_id: str) -> UserView:
-        # What moderators see is the record's columns of the same names.
-        return msgspec.convert(self._user(user_id), UserView, from_attributes=True)
+        user = self._user(user_id)
+        return UserView(
+            id=user.id,
+            handle=user.handle,
+            role=user.role,
+            created_at=user.created_at,
+            banned_until=None if user.ban is None else user.ban.until,
+            shadow_quarantine=user.shadow_quarantine,
+            reputation=user.reputation,
+            quarantined_until=user.quarantined_until,
+        )
 
     def is_admin(self, user_id: str) -> bool:
         """Whether the user is an admin now (a socket opened as one may have been demoted)."""

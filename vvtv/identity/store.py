@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+from vvtv.domain.accounts import BanTerm
 from vvtv.identity.records import AuthSessionRecord
 from vvtv.identity.records import BlockRecord
 from vvtv.identity.records import UserRecord
@@ -16,10 +17,8 @@ from vvtv.store import Database
 from vvtv.store.rows import from_row
 from vvtv.store.rows import iso
 
-# What moderation may change; the rest of a row is written once, at sign-up.
-_MUTABLE_COLUMNS = frozenset(
-    {"role", "banned_until", "ban_reason", "shadow_quarantine", "quarantined_until"}
-)
+# What moderation may change (the record's fields); the rest of a row is written once, at sign-up.
+_MUTABLE_FIELDS = frozenset({"role", "ban", "shadow_quarantine", "quarantined_until"})
 
 
 class DuplicateHandle(Exception):
@@ -49,7 +48,26 @@ class AccountStore(Protocol):
 
 
 def _user(row: sqlite3.Row) -> UserRecord:
-    return from_row(UserRecord, row)
+    until = row["banned_until"]
+    return from_row(
+        UserRecord, row, ban=None if until is None else BanTerm(until, row["ban_reason"])
+    )
+
+
+def _ban_columns(ban: BanTerm | None) -> dict[str, object]:
+    """A ban is two columns, both NULL when there is none."""
+    return {
+        "banned_until": None if ban is None else ban.until,
+        "ban_reason": None if ban is None else ban.reason,
+    }
+
+
+def _columns(field: str, value: object) -> dict[str, object]:
+    """A field moderation changes, as the columns that hold it."""
+    if field == "ban":
+        assert value is None or isinstance(value, BanTerm)
+        return _ban_columns(value)
+    return {field: int(value) if isinstance(value, bool) else value}
 
 
 def _session(row: sqlite3.Row) -> AuthSessionRecord:
@@ -74,7 +92,7 @@ class SqliteAccountStore:
                     (
                         user.id, user.handle, user.password_hash, user.role,
                         iso(user.created_at), iso(user.age_confirmed_at), user.terms_version,
-                        user.banned_until, user.ban_reason, int(user.shadow_quarantine),
+                        *_ban_columns(user.ban).values(), int(user.shadow_quarantine),
                         user.reputation,
                     ),
                 )  # fmt: skip
@@ -108,14 +126,17 @@ class SqliteAccountStore:
     async def update_account(
         self, user_id: str, changes: Mapping[str, object], audit: AuditRecord
     ) -> None:
-        """Save only the `changes` (column -> value) and the audit entry, in one transaction: a
-        column nobody changed keeps what another writer put there."""
-        unknown = set(changes) - _MUTABLE_COLUMNS
+        """Save only the `changes` (a record's field -> value) and the audit entry, in one
+        transaction: a column nobody changed keeps what another writer put there."""
+        unknown = set(changes) - _MUTABLE_FIELDS
         if unknown or not changes:
-            raise ValueError(f"not mutable columns of users: {sorted(unknown) or 'none given'}")
+            raise ValueError(f"not mutable fields of users: {sorted(unknown) or 'none given'}")
         # Column names come from the fixed set above, never from a request.
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+        columns: dict[str, object] = {}
+        for field, value in changes.items():
+            columns.update(_columns(field, value))
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        values = list(columns.values())
 
         def update(db: sqlite3.Connection) -> None:
             db.execute(f"UPDATE users SET {assignments} WHERE id = ?", (*values, user_id))

@@ -38,11 +38,10 @@ from vvtv.contracts.identity import UserView
 from vvtv.contracts.matching import MatchPeer
 from vvtv.contracts.matching import MatchQuarantine
 from vvtv.contracts.matching import MatchState
-from vvtv.contracts.sessions import CreateSession
 from vvtv.contracts.sessions import EndSession
 from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
-from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import AgreedCalls
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.decide import decide
 from vvtv.domain.matching.ledger import RefusalCode
@@ -53,6 +52,8 @@ from vvtv.domain.matching.messages import EndCall
 from vvtv.domain.matching.messages import Ended
 from vvtv.domain.matching.messages import Found
 from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Paired
+from vvtv.domain.matching.messages import Queued
 from vvtv.domain.matching.messages import Refuse
 from vvtv.domain.matching.messages import Refused
 from vvtv.domain.matching.messages import Reply
@@ -100,10 +101,9 @@ class People(Protocol):
     def blocked_either_way(self, user_id: str) -> frozenset[str]: ...
 
 
-class Calls(Protocol):
+class Calls(AgreedCalls, Protocol):
     """The orchestrator's entry points for agreed calls (INV-2) and for ending one."""
 
-    async def create_agreed(self, agreement: Agreement, body: CreateSession) -> SessionView: ...
     async def end(self, principal: Principal, session_id: str, body: EndSession) -> SessionView: ...
 
 
@@ -116,18 +116,6 @@ class QueuePorts:
     clock: WallClock  # the wire's times; decisions run on trio's clock
     events: ServerEvents
     metrics: MatchingMetrics = field(default_factory=lambda: MatchingMetrics(CollectorRegistry()))
-
-
-@frozen
-class MatchingPorts:
-    """What the matching context reaches outside itself: the queue's ports, and what only the
-    service asks. The actor is never handed the orchestrator: a call starts only where the
-    agreement is made (INV-2)."""
-
-    queue: QueuePorts
-    people: People  # identity: quarantine, blocks, account age
-    calls: Calls  # the orchestrator
-    connections: Callable[[str], int]  # how many sockets a user has open
 
 
 @frozen
@@ -181,17 +169,20 @@ class MatchActor(BaseActor):
         return None if reply is None else self.wire(reply)
 
     def wire(self, standing: Standing) -> MatchState:
-        peer = standing.peer_id
+        place = standing.place
+        queued = place if isinstance(place, Queued) else None
+        paired = place if isinstance(place, Paired) else None
+        call = None if paired is None else paired.call
         return MatchState(
             status=standing.status,
             language=standing.language,
             tags=list(standing.tags),
-            searching_since=self._at(standing.searching_since),
+            searching_since=None if queued is None else self._wall(queued.since),
             cooldown_until=self._at(standing.cooldown_until),
-            match_id=standing.match_id,
-            session_id=standing.session_id,
-            peer=None if peer is None else MatchPeer(user_id=peer, handle=self._handle(peer)),
-            skip_allowed_at=self._at(standing.skip_allowed_at),
+            match_id=None if paired is None else paired.match_id,
+            session_id=None if call is None else call.session_id,
+            peer=None if paired is None else self._peer(paired.peer_id),
+            skip_allowed_at=None if call is None else self._wall(call.skip_allowed_at),
             next_cooldown_s=standing.next_cooldown_s,
             matches_left=standing.matches_left,
             quarantine=self._quarantine if standing.quarantined else None,
@@ -206,7 +197,7 @@ class MatchActor(BaseActor):
                 found = MatchFound(
                     match_id=match_id,
                     session_id=session_id,
-                    peer=MatchPeer(user_id=peer, handle=self._handle(peer)),
+                    peer=self._peer(peer),
                     skip_allowed_at=self._wall(skip_at),
                 )
                 ports.notify(user_id, found)
@@ -241,8 +232,8 @@ class MatchActor(BaseActor):
             case WakeAt(at):
                 self._hooks.wake(at)
 
-    def _handle(self, user_id: str) -> str:
-        return self._ports.handle_of(user_id)
+    def _peer(self, user_id: str) -> MatchPeer:
+        return MatchPeer(user_id=user_id, handle=self._ports.handle_of(user_id))
 
     def _wall(self, at: float) -> datetime:
         return self._origin + timedelta(seconds=at)

@@ -35,11 +35,13 @@ from vvtv.contracts.sessions import CreateSession
 from vvtv.contracts.sessions import EndSession
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import AgreementPorts
 from vvtv.domain.matching.book import Book
 from vvtv.domain.matching.messages import Block
 from vvtv.domain.matching.messages import CallFailed
 from vvtv.domain.matching.messages import CallStarted
 from vvtv.domain.matching.messages import EndCall
+from vvtv.domain.matching.messages import EndedBy
 from vvtv.domain.matching.messages import Flagged
 from vvtv.domain.matching.messages import Join
 from vvtv.domain.matching.messages import Leave
@@ -51,13 +53,13 @@ from vvtv.domain.matching.messages import Skip
 from vvtv.domain.matching.messages import StartCall
 from vvtv.domain.matching.messages import Tick
 from vvtv.domain.matching.rules import MatchRules
-from vvtv.domain.shield import OPEN
-from vvtv.domain.shield import Gates
 from vvtv.errors import VvtvError
 from vvtv.matching.actor import KIND
+from vvtv.matching.actor import Calls
 from vvtv.matching.actor import MatchActor
 from vvtv.matching.actor import MatchHooks
-from vvtv.matching.actor import MatchingPorts
+from vvtv.matching.actor import People
+from vvtv.matching.actor import QueuePorts
 from vvtv.matching.errors import AccountTooNew
 from vvtv.matching.errors import RandomClosed
 from vvtv.matching.errors import TooManyTags
@@ -106,8 +108,15 @@ def rules_of(config: ConfigBundle) -> MatchRules:
 
 
 class Matching:
-    def __init__(self, registry: Registry, config: ConfigBundle, ports: MatchingPorts) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ConfigBundle,
+        queue: QueuePorts,
+        ports: AgreementPorts[People, Calls],
+    ) -> None:
         self._registry = registry
+        self._queue = queue
         self._ports = ports
         self._mode = match_mode(config)
         limits = config.limits
@@ -125,7 +134,6 @@ class Matching:
         # leave: a later close moves it, a leave or a ban cancels it.
         self._away: dict[str, trio.CancelScope] = {}
         self._admit: Callable[[str], None] = lambda mode: None
-        self._gates: Callable[[], Gates] = lambda: OPEN
         self._paused = False
         self._nursery: trio.Nursery | None = None
         self.wake = Wake(self._tick)
@@ -137,7 +145,7 @@ class Matching:
             max_fps=quarantine.max_fps,
         )
         hooks = MatchHooks(start_call=self._start_soon, end_call=self._end_soon, wake=self.wake.set)
-        registry.register(KIND, lambda key: MatchActor(self._book, rules, ports.queue, hooks, told))
+        registry.register(KIND, lambda key: MatchActor(self._book, rules, queue, hooks, told))
 
     async def run(self) -> None:
         """Run the wake-ups and the calls being started and ended until cancelled, supervised
@@ -163,7 +171,7 @@ class Matching:
         if len(body.tags) > self._max_tags:
             raise TooManyTags(f"Name at most {self._max_tags} tags.", path="$.tags")
         user = principal.user_id
-        min_age_days = self._gates().random_min_account_age_days
+        min_age_days = self._ports.gates().random_min_account_age_days
         if min_age_days > 0 and self._ports.people.account_age_days(user) < min_age_days:
             raise AccountTooNew(
                 f"Random is for accounts at least {min_age_days:g} days old for now (Shield Mode).",
@@ -236,10 +244,6 @@ class Matching:
         if grace is not None:
             grace.cancel()
 
-    def shield_with(self, gates: Callable[[], Gates]) -> None:
-        """Shield Mode's gates, as of each join (Random only for accounts old enough)."""
-        self._gates = gates
-
     def admit_with(self, admit: Callable[[str], None]) -> None:
         """The kill-switch ladder's admission of a new session of a mode (it raises when not):
         while Random's is refused (`random_paused`, `new_calls_refused`), Random is paused."""
@@ -286,7 +290,9 @@ class Matching:
         if event.state in ("ending", "ended", "failed") and event.session_id in self._sessions:
             self._sessions.discard(event.session_id)
             now = trio.current_time()
-            self._deliver(SessionEnded(event.session_id, now, event.ended_by, event.reason))
+            by = event.ended_by
+            ended_by = None if by is None else EndedBy(by, event.reason)
+            self._deliver(SessionEnded(event.session_id, now, ended_by))
 
     # -- the calls, beside the mailbox ------------------------------------------------------------
 
@@ -312,7 +318,7 @@ class Matching:
             view = await self._ports.calls.create_agreed(agreement, body)
         except VvtvError as error:
             log.warning("match %s: its call could not start: %s", start.match_id, error.message)
-            self._ports.queue.metrics.call_failures.inc()
+            self._queue.metrics.call_failures.inc()
             await self._send(CallFailed(start.match_id, trio.current_time()))
             return
         self._sessions.add(view.id)

@@ -100,8 +100,8 @@ class SessionPorts:
     store: SessionStore
     clock: WallClock
     metrics: SessionMetrics
-    notify: Notify | None = None
-    policy_version: PolicyVersion | None = None
+    notify: Notify
+    policy_version: PolicyVersion
     events: ServerEvents | None = None  # session_created / session_ended, every mode (TEL-1)
 
 
@@ -203,12 +203,11 @@ class SessionActor(BaseActor):
                     return RevocationFailed(ports.clock(), error.message), None
                 return Revoked(ports.clock()), None
             case EmitState(participants, session_id, state, reason, ended_by):
-                if ports.notify is not None:
-                    event = SessionStateChanged(
-                        session_id=session_id, state=state, reason=reason, ended_by=ended_by
-                    )
-                    for user_id in participants:
-                        ports.notify(user_id, event)
+                event = SessionStateChanged(
+                    session_id=session_id, state=state, reason=reason, ended_by=ended_by
+                )
+                for user_id in participants:
+                    ports.notify(user_id, event)
                 self._tell(state, reason)
             case ArmHeartbeat(session_id, participants):
                 for participant_id in participants:

@@ -369,7 +369,7 @@ class Orchestrator:
             policy=PolicySnapshot(
                 config_version=self._config.version,
                 tier=self._config.tier,
-                policy_version=self._ports.policy_version() if self._ports.policy_version else None,
+                policy_version=self._ports.policy_version(),
             ),
             created_at=self._ports.clock(),
             parent_session_id=parent,

@@ -20,6 +20,7 @@ from vvtv.assembly import actor_settings
 from vvtv.clock import ManualClock
 from vvtv.config import ConfigBundle
 from vvtv.config import build_runtime_config
+from vvtv.contracts.events import ServerEvent
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
 from vvtv.domain.agreements import Gate
@@ -37,6 +38,15 @@ ADMIN = Principal(user_id="root", role="admin", auth_session_id="r1")
 
 
 trio_wall_clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC), follow_trio=True)
+
+
+def untold(user_id: str, event: ServerEvent) -> None:
+    """No sockets here: tests read a session's state from the orchestrator, not its events."""
+
+
+def first_policy() -> int:
+    """The Lab's OwnerCard version a session snapshots: the first, with no Lab running."""
+    return 1
 
 
 def gates(config: ConfigBundle) -> dict[str, Gate]:
@@ -92,6 +102,8 @@ async def world(config_bundle: ConfigBundle) -> AsyncIterator[World]:
                 store=store,
                 clock=trio_wall_clock,
                 metrics=SessionMetrics(metrics),
+                notify=untold,
+                policy_version=first_policy,
             ),
         ) as sessions,
     ):

@@ -18,7 +18,9 @@ from prometheus_client import CollectorRegistry
 from tests.service.sessions.conftest import ANA
 from tests.service.sessions.conftest import BOB
 from tests.service.sessions.conftest import agreed
+from tests.service.sessions.conftest import first_policy
 from tests.service.sessions.conftest import trio_wall_clock
+from tests.service.sessions.conftest import untold
 from tests.service.sessions.test_orchestrator import create
 from vvtv.actors import open_registry
 from vvtv.assembly import actor_settings
@@ -51,6 +53,8 @@ def ports(provider: FakeMediaProvider, database: Database) -> SessionPorts:
         store=SqliteSessionStore(database),
         clock=trio_wall_clock,
         metrics=SessionMetrics(CollectorRegistry()),
+        notify=untold,
+        policy_version=first_policy,
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from vvtv.domain.accounts import PERMANENT
 from vvtv.domain.accounts import Account
 from vvtv.domain.accounts import Ban
+from vvtv.domain.accounts import BanTerm
 from vvtv.domain.accounts import Principal
 from vvtv.domain.accounts import Refuse
 from vvtv.domain.accounts import Save
@@ -28,17 +29,15 @@ USER = Account(id="u", role="user")
 @pytest.mark.req("MOD-3")
 def test_a_ban_saves_only_the_ban_columns_with_its_audit_entry() -> None:
     account, effects = decide(USER, Ban(AT, MOD, 3600, "spam"))
-    assert account == Account(
-        id="u", role="user", banned_until="2026-11-25T13:00:00+00:00", ban_reason="spam"
-    )
+    assert account == Account(id="u", role="user", ban=BanTerm("2026-11-25T13:00:00+00:00", "spam"))
     (save,) = effects
     assert isinstance(save, Save)
-    assert save.changed == ("banned_until", "ban_reason")
+    assert save.changed == ("ban",)
     assert (save.audit.action, save.audit.actor_id, save.audit.target_id) == ("ban", "m", "u")
     assert save.audit.detail == {"until": "2026-11-25T13:00:00+00:00", "duration_s": 3600}
     forever, _ = decide(USER, Ban(AT, MOD, None, "spam"))
     assert forever is not None
-    assert forever.banned_until == PERMANENT
+    assert forever.ban == BanTerm(PERMANENT, "spam")
 
 
 @pytest.mark.req("AUTH-4")
@@ -67,11 +66,11 @@ def test_refusals_change_nothing(
 
 @pytest.mark.req("MOD-4")
 def test_each_decision_writes_its_own_columns_only() -> None:
-    banned = Account(id="u", role="user", banned_until=PERMANENT, ban_reason="spam")
+    banned = Account(id="u", role="user", ban=BanTerm(PERMANENT, "spam"))
     for message, changed in (
         (SetShadowQuarantine(AT, MOD, True, "r"), ("shadow_quarantine",)),
         (SetRole(AT, ADMIN, "mod", "r"), ("role",)),
-        (Unban(AT, MOD, "r"), ("banned_until", "ban_reason")),
+        (Unban(AT, MOD, "r"), ("ban",)),
     ):
         _, (save,) = decide(banned, message)
         assert isinstance(save, Save)

@@ -34,9 +34,9 @@ from vvtv.contracts.sessions import PolicySnapshot
 from vvtv.contracts.sessions import SessionView
 from vvtv.domain.accounts import Principal
 from vvtv.domain.agreements import Agreement
+from vvtv.domain.agreements import AgreementPorts
 from vvtv.errors import TooManyRequests
 from vvtv.errors import Unavailable
-from vvtv.matching.actor import MatchingPorts
 from vvtv.matching.actor import QueuePorts
 from vvtv.matching.metrics import MatchingMetrics
 from vvtv.matching.service import Matching
@@ -145,7 +145,7 @@ class Random:
 
     def refusals(self, code: str) -> float:
         """How many refusals of `code` the metric counted."""
-        metric = self.matching._ports.queue.metrics.refusals.labels(code)
+        metric = self.matching._queue.metrics.refusals.labels(code)
         return float(metric._value.get())
 
     @staticmethod
@@ -183,19 +183,17 @@ def _principal(user: str) -> Principal:
 async def open_random(config: ConfigBundle, **neighbours: Any) -> AsyncIterator[Random]:
     fakes = Neighbours(**neighbours)
     registry_metrics = CollectorRegistry()
-    ports = MatchingPorts(
-        QueuePorts(
-            notify=lambda user, event: fakes.events.append((user, event)),
-            handle_of=lambda user: f"@{user}",
-            clock=lambda: EPOCH,
-            events=ServerEvents(config.telemetry.events, registry_metrics),
-            metrics=MatchingMetrics(registry_metrics),
-        ),
-        people=fakes,
-        calls=fakes,
-        connections=lambda user: fakes.tabs.get(user, 0),
+    queue = QueuePorts(
+        notify=lambda user, event: fakes.events.append((user, event)),
+        handle_of=lambda user: f"@{user}",
+        clock=lambda: EPOCH,
+        events=ServerEvents(config.telemetry.events, registry_metrics),
+        metrics=MatchingMetrics(registry_metrics),
+    )
+    ports = AgreementPorts(
+        people=fakes, calls=fakes, connections=lambda user: fakes.tabs.get(user, 0)
     )
     async with open_registry(actor_settings(config)) as registry:
-        matching = Matching(registry, config, ports)
+        matching = Matching(registry, config, queue, ports)
         async with open_running(matching, name="matching calls"):
             yield Random(matching, fakes)

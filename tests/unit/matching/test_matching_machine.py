@@ -101,7 +101,8 @@ class Population(RuleBasedStateMachine):
         if self.calls:
             session = data.draw(st.sampled_from(sorted(self.calls)))
             self.calls.discard(session)
-            self._send(messages.SessionEnded(session, self.now, by, reason))
+            ended_by = None if by is None else messages.EndedBy(by, reason)
+            self._send(messages.SessionEnded(session, self.now, ended_by))
 
     @rule(paused=st.booleans())
     def ladder(self, paused: bool) -> None:

@@ -26,7 +26,7 @@ async def _ended(random: Random, session: str, by: str | None, reason: str = "us
 
 
 def _skips(random: Random) -> float:
-    return float(random.matching._ports.queue.metrics.skips._value.get())
+    return float(random.matching._queue.metrics.skips._value.get())
 
 
 @pytest.mark.req("ABU-1", "MAT-5")

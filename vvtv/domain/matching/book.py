@@ -19,10 +19,12 @@ import heapq
 from dataclasses import dataclass
 from typing import Literal
 
+from vvtv.contracts.matching import MatchStatus
 from vvtv.domain.matching.ledger import Ledger
 from vvtv.domain.matching.segment import Segment
 
-Status = Literal["idle", "searching", "cooldown", "connecting", "in_call"]
+# A person's statuses are the wire's (ARC-1 lets the domain read contracts), said once there.
+Status = MatchStatus
 Pool = Literal["open", "quarantine"]
 WakeKind = Literal["cooldown", "relax", "retry", "forget"]
 ANY_LANGUAGE = "any"

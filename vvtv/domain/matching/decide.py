@@ -22,9 +22,11 @@ search (the queue, those cooling down, those whose call ends) is stopped and tol
 from __future__ import annotations
 
 from vvtv.domain.matching.book import Book
+from vvtv.domain.matching.book import Person
 from vvtv.domain.matching.book import Pool
 from vvtv.domain.matching.ledger import Refusal
 from vvtv.domain.matching.messages import Block
+from vvtv.domain.matching.messages import Call
 from vvtv.domain.matching.messages import CallFailed
 from vvtv.domain.matching.messages import CallStarted
 from vvtv.domain.matching.messages import Effect
@@ -37,7 +39,10 @@ from vvtv.domain.matching.messages import Join
 from vvtv.domain.matching.messages import Leave
 from vvtv.domain.matching.messages import Look
 from vvtv.domain.matching.messages import Message
+from vvtv.domain.matching.messages import Paired
 from vvtv.domain.matching.messages import Pause
+from vvtv.domain.matching.messages import Place
+from vvtv.domain.matching.messages import Queued
 from vvtv.domain.matching.messages import Refuse
 from vvtv.domain.matching.messages import Reply
 from vvtv.domain.matching.messages import SessionEnded
@@ -109,26 +114,32 @@ def standing(
     # A shadow quarantine is applied, never told (MOD-4): its subject sees the open pool's figures.
     shown = quarantined and not shadow
     if person is None:
-        return Standing("idle", matches_left=rules.hourly_cap(shown), quarantined=shown)
+        return Standing(matches_left=rules.hourly_cap(shown), quarantined=shown)
     ledger = person.ledger
-    match = book.matches.get(person.match_id) if person.match_id else None
-    skip_at = None
-    if match is not None and match.live_since is not None:
-        skip_at = match.live_since + rules.min_time_before_skip_s
     return Standing(
-        person.status,
+        _place(book, person, rules),
         language=person.language,
         tags=tuple(sorted(person.tags)),
-        searching_since=person.since if person.status == "searching" else None,
         cooldown_until=ledger.cooldown_until if ledger.cooldown_until > now else None,
-        match_id=None if match is None else match.id,
-        session_id=None if match is None else match.session_id,
-        peer_id=None if match is None else match.peer_of(user_id),
-        skip_allowed_at=skip_at,
         next_cooldown_s=ledger.next_cooldown_s(now, rules),
         matches_left=ledger.matches_left(shown, now, rules),
         quarantined=shown,
     )
+
+
+def _place(book: Book, person: Person, rules: MatchRules) -> Place:
+    match person.status:
+        case "searching":
+            return Queued(person.since)
+        case "connecting" | "in_call":
+            assert person.match_id is not None  # matched: their match stands until they are told
+            match = book.matches[person.match_id]
+            call = None
+            if match.session_id is not None and match.live_since is not None:
+                call = Call(match.session_id, match.live_since + rules.min_time_before_skip_s)
+            return Paired(match.id, match.peer_of(person.user_id), call)
+        case idle_or_cooldown:
+            return idle_or_cooldown
 
 
 # --- the messages ------------------------------------------------------------------------------
@@ -335,15 +346,14 @@ def _session_ended(
     if match_id is None:
         return
     match = book.matches[match_id]
-    if ended.by not in match.users:
+    by = ended.by
+    if by is None or by.user_id not in match.users:
         # Nobody in it ended it: both search again, as after any match.
         end_match(book, match, None, "session_ended", ended.now, rules, effects)
-    elif ended.reason in _LEAVING_ENDS:
-        assert ended.by is not None
-        _leave(book, ended.by, False, ended.now, rules, effects, call_ended=True)
+    elif by.reason in _LEAVING_ENDS:
+        _leave(book, by.user_id, False, ended.now, rules, effects, call_ended=True)
     else:
-        assert ended.by is not None
-        _skip(book, ended.by, ended.now, rules, effects, call_ended=True)
+        _skip(book, by.user_id, ended.now, rules, effects, call_ended=True)
 
 
 def _pause(book: Book, paused: bool, now: float, rules: MatchRules, effects: list[Effect]) -> None:

@@ -90,15 +90,22 @@ class CallFailed:
 
 
 @frozen
+class EndedBy:
+    """The participant a session names as having ended it (`ended_by`: who hung up or went
+    silent), and the session's end reason."""
+
+    user_id: str
+    reason: str | None
+
+
+@frozen
 class SessionEnded:
-    """A call ended outside matching. `by` is the participant the session names (`ended_by`:
-    who hung up or went silent) and `reason` its end reason; `by` None: nobody in it ended it
-    (the system did, or a moderator)."""
+    """A call ended outside matching; `by` None: nobody in it ended it (the system did, or a
+    moderator), whatever the reason."""
 
     session_id: str
     now: float
-    by: str | None = None
-    reason: str | None = None
+    by: EndedBy | None = None
 
 
 @frozen
@@ -146,23 +153,59 @@ Message = (
 
 
 @frozen
+class Queued:
+    """Searching, since `since`."""
+
+    since: float
+
+
+@frozen
+class Call:
+    """The call a match became: its session, and when either of the two may skip (ABU-2)."""
+
+    session_id: str
+    skip_allowed_at: float
+
+
+@frozen
+class Paired:
+    """Matched with `peer_id`: connecting until the call exists (`call`), then in it."""
+
+    match_id: str
+    peer_id: str
+    call: Call | None = None
+
+
+# Where someone is, with what that alone has: idle and cooldown have nothing of their own (when a
+# cooldown ends is the ledger's, told even to someone idle: a join before it is refused).
+Place = Literal["idle", "cooldown"] | Queued | Paired
+
+
+@frozen
 class Standing:
     """One person's place in matching, for a reply or a reloading client (every UI state)."""
 
-    status: Status
+    place: Place = "idle"
     language: str | None = None
     tags: tuple[str, ...] = ()
-    searching_since: float | None = None
     cooldown_until: float | None = None
-    match_id: str | None = None
-    session_id: str | None = None
-    peer_id: str | None = None
-    skip_allowed_at: float | None = None
     next_cooldown_s: float = 0.0  # what the next skip would cost (ABU-1)
     matches_left: int = 0  # this hour (ABU-5), by the cap they are told of
     # A new account's quarantine, which its owner is told of (MOD-6, ABU-4); never a shadow one
     # (MOD-4), whose subject is shown the open pool's figures.
     quarantined: bool = False
+
+    @property
+    def status(self) -> Status:
+        match self.place:
+            case Queued():
+                return "searching"
+            case Paired(call=None):
+                return "connecting"
+            case Paired():
+                return "in_call"
+            case idle_or_cooldown:
+                return idle_or_cooldown
 
 
 @frozen

@@ -22,15 +22,15 @@ STATES: Final[tuple[HealthState, ...]] = ("ok", "degraded", "stuck", "down")
 
 @frozen
 class KindSample:
-    """One actor kind's (or supervised loop's) counters at one moment: what the kernel's
-    `KindStatistics` says, reduced to the fields a judgment reads."""
+    """One actor kind's (or supervised loop's) counters at one moment: the fields a judgment
+    reads of the kernel's `KindStatistics`, by its names (those of the `vvtv_actor_*` series)."""
 
-    live: int
-    queued: int
-    processed: int
-    gave_up: int
-    ask_timeouts: int
-    mailbox_full: int
+    actors_live: int
+    queued_messages: int
+    messages_processed_total: int
+    gave_up_total: int
+    ask_timeouts_total: int
+    mailbox_full_total: int
 
 
 @frozen
@@ -63,14 +63,17 @@ def judge(
     if missing:
         return Verdict("down", "not running: " + ", ".join(missing))
     for loop in shape.loops:
-        if now[loop].live < 1:
+        if now[loop].actors_live < 1:
             return Verdict("down", f"{loop} is not running")
     names = (*shape.kinds, *shape.loops)
-    gave_up = [n for n in names if n in before and now[n].gave_up > before[n].gave_up]
+    gave_up = [n for n in names if n in before and now[n].gave_up_total > before[n].gave_up_total]
     if gave_up:
         return Verdict("down", "the supervisor gave up on " + ", ".join(gave_up))
-    queued = sum(now[n].queued for n in shape.kinds)
-    moved = any(n not in before or now[n].processed != before[n].processed for n in shape.kinds)
+    queued = sum(now[n].queued_messages for n in shape.kinds)
+    moved = any(
+        n not in before or now[n].messages_processed_total != before[n].messages_processed_total
+        for n in shape.kinds
+    )
     stalled_since: float | None = None
     if queued and not moved:
         stalled_since = previous.stalled_since if previous and previous.stalled_since else at
@@ -85,8 +88,8 @@ def judge(
         for n in names
         if n in before
         and (
-            now[n].ask_timeouts > before[n].ask_timeouts
-            or now[n].mailbox_full > before[n].mailbox_full
+            now[n].ask_timeouts_total > before[n].ask_timeouts_total
+            or now[n].mailbox_full_total > before[n].mailbox_full_total
         )
     ]
     if overflowed:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 
+import msgspec
 import trio
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
@@ -57,7 +58,10 @@ class HealthBoard:
 
     def sample(self, at: float) -> None:
         """Judge every watched service now (`at` on trio's clock)."""
-        now = {name: _sample(stats) for name, stats in self._statistics().items()}
+        now = {
+            name: msgspec.convert(stats, KindSample, from_attributes=True)
+            for name, stats in self._statistics().items()
+        }
         for service, watched in self._watched.items():
             if watched.probe is not None:
                 verdict = watched.probe()
@@ -83,17 +87,6 @@ class HealthBoard:
         while True:
             self.sample(trio.current_time())
             await trio.sleep(self._limits.health_sample_interval_s)
-
-
-def _sample(stats: KindStatistics) -> KindSample:
-    return KindSample(
-        live=stats.actors_live,
-        queued=stats.queued_messages,
-        processed=stats.messages_processed_total,
-        gave_up=stats.gave_up_total,
-        ask_timeouts=stats.ask_timeouts_total,
-        mailbox_full=stats.mailbox_full_total,
-    )
 
 
 class _HealthCollector(Collector):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from vvtv.domain.health import KindSample
@@ -11,30 +13,52 @@ from vvtv.domain.health import judge_capacity
 from vvtv.domain.health import judge_channel
 
 SHAPE = ServiceShape(kinds=("presence",), loops=("presence wakes",))
-QUIET = KindSample(live=1, queued=0, processed=10, gave_up=0, ask_timeouts=0, mailbox_full=0)
+QUIET = KindSample(
+    actors_live=1,
+    queued_messages=0,
+    messages_processed_total=10,
+    gave_up_total=0,
+    ask_timeouts_total=0,
+    mailbox_full_total=0,
+)
 
 
 def sample(**changes: int) -> dict[str, KindSample]:
-    fields = {
-        "live": 1, "queued": 0, "processed": 10, "gave_up": 0, "ask_timeouts": 0,
-        "mailbox_full": 0,
-    } | changes  # fmt: skip
-    return {"presence": KindSample(**fields), "presence wakes": QUIET}
+    return {"presence": replace(QUIET, **changes), "presence wakes": QUIET}
 
 
 @pytest.mark.req("TEL-5")
 def test_a_queue_that_does_not_move_for_stuck_after_s_is_stuck_and_recovers() -> None:
-    before = sample(queued=3)
-    first = judge(SHAPE, sample(queued=3), before, None, at=100.0, stuck_after_s=30)
+    before = sample(queued_messages=3)
+    first = judge(SHAPE, sample(queued_messages=3), before, None, at=100.0, stuck_after_s=30)
     assert first.state == "ok"
     assert first.stalled_since == 100.0
-    still = judge(SHAPE, sample(queued=4), sample(queued=3), first, at=120.0, stuck_after_s=30)
+    still = judge(
+        SHAPE,
+        sample(queued_messages=4),
+        sample(queued_messages=3),
+        first,
+        at=120.0,
+        stuck_after_s=30,
+    )
     assert still.state == "ok"
-    stuck = judge(SHAPE, sample(queued=4), sample(queued=4), still, at=130.0, stuck_after_s=30)
+    stuck = judge(
+        SHAPE,
+        sample(queued_messages=4),
+        sample(queued_messages=4),
+        still,
+        at=130.0,
+        stuck_after_s=30,
+    )
     assert stuck.state == "stuck"
     assert "4 messages waiting" in stuck.detail
     moving = judge(
-        SHAPE, sample(queued=4, processed=11), sample(queued=4), stuck, at=135.0, stuck_after_s=30
+        SHAPE,
+        sample(queued_messages=4, messages_processed_total=11),
+        sample(queued_messages=4),
+        stuck,
+        at=135.0,
+        stuck_after_s=30,
     )
     assert moving.state == "ok"
     assert moving.stalled_since is None
@@ -45,23 +69,23 @@ def test_an_idle_service_is_ok_however_long() -> None:
 
 
 def test_a_missing_loop_or_a_give_up_is_down() -> None:
-    stopped = sample() | {"presence wakes": KindSample(0, 0, 0, 0, 0, 0)}
+    stopped = sample() | {"presence wakes": replace(QUIET, actors_live=0)}
     assert judge(SHAPE, stopped, sample(), None, 0.0, 30).state == "down"
-    gave_up = judge(SHAPE, sample(gave_up=1), sample(), None, 0.0, 30)
+    gave_up = judge(SHAPE, sample(gave_up_total=1), sample(), None, 0.0, 30)
     assert (gave_up.state, gave_up.detail) == ("down", "the supervisor gave up on presence")
     unknown = judge(ServiceShape(kinds=("match",)), sample(), sample(), None, 0.0, 30)
     assert unknown == unknown.__class__("down", "not running: match")
 
 
 def test_timeouts_or_overflow_since_the_last_sample_degrade() -> None:
-    assert judge(SHAPE, sample(ask_timeouts=1), sample(), None, 0.0, 30).state == "degraded"
-    assert judge(SHAPE, sample(mailbox_full=2), sample(mailbox_full=1), None, 0.0, 30).state == (
-        "degraded"
-    )
+    assert judge(SHAPE, sample(ask_timeouts_total=1), sample(), None, 0.0, 30).state == "degraded"
+    assert judge(
+        SHAPE, sample(mailbox_full_total=2), sample(mailbox_full_total=1), None, 0.0, 30
+    ).state == ("degraded")
     # Old overflows are history: the next sample without new ones is ok again.
-    assert judge(SHAPE, sample(mailbox_full=2), sample(mailbox_full=2), None, 0.0, 30).state == (
-        "ok"
-    )
+    assert judge(
+        SHAPE, sample(mailbox_full_total=2), sample(mailbox_full_total=2), None, 0.0, 30
+    ).state == ("ok")
 
 
 @pytest.mark.req("TEL-5")

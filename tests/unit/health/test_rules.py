@@ -13,53 +13,30 @@ from vvtv.domain.health import judge_capacity
 from vvtv.domain.health import judge_channel
 
 SHAPE = ServiceShape(kinds=("presence",), loops=("presence wakes",))
-QUIET = KindSample(
-    actors_live=1,
-    queued_messages=0,
-    messages_processed_total=10,
-    gave_up_total=0,
-    ask_timeouts_total=0,
-    mailbox_full_total=0,
-)
+# Live, 10 messages processed, none waiting; no give-up, ask timeout or overflow.
+QUIET = KindSample(1, 0, 10, 0, 0, 0)
+STUCK_AFTER_S = 30
 
 
 def sample(**changes: int) -> dict[str, KindSample]:
     return {"presence": replace(QUIET, **changes), "presence wakes": QUIET}
 
 
+def waiting(queued: int, processed: int = 10) -> dict[str, KindSample]:
+    return sample(queued_messages=queued, messages_processed_total=processed)
+
+
 @pytest.mark.req("TEL-5")
 def test_a_queue_that_does_not_move_for_stuck_after_s_is_stuck_and_recovers() -> None:
-    before = sample(queued_messages=3)
-    first = judge(SHAPE, sample(queued_messages=3), before, None, at=100.0, stuck_after_s=30)
+    first = judge(SHAPE, waiting(3), waiting(3), None, 100.0, STUCK_AFTER_S)
     assert first.state == "ok"
     assert first.stalled_since == 100.0
-    still = judge(
-        SHAPE,
-        sample(queued_messages=4),
-        sample(queued_messages=3),
-        first,
-        at=120.0,
-        stuck_after_s=30,
-    )
+    still = judge(SHAPE, waiting(4), waiting(3), first, 120.0, STUCK_AFTER_S)
     assert still.state == "ok"
-    stuck = judge(
-        SHAPE,
-        sample(queued_messages=4),
-        sample(queued_messages=4),
-        still,
-        at=130.0,
-        stuck_after_s=30,
-    )
+    stuck = judge(SHAPE, waiting(4), waiting(4), still, 130.0, STUCK_AFTER_S)
     assert stuck.state == "stuck"
     assert "4 messages waiting" in stuck.detail
-    moving = judge(
-        SHAPE,
-        sample(queued_messages=4, messages_processed_total=11),
-        sample(queued_messages=4),
-        stuck,
-        at=135.0,
-        stuck_after_s=30,
-    )
+    moving = judge(SHAPE, waiting(4, processed=11), waiting(4), stuck, 135.0, STUCK_AFTER_S)
     assert moving.state == "ok"
     assert moving.stalled_since is None
 

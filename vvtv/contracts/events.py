@@ -191,29 +191,29 @@ class ConsentRequest(Event, kw_only=True, tag="consent.request"):
     expires_at: datetime
 
 
-class ConsentAccepted(Event, kw_only=True, tag="consent.accepted"):
-    """To both ends (the invitee's other tabs: answered elsewhere): the call exists (CNS-2)."""
+class InviteEvent(Event, kw_only=True):
+    """An event about one invite, which it names (its tag is each subclass's)."""
 
     invite_id: Id
+
+
+class ConsentAccepted(InviteEvent, kw_only=True, tag="consent.accepted"):
+    """To both ends (the invitee's other tabs: answered elsewhere): the call exists (CNS-2)."""
+
     session_id: Id
 
 
-class ConsentDeclined(Event, kw_only=True, tag="consent.declined"):
+class ConsentDeclined(InviteEvent, tag="consent.declined"):
     """To both ends: declined, nothing else changes (CNS-3)."""
 
-    invite_id: Id
 
-
-class ConsentExpired(Event, kw_only=True, tag="consent.expired"):
+class ConsentExpired(InviteEvent, tag="consent.expired"):
     """To both ends: unanswered in time, no call (CNS-4)."""
 
-    invite_id: Id
 
-
-class ConsentCancelled(Event, kw_only=True, tag="consent.cancelled"):
+class ConsentCancelled(InviteEvent, kw_only=True, tag="consent.cancelled"):
     """To the inviter, and the invitee if they were asked: the invite is withdrawn."""
 
-    invite_id: Id
     reason: CancelReason
 
 
@@ -374,8 +374,7 @@ class ChatSubscribe(Event, kw_only=True, tag="chat.subscribe"):
     after_seq: Count = 0
 
 
-class ConsentAnswer(Event, kw_only=True, tag="consent.answer"):
-    invite_id: Id
+class ConsentAnswer(InviteEvent, kw_only=True, tag="consent.answer"):
     accept: bool
 
 

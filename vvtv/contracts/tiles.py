@@ -65,43 +65,44 @@ class TileOpened(Event, kw_only=True, tag="tile.opened"):
     profile: Name
 
 
-class TileGranted(Event, kw_only=True, tag="tile.granted"):
-    """`publisher_id`'s tile plays in `slot` (its next keyframe on)."""
+class PublisherEvent(Event, kw_only=True):
+    """An event about one publisher's tile, which it names (its tag is each subclass's)."""
 
     publisher_id: Id
+
+
+class TileGranted(PublisherEvent, kw_only=True, tag="tile.granted"):
+    """`publisher_id`'s tile plays in `slot` (its next keyframe on)."""
+
     slot: Count
 
 
-class TileRefused(Event, kw_only=True, tag="tile.refused"):
+class TileRefused(PublisherEvent, kw_only=True, tag="tile.refused"):
     """Not shown: `tile_budget` (every slot shows a tile in view: THB-5; it is granted when one
     frees), `tile_unavailable` (you may not see this member's camera now), or `tiles_paused` (the
     service took live tiles off for a moment, INV-7; it is granted when they come back)."""
 
-    publisher_id: Id
     code: TileRefusalCode
     message: str
 
 
-class TileReleased(Event, kw_only=True, tag="tile.released"):
+class TileReleased(PublisherEvent, kw_only=True, tag="tile.released"):
     """`publisher_id`'s slot no longer carries it (out of view: THB-2; no longer visible to you;
     or your tiles closed; or `tiles_paused`: the service took live tiles off for a moment, and
     the tiles still in view are granted again when they come back)."""
 
-    publisher_id: Id
     reason: TileReleaseReason
 
 
-class TileBlurred(Event, kw_only=True, tag="tile.blurred"):
+class TileBlurred(PublisherEvent, kw_only=True, tag="tile.blurred"):
     """`publisher_id`'s tile is shown blurred (`blurred`), or clear again: the automated frame
     checks scored their camera at or above `media.frame_checks.blur_at` (issue 16). Sent for
     every tile of theirs a viewer holds, and with each later grant while it lasts."""
 
-    publisher_id: Id
     blurred: bool
 
 
-class TileProfileChanged(Event, kw_only=True, tag="tile.profile"):
+class TileProfileChanged(PublisherEvent, kw_only=True, tag="tile.profile"):
     """The SFU moved a tile to another rendition (THB-4: degrade by layer, not reconnection)."""
 
-    publisher_id: Id
     profile: Name

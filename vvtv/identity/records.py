@@ -23,6 +23,11 @@ class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
     quarantined_until: str | None = None  # a moderator's quarantine: an ISO time or 'permanent'
     reputation: int = 0
 
+    @property
+    def banned_until(self) -> str | None:
+        """When the ban ends (an ISO time or 'permanent'), lapsed or not; None: never banned."""
+        return None if self.ban is None else self.ban.until
+
 
 class AuthSessionRecord(msgspec.Struct, frozen=True, kw_only=True):
     id: str

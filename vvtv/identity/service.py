@@ -11,6 +11,8 @@ import uuid
 from datetime import datetime
 from datetime import timedelta
 
+import msgspec
+
 from vvtv.actors import Registry
 from vvtv.config import ConfigBundle
 from vvtv.contracts.identity import AccountFlags
@@ -478,17 +480,8 @@ class Identity:
         return self.user_view(changed.id)
 
     def user_view(self, user_id: str) -> UserView:
-        user = self._user(user_id)
-        return UserView(
-            id=user.id,
-            handle=user.handle,
-            role=user.role,
-            created_at=user.created_at,
-            banned_until=None if user.ban is None else user.ban.until,
-            shadow_quarantine=user.shadow_quarantine,
-            reputation=user.reputation,
-            quarantined_until=user.quarantined_until,
-        )
+        # What moderators see is the record's fields of the same names (its ban, by its end).
+        return msgspec.convert(self._user(user_id), UserView, from_attributes=True)
 
     def is_admin(self, user_id: str) -> bool:
         """Whether the user is an admin now (a socket opened as one may have been demoted)."""

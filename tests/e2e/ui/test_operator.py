@@ -136,8 +136,9 @@ def test_an_admin_watches_the_product_move_pins_the_ladder_and_users_hear_it(
         )
         assert user.page.locator(".operator-console").count() == 0
         audit_screen(user, "phone-operator-not-allowed")
-        assert admin.errors == []
-        # Off the air (--no-channel), Party's player's retries of the playlist 404: expected.
+        # Off the air (--no-channel), a player's tries of the playlist 404: expected (Party's
+        # player retries it; the admin's tab may pass the channel on its way to the console).
+        assert [error for error in admin.errors if "/live/master.m3u8" not in error] == []
         assert [error for error in user.errors if "status of 404" not in error] == []
     finally:
         admin_context.close()
